@@ -29,6 +29,14 @@ app = typer.Typer(
 )
 
 
+@app.command()
+def version() -> None:
+    """Print the installed commonpot version."""
+    from commonpot import __version__
+
+    typer.echo(__version__)
+
+
 def _register_domains() -> None:
     for domain in DOMAINS:
         try:
