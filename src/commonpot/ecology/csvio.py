@@ -1,0 +1,130 @@
+"""Strict reading and writing of COUNTS.csv: `sample,<species...>` then one row per sample."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from commonpot.errors import Invalid
+
+MAX_BYTES = 50_000_000
+
+
+@dataclass(frozen=True)
+class CountsTable:
+    """A labelled samples × species matrix of non-negative counts or areas."""
+
+    samples: list[str]
+    species: list[str]
+    counts: NDArray[np.float64]
+
+    def column(self, name: str) -> NDArray[np.float64]:
+        """Values of one species across samples."""
+        return self.counts[:, self.species.index(name)]
+
+
+def _number(cell: str, row: int, column: str) -> float:
+    text = cell.strip()
+    where = f'row {row}, column "{column}"'
+    if text == "":
+        raise Invalid(f"{where}: missing value")
+    try:
+        value = float(text)
+    except ValueError:
+        raise Invalid(f"{where}: not a number ({text!r})") from None
+    if not math.isfinite(value):
+        raise Invalid(f"{where}: not a finite number ({text!r})")
+    if value < 0:
+        raise Invalid(f"{where}: negative value {text}")
+    return value
+
+
+def _header(first: list[str]) -> list[str]:
+    if not first or first[0].strip().lower() != "sample":
+        raise Invalid(
+            'row 1: missing header; the first row must be "sample,<species 1>,<species 2>,..."'
+        )
+    species = [name.strip() for name in first[1:]]
+    if not species:
+        raise Invalid("row 1: the header names no species")
+    seen: set[str] = set()
+    for position, name in enumerate(species, start=2):
+        if name == "":
+            raise Invalid(f"row 1, column {position}: empty species name")
+        if name in seen:
+            raise Invalid(f'row 1, column "{name}": duplicate species')
+        seen.add(name)
+    return species
+
+
+def parse_counts(text: str) -> CountsTable:
+    """Parse COUNTS.csv text; any malformed cell raises Invalid naming its row and column."""
+    if len(text) > MAX_BYTES:
+        raise Invalid("the file is too large")
+    text = text.removeprefix("\ufeff")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise Invalid(f"not a readable CSV file: {exc}") from None
+    numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
+    if not numbered:
+        raise Invalid("the file is empty")
+    header_row, first = numbered[0]
+    if header_row != 1:
+        raise Invalid(f"row {header_row}: blank lines before the header")
+    species = _header(first)
+    width = len(species) + 1
+    samples: list[str] = []
+    seen: dict[str, int] = {}
+    values = np.zeros((len(numbered) - 1, len(species)))
+    for i, (row_number, row) in enumerate(numbered[1:]):
+        if len(row) != width:
+            raise Invalid(f"row {row_number}: has {len(row)} columns, the header has {width}")
+        name = row[0].strip()
+        if name == "":
+            raise Invalid(f'row {row_number}, column "sample": empty sample name')
+        if name in seen:
+            raise Invalid(
+                f'row {row_number}, column "sample": duplicate sample "{name}"'
+                f" (first on row {seen[name]})"
+            )
+        seen[name] = row_number
+        samples.append(name)
+        for j, cell in enumerate(row[1:]):
+            values[i, j] = _number(cell, row_number, species[j])
+    if not samples:
+        raise Invalid("the file has a header but no sample rows")
+    return CountsTable(samples=samples, species=species, counts=values)
+
+
+def _format(value: float) -> str:
+    return str(int(value)) if value == int(value) else repr(float(value))
+
+
+def write_counts(table: CountsTable) -> str:
+    """Write a table back to COUNTS.csv text (whole numbers without a decimal point)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["sample", *table.species])
+    for name, row in zip(table.samples, table.counts.tolist(), strict=True):
+        writer.writerow([name, *(_format(v) for v in row)])
+    return out.getvalue()
+
+
+def read_counts_file(path: str) -> CountsTable:
+    """Read and parse a COUNTS.csv file from disk (for the CLI)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            text = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise Invalid(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise Invalid(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise Invalid(f"{path}: cannot be read ({exc.strerror})") from None
+    return parse_counts(text)
