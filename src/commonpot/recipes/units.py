@@ -1,0 +1,116 @@
+"""Cooking units: the words people write, their canonical names, and what kind of amount each is."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class UnitKind(StrEnum):
+    """What a unit measures: mass, volume, or a count of things of its own sort."""
+
+    MASS = "mass"
+    VOLUME = "volume"
+    COUNT = "count"
+
+
+# canonical name -> (kind, spellings). Spellings are matched case-insensitively, except the
+# single letters in CASE_SENSITIVE where "T" (tablespoon) and "t" (teaspoon) differ.
+UNITS: dict[str, tuple[UnitKind, tuple[str, ...]]] = {
+    "gram": (UnitKind.MASS, ("g", "gr", "grs", "gm", "gms", "gram", "grams", "gramme", "grammes")),
+    "kilogram": (UnitKind.MASS, ("kg", "kgs", "kilo", "kilos", "kilogram", "kilograms")),
+    "milligram": (UnitKind.MASS, ("mg", "milligram", "milligrams")),
+    "ounce": (UnitKind.MASS, ("oz", "ozs", "ounce", "ounces")),
+    "pound": (UnitKind.MASS, ("lb", "lbs", "pound", "pounds", "#")),
+    "millilitre": (
+        UnitKind.VOLUME,
+        ("ml", "mls", "millilitre", "millilitres", "milliliter", "milliliters", "cc"),
+    ),
+    "centilitre": (UnitKind.VOLUME, ("cl", "centilitre", "centilitres", "centiliter")),
+    "decilitre": (UnitKind.VOLUME, ("dl", "decilitre", "decilitres", "deciliter")),
+    "litre": (UnitKind.VOLUME, ("l", "litre", "litres", "liter", "liters", "ltr")),
+    "teaspoon": (UnitKind.VOLUME, ("tsp", "tsps", "ts", "teaspoon", "teaspoons", "teasp")),
+    "tablespoon": (
+        UnitKind.VOLUME,
+        ("tbsp", "tbsps", "tbs", "tbl", "tbls", "tb", "tablespoon", "tablespoons", "tblsp"),
+    ),
+    "cup": (UnitKind.VOLUME, ("c", "cup", "cups")),
+    "fluid_ounce": (UnitKind.VOLUME, ("fl oz", "fl. oz", "floz", "fluid ounce", "fluid ounces")),
+    "pint": (UnitKind.VOLUME, ("pt", "pts", "pint", "pints")),
+    "quart": (UnitKind.VOLUME, ("qt", "qts", "quart", "quarts")),
+    "gallon": (UnitKind.VOLUME, ("gal", "gals", "gallon", "gallons")),
+    "pinch": (UnitKind.VOLUME, ("pinch", "pinches", "pn")),
+    "dash": (UnitKind.VOLUME, ("dash", "dashes")),
+    "drop": (UnitKind.VOLUME, ("drop", "drops")),
+    "clove": (UnitKind.COUNT, ("clove", "cloves")),
+    "bunch": (UnitKind.COUNT, ("bunch", "bunches")),
+    "can": (UnitKind.COUNT, ("can", "cans", "tin", "tins")),
+    "jar": (UnitKind.COUNT, ("jar", "jars")),
+    "bottle": (UnitKind.COUNT, ("bottle", "bottles")),
+    "package": (UnitKind.COUNT, ("package", "packages", "pkg", "pkgs", "packet", "packets")),
+    "bag": (UnitKind.COUNT, ("bag", "bags")),
+    "box": (UnitKind.COUNT, ("box", "boxes")),
+    "handful": (UnitKind.COUNT, ("handful", "handfuls")),
+    "piece": (UnitKind.COUNT, ("piece", "pieces", "pc", "pcs")),
+    "slice": (UnitKind.COUNT, ("slice", "slices")),
+    "stick": (UnitKind.COUNT, ("stick", "sticks")),
+    "sprig": (UnitKind.COUNT, ("sprig", "sprigs")),
+    "stalk": (UnitKind.COUNT, ("stalk", "stalks")),
+    "head": (UnitKind.COUNT, ("head", "heads")),
+    "leaf": (UnitKind.COUNT, ("leaf", "leaves")),
+    "sheet": (UnitKind.COUNT, ("sheet", "sheets")),
+    "cube": (UnitKind.COUNT, ("cube", "cubes")),
+    "knob": (UnitKind.COUNT, ("knob", "knobs")),
+    "ear": (UnitKind.COUNT, ("ear", "ears")),
+}
+
+CASE_SENSITIVE: dict[str, str] = {"T": "tablespoon", "t": "teaspoon", "Tb": "tablespoon"}
+
+# Containers whose size is often given just before them: "1 (14-ounce) can", "2 x 400 g tins".
+CONTAINERS = frozenset({"can", "jar", "bottle", "package", "bag", "box"})
+
+PLURALS: dict[str, str] = {
+    "leaf": "leaves",
+    "bunch": "bunches",
+    "box": "boxes",
+    "pinch": "pinches",
+    "dash": "dashes",
+    "fluid_ounce": "fluid ounces",
+}
+
+
+def _build_lookup() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for canonical, (_kind, spellings) in UNITS.items():
+        for spelling in spellings:
+            table[spelling.lower()] = canonical
+    return table
+
+
+LOOKUP: dict[str, str] = _build_lookup()
+MAX_UNIT_WORDS = max(len(s.split()) for s in LOOKUP)
+
+
+def unit_kind(unit: str | None) -> UnitKind | None:
+    """Return the kind of a canonical unit name, or None for no unit."""
+    if unit is None:
+        return None
+    entry = UNITS.get(unit)
+    return entry[0] if entry else None
+
+
+def lookup_unit(word: str) -> str | None:
+    """Return the canonical unit for one spelling ("Tbsp.", "c", "grams"), or None."""
+    stripped = word.rstrip(".")
+    if stripped in CASE_SENSITIVE:
+        return CASE_SENSITIVE[stripped]
+    cleaned = stripped.lower()
+    if not cleaned:
+        return None
+    return LOOKUP.get(cleaned) or LOOKUP.get(word.lower())
+
+
+def unit_label(unit: str, plural: bool) -> str:
+    """Return a readable label for a canonical unit ("cups", "tablespoon", "fluid ounces")."""
+    if not plural:
+        return unit.replace("_", " ")
+    return PLURALS.get(unit, unit.replace("_", " ") + "s")
