@@ -1,0 +1,288 @@
+"""Ballot profiles and their parsers (PrefLib orders and CSV rows), aggregated by weight.
+
+A profile holds each distinct ballot once with the number of voters who cast it, so that
+counting work grows with the number of *different* ballots, not the number of voters.
+Candidates are referred to by index into ``candidates``; a ranking is a tuple of groups
+(tuples of indices, sorted), a group of two or more being a tie (``{c,d}`` or ``C=D``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from commonpot.errors import Invalid
+
+Ranking = tuple[tuple[int, ...], ...]
+Approval = tuple[int, ...]
+Spending = tuple[tuple[int, int], ...]
+
+PREFLIB_KINDS = ("soc", "soi", "toc", "toi")
+_ALT_NAME = re.compile(r"^#\s*ALTERNATIVE NAME\s+(\d+)\s*:\s*(.*?)\s*$")
+_META = re.compile(r"^#\s*([A-Z][A-Z ]*?)\s*:\s*(.*?)\s*$")
+_ORDER = re.compile(r"^\s*(\d+)\s*:\s*(.*?)\s*$")
+_MAJORITY_WORDS = {"yes": "yes", "no": "no", "abstain": "abstain", "y": "yes", "n": "no"}
+
+
+@dataclass(frozen=True)
+class RankedProfile:
+    """Ranked ballots (possibly truncated, possibly with tied groups), aggregated by weight."""
+
+    candidates: tuple[str, ...]
+    ballots: dict[Ranking, int] = field(default_factory=dict)
+
+    @property
+    def voters(self) -> int:
+        """Number of ballots cast."""
+        return sum(self.ballots.values())
+
+
+@dataclass(frozen=True)
+class ApprovalProfile:
+    """Approval ballots: each one a set of approved candidates, aggregated by weight."""
+
+    candidates: tuple[str, ...]
+    ballots: dict[Approval, int] = field(default_factory=dict)
+
+    @property
+    def voters(self) -> int:
+        """Number of ballots cast."""
+        return sum(self.ballots.values())
+
+
+@dataclass(frozen=True)
+class QuadraticProfile:
+    """Quadratic ballots: credits spent per candidate, aggregated by weight."""
+
+    candidates: tuple[str, ...]
+    ballots: dict[Spending, int] = field(default_factory=dict)
+
+    @property
+    def voters(self) -> int:
+        """Number of ballots cast."""
+        return sum(self.ballots.values())
+
+
+@dataclass(frozen=True)
+class MajorityProfile:
+    """Yes / no / abstain ballots."""
+
+    yes: int = 0
+    no: int = 0
+    abstain: int = 0
+
+    @property
+    def voters(self) -> int:
+        """Number of ballots cast, abstentions included."""
+        return self.yes + self.no + self.abstain
+
+
+def ranked_from_names(ballots: Iterable[tuple[Iterable[Iterable[str]], int]]) -> RankedProfile:
+    """Build a ranked profile from (groups of names, weight) pairs; names in order of appearance."""
+    index: dict[str, int] = {}
+    counts: Counter[Ranking] = Counter()
+    for groups, weight in ballots:
+        ranking = tuple(
+            tuple(sorted(index.setdefault(name, len(index)) for name in group)) for group in groups
+        )
+        counts[ranking] += weight
+    return RankedProfile(tuple(index), dict(counts))
+
+
+def approval_from_ranked(profile: RankedProfile) -> ApprovalProfile:
+    """Read ranked ballots as approval ballots: every ranked candidate is approved."""
+    counts: Counter[Approval] = Counter()
+    for ranking, weight in profile.ballots.items():
+        counts[tuple(sorted(c for group in ranking for c in group))] += weight
+    return ApprovalProfile(profile.candidates, dict(counts))
+
+
+def parse_preflib(text: str, kind: str | None = None) -> RankedProfile:
+    """Parse a PrefLib .soc/.soi/.toc/.toi file; kind comes from `# DATA TYPE` if not given."""
+    names: dict[int, str] = {}
+    meta: dict[str, str] = {}
+    counts: Counter[Ranking] = Counter()
+    order_lines: list[tuple[int, str, str]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            alt = _ALT_NAME.match(line)
+            if alt:
+                names[int(alt.group(1))] = alt.group(2)
+            elif m := _META.match(line):
+                meta[m.group(1)] = m.group(2)
+            continue
+        m = _ORDER.match(line)
+        if not m:
+            raise Invalid(
+                f"line {number}: expected 'count: order', got {line[:40]!r}", field="ballots"
+            )
+        order_lines.append((number, m.group(1), m.group(2)))
+    if not names:
+        raise Invalid("no '# ALTERNATIVE NAME i: name' header lines", field="ballots")
+    kind = (kind or meta.get("DATA TYPE", "toi")).lower()
+    if kind not in PREFLIB_KINDS:
+        raise Invalid(f"unknown PrefLib data type {kind!r}", field="ballots")
+    alternatives = sorted(names)
+    position = {alt: i for i, alt in enumerate(alternatives)}
+    for number, count_text, order_text in order_lines:
+        count = int(count_text)
+        if count <= 0:
+            raise Invalid(f"line {number}: ballot count must be positive", field="ballots")
+        ranking = _parse_order(order_text, number, position)
+        ranked = sum(len(group) for group in ranking)
+        if kind.startswith("so") and any(len(group) > 1 for group in ranking):
+            raise Invalid(f"line {number}: tie in a strict-order ({kind}) file", field="ballots")
+        if kind.endswith("c") and ranked != len(alternatives):
+            raise Invalid(f"line {number}: incomplete order in a {kind} file", field="ballots")
+        counts[ranking] += count
+    profile = RankedProfile(tuple(names[a] for a in alternatives), dict(counts))
+    _check_declared(meta, profile)
+    return profile
+
+
+def _check_declared(meta: dict[str, str], profile: RankedProfile) -> None:
+    declared = meta.get("NUMBER VOTERS")
+    if declared and declared.isdigit() and int(declared) != profile.voters:
+        raise Invalid(
+            f"header says {declared} voters but the orders hold {profile.voters}", field="ballots"
+        )
+    declared = meta.get("NUMBER ALTERNATIVES")
+    if declared and declared.isdigit() and int(declared) != len(profile.candidates):
+        raise Invalid(
+            f"header says {declared} alternatives but names {len(profile.candidates)}",
+            field="ballots",
+        )
+
+
+def _parse_order(text: str, number: int, position: dict[int, int]) -> Ranking:
+    groups: list[tuple[int, ...]] = []
+    seen: set[int] = set()
+    for raw_token in re.findall(r"\{[^{}]*\}|[^,{}]+|[{}]", text):
+        token = raw_token.strip()
+        if token in {"{", "}"}:
+            raise Invalid(f"line {number}: unbalanced braces", field="ballots")
+        if not token:
+            continue
+        inner = token[1:-1] if token.startswith("{") else token
+        items = [item.strip() for item in inner.split(",")] if inner.strip() else []
+        if not items:
+            raise Invalid(f"line {number}: empty tie group '{{}}'", field="ballots")
+        group: list[int] = []
+        for item in items:
+            if not item.isdigit() or int(item) not in position:
+                raise Invalid(f"line {number}: unknown alternative {item!r}", field="ballots")
+            index = position[int(item)]
+            if index in seen:
+                raise Invalid(f"line {number}: alternative {item} ranked twice", field="ballots")
+            seen.add(index)
+            group.append(index)
+        groups.append(tuple(sorted(group)))
+    if re.search(r",\s*,|^\s*,|,\s*$", re.sub(r"\{[^{}]*\}", "x", text)):
+        raise Invalid(f"line {number}: empty position in order", field="ballots")
+    return tuple(groups)
+
+
+def _rows(text: str) -> Iterable[tuple[int, str]]:
+    """Yield (line number, ballot text) for each non-empty, non-comment CSV row."""
+    lines = text.splitlines()
+    for number, row in enumerate(csv.reader(lines), start=1):
+        cells = [cell.strip() for cell in row if cell.strip()]
+        if not cells or cells[0].startswith("#"):
+            continue
+        if len(cells) > 1:
+            raise Invalid(
+                f"line {number}: one ballot per row expected, found {len(cells)} columns "
+                "(quote names that contain commas)",
+                field="ballots",
+            )
+        yield number, cells[0]
+
+
+def _name(raw: str, number: int) -> str:
+    name = raw.strip()
+    if not name:
+        raise Invalid(f"line {number}: empty candidate name", field="ballots")
+    return name
+
+
+def parse_ranked_csv(text: str) -> RankedProfile:
+    """Parse CSV rows of ranked ballots `A>B>C`, ties as `A>B=C`."""
+    index: dict[str, int] = {}
+    counts: Counter[Ranking] = Counter()
+    for number, cell in _rows(text):
+        seen: set[int] = set()
+        groups: list[tuple[int, ...]] = []
+        for group_text in cell.split(">"):
+            group: list[int] = []
+            for raw in group_text.split("="):
+                i = index.setdefault(_name(raw, number), len(index))
+                if i in seen:
+                    raise Invalid(f"line {number}: {raw.strip()!r} ranked twice", field="ballots")
+                seen.add(i)
+                group.append(i)
+            groups.append(tuple(sorted(group)))
+        counts[tuple(groups)] += 1
+    return RankedProfile(tuple(index), dict(counts))
+
+
+def parse_approval_csv(text: str) -> ApprovalProfile:
+    """Parse CSV rows of approval ballots `A;B`."""
+    index: dict[str, int] = {}
+    counts: Counter[Approval] = Counter()
+    for number, cell in _rows(text):
+        chosen: set[int] = set()
+        for raw in cell.split(";"):
+            name = _name(raw, number)
+            if any(ch in name for ch in "=>"):
+                raise Invalid(f"line {number}: approval ballots list names as A;B", field="ballots")
+            i = index.setdefault(name, len(index))
+            if i in chosen:
+                raise Invalid(f"line {number}: {name!r} approved twice", field="ballots")
+            chosen.add(i)
+        counts[tuple(sorted(chosen))] += 1
+    return ApprovalProfile(tuple(index), dict(counts))
+
+
+def parse_quadratic_csv(text: str, budget: int | None = None) -> QuadraticProfile:
+    """Parse CSV rows of quadratic ballots `A=9;B=4` (credits spent per option)."""
+    index: dict[str, int] = {}
+    counts: Counter[Spending] = Counter()
+    for number, cell in _rows(text):
+        spent: dict[int, int] = {}
+        for part in cell.split(";"):
+            name, sep, credits = part.partition("=")
+            if not sep or not credits.strip().isdigit():
+                raise Invalid(
+                    f"line {number}: expected option=credits, got {part.strip()!r}",
+                    field="ballots",
+                )
+            i = index.setdefault(_name(name, number), len(index))
+            if i in spent:
+                raise Invalid(f"line {number}: {name.strip()!r} listed twice", field="ballots")
+            spent[i] = int(credits)
+        if budget is not None and sum(spent.values()) > budget:
+            raise Invalid(
+                f"line {number}: spends {sum(spent.values())} credits, budget is {budget}",
+                field="ballots",
+            )
+        counts[tuple(sorted(spent.items()))] += 1
+    return QuadraticProfile(tuple(index), dict(counts))
+
+
+def parse_majority_csv(text: str) -> MajorityProfile:
+    """Parse CSV rows holding `yes`, `no` or `abstain`."""
+    tally: Counter[str] = Counter()
+    for number, cell in _rows(text):
+        word = _MAJORITY_WORDS.get(cell.lower())
+        if word is None:
+            raise Invalid(
+                f"line {number}: expected yes, no or abstain, got {cell!r}", field="ballots"
+            )
+        tally[word] += 1
+    return MajorityProfile(tally["yes"], tally["no"], tally["abstain"])

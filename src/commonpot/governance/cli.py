@@ -1,0 +1,88 @@
+"""Governance commands: `commonpot tally` (and, with the app layer, `commonpot ledger`)."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import typer
+
+from commonpot.errors import Invalid
+from commonpot.governance.results import TallyResult
+
+
+def _fraction(text: str, name: str) -> Fraction:
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise Invalid(f"{name} must be a number or fraction such as 2/3", field=name) from None
+
+
+def _print_human(result: TallyResult) -> None:
+    typer.echo(f"method: {result.method}")
+    for number, step in enumerate(result.to_json()["rounds"], start=1):
+        counts = ", ".join(f"{name} {value}" for name, value in step["counts"].items())
+        line = f"round {number}: {counts}; exhausted {step['exhausted']}"
+        if step.get("elected"):
+            line += f"; elected {', '.join(step['elected'])}"
+        if step["eliminated"]:
+            line += f"; eliminated {', '.join(step['eliminated'])}"
+        typer.echo(line)
+    for key, value in result.details.items():
+        if key != "paths":
+            typer.echo(f"{key}: {value}")
+    if result.tie_break_seed is not None:
+        typer.echo(f"tie broken by lot, seed {result.tie_break_seed}")
+    typer.echo(f"winners: {', '.join(result.winners) or '(none)'}")
+
+
+def tally(  # noqa: PLR0917 - Typer maps each parameter to one option
+    ballots: Path = typer.Argument(..., help="PrefLib (.soc/.soi/.toc/.toi) or CSV ballot file."),
+    method: str = typer.Option(
+        ...,
+        "--method",
+        "-m",
+        help="plurality, approval, irv, stv, schulze, borda, quadratic or majority.",
+    ),
+    seats: int = typer.Option(1, "--seats", help="Number of winners."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for the tie-breaking lot."),
+    threshold: str = typer.Option("1/2", "--threshold", help="majority: yes share to exceed."),
+    at_least: bool = typer.Option(
+        False, "--at-least", help="majority: reaching the threshold suffices."
+    ),
+    quorum: str = typer.Option("0", "--quorum", help="majority: turnout share of eligible voters."),
+    eligible: int | None = typer.Option(
+        None, "--eligible", help="majority: number of eligible voters."
+    ),
+    budget: int | None = typer.Option(None, "--budget", help="quadratic: credits per voter."),
+) -> None:
+    """Count a ballot file and print the result."""
+    from commonpot.governance.tally import count_text
+
+    try:
+        text = ballots.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Invalid(f"cannot read {ballots}: {exc}", field="ballots") from None
+    result = count_text(
+        method.lower(),
+        text,
+        ballots.suffix,
+        seats=seats,
+        seed=seed,
+        threshold=_fraction(threshold, "threshold"),
+        quorum=_fraction(quorum, "quorum"),
+        eligible=eligible,
+        inclusive=at_least,
+        budget=budget,
+    )
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        _print_human(result)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the governance commands to the root CLI."""
+    app.command("tally")(tally)
