@@ -37,6 +37,68 @@ def version() -> None:
     typer.echo(__version__)
 
 
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo communities to explore and test with.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Create or update the database schema (COMMONPOT_DATABASE_URL)."""
+    from commonpot import migrate
+    from commonpot.settings import get_settings
+
+    migrate.upgrade(get_settings().database_url, revision)
+    typer.echo("Database schema is up to date.")
+
+
+@db_app.command("revision")
+def db_revision(message: str = typer.Option(..., "-m", help="What the migration does.")) -> None:
+    """Write a migration comparing the models with the database (developers)."""
+    from commonpot import migrate
+    from commonpot.settings import get_settings
+
+    migrate.revision(get_settings().database_url, message)
+
+
+@demo_app.command("load")
+def demo_load(
+    force: bool = typer.Option(False, help="Load even if the demo communities exist."),
+) -> None:
+    """Load the demo communities (riverside, public; hillside, private) and print sign-ins."""
+    from commonpot import demo
+    from commonpot.cli_support import transaction
+
+    with transaction() as session:
+        result = demo.load(session, force=force)
+    typer.echo(result.summary())
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="Address to listen on (default from settings)."),
+    port: int | None = typer.Option(None, help="Port to listen on (default from settings)."),
+    workers: int = typer.Option(1, help="Worker processes (use PostgreSQL for more than one)."),
+    reload: bool = typer.Option(False, help="Restart on code changes (development)."),
+) -> None:
+    """Serve the web pages and the API."""
+    import uvicorn
+
+    from commonpot.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run(
+        "commonpot.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+    )
+
+
 def _register_domains() -> None:
     for domain in DOMAINS:
         try:

@@ -154,7 +154,7 @@ def _unit(rest: str) -> tuple[str | None, str]:
         unit = lookup_unit(candidate)
         if unit is not None:
             remainder = " ".join(words[count:])
-            return unit, re.sub(r"^of\s+", "", remainder, flags=re.IGNORECASE)
+            return unit, re.sub(r"^(?:of|de|d'|di)\s+", "", remainder, flags=re.IGNORECASE)
     return None, rest
 
 

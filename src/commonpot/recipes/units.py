@@ -28,22 +28,46 @@ UNITS: dict[str, tuple[UnitKind, tuple[str, ...]]] = {
     "centilitre": (UnitKind.VOLUME, ("cl", "centilitre", "centilitres", "centiliter")),
     "decilitre": (UnitKind.VOLUME, ("dl", "decilitre", "decilitres", "deciliter")),
     "litre": (UnitKind.VOLUME, ("l", "litre", "litres", "liter", "liters", "ltr")),
-    "teaspoon": (UnitKind.VOLUME, ("tsp", "tsps", "ts", "teaspoon", "teaspoons", "teasp")),
+    "teaspoon": (
+        UnitKind.VOLUME,
+        (
+            "tsp",
+            "tsps",
+            "ts",
+            "teaspoon",
+            "teaspoons",
+            "teasp",
+            "cucharadita",
+            "cucharaditas",
+        ),
+    ),
     "tablespoon": (
         UnitKind.VOLUME,
-        ("tbsp", "tbsps", "tbs", "tbl", "tbls", "tb", "tablespoon", "tablespoons", "tblsp"),
+        (
+            "tbsp",
+            "tbsps",
+            "tbs",
+            "tbl",
+            "tbls",
+            "tb",
+            "tablespoon",
+            "tablespoons",
+            "tblsp",
+            "cucharada",
+            "cucharadas",
+        ),
     ),
-    "cup": (UnitKind.VOLUME, ("c", "cup", "cups")),
+    "cup": (UnitKind.VOLUME, ("c", "cup", "cups", "taza", "tazas", "tasse", "tasses")),
     "fluid_ounce": (UnitKind.VOLUME, ("fl oz", "fl. oz", "floz", "fluid ounce", "fluid ounces")),
     "pint": (UnitKind.VOLUME, ("pt", "pts", "pint", "pints")),
     "quart": (UnitKind.VOLUME, ("qt", "qts", "quart", "quarts")),
     "gallon": (UnitKind.VOLUME, ("gal", "gals", "gallon", "gallons")),
-    "pinch": (UnitKind.VOLUME, ("pinch", "pinches", "pn")),
+    "pinch": (UnitKind.VOLUME, ("pinch", "pinches", "pn", "pizca", "pizcas", "pincée", "pincées")),
     "dash": (UnitKind.VOLUME, ("dash", "dashes")),
     "drop": (UnitKind.VOLUME, ("drop", "drops")),
-    "clove": (UnitKind.COUNT, ("clove", "cloves")),
+    "clove": (UnitKind.COUNT, ("clove", "cloves", "diente", "dientes", "gousse", "gousses")),
     "bunch": (UnitKind.COUNT, ("bunch", "bunches")),
-    "can": (UnitKind.COUNT, ("can", "cans", "tin", "tins")),
+    "can": (UnitKind.COUNT, ("can", "cans", "tin", "tins", "lata", "latas", "boîte", "boîtes")),
     "jar": (UnitKind.COUNT, ("jar", "jars")),
     "bottle": (UnitKind.COUNT, ("bottle", "bottles")),
     "package": (UnitKind.COUNT, ("package", "packages", "pkg", "pkgs", "packet", "packets")),
@@ -63,7 +87,14 @@ UNITS: dict[str, tuple[UnitKind, tuple[str, ...]]] = {
     "ear": (UnitKind.COUNT, ("ear", "ears")),
 }
 
-CASE_SENSITIVE: dict[str, str] = {"T": "tablespoon", "t": "teaspoon", "Tb": "tablespoon"}
+# "EL"/"TL" are German Esslöffel/Teelöffel; lower-case "el" is a Spanish article.
+CASE_SENSITIVE: dict[str, str] = {
+    "T": "tablespoon",
+    "t": "teaspoon",
+    "Tb": "tablespoon",
+    "EL": "tablespoon",
+    "TL": "teaspoon",
+}
 
 # Containers whose size is often given just before them: "1 (14-ounce) can", "2 x 400 g tins".
 CONTAINERS = frozenset({"can", "jar", "bottle", "package", "bag", "box"})

@@ -1,0 +1,48 @@
+# commonpot — the two commands of the README:
+#   make run    serve the platform on SQLite with the demo communities loaded
+#   make test   run the whole test suite (quality gates, SQLite and PostgreSQL, browser)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run setup test lint unit bench clean
+
+run: setup
+	$(BIN)/commonpot db upgrade
+	$(BIN)/commonpot demo load
+	$(BIN)/commonpot serve --host $(HOST) --port $(PORT)
+
+setup: $(VENV)/.installed src/commonpot/static/vendor/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . || $(BIN)/python -m pip install -q --no-deps -e .
+	touch $@
+
+src/commonpot/static/vendor/.installed: package.json package-lock.json scripts/vendor.sh
+	npm ci --no-audit --no-fund --loglevel=error
+	scripts/vendor.sh
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy src
+
+test: setup lint
+	scripts/services.sh
+	$(BIN)/pytest -n auto -p no:cacheprovider
+
+unit: setup
+	$(BIN)/pytest -n auto tests/unit
+
+bench: setup
+	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f --quick || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules src/commonpot/static/vendor commonpot.db commonpot.db-wal commonpot.db-shm var

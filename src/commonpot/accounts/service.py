@@ -1,0 +1,298 @@
+"""Accounts use cases: people, sign-in with rate limiting, sessions, API tokens, profile."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from commonpot.accounts import security
+from commonpot.accounts.models import ApiToken, LoginAttempt, User, UserSession
+from commonpot.db import utcnow
+from commonpot.errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "cp_"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking: a signed-in user, a token holder, or an anonymous visitor."""
+
+    user: User | None = None
+    via_token: bool = False
+    operator: bool = False
+
+    @property
+    def is_anonymous(self) -> bool:
+        """True for visitors who have not signed in."""
+        return self.user is None
+
+    @property
+    def user_id(self) -> int | None:
+        """The user's id, or None for anonymous visitors."""
+        return self.user.id if self.user else None
+
+    @property
+    def is_admin(self) -> bool:
+        """True for instance administrators."""
+        return self.operator or bool(self.user and self.user.is_admin)
+
+    def require_user(self) -> User:
+        """The signed-in user, or Unauthenticated."""
+        if self.user is None:
+            raise Unauthenticated("Sign in first (or send an API token as a Bearer header).")
+        return self.user
+
+
+ANONYMOUS = Viewer()
+# the person at the server's command line: acts as an instance administrator
+OPERATOR = Viewer(operator=True)
+
+
+def normalise_email(email: str) -> str:
+    """Trimmed, lower-cased e-mail address, validated."""
+    value = email.strip().lower()
+    if not EMAIL_RE.match(value) or len(value) > 254:
+        raise Invalid("Enter a valid e-mail address, like name@example.org.", field="email")
+    return value
+
+
+def check_password_strength(password: str, field: str = "password") -> None:
+    """Refuse passwords that are too short to resist guessing."""
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"Use a password of at least {MIN_PASSWORD} characters.", field=field)
+    if len(password) > 1024:
+        raise Invalid("That password is too long (1024 characters at most).", field=field)
+
+
+def check_display_name(name: str) -> str:
+    """A trimmed display name of 1 to 120 characters."""
+    value = name.strip()
+    if not value or len(value) > 120:
+        raise Invalid("Give a name of 1 to 120 characters.", field="display_name")
+    return value
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    is_admin: bool = False,
+    birth_year: int | None = None,
+    languages: str = "en",
+) -> User:
+    """Create an account; the e-mail must be new."""
+    address = normalise_email(email)
+    name = check_display_name(display_name)
+    check_password_strength(password)
+    if birth_year is not None and not 1900 <= birth_year <= utcnow().year:
+        raise Invalid("Birth year must be between 1900 and this year.", field="birth_year")
+    if session.scalar(select(User.id).where(User.email == address)) is not None:
+        raise Conflict("An account with this e-mail already exists; sign in instead.", field="email")
+    user = User(
+        email=address,
+        display_name=name,
+        password_hash=security.hash_password(password),
+        is_admin=is_admin,
+        birth_year=birth_year,
+        languages=languages,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """A user by id, or NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such person.")
+    return user
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    """The user with this e-mail, if any."""
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def authenticate(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    client: str,
+    max_failures: int = 5,
+    window_minutes: int = 15,
+) -> User:
+    """Check e-mail and password, refusing after too many recent failures for that address."""
+    address = email.strip().lower()
+    since = utcnow() - timedelta(minutes=window_minutes)
+    keys = [f"email:{address}", f"client:{client}"]
+    failures = session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.key == keys[0], LoginAttempt.attempted_at >= since
+        )
+    )
+    client_failures = session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.key == keys[1], LoginAttempt.attempted_at >= since
+        )
+    )
+    if (failures or 0) >= max_failures or (client_failures or 0) >= max_failures * 4:
+        raise RateLimited(
+            f"Too many failed sign-ins. Wait {window_minutes} minutes and try again."
+        )
+    user = user_by_email(session, address)
+    ok = security.verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        session.add_all([LoginAttempt(key=k) for k in keys])
+        raise Unauthenticated("E-mail or password is wrong.")
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
+    return user
+
+
+def start_session(session: Session, user: User, *, days: int = 14) -> str:
+    """Open a browser session; returns the cookie value (only its hash is stored)."""
+    token = security.new_token()
+    session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=security.token_hash(token),
+            expires_at=utcnow() + timedelta(days=days),
+        )
+    )
+    return token
+
+
+def user_for_session(session: Session, token: str) -> User | None:
+    """The user behind a session cookie, if it is valid and not expired."""
+    row = session.execute(
+        select(User, UserSession.expires_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == security.token_hash(token))
+    ).first()
+    if row is None or row[1] < utcnow() or not row[0].is_active:
+        return None
+    return row[0]
+
+
+def end_session(session: Session, token: str) -> None:
+    """Sign out: forget this session."""
+    session.execute(delete(UserSession).where(UserSession.token_hash == security.token_hash(token)))
+
+
+def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a personal API token; the secret is returned once and never stored."""
+    label = name.strip()
+    if not label or len(label) > 80:
+        raise Invalid("Name the token (1 to 80 characters) so you recognise it later.", field="name")
+    secret = security.new_token(TOKEN_PREFIX)
+    token = ApiToken(
+        user_id=user.id, name=label, prefix=secret[:8], token_hash=security.token_hash(secret)
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def list_api_tokens(session: Session, user: User) -> list[ApiToken]:
+    """The user's tokens, newest first, revoked ones included."""
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_api_token(session: Session, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's tokens."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token
+
+
+def user_for_api_token(session: Session, secret: str) -> User | None:
+    """The user behind a bearer token, if it is valid and not revoked."""
+    row = session.execute(
+        select(User, ApiToken.revoked_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == security.token_hash(secret))
+    ).first()
+    if row is None or row[1] is not None or not row[0].is_active:
+        return None
+    return row[0]
+
+
+def change_password(session: Session, user: User, *, current: str, new: str) -> None:
+    """Change the password after checking the current one; other sessions are signed out."""
+    if not security.verify_password(user.password_hash, current):
+        raise Invalid("The current password is wrong.", field="current_password")
+    check_password_strength(new, field="new_password")
+    user.password_hash = security.hash_password(new)
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+
+
+def update_profile(
+    session: Session,
+    user: User,
+    *,
+    display_name: str | None = None,
+    birth_year: int | None = None,
+    languages: str | None = None,
+    bio: str | None = None,
+    public_key: str | None = None,
+) -> User:
+    """Change what a person says about themself."""
+    if display_name is not None:
+        user.display_name = check_display_name(display_name)
+    if birth_year is not None:
+        if not 1900 <= birth_year <= utcnow().year:
+            raise Invalid("Birth year must be between 1900 and this year.", field="birth_year")
+        user.birth_year = birth_year
+    if languages is not None:
+        codes = [c.strip().lower() for c in languages.split(",") if c.strip()]
+        if not codes or any(not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", c) for c in codes):
+            raise Invalid("List languages as codes separated by commas, e.g. en, es.", field="languages")
+        user.languages = ",".join(codes)
+    if bio is not None:
+        if len(bio) > 2000:
+            raise Invalid("Keep the bio under 2000 characters.", field="bio")
+        user.bio = bio
+    if public_key is not None:
+        user.public_key = _check_public_key(public_key)
+    session.flush()
+    return user
+
+
+def _check_public_key(value: str) -> str | None:
+    import base64
+    import binascii
+
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise Invalid("An Ed25519 public key is 32 bytes in standard base64.", field="public_key")
+    return text
+
+
+def calendar_token(session: Session, user: User, *, rotate: bool = False) -> str:
+    """The secret that names the person's calendar feed; rotating it kills the old URL."""
+    if user.calendar_token is None or rotate:
+        user.calendar_token = security.new_token()[:40]
+        session.flush()
+    return user.calendar_token

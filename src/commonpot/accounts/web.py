@@ -1,0 +1,195 @@
+"""Accounts pages: sign in, sign out, profile, password, API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from commonpot.accounts import service
+from commonpot.errors import DomainError
+from commonpot.http import SESSION_COOKIE, unit_of_work, verify_csrf_form
+from commonpot.templating import redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
+
+
+def set_session_cookie(response: Response, request: Request, token: str, days: int) -> None:
+    """Attach the session cookie: HttpOnly, SameSite=Lax, Secure over https."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def _safe_next(value: str | None) -> str:
+    if value and value.startswith("/") and not value.startswith("//"):
+        return value
+    return "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str | None = None) -> Response:
+    """The sign-in form."""
+    with unit_of_work(request) as ctx:
+        return render(request, "accounts/login.html", {"next": _safe_next(next)}, ctx=ctx)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Check the credentials and start a browser session."""
+    settings = request.app.state.settings
+    with unit_of_work(request) as ctx:
+        try:
+            user = service.authenticate(
+                ctx.session,
+                email=email,
+                password=password,
+                client=request.client.host if request.client else "unknown",
+                max_failures=settings.login_max_failures,
+                window_minutes=settings.login_window_minutes,
+            )
+        except DomainError as exc:
+            ctx.session.commit()  # the failed attempt is kept so guessing stays slow
+            return render(
+                request,
+                "accounts/login.html",
+                {"error": exc.detail, "email": email, "next": _safe_next(next)},
+                ctx=ctx,
+                status_code=exc.status,
+            )
+        token = service.start_session(ctx.session, user, days=settings.session_days)
+    response = redirect(request, _safe_next(next), f"Welcome, {user.display_name}.")
+    set_session_cookie(response, request, token, settings.session_days)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> RedirectResponse:
+    """End the browser session."""
+    with unit_of_work(request) as ctx:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            service.end_session(ctx.session, cookie)
+    response = redirect(request, "/", "You are signed out.")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/me", response_class=HTMLResponse)
+def profile_page(request: Request) -> Response:
+    """Your profile, password and API tokens."""
+    with unit_of_work(request) as ctx:
+        if ctx.viewer.user is None:
+            return redirect(request, "/login?next=/me")
+        tokens = service.list_api_tokens(ctx.session, ctx.viewer.user)
+        return render(request, "accounts/profile.html", {"tokens": tokens}, ctx=ctx)
+
+
+@router.post("/me", response_class=HTMLResponse)
+def update_profile(
+    request: Request,
+    display_name: Annotated[str, Form(max_length=120)] = "",
+    birth_year: Annotated[str, Form(max_length=4)] = "",
+    languages: Annotated[str, Form(max_length=120)] = "",
+    bio: Annotated[str, Form(max_length=2000)] = "",
+    public_key: Annotated[str, Form(max_length=120)] = "",
+) -> Response:
+    """Save profile changes."""
+    with unit_of_work(request) as ctx:
+        user = ctx.viewer.require_user()
+        try:
+            year = int(birth_year) if birth_year.strip() else None
+        except ValueError:
+            year = -1
+        try:
+            service.update_profile(
+                ctx.session,
+                user,
+                display_name=display_name,
+                birth_year=year,
+                languages=languages,
+                bio=bio,
+                public_key=public_key,
+            )
+        except DomainError as exc:
+            ctx.session.rollback()
+            tokens = service.list_api_tokens(ctx.session, user)
+            return render(
+                request,
+                "accounts/profile.html",
+                {"tokens": tokens, "profile_error": exc.detail, "error_field": exc.field},
+                ctx=ctx,
+                status_code=exc.status,
+            )
+    return redirect(request, "/me", "Profile saved.")
+
+
+@router.post("/me/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    current_password: Annotated[str, Form(max_length=1024)] = "",
+    new_password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    """Change the password; every session is signed out, this one is renewed."""
+    settings = request.app.state.settings
+    with unit_of_work(request) as ctx:
+        user = ctx.viewer.require_user()
+        try:
+            service.change_password(ctx.session, user, current=current_password, new=new_password)
+        except DomainError as exc:
+            ctx.session.rollback()
+            tokens = service.list_api_tokens(ctx.session, user)
+            return render(
+                request,
+                "accounts/profile.html",
+                {"tokens": tokens, "password_error": exc.detail},
+                ctx=ctx,
+                status_code=exc.status,
+            )
+        token = service.start_session(ctx.session, user, days=settings.session_days)
+    response = redirect(request, "/me", "Password changed. Other sessions were signed out.")
+    set_session_cookie(response, request, token, settings.session_days)
+    return response
+
+
+@router.post("/me/tokens", response_class=HTMLResponse)
+def create_token(request: Request, name: Annotated[str, Form(max_length=80)] = "") -> Response:
+    """Create an API token and show its secret once."""
+    with unit_of_work(request) as ctx:
+        user = ctx.viewer.require_user()
+        try:
+            _, secret = service.create_api_token(ctx.session, user, name)
+        except DomainError as exc:
+            ctx.session.rollback()
+            tokens = service.list_api_tokens(ctx.session, user)
+            return render(
+                request,
+                "accounts/profile.html",
+                {"tokens": tokens, "token_error": exc.detail},
+                ctx=ctx,
+                status_code=exc.status,
+            )
+        tokens = service.list_api_tokens(ctx.session, user)
+        return render(
+            request, "accounts/profile.html", {"tokens": tokens, "new_token": secret}, ctx=ctx
+        )
+
+
+@router.post("/me/tokens/{token_id}/revoke")
+def revoke_token(token_id: int, request: Request) -> Response:
+    """Revoke an API token."""
+    with unit_of_work(request) as ctx:
+        service.revoke_api_token(ctx.session, ctx.viewer.require_user(), token_id)
+    return redirect(request, "/me", "Token revoked.")

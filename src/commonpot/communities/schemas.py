@@ -1,0 +1,153 @@
+"""Communities API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from commonpot.accounts.schemas import UserOut
+
+PlaceKindName = Literal[
+    "enclave", "biodome", "garden", "kitchen", "market", "plaza", "household", "site"
+]
+
+
+class CommunityOut(BaseModel):
+    """A community's public profile."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    slug: str
+    name: str
+    description: str
+    location: str
+    lat: float | None = None
+    lon: float | None = None
+    visibility: str
+    created_at: datetime
+
+
+class CommunityIn(BaseModel):
+    """A new community (instance administrators)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1, max_length=120)
+    description: str = Field(default="", max_length=5000)
+    location: str = Field(default="", max_length=200)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    visibility: Literal["public", "private"] = "public"
+
+
+class CommunityPatch(BaseModel):
+    """Changes to a community's profile (stewards)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    description: str | None = Field(default=None, max_length=5000)
+    location: str | None = Field(default=None, max_length=200)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    visibility: Literal["public", "private"] | None = None
+
+
+class MemberOut(BaseModel):
+    """A member and their role."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    user: UserOut
+    role: str
+    joined_at: datetime
+
+
+class RoleIn(BaseModel):
+    """A member's new role."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["member", "steward", "custodian"]
+
+
+class InvitationIn(BaseModel):
+    """A new invitation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["member", "steward", "custodian"] = "member"
+    email: str | None = Field(default=None, max_length=254)
+    note: str = Field(default="", max_length=200)
+    days: int = Field(default=14, ge=1, le=90)
+
+
+class InvitationOut(BaseModel):
+    """An invitation; `url` (with its secret) only when just created."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    role: str
+    email: str | None = None
+    note: str
+    expires_at: datetime
+    url: str | None = None
+
+
+class AcceptIn(BaseModel):
+    """Accept an invitation as the signed-in person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=200)
+
+
+class PlaceIn(BaseModel):
+    """A new place on the community's map."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    kind: PlaceKindName = "site"
+    description: str = Field(default="", max_length=5000)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    climate_class: str | None = Field(default=None, max_length=40)
+    area_m2: float | None = Field(default=None, ge=0)
+    population: int | None = Field(default=None, ge=0)
+
+
+class PlacePatch(BaseModel):
+    """Changes to a place."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    kind: PlaceKindName | None = None
+    description: str | None = Field(default=None, max_length=5000)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    climate_class: str | None = Field(default=None, max_length=40)
+    area_m2: float | None = Field(default=None, ge=0)
+    population: int | None = Field(default=None, ge=0)
+
+
+class PlaceOut(BaseModel):
+    """A place in a community."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    kind: str
+    description: str
+    lat: float
+    lon: float
+    climate_class: str | None = None
+    area_m2: float | None = None
+    population: int | None = None

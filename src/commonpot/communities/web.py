@@ -1,0 +1,260 @@
+"""Community pages: home, members and invitations, places on a map, joining by invitation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from commonpot.accounts.web import set_session_cookie
+from commonpot.communities import service
+from commonpot.communities.api import invitation_url
+from commonpot.communities.models import PlaceKind, Role
+from commonpot.errors import DomainError, Invalid
+from commonpot.http import Ctx, unit_of_work, verify_csrf_form
+from commonpot.templating import redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
+
+
+def community_context(ctx: Ctx, slug: str) -> dict[str, Any]:
+    """What every community page shows: the community and the viewer's membership."""
+    community = service.readable_community(ctx.session, slug, ctx.viewer)
+    mine = service.membership(ctx.session, community, ctx.viewer)
+    return {
+        "community": community,
+        "membership": mine,
+        "is_member": mine is not None,
+        "is_steward": mine is not None and mine.role == Role.STEWARD.value,
+        "is_custodian": mine is not None and mine.role == Role.CUSTODIAN.value,
+    }
+
+
+def place_markers(places: list[Any]) -> list[dict[str, Any]]:
+    """Places as map markers for the page script."""
+    return [
+        {"name": p.name, "kind": p.kind, "lat": p.lat, "lon": p.lon, "id": p.id} for p in places
+    ]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    """The instance's front page: communities you may visit and those you belong to."""
+    with unit_of_work(request) as ctx:
+        found = service.visible_communities(ctx.session, ctx.viewer)
+        counts = {c.id: service.member_count(ctx.session, c) for c in found}
+        return render(request, "home.html", {"communities": found, "counts": counts}, ctx=ctx)
+
+
+@router.get("/communities/{slug}", response_class=HTMLResponse)
+def community_home(slug: str, request: Request) -> Response:
+    """A community's home page."""
+    with unit_of_work(request) as ctx:
+        data = community_context(ctx, slug)
+        places = service.places(ctx.session, data["community"])
+        data.update(
+            places=places,
+            markers=place_markers(places),
+            member_count=service.member_count(ctx.session, data["community"]),
+        )
+        return render(request, "communities/home.html", data, ctx=ctx)
+
+
+@router.get("/communities/{slug}/members", response_class=HTMLResponse)
+def members_page(slug: str, request: Request) -> Response:
+    """Members, their roles, and (for stewards) invitations."""
+    with unit_of_work(request) as ctx:
+        data = community_context(ctx, slug)
+        if ctx.viewer.user is None:
+            return redirect(request, f"/login?next=/communities/{slug}/members")
+        data["members"] = service.members(ctx.session, data["community"], ctx.viewer)
+        if data["is_steward"]:
+            data["invitations"] = service.pending_invitations(
+                ctx.session, data["community"], ctx.viewer
+            )
+        data["roles"] = [r.value for r in Role]
+        return render(request, "communities/members.html", data, ctx=ctx)
+
+
+@router.post("/communities/{slug}/invitations", response_class=HTMLResponse)
+def create_invitation(
+    slug: str,
+    request: Request,
+    role: Annotated[str, Form()] = "member",
+    email: Annotated[str, Form(max_length=254)] = "",
+    note: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Create an invitation link and show it to the steward."""
+    with unit_of_work(request) as ctx:
+        data = community_context(ctx, slug)
+        try:
+            _, token = service.create_invitation(
+                ctx.session, data["community"], ctx.viewer, role=role, email=email, note=note
+            )
+            data["new_invitation_url"] = invitation_url(request, token)
+        except DomainError as exc:
+            ctx.session.rollback()
+            data["invite_error"] = exc.detail
+        data["members"] = service.members(ctx.session, data["community"], ctx.viewer)
+        data["invitations"] = service.pending_invitations(
+            ctx.session, data["community"], ctx.viewer
+        )
+        data["roles"] = [r.value for r in Role]
+        status = 422 if "invite_error" in data else 201
+        return render(request, "communities/members.html", data, ctx=ctx, status_code=status)
+
+
+@router.post("/communities/{slug}/members/{user_id}/role")
+def change_role(
+    slug: str, user_id: int, request: Request, role: Annotated[str, Form()] = ""
+) -> Response:
+    """Give a member another role (stewards)."""
+    with unit_of_work(request) as ctx:
+        community = service.readable_community(ctx.session, slug, ctx.viewer)
+        service.change_role(ctx.session, community, ctx.viewer, user_id, role)
+    return redirect(request, f"/communities/{slug}/members", "Role changed.")
+
+
+@router.post("/communities/{slug}/members/{user_id}/remove")
+def remove_member(slug: str, user_id: int, request: Request) -> Response:
+    """Remove a member (stewards) or leave."""
+    with unit_of_work(request) as ctx:
+        community = service.readable_community(ctx.session, slug, ctx.viewer)
+        leaving = ctx.viewer.user_id == user_id
+        service.remove_member(ctx.session, community, ctx.viewer, user_id)
+    if leaving:
+        return redirect(request, "/", f"You left {community.name}.")
+    return redirect(request, f"/communities/{slug}/members", "Member removed.")
+
+
+@router.get("/communities/{slug}/places", response_class=HTMLResponse)
+def places_page(slug: str, request: Request) -> Response:
+    """The community's places on a map, with a form to add one."""
+    with unit_of_work(request) as ctx:
+        data = community_context(ctx, slug)
+        places = service.places(ctx.session, data["community"])
+        data.update(places=places, markers=place_markers(places), kinds=[k.value for k in PlaceKind])
+        return render(request, "communities/places.html", data, ctx=ctx)
+
+
+@router.post("/communities/{slug}/places", response_class=HTMLResponse)
+def add_place(
+    slug: str,
+    request: Request,
+    name: Annotated[str, Form(max_length=120)] = "",
+    kind: Annotated[str, Form()] = "site",
+    description: Annotated[str, Form(max_length=5000)] = "",
+    lat: Annotated[str, Form(max_length=40)] = "",
+    lon: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Add a place (members); bad input shows the form again with the reason."""
+    with unit_of_work(request) as ctx:
+        data = community_context(ctx, slug)
+        try:
+            coords = _parse_coordinates(lat, lon)
+            place = service.create_place(
+                ctx.session,
+                data["community"],
+                ctx.viewer,
+                {"name": name, "kind": kind, "description": description, **coords},
+            )
+        except DomainError as exc:
+            ctx.session.rollback()
+            places = service.places(ctx.session, data["community"])
+            data.update(
+                places=places,
+                markers=place_markers(places),
+                kinds=[k.value for k in PlaceKind],
+                error=exc.detail,
+                error_field=exc.field,
+                form={"name": name, "kind": kind, "description": description, "lat": lat, "lon": lon},
+            )
+            return render(
+                request, "communities/places.html", data, ctx=ctx, status_code=exc.status
+            )
+    return redirect(request, f"/communities/{slug}/places", f"Added {place.name} to the map.")
+
+
+def _parse_coordinates(lat: str, lon: str) -> dict[str, float]:
+    if not lat.strip() or not lon.strip():
+        raise Invalid("Click the map (or type latitude and longitude) to place it.", field="lat")
+    try:
+        return {"lat": float(lat), "lon": float(lon)}
+    except ValueError:
+        raise Invalid("Latitude and longitude must be numbers, like 51.5 and -0.12.", field="lat")
+
+
+@router.get("/invite/{token}", response_class=HTMLResponse)
+def invitation_page(token: str, request: Request) -> Response:
+    """The page an invitation link opens: join, or sign up and join."""
+    with unit_of_work(request) as ctx:
+        try:
+            invitation = service.open_invitation(ctx.session, token)
+        except DomainError as exc:
+            return render(
+                request,
+                "error.html",
+                {"status": exc.status, "title": "Invitation", "detail": exc.detail},
+                ctx=ctx,
+                status_code=exc.status,
+            )
+        return render(
+            request,
+            "communities/invitation.html",
+            {"invitation": invitation, "token": token, "form": {"email": invitation.email or ""}},
+            ctx=ctx,
+        )
+
+
+@router.post("/invite/{token}", response_class=HTMLResponse)
+def accept_invitation(
+    token: str,
+    request: Request,
+    email: Annotated[str, Form(max_length=254)] = "",
+    display_name: Annotated[str, Form(max_length=120)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    birth_year: Annotated[str, Form(max_length=4)] = "",
+) -> Response:
+    """Sign up (or, when signed in, simply join) through an invitation."""
+    settings = request.app.state.settings
+    session_token: str | None = None
+    with unit_of_work(request) as ctx:
+        invitation = service.open_invitation(ctx.session, token)
+        community = invitation.community
+        try:
+            if ctx.viewer.user is not None:
+                service.accept_invitation(ctx.session, token, ctx.viewer.user)
+            else:
+                year = int(birth_year) if birth_year.strip().isdigit() else None
+                user, _ = service.sign_up_with_invitation(
+                    ctx.session,
+                    token,
+                    email=email,
+                    display_name=display_name,
+                    password=password,
+                    birth_year=year,
+                )
+                from commonpot.accounts.service import start_session
+
+                session_token = start_session(ctx.session, user, days=settings.session_days)
+        except DomainError as exc:
+            ctx.session.rollback()
+            invitation = service.open_invitation(ctx.session, token)
+            return render(
+                request,
+                "communities/invitation.html",
+                {
+                    "invitation": invitation,
+                    "token": token,
+                    "error": exc.detail,
+                    "error_field": exc.field,
+                    "form": {"email": email, "display_name": display_name, "birth_year": birth_year},
+                },
+                ctx=ctx,
+                status_code=exc.status,
+            )
+    response = redirect(request, f"/communities/{community.slug}", f"Welcome to {community.name}!")
+    if session_token is not None:
+        set_session_cookie(response, request, session_token, settings.session_days)
+    return response

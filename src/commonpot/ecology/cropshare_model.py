@@ -1,0 +1,370 @@
+"""MILP behind the crop-sharing planner (HiGHS through scipy.optimize.milp).
+
+Why this formulation is sound: a dome's Shannon entropy is H = φ/T with
+φ(a, T) = Σ_c −a_c ln(a_c / T) (T = the dome's counted area). φ is jointly concave in
+(a, T) and positively homogeneous, so its tangent planes a·(−ln r − 1) + T·r (r = a/T)
+bound it from above: a linear outer approximation, refined by cuts at each solution
+(Kelley). Maximising the smallest ratio φ_d / T_d is a generalised fractional programme,
+solved by Dinkelbach iterations: for the best true value t found so far, maximise
+u ≤ (φ_d − t·T_d) / T_d(previous) over all domes; u ≤ 0 means no plan beats t.
+Minimum plots are semi-continuous plantings (a binary per new dome–crop pair). The gamma
+floor is the same construction on pooled areas: Σ_c φ(A_c, T_tot) ≥ ln(floor)·T_tot.
+Every candidate plan is re-evaluated with the exact indices; only exact values are kept.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix
+
+from commonpot.ecology.cropshare import (
+    CropShareProblem,
+    PlanInfeasible,
+    Profile,
+    counted,
+    seeds_by_crop,
+)
+from commonpot.ecology.diversity import alpha_arrays, partition_q1
+
+R_GRID = (1e-4, 1e-3, 0.01, 0.05, 0.15, 0.35, 0.7, 1.0)
+INF = math.inf
+
+
+@dataclass
+class _Data:
+    domes: list[str]
+    crops: list[str]
+    base: NDArray[np.float64]  # domes × crops, counted existing areas
+    free: NDArray[np.float64]
+    supply: NDArray[np.float64]  # per crop, area equivalent of all lots
+    pair_d: NDArray[np.int64]
+    pair_c: NDArray[np.int64]
+    pair_new: NDArray[np.bool_]
+    pair_ub: NDArray[np.float64]
+    active: NDArray[np.bool_]
+    min_plot: float
+    cuts: list[list[float]] = field(default_factory=list)  # per pair, extra ratios
+    pool_cuts: dict[int, list[float]] = field(default_factory=dict)
+    t_cuts: list[list[float]] = field(default_factory=list)  # per dome, extra totals
+
+
+def _prepare(problem: CropShareProblem) -> _Data:
+    domes = [d.id for d in problem.domes]
+    supply_map = seeds_by_crop(problem.seed_lots)
+    crops = sorted({c for inv in problem.inventories.values() for c in inv} | set(supply_map))
+    c_index = {c: j for j, c in enumerate(crops)}
+    m = problem.min_plot_area
+    base = np.zeros((len(domes), len(crops)))
+    for i, dome in enumerate(domes):
+        for crop, area in problem.inventories.get(dome, {}).items():
+            base[i, c_index[crop]] = counted(area, m)
+    free = np.array([d.free_area for d in problem.domes], dtype=np.float64)
+    supply = np.array([supply_map.get(c, 0.0) for c in crops])
+    need = max(m, 1e-9)
+    pd, pc, new, ub = [], [], [], []
+    for i, dome in enumerate(problem.domes):
+        for j, crop in enumerate(crops):
+            climates = problem.compatibility.get(crop, ())
+            is_new = base[i, j] <= 0
+            cap = min(free[i], supply[j])
+            if dome.climate not in climates or cap < (need if is_new else 1e-9):
+                continue
+            pd.append(i)
+            pc.append(j)
+            new.append(is_new)
+            ub.append(cap)
+    pair_d = np.array(pd, dtype=np.int64)
+    active = (base.sum(axis=1) > 0) | np.isin(np.arange(len(domes)), pair_d)
+    return _Data(
+        domes=domes,
+        crops=crops,
+        base=base,
+        free=free,
+        supply=supply,
+        pair_d=pair_d,
+        pair_c=np.array(pc, dtype=np.int64),
+        pair_new=np.array(new, dtype=np.bool_),
+        pair_ub=np.array(ub, dtype=np.float64),
+        active=active,
+        min_plot=m,
+        cuts=[[] for _ in pd],
+        t_cuts=[[] for _ in domes],
+    )
+
+
+class _Builder:
+    """Collects columns and sparse rows for scipy's milp."""
+
+    def __init__(self) -> None:
+        self.lb: list[float] = []
+        self.ub: list[float] = []
+        self.cost: list[float] = []
+        self.integer: list[int] = []
+        self.r: list[int] = []
+        self.c: list[int] = []
+        self.v: list[float] = []
+        self.row_lb: list[float] = []
+        self.row_ub: list[float] = []
+
+    def var(self, lb: float, ub: float, cost: float = 0.0, integer: bool = False) -> int:
+        self.lb.append(lb)
+        self.ub.append(ub)
+        self.cost.append(cost)
+        self.integer.append(1 if integer else 0)
+        return len(self.lb) - 1
+
+    def row(self, terms: list[tuple[int, float]], lo: float, hi: float) -> None:
+        k = len(self.row_lb)
+        for col, val in terms:
+            self.r.append(k)
+            self.c.append(col)
+            self.v.append(val)
+        self.row_lb.append(lo)
+        self.row_ub.append(hi)
+
+    def solve(self, time_limit: float) -> tuple[str, NDArray[np.float64] | None, bool]:
+        shape = (len(self.row_lb), len(self.lb))
+        matrix = coo_matrix((self.v, (self.r, self.c)), shape=shape).tocsr()
+        result = milp(
+            c=np.array(self.cost),
+            integrality=np.array(self.integer),
+            bounds=Bounds(np.array(self.lb), np.array(self.ub)),
+            constraints=LinearConstraint(matrix, np.array(self.row_lb), np.array(self.row_ub)),
+            options={"time_limit": max(time_limit, 1.0), "mip_rel_gap": 1e-4, "disp": False},
+        )
+        if result.x is None:
+            return ("infeasible" if result.status == 2 else "failed"), None, False
+        return "ok", np.asarray(result.x, dtype=np.float64), result.status == 0
+
+
+def _tangents(ratios: list[float] | tuple[float, ...]) -> list[tuple[float, float]]:
+    return [(-math.log(r) - 1.0, r) for r in ratios]
+
+
+def _ln_points(low: float, high: float) -> list[float]:
+    low = max(low, 1e-6)
+    high = max(high, low * 1.0001)
+    return list(np.geomspace(low, high, 5))
+
+
+def _build(
+    data: _Data, t: float, norm: NDArray[np.float64], floor: float | None, mode: str
+) -> tuple[_Builder, int]:
+    b = _Builder()
+    n_pairs = len(data.pair_d)
+    n_active = max(int(data.active.sum()), 1)
+    y = [b.var(0.0, float(data.pair_ub[p])) for p in range(n_pairs)]
+    s = [b.var(0.0, INF, cost=-1e-3 / n_active / norm[data.pair_d[p]]) for p in range(n_pairs)]
+    totals = data.base.sum(axis=1)
+    tmax = totals + data.free
+    tv = [b.var(float(totals[i]), float(tmax[i])) for i in range(len(data.domes))]
+    u = b.var(-INF, INF, cost=-1.0)
+    by_dome: list[list[int]] = [[] for _ in data.domes]
+    for p in range(n_pairs):
+        d, c = int(data.pair_d[p]), int(data.pair_c[p])
+        by_dome[d].append(p)
+        e = float(data.base[d, c])
+        if data.pair_new[p]:
+            z = b.var(0.0, 1.0, cost=1e-6, integer=True)
+            b.row([(y[p], 1.0), (z, -max(data.min_plot, 1e-9))], 0.0, INF)
+            b.row([(y[p], 1.0), (z, -float(data.pair_ub[p]))], -INF, 0.0)
+            b.row([(s[p], 1.0), (z, -float(tmax[d]) / math.e)], -INF, 0.0)
+        for k, r in _tangents(list(R_GRID) + data.cuts[p]):
+            b.row([(s[p], 1.0), (y[p], -k), (tv[d], -r)], -INF, k * e)
+    for j in range(len(data.crops)):
+        cols = [(y[p], 1.0) for p in np.flatnonzero(data.pair_c == j)]
+        if cols:
+            b.row(cols, -INF, float(data.supply[j]))
+    for i in range(len(data.domes)):
+        pairs = by_dome[i]
+        b.row([(tv[i], 1.0)] + [(y[p], -1.0) for p in pairs], float(totals[i]), float(totals[i]))
+        if pairs:
+            b.row([(y[p], 1.0) for p in pairs], -INF, float(data.free[i]))
+        if mode != "domes" or not data.active[i]:
+            continue
+        paired = {int(data.pair_c[p]) for p in pairs}
+        fixed = [float(a) for j, a in enumerate(data.base[i]) if a > 0 and j not in paired]
+        const = -sum(a * math.log(a) for a in fixed)
+        e_fix = sum(fixed)
+        terms = [(u, float(norm[i])), (tv[i], t)] + [(s[p], -1.0) for p in pairs]
+        if e_fix > 0:
+            v = b.var(-INF, INF)
+            for t0 in _ln_points(float(totals[i]), float(tmax[i])) + data.t_cuts[i]:
+                b.row([(v, 1.0), (tv[i], -1.0 / t0)], -INF, math.log(t0) - 1.0)
+            terms.append((v, -e_fix))
+        b.row(terms, -INF, const)
+    if floor is not None or mode == "gamma":
+        _pooled(b, data, y, tv, u, t, float(norm.sum()), floor, mode)
+    return b, u
+
+
+def _pooled(
+    b: _Builder,
+    data: _Data,
+    y: list[int],
+    tv: list[int],
+    u: int,
+    t: float,
+    norm: float,
+    floor: float | None,
+    mode: str,
+) -> None:
+    pooled = data.base.sum(axis=0)
+    t_tot = b.var(-INF, INF)
+    b.row([(t_tot, 1.0)] + [(x, -1.0) for x in tv], 0.0, 0.0)
+    terms: list[tuple[int, float]] = []
+    const = 0.0
+    e_fix = 0.0
+    candidates = set(data.pair_c.tolist())
+    for j in range(len(data.crops)):
+        if j not in candidates:
+            if pooled[j] > 0:
+                const -= float(pooled[j] * math.log(pooled[j]))
+                e_fix += float(pooled[j])
+            continue
+        a = b.var(0.0, INF)
+        b.row([(a, 1.0)] + [(y[p], -1.0) for p in np.flatnonzero(data.pair_c == j)], *(2 * [float(pooled[j])]))
+        sa = b.var(0.0, INF)
+        for k, r in _tangents(list(R_GRID) + data.pool_cuts.get(j, [])):
+            b.row([(sa, 1.0), (a, -k), (t_tot, -r)], -INF, 0.0)
+        terms.append((sa, 1.0))
+    if e_fix > 0:
+        v = b.var(-INF, INF)
+        low = float(pooled.sum())
+        for t0 in _ln_points(low, low + float(data.free.sum())):
+            b.row([(v, 1.0), (t_tot, -1.0 / t0)], -INF, math.log(t0) - 1.0)
+        terms.append((v, e_fix))
+    if floor is not None:
+        b.row([*terms, (t_tot, -math.log(max(floor, 1e-12)))], -const, INF)
+    if mode == "gamma":
+        b.row([(u, norm), (t_tot, t)] + [(c, -w) for c, w in terms], -INF, const)
+
+
+def _areas(data: _Data, x: NDArray[np.float64] | None) -> NDArray[np.float64]:
+    areas = data.base.copy()
+    if x is not None and len(data.pair_d):
+        np.add.at(areas, (data.pair_d, data.pair_c), x[: len(data.pair_d)])
+    return areas
+
+
+def _evaluate(data: _Data, areas: NDArray[np.float64]) -> tuple[float, float, NDArray[np.float64]]:
+    h = np.nan_to_num(alpha_arrays(areas).shannon, nan=0.0)
+    worst = float(h[data.active].min()) if data.active.any() else 0.0
+    gamma = partition_q1(areas).gamma
+    return worst, float(gamma or 0.0), h
+
+
+def _add_cuts(data: _Data, areas: NDArray[np.float64]) -> None:
+    totals = areas.sum(axis=1)
+    for p in range(len(data.pair_d)):
+        d, c = int(data.pair_d[p]), int(data.pair_c[p])
+        if areas[d, c] > 0 and totals[d] > 0:
+            data.cuts[p].append(float(areas[d, c] / totals[d]))
+    pooled = areas.sum(axis=0)
+    grand = float(pooled.sum())
+    for j in set(data.pair_c.tolist()):
+        if pooled[j] > 0 and grand > 0:
+            data.pool_cuts.setdefault(j, []).append(float(pooled[j] / grand))
+    for i in range(len(data.domes)):
+        if totals[i] > 0:
+            data.t_cuts[i].append(float(totals[i]))
+
+
+def _dinkelbach(
+    data: _Data, floor: float | None, mode: str, deadline: float
+) -> tuple[NDArray[np.float64] | None, float, bool, bool]:
+    """Return (best solution or None, best true objective, model feasible, proven optimal)."""
+    ok_floor = floor is None
+    start = _areas(data, None)
+    worst, gamma, _ = _evaluate(data, start)
+    value = worst if mode == "domes" else math.log(max(gamma, 1e-300))
+    feasible_now = floor is None or gamma >= floor - 1e-9
+    best: NDArray[np.float64] | None = np.zeros(len(data.pair_d)) if feasible_now else None
+    best_value = value if feasible_now else -INF
+    t = value
+    proven = False
+    for _ in range(12):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0.5:
+            break
+        areas = _areas(data, best)
+        norm = np.maximum(areas.sum(axis=1), max(data.min_plot, 1.0))
+        builder, u = _build(data, t, norm, floor, mode)
+        status, x, optimal = builder.solve(remaining)
+        if x is None:
+            return best, best_value, status != "infeasible" or best is not None, False
+        new_areas = _areas(data, x)
+        _add_cuts(data, new_areas)
+        worst, gamma, _ = _evaluate(data, new_areas)
+        value = worst if mode == "domes" else math.log(max(gamma, 1e-300))
+        ok_floor = floor is None or gamma >= floor - 1e-9
+        if ok_floor and value > best_value + 1e-9:
+            best, best_value = x[: len(data.pair_d)].copy(), value
+            t = value
+        if x[u] <= 1e-7 * max(1.0, abs(t)):
+            proven = optimal and best is not None
+            break
+    return best, best_value, True, proven
+
+
+def _explain(problem: CropShareProblem, data: _Data, before: Profile, deadline: float) -> list[str]:
+    floor = problem.gamma_floor or 0.0
+    reachable = int(np.count_nonzero((data.base.sum(axis=0) > 0) | np.isin(np.arange(len(data.crops)), data.pair_c)))
+    reasons = [
+        f"All domes together have a gamma diversity of {before.gamma or 0:.2f} effective crops "
+        f"now, below the floor of {floor:.2f}."
+    ]
+    if reachable < floor:
+        reasons.append(
+            f"Only {reachable} crops can be grown at all (already grown, or with enough seed for "
+            f"a {problem.min_plot_area:g} m² plot in a dome with a suitable climate and free "
+            f"space), so even in perfectly equal shares gamma could not exceed {reachable}."
+        )
+        return reasons
+    best, value, _, _ = _dinkelbach(data, None, "gamma", deadline)
+    if best is not None:
+        reasons.append(
+            "With the seed bank and free area available, the most the planner could reach is "
+            f"about {math.exp(value):.2f}; lower the floor or add seed of crops that are rare "
+            "across the domes."
+        )
+    return reasons
+
+
+def solve(
+    problem: CropShareProblem, before: Profile
+) -> tuple[dict[tuple[str, str], float], list[str], bool]:
+    """Return planted area per (dome, crop), notes for people, and whether optimality is proven."""
+    deadline = time.monotonic() + problem.time_limit
+    data = _prepare(problem)
+    notes = []
+    idle = [d for d, a in zip(data.domes, data.active, strict=True) if not a]
+    if idle:
+        notes.append(
+            f"{len(idle)} dome(s) have nothing counted and nothing they can plant: "
+            + ", ".join(idle[:5])
+        )
+    if not len(data.pair_d):
+        notes.append("No seed lot fits any dome's climate and free area; nothing to plant.")
+    best, _, feasible, proven = _dinkelbach(data, problem.gamma_floor, "domes", deadline)
+    if best is None:
+        if feasible and problem.gamma_floor is None:
+            raise PlanInfeasible(["The optimiser ran out of time before finding a plan."])
+        raise PlanInfeasible(_explain(problem, _prepare(problem), before, deadline + 10.0))
+    plantings = {}
+    for p in np.flatnonzero(best > 1e-7):
+        dome = data.domes[int(data.pair_d[p])]
+        crop = data.crops[int(data.pair_c[p])]
+        area = float(best[p])
+        if data.pair_new[p] and area >= problem.min_plot_area * (1 - 1e-6):
+            area = max(area, problem.min_plot_area)  # solver tolerance must not un-count a plot
+        plantings[(dome, crop)] = area
+    if not proven:
+        notes.append("The optimiser stopped at its time limit; the plan is good, not proven best.")
+    return plantings, notes, proven

@@ -1,0 +1,158 @@
+"""Shared edge plumbing for the web and API routers: units of work, viewers, CSRF, problems."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
+from sqlalchemy.orm import Session
+
+from commonpot.accounts import service as accounts
+from commonpot.accounts.service import ANONYMOUS, Viewer
+from commonpot.db import Database
+from commonpot.errors import DomainError, Forbidden
+from commonpot.settings import Settings
+
+SESSION_COOKIE = "commonpot_session"
+CSRF_COOKIE = "commonpot_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PROBLEM_JSON = "application/problem+json"
+
+# documents the bearer scheme in OpenAPI; the real check is `resolve_viewer`
+bearer_scheme = HTTPBearer(auto_error=False, description="A personal API token (cp_...)")
+
+
+@dataclass
+class Ctx:
+    """What a request handler works with: one session (one transaction) and the viewer."""
+
+    session: Session
+    viewer: Viewer
+    request: Request
+    settings: Settings
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def database(request: Request) -> Database:
+    """The app's database."""
+    db: Database = request.app.state.db
+    return db
+
+
+def settings_of(request: Request) -> Settings:
+    """The app's settings."""
+    value: Settings = request.app.state.settings
+    return value
+
+
+@contextmanager
+def unit_of_work(request: Request, *, write: bool | None = None) -> Iterator[Ctx]:
+    """One transaction for the request: committed at the end, rolled back on any error."""
+    is_write = request.method not in SAFE_METHODS if write is None else write
+    with database(request).unit_of_work(write=is_write) as session:
+        viewer = resolve_viewer(request, session)
+        yield Ctx(session=session, viewer=viewer, request=request, settings=settings_of(request))
+
+
+def resolve_viewer(request: Request, session: Session) -> Viewer:
+    """Who is asking: a bearer token wins over the session cookie; otherwise anonymous."""
+    cached: Viewer | None = getattr(request.state, "viewer", None)
+    if cached is not None:
+        return cached
+    viewer = ANONYMOUS
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        user = accounts.user_for_api_token(session, auth[7:].strip())
+        if user is None:
+            from commonpot.errors import Unauthenticated
+
+            raise Unauthenticated("That API token is not valid (revoked or mistyped).")
+        viewer = Viewer(user=user, via_token=True)
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            user = accounts.user_for_session(session, cookie)
+            if user is not None:
+                viewer = Viewer(user=user)
+                _check_api_csrf(request)
+    request.state.viewer = viewer
+    return viewer
+
+
+def _check_api_csrf(request: Request) -> None:
+    """Cookie-authenticated API writes must echo the CSRF cookie in a header."""
+    if request.method in SAFE_METHODS or not request.url.path.startswith("/api/"):
+        return
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not expected or not secrets.compare_digest(expected, sent):
+        raise Forbidden(
+            "Missing or wrong X-CSRF-Token header for a cookie-authenticated API call; "
+            "send it, or use an API token."
+        )
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token for this browser (set as a cookie by the middleware)."""
+    token: str = getattr(request.state, "csrf_token", "") or request.cookies.get(CSRF_COOKIE, "")
+    return token
+
+
+async def verify_csrf_form(request: Request) -> None:
+    """Router dependency for HTML forms: unsafe methods must carry the CSRF field or header."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else ""
+    if not expected or not sent or not secrets.compare_digest(expected, sent):
+        raise Forbidden(
+            "This form expired or came from another site. Reload the page and try again."
+        )
+
+
+def problem(
+    status: int, title: str, detail: str, *, type_slug: str = "about:blank", **extra: Any
+) -> JSONResponse:
+    """An RFC 9457 problem document."""
+    body: dict[str, Any] = {
+        "type": f"/problems/{type_slug}" if type_slug != "about:blank" else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def problem_from(exc: DomainError, instance: str | None = None) -> JSONResponse:
+    """The problem document for a domain error."""
+    return problem(
+        exc.status,
+        exc.title,
+        exc.detail,
+        type_slug=exc.type_slug,
+        field=exc.field,
+        instance=instance,
+    )
+
+
+def wants_json(request: Request) -> bool:
+    """True for API paths (and clients that ask for JSON), which get problem documents."""
+    if request.url.path.startswith("/api/") or request.url.path in {"/openapi.json", "/healthz"}:
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept

@@ -1,0 +1,31 @@
+// Leaflet maps: markers from data-markers; with data-pick a click fills #lat and #lon.
+(function () {
+  "use strict";
+  function init(el) {
+    if (typeof L === "undefined") { return; }
+    var markers = JSON.parse(el.dataset.markers || "[]");
+    var center = el.dataset.center ? JSON.parse(el.dataset.center) : null;
+    var map = L.map(el, { scrollWheelZoom: false });
+    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
+    var bounds = [];
+    markers.forEach(function (m) {
+      var marker = L.marker([m.lat, m.lon], { title: m.name, alt: m.name }).addTo(map);
+      marker.bindPopup(m.popup || (m.name + (m.kind ? " (" + m.kind + ")" : "")));
+      bounds.push([m.lat, m.lon]);
+    });
+    if (bounds.length > 1) { map.fitBounds(bounds, { padding: [30, 30] }); }
+    else if (bounds.length === 1) { map.setView(bounds[0], 15); }
+    else if (center && center[0] !== null) { map.setView(center, 14); }
+    else { map.setView([20, 0], 2); }
+    if (el.dataset.pick === "true") {
+      var picked = null;
+      map.on("click", function (e) {
+        var lat = document.getElementById("lat"), lon = document.getElementById("lon");
+        if (lat && lon) { lat.value = e.latlng.lat.toFixed(6); lon.value = e.latlng.lng.toFixed(6); }
+        if (picked) { picked.setLatLng(e.latlng); } else { picked = L.marker(e.latlng, { title: "new place" }).addTo(map); }
+      });
+    }
+    el.leafletMap = map;
+  }
+  document.querySelectorAll(".map").forEach(init);
+})();

@@ -1,0 +1,155 @@
+"""Server-rendered pages: one Jinja2 environment with gettext, locale formatting and flashes."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+from babel.support import Translations
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
+
+from commonpot.http import Ctx, csrf_token
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+LOCALE_DIR = Path(__file__).parent / "locale"
+FLASH_COOKIE = "commonpot_flash"
+SUPPORTED_LOCALES = ("en", "es", "fr", "pt", "de")
+
+
+def reader_locale(request: Request) -> str:
+    """The reader's locale from Accept-Language, among those the instance supports."""
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        code = part.split(";")[0].strip().replace("-", "_")
+        if not code:
+            continue
+        base = code.split("_")[0].lower()
+        if base in SUPPORTED_LOCALES:
+            return code if _valid_locale(code) else base
+    return "en"
+
+
+def _valid_locale(code: str) -> bool:
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def make_templates() -> Jinja2Templates:
+    """The Jinja2 environment with the i18n extension and formatting filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    templates = Jinja2Templates(env=env)
+    translations = Translations.load(str(LOCALE_DIR), ["en"])
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
+    env.globals["jsonld"] = _jsonld_script
+    return templates
+
+
+def _jsonld_script(data: Any) -> Markup:
+    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return Markup(f'<script type="application/ld+json">{text}</script>')  # noqa: S704 (escaped above)
+
+
+def _format_dt(locale: str) -> Any:
+    def fmt(value: datetime | None, fmt: str = "medium") -> str:
+        if value is None:
+            return ""
+        return format_datetime(value, format=fmt, locale=locale)
+
+    return fmt
+
+
+def _format_number(locale: str) -> Any:
+    def fmt(value: float | int | None, digits: int = 2) -> str:
+        if value is None:
+            return ""
+        return format_decimal(round(value, digits), locale=locale)
+
+    return fmt
+
+
+def flash(response: Response, request: Request, message: str, kind: str = "success") -> None:
+    """Show a message on the next page the person sees."""
+    signer = URLSafeSerializer(request.app.state.secret_key, salt="flash")
+    response.set_cookie(
+        FLASH_COOKIE,
+        signer.dumps([kind, message]),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=60,
+    )
+
+
+def _take_flash(request: Request) -> tuple[str, str] | None:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return None
+    try:
+        kind, message = URLSafeSerializer(request.app.state.secret_key, salt="flash").loads(raw)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return str(kind), str(message)
+
+
+def redirect(request: Request, url: str, message: str | None = None) -> RedirectResponse:
+    """A 303 redirect after a form post, with an optional flash message."""
+    response = RedirectResponse(url, status_code=303)
+    if message:
+        flash(response, request, message)
+    return response
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    ctx: Ctx | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a page with everything the layout needs (viewer, CSRF token, flash, locale)."""
+    locale = reader_locale(request)
+    viewer = ctx.viewer if ctx else getattr(request.state, "viewer", None)
+    my_communities: list[Any] = []
+    if ctx is not None and viewer is not None and viewer.user is not None:
+        from commonpot.communities.service import my_memberships
+
+        my_communities = [m.community for m in my_memberships(ctx.session, viewer)]
+    base: dict[str, Any] = {
+        "request": request,
+        "viewer": viewer,
+        "csrf_token": csrf_token(request),
+        "flash": _take_flash(request),
+        "locale": locale,
+        "lang": locale.split("_")[0],
+        "format_datetime": _format_dt(locale),
+        "format_number": _format_number(locale),
+        "my_communities": my_communities,
+        "sections": request.app.state.sections,
+        "instance_name": request.app.state.settings.instance_name,
+        "map_tiles_url": request.app.state.settings.map_tiles_url,
+    }
+    base.update(context or {})
+    templates: Jinja2Templates = request.app.state.templates
+    response = templates.TemplateResponse(request, template, base, status_code=status_code)
+    if base["flash"] is not None:
+        response.delete_cookie(FLASH_COOKIE)
+    return response
