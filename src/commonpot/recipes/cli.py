@@ -31,7 +31,9 @@ def parse(
         if size > MAX_INPUT_BYTES:
             from commonpot.errors import PayloadTooLarge
 
-            raise PayloadTooLarge(f"{file} is {size} bytes; recipes are read up to {MAX_INPUT_BYTES}")
+            raise PayloadTooLarge(
+                f"{file} is {size} bytes; recipes are read up to {MAX_INPUT_BYTES}"
+            )
         content = file.read_bytes()
     except OSError as exc:
         raise Invalid(f"cannot read {file}: {exc.strerror or exc}", field="file") from exc

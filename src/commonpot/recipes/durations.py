@@ -59,7 +59,7 @@ def format_duration(seconds: int) -> str:
 
 
 def normalise_duration(value: str | None) -> str | None:
-    """Return the canonical ISO 8601 form of a recipe time, or None when absent, zero or unreadable."""
+    """Return a recipe time in canonical ISO 8601; None when absent, zero or unreadable."""
     seconds = duration_seconds(value)
     if not seconds or seconds < 0:
         return None

@@ -9,7 +9,7 @@ from typing import Any
 
 from commonpot.errors import Invalid, PayloadTooLarge
 from commonpot.recipes.data import Heritage, RecipeData, Section, Step
-from commonpot.recipes.normalise import as_list, recipe_from_node, types_of
+from commonpot.recipes.normalise import recipe_from_node, types_of
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 SCHEMA = "https://schema.org"

@@ -22,7 +22,10 @@ from commonpot.recipes.durations import normalise_duration
 _TAG = re.compile(r"<[^>]*>")
 _BREAK = re.compile(r"<\s*(?:br\s*/?|/p|/li|/div|/h\d)\s*>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v\xa0]+")
-_STEP_NUMBER = re.compile(r"^\s*(?:step\s*)?\d{1,2}\s*[.):-]\s*(?=\S)", re.IGNORECASE)
+# "1. Preheat", "2) Stir", "Step 3: Bake" -- but never "10-15 minutes" or "1.5 kg"
+_STEP_NUMBER = re.compile(
+    r"^\s*(?:step\s*\d{1,2}\s*[.):-]?|\d{1,2}\s*[.)])\s+(?=\S)", re.IGNORECASE
+)
 
 
 def clean_text(value: Any) -> str:
