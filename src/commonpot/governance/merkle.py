@@ -41,9 +41,7 @@ def _parents(level: bytes | bytearray) -> bytearray:
     view = memoryview(level)
     pairs = len(level) // (2 * HASH_SIZE)
     return bytearray(
-        b"".join(
-            [_sha256(b"\x01" + view[i : i + 64]).digest() for i in range(0, pairs * 64, 64)]
-        )
+        b"".join([_sha256(b"\x01" + view[i : i + 64]).digest() for i in range(0, pairs * 64, 64)])
     )
 
 
@@ -172,6 +170,8 @@ def verify_inclusion(
     """Check an inclusion proof (RFC 9162 §2.1.3.2); raises ProofError if it fails."""
     if not 0 <= index < size:
         raise ProofError("leaf index outside the tree")
+    if len(leaf) != HASH_SIZE or len(root) != HASH_SIZE:
+        raise ProofError("leaf and root hashes must be 32 bytes")
     if any(len(p) != HASH_SIZE for p in proof):
         raise ProofError("proof hashes must be 32 bytes")
     fn, sn, r = index, size - 1, leaf
@@ -195,18 +195,9 @@ def verify_consistency(
     first: int, second: int, proof: Sequence[bytes], first_root: bytes, second_root: bytes
 ) -> None:
     """Check a consistency proof (RFC 9162 §2.1.4.2); raises ProofError if it fails."""
-    if not 0 < first <= second:
-        raise ProofError("need 0 < first <= second")
-    if any(len(p) != HASH_SIZE for p in proof):
-        raise ProofError("proof hashes must be 32 bytes")
-    if first == second:
-        if proof:
-            raise ProofError("equal sizes need an empty proof")
-        if first_root != second_root:
-            raise ProofError("roots differ for equal sizes")
+    if _trivial_consistency(first, second, proof, first_root, second_root):
         return
-    if not proof:
-        raise ProofError("empty proof")
+
     path = list(proof)
     if first & (first - 1) == 0:
         path.insert(0, first_root)
@@ -228,3 +219,24 @@ def verify_consistency(
         raise ProofError("proof is too short")
     if fr != first_root or sr != second_root:
         raise ProofError("computed roots do not match")
+
+
+def _trivial_consistency(
+    first: int, second: int, proof: Sequence[bytes], first_root: bytes, second_root: bytes
+) -> bool:
+    """Range and shape checks; True when equal sizes settle the matter (empty proof)."""
+    if not 0 < first <= second:
+        raise ProofError("need 0 < first <= second")
+    if any(len(p) != HASH_SIZE for p in proof):
+        raise ProofError("proof hashes must be 32 bytes")
+    if first == second:
+        if proof:
+            raise ProofError("equal sizes need an empty proof")
+        if first_root != second_root:
+            raise ProofError("roots differ for equal sizes")
+        return True
+    if not proof:
+        raise ProofError("empty proof")
+    if len(first_root) != HASH_SIZE or len(second_root) != HASH_SIZE:
+        raise ProofError("root hashes must be 32 bytes")
+    return False
