@@ -1,0 +1,82 @@
+"""Governance test data: Hypothesis strategies for ballot profiles, and votelib adapters."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from hypothesis import strategies as st
+
+from commonpot.governance.ballots import ApprovalProfile, RankedProfile, Ranking
+
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+BURLINGTON = SHARED_DATA / "preflib" / "00005-00000002.toi"
+MERKLE_TESTDATA = SHARED_DATA / "merkle-testdata"
+
+NAMES = ("Ash", "Birch", "Cedar", "Dogwood", "Elm", "Fir", "Gum")
+
+
+@st.composite
+def ranked_profiles(
+    draw: st.DrawFn,
+    *,
+    min_candidates: int = 2,
+    max_candidates: int = 6,
+    complete: bool = False,
+    ties: bool = False,
+    max_ballots: int = 12,
+    max_weight: int = 40,
+) -> RankedProfile:
+    """Random ranked profile: strict or tied, complete or truncated, with weights."""
+    n = draw(st.integers(min_candidates, max_candidates))
+    counts: Counter[Ranking] = Counter()
+    for _ in range(draw(st.integers(1, max_ballots))):
+        order = draw(st.permutations(range(n)))
+        length = n if complete else draw(st.integers(1, n))
+        order = order[:length]
+        groups: list[tuple[int, ...]] = []
+        i = 0
+        while i < len(order):
+            size = draw(st.integers(1, min(3, len(order) - i))) if ties else 1
+            groups.append(tuple(sorted(order[i : i + size])))
+            i += size
+        counts[tuple(groups)] += draw(st.integers(1, max_weight))
+    return RankedProfile(NAMES[:n], dict(counts))
+
+
+@st.composite
+def approval_profiles(draw: st.DrawFn) -> ApprovalProfile:
+    """Random approval profile over 2..6 candidates."""
+    n = draw(st.integers(2, 6))
+    counts: Counter[tuple[int, ...]] = Counter()
+    for _ in range(draw(st.integers(1, 15))):
+        chosen = draw(st.sets(st.integers(0, n - 1), min_size=1))
+        counts[tuple(sorted(chosen))] += draw(st.integers(1, 30))
+    return ApprovalProfile(NAMES[:n], dict(counts))
+
+
+def to_votelib(profile: RankedProfile) -> dict[tuple[object, ...], int]:
+    """The profile as votelib ranked votes: candidate indices, frozensets for tied groups.
+
+    Indices, not names: votelib takes anything with a length (a str) for a tied group.
+    """
+    votes: dict[tuple[object, ...], int] = {}
+    for ranking, weight in profile.ballots.items():
+        key = tuple(g[0] if len(g) == 1 else frozenset(g) for g in ranking)
+        votes[key] = votes.get(key, 0) + weight
+    return votes
+
+
+def appearing(profile: RankedProfile) -> set[int]:
+    """Candidates ranked on at least one ballot."""
+    return {c for ranking in profile.ballots for group in ranking for c in group}
+
+
+def to_csv(profile: RankedProfile) -> str:
+    """The profile written as CSV rows `A>B=C`, one row per voter."""
+    names = profile.candidates
+    rows = []
+    for ranking, weight in profile.ballots.items():
+        row = ">".join("=".join(names[c] for c in group) for group in ranking)
+        rows.extend([row] * weight)
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,103 @@
+"""`commonpot tally`: JSON output per spec, human output, and exit 2 on malformed files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from commonpot.cli import main
+from tests.factories.governance import BURLINGTON
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(args)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_tally_burlington_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["tally", "--method", "irv", str(BURLINGTON), "--json"], capsys)
+    assert code == 0
+    result = json.loads(out)
+    assert set(result) == {"method", "winners", "rounds", "tie_break_seed"}
+    assert result["winners"] == ["Bob Kiss"]
+    assert result["rounds"][-1] == {
+        "counts": {"Bob Kiss": 4313, "Kurt Wright": 4061},
+        "exhausted": 606,
+        "eliminated": [],
+    }
+
+
+def test_tally_schulze_and_plurality(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = _run(["tally", "-m", "schulze", str(BURLINGTON), "--json"], capsys)
+    assert json.loads(out)["winners"] == ["Andy Montroll"]
+    _, out, _ = _run(["tally", "-m", "plurality", str(BURLINGTON)], capsys)
+    assert out.strip().endswith("winners: Kurt Wright")
+
+
+def test_tally_human_output_lists_rounds(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["tally", "--method", "irv", str(BURLINGTON)], capsys)
+    assert code == 0
+    assert "round 1: Kurt Wright 2951, Bob Kiss 2585" in out
+    assert "eliminated James Simpson" in out
+
+
+def test_stv_csv_with_seats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ballots = tmp_path / "b.csv"
+    ballots.write_text("A>B\n" * 6 + "C\n" * 2 + "B\n", encoding="utf-8")
+    code, out, _ = _run(["tally", "-m", "stv", str(ballots), "--seats", "2", "--json"], capsys)
+    assert code == 0
+    assert json.loads(out)["winners"] == ["A", "B"]
+
+
+def test_majority_and_quadratic_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    votes = tmp_path / "v.csv"
+    votes.write_text("yes\nyes\nno\nabstain\n", encoding="utf-8")
+    args = ["tally", "-m", "majority", str(votes), "--json", "--threshold", "2/3", "--at-least"]
+    _, out, _ = _run(args, capsys)
+    assert json.loads(out)["passed"] is True
+    _, out, _ = _run([*args[:-1], "--quorum", "1/2", "--eligible", "10"], capsys)
+    assert json.loads(out)["passed"] is False
+    quad = tmp_path / "q.csv"
+    quad.write_text("A=9;B=16\nA=16\n", encoding="utf-8")
+    _, out, _ = _run(["tally", "-m", "quadratic", str(quad), "--json"], capsys)
+    assert json.loads(out)["rounds"][0]["counts"] == {"A": 7, "B": 4}
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "method", "message"),
+    [
+        ("bad.csv", "A>B\nB>>A\n", "irv", "line 2: empty candidate name"),
+        ("bad.toi", "# ALTERNATIVE NAME 1: A\n1: 1\n1: 2\n", "irv", "line 3: unknown alternative"),
+        ("ok.csv", "A\n", "dictator", "unknown method"),
+        ("v.csv", "yes\n", "majority --threshold x", "threshold"),
+    ],
+)
+def test_malformed_input_exits_2_with_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    text: str,
+    method: str,
+    message: str,
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    parts = method.split()
+    code, out, err = _run(["tally", "--method", parts[0], str(path), *parts[1:]], capsys)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert out == ""
+
+
+def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(["tally", "-m", "irv", str(tmp_path / "none.csv")], capsys)
+    assert code == 2
+    assert "cannot read" in err
