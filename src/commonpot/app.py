@@ -147,7 +147,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
         if wants_json(request):
             return problem(
-                422, "Invalid input", detail, type_slug="invalid", field=first["field"] or None,
+                422,
+                "Invalid input",
+                detail,
+                type_slug="invalid",
+                field=first["field"] or None,
                 errors=errors,
             )
         return render(

@@ -62,6 +62,15 @@ def db_revision(message: str = typer.Option(..., "-m", help="What the migration 
     migrate.revision(get_settings().database_url, message)
 
 
+@db_app.command("diff")
+def db_diff() -> None:
+    """Print the Alembic operations the models need beyond the database's schema."""
+    from commonpot import migrate
+    from commonpot.settings import get_settings
+
+    typer.echo(migrate.diff(get_settings().database_url))
+
+
 @demo_app.command("load")
 def demo_load(
     force: bool = typer.Option(False, help="Load even if the demo communities exist."),

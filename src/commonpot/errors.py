@@ -1,4 +1,4 @@
-"""Domain errors: raised by services and engines, mapped to HTTP, HTML or exit codes at the edges."""
+"""Domain errors: raised by services and engines, mapped to HTTP, HTML or exit codes."""
 
 from __future__ import annotations
 

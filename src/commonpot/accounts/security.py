@@ -14,6 +14,13 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("commonpot-dummy-password")
 
 
+def use_cheap_hashing_for_tests() -> None:
+    """Switch to minimal argon2 costs; for test suites only, never for an instance."""
+    global _hasher, _DUMMY_HASH  # noqa: PLW0603 (a process-wide switch for tests)
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("commonpot-dummy-password")
+
+
 def hash_password(password: str) -> str:
     """Argon2id hash of a password."""
     return _hasher.hash(password)

@@ -16,7 +16,7 @@ from commonpot.errors import Conflict, Invalid, NotFound, RateLimited, Unauthent
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
-TOKEN_PREFIX = "cp_"
+TOKEN_PREFIX = "cp_"  # noqa: S105 (a visible prefix, not a secret)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,9 @@ def create_user(
     if birth_year is not None and not 1900 <= birth_year <= utcnow().year:
         raise Invalid("Birth year must be between 1900 and this year.", field="birth_year")
     if session.scalar(select(User.id).where(User.email == address)) is not None:
-        raise Conflict("An account with this e-mail already exists; sign in instead.", field="email")
+        raise Conflict(
+            "An account with this e-mail already exists; sign in instead.", field="email"
+        )
     user = User(
         email=address,
         display_name=name,
@@ -146,9 +148,7 @@ def authenticate(
         )
     )
     if (failures or 0) >= max_failures or (client_failures or 0) >= max_failures * 4:
-        raise RateLimited(
-            f"Too many failed sign-ins. Wait {window_minutes} minutes and try again."
-        )
+        raise RateLimited(f"Too many failed sign-ins. Wait {window_minutes} minutes and try again.")
     user = user_by_email(session, address)
     ok = security.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
@@ -192,7 +192,9 @@ def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken,
     """Create a personal API token; the secret is returned once and never stored."""
     label = name.strip()
     if not label or len(label) > 80:
-        raise Invalid("Name the token (1 to 80 characters) so you recognise it later.", field="name")
+        raise Invalid(
+            "Name the token (1 to 80 characters) so you recognise it later.", field="name"
+        )
     secret = security.new_token(TOKEN_PREFIX)
     token = ApiToken(
         user_id=user.id, name=label, prefix=secret[:8], token_hash=security.token_hash(secret)
@@ -262,7 +264,9 @@ def update_profile(
     if languages is not None:
         codes = [c.strip().lower() for c in languages.split(",") if c.strip()]
         if not codes or any(not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", c) for c in codes):
-            raise Invalid("List languages as codes separated by commas, e.g. en, es.", field="languages")
+            raise Invalid(
+                "List languages as codes separated by commas, e.g. en, es.", field="languages"
+            )
         user.languages = ",".join(codes)
     if bio is not None:
         if len(bio) > 2000:

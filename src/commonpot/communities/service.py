@@ -11,7 +11,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import security
@@ -283,7 +283,9 @@ def remove_member(session: Session, community: Community, viewer: Viewer, user_i
     session.flush()
 
 
-def add_member(session: Session, community: Community, user: User, role: str = "member") -> Membership:
+def add_member(
+    session: Session, community: Community, user: User, role: str = "member"
+) -> Membership:
     """Make a person a member (used by invitations, the CLI, demo data and proposals)."""
     if role not in {r.value for r in Role}:
         raise Invalid("Role is member, steward or custodian.", field="role")
@@ -357,10 +359,17 @@ def accept_invitation(session: Session, token: str, user: User) -> Membership:
     invitation = open_invitation(session, token)
     if invitation.email and invitation.email != user.email:
         raise Forbidden("This invitation was made for another e-mail address.")
+    # claim the invitation with one conditional UPDATE so two racers cannot both use it
+    claimed = session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=utcnow(), accepted_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("This invitation has already been used. Ask a steward for a new one.")
     found = add_member(session, invitation.community, user, invitation.role)
-    invitation.accepted_at = utcnow()
-    invitation.accepted_by_id = user.id
-    session.flush()
+    session.refresh(invitation)
     return found
 
 
@@ -445,7 +454,9 @@ def _check_place_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if "lat" in fields or "lon" in fields:
         lat, lon = fields.get("lat"), fields.get("lon")
         if lat is None or lon is None:
-            raise Invalid("Put the place on the map: latitude and longitude are needed.", field="lat")
+            raise Invalid(
+                "Put the place on the map: latitude and longitude are needed.", field="lat"
+            )
         check_coordinates(float(lat), float(lon))
         out["lat"], out["lon"] = float(lat), float(lon)
     for key, limit in (("area_m2", 1e9), ("population", 1e9)):

@@ -134,7 +134,9 @@ def places_page(slug: str, request: Request) -> Response:
     with unit_of_work(request) as ctx:
         data = community_context(ctx, slug)
         places = service.places(ctx.session, data["community"])
-        data.update(places=places, markers=place_markers(places), kinds=[k.value for k in PlaceKind])
+        data.update(
+            places=places, markers=place_markers(places), kinds=[k.value for k in PlaceKind]
+        )
         return render(request, "communities/places.html", data, ctx=ctx)
 
 
@@ -168,11 +170,15 @@ def add_place(
                 kinds=[k.value for k in PlaceKind],
                 error=exc.detail,
                 error_field=exc.field,
-                form={"name": name, "kind": kind, "description": description, "lat": lat, "lon": lon},
+                form={
+                    "name": name,
+                    "kind": kind,
+                    "description": description,
+                    "lat": lat,
+                    "lon": lon,
+                },
             )
-            return render(
-                request, "communities/places.html", data, ctx=ctx, status_code=exc.status
-            )
+            return render(request, "communities/places.html", data, ctx=ctx, status_code=exc.status)
     return redirect(request, f"/communities/{slug}/places", f"Added {place.name} to the map.")
 
 
@@ -181,8 +187,10 @@ def _parse_coordinates(lat: str, lon: str) -> dict[str, float]:
         raise Invalid("Click the map (or type latitude and longitude) to place it.", field="lat")
     try:
         return {"lat": float(lat), "lon": float(lon)}
-    except ValueError:
-        raise Invalid("Latitude and longitude must be numbers, like 51.5 and -0.12.", field="lat")
+    except ValueError as exc:
+        raise Invalid(
+            "Latitude and longitude must be numbers, like 51.5 and -0.12.", field="lat"
+        ) from exc
 
 
 @router.get("/invite/{token}", response_class=HTMLResponse)
@@ -249,7 +257,11 @@ def accept_invitation(
                     "token": token,
                     "error": exc.detail,
                     "error_field": exc.field,
-                    "form": {"email": email, "display_name": display_name, "birth_year": birth_year},
+                    "form": {
+                        "email": email,
+                        "display_name": display_name,
+                        "birth_year": birth_year,
+                    },
                 },
                 ctx=ctx,
                 status_code=exc.status,

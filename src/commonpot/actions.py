@@ -1,0 +1,62 @@
+"""Typed actions that a governance proposal can carry out, owned by the domains that act.
+
+Each domain lists its action types in `commonpot.<domain>.actions.ACTIONS`. Governance
+validates an action when the proposal is drafted, freezes its canonical parameters (whose
+hash voters see), and calls `execute` once, after the vote and timelock, inside the
+executing transaction: if `execute` raises, everything rolls back.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community
+from commonpot.errors import Invalid
+
+DOMAINS = ("communities", "recipes", "network", "governance", "events", "ecology")
+
+Params = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ActionType:
+    """One kind of action: how to check its parameters and how to carry it out."""
+
+    kind: str
+    label: str
+    describe: Callable[[Params], str]
+    validate: Callable[[Session, Community, Params], Params]
+    execute: Callable[[Session, Community, Params, Viewer], str]
+
+
+_registry: dict[str, ActionType] = {}
+
+
+def load_all() -> dict[str, ActionType]:
+    """Import every domain's actions module once; returns the registry by kind."""
+    if not _registry:
+        for domain in DOMAINS:
+            try:
+                module = importlib.import_module(f"commonpot.{domain}.actions")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"commonpot.{domain}.actions":
+                    raise
+                continue
+            for action in getattr(module, "ACTIONS", []):
+                _registry[action.kind] = action
+    return _registry
+
+
+def get(kind: str) -> ActionType:
+    """The action type of that kind, or Invalid naming the known kinds."""
+    registry = load_all()
+    if kind not in registry:
+        known = ", ".join(sorted(registry))
+        raise Invalid(f"Unknown action '{kind}'; known actions: {known}.", field="action.kind")
+    return registry[kind]

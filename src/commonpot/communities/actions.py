@@ -1,0 +1,102 @@
+"""Actions a proposal can take on the community itself: settings and membership."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.models import User
+from commonpot.accounts.service import OPERATOR, Viewer
+from commonpot.actions import ActionType, Params
+from commonpot.communities import service
+from commonpot.communities.models import Community, Membership
+from commonpot.errors import Conflict, Invalid, NotFound
+
+SETTING_TYPES = (str, int, float, bool)
+
+
+def _validate_setting(session: Session, community: Community, params: Params) -> Params:
+    key = params.get("key")
+    value: Any = params.get("value")
+    if not isinstance(key, str) or not key:
+        raise Invalid("Name the setting to change.", field="action.params.key")
+    if not isinstance(value, SETTING_TYPES) and value is not None:
+        raise Invalid(
+            "A setting's value is text, a number or true/false.", field="action.params.value"
+        )
+    return {"key": key, "value": value}
+
+
+def _execute_setting(session: Session, community: Community, params: Params, _: Viewer) -> str:
+    service.set_setting(session, community, params["key"], params["value"])
+    return f"Setting {params['key']} is now {params['value']!r}."
+
+
+def _validate_admit(session: Session, community: Community, params: Params) -> Params:
+    user = session.get(User, int(params.get("user_id", 0) or 0))
+    if user is None:
+        raise NotFound("No such person to admit.", field="action.params.user_id")
+    role = params.get("role", "member")
+    if role not in {"member", "steward", "custodian"}:
+        raise Invalid("Role is member, steward or custodian.", field="action.params.role")
+    return {"user_id": user.id, "role": role}
+
+
+def _execute_admit(session: Session, community: Community, params: Params, _: Viewer) -> str:
+    user = session.get(User, params["user_id"])
+    if user is None:
+        raise NotFound("The person to admit no longer exists.")
+    service.add_member(session, community, user, params["role"])
+    return f"{user.display_name} joined as {params['role']}."
+
+
+def _validate_remove(session: Session, community: Community, params: Params) -> Params:
+    user_id = int(params.get("user_id", 0) or 0)
+    found = session.scalar(
+        select(Membership).where(
+            Membership.community_id == community.id, Membership.user_id == user_id
+        )
+    )
+    if found is None:
+        raise NotFound("That person is not a member.", field="action.params.user_id")
+    return {"user_id": user_id}
+
+
+def _execute_remove(session: Session, community: Community, params: Params, _: Viewer) -> str:
+    found = session.scalar(
+        select(Membership).where(
+            Membership.community_id == community.id, Membership.user_id == params["user_id"]
+        )
+    )
+    if found is None:
+        raise Conflict("That person is no longer a member.")
+    name = found.user.display_name
+    service.remove_member(session, community, OPERATOR, params["user_id"])
+    return f"{name} is no longer a member."
+
+
+ACTIONS = [
+    ActionType(
+        kind="change_setting",
+        label="Change a community setting",
+        describe=lambda p: f"Set {p['key']} to {p['value']!r}",
+        validate=_validate_setting,
+        execute=_execute_setting,
+    ),
+    ActionType(
+        kind="admit_member",
+        label="Admit a member",
+        describe=lambda p: f"Admit person {p['user_id']} as {p['role']}",
+        validate=_validate_admit,
+        execute=_execute_admit,
+    ),
+    ActionType(
+        kind="remove_member",
+        label="Remove a member",
+        describe=lambda p: f"Remove person {p['user_id']}",
+        validate=_validate_remove,
+        execute=_execute_remove,
+    ),
+]

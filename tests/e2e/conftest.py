@@ -1,0 +1,147 @@
+"""Browser fixtures: a live server on a fresh SQLite database, and Debian's Chromium.
+
+Playwright drives /usr/bin/chromium (it cannot download its own browser here). Every test
+gets a new browser context; `shot(page, name)` keeps a screenshot under artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from commonpot import migrate
+from commonpot.app import create_app
+from commonpot.db import Database
+from commonpot.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+AXE = Path(__file__).resolve().parents[2] / "src/commonpot/static/vendor/axe/axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class LiveServer:
+    """A running commonpot on a free port, and a handle on its database for setup."""
+
+    url: str
+    db: Database
+    settings: Settings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """Serve the app over real HTTP on 127.0.0.1 with an empty, migrated SQLite database."""
+    url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    migrate.upgrade(url)
+    port = _free_port()
+    settings = Settings(
+        database_url=url,
+        secret_key="e2e-secret-" + "y" * 32,
+        data_dir=tmp_path / "var",
+        base_url=f"http://127.0.0.1:{port}",
+        map_tiles_url="http://127.0.0.1:9/{z}/{x}/{y}.png",  # no network here: tiles just fail
+    )
+    app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.05)
+    db = Database(url)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", db=db, settings=settings)
+    server.should_exit = True
+    thread.join(timeout=10)
+    db.dispose()
+    app.state.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the worker."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (own cookies) and page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    new_page = context.new_page()
+    new_page.set_default_timeout(10_000)
+    yield new_page
+    context.close()
+
+
+@pytest.fixture
+def other_page(browser: Browser) -> Iterator[Page]:
+    """A second, independent person at another browser."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    new_page = context.new_page()
+    new_page.set_default_timeout(10_000)
+    yield new_page
+    context.close()
+
+
+def shot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot as an artifact and return its path."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """Run axe-core (WCAG 2 A/AA rules) on the page; returns the serious violations."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
+    )
+    return [
+        f"{v['id']}: {v['help']} ({json.dumps([n['target'] for n in v['nodes']][:3])})"
+        for v in result["violations"]
+        if v.get("impact") in impacts
+    ]
+
+
+def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
+    """Sign in through the real form."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")

@@ -1,0 +1,61 @@
+"""A newcomer's journey: invitation link → sign up → community → add a place on the map."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from commonpot.communities.models import Place
+from tests.e2e.conftest import LiveServer, axe_violations, shot, sign_in
+from tests.factories.accounts import PASSWORD, make_community, make_user
+
+
+def test_invitation_sign_up_and_add_place(live_server: LiveServer, page: Page) -> None:
+    with live_server.db.unit_of_work() as s:
+        steward = make_user(s, "Ada Steward", email="ada@example.org")
+        community = make_community(s, steward, slug="riverbank")
+    # the steward makes the invitation in the browser
+    sign_in(page, live_server.url, "ada@example.org", PASSWORD)
+    page.goto(f"{live_server.url}/communities/riverbank/members")
+    page.get_by_role("button", name="Create invitation link").click()
+    link = page.locator("#invitation-url").inner_text().strip()
+    assert link.startswith(live_server.url + "/invite/")
+    shot(page, "foundation-01-steward-invitation")
+    page.context.clear_cookies()
+
+    page.goto(link)
+    expect(page.get_by_role("heading", name=f"Join {community.name}")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("Your name").fill("Noor Newcomer")
+    page.get_by_label("E-mail").fill("ada@example.org")  # taken: the server must say so
+    page.get_by_label("Password (10 characters or more)").fill("a long enough passphrase")
+    page.get_by_role("button", name="Create my account and join").click()
+    expect(page.get_by_role("alert")).to_contain_text("already exists")
+    expect(page.get_by_label("Your name")).to_have_value("Noor Newcomer")
+    shot(page, "foundation-02-signup-error")
+    page.get_by_label("E-mail").fill("noor@example.org")
+    page.get_by_label("Password (10 characters or more)").fill("a long enough passphrase")
+    page.get_by_role("button", name="Create my account and join").click()
+    expect(page.get_by_role("status")).to_contain_text("Welcome to")
+    expect(page.get_by_role("heading", level=1)).to_have_text(community.name)
+    shot(page, "foundation-03-community-home")
+
+    # sign out and back in, as a returning person would
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server.url, "noor@example.org", "a long enough passphrase")
+    page.goto(f"{live_server.url}/communities/riverbank/places")
+    map_box = page.locator("#map")
+    expect(map_box).to_be_visible()
+    page.wait_for_function("document.querySelector('#map').leafletMap !== undefined")
+    map_box.click(position={"x": 200, "y": 150})
+    assert page.get_by_label("Latitude").input_value() != ""
+    page.get_by_label("Name").fill("Fig tree by the bridge")
+    page.get_by_label("Kind").select_option("garden")
+    page.get_by_role("button", name="Add place").click()
+    expect(page.get_by_role("status")).to_contain_text("Added Fig tree by the bridge")
+    expect(page.get_by_role("cell", name="Fig tree by the bridge")).to_be_visible()
+    assert axe_violations(page) == []
+    shot(page, "foundation-04-place-added")
+    with live_server.db.unit_of_work(write=False) as s:
+        names = set(s.scalars(select(Place.name)))
+    assert "Fig tree by the bridge" in names

@@ -1,0 +1,1 @@
+"""Test factories, one module per domain; `accounts` holds people, communities and sign-in."""
