@@ -13,6 +13,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import chain
+
+import numpy as np
+import numpy.typing as npt
 
 from commonpot.errors import Invalid
 
@@ -38,6 +43,11 @@ class RankedProfile:
     def voters(self) -> int:
         """Number of ballots cast."""
         return sum(self.ballots.values())
+
+    @cached_property
+    def flat(self) -> FlatRankings:
+        """The ballots as flat arrays, computed once per profile."""
+        return flatten(self)
 
 
 @dataclass(frozen=True)
@@ -286,3 +296,35 @@ def parse_majority_csv(text: str) -> MajorityProfile:
             )
         tally[word] += 1
     return MajorityProfile(tally["yes"], tally["no"], tally["abstain"])
+
+
+@dataclass(frozen=True)
+class FlatRankings:
+    """A ranked profile as flat arrays: one entry per (distinct ballot, group, candidate)."""
+
+    row: npt.NDArray[np.int64]
+    position: npt.NDArray[np.int64]
+    candidate: npt.NDArray[np.int64]
+    weights: npt.NDArray[np.int64]
+    width: int
+
+
+def flatten(profile: RankedProfile) -> FlatRankings:
+    """Flatten the distinct ballots with C-speed iteration (no per-item Python loop)."""
+    rankings = list(profile.ballots)
+    n = len(rankings)
+    row_len = np.fromiter(map(len, rankings), dtype=np.int64, count=n)
+    groups = list(chain.from_iterable(rankings))
+    group_len = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    candidate = np.fromiter(chain.from_iterable(groups), dtype=np.int64)
+    group_row = np.repeat(np.arange(n, dtype=np.int64), row_len)
+    starts = np.cumsum(row_len) - row_len
+    group_pos = np.arange(len(groups), dtype=np.int64) - np.repeat(starts, row_len)
+    weights = np.fromiter(profile.ballots.values(), dtype=np.int64, count=n)
+    return FlatRankings(
+        row=np.repeat(group_row, group_len),
+        position=np.repeat(group_pos, group_len),
+        candidate=candidate,
+        weights=weights,
+        width=int(row_len.max(initial=0)),
+    )

@@ -37,7 +37,7 @@ def _print_human(result: TallyResult) -> None:
     typer.echo(f"winners: {', '.join(result.winners) or '(none)'}")
 
 
-def tally(  # noqa: PLR0917 - Typer maps each parameter to one option
+def tally(
     ballots: Path = typer.Argument(..., help="PrefLib (.soc/.soi/.toc/.toi) or CSV ballot file."),
     method: str = typer.Option(
         ...,

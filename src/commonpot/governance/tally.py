@@ -86,13 +86,11 @@ def approval(profile: ApprovalProfile, seats: int = 1, seed: int | None = None) 
 
 def rank_matrix(profile: RankedProfile) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Per distinct ballot, each candidate's group position (unranked = after the last)."""
+    flat = profile.flat
     n_cand = len(profile.candidates)
-    ranks = np.full((len(profile.ballots), n_cand), n_cand + 1, dtype=np.int64)
-    for row, ranking in enumerate(profile.ballots):
-        for pos, group in enumerate(ranking):
-            ranks[row, list(group)] = pos
-    weights = np.fromiter(profile.ballots.values(), dtype=np.int64, count=len(profile.ballots))
-    return ranks, weights
+    ranks = np.full((len(flat.weights), n_cand), n_cand + 1, dtype=np.int64)
+    ranks[flat.row, flat.candidate] = flat.position
+    return ranks, flat.weights
 
 
 def pairwise(profile: RankedProfile) -> npt.NDArray[np.int64]:

@@ -114,14 +114,11 @@ def irv_reference(
 
 
 def _encode(profile: RankedProfile) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    rankings = list(profile.ballots)
-    width = max((len(r) for r in rankings), default=0) or 1
-    masks = np.zeros((len(rankings), width), dtype=np.uint64)
-    for row, ranking in enumerate(rankings):
-        for col, group in enumerate(ranking):
-            masks[row, col] = sum(1 << c for c in group)
-    weights = np.fromiter(profile.ballots.values(), dtype=np.int64, count=len(rankings))
-    return masks, weights
+    flat = profile.flat
+    masks = np.zeros((len(flat.weights), max(flat.width, 1)), dtype=np.uint64)
+    bits = np.left_shift(np.uint64(1), flat.candidate.astype(np.uint64))
+    np.bitwise_or.at(masks, (flat.row, flat.position), bits)
+    return masks, flat.weights
 
 
 def _first_live(masks: npt.NDArray[np.uint64], live_mask: int) -> npt.NDArray[np.int64]:
