@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import importlib
 import secrets
+from urllib.parse import quote
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonpot import __version__
 from commonpot.db import Database
-from commonpot.errors import DomainError
+from commonpot.errors import DomainError, Unauthenticated
 from commonpot.http import CSRF_COOKIE, problem, problem_from, wants_json
 from commonpot.settings import Settings, get_settings
 from commonpot.templating import make_templates, render
@@ -127,6 +128,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if wants_json(request):
             return problem_from(exc, instance=request.url.path)
+        if isinstance(exc, Unauthenticated) and request.method == "GET":
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         return render(
             request,
             "error.html",
@@ -185,4 +188,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def server_error(request: Request, exc: Exception) -> Response:
         if wants_json(request):
             return problem(500, "Server error", "Something went wrong on our side; try again.")
-        return JSONResponse({"detail": "server error"}, status_code=500)
+        return render(
+            request,
+            "error.html",
+            {
+                "status": 500,
+                "title": "Something went wrong",
+                "detail": "Something went wrong on our side. Nothing was saved; try again.",
+            },
+            status_code=500,
+        )

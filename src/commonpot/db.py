@@ -103,13 +103,13 @@ class Database:
             yield session
             if write:
                 session.commit()
-            else:
-                session.rollback()
         except BaseException:
+            # detach first so error pages can still show what was loaded (rollback expires)
+            session.expunge_all()
             session.rollback()
             raise
         finally:
-            session.close()
+            session.close()  # ends a read-only transaction without expiring loaded objects
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -121,9 +121,9 @@ def sign_in(client: TestClient, db: Database, user: User) -> TestClient:
     """Give the client a browser session for the user (cookie + CSRF cookie)."""
     with db.unit_of_work() as s:
         token = accounts.start_session(s, s.get(User, user.id))  # type: ignore[arg-type]
+    client.cookies.delete(SESSION_COOKIE)
     client.cookies.set(SESSION_COOKIE, token)
-    client.cookies.set(CSRF_COOKIE, "test-csrf-token")
-    return client
+    return browser(client)
 
 
 def csrf_headers() -> dict[str, str]:
@@ -145,5 +145,6 @@ def form(data: dict[str, str]) -> dict[str, str]:
 
 def browser(client: TestClient) -> TestClient:
     """Give an anonymous client the CSRF cookie that `form()` matches."""
+    client.cookies.delete(CSRF_COOKIE)
     client.cookies.set(CSRF_COOKIE, "test-csrf-token")
     return client
