@@ -18,6 +18,7 @@ from commonpot.governance.merkle import (
     ProofError,
     leaf_hash,
     node_hash,
+    root_from_entries,
     root_from_leaf_hashes,
     verify_consistency,
     verify_inclusion,
@@ -127,6 +128,7 @@ def test_incremental_bulk_and_flat_roots_agree(entries: list[bytes]) -> None:
         want = root_from_leaf_hashes(hashes[:size])
         assert incremental.root(size) == want
         assert bulk.root(size) == want
+    assert root_from_entries(entries) == incremental.root()
 
 
 @settings(max_examples=40, deadline=None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -26,6 +27,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 ALG_ED25519 = 0x01
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
 SIG_PREFIX = "— "
 
 
@@ -50,7 +52,7 @@ class Verifier:
     name: str
     public_key: bytes
 
-    @property
+    @cached_property
     def key_id(self) -> bytes:
         """The 4-byte key id."""
         return key_id(self.name, self.public_key)
@@ -141,7 +143,7 @@ def parse_skey(text: str) -> Signer:
 def _check_text(text: str) -> None:
     if not text.endswith("\n"):
         raise NoteError("note text must end with a newline")
-    if any(ord(ch) < 0x20 and ch != "\n" for ch in text):
+    if _CONTROL.search(text):
         raise NoteError("note text holds control characters")
 
 

@@ -96,10 +96,16 @@ def rank_matrix(profile: RankedProfile) -> tuple[npt.NDArray[np.int64], npt.NDAr
 def pairwise(profile: RankedProfile) -> npt.NDArray[np.int64]:
     """d[a, b] = number of voters ranking a strictly above b."""
     ranks, weights = rank_matrix(profile)
+    if int(weights.sum()) >= 2**53:
+        raise Invalid("too many ballots to count pairwise exactly", field="ballots")
+    # float64 BLAS sums of whole numbers below 2**53 are exact: every partial sum is an
+    # integer the format represents, so no rounding ever happens
+    w = weights.astype(np.float64)
+    small = ranks.astype(np.int8) if len(profile.candidates) < 126 else ranks
     n_cand = len(profile.candidates)
     d = np.zeros((n_cand, n_cand), dtype=np.int64)
     for a in range(n_cand):
-        d[a] = weights @ (ranks[:, a : a + 1] < ranks).astype(np.int64)
+        d[a] = np.rint(w @ (small[:, a : a + 1] < small)).astype(np.int64)
     return d
 
 
