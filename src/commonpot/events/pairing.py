@@ -1,0 +1,150 @@
+"""Elder–youth pairing: an optimal assignment of learners to teachers, explained per pair.
+
+Each allowed pair scores `base` (pairing someone beats leaving them alone) plus points for a
+shared language, for every recipe the learner wants that the teacher can teach, and for the
+generation gap bridged. SciPy's `linear_sum_assignment` maximises the total; forbidden pairs
+score 0 and are dropped afterwards, which is exact because every allowed pair scores more
+than 0. Pinned pairs are fixed before the rest is assigned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from commonpot.errors import Invalid
+
+GAP_CAP_YEARS = 60
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone to pair: languages (codes), birth year, and recipes (to teach or to learn)."""
+
+    id: int
+    name: str
+    languages: frozenset[str] = frozenset()
+    birth_year: int | None = None
+    recipes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each good thing in a pair counts."""
+
+    base: float = 1.0
+    language: float = 3.0
+    recipe: float = 2.0
+    gap: float = 2.0
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One teacher with one learner, the pair's score and why."""
+
+    teacher_id: int
+    learner_id: int
+    score: float
+    pinned: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """The chosen pairs and who is left without a partner."""
+
+    pairs: tuple[Pair, ...]
+    unpaired_teachers: tuple[int, ...]
+    unpaired_learners: tuple[int, ...]
+
+    @property
+    def total(self) -> float:
+        """The sum of the pairs' scores (what the assignment maximises)."""
+        return sum(p.score for p in self.pairs)
+
+
+def score(
+    teacher: Person, learner: Person, weights: Weights = Weights()
+) -> tuple[float, tuple[str, ...]]:
+    """The value of pairing these two, and the reasons in words."""
+    value = weights.base
+    reasons: list[str] = []
+    shared = sorted(teacher.languages & learner.languages)
+    if shared:
+        value += weights.language
+        reasons.append("both speak " + ", ".join(shared))
+    else:
+        reasons.append("no shared language: bring an interpreter")
+    wanted = sorted(teacher.recipes & learner.recipes)
+    if wanted:
+        value += weights.recipe * len(wanted)
+        reasons.append(f"{learner.name} wants to learn " + ", ".join(wanted))
+    if teacher.birth_year is not None and learner.birth_year is not None:
+        gap = abs(learner.birth_year - teacher.birth_year)
+        value += weights.gap * min(gap, GAP_CAP_YEARS) / GAP_CAP_YEARS
+        reasons.append(f"{gap} years apart")
+    return value, tuple(reasons)
+
+
+def _check_rules(
+    teachers: Sequence[Person],
+    learners: Sequence[Person],
+    pins: set[tuple[int, int]],
+    forbids: set[tuple[int, int]],
+) -> None:
+    teacher_ids = {t.id for t in teachers}
+    learner_ids = {p.id for p in learners}
+    for t, learner in pins | forbids:
+        if t not in teacher_ids or learner not in learner_ids:
+            raise Invalid("A pin or forbid names someone who is not signed up in that role.")
+    if pins & forbids:
+        raise Invalid("The same pair is both pinned and forbidden; remove one rule.")
+    for side in (0, 1):
+        seen = [pair[side] for pair in pins]
+        if len(seen) != len(set(seen)):
+            raise Invalid("Each person can be pinned to one partner only.")
+
+
+def pair(
+    teachers: Sequence[Person],
+    learners: Sequence[Person],
+    *,
+    pins: Iterable[tuple[int, int]] = (),
+    forbids: Iterable[tuple[int, int]] = (),
+    weights: Weights = Weights(),
+) -> Pairing:
+    """Pair teachers with learners one to one, maximising the total score under the rules."""
+    pin_set, forbid_set = set(pins), set(forbids)
+    _check_rules(teachers, learners, pin_set, forbid_set)
+    by_id = {p.id: p for p in [*teachers, *learners]}
+    chosen: list[Pair] = []
+    for t_id, l_id in sorted(pin_set):
+        value, reasons = score(by_id[t_id], by_id[l_id], weights)
+        chosen.append(Pair(t_id, l_id, value, True, ("pinned by a steward", *reasons)))
+    pinned_t = {t_id for t_id, _ in pin_set}
+    pinned_l = {l_id for _, l_id in pin_set}
+    free_t = [t for t in teachers if t.id not in pinned_t]
+    free_l = [p for p in learners if p.id not in pinned_l]
+    if free_t and free_l:
+        matrix = np.zeros((len(free_t), len(free_l)))
+        for i, t in enumerate(free_t):
+            for j, learner in enumerate(free_l):
+                if (t.id, learner.id) not in forbid_set:
+                    matrix[i, j] = score(t, learner, weights)[0]
+        rows, cols = linear_sum_assignment(matrix, maximize=True)
+        for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+            t, learner = free_t[i], free_l[j]
+            if (t.id, learner.id) in forbid_set:
+                continue
+            value, reasons = score(t, learner, weights)
+            chosen.append(Pair(t.id, learner.id, value, False, reasons))
+    paired_t = {p.teacher_id for p in chosen}
+    paired_l = {p.learner_id for p in chosen}
+    return Pairing(
+        pairs=tuple(sorted(chosen, key=lambda p: (p.teacher_id, p.learner_id))),
+        unpaired_teachers=tuple(t.id for t in teachers if t.id not in paired_t),
+        unpaired_learners=tuple(p.id for p in learners if p.id not in paired_l),
+    )
