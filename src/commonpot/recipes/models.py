@@ -1,4 +1,4 @@
-"""Recipe tables: recipes with heritage, ingredient lines, tags, lineage, oral histories, translations."""
+"""Recipe tables: heritage recipes, ingredient lines, tags, lineage, recordings, translations."""
 
 from __future__ import annotations
 

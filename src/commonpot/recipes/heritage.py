@@ -1,0 +1,202 @@
+"""Heritage use cases: oral history recordings with consent, protocol notices, heritage export."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community
+from commonpot.communities.service import require_member
+from commonpot.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
+from commonpot.recipes.data import Heritage, RecipeData, Section, Step
+from commonpot.recipes.data import LineagePerson as LineageData
+from commonpot.recipes.models import OralHistory, Recipe
+from commonpot.recipes.protocols import conditions_text, label, protocol_labels
+from commonpot.recipes.schemas import OralHistoryIn
+from commonpot.recipes.service import access, get_recipe, may_edit
+
+# audio types a browser can play, by the bytes a file of that type starts with
+AUDIO_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    "audio/mpeg": (".mp3", (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")),
+    "audio/ogg": (".ogg", (b"OggS",)),
+    "audio/wav": (".wav", (b"RIFF",)),
+    "audio/webm": (".webm", (b"\x1a\x45\xdf\xa3",)),
+    "audio/mp4": (".m4a", (b"ftyp",)),
+    "audio/flac": (".flac", (b"fLaC",)),
+}
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def audio_dir(data_dir: Path) -> Path:
+    """Where recordings are kept (outside the static folder: every play is access-checked)."""
+    return data_dir / "recipes" / "audio"
+
+
+def sniff_audio(content: bytes) -> str | None:
+    """The audio type of a recording from its first bytes, or None when it is not audio."""
+    for media_type, (_ext, magics) in AUDIO_TYPES.items():
+        head = content[4:12] if media_type == "audio/mp4" else content[:4]
+        if any(head.startswith(m) or (media_type == "audio/mp4" and m in head) for m in magics):
+            return media_type
+    return None
+
+
+def add_oral_history(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    recipe_id: int,
+    data: OralHistoryIn,
+    *,
+    audio: bytes | None,
+    data_dir: Path,
+    max_bytes: int,
+) -> OralHistory:
+    """Attach a recorded story (the recipe's editors); the teller's consent must be recorded."""
+    require_member(session, community, viewer)
+    recipe = get_recipe(session, community, viewer, recipe_id)
+    if not may_edit(access(session, community, viewer), recipe):
+        raise Forbidden("Only the recipe's author, a steward or a custodian can add recordings.")
+    if not audio and not data.transcript.strip():
+        raise Invalid("Attach an audio file or write the transcript.", field="audio")
+    item = OralHistory(
+        community_id=community.id,
+        recipe_id=recipe.id,
+        created_by_id=viewer.user_id,
+        **{k: v.strip() for k, v in data.model_dump().items()},
+    )
+    if audio:
+        if len(audio) > max_bytes:
+            raise PayloadTooLarge(f"The recording is over {max_bytes // (1024 * 1024)} MB.")
+        media_type = sniff_audio(audio)
+        if media_type is None:
+            raise Invalid(
+                "That file is not audio we can play (mp3, ogg, wav, webm, m4a, flac).",
+                field="audio",
+            )
+        folder = audio_dir(data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = secrets.token_hex(16) + AUDIO_TYPES[media_type][0]
+        (folder / name).write_bytes(audio)
+        item.audio_file, item.audio_type = name, media_type
+    session.add(item)
+    session.flush()
+    return item
+
+
+def audio_for(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    recipe_id: int,
+    history_id: int,
+    data_dir: Path,
+) -> tuple[Path, str]:
+    """The audio file of a recording the viewer may hear, with its media type."""
+    recipe = get_recipe(session, community, viewer, recipe_id)
+    item = next((h for h in recipe.oral_histories if h.id == history_id), None)
+    if item is None or not item.audio_file or not item.audio_type:
+        raise NotFound("No such recording.")
+    path = audio_dir(data_dir) / item.audio_file
+    if not path.is_file():
+        raise NotFound("The recording's file is missing.")
+    return path, item.audio_type
+
+
+def season_text(recipe: Recipe) -> str | None:
+    """ "May to August" for a seasonal recipe, else None."""
+    if recipe.season_start is None or recipe.season_end is None:
+        return None
+    return f"{MONTHS[recipe.season_start - 1]} to {MONTHS[recipe.season_end - 1]}"
+
+
+def notices(recipe: Recipe, community: Community) -> list[str]:
+    """What must be shown with the recipe on every view and export: attribution, protocol."""
+    out: list[str] = []
+    codes = set(recipe.labels)
+    credit = recipe.credit_text or recipe.storytellers
+    if credit:
+        out.append(f"Attribution: {credit} ({community.name}).")
+    if "TK CS" in codes:
+        out.append(
+            "Culturally sensitive: read with respect; ask before sharing or cooking it for others."
+        )
+    if "TK SS" in codes:
+        out.append("Secret / sacred: kept within the community by its custodians.")
+    if "TK NC" in codes or "BC NC" in codes:
+        out.append("Non-commercial: not to be sold, or used in a business, without consent.")
+    season = season_text(recipe)
+    if season:
+        out.append(f"Seasonal: shared and cooked from {season}.")
+    if recipe.reach == "community":
+        out.append(f"Community only: for members of {community.name}.")
+    return out
+
+
+def recipe_data(recipe: Recipe, community: Community, url: str | None = None) -> RecipeData:
+    """The recipe as plain data for JSON-LD export, heritage and protocol included."""
+    sections: list[Step | Section] = []
+    for section in recipe.steps:
+        steps = tuple(Step(text=s) for s in section.get("steps", []))
+        if section.get("name"):
+            sections.append(Section(name=section["name"], steps=steps))
+        else:
+            sections.extend(steps)
+    if any(isinstance(s, Section) for s in sections):
+        sections = [s if isinstance(s, Section) else Section(None, (s,)) for s in sections]
+    codes = list(recipe.labels)
+    labels = protocol_labels(codes)
+    usage = labels[0].url if labels else None
+    heritage = Heritage(
+        is_based_on=f"{url.rsplit('/', 1)[0]}/{recipe.based_on_id}"
+        if url and recipe.based_on_id
+        else None,
+        credit_text=recipe.credit_text or recipe.storytellers or None,
+        conditions_of_access=conditions_text(codes, community.name)
+        or (
+            f"Community only: members of {community.name}." if recipe.reach == "community" else None
+        ),
+        usage_info=usage,
+        community=community.name,
+        lineage=tuple(
+            LineageData(
+                name=p.name,
+                relation=p.relation or None,
+                place=p.place or None,
+                period=p.period or None,
+                note=p.note or None,
+            )
+            for p in recipe.lineage
+        ),
+        labels=labels,
+    )
+    return RecipeData(
+        name=recipe.name,
+        ingredients=tuple(i.line for i in recipe.ingredients),
+        instructions=tuple(sections),
+        description=recipe.description or None,
+        recipe_yield=recipe.recipe_yield or (str(recipe.servings) if recipe.servings else None),
+        prep_time=recipe.prep_time,
+        cook_time=recipe.cook_time,
+        total_time=recipe.total_time,
+        cuisine=recipe.cuisine or None,
+        keywords=", ".join(t.tag for t in recipe.tags) or None,
+        authors=tuple(n.strip() for n in recipe.storytellers.split(",") if n.strip()),
+        image=recipe.image_url,
+        url=url,
+        in_language=recipe.language,
+        heritage=heritage,
+    )
+
+
+def label_details(recipe: Recipe) -> list[dict[str, str]]:
+    """The recipe's labels with their names and Local Contexts pages."""
+    return [
+        {"code": label(c).code, "name": label(c).name, "url": label(c).url} for c in recipe.labels
+    ]

@@ -1,0 +1,120 @@
+"""Full-text search over recipes: SQLite FTS5 or PostgreSQL text search on `recipes.search_text`.
+
+The FTS5 table (and its triggers) and the PostgreSQL GIN index live outside the SQLAlchemy
+metadata, so Alembic's model comparison cannot see them; they are created idempotently by
+`ensure_search_index` inside the first write transaction that stores a recipe.
+"""
+
+# The only SQL built from strings below interpolates module constants (table and index
+# names); every value a person types is a bound parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, text
+from sqlalchemy.orm import Session
+
+from commonpot.recipes.models import Recipe
+
+FTS_TABLE = "recipe_fts"
+PG_INDEX = "ix_recipes_search_text_fts"
+_SQLITE_DDL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_text, "
+    "content='recipes', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON recipes BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON recipes BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF search_text ON recipes BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
+)
+_PG_DDL = (
+    f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON recipes "
+    "USING gin (to_tsvector('simple', search_text))"
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def has_search_index(session: Session) -> bool:
+    """True when the full-text index exists in this database."""
+    if _is_sqlite(session):
+        sql = "SELECT 1 FROM sqlite_master WHERE type='table' AND name=:n"
+        return session.execute(text(sql), {"n": FTS_TABLE}).first() is not None
+    sql = "SELECT 1 FROM pg_indexes WHERE indexname = :n"
+    return session.execute(text(sql), {"n": PG_INDEX}).first() is not None
+
+
+def ensure_search_index(session: Session) -> None:
+    """Create the full-text index (and fill it from existing recipes) if it is missing."""
+    if has_search_index(session):
+        return
+    if _is_sqlite(session):
+        for statement in _SQLITE_DDL:
+            session.execute(text(statement))
+        session.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
+    else:
+        session.execute(text(_PG_DDL))
+
+
+def fts_query(terms: str) -> str:
+    """Turn what a person typed into a safe FTS5 query: every word must match, as a prefix."""
+    return " ".join(f'"{w}"*' for w in _WORD.findall(terms.lower())[:12])
+
+
+def text_condition(session: Session, terms: str) -> ColumnElement[bool] | None:
+    """A WHERE condition matching recipes whose text holds every word of `terms`."""
+    words = _WORD.findall(terms.lower())[:12]
+    if not words:
+        return None
+    if _is_sqlite(session):
+        if not has_search_index(session):
+            return _like_all(words)
+        match = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts").bindparams(
+            fts=fts_query(terms)
+        )
+        return Recipe.id.in_(match.columns(literal_column("rowid")))
+    query = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
+    vector = func.to_tsvector("simple", Recipe.search_text)
+    return vector.op("@@")(query)
+
+
+def _like_all(words: list[str]) -> ColumnElement[bool]:
+    return and_(*(Recipe.search_text.ilike(f"%{w}%") for w in words))
+
+
+def raw_fts_ids(session: Session, terms: str, limit: int = 50) -> list[int]:
+    """Recipe ids straight from the full-text index, no visibility (the benchmark's baseline)."""
+    if _is_sqlite(session):
+        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q LIMIT :n"
+        rows = session.execute(text(sql), {"q": fts_query(terms), "n": limit})
+    else:
+        words = _WORD.findall(terms.lower())[:12]
+        sql = (
+            "SELECT id FROM recipes WHERE to_tsvector('simple', search_text) @@ "
+            "to_tsquery('simple', :q) LIMIT :n"
+        )
+        rows = session.execute(text(sql), {"q": " & ".join(f"{w}:*" for w in words), "n": limit})
+    return [int(r[0]) for r in rows]
+
+
+def apply_text_search(session: Session, query: Select[Recipe], terms: str | None) -> Select[Recipe]:
+    """Restrict a recipe query to those matching `terms` (unchanged when terms are empty)."""
+    if not terms:
+        return query
+    condition = text_condition(session, terms)
+    return query if condition is None else query.where(condition)
+
+
+def search_document(parts: list[Any]) -> str:
+    """Join the searchable parts of a recipe into one lower-case text."""
+    return "\n".join(str(p).strip() for p in parts if p and str(p).strip()).lower()

@@ -1,0 +1,381 @@
+"""Recipes use cases: who may see which recipe (one helper), reading, searching and writing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community, Role
+from commonpot.communities.service import membership, require_member
+from commonpot.db import utcnow
+from commonpot.errors import Forbidden, Invalid, NotFound
+from commonpot.recipes.conversion import food_key
+from commonpot.recipes.durations import duration_seconds, normalise_duration
+from commonpot.recipes.ingredients import parse_ingredient
+from commonpot.recipes.models import (
+    LineagePerson,
+    Recipe,
+    RecipeIngredient,
+    RecipeReach,
+    RecipeTag,
+    RecipeTranslation,
+)
+from commonpot.recipes.protocols import Reach, label, reach
+from commonpot.recipes.schemas import RecipeIn, SectionIn, TranslationIn
+from commonpot.recipes.search import apply_text_search, ensure_search_index, search_document
+
+KEEPERS = frozenset({Role.STEWARD.value, Role.CUSTODIAN.value})
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the viewer is to a community's recipes: a member, a keeper of protocols, or neither."""
+
+    member: bool = False
+    keeper: bool = False
+    user_id: int | None = None
+
+
+def access(session: Session, community: Community, viewer: Viewer) -> Access:
+    """Work out the viewer's standing once per request."""
+    found = membership(session, community, viewer)
+    if found is None:
+        return Access(user_id=viewer.user_id)
+    return Access(member=True, keeper=found.role in KEEPERS, user_id=viewer.user_id)
+
+
+def _in_season(month: int) -> ColumnElement[bool]:
+    start, end = Recipe.season_start, Recipe.season_end
+    return or_(
+        start.is_(None),
+        end.is_(None),
+        and_(start <= end, start <= month, end >= month),
+        and_(start > end, or_(start <= month, end >= month)),
+    )
+
+
+def visible_recipes(
+    session: Session, community: Community, viewer: Viewer, *, today: date | None = None
+) -> Select[Recipe]:
+    """THE visibility rule, used by every read path: pages, search, API, exports, shopping.
+
+    Outsiders (and instance admins who are not members) see only public-reach recipes;
+    seasonal recipes appear only in their months, except to their author and the keepers.
+    The caller must already have checked that the viewer may read the community.
+    """
+    who = access(session, community, viewer)
+    query = select(Recipe).where(Recipe.community_id == community.id)
+    if not who.member:
+        query = query.where(Recipe.reach == RecipeReach.PUBLIC.value)
+    if not who.keeper:
+        month = (today or utcnow().date()).month
+        seasonal = _in_season(month)
+        if who.member and who.user_id is not None:
+            seasonal = or_(seasonal, Recipe.created_by_id == who.user_id)
+        query = query.where(seasonal)
+    return query
+
+
+def get_recipe(session: Session, community: Community, viewer: Viewer, recipe_id: int) -> Recipe:
+    """One recipe the viewer may see, else NotFound (hidden recipes do not exist for them)."""
+    found = session.scalar(
+        visible_recipes(session, community, viewer).where(Recipe.id == recipe_id)
+    )
+    if found is None:
+        raise NotFound(f"No recipe {recipe_id} here.")
+    return found
+
+
+@dataclass
+class SearchQuery:
+    """What a person searches for; every part is optional and they combine."""
+
+    text: str = ""
+    ingredient: str = ""
+    origin: str = ""
+    tag: str = ""
+    language: str = ""
+    limit: int = 50
+    offset: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def search_recipes(
+    session: Session, community: Community, viewer: Viewer, query: SearchQuery
+) -> list[Recipe]:
+    """Recipes the viewer may see that match the search, newest first."""
+    stmt = apply_text_search(session, visible_recipes(session, community, viewer), query.text)
+    if query.ingredient.strip():
+        key = food_key(query.ingredient)
+        stmt = stmt.where(
+            Recipe.id.in_(
+                select(RecipeIngredient.recipe_id).where(
+                    RecipeIngredient.community_id == community.id,
+                    RecipeIngredient.food_key.like(f"%{key}%"),
+                )
+            )
+        )
+    if query.origin.strip():
+        pattern = f"%{query.origin.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Recipe.origin_place).like(pattern),
+                func.lower(Recipe.origin_region).like(pattern),
+            )
+        )
+    if query.tag.strip():
+        stmt = stmt.where(
+            Recipe.id.in_(
+                select(RecipeTag.recipe_id).where(
+                    RecipeTag.community_id == community.id,
+                    RecipeTag.tag == query.tag.strip().lower(),
+                )
+            )
+        )
+    if query.language.strip():
+        lang = query.language.strip()
+        stmt = stmt.where(
+            or_(
+                Recipe.language == lang,
+                Recipe.id.in_(
+                    select(RecipeTranslation.recipe_id).where(
+                        RecipeTranslation.community_id == community.id,
+                        RecipeTranslation.language == lang,
+                    )
+                ),
+            )
+        )
+    stmt = stmt.order_by(Recipe.id.desc()).limit(min(query.limit, 200)).offset(query.offset)
+    return list(session.scalars(stmt))
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def may_edit(who: Access, recipe: Recipe) -> bool:
+    """Authors and the community's keepers (stewards, custodians) may edit a recipe."""
+    return who.keeper or (who.member and recipe.created_by_id == who.user_id)
+
+
+def sections_json(sections: list[SectionIn]) -> list[dict[str, Any]]:
+    """Steps as stored: sections with a name (or none) and non-empty step texts."""
+    out = []
+    for section in sections:
+        steps = [s.strip() for s in section.steps if s.strip()]
+        if steps:
+            out.append({"name": (section.name or "").strip() or None, "steps": steps})
+    return out
+
+
+def _duration(value: str | None, field_name: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if duration_seconds(value) is None:
+        raise Invalid(
+            f"'{value}' is not a time; write e.g. 'PT1H30M' or '1 hour 30 minutes'",
+            field=field_name,
+        )
+    return normalise_duration(value)
+
+
+def _check_protocol(data: RecipeIn, who: Access, current: Recipe | None) -> str:
+    codes = [label(c).code for c in data.labels]
+    before = list(current.labels) if current else []
+    if codes != before and not who.keeper:
+        raise Forbidden("Only a custodian or steward of this community can set protocol labels.")
+    requested = Reach.COMMUNITY if data.reach == "community" else Reach.PUBLIC
+    result = reach(codes, requested)
+    opening = current is not None and current.reach == "community" and result is Reach.PUBLIC
+    if opening and not who.keeper:
+        raise Forbidden("Only a custodian or steward can open a community-only recipe.")
+    data.labels = codes
+    if (data.season_start is None) != (data.season_end is None):
+        raise Invalid(
+            "Give both the first and last month of the season, or neither.", field="season_start"
+        )
+    return result.value
+
+
+def _fill(session: Session, recipe: Recipe, data: RecipeIn, community: Community) -> None:
+    recipe.name = data.name.strip()
+    recipe.description = data.description.strip()
+    recipe.language = data.language
+    recipe.steps = sections_json(data.sections)
+    recipe.recipe_yield = data.recipe_yield.strip()
+    recipe.servings = data.servings
+    recipe.prep_time = _duration(data.prep_time, "prep_time")
+    recipe.cook_time = _duration(data.cook_time, "cook_time")
+    recipe.total_time = _duration(data.total_time, "total_time")
+    for attr in ("cuisine", "origin_place", "origin_region", "storytellers", "story"):
+        setattr(recipe, attr, getattr(data, attr).strip())
+    recipe.credit_text = data.credit_text.strip()
+    recipe.image_url = data.image_url or None
+    recipe.source_url = data.source_url or None
+    recipe.labels = list(data.labels)
+    recipe.season_start, recipe.season_end = data.season_start, data.season_end
+    recipe.ingredients = [
+        _ingredient(community.id, i, line)
+        for i, line in enumerate(data.ingredients)
+        if line.strip()
+    ]
+    tags = sorted({t.strip().lower()[:60] for t in data.tags if t.strip()})
+    recipe.tags = [RecipeTag(community_id=community.id, tag=t) for t in tags]
+    recipe.lineage = [
+        LineagePerson(community_id=community.id, position=i, **p.model_dump())
+        for i, p in enumerate(data.lineage)
+    ]
+    recipe.updated_at = utcnow()
+    refresh_search_text(recipe)
+
+
+def _ingredient(community_id: int, position: int, line: str) -> RecipeIngredient:
+    parsed = parse_ingredient(line.strip())
+    return RecipeIngredient(
+        community_id=community_id,
+        position=position,
+        line=line.strip()[:500],
+        quantity=_fraction_text(parsed.quantity),
+        quantity_max=_fraction_text(parsed.quantity_max),
+        unit=parsed.unit,
+        food=parsed.food[:300],
+        food_key=food_key(parsed.food)[:300],
+        note=parsed.note[:300] if parsed.note else None,
+    )
+
+
+def _fraction_text(value: Fraction | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def refresh_search_text(recipe: Recipe) -> None:
+    """Recompute the text full-text search indexes for a recipe."""
+    recipe.search_text = search_document(
+        [recipe.name, recipe.description, recipe.cuisine, recipe.origin_place, recipe.origin_region]
+        + [recipe.storytellers, recipe.story]
+        + [i.line for i in recipe.ingredients]
+        + [t.tag for t in recipe.tags]
+        + [p.name for p in recipe.lineage]
+        + [f"{t.name} {' '.join(t.ingredients)} {t.story}" for t in recipe.translations]
+    )
+
+
+def _based_on(
+    session: Session, community: Community, viewer: Viewer, recipe_id: int | None
+) -> int | None:
+    if recipe_id is None:
+        return None
+    try:
+        return get_recipe(session, community, viewer, recipe_id).id
+    except NotFound:
+        raise Invalid(f"No recipe {recipe_id} to base this one on.", field="based_on_id") from None
+
+
+def create_recipe(session: Session, community: Community, viewer: Viewer, data: RecipeIn) -> Recipe:
+    """Store a new recipe (members); protocol labels need a custodian or steward."""
+    require_member(session, community, viewer)
+    who = access(session, community, viewer)
+    ensure_search_index(session)
+    recipe = Recipe(community_id=community.id, created_by_id=viewer.user_id)
+    recipe.reach = _check_protocol(data, who, None)
+    recipe.based_on_id = _based_on(session, community, viewer, data.based_on_id)
+    _fill(session, recipe, data, community)
+    session.add(recipe)
+    session.flush()
+    return recipe
+
+
+def update_recipe(
+    session: Session, community: Community, viewer: Viewer, recipe_id: int, data: RecipeIn
+) -> Recipe:
+    """Replace a recipe's content (its author, stewards and custodians)."""
+    require_member(session, community, viewer)
+    recipe = get_recipe(session, community, viewer, recipe_id)
+    who = access(session, community, viewer)
+    if not may_edit(who, recipe):
+        raise Forbidden("Only the recipe's author, a steward or a custodian can change it.")
+    ensure_search_index(session)
+    recipe.reach = _check_protocol(data, who, recipe)
+    if data.based_on_id == recipe.id:
+        raise Invalid("A recipe cannot be a variant of itself.", field="based_on_id")
+    recipe.based_on_id = _based_on(session, community, viewer, data.based_on_id)
+    _fill(session, recipe, data, community)
+    session.flush()
+    return recipe
+
+
+def delete_recipe(session: Session, community: Community, viewer: Viewer, recipe_id: int) -> None:
+    """Remove a recipe (its author, stewards and custodians); variants keep their text."""
+    require_member(session, community, viewer)
+    recipe = get_recipe(session, community, viewer, recipe_id)
+    if not may_edit(access(session, community, viewer), recipe):
+        raise Forbidden("Only the recipe's author, a steward or a custodian can delete it.")
+    session.delete(recipe)
+    session.flush()
+
+
+def save_translation(
+    session: Session, community: Community, viewer: Viewer, recipe_id: int, data: TranslationIn
+) -> RecipeTranslation:
+    """Add or replace the recipe in one more language (members)."""
+    require_member(session, community, viewer)
+    recipe = get_recipe(session, community, viewer, recipe_id)
+    if data.language == recipe.language:
+        raise Invalid(
+            "That is the recipe's own language; edit the recipe instead.", field="language"
+        )
+    found = next((t for t in recipe.translations if t.language == data.language), None)
+    if found is None:
+        found = RecipeTranslation(community_id=community.id, language=data.language)
+        recipe.translations.append(found)
+    found.name = data.name.strip()
+    found.description = data.description.strip()
+    found.ingredients = [i.strip() for i in data.ingredients if i.strip()]
+    found.steps = sections_json(data.sections)
+    found.story = data.story.strip()
+    found.translated_by = data.translated_by.strip()
+    refresh_search_text(recipe)
+    session.flush()
+    return found
+
+
+@dataclass
+class VariantNode:
+    """A recipe in the family tree of variants."""
+
+    id: int
+    name: str
+    children: list[VariantNode] = field(default_factory=list)
+
+
+def variant_tree(
+    session: Session, community: Community, viewer: Viewer, recipe_id: int
+) -> VariantNode:
+    """The family of variants around a recipe: from its oldest visible ancestor down."""
+    recipe = get_recipe(session, community, viewer, recipe_id)
+    rows = session.execute(
+        visible_recipes(session, community, viewer).with_only_columns(
+            Recipe.id, Recipe.name, Recipe.based_on_id
+        )
+    ).all()
+    parent = {r.id: r.based_on_id for r in rows}
+    names = {r.id: r.name for r in rows}
+    root, seen = recipe.id, {recipe.id}
+    while parent.get(root) in names and parent[root] not in seen:
+        root = parent[root] or root
+        seen.add(root)
+    children: dict[int, list[int]] = {}
+    for rid, pid in parent.items():
+        if pid is not None:
+            children.setdefault(pid, []).append(rid)
+
+    def build(node_id: int, depth: int) -> VariantNode:
+        kids = sorted(children.get(node_id, [])) if depth < 20 else []
+        return VariantNode(node_id, names[node_id], [build(k, depth + 1) for k in kids])
+
+    return build(root, 0)
