@@ -73,6 +73,8 @@ class Event(Base):
     rrule: Mapped[str | None] = mapped_column(String(300), default=None)
     status: Mapped[str] = mapped_column(String(16), default=EventStatus.SCHEDULED.value)
     sequence: Mapped[int] = mapped_column(default=0)
+    pantry: Mapped[list[str]] = mapped_column(JSON, default=list)
+    posted_needs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
@@ -173,7 +175,6 @@ class MenuItem(Base):
     recipe_id: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
     servings_override: Mapped[int | None] = mapped_column(default=None)
-    in_hand: Mapped[list[str]] = mapped_column(JSON, default=list)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

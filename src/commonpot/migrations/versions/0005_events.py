@@ -39,6 +39,8 @@ def upgrade() -> None:
         sa.Column("rrule", sa.String(length=300), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("pantry", sa.JSON(), nullable=False),
+        sa.Column("posted_needs", sa.JSON(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", commonpot.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", commonpot.db.UTCDateTime(timezone=True), nullable=False),
@@ -79,7 +81,6 @@ def upgrade() -> None:
         sa.Column("recipe_id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("servings_override", sa.Integer(), nullable=True),
-        sa.Column("in_hand", sa.JSON(), nullable=False),
         sa.Column("added_at", commonpot.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["community_id"],

@@ -1,0 +1,251 @@
+"""An event's menu from the recipe archive, scaled to the head count, and turned into needs.
+
+The recipe archive and the redistribution network are other domains: they are imported
+lazily, and when a piece is missing the event still works and says plainly what is not
+available instead of failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass, field
+from fractions import Fraction
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community
+from commonpot.errors import Conflict, DomainError, Invalid, NotFound
+from commonpot.events.models import Event, MenuItem
+from commonpot.events.service import queue_message, require_manager
+from commonpot.events.signup import counts
+
+NO_ARCHIVE = "The recipe archive is not available on this instance, so menus cannot be planned."
+
+
+@dataclass(frozen=True)
+class ShoppingItem:
+    """One line of the event's shopping list."""
+
+    food: str
+    display: str
+    quantity: float | None
+    unit: str | None
+    note: str | None
+    recipes: tuple[str, ...]
+    in_hand: bool
+
+
+@dataclass
+class ShoppingView:
+    """The aggregated list for the head count, or an explanation of why there is none."""
+
+    head_count: int
+    servings: int
+    lines: list[ShoppingItem] = field(default_factory=list)
+    explanation: str | None = None
+
+
+def _module(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and name.startswith(exc.name):
+            return None
+        raise
+
+
+def archive() -> Any | None:
+    """The recipes service when it offers `get_recipe`, else None."""
+    found = _module("commonpot.recipes.service")
+    return found if found is not None and hasattr(found, "get_recipe") else None
+
+
+def need_maker() -> Any | None:
+    """The network's function that creates a need, when the network offers one."""
+    found = _module("commonpot.network.service")
+    return getattr(found, "create_need", None) if found is not None else None
+
+
+def add_recipe(
+    session: Session, community: Community, viewer: Viewer, event: Event, recipe_id: int
+) -> MenuItem:
+    """Put an archive recipe on the menu (organiser or steward); unknown recipes are refused."""
+    require_manager(session, community, viewer, event)
+    recipes = archive()
+    if recipes is None:
+        raise Conflict(NO_ARCHIVE)
+    try:
+        recipe = recipes.get_recipe(session, community, viewer, recipe_id)
+    except NotFound as exc:
+        raise Invalid(
+            f"There is no recipe {recipe_id} in this community's archive.", field="recipe_id"
+        ) from exc
+    duplicate = session.scalar(
+        select(MenuItem.id).where(MenuItem.event_id == event.id, MenuItem.recipe_id == recipe_id)
+    )
+    if duplicate is not None:
+        raise Conflict(f"{recipe.name} is already on the menu.", field="recipe_id")
+    item = MenuItem(
+        community_id=community.id, event_id=event.id, recipe_id=recipe_id, title=recipe.name
+    )
+    session.add(item)
+    session.flush()
+    queue_message(session, community, {"type": "menu", "event_id": event.id})
+    return item
+
+
+def remove_recipe(
+    session: Session, community: Community, viewer: Viewer, event: Event, item_id: int
+) -> None:
+    """Take a dish off the menu (organiser or steward)."""
+    require_manager(session, community, viewer, event)
+    item = session.get(MenuItem, item_id)
+    if item is None or item.event_id != event.id:
+        raise NotFound("That dish is not on this menu.")
+    session.delete(item)
+    session.flush()
+
+
+def menu_items(
+    session: Session, community: Community, viewer: Viewer, event: Event
+) -> list[MenuItem]:
+    """The dishes the viewer may see (a recipe hidden from them is left out)."""
+    items = list(
+        session.scalars(select(MenuItem).where(MenuItem.event_id == event.id).order_by(MenuItem.id))
+    )
+    recipes = archive()
+    if recipes is None:
+        return items
+    shown = []
+    for item in items:
+        try:
+            recipes.get_recipe(session, community, viewer, item.recipe_id)
+        except NotFound:
+            continue
+        shown.append(item)
+    return shown
+
+
+def _servings(session: Session, event: Event, head_count: int | None) -> tuple[int, int]:
+    head = counts(session, event)["confirmed"] if head_count is None else head_count
+    if head_count is not None and not 1 <= head_count <= 10_000:
+        raise Invalid("Cook for 1 to 10,000 people.", field="head_count")
+    return head, max(head, 1)
+
+
+def shopping(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    event: Event,
+    head_count: int | None = None,
+) -> ShoppingView:
+    """One shopping list for the whole menu at the head count (confirmed people by default)."""
+    head, servings = _servings(session, event, head_count)
+    view = ShoppingView(head_count=head, servings=servings)
+    items = menu_items(session, community, viewer, event)
+    if not items:
+        view.explanation = "No dishes on the menu yet: add recipes from the archive."
+        return view
+    exchange = _module("commonpot.recipes.exchange")
+    engine = _module("commonpot.recipes.shopping")
+    recipes = archive()
+    if recipes is None or exchange is None or engine is None or not hasattr(exchange, "scalable"):
+        view.explanation = (
+            "Scaling is not available on this instance yet: cook from the recipes as written."
+        )
+        return view
+    plan = []
+    for item in items:
+        recipe = recipes.get_recipe(session, community, viewer, item.recipe_id)
+        plan.append((exchange.scalable(recipe), Fraction(item.servings_override or servings)))
+    pantry = {p.lower() for p in event.pantry or []}
+    for line in engine.shopping_list(plan):
+        view.lines.append(
+            ShoppingItem(
+                food=line.food,
+                display=line.display,
+                quantity=float(line.quantity) if line.quantity is not None else None,
+                unit=line.unit,
+                note=line.note,
+                recipes=tuple(line.recipes),
+                in_hand=line.food.lower() in pantry,
+            )
+        )
+    if head == 0:
+        view.explanation = "Nobody is confirmed yet: amounts are for one person."
+    return view
+
+
+def set_pantry(
+    session: Session, community: Community, viewer: Viewer, event: Event, foods: list[str]
+) -> list[str]:
+    """Record which foods are already in hand (organiser or steward)."""
+    require_manager(session, community, viewer, event)
+    cleaned = sorted({f.strip().lower() for f in foods if f.strip()})
+    if len(cleaned) > 200:
+        raise Invalid("Mark at most 200 foods as in hand.", field="foods")
+    event.pantry = cleaned
+    session.flush()
+    return cleaned
+
+
+def _call_need_maker(maker: Any, args: dict[str, Any]) -> Any:
+    """Call the network's `create_need` with whichever of our fields it accepts."""
+    params = inspect.signature(maker).parameters
+    positional = [args["session"], args["community"], args["viewer"]]
+    if "data" in params or "fields" in params:
+        key = "data" if "data" in params else "fields"
+        return maker(*positional, **{key: args["need"]})
+    accepted = {k: v for k, v in args["need"].items() if k in params}
+    return maker(*positional, **accepted)
+
+
+def turn_into_needs(
+    session: Session, community: Community, viewer: Viewer, event: Event
+) -> list[dict[str, Any]]:
+    """Post what is not in hand as needs in the redistribution network (once per food)."""
+    require_manager(session, community, viewer, event)
+    maker = need_maker()
+    if maker is None:
+        raise Conflict(
+            "The redistribution network cannot take needs on this instance yet; "
+            "print the shopping list instead."
+        )
+    view = shopping(session, community, viewer, event)
+    if not view.lines:
+        raise Conflict(view.explanation or "There is nothing to ask for.")
+    already = {n["food"] for n in event.posted_needs or []}
+    posted: list[dict[str, Any]] = []
+    for line in view.lines:
+        if line.in_hand or line.food in already:
+            continue
+        need = {
+            "title": f"{line.display} for {event.title}",
+            "food": line.food,
+            "quantity": line.quantity if line.quantity is not None else 1,
+            "unit": line.unit or "",
+            "note": f"For the event '{event.title}'",
+            "needed_by": event.starts_at,
+            "place_id": event.place_id,
+            "event_id": event.id,
+        }
+        try:
+            made = _call_need_maker(
+                maker, {"session": session, "community": community, "viewer": viewer, "need": need}
+            )
+        except TypeError as exc:
+            raise Conflict(
+                "The network's need form does not match what events sends; tell the developers."
+            ) from exc
+        except DomainError:
+            raise
+        posted.append({"food": line.food, "need_id": getattr(made, "id", None)})
+    event.posted_needs = [*(event.posted_needs or []), *posted]
+    session.flush()
+    return posted

@@ -1,0 +1,212 @@
+"""Planning use cases: elder–youth pairs for a class, and where to hold the next class."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.models import User
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community
+from commonpot.communities.service import places, require_member
+from commonpot.errors import Invalid, NotFound
+from commonpot.events import outreach, pairing
+from commonpot.events.models import Event, PairRule, Registration
+from commonpot.events.service import require_manager
+from commonpot.events.signup import CONFIRMED
+
+TEACHER_ROLES = frozenset({"elder", "teacher", "mentor", "elder/teacher"})
+LEARNER_ROLES = frozenset({"apprentice", "learner", "youth", "student"})
+HOME_KINDS = frozenset({"enclave", "household"})
+SOURCE_KINDS = frozenset({"market", "garden", "biodome"})
+VENUE_KINDS = frozenset({"kitchen", "plaza"})
+PIN, FORBID = "pin", "forbid"
+
+
+@dataclass(frozen=True)
+class PairingView:
+    """The pairing with people's names, for pages and the API."""
+
+    result: pairing.Pairing
+    names: dict[int, str]
+    rules: list[PairRule]
+
+
+def _person(user: User, registration: Registration) -> pairing.Person:
+    return pairing.Person(
+        id=user.id,
+        name=user.display_name,
+        languages=frozenset(c for c in (user.languages or "").split(",") if c),
+        birth_year=user.birth_year,
+        recipes=frozenset(r.strip().lower() for r in registration.recipes or [] if r.strip()),
+    )
+
+
+def _sides(
+    session: Session, event: Event
+) -> tuple[list[pairing.Person], list[pairing.Person], dict[int, str]]:
+    rows = session.execute(
+        select(Registration, User)
+        .join(User, User.id == Registration.user_id)
+        .where(Registration.event_id == event.id, Registration.status == CONFIRMED)
+        .order_by(Registration.id)
+    ).all()
+    teachers, learners, names = [], [], {}
+    for registration, user in rows:
+        names[user.id] = user.display_name
+        if registration.role in TEACHER_ROLES:
+            teachers.append(_person(user, registration))
+        elif registration.role in LEARNER_ROLES:
+            learners.append(_person(user, registration))
+    return teachers, learners, names
+
+
+def rules(session: Session, event: Event) -> list[PairRule]:
+    """The steward's pins and forbids for the event."""
+    return list(
+        session.scalars(select(PairRule).where(PairRule.event_id == event.id).order_by(PairRule.id))
+    )
+
+
+def pairs(session: Session, community: Community, viewer: Viewer, event: Event) -> PairingView:
+    """The optimal pairing of confirmed teachers and learners (members see it)."""
+    if not viewer.is_admin:
+        require_member(session, community, viewer)
+    teachers, learners, names = _sides(session, event)
+    t_ids, l_ids = {t.id for t in teachers}, {p.id for p in learners}
+    found = rules(session, event)
+    live = [r for r in found if r.teacher_id in t_ids and r.learner_id in l_ids]
+    result = pairing.pair(
+        teachers,
+        learners,
+        pins=[(r.teacher_id, r.learner_id) for r in live if r.rule == PIN],
+        forbids=[(r.teacher_id, r.learner_id) for r in live if r.rule == FORBID],
+    )
+    return PairingView(result=result, names=names, rules=found)
+
+
+def set_rule(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    event: Event,
+    *,
+    teacher_id: int,
+    learner_id: int,
+    rule: str,
+) -> PairRule:
+    """Pin or forbid a teacher–learner pair (organiser or steward); replaces an earlier rule."""
+    require_manager(session, community, viewer, event)
+    if rule not in {PIN, FORBID}:
+        raise Invalid("A rule is 'pin' or 'forbid'.", field="rule")
+    teachers, learners, _ = _sides(session, event)
+    if teacher_id not in {t.id for t in teachers}:
+        raise Invalid("That person is not a confirmed teacher here.", field="teacher_id")
+    if learner_id not in {p.id for p in learners}:
+        raise Invalid("That person is not a confirmed learner here.", field="learner_id")
+    if rule == PIN:
+        clash = session.scalar(
+            select(PairRule).where(
+                PairRule.event_id == event.id,
+                PairRule.rule == PIN,
+                (PairRule.teacher_id == teacher_id) | (PairRule.learner_id == learner_id),
+                ~((PairRule.teacher_id == teacher_id) & (PairRule.learner_id == learner_id)),
+            )
+        )
+        if clash is not None:
+            raise Invalid(
+                "One of them is already pinned to someone else; unpin first.", field="rule"
+            )
+    session.execute(
+        delete(PairRule).where(
+            PairRule.event_id == event.id,
+            PairRule.teacher_id == teacher_id,
+            PairRule.learner_id == learner_id,
+        )
+    )
+    found = PairRule(
+        community_id=community.id,
+        event_id=event.id,
+        teacher_id=teacher_id,
+        learner_id=learner_id,
+        rule=rule,
+    )
+    session.add(found)
+    session.flush()
+    return found
+
+
+def clear_rule(
+    session: Session, community: Community, viewer: Viewer, event: Event, rule_id: int
+) -> None:
+    """Remove a pin or forbid (organiser or steward)."""
+    require_manager(session, community, viewer, event)
+    found = session.get(PairRule, rule_id)
+    if found is None or found.event_id != event.id:
+        raise NotFound("No such pairing rule.")
+    session.delete(found)
+    session.flush()
+
+
+# --- outreach ------------------------------------------------------------------------------
+
+AccessFunction = Callable[
+    [Sequence[tuple[float, float]], Sequence[tuple[float, float]]],
+    list[tuple[float | None, int | None]],
+]
+
+
+def food_access_function() -> tuple[AccessFunction, str]:
+    """Ecology's nearest-source function when it exists, else the shared fallback here."""
+    try:
+        module: Any = importlib.import_module("commonpot.ecology.food_access")
+    except ModuleNotFoundError:
+        module = None
+    found = getattr(module, "nearest_source_km", None) if module is not None else None
+    if callable(found):
+        return found, "ecology"
+    return outreach.nearest_source_km, "fallback"
+
+
+def _network_sources(session: Session, community: Community) -> list[outreach.Point]:
+    """Active offers and patches with a position, when the network offers them."""
+    try:
+        module: Any = importlib.import_module("commonpot.network.service")
+    except ModuleNotFoundError:
+        return []
+    finder = getattr(module, "active_sources", None)
+    if finder is None:
+        return []
+    out = []
+    for index, item in enumerate(finder(session, community)):
+        lat, lon = getattr(item, "lat", None), getattr(item, "lon", None)
+        if lat is not None and lon is not None:
+            name = str(getattr(item, "name", None) or getattr(item, "title", "offer"))
+            out.append(outreach.Point(-(index + 1), name, float(lat), float(lon), "offer"))
+    return out
+
+
+def outreach_plan(
+    session: Session, community: Community, viewer: Viewer
+) -> tuple[list[outreach.Suggestion], str]:
+    """Homes ranked by how poorly they reach fresh food, each with the nearest venue."""
+    everything = places(session, community)
+
+    def points(kinds: frozenset[str]) -> list[outreach.Point]:
+        return [
+            outreach.Point(p.id, p.name, p.lat, p.lon, p.kind, p.population)
+            for p in everything
+            if p.kind in kinds
+        ]
+
+    homes = points(HOME_KINDS)
+    sources = points(SOURCE_KINDS) + _network_sources(session, community)
+    venues = points(VENUE_KINDS)
+    access, origin = food_access_function()
+    distances = access([(h.lat, h.lon) for h in homes], [(s.lat, s.lon) for s in sources])
+    return outreach.plan(homes, sources, venues, distances), origin

@@ -1,0 +1,392 @@
+"""Events use cases: who sees which event, creating and changing events, sessions, flash calls.
+
+`visible_events` is THE visibility rule for every read path (pages, API, feeds, live
+stream). Sign-ups live in `signup.py`, menus in `menu.py`, pairing in `pairs.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community, Membership, Role
+from commonpot.communities.service import get_place, membership, require_member
+from commonpot.db import utcnow
+from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
+from commonpot.events import recurrence
+from commonpot.events.models import (
+    Attendance,
+    Event,
+    EventKind,
+    EventSession,
+    EventStatus,
+    EventVisibility,
+)
+
+DEFAULT_ROLES = ("participant",)
+ROLE_RE = re.compile(r"^[a-z][a-z0-9 /-]{0,39}$")
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+MAX_DURATION = timedelta(days=14)
+FLASH_SETTING = "events.members_call_flash"
+BUS_KEY = "events.bus"
+
+
+@dataclass
+class EventDraft:
+    """What an organiser fills in; every field is checked by `create_event`."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str = "UTC"
+    kind: str = EventKind.EVENT.value
+    description: str = ""
+    place_id: int | None = None
+    location_note: str = ""
+    capacity: int | None = None
+    roles: list[dict[str, Any]] = field(default_factory=list)
+    visibility: str = EventVisibility.COMMUNITY.value
+    accessibility: str = ""
+    languages: str = ""
+    rrule: str | None = None
+
+
+# --- bus messages: services queue them, the edge publishes after commit ----------------------
+
+
+def queue_message(session: Session, community: Community, message: dict[str, Any]) -> None:
+    """Remember a live update to publish once the transaction has committed."""
+    session.info.setdefault(BUS_KEY, []).append((f"community:{community.id}", message))
+
+
+def take_messages(session: Session) -> list[tuple[str, dict[str, Any]]]:
+    """The live updates queued in this session (and forget them)."""
+    found: list[tuple[str, dict[str, Any]]] = session.info.pop(BUS_KEY, [])
+    return found
+
+
+# --- who sees and who runs -----------------------------------------------------------------
+
+
+def is_member(session: Session, community: Community, viewer: Viewer) -> bool:
+    """True for members of the community and instance admins."""
+    return viewer.is_admin or membership(session, community, viewer) is not None
+
+
+def visible_events(session: Session, community: Community, viewer: Viewer) -> Select[Event]:
+    """THE visibility rule: members see all the community's events, others the public ones.
+
+    The caller must already have checked that the viewer may read the community.
+    """
+    query = select(Event).where(Event.community_id == community.id)
+    if not is_member(session, community, viewer):
+        query = query.where(Event.visibility == EventVisibility.PUBLIC.value)
+    return query
+
+
+def list_events(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    upcoming: bool | None = None,
+    kind: str | None = None,
+    now: datetime | None = None,
+) -> list[Event]:
+    """Visible events, soonest first for upcoming ones, latest first for past ones."""
+    moment = now or utcnow()
+    query = visible_events(session, community, viewer)
+    if kind:
+        query = query.where(Event.kind == kind)
+    if upcoming is True:
+        last_end = _series_end_subquery()
+        query = query.where(func.coalesce(last_end, Event.ends_at) >= moment)
+        query = query.order_by(Event.starts_at)
+    elif upcoming is False:
+        query = query.where(Event.ends_at < moment, Event.rrule.is_(None))
+        query = query.order_by(Event.starts_at.desc())
+    else:
+        query = query.order_by(Event.starts_at)
+    return list(session.scalars(query))
+
+
+def _series_end_subquery() -> Any:
+    return (
+        select(func.max(EventSession.ends_at))
+        .where(EventSession.event_id == Event.id)
+        .correlate(Event)
+        .scalar_subquery()
+    )
+
+
+def get_event(session: Session, community: Community, viewer: Viewer, event_id: int) -> Event:
+    """One visible event, or NotFound (hidden events do not exist for the viewer)."""
+    found = session.scalar(visible_events(session, community, viewer).where(Event.id == event_id))
+    if found is None:
+        raise NotFound(f"No event {event_id} here.")
+    return found
+
+
+def can_manage(session: Session, community: Community, viewer: Viewer, event: Event) -> bool:
+    """Stewards run every event; organisers run their own."""
+    if viewer.is_admin:
+        return True
+    mine = membership(session, community, viewer)
+    if mine is None:
+        return False
+    return mine.role == Role.STEWARD.value or event.created_by_id == mine.user_id
+
+
+def require_manager(session: Session, community: Community, viewer: Viewer, event: Event) -> None:
+    """Forbidden unless the viewer is the event's organiser or a steward."""
+    if not viewer.is_admin:
+        require_member(session, community, viewer)
+    if not can_manage(session, community, viewer, event):
+        raise Forbidden("Only the organiser or a steward can do this for the event.")
+
+
+def may_call_flash(session: Session, community: Community, viewer: Viewer) -> bool:
+    """Stewards call flash events; members too when the community allows it."""
+    if viewer.is_admin:
+        return True
+    mine = membership(session, community, viewer)
+    if mine is None:
+        return False
+    allowed = bool((community.settings or {}).get(FLASH_SETTING, False))
+    return mine.role == Role.STEWARD.value or allowed
+
+
+# --- checking input ------------------------------------------------------------------------
+
+
+def _check_roles(roles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for index, raw in enumerate(roles):
+        name = str(raw.get("name", "")).strip().lower()
+        if not ROLE_RE.match(name):
+            raise Invalid(
+                "Name each role in 1-40 lower-case letters, e.g. elder, apprentice, helper.",
+                field=f"roles[{index}].name",
+            )
+        wanted = raw.get("wanted")
+        if wanted is not None and (not isinstance(wanted, int) or not 0 <= wanted <= 10_000):
+            raise Invalid("Wanted must be a whole number ≥ 0.", field=f"roles[{index}].wanted")
+        if any(r["name"] == name for r in out):
+            raise Invalid(f"The role '{name}' is listed twice.", field=f"roles[{index}].name")
+        out.append({"name": name, "wanted": wanted})
+    return out or [{"name": r, "wanted": None} for r in DEFAULT_ROLES]
+
+
+def _check_languages(value: str) -> str:
+    codes = [c.strip().lower() for c in value.split(",") if c.strip()]
+    for code in codes:
+        if not LANG_RE.match(code):
+            raise Invalid(
+                "List languages as codes separated by commas, e.g. en, es.", field="languages"
+            )
+    return ",".join(dict.fromkeys(codes))
+
+
+def _check_times(starts_at: datetime, ends_at: datetime, timezone: str) -> None:
+    recurrence.zone(timezone)
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise Invalid("Give times with a time zone (or pick the zone).", field="starts_at")
+    if ends_at <= starts_at:
+        raise Invalid("The end must come after the start.", field="ends_at")
+    if ends_at - starts_at > MAX_DURATION:
+        raise Invalid("An event lasts 14 days at most; use a repeating class.", field="ends_at")
+
+
+def _check_capacity(capacity: int | None) -> int | None:
+    if capacity is None:
+        return None
+    if capacity < 1 or capacity > 100_000:
+        raise Invalid(
+            "Capacity is a number of people from 1 up (leave it empty for no limit).",
+            field="capacity",
+        )
+    return capacity
+
+
+def check_draft(session: Session, community: Community, draft: EventDraft) -> dict[str, Any]:
+    """The validated column values for a draft, or Invalid naming the field."""
+    title = draft.title.strip()
+    if not title or len(title) > 160:
+        raise Invalid("Give the event a title of 1 to 160 characters.", field="title")
+    if draft.kind not in {k.value for k in EventKind}:
+        raise Invalid("Kind is event, class or flash.", field="kind")
+    if draft.visibility not in {v.value for v in EventVisibility}:
+        raise Invalid("Visibility is 'community' or 'public'.", field="visibility")
+    if draft.visibility == EventVisibility.PUBLIC.value and not community.is_public:
+        raise Invalid("A private community's events are for its members only.", field="visibility")
+    _check_times(draft.starts_at, draft.ends_at, draft.timezone)
+    if draft.place_id is not None:
+        get_place(session, community, draft.place_id)
+    rule = None
+    if draft.rrule and draft.rrule.strip():
+        rule = recurrence.normalise_rule(draft.rrule, draft.timezone)
+    if len(draft.description) > 10_000 or len(draft.accessibility) > 2_000:
+        raise Invalid("Keep the description under 10,000 characters.", field="description")
+    return {
+        "title": title,
+        "kind": draft.kind,
+        "description": draft.description.strip(),
+        "place_id": draft.place_id,
+        "location_note": draft.location_note.strip()[:200],
+        "starts_at": draft.starts_at,
+        "ends_at": draft.ends_at,
+        "timezone": draft.timezone,
+        "capacity": _check_capacity(draft.capacity),
+        "roles": _check_roles(draft.roles),
+        "visibility": draft.visibility,
+        "accessibility": draft.accessibility.strip(),
+        "languages": _check_languages(draft.languages),
+        "rrule": rule,
+    }
+
+
+# --- making and changing events ------------------------------------------------------------
+
+
+def _make_sessions(session: Session, event: Event) -> None:
+    session.execute(delete(EventSession).where(EventSession.event_id == event.id))
+    if event.rrule:
+        occurrences = recurrence.expand(
+            event.rrule, event.starts_at, event.ends_at - event.starts_at, event.timezone
+        )
+    else:
+        occurrences = [recurrence.Occurrence(event.starts_at, event.ends_at)]
+    for item in occurrences:
+        session.add(
+            EventSession(
+                community_id=event.community_id,
+                event_id=event.id,
+                starts_at=item.starts_at,
+                ends_at=item.ends_at,
+            )
+        )
+    session.flush()
+
+
+def create_event(
+    session: Session, community: Community, viewer: Viewer, draft: EventDraft
+) -> Event:
+    """Create an event or class (members organise; flash events need `may_call_flash`)."""
+    mine = require_member(session, community, viewer) if not viewer.is_admin else None
+    values = check_draft(session, community, draft)
+    if values["kind"] == EventKind.FLASH.value and not may_call_flash(session, community, viewer):
+        raise Forbidden("Only stewards can call flash events in this community.")
+    event = Event(
+        community_id=community.id,
+        uid=f"{secrets.token_hex(12)}@commonpot",
+        created_by_id=mine.user_id if mine else viewer.user_id,
+        **values,
+    )
+    session.add(event)
+    session.flush()
+    _make_sessions(session, event)
+    if event.kind == EventKind.FLASH.value:
+        queue_message(session, community, flash_message(event))
+    return event
+
+
+def flash_message(event: Event) -> dict[str, Any]:
+    """The live message announcing a flash event."""
+    return {
+        "type": "flash",
+        "event_id": event.id,
+        "title": event.title,
+        "visibility": event.visibility,
+        "starts_at": event.starts_at.isoformat(),
+        "place": event.place.name if event.place else event.location_note,
+    }
+
+
+def update_event(
+    session: Session, community: Community, viewer: Viewer, event: Event, changes: dict[str, Any]
+) -> Event:
+    """Change an event (organiser or steward); times regenerate sessions unless people came."""
+    require_manager(session, community, viewer, event)
+    current = {k: getattr(event, k) for k in EventDraft.__dataclass_fields__ if hasattr(event, k)}
+    merged = {**current, **changes}
+    values = check_draft(session, community, EventDraft(**merged))
+    timing = ("starts_at", "ends_at", "timezone", "rrule")
+    retime = any(values[k] != getattr(event, k) for k in timing)
+    if retime and session.scalar(select(Attendance.id).where(Attendance.event_id == event.id)):
+        raise Conflict("People have already checked in; cancel sessions instead of retiming.")
+    confirmed = _confirmed_count(session, event)
+    if values["capacity"] is not None and values["capacity"] < confirmed:
+        raise Invalid(
+            f"{confirmed} people are already confirmed; capacity cannot go below that.",
+            field="capacity",
+        )
+    for key, value in values.items():
+        setattr(event, key, value)
+    event.sequence += 1
+    event.updated_at = utcnow()
+    session.flush()
+    if retime:
+        _make_sessions(session, event)
+    from commonpot.events import signup
+
+    signup.promote_waiting(session, community, event)
+    return event
+
+
+def _confirmed_count(session: Session, event: Event) -> int:
+    from commonpot.events.signup import counts
+
+    return counts(session, event)["confirmed"]
+
+
+def cancel_event(session: Session, community: Community, viewer: Viewer, event: Event) -> Event:
+    """Cancel an event (organiser or steward); feeds then say STATUS:CANCELLED."""
+    require_manager(session, community, viewer, event)
+    if event.is_cancelled:
+        raise Conflict("This event is already cancelled.")
+    event.status = EventStatus.CANCELLED.value
+    event.sequence += 1
+    event.updated_at = utcnow()
+    session.flush()
+    queue_message(session, community, {"type": "cancelled", "event_id": event.id})
+    return event
+
+
+def sessions(session: Session, event: Event) -> list[EventSession]:
+    """The event's sessions in time order."""
+    return list(
+        session.scalars(
+            select(EventSession)
+            .where(EventSession.event_id == event.id)
+            .order_by(EventSession.starts_at)
+        )
+    )
+
+
+def cancel_session(
+    session: Session, community: Community, viewer: Viewer, event: Event, session_id: int
+) -> EventSession:
+    """Cancel one session of a series (organiser or steward); feeds list it as an EXDATE."""
+    require_manager(session, community, viewer, event)
+    found = session.get(EventSession, session_id)
+    if found is None or found.event_id != event.id:
+        raise NotFound("No such session for this event.")
+    if not event.rrule:
+        raise Invalid("A one-off event has one session: cancel the event instead.")
+    found.cancelled = True
+    event.sequence += 1
+    event.updated_at = utcnow()
+    session.flush()
+    return found
+
+
+def my_role(session: Session, community: Community, viewer: Viewer) -> Membership | None:
+    """The viewer's membership (for pages deciding what to offer)."""
+    return membership(session, community, viewer)

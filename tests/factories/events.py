@@ -1,0 +1,39 @@
+"""Factories for events: an event or class organised by someone, and viewers for people."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.models import User
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community
+from commonpot.db import utcnow
+from commonpot.events import service
+from commonpot.events.models import Event
+
+_counter = itertools.count(1)
+
+
+def as_viewer(user: User) -> Viewer:
+    """The viewer a signed-in person is."""
+    return Viewer(user=user)
+
+
+def make_event(
+    session: Session, community: Community, organiser: User, **fields: Any
+) -> Event:
+    """An upcoming event tomorrow evening in London time, organised by `organiser`."""
+    n = next(_counter)
+    start = fields.pop("starts_at", utcnow().replace(microsecond=0) + timedelta(days=1))
+    draft = service.EventDraft(
+        title=str(fields.pop("title", f"Cooking together {n}")),
+        starts_at=start,
+        ends_at=fields.pop("ends_at", start + timedelta(hours=3)),
+        timezone=str(fields.pop("timezone", "Europe/London")),
+        **fields,
+    )
+    return service.create_event(session, community, as_viewer(organiser), draft)
