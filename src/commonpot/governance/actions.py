@@ -1,0 +1,68 @@
+"""Governance's own actions: a decision in words, and a grant from a shared pool."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.actions import ActionType, Params
+from commonpot.communities.models import Community
+from commonpot.errors import Invalid
+
+POOLS = ("seed_bank", "treasury")
+
+
+def _validate_text(session: Session, community: Community, params: Params) -> Params:
+    note = params.get("note", "")
+    if not isinstance(note, str) or len(note) > 2000:
+        raise Invalid("A note is text of at most 2000 characters.", field="action.params.note")
+    return {"note": note} if note else {}
+
+
+def _execute_text(session: Session, community: Community, params: Params, _: Viewer) -> str:
+    return "Decision recorded." + (f" {params['note']}" if params.get("note") else "")
+
+
+def _validate_grant(session: Session, community: Community, params: Params) -> Params:
+    pool = params.get("pool")
+    amount = params.get("amount")
+    recipient = params.get("recipient")
+    if pool not in POOLS:
+        raise Invalid("Grant from the seed_bank or the treasury.", field="action.params.pool")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise Invalid("Grant a positive whole amount.", field="action.params.amount")
+    if not isinstance(recipient, str) or not 1 <= len(recipient.strip()) <= 120:
+        raise Invalid("Name who receives the grant.", field="action.params.recipient")
+    balance = int((community.settings or {}).get(f"{pool}_balance", 0))
+    if amount > balance:
+        raise Invalid(f"The {pool} holds only {balance}.", field="action.params.amount")
+    return {"pool": pool, "amount": amount, "recipient": recipient.strip()}
+
+
+def _execute_grant(session: Session, community: Community, params: Params, _: Viewer) -> str:
+    from commonpot.communities.service import set_setting
+
+    key = f"{params['pool']}_balance"
+    balance = int((community.settings or {}).get(key, 0))
+    if params["amount"] > balance:
+        raise Invalid(f"The {params['pool']} holds only {balance} now.")
+    set_setting(session, community, key, balance - params["amount"])
+    return f"Granted {params['amount']} from the {params['pool']} to {params['recipient']}."
+
+
+ACTIONS = [
+    ActionType(
+        kind="text",
+        label="A decision in words (nothing is executed)",
+        describe=lambda p: p.get("note") or "Record the decision",
+        validate=_validate_text,
+        execute=_execute_text,
+    ),
+    ActionType(
+        kind="grant",
+        label="Grant from the seed bank or shared treasury",
+        describe=lambda p: f"Grant {p['amount']} from the {p['pool']} to {p['recipient']}",
+        validate=_validate_grant,
+        execute=_execute_grant,
+    ),
+]

@@ -1,0 +1,310 @@
+"""A community's ledger in the database: append events, sign checkpoints, prove, verify.
+
+Each entry is canonical JSON (RFC 8785) holding the community slug, its sequence number,
+the event type and time; the leaf hash is SHA-256(0x00 || UTF-8 bytes of the entry).
+Checkpoints are C2SP signed notes by the instance key (PEM file from settings, or one
+generated into the data directory with mode 0600: never in the database).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    load_pem_private_key,
+)
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from commonpot.communities.models import Community
+from commonpot.db import utcnow
+from commonpot.errors import Invalid, NotFound
+from commonpot.governance.canonical import canonical_text
+from commonpot.governance.merkle import MerkleLog, ProofError, leaf_hash, root_from_leaf_hashes
+from commonpot.governance.models import Checkpoint as CheckpointRow
+from commonpot.governance.models import LedgerEntry
+from commonpot.governance.notes import (
+    Checkpoint,
+    NoteError,
+    Signer,
+    Verifier,
+    open_checkpoint,
+    sign_checkpoint,
+)
+from commonpot.settings import Settings
+
+MAX_PAGE = 1000
+
+
+def key_name(settings: Settings) -> str:
+    """The signed-note key name: the instance name without spaces or '+'."""
+    cleaned = "".join(ch if ch.isalnum() or ch in "-._/:" else "-" for ch in settings.instance_name)
+    return cleaned or "commonpot"
+
+
+@lru_cache(maxsize=8)
+def _load_key(path: str) -> Ed25519PrivateKey:
+    key = load_pem_private_key(Path(path).read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise Invalid("The ledger key file must hold an Ed25519 private key.", field="ledger_key")
+    return key
+
+
+def instance_signer(settings: Settings) -> Signer:
+    """The instance's checkpoint signer (creating its key file on first use)."""
+    path = settings.ledger_key_file or settings.data_dir / "ledger_key.pem"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()
+        )
+        path.write_bytes(pem)
+        path.chmod(0o600)
+    return Signer(key_name(settings), _load_key(str(path.resolve())))
+
+
+def instance_verifier(settings: Settings) -> Verifier:
+    """The instance's verifier key."""
+    return instance_signer(settings).verifier
+
+
+def origin(settings: Settings, community: Community) -> str:
+    """The checkpoint origin line of a community's log."""
+    return f"{key_name(settings)}/ledger/{community.slug}"
+
+
+def size(session: Session, community: Community) -> int:
+    """Number of entries in the community's log."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(LedgerEntry)
+        .where(LedgerEntry.community_id == community.id)
+    )
+    return int(count or 0)
+
+
+def append(
+    session: Session, community: Community, kind: str, payload: dict[str, Any]
+) -> LedgerEntry:
+    """Add one event to the community's log (the caller's transaction holds the write)."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(select(Community.id).where(Community.id == community.id).with_for_update())
+    seq = size(session, community)
+    at: datetime = utcnow()
+    entry = {
+        **payload,
+        "community": community.slug,
+        "seq": seq,
+        "type": kind,
+        "at": at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+    }
+    data = canonical_text(entry)
+    row = LedgerEntry(
+        community_id=community.id,
+        seq=seq,
+        data=data,
+        leaf_hash=leaf_hash(data.encode()).hex(),
+        created_at=at,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def leaf_hashes(session: Session, community: Community, upto: int | None = None) -> list[bytes]:
+    """Stored leaf hashes in order (the first `upto`)."""
+    query = (
+        select(LedgerEntry.leaf_hash)
+        .where(LedgerEntry.community_id == community.id)
+        .order_by(LedgerEntry.seq)
+    )
+    if upto is not None:
+        query = query.limit(upto)
+    return [bytes.fromhex(h) for h in session.scalars(query)]
+
+
+def seal(session: Session, community: Community, settings: Settings) -> CheckpointRow | None:
+    """Sign a checkpoint for the current tree if it grew since the last one."""
+    hashes = leaf_hashes(session, community)
+    last = latest(session, community)
+    if last is not None and last.size == len(hashes):
+        return last
+    root = root_from_leaf_hashes(hashes)
+    note = sign_checkpoint(
+        Checkpoint(origin(settings, community), len(hashes), root), instance_signer(settings)
+    )
+    row = CheckpointRow(community_id=community.id, size=len(hashes), root=root.hex(), note=note)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def latest(session: Session, community: Community) -> CheckpointRow | None:
+    """The newest signed checkpoint."""
+    return session.scalar(
+        select(CheckpointRow)
+        .where(CheckpointRow.community_id == community.id)
+        .order_by(CheckpointRow.size.desc())
+        .limit(1)
+    )
+
+
+def entries(session: Session, community: Community, start: int, end: int) -> list[LedgerEntry]:
+    """Entries start..end-1 (at most 1000)."""
+    if start < 0 or end < start:
+        raise Invalid("Need 0 <= start <= end.", field="start")
+    if end - start > MAX_PAGE:
+        raise Invalid(f"At most {MAX_PAGE} entries per request.", field="end")
+    return list(
+        session.scalars(
+            select(LedgerEntry)
+            .where(
+                LedgerEntry.community_id == community.id,
+                LedgerEntry.seq >= start,
+                LedgerEntry.seq < end,
+            )
+            .order_by(LedgerEntry.seq)
+        )
+    )
+
+
+def _tree(session: Session, community: Community, upto: int) -> MerkleLog:
+    hashes = leaf_hashes(session, community, upto)
+    if len(hashes) < upto:
+        raise NotFound(f"The log has only {len(hashes)} entries.", field="tree_size")
+    return MerkleLog.from_leaf_hashes(hashes)
+
+
+def inclusion_proof(
+    session: Session, community: Community, index: int, tree_size: int
+) -> list[str]:
+    """RFC 9162 inclusion proof, base64 hashes."""
+    if not 0 <= index < tree_size:
+        raise Invalid("Need 0 <= index < tree_size.", field="index")
+    log = _tree(session, community, tree_size)
+    return [base64.b64encode(h).decode() for h in log.inclusion_proof(index, tree_size)]
+
+
+def consistency_proof(session: Session, community: Community, first: int, second: int) -> list[str]:
+    """RFC 9162 consistency proof, base64 hashes."""
+    if not 0 < first <= second:
+        raise Invalid("Need 0 < first <= second.", field="first")
+    log = _tree(session, community, second)
+    try:
+        proof = log.consistency_proof(first, second)
+    except ProofError as exc:
+        raise Invalid(str(exc), field="first") from None
+    return [base64.b64encode(h).decode() for h in proof]
+
+
+@dataclass
+class Report:
+    """What a verification found: the first bad entry (if any) and every problem."""
+
+    size: int = 0
+    checked_signatures: int = 0
+    first_bad: int | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was wrong."""
+        return not self.problems
+
+    def bad(self, seq: int | None, message: str) -> None:
+        """Record a problem (and the first bad entry)."""
+        if seq is not None and (self.first_bad is None or seq < self.first_bad):
+            self.first_bad = seq
+        self.problems.append(message)
+
+
+def check_entries(
+    slug: str, rows: Sequence[tuple[int, str, str | None]], report: Report
+) -> list[bytes]:
+    """Recompute leaf hashes of (seq, data, stored hash) rows; check shape and vote signatures."""
+    from commonpot.governance.signing import check_vote_entry
+
+    hashes: list[bytes] = []
+    for expected, (seq, data, stored) in enumerate(rows):
+        digest = leaf_hash(data.encode("utf-8"))
+        hashes.append(digest)
+        if seq != expected:
+            report.bad(expected, f"entry {expected}: sequence gap (found {seq})")
+            continue
+        if stored is not None and stored != digest.hex():
+            report.bad(seq, f"entry {seq}: data does not match its leaf hash")
+            continue
+        try:
+            value = json.loads(data)
+        except ValueError:
+            report.bad(seq, f"entry {seq}: not JSON")
+            continue
+        if not isinstance(value, dict) or canonical_text(value) != data:
+            report.bad(seq, f"entry {seq}: not canonical JSON")
+        elif value.get("seq") != seq or value.get("community") != slug:
+            report.bad(seq, f"entry {seq}: names another position or community")
+        elif value.get("type") in {"vote.cast", "vote.changed"} and value.get("signature"):
+            if check_vote_entry(value):
+                report.checked_signatures += 1
+            else:
+                report.bad(seq, f"entry {seq}: the voter's signature does not verify")
+    report.size = len(rows)
+    return hashes
+
+
+def check_checkpoint(
+    note: str, verifier: Verifier, want_origin: str, hashes: list[bytes], report: Report
+) -> None:
+    """Verify a checkpoint note's signature and that its root matches the recomputed tree."""
+    try:
+        checkpoint = open_checkpoint(note, verifier, want_origin)
+    except NoteError as exc:
+        report.bad(None, f"checkpoint: {exc}")
+        return
+    if checkpoint.size > len(hashes):
+        report.bad(None, f"checkpoint covers {checkpoint.size} entries, only {len(hashes)} exist")
+        return
+    if root_from_leaf_hashes(hashes[: checkpoint.size]) != checkpoint.root:
+        report.bad(None, "checkpoint root does not match the entries")
+
+
+def verify(session: Session, community: Community, settings: Settings) -> Report:
+    """Recompute the whole log, check every entry, signature and the latest checkpoint."""
+    report = Report()
+    rows = [
+        (seq, data, stored)
+        for seq, data, stored in session.execute(
+            select(LedgerEntry.seq, LedgerEntry.data, LedgerEntry.leaf_hash)
+            .where(LedgerEntry.community_id == community.id)
+            .order_by(LedgerEntry.seq)
+        ).tuples()
+    ]
+    hashes = check_entries(community.slug, rows, report)
+    last = latest(session, community)
+    if last is None:
+        if rows:
+            report.bad(None, "no signed checkpoint")
+        return report
+    check_checkpoint(
+        last.note, instance_verifier(settings), origin(settings, community), hashes, report
+    )
+    if last.root != root_from_leaf_hashes(hashes[: last.size]).hex():
+        report.bad(None, "stored checkpoint root differs from the recomputed one")
+    return report
+
+
+def entry_digest(data: str) -> str:
+    """Hex SHA-256 of an entry (handy for display)."""
+    return hashlib.sha256(data.encode()).hexdigest()

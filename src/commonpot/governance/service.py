@@ -1,0 +1,580 @@
+"""Proposals: drafting, opening with frozen rules, voting, counting, executing, delegating.
+
+Every change that matters is appended to the community's ledger and sealed with a signed
+checkpoint in the same transaction. Time-driven steps (voting opens or closes, a queued
+proposal expires) happen in `advance`, which every write path calls first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from commonpot import actions
+from commonpot.accounts.service import Viewer
+from commonpot.communities import service as communities
+from commonpot.communities.models import Community, Membership, Role
+from commonpot.db import utcnow
+from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
+from commonpot.governance import counting, ledger
+from commonpot.governance.canonical import canonical_json
+from commonpot.governance.models import Comment, Delegation, Proposal, State, Vote
+from commonpot.governance.results import TallyResult
+from commonpot.governance.signing import verify_vote, vote_message
+from commonpot.governance.tally import METHODS
+from commonpot.settings import Settings
+
+DEFAULT_RULES: dict[str, Any] = {
+    "quorum": "0",
+    "threshold": "1/2",
+    "inclusive": False,
+    "voting_seconds": 3 * 24 * 3600,
+    "timelock_seconds": 24 * 3600,
+    "open_results": False,
+    "budget": 100,
+}
+LAST_HOUR = timedelta(hours=1)
+EXPIRY = timedelta(days=14)
+OPEN_STATES = (State.DRAFT.value, State.PENDING.value, State.ACTIVE.value)
+
+
+def _is_steward(session: Session, community: Community, viewer: Viewer) -> bool:
+    mine = communities.membership(session, community, viewer)
+    return viewer.is_admin or (mine is not None and mine.role == Role.STEWARD.value)
+
+
+def visible_proposals(session: Session, community: Community, viewer: Viewer) -> list[Proposal]:
+    """The one read helper: drafts only for their author and stewards, the rest for readers."""
+    query = select(Proposal).where(Proposal.community_id == community.id)
+    if not _is_steward(session, community, viewer):
+        query = query.where(
+            (Proposal.state != State.DRAFT.value) | (Proposal.author_id == viewer.user_id)
+        )
+    return list(session.scalars(query.order_by(Proposal.number.desc())))
+
+
+def get_proposal(session: Session, community: Community, viewer: Viewer, number: int) -> Proposal:
+    """One proposal the viewer may read (NotFound otherwise)."""
+    for proposal in visible_proposals(session, community, viewer):
+        if proposal.number == number:
+            return proposal
+    raise NotFound(f"No proposal #{number} here.")
+
+
+def action_hash(community: Community, number: int, action: dict[str, Any]) -> str:
+    """SHA-256 of the canonical action: what voters approve and the executor re-checks."""
+    body = {"community": community.slug, "proposal": number, "action": action}
+    return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def _rules(community: Community, given: dict[str, Any] | None) -> dict[str, Any]:
+    defaults = {**DEFAULT_RULES, **(community.settings or {}).get("governance", {})}
+    rules = {**defaults, **(given or {})}
+    unknown = set(rules) - set(DEFAULT_RULES)
+    if unknown:
+        raise Invalid(f"Unknown rule(s): {', '.join(sorted(unknown))}.", field="rules")
+    for key in ("quorum", "threshold"):
+        try:
+            share = Fraction(str(rules[key]))
+        except (ValueError, ZeroDivisionError):
+            raise Invalid(f"{key} is a share such as 1/2 or 0.6.", field=f"rules.{key}") from None
+        if not 0 <= share <= 1 or (key == "threshold" and share == 1):
+            raise Invalid(f"{key} must be between 0 and 1.", field=f"rules.{key}")
+        rules[key] = f"{share.numerator}/{share.denominator}"
+    for key in ("voting_seconds", "timelock_seconds", "budget"):
+        value = rules[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise Invalid(f"{key} is a whole number.", field=f"rules.{key}")
+    if rules["voting_seconds"] < 60:
+        raise Invalid("Voting lasts at least a minute.", field="rules.voting_seconds")
+    rules["inclusive"] = bool(rules["inclusive"])
+    rules["open_results"] = bool(rules["open_results"])
+    return rules
+
+
+def create_proposal(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    title: str,
+    body: str = "",
+    method: str = "majority",
+    options: list[str] | None = None,
+    seats: int = 1,
+    action: dict[str, Any] | None = None,
+    rules: dict[str, Any] | None = None,
+) -> Proposal:
+    """Draft a proposal (members)."""
+    communities.require_member(session, community, viewer)
+    title = title.strip()
+    if not 3 <= len(title) <= 200:
+        raise Invalid("Give the proposal a title of 3 to 200 characters.", field="title")
+    if method not in METHODS:
+        raise Invalid(f"Method is one of: {', '.join(METHODS)}.", field="method")
+    if method == "majority":
+        options = list(counting.MAJORITY_OPTIONS)
+    names = [o.strip() for o in (options or []) if o.strip()]
+    if len(names) < 2 or len(set(names)) != len(names) or any(len(n) > 120 for n in names):
+        raise Invalid("List at least two different options.", field="options")
+    if not 1 <= seats < len(names) or (seats > 1 and method in {"irv", "majority"}):
+        raise Invalid("Seats must be fewer than the options (stv for several).", field="seats")
+    action = action or {"kind": "text", "params": {}}
+    kind = str(action.get("kind", "text"))
+    params = actions.get(kind).validate(session, community, dict(action.get("params") or {}))
+    if kind != "text" and method != "majority":
+        raise Invalid("Proposals that act decide by majority (yes/no).", field="method")
+    number = 1 + int(
+        session.scalar(
+            select(func.max(Proposal.number)).where(Proposal.community_id == community.id)
+        )
+        or 0
+    )
+    frozen = {"kind": kind, "params": params}
+    proposal = Proposal(
+        community_id=community.id,
+        number=number,
+        title=title,
+        body=body.strip()[:20000],
+        author_id=viewer.user_id,
+        method=method,
+        options=names,
+        seats=seats,
+        rules=_rules(community, rules),
+        action=frozen,
+        action_hash=action_hash(community, number, frozen),
+    )
+    session.add(proposal)
+    session.flush()
+    return proposal
+
+
+def _require_author_or_steward(
+    session: Session, community: Community, viewer: Viewer, proposal: Proposal
+) -> None:
+    if proposal.author_id != viewer.user_id and not _is_steward(session, community, viewer):
+        raise Forbidden("Only the author or a steward may do this.")
+
+
+def _seed(proposal: Proposal) -> int:
+    return int(proposal.action_hash[:8], 16)
+
+
+def open_proposal(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    number: int,
+    settings: Settings,
+    *,
+    starts_at: datetime | None = None,
+) -> Proposal:
+    """Open voting: freeze rules, action hash and electorate (one member, one vote)."""
+    proposal = get_proposal(session, community, viewer, number)
+    _require_author_or_steward(session, community, viewer, proposal)
+    if proposal.state != State.DRAFT.value:
+        raise Conflict("Only a draft can be opened.")
+    kind = proposal.action["kind"]
+    params = actions.get(kind).validate(session, community, dict(proposal.action["params"]))
+    proposal.action = {"kind": kind, "params": params}
+    proposal.action_hash = action_hash(community, number, proposal.action)
+    members = session.scalars(
+        select(Membership.user_id).where(Membership.community_id == community.id)
+    )
+    proposal.electorate = {str(uid): 1 for uid in sorted(members)}
+    now = utcnow()
+    proposal.opens_at = max(starts_at or now, now)
+    proposal.closes_at = proposal.opens_at + timedelta(seconds=proposal.rules["voting_seconds"])
+    proposal.state = State.PENDING.value if proposal.opens_at > now else State.ACTIVE.value
+    ledger.append(
+        session,
+        community,
+        "proposal.opened",
+        {
+            "proposal": number,
+            "title": proposal.title,
+            "method": proposal.method,
+            "options": proposal.options,
+            "seats": proposal.seats,
+            "rules": proposal.rules,
+            "action": proposal.action,
+            "action_hash": proposal.action_hash,
+            "electorate": proposal.electorate,
+            "opens_at": proposal.opens_at.isoformat(),
+            "closes_at": proposal.closes_at.isoformat(),
+        },
+    )
+    ledger.seal(session, community, settings)
+    return proposal
+
+
+def advance(
+    session: Session, community: Community, proposal: Proposal, settings: Settings
+) -> Proposal:
+    """Apply time-driven transitions: voting opens or closes, queued proposals expire."""
+    now = utcnow()
+    if proposal.state == State.PENDING.value and proposal.opens_at and now >= proposal.opens_at:
+        proposal.state = State.ACTIVE.value
+    if proposal.state == State.ACTIVE.value and proposal.closes_at and now >= proposal.closes_at:
+        _close(session, community, proposal, settings)
+    if (
+        proposal.state == State.QUEUED.value
+        and proposal.executable_at
+        and now >= proposal.executable_at + EXPIRY
+    ):
+        proposal.state = State.EXPIRED.value
+        ledger.append(session, community, "proposal.expired", {"proposal": proposal.number})
+        ledger.seal(session, community, settings)
+    return proposal
+
+
+def effective_ballots(
+    session: Session, proposal: Proposal
+) -> list[tuple[int, counting.Ballot, int]]:
+    """(voter, ballot, weight): direct votes, and delegated weight following delegations."""
+    votes = {
+        v.voter_id: v.ballot
+        for v in session.scalars(select(Vote).where(Vote.proposal_id == proposal.id))
+    }
+    scope = proposal.action.get("kind", "text")
+    delegated: dict[int, dict[str, int]] = {}
+    for d in session.scalars(
+        select(Delegation).where(
+            Delegation.community_id == proposal.community_id,
+            Delegation.scope.in_([scope, "*"]),
+        )
+    ):
+        delegated.setdefault(d.delegator_id, {})[d.scope] = d.delegate_id
+    out: list[tuple[int, counting.Ballot, int]] = []
+    for key, weight in proposal.electorate.items():
+        uid, seen = int(key), set[int]()
+        holder: int | None = uid
+        while holder is not None and holder not in votes and holder not in seen:
+            seen.add(holder)
+            choice = delegated.get(holder, {})
+            holder = choice.get(scope, choice.get("*"))
+        if holder is not None and holder in votes:
+            out.append((uid, votes[holder], weight))
+    return out
+
+
+def provisional(session: Session, proposal: Proposal) -> tuple[TallyResult, int, int]:
+    """Count the ballots as they stand: (result, turnout weight, electorate weight)."""
+    ballots = effective_ballots(session, proposal)
+    eligible = sum(proposal.electorate.values())
+    result = counting.count(
+        proposal.method,
+        proposal.options,
+        proposal.seats,
+        [(b, w) for _, b, w in ballots],
+        rules=proposal.rules,
+        eligible=eligible,
+        seed=_seed(proposal),
+    )
+    return result, sum(w for _, _, w in ballots), eligible
+
+
+def _close(session: Session, community: Community, proposal: Proposal, settings: Settings) -> None:
+    result, turnout, eligible = provisional(session, proposal)
+    passed = counting.decide(
+        result, turnout=turnout, eligible=eligible, quorum=Fraction(proposal.rules["quorum"])
+    )
+    summary = result.to_json()
+    summary.update(turnout=turnout, eligible=eligible, passed=passed)
+    proposal.result = summary
+    proposal.state = State.SUCCEEDED.value if passed else State.DEFEATED.value
+    ledger.append(
+        session,
+        community,
+        "proposal.tallied",
+        {"proposal": proposal.number, "state": proposal.state, "result": summary},
+    )
+    if passed:
+        now = utcnow()
+        proposal.executable_at = now + timedelta(seconds=proposal.rules["timelock_seconds"])
+        proposal.state = State.QUEUED.value
+        ledger.append(
+            session,
+            community,
+            "proposal.queued",
+            {"proposal": proposal.number, "executable_at": proposal.executable_at.isoformat()},
+        )
+    ledger.seal(session, community, settings)
+
+
+def close_proposal(
+    session: Session, community: Community, viewer: Viewer, number: int, settings: Settings
+) -> Proposal:
+    """Count the votes: once the period ended (any member) or early when all have voted."""
+    communities.require_member(session, community, viewer)
+    proposal = advance(
+        session, community, get_proposal(session, community, viewer, number), settings
+    )
+    if proposal.state != State.ACTIVE.value:
+        if proposal.result is not None:
+            return proposal
+        raise Conflict("Voting is not open on this proposal.")
+    _, turnout, eligible = provisional(session, proposal)
+    if turnout < eligible or not _is_steward(session, community, viewer):
+        raise Conflict("Voting is still open; a steward may close early once everyone voted.")
+    _close(session, community, proposal, settings)
+    return proposal
+
+
+def cast_vote(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    number: int,
+    ballot: Any,
+    settings: Settings,
+    *,
+    signature: str | None = None,
+) -> Vote:
+    """Cast or change the viewer's ballot while voting is open."""
+    user = viewer.require_user()
+    proposal = advance(
+        session, community, get_proposal(session, community, viewer, number), settings
+    )
+    if proposal.state != State.ACTIVE.value:
+        raise Conflict("Voting is not open on this proposal.")
+    if str(user.id) not in proposal.electorate:
+        raise Forbidden("You were not a member when voting opened, so you cannot vote here.")
+    normal = counting.check_ballot(
+        proposal.method, proposal.options, ballot, int(proposal.rules.get("budget", 100))
+    )
+    if signature is not None:
+        message = vote_message(community.slug, number, proposal.action_hash, normal)
+        if not user.public_key or not verify_vote(user.public_key, signature, message):
+            raise Invalid("The signature does not match your registered key.", field="signature")
+    before = provisional(session, proposal)[0].winners
+    vote = session.scalar(
+        select(Vote).where(Vote.proposal_id == proposal.id, Vote.voter_id == user.id)
+    )
+    kind = "vote.changed" if vote is not None else "vote.cast"
+    if vote is None:
+        vote = Vote(community_id=community.id, proposal_id=proposal.id, voter_id=user.id, ballot={})
+        try:
+            with session.begin_nested():
+                session.add(vote)
+                vote.ballot = normal
+                session.flush()
+        except IntegrityError:
+            raise Conflict("Your vote was just recorded by another request.") from None
+    else:
+        vote.changes += 1
+    vote.ballot, vote.signature, vote.cast_at = normal, signature, utcnow()
+    session.flush()
+    ledger.append(
+        session,
+        community,
+        kind,
+        {
+            "proposal": number,
+            "voter": user.id,
+            "ballot": normal,
+            "action_hash": proposal.action_hash,
+            "signature": signature,
+            "public_key": user.public_key if signature else None,
+        },
+    )
+    _maybe_extend(session, community, proposal, before)
+    ledger.seal(session, community, settings)
+    return vote
+
+
+def _maybe_extend(
+    session: Session, community: Community, proposal: Proposal, before: list[str]
+) -> None:
+    """A change of outcome in the last hour extends voting by an hour, once."""
+    if proposal.extended or proposal.closes_at is None:
+        return
+    if utcnow() < proposal.closes_at - LAST_HOUR:
+        return
+    if provisional(session, proposal)[0].winners == before:
+        return
+    proposal.closes_at += LAST_HOUR
+    proposal.extended = True
+    ledger.append(
+        session,
+        community,
+        "proposal.extended",
+        {"proposal": proposal.number, "closes_at": proposal.closes_at.isoformat()},
+    )
+
+
+def execute_proposal(
+    session: Session, community: Community, viewer: Viewer, number: int, settings: Settings
+) -> Proposal:
+    """Carry out a queued proposal's action once, after its timelock; failures are recorded."""
+    communities.require_member(session, community, viewer)
+    proposal = advance(
+        session, community, get_proposal(session, community, viewer, number), settings
+    )
+    if proposal.state == State.EXECUTED.value:
+        raise Conflict("This proposal was already carried out.")
+    if proposal.state != State.QUEUED.value or proposal.executable_at is None:
+        raise Conflict("Only a proposal that passed can be carried out.")
+    if utcnow() < proposal.executable_at:
+        raise Conflict(f"The timelock ends at {proposal.executable_at.isoformat()}.")
+    try:
+        if action_hash(community, number, proposal.action) != proposal.action_hash:
+            raise Conflict("The action no longer matches what was voted on.")
+        kind = actions.get(proposal.action["kind"])
+        with session.begin_nested():
+            message = kind.execute(session, community, dict(proposal.action["params"]), viewer)
+    except Exception as exc:
+        proposal.outcome = f"Execution failed: {exc}"
+        ledger.append(
+            session,
+            community,
+            "proposal.execution_failed",
+            {"proposal": number, "error": str(exc)[:500], "action_hash": proposal.action_hash},
+        )
+        ledger.seal(session, community, settings)
+        return proposal
+    proposal.state = State.EXECUTED.value
+    proposal.executed_at = utcnow()
+    proposal.outcome = message
+    ledger.append(
+        session,
+        community,
+        "proposal.executed",
+        {"proposal": number, "action_hash": proposal.action_hash, "outcome": message},
+    )
+    ledger.seal(session, community, settings)
+    return proposal
+
+
+def cancel_proposal(
+    session: Session, community: Community, viewer: Viewer, number: int, settings: Settings
+) -> Proposal:
+    """Withdraw a proposal before voting ends (author or steward)."""
+    proposal = get_proposal(session, community, viewer, number)
+    _require_author_or_steward(session, community, viewer, proposal)
+    if proposal.state not in OPEN_STATES:
+        raise Conflict("Only a draft or open proposal can be withdrawn.")
+    was_open = proposal.state != State.DRAFT.value
+    proposal.state = State.CANCELED.value
+    if was_open:
+        ledger.append(session, community, "proposal.canceled", {"proposal": number})
+        ledger.seal(session, community, settings)
+    return proposal
+
+
+def my_vote(session: Session, proposal: Proposal, viewer: Viewer) -> Vote | None:
+    """The viewer's own ballot on the proposal."""
+    if viewer.user_id is None:
+        return None
+    return session.scalar(
+        select(Vote).where(Vote.proposal_id == proposal.id, Vote.voter_id == viewer.user_id)
+    )
+
+
+def add_comment(
+    session: Session, community: Community, viewer: Viewer, number: int, body: str
+) -> Comment:
+    """Post to a proposal's discussion (members)."""
+    communities.require_member(session, community, viewer)
+    proposal = get_proposal(session, community, viewer, number)
+    text = body.strip()
+    if not 1 <= len(text) <= 5000:
+        raise Invalid("Write 1 to 5000 characters.", field="body")
+    comment = Comment(
+        community_id=community.id, proposal_id=proposal.id, author_id=viewer.user_id, body=text
+    )
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def comments(session: Session, proposal: Proposal) -> list[Comment]:
+    """A proposal's discussion, oldest first."""
+    return list(
+        session.scalars(
+            select(Comment).where(Comment.proposal_id == proposal.id).order_by(Comment.id)
+        )
+    )
+
+
+def delegate(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    delegate_id: int,
+    settings: Settings,
+    scope: str = "*",
+) -> Delegation:
+    """Let another member vote for you (on one kind of action, or "*" for all)."""
+    me = communities.require_member(session, community, viewer)
+    if delegate_id == me.user_id:
+        raise Invalid("Delegate to someone else.", field="delegate_id")
+    target = session.scalar(
+        select(Membership).where(
+            Membership.community_id == community.id, Membership.user_id == delegate_id
+        )
+    )
+    if target is None:
+        raise NotFound("Delegate to a member of this community.", field="delegate_id")
+    if scope != "*":
+        actions.get(scope)
+    found = session.scalar(
+        select(Delegation).where(
+            Delegation.community_id == community.id,
+            Delegation.delegator_id == me.user_id,
+            Delegation.scope == scope,
+        )
+    )
+    if found is None:
+        found = Delegation(community_id=community.id, delegator_id=me.user_id, scope=scope)
+        session.add(found)
+    found.delegate_id = delegate_id
+    session.flush()
+    ledger.append(
+        session,
+        community,
+        "delegation.set",
+        {"delegator": me.user_id, "delegate": delegate_id, "scope": scope},
+    )
+    ledger.seal(session, community, settings)
+    return found
+
+
+def revoke_delegation(
+    session: Session, community: Community, viewer: Viewer, settings: Settings, scope: str = "*"
+) -> None:
+    """Take back a delegation."""
+    me = communities.require_member(session, community, viewer)
+    found = session.scalar(
+        select(Delegation).where(
+            Delegation.community_id == community.id,
+            Delegation.delegator_id == me.user_id,
+            Delegation.scope == scope,
+        )
+    )
+    if found is None:
+        raise NotFound("You have no delegation of that kind.", field="scope")
+    session.delete(found)
+    ledger.append(
+        session, community, "delegation.revoked", {"delegator": me.user_id, "scope": scope}
+    )
+    ledger.seal(session, community, settings)
+
+
+def my_delegations(session: Session, community: Community, viewer: Viewer) -> list[Delegation]:
+    """The viewer's current delegations."""
+    if viewer.user_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Delegation).where(
+                Delegation.community_id == community.id, Delegation.delegator_id == viewer.user_id
+            )
+        )
+    )
