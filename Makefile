@@ -8,14 +8,17 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run setup test lint unit bench clean
+.PHONY: run setup translations test lint unit bench clean
 
 run: setup
 	$(BIN)/commonpot db upgrade
 	$(BIN)/commonpot demo load
 	$(BIN)/commonpot serve --host $(HOST) --port $(PORT)
 
-setup: $(VENV)/.installed src/commonpot/static/vendor/.installed
+setup: $(VENV)/.installed src/commonpot/static/vendor/.installed translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d src/commonpot/locale -D messages
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

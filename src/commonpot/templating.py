@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,21 @@ from commonpot.http import Ctx, csrf_token
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 LOCALE_DIR = Path(__file__).parent / "locale"
 FLASH_COOKIE = "commonpot_flash"
+_CURRENT: ContextVar[Translations | None] = ContextVar("translations", default=None)
+_SOURCE = Translations()
+
+
+def _active() -> Translations:
+    return _CURRENT.get() or _SOURCE
+
+
+@lru_cache(maxsize=16)
+def translations_for(locale: str) -> Translations:
+    """The compiled catalog for a locale (English, the source language, needs none)."""
+    loaded = Translations.load(str(LOCALE_DIR), [locale], domain="messages")
+    return loaded if isinstance(loaded, Translations) else Translations()
+
+
 SUPPORTED_LOCALES = ("en", "es", "fr", "pt", "de")
 
 
@@ -55,8 +72,11 @@ def make_templates() -> Jinja2Templates:
         extensions=["jinja2.ext.i18n"],
     )
     templates = Jinja2Templates(env=env)
-    translations = Translations.load(str(LOCALE_DIR), ["en"])
-    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: _active().gettext(message),
+        lambda singular, plural, n: _active().ngettext(singular, plural, n),
+        newstyle=True,
+    )
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
     env.globals["jsonld"] = _jsonld_script
     return templates
@@ -149,7 +169,11 @@ def render(
     }
     base.update(context or {})
     templates: Jinja2Templates = request.app.state.templates
-    response = templates.TemplateResponse(request, template, base, status_code=status_code)
+    token = _CURRENT.set(translations_for(locale))
+    try:
+        response = templates.TemplateResponse(request, template, base, status_code=status_code)
+    finally:
+        _CURRENT.reset(token)
     if base["flash"] is not None:
         response.delete_cookie(FLASH_COOKIE)
     return response

@@ -97,3 +97,14 @@ def test_public_community_page_readable_anonymously(client: TestClient, db: Data
     assert '<main id="main"' in page.text and 'lang="en"' in page.text
     missing = client.get("/no/such/page")
     assert missing.status_code == 404 and "Check the address" in missing.text
+
+
+def test_pages_follow_the_readers_language(client: TestClient, db: Database) -> None:
+    make_world(db)
+    spanish = client.get(
+        "/communities/publicville/places", headers={"Accept-Language": "es-ES,es;q=0.9"}
+    )
+    assert 'lang="es"' in spanish.text
+    assert "Lugares de" in spanish.text and "Saltar al contenido" in spanish.text
+    english = client.get("/communities/publicville/places", headers={"Accept-Language": "en"})
+    assert "Places of" in english.text and "Lugares de" not in english.text
