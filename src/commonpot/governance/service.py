@@ -409,6 +409,15 @@ def _maybe_extend(
     )
 
 
+def _run_action(session: Session, community: Community, proposal: Proposal, viewer: Viewer) -> str:
+    """Re-check the action hash, then run the owning domain's executor in a savepoint."""
+    if action_hash(community, proposal.number, proposal.action) != proposal.action_hash:
+        raise Conflict("The action no longer matches what was voted on.")
+    kind = actions.get(proposal.action["kind"])
+    with session.begin_nested():
+        return kind.execute(session, community, dict(proposal.action["params"]), viewer)
+
+
 def execute_proposal(
     session: Session, community: Community, viewer: Viewer, number: int, settings: Settings
 ) -> Proposal:
@@ -424,12 +433,8 @@ def execute_proposal(
     if utcnow() < proposal.executable_at:
         raise Conflict(f"The timelock ends at {proposal.executable_at.isoformat()}.")
     try:
-        if action_hash(community, number, proposal.action) != proposal.action_hash:
-            raise Conflict("The action no longer matches what was voted on.")
-        kind = actions.get(proposal.action["kind"])
-        with session.begin_nested():
-            message = kind.execute(session, community, dict(proposal.action["params"]), viewer)
-    except Exception as exc:
+        message = _run_action(session, community, proposal, viewer)
+    except Exception as exc:  # any executor failure is recorded, not raised
         proposal.outcome = f"Execution failed: {exc}"
         ledger.append(
             session,
