@@ -225,7 +225,12 @@ def _fill(session: Session, recipe: Recipe, data: RecipeIn, community: Community
         if line.strip()
     ]
     tags = sorted({t.strip().lower()[:60] for t in data.tags if t.strip()})
-    recipe.tags = [RecipeTag(community_id=community.id, tag=t) for t in tags]
+    # keep rows for tags that stay: the unique (community, recipe, tag) forbids re-inserting
+    kept = [t for t in recipe.tags if t.tag in tags]
+    have = {t.tag for t in kept}
+    recipe.tags = kept + [
+        RecipeTag(community_id=community.id, tag=t) for t in tags if t not in have
+    ]
     recipe.lineage = [
         LineagePerson(community_id=community.id, position=i, **p.model_dump())
         for i, p in enumerate(data.lineage)

@@ -1,0 +1,312 @@
+"""Recipe services on real SQLite and PostgreSQL: writing, visibility, search, heritage."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from commonpot.accounts.service import ANONYMOUS, Viewer
+from commonpot.db import Database
+from commonpot.errors import Forbidden, Invalid, NotFound
+from commonpot.recipes import exchange, heritage, service
+from commonpot.recipes.models import Recipe, RecipeIngredient
+from commonpot.recipes.schemas import OralHistoryIn, TranslationIn
+from commonpot.recipes.service import SearchQuery
+from tests.factories.recipes import make_recipe, make_recipe_world, recipe_in
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "recipes"
+
+
+def test_create_parses_ingredients_and_normalises(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work() as s:
+        recipe = service.get_recipe(s, w.public, Viewer(user=w.member), rw.public_recipe)
+        assert recipe.cook_time == "PT2H"
+        assert [t.tag for t in recipe.tags] == ["feast", "winter"]
+        first = recipe.ingredients[0]
+        assert (first.quantity, first.unit, first.food, first.note) == (
+            "1",
+            "kilogram",
+            "pork shoulder",
+            "cubed",
+        )
+        assert [p.name for p in recipe.lineage] == ["Carmen Ruiz", "Rosa Delgado"]
+        assert "guerrero" in recipe.search_text
+
+
+def test_visibility_of_community_only_recipe(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work(write=False) as s:
+        for viewer in (ANONYMOUS, Viewer(user=w.outsider), Viewer(user=w.admin)):
+            with pytest.raises(NotFound):
+                service.get_recipe(s, w.public, viewer, rw.community_recipe)
+            names = [r.name for r in s.scalars(service.visible_recipes(s, w.public, viewer))]
+            assert names == ["Three sisters soup"]
+        member = Viewer(user=w.member)
+        recipe = service.get_recipe(s, w.public, member, rw.community_recipe)
+        assert recipe.reach == "community"
+
+
+def test_labels_need_a_keeper(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work() as s, pytest.raises(Forbidden, match="custodian or steward"):
+        make_recipe(s, w.public, w.member, labels=["TK A"])
+    with db.unit_of_work() as s:
+        data = recipe_in(name="Opened", labels=["TK CO"])
+        with pytest.raises(Forbidden):
+            service.update_recipe(s, w.public, Viewer(user=w.member), rw.community_recipe, data)
+
+
+def test_outsider_cannot_write(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work() as s, pytest.raises(Forbidden):
+        make_recipe(s, w.public, w.outsider)
+    with db.unit_of_work() as s:
+        assert s.scalar(select(func.count(Recipe.id))) == 3
+
+
+def test_member_cannot_edit_others_recipe(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work() as s, pytest.raises(Forbidden, match="author"):
+        service.update_recipe(
+            s, w.public, Viewer(user=w.member), rw.community_recipe, recipe_in(labels=["TK CO"])
+        )
+
+
+def test_seasonal_recipe_only_in_season(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work() as s:
+        seasonal = make_recipe(
+            s,
+            w.public,
+            w.custodian,
+            name="Wild rice",
+            labels=["TK S"],
+            season_start=8,
+            season_end=9,
+        ).id
+    with db.unit_of_work(write=False) as s:
+        member = Viewer(user=w.member)
+
+        def ids(day: date, viewer: Viewer) -> set[int]:
+            stmt = service.visible_recipes(s, w.public, viewer, today=day)
+            return {r.id for r in s.scalars(stmt)}
+
+        assert seasonal in ids(date(2026, 8, 15), member)
+        assert seasonal not in ids(date(2026, 1, 15), member)
+        assert seasonal in ids(date(2026, 1, 15), Viewer(user=w.custodian))
+        assert seasonal in ids(date(2026, 9, 1), ANONYMOUS)
+
+
+def test_search_by_text_ingredient_origin_tag_language(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    member = Viewer(user=w.member)
+    with db.unit_of_work() as s:
+        service.save_translation(
+            s,
+            w.public,
+            member,
+            rw.public_recipe,
+            TranslationIn(language="en", name="Three sisters soup (English)", story="Squash"),
+        )
+    with db.unit_of_work(write=False) as s:
+
+        def names(viewer: Viewer, **query: str) -> list[str]:
+            found = service.search_recipes(s, w.public, viewer, SearchQuery(**query))
+            return sorted(r.name for r in found)
+
+        assert names(member, text="cornmeal") == ["Grandmother's sacred corn mush"]
+        assert names(ANONYMOUS, text="cornmeal") == []
+        both = sorted(["Three sisters soup", "Grandmother's sacred corn mush"])
+        assert names(member, text="christmas eve") == both
+        assert names(ANONYMOUS, text="CHRIST") == ["Three sisters soup"]
+        assert names(member, ingredient="Blue Cornmeal") == ["Grandmother's sacred corn mush"]
+        assert names(Viewer(user=w.outsider), ingredient="cornmeal") == []
+        assert names(member, ingredient="hominy") == ["Three sisters soup"]
+        assert names(ANONYMOUS, origin="guerrero") == ["Three sisters soup"]
+        assert names(member, tag="Ceremony") == ["Grandmother's sacred corn mush"]
+        assert names(ANONYMOUS, tag="ceremony") == []
+        assert names(member, language="en") == ["Three sisters soup"]
+        assert names(member, text="") == both
+        assert names(member, text='"); DROP TABLE recipes; --') == []
+
+
+def test_update_replaces_lines_and_reindexes(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    member = Viewer(user=w.member)
+    with db.unit_of_work() as s:
+        service.update_recipe(
+            s, w.public, member, rw.public_recipe, recipe_in(ingredients=["2 cups quinoa"])
+        )
+    with db.unit_of_work(write=False) as s:
+        assert (
+            s.scalar(
+                select(func.count(RecipeIngredient.id)).where(
+                    RecipeIngredient.recipe_id == rw.public_recipe
+                )
+            )
+            == 1
+        )
+        found = service.search_recipes(s, w.public, member, SearchQuery(text="quinoa"))
+        assert [r.id for r in found] == [rw.public_recipe]
+        assert service.search_recipes(s, w.public, member, SearchQuery(text="pork")) == []
+
+
+def test_delete_removes_from_search(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work() as s:
+        service.delete_recipe(s, w.public, Viewer(user=w.member), rw.public_recipe)
+    with db.unit_of_work(write=False) as s:
+        assert (
+            service.search_recipes(s, w.public, Viewer(user=w.member), SearchQuery(text="soup"))
+            == []
+        )
+
+
+def test_variant_tree(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    member = Viewer(user=w.member)
+    with db.unit_of_work() as s:
+        child = make_recipe(
+            s, w.public, w.member, name="Vegan sisters", based_on_id=rw.public_recipe
+        )
+        grandchild = make_recipe(s, w.public, w.member, name="Spicy", based_on_id=child.id).id
+        hidden = make_recipe(
+            s, w.public, w.custodian, name="Kept", based_on_id=child.id, labels=["TK SS"]
+        ).id
+    with db.unit_of_work(write=False) as s:
+        tree = service.variant_tree(s, w.public, member, grandchild)
+        assert tree.id == rw.public_recipe
+        assert [c.name for c in tree.children] == ["Vegan sisters"]
+        assert sorted(c.id for c in tree.children[0].children) == sorted([grandchild, hidden])
+        outsider_tree = service.variant_tree(s, w.public, ANONYMOUS, grandchild)
+        assert [c.id for c in outsider_tree.children[0].children] == [grandchild]
+
+
+def test_variant_of_hidden_recipe_is_invalid(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work() as s, pytest.raises(Invalid, match="base this one on"):
+        make_recipe(s, w.public, w.member, based_on_id=rw.private_recipe)
+
+
+def test_oral_history_requires_consent_and_real_audio(db: Database, tmp_path: Path) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    member = Viewer(user=w.member)
+    story = OralHistoryIn(
+        narrator="Rosa Delgado",
+        recorded_by="Lina Delgado",
+        transcript="We cooked it all night.",
+        consent_by="Rosa Delgado",
+        consent_scope="Members of the community may listen.",
+        consent_on="2026-03-01",
+    )
+    with db.unit_of_work() as s, pytest.raises(Invalid, match="not audio"):
+        heritage.add_oral_history(
+            s,
+            w.public,
+            member,
+            rw.public_recipe,
+            story,
+            audio=b"<html>not audio</html>",
+            data_dir=tmp_path,
+            max_bytes=10**6,
+        )
+    with db.unit_of_work() as s:
+        item = heritage.add_oral_history(
+            s,
+            w.public,
+            member,
+            rw.public_recipe,
+            story,
+            audio=b"OggS" + b"\x00" * 100,
+            data_dir=tmp_path,
+            max_bytes=10**6,
+        )
+        item_id = item.id
+    with db.unit_of_work(write=False) as s:
+        path, media = heritage.audio_for(
+            s, w.public, ANONYMOUS, rw.public_recipe, item_id, tmp_path
+        )
+        assert media == "audio/ogg"
+        assert path.read_bytes().startswith(b"OggS")
+
+
+def test_import_and_export_round_trip(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    member = Viewer(user=w.member)
+    with db.unit_of_work() as s:
+        (recipe,) = exchange.import_content(
+            s, w.public, member, (FIXTURES / "graph_yoast.html").read_bytes()
+        )
+        rid = recipe.id
+    with db.unit_of_work(write=False) as s:
+        doc = exchange.export_jsonld(s, w.public, member, rid, url="http://x/recipes/9")
+        assert doc["name"] == "Grandma Ruth’s Barley & Leek Soup"
+        assert doc["recipeIngredient"][0] == "1 cup pearl barley, rinsed"
+        assert [sec["name"] for sec in doc["recipeInstructions"]] == [
+            "Soak the barley",
+            "Make the soup",
+        ]
+        assert doc["cookTime"] == "PT1H30M"
+        assert doc["commonpot:community"]["name"] == w.public.name
+
+
+def test_import_without_recipe_stores_nothing(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work() as s, pytest.raises(Invalid):
+        exchange.import_content(
+            s, w.public, Viewer(user=w.member), (FIXTURES / "no_recipe.html").read_bytes()
+        )
+    with db.unit_of_work() as s:
+        assert s.scalar(select(func.count(Recipe.id))) == 3
+
+
+def test_export_hidden_recipe_is_not_found(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work(write=False) as s, pytest.raises(NotFound):
+        exchange.export_jsonld(s, w.public, Viewer(user=w.outsider), rw.community_recipe)
+
+
+def test_export_carries_protocol(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work(write=False) as s:
+        doc = exchange.export_jsonld(s, w.public, Viewer(user=w.member), rw.community_recipe)
+        assert doc["commonpot:protocolLabels"][0]["commonpot:code"] == "TK CO"
+        assert "Restricted to members" in doc["conditionsOfAccess"]
+        assert doc["commonpot:lineage"][0]["name"] == "Carmen Ruiz"
+
+
+def test_scale_and_shopping(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    member = Viewer(user=w.member)
+    with db.unit_of_work(write=False) as s:
+        lines = exchange.scaled_ingredients(s, w.public, member, rw.public_recipe, 12)
+        assert lines[0].display == "2 kg pork shoulder, cubed"
+        shop = exchange.shopping(
+            s, w.public, member, [(rw.public_recipe, 12), (rw.community_recipe, 8)]
+        )
+        displays = [line.display for line in shop]
+        assert "6 cloves garlic" in displays
+        assert any(d.endswith("blue cornmeal") for d in displays)
+        with pytest.raises(NotFound):
+            exchange.shopping(s, w.public, ANONYMOUS, [(rw.community_recipe, 8)])
