@@ -108,3 +108,33 @@ def test_pages_follow_the_readers_language(client: TestClient, db: Database) -> 
     assert "Lugares de" in spanish.text and "Saltar al contenido" in spanish.text
     english = client.get("/communities/publicville/places", headers={"Accept-Language": "en"})
     assert "Places of" in english.text and "Lugares de" not in english.text
+
+
+def test_admin_starts_a_community_and_steward_edits_it(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    sign_in(client, db, world.member)
+    assert client.get("/communities-new").status_code == 403
+    sign_in(client, db, world.admin)
+    bad = client.post("/communities-new", data=form({"name": "Orchard", "slug": "Bad Slug!"}))
+    assert bad.status_code == 422 and "slug" in bad.text.lower()
+    made = client.post(
+        "/communities-new",
+        data=form({"name": "Orchard Commons", "slug": "orchard", "visibility": "private"}),
+        follow_redirects=False,
+    )
+    assert made.status_code == 303 and made.headers["location"] == "/communities/orchard"
+    sign_in(client, db, world.steward)
+    saved = client.post(
+        "/communities/publicville/settings",
+        data=form({"name": "Publicville Renamed", "visibility": "public", "lat": "91", "lon": "0"}),
+    )
+    assert saved.status_code == 422
+    saved = client.post(
+        "/communities/publicville/settings",
+        data=form({"name": "Publicville Renamed", "visibility": "public", "lat": "", "lon": ""}),
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert "Publicville Renamed" in client.get("/communities/publicville").text
+    sign_in(client, db, world.member)
+    assert client.get("/communities/publicville/settings").status_code == 403

@@ -11,7 +11,7 @@ from commonpot.accounts.web import set_session_cookie
 from commonpot.communities import service
 from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
-from commonpot.errors import DomainError, Invalid
+from commonpot.errors import DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
 from commonpot.templating import redirect, render
 
@@ -270,3 +270,125 @@ def accept_invitation(
     if session_token is not None:
         set_session_cookie(response, request, session_token, settings.session_days)
     return response
+
+
+def _community_form_fields(
+    name: str, slug: str, description: str, location: str, lat: str, lon: str, visibility: str
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "name": name,
+        "description": description,
+        "location": location,
+        "visibility": visibility,
+    }
+    if slug:
+        fields["slug"] = slug
+    if lat.strip() or lon.strip():
+        fields.update(_parse_coordinates(lat, lon))
+    else:
+        fields.update(lat=None, lon=None)
+    return fields
+
+
+@router.get("/communities-new", response_class=HTMLResponse)
+def new_community_page(request: Request) -> Response:
+    """The form an instance administrator uses to start a community."""
+    with unit_of_work(request) as ctx:
+        ctx.viewer.require_user()
+        if not ctx.viewer.is_admin:
+            raise Forbidden("Only an instance administrator can create communities.")
+        return render(request, "communities/edit.html", {"form": {}, "creating": True}, ctx=ctx)
+
+
+@router.post("/communities-new", response_class=HTMLResponse)
+def create_community(
+    request: Request,
+    name: Annotated[str, Form(max_length=120)] = "",
+    slug: Annotated[str, Form(max_length=60)] = "",
+    description: Annotated[str, Form(max_length=5000)] = "",
+    location: Annotated[str, Form(max_length=200)] = "",
+    lat: Annotated[str, Form(max_length=40)] = "",
+    lon: Annotated[str, Form(max_length=40)] = "",
+    visibility: Annotated[str, Form()] = "public",
+) -> Response:
+    """Create the community; the administrator becomes its first steward."""
+    form_values = {
+        "name": name,
+        "slug": slug,
+        "description": description,
+        "location": location,
+        "lat": lat,
+        "lon": lon,
+        "visibility": visibility,
+    }
+    with unit_of_work(request) as ctx:
+        try:
+            fields = _community_form_fields(**form_values)
+            community = service.create_community(ctx.session, ctx.viewer, **fields)
+        except DomainError as exc:
+            ctx.session.rollback()
+            return render(
+                request,
+                "communities/edit.html",
+                {
+                    "form": form_values,
+                    "creating": True,
+                    "error": exc.detail,
+                    "error_field": exc.field,
+                },
+                ctx=ctx,
+                status_code=exc.status,
+            )
+    return redirect(request, f"/communities/{community.slug}", f"{community.name} is ready.")
+
+
+@router.get("/communities/{slug}/settings", response_class=HTMLResponse)
+def settings_page(slug: str, request: Request) -> Response:
+    """The community profile form (stewards)."""
+    with unit_of_work(request) as ctx:
+        data = community_context(ctx, slug)
+        service.require_role(ctx.session, data["community"], ctx.viewer, Role.STEWARD)
+        c = data["community"]
+        data["form"] = {
+            "name": c.name,
+            "description": c.description,
+            "location": c.location,
+            "lat": "" if c.lat is None else c.lat,
+            "lon": "" if c.lon is None else c.lon,
+            "visibility": c.visibility,
+        }
+        return render(request, "communities/edit.html", data, ctx=ctx)
+
+
+@router.post("/communities/{slug}/settings", response_class=HTMLResponse)
+def save_settings(
+    slug: str,
+    request: Request,
+    name: Annotated[str, Form(max_length=120)] = "",
+    description: Annotated[str, Form(max_length=5000)] = "",
+    location: Annotated[str, Form(max_length=200)] = "",
+    lat: Annotated[str, Form(max_length=40)] = "",
+    lon: Annotated[str, Form(max_length=40)] = "",
+    visibility: Annotated[str, Form()] = "public",
+) -> Response:
+    """Save the community profile (stewards)."""
+    form_values = {
+        "name": name,
+        "slug": "",
+        "description": description,
+        "location": location,
+        "lat": lat,
+        "lon": lon,
+        "visibility": visibility,
+    }
+    with unit_of_work(request) as ctx:
+        data = community_context(ctx, slug)
+        try:
+            fields = _community_form_fields(**form_values)
+            service.update_community(ctx.session, data["community"], ctx.viewer, fields)
+        except DomainError as exc:
+            ctx.session.rollback()
+            data = community_context(ctx, slug)
+            data.update(form=form_values, error=exc.detail, error_field=exc.field)
+            return render(request, "communities/edit.html", data, ctx=ctx, status_code=exc.status)
+    return redirect(request, f"/communities/{slug}", "Community profile saved.")
