@@ -95,7 +95,9 @@ def add_recipe(
     )
     session.add(item)
     session.flush()
-    queue_message(session, community, {"type": "menu", "event_id": event.id})
+    queue_message(
+        session, community, {"type": "menu", "event_id": event.id, "visibility": event.visibility}
+    )
     return item
 
 

@@ -355,7 +355,11 @@ def cancel_event(session: Session, community: Community, viewer: Viewer, event: 
     event.sequence += 1
     event.updated_at = utcnow()
     session.flush()
-    queue_message(session, community, {"type": "cancelled", "event_id": event.id})
+    queue_message(
+        session,
+        community,
+        {"type": "cancelled", "event_id": event.id, "visibility": event.visibility},
+    )
     return event
 
 

@@ -1,0 +1,92 @@
+"""Calendar feeds (RFC 5545): per community (honouring visibility), per person, per event."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.models import User
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community
+from commonpot.errors import NotFound
+from commonpot.events.ics import CalendarEvent, build_calendar
+from commonpot.events.models import Event, EventSession
+from commonpot.events.service import visible_events
+from commonpot.events.signup import WAITLISTED, registered_events
+
+
+def event_url(base_url: str, community: Community, event: Event) -> str:
+    """The event page's address."""
+    return f"{base_url.rstrip('/')}/communities/{community.slug}/events/{event.id}"
+
+
+def calendar_event(
+    session: Session, community: Community, event: Event, base_url: str, *, tentative: bool = False
+) -> CalendarEvent:
+    """The calendar data for one event (cancelled sessions become EXDATEs)."""
+    exdates: tuple[EventSession, ...] = ()
+    if event.rrule:
+        exdates = tuple(
+            session.scalars(
+                select(EventSession)
+                .where(EventSession.event_id == event.id, EventSession.cancelled.is_(True))
+                .order_by(EventSession.starts_at)
+            )
+        )
+    place = event.place
+    location = ", ".join(x for x in (place.name if place else "", event.location_note) if x)
+    details = [event.description]
+    if event.accessibility:
+        details.append(f"Accessibility: {event.accessibility}")
+    if event.languages:
+        details.append(f"Languages: {event.languages.replace(',', ', ')}")
+    return CalendarEvent(
+        uid=event.uid,
+        summary=event.title,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        timezone=event.timezone,
+        description="\n\n".join(d for d in details if d),
+        location=location,
+        geo=(place.lat, place.lon) if place is not None else None,
+        url=event_url(base_url, community, event),
+        cancelled=event.is_cancelled,
+        tentative=tentative,
+        rrule=event.rrule,
+        exdates=tuple(s.starts_at for s in exdates),
+        sequence=event.sequence,
+        stamp=event.updated_at,
+        last_modified=event.updated_at,
+        categories=(event.kind,),
+    )
+
+
+def community_feed(session: Session, community: Community, viewer: Viewer, base_url: str) -> bytes:
+    """The community's events the viewer may see, as one calendar."""
+    events = session.scalars(visible_events(session, community, viewer).order_by(Event.starts_at))
+    items = [calendar_event(session, community, e, base_url) for e in events]
+    return build_calendar(f"{community.name} events", items)
+
+
+def event_feed(session: Session, community: Community, event: Event, base_url: str) -> bytes:
+    """One event as a calendar file (the caller has checked the viewer may see it)."""
+    return build_calendar(event.title, [calendar_event(session, community, event, base_url)])
+
+
+def personal_feed(session: Session, token: str, base_url: str) -> bytes:
+    """Everything the token's owner is signed up for; an unknown token is NotFound."""
+    if len(token) < 20:
+        raise NotFound("No calendar here.")
+    user = session.scalar(select(User).where(User.calendar_token == token))
+    if user is None or not user.is_active:
+        raise NotFound("No calendar here.")
+    items = []
+    for event, registration in registered_events(session, user):
+        community = session.get(Community, event.community_id)
+        assert community is not None
+        items.append(
+            calendar_event(
+                session, community, event, base_url, tentative=registration.status == WAITLISTED
+            )
+        )
+    return build_calendar(f"{user.display_name}'s events", items)
