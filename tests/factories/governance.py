@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from commonpot.accounts.models import User
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community
+from commonpot.db import Database
 from commonpot.governance.ballots import ApprovalProfile, RankedProfile, Ranking
+from commonpot.settings import Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 BURLINGTON = SHARED_DATA / "preflib" / "00005-00000002.toi"
@@ -80,3 +88,58 @@ def to_csv(profile: RankedProfile) -> str:
         row = ">".join("=".join(names[c] for c in group) for group in ranking)
         rows.extend([row] * weight)
     return "\n".join(rows) + "\n"
+
+
+def fetch_community(session: Session, slug: str) -> Community:
+    """The community attached to this session."""
+    found = session.scalar(select(Community).where(Community.slug == slug))
+    assert found is not None
+    return found
+
+
+def make_proposal(
+    db: Database,
+    author: User,
+    slug: str,
+    settings: Settings,
+    *,
+    method: str = "majority",
+    options: list[str] | None = None,
+    action: dict[str, Any] | None = None,
+    rules: dict[str, Any] | None = None,
+    seats: int = 1,
+    opened: bool = True,
+    title: str = "Plant a walnut grove",
+) -> int:
+    """Draft (and by default open) a proposal; returns its number."""
+    from commonpot.governance import service
+
+    with db.unit_of_work() as s:
+        community = fetch_community(s, slug)
+        viewer = Viewer(user=s.get(User, author.id))
+        proposal = service.create_proposal(
+            s,
+            community,
+            viewer,
+            title=title,
+            body="Shall we?",
+            method=method,
+            options=options,
+            seats=seats,
+            action=action,
+            rules={"timelock_seconds": 0, **(rules or {})},
+        )
+        if opened:
+            service.open_proposal(s, community, viewer, proposal.number, settings)
+        return proposal.number
+
+
+def vote(
+    db: Database, user: User, slug: str, number: int, ballot: dict[str, Any], settings: Settings
+) -> None:
+    """Cast a ballot in its own transaction."""
+    from commonpot.governance import service
+
+    with db.unit_of_work() as s:
+        community = fetch_community(s, slug)
+        service.cast_vote(s, community, Viewer(user=s.get(User, user.id)), number, ballot, settings)

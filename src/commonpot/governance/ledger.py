@@ -283,13 +283,13 @@ def check_checkpoint(
 def verify(session: Session, community: Community, settings: Settings) -> Report:
     """Recompute the whole log, check every entry, signature and the latest checkpoint."""
     report = Report()
-    rows = [
-        (seq, data, stored)
-        for seq, data, stored in session.execute(
+    rows: list[tuple[int, str, str | None]] = [
+        (row.seq, row.data, row.leaf_hash)
+        for row in session.execute(
             select(LedgerEntry.seq, LedgerEntry.data, LedgerEntry.leaf_hash)
             .where(LedgerEntry.community_id == community.id)
             .order_by(LedgerEntry.seq)
-        ).tuples()
+        )
     ]
     hashes = check_entries(community.slug, rows, report)
     last = latest(session, community)
