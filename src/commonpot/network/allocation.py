@@ -98,7 +98,8 @@ def fcfs_flow(inst: Instance, cand: Candidates) -> IntArray:
     flow = np.zeros(len(cand.need), dtype=np.int64)
     starts = np.searchsorted(cand.need, np.arange(inst.n_needs + 1)).tolist()
     offers = cand.offer.tolist()
-    for n, want in enumerate(inst.need_quantity.tolist()):
+    for n, quantity in enumerate(inst.need_quantity.tolist()):
+        want = quantity
         for a in range(starts[n], starts[n + 1]):
             if want == 0:
                 break

@@ -55,7 +55,7 @@ def _all_within(inst: Instance, offers: IntArray, needs: IntArray, radius: float
 def _k_nearest(
     inst: Instance, offers: IntArray, needs: IntArray, radius: float, k: int
 ) -> Candidates:
-    """Each need's k nearest feasible offers; fetches more neighbours where expiry or ties demand."""
+    """Each need's k nearest feasible offers; fetches more where expiry or ties demand it."""
     tree = cKDTree(unit_vectors(inst.offer_lat[offers], inst.offer_lon[offers]))
     points = unit_vectors(inst.need_lat[needs], inst.need_lon[needs])
     parts: list[Candidates] = []
@@ -118,9 +118,9 @@ def build_candidates(inst: Instance) -> Candidates:
 
 def brute_force_candidates(inst: Instance) -> Candidates:
     """Reference implementation over all pairs, for tests and small instances."""
-    n, o = np.meshgrid(np.arange(inst.n_needs), np.arange(inst.n_offers), indexing="ij")
-    n = n.ravel()
-    o = o.ravel()
+    grid_n, grid_o = np.meshgrid(np.arange(inst.n_needs), np.arange(inst.n_offers), indexing="ij")
+    n: IntArray = grid_n.ravel().astype(np.int64)
+    o: IntArray = grid_o.ravel().astype(np.int64)
     d = haversine_km(inst.offer_lat[o], inst.offer_lon[o], inst.need_lat[n], inst.need_lon[n])
     keep = (inst.offer_category[o] == inst.need_category[n]) & _feasible(inst, o, d)
     n, o, d = n[keep], o[keep], d[keep]

@@ -42,7 +42,13 @@ def uniform_square(
     n_cat = rng.integers(0, categories, size=n).tolist()
     urgent = (rng.random(n) < 0.3).tolist()
     offers = [
-        {"id": f"o{i}", "category": f"c{o_cat[i]}", "quantity": int(q), "lat": o_lat[i], "lon": o_lon[i]}
+        {
+            "id": f"o{i}",
+            "category": f"c{o_cat[i]}",
+            "quantity": int(q),
+            "lat": o_lat[i],
+            "lon": o_lon[i],
+        }
         for i, q in enumerate(o_qty.tolist())
     ]
     needs = [
@@ -57,4 +63,8 @@ def uniform_square(
         }
         for i in range(n)
     ]
-    return {"offers": offers, "needs": needs, "params": {"candidates_per_need": candidates_per_need}}
+    return {
+        "offers": offers,
+        "needs": needs,
+        "params": {"candidates_per_need": candidates_per_need},
+    }

@@ -12,7 +12,9 @@ EARTH_RADIUS_KM = 6371.0088
 FloatArray = NDArray[np.float64]
 
 
-def haversine_km(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
+def haversine_km(
+    lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray
+) -> FloatArray:
     """Haversine great-circle distance in km between paired points given in degrees."""
     p1 = np.radians(lat1)
     p2 = np.radians(lat2)

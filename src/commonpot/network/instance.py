@@ -155,7 +155,11 @@ def _params(raw: object) -> Params:
                 raise _fail(where, "must be a number >= 0")
             values[key] = number
         elif key == "segments":
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SEGMENTS:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 1 <= value <= MAX_SEGMENTS
+            ):
                 raise _fail(where, f"must be an integer between 1 and {MAX_SEGMENTS}")
             values[key] = value
         elif key == "candidates_per_need":

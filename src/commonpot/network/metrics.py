@@ -16,7 +16,9 @@ FloatArray = NDArray[np.float64]
 
 def received_by_need(inst: Instance, need: IntArray, quantity: IntArray) -> IntArray:
     """Units each need receives under the assignments (need index, quantity)."""
-    received: IntArray = np.bincount(need, weights=quantity, minlength=inst.n_needs).astype(np.int64)
+    received: IntArray = np.bincount(need, weights=quantity, minlength=inst.n_needs).astype(
+        np.int64
+    )
     return received
 
 
@@ -32,7 +34,9 @@ def segment_fill(inst: Instance, received: IntArray) -> IntArray:
 def objective(inst: Instance, need: IntArray, quantity: IntArray, distance_km: FloatArray) -> float:
     """The spec's default objective of a plan: segment values minus transport cost."""
     filled = segment_fill(inst, received_by_need(inst, need, quantity))
-    value = float((inst.need_priority[:, None] * segment_values(inst.params.segments) * filled).sum())
+    value = float(
+        (inst.need_priority[:, None] * segment_values(inst.params.segments) * filled).sum()
+    )
     return value - inst.params.cost_per_km * float((distance_km * quantity).sum())
 
 
@@ -55,7 +59,9 @@ def plan_metrics(
     total_offered = int(inst.offer_quantity.sum())
     total_allocated = int(quantity.sum())
     by_group: dict[str, float] = {}
-    requested_g = np.bincount(inst.need_group, weights=inst.need_quantity, minlength=len(inst.groups))
+    requested_g = np.bincount(
+        inst.need_group, weights=inst.need_quantity, minlength=len(inst.groups)
+    )
     received_g = np.bincount(inst.need_group, weights=received, minlength=len(inst.groups))
     for code, name in enumerate(inst.groups):
         by_group[name] = float(received_g[code] / requested_g[code]) if requested_g[code] else 0.0
