@@ -64,19 +64,19 @@ class Recipe(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ingredients: Mapped[list[RecipeIngredient]] = relationship(
-        order_by="RecipeIngredient.position", cascade="all, delete-orphan", lazy="selectin"
+        order_by="RecipeIngredient.position", cascade="all, delete-orphan"
     )
     tags: Mapped[list[RecipeTag]] = relationship(
-        order_by="RecipeTag.tag", cascade="all, delete-orphan", lazy="selectin"
+        order_by="RecipeTag.tag", cascade="all, delete-orphan"
     )
     lineage: Mapped[list[LineagePerson]] = relationship(
-        order_by="LineagePerson.position", cascade="all, delete-orphan", lazy="selectin"
+        order_by="LineagePerson.position", cascade="all, delete-orphan"
     )
     oral_histories: Mapped[list[OralHistory]] = relationship(
-        order_by="OralHistory.id", cascade="all, delete-orphan", lazy="selectin"
+        order_by="OralHistory.id", cascade="all, delete-orphan"
     )
     translations: Mapped[list[RecipeTranslation]] = relationship(
-        order_by="RecipeTranslation.language", cascade="all, delete-orphan", lazy="selectin"
+        order_by="RecipeTranslation.language", cascade="all, delete-orphan"
     )
 
 

@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community, Role
@@ -30,6 +30,14 @@ from commonpot.recipes.protocols import Reach, label, reach
 from commonpot.recipes.schemas import RecipeIn, SectionIn, TranslationIn
 from commonpot.recipes.search import apply_text_search, ensure_search_index, search_document
 
+# everything a recipe page, export or edit reads, loaded in one query per relationship
+WHOLE_RECIPE = (
+    selectinload(Recipe.ingredients),
+    selectinload(Recipe.tags),
+    selectinload(Recipe.lineage),
+    selectinload(Recipe.oral_histories),
+    selectinload(Recipe.translations),
+)
 KEEPERS = frozenset({Role.STEWARD.value, Role.CUSTODIAN.value})
 
 
@@ -84,9 +92,8 @@ def visible_recipes(
 
 def get_recipe(session: Session, community: Community, viewer: Viewer, recipe_id: int) -> Recipe:
     """One recipe the viewer may see, else NotFound (hidden recipes do not exist for them)."""
-    found = session.scalar(
-        visible_recipes(session, community, viewer).where(Recipe.id == recipe_id)
-    )
+    stmt = visible_recipes(session, community, viewer).where(Recipe.id == recipe_id)
+    found = session.scalar(stmt.options(*WHOLE_RECIPE))
     if found is None:
         raise NotFound(f"No recipe {recipe_id} here.")
     return found

@@ -1,0 +1,219 @@
+"""Recipes over HTTP: CRUD, JSON-LD, scaling, shopping, uploads, import, query counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import event, func, select
+
+from commonpot.db import Database
+from commonpot.recipes.models import Recipe
+from tests.factories.accounts import bearer
+from tests.factories.recipes import make_recipe_world
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "recipes"
+BASE = "/api/communities/publicville/recipes"
+
+
+def _body(**fields: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Mole de olla",
+        "language": "es",
+        "ingredients": ["1 kg beef shank", "2 ears corn", "3 chiles guajillo"],
+        "sections": [{"name": None, "steps": ["Simmer the beef.", "Add the vegetables."]}],
+        "servings": 6,
+        "cook_time": "PT2H",
+        "tags": ["stew"],
+        "origin_place": "Puebla",
+        "story": "Sundays at Tía Lupe's.",
+        "lineage": [{"name": "Lupe Flores", "generation": 1, "relation": "great-aunt"}],
+    }
+    body.update(fields)
+    return body
+
+
+def test_create_read_update_delete(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    headers = bearer(db, rw.world.member)
+    created = client.post(BASE, json=_body(), headers=headers)
+    assert created.status_code == 201, created.text
+    rid = created.json()["id"]
+    got = client.get(f"{BASE}/{rid}").json()
+    assert got["ingredients"][0]["unit"] == "kilogram"
+    assert got["lineage"][0]["name"] == "Lupe Flores"
+    assert got["cook_time"] == "PT2H"
+    updated = client.put(f"{BASE}/{rid}", json=_body(name="Mole de olla (new)"), headers=headers)
+    assert updated.status_code == 200
+    assert updated.json()["name"] == "Mole de olla (new)"
+    assert client.delete(f"{BASE}/{rid}", headers=headers).status_code == 204
+    assert client.get(f"{BASE}/{rid}").status_code == 404
+
+
+def test_bad_input_is_a_problem_and_stores_nothing(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    headers = bearer(db, rw.world.member)
+    bad_time = client.post(BASE, json=_body(cook_time="a while"), headers=headers)
+    assert bad_time.status_code == 422
+    assert bad_time.json()["field"] == "cook_time"
+    bad_label = client.post(BASE, json=_body(labels=["TK ZZ"]), headers=headers)
+    assert bad_label.status_code == 422
+    assert bad_label.json()["field"] == "labels"
+    too_long = client.post(BASE, json=_body(name="x" * 300), headers=headers)
+    assert too_long.status_code == 422
+    with db.unit_of_work(write=False) as s:
+        assert s.scalar(select(func.count(Recipe.id))) == 3
+
+
+def test_search_params(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    found = client.get(BASE, params={"q": "sisters"}).json()
+    assert [r["id"] for r in found] == [rw.public_recipe]
+    assert client.get(BASE, params={"ingredient": "cornmeal"}).json() == []
+    member = bearer(db, rw.world.member)
+    mine = client.get(BASE, params={"ingredient": "cornmeal"}, headers=member).json()
+    assert [r["id"] for r in mine] == [rw.community_recipe]
+
+
+def test_jsonld_export(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    response = client.get(f"{BASE}/{rw.public_recipe}/jsonld")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/ld+json")
+    doc = response.json()
+    assert doc["@type"] == "Recipe"
+    assert doc["url"] == f"http://testserver/communities/publicville/recipes/{rw.public_recipe}"
+    assert doc["recipeInstructions"][0]["text"] == "Simmer the pork."
+
+
+def test_scaled_and_shopping(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    scaled = client.get(f"{BASE}/{rw.public_recipe}/scaled", params={"servings": 40}).json()
+    lines = [i["line"] for i in scaled["ingredients"]]
+    assert lines[0] == "6.67 kg pork shoulder, cubed"
+    assert lines[-1] == "salt to taste"
+    shop = client.post(
+        "/api/communities/publicville/shopping-list",
+        json={"items": [{"recipe_id": rw.public_recipe, "servings": 12}]},
+    )
+    assert shop.status_code == 200
+    assert "6 cloves garlic" in [line["display"] for line in shop.json()]
+    bad = client.get(f"{BASE}/{rw.public_recipe}/scaled", params={"servings": 0})
+    assert bad.status_code == 422
+
+
+def test_oral_history_upload_and_play(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    headers = bearer(db, rw.world.member)
+    fields = {
+        "narrator": "Rosa",
+        "recorded_by": "Lina",
+        "consent_by": "Rosa",
+        "consent_scope": "Community members may listen",
+        "consent_on": "2026-05-01",
+        "transcript": "Mija, first you toast the chiles...",
+    }
+    audio = b"ID3" + b"\x00" * 200
+    response = client.post(
+        f"{BASE}/{rw.public_recipe}/oral-histories",
+        data=fields,
+        files={"audio": ("story.mp3", audio, "audio/mpeg")},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    url = response.json()["audio_url"]
+    played = client.get(url)
+    assert played.status_code == 200
+    assert played.content == audio
+    assert played.headers["content-type"] == "audio/mpeg"
+    fake = client.post(
+        f"{BASE}/{rw.public_recipe}/oral-histories",
+        data=fields,
+        files={"audio": ("x.mp3", b"#!/bin/sh\nrm -rf /", "audio/mpeg")},
+        headers=headers,
+    )
+    assert fake.status_code == 422
+    missing_consent = client.post(
+        f"{BASE}/{rw.public_recipe}/oral-histories",
+        data={k: v for k, v in fields.items() if k != "consent_by"},
+        headers=headers,
+    )
+    assert missing_consent.status_code == 422
+
+
+def test_import_pasted_html(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    headers = bearer(db, rw.world.member)
+    page = (FIXTURES / "news_array_type.html").read_text(encoding="utf-8")
+    response = client.post(f"{BASE}/import", json={"content": page}, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.json()[0]["name"] == "Arroz con gandules"
+    none = client.post(
+        f"{BASE}/import",
+        json={"content": (FIXTURES / "no_recipe.html").read_text()},
+        headers=headers,
+    )
+    assert none.status_code == 422
+    assert (
+        "no schema.org Recipe" in none.json()["detail"].lower() or "Recipe" in none.json()["detail"]
+    )
+
+
+def test_import_url_refuses_internal_addresses(
+    client: TestClient, db: Database, app: FastAPI
+) -> None:
+    rw = make_recipe_world(db)
+    headers = bearer(db, rw.world.member)
+    for url in (
+        "http://127.0.0.1/admin",
+        "http://localhost:8000/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "file:///etc/passwd",
+        "http://10.0.0.5/recipe",
+    ):
+        response = client.post(f"{BASE}/import-url", json={"url": url}, headers=headers)
+        assert response.status_code == 422, url
+        assert response.json()["field"] == "url"
+    app.state.extensions["recipes.resolver"] = lambda host, port: ["192.168.1.10"]
+    rebinding = client.post(
+        f"{BASE}/import-url", json={"url": "https://recipes.example/x"}, headers=headers
+    )
+    assert rebinding.status_code == 422
+    assert "private network" in rebinding.json()["detail"]
+
+
+@contextmanager
+def count_queries(db: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    engines = {db.engine, db.write_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
+
+
+def test_recipe_endpoint_has_no_n_plus_one(client: TestClient, db: Database, app: FastAPI) -> None:
+    rw = make_recipe_world(db)
+    headers = bearer(db, rw.world.member)
+    many = _body(ingredients=[f"{i} cups flour" for i in range(1, 40)])
+    many["lineage"] = [{"name": f"Elder {i}", "generation": i} for i in range(1, 10)]
+    rid = client.post(BASE, json=many, headers=headers).json()["id"]
+    app_db: Database = app.state.db
+    with count_queries(app_db) as small:
+        assert client.get(f"{BASE}/{rw.public_recipe}", headers=headers).status_code == 200
+    with count_queries(app_db) as big:
+        assert client.get(f"{BASE}/{rid}", headers=headers).status_code == 200
+    assert len(big) == len(small)
+    assert len(big) <= 14
