@@ -83,6 +83,52 @@ def tally(
         _print_human(result)
 
 
+ledger_app = typer.Typer(
+    help="The communities' verifiable governance ledgers.", no_args_is_help=True
+)
+
+
+@ledger_app.command("verify")
+def verify(
+    community: str | None = typer.Argument(None, help="Community slug."),
+    remote: str | None = typer.Option(
+        None, "--remote", help="Verify a running server (its URL) using only public data."
+    ),
+    key: str | None = typer.Option(
+        None, "--key", help="Pin the expected verifier key (vkey) instead of the server's."
+    ),
+) -> None:
+    """Recompute a ledger, check every entry, signature and the latest checkpoint."""
+    if remote:
+        from commonpot.governance.remote import verify_remote
+
+        report = verify_remote(remote, community, vkey=key)
+    else:
+        if not community:
+            raise Invalid("Name the community to verify.", field="community")
+        from commonpot.accounts.service import OPERATOR
+        from commonpot.cli_support import transaction
+        from commonpot.communities.service import readable_community
+        from commonpot.governance import ledger
+        from commonpot.settings import get_settings
+
+        with transaction() as session:
+            found = readable_community(session, community, OPERATOR)
+            report = ledger.verify(session, found, get_settings())
+    if report.ok:
+        typer.echo(
+            f"ok: {report.size} entries, checkpoint verified, "
+            f"{report.checked_signatures} member signatures checked"
+        )
+        return
+    if report.first_bad is not None:
+        typer.echo(f"first bad entry: {report.first_bad}", err=True)
+    for problem in report.problems:
+        typer.echo(problem, err=True)
+    raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     """Add the governance commands to the root CLI."""
     app.command("tally")(tally)
+    app.add_typer(ledger_app, name="ledger")

@@ -1,0 +1,128 @@
+"""Governance over HTTP: a proposal's whole life, ballots, and the ledger endpoints per spec."""
+
+from __future__ import annotations
+
+import base64
+
+from fastapi.testclient import TestClient
+
+from commonpot.db import Database
+from commonpot.governance.merkle import leaf_hash, verify_consistency, verify_inclusion
+from commonpot.governance.notes import open_checkpoint, parse_vkey
+from commonpot.governance.remote import verify_remote
+from tests.factories.accounts import bearer, make_world
+
+API = "/api/communities/publicville"
+
+
+def _ranked_proposal(client: TestClient, headers: dict[str, str]) -> int:
+    created = client.post(
+        f"{API}/proposals",
+        json={
+            "title": "Which tree for the north bank?",
+            "method": "irv",
+            "options": ["Walnut", "Hazel", "Chestnut"],
+            "rules": {"timelock_seconds": 0, "voting_seconds": 7200},
+        },
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    number = int(created.json()["number"])
+    opened = client.post(f"{API}/proposals/{number}/open", headers=headers)
+    assert opened.status_code == 200
+    assert opened.json()["state"] == "active"
+    assert opened.json()["electorate_size"] == 3
+    return number
+
+
+def test_ranked_proposal_life_over_the_api(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    steward, custodian, member = (bearer(db, u) for u in (w.steward, w.custodian, w.member))
+    number = _ranked_proposal(client, steward)
+    ballots = [
+        (steward, [["Hazel"], ["Walnut"]]),
+        (custodian, [["Walnut"], ["Hazel"]]),
+        (member, [["Chestnut"], ["Hazel"]]),
+    ]
+    for headers, ranking in ballots:
+        put = client.put(
+            f"{API}/proposals/{number}/vote", json={"ballot": {"ranking": ranking}}, headers=headers
+        )
+        assert put.status_code == 200, put.text
+    bad = client.put(
+        f"{API}/proposals/{number}/vote", json={"ballot": {"ranking": ["Oak"]}}, headers=member
+    )
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "ballot.ranking"
+    assert client.get(f"{API}/proposals/{number}").json()["result"] is None  # sealed until close
+    closed = client.post(f"{API}/proposals/{number}/close", headers=steward)
+    assert closed.status_code == 200, closed.text
+    result = closed.json()["result"]
+    # round 1: 1-1-1, tie for fewest with no earlier round -> seeded lot; then a majority
+    assert result["method"] == "irv"
+    assert result["rounds"][0]["counts"] == {"Hazel": 1, "Walnut": 1, "Chestnut": 1}
+    assert len(result["rounds"]) == 2
+    assert result["tie_break_seed"] is not None
+    assert closed.json()["state"] == "queued"
+    executed = client.post(f"{API}/proposals/{number}/execute", headers=steward)
+    assert executed.json()["state"] == "executed"
+    assert executed.json()["outcome"].startswith("Decision recorded")
+
+
+def test_ledger_endpoints_follow_the_spec(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    steward = bearer(db, w.steward)
+    number = _ranked_proposal(client, steward)
+    client.put(
+        f"{API}/proposals/{number}/vote", json={"ballot": {"ranking": ["Hazel"]}}, headers=steward
+    )
+    key = client.get(f"{API}/ledger/key")
+    assert key.status_code == 200
+    verifier = parse_vkey(key.text)
+    note = client.get(f"{API}/ledger/checkpoint")
+    assert note.headers["content-type"].startswith("text/plain")
+    checkpoint = open_checkpoint(note.text, verifier)
+    assert checkpoint.origin.endswith("/ledger/publicville")
+    assert checkpoint.size == 2
+    entries = client.get(f"{API}/ledger/entries", params={"start": 0, "end": 2}).json()["entries"]
+    assert [e["index"] for e in entries] == [0, 1]
+    leaves = [leaf_hash(e["data"].encode()) for e in entries]
+    proof = client.get(f"{API}/ledger/proof/inclusion", params={"index": 1, "tree_size": 2}).json()
+    assert proof["index"] == 1 and proof["tree_size"] == 2
+    verify_inclusion(
+        leaves[1], 1, 2, [base64.b64decode(p) for p in proof["proof"]], checkpoint.root
+    )
+    first_root = leaves[0]  # a one-entry tree's root is its leaf hash
+    cons = client.get(f"{API}/ledger/proof/consistency", params={"first": 1, "second": 2}).json()
+    verify_consistency(
+        1, 2, [base64.b64decode(p) for p in cons["proof"]], first_root, checkpoint.root
+    )
+    assert client.get(f"{API}/ledger/entries", params={"start": 0, "end": 1001}).status_code == 422
+    report = verify_remote("http://testserver/communities/publicville", client=client)
+    assert report.ok, report.problems
+    assert report.size == 2
+    server = client.get(f"{API}/ledger/verify").json()
+    assert server["ok"] is True
+
+
+def test_delegation_and_comments(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    member = bearer(db, w.member)
+    put = client.put(
+        f"{API}/delegations", json={"delegate_id": w.custodian.id, "scope": "*"}, headers=member
+    )
+    assert put.status_code == 200
+    assert client.get(f"{API}/delegations", headers=member).json() == [
+        {"delegate_id": w.custodian.id, "scope": "*"}
+    ]
+    assert client.delete(f"{API}/delegations/*", headers=member).status_code == 204
+    assert client.get(f"{API}/delegations", headers=member).json() == []
+    number = _ranked_proposal(client, bearer(db, w.steward))
+    posted = client.post(
+        f"{API}/proposals/{number}/comments",
+        json={"body": "Hazels feed the dormice."},
+        headers=member,
+    )
+    assert posted.status_code == 201
+    listed = client.get(f"{API}/proposals/{number}/comments").json()
+    assert [c["body"] for c in listed] == ["Hazels feed the dormice."]
