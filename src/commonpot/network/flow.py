@@ -119,13 +119,15 @@ def _segment_arcs(problem: FlowProblem, needs: IntArray) -> tuple[IntArray, IntA
     seg_cap = sizes.ravel()
     seg_value = values.ravel()
     if problem.first_unit_bonus is not None:
-        # the first unit of each need becomes its own segment carrying the bonus
-        first_cap = np.minimum(sizes[:, 0], 1)
+        # the first unit of each need (in its first non-empty segment) carries the bonus
+        first = np.argmax(sizes > 0, axis=1)
+        rows = np.arange(len(needs))
         seg_cap = seg_cap.copy()
-        seg_cap[::k_seg] -= first_cap
-        seg_need = np.concatenate([np.arange(len(needs)), seg_need])
-        seg_cap = np.concatenate([first_cap, seg_cap])
-        seg_value = np.concatenate([values[:, 0] + problem.first_unit_bonus[needs], seg_value])
+        seg_cap[rows * k_seg + first] -= 1
+        seg_need = np.concatenate([rows, seg_need])
+        seg_cap = np.concatenate([np.ones(len(needs), dtype=np.int64), seg_cap])
+        first_value = values[rows, first] + problem.first_unit_bonus[needs]
+        seg_value = np.concatenate([first_value, seg_value])
     keep = seg_cap > 0
     return seg_need[keep], seg_cap[keep], seg_value[keep]
 

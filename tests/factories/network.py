@@ -1,0 +1,61 @@
+"""Factories for the redistribution network: small random allocation instances."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+KM_PER_DEG = 6371.0088 * math.pi / 180.0
+
+
+def random_instance(
+    rng: random.Random,
+    *,
+    max_offers: int = 12,
+    max_needs: int = 12,
+    span_km: float = 30.0,
+    categories: int = 2,
+) -> dict[str, Any]:
+    """A small instance with several categories, expiries, priorities, groups and params."""
+    lat0, lon0 = rng.uniform(-60, 60), rng.uniform(-170, 170)
+
+    def place() -> tuple[float, float]:
+        dy, dx = rng.uniform(0, span_km), rng.uniform(0, span_km)
+        return lat0 + dy / KM_PER_DEG, lon0 + dx / (KM_PER_DEG * math.cos(math.radians(lat0)))
+
+    offers = []
+    for i in range(rng.randint(0, max_offers)):
+        lat, lon = place()
+        offer: dict[str, Any] = {
+            "id": f"o{i}",
+            "category": f"c{rng.randrange(categories)}",
+            "quantity": rng.randint(1, 20),
+            "lat": lat,
+            "lon": lon,
+        }
+        if rng.random() < 0.3:
+            offer["expires_in_hours"] = rng.choice([0.1, 0.3, 0.5, 1.0, 2.0])
+        offers.append(offer)
+    needs = []
+    for i in range(rng.randint(0, max_needs)):
+        lat, lon = place()
+        need: dict[str, Any] = {
+            "id": f"n{i}",
+            "category": f"c{rng.randrange(categories)}",
+            "quantity": rng.randint(1, 20),
+            "lat": lat,
+            "lon": lon,
+        }
+        if rng.random() < 0.4:
+            need["priority"] = rng.choice([1, 1.5, 2, 3.25])
+        if rng.random() < 0.5:
+            need["group"] = rng.choice(["elders", "enclave-7"])
+        needs.append(need)
+    params: dict[str, Any] = {
+        "max_distance_km": rng.choice([5.0, 15.0, 25.0]),
+        "segments": rng.randint(1, 4),
+        "cost_per_km": rng.choice([0.0, 0.01, 0.05, 0.2]),
+        "candidates_per_need": rng.choice([0, 0, 1, 2, 3]),
+    }
+    return {"offers": offers, "needs": needs, "params": params}
