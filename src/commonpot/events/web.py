@@ -1,0 +1,254 @@
+"""Event pages: the list with live flash events, the form, the one page per event, check-in."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from commonpot.communities.service import places
+from commonpot.db import utcnow
+from commonpot.errors import DomainError, Invalid
+from commonpot.events import planning, service, signup
+from commonpot.events.live import publish_pending
+from commonpot.events.models import Event, EventKind
+from commonpot.events.recurrence import zone
+from commonpot.events.web_event import page_context as _page
+from commonpot.events.web_event import router as event_router
+from commonpot.events.web_feeds import router as feeds_router
+from commonpot.http import Ctx, unit_of_work, verify_csrf_form
+from commonpot.templating import redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
+router.include_router(feeds_router)
+SECTION = {
+    "label": "Events",
+    "path": "events",
+    "order": 20,
+    "blurb": "Cook together: classes, community meals and flash gatherings.",
+}
+FORM_FIELDS = (
+    "title",
+    "description",
+    "kind",
+    "place_id",
+    "location_note",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "capacity",
+    "roles",
+    "visibility",
+    "accessibility",
+    "languages",
+    "rrule",
+)
+
+
+def _default_zone(ctx: Ctx, community_id: int) -> str:
+    last = ctx.session.scalar(
+        select(Event.timezone)
+        .where(Event.community_id == community_id)
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    return last or "UTC"
+
+
+@router.get("/communities/{slug}/events", response_class=HTMLResponse)
+def events_page(slug: str, request: Request) -> Response:
+    """Upcoming and past events, flash events arriving live, and how to add one."""
+    with unit_of_work(request) as ctx:
+        data = _page(ctx, slug)
+        community = data["community"]
+        upcoming = service.list_events(ctx.session, community, ctx.viewer, upcoming=True)
+        past = service.list_events(ctx.session, community, ctx.viewer, upcoming=False)[:20]
+        data.update(
+            upcoming=upcoming,
+            past=past,
+            counts={e.id: signup.counts(ctx.session, e) for e in upcoming},
+            may_flash=service.may_call_flash(ctx.session, community, ctx.viewer),
+            places=places(ctx.session, community),
+        )
+        return render(request, "events/list.html", data, ctx=ctx)
+
+
+def _form_page(
+    ctx: Ctx, slug: str, form: dict[str, Any] | None = None, error: DomainError | None = None
+) -> dict[str, Any]:
+    data = _page(ctx, slug)
+    community = data["community"]
+    data.update(
+        places=places(ctx.session, community),
+        form=form or {"timezone": _default_zone(ctx, community.id), "visibility": "community"},
+        error=error.detail if error else None,
+        error_field=error.field if error else None,
+        kinds=[EventKind.EVENT.value, EventKind.CLASS.value],
+    )
+    return data
+
+
+@router.get("/communities/{slug}/events/new", response_class=HTMLResponse)
+def new_event(slug: str, request: Request) -> Response:
+    """The form to organise an event or a class."""
+    with unit_of_work(request) as ctx:
+        data = _form_page(ctx, slug)
+        if not data["is_member"]:
+            return redirect(request, f"/login?next=/communities/{slug}/events/new")
+        return render(request, "events/form.html", data, ctx=ctx)
+
+
+def parse_roles(text: str) -> list[dict[str, Any]]:
+    """'elder:2, apprentice:4, helper' → roles with how many are wanted."""
+    out: list[dict[str, Any]] = []
+    for chunk in filter(None, (c.strip() for c in text.split(","))):
+        name, _, count = chunk.partition(":")
+        wanted = None
+        if count.strip():
+            if not count.strip().isdigit():
+                raise Invalid("Write roles like 'elder:2, apprentice:4, helper'.", field="roles")
+            wanted = int(count.strip())
+        out.append({"name": name.strip().lower(), "wanted": wanted})
+    return out
+
+
+def parse_local(value: str, timezone: str, field: str) -> datetime:
+    """A datetime-local form value read in the event's zone."""
+    try:
+        naive = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise Invalid("Pick a date and time.", field=field) from exc
+    return naive.replace(tzinfo=zone(timezone)) if naive.tzinfo is None else naive
+
+
+def parse_int(value: str, field: str, message: str) -> int | None:
+    """An optional whole number from a form."""
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise Invalid(message, field=field) from exc
+
+
+def draft_from_form(form: dict[str, str]) -> service.EventDraft:
+    """An event draft from the HTML form's fields (errors name the field)."""
+    tz = form.get("timezone", "").strip() or "UTC"
+    zone(tz)
+    return service.EventDraft(
+        title=form.get("title", ""),
+        description=form.get("description", ""),
+        kind=form.get("kind", "event") or "event",
+        place_id=parse_int(form.get("place_id", ""), "place_id", "Choose a place."),
+        location_note=form.get("location_note", ""),
+        starts_at=parse_local(form.get("starts_at", ""), tz, "starts_at"),
+        ends_at=parse_local(form.get("ends_at", ""), tz, "ends_at"),
+        timezone=tz,
+        capacity=parse_int(
+            form.get("capacity", ""), "capacity", "Capacity is a whole number of people."
+        ),
+        roles=parse_roles(form.get("roles", "")),
+        visibility=form.get("visibility", "community") or "community",
+        accessibility=form.get("accessibility", ""),
+        languages=form.get("languages", ""),
+        rrule=form.get("rrule", "") or None,
+    )
+
+
+@router.post("/communities/{slug}/events", response_class=HTMLResponse)
+async def create_event(slug: str, request: Request) -> Response:
+    """Create the event; bad input shows the form again with the reason, nothing stored."""
+    raw = await request.form()
+    form = {k: str(raw.get(k, ""))[:10_000] for k in FORM_FIELDS}
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_create_event, slug, request, form)
+
+
+def _create_event(slug: str, request: Request, form: dict[str, str]) -> Response:
+    with unit_of_work(request) as ctx:
+        data = _page(ctx, slug)
+        try:
+            event = service.create_event(
+                ctx.session, data["community"], ctx.viewer, draft_from_form(form)
+            )
+        except DomainError as exc:
+            if exc.status in {401, 403, 404}:
+                raise
+            ctx.session.rollback()
+            page = _form_page(ctx, slug, form, exc)
+            return render(request, "events/form.html", page, ctx=ctx, status_code=exc.status)
+    publish_pending(request, ctx.session)
+    return redirect(
+        request, f"/communities/{slug}/events/{event.id}", f"{event.title} is on the calendar."
+    )
+
+
+@router.post("/communities/{slug}/events/flash", response_class=HTMLResponse)
+def call_flash(
+    slug: str,
+    request: Request,
+    title: Annotated[str, Form(max_length=160)] = "",
+    in_minutes: Annotated[str, Form(max_length=5)] = "120",
+    place_id: Annotated[str, Form(max_length=12)] = "",
+    description: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Call a flash event: every member with the events page open sees it at once."""
+    with unit_of_work(request) as ctx:
+        data = _page(ctx, slug)
+        minutes = parse_int(in_minutes, "in_minutes", "Say in how many minutes.") or 0
+        if not 0 <= minutes <= 24 * 60:
+            raise Invalid("A flash event starts within the next 24 hours.", field="in_minutes")
+        start = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=minutes)
+        event = service.create_event(
+            ctx.session,
+            data["community"],
+            ctx.viewer,
+            service.EventDraft(
+                title=title,
+                description=description,
+                kind=EventKind.FLASH.value,
+                place_id=parse_int(place_id, "place_id", "Choose a place."),
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                timezone=_default_zone(ctx, data["community"].id),
+            ),
+        )
+    publish_pending(request, ctx.session)
+    return redirect(request, f"/communities/{slug}/events/{event.id}", "Flash event called.")
+
+
+@router.get("/communities/{slug}/events/outreach", response_class=HTMLResponse)
+def outreach_page(slug: str, request: Request) -> Response:
+    """Where the next class would reach the people with the worst access to fresh food."""
+    with unit_of_work(request) as ctx:
+        data = _page(ctx, slug)
+        found, origin = planning.outreach_plan(ctx.session, data["community"], ctx.viewer)
+        markers = []
+        for s in found:
+            popup = f"#{s.rank} {s.home.name}: {s.reason}"
+            markers.append(
+                {"name": s.home.name, "lat": s.home.lat, "lon": s.home.lon, "popup": popup}
+            )
+        seen = set()
+        for s in found:
+            if s.venue is not None and s.venue.id not in seen:
+                seen.add(s.venue.id)
+                markers.append(
+                    {
+                        "name": s.venue.name,
+                        "lat": s.venue.lat,
+                        "lon": s.venue.lon,
+                        "kind": s.venue.kind,
+                    }
+                )
+        data.update(suggestions=found, origin=origin, markers=markers)
+        return render(request, "events/outreach.html", data, ctx=ctx)
+
+
+# after the fixed paths above, so that /events/new is not read as an event id
+router.include_router(event_router)

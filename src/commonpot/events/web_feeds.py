@@ -1,0 +1,119 @@
+"""Event pages that are not HTML forms: calendar feeds, the live stream, and "my events"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from commonpot.accounts.service import calendar_token
+from commonpot.communities.service import readable_community
+from commonpot.events import feeds, service, signup
+from commonpot.events.live import stream
+from commonpot.http import unit_of_work, verify_csrf_form
+from commonpot.templating import redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
+ICS = "text/calendar; charset=utf-8"
+
+
+def _base(request: Request) -> str:
+    configured: str = request.app.state.settings.base_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def _ics(body: bytes, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=ICS,
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "private, max-age=300",
+        },
+    )
+
+
+@router.get("/communities/{slug}/events.ics")
+def community_calendar(slug: str, request: Request) -> Response:
+    """The community's events you may see, as an iCalendar feed."""
+    with unit_of_work(request) as ctx:
+        community = readable_community(ctx.session, slug, ctx.viewer)
+        body = feeds.community_feed(ctx.session, community, ctx.viewer, _base(request))
+    return _ics(body, f"{slug}-events.ics")
+
+
+@router.get("/communities/{slug}/events/{event_id}.ics")
+def event_calendar(slug: str, event_id: int, request: Request) -> Response:
+    """One event as an .ics file to add to a calendar."""
+    with unit_of_work(request) as ctx:
+        community = readable_community(ctx.session, slug, ctx.viewer)
+        event = service.get_event(ctx.session, community, ctx.viewer, event_id)
+        body = feeds.event_feed(ctx.session, community, event, _base(request))
+    return _ics(body, f"{slug}-event-{event_id}.ics")
+
+
+@router.get("/me/calendar/{token}.ics")
+def personal_calendar(token: str, request: Request) -> Response:
+    """Everything the token's owner signed up for (calendar apps cannot sign in)."""
+    with unit_of_work(request) as ctx:
+        body = feeds.personal_feed(ctx.session, token, _base(request))
+    return _ics(body, "my-events.ics")
+
+
+def _live_access(request: Request, slug: str) -> tuple[int, bool]:
+    with unit_of_work(request) as ctx:
+        community = readable_community(ctx.session, slug, ctx.viewer)
+        return community.id, service.is_member(ctx.session, community, ctx.viewer)
+
+
+@router.get("/communities/{slug}/events/live")
+async def live(slug: str, request: Request, limit: int | None = None) -> Response:
+    """Server-sent events: flash events and live counts as they happen."""
+    community_id, member = await run_in_threadpool(_live_access, request, slug)
+    return StreamingResponse(
+        stream(request, community_id, members_only_ok=member, limit=limit),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/me/events", response_class=HTMLResponse)
+def my_events(request: Request) -> Response:
+    """Your sign-ups, what you attended, and your private calendar address."""
+    with unit_of_work(request, write=True) as ctx:
+        if ctx.viewer.user is None:
+            return redirect(request, "/login?next=/me/events")
+        user = ctx.viewer.user
+        token = calendar_token(ctx.session, user)
+        signed = signup.registered_events(ctx.session, user)
+        slugs = _slugs(ctx.session, [e.community_id for e, _ in signed])
+        attended = signup.history(ctx.session, ctx.viewer)
+        slugs.update(_slugs(ctx.session, [e.community_id for e, _ in attended]))
+        data: dict[str, Any] = {
+            "signed": signed,
+            "attended": attended,
+            "slugs": slugs,
+            "feed_url": f"{_base(request)}/me/calendar/{token}.ics",
+        }
+        return render(request, "events/mine.html", data, ctx=ctx)
+
+
+def _slugs(session: Any, ids: list[int]) -> dict[int, str]:
+    from sqlalchemy import select
+
+    from commonpot.communities.models import Community
+
+    if not ids:
+        return {}
+    rows = session.execute(select(Community.id, Community.slug).where(Community.id.in_(ids)))
+    return {int(i): str(s) for i, s in rows}
+
+
+@router.post("/me/calendar/rotate")
+def rotate(request: Request) -> Response:
+    """Make a new secret calendar address; the old one stops working at once."""
+    with unit_of_work(request) as ctx:
+        calendar_token(ctx.session, ctx.viewer.require_user(), rotate=True)
+    return redirect(request, "/me/events", "Your calendar has a new address; update your apps.")

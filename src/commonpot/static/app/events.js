@@ -1,0 +1,62 @@
+// Live updates for event pages: flash events and head counts arrive by server-sent events.
+// The pages work without this file; it only saves a reload.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-live-url]");
+  if (!box || typeof EventSource === "undefined") { return; }
+  var liveUrl = box.dataset.liveUrl;
+  var eventsBase = liveUrl.replace(/\/live$/, "");
+  var thisEvent = box.dataset.eventId ? Number(box.dataset.eventId) : null;
+  var status = document.getElementById("live-status");
+  var source = new EventSource(liveUrl);
+
+  source.addEventListener("open", function () {
+    if (status) { status.textContent = "Live: flash events appear here as soon as they are called."; }
+    document.body.dataset.live = "open";
+  });
+
+  source.addEventListener("count", function (e) {
+    var m = JSON.parse(e.data);
+    document.querySelectorAll('[data-count-for="' + m.event_id + '"]').forEach(function (el) {
+      el.textContent = String(m.confirmed);
+    });
+    if (thisEvent === m.event_id) {
+      var waiting = document.getElementById("count-waiting");
+      if (waiting) { waiting.textContent = String(m.waitlisted); }
+    }
+  });
+
+  function flashCard(m) {
+    var li = document.createElement("li");
+    li.className = "card event-card event-flash";
+    var h = document.createElement("h3");
+    var a = document.createElement("a");
+    a.href = eventsBase + "/" + m.event_id;
+    a.textContent = m.title;
+    h.appendChild(a);
+    li.appendChild(h);
+    var p = document.createElement("p");
+    var when = new Date(m.starts_at);
+    p.textContent = "Flash event · " + when.toLocaleString() + (m.place ? " · " + m.place : "");
+    li.appendChild(p);
+    return li;
+  }
+
+  source.addEventListener("flash", function (e) {
+    var m = JSON.parse(e.data);
+    var list = document.getElementById("flash-list");
+    if (list) {
+      list.insertBefore(flashCard(m), list.firstChild);
+    }
+    var banner = document.getElementById("flash-banner");
+    if (banner && m.event_id !== thisEvent) {
+      var div = document.createElement("div");
+      div.className = "flash flash-success";
+      var a = document.createElement("a");
+      a.href = eventsBase + "/" + m.event_id;
+      a.textContent = "Flash event: " + m.title;
+      div.appendChild(a);
+      banner.appendChild(div);
+    }
+  });
+})();
