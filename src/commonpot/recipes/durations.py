@@ -64,3 +64,15 @@ def normalise_duration(value: str | None) -> str | None:
     if not seconds or seconds < 0:
         return None
     return format_duration(seconds)
+
+
+def human_duration(value: str | None) -> str:
+    """A recipe time for people: "PT1H30M" -> "1 h 30 min", "P1DT2H" -> "1 d 2 h"."""
+    seconds = duration_seconds(value)
+    if not seconds:
+        return ""
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = [f"{v} {u}" for v, u in ((days, "d"), (hours, "h"), (minutes, "min")) if v]
+    return " ".join(parts) or f"{seconds} s"

@@ -1,0 +1,171 @@
+"""HTML form <-> recipe input: textareas of lines, sections marked "## ", lineage rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from commonpot.errors import Invalid
+from commonpot.recipes.models import Recipe
+from commonpot.recipes.schemas import LineageIn, OralHistoryIn, RecipeIn, SectionIn
+
+TEXT_FIELDS = (
+    "name",
+    "description",
+    "language",
+    "recipe_yield",
+    "servings",
+    "prep_time",
+    "cook_time",
+    "total_time",
+    "cuisine",
+    "tags",
+    "image_url",
+    "origin_place",
+    "origin_region",
+    "storytellers",
+    "story",
+    "credit_text",
+    "based_on_id",
+    "reach",
+    "season_start",
+    "season_end",
+    "ingredients",
+    "steps",
+    "lineage",
+)
+
+
+def form_values(form: FormData) -> dict[str, Any]:
+    """The submitted values, to fill the form again after an error."""
+    values: dict[str, Any] = {k: str(form.get(k, "")) for k in TEXT_FIELDS}
+    values["labels"] = [str(v) for v in form.getlist("labels")]
+    return values
+
+
+def parse_sections(text: str) -> list[SectionIn]:
+    """Steps, one per line; a line starting with "## " begins a named section."""
+    sections: list[SectionIn] = [SectionIn(name=None, steps=[])]
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            sections.append(SectionIn(name=line.lstrip("#").strip() or None, steps=[]))
+        else:
+            sections[-1].steps.append(line)
+    return [s for s in sections if s.steps]
+
+
+def sections_text(steps: list[Any]) -> str:
+    """Stored sections back to the textarea form."""
+    lines: list[str] = []
+    for section in steps:
+        if section.get("name"):
+            lines.append(f"## {section['name']}")
+        lines.extend(section.get("steps", []))
+    return "\n".join(lines)
+
+
+def parse_lineage(text: str) -> list[LineageIn]:
+    """Lineage rows "generation | name | relation | place | period", oldest first."""
+    people: list[LineageIn] = []
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        cells = [c.strip() for c in raw.split("|")] + [""] * 5
+        generation, name = cells[0], cells[1]
+        if not generation.isdigit():  # a row with just a name
+            generation, name, cells = "1", cells[0], ["", *cells]
+        people.append(
+            LineageIn(
+                name=name,
+                generation=int(generation),
+                relation=cells[2],
+                place=cells[3],
+                period=cells[4],
+            )
+        )
+    return people
+
+
+def lineage_text(recipe: Recipe) -> str:
+    """Stored lineage back to rows."""
+    return "\n".join(
+        " | ".join([str(p.generation), p.name, p.relation, p.place, p.period]).rstrip(" |")
+        for p in recipe.lineage
+    )
+
+
+def _optional_int(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() else None
+
+
+def recipe_in_from_form(form: FormData) -> RecipeIn:
+    """Build the recipe input from the editor's form (validation errors name the field)."""
+    v = form_values(form)
+    return RecipeIn(
+        name=v["name"].strip(),
+        description=v["description"],
+        language=v["language"].strip() or "en",
+        ingredients=[line for line in v["ingredients"].splitlines() if line.strip()],
+        sections=parse_sections(v["steps"]),
+        recipe_yield=v["recipe_yield"],
+        servings=_optional_int(v["servings"]),
+        prep_time=v["prep_time"] or None,
+        cook_time=v["cook_time"] or None,
+        total_time=v["total_time"] or None,
+        cuisine=v["cuisine"],
+        tags=[t for t in v["tags"].split(",") if t.strip()],
+        image_url=v["image_url"].strip() or None,
+        origin_place=v["origin_place"],
+        origin_region=v["origin_region"],
+        storytellers=v["storytellers"],
+        story=v["story"],
+        credit_text=v["credit_text"],
+        based_on_id=_optional_int(v["based_on_id"]),
+        reach="community" if v["reach"] == "community" else "public",
+        labels=v["labels"],
+        season_start=_optional_int(v["season_start"]),
+        season_end=_optional_int(v["season_end"]),
+        lineage=parse_lineage(v["lineage"]),
+    )
+
+
+def recipe_form_values(recipe: Recipe) -> dict[str, Any]:
+    """A stored recipe as editor form values."""
+    values: dict[str, Any] = {
+        k: getattr(recipe, k) or ""
+        for k in TEXT_FIELDS
+        if k not in {"tags", "ingredients", "steps", "lineage"}
+    }
+    values.update(
+        tags=", ".join(t.tag for t in recipe.tags),
+        ingredients="\n".join(i.line for i in recipe.ingredients),
+        steps=sections_text(recipe.steps),
+        lineage=lineage_text(recipe),
+        labels=list(recipe.labels),
+    )
+    return values
+
+
+def oral_history_from_form(form: FormData) -> OralHistoryIn:
+    """The recording's details and consent record from the form."""
+    fields = (
+        "title",
+        "narrator",
+        "recorded_by",
+        "recorded_on",
+        "transcript",
+        "consent_by",
+        "consent_scope",
+        "consent_on",
+    )
+    try:
+        return OralHistoryIn(**{k: str(form.get(k, "")).strip() for k in fields})
+    except ValueError as exc:
+        raise Invalid(
+            "Record who recorded it, who consented, to what, and when: consent is required.",
+            field="consent_by",
+        ) from exc
