@@ -23,9 +23,7 @@ def as_viewer(user: User) -> Viewer:
     return Viewer(user=user)
 
 
-def make_event(
-    session: Session, community: Community, organiser: User, **fields: Any
-) -> Event:
+def make_event(session: Session, community: Community, organiser: User, **fields: Any) -> Event:
     """An upcoming event tomorrow evening in London time, organised by `organiser`."""
     n = next(_counter)
     start = fields.pop("starts_at", utcnow().replace(microsecond=0) + timedelta(days=1))

@@ -1,0 +1,113 @@
+"""Recurrence rules and RFC 5545 output: parses with icalendar, round-trips zoned times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+from commonpot.errors import Invalid
+from commonpot.events.ics import CalendarEvent, build_calendar
+from commonpot.events.recurrence import check_rrule, expand, normalise_rule
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def test_weekly_series_keeps_wall_clock_time_across_daylight_saving() -> None:
+    start = datetime(2027, 3, 20, 18, 0, tzinfo=LONDON)
+    sessions = expand("FREQ=WEEKLY;COUNT=3", start, timedelta(hours=2), "Europe/London")
+    local = [s.starts_at.astimezone(LONDON) for s in sessions]
+    assert [t.hour for t in local] == [18, 18, 18]
+    assert [s.starts_at.hour for s in sessions] == [18, 18, 17]  # clocks go forward on 28 March
+    assert all(s.ends_at - s.starts_at == timedelta(hours=2) for s in sessions)
+
+
+def test_until_as_local_date_becomes_utc_and_bounds_the_series() -> None:
+    assert normalise_rule("FREQ=WEEKLY;UNTIL=20270410", "Europe/London").endswith("T225900Z")
+    start = datetime(2027, 3, 20, 18, 0, tzinfo=LONDON)
+    assert (
+        len(expand("RRULE:FREQ=WEEKLY;UNTIL=20270410", start, timedelta(hours=1), "Europe/London"))
+        == 4
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=WEEKLY", "COUNT=n or UNTIL"),
+        ("FREQ=SECONDLY;COUNT=3", "FREQ=DAILY"),
+        ("FREQ=WEEKLY;COUNT=0", "positive"),
+        ("FREQ=WEEKLY;COUNT=2;UNTIL=20270101", "not both"),
+        ("FREQ=WEEKLY;BYHOUR=3;COUNT=2", "understand"),
+    ],
+)
+def test_bad_rules_are_refused_with_a_reason(rule: str, message: str) -> None:
+    with pytest.raises(Invalid, match=message) as caught:
+        check_rrule(rule)
+    assert caught.value.field == "rrule"
+
+
+def test_too_many_sessions_are_refused() -> None:
+    start = datetime(2027, 1, 1, 10, tzinfo=UTC)
+    with pytest.raises(Invalid, match="at most"):
+        expand("FREQ=DAILY;COUNT=500", start, timedelta(hours=1), "UTC")
+
+
+def test_calendar_parses_and_round_trips_zoned_times() -> None:
+    start = datetime(2027, 3, 20, 18, 0, tzinfo=LONDON).astimezone(UTC)
+    exdate = datetime(2027, 3, 27, 18, 0, tzinfo=LONDON).astimezone(UTC)
+    body = build_calendar(
+        "Riverside events",
+        [
+            CalendarEvent(
+                uid="class-1@commonpot",
+                summary="Tamales with Rosa",
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                timezone="Europe/London",
+                location="Community Kitchen",
+                geo=(51.4545, -2.5879),
+                url="http://example.org/communities/riverside/events/1",
+                description="Bring an apron",
+                rrule="FREQ=WEEKLY;COUNT=4",
+                exdates=(exdate,),
+            ),
+            CalendarEvent(
+                uid="meal-2@commonpot",
+                summary="Cancelled supper",
+                starts_at=start,
+                ends_at=start + timedelta(hours=1),
+                timezone="America/New_York",
+                cancelled=True,
+            ),
+        ],
+    )
+    calendar = icalendar.Calendar.from_ical(body)
+    assert {str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")} == {
+        "Europe/London",
+        "America/New_York",
+    }
+    events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    series = events["class-1@commonpot"]
+    assert series["DTSTART"].params["TZID"] == "Europe/London"
+    assert series.decoded("DTSTART") == start
+    assert series.decoded("DTSTART").utcoffset() == timedelta(0)
+    assert series.decoded("DTEND") - series.decoded("DTSTART") == timedelta(hours=2)
+    assert series["RRULE"].to_ical() == b"FREQ=WEEKLY;COUNT=4"
+    assert series["EXDATE"].dts[0].dt == exdate
+    assert (series["GEO"].latitude, series["GEO"].longitude) == (51.4545, -2.5879)
+    assert str(series["LOCATION"]) == "Community Kitchen"
+    assert "DTSTAMP" in series and "URL" in series and "SUMMARY" in series
+    cancelled = events["meal-2@commonpot"]
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert cancelled.decoded("DTSTART").tzinfo.key == "America/New_York"  # type: ignore[union-attr]
+    assert cancelled.decoded("DTSTART") == start
+
+
+def test_utc_events_need_no_vtimezone() -> None:
+    start = datetime(2027, 6, 1, 9, tzinfo=UTC)
+    body = build_calendar("x", [CalendarEvent("u@x", "S", start, start + timedelta(hours=1))])
+    assert b"DTSTART:20270601T090000Z" in body
+    assert b"VTIMEZONE" not in body
