@@ -1,4 +1,4 @@
-"""`commonpot recipes ...`: read recipe pages and files from the command line."""
+"""`commonpot recipes ...`: read, import and export schema.org recipes from the command line."""
 
 from __future__ import annotations
 
@@ -6,14 +6,30 @@ import json
 from pathlib import Path
 
 import typer
+from sqlalchemy.orm import Session
 
-from commonpot.errors import Invalid
+from commonpot.accounts.service import Viewer
+from commonpot.errors import Invalid, PayloadTooLarge
 
 recipes_app = typer.Typer(
     name="recipes",
-    help="Recipes: read schema.org recipes from pages and files.",
+    help="Recipes: read, import and export schema.org recipes.",
     no_args_is_help=True,
 )
+
+
+def _read(file: Path) -> bytes:
+    from commonpot.recipes.jsonld import MAX_INPUT_BYTES
+
+    try:
+        size = file.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise PayloadTooLarge(
+                f"{file} is {size} bytes; recipes are read up to {MAX_INPUT_BYTES}"
+            )
+        return file.read_bytes()
+    except OSError as exc:
+        raise Invalid(f"cannot read {file}: {exc.strerror or exc}", field="file") from exc
 
 
 @recipes_app.command("parse")
@@ -24,24 +40,82 @@ def parse(
     ),
 ) -> None:
     """Print the recipe in FILE as schema.org JSON-LD; nothing is stored."""
-    from commonpot.recipes.jsonld import MAX_INPUT_BYTES, parse_recipe
+    from commonpot.recipes.jsonld import parse_recipe
 
-    try:
-        size = file.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            from commonpot.errors import PayloadTooLarge
-
-            raise PayloadTooLarge(
-                f"{file} is {size} bytes; recipes are read up to {MAX_INPUT_BYTES}"
-            )
-        content = file.read_bytes()
-    except OSError as exc:
-        raise Invalid(f"cannot read {file}: {exc.strerror or exc}", field="file") from exc
-    recipe = parse_recipe(content)
+    recipe = parse_recipe(_read(file))
     if as_json:
         typer.echo(json.dumps(recipe, ensure_ascii=False, separators=(",", ":")))
     else:
         typer.echo(json.dumps(recipe, ensure_ascii=False, indent=2))
+
+
+def _viewer(session: Session, email: str | None) -> Viewer:
+    from sqlalchemy import select
+
+    from commonpot.accounts.models import User
+    from commonpot.accounts.service import OPERATOR
+    from commonpot.errors import NotFound
+
+    if email is None:
+        return OPERATOR
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"No account with e-mail {email}.", field="as")
+    return Viewer(user=user)
+
+
+@recipes_app.command("import")
+def import_files(
+    files: list[Path] = typer.Argument(..., help="HTML pages or JSON-LD files."),
+    community: str = typer.Option(..., "--community", help="The community's slug."),
+    as_email: str | None = typer.Option(None, "--as", help="Import as this member (e-mail)."),
+) -> None:
+    """Store the recipes found in FILES; if any file fails, nothing is stored."""
+    from commonpot.cli_support import transaction
+    from commonpot.communities.service import readable_community
+    from commonpot.recipes.exchange import import_content
+
+    contents = [(f, _read(f)) for f in files]
+    with transaction() as session:
+        viewer = _viewer(session, as_email)
+        found = readable_community(session, community, viewer)
+        stored = []
+        for file, content in contents:
+            try:
+                stored.extend(import_content(session, found, viewer, content))
+            except Invalid as exc:
+                raise Invalid(f"{file}: {exc.detail}", field=exc.field) from exc
+        for recipe in stored:
+            typer.echo(f"{recipe.id}\t{recipe.name}")
+
+
+@recipes_app.command("export")
+def export(
+    recipe_id: int = typer.Argument(..., help="The recipe's number."),
+    fmt: str = typer.Option("jsonld", "--format", help="Only jsonld for now."),
+    as_email: str | None = typer.Option(
+        None, "--as", help="Export as this member (needed for community-only recipes)."
+    ),
+) -> None:
+    """Print one recipe as JSON-LD with its heritage; community-only recipes need --as a member."""
+    from commonpot.cli_support import transaction
+    from commonpot.communities.models import Community
+    from commonpot.communities.service import readable_community
+    from commonpot.errors import NotFound
+    from commonpot.recipes.exchange import export_jsonld
+    from commonpot.recipes.models import Recipe
+
+    if fmt != "jsonld":
+        raise Invalid("the only export format is jsonld", field="format")
+    with transaction() as session:
+        viewer = _viewer(session, as_email)
+        recipe = session.get(Recipe, recipe_id)
+        community = session.get(Community, recipe.community_id) if recipe else None
+        if community is None:
+            raise NotFound(f"No recipe {recipe_id} here.")
+        readable_community(session, community.slug, viewer)
+        doc = export_jsonld(session, community, viewer, recipe_id)
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,100 @@
+"""`commonpot recipes import|export` against a real database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from commonpot.cli import main
+from commonpot.db import Database
+from commonpot.recipes.models import Recipe
+from commonpot.settings import get_settings
+from tests.factories.recipes import make_recipe_world
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "recipes"
+
+
+@pytest.fixture
+def cli_db(db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    monkeypatch.setenv("COMMONPOT_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    yield db
+    get_settings.cache_clear()
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _count(db: Database) -> int:
+    with db.unit_of_work(write=False) as s:
+        return int(s.scalar(select(func.count(Recipe.id))) or 0)
+
+
+def test_import_then_export(cli_db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    make_recipe_world(cli_db)
+    code, out, err = _run(
+        capsys,
+        "recipes",
+        "import",
+        str(FIXTURES / "graph_yoast.html"),
+        str(FIXTURES / "microdata.html"),
+        "--community",
+        "publicville",
+    )
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert [line.split("\t")[1] for line in lines] == [
+        "Grandma Ruth’s Barley & Leek Soup",
+        "Bannock over the fire",
+    ]
+    rid = lines[0].split("\t")[0]
+    code, out, _ = _run(capsys, "recipes", "export", rid, "--format", "jsonld")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["name"] == "Grandma Ruth’s Barley & Leek Soup"
+    assert doc["recipeInstructions"][0]["@type"] == "HowToSection"
+
+
+def test_import_with_one_bad_file_stores_nothing(
+    cli_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_recipe_world(cli_db)
+    before = _count(cli_db)
+    code, _, err = _run(
+        capsys,
+        "recipes",
+        "import",
+        str(FIXTURES / "graph_yoast.html"),
+        str(FIXTURES / "no_recipe.html"),
+        "--community",
+        "publicville",
+    )
+    assert code == 2
+    assert "no_recipe.html" in err
+    assert err.count("\n") == 1
+    assert _count(cli_db) == before
+
+
+def test_export_of_community_only_recipe_needs_a_member(
+    cli_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rw = make_recipe_world(cli_db)
+    code, out, err = _run(capsys, "recipes", "export", str(rw.community_recipe))
+    assert code == 2
+    assert out == ""
+    assert "No recipe" in err
+    email = rw.world.member.email
+    code, out, _ = _run(capsys, "recipes", "export", str(rw.community_recipe), "--as", email)
+    assert code == 0
+    assert json.loads(out)["commonpot:protocolLabels"][0]["commonpot:code"] == "TK CO"
