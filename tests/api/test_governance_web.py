@@ -1,0 +1,85 @@
+"""Governance pages: propose, open, rank, count, carry out, and check the ledger, by form."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from commonpot.db import Database
+from tests.factories.accounts import form, make_world, sign_in
+
+PAGES = "/communities/publicville/governance"
+
+
+def _post(client: TestClient, url: str, data: dict[str, str]) -> str:
+    response = client.post(url, data=form(data), follow_redirects=True)
+    assert response.status_code == 200, response.text[:300]
+    return response.text
+
+
+def test_ranked_decision_by_forms(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    sign_in(client, db, w.steward)
+    page = _post(
+        client,
+        f"{PAGES}/proposals",
+        {
+            "title": "Which tree for the north bank?",
+            "method": "irv",
+            "options": "Walnut\nHazel\nChestnut",
+            "voting_hours": "48",
+            "timelock_hours": "0",
+            "quorum": "1/2",
+            "action_kind": "text",
+        },
+    )
+    assert "Draft saved" in page
+    number = re.search(r"/governance/proposals/(\d+)/open", page)
+    assert number is not None
+    url = f"{PAGES}/proposals/{number.group(1)}"
+    assert "Voting is open" in _post(client, f"{url}/open", {})
+    ranks = {
+        w.steward: {"rank-0": "2", "rank-1": "1", "rank-2": ""},
+        w.custodian: {"rank-0": "1", "rank-1": "2", "rank-2": "3"},
+        w.member: {"rank-0": "1", "rank-1": "", "rank-2": "2"},
+    }
+    for user, fields in ranks.items():
+        sign_in(client, db, user)
+        assert "Your vote is recorded" in _post(client, f"{url}/vote", fields)
+    sign_in(client, db, w.steward)
+    counted = _post(client, f"{url}/close", {})
+    assert 'id="rounds"' in counted
+    assert re.search(r'id="winners">Walnut<', counted)
+    done = _post(client, f"{url}/execute", {})
+    assert "Decision recorded" in done
+    ledger = client.get(f"{PAGES}/ledger")
+    assert ledger.status_code == 200
+    assert "— commonpot " in ledger.text
+    verified = client.get(f"{PAGES}/ledger/verify")
+    assert "Verified" in verified.text
+
+
+def test_bad_ballot_shows_the_problem(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    sign_in(client, db, w.steward)
+    page = _post(
+        client,
+        f"{PAGES}/proposals",
+        {"title": "Buy a cider press", "method": "majority", "voting_hours": "48"},
+    )
+    number = re.search(r"/governance/proposals/(\d+)/open", page)
+    assert number is not None
+    url = f"{PAGES}/proposals/{number.group(1)}"
+    _post(client, f"{url}/open", {})
+    text = _post(client, f"{url}/vote", {"choice": "maybe"})
+    assert "Choose among" in text
+    assert client.get(PAGES).status_code == 200
+
+
+def test_anonymous_reads_public_pages_but_sees_no_forms(client: TestClient, db: Database) -> None:
+    make_world(db)
+    page = client.get(PAGES)
+    assert page.status_code == 200
+    assert "Propose something" not in page.text
+    assert client.get(f"{PAGES}/ledger").status_code == 200
