@@ -59,3 +59,51 @@ def random_instance(
         "candidates_per_need": rng.choice([0, 0, 1, 2, 3]),
     }
     return {"offers": offers, "needs": needs, "params": params}
+
+
+def add_offer(
+    session: Any,
+    community: Any,
+    user: Any,
+    quantity: int,
+    north_km: float = 0.0,
+    category: str = "veg",
+) -> Any:
+    """An open offer near the community's origin (52 N, 5 E)."""
+    from commonpot.accounts.service import Viewer
+    from commonpot.network import service
+
+    return service.create_offer(
+        session,
+        community,
+        Viewer(user=user),
+        category=category,
+        quantity=quantity,
+        lat=52.0 + north_km / KM_PER_DEG,
+        lon=5.0,
+    )
+
+
+def add_need(
+    session: Any,
+    community: Any,
+    user: Any,
+    quantity: int,
+    north_km: float = 0.0,
+    category: str = "veg",
+    group_id: int | None = None,
+) -> Any:
+    """An open need near the community's origin (52 N, 5 E)."""
+    from commonpot.accounts.service import Viewer
+    from commonpot.network import service
+
+    return service.create_need(
+        session,
+        community,
+        Viewer(user=user),
+        category=category,
+        quantity=quantity,
+        lat=52.0 + north_km / KM_PER_DEG,
+        lon=5.0,
+        group_id=group_id,
+    )

@@ -1,0 +1,45 @@
+"""The network's governance action: commit an allocation run the community voted for."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.actions import ActionType, Params
+from commonpot.communities.models import Community
+from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.network.models import AllocationRun, RunStatus
+from commonpot.network.runs import apply_run
+
+
+def _validate(session: Session, community: Community, params: Params) -> Params:
+    raw = params.get("run_id")
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise Invalid("Name the allocation run by its number.", field="action.params.run_id")
+    run = session.get(AllocationRun, raw)
+    if run is None or run.community_id != community.id:
+        raise NotFound("No such allocation run here.", field="action.params.run_id")
+    if run.status != RunStatus.DRAFT.value:
+        raise Conflict(f"Allocation run {raw} is already {run.status}.")
+    return {"run_id": raw}
+
+
+def _execute(session: Session, community: Community, params: Params, _: Viewer) -> str:
+    run = apply_run(session, community, params["run_id"])
+    allocated = run.metrics.get("total_allocated", 0)
+    return f"Allocation run {run.id} committed: {allocated} units on their way."
+
+
+def _describe(params: Params) -> str:
+    return f"Commit allocation run {params.get('run_id')} (moves the food it plans)."
+
+
+ACTIONS = [
+    ActionType(
+        kind="commit_allocation_run",
+        label="Commit an allocation run",
+        describe=_describe,
+        validate=_validate,
+        execute=_execute,
+    )
+]
