@@ -201,11 +201,13 @@ def _call_need_maker(maker: Any, args: dict[str, Any]) -> Any:
     """Call the network's `create_need` with whichever of our fields it accepts."""
     params = inspect.signature(maker).parameters
     positional = [args["session"], args["community"], args["viewer"]]
-    if "data" in params or "fields" in params:
-        key = "data" if "data" in params else "fields"
-        return maker(*positional, **{key: args["need"]})
-    accepted = {k: v for k, v in args["need"].items() if k in params}
-    return maker(*positional, **accepted)
+    need: dict[str, Any] = args["need"]
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return maker(*positional, **need)
+    for key in ("data", "fields"):
+        if key in params:
+            return maker(*positional, **{key: need})
+    return maker(*positional, **{k: v for k, v in need.items() if k in params})
 
 
 def turn_into_needs(

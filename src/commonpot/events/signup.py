@@ -47,15 +47,11 @@ def counts(session: Session, event: Event) -> dict[str, int]:
 
 
 def _lock(session: Session, event: Event) -> Event:
-    locked = session.scalar(
-        select(Event)
-        .where(Event.id == event.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    locked = session.scalar(select(Event.id).where(Event.id == event.id).with_for_update())
     if locked is None:
         raise NotFound("This event no longer exists.")
-    return locked
+    session.refresh(event)  # capacity or status may have changed while we waited
+    return event
 
 
 def event_end(session: Session, event: Event) -> datetime:
