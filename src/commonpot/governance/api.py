@@ -285,8 +285,10 @@ def consistency(
 @router.get(BASE + "/ledger/verify", response_model=VerifyOut)
 def verify(slug: str, request: Request) -> VerifyOut:
     """Recompute the ledger on the server and report (clients should also verify themselves)."""
-    with unit_of_work(request) as ctx:
-        report = ledger.verify(ctx.session, _community(ctx, slug), ctx.settings)
+    with unit_of_work(request, write=True) as ctx:
+        community = _community(ctx, slug)
+        ledger.seal(ctx.session, community, ctx.settings)
+        report = ledger.verify(ctx.session, community, ctx.settings)
         return VerifyOut(
             ok=report.ok,
             size=report.size,

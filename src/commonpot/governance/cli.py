@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -114,6 +115,8 @@ def verify(
 
         with transaction() as session:
             found = readable_community(session, community, OPERATOR)
+            # entries not yet under a checkpoint get one, as the server's next read would
+            ledger.seal(session, found, get_settings())
             report = ledger.verify(session, found, get_settings())
     if report.ok:
         typer.echo(
@@ -125,7 +128,8 @@ def verify(
         typer.echo(f"first bad entry: {report.first_bad}", err=True)
     for problem in report.problems:
         typer.echo(problem, err=True)
-    raise typer.Exit(1)
+    # exit directly: the root CLI runs click without standalone mode, which swallows Exit codes
+    sys.exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -171,7 +171,7 @@ def open_proposal(
     community: Community,
     viewer: Viewer,
     number: int,
-    settings: Settings,
+    settings: Settings | None,
     *,
     starts_at: datetime | None = None,
 ) -> Proposal:
@@ -215,7 +215,7 @@ def open_proposal(
 
 
 def advance(
-    session: Session, community: Community, proposal: Proposal, settings: Settings
+    session: Session, community: Community, proposal: Proposal, settings: Settings | None
 ) -> Proposal:
     """Apply time-driven transitions: voting opens or closes, queued proposals expire."""
     now = utcnow()
@@ -280,7 +280,9 @@ def provisional(session: Session, proposal: Proposal) -> tuple[TallyResult, int,
     return result, sum(w for _, _, w in ballots), eligible
 
 
-def _close(session: Session, community: Community, proposal: Proposal, settings: Settings) -> None:
+def _close(
+    session: Session, community: Community, proposal: Proposal, settings: Settings | None
+) -> None:
     result, turnout, eligible = provisional(session, proposal)
     passed = counting.decide(
         result, turnout=turnout, eligible=eligible, quorum=Fraction(proposal.rules["quorum"])
@@ -309,7 +311,7 @@ def _close(session: Session, community: Community, proposal: Proposal, settings:
 
 
 def close_proposal(
-    session: Session, community: Community, viewer: Viewer, number: int, settings: Settings
+    session: Session, community: Community, viewer: Viewer, number: int, settings: Settings | None
 ) -> Proposal:
     """Count the votes: once the period ended (any member) or early when all have voted."""
     communities.require_member(session, community, viewer)
@@ -333,7 +335,7 @@ def cast_vote(
     viewer: Viewer,
     number: int,
     ballot: Any,
-    settings: Settings,
+    settings: Settings | None,
     *,
     signature: str | None = None,
 ) -> Vote:
@@ -419,7 +421,7 @@ def _run_action(session: Session, community: Community, proposal: Proposal, view
 
 
 def execute_proposal(
-    session: Session, community: Community, viewer: Viewer, number: int, settings: Settings
+    session: Session, community: Community, viewer: Viewer, number: int, settings: Settings | None
 ) -> Proposal:
     """Carry out a queued proposal's action once, after its timelock; failures are recorded."""
     communities.require_member(session, community, viewer)
@@ -458,7 +460,7 @@ def execute_proposal(
 
 
 def cancel_proposal(
-    session: Session, community: Community, viewer: Viewer, number: int, settings: Settings
+    session: Session, community: Community, viewer: Viewer, number: int, settings: Settings | None
 ) -> Proposal:
     """Withdraw a proposal before voting ends (author or steward)."""
     proposal = get_proposal(session, community, viewer, number)
@@ -513,7 +515,7 @@ def delegate(
     community: Community,
     viewer: Viewer,
     delegate_id: int,
-    settings: Settings,
+    settings: Settings | None,
     scope: str = "*",
 ) -> Delegation:
     """Let another member vote for you (on one kind of action, or "*" for all)."""
@@ -552,7 +554,11 @@ def delegate(
 
 
 def revoke_delegation(
-    session: Session, community: Community, viewer: Viewer, settings: Settings, scope: str = "*"
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    settings: Settings | None,
+    scope: str = "*",
 ) -> None:
     """Take back a delegation."""
     me = communities.require_member(session, community, viewer)

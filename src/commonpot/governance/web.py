@@ -332,8 +332,9 @@ def ledger_page(slug: str, request: Request) -> Response:
 @router.get(BASE + "/ledger/verify", response_class=HTMLResponse)
 def verify_page(slug: str, request: Request) -> Response:
     """Recompute the whole ledger now and show what was found."""
-    with unit_of_work(request) as ctx:
+    with unit_of_work(request, write=True) as ctx:
         data = community_context(ctx, slug)
+        ledger.seal(ctx.session, data["community"], ctx.settings)
         data["report"] = ledger.verify(ctx.session, data["community"], ctx.settings)
         data["base_url"] = (ctx.settings.base_url or str(request.base_url)).rstrip("/")
         return render(request, "governance/verify.html", data, ctx=ctx)
