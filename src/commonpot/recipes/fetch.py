@@ -33,14 +33,17 @@ def is_public_address(address: str) -> bool:
 
 def check_url(url: str, resolver: Resolver = _resolve) -> str:
     """Check a URL before fetching: http(s), standard ports, public addresses only."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise Invalid("That is not a valid web address.", field="url") from exc
     if parts.scheme not in {"http", "https"}:
         raise Invalid("Only http:// and https:// addresses can be imported.", field="url")
     if not parts.hostname:
         raise Invalid("The address has no host name.", field="url")
     if parts.username or parts.password:
         raise Invalid("Addresses with a user name or password are not fetched.", field="url")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     if port not in {80, 443}:
         raise Invalid("Only the standard web ports (80, 443) are fetched.", field="url")
     try:
