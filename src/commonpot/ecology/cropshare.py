@@ -122,7 +122,7 @@ class PlanInfeasible(Invalid):
         self.reasons = reasons
 
 
-def validate(problem: CropShareProblem) -> None:
+def validate(problem: CropShareProblem) -> None:  # noqa: PLR0912 - one flat list of checks
     """Reject inputs that make no sense (negative areas, unknown domes, missing rates)."""
     ids = [d.id for d in problem.domes]
     if len(set(ids)) != len(ids):
@@ -149,9 +149,13 @@ def validate(problem: CropShareProblem) -> None:
         if not lot.quantity >= 0 or not math.isfinite(lot.quantity):
             raise Invalid(f"seed lot {lot.id}: quantity must be ≥ 0", field="seed_lots")
         if lot.unit == "seeds" and not (lot.seeds_per_m2 or 0) > 0:
-            raise Invalid(f"seed lot {lot.id}: counted in seeds but no seeds per m²", field="seed_lots")
+            raise Invalid(
+                f"seed lot {lot.id}: counted in seeds but no seeds per m²", field="seed_lots"
+            )
         if lot.holder is not None and lot.holder not in known:
-            raise Invalid(f"seed lot {lot.id}: held by unknown dome {lot.holder}", field="seed_lots")
+            raise Invalid(
+                f"seed lot {lot.id}: held by unknown dome {lot.holder}", field="seed_lots"
+            )
 
 
 def counted(area: float, min_plot: float) -> float:
@@ -223,9 +227,7 @@ def to_moves(plantings: Mapping[tuple[str, str], float], lots: list[SeedLot]) ->
             seeds = None
             if lot.unit == "seeds" and lot.seeds_per_m2:
                 seeds = min(math.ceil(take * lot.seeds_per_m2 - 1e-6), int(lot.quantity))
-            moves.append(
-                Move(lot.id, crop, lot.variety, lot.holder, dome, round(take, 6), seeds)
-            )
+            moves.append(Move(lot.id, crop, lot.variety, lot.holder, dome, round(take, 6), seeds))
     return moves
 
 
