@@ -38,7 +38,7 @@ INF = math.inf
 RELAXED_TOL = 2e-2  # nats: the relaxed phase only chooses which plots to keep
 FIXED_TOL = 1e-3  # nats: about 0.1 % of hill_1
 MILP_TOL = 1e-4
-MILP_PAIRS = 400  # above this many new dome–crop pairs, relax-and-round instead
+MILP_PAIRS = 200  # above this many new dome–crop pairs, relax-and-round instead
 
 
 @dataclass
