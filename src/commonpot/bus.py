@@ -205,29 +205,21 @@ class _PostgresSubscription:
 
 
 class PostgresBus:
-    """PostgreSQL LISTEN/NOTIFY: no extra service needed when the database is PostgreSQL."""
+    """PostgreSQL LISTEN/NOTIFY: no extra service needed when the database is PostgreSQL.
+
+    Publishing opens a short autocommit connection each time: messages are rare (a sign-up,
+    a flash call) and nothing is left open when the app stops.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = libpq_url(url)
-        self._conn: Any = None
-        self._lock = threading.Lock()
 
     def publish(self, channel: str, message: Message) -> None:
-        """NOTIFY through one autocommit connection (reconnecting if it broke)."""
+        """NOTIFY the channel's listeners in every process."""
         import psycopg
 
-        payload = json.dumps(message)
-        with self._lock:
-            try:
-                self._notify(psycopg, channel, payload)
-            except psycopg.OperationalError:
-                self._conn = None  # the server restarted or the link dropped: one retry
-                self._notify(psycopg, channel, payload)
-
-    def _notify(self, psycopg: Any, channel: str, payload: str) -> None:
-        if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self.url, autocommit=True)
-        self._conn.execute("SELECT pg_notify(%s, %s)", (pg_channel(channel), payload))
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("SELECT pg_notify(%s, %s)", (pg_channel(channel), json.dumps(message)))
 
     async def subscribe(self, channel: str) -> Subscription:
         """LISTEN on a fresh async connection."""
@@ -239,11 +231,7 @@ class PostgresBus:
         return _PostgresSubscription(conn)
 
     def close(self) -> None:
-        """Close the publishing connection."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        """Nothing stays open between messages."""
 
 
 def _decode(data: bytes | str) -> Message | None:

@@ -1,0 +1,113 @@
+"""The live-update bus: in-process, and across processes through Redis and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from commonpot.app import create_app
+from commonpot.bus import Bus, MemoryBus, PostgresBus, RedisBus, make_bus, opened
+from commonpot.db import Database
+from commonpot.settings import Settings
+from tests.factories.accounts import form, make_world, sign_in
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _round_trip(publisher: Bus, subscriber: Bus) -> list[dict[str, object] | None]:
+    channel = f"test:{uuid.uuid4().hex[:8]}"
+
+    async def run() -> list[dict[str, object] | None]:
+        async with opened(subscriber, channel) as sub:
+            timer = threading.Timer(0.2, publisher.publish, (channel, {"type": "flash", "n": 1}))
+            timer.start()
+            first = await sub.get(5)
+            quiet = await sub.get(0.2)
+            timer.join()
+            return [first, quiet]
+
+    return asyncio.run(run())
+
+
+def test_memory_bus_delivers_in_process() -> None:
+    bus = MemoryBus()
+    assert _round_trip(bus, bus) == [{"type": "flash", "n": 1}, None]
+
+
+def test_redis_bus_crosses_connections() -> None:
+    one, two = RedisBus(REDIS_URL), RedisBus(REDIS_URL)
+    try:
+        assert _round_trip(one, two) == [{"type": "flash", "n": 1}, None]
+    finally:
+        one.close()
+        two.close()
+
+
+def test_postgres_bus_crosses_connections(database_urls: dict[str, str]) -> None:
+    url = database_urls["postgresql"]
+    one, two = PostgresBus(url), PostgresBus(url)
+    try:
+        assert _round_trip(one, two) == [{"type": "flash", "n": 1}, None]
+    finally:
+        one.close()
+        two.close()
+
+
+def test_make_bus_refuses_postgres_on_sqlite(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/x.db", event_bus="postgres")
+    with pytest.raises(ValueError, match="PostgreSQL"):
+        make_bus(settings)
+    assert isinstance(make_bus(Settings(event_bus="memory")), MemoryBus)
+
+
+@pytest.mark.parametrize("kind", ["redis", "postgres"])
+def test_flash_called_on_one_server_reaches_a_page_open_on_another(
+    kind: str, database_urls: dict[str, str], tmp_path: Path
+) -> None:
+    url = database_urls["postgresql"]
+    db = Database(url)
+    from tests.conftest import _empty_all_tables
+
+    _empty_all_tables(db)
+    world = make_world(db)
+
+    def server(name: str) -> TestClient:
+        settings = Settings(
+            database_url=url,
+            secret_key="k" * 40,
+            data_dir=tmp_path / name,
+            base_url="http://testserver",
+            event_bus=kind,
+            redis_url=REDIS_URL,
+        )
+        return TestClient(create_app(settings))
+
+    caller, watcher = server("a"), server("b")
+    with caller, watcher:
+        sign_in(caller, db, world.steward)
+        sign_in(watcher, db, world.member)
+        lines: list[str] = []
+        with watcher.stream("GET", "/communities/publicville/events/live?limit=1") as stream:
+            chunks = stream.iter_lines()
+            while not next(chunks).startswith(": connected"):
+                pass
+            made = caller.post(
+                "/communities/publicville/events/flash",
+                data=form({"title": "Bring your ancestral recipe", "in_minutes": "120"}),
+                follow_redirects=False,
+            )
+            assert made.status_code == 303
+            for line in chunks:
+                lines.append(line)
+                if line.startswith("data:"):
+                    break
+    for client in (caller, watcher):
+        client.app.state.db.dispose()  # type: ignore[attr-defined]
+    db.dispose()
+    assert "event: flash" in lines
+    assert "Bring your ancestral recipe" in lines[-1]
