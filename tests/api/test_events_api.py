@@ -1,0 +1,174 @@
+"""Events over HTTP: the JSON API, calendar feeds, and the live stream."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import icalendar
+from fastapi.testclient import TestClient
+
+from commonpot.db import Database, utcnow
+from tests.factories.accounts import bearer, form, make_world, sign_in
+
+BASE = "/api/communities/publicville/events"
+
+
+def _event_body(**fields: object) -> dict[str, object]:
+    start = (utcnow() + timedelta(days=3)).replace(microsecond=0, tzinfo=None)
+    body: dict[str, object] = {
+        "title": "Harvest supper",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=3)).isoformat(),
+        "timezone": "Europe/London",
+        "capacity": 1,
+        "roles": [{"name": "cook", "wanted": 2}, {"name": "dishwasher"}],
+        "visibility": "public",
+        "languages": "en, es",
+        "accessibility": "Step-free entrance",
+    }
+    body.update(fields)
+    return body
+
+
+def test_create_reads_naive_times_in_the_event_zone(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    made = client.post(BASE, json=_event_body(), headers=bearer(db, world.member))
+    assert made.status_code == 201, made.text
+    event = made.json()
+    assert event["languages"] == ["en", "es"]
+    assert event["roles"][0] == {"name": "cook", "wanted": 2}
+    assert event["starts_local"][11:16] == _event_body()["starts_at"][11:16]  # type: ignore[index]
+    assert event["ics_url"].endswith(f"/events/{event['id']}.ics")
+    listed = client.get(BASE).json()
+    assert [e["id"] for e in listed] == [event["id"]]
+
+
+def test_bad_input_is_a_problem_with_the_field_and_stores_nothing(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(db)
+    headers = bearer(db, world.steward)
+    start = _event_body()["starts_at"]
+    for body, field in (
+        (_event_body(ends_at=start), "ends_at"),
+        (_event_body(capacity=-5), "capacity"),
+        (_event_body(timezone="Nowhere/Land"), "timezone"),
+        (_event_body(rrule="FREQ=HOURLY;COUNT=3"), "rrule"),
+        (_event_body(visibility="everyone"), "visibility"),
+    ):
+        response = client.post(BASE, json=body, headers=headers)
+        assert response.status_code == 422, body
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["field"] == field
+        assert response.json()["detail"]
+    assert client.get(BASE, headers=headers).json() == []
+
+
+def test_sign_up_waitlist_and_promotion_over_api(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    event = client.post(BASE, json=_event_body(), headers=bearer(db, world.steward)).json()
+    first, second = bearer(db, world.member), bearer(db, world.custodian)
+    url = f"{BASE}/{event['id']}/registrations"
+    one = client.post(url, json={"role": "cook"}, headers=first)
+    two = client.post(url, json={"role": "dishwasher"}, headers=second)
+    assert (one.json()["status"], two.json()["status"]) == ("confirmed", "waitlisted")
+    wrong = client.post(url, json={"role": "juggler"}, headers=bearer(db, world.steward))
+    assert wrong.status_code == 422 and wrong.json()["field"] == "role"
+    gone = client.delete(f"{url}/{world.member.id}", headers=first)
+    assert gone.status_code == 200
+    assert [p["user_id"] for p in gone.json()["promoted"]] == [world.custodian.id]
+    again = client.get(f"{BASE}/{event['id']}").json()
+    assert (again["confirmed"], again["waitlisted"]) == (1, 0)
+
+
+def test_calendar_feeds_parse_and_personal_feed_rotates(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    event = client.post(BASE, json=_event_body(), headers=bearer(db, world.steward)).json()
+    feed = client.get("/communities/publicville/events.ics")
+    assert feed.status_code == 200
+    assert feed.headers["content-type"].startswith("text/calendar")
+    vevents = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+    assert [str(v["SUMMARY"]) for v in vevents] == ["Harvest supper"]
+    assert str(vevents[0]["URL"]).endswith(f"/communities/publicville/events/{event['id']}")
+    assert vevents[0]["DTSTART"].params["TZID"] == "Europe/London"
+    single = client.get(f"/communities/publicville/events/{event['id']}.ics")
+    assert icalendar.Calendar.from_ical(single.content).walk("VEVENT")[0]["UID"] == event["uid"]
+    member = bearer(db, world.member)
+    client.post(f"{BASE}/{event['id']}/registrations", json={}, headers=member)
+    address = client.get("/api/me/calendar", headers=member).json()["url"]
+    path = address.removeprefix("http://testserver")
+    mine = icalendar.Calendar.from_ical(client.get(path).content).walk("VEVENT")
+    assert [str(v["SUMMARY"]) for v in mine] == ["Harvest supper"]
+    rotated = client.post("/api/me/calendar/rotate", headers=member).json()["url"]
+    assert rotated != address
+    assert client.get(path).status_code == 404
+    assert client.get(rotated.removeprefix("http://testserver")).status_code == 200
+
+
+def test_live_stream_carries_counts_to_an_open_page(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    event = client.post(BASE, json=_event_body(), headers=bearer(db, world.steward)).json()
+    member = bearer(db, world.member)
+    lines: list[str] = []
+    with client.stream("GET", "/communities/publicville/events/live?limit=1") as stream:
+        chunks = stream.iter_lines()
+        while not next(chunks).startswith(": connected"):
+            pass
+        client.post(f"{BASE}/{event['id']}/registrations", json={}, headers=member)
+        for line in chunks:
+            if line and not line.startswith(":"):
+                lines.append(line)
+            if line.startswith("data:"):
+                break
+    assert lines[0] == "event: count"
+    assert f'"event_id": {event["id"]}' in lines[1] and '"confirmed": 1' in lines[1]
+
+
+def test_shopping_list_explains_an_empty_menu_and_outreach_ranks(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(db)
+    event = client.post(BASE, json=_event_body(), headers=bearer(db, world.steward)).json()
+    shopping = client.get(f"{BASE}/{event['id']}/shopping-list").json()
+    assert shopping["lines"] == [] and "No dishes" in shopping["explanation"]
+    unknown = client.post(
+        f"{BASE}/{event['id']}/menu", json={"recipe_id": 424242}, headers=bearer(db, world.steward)
+    )
+    assert unknown.status_code in {409, 422}
+    assert client.get(f"{BASE}/{event['id']}/menu").json() == []
+    member = bearer(db, world.member)
+    client.post(
+        "/api/communities/publicville/places",
+        json={"name": "Far Enclave", "kind": "enclave", "lat": 51.40, "lon": -2.60},
+        headers=member,
+    )
+    ranked = client.get("/api/communities/publicville/outreach").json()
+    assert ranked[0]["home"] == "Far Enclave"
+    assert ranked[0]["venue"] == "Public Kitchen" and "Far Enclave" in ranked[0]["reason"]
+
+
+def test_event_page_shows_everything_and_form_errors_keep_input(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(db)
+    event = client.post(BASE, json=_event_body(), headers=bearer(db, world.steward)).json()
+    page = client.get(f"/communities/publicville/events/{event['id']}")
+    assert page.status_code == 200
+    for text in ("Harvest supper", "Shopping list", "Who is coming", "Step-free entrance", ".ics"):
+        assert text in page.text
+    sign_in(client, db, world.member)
+    bad = client.post(
+        "/communities/publicville/events",
+        data=form(
+            {
+                "title": "Soup night",
+                "starts_at": "2031-01-01T18:00",
+                "ends_at": "2031-01-01T17:00",
+                "timezone": "Europe/London",
+            }
+        ),
+    )
+    assert bad.status_code == 422
+    assert "The end must come after the start." in bad.text
+    assert 'value="Soup night"' in bad.text
+    assert len(client.get(BASE).json()) == 1
