@@ -1,0 +1,129 @@
+"""Demo data for the network: patches with harvests, priority groups, offers, needs, runs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.db import utcnow
+from commonpot.network import runs, service
+
+if TYPE_CHECKING:
+    from commonpot.demo import DemoContext
+
+# Offers: who, category, units, km north and east of the centre, hours it keeps, notes.
+OFFERS = [
+    ("kenji", "apples", 24, 0.2, -0.3, None, "Bramley windfalls from the North Dome orchard"),
+    ("tomas", "squash", 10, -0.1, 0.2, 72.0, "Butternut, cured"),
+    ("rosa", "tortillas", 30, 0.0, 0.1, 12.0, "Fresh this morning, blue corn"),
+    ("sam", "greens", 15, -0.3, 0.4, 8.0, "Watercress and chard from Willow Dome"),
+    ("priya", "lentil dal", 12, 0.1, 0.0, 6.0, "Portions, made in the Community Kitchen"),
+    ("lina", "apples", 8, -0.2, -0.1, None, "Eaters from the Old Orchard"),
+]
+# Needs: who, category, units, km north and east of the centre, priority group, notes.
+NEEDS = [
+    ("rosa", "lentil dal", 4, 0.05, 0.1, "elders", "Lunch for the elders' table"),
+    ("kenji", "greens", 6, 0.1, -0.2, "elders", ""),
+    ("lina", "tortillas", 10, -0.2, -0.1, "families", "Family of five"),
+    ("sam", "apples", 12, -0.3, 0.3, "school", "Break-time fruit for the dome school"),
+    ("tomas", "dal", 3, -0.1, 0.2, None, "Anything warm"),
+    ("amara", "apples", 10, 0.3, 0.2, "families", ""),
+    ("priya", "greens", 12, 0.2, 0.1, None, ""),
+    ("amara", "squash", 6, 0.1, -0.1, "families", ""),
+    ("lina", "lentil dal", 8, -0.15, -0.05, "families", ""),
+]
+GROUPS = [
+    ("elders", 2.0, "Members over 75 and anyone recovering from illness"),
+    ("families", 1.5, "Households with young children"),
+    ("school", 1.25, "The dome school's shared meals"),
+]
+PATCHES = [
+    ("Riverbank elder", "elderflower", 0.4, -0.6, 12.0, 5, [3.5, 2.0]),
+    ("Footbridge blackberries", "blackberry", -0.2, 0.5, 40.0, 8, [6.0, 9.5, 4.0]),
+    ("Willow watercress bed", "watercress", -0.5, 0.3, 15.0, 3, [2.5]),
+    ("Old wall wild garlic", "wild garlic", 0.6, 0.1, 8.0, 2, [1.0]),
+]
+KM_LAT = 1 / 111.2
+KM_LON = 1 / 69.3  # at 51.45 N
+
+
+def load(session: Session, ctx: DemoContext) -> None:
+    """Riverside shares food: patches, groups, open offers and needs, one committed run."""
+    community = ctx.communities["riverside"]
+    lat0 = community.lat if community.lat is not None else 51.4545
+    lon0 = community.lon if community.lon is not None else -2.5879
+    steward = Viewer(user=ctx.users["amara"])
+    groups = {}
+    for name, priority, description in GROUPS:
+        groups[name] = service.create_group(
+            session, community, steward, name=name, priority=priority, description=description
+        )
+    for name, species, north, east, yield_kg, month, taken in PATCHES:
+        patch = service.save_patch(
+            session,
+            community,
+            Viewer(user=ctx.users["kenji"]),
+            name=name,
+            species=species,
+            lat=lat0 + north * KM_LAT,
+            lon=lon0 + east * KM_LON,
+            sustainable_yield_kg=yield_kg,
+            season_start_month=month,
+            notes="Mapped on the spring walk.",
+        )
+        for kg in taken:
+            service.log_harvest(
+                session,
+                community,
+                Viewer(user=ctx.users["sam"]),
+                patch.id,
+                quantity_kg=kg,
+                note="demo harvest",
+            )
+    for who, category, units, north, east, hours, description in OFFERS:
+        service.create_offer(
+            session,
+            community,
+            Viewer(user=ctx.users[who]),
+            category=category,
+            quantity=units,
+            lat=lat0 + north * KM_LAT,
+            lon=lon0 + east * KM_LON,
+            description=description,
+            expires_at=utcnow() + timedelta(hours=hours) if hours else None,
+        )
+    for who, category, units, north, east, group, description in NEEDS:
+        service.create_need(
+            session,
+            community,
+            Viewer(user=ctx.users[who]),
+            category=category,
+            quantity=units,
+            lat=lat0 + north * KM_LAT,
+            lon=lon0 + east * KM_LON,
+            description=description,
+            group_id=groups[group].id if group else None,
+        )
+    first = runs.create_run(session, community, steward)
+    runs.commit_run(session, community, steward, first.id)
+    lines = runs.lines(session, first)
+    if lines:
+        runs.assign_pickup(session, community, Viewer(user=ctx.users["lina"]), lines[0].id)
+    service.create_offer(
+        session,
+        community,
+        Viewer(user=ctx.users["kenji"]),
+        category="apples",
+        quantity=18,
+        lat=lat0,
+        lon=lon0,
+        description="Second picking",
+    )
+    runs.create_run(session, community, steward, objective="min-fill")
+    ctx.notes.append(
+        "Network: riverside has 4 foraging patches, 3 priority groups, a committed allocation "
+        "run with pickups and a draft run to review (sign in as amara)."
+    )
