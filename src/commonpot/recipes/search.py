@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, text
+from sqlalchemy import ColumnElement, Float, Integer, Select, and_, column, func, text
 from sqlalchemy.orm import Session
 
 from commonpot.recipes.models import Recipe
@@ -45,8 +45,21 @@ def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
+_KNOWN: set[str] = set()  # databases whose index exists (it is never dropped once made)
+
+
 def has_search_index(session: Session) -> bool:
     """True when the full-text index exists in this database."""
+    key = str(session.get_bind().engine.url)
+    if key in _KNOWN:
+        return True
+    found = _index_exists(session)
+    if found:
+        _KNOWN.add(key)
+    return found
+
+
+def _index_exists(session: Session) -> bool:
     if _is_sqlite(session):
         sql = "SELECT 1 FROM sqlite_master WHERE type='table' AND name=:n"
         return session.execute(text(sql), {"n": FTS_TABLE}).first() is not None
@@ -71,48 +84,48 @@ def fts_query(terms: str) -> str:
     return " ".join(f'"{w}"*' for w in _WORD.findall(terms.lower())[:12])
 
 
-def text_condition(session: Session, terms: str) -> ColumnElement[bool] | None:
-    """A WHERE condition matching recipes whose text holds every word of `terms`."""
-    words = _WORD.findall(terms.lower())[:12]
-    if not words:
-        return None
-    if _is_sqlite(session):
-        if not has_search_index(session):
-            return _like_all(words)
-        match = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts").bindparams(
-            fts=fts_query(terms)
-        )
-        return Recipe.id.in_(match.columns(literal_column("rowid")))
-    query = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
-    vector = func.to_tsvector("simple", Recipe.search_text)
-    return vector.op("@@")(query)
-
-
 def _like_all(words: list[str]) -> ColumnElement[bool]:
     return and_(*(Recipe.search_text.ilike(f"%{w}%") for w in words))
 
 
-def raw_fts_ids(session: Session, terms: str, limit: int = 50) -> list[int]:
-    """Recipe ids straight from the full-text index, no visibility (the benchmark's baseline)."""
+def apply_text_search(
+    session: Session, query: Select[*tuple[Any, ...]], terms: str | None
+) -> Select[*tuple[Any, ...]]:
+    """Keep recipes whose text holds every word of `terms`, best matches first."""
+    words = _WORD.findall((terms or "").lower())[:12]
+    if not words:
+        return query
     if _is_sqlite(session):
-        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q LIMIT :n"
+        if not has_search_index(session):
+            return query.where(_like_all(words))
+        matches = (
+            text(
+                f"SELECT rowid AS rid, rank AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts"
+            )
+            .bindparams(fts=fts_query(terms or ""))
+            .columns(column("rid", Integer), column("score", Float))
+            .subquery("fts")
+        )
+        return query.join(matches, matches.c.rid == Recipe.id).order_by(matches.c.score)
+    tsquery = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
+    vector = func.to_tsvector("simple", Recipe.search_text)
+    return query.where(vector.op("@@")(tsquery)).order_by(func.ts_rank(vector, tsquery).desc())
+
+
+def raw_fts_ids(session: Session, terms: str, limit: int = 50) -> list[int]:
+    """Best-matching recipe ids straight from the full-text index, no visibility (a baseline)."""
+    if _is_sqlite(session):
+        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rank LIMIT :n"
         rows = session.execute(text(sql), {"q": fts_query(terms), "n": limit})
     else:
         words = _WORD.findall(terms.lower())[:12]
         sql = (
             "SELECT id FROM recipes WHERE to_tsvector('simple', search_text) @@ "
-            "to_tsquery('simple', :q) LIMIT :n"
+            "to_tsquery('simple', :q) ORDER BY ts_rank(to_tsvector('simple', search_text), "
+            "to_tsquery('simple', :q)) DESC LIMIT :n"
         )
         rows = session.execute(text(sql), {"q": " & ".join(f"{w}:*" for w in words), "n": limit})
     return [int(r[0]) for r in rows]
-
-
-def apply_text_search(session: Session, query: Select[Recipe], terms: str | None) -> Select[Recipe]:
-    """Restrict a recipe query to those matching `terms` (unchanged when terms are empty)."""
-    if not terms:
-        return query
-    condition = text_condition(session, terms)
-    return query if condition is None else query.where(condition)
 
 
 def search_document(parts: list[Any]) -> str:

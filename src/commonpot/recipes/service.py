@@ -7,7 +7,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from commonpot.accounts.service import Viewer
@@ -37,6 +37,17 @@ WHOLE_RECIPE = (
     selectinload(Recipe.lineage),
     selectinload(Recipe.oral_histories),
     selectinload(Recipe.translations),
+)
+# what lists and search results show; rows, not ORM objects, keep long lists cheap
+SUMMARY_COLUMNS = (
+    Recipe.id,
+    Recipe.name,
+    Recipe.description,
+    Recipe.language,
+    Recipe.cuisine,
+    Recipe.origin_place,
+    Recipe.reach,
+    Recipe.labels,
 )
 KEEPERS = frozenset({Role.STEWARD.value, Role.CUSTODIAN.value})
 
@@ -115,9 +126,11 @@ class SearchQuery:
 
 def search_recipes(
     session: Session, community: Community, viewer: Viewer, query: SearchQuery
-) -> list[Recipe]:
-    """Recipes the viewer may see that match the search, newest first."""
-    stmt = apply_text_search(session, visible_recipes(session, community, viewer), query.text)
+) -> list[Row[Any]]:
+    """Recipes the viewer may see that match the search (best first, then newest), as rows."""
+    stmt: Select[*tuple[Any, ...]]
+    stmt = visible_recipes(session, community, viewer).with_only_columns(*SUMMARY_COLUMNS)
+    stmt = apply_text_search(session, stmt, query.text)
     if query.ingredient.strip():
         key = food_key(query.ingredient)
         stmt = stmt.where(
@@ -159,7 +172,7 @@ def search_recipes(
             )
         )
     stmt = stmt.order_by(Recipe.id.desc()).limit(min(query.limit, 200)).offset(query.offset)
-    return list(session.scalars(stmt))
+    return list(session.execute(stmt))
 
 
 # --- writing ---------------------------------------------------------------------------------
