@@ -362,6 +362,7 @@ def _dinkelbach(
         status, x, optimal = builder.solve(remaining)
         if x is None:
             return best, best_value, status != "infeasible" or best is not None, gap
+        x[: len(data.pair_d)] = np.maximum(x[: len(data.pair_d)], 0.0)  # solver round-off
         new_areas = _areas(data, x)
         _add_cuts(data, new_areas, x)
         worst, gamma, _ = _evaluate(data, new_areas)

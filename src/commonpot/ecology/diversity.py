@@ -202,14 +202,14 @@ def _cityblock_square(x: FloatArray) -> FloatArray:
 
 
 def braycurtis_matrix(counts: ArrayLike) -> FloatArray:
-    """Bray–Curtis dissimilarities; NaN where both samples are empty (0/0)."""
+    """Bray–Curtis dissimilarities; NaN between two different empty samples (0/0)."""
     x = as_matrix(counts)
     totals = x.sum(axis=1)
     # for non-negative data Σ|u−v| / Σ(u+v) is the L1 distance over the summed totals
     denominators = totals[:, None] + totals[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         out: FloatArray = _cityblock_square(x) / denominators
-    np.fill_diagonal(out, np.where(totals > 0, 0.0, np.nan))
+    np.fill_diagonal(out, 0.0)  # a distance matrix is hollow, as in scikit-bio
     return out
 
 

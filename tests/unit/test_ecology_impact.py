@@ -1,0 +1,90 @@
+"""Impact assessment: index changes and the three kinds of gamed-change flags."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from commonpot.ecology.csvio import CountsTable
+from commonpot.ecology.impact import OVERALL, assess_impact
+
+
+def table(samples: list[str], species: list[str], rows: list[list[float]]) -> CountsTable:
+    return CountsTable(samples, species, np.array(rows, dtype=float))
+
+
+def kinds(report: object) -> set[tuple[str, str]]:
+    return {(f.kind, f.sample) for f in report.flags}  # type: ignore[attr-defined]
+
+
+def test_genuine_improvement_raises_no_flag() -> None:
+    before = table(["A", "B"], ["maize", "bean"], [[30, 10], [10, 30]])
+    after = table(["A", "B"], ["maize", "bean", "squash"], [[20, 10, 10], [10, 20, 10]])
+    report = assess_impact(before, after)
+    assert report.flags == []
+    assert report.gamed is False
+    richness = report.samples[0].get("richness")
+    assert (richness.before, richness.after, richness.delta) == (2.0, 3.0, 1.0)
+    assert report.samples[0].get("hill_1").delta > 0
+
+
+def test_richness_up_while_effective_number_falls_is_flagged() -> None:
+    before = table(["A"], ["maize", "bean"], [[10, 10]])
+    after = table(["A"], ["maize", "bean", "squash"], [[100, 10, 10]])
+    report = assess_impact(before, after, token_share=0.0)
+    assert ("richness_up_evenness_down", "A") in kinds(report)
+    flag = next(f for f in report.flags if f.sample == "A")
+    assert "went up from 3" not in flag.explanation
+    assert "from 2.00 to 3.00" in flag.explanation
+    assert "less diverse" in flag.explanation
+
+
+def test_gamma_falls_while_each_place_looks_better_is_flagged() -> None:
+    # each dome had one unique crop; afterwards all grow the same two crops
+    before = table(["A", "B", "C"], ["a", "b", "c"], [[10, 0, 0], [0, 10, 0], [0, 0, 10]])
+    after = table(["A", "B", "C"], ["a", "b", "c"], [[5, 5, 0], [5, 5, 0], [5, 5, 0]])
+    report = assess_impact(before, after)
+    assert ("gamma_down_ratings_up", OVERALL) in kinds(report)
+    gamma = next(c for c in report.partition if c.index == "gamma")
+    assert gamma.before == pytest.approx(3.0)
+    assert gamma.after == pytest.approx(2.0)
+    assert "3 of 3 places" in next(f.explanation for f in report.flags if f.sample == OVERALL)
+
+
+def test_token_species_are_flagged_with_their_names() -> None:
+    before = table(["A"], ["maize", "bean"], [[50, 50]])
+    after = table(["A"], ["maize", "bean", "okra", "kale"], [[50, 50, 0.2, 0.1]])
+    report = assess_impact(before, after)
+    token = next(f for f in report.flags if f.kind == "token_species")
+    assert "okra" in token.explanation and "kale" in token.explanation
+    assert "2 newly listed species" in token.explanation
+
+
+def test_token_area_threshold_in_square_metres() -> None:
+    before = table(["A"], ["maize"], [[10]])
+    after = table(["A"], ["maize", "okra"], [[10, 0.5]])
+    assert not any(f.kind == "token_species" for f in assess_impact(before, after).flags)
+    report = assess_impact(before, after, token_area=1.0)
+    assert any(f.kind == "token_species" for f in report.flags)
+
+
+def test_samples_missing_on_one_side_are_noted_and_counted_empty() -> None:
+    before = table(["A", "B"], ["x"], [[1], [2]])
+    after = table(["A", "C"], ["x"], [[1], [3]])
+    report = assess_impact(before, after)
+    notes = {s.sample: s.note for s in report.samples}
+    assert notes["B"] is not None and "after" in notes["B"]
+    assert notes["C"] is not None and "before" in notes["C"]
+    assert report.samples[1].get("total").after == 0.0
+    assert report.samples[1].get("shannon").delta is None
+
+
+def test_json_shape() -> None:
+    before = table(["A"], ["x", "y"], [[1, 1]])
+    data = assess_impact(before, before).to_json()
+    assert set(data) == {"samples", "overall", "partition", "gamed", "flags"}
+    assert data["samples"]["A"]["hill_1"] == {"before": 2.0, "after": 2.0, "change": 0.0}
+    assert math.isclose(data["partition"]["gamma"]["before"], 2.0)
+    assert data["gamed"] is False
