@@ -498,7 +498,7 @@ def solve(
         )
     if math.isinf(gap):
         notes.append("The optimiser stopped at its time limit; the plan is good, not proven best.")
-    elif gap > MILP_TOL:
+    elif gap > FIXED_TOL:
         notes.append(
             f"The smallest hill_1 is within about {100 * math.expm1(gap):.1f} % of the best "
             "the model can find for this choice of plots."
