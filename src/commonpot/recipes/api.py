@@ -123,7 +123,7 @@ def get_recipe(slug: str, recipe_id: int, request: Request) -> RecipeOut:
     """One recipe with its heritage, protocol labels and the notices to show with it."""
     with unit_of_work(request) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
-        recipe = service.get_recipe(ctx.session, community, ctx.viewer, recipe_id)
+        recipe = service.recipe_view(ctx.session, community, ctx.viewer, recipe_id)
         return recipe_out(recipe, community)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
@@ -20,6 +21,7 @@ from commonpot.recipes.durations import duration_seconds, normalise_duration
 from commonpot.recipes.ingredients import parse_ingredient
 from commonpot.recipes.models import (
     LineagePerson,
+    OralHistory,
     Recipe,
     RecipeIngredient,
     RecipeReach,
@@ -108,6 +110,32 @@ def get_recipe(session: Session, community: Community, viewer: Viewer, recipe_id
     if found is None:
         raise NotFound(f"No recipe {recipe_id} here.")
     return found
+
+
+def recipe_view(session: Session, community: Community, viewer: Viewer, recipe_id: int) -> Any:
+    """A read-only view of one visible recipe, loaded as plain rows (no ORM objects).
+
+    Same visibility as `get_recipe`; used by the hot read endpoint, where building ORM
+    instances for every ingredient line costs more than the queries themselves.
+    """
+    table = Recipe.__table__
+    stmt = visible_recipes(session, community, viewer).where(Recipe.id == recipe_id)
+    row = session.execute(stmt.with_only_columns(*table.c)).first()
+    if row is None:
+        raise NotFound(f"No recipe {recipe_id} here.")
+    view = SimpleNamespace(**row._asdict())
+    children = (
+        ("ingredients", RecipeIngredient, RecipeIngredient.position),
+        ("tags", RecipeTag, RecipeTag.tag),
+        ("lineage", LineagePerson, LineagePerson.position),
+        ("oral_histories", OralHistory, OralHistory.id),
+        ("translations", RecipeTranslation, RecipeTranslation.language),
+    )
+    for name, model, order in children:
+        columns = model.__table__.c
+        child = select(*columns).where(columns.recipe_id == recipe_id).order_by(order)
+        setattr(view, name, list(session.execute(child)))
+    return view
 
 
 @dataclass
