@@ -83,3 +83,24 @@ def test_anonymous_reads_public_pages_but_sees_no_forms(client: TestClient, db: 
     assert page.status_code == 200
     assert "Propose something" not in page.text
     assert client.get(f"{PAGES}/ledger").status_code == 200
+
+
+def test_grants_page_request_and_support(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    sign_in(client, db, w.steward)
+    from commonpot.communities import service as communities
+    from tests.factories.governance import fetch_community
+
+    with db.unit_of_work() as s:
+        communities.set_setting(s, fetch_community(s, "publicville"), "treasury_balance", 500)
+    page = _post(
+        client,
+        f"{PAGES}/grants",
+        {"title": "Bee hives", "recipient": "Hive keepers", "requested": "40", "pool": "treasury"},
+    )
+    assert "Request added" in page
+    page = _post(client, f"{PAGES}/grants/1/stake", {"amount": "30"})
+    assert "Your support is recorded" in page
+    assert "30 tokens staked" in page
+    page = _post(client, f"{PAGES}/grants/1/stake", {"amount": "300"})
+    assert "tokens free" in page

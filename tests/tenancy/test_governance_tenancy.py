@@ -46,6 +46,7 @@ def _counts(db: Database) -> tuple[int, int, int]:
         "/ledger/proof/inclusion?index=0&tree_size=1",
         "/ledger/proof/consistency?first=1&second=1",
         "/ledger/verify",
+        "/grants",
     ],
 )
 def test_outsider_and_anonymous_cannot_read_private_governance(

@@ -10,6 +10,7 @@ from commonpot.communities import service as communities
 from commonpot.communities.models import Community
 from commonpot.errors import NotFound
 from commonpot.governance import ledger, service
+from commonpot.governance.grants_api import router as grants_router
 from commonpot.governance.models import Proposal, State
 from commonpot.governance.schemas import (
     CommentIn,
@@ -29,6 +30,7 @@ from commonpot.governance.schemas import (
 from commonpot.http import Ctx, bearer_scheme, unit_of_work
 
 router = APIRouter(prefix="/api", tags=["governance"], dependencies=[Security(bearer_scheme)])
+router.include_router(grants_router)
 BASE = "/communities/{slug}"
 
 

@@ -92,16 +92,22 @@ def steps_to_pass(
     needed = threshold(requested, pool, supply, params)
     if needed is None:
         return None
+    return steps_to_reach(staked, needed, params.decay, start=start)
+
+
+def steps_to_reach(staked: Q, needed: Q, decay: Q, *, start: Q = 0) -> int | None:
+    """Fewest steps of a constant stake until conviction >= needed; None if never."""
     if start >= needed:
         return 0
-    ceiling = Fraction(staked) / (1 - params.decay)
+    a = Fraction(decay)
+    ceiling = Fraction(staked) / (1 - a)
     if ceiling <= needed:
         return None
     # a^t (y0 - c) + c >= needed  <=>  a^t <= (c - needed) / (c - y0); float estimate, exact fix-up
     ratio = (ceiling - needed) / (ceiling - start)
-    t = max(0, math.floor(math.log(ratio) / math.log(params.decay)) - 1)
-    while after(t, staked, params.decay, start) < needed:
+    t = max(0, math.floor(math.log(ratio) / math.log(a)) - 1)
+    while after(t, staked, a, start) < needed:
         t += 1
-    while t > 0 and after(t - 1, staked, params.decay, start) >= needed:
+    while t > 0 and after(t - 1, staked, a, start) >= needed:
         t -= 1
     return t

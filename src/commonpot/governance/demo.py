@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.models import User
@@ -15,7 +14,8 @@ from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community
 from commonpot.communities.service import set_setting
 from commonpot.demo import DemoContext
-from commonpot.governance import service
+from commonpot.errors import DomainError
+from commonpot.governance import grants, service
 
 QUICK = {"timelock_seconds": 0, "voting_seconds": 7 * 24 * 3600}
 
@@ -43,18 +43,17 @@ def _decide(
     return number
 
 
-def _draft_run(session: Session, community: Community) -> int | None:
+def _draft_run(session: Session, community: Community, steward: User) -> int | None:
+    """A fresh draft allocation run for the community to vote on (None without a network)."""
     try:
-        from commonpot.network.models import AllocationRun, RunStatus
+        from commonpot.network import runs
     except ImportError:  # pragma: no cover - network domain absent
         return None
-    run_id = session.scalar(
-        select(AllocationRun.id).where(
-            AllocationRun.community_id == community.id,
-            AllocationRun.status == RunStatus.DRAFT.value,
-        )
-    )
-    return int(run_id) if run_id is not None else None
+    try:
+        with session.begin_nested():
+            return int(runs.create_run(session, community, _as(steward)).id)
+    except DomainError:
+        return None
 
 
 def load(session: Session, ctx: DemoContext) -> None:
@@ -82,7 +81,7 @@ def load(session: Session, ctx: DemoContext) -> None:
         options=["Amaranth", "Tepary beans", "Okra", "Sweet potato"],
         rules=QUICK,
     )
-    run_id = _draft_run(session, river)
+    run_id = _draft_run(session, river, u["amara"])
     if run_id is not None:
         action: dict[str, Any] = {"kind": "commit_allocation_run", "params": {"run_id": run_id}}
         title = f"Commit allocation run {run_id} (this week's harvest share)"
@@ -134,6 +133,19 @@ def load(session: Session, ctx: DemoContext) -> None:
     ]:
         service.cast_vote(session, river, _as(user), active.number, {"approve": days}, None)
     service.delegate(session, river, _as(u["sam"]), u["lina"].id, None)
+    set_setting(session, river, "treasury_balance", 2000)
+    tanks = grants.create_grant(
+        session,
+        river,
+        _as(u["kenji"]),
+        None,
+        title="Rainwater tanks for the South Dome",
+        recipient="South Dome growers",
+        requested=300,
+        body="Two 5000-litre tanks so the dry dome can water through August.",
+    )
+    for key, amount in (("kenji", 60), ("tomas", 40), ("lina", 25)):
+        grants.stake(session, river, _as(u[key]), tanks.number, amount, None)
     hill = ctx.communities["hillside"]
     _decide(
         session,

@@ -150,3 +150,47 @@ class Checkpoint(Base):
     root: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Grant(Base):
+    """A request for continuous funding from a pool, decided by conviction voting."""
+
+    __tablename__ = "gov_grants"
+    __table_args__ = (UniqueConstraint("community_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    recipient: Mapped[str] = mapped_column(String(120))
+    pool: Mapped[str] = mapped_column(String(20), default="treasury")
+    requested: Mapped[int]
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    conviction: Mapped[str] = mapped_column(String(80), default="0")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    funded_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Stake(Base):
+    """Tokens a member stakes on a grant; conviction grows while they stay."""
+
+    __tablename__ = "gov_stakes"
+    __table_args__ = (UniqueConstraint("grant_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    grant_id: Mapped[int] = mapped_column(
+        ForeignKey("gov_grants.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

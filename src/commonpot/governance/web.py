@@ -17,12 +17,14 @@ from commonpot.errors import DomainError, Invalid
 from commonpot.governance import ledger, service
 from commonpot.governance.api import proposal_out
 from commonpot.governance.counting import RANKED
+from commonpot.governance.grants_web import router as grants_router
 from commonpot.governance.models import State
 from commonpot.governance.tally import METHODS
 from commonpot.http import unit_of_work, verify_csrf_form
 from commonpot.templating import flash, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
+router.include_router(grants_router)
 SECTION = {
     "label": "Decisions",
     "path": "governance",

@@ -220,8 +220,81 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_gov_votes_proposal_id"), ["proposal_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_gov_votes_voter_id"), ["voter_id"], unique=False)
 
+    op.create_table(
+        "gov_grants",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("recipient", sa.String(length=120), nullable=False),
+        sa.Column("pool", sa.String(length=20), nullable=False),
+        sa.Column("requested", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("conviction", sa.String(length=80), nullable=False),
+        sa.Column("updated_at", commonpot.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", commonpot.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("funded_at", commonpot.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["users.id"],
+            name=op.f("fk_gov_grants_author_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_gov_grants_community_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_gov_grants")),
+        sa.UniqueConstraint(
+            "community_id", "number", name=op.f("uq_gov_grants_community_id_number")
+        ),
+    )
+    with op.batch_alter_table("gov_grants", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_gov_grants_community_id"), ["community_id"], unique=False
+        )
+
+    op.create_table(
+        "gov_stakes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("grant_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.Integer(), nullable=False),
+        sa.Column("updated_at", commonpot.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_gov_stakes_community_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["grant_id"],
+            ["gov_grants.id"],
+            name=op.f("fk_gov_stakes_grant_id_gov_grants"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_gov_stakes_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_gov_stakes")),
+        sa.UniqueConstraint("grant_id", "user_id", name=op.f("uq_gov_stakes_grant_id_user_id")),
+    )
+    with op.batch_alter_table("gov_stakes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_gov_stakes_community_id"), ["community_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_gov_stakes_grant_id"), ["grant_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_gov_stakes_user_id"), ["user_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("gov_stakes")
+    op.drop_table("gov_grants")
     op.drop_table("gov_votes")
     op.drop_table("gov_comments")
     op.drop_table("gov_proposals")

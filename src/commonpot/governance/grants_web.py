@@ -1,0 +1,83 @@
+"""The conviction-voting page (included by `governance.web`)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from commonpot.communities import service as communities
+from commonpot.communities.web import community_context
+from commonpot.errors import DomainError, Invalid
+from commonpot.governance import grants
+from commonpot.http import unit_of_work
+from commonpot.templating import flash, redirect, render
+
+router = APIRouter()
+BASE = "/communities/{slug}/governance/grants"
+
+
+def _fail(request: Request, url: str, exc: DomainError) -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
+    flash(response, request, exc.detail, "error")
+    return response
+
+
+@router.get(BASE, response_class=HTMLResponse)
+def grants_page(slug: str, request: Request) -> Response:
+    """Requests for funding, the support behind each, and how long until they pass."""
+    with unit_of_work(request, write=True) as ctx:
+        data = community_context(ctx, slug)
+        community = data["community"]
+        grants.advance_all(ctx.session, community, ctx.settings)
+        found = grants.open_grants(ctx.session, community)
+        params, step_seconds, tokens = grants.parameters(community)
+        data.update(
+            grants=[(g, grants.status(ctx.session, community, g)) for g in found],
+            step_hours=step_seconds / 3600,
+            tokens=tokens,
+            params=params,
+        )
+        return render(request, "governance/grants.html", data, ctx=ctx)
+
+
+@router.post(BASE)
+async def request_grant(slug: str, request: Request) -> Response:
+    """Ask for funding."""
+    form = await request.form()
+    url = f"/communities/{slug}/governance/grants"
+    with unit_of_work(request) as ctx:
+        community = communities.readable_community(ctx.session, slug, ctx.viewer)
+        try:
+            grants.create_grant(
+                ctx.session,
+                community,
+                ctx.viewer,
+                ctx.settings,
+                title=str(form.get("title", "")),
+                recipient=str(form.get("recipient", "")),
+                requested=int(str(form.get("requested") or 0)),
+                pool=str(form.get("pool") or "treasury"),
+                body=str(form.get("body", "")),
+            )
+        except ValueError:
+            return _fail(request, url, Invalid("The amount is a whole number."))
+        except DomainError as exc:
+            return _fail(request, url, exc)
+        return redirect(request, url, "Request added. Stake tokens to support it.")
+
+
+@router.post(BASE + "/{number}/stake")
+async def stake(slug: str, number: int, request: Request) -> Response:
+    """Stake tokens on a request."""
+    form = await request.form()
+    url = f"/communities/{slug}/governance/grants"
+    with unit_of_work(request) as ctx:
+        community = communities.readable_community(ctx.session, slug, ctx.viewer)
+        try:
+            amount = int(str(form.get("amount") or 0))
+            grants.stake(ctx.session, community, ctx.viewer, number, amount, ctx.settings)
+        except ValueError:
+            return _fail(request, url, Invalid("Stake a whole number of tokens."))
+        except DomainError as exc:
+            return _fail(request, url, exc)
+        return redirect(request, url, "Your support is recorded.")
