@@ -161,8 +161,12 @@ async def add_oral_history(slug: str, recipe_id: int, request: Request, form: Fo
     """Attach a recording with its transcript and consent record."""
     settings = request.app.state.settings
     limit = settings.max_upload_mb * 1024 * 1024
-    upload = form.get("audio")
-    audio = await upload.read(limit + 1) if isinstance(upload, UploadFile) else None
+    audio: bytes | None = None
+    for value in form.values():  # close every uploaded file, whatever its field name
+        if isinstance(value, UploadFile):
+            if value is form.get("audio"):
+                audio = await value.read(limit + 1)
+            await value.close()
     return _store_history(request, slug, recipe_id, form, audio or None, limit)
 
 

@@ -1,0 +1,123 @@
+"""A custodian records an elder's recipe with lineage and a recorded story, keeps it in the
+community; a member finds it by ingredient, an outsider cannot; a cook scales it for forty
+and prints the shopping list."""
+
+from __future__ import annotations
+
+import io
+import wave
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from commonpot.recipes.models import OralHistory, Recipe
+from tests.e2e.conftest import LiveServer, axe_violations, shot, sign_in
+from tests.factories.accounts import PASSWORD, make_world
+
+
+def _wav(path: Path) -> Path:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\x00\x00" * 1600)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_custodian_records_member_finds_outsider_cannot(
+    live_server: LiveServer, page: Page, tmp_path: Path
+) -> None:
+    world = make_world(live_server.db)
+    base = f"{live_server.url}/communities/publicville/recipes"
+
+    sign_in(page, live_server.url, world.custodian.email, PASSWORD)
+    page.goto(base)
+    expect(page.get_by_text("No recipes yet.")).to_be_visible()
+    page.get_by_role("link", name="Record a recipe").click()
+    page.get_by_label("Name", exact=True).fill("Grandmother Ines' blue corn atole")
+    page.get_by_label("Serves").fill("4")
+    page.get_by_label("Ingredients, one per line").fill(
+        "1 cup blue cornmeal\n4 cups water\n2 tbsp piloncillo\n1 pinch salt"
+    )
+    expect(page.get_by_role("cell", name="blue cornmeal")).to_be_visible()
+    page.get_by_label("Steps, one per line").fill(
+        "Whisk the cornmeal into cold water.\nSimmer, stirring, until thick."
+    )
+    page.get_by_label("Place of origin").fill("Zuni Pueblo")
+    page.get_by_label("The story, in the teller's words").fill(
+        "Ines made it on the first cold morning of every year."
+    )
+    page.get_by_label("Lineage: one person per line").fill(
+        "1 | Ines Lucero | grandmother | Zuni | 1930s\n"
+        "2 | Maria Lucero | mother\n3 | Custodian | granddaughter"
+    )
+    page.get_by_label("Members of this community only").check()
+    page.get_by_label("TK Community Use Only").check()
+    assert axe_violations(page) == []
+    shot(page, "recipes-01-editor")
+    page.get_by_role("button", name="Save recipe").click()
+    expect(page.get_by_role("status")).to_contain_text("Recipe saved")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Grandmother Ines' blue corn atole")
+    expect(page.get_by_text("Generation 3")).to_be_visible()
+    expect(page.get_by_role("note", name="Protocol notices")).to_contain_text("Community only")
+
+    page.get_by_text("Add a recorded story").click()
+    page.get_by_label("Who is telling").fill("Ines Lucero")
+    page.get_by_label("Recorded by", exact=True).fill("Custodian")
+    page.get_by_label("Audio file").set_input_files(str(_wav(tmp_path / "ines.wav")))
+    page.get_by_label("Transcript").fill("The first cold morning, we made atole.")
+    page.get_by_label("Consent given by").fill("Ines Lucero")
+    page.get_by_label("Consent date").fill("2026-02-01")
+    page.get_by_label("Consent covers").fill("Members may listen")
+    page.get_by_role("button", name="Add story").click()
+    expect(page.get_by_role("status")).to_contain_text("Story added")
+    audio = page.locator("audio")
+    expect(audio).to_have_count(1)
+    assert axe_violations(page) == []
+    shot(page, "recipes-02-recipe-with-story")
+    recipe_url = page.url.split("#")[0]
+    page.context.clear_cookies()
+
+    # a member finds it by ingredient
+    sign_in(page, live_server.url, world.member.email, PASSWORD)
+    page.goto(base)
+    page.get_by_label("Ingredient").fill("cornmeal")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name="Grandmother Ines' blue corn atole")).to_be_visible()
+    shot(page, "recipes-03-member-search")
+
+    # ... and, as the cook, scales it for forty and prints the shopping list
+    page.get_by_role("link", name="Grandmother Ines' blue corn atole").click()
+    page.get_by_label("Servings").fill("40")
+    page.get_by_role("button", name="Scale").click()
+    expect(page.get_by_role("heading", name="Ingredients — for 40")).to_be_visible()
+    expect(page.get_by_text("10 cups blue cornmeal")).to_be_visible()
+    page.get_by_role("link", name="Shopping list for 40").click()
+    expect(page.get_by_text("10 cups blue cornmeal")).to_be_visible()
+    assert axe_violations(page) == []
+    page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    shot(page, "recipes-04-shopping-list-print")
+    page.emulate_media(media="screen")
+    page.context.clear_cookies()
+
+    # an outsider cannot find or open it
+    sign_in(page, live_server.url, world.outsider.email, PASSWORD)
+    page.goto(f"{base}?ingredient=cornmeal")
+    expect(page.get_by_text("No recipe matches")).to_be_visible()
+    response = page.goto(recipe_url)
+    assert response is not None
+    assert response.status == 404
+    shot(page, "recipes-05-outsider")
+
+    with live_server.db.unit_of_work(write=False) as s:
+        recipe = s.scalar(select(Recipe))
+        assert recipe is not None
+        assert recipe.reach == "community"
+        assert recipe.labels == ["TK CO"]
+        story = s.scalar(select(OralHistory))
+        assert story is not None
+        assert story.audio_type == "audio/wav"
