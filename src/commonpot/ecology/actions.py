@@ -1,0 +1,44 @@
+"""Ecology's governance action: adopt a crop-sharing plan the community voted for."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.actions import ActionType, Params
+from commonpot.communities.models import Community
+from commonpot.ecology.models import CropPlan, PlanStatus
+from commonpot.ecology.plans import adopt_plan
+from commonpot.errors import Conflict, Invalid, NotFound
+
+
+def _validate(session: Session, community: Community, params: Params) -> Params:
+    raw = params.get("plan_id")
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise Invalid("Name the crop plan by its number.", field="action.params.plan_id")
+    plan = session.get(CropPlan, raw)
+    if plan is None or plan.community_id != community.id:
+        raise NotFound("No such crop plan here.", field="action.params.plan_id")
+    if plan.status != PlanStatus.DRAFT.value:
+        raise Conflict(f"Crop plan {raw} is already {plan.status}.")
+    return {"plan_id": raw}
+
+
+def _execute(session: Session, community: Community, params: Params, _: Viewer) -> str:
+    plan = adopt_plan(session, community, params["plan_id"])
+    return f"Crop plan {plan.id} adopted: {len(plan.moves)} plantings recorded, seed taken."
+
+
+def _describe(params: Params) -> str:
+    return f"Adopt crop plan {params.get('plan_id')} (plants shared seed as planned)."
+
+
+ACTIONS = [
+    ActionType(
+        kind="adopt_crop_plan",
+        label="Adopt a crop-sharing plan",
+        describe=_describe,
+        validate=_validate,
+        execute=_execute,
+    )
+]

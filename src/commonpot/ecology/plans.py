@@ -1,0 +1,355 @@
+"""Ecology use cases that decide things: impact assessments, crop-sharing plans, food access."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.communities import service as communities
+from commonpot.communities.models import Community, Place, PlaceKind
+from commonpot.db import utcnow
+from commonpot.ecology import cropshare
+from commonpot.ecology.csvio import CountsTable, parse_counts
+from commonpot.ecology.food_access import Population, Sources, food_access
+from commonpot.ecology.impact import assess_impact
+from commonpot.ecology.models import Assessment, CropPlan, PlanStatus, Planting, SeedLot
+from commonpot.ecology.service import (
+    growing_places,
+    inventory_counts,
+    require_member,
+    require_reader,
+    require_steward,
+    used_area,
+)
+from commonpot.errors import Conflict, Invalid, NotFound
+
+SOURCE_KINDS = (
+    PlaceKind.MARKET.value,
+    PlaceKind.GARDEN.value,
+    PlaceKind.BIODOME.value,
+    PlaceKind.KITCHEN.value,
+)
+
+
+def _table_json(table: CountsTable) -> dict[str, Any]:
+    return {"samples": table.samples, "species": table.species, "counts": table.counts.tolist()}
+
+
+def _from_json(data: dict[str, Any]) -> CountsTable:
+    return CountsTable(list(data["samples"]), list(data["species"]), np.array(data["counts"]))
+
+
+# --- impact assessments -----------------------------------------------------------------------
+
+
+def create_assessment(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    title: str,
+    after_csv: str,
+    before_csv: str | None = None,
+) -> Assessment:
+    """Compare the current inventory (or a given one) with a proposed "after" inventory."""
+    require_member(session, community, viewer)
+    title = title.strip()
+    if not 3 <= len(title) <= 200:
+        raise Invalid("Give the assessment a title of 3 to 200 characters.", field="title")
+    before = parse_counts(before_csv) if before_csv else inventory_counts(session, community)
+    if not before.samples or not before.species:
+        raise Invalid("There is no inventory to compare with yet; upload a before file.")
+    after = parse_counts(after_csv)
+    report = assess_impact(before, after)
+    assessment = Assessment(
+        community_id=community.id,
+        title=title,
+        author_id=viewer.user_id,
+        before=_table_json(before),
+        after=_table_json(after),
+        report=report.to_json(),
+        gamed=report.gamed,
+    )
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def assessments(session: Session, community: Community, viewer: Viewer) -> list[Assessment]:
+    """Every assessment of the community, newest first."""
+    require_reader(session, community, viewer)
+    query = select(Assessment).where(Assessment.community_id == community.id)
+    return list(session.scalars(query.order_by(Assessment.id.desc())))
+
+
+def get_assessment(
+    session: Session, community: Community, viewer: Viewer, assessment_id: int
+) -> Assessment:
+    """One assessment, or NotFound."""
+    require_reader(session, community, viewer)
+    found = session.get(Assessment, assessment_id)
+    if found is None or found.community_id != community.id:
+        raise NotFound("No such assessment here.")
+    return found
+
+
+def attach_assessment(
+    session: Session, community: Community, viewer: Viewer, assessment_id: int, number: int
+) -> Assessment:
+    """Attach an assessment's report to a governance proposal, so voters can read it."""
+    from commonpot.governance import service as governance
+
+    require_member(session, community, viewer)
+    found = get_assessment(session, community, viewer, assessment_id)
+    proposal = governance.get_proposal(session, community, viewer, number)
+    found.proposal_id = proposal.id
+    session.flush()
+    return found
+
+
+def for_proposal(session: Session, community: Community, proposal_id: int) -> list[Assessment]:
+    """Assessments attached to a proposal (the caller already may read the proposal)."""
+    query = select(Assessment).where(
+        Assessment.community_id == community.id, Assessment.proposal_id == proposal_id
+    )
+    return list(session.scalars(query))
+
+
+# --- crop-sharing plans -----------------------------------------------------------------------
+
+
+def _problem(
+    session: Session, community: Community, min_plot_area: float, gamma_floor: float | None
+) -> cropshare.CropShareProblem:
+    places = [p for p in growing_places(session, community) if p.climate_class]
+    inventories: dict[str, dict[str, float]] = {str(p.id): defaultdict(float) for p in places}
+    crops: dict[str, set[str]] = {}
+    for planting in session.scalars(select(Planting).where(Planting.community_id == community.id)):
+        key = str(planting.place_id)
+        if key in inventories:
+            inventories[key][planting.crop.name] += planting.area_m2
+        crops[planting.crop.name] = set(planting.crop.climates)
+    domes = [
+        cropshare.Dome(
+            str(p.id),
+            str(p.climate_class),
+            max((p.area_m2 or 0.0) - used_area(session, p), 0.0),
+        )
+        for p in places
+    ]
+    held = {str(p.id) for p in places}
+    lots = []
+    for lot in session.scalars(select(SeedLot).where(SeedLot.community_id == community.id)):
+        if lot.quantity <= 0:
+            continue
+        crops[lot.crop.name] = set(lot.crop.climates)
+        holder = str(lot.holder_place_id) if lot.holder_place_id is not None else None
+        lots.append(
+            cropshare.SeedLot(
+                id=str(lot.id),
+                crop=lot.crop.name,
+                variety=lot.variety,
+                quantity=lot.quantity,
+                unit="seeds" if lot.unit == "seeds" else "m2",
+                seeds_per_m2=lot.crop.seeds_per_m2,
+                holder=holder if holder in held else None,
+            )
+        )
+    return cropshare.CropShareProblem(
+        domes=domes,
+        inventories={k: dict(v) for k, v in inventories.items()},
+        seed_lots=lots,
+        compatibility=crops,
+        min_plot_area=min_plot_area,
+        gamma_floor=gamma_floor,
+        time_limit=20.0,
+    )
+
+
+def _profile_json(profile: cropshare.Profile, names: dict[str, str]) -> dict[str, Any]:
+    data = asdict(profile)
+    for row in data["domes"]:
+        row["name"] = names.get(row["dome"], row["dome"])
+    return data
+
+
+def create_plan(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    min_plot_area: float = 1.0,
+    gamma_floor: float | None = None,
+) -> CropPlan:
+    """Ask the optimiser for a crop-sharing plan (stewards); infeasible floors are explained."""
+    require_steward(session, community, viewer)
+    if not 0 <= min_plot_area <= 10_000:
+        raise Invalid("The minimum plot is between 0 and 10,000 m².", field="min_plot_area")
+    problem = _problem(session, community, min_plot_area, gamma_floor)
+    if not problem.domes:
+        raise Invalid("No biodome or garden has a climate class yet; set one on the place first.")
+    result = cropshare.plan_crop_sharing(problem)
+    names = {str(p.id): p.name for p in growing_places(session, community)}
+    lots = {str(lot.id): lot.code for lot in session.scalars(select(SeedLot))}
+    moves = [
+        {
+            "lot_id": int(m.lot_id),
+            "lot": lots.get(m.lot_id, m.lot_id),
+            "crop": m.crop,
+            "variety": m.variety,
+            "from": names.get(m.from_holder or "", "seed bank"),
+            "place_id": int(m.to_dome),
+            "place": names.get(m.to_dome, m.to_dome),
+            "area_m2": m.area_m2,
+            "seeds": m.seeds,
+        }
+        for m in result.moves
+    ]
+    before = _profile_json(result.before, names)
+    after = _profile_json(result.after, names)
+    summary = (
+        f"{len(moves)} plantings; the least diverse place goes from "
+        f"{before['min_hill_1'] or 0:.2f} to {after['min_hill_1'] or 0:.2f} effective crops, "
+        f"all places together from {before['gamma'] or 0:.2f} to {after['gamma'] or 0:.2f}."
+    )
+    plan = CropPlan(
+        community_id=community.id,
+        author_id=viewer.user_id,
+        params={"min_plot_area": min_plot_area, "gamma_floor": gamma_floor},
+        moves=moves,
+        before=before,
+        after=after,
+        notes=result.notes,
+        summary=summary,
+    )
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def crop_plans(session: Session, community: Community, viewer: Viewer) -> list[CropPlan]:
+    """Every crop plan, newest first."""
+    require_reader(session, community, viewer)
+    query = select(CropPlan).where(CropPlan.community_id == community.id)
+    return list(session.scalars(query.order_by(CropPlan.id.desc())))
+
+
+def get_plan(session: Session, community: Community, viewer: Viewer, plan_id: int) -> CropPlan:
+    """One crop plan, or NotFound."""
+    require_reader(session, community, viewer)
+    plan = session.get(CropPlan, plan_id)
+    if plan is None or plan.community_id != community.id:
+        raise NotFound("No such crop plan here.")
+    return plan
+
+
+def _sow(session: Session, community: Community, move: dict[str, Any]) -> None:
+    lot = session.scalar(
+        select(SeedLot)
+        .where(SeedLot.id == move["lot_id"], SeedLot.community_id == community.id)
+        .with_for_update()
+    )
+    if lot is None:
+        raise Conflict(f"Seed lot {move['lot']} is gone; draft a new plan.")
+    need = float(move["seeds"]) if lot.unit == "seeds" else float(move["area_m2"])
+    if lot.quantity + 1e-6 < need:
+        raise Conflict(
+            f"Seed lot {lot.code} has {lot.quantity:g} {lot.unit} left, the plan needs {need:g}."
+        )
+    lot.quantity = max(lot.quantity - need, 0.0)
+
+
+def adopt_plan(session: Session, community: Community, plan_id: int) -> CropPlan:
+    """Carry out a draft plan once: take the seed, record the plantings (all or nothing)."""
+    claimed = session.execute(
+        update(CropPlan)
+        .where(
+            CropPlan.id == plan_id,
+            CropPlan.community_id == community.id,
+            CropPlan.status == PlanStatus.DRAFT.value,
+        )
+        .values(status=PlanStatus.ADOPTED.value, adopted_at=utcnow())
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        raise Conflict(f"Crop plan {plan_id} is not a draft any more (or does not exist here).")
+    plan = session.get(CropPlan, plan_id)
+    assert plan is not None
+    session.refresh(plan)
+    adding: dict[int, float] = defaultdict(float)
+    for move in plan.moves:
+        adding[int(move["place_id"])] += float(move["area_m2"])
+    for place_id, area in adding.items():
+        place = communities.get_place(session, community, place_id)
+        free = (place.area_m2 or 0.0) - used_area(session, place)
+        if area > free + 1e-3:
+            raise Conflict(f"{place.name} has only {free:g} m² free now; draft a new plan.")
+    for move in plan.moves:
+        _sow(session, community, move)
+        crop_id = session.scalar(select(SeedLot.crop_id).where(SeedLot.id == move["lot_id"]))
+        session.add(
+            Planting(
+                community_id=community.id,
+                place_id=int(move["place_id"]),
+                crop_id=crop_id,
+                variety=move["variety"],
+                area_m2=float(move["area_m2"]),
+                plan_id=plan.id,
+                plot="shared seed",
+            )
+        )
+    session.flush()
+    return plan
+
+
+# --- food access ------------------------------------------------------------------------------
+
+
+def food_access_layer(
+    session: Session, community: Community, viewer: Viewer, catchment_km: float = 1.0
+) -> dict[str, Any]:
+    """Distance from each enclave or household to food, low-access shares and 2SFCA scores."""
+    require_reader(session, community, viewer)
+    if not 0 < catchment_km <= 200:
+        raise Invalid("The catchment radius is between 0 and 200 km.", field="catchment_km")
+    places = list(session.scalars(select(Place).where(Place.community_id == community.id)))
+    homes = [p for p in places if p.population]
+    sources = [p for p in places if p.kind in SOURCE_KINDS]
+    if not homes or not sources:
+        return {"homes": [], "sources": [], "low_access": [], "catchment_km": catchment_km}
+    population = Population.of(
+        [p.lat for p in homes], [p.lon for p in homes], [p.population or 0 for p in homes]
+    )
+    supply = Sources.of(
+        [p.lat for p in sources],
+        [p.lon for p in sources],
+        capacity=[max(p.area_m2 or 100.0, 1.0) for p in sources],
+    )
+    report = food_access(population, supply, catchment_km=catchment_km)
+    assert report.accessibility is not None
+    return {
+        "catchment_km": catchment_km,
+        "homes": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "lat": p.lat,
+                "lon": p.lon,
+                "people": p.population,
+                "nearest": sources[int(report.nearest.source[i])].name,
+                "km": float(report.nearest.km[i]),
+                "score": float(report.accessibility.score[i]),
+            }
+            for i, p in enumerate(homes)
+        ],
+        "sources": [
+            {"id": p.id, "name": p.name, "kind": p.kind, "lat": p.lat, "lon": p.lon}
+            for p in sources
+        ],
+        "low_access": [asdict(s) for s in report.low_access],
+    }

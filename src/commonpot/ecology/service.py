@@ -1,0 +1,367 @@
+"""Ecology use cases: who may see what, crop taxonomy, the planting inventory, the seed bank,
+and diversity ratings. Assessments, crop plans and food access live in `plans.py`."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.communities import service as communities
+from commonpot.communities.models import Community, Place, PlaceKind, Role
+from commonpot.ecology import explain
+from commonpot.ecology.csvio import CountsTable, parse_counts, write_counts
+from commonpot.ecology.diversity import diversity_report, roll_up, varietal_diversity
+from commonpot.ecology.models import Crop, Planting, SeedLot
+from commonpot.errors import Conflict, Invalid, NotFound
+
+GROWING_KINDS = (PlaceKind.BIODOME.value, PlaceKind.GARDEN.value)
+LEVELS = ("crop", "genus", "family")
+MAX_AREA = 1e8
+
+# --- access: the one place that decides who sees ecology data ---------------------------------
+
+
+def require_reader(session: Session, community: Community, viewer: Viewer) -> None:
+    """Inventories, seed bank, assessments and plans are for members (and admins)."""
+    if viewer.is_admin:
+        return
+    communities.require_member(session, community, viewer)
+
+
+def ratings_visible(session: Session, community: Community, viewer: Viewer) -> None:
+    """Diversity ratings are published to everyone who may read the community."""
+    if not communities.can_read(session, community, viewer):
+        raise NotFound("No such community.")
+
+
+def require_steward(session: Session, community: Community, viewer: Viewer) -> None:
+    """Stewards (or admins) keep the seed bank and draft crop plans."""
+    if viewer.is_admin:
+        return
+    communities.require_role(session, community, viewer, Role.STEWARD)
+
+
+def require_member(session: Session, community: Community, viewer: Viewer) -> None:
+    """Members record plantings and assessments."""
+    if viewer.is_admin:
+        return
+    communities.require_member(session, community, viewer)
+
+
+# --- taxonomy ---------------------------------------------------------------------------------
+
+
+def crops(session: Session, community: Community, viewer: Viewer) -> list[Crop]:
+    """The community's crop taxonomy."""
+    require_reader(session, community, viewer)
+    return list(
+        session.scalars(select(Crop).where(Crop.community_id == community.id).order_by(Crop.name))
+    )
+
+
+def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise Invalid(f"{field}: required", field=field)
+    if len(text) > limit:
+        raise Invalid(f"{field}: at most {limit} characters", field=field)
+    return text
+
+
+def _number(value: Any, field: str, *, low: float = 0.0, high: float = MAX_AREA) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"{field}: must be a number", field=field) from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise Invalid(f"{field}: must be between {low:g} and {high:g}", field=field)
+    return number
+
+
+def crop_by_name(session: Session, community: Community, name: str) -> Crop | None:
+    """The crop of that name here, if any."""
+    return session.scalar(select(Crop).where(Crop.community_id == community.id, Crop.name == name))
+
+
+def save_crop(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    name: str,
+    common_name: str = "",
+    genus: str = "",
+    family: str = "",
+    climates: list[str] | None = None,
+    seeds_per_m2: float | None = None,
+) -> Crop:
+    """Add a crop to the taxonomy, or update the one of that name (members)."""
+    require_member(session, community, viewer)
+    name = _text(name, "name", 120, required=True)
+    crop = crop_by_name(session, community, name) or Crop(community_id=community.id, name=name)
+    crop.common_name = _text(common_name, "common_name", 120)
+    crop.genus = _text(genus, "genus", 80) or name.split(" ")[0]
+    crop.family = _text(family, "family", 80)
+    crop.climates = sorted({_text(c, "climates", 40) for c in (climates or []) if str(c).strip()})
+    crop.seeds_per_m2 = (
+        None if seeds_per_m2 is None else _number(seeds_per_m2, "seeds_per_m2", low=1e-6)
+    )
+    session.add(crop)
+    session.flush()
+    return crop
+
+
+def _crop_for(session: Session, community: Community, name: str) -> Crop:
+    name = _text(name, "crop", 120, required=True)
+    crop = crop_by_name(session, community, name)
+    if crop is None:
+        crop = Crop(community_id=community.id, name=name, genus=name.split(" ")[0], climates=[])
+        session.add(crop)
+        session.flush()
+    return crop
+
+
+# --- inventory --------------------------------------------------------------------------------
+
+
+def growing_places(session: Session, community: Community) -> list[Place]:
+    """Biodomes and gardens: the places whose plantings make up the inventory."""
+    query = select(Place).where(Place.community_id == community.id, Place.kind.in_(GROWING_KINDS))
+    return list(session.scalars(query.order_by(Place.name)))
+
+
+def _growing_place(session: Session, community: Community, place_id: int) -> Place:
+    place = communities.get_place(session, community, place_id)
+    if place.kind not in GROWING_KINDS:
+        raise Invalid("Plantings belong in a biodome or a garden.", field="place_id")
+    return place
+
+
+def plantings(
+    session: Session, community: Community, viewer: Viewer, place_id: int | None = None
+) -> list[Planting]:
+    """The inventory: every planting (optionally of one place)."""
+    require_reader(session, community, viewer)
+    query = select(Planting).where(Planting.community_id == community.id)
+    if place_id is not None:
+        query = query.where(Planting.place_id == place_id)
+    return list(session.scalars(query.order_by(Planting.place_id, Planting.id)))
+
+
+def add_planting(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    place_id: int,
+    crop: str,
+    area_m2: float,
+    variety: str = "",
+    plot: str = "",
+) -> Planting:
+    """Record a planting in a biodome or garden (members)."""
+    require_member(session, community, viewer)
+    place = _growing_place(session, community, place_id)
+    area = _number(area_m2, "area_m2")
+    if place.area_m2 is not None and used_area(session, place) + area > place.area_m2 + 1e-6:
+        raise Conflict(
+            f"{place.name} has {place.area_m2 - used_area(session, place):g} m² free; "
+            f"a {area:g} m² planting does not fit.",
+            field="area_m2",
+        )
+    planting = Planting(
+        community_id=community.id,
+        place_id=place.id,
+        crop_id=_crop_for(session, community, crop).id,
+        area_m2=area,
+        variety=_text(variety, "variety", 120),
+        plot=_text(plot, "plot", 80),
+    )
+    session.add(planting)
+    session.flush()
+    return planting
+
+
+def remove_planting(
+    session: Session, community: Community, viewer: Viewer, planting_id: int
+) -> None:
+    """Take a planting out of the inventory (members)."""
+    require_member(session, community, viewer)
+    planting = session.get(Planting, planting_id)
+    if planting is None or planting.community_id != community.id:
+        raise NotFound("No such planting here.")
+    session.delete(planting)
+    session.flush()
+
+
+def used_area(session: Session, place: Place) -> float:
+    """Planted area of a place in m²."""
+    rows = session.scalars(select(Planting.area_m2).where(Planting.place_id == place.id))
+    return float(sum(rows))
+
+
+def inventory_counts(session: Session, community: Community, level: str = "crop") -> CountsTable:
+    """Places × crops areas (no access check: callers have done it)."""
+    if level not in LEVELS:
+        raise Invalid(f"Level is one of: {', '.join(LEVELS)}.", field="level")
+    places = growing_places(session, community)
+    area: dict[tuple[str, str], float] = defaultdict(float)
+    rows = session.scalars(select(Planting).where(Planting.community_id == community.id))
+    for p in rows:
+        area[(p.place.name, p.crop.name)] += p.area_m2
+    names = sorted({c for _, c in area})
+    samples = [p.name for p in places]
+    matrix = np.zeros((len(samples), len(names)))
+    s_index = {s: i for i, s in enumerate(samples)}
+    c_index = {c: j for j, c in enumerate(names)}
+    for (place, crop), value in area.items():
+        matrix[s_index[place], c_index[crop]] = value
+    if level != "crop" and names:
+        taxa = {
+            c.name: (c.genus if level == "genus" else c.family) or c.name
+            for c in session.scalars(select(Crop).where(Crop.community_id == community.id))
+        }
+        names, matrix = roll_up(names, matrix, taxa)
+    return CountsTable(samples, names, matrix)
+
+
+def inventory_table(
+    session: Session, community: Community, viewer: Viewer, level: str = "crop"
+) -> CountsTable:
+    """The inventory as a places × crops (or genera, families) table of areas in m²."""
+    require_reader(session, community, viewer)
+    return inventory_counts(session, community, level)
+
+
+def export_inventory_csv(session: Session, community: Community, viewer: Viewer) -> str:
+    """The inventory as COUNTS.csv text (areas in m²)."""
+    return write_counts(inventory_table(session, community, viewer))
+
+
+def import_inventory_csv(session: Session, community: Community, viewer: Viewer, text: str) -> int:
+    """Replace the inventory of the places named in COUNTS.csv; all rows or none (members)."""
+    require_member(session, community, viewer)
+    table = parse_counts(text)
+    places = {p.name: p for p in growing_places(session, community)}
+    unknown = [s for s in table.samples if s not in places]
+    if unknown:
+        raise Invalid(
+            f"Not a biodome or garden here: {', '.join(unknown[:5])}. Add the place first.",
+            field="file",
+        )
+    for name, row in zip(table.samples, table.counts, strict=True):
+        place = places[name]
+        if place.area_m2 is not None and float(row.sum()) > place.area_m2 + 1e-6:
+            raise Invalid(
+                f"{name}: {float(row.sum()):g} m² planted is more than its {place.area_m2:g} m².",
+                field="file",
+            )
+    ids = [places[s].id for s in table.samples]
+    session.execute(delete(Planting).where(Planting.place_id.in_(ids)))
+    count = 0
+    for name, row in zip(table.samples, table.counts, strict=True):
+        for crop_name, value in zip(table.species, row, strict=True):
+            if value > 0:
+                session.add(
+                    Planting(
+                        community_id=community.id,
+                        place_id=places[name].id,
+                        crop_id=_crop_for(session, community, crop_name).id,
+                        area_m2=float(value),
+                    )
+                )
+                count += 1
+    session.flush()
+    return count
+
+
+# --- seed bank --------------------------------------------------------------------------------
+
+
+def seed_lots(session: Session, community: Community, viewer: Viewer) -> list[SeedLot]:
+    """The community's seed bank."""
+    require_reader(session, community, viewer)
+    query = select(SeedLot).where(SeedLot.community_id == community.id).order_by(SeedLot.code)
+    return list(session.scalars(query))
+
+
+def add_seed_lot(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    code: str,
+    crop: str,
+    quantity: float,
+    unit: str = "m2",
+    variety: str = "",
+    holder_place_id: int | None = None,
+    saved_year: int | None = None,
+    note: str = "",
+) -> SeedLot:
+    """Put a lot of seed in the bank (stewards)."""
+    require_steward(session, community, viewer)
+    code = _text(code, "code", 40, required=True)
+    if unit not in ("m2", "seeds"):
+        raise Invalid("Unit is m2 (area it can sow) or seeds.", field="unit")
+    exists = session.scalar(
+        select(SeedLot.id).where(SeedLot.community_id == community.id, SeedLot.code == code)
+    )
+    if exists is not None:
+        raise Conflict(f"There is already a seed lot {code}.", field="code")
+    crop_row = _crop_for(session, community, crop)
+    if unit == "seeds" and not crop_row.seeds_per_m2:
+        raise Invalid(
+            f"Say how many seeds of {crop_row.name} sow one m² before counting it in seeds.",
+            field="unit",
+        )
+    if holder_place_id is not None:
+        communities.get_place(session, community, holder_place_id)
+    lot = SeedLot(
+        community_id=community.id,
+        code=code,
+        crop_id=crop_row.id,
+        variety=_text(variety, "variety", 120),
+        quantity=_number(quantity, "quantity", high=1e12),
+        unit=unit,
+        holder_place_id=holder_place_id,
+        saved_year=saved_year,
+        note=_text(note, "note", 300),
+    )
+    session.add(lot)
+    session.flush()
+    return lot
+
+
+# --- ratings ----------------------------------------------------------------------------------
+
+
+def ratings(
+    session: Session, community: Community, viewer: Viewer, level: str = "crop"
+) -> dict[str, Any]:
+    """Diversity of every growing place and of all together, with plain-language notes."""
+    ratings_visible(session, community, viewer)
+    table = inventory_counts(session, community, level)
+    if not table.samples or not table.species:
+        return {"level": level, "empty": True, "samples": table.samples, "report": None}
+    report = diversity_report(table.samples, table.species, table.counts).to_json()
+    records = [
+        (p.crop.name, p.variety or "unnamed", p.area_m2)
+        for p in session.scalars(select(Planting).where(Planting.community_id == community.id))
+    ]
+    varietal = [v.__dict__ for v in varietal_diversity(records).values() if v.varieties > 1]
+    return {
+        "level": level,
+        "empty": False,
+        "samples": table.samples,
+        "species": table.species,
+        "report": report,
+        "explanations": explain.ratings(report),
+        "varietal": varietal,
+    }
