@@ -23,7 +23,9 @@ def solve(
     objective: Annotated[
         str, typer.Option("--objective", help="default | min-fill | fcfs")
     ] = "default",
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Threads for parts.")] = 1,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Processes for independent parts.")
+    ] = 2,
 ) -> None:
     """Solve an allocation instance and write the plan as JSON (stdout without --out)."""
     from commonpot.network.allocation import OBJECTIVES, allocate

@@ -18,7 +18,8 @@ node count while scaling); `error_bound` reports 2F/S for every solve.
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,8 @@ from commonpot.errors import Conflict
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
-PARTS = 2  # fixed, so that the plan never depends on the number of workers
+BATCH_ARCS = 20_000  # components smaller than this are solved together, in label order
+PARALLEL_ARCS = 100_000  # networks at least this big go to worker processes
 _INT_BUDGET = 2.0**60
 _FIRST_SCALE = 1e10  # integer units per unit of the largest real cost
 _TARGET_RELATIVE = 1e-9  # accepted objective error bound, relative (the spec asks 1e-6)
@@ -209,31 +211,67 @@ def solve_network(net: Network) -> tuple[IntArray, float]:
 
 
 def _assign_parts(problem: FlowProblem) -> list[tuple[IntArray, IntArray, IntArray]]:
-    """Split components into PARTS bins balanced by arc count, deterministically."""
+    """Components solved apart (cost scaling is superlinear); tiny ones batched, in label order."""
     n_off = len(problem.offer_quantity)
     count, labels = components(problem)
     arc_label = labels[problem.arc_offer]
-    weight = np.bincount(arc_label, minlength=count) + 1
-    order = np.lexsort((np.arange(count), -weight))
-    bins = min(PARTS, count)
-    load = [0] * bins
-    bin_of = np.zeros(count, dtype=np.int64)
-    for comp in order.tolist():
-        target = min(range(bins), key=lambda b: (load[b], b))
-        bin_of[comp] = target
-        load[target] += int(weight[comp])
+    weight = (np.bincount(arc_label, minlength=count) + 1).tolist()
+    part_of = np.zeros(count, dtype=np.int64)
+    part, batch = 0, 0
+    for comp in range(count):
+        if weight[comp] >= BATCH_ARCS:
+            if batch:
+                part, batch = part + 1, 0
+            part_of[comp] = part
+            part += 1
+            continue
+        part_of[comp] = part
+        batch += weight[comp]
+        if batch >= BATCH_ARCS:
+            part, batch = part + 1, 0
+    n_parts = part + (1 if batch else 0)
     touched_off = np.zeros(n_off, dtype=bool)
     touched_off[problem.arc_offer] = True
     touched_need = np.zeros(len(problem.need_quantity), dtype=bool)
     touched_need[problem.arc_need] = True
-    parts = []
-    for b in range(bins):
-        arcs = np.flatnonzero(bin_of[arc_label] == b)
-        offers = np.flatnonzero(touched_off & (bin_of[labels[:n_off]] == b))
-        needs = np.flatnonzero(touched_need & (bin_of[labels[n_off:]] == b))
-        if len(arcs):
-            parts.append((arcs, offers, needs))
-    return parts
+    offers = np.flatnonzero(touched_off)
+    needs = np.flatnonzero(touched_need)
+    return [
+        (arcs, o, n)
+        for arcs, o, n in zip(
+            _split(part_of[arc_label], n_parts),
+            _split(part_of[labels[offers]], n_parts, offers),
+            _split(part_of[labels[n_off + needs]], n_parts, needs),
+            strict=True,
+        )
+        if len(arcs)
+    ]
+
+
+def _split(part: IntArray, n_parts: int, items: IntArray | None = None) -> list[IntArray]:
+    """Indices (or items) grouped by part number, each group in ascending order."""
+    order = np.argsort(part, kind="stable")
+    chosen = order if items is None else items[order]
+    cuts = np.searchsorted(part[order], np.arange(1, n_parts))
+    return [np.asarray(x, dtype=np.int64) for x in np.split(chosen, cuts)]
+
+
+def _solve_all(nets: list[Network], workers: int) -> list[tuple[IntArray, float]]:
+    """Solve networks; big ones in forked processes when there are several (threads don't
+    help: OR-Tools holds the GIL)."""
+    big = [i for i, net in enumerate(nets) if len(net.tails) >= PARALLEL_ARCS]
+    if workers < 2 or len(big) < 2 or "fork" not in mp.get_all_start_methods():
+        return [solve_network(net) for net in nets]
+    results: list[tuple[IntArray, float] | None] = [None] * len(nets)
+    big.sort(key=lambda i: -len(nets[i].tails))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+        futures = {i: pool.submit(solve_network, nets[i]) for i in big}
+        for i, net in enumerate(nets):
+            if i not in futures:
+                results[i] = solve_network(net)
+        for i, future in futures.items():
+            results[i] = future.result()
+    return [r for r in results if r is not None]
 
 
 def solve_flow(problem: FlowProblem, *, workers: int = 1) -> FlowResult:
@@ -242,11 +280,7 @@ def solve_flow(problem: FlowProblem, *, workers: int = 1) -> FlowResult:
     if not len(problem.arc_offer):
         return FlowResult(flow=flow, error_bound=0.0)
     parts = _assign_parts(problem)
-    if workers > 1 and len(parts) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(lambda p: solve_network(build_network(problem, *p)), parts))
-    else:
-        results = [solve_network(build_network(problem, *p)) for p in parts]
+    results = _solve_all([build_network(problem, *p) for p in parts], workers)
     bound = 0.0
     for (arcs, _, _), (part_flow, part_bound) in zip(parts, results, strict=True):
         flow[arcs] = part_flow
