@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from commonpot.errors import Invalid, PayloadTooLarge
@@ -58,12 +59,15 @@ def check_url(url: str, resolver: Resolver = _resolve) -> str:
     return parts.geturl()
 
 
-def fetch_page(url: str, resolver: Resolver = _resolve) -> tuple[bytes, str]:
+def fetch_page(url: str, resolver: Resolver = _resolve, transport: Any = None) -> tuple[bytes, str]:
     """Download a page, re-checking each redirect; returns (content, final URL)."""
     import httpx
 
     current = check_url(url, resolver)
-    with httpx.Client(follow_redirects=False, timeout=TIMEOUT_SECONDS, trust_env=False) as client:
+    client = httpx.Client(
+        follow_redirects=False, timeout=TIMEOUT_SECONDS, trust_env=False, transport=transport
+    )
+    with client:
         for _hop in range(MAX_REDIRECTS + 1):
             with client.stream(
                 "GET", current, headers={"accept": "text/html,application/ld+json"}
