@@ -395,3 +395,28 @@ def test_outreach_uses_places_and_the_shared_access_function(db: Database) -> No
     assert origin in {"fallback", "ecology"}
     assert [x.home.name for x in found] == ["Far Enclave", "Near Enclave"]
     assert found[0].venue is not None and found[0].venue.name == "Public Kitchen"
+
+
+def test_needs_reach_the_real_network_when_it_is_there(db: Database) -> None:
+    recipes = pytest.importorskip("tests.factories.recipes")
+    if menu.need_maker() is None:
+        pytest.skip("the network offers no create_need yet")
+    from commonpot.network.models import Need
+
+    world = make_world(db)
+    with db.unit_of_work() as s:
+        community, steward = _reload(s, world)
+        stew = recipes.make_recipe(
+            s, community, steward, servings=4, ingredients=["400 g beans", "2 onions", "salt"]
+        )
+        event = make_event(s, community, steward)
+        menu.add_recipe(s, community, as_viewer(steward), event, stew.id)
+        signup.register(s, community, as_viewer(steward), event)
+        menu.set_pantry(s, community, as_viewer(steward), event, ["salt"])
+        posted = menu.turn_into_needs(s, community, as_viewer(steward), event)
+        assert {p["food"] for p in posted} == {"beans", "onion"} or len(posted) == 2
+    with db.unit_of_work(write=False) as s:
+        needs = list(s.scalars(select(Need)))
+        assert len(needs) == 2
+        assert all(n.community_id == world.public.id for n in needs)
+        assert any("for Cooking together" in n.description for n in needs)

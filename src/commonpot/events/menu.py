@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from types import ModuleType
@@ -224,17 +225,26 @@ def turn_into_needs(
     view = shopping(session, community, viewer, event)
     if not view.lines:
         raise Conflict(view.explanation or "There is nothing to ask for.")
+    where = event.place or community
+    if where.lat is None or where.lon is None:
+        raise Conflict(
+            "Give the event a place on the map so the network knows where to bring food."
+        )
     already = {n["food"] for n in event.posted_needs or []}
     posted: list[dict[str, Any]] = []
     for line in view.lines:
         if line.in_hand or line.food in already:
             continue
+        counted = line.unit is None or line.unit in {"piece", "clove", "bunch", "can", "each"}
+        amount = max(1, math.ceil(line.quantity)) if counted and line.quantity else 1
         need = {
-            "title": f"{line.display} for {event.title}",
+            "category": line.food[:60],
+            "quantity": amount,
+            "lat": where.lat,
+            "lon": where.lon,
+            "description": f"{line.display} for {event.title}"[:300],
             "food": line.food,
-            "quantity": line.quantity if line.quantity is not None else 1,
             "unit": line.unit or "",
-            "note": f"For the event '{event.title}'",
             "needed_by": event.starts_at,
             "place_id": event.place_id,
             "event_id": event.id,

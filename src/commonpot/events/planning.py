@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community
 from commonpot.communities.service import places, require_member
-from commonpot.errors import Invalid, NotFound
+from commonpot.errors import DomainError, Invalid, NotFound
 from commonpot.events import outreach, pairing
 from commonpot.events.models import Event, PairRule, Registration
 from commonpot.events.service import require_manager
@@ -162,32 +163,53 @@ AccessFunction = Callable[
 
 
 def food_access_function() -> tuple[AccessFunction, str]:
-    """Ecology's nearest-source function when it exists, else the shared fallback here."""
+    """Ecology's nearest-source analysis when it exists, else the shared fallback here."""
     try:
         module: Any = importlib.import_module("commonpot.ecology.food_access")
     except ModuleNotFoundError:
         module = None
-    found = getattr(module, "nearest_source_km", None) if module is not None else None
-    if callable(found):
-        return found, "ecology"
+    if module is not None and all(
+        hasattr(module, name) for name in ("nearest_sources", "Population", "Sources")
+    ):
+
+        def via_ecology(
+            homes: Sequence[tuple[float, float]], sources: Sequence[tuple[float, float]]
+        ) -> list[tuple[float | None, int | None]]:
+            if not homes or not sources:
+                return [(None, None)] * len(homes)
+            found = module.nearest_sources(
+                module.Population.of([h[0] for h in homes], [h[1] for h in homes]),
+                module.Sources.of([s[0] for s in sources], [s[1] for s in sources]),
+            )
+            return [
+                (float(km), int(i)) if math.isfinite(km) and i >= 0 else (None, None)
+                for km, i in zip(found.km.tolist(), found.source.tolist(), strict=True)
+            ]
+
+        return via_ecology, "ecology"
     return outreach.nearest_source_km, "fallback"
 
 
-def _network_sources(session: Session, community: Community) -> list[outreach.Point]:
-    """Active offers and patches with a position, when the network offers them."""
+def _network_sources(
+    session: Session, community: Community, viewer: Viewer
+) -> list[outreach.Point]:
+    """Open offers and foraging patches, for members (the network's data is theirs)."""
     try:
         module: Any = importlib.import_module("commonpot.network.service")
     except ModuleNotFoundError:
         return []
-    finder = getattr(module, "active_sources", None)
-    if finder is None:
+    out: list[outreach.Point] = []
+    try:
+        offers = module.visible_offers(session, community, viewer, status="open")
+        patches = module.patches(session, community, viewer)
+    except (AttributeError, TypeError, DomainError):
         return []
-    out = []
-    for index, item in enumerate(finder(session, community)):
+    for n, item in enumerate([*offers, *patches]):
         lat, lon = getattr(item, "lat", None), getattr(item, "lon", None)
-        if lat is not None and lon is not None:
-            name = str(getattr(item, "name", None) or getattr(item, "title", "offer"))
-            out.append(outreach.Point(-(index + 1), name, float(lat), float(lon), "offer"))
+        if lat is None or lon is None:
+            continue
+        name = getattr(item, "name", None) or f"offer of {getattr(item, 'category', 'food')}"
+        out.append(outreach.Point(-(n + 1), str(name), float(lat), float(lon), "network"))
     return out
 
 
@@ -205,7 +227,7 @@ def outreach_plan(
         ]
 
     homes = points(HOME_KINDS)
-    sources = points(SOURCE_KINDS) + _network_sources(session, community)
+    sources = points(SOURCE_KINDS) + _network_sources(session, community, viewer)
     venues = points(VENUE_KINDS)
     access, origin = food_access_function()
     distances = access([(h.lat, h.lon) for h in homes], [(s.lat, s.lon) for s in sources])

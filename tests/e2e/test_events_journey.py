@@ -1,0 +1,116 @@
+"""An organiser's journey: an event with a menu, sign-ups with a waitlist, a live flash call."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from commonpot.communities.service import add_member
+from commonpot.db import utcnow
+from tests.e2e.conftest import LiveServer, axe_violations, shot, sign_in
+from tests.factories.accounts import PASSWORD, make_community, make_place, make_user
+
+
+def _setup(live_server: LiveServer) -> str:
+    recipes = pytest.importorskip("tests.factories.recipes")
+    with live_server.db.unit_of_work() as s:
+        ada = make_user(s, "Ada Organiser", email="ada@example.org")
+        community = make_community(s, ada, slug="riverbank")
+        for name, email in (("Bo Member", "bo@example.org"), ("Cy Member", "cy@example.org")):
+            add_member(s, community, make_user(s, name, email=email))
+        make_place(s, community, "Long Table Kitchen", kind="kitchen")
+        make_place(s, community, "Town Plaza", kind="plaza", lat=51.455, lon=-2.589)
+        recipes.make_recipe(
+            s, community, ada, name="Hominy stew", servings=6, ingredients=["600 g hominy"]
+        )
+    return f"{live_server.url}/communities/riverbank/events"
+
+
+def _servings(page: Page) -> str:
+    return page.locator("#shopping-servings").inner_text().strip()
+
+
+def test_organiser_menu_waitlist_promotion_and_live_flash(
+    live_server: LiveServer, page: Page, other_page: Page
+) -> None:
+    events = _setup(live_server)
+    start = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT18:00")
+    end = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT21:00")
+
+    # the organiser creates the event; a wrong end time is explained first
+    sign_in(page, live_server.url, "ada@example.org", PASSWORD)
+    page.goto(events + "/new")
+    assert axe_violations(page) == []
+    page.get_by_label("Title").fill("Harvest supper")
+    page.get_by_label("Place").select_option(label="Long Table Kitchen (kitchen)")
+    page.get_by_label("Starts").fill(start)
+    page.get_by_label("Ends").fill(start.replace("T18", "T17"))
+    page.get_by_label("Time zone").fill("Europe/London")
+    page.get_by_label("Capacity (people)").fill("2")
+    page.get_by_label("Roles wanted").fill("cook:2, helper")
+    page.get_by_role("button", name="Create event").click()
+    expect(page.get_by_role("alert")).to_contain_text("The end must come after the start")
+    expect(page.get_by_label("Title")).to_have_value("Harvest supper")
+    page.get_by_label("Ends").fill(end)
+    page.get_by_role("button", name="Create event").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Harvest supper")
+    event_url = page.url
+
+    # a menu from the archive, and the organiser takes the first place
+    page.get_by_label("Add a recipe from the archive").select_option(label="Hominy stew")
+    page.get_by_role("button", name="Add to menu").click()
+    expect(page.get_by_role("status")).to_contain_text("Hominy stew is on the menu")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator("#my-status")).to_contain_text("You're coming as")
+    assert _servings(page) == "1"
+    expect(page.locator("#shopping-table")).to_contain_text("100 g hominy")
+    assert axe_violations(page) == []
+    shot(page, "events-01-organiser-event-page")
+
+    # Bo takes the second place: the list scales; Cy, at another browser, is waitlisted
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, "bo@example.org", PASSWORD)
+    page.goto(event_url)
+    page.get_by_label("Your role").select_option("helper")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator("#my-status")).to_contain_text("helper")
+    assert _servings(page) == "2"
+    expect(page.locator("#shopping-table")).to_contain_text("200 g hominy")
+    sign_in(other_page, live_server.url, "cy@example.org", PASSWORD)
+    other_page.goto(event_url)
+    other_page.get_by_role("button", name="Join the waitlist").click()
+    expect(other_page.locator("#my-status")).to_contain_text("waitlist (number 1)")
+    shot(other_page, "events-02-waitlisted-phone")
+
+    # Bo withdraws: Cy moves up at once and Cy's open page counts it live
+    page.get_by_role("button", name="Withdraw").click()
+    expect(page.get_by_role("status")).to_contain_text("Cy Member moved up from the waitlist")
+    other_page.reload()
+    expect(other_page.locator("#my-status")).to_contain_text("You're coming as")
+    assert _servings(other_page) == "2"
+
+    # a flash event appears on Cy's open events page without a reload
+    other_page.goto(events)
+    other_page.wait_for_function("document.body.dataset.live === 'open'")
+    assert axe_violations(other_page) == []
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, "ada@example.org", PASSWORD)
+    page.goto(events)
+    page.get_by_text("Call a flash event").click()
+    page.get_by_label("What is happening?").fill("Bring your ancestral recipe to the plaza")
+    page.get_by_label("Where").select_option(label="Town Plaza")
+    page.get_by_role("button", name="Call it").click()
+    expect(page.get_by_role("status")).to_contain_text("Flash event called")
+    live_card = other_page.locator("#flash-list")
+    expect(live_card).to_contain_text("Bring your ancestral recipe to the plaza")
+    expect(live_card).to_contain_text("Town Plaza")
+    shot(other_page, "events-03-flash-arrives-live")
+    shot(page, "events-04-flash-event-page")
+    page.goto(event_url + "/check-in")
+    expect(page.get_by_role("button", name="Arrived: Cy Member")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Arrived: Cy Member").click()
+    expect(page.get_by_role("status")).to_contain_text("Checked in")
+    shot(page, "events-05-check-in")
