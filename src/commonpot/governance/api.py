@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request, Security
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Security
 from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 
@@ -32,6 +34,8 @@ from commonpot.http import Ctx, bearer_scheme, unit_of_work
 router = APIRouter(prefix="/api", tags=["governance"], dependencies=[Security(bearer_scheme)])
 router.include_router(grants_router)
 BASE = "/communities/{slug}"
+Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
+BIG = 2_000_000_000
 
 
 def proposal_out(session: Session, proposal: Proposal) -> ProposalOut:
@@ -101,7 +105,7 @@ def create_proposal(slug: str, body: ProposalIn, request: Request) -> ProposalOu
 
 
 @router.get(BASE + "/proposals/{number}", response_model=ProposalOut)
-def get_proposal(slug: str, number: int, request: Request) -> ProposalOut:
+def get_proposal(slug: str, number: Number, request: Request) -> ProposalOut:
     """One proposal."""
     with unit_of_work(request, write=True) as ctx:
         community = _community(ctx, slug)
@@ -124,31 +128,31 @@ def _step(slug: str, number: int, request: Request, step: str) -> ProposalOut:
 
 
 @router.post(BASE + "/proposals/{number}/open", response_model=ProposalOut)
-def open_proposal(slug: str, number: int, request: Request) -> ProposalOut:
+def open_proposal(slug: str, number: Number, request: Request) -> ProposalOut:
     """Open voting: rules, action hash and electorate are frozen (author or steward)."""
     return _step(slug, number, request, "open")
 
 
 @router.post(BASE + "/proposals/{number}/close", response_model=ProposalOut)
-def close_proposal(slug: str, number: int, request: Request) -> ProposalOut:
+def close_proposal(slug: str, number: Number, request: Request) -> ProposalOut:
     """Count the votes once voting ended (a steward may close early when all voted)."""
     return _step(slug, number, request, "close")
 
 
 @router.post(BASE + "/proposals/{number}/execute", response_model=ProposalOut)
-def execute_proposal(slug: str, number: int, request: Request) -> ProposalOut:
+def execute_proposal(slug: str, number: Number, request: Request) -> ProposalOut:
     """Carry out a passed proposal after its timelock (once; failures are recorded)."""
     return _step(slug, number, request, "execute")
 
 
 @router.post(BASE + "/proposals/{number}/cancel", response_model=ProposalOut)
-def cancel_proposal(slug: str, number: int, request: Request) -> ProposalOut:
+def cancel_proposal(slug: str, number: Number, request: Request) -> ProposalOut:
     """Withdraw a proposal before voting ends (author or steward)."""
     return _step(slug, number, request, "cancel")
 
 
 @router.put(BASE + "/proposals/{number}/vote", response_model=VoteOut)
-def cast_vote(slug: str, number: int, body: VoteIn, request: Request) -> VoteOut:
+def cast_vote(slug: str, number: Number, body: VoteIn, request: Request) -> VoteOut:
     """Cast or change your ballot while voting is open."""
     with unit_of_work(request) as ctx:
         vote = service.cast_vote(
@@ -164,7 +168,7 @@ def cast_vote(slug: str, number: int, body: VoteIn, request: Request) -> VoteOut
 
 
 @router.get(BASE + "/proposals/{number}/vote", response_model=VoteOut)
-def my_vote(slug: str, number: int, request: Request) -> VoteOut:
+def my_vote(slug: str, number: Number, request: Request) -> VoteOut:
     """Your own ballot on the proposal."""
     with unit_of_work(request) as ctx:
         community = _community(ctx, slug)
@@ -176,7 +180,7 @@ def my_vote(slug: str, number: int, request: Request) -> VoteOut:
 
 
 @router.get(BASE + "/proposals/{number}/comments", response_model=list[CommentOut])
-def list_comments(slug: str, number: int, request: Request) -> list[CommentOut]:
+def list_comments(slug: str, number: Number, request: Request) -> list[CommentOut]:
     """The proposal's discussion."""
     with unit_of_work(request) as ctx:
         proposal = service.get_proposal(ctx.session, _community(ctx, slug), ctx.viewer, number)
@@ -192,7 +196,7 @@ def list_comments(slug: str, number: int, request: Request) -> list[CommentOut]:
 
 
 @router.post(BASE + "/proposals/{number}/comments", response_model=CommentOut, status_code=201)
-def add_comment(slug: str, number: int, body: CommentIn, request: Request) -> CommentOut:
+def add_comment(slug: str, number: Number, body: CommentIn, request: Request) -> CommentOut:
     """Join the discussion (members)."""
     with unit_of_work(request) as ctx:
         c = service.add_comment(ctx.session, _community(ctx, slug), ctx.viewer, number, body.body)
@@ -255,8 +259,8 @@ def verifier_key(slug: str, request: Request) -> PlainTextResponse:
 def entries(
     slug: str,
     request: Request,
-    start: int = Query(0, ge=0),
-    end: int = Query(1000, ge=0),
+    start: int = Query(0, ge=0, le=BIG),
+    end: int = Query(1000, ge=0, le=BIG),
 ) -> EntriesOut:
     """Entries start..end-1 (at most 1000) as canonical JSON strings."""
     with unit_of_work(request) as ctx:
@@ -266,7 +270,10 @@ def entries(
 
 @router.get(BASE + "/ledger/proof/inclusion", response_model=InclusionOut)
 def inclusion(
-    slug: str, request: Request, index: int = Query(ge=0), tree_size: int = Query(ge=1)
+    slug: str,
+    request: Request,
+    index: int = Query(ge=0, le=BIG),
+    tree_size: int = Query(ge=1, le=BIG),
 ) -> InclusionOut:
     """RFC 9162 inclusion proof of entry `index` in the tree of `tree_size` entries."""
     with unit_of_work(request) as ctx:
@@ -276,7 +283,7 @@ def inclusion(
 
 @router.get(BASE + "/ledger/proof/consistency", response_model=ConsistencyOut)
 def consistency(
-    slug: str, request: Request, first: int = Query(ge=1), second: int = Query(ge=1)
+    slug: str, request: Request, first: int = Query(ge=1, le=BIG), second: int = Query(ge=1, le=BIG)
 ) -> ConsistencyOut:
     """RFC 9162 consistency proof between tree sizes `first` and `second`."""
     with unit_of_work(request) as ctx:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from commonpot.communities import service as communities
@@ -24,7 +24,7 @@ class GrantIn(BaseModel):
     title: str = Field(min_length=3, max_length=200)
     body: str = Field(default="", max_length=5000)
     recipient: str = Field(min_length=1, max_length=120)
-    requested: int = Field(ge=1)
+    requested: int = Field(ge=1, le=1_000_000_000)
     pool: str = Field(default="treasury", pattern="^(treasury|seed_bank)$")
 
 
@@ -88,7 +88,9 @@ def create_grant(slug: str, body: GrantIn, request: Request) -> GrantOut:
 
 
 @router.put(BASE + "/{number}/stake", response_model=GrantOut)
-def stake(slug: str, number: int, body: StakeIn, request: Request) -> GrantOut:
+def stake(
+    slug: str, number: Annotated[int, Path(ge=1, le=2_000_000_000)], body: StakeIn, request: Request
+) -> GrantOut:
     """Stake tokens on a request; conviction grows each step they stay."""
     with unit_of_work(request) as ctx:
         ctx.extra["slug"] = slug

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from commonpot.communities import service as communities
@@ -12,6 +14,7 @@ from commonpot.governance import grants
 from commonpot.http import unit_of_work
 from commonpot.templating import flash, redirect, render
 
+Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
 router = APIRouter()
 BASE = "/communities/{slug}/governance/grants"
 
@@ -67,7 +70,7 @@ async def request_grant(slug: str, request: Request) -> Response:
 
 
 @router.post(BASE + "/{number}/stake")
-async def stake(slug: str, number: int, request: Request) -> Response:
+async def stake(slug: str, number: Number, request: Request) -> Response:
     """Stake tokens on a request."""
     form = await request.form()
     url = f"/communities/{slug}/governance/grants"

@@ -116,7 +116,7 @@ class DelegationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    delegate_id: int = Field(ge=1)
+    delegate_id: int = Field(ge=1, le=2_000_000_000)
     scope: str = Field(default="*", min_length=1, max_length=40)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from commonpot.governance.tally import METHODS
 from commonpot.http import unit_of_work, verify_csrf_form
 from commonpot.templating import flash, redirect, render
 
+Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 router.include_router(grants_router)
 SECTION = {
@@ -146,7 +147,7 @@ def _action_params(text: dict[str, str]) -> dict[str, Any]:
 
 
 @router.get(BASE + "/proposals/{number}", response_class=HTMLResponse)
-def proposal_page(slug: str, number: int, request: Request) -> Response:
+def proposal_page(slug: str, number: Number, request: Request) -> Response:
     """A proposal: what it does, the ballot, results round by round, discussion."""
     with unit_of_work(request, write=True) as ctx:
         data = community_context(ctx, slug)
@@ -216,7 +217,7 @@ def ballot_from_form(method: str, options: list[str], form: dict[str, Any]) -> d
 
 
 @router.post(BASE + "/proposals/{number}/vote")
-async def vote(slug: str, number: int, request: Request) -> Response:
+async def vote(slug: str, number: Number, request: Request) -> Response:
     """Cast or change the ballot from the form."""
     form = dict(await request.form())
     url = f"/communities/{slug}/governance/proposals/{number}"
@@ -252,31 +253,31 @@ def _step(request: Request, slug: str, number: int, step: str, done: str) -> Res
 
 
 @router.post(BASE + "/proposals/{number}/open")
-def open_voting(slug: str, number: int, request: Request) -> Response:
+def open_voting(slug: str, number: Number, request: Request) -> Response:
     """Open voting."""
     return _step(request, slug, number, "open", "Voting is open.")
 
 
 @router.post(BASE + "/proposals/{number}/close")
-def close_voting(slug: str, number: int, request: Request) -> Response:
+def close_voting(slug: str, number: Number, request: Request) -> Response:
     """Count the votes."""
     return _step(request, slug, number, "close", "The votes are counted.")
 
 
 @router.post(BASE + "/proposals/{number}/execute")
-def execute(slug: str, number: int, request: Request) -> Response:
+def execute(slug: str, number: Number, request: Request) -> Response:
     """Carry out the decision."""
     return _step(request, slug, number, "execute", "Carried out.")
 
 
 @router.post(BASE + "/proposals/{number}/cancel")
-def cancel(slug: str, number: int, request: Request) -> Response:
+def cancel(slug: str, number: Number, request: Request) -> Response:
     """Withdraw the proposal."""
     return _step(request, slug, number, "cancel", "The proposal is withdrawn.")
 
 
 @router.post(BASE + "/proposals/{number}/comments")
-async def comment(slug: str, number: int, request: Request) -> Response:
+async def comment(slug: str, number: Number, request: Request) -> Response:
     """Post to the discussion."""
     form = await request.form()
     url = f"/communities/{slug}/governance/proposals/{number}"
