@@ -119,8 +119,12 @@ def tidy_unit(quantity: Fraction, unit: str | None) -> tuple[Fraction, str | Non
 
 
 def _round_metric(quantity: Fraction, unit: str) -> Fraction:
-    if unit in {"kilogram", "litre"} and quantity < 10:
-        return Fraction(round(quantity * 100), 100) or Fraction(1, 100)
+    if unit in {"kilogram", "litre"}:  # large units: keep three significant figures
+        if quantity < 10:
+            return Fraction(round(quantity * 100), 100) or Fraction(1, 100)
+        if quantity < 100:
+            return Fraction(round(quantity * 10), 10)
+        return Fraction(round(quantity))
     if quantity < 10:
         return Fraction(round(quantity * 10), 10) or Fraction(1, 10)
     if quantity < 100:
