@@ -208,3 +208,17 @@ def test_member_cannot_do_custodians_work(
         assert step() == 403
     assert _snapshot(db) == before
     browser(client)
+
+
+def test_feed_never_carries_restricted_recipes(
+    client: TestClient, db: Database, setup: tuple[RecipeWorld, int]
+) -> None:
+    rw, _ = setup
+    sign_in(client, db, rw.world.member)  # even a member's own feed reader gets the public view
+    feed = client.get(f"{PUB}/recipes/feed.atom")
+    assert feed.status_code == 200
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    assert "Three sisters soup" in feed.text
+    assert "sacred corn mush" not in feed.text
+    headers = bearer(db, rw.world.private_member)
+    assert client.get(f"{PRIV}/recipes/feed.atom", headers=headers).status_code == 404

@@ -118,20 +118,17 @@ def tidy_unit(quantity: Fraction, unit: str | None) -> tuple[Fraction, str | Non
     return quantity * factor(unit, best), best
 
 
+# (below this amount, round to this step): three significant figures for kg and l, and
+# what kitchen scales and jugs show for grams and millilitres
+_LARGE_STEPS = ((10, Fraction(1, 100)), (100, Fraction(1, 10)))
+_SMALL_STEPS = ((10, Fraction(1, 10)), (100, Fraction(1)), (1000, Fraction(5)))
+
+
 def _round_metric(quantity: Fraction, unit: str) -> Fraction:
-    if unit in {"kilogram", "litre"}:  # large units: keep three significant figures
-        if quantity < 10:
-            return Fraction(round(quantity * 100), 100) or Fraction(1, 100)
-        if quantity < 100:
-            return Fraction(round(quantity * 10), 10)
-        return Fraction(round(quantity))
-    if quantity < 10:
-        return Fraction(round(quantity * 10), 10) or Fraction(1, 10)
-    if quantity < 100:
-        return Fraction(round(quantity))
-    if quantity < 1000:
-        return Fraction(round(quantity / 5) * 5)
-    return Fraction(round(quantity / 10) * 10)
+    large = unit in {"kilogram", "litre"}
+    steps = _LARGE_STEPS if large else _SMALL_STEPS
+    step = next((s for limit, s in steps if quantity < limit), Fraction(1 if large else 10))
+    return Fraction(round(quantity / step)) * step or step
 
 
 def round_for_display(quantity: Fraction, unit: str | None) -> Fraction:

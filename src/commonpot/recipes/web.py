@@ -250,6 +250,22 @@ def shopping_page(slug: str, request: Request) -> Response:
         return render(request, "recipes/shopping.html", data, ctx=ctx)
 
 
+@router.get(PAGE + "/feed.atom")
+def recipes_feed(slug: str, request: Request) -> Response:
+    """An Atom feed of the community's public recipes (community-only ones never appear)."""
+    from commonpot.accounts.service import ANONYMOUS
+    from commonpot.communities.service import readable_community
+    from commonpot.db import utcnow
+    from commonpot.recipes.feed import atom, feed_entries
+
+    with unit_of_work(request) as ctx:
+        community = readable_community(ctx.session, slug, ANONYMOUS)
+        entries = feed_entries(ctx.session, community)
+        base = ctx.settings.base_url or str(request.base_url).rstrip("/")
+        body = atom(community, entries, base.rstrip("/"), utcnow())
+    return Response(body, media_type="application/atom+xml")
+
+
 @router.get("/communities/{slug}/recipe-protocols", response_class=HTMLResponse)
 def protocols_page(slug: str, request: Request) -> Response:
     """What the protocol labels mean, what the software enforces and what it cannot."""
