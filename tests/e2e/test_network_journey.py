@@ -1,0 +1,55 @@
+"""Sharing food: a member offers and asks, a steward proposes a fair plan and commits it."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from commonpot.communities import service as communities
+from commonpot.network.models import Need, Offer
+from tests.e2e.conftest import LiveServer, axe_violations, shot, sign_in
+from tests.factories.accounts import PASSWORD, make_community, make_user
+
+
+def test_offer_ask_propose_commit_carry(live_server: LiveServer, page: Page) -> None:
+    with live_server.db.unit_of_work() as s:
+        steward = make_user(s, "Ada Steward", email="ada@example.org")
+        member = make_user(s, "Noor Member", email="noor@example.org")
+        community = make_community(s, steward, slug="riverbank")
+        communities.add_member(s, community, member, "member")
+    base = f"{live_server.url}/communities/riverbank/network"
+
+    sign_in(page, live_server.url, "noor@example.org", PASSWORD)
+    page.goto(base)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Food sharing")
+    page.locator("#o-category").fill("apples")
+    page.locator("#o-quantity").fill("5")
+    page.locator("#lat").fill("52.0")
+    page.locator("#lon").fill("5.0")
+    page.get_by_role("button", name="Offer", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("your offer is open")
+    page.locator("#n-category").fill("apples")
+    page.locator("#n-quantity").fill("3")
+    page.locator("#n-lat").fill("52.01")
+    page.locator("#n-lon").fill("5.0")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Your need is recorded")
+    expect(page.get_by_role("cell", name="0 / 3")).to_be_visible()
+    assert axe_violations(page) == []
+    shot(page, "network-01-offer-and-need")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server.url, "ada@example.org", PASSWORD)
+    page.goto(f"{base}/runs")
+    page.get_by_role("button", name="Propose").click()
+    expect(page.get_by_role("heading", name="Fairness report")).to_be_visible()
+    assert axe_violations(page) == []
+    shot(page, "network-02-fairness-report")
+    page.get_by_role("button", name="Commit this plan").click()
+    expect(page.get_by_role("status")).to_contain_text("Committed")
+    page.get_by_role("button", name="I'll carry it").click()
+    expect(page.get_by_role("button", name="Mark picked up")).to_be_visible()
+    shot(page, "network-03-committed")
+    with live_server.db.unit_of_work(write=False) as s:
+        assert s.scalar(select(Offer.allocated)) == 3
+        assert s.scalar(select(Need.status)) == "filled"
