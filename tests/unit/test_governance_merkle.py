@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from commonpot.governance.merkle import (
     EMPTY_ROOT,
+    CompactRange,
     MerkleLog,
     ProofError,
     leaf_hash,
@@ -129,6 +130,12 @@ def test_incremental_bulk_and_flat_roots_agree(entries: list[bytes]) -> None:
         assert incremental.root(size) == want
         assert bulk.root(size) == want
     assert root_from_entries(entries) == incremental.root()
+    compact = CompactRange()
+    for size, e in enumerate(entries, start=1):
+        compact.append(leaf_hash(e))
+        assert compact.root() == incremental.root(size)
+        resumed = CompactRange(compact.size, list(compact.nodes))
+        assert resumed.root() == compact.root()
 
 
 @settings(max_examples=40, deadline=None)

@@ -32,7 +32,13 @@ from commonpot.communities.models import Community
 from commonpot.db import utcnow
 from commonpot.errors import Invalid, NotFound
 from commonpot.governance.canonical import canonical_text
-from commonpot.governance.merkle import MerkleLog, ProofError, leaf_hash, root_from_leaf_hashes
+from commonpot.governance.merkle import (
+    CompactRange,
+    MerkleLog,
+    ProofError,
+    leaf_hash,
+    root_from_leaf_hashes,
+)
 from commonpot.governance.models import Checkpoint as CheckpointRow
 from commonpot.governance.models import LedgerEntry
 from commonpot.governance.notes import (
@@ -139,15 +145,32 @@ def seal(session: Session, community: Community, settings: Settings | None) -> C
     """Sign a checkpoint for the current tree if it grew (no settings: leave it for later)."""
     if settings is None:
         return latest(session, community)
-    hashes = leaf_hashes(session, community)
     last = latest(session, community)
-    if last is not None and last.size == len(hashes):
+    count = size(session, community)
+    if last is not None and last.size == count:
         return last
-    root = root_from_leaf_hashes(hashes)
+    if last is not None and len(last.frontier) == last.size.bit_count():
+        tree = CompactRange(last.size, [bytes.fromhex(h) for h in last.frontier])
+        start = last.size
+    else:
+        tree, start = CompactRange(), 0
+    for digest in session.scalars(
+        select(LedgerEntry.leaf_hash)
+        .where(LedgerEntry.community_id == community.id, LedgerEntry.seq >= start)
+        .order_by(LedgerEntry.seq)
+    ):
+        tree.append(bytes.fromhex(digest))
+    root = tree.root()
     note = sign_checkpoint(
-        Checkpoint(origin(settings, community), len(hashes), root), instance_signer(settings)
+        Checkpoint(origin(settings, community), tree.size, root), instance_signer(settings)
     )
-    row = CheckpointRow(community_id=community.id, size=len(hashes), root=root.hex(), note=note)
+    row = CheckpointRow(
+        community_id=community.id,
+        size=tree.size,
+        root=root.hex(),
+        note=note,
+        frontier=[h.hex() for h in tree.nodes],
+    )
     session.add(row)
     session.flush()
     return row

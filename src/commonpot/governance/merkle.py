@@ -64,6 +64,35 @@ def root_from_entries(entries: Iterable[bytes]) -> bytes:
     return root_from_leaf_hashes([_sha256(b"\x00" + e).digest() for e in entries])
 
 
+class CompactRange:
+    """The right edge of a tree: one root per perfect subtree, O(log n) to keep and extend."""
+
+    def __init__(self, size: int = 0, nodes: Sequence[bytes] = ()) -> None:
+        if len(nodes) != size.bit_count():
+            raise ValueError("a compact range holds one hash per set bit of its size")
+        self.size = size
+        self.nodes = list(nodes)
+
+    def append(self, digest: bytes) -> None:
+        """Add a leaf hash, merging equal-sized subtrees (a binary counter's carry)."""
+        self.nodes.append(digest)
+        index = self.size
+        while index & 1:
+            right = self.nodes.pop()
+            self.nodes[-1] = node_hash(self.nodes[-1], right)
+            index >>= 1
+        self.size += 1
+
+    def root(self) -> bytes:
+        """Root hash of the tree so far."""
+        if not self.nodes:
+            return EMPTY_ROOT
+        acc = self.nodes[-1]
+        for node in reversed(self.nodes[:-1]):
+            acc = node_hash(node, acc)
+        return acc
+
+
 class MerkleLog:
     """An append-only RFC 9162 tree over leaf hashes, with proofs for any size so far."""
 

@@ -149,6 +149,7 @@ class Checkpoint(Base):
     size: Mapped[int]
     root: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text)
+    frontier: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("root", sa.String(length=64), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("frontier", sa.JSON(), nullable=False),
         sa.Column("created_at", commonpot.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["community_id"],
