@@ -149,3 +149,28 @@ def test_protocols_page(client: TestClient, db: Database) -> None:
     page = client.get("/communities/publicville/recipe-protocols")
     assert page.status_code == 200
     assert "What it cannot prevent" in page.text
+
+
+def test_member_adds_a_translation(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    sign_in(client, db, rw.world.member)
+    response = client.post(
+        f"{PAGE}/{rw.public_recipe}/translations",
+        data=form(
+            {
+                "language": "en",
+                "name": "Three sisters soup, in English",
+                "ingredients": "2 cups hominy",
+                "steps": "Simmer gently.",
+            }
+        ),
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["location"])
+    assert "Three sisters soup, in English" in page.text
+    assert "Simmer gently." in page.text
+    original = client.get(f"{PAGE}/{rw.public_recipe}")
+    assert "Simmer the pork." in original.text
+    bad = client.post(f"{PAGE}/{rw.public_recipe}/translations", data=form({"name": "x"}))
+    assert bad.status_code == 422

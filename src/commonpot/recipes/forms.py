@@ -8,7 +8,7 @@ from starlette.datastructures import FormData
 
 from commonpot.errors import Invalid
 from commonpot.recipes.models import Recipe
-from commonpot.recipes.schemas import LineageIn, OralHistoryIn, RecipeIn, SectionIn
+from commonpot.recipes.schemas import LineageIn, OralHistoryIn, RecipeIn, SectionIn, TranslationIn
 
 TEXT_FIELDS = (
     "name",
@@ -168,4 +168,23 @@ def oral_history_from_form(form: FormData) -> OralHistoryIn:
         raise Invalid(
             "Record who recorded it, who consented, to what, and when: consent is required.",
             field="consent_by",
+        ) from exc
+
+
+def translation_from_form(form: FormData) -> TranslationIn:
+    """A translation from its form; a missing language or name is Invalid."""
+    values = {k: str(form.get(k, "")) for k in ("language", "name", "description", "story")}
+    try:
+        return TranslationIn(
+            language=values["language"].strip(),
+            name=values["name"].strip(),
+            description=values["description"],
+            story=values["story"],
+            ingredients=[x for x in str(form.get("ingredients", "")).splitlines() if x.strip()],
+            sections=parse_sections(str(form.get("steps", ""))),
+            translated_by=str(form.get("translated_by", "")).strip(),
+        )
+    except ValueError as exc:
+        raise Invalid(
+            "Give the translation a language code (e.g. en, es) and a name.", field="language"
         ) from exc

@@ -19,6 +19,7 @@ from commonpot.recipes.forms import (
     oral_history_from_form,
     recipe_form_values,
     recipe_in_from_form,
+    translation_from_form,
 )
 from commonpot.recipes.ingredients import parse_ingredient
 from commonpot.recipes.jsonld import to_jsonld
@@ -186,6 +187,17 @@ def _store_history(
             max_bytes=limit,
         )
     return redirect(request, f"/communities/{slug}/recipes/{recipe_id}#stories", "Story added.")
+
+
+@router.post(PAGE + "/{recipe_id}/translations")
+def save_translation(slug: str, recipe_id: int, request: Request, form: FormDep) -> Response:
+    """Add the recipe in another language (members)."""
+    with unit_of_work(request) as ctx:
+        community = community_context(ctx, slug)["community"]
+        data = translation_from_form(form)
+        service.save_translation(ctx.session, community, ctx.viewer, recipe_id, data)
+    url = f"/communities/{slug}/recipes/{recipe_id}?lang={data.language}"
+    return redirect(request, url, "Translation saved.")
 
 
 @router.post(PAGE + "/preview-ingredients", response_class=HTMLResponse)
