@@ -60,3 +60,72 @@ def cropshare_problem(
         gamma_floor=gamma_floor,
         time_limit=time_limit,
     )
+
+
+def seed_domes(session: object, community: object, steward: object) -> dict[str, int]:
+    """Three biodomes with crops, plantings and seed lots; returns place ids by name."""
+    from sqlalchemy.orm import Session
+
+    from commonpot.accounts.models import User
+    from commonpot.accounts.service import Viewer
+    from commonpot.communities.models import Community
+    from commonpot.ecology import service
+    from tests.factories.accounts import make_place
+
+    assert isinstance(session, Session) and isinstance(community, Community)
+    assert isinstance(steward, User)
+    viewer = Viewer(user=steward)
+    domes = {
+        "North Dome": ("temperate", 200.0),
+        "South Dome": ("warm", 150.0),
+        "Willow Dome": ("temperate", 120.0),
+    }
+    ids = {}
+    for name, (climate, area) in domes.items():
+        place = make_place(
+            session, community, name, kind="biodome", climate_class=climate, area_m2=area
+        )
+        ids[name] = place.id
+    for crop, climates in (
+        ("Zea mays", ["temperate", "warm"]),
+        ("Phaseolus vulgaris", ["temperate", "warm"]),
+        ("Cucurbita pepo", ["temperate", "warm"]),
+        ("Capsicum annuum", ["warm"]),
+        ("Brassica oleracea", ["temperate"]),
+    ):
+        service.save_crop(
+            session, community, viewer, name=crop, climates=climates, seeds_per_m2=20.0
+        )
+    for place, crop, area in (
+        ("North Dome", "Zea mays", 60.0),
+        ("North Dome", "Phaseolus vulgaris", 30.0),
+        ("North Dome", "Cucurbita pepo", 30.0),
+        ("South Dome", "Capsicum annuum", 100.0),
+        ("Willow Dome", "Brassica oleracea", 40.0),
+        ("Willow Dome", "Zea mays", 10.0),
+    ):
+        service.add_planting(
+            session, community, viewer, place_id=ids[place], crop=crop, area_m2=area
+        )
+    service.add_seed_lot(
+        session, community, viewer, code="B-01", crop="Phaseolus vulgaris", quantity=40.0
+    )
+    service.add_seed_lot(
+        session,
+        community,
+        viewer,
+        code="S-01",
+        crop="Cucurbita pepo",
+        quantity=600.0,
+        unit="seeds",
+    )
+    service.add_seed_lot(
+        session,
+        community,
+        viewer,
+        code="K-01",
+        crop="Brassica oleracea",
+        quantity=30.0,
+        holder_place_id=ids["Willow Dome"],
+    )
+    return ids

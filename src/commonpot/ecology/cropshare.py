@@ -206,6 +206,7 @@ def seeds_by_crop(lots: list[SeedLot]) -> dict[str, float]:
 def to_moves(plantings: Mapping[tuple[str, str], float], lots: list[SeedLot]) -> list[Move]:
     """Split crop-level plantings over seed lots, preferring seed the dome already holds."""
     left = {lot.id: lot.area_equivalent() for lot in lots}
+    seeds_left = {lot.id: math.floor(lot.quantity + 1e-9) for lot in lots}
     by_crop: dict[str, list[SeedLot]] = {}
     for lot in lots:
         by_crop.setdefault(lot.crop, []).append(lot)
@@ -226,7 +227,8 @@ def to_moves(plantings: Mapping[tuple[str, str], float], lots: list[SeedLot]) ->
             need -= take
             seeds = None
             if lot.unit == "seeds" and lot.seeds_per_m2:
-                seeds = min(math.ceil(take * lot.seeds_per_m2 - 1e-6), int(lot.quantity))
+                seeds = min(math.ceil(take * lot.seeds_per_m2 - 1e-6), seeds_left[lot.id])
+                seeds_left[lot.id] -= seeds
             moves.append(Move(lot.id, crop, lot.variety, lot.holder, dome, round(take, 6), seeds))
     return moves
 

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.service import Viewer
@@ -251,18 +251,23 @@ def get_plan(session: Session, community: Community, viewer: Viewer, plan_id: in
 
 def _sow(session: Session, community: Community, move: dict[str, Any]) -> None:
     lot = session.scalar(
-        select(SeedLot)
-        .where(SeedLot.id == move["lot_id"], SeedLot.community_id == community.id)
-        .with_for_update()
+        select(SeedLot).where(SeedLot.id == move["lot_id"], SeedLot.community_id == community.id)
     )
     if lot is None:
         raise Conflict(f"Seed lot {move['lot']} is gone; draft a new plan.")
     need = float(move["seeds"]) if lot.unit == "seeds" else float(move["area_m2"])
-    if lot.quantity + 1e-6 < need:
+    # a conditional UPDATE takes the seed atomically: two adoptions cannot both take it
+    taken = session.execute(
+        update(SeedLot)
+        .where(SeedLot.id == lot.id, SeedLot.quantity >= need - 1e-6)
+        .values(quantity=case((SeedLot.quantity < need, 0.0), else_=SeedLot.quantity - need))
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(taken, "rowcount", 0) != 1:
+        session.refresh(lot)
         raise Conflict(
             f"Seed lot {lot.code} has {lot.quantity:g} {lot.unit} left, the plan needs {need:g}."
         )
-    lot.quantity = max(lot.quantity - need, 0.0)
 
 
 def adopt_plan(session: Session, community: Community, plan_id: int) -> CropPlan:
