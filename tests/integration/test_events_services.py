@@ -420,3 +420,23 @@ def test_needs_reach_the_real_network_when_it_is_there(db: Database) -> None:
         assert len(needs) == 2
         assert all(n.community_id == world.public.id for n in needs)
         assert any("for Cooking together" in n.description for n in needs)
+
+
+def test_flash_call_reaches_members_live_queue_and_personal_feed(db: Database) -> None:
+    world = make_world(db)
+    with db.unit_of_work() as s:
+        community, steward = _reload(s, world)
+        flash = make_event(s, community, steward, kind="flash", title="Bring your recipe")
+        messages = service.take_messages(s)
+        assert messages == [(f"community:{community.id}", service.flash_message(flash))]
+        with pytest.raises(Forbidden, match="flash"):
+            make_event(s, community, s.get(User, world.member.id), kind="flash")
+        token = calendar_token(s, s.get(User, world.member.id))
+        body = feeds.personal_feed(s, token, "http://example.org")
+        outsider_token = calendar_token(s, s.get(User, world.outsider.id))
+        nothing = feeds.personal_feed(s, outsider_token, "http://example.org")
+    (vevent,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == "Bring your recipe"
+    assert str(vevent["STATUS"]) == "TENTATIVE"
+    assert str(vevent["DESCRIPTION"]) and str(vevent["LOCATION"])
+    assert icalendar.Calendar.from_ical(nothing).walk("VEVENT") == []

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.communities.models import Community, Membership
+from commonpot.db import utcnow
 from commonpot.errors import NotFound
 from commonpot.events.ics import CalendarEvent, build_calendar
-from commonpot.events.models import Event, EventSession
+from commonpot.events.models import Event, EventKind, EventSession
 from commonpot.events.service import visible_events
 from commonpot.events.signup import WAITLISTED, registered_events
 
@@ -35,7 +38,7 @@ def calendar_event(
         )
     place = event.place
     location = ", ".join(x for x in (place.name if place else "", event.location_note) if x)
-    details = [event.description]
+    details = [event.description or f"{event.title}, with {community.name}."]
     if event.accessibility:
         details.append(f"Accessibility: {event.accessibility}")
     if event.languages:
@@ -47,7 +50,7 @@ def calendar_event(
         ends_at=event.ends_at,
         timezone=event.timezone,
         description="\n\n".join(d for d in details if d),
-        location=location,
+        location=location or community.name,
         geo=(place.lat, place.lon) if place is not None else None,
         url=event_url(base_url, community, event),
         cancelled=event.is_cancelled,
@@ -81,12 +84,33 @@ def personal_feed(session: Session, token: str, base_url: str) -> bytes:
     if user is None or not user.is_active:
         raise NotFound("No calendar here.")
     items = []
+    seen: set[int] = set()
     for event, registration in registered_events(session, user):
         community = session.get(Community, event.community_id)
         assert community is not None
+        seen.add(event.id)
         items.append(
             calendar_event(
                 session, community, event, base_url, tentative=registration.status == WAITLISTED
             )
         )
+    for event, community in _flash_calls(session, user):
+        if event.id not in seen:
+            items.append(calendar_event(session, community, event, base_url, tentative=True))
     return build_calendar(f"{user.display_name}'s events", items)
+
+
+def _flash_calls(session: Session, user: User) -> list[tuple[Event, Community]]:
+    """Flash events of the person's communities from the last day on (they reach everyone)."""
+    rows = session.execute(
+        select(Event, Community)
+        .join(Community, Community.id == Event.community_id)
+        .join(Membership, Membership.community_id == Community.id)
+        .where(
+            Membership.user_id == user.id,
+            Event.kind == EventKind.FLASH.value,
+            Event.ends_at >= utcnow() - timedelta(days=1),
+        )
+        .order_by(Event.starts_at)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
