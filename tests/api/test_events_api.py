@@ -172,3 +172,33 @@ def test_event_page_shows_everything_and_form_errors_keep_input(
     assert "The end must come after the start." in bad.text
     assert 'value="Soup night"' in bad.text
     assert len(client.get(BASE).json()) == 1
+
+
+def test_organiser_edits_through_the_form_and_members_cannot(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(db)
+    event = client.post(BASE, json=_event_body(), headers=bearer(db, world.steward)).json()
+    edit = f"/communities/publicville/events/{event['id']}/edit"
+    sign_in(client, db, world.member)
+    assert client.get(edit).status_code == 403
+    sign_in(client, db, world.steward)
+    page = client.get(edit)
+    assert page.status_code == 200 and 'value="Harvest supper"' in page.text
+    assert 'value="cook:2, dishwasher"' in page.text
+    fields = {
+        "title": "Harvest supper (moved)",
+        "starts_at": "2031-05-01T18:00",
+        "ends_at": "2031-05-01T21:00",
+        "timezone": "Europe/London",
+        "capacity": "8",
+        "roles": "cook:2, dishwasher",
+        "visibility": "public",
+    }
+    bad = client.post(edit, data=form({**fields, "capacity": "-1"}))
+    assert bad.status_code == 422 and "Capacity" in bad.text
+    saved = client.post(edit, data=form(fields), follow_redirects=False)
+    assert saved.status_code == 303
+    after = client.get(f"{BASE}/{event['id']}").json()
+    assert after["title"] == "Harvest supper (moved)" and after["capacity"] == 8
+    assert after["starts_local"].startswith("2031-05-01T18:00:00+01:00")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -15,10 +15,10 @@ from commonpot.errors import DomainError, Invalid
 from commonpot.events import planning, service, signup
 from commonpot.events.live import publish_pending
 from commonpot.events.models import Event, EventKind
-from commonpot.events.recurrence import zone
 from commonpot.events.web_event import page_context as _page
 from commonpot.events.web_event import router as event_router
 from commonpot.events.web_feeds import router as feeds_router
+from commonpot.events.web_form import FORM_FIELDS, draft_from_form, parse_int
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
 from commonpot.templating import redirect, render
 
@@ -30,22 +30,6 @@ SECTION = {
     "order": 20,
     "blurb": "Cook together: classes, community meals and flash gatherings.",
 }
-FORM_FIELDS = (
-    "title",
-    "description",
-    "kind",
-    "place_id",
-    "location_note",
-    "starts_at",
-    "ends_at",
-    "timezone",
-    "capacity",
-    "roles",
-    "visibility",
-    "accessibility",
-    "languages",
-    "rrule",
-)
 
 
 def _default_zone(ctx: Ctx, community_id: int) -> str:
@@ -99,64 +83,6 @@ def new_event(slug: str, request: Request) -> Response:
         if not data["is_member"]:
             return redirect(request, f"/login?next=/communities/{slug}/events/new")
         return render(request, "events/form.html", data, ctx=ctx)
-
-
-def parse_roles(text: str) -> list[dict[str, Any]]:
-    """'elder:2, apprentice:4, helper' → roles with how many are wanted."""
-    out: list[dict[str, Any]] = []
-    for chunk in filter(None, (c.strip() for c in text.split(","))):
-        name, _, count = chunk.partition(":")
-        wanted = None
-        if count.strip():
-            if not count.strip().isdigit():
-                raise Invalid("Write roles like 'elder:2, apprentice:4, helper'.", field="roles")
-            wanted = int(count.strip())
-        out.append({"name": name.strip().lower(), "wanted": wanted})
-    return out
-
-
-def parse_local(value: str, timezone: str, field: str) -> datetime:
-    """A datetime-local form value read in the event's zone."""
-    try:
-        naive = datetime.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise Invalid("Pick a date and time.", field=field) from exc
-    return naive.replace(tzinfo=zone(timezone)) if naive.tzinfo is None else naive
-
-
-def parse_int(value: str, field: str, message: str) -> int | None:
-    """An optional whole number from a form."""
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError as exc:
-        raise Invalid(message, field=field) from exc
-
-
-def draft_from_form(form: dict[str, str]) -> service.EventDraft:
-    """An event draft from the HTML form's fields (errors name the field)."""
-    tz = form.get("timezone", "").strip() or "UTC"
-    zone(tz)
-    return service.EventDraft(
-        title=form.get("title", ""),
-        description=form.get("description", ""),
-        kind=form.get("kind", "event") or "event",
-        place_id=parse_int(form.get("place_id", ""), "place_id", "Choose a place."),
-        location_note=form.get("location_note", ""),
-        starts_at=parse_local(form.get("starts_at", ""), tz, "starts_at"),
-        ends_at=parse_local(form.get("ends_at", ""), tz, "ends_at"),
-        timezone=tz,
-        capacity=parse_int(
-            form.get("capacity", ""), "capacity", "Capacity is a whole number of people."
-        ),
-        roles=parse_roles(form.get("roles", "")),
-        visibility=form.get("visibility", "community") or "community",
-        accessibility=form.get("accessibility", ""),
-        languages=form.get("languages", ""),
-        rrule=form.get("rrule", "") or None,
-    )
 
 
 @router.post("/communities/{slug}/events", response_class=HTMLResponse)

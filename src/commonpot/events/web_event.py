@@ -82,6 +82,7 @@ def event_page_data(ctx: Ctx, slug: str, event_id: int) -> dict[str, Any]:
         needs_present=menu.need_maker() is not None,
         pairs=pairs,
         sessions=service.sessions(ctx.session, event),
+        came=signup.attendance(ctx.session, community, ctx.viewer, event) if manager else {},
         markers=markers,
         ended=signup.event_end(ctx.session, event) < utcnow(),
     )
@@ -319,3 +320,90 @@ def check_in(
             int(session_id) if session_id.isdigit() else None,
         )
     return redirect(request, f"/communities/{slug}/events/{event_id}/check-in", "Checked in.")
+
+
+def event_form_values(event: Event) -> dict[str, Any]:
+    """The edit form's fields for an event, in its own time zone."""
+    starts = local_time(event.starts_at, event.timezone)
+    ends = local_time(event.ends_at, event.timezone)
+    roles = ", ".join(
+        f"{r['name']}:{r['wanted']}" if r.get("wanted") is not None else r["name"]
+        for r in event.roles or []
+    )
+    return {
+        "title": event.title,
+        "description": event.description,
+        "kind": event.kind,
+        "place_id": event.place_id or "",
+        "location_note": event.location_note,
+        "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": ends.strftime("%Y-%m-%dT%H:%M"),
+        "timezone": event.timezone,
+        "capacity": event.capacity or "",
+        "roles": roles,
+        "visibility": event.visibility,
+        "accessibility": event.accessibility,
+        "languages": event.languages.replace(",", ", "),
+        "rrule": event.rrule or "",
+    }
+
+
+def _edit_page(
+    ctx: Ctx, slug: str, event: Event, form: dict[str, Any], error: DomainError | None = None
+) -> dict[str, Any]:
+    from commonpot.communities.service import places
+
+    data = page_context(ctx, slug)
+    data.update(
+        places=places(ctx.session, data["community"]),
+        form=form,
+        error=error.detail if error else None,
+        error_field=error.field if error else None,
+        kinds=["event", "class", "flash"] if event.kind == "flash" else ["event", "class"],
+        heading=f"Change {event.title}",
+        action=f"/communities/{slug}/events/{event.id}/edit",
+        submit_label="Save changes",
+    )
+    return data
+
+
+@router.get(PAGE + "/edit", response_class=HTMLResponse)
+def edit_page(slug: str, event_id: int, request: Request) -> Response:
+    """The organiser's form to change an event."""
+    with unit_of_work(request) as ctx:
+        data = page_context(ctx, slug)
+        event = service.get_event(ctx.session, data["community"], ctx.viewer, event_id)
+        service.require_manager(ctx.session, data["community"], ctx.viewer, event)
+        page = _edit_page(ctx, slug, event, event_form_values(event))
+        return render(request, "events/form.html", page, ctx=ctx)
+
+
+@router.post(PAGE + "/edit", response_class=HTMLResponse)
+async def edit_event(slug: str, event_id: int, request: Request) -> Response:
+    """Save changes; bad input shows the form again with the reason, nothing changes."""
+    from starlette.concurrency import run_in_threadpool
+
+    from commonpot.events.web_form import FORM_FIELDS, draft_from_form
+
+    raw = await request.form()
+    form = {k: str(raw.get(k, ""))[:10_000] for k in FORM_FIELDS}
+
+    def save() -> Response:
+        with unit_of_work(request) as ctx:
+            data = page_context(ctx, slug)
+            community = data["community"]
+            event = service.get_event(ctx.session, community, ctx.viewer, event_id)
+            try:
+                changes = draft_from_form(form).__dict__
+                service.update_event(ctx.session, community, ctx.viewer, event, changes)
+            except DomainError as exc:
+                if exc.status in {401, 403, 404}:
+                    raise
+                ctx.session.rollback()
+                event = service.get_event(ctx.session, community, ctx.viewer, event_id)
+                page = _edit_page(ctx, slug, event, form, exc)
+                return render(request, "events/form.html", page, ctx=ctx, status_code=exc.status)
+        publish_pending(request, ctx.session)
+        return redirect(request, f"/communities/{slug}/events/{event_id}", "Changes saved.")
+
+    return await run_in_threadpool(save)
