@@ -217,3 +217,31 @@ def test_recipe_endpoint_has_no_n_plus_one(client: TestClient, db: Database, app
         assert client.get(f"{BASE}/{rid}", headers=headers).status_code == 200
     assert len(big) == len(small)
     assert len(big) <= 14
+
+
+def test_import_mealie_archive_file(client: TestClient, db: Database) -> None:
+    import io
+    import zipfile
+
+    rw = make_recipe_world(db)
+    headers = bearer(db, rw.world.member)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("recipes/k/k.json", (FIXTURES / "mealie_recipe.json").read_bytes())
+    response = client.post(
+        f"{BASE}/import-file",
+        files={"file": ("mealie.zip", buffer.getvalue(), "application/zip")},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    (summary,) = response.json()
+    got = client.get(f"{BASE}/{summary['id']}", headers=headers).json()
+    assert got["name"] == "Kimchi Jjigae"
+    assert got["ingredients"][1]["food"] == "pork belly"
+    assert got["ingredients"][1]["unit"] == "gram"
+    broken = client.post(
+        f"{BASE}/import-file",
+        files={"file": ("x.zip", b"PK\x03\x04junk", "application/zip")},
+        headers=headers,
+    )
+    assert broken.status_code == 422

@@ -174,3 +174,28 @@ def test_member_adds_a_translation(client: TestClient, db: Database) -> None:
     assert "Simmer the pork." in original.text
     bad = client.post(f"{PAGE}/{rw.public_recipe}/translations", data=form({"name": "x"}))
     assert bad.status_code == 422
+
+
+def test_import_page_accepts_a_tandoor_archive(client: TestClient, db: Database) -> None:
+    import io
+    import zipfile
+    from pathlib import Path
+
+    rw = make_recipe_world(db)
+    sign_in(client, db, rw.world.member)
+    fixture = Path(__file__).parent.parent / "fixtures" / "recipes" / "tandoor_recipe.json"
+    inner, outer = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as archive:
+        archive.writestr("recipe.json", fixture.read_bytes())
+    with zipfile.ZipFile(outer, "w") as archive:
+        archive.writestr("1.zip", inner.getvalue())
+    response = client.post(
+        f"{PAGE}/import",
+        data=form({"url": "", "content": ""}),
+        files={"file": ("tandoor.zip", outer.getvalue(), "application/zip")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    page = client.get(response.headers["location"])
+    assert "Bigos" in page.text
+    assert "1000 g sauerkraut, rinsed" in page.text

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from commonpot.communities.models import Community
 from commonpot.communities.service import readable_community
-from commonpot.errors import Invalid
+from commonpot.errors import Invalid, PayloadTooLarge
 from commonpot.http import bearer_scheme, unit_of_work
 from commonpot.recipes import exchange, heritage, service
 from commonpot.recipes.models import Recipe
@@ -289,6 +289,25 @@ def import_html(slug: str, body: ImportHtmlIn, request: Request) -> list[RecipeS
         found = exchange.import_content(
             ctx.session, community, ctx.viewer, body.content, source_url=body.source_url
         )
+        return [RecipeSummary.model_validate(r) for r in found]
+
+
+@router.post(BASE + "/import-file", response_model=list[RecipeSummary], status_code=201)
+async def import_file(
+    slug: str, request: Request, file: Annotated[UploadFile, File()]
+) -> list[RecipeSummary]:
+    """Import an uploaded HTML page, JSON-LD file, or Mealie / Tandoor export (.zip)."""
+    limit = 20 * 1024 * 1024
+    content = await file.read(limit + 1)
+    if len(content) > limit:
+        raise PayloadTooLarge("The file is larger than 20 MB.")
+    return _import_bytes(request, slug, content)
+
+
+def _import_bytes(request: Request, slug: str, content: bytes) -> list[RecipeSummary]:
+    with unit_of_work(request, write=True) as ctx:
+        community = readable_community(ctx.session, slug, ctx.viewer)
+        found = exchange.import_content(ctx.session, community, ctx.viewer, content)
         return [RecipeSummary.model_validate(r) for r in found]
 
 

@@ -11,6 +11,7 @@ from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community
 from commonpot.communities.service import require_member
 from commonpot.errors import Invalid
+from commonpot.recipes.archives import is_archive, recipes_from_archive
 from commonpot.recipes.data import RecipeData, Section
 from commonpot.recipes.fetch import Resolver, fetch_page
 from commonpot.recipes.heritage import recipe_data
@@ -79,7 +80,11 @@ def import_content(
     """Store every recipe found in a page or JSON-LD file (members); nothing is stored on error."""
     if not viewer.operator:
         require_member(session, community, viewer)
-    found = extract_recipes(content, base_url=source_url)
+    if is_archive(content):
+        assert isinstance(content, bytes)
+        found = recipes_from_archive(content)
+    else:
+        found = extract_recipes(content, base_url=source_url)
     if not found:
         raise Invalid("No schema.org Recipe found in the page (neither JSON-LD nor microdata).")
     if len(found) > MAX_IMPORT:

@@ -22,7 +22,7 @@ from commonpot.recipes.forms import (
     translation_from_form,
 )
 from commonpot.recipes.ingredients import parse_ingredient
-from commonpot.recipes.jsonld import to_jsonld
+from commonpot.recipes.jsonld import MAX_INPUT_BYTES, to_jsonld
 from commonpot.recipes.protocols import LABELS
 from commonpot.recipes.scaling import scale_recipe
 from commonpot.recipes.service import SearchQuery
@@ -224,8 +224,15 @@ def import_recipes(slug: str, request: Request, form: FormDep) -> Response:
     with unit_of_work(request) as ctx:
         data = community_context(ctx, slug)
         url = str(form.get("url", "")).strip()
-        content = str(form.get("content", ""))
+        content: str | bytes = str(form.get("content", ""))
+        upload = form.get("file")
+        if isinstance(upload, UploadFile):
+            if upload.filename:
+                content = upload.file.read(MAX_INPUT_BYTES * 4 + 1)
+            upload.file.close()
         try:
+            if isinstance(content, bytes) and len(content) > MAX_INPUT_BYTES * 4:
+                raise Invalid("The file is larger than 20 MB.", field="file")
             if url and not content.strip():
                 resolver = request.app.state.extensions.get("recipes.resolver")
                 found = exchange.import_url(
@@ -237,7 +244,8 @@ def import_recipes(slug: str, request: Request, form: FormDep) -> Response:
                 )
         except DomainError as exc:
             ctx.session.rollback()
-            data.update(error=exc.detail, form={"url": url, "content": content})
+            shown = content if isinstance(content, str) else ""
+            data.update(error=exc.detail, form={"url": url, "content": shown})
             return render(request, "recipes/import.html", data, ctx=ctx, status_code=422)
         first = found[0].id
     return redirect(request, f"/communities/{slug}/recipes/{first}", f"Imported {len(found)}.")
