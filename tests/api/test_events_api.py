@@ -202,3 +202,22 @@ def test_organiser_edits_through_the_form_and_members_cannot(
     after = client.get(f"{BASE}/{event['id']}").json()
     assert after["title"] == "Harvest supper (moved)" and after["capacity"] == 8
     assert after["starts_local"].startswith("2031-05-01T18:00:00+01:00")
+
+
+def test_ids_too_large_for_the_database_are_not_found(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    steward = bearer(db, world.steward)
+    event = client.post(BASE, json=_event_body(), headers=steward).json()
+    huge = 2**40
+    assert client.get(f"{BASE}/{huge}", headers=steward).status_code == 404
+    assert client.get(f"/communities/publicville/events/{huge}.ics").status_code == 404
+    made = client.post(BASE, json=_event_body(place_id=huge), headers=steward)
+    assert made.status_code == 422 and made.json()["field"] == "place_id"
+    url = f"{BASE}/{event['id']}"
+    assert (
+        client.post(f"{url}/check-ins", json={"user_id": huge}, headers=steward).status_code == 404
+    )
+    assert client.delete(f"{url}/registrations/{huge}", headers=steward).status_code == 404
+    assert client.delete(f"{url}/menu/{huge}", headers=steward).status_code == 404
+    assert client.delete(f"{url}/pair-rules/{huge}", headers=steward).status_code == 404
+    assert client.post(f"{url}/sessions/{huge}/cancel", headers=steward).status_code == 404

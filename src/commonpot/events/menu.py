@@ -22,7 +22,7 @@ from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community
 from commonpot.errors import Conflict, DomainError, Invalid, NotFound
 from commonpot.events.models import Event, MenuItem
-from commonpot.events.service import queue_message, require_manager
+from commonpot.events.service import queue_message, real_id, require_manager
 from commonpot.events.signup import counts
 
 NO_ARCHIVE = "The recipe archive is not available on this instance, so menus cannot be planned."
@@ -80,6 +80,10 @@ def add_recipe(
     recipes = archive()
     if recipes is None:
         raise Conflict(NO_ARCHIVE)
+    if not real_id(recipe_id):
+        raise Invalid(
+            f"There is no recipe {recipe_id} in this community's archive.", field="recipe_id"
+        )
     try:
         recipe = recipes.get_recipe(session, community, viewer, recipe_id)
     except NotFound as exc:
@@ -107,7 +111,7 @@ def remove_recipe(
 ) -> None:
     """Take a dish off the menu (organiser or steward)."""
     require_manager(session, community, viewer, event)
-    item = session.get(MenuItem, item_id)
+    item = session.get(MenuItem, item_id) if real_id(item_id) else None
     if item is None or item.event_id != event.id:
         raise NotFound("That dish is not on this menu.")
     session.delete(item)

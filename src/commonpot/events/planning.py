@@ -18,7 +18,7 @@ from commonpot.communities.service import places, require_member
 from commonpot.errors import DomainError, Invalid, NotFound
 from commonpot.events import outreach, pairing
 from commonpot.events.models import Event, PairRule, Registration
-from commonpot.events.service import require_manager
+from commonpot.events.service import real_id, require_manager
 from commonpot.events.signup import CONFIRMED
 
 TEACHER_ROLES = frozenset({"elder", "teacher", "mentor", "elder/teacher"})
@@ -147,7 +147,7 @@ def clear_rule(
 ) -> None:
     """Remove a pin or forbid (organiser or steward)."""
     require_manager(session, community, viewer, event)
-    found = session.get(PairRule, rule_id)
+    found = session.get(PairRule, rule_id) if real_id(rule_id) else None
     if found is None or found.event_id != event.id:
         raise NotFound("No such pairing rule.")
     session.delete(found)

@@ -36,6 +36,12 @@ LANG_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 MAX_DURATION = timedelta(days=14)
 FLASH_SETTING = "events.members_call_flash"
 BUS_KEY = "events.bus"
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+def real_id(value: int | None) -> bool:
+    """True when the number can be a row id (larger ones cannot exist, on any database)."""
+    return value is not None and 1 <= value <= MAX_ID
 
 
 @dataclass
@@ -128,7 +134,11 @@ def _series_end_subquery() -> Any:
 
 def get_event(session: Session, community: Community, viewer: Viewer, event_id: int) -> Event:
     """One visible event, or NotFound (hidden events do not exist for the viewer)."""
-    found = session.scalar(visible_events(session, community, viewer).where(Event.id == event_id))
+    found = None
+    if real_id(event_id):
+        found = session.scalar(
+            visible_events(session, community, viewer).where(Event.id == event_id)
+        )
     if found is None:
         raise NotFound(f"No event {event_id} here.")
     return found
@@ -228,6 +238,8 @@ def check_draft(session: Session, community: Community, draft: EventDraft) -> di
         raise Invalid("A private community's events are for its members only.", field="visibility")
     _check_times(draft.starts_at, draft.ends_at, draft.timezone)
     if draft.place_id is not None:
+        if not real_id(draft.place_id):
+            raise Invalid("Choose one of the community's places.", field="place_id")
         get_place(session, community, draft.place_id)
     rule = None
     if draft.rrule and draft.rrule.strip():
@@ -379,7 +391,7 @@ def cancel_session(
 ) -> EventSession:
     """Cancel one session of a series (organiser or steward); feeds list it as an EXDATE."""
     require_manager(session, community, viewer, event)
-    found = session.get(EventSession, session_id)
+    found = session.get(EventSession, session_id) if real_id(session_id) else None
     if found is None or found.event_id != event.id:
         raise NotFound("No such session for this event.")
     if not event.rrule:

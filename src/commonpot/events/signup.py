@@ -28,7 +28,7 @@ from commonpot.events.models import (
     Registration,
     RegistrationStatus,
 )
-from commonpot.events.service import can_manage, queue_message, require_manager
+from commonpot.events.service import can_manage, queue_message, real_id, require_manager
 
 CONFIRMED = RegistrationStatus.CONFIRMED.value
 WAITLISTED = RegistrationStatus.WAITLISTED.value
@@ -166,6 +166,8 @@ def cancel(
     target = user_id if user_id is not None else me.id
     if target != me.id:
         require_manager(session, community, viewer, event)
+    if not real_id(target):
+        raise NotFound("There is no sign-up to withdraw.")
     event = _lock(session, event)
     found = session.scalar(
         select(Registration).where(
@@ -239,10 +241,12 @@ def check_in(
 ) -> Attendance:
     """Mark a confirmed person as here (organiser or steward); checking in twice is harmless."""
     require_manager(session, community, viewer, event)
+    if not real_id(user_id):
+        raise NotFound("That person is not signed up.")
     if session_id is None:
         occasion = current_session(session, event)
     else:
-        found = session.get(EventSession, session_id)
+        found = session.get(EventSession, session_id) if real_id(session_id) else None
         if found is None or found.event_id != event.id:
             raise NotFound("No such session for this event.")
         occasion = found
