@@ -114,3 +114,42 @@ def test_organiser_menu_waitlist_promotion_and_live_flash(
     page.get_by_role("button", name="Arrived: Cy Member").click()
     expect(page.get_by_role("status")).to_contain_text("Checked in")
     shot(page, "events-05-check-in")
+
+
+def test_steward_pairs_a_class_and_plans_outreach_on_demo_data(
+    live_server: LiveServer, page: Page
+) -> None:
+    from sqlalchemy import select
+
+    from commonpot import demo
+    from commonpot.events.models import Event
+
+    with live_server.db.unit_of_work() as s:
+        demo.load(s)
+        bread = s.scalar(select(Event).where(Event.title == "Saturday bread class"))
+        assert bread is not None
+        bread_id = bread.id
+    sign_in(page, live_server.url, "amara@riverside.example", demo.DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/communities/riverside/events/{bread_id}")
+    pairs = page.locator("#pairs")
+    expect(pairs).to_contain_text("Rosa Delgado")
+    expect(pairs).to_contain_text("years apart")
+    page.get_by_label("Teacher").select_option(label="Kenji Watanabe")
+    page.get_by_label("Learner").select_option(label="Lina Delgado")
+    page.get_by_label("Rule").select_option("pin")
+    page.get_by_role("button", name="Save rule").click()
+    expect(page.get_by_role("status")).to_contain_text("Pinned")
+    first_row = page.locator("#pairs tbody tr").filter(has_text="Kenji Watanabe")
+    expect(first_row).to_contain_text("Lina Delgado")
+    expect(first_row).to_contain_text("pinned by a steward")
+    expect(page.locator("#sessions")).to_contain_text("cancelled")
+    assert axe_violations(page) == []
+    shot(page, "events-06-class-pairs-and-sessions")
+    page.goto(f"{live_server.url}/communities/riverside/events/outreach")
+    expect(page.locator(".outreach-list li").first).to_contain_text("Enclave 7")
+    assert axe_violations(page) == []
+    shot(page, "events-07-outreach")
+    page.goto(f"{live_server.url}/me/events")
+    expect(page.locator("#feed-url")).to_contain_text("/me/calendar/")
+    assert axe_violations(page) == []
+    shot(page, "events-08-my-events")

@@ -154,24 +154,17 @@ def outreach_page(slug: str, request: Request) -> Response:
     with unit_of_work(request) as ctx:
         data = _page(ctx, slug)
         found, origin = planning.outreach_plan(ctx.session, data["community"], ctx.viewer)
-        markers = []
-        for s in found:
-            popup = f"#{s.rank} {s.home.name}: {s.reason}"
-            markers.append(
-                {"name": s.home.name, "lat": s.home.lat, "lon": s.home.lon, "popup": popup}
-            )
-        seen = set()
-        for s in found:
-            if s.venue is not None and s.venue.id not in seen:
-                seen.add(s.venue.id)
-                markers.append(
-                    {
-                        "name": s.venue.name,
-                        "lat": s.venue.lat,
-                        "lon": s.venue.lon,
-                        "kind": s.venue.kind,
-                    }
-                )
+        # homes only: venues sit close together and their pins would overlap (target size);
+        # each home's popup names its venue
+        markers = [
+            {
+                "name": s.home.name,
+                "lat": s.home.lat,
+                "lon": s.home.lon,
+                "popup": f"#{s.rank} {s.home.name}: {s.reason}",
+            }
+            for s in found
+        ]
         data.update(suggestions=found, origin=origin, markers=markers)
         return render(request, "events/outreach.html", data, ctx=ctx)
 

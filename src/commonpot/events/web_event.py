@@ -63,6 +63,8 @@ def event_page_data(ctx: Ctx, slug: str, event_id: int) -> dict[str, Any]:
     if data["is_member"] and any(r.role in planning.TEACHER_ROLES for r in regs):
         pairs = planning.pairs(ctx.session, community, ctx.viewer, event)
     markers = place_markers([event.place]) if event.place else []
+    series = service.sessions(ctx.session, event)
+    upcoming = [x for x in series if not x.cancelled and x.ends_at > utcnow()]
     data.update(
         event=event,
         manager=manager,
@@ -81,10 +83,12 @@ def event_page_data(ctx: Ctx, slug: str, event_id: int) -> dict[str, Any]:
         archive_present=menu.archive() is not None,
         needs_present=menu.need_maker() is not None,
         pairs=pairs,
-        sessions=service.sessions(ctx.session, event),
+        sessions=series,
+        next_session=upcoming[0] if upcoming else None,
         came=signup.attendance(ctx.session, community, ctx.viewer, event) if manager else {},
         markers=markers,
         ended=signup.event_end(ctx.session, event) < utcnow(),
+        now=utcnow(),
     )
     return data
 
