@@ -83,24 +83,40 @@ def test_ledger_endpoints_follow_the_spec(client: TestClient, db: Database) -> N
     assert note.headers["content-type"].startswith("text/plain")
     checkpoint = open_checkpoint(note.text, verifier)
     assert checkpoint.origin.endswith("/ledger/publicville")
-    assert checkpoint.size == 2
-    entries = client.get(f"{API}/ledger/entries", params={"start": 0, "end": 2}).json()["entries"]
-    assert [e["index"] for e in entries] == [0, 1]
+    assert checkpoint.size == 5  # 3 memberships joined, proposal opened, vote cast
+    size = checkpoint.size
+    entries = client.get(f"{API}/ledger/entries", params={"start": 0, "end": size}).json()[
+        "entries"
+    ]
+    assert [e["index"] for e in entries] == list(range(size))
     leaves = [leaf_hash(e["data"].encode()) for e in entries]
-    proof = client.get(f"{API}/ledger/proof/inclusion", params={"index": 1, "tree_size": 2}).json()
-    assert proof["index"] == 1 and proof["tree_size"] == 2
-    verify_inclusion(
-        leaves[1], 1, 2, [base64.b64decode(p) for p in proof["proof"]], checkpoint.root
-    )
+    for index in range(size):
+        proof = client.get(
+            f"{API}/ledger/proof/inclusion", params={"index": index, "tree_size": size}
+        ).json()
+        assert proof["index"] == index and proof["tree_size"] == size
+        verify_inclusion(
+            leaves[index],
+            index,
+            size,
+            [base64.b64decode(p) for p in proof["proof"]],
+            checkpoint.root,
+        )
     first_root = leaves[0]  # a one-entry tree's root is its leaf hash
-    cons = client.get(f"{API}/ledger/proof/consistency", params={"first": 1, "second": 2}).json()
+    cons = client.get(
+        f"{API}/ledger/proof/consistency", params={"first": 1, "second": checkpoint.size}
+    ).json()
     verify_consistency(
-        1, 2, [base64.b64decode(p) for p in cons["proof"]], first_root, checkpoint.root
+        1,
+        checkpoint.size,
+        [base64.b64decode(p) for p in cons["proof"]],
+        first_root,
+        checkpoint.root,
     )
     assert client.get(f"{API}/ledger/entries", params={"start": 0, "end": 1001}).status_code == 422
     report = verify_remote("http://testserver/communities/publicville", client=client)
     assert report.ok, report.problems
-    assert report.size == 2
+    assert report.size == 5
     server = client.get(f"{API}/ledger/verify").json()
     assert server["ok"] is True
 

@@ -43,17 +43,17 @@ def test_verify_passes_then_names_the_first_bad_entry(
         vote(db, user, "publicville", number, {"choice": "yes"}, cli_env)
     code, out, _ = _run(["ledger", "verify", "publicville"], capsys)
     assert code == 0
-    assert out.startswith("ok: 3 entries")
+    assert out.startswith("ok: 6 entries")  # 3 joined, opened, 2 votes
     with db.unit_of_work() as s:
-        data = s.scalar(select(LedgerEntry.data).where(LedgerEntry.seq == 1))
+        data = s.scalar(select(LedgerEntry.data).where(LedgerEntry.seq == 4))
         assert data is not None
         s.execute(
             update(LedgerEntry)
-            .where(LedgerEntry.seq == 1)
+            .where(LedgerEntry.seq == 4)
             .values(data=data.replace('"yes"', '"no"'))
         )
     code, _, err = _run(["ledger", "verify", "publicville"], capsys)
     assert code == 1
-    assert "first bad entry: 1" in err
+    assert "first bad entry: 4" in err
     code, _, err = _run(["ledger", "verify", "nowhere"], capsys)
     assert code == 2

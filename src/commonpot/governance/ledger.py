@@ -102,12 +102,27 @@ def size(session: Session, community: Community) -> int:
 
 
 def append(
-    session: Session, community: Community, kind: str, payload: dict[str, Any]
+    session: Session,
+    community: Community,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    flush: bool = True,
 ) -> LedgerEntry:
-    """Add one event to the community's log (the caller's transaction holds the write)."""
+    """Add one event to the community's log (the caller's transaction holds the write).
+
+    With flush=False (inside a flush hook) the entry stays pending; its sequence number
+    counts the entries still pending in the session too.
+    """
     if session.get_bind().dialect.name != "sqlite":
         session.execute(select(Community.id).where(Community.id == community.id).with_for_update())
-    seq = size(session, community)
+    with session.no_autoflush:
+        pending = sum(
+            1
+            for obj in session.new
+            if isinstance(obj, LedgerEntry) and obj.community_id == community.id
+        )
+        seq = size(session, community) + pending
     at: datetime = utcnow()
     entry = {
         **payload,
@@ -125,7 +140,8 @@ def append(
         created_at=at,
     )
     session.add(row)
-    session.flush()
+    if flush:
+        session.flush()
     return row
 
 
