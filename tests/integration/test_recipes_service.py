@@ -310,3 +310,50 @@ def test_scale_and_shopping(db: Database) -> None:
         assert any(d.endswith("blue cornmeal") for d in displays)
         with pytest.raises(NotFound):
             exchange.shopping(s, w.public, ANONYMOUS, [(rw.community_recipe, 8)])
+
+
+def test_cached_read_view_matches_the_tables(db: Database, tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from sqlalchemy import update
+
+    from commonpot.recipes.api import recipe_out
+
+    rw = make_recipe_world(db)
+    w = rw.world
+    member = Viewer(user=w.member)
+    with db.unit_of_work() as s:
+        service.save_translation(
+            s, w.public, member, rw.public_recipe, TranslationIn(language="en", name="Soup")
+        )
+        heritage.add_oral_history(
+            s,
+            w.public,
+            member,
+            rw.public_recipe,
+            OralHistoryIn(
+                narrator="Rosa",
+                recorded_by="Lina",
+                transcript="...",
+                consent_by="Rosa",
+                consent_scope="members",
+                consent_on="2026-01-01",
+            ),
+            audio=b"OggS" + b"\x00" * 10,
+            data_dir=tmp_path,
+            max_bytes=10**6,
+        )
+    with db.unit_of_work() as s:
+        cached = recipe_out(service.recipe_view(s, w.public, member, rw.public_recipe), w.public)
+        orm = recipe_out(service.get_recipe(s, w.public, member, rw.public_recipe), w.public)
+        assert cached.model_dump() == orm.model_dump()
+        assert len(cached.oral_histories) == 1
+        assert cached.oral_histories[0].audio_url is not None
+        assert cached.translations[0].name == "Soup"
+        s.execute(update(Recipe).values(view_cache={}))  # rows written outside the service
+    with db.unit_of_work(write=False) as s:
+        fallback = recipe_out(service.recipe_view(s, w.public, member, rw.public_recipe), w.public)
+        assert fallback.model_dump() == orm.model_dump()
+        assert isinstance(
+            service.recipe_view(s, w.public, member, rw.public_recipe), SimpleNamespace
+        )

@@ -25,7 +25,7 @@ from commonpot.recipes.scaling import (
     servings_from_yield,
 )
 from commonpot.recipes.schemas import RecipeIn, SectionIn
-from commonpot.recipes.service import create_recipe, get_recipe
+from commonpot.recipes.service import create_recipe, get_recipe, recipe_view
 from commonpot.recipes.shopping import ShoppingLine, shopping_list
 
 MAX_IMPORT = 50
@@ -110,7 +110,7 @@ def export_jsonld(
     session: Session, community: Community, viewer: Viewer, recipe_id: int, url: str | None = None
 ) -> dict[str, Any]:
     """A recipe the viewer may see, as schema.org JSON-LD with heritage and protocol."""
-    recipe = get_recipe(session, community, viewer, recipe_id)
+    recipe = recipe_view(session, community, viewer, recipe_id)
     return to_jsonld(recipe_data(recipe, community, url))
 
 

@@ -16,7 +16,7 @@ from commonpot.recipes.data import LineagePerson as LineageData
 from commonpot.recipes.models import OralHistory, Recipe
 from commonpot.recipes.protocols import conditions_text, label, protocol_labels
 from commonpot.recipes.schemas import OralHistoryIn
-from commonpot.recipes.service import access, get_recipe, may_edit
+from commonpot.recipes.service import access, get_recipe, may_edit, refresh_view_cache
 
 # audio types a browser can play, by the bytes a file of that type starts with
 AUDIO_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
@@ -85,7 +85,8 @@ def add_oral_history(
         name = secrets.token_hex(16) + AUDIO_TYPES[media_type][0]
         (folder / name).write_bytes(audio)
         item.audio_file, item.audio_type = name, media_type
-    session.add(item)
+    recipe.oral_histories.append(item)
+    refresh_view_cache(session, recipe)
     session.flush()
     return item
 

@@ -57,6 +57,9 @@ class Recipe(Base):
     season_end: Mapped[int | None] = mapped_column(Integer, default=None)
     # name, ingredients, story, origin, tags and translations, kept for full-text search
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # the recipe's lines, tags, lineage, recordings and translations as plain JSON, rewritten
+    # by every service write, so the hot read path is one row instead of six queries
+    view_cache: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )

@@ -124,6 +124,11 @@ def recipe_view(session: Session, community: Community, viewer: Viewer, recipe_i
     if row is None:
         raise NotFound(f"No recipe {recipe_id} here.")
     view = SimpleNamespace(**row._asdict())
+    cache = view.view_cache or {}
+    if cache.get("version") == VIEW_VERSION:
+        for name in CHILDREN:
+            setattr(view, name, [SimpleNamespace(**item) for item in cache[name]])
+        return view
     children = (
         ("ingredients", RecipeIngredient, RecipeIngredient.position),
         ("tags", RecipeTag, RecipeTag.tag),
@@ -136,6 +141,41 @@ def recipe_view(session: Session, community: Community, viewer: Viewer, recipe_i
         child = select(*columns).where(columns.recipe_id == recipe_id).order_by(order)
         setattr(view, name, list(session.execute(child)))
     return view
+
+
+VIEW_VERSION = 1
+CHILDREN = ("ingredients", "tags", "lineage", "oral_histories", "translations")
+_CHILD_FIELDS = {
+    "ingredients": ("line", "quantity", "quantity_max", "unit", "food", "note"),
+    "tags": ("tag",),
+    "lineage": ("id", "name", "generation", "relation", "place", "period", "note"),
+    "oral_histories": (
+        "id", "title", "narrator", "recorded_by", "recorded_on", "transcript",
+        "consent_by", "consent_scope", "consent_on", "audio_file", "audio_type",
+    ),
+    "translations": (
+        "language", "name", "description", "ingredients", "steps", "story", "translated_by",
+    ),
+}  # fmt: skip
+
+
+def refresh_view_cache(session: Session, recipe: Recipe) -> None:
+    """Rewrite the recipe's cached read view from its (flushed) children."""
+    session.flush()
+    cache: dict[str, Any] = {"version": VIEW_VERSION}
+    for name, fields in _CHILD_FIELDS.items():
+        items = sorted(getattr(recipe, name), key=_CHILD_ORDER[name])
+        cache[name] = [{f: getattr(item, f) for f in fields} for item in items]
+    recipe.view_cache = cache
+
+
+_CHILD_ORDER: dict[str, Any] = {
+    "ingredients": lambda i: i.position,
+    "tags": lambda t: t.tag,
+    "lineage": lambda p: p.position,
+    "oral_histories": lambda h: h.id,
+    "translations": lambda t: t.language,
+}
 
 
 @dataclass
@@ -340,6 +380,7 @@ def create_recipe(session: Session, community: Community, viewer: Viewer, data: 
     recipe.based_on_id = _based_on(session, community, viewer, data.based_on_id)
     _fill(session, recipe, data, community)
     session.add(recipe)
+    refresh_view_cache(session, recipe)
     session.flush()
     return recipe
 
@@ -359,6 +400,7 @@ def update_recipe(
         raise Invalid("A recipe cannot be a variant of itself.", field="based_on_id")
     recipe.based_on_id = _based_on(session, community, viewer, data.based_on_id)
     _fill(session, recipe, data, community)
+    refresh_view_cache(session, recipe)
     session.flush()
     return recipe
 
@@ -394,6 +436,7 @@ def save_translation(
     found.story = data.story.strip()
     found.translated_by = data.translated_by.strip()
     refresh_search_text(recipe)
+    refresh_view_cache(session, recipe)
     session.flush()
     return found
 

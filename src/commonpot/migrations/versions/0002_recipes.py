@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("season_start", sa.Integer(), nullable=True),
         sa.Column("season_end", sa.Integer(), nullable=True),
         sa.Column("search_text", sa.Text(), nullable=False),
+        sa.Column("view_cache", sa.JSON(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", commonpot.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", commonpot.db.UTCDateTime(timezone=True), nullable=False),
