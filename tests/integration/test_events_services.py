@@ -440,3 +440,30 @@ def test_flash_call_reaches_members_live_queue_and_personal_feed(db: Database) -
     assert str(vevent["STATUS"]) == "TENTATIVE"
     assert str(vevent["DESCRIPTION"]) and str(vevent["LOCATION"])
     assert icalendar.Calendar.from_ical(nothing).walk("VEVENT") == []
+
+
+def test_upcoming_and_past_lists_account_for_whole_series(db: Database) -> None:
+    world = make_world(db)
+    with db.unit_of_work() as s:
+        community, steward = _reload(s, world)
+        long_ago = utcnow() - timedelta(days=60)
+        done = make_event(
+            s,
+            community,
+            steward,
+            title="Old series",
+            starts_at=long_ago,
+            rrule="FREQ=WEEKLY;COUNT=2",
+        )
+        running = make_event(
+            s,
+            community,
+            steward,
+            title="Running series",
+            starts_at=long_ago,
+            rrule="FREQ=WEEKLY;COUNT=20",
+        )
+        upcoming = service.list_events(s, community, as_viewer(steward), upcoming=True)
+        past = service.list_events(s, community, as_viewer(steward), upcoming=False)
+    assert [e.id for e in upcoming] == [running.id]
+    assert [e.id for e in past] == [done.id]

@@ -111,3 +111,11 @@ def test_utc_events_need_no_vtimezone() -> None:
     body = build_calendar("x", [CalendarEvent("u@x", "S", start, start + timedelta(hours=1))])
     assert b"DTSTART:20270601T090000Z" in body
     assert b"VTIMEZONE" not in body
+
+
+def test_an_empty_feed_is_still_a_valid_calendar() -> None:
+    body = build_calendar("Nothing yet", [])
+    calendar = icalendar.Calendar.from_ical(body)
+    assert calendar.walk("VEVENT") == []
+    assert len(calendar.subcomponents) == 1  # RFC 5545: at least one component
+    assert b"VERSION:2.0" in body and b"PRODID:" in body

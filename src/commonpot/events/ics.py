@@ -88,5 +88,8 @@ def build_calendar(
     for item in events:
         calendar.add_component(_vevent(item, moment))
     calendar.add_missing_timezones()
+    if not events:
+        # RFC 5545 wants at least one component; an unused UTC zone keeps an empty feed valid
+        calendar.add_component(icalendar.Timezone.from_tzid("UTC"))
     data: bytes = calendar.to_ical()
     return data

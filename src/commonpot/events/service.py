@@ -116,7 +116,7 @@ def list_events(
         query = query.where(func.coalesce(last_end, Event.ends_at) >= moment)
         query = query.order_by(Event.starts_at)
     elif upcoming is False:
-        query = query.where(Event.ends_at < moment, Event.rrule.is_(None))
+        query = query.where(func.coalesce(_series_end_subquery(), Event.ends_at) < moment)
         query = query.order_by(Event.starts_at.desc())
     else:
         query = query.order_by(Event.starts_at)
