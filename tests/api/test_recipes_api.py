@@ -245,3 +245,24 @@ def test_import_mealie_archive_file(client: TestClient, db: Database) -> None:
         headers=headers,
     )
     assert broken.status_code == 422
+
+
+def test_unit_conversion_and_wrong_units(client: TestClient) -> None:
+    ok = client.get("/api/recipes/convert", params={"amount": "1 ½", "from": "cup", "to": "tbsp"})
+    assert ok.status_code == 200
+    assert ok.json()["display"] == "24 tbsp"
+    assert ok.json()["amount"] == "24"
+    flour = client.get(
+        "/api/recipes/convert", params={"amount": "1", "from": "cup", "to": "g", "food": "flour"}
+    )
+    assert flour.json()["display"] == "125 g"
+    for params, field in (
+        ({"amount": "1", "from": "cup", "to": "g", "food": "kale"}, "unit"),
+        ({"amount": "1", "from": "clove", "to": "g"}, "unit"),
+        ({"amount": "1", "from": "parsec", "to": "g"}, "from"),
+        ({"amount": "1", "from": "cup", "to": "furlong"}, "to"),
+        ({"amount": "lots", "from": "cup", "to": "ml"}, "amount"),
+    ):
+        response = client.get("/api/recipes/convert", params=params)
+        assert response.status_code == 422, params
+        assert response.json()["field"] == field

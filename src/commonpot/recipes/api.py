@@ -12,8 +12,12 @@ from commonpot.communities.service import readable_community
 from commonpot.errors import Invalid, PayloadTooLarge
 from commonpot.http import bearer_scheme, unit_of_work
 from commonpot.recipes import exchange, heritage, service
+from commonpot.recipes.conversion import convert
+from commonpot.recipes.ingredients import parse_ingredient
 from commonpot.recipes.models import Recipe
+from commonpot.recipes.scaling import format_amount, round_for_display
 from commonpot.recipes.schemas import (
+    ConversionOut,
     ImportHtmlIn,
     ImportUrlIn,
     IngredientOut,
@@ -33,6 +37,7 @@ from commonpot.recipes.schemas import (
     VariantNodeOut,
 )
 from commonpot.recipes.service import SearchQuery, VariantNode
+from commonpot.recipes.units import lookup_unit
 
 router = APIRouter(prefix="/api", tags=["recipes"], dependencies=[Security(bearer_scheme)])
 BASE = "/communities/{slug}/recipes"
@@ -319,6 +324,27 @@ def import_url(slug: str, body: ImportUrlIn, request: Request) -> list[RecipeSum
         resolver = request.app.state.extensions.get("recipes.resolver")
         found = exchange.import_url(ctx.session, community, ctx.viewer, body.url, resolver=resolver)
         return [RecipeSummary.model_validate(r) for r in found]
+
+
+@router.get("/recipes/convert", response_model=ConversionOut)
+def convert_amount(
+    amount: Annotated[str, Query(max_length=32, description="e.g. 1.5, 1 1/2, ½")],
+    unit: Annotated[str, Query(alias="from", max_length=32, description="e.g. cup, tbsp, g")],
+    to: Annotated[str, Query(max_length=32)],
+    food: Annotated[str, Query(max_length=100)] = "",
+) -> ConversionOut:
+    """Convert a cooking amount; weight <-> volume needs a food with a known density."""
+    parsed = parse_ingredient(f"{amount} {unit} x")
+    source, target = lookup_unit(unit), lookup_unit(to)
+    if parsed.quantity is None:
+        raise Invalid(f"'{amount}' is not an amount.", field="amount")
+    if source is None:
+        raise Invalid(f"'{unit}' is not a unit we know.", field="from")
+    if target is None:
+        raise Invalid(f"'{to}' is not a unit we know.", field="to")
+    value = convert(parsed.quantity, source, target, food or None)
+    shown = round_for_display(value, target)
+    return ConversionOut(amount=str(value), unit=target, display=format_amount(shown, None, target))
 
 
 @router.post("/communities/{slug}/shopping-list", response_model=list[ShoppingLineOut])

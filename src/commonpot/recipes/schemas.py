@@ -267,3 +267,11 @@ class VariantNodeOut(BaseModel):
     id: int
     name: str
     children: list[VariantNodeOut]
+
+
+class ConversionOut(BaseModel):
+    """A converted amount: exact value (a fraction) and a line to show."""
+
+    amount: str
+    unit: str
+    display: str
