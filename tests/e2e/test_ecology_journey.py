@@ -1,0 +1,53 @@
+"""A steward rates the domes, catches a gamed corporate plan, puts a fair crop plan to a vote."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LiveServer, axe_violations, shot, sign_in
+from tests.factories.accounts import PASSWORD, make_community, make_place, make_user
+from tests.factories.ecology import seed_domes
+
+GAMED = (
+    "sample,Zea mays,Phaseolus vulgaris,Okra\n"
+    "North Dome,190,3,0.1\nSouth Dome,140,0,0.1\nWillow Dome,110,0,0.1\n"
+)
+
+
+def test_ecology_journey(live_server: LiveServer, page: Page) -> None:
+    with live_server.db.unit_of_work() as s:
+        steward = make_user(s, "Ada Steward", email="ada@example.org")
+        community = make_community(s, steward, slug="riverbank")
+        seed_domes(s, community, steward)
+        make_place(s, community, "Enclave 7", kind="enclave", lat=51.46, lon=-2.58, population=400)
+    base = f"{live_server.url}/communities/riverbank/ecology"
+
+    page.goto(base)
+    expect(page.get_by_role("heading", name="How diverse are our domes?")).to_be_visible()
+    expect(page.get_by_text("least diverse place is South Dome")).to_be_visible()
+    assert axe_violations(page) == []
+    shot(page, "ecology-01-ratings")
+
+    sign_in(page, live_server.url, "ada@example.org", PASSWORD)
+    page.goto(f"{base}/assessments")
+    assert axe_violations(page) == []
+    page.get_by_label("Title").fill("AgriCorp maize plan")
+    page.get_by_label("or paste the text").fill(GAMED)
+    page.get_by_role("button", name="Assess").click()
+    expect(page.get_by_role("alert")).to_contain_text("this change looks gamed")
+    assert axe_violations(page) == []
+    shot(page, "ecology-02-gamed")
+
+    page.goto(f"{base}/plans")
+    page.get_by_label("Smallest plot that counts (m²)").fill("2")
+    page.get_by_role("button", name="Draft plan").click()
+    expect(page.get_by_role("heading", name="Plantings")).to_be_visible()
+    assert axe_violations(page) == []
+    shot(page, "ecology-03-plan")
+    page.get_by_role("button", name="Put this plan to a vote").click()
+    expect(page).to_have_url(f"{live_server.url}/communities/riverbank/governance/proposals/1")
+
+    page.goto(f"{base}/food-access")
+    expect(page.get_by_role("rowheader", name="Enclave 7")).to_be_visible()
+    assert axe_violations(page) == []
+    shot(page, "ecology-04-food-access")
