@@ -23,9 +23,9 @@ from commonpot import migrate
 from commonpot.accounts.service import OPERATOR, Viewer, create_user
 from commonpot.communities.service import add_member, create_community
 from commonpot.db import Database, utcnow
+from commonpot.recipes.browse import SearchQuery, search_recipes
 from commonpot.recipes.models import Recipe, RecipeIngredient
 from commonpot.recipes.search import ensure_search_index, raw_fts_ids
-from commonpot.recipes.service import SearchQuery, search_recipes
 
 FOODS = [
     "maize",

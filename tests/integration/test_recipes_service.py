@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from commonpot.accounts.service import ANONYMOUS, Viewer
 from commonpot.db import Database
 from commonpot.errors import Forbidden, Invalid, NotFound
-from commonpot.recipes import exchange, heritage, service
+from commonpot.recipes import browse, exchange, heritage, service
+from commonpot.recipes.browse import SearchQuery
 from commonpot.recipes.models import Recipe, RecipeIngredient
 from commonpot.recipes.schemas import OralHistoryIn, TranslationIn
-from commonpot.recipes.service import SearchQuery
 from tests.factories.recipes import make_recipe, make_recipe_world, recipe_in
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "recipes"
@@ -122,7 +122,7 @@ def test_search_by_text_ingredient_origin_tag_language(db: Database) -> None:
     with db.unit_of_work(write=False) as s:
 
         def names(viewer: Viewer, **query: str) -> list[str]:
-            found = service.search_recipes(s, w.public, viewer, SearchQuery(**query))
+            found = browse.search_recipes(s, w.public, viewer, SearchQuery(**query))
             return sorted(r.name for r in found)
 
         assert names(member, text="cornmeal") == ["Grandmother's sacred corn mush"]
@@ -158,9 +158,9 @@ def test_update_replaces_lines_and_reindexes(db: Database) -> None:
             )
             == 1
         )
-        found = service.search_recipes(s, w.public, member, SearchQuery(text="quinoa"))
+        found = browse.search_recipes(s, w.public, member, SearchQuery(text="quinoa"))
         assert [r.id for r in found] == [rw.public_recipe]
-        assert service.search_recipes(s, w.public, member, SearchQuery(text="pork")) == []
+        assert browse.search_recipes(s, w.public, member, SearchQuery(text="pork")) == []
 
 
 def test_delete_removes_from_search(db: Database) -> None:
@@ -170,7 +170,7 @@ def test_delete_removes_from_search(db: Database) -> None:
         service.delete_recipe(s, w.public, Viewer(user=w.member), rw.public_recipe)
     with db.unit_of_work(write=False) as s:
         assert (
-            service.search_recipes(s, w.public, Viewer(user=w.member), SearchQuery(text="soup"))
+            browse.search_recipes(s, w.public, Viewer(user=w.member), SearchQuery(text="soup"))
             == []
         )
 
@@ -188,11 +188,11 @@ def test_variant_tree(db: Database) -> None:
             s, w.public, w.custodian, name="Kept", based_on_id=child.id, labels=["TK SS"]
         ).id
     with db.unit_of_work(write=False) as s:
-        tree = service.variant_tree(s, w.public, member, grandchild)
+        tree = browse.variant_tree(s, w.public, member, grandchild)
         assert tree.id == rw.public_recipe
         assert [c.name for c in tree.children] == ["Vegan sisters"]
         assert sorted(c.id for c in tree.children[0].children) == sorted([grandchild, hidden])
-        outsider_tree = service.variant_tree(s, w.public, ANONYMOUS, grandchild)
+        outsider_tree = browse.variant_tree(s, w.public, ANONYMOUS, grandchild)
         assert [c.id for c in outsider_tree.children[0].children] == [grandchild]
 
 

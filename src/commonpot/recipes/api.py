@@ -11,7 +11,8 @@ from commonpot.communities.models import Community
 from commonpot.communities.service import readable_community
 from commonpot.errors import Invalid, PayloadTooLarge
 from commonpot.http import bearer_scheme, unit_of_work
-from commonpot.recipes import exchange, heritage, service
+from commonpot.recipes import browse, exchange, heritage, service
+from commonpot.recipes.browse import SearchQuery, VariantNode
 from commonpot.recipes.conversion import convert
 from commonpot.recipes.ingredients import parse_ingredient
 from commonpot.recipes.models import Recipe
@@ -36,7 +37,6 @@ from commonpot.recipes.schemas import (
     TranslationOut,
     VariantNodeOut,
 )
-from commonpot.recipes.service import SearchQuery, VariantNode
 from commonpot.recipes.units import lookup_unit
 
 router = APIRouter(prefix="/api", tags=["recipes"], dependencies=[Security(bearer_scheme)])
@@ -109,7 +109,7 @@ def list_recipes(
     with unit_of_work(request) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
         query = SearchQuery(q, ingredient, origin, tag, language, limit, offset)
-        found = service.search_recipes(ctx.session, community, ctx.viewer, query)
+        found = browse.search_recipes(ctx.session, community, ctx.viewer, query)
         return [RecipeSummary.model_validate(r) for r in found]
 
 
@@ -198,7 +198,7 @@ def variants(slug: str, recipe_id: int, request: Request) -> VariantNodeOut:
     """The family tree of variants the recipe belongs to (only recipes you may see)."""
     with unit_of_work(request) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
-        return _node(service.variant_tree(ctx.session, community, ctx.viewer, recipe_id))
+        return _node(browse.variant_tree(ctx.session, community, ctx.viewer, recipe_id))
 
 
 @router.post(BASE + "/{recipe_id}/translations", response_model=TranslationOut, status_code=201)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from commonpot.accounts.service import Viewer
@@ -21,7 +20,6 @@ from commonpot.recipes.durations import duration_seconds, normalise_duration
 from commonpot.recipes.ingredients import parse_ingredient
 from commonpot.recipes.models import (
     LineagePerson,
-    OralHistory,
     Recipe,
     RecipeIngredient,
     RecipeReach,
@@ -30,7 +28,8 @@ from commonpot.recipes.models import (
 )
 from commonpot.recipes.protocols import Reach, label, reach
 from commonpot.recipes.schemas import RecipeIn, SectionIn, TranslationIn
-from commonpot.recipes.search import apply_text_search, ensure_search_index, search_document
+from commonpot.recipes.search import ensure_search_index, search_document
+from commonpot.recipes.views import refresh_view_cache, view_from_row
 
 # everything a recipe page, export or edit reads, loaded in one query per relationship
 WHOLE_RECIPE = (
@@ -39,17 +38,6 @@ WHOLE_RECIPE = (
     selectinload(Recipe.lineage),
     selectinload(Recipe.oral_histories),
     selectinload(Recipe.translations),
-)
-# what lists and search results show; rows, not ORM objects, keep long lists cheap
-SUMMARY_COLUMNS = (
-    Recipe.id,
-    Recipe.name,
-    Recipe.description,
-    Recipe.language,
-    Recipe.cuisine,
-    Recipe.origin_place,
-    Recipe.reach,
-    Recipe.labels,
 )
 KEEPERS = frozenset({Role.STEWARD.value, Role.CUSTODIAN.value})
 
@@ -113,134 +101,16 @@ def get_recipe(session: Session, community: Community, viewer: Viewer, recipe_id
 
 
 def recipe_view(session: Session, community: Community, viewer: Viewer, recipe_id: int) -> Any:
-    """A read-only view of one visible recipe, loaded as plain rows (no ORM objects).
+    """A read-only view of one visible recipe from its cached row (same rule as `get_recipe`).
 
-    Same visibility as `get_recipe`; used by the hot read endpoint, where building ORM
-    instances for every ingredient line costs more than the queries themselves.
+    Used by the hot read paths (recipe JSON, JSON-LD export), where building ORM objects
+    for every ingredient line costs more than the query itself.
     """
-    table = Recipe.__table__
     stmt = visible_recipes(session, community, viewer).where(Recipe.id == recipe_id)
-    row = session.execute(stmt.with_only_columns(*table.c)).first()
+    row = session.execute(stmt.with_only_columns(*Recipe.__table__.c)).first()
     if row is None:
         raise NotFound(f"No recipe {recipe_id} here.")
-    view = SimpleNamespace(**row._asdict())
-    cache = view.view_cache or {}
-    if cache.get("version") == VIEW_VERSION:
-        for name in CHILDREN:
-            setattr(view, name, [SimpleNamespace(**item) for item in cache[name]])
-        return view
-    children = (
-        ("ingredients", RecipeIngredient, RecipeIngredient.position),
-        ("tags", RecipeTag, RecipeTag.tag),
-        ("lineage", LineagePerson, LineagePerson.position),
-        ("oral_histories", OralHistory, OralHistory.id),
-        ("translations", RecipeTranslation, RecipeTranslation.language),
-    )
-    for name, model, order in children:
-        columns = model.__table__.c
-        child = select(*columns).where(columns.recipe_id == recipe_id).order_by(order)
-        setattr(view, name, list(session.execute(child)))
-    return view
-
-
-VIEW_VERSION = 1
-CHILDREN = ("ingredients", "tags", "lineage", "oral_histories", "translations")
-_CHILD_FIELDS = {
-    "ingredients": ("line", "quantity", "quantity_max", "unit", "food", "note"),
-    "tags": ("tag",),
-    "lineage": ("id", "name", "generation", "relation", "place", "period", "note"),
-    "oral_histories": (
-        "id", "title", "narrator", "recorded_by", "recorded_on", "transcript",
-        "consent_by", "consent_scope", "consent_on", "audio_file", "audio_type",
-    ),
-    "translations": (
-        "language", "name", "description", "ingredients", "steps", "story", "translated_by",
-    ),
-}  # fmt: skip
-
-
-def refresh_view_cache(session: Session, recipe: Recipe) -> None:
-    """Rewrite the recipe's cached read view from its (flushed) children."""
-    session.flush()
-    cache: dict[str, Any] = {"version": VIEW_VERSION}
-    for name, fields in _CHILD_FIELDS.items():
-        items = sorted(getattr(recipe, name), key=_CHILD_ORDER[name])
-        cache[name] = [{f: getattr(item, f) for f in fields} for item in items]
-    recipe.view_cache = cache
-
-
-_CHILD_ORDER: dict[str, Any] = {
-    "ingredients": lambda i: i.position,
-    "tags": lambda t: t.tag,
-    "lineage": lambda p: p.position,
-    "oral_histories": lambda h: h.id,
-    "translations": lambda t: t.language,
-}
-
-
-@dataclass
-class SearchQuery:
-    """What a person searches for; every part is optional and they combine."""
-
-    text: str = ""
-    ingredient: str = ""
-    origin: str = ""
-    tag: str = ""
-    language: str = ""
-    limit: int = 50
-    offset: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def search_recipes(
-    session: Session, community: Community, viewer: Viewer, query: SearchQuery
-) -> list[Row[Any]]:
-    """Recipes the viewer may see that match the search (best first, then newest), as rows."""
-    stmt: Select[*tuple[Any, ...]]
-    stmt = visible_recipes(session, community, viewer).with_only_columns(*SUMMARY_COLUMNS)
-    stmt = apply_text_search(session, stmt, query.text)
-    if query.ingredient.strip():
-        key = food_key(query.ingredient)
-        stmt = stmt.where(
-            Recipe.id.in_(
-                select(RecipeIngredient.recipe_id).where(
-                    RecipeIngredient.community_id == community.id,
-                    RecipeIngredient.food_key.like(f"%{key}%"),
-                )
-            )
-        )
-    if query.origin.strip():
-        pattern = f"%{query.origin.strip().lower()}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Recipe.origin_place).like(pattern),
-                func.lower(Recipe.origin_region).like(pattern),
-            )
-        )
-    if query.tag.strip():
-        stmt = stmt.where(
-            Recipe.id.in_(
-                select(RecipeTag.recipe_id).where(
-                    RecipeTag.community_id == community.id,
-                    RecipeTag.tag == query.tag.strip().lower(),
-                )
-            )
-        )
-    if query.language.strip():
-        lang = query.language.strip()
-        stmt = stmt.where(
-            or_(
-                Recipe.language == lang,
-                Recipe.id.in_(
-                    select(RecipeTranslation.recipe_id).where(
-                        RecipeTranslation.community_id == community.id,
-                        RecipeTranslation.language == lang,
-                    )
-                ),
-            )
-        )
-    stmt = stmt.order_by(Recipe.id.desc()).limit(min(query.limit, 200)).offset(query.offset)
-    return list(session.execute(stmt))
+    return view_from_row(session, row)
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -439,40 +309,3 @@ def save_translation(
     refresh_view_cache(session, recipe)
     session.flush()
     return found
-
-
-@dataclass
-class VariantNode:
-    """A recipe in the family tree of variants."""
-
-    id: int
-    name: str
-    children: list[VariantNode] = field(default_factory=list)
-
-
-def variant_tree(
-    session: Session, community: Community, viewer: Viewer, recipe_id: int
-) -> VariantNode:
-    """The family of variants around a recipe: from its oldest visible ancestor down."""
-    recipe = get_recipe(session, community, viewer, recipe_id)
-    rows = session.execute(
-        visible_recipes(session, community, viewer).with_only_columns(
-            Recipe.id, Recipe.name, Recipe.based_on_id
-        )
-    ).all()
-    parent = {r.id: r.based_on_id for r in rows}
-    names = {r.id: r.name for r in rows}
-    root, seen = recipe.id, {recipe.id}
-    while parent.get(root) in names and parent[root] not in seen:
-        root = parent[root] or root
-        seen.add(root)
-    children: dict[int, list[int]] = {}
-    for rid, pid in parent.items():
-        if pid is not None:
-            children.setdefault(pid, []).append(rid)
-
-    def build(node_id: int, depth: int) -> VariantNode:
-        kids = sorted(children.get(node_id, [])) if depth < 20 else []
-        return VariantNode(node_id, names[node_id], [build(k, depth + 1) for k in kids])
-
-    return build(root, 0)

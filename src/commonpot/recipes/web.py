@@ -12,7 +12,8 @@ from starlette.datastructures import FormData, UploadFile
 from commonpot.communities.web import community_context
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
-from commonpot.recipes import exchange, heritage, service
+from commonpot.recipes import browse, exchange, heritage, service
+from commonpot.recipes.browse import SearchQuery
 from commonpot.recipes.durations import human_duration
 from commonpot.recipes.forms import (
     form_values,
@@ -25,7 +26,6 @@ from commonpot.recipes.ingredients import parse_ingredient
 from commonpot.recipes.jsonld import MAX_INPUT_BYTES, to_jsonld
 from commonpot.recipes.protocols import LABELS
 from commonpot.recipes.scaling import scale_recipe
-from commonpot.recipes.service import SearchQuery
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -67,7 +67,7 @@ def recipes_page(
     with unit_of_work(request) as ctx:
         data = community_context(ctx, slug)
         query = SearchQuery(q[:200], ingredient[:100], origin[:100], tag[:60], language[:35], 100)
-        data["recipes"] = service.search_recipes(ctx.session, data["community"], ctx.viewer, query)
+        data["recipes"] = browse.search_recipes(ctx.session, data["community"], ctx.viewer, query)
         data["query"] = query
         data["searched"] = any([q, ingredient, origin, tag, language])
         return render(request, "recipes/list.html", data, ctx=ctx)
@@ -257,7 +257,7 @@ def shopping_page(slug: str, request: Request) -> Response:
     with unit_of_work(request) as ctx:
         data = community_context(ctx, slug)
         community = data["community"]
-        data["recipes"] = service.search_recipes(
+        data["recipes"] = browse.search_recipes(
             ctx.session, community, ctx.viewer, SearchQuery(limit=200)
         )
         chosen: list[tuple[int, int]] = []
@@ -318,7 +318,7 @@ def recipe_page(
             can_edit=service.may_edit(who, recipe),
             gated="TK CS" in recipe.labels and not ack,
             translation=next((t for t in recipe.translations if t.language == lang), None),
-            tree=service.variant_tree(ctx.session, community, ctx.viewer, recipe_id),
+            tree=browse.variant_tree(ctx.session, community, ctx.viewer, recipe_id),
             generations=_generations(recipe.lineage),
             base_servings=exchange.base_servings(recipe),
             times=[

@@ -1,0 +1,130 @@
+"""Finding recipes: search by words, ingredient, origin, tag, language; the variants tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Row, Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community
+from commonpot.recipes.conversion import food_key
+from commonpot.recipes.models import Recipe, RecipeIngredient, RecipeTag, RecipeTranslation
+from commonpot.recipes.search import apply_text_search
+from commonpot.recipes.service import get_recipe, visible_recipes
+
+# what lists and search results show; rows, not ORM objects, keep long lists cheap
+SUMMARY_COLUMNS = (
+    Recipe.id,
+    Recipe.name,
+    Recipe.description,
+    Recipe.language,
+    Recipe.cuisine,
+    Recipe.origin_place,
+    Recipe.reach,
+    Recipe.labels,
+)
+
+
+@dataclass
+class SearchQuery:
+    """What a person searches for; every part is optional and they combine."""
+
+    text: str = ""
+    ingredient: str = ""
+    origin: str = ""
+    tag: str = ""
+    language: str = ""
+    limit: int = 50
+    offset: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def search_recipes(
+    session: Session, community: Community, viewer: Viewer, query: SearchQuery
+) -> list[Row[Any]]:
+    """Recipes the viewer may see that match the search (best first, then newest), as rows."""
+    stmt: Select[*tuple[Any, ...]]
+    stmt = visible_recipes(session, community, viewer).with_only_columns(*SUMMARY_COLUMNS)
+    stmt = apply_text_search(session, stmt, query.text)
+    if query.ingredient.strip():
+        key = food_key(query.ingredient)
+        stmt = stmt.where(
+            Recipe.id.in_(
+                select(RecipeIngredient.recipe_id).where(
+                    RecipeIngredient.community_id == community.id,
+                    RecipeIngredient.food_key.like(f"%{key}%"),
+                )
+            )
+        )
+    if query.origin.strip():
+        pattern = f"%{query.origin.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Recipe.origin_place).like(pattern),
+                func.lower(Recipe.origin_region).like(pattern),
+            )
+        )
+    if query.tag.strip():
+        stmt = stmt.where(
+            Recipe.id.in_(
+                select(RecipeTag.recipe_id).where(
+                    RecipeTag.community_id == community.id,
+                    RecipeTag.tag == query.tag.strip().lower(),
+                )
+            )
+        )
+    if query.language.strip():
+        lang = query.language.strip()
+        stmt = stmt.where(
+            or_(
+                Recipe.language == lang,
+                Recipe.id.in_(
+                    select(RecipeTranslation.recipe_id).where(
+                        RecipeTranslation.community_id == community.id,
+                        RecipeTranslation.language == lang,
+                    )
+                ),
+            )
+        )
+    stmt = stmt.order_by(Recipe.id.desc()).limit(min(query.limit, 200)).offset(query.offset)
+    return list(session.execute(stmt))
+
+
+@dataclass
+class VariantNode:
+    """A recipe in the family tree of variants."""
+
+    id: int
+    name: str
+    children: list[VariantNode] = field(default_factory=list)
+
+
+def variant_tree(
+    session: Session, community: Community, viewer: Viewer, recipe_id: int
+) -> VariantNode:
+    """The family of variants around a recipe: from its oldest visible ancestor down."""
+    recipe = get_recipe(session, community, viewer, recipe_id)
+    rows = session.execute(
+        visible_recipes(session, community, viewer).with_only_columns(
+            Recipe.id, Recipe.name, Recipe.based_on_id
+        )
+    ).all()
+    parent = {r.id: r.based_on_id for r in rows}
+    names = {r.id: r.name for r in rows}
+    root, seen = recipe.id, {recipe.id}
+    while parent.get(root) in names and parent[root] not in seen:
+        root = parent[root] or root
+        seen.add(root)
+    children: dict[int, list[int]] = {}
+    for rid, pid in parent.items():
+        if pid is not None:
+            children.setdefault(pid, []).append(rid)
+
+    def build(node_id: int, depth: int) -> VariantNode:
+        kids = sorted(children.get(node_id, [])) if depth < 20 else []
+        return VariantNode(node_id, names[node_id], [build(k, depth + 1) for k in kids])
+
+    return build(root, 0)
