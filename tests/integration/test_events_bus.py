@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +19,7 @@ from commonpot.settings import Settings
 from tests.factories.accounts import form, make_world, sign_in
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+T = TypeVar("T")
 
 
 def _round_trip(publisher: Bus, subscriber: Bus) -> list[dict[str, object] | None]:
@@ -31,7 +34,26 @@ def _round_trip(publisher: Bus, subscriber: Bus) -> list[dict[str, object] | Non
             timer.join()
             return [first, quiet]
 
-    return asyncio.run(run())
+    return in_own_loop(run)
+
+
+def in_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine in a fresh thread and loop (Playwright may own this thread's loop)."""
+    out: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            out.append(asyncio.run(make()))
+        except BaseException as exc:  # re-raised below in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=30)
+    if errors:
+        raise errors[0]
+    return out[0]
 
 
 def test_memory_bus_delivers_in_process() -> None:
