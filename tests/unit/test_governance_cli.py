@@ -101,3 +101,23 @@ def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     code, _, err = _run(["tally", "-m", "irv", str(tmp_path / "none.csv")], capsys)
     assert code == 2
     assert "cannot read" in err
+
+
+def test_vote_keygen_and_sign_make_a_verifiable_signature(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from commonpot.governance.signing import verify_vote, vote_message
+
+    key = tmp_path / "me.pem"
+    code, public, _ = _run(["vote", "keygen", "--out", str(key)], capsys)
+    assert code == 0
+    args = ["vote", "sign", "--key", str(key), "--community", "riverside", "--proposal", "3"]
+    args += ["--action-hash", "ab" * 32, "--ballot", '{"choice": "yes"}']
+    code, signature, _ = _run(args, capsys)
+    assert code == 0
+    message = vote_message("riverside", 3, "ab" * 32, {"choice": "yes"})
+    assert verify_vote(public.strip(), signature.strip(), message)
+    assert not verify_vote(public.strip(), signature.strip(), message + b" ")
+    code, _, err = _run(["vote", "keygen", "--out", str(key)], capsys)
+    assert code == 2
+    assert "refusing" in err

@@ -132,7 +132,59 @@ def verify(
     sys.exit(1)
 
 
+vote_app = typer.Typer(help="Sign your votes with your own Ed25519 key.", no_args_is_help=True)
+
+
+@vote_app.command("keygen")
+def keygen(
+    out: Path = typer.Option(..., "--out", help="Where to write the private key (PEM)."),
+) -> None:
+    """Make a personal key; register the printed public key on your profile page."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+        PublicFormat,
+    )
+
+    if out.exists():
+        raise Invalid(f"{out} exists; refusing to overwrite a key.", field="out")
+    key = Ed25519PrivateKey.generate()
+    out.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    out.chmod(0o600)
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    typer.echo(base64.b64encode(raw).decode())
+
+
+@vote_app.command("sign")
+def sign(
+    key: Path = typer.Option(..., "--key", help="Your private key (PEM) from `vote keygen`."),
+    community: str = typer.Option(..., "--community", help="Community slug."),
+    proposal: int = typer.Option(..., "--proposal", help="Proposal number."),
+    action_hash: str = typer.Option(..., "--action-hash", help="The proposal's action hash."),
+    ballot: str = typer.Option(..., "--ballot", help='The ballot as JSON, e.g. {"choice":"yes"}.'),
+) -> None:
+    """Print the signature to send with the ballot (API field `signature`)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    from commonpot.governance.signing import sign_vote, vote_message
+
+    try:
+        private = load_pem_private_key(key.read_bytes(), password=None)
+        parsed = json.loads(ballot)
+    except (OSError, ValueError) as exc:
+        raise Invalid(f"cannot read key or ballot: {exc}", field="ballot") from None
+    if not isinstance(private, Ed25519PrivateKey) or not isinstance(parsed, dict):
+        raise Invalid("need an Ed25519 key and a JSON object ballot", field="key")
+    typer.echo(sign_vote(private, vote_message(community, proposal, action_hash, parsed)))
+
+
 def register(app: typer.Typer) -> None:
     """Add the governance commands to the root CLI."""
     app.command("tally")(tally)
     app.add_typer(ledger_app, name="ledger")
+    app.add_typer(vote_app, name="vote")

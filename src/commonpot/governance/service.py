@@ -351,11 +351,8 @@ def cast_vote(
     normal = counting.check_ballot(
         proposal.method, proposal.options, ballot, int(proposal.rules.get("budget", 100))
     )
-    if signature is not None:
-        message = vote_message(community.slug, number, proposal.action_hash, normal)
-        if not user.public_key or not verify_vote(user.public_key, signature, message):
-            raise Invalid("The signature does not match your registered key.", field="signature")
-    before = provisional(session, proposal)[0].winners
+    signed = _signed_form(community, proposal, user.public_key, signature, ballot, normal)
+    before = provisional(session, proposal)[0].winners if _in_last_hour(proposal) else None
     vote = session.scalar(
         select(Vote).where(Vote.proposal_id == proposal.id, Vote.voter_id == user.id)
     )
@@ -384,6 +381,7 @@ def cast_vote(
             "action_hash": proposal.action_hash,
             "signature": signature,
             "public_key": user.public_key if signature else None,
+            "signed_ballot": signed if signed not in (None, normal) else None,
         },
     )
     _maybe_extend(session, community, proposal, before)
@@ -391,13 +389,35 @@ def cast_vote(
     return vote
 
 
+def _signed_form(
+    community: Community,
+    proposal: Proposal,
+    public_key: str | None,
+    signature: str | None,
+    ballot: Any,
+    normal: counting.Ballot,
+) -> counting.Ballot | None:
+    """The ballot form the signature covers (normal form, or exactly as sent); None if unsigned."""
+    if signature is None:
+        return None
+    for form in (normal, ballot):
+        message = vote_message(community.slug, proposal.number, proposal.action_hash, form)
+        if public_key and isinstance(form, dict) and verify_vote(public_key, signature, message):
+            return form
+    raise Invalid("The signature does not match your registered key.", field="signature")
+
+
+def _in_last_hour(proposal: Proposal) -> bool:
+    """True while an outcome change could still extend voting (last hour, not yet extended)."""
+    closes = proposal.closes_at
+    return not proposal.extended and closes is not None and utcnow() >= closes - LAST_HOUR
+
+
 def _maybe_extend(
-    session: Session, community: Community, proposal: Proposal, before: list[str]
+    session: Session, community: Community, proposal: Proposal, before: list[str] | None
 ) -> None:
     """A change of outcome in the last hour extends voting by an hour, once."""
-    if proposal.extended or proposal.closes_at is None:
-        return
-    if utcnow() < proposal.closes_at - LAST_HOUR:
+    if before is None or proposal.closes_at is None:
         return
     if provisional(session, proposal)[0].winners == before:
         return

@@ -48,6 +48,6 @@ def check_vote_entry(entry: dict[str, Any]) -> bool:
         str(entry.get("community")),
         int(entry.get("proposal", -1)),
         str(entry.get("action_hash")),
-        entry.get("ballot") or {},
+        entry.get("signed_ballot") or entry.get("ballot") or {},
     )
     return verify_vote(key, sig, message)
