@@ -306,3 +306,77 @@ def test_any_single_byte_mutation_is_caught_naming_the_entry(
                 .where(LedgerEntry.community_id == community_id, LedgerEntry.seq == seq)
                 .values(data=data)
             )
+
+
+def test_concurrent_execution_happens_once(db: Database, settings: Settings) -> None:
+    w = make_world(db)
+    _fund(db, "publicville", 100)
+    number = make_proposal(db, w.steward, "publicville", settings, action=GRANT)
+    for user in (w.steward, w.custodian, w.member):
+        vote(db, user, "publicville", number, {"choice": "yes"}, settings)
+    with db.unit_of_work() as s:
+        service.close_proposal(
+            s,
+            fetch_community(s, "publicville"),
+            Viewer(user=s.get(User, w.steward.id)),
+            number,
+            settings,
+        )
+    outcomes: list[str] = []
+
+    def run() -> None:
+        try:
+            with db.unit_of_work() as s:
+                service.execute_proposal(
+                    s,
+                    fetch_community(s, "publicville"),
+                    Viewer(user=s.get(User, w.steward.id)),
+                    number,
+                    settings,
+                )
+            outcomes.append("done")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict", "conflict", "done"]
+    with db.unit_of_work(write=False) as s:
+        assert fetch_community(s, "publicville").settings["treasury_balance"] == 70
+    assert _types(db, "publicville").count("proposal.executed") == 1
+
+
+def test_signature_over_the_ballot_as_sent_is_kept_for_verification(
+    db: Database, settings: Settings
+) -> None:
+    import base64
+
+    w = make_world(db)
+    key = Ed25519PrivateKey.generate()
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    with db.unit_of_work() as s:
+        s.get(User, w.member.id).public_key = base64.b64encode(raw).decode()  # type: ignore[union-attr]
+    number = make_proposal(
+        db, w.steward, "publicville", settings, method="borda", options=["A", "B", "C"]
+    )
+    with db.unit_of_work(write=False) as s:
+        action_hash = str(s.scalar(select(Proposal.action_hash).where(Proposal.number == number)))
+    sent = {"ranking": ["B", "A"]}  # not the normal form [["B"], ["A"]]
+    signature = sign_vote(key, vote_message("publicville", number, action_hash, sent))
+    with db.unit_of_work() as s:
+        service.cast_vote(
+            s,
+            fetch_community(s, "publicville"),
+            Viewer(user=s.get(User, w.member.id)),
+            number,
+            sent,
+            settings,
+            signature=signature,
+        )
+    with db.unit_of_work(write=False) as s:
+        report = ledger.verify(s, fetch_community(s, "publicville"), settings)
+        assert report.ok, report.problems
+        assert report.checked_signatures == 1

@@ -67,6 +67,15 @@ def get_proposal(session: Session, community: Community, viewer: Viewer, number:
     raise NotFound(f"No proposal #{number} here.")
 
 
+def _locked(session: Session, community: Community, viewer: Viewer, number: int) -> Proposal:
+    """The proposal, row-locked for this transaction (PostgreSQL) and freshly read."""
+    proposal = get_proposal(session, community, viewer, number)
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+        session.refresh(proposal)
+    return proposal
+
+
 def action_hash(community: Community, number: int, action: dict[str, Any]) -> str:
     """SHA-256 of the canonical action: what voters approve and the executor re-checks."""
     body = {"community": community.slug, "proposal": number, "action": action}
@@ -176,7 +185,7 @@ def open_proposal(
     starts_at: datetime | None = None,
 ) -> Proposal:
     """Open voting: freeze rules, action hash and electorate (one member, one vote)."""
-    proposal = get_proposal(session, community, viewer, number)
+    proposal = _locked(session, community, viewer, number)
     _require_author_or_steward(session, community, viewer, proposal)
     if proposal.state != State.DRAFT.value:
         raise Conflict("Only a draft can be opened.")
@@ -315,9 +324,7 @@ def close_proposal(
 ) -> Proposal:
     """Count the votes: once the period ended (any member) or early when all have voted."""
     communities.require_member(session, community, viewer)
-    proposal = advance(
-        session, community, get_proposal(session, community, viewer, number), settings
-    )
+    proposal = advance(session, community, _locked(session, community, viewer, number), settings)
     if proposal.state != State.ACTIVE.value:
         if proposal.result is not None:
             return proposal
@@ -341,9 +348,7 @@ def cast_vote(
 ) -> Vote:
     """Cast or change the viewer's ballot while voting is open."""
     user = viewer.require_user()
-    proposal = advance(
-        session, community, get_proposal(session, community, viewer, number), settings
-    )
+    proposal = advance(session, community, _locked(session, community, viewer, number), settings)
     if proposal.state != State.ACTIVE.value:
         raise Conflict("Voting is not open on this proposal.")
     if str(user.id) not in proposal.electorate:
@@ -445,9 +450,7 @@ def execute_proposal(
 ) -> Proposal:
     """Carry out a queued proposal's action once, after its timelock; failures are recorded."""
     communities.require_member(session, community, viewer)
-    proposal = advance(
-        session, community, get_proposal(session, community, viewer, number), settings
-    )
+    proposal = advance(session, community, _locked(session, community, viewer, number), settings)
     if proposal.state == State.EXECUTED.value:
         raise Conflict("This proposal was already carried out.")
     if proposal.state != State.QUEUED.value or proposal.executable_at is None:
@@ -483,7 +486,7 @@ def cancel_proposal(
     session: Session, community: Community, viewer: Viewer, number: int, settings: Settings | None
 ) -> Proposal:
     """Withdraw a proposal before voting ends (author or steward)."""
-    proposal = get_proposal(session, community, viewer, number)
+    proposal = _locked(session, community, viewer, number)
     _require_author_or_steward(session, community, viewer, proposal)
     if proposal.state not in OPEN_STATES:
         raise Conflict("Only a draft or open proposal can be withdrawn.")
