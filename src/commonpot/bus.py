@@ -101,8 +101,10 @@ class MemoryBus:
         with self._lock:
             targets = list(self._subs.get(channel, ()))
         for sub in targets:
-            if not sub.loop.is_closed():
+            try:
                 sub.loop.call_soon_threadsafe(sub.queue.put_nowait, dict(message))
+            except RuntimeError:  # that subscriber's loop has closed: it is gone
+                self.remove(sub)
 
     async def subscribe(self, channel: str) -> Subscription:
         """Listen in this process."""

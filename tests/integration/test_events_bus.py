@@ -133,3 +133,26 @@ def test_flash_called_on_one_server_reaches_a_page_open_on_another(
     db.dispose()
     assert "event: flash" in lines
     assert "Bring your ancestral recipe" in lines[-1]
+
+
+def test_a_dead_bus_never_breaks_pages_or_sign_ups(
+    settings: Settings, db: Database, tmp_path: Path
+) -> None:
+    world = make_world(db)
+    dead = settings.model_copy(update={"event_bus": "redis", "redis_url": "redis://127.0.0.1:9/0"})
+    app = create_app(dead)
+    try:
+        with TestClient(app) as client:
+            sign_in(client, db, world.steward)
+            made = client.post(
+                "/communities/publicville/events/flash",
+                data=form({"title": "Soup at the plaza"}),
+                follow_redirects=False,
+            )
+            assert made.status_code == 303  # committed although the live update was lost
+            live = client.get("/communities/publicville/events/live")
+            assert live.status_code == 200
+            assert "live updates are unavailable" in live.text
+            assert "Soup at the plaza" in client.get("/communities/publicville/events").text
+    finally:
+        app.state.db.dispose()

@@ -49,7 +49,14 @@ async def stream(
 ) -> AsyncIterator[str]:
     """Messages for one community as SSE; community-only events only reach members."""
     sent = 0
-    async with opened(bus_of(request.app.state), community_channel(community_id)) as sub:
+    try:
+        subscription = opened(bus_of(request.app.state), community_channel(community_id))
+        sub = await subscription.__aenter__()
+    except Exception:  # the bus is down: the page still works, it just is not live
+        log.exception("live updates unavailable")
+        yield ": live updates are unavailable right now\n\n"
+        return
+    try:
         yield "retry: 3000\n: connected\n\n"
         while limit is None or sent < limit:
             if await request.is_disconnected():
@@ -62,3 +69,5 @@ async def stream(
                 continue
             yield sse(str(message.get("type", "message")), message)
             sent += 1
+    finally:
+        await subscription.__aexit__(None, None, None)
