@@ -199,3 +199,14 @@ def test_import_page_accepts_a_tandoor_archive(client: TestClient, db: Database)
     page = client.get(response.headers["location"])
     assert "Bigos" in page.text
     assert "1000 g sauerkraut, rinsed" in page.text
+
+
+def test_amounts_follow_the_readers_locale(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    spanish = {"accept-language": "es-ES,es;q=0.9"}
+    page = client.get(f"{PAGE}/{rw.public_recipe}", params={"servings": 40}, headers=spanish)
+    assert "6,67 kg pork shoulder, cubed" in page.text
+    english = client.get(f"{PAGE}/{rw.public_recipe}", params={"servings": 40})
+    assert "6.67 kg pork shoulder, cubed" in english.text
+    shop = client.get(f"{PAGE}/shopping", params={f"n_{rw.public_recipe}": "9"}, headers=spanish)
+    assert "1,5 kg pork shoulder" in shop.text

@@ -287,3 +287,9 @@ def test_spoon_scaling_stays_close(tsp: int, target: int) -> None:
     assert scaled.unit is not None
     shown = scaled.quantity * factor(scaled.unit, "teaspoon")
     assert abs(shown - exact) <= max(exact / 8, F(1, 16))
+
+
+def test_decimal_sign_for_the_reader() -> None:
+    assert format_number(F(3, 2), "kilogram", decimal=",") == "1,5"
+    assert format_amount(F(3, 2), F(5, 2), "litre", decimal=",") == "1,5–2,5 l"
+    assert format_amount(F(3, 2), None, "cup", decimal=",") == "1 ½ cups"

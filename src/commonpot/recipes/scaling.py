@@ -144,22 +144,24 @@ def round_for_display(quantity: Fraction, unit: str | None) -> Fraction:
     return best if best > 0 else Fraction(1, 8)
 
 
-def format_number(value: Fraction, unit: str | None = None) -> str:
-    """Write a number: "1 ½" with unicode fractions for cooks' units, "1.5" for metric ones."""
+def format_number(value: Fraction, unit: str | None = None, decimal: str = ".") -> str:
+    """Write a number: "1 ½" for cooks' units, "1.5" (or "1,5", per `decimal`) for metric."""
     if value.denominator == 1:
         return str(value.numerator)
     if unit in METRIC or value.denominator not in _FRACTION_GRID:
-        return f"{float(value):.2f}".rstrip("0").rstrip(".")
+        return f"{float(value):.2f}".rstrip("0").rstrip(".").replace(".", decimal)
     whole, part = divmod(value, 1)
     glyph = _VULGAR_TEXT.get(part, f"{part.numerator}/{part.denominator}")
     return f"{whole} {glyph}" if whole else glyph
 
 
-def format_amount(quantity: Fraction, quantity_max: Fraction | None, unit: str | None) -> str:
+def format_amount(
+    quantity: Fraction, quantity_max: Fraction | None, unit: str | None, decimal: str = "."
+) -> str:
     """Write an amount with its unit: "1 ½ cups", "250 g", "2–3 cloves", "3"."""
-    number = format_number(quantity, unit)
+    number = format_number(quantity, unit, decimal)
     if quantity_max is not None and quantity_max != quantity:
-        number = f"{number}–{format_number(quantity_max, unit)}"
+        number = f"{number}–{format_number(quantity_max, unit, decimal)}"
     if unit is None:
         return number
     if unit in SHORT:
@@ -194,6 +196,14 @@ def present(
         low = Fraction(1)  # nobody measures a quarter of a pinch
         high = max(high, low) if high is not None else None
     return low, (high if high != low else None), new_unit
+
+
+def scaled_text(item: ScaledIngredient, decimal: str = ".") -> str:
+    """The scaled line for a reader whose locale writes decimals with `decimal`."""
+    if item.quantity is None:
+        return item.display
+    amount = format_amount(item.quantity, item.quantity_max, item.unit, decimal)
+    return _line(amount, item.source.food, item.source.note)
 
 
 def _line(amount: str, food: str, note: str | None) -> str:

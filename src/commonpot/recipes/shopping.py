@@ -162,3 +162,10 @@ def shopping_list(
         _merge_weight_and_volume(entry)
         lines.extend(_lines(entry))
     return lines
+
+
+def line_text(line: ShoppingLine, decimal: str = ".") -> str:
+    """The shopping line for a reader whose locale writes decimals with `decimal`."""
+    if line.quantity is None:
+        return line.display
+    return f"{format_amount(line.quantity, line.quantity_max, line.unit, decimal)} {line.food}"

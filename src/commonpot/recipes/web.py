@@ -25,7 +25,8 @@ from commonpot.recipes.forms import (
 from commonpot.recipes.ingredients import parse_ingredient
 from commonpot.recipes.jsonld import MAX_INPUT_BYTES, to_jsonld
 from commonpot.recipes.protocols import LABELS
-from commonpot.recipes.scaling import scale_recipe
+from commonpot.recipes.scaling import scale_recipe, scaled_text
+from commonpot.recipes.shopping import line_text
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -266,7 +267,11 @@ def shopping_page(slug: str, request: Request) -> Response:
                 chosen.append((int(key[2:]), min(int(value), 10000)))
         data["chosen"] = dict(chosen)
         if chosen:
-            data["lines"] = exchange.shopping(ctx.session, community, ctx.viewer, chosen)
+            decimal = _decimal(request)
+            data["lines"] = [
+                (line, line_text(line, decimal))
+                for line in exchange.shopping(ctx.session, community, ctx.viewer, chosen)
+            ]
         return render(request, "recipes/shopping.html", data, ctx=ctx)
 
 
@@ -335,11 +340,23 @@ def recipe_page(
         if servings is not None:
             if not 1 <= servings <= 10000:
                 raise Invalid("Choose between 1 and 10,000 servings.", field="servings")
-            data["scaled"] = scale_recipe(exchange.scalable(recipe), servings)
+            decimal = _decimal(request)
+            data["scaled"] = [
+                scaled_text(s, decimal) for s in scale_recipe(exchange.scalable(recipe), servings)
+            ]
         if recipe.reach == "public" and not data["gated"]:
             url = str(request.url.replace(query=""))
             data["jsonld_doc"] = to_jsonld(heritage.recipe_data(recipe, community, url))
         return render(request, "recipes/detail.html", data, ctx=ctx)
+
+
+def _decimal(request: Request) -> str:
+    """The decimal sign of the reader's locale ("," for es, fr, de, pt)."""
+    from babel.numbers import get_decimal_symbol
+
+    from commonpot.templating import reader_locale
+
+    return str(get_decimal_symbol(reader_locale(request)))
 
 
 def _generations(people: list[Any]) -> list[tuple[int, list[Any]]]:
