@@ -93,7 +93,7 @@ def main() -> None:
         ("GET recipe (JSON)", _cpu_per_request(app, f"{base}/{recipe_id}", count)),
         ("GET recipe JSON-LD", _cpu_per_request(app, f"{base}/{recipe_id}/jsonld", count)),
         ("GET list (50)", _cpu_per_request(app, base, count)),
-        ("GET search q=maize", _cpu_per_request(app, f"{base}?q=masa", count)),
+        ("GET search q=masa", _cpu_per_request(app, f"{base}?q=masa", count)),
     ]
     print(f"{'endpoint':<22} {'CPU us/request':>15} {'vs hello':>9}")
     for name, micros in rows:
