@@ -183,8 +183,41 @@ def sign(
     typer.echo(sign_vote(private, vote_message(community, proposal, action_hash, parsed)))
 
 
+governance_app = typer.Typer(help="Proposals and grants housekeeping.", no_args_is_help=True)
+
+
+@governance_app.command("advance")
+def advance() -> None:
+    """Open, close and expire proposals whose time has come, fund grants, sign checkpoints."""
+    from sqlalchemy import select
+
+    from commonpot.accounts.service import OPERATOR
+    from commonpot.cli_support import transaction
+    from commonpot.communities.models import Community
+    from commonpot.governance import grants, ledger, service
+    from commonpot.settings import get_settings
+
+    settings = get_settings()
+    with transaction() as session:
+        for community in session.scalars(select(Community).order_by(Community.id)):
+            before = {
+                p.number: p.state for p in service.visible_proposals(session, community, OPERATOR)
+            }
+            for proposal in service.visible_proposals(session, community, OPERATOR):
+                service.advance(session, community, proposal, settings)
+                if before[proposal.number] != proposal.state:
+                    typer.echo(f"{community.slug} #{proposal.number}: {proposal.state}")
+            for grant in grants.advance_all(session, community, settings):
+                typer.echo(f"{community.slug} grant #{grant.number}: funded")
+            ledger.seal(session, community, settings)
+
+
 def register(app: typer.Typer) -> None:
-    """Add the governance commands to the root CLI."""
+    """Add the governance commands to the root CLI (and log membership changes it makes)."""
+    from commonpot.governance.membership_log import install
+
+    install()
     app.command("tally")(tally)
     app.add_typer(ledger_app, name="ledger")
     app.add_typer(vote_app, name="vote")
+    app.add_typer(governance_app, name="governance")
