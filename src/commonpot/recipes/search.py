@@ -14,7 +14,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, Select, and_, column, func, text
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    and_,
+    column,
+    func,
+    literal_column,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from commonpot.recipes.models import Recipe
@@ -107,8 +117,11 @@ def apply_text_search(
             .subquery("fts")
         )
         return query.join(matches, matches.c.rid == Recipe.id).order_by(matches.c.score)
-    tsquery = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
-    vector = func.to_tsvector("simple", Recipe.search_text)
+    # the configuration must be a literal, not a bound parameter, for the planner to match
+    # the expression index `to_tsvector('simple', search_text)`
+    simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
+    tsquery = func.to_tsquery(simple, " & ".join(f"{w}:*" for w in words))
+    vector = func.to_tsvector(simple, Recipe.search_text)
     return query.where(vector.op("@@")(tsquery)).order_by(func.ts_rank(vector, tsquery).desc())
 
 
