@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from commonpot.db import Database
+from commonpot.governance.models import Vote
+from commonpot.settings import Settings
 from tests.factories.accounts import form, make_world, sign_in
+from tests.factories.governance import make_proposal
 
 PAGES = "/communities/publicville/governance"
 
@@ -104,3 +109,46 @@ def test_grants_page_request_and_support(client: TestClient, db: Database) -> No
     assert "30 tokens staked" in page
     page = _post(client, f"{PAGES}/grants/1/stake", {"amount": "300"})
     assert "tokens free" in page
+
+
+@pytest.mark.parametrize(
+    ("method", "fields", "ballot"),
+    [
+        ("plurality", {"choice": "Hazel"}, {"choice": "Hazel"}),
+        ("approval", {"approve-0": "on", "approve-2": "on"}, {"approve": ["Walnut", "Chestnut"]}),
+        (
+            "quadratic",
+            {"credits-0": "9", "credits-1": "16"},
+            {"credits": {"Hazel": 16, "Walnut": 9}},
+        ),
+        (
+            "stv",
+            {"rank-0": "1", "rank-1": "1", "rank-2": "2"},
+            {"ranking": [["Walnut", "Hazel"], ["Chestnut"]]},
+        ),
+        ("schulze", {"rank-2": "1", "rank-0": "2"}, {"ranking": [["Chestnut"], ["Walnut"]]}),
+    ],
+)
+def test_every_ballot_form(
+    client: TestClient,
+    db: Database,
+    settings: Settings,
+    method: str,
+    fields: dict[str, str],
+    ballot: dict[str, object],
+) -> None:
+    w = make_world(db)
+    number = make_proposal(
+        db,
+        w.steward,
+        "publicville",
+        settings,
+        method=method,
+        options=["Walnut", "Hazel", "Chestnut"],
+    )
+    sign_in(client, db, w.member)
+    page = client.get(f"{PAGES}/proposals/{number}")
+    assert 'id="ballot-form"' in page.text
+    assert "Your vote is recorded" in _post(client, f"{PAGES}/proposals/{number}/vote", fields)
+    with db.unit_of_work(write=False) as s:
+        assert s.scalar(select(Vote.ballot)) == ballot
