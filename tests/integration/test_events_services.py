@@ -467,3 +467,39 @@ def test_upcoming_and_past_lists_account_for_whole_series(db: Database) -> None:
         past = service.list_events(s, community, as_viewer(steward), upcoming=False)
     assert [e.id for e in upcoming] == [running.id]
     assert [e.id for e in past] == [done.id]
+
+
+def test_random_sign_ups_and_withdrawals_keep_the_waitlist_exact(db: Database) -> None:
+    import random
+
+    world = make_world(db)
+    people = _members(db, world, 9)
+    rng = random.Random(2026)
+    with db.unit_of_work() as s:
+        community, steward = _reload(s, world)
+        event = make_event(s, community, steward, capacity=3)
+        queue: list[int] = []  # the model: who waits, in order
+        coming: set[int] = set()
+        for _ in range(60):
+            person = rng.choice(people)
+            viewer = as_viewer(s.get(User, person.id))
+            if person.id in coming or person.id in queue:
+                signup.cancel(s, community, viewer, event)
+                if person.id in coming:
+                    coming.discard(person.id)
+                    if queue:
+                        coming.add(queue.pop(0))
+                else:
+                    queue.remove(person.id)
+            else:
+                found = signup.register(s, community, viewer, event)
+                if len(coming) < 3:
+                    coming.add(person.id)
+                    assert found.status == "confirmed"
+                else:
+                    queue.append(person.id)
+                    assert found.status == "waitlisted"
+            stored = signup.registrations(s, community, as_viewer(steward), event)
+            assert {r.user_id for r in stored if r.status == "confirmed"} == coming
+            assert [r.user_id for r in stored if r.status == "waitlisted"] == queue
+            assert len(coming) <= 3 and (not queue or len(coming) == 3)
