@@ -107,6 +107,10 @@ def test_organiser_menu_waitlist_promotion_and_live_flash(
     expect(live_card).to_contain_text("Bring your ancestral recipe to the plaza")
     expect(live_card).to_contain_text("Town Plaza")
     shot(other_page, "events-03-flash-arrives-live")
+    # the caller says they are coming: the count on Cy's open page moves without a reload
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator("#my-status")).to_contain_text("You're coming")
+    expect(live_card.locator("[data-count-for]")).to_have_text("1")
     shot(page, "events-04-flash-event-page")
     page.goto(event_url + "/check-in")
     expect(page.get_by_role("button", name="Arrived: Cy Member")).to_be_visible()

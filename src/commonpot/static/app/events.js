@@ -39,6 +39,14 @@
     var when = new Date(m.starts_at);
     p.textContent = "Flash event · " + when.toLocaleString() + (m.place ? " · " + m.place : "");
     li.appendChild(p);
+    var count = document.createElement("p");
+    count.className = "meta";
+    var n = document.createElement("span");
+    n.dataset.countFor = String(m.event_id);
+    n.textContent = "0";
+    count.appendChild(n);
+    count.appendChild(document.createTextNode(" coming"));
+    li.appendChild(count);
     return li;
   }
 
