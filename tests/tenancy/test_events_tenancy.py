@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from commonpot.communities.models import Community
-from commonpot.communities.service import set_setting
 from commonpot.db import Database, utcnow
 from commonpot.events.models import Attendance, Event, MenuItem, PairRule, Registration
 from tests.factories.accounts import World, bearer, browser, form, make_world, sign_in
@@ -191,10 +190,22 @@ def test_member_web_forms_for_stewards_work_are_refused(client: TestClient, db: 
         "/communities/publicville/events/flash", data=form({"title": "Members-only flash"})
     )
     assert flash.status_code == 403
+    setting = client.post(
+        "/communities/publicville/events/settings", data=form({"members_flash": "on"})
+    )
+    assert setting.status_code == 403
     assert _snapshot(db) == before
-    # unless the community lets every member call flash events
-    with db.unit_of_work() as s:
-        set_setting(s, s.get(Community, world.public.id), "events.members_call_flash", True)
+    with db.unit_of_work(write=False) as s:
+        assert "events.members_call_flash" not in (s.get(Community, world.public.id).settings or {})
+    # unless a steward lets every member call flash events
+    sign_in(client, db, world.steward)
+    allow = client.post(
+        "/communities/publicville/events/settings",
+        data=form({"members_flash": "on"}),
+        follow_redirects=False,
+    )
+    assert allow.status_code == 303
+    sign_in(client, db, world.member)
     allowed = client.post(
         "/communities/publicville/events/flash",
         data=form({"title": "Members-only flash"}),

@@ -173,6 +173,19 @@ def may_call_flash(session: Session, community: Community, viewer: Viewer) -> bo
     return mine.role == Role.STEWARD.value or allowed
 
 
+def allow_members_flash(
+    session: Session, community: Community, viewer: Viewer, allowed: bool
+) -> None:
+    """Let every member call flash events, or only stewards (stewards decide)."""
+    if not viewer.is_admin:
+        from commonpot.communities.service import require_role
+
+        require_role(session, community, viewer, Role.STEWARD)
+    from commonpot.communities.service import set_setting
+
+    set_setting(session, community, FLASH_SETTING, bool(allowed))
+
+
 # --- checking input ------------------------------------------------------------------------
 
 

@@ -55,6 +55,7 @@ def events_page(slug: str, request: Request) -> Response:
             past=past,
             counts={e.id: signup.counts(ctx.session, e) for e in upcoming},
             may_flash=service.may_call_flash(ctx.session, community, ctx.viewer),
+            members_flash=bool((community.settings or {}).get(service.FLASH_SETTING)),
             places=places(ctx.session, community),
         )
         return render(request, "events/list.html", data, ctx=ctx)
@@ -146,6 +147,23 @@ def call_flash(
         )
     publish_pending(request, ctx.session)
     return redirect(request, f"/communities/{slug}/events/{event.id}", "Flash event called.")
+
+
+@router.post("/communities/{slug}/events/settings", response_class=HTMLResponse)
+def flash_setting(
+    slug: str, request: Request, members_flash: Annotated[str, Form(max_length=5)] = ""
+) -> Response:
+    """Stewards choose whether every member may call flash events."""
+    with unit_of_work(request) as ctx:
+        data = _page(ctx, slug)
+        allowed = members_flash == "on"
+        service.allow_members_flash(ctx.session, data["community"], ctx.viewer, allowed)
+    message = (
+        "Every member can now call flash events."
+        if allowed
+        else "Only stewards call flash events now."
+    )
+    return redirect(request, f"/communities/{slug}/events", message)
 
 
 @router.get("/communities/{slug}/events/outreach", response_class=HTMLResponse)
