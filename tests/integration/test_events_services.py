@@ -503,3 +503,21 @@ def test_random_sign_ups_and_withdrawals_keep_the_waitlist_exact(db: Database) -
             assert {r.user_id for r in stored if r.status == "confirmed"} == coming
             assert [r.user_id for r in stored if r.status == "waitlisted"] == queue
             assert len(coming) <= 3 and (not queue or len(coming) == 3)
+
+
+def test_a_proposal_can_let_members_call_flash_events(db: Database) -> None:
+    from commonpot import actions
+    from commonpot.accounts.service import OPERATOR
+
+    world = make_world(db)
+    action = actions.get("events_members_call_flash")
+    with db.unit_of_work() as s:
+        community = s.get(Community, world.public.id)
+        with pytest.raises(Invalid):
+            action.validate(s, community, {"allowed": "yes"})
+        params = action.validate(s, community, {"allowed": True})
+        assert action.describe(params) == "Every member may call flash events"
+        action.execute(s, community, params, OPERATOR)
+        member = s.get(User, world.member.id)
+        flash = make_event(s, community, member, kind="flash", title="Members call too")
+        assert flash.kind == "flash"

@@ -1,0 +1,41 @@
+"""Actions a governance proposal can take on events: who may call flash events."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.actions import ActionType, Params
+from commonpot.communities.models import Community
+from commonpot.communities.service import set_setting
+from commonpot.errors import Invalid
+from commonpot.events.service import FLASH_SETTING
+
+
+def _validate(session: Session, community: Community, params: Params) -> Params:
+    allowed = params.get("allowed")
+    if not isinstance(allowed, bool):
+        raise Invalid("Say true or false.", field="action.params.allowed")
+    return {"allowed": allowed}
+
+
+def _execute(session: Session, community: Community, params: Params, _: Viewer) -> str:
+    set_setting(session, community, FLASH_SETTING, params["allowed"])
+    if params["allowed"]:
+        return "Every member may now call flash events."
+    return "Only stewards call flash events now."
+
+
+ACTIONS = [
+    ActionType(
+        kind="events_members_call_flash",
+        label="Let every member call flash events (or only stewards)",
+        describe=lambda p: (
+            "Every member may call flash events"
+            if p["allowed"]
+            else "Only stewards may call flash events"
+        ),
+        validate=_validate,
+        execute=_execute,
+    ),
+]
