@@ -98,6 +98,7 @@ def test_organiser_menu_waitlist_promotion_and_live_flash(
     page.context.clear_cookies()
     sign_in(page, live_server.url, "ada@example.org", PASSWORD)
     page.goto(events)
+    assert axe_violations(page) == []
     page.get_by_text("Call a flash event").click()
     page.get_by_label("What is happening?").fill("Bring your ancestral recipe to the plaza")
     page.get_by_label("Where").select_option(label="Town Plaza")
