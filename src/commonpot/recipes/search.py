@@ -122,20 +122,24 @@ def apply_text_search(
     simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
     tsquery = func.to_tsquery(simple, " & ".join(f"{w}:*" for w in words))
     vector = func.to_tsvector(simple, Recipe.search_text)
-    return query.where(vector.op("@@")(tsquery)).order_by(func.ts_rank(vector, tsquery).desc())
+    # no ts_rank: it would rebuild every matching row's tsvector (there is no stored column);
+    # PostgreSQL results come newest first, ordered by the caller
+    return query.where(vector.op("@@")(tsquery))
 
 
 def raw_fts_ids(session: Session, terms: str, limit: int = 50) -> list[int]:
-    """Best-matching recipe ids straight from the full-text index, no visibility (a baseline)."""
+    """Matching ids straight from the full-text index, no visibility: the benchmark baseline.
+
+    Ordered as the service orders them: by FTS5 rank on SQLite, newest first on PostgreSQL.
+    """
     if _is_sqlite(session):
         sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rank LIMIT :n"
         rows = session.execute(text(sql), {"q": fts_query(terms), "n": limit})
     else:
         words = _WORD.findall(terms.lower())[:12]
         sql = (
-            "SELECT id FROM recipes WHERE to_tsvector('simple', search_text) @@ "
-            "to_tsquery('simple', :q) ORDER BY ts_rank(to_tsvector('simple', search_text), "
-            "to_tsquery('simple', :q)) DESC LIMIT :n"
+            "SELECT id FROM recipes WHERE to_tsvector('simple'::regconfig, search_text) @@ "
+            "to_tsquery('simple'::regconfig, :q) ORDER BY id DESC LIMIT :n"
         )
         rows = session.execute(text(sql), {"q": " & ".join(f"{w}:*" for w in words), "n": limit})
     return [int(r[0]) for r in rows]
