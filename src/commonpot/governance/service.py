@@ -95,7 +95,7 @@ def _rules(community: Community, given: dict[str, Any] | None) -> dict[str, Any]
             raise Invalid(f"{key} is a share such as 1/2 or 0.6.", field=f"rules.{key}") from None
         if not 0 <= share <= 1 or (key == "threshold" and share == 1):
             raise Invalid(f"{key} must be between 0 and 1.", field=f"rules.{key}")
-        rules[key] = f"{share.numerator}/{share.denominator}"
+        rules[key] = str(share)  # "0", "1/2", "2/3": exact, and readable
     for key in ("voting_seconds", "timelock_seconds", "budget"):
         value = rules[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
