@@ -8,9 +8,12 @@ Messages are small JSON objects. Choose with COMMONPOT_EVENT_BUS=memory|postgres
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import re
 import threading
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -124,10 +127,94 @@ class MemoryBus:
             self._subs.clear()
 
 
+# --- across processes: one wire connection per process, fanned out locally -----------------
+
+WIRE = "commonpot_bus"
+log = logging.getLogger(__name__)
+
+
+class _FanoutSubscription:
+    def __init__(self, fanout: _Fanout, inner: Subscription) -> None:
+        self.fanout, self.inner = fanout, inner
+
+    async def get(self, timeout: float) -> Message | None:
+        return await self.inner.get(timeout)
+
+    async def close(self) -> None:
+        await self.fanout.release(self.inner)
+
+
+class _Fanout:
+    """One wire subscription per process, shared by every open page in it.
+
+    A page per connection would exhaust the database's connections; instead one listener
+    task reads the wire and hands each message to the local subscribers of its channel.
+    The listener starts with the first subscriber and stops with the last.
+    """
+
+    def __init__(self, open_wire: Callable[[], Awaitable[Subscription]]) -> None:
+        self._open_wire = open_wire
+        self._local = MemoryBus()
+        self._wire: Subscription | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._users = 0
+        self._guard: asyncio.Lock | None = None
+
+    def _lock(self) -> asyncio.Lock:
+        if self._guard is None:
+            self._guard = asyncio.Lock()
+        return self._guard
+
+    async def subscribe(self, channel: str) -> Subscription:
+        async with self._lock():
+            if self._task is None:
+                self._wire = await self._open_wire()
+                self._task = asyncio.get_running_loop().create_task(self._pump(self._wire))
+            self._users += 1
+        return _FanoutSubscription(self, await self._local.subscribe(channel))
+
+    async def _pump(self, wire: Subscription) -> None:
+        while True:
+            try:
+                envelope = await wire.get(30.0)
+            except Exception:  # the link dropped: reconnect after a pause
+                log.exception("live-update listener lost its connection; reconnecting")
+                await asyncio.sleep(1.0)
+                with contextlib.suppress(Exception):
+                    await wire.close()
+                wire = self._wire = await self._open_wire()
+                continue
+            if envelope is None:
+                continue
+            channel, message = envelope.get("c"), envelope.get("m")
+            if isinstance(channel, str) and isinstance(message, dict):
+                self._local.publish(channel, message)
+
+    async def release(self, inner: Subscription) -> None:
+        await inner.close()
+        async with self._lock():
+            self._users -= 1
+            if self._users > 0 or self._task is None:
+                return
+            task, wire = self._task, self._wire
+            self._task, self._wire = None, None
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            if wire is not None:
+                with contextlib.suppress(Exception):
+                    await wire.close()
+        self._guard = None
+
+
+def _envelope(channel: str, message: Message) -> str:
+    return json.dumps({"c": channel, "m": message})
+
+
 # --- Redis --------------------------------------------------------------------------------
 
 
-class _RedisSubscription:
+class _RedisWire:
     def __init__(self, client: Any, pubsub: Any) -> None:
         self.client, self.pubsub = client, pubsub
 
@@ -153,24 +240,28 @@ class RedisBus:
         self.url = url
         self._client: Any = None
         self._lock = threading.Lock()
+        self._fanout = _Fanout(self._open_wire)
 
     def publish(self, channel: str, message: Message) -> None:
-        """PUBLISH the message as JSON."""
+        """PUBLISH the message (with its channel) on the shared wire."""
         import redis
 
         with self._lock:
             if self._client is None:
                 self._client = redis.Redis.from_url(self.url)
-            self._client.publish(channel, json.dumps(message))
+            self._client.publish(WIRE, _envelope(channel, message))
 
-    async def subscribe(self, channel: str) -> Subscription:
-        """SUBSCRIBE on a fresh async connection."""
+    async def _open_wire(self) -> Subscription:
         import redis.asyncio as aioredis
 
         client = aioredis.from_url(self.url)
         pubsub = client.pubsub()
-        await pubsub.subscribe(channel)
-        return _RedisSubscription(client, pubsub)
+        await pubsub.subscribe(WIRE)
+        return _RedisWire(client, pubsub)
+
+    async def subscribe(self, channel: str) -> Subscription:
+        """Listen to a channel through this process's one Redis subscription."""
+        return await self._fanout.subscribe(channel)
 
     def close(self) -> None:
         """Close the publishing connection."""
@@ -183,17 +274,12 @@ class RedisBus:
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 
-def pg_channel(channel: str) -> str:
-    """A PostgreSQL-safe channel identifier for a bus channel name."""
-    return "cp_" + re.sub(r"[^a-z0-9_]", "_", channel.lower())[:55]
-
-
 def libpq_url(url: str) -> str:
     """The libpq form of a SQLAlchemy PostgreSQL URL."""
     return re.sub(r"^postgresql\+\w+://", "postgresql://", url)
 
 
-class _PostgresSubscription:
+class _PostgresWire:
     def __init__(self, conn: Any) -> None:
         self.conn = conn
 
@@ -210,27 +296,31 @@ class PostgresBus:
     """PostgreSQL LISTEN/NOTIFY: no extra service needed when the database is PostgreSQL.
 
     Publishing opens a short autocommit connection each time: messages are rare (a sign-up,
-    a flash call) and nothing is left open when the app stops.
+    a flash call) and nothing is left open when the app stops. Listening uses one
+    connection per process, however many pages are open.
     """
 
     def __init__(self, url: str) -> None:
         self.url = libpq_url(url)
+        self._fanout = _Fanout(self._open_wire)
 
     def publish(self, channel: str, message: Message) -> None:
-        """NOTIFY the channel's listeners in every process."""
+        """NOTIFY every process's listener."""
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute("SELECT pg_notify(%s, %s)", (pg_channel(channel), json.dumps(message)))
+            conn.execute("SELECT pg_notify(%s, %s)", (WIRE, _envelope(channel, message)))
 
-    async def subscribe(self, channel: str) -> Subscription:
-        """LISTEN on a fresh async connection."""
+    async def _open_wire(self) -> Subscription:
         import psycopg
-        from psycopg import sql
 
         conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True)
-        await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(pg_channel(channel))))
-        return _PostgresSubscription(conn)
+        await conn.execute(f"LISTEN {WIRE}")
+        return _PostgresWire(conn)
+
+    async def subscribe(self, channel: str) -> Subscription:
+        """Listen to a channel through this process's one LISTEN connection."""
+        return await self._fanout.subscribe(channel)
 
     def close(self) -> None:
         """Nothing stays open between messages."""

@@ -156,3 +156,34 @@ def test_a_dead_bus_never_breaks_pages_or_sign_ups(
             assert "Soup at the plaza" in client.get("/communities/publicville/events").text
     finally:
         app.state.db.dispose()
+
+
+def test_many_open_pages_share_one_listen_connection(database_urls: dict[str, str]) -> None:
+    import psycopg
+
+    from commonpot.bus import libpq_url
+
+    url = database_urls["postgresql"]
+    bus = PostgresBus(url)
+
+    def listening() -> int:
+        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND query = 'LISTEN commonpot_bus'"
+            ).fetchone()
+            return int(row[0]) if row else 0
+
+    async def run() -> tuple[int, list[dict[str, object] | None], int]:
+        subs = [await bus.subscribe(f"community:{i % 2}") for i in range(6)]
+        during = listening()
+        bus.publish("community:1", {"type": "count", "n": 7})
+        got = [await sub.get(5 if i % 2 else 0.3) for i, sub in enumerate(subs)]
+        for sub in subs:
+            await sub.close()
+        return during, got, listening()
+
+    during, got, after = in_own_loop(run)
+    assert during == 1
+    assert got == [None, {"type": "count", "n": 7}] * 3
+    assert after == 0
