@@ -49,14 +49,15 @@ def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
     """Merkle tree hash of a list of leaf hashes (empty list: the empty-tree hash)."""
     if not hashes:
         return EMPTY_ROOT
-    level = bytearray(b"".join(hashes))
-    while len(level) > HASH_SIZE:
-        odd = (len(level) // HASH_SIZE) % 2
-        parents = _parents(level)
-        if odd:
-            parents += level[-HASH_SIZE:]
+    level = list(hashes)
+    while len(level) > 1:
+        # pairing level by level and promoting an odd last node equals RFC 9162's split rule
+        pairs = zip(level[0::2], level[1::2], strict=False)  # an odd last node has no pair
+        parents = [_sha256(b"\x01" + a + b).digest() for a, b in pairs]
+        if len(level) % 2:
+            parents.append(level[-1])
         level = parents
-    return bytes(level)
+    return level[0]
 
 
 def root_from_entries(entries: Iterable[bytes]) -> bytes:
