@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+Short = Annotated[str, Field(max_length=120)]
 
 
 class RoleIn(BaseModel):
@@ -100,7 +102,7 @@ class RegistrationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: str | None = Field(default=None, max_length=40)
-    recipes: list[str] = Field(default_factory=list, max_length=20)
+    recipes: list[Short] = Field(default_factory=list, max_length=20)
     note: str = Field(default="", max_length=300)
 
 
@@ -192,7 +194,7 @@ class PantryIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    foods: list[str] = Field(default_factory=list, max_length=200)
+    foods: list[Short] = Field(default_factory=list, max_length=200)
 
 
 class NeedPostedOut(BaseModel):
