@@ -50,6 +50,28 @@
     return li;
   }
 
+  function notice(text) {
+    var banner = document.getElementById("flash-banner");
+    if (!banner) { return; }
+    var div = document.createElement("div");
+    div.className = "flash";
+    var a = document.createElement("a");
+    a.href = window.location.pathname;
+    a.textContent = text;
+    div.appendChild(a);
+    banner.appendChild(div);
+  }
+
+  source.addEventListener("cancelled", function (e) {
+    var m = JSON.parse(e.data);
+    if (m.event_id === thisEvent) { notice("This event has just been cancelled. Reload the page."); }
+  });
+
+  source.addEventListener("menu", function (e) {
+    var m = JSON.parse(e.data);
+    if (m.event_id === thisEvent) { notice("The menu changed: reload for the new shopping list."); }
+  });
+
   source.addEventListener("flash", function (e) {
     var m = JSON.parse(e.data);
     var list = document.getElementById("flash-list");
