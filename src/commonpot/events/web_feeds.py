@@ -12,6 +12,7 @@ from commonpot.accounts.service import calendar_token
 from commonpot.communities.service import readable_community
 from commonpot.events import feeds, service, signup
 from commonpot.events.live import stream
+from commonpot.events.recurrence import zone
 from commonpot.http import unit_of_work, verify_csrf_form
 from commonpot.templating import redirect, render
 
@@ -96,6 +97,7 @@ def my_events(request: Request) -> Response:
             "attended": attended,
             "slugs": slugs,
             "feed_url": f"{_base(request)}/me/calendar/{token}.ics",
+            "local_time": lambda moment, tz: moment.astimezone(zone(tz)),
         }
         return render(request, "events/mine.html", data, ctx=ctx)
 
