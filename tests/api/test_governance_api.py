@@ -142,3 +142,33 @@ def test_delegation_and_comments(client: TestClient, db: Database) -> None:
     assert posted.status_code == 201
     listed = client.get(f"{API}/proposals/{number}/comments").json()
     assert [c["body"] for c in listed] == ["Hazels feed the dormice."]
+
+
+def test_scheduled_opening_is_pending_until_its_time(client: TestClient, db: Database) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from commonpot.governance.models import Proposal
+
+    w = make_world(db)
+    steward = bearer(db, w.steward)
+    number = client.post(
+        f"{API}/proposals", json={"title": "Winter hours"}, headers=steward
+    ).json()["number"]
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    opened = client.post(
+        f"{API}/proposals/{number}/open", json={"starts_at": later}, headers=steward
+    )
+    assert opened.json()["state"] == "pending"
+    early = client.put(
+        f"{API}/proposals/{number}/vote", json={"ballot": {"choice": "yes"}}, headers=steward
+    )
+    assert early.status_code == 409
+    with db.unit_of_work() as s:
+        s.execute(update(Proposal).values(opens_at=datetime.now(UTC) - timedelta(seconds=1)))
+    assert client.get(f"{API}/proposals/{number}").json()["state"] == "active"
+    on_time = client.put(
+        f"{API}/proposals/{number}/vote", json={"ballot": {"choice": "yes"}}, headers=steward
+    )
+    assert on_time.status_code == 200

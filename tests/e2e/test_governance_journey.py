@@ -3,7 +3,10 @@ carried out after its timelock, and the ledger page verifies."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -91,3 +94,25 @@ def test_ranked_decision_journey(live_server: LiveServer, page: Page) -> None:
     page.get_by_role("link", name="Verify this ledger").click()
     expect(page.locator("#verify-result")).to_contain_text("Verified")
     shot(page, "governance-04-ledger-verified")
+
+    # and anyone can check it from outside, with public data only, pinning the key shown
+    vkey = page.goto(f"{live_server.url}/api/communities/riverbank/ledger/key")
+    assert vkey is not None
+    key = vkey.text().strip()
+    remote = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "commonpot"),
+            "ledger",
+            "verify",
+            "--remote",
+            f"{live_server.url}/communities/riverbank",
+            "--key",
+            key,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert remote.returncode == 0, remote.stderr
+    assert remote.stdout.startswith("ok: ")

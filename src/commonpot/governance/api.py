@@ -23,6 +23,7 @@ from commonpot.governance.schemas import (
     EntriesOut,
     EntryOut,
     InclusionOut,
+    OpenIn,
     ProposalIn,
     ProposalOut,
     VerifyOut,
@@ -128,9 +129,23 @@ def _step(slug: str, number: int, request: Request, step: str) -> ProposalOut:
 
 
 @router.post(BASE + "/proposals/{number}/open", response_model=ProposalOut)
-def open_proposal(slug: str, number: Number, request: Request) -> ProposalOut:
-    """Open voting: rules, action hash and electorate are frozen (author or steward)."""
-    return _step(slug, number, request, "open")
+def open_proposal(
+    slug: str, number: Number, request: Request, body: OpenIn | None = None
+) -> ProposalOut:
+    """Open voting now or at `starts_at` (pending until then); rules, action hash and
+    electorate are frozen (author or steward)."""
+    if body is None or body.starts_at is None:
+        return _step(slug, number, request, "open")
+    with unit_of_work(request) as ctx:
+        proposal = service.open_proposal(
+            ctx.session,
+            _community(ctx, slug),
+            ctx.viewer,
+            number,
+            ctx.settings,
+            starts_at=body.starts_at,
+        )
+        return proposal_out(ctx.session, proposal)
 
 
 @router.post(BASE + "/proposals/{number}/close", response_model=ProposalOut)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 MethodName = Literal[
     "plurality", "approval", "irv", "stv", "schulze", "borda", "quadratic", "majority"
@@ -47,6 +47,14 @@ class ProposalIn(BaseModel):
     seats: int = Field(default=1, ge=1, le=49)
     action: ActionIn = Field(default_factory=ActionIn)
     rules: RulesIn = Field(default_factory=RulesIn)
+
+
+class OpenIn(BaseModel):
+    """When voting opens (default: now); the proposal is pending until then."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    starts_at: AwareDatetime | None = None
 
 
 class ProposalOut(BaseModel):
