@@ -93,7 +93,15 @@ def test_ranked_decision_journey(live_server: LiveServer, page: Page) -> None:
     assert axe_violations(page) == []
     page.get_by_role("link", name="Verify this ledger").click()
     expect(page.locator("#verify-result")).to_contain_text("Verified")
+    assert axe_violations(page) == []
     shot(page, "governance-04-ledger-verified")
+    page.goto(f"{base}/grants")
+    page.get_by_label("Title").fill("Bee hives")
+    page.get_by_label("Recipient").fill("Hive keepers")
+    page.get_by_label("Amount").fill("10")
+    page.get_by_role("button", name="Add request").click()
+    expect(page.get_by_role("status")).to_contain_text("The treasury holds only 0")
+    assert axe_violations(page) == []
 
     # and anyone can check it from outside, with public data only, pinning the key shown
     vkey = page.goto(f"{live_server.url}/api/communities/riverbank/ledger/key")

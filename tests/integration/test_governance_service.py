@@ -380,3 +380,37 @@ def test_signature_over_the_ballot_as_sent_is_kept_for_verification(
         report = ledger.verify(s, fetch_community(s, "publicville"), settings)
         assert report.ok, report.problems
         assert report.checked_signatures == 1
+
+
+def test_tampered_leaf_hash_or_checkpoint_is_caught(db: Database, settings: Settings) -> None:
+    from commonpot.governance.models import Checkpoint
+
+    w = make_world(db)
+    number = make_proposal(db, w.steward, "publicville", settings)
+    vote(db, w.member, "publicville", number, {"choice": "yes"}, settings)
+    with db.unit_of_work() as s:
+        community_id = fetch_community(s, "publicville").id
+        entry = s.scalar(
+            select(LedgerEntry).where(
+                LedgerEntry.community_id == community_id, LedgerEntry.seq == 2
+            )
+        )
+        assert entry is not None
+        original = entry.leaf_hash
+        entry.leaf_hash = ("0" if original[0] != "0" else "1") + original[1:]
+    with db.unit_of_work(write=False) as s:
+        report = ledger.verify(s, fetch_community(s, "publicville"), settings)
+        assert report.first_bad == 2
+    with db.unit_of_work() as s:
+        s.execute(update(LedgerEntry).where(LedgerEntry.id == entry.id).values(leaf_hash=original))
+        last = s.scalar(
+            select(Checkpoint)
+            .where(Checkpoint.community_id == community_id)
+            .order_by(Checkpoint.size.desc())
+        )
+        assert last is not None
+        last.note = last.note.replace(f"\n{last.size}\n", f"\n{last.size - 1}\n")
+    with db.unit_of_work(write=False) as s:
+        report = ledger.verify(s, fetch_community(s, "publicville"), settings)
+        assert not report.ok
+        assert any("checkpoint" in p for p in report.problems)
