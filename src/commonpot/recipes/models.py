@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commonpot.db import Base, utcnow
@@ -23,6 +23,8 @@ class Recipe(Base):
     """A community's recipe: the kitchen part, its origin and story, and its protocol."""
 
     __tablename__ = "recipes"
+    # newest-first listing and search within one community walk this index
+    __table_args__ = (Index("ix_recipes_community_newest", "community_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(

@@ -117,6 +117,9 @@ def apply_text_search(
             .subquery("fts")
         )
         return query.join(matches, matches.c.rid == Recipe.id).order_by(matches.c.score)
+    # psycopg prepares repeated statements, and PostgreSQL's generic plan for them cannot
+    # see that a common word is best found by walking the newest rows: re-plan every time
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     # the configuration must be a literal, not a bound parameter, for the planner to match
     # the expression index `to_tsvector('simple', search_text)`
     simple: ColumnElement[Any] = literal_column("'simple'::regconfig")

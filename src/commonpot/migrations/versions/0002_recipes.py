@@ -72,6 +72,7 @@ def upgrade() -> None:
     with op.batch_alter_table("recipes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_recipes_based_on_id"), ["based_on_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_recipes_community_id"), ["community_id"], unique=False)
+        batch_op.create_index("ix_recipes_community_newest", ["community_id", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_recipes_reach"), ["reach"], unique=False)
 
     op.create_table(
