@@ -12,6 +12,7 @@ from commonpot.communities import service as communities
 from commonpot.communities.models import Community
 from commonpot.errors import NotFound
 from commonpot.governance import ledger, service
+from commonpot.governance.catchup import catch_up
 from commonpot.governance.grants_api import router as grants_router
 from commonpot.governance.models import Proposal, State
 from commonpot.governance.schemas import (
@@ -78,11 +79,10 @@ def _community(ctx: Ctx, slug: str) -> Community:
 @router.get(BASE + "/proposals", response_model=list[ProposalOut])
 def list_proposals(slug: str, request: Request, state: str | None = None) -> list[ProposalOut]:
     """Proposals you may see, newest first (filter by state)."""
-    with unit_of_work(request, write=True) as ctx:
+    catch_up(request, slug)
+    with unit_of_work(request) as ctx:
         community = _community(ctx, slug)
         found = service.visible_proposals(ctx.session, community, ctx.viewer)
-        for p in found:
-            service.advance(ctx.session, community, p, ctx.settings)
         return [proposal_out(ctx.session, p) for p in found if state in (None, p.state)]
 
 
@@ -108,10 +108,10 @@ def create_proposal(slug: str, body: ProposalIn, request: Request) -> ProposalOu
 @router.get(BASE + "/proposals/{number}", response_model=ProposalOut)
 def get_proposal(slug: str, number: Number, request: Request) -> ProposalOut:
     """One proposal."""
-    with unit_of_work(request, write=True) as ctx:
+    catch_up(request, slug)
+    with unit_of_work(request) as ctx:
         community = _community(ctx, slug)
         proposal = service.get_proposal(ctx.session, community, ctx.viewer, number)
-        service.advance(ctx.session, community, proposal, ctx.settings)
         return proposal_out(ctx.session, proposal)
 
 
@@ -254,12 +254,12 @@ def revoke(slug: str, scope: str, request: Request) -> None:
 @router.get(BASE + "/ledger/checkpoint", response_class=PlainTextResponse)
 def checkpoint(slug: str, request: Request) -> PlainTextResponse:
     """The latest signed checkpoint (C2SP signed note, text/plain)."""
-    with unit_of_work(request, write=True) as ctx:
+    catch_up(request, slug)
+    with unit_of_work(request) as ctx:
         community = _community(ctx, slug)
-        row = ledger.seal(ctx.session, community, ctx.settings)
-        if row is None:  # pragma: no cover - seal always returns a row
-            raise NotFound("No checkpoint yet.")
-        return PlainTextResponse(row.note)
+        row = ledger.latest(ctx.session, community)
+        note = row.note if row is not None else ledger.empty_note(ctx.settings, community)
+        return PlainTextResponse(note)
 
 
 @router.get(BASE + "/ledger/key", response_class=PlainTextResponse)
@@ -309,9 +309,9 @@ def consistency(
 @router.get(BASE + "/ledger/verify", response_model=VerifyOut)
 def verify(slug: str, request: Request) -> VerifyOut:
     """Recompute the ledger on the server and report (clients should also verify themselves)."""
-    with unit_of_work(request, write=True) as ctx:
+    catch_up(request, slug)
+    with unit_of_work(request) as ctx:
         community = _community(ctx, slug)
-        ledger.seal(ctx.session, community, ctx.settings)
         report = ledger.verify(ctx.session, community, ctx.settings)
         return VerifyOut(
             ok=report.ok,

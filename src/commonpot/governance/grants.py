@@ -108,6 +108,16 @@ def status(session: Session, community: Community, grant: Grant) -> dict[str, An
     }
 
 
+def is_due(session: Session, community: Community) -> bool:
+    """True when some open grant has a whole conviction step to take."""
+    _, step_seconds, _ = parameters(community)
+    now = utcnow()
+    return any(
+        g.state == "open" and (now - g.updated_at).total_seconds() >= step_seconds
+        for g in open_grants(session, community)
+    )
+
+
 def advance_all(session: Session, community: Community, settings: Settings | None) -> list[Grant]:
     """Advance every open grant's conviction to now, then fund those over threshold."""
     params, step_seconds, _ = parameters(community)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from commonpot.communities import service as communities
 from commonpot.governance import grants
+from commonpot.governance.catchup import catch_up
 from commonpot.governance.models import Grant
 from commonpot.http import Ctx, unit_of_work
 
@@ -68,10 +69,10 @@ def _out(ctx: Ctx, grant: Grant) -> GrantOut:
 @router.get(BASE, response_model=list[GrantOut])
 def list_grants(slug: str, request: Request) -> list[GrantOut]:
     """Grant requests with their conviction, threshold and time to pass."""
-    with unit_of_work(request, write=True) as ctx:
+    catch_up(request, slug, with_grants=True)
+    with unit_of_work(request) as ctx:
         ctx.extra["slug"] = slug
         community = communities.readable_community(ctx.session, slug, ctx.viewer)
-        grants.advance_all(ctx.session, community, ctx.settings)
         return [_out(ctx, g) for g in grants.open_grants(ctx.session, community)]
 
 

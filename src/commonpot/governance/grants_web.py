@@ -11,6 +11,7 @@ from commonpot.communities import service as communities
 from commonpot.communities.web import community_context
 from commonpot.errors import DomainError, Invalid
 from commonpot.governance import grants
+from commonpot.governance.catchup import catch_up
 from commonpot.http import unit_of_work
 from commonpot.templating import flash, redirect, render
 
@@ -28,10 +29,10 @@ def _fail(request: Request, url: str, exc: DomainError) -> RedirectResponse:
 @router.get(BASE, response_class=HTMLResponse)
 def grants_page(slug: str, request: Request) -> Response:
     """Requests for funding, the support behind each, and how long until they pass."""
-    with unit_of_work(request, write=True) as ctx:
+    catch_up(request, slug, with_grants=True)
+    with unit_of_work(request) as ctx:
         data = community_context(ctx, slug)
         community = data["community"]
-        grants.advance_all(ctx.session, community, ctx.settings)
         found = grants.open_grants(ctx.session, community)
         params, step_seconds, tokens = grants.parameters(community)
         data.update(

@@ -192,6 +192,21 @@ def seal(session: Session, community: Community, settings: Settings | None) -> C
     return row
 
 
+def empty_note(settings: Settings, community: Community) -> str:
+    """The signed checkpoint of a log with no entries yet (not stored)."""
+    tree = CompactRange()
+    return sign_checkpoint(
+        Checkpoint(origin(settings, community), 0, tree.root()), instance_signer(settings)
+    )
+
+
+def unsealed(session: Session, community: Community) -> bool:
+    """True when entries exist beyond the latest signed checkpoint."""
+    last = latest(session, community)
+    count = size(session, community)
+    return count > 0 and (last is None or last.size < count)
+
+
 def latest(session: Session, community: Community) -> CheckpointRow | None:
     """The newest signed checkpoint."""
     return session.scalar(

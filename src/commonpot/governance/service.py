@@ -243,6 +243,28 @@ def advance(
     return proposal
 
 
+def is_due(proposal: Proposal, now: datetime) -> bool:
+    """True when a time-driven step (open, close, expire) is waiting for `advance`."""
+    state = proposal.state
+    if state == State.PENDING.value:
+        return proposal.opens_at is not None and now >= proposal.opens_at
+    if state == State.ACTIVE.value:
+        return proposal.closes_at is not None and now >= proposal.closes_at
+    if state == State.QUEUED.value:
+        return proposal.executable_at is not None and now >= proposal.executable_at + EXPIRY
+    return False
+
+
+def due_proposals(session: Session, community: Community) -> list[Proposal]:
+    """Every proposal of the community with a time-driven step waiting."""
+    waiting = (State.PENDING.value, State.ACTIVE.value, State.QUEUED.value)
+    now = utcnow()
+    found = session.scalars(
+        select(Proposal).where(Proposal.community_id == community.id, Proposal.state.in_(waiting))
+    )
+    return [p for p in found if is_due(p, now)]
+
+
 def effective_ballots(
     session: Session, proposal: Proposal
 ) -> list[tuple[int, counting.Ballot, int]]:

@@ -16,6 +16,7 @@ from commonpot.communities.web import community_context
 from commonpot.errors import DomainError, Invalid
 from commonpot.governance import ledger, service
 from commonpot.governance.api import proposal_out
+from commonpot.governance.catchup import catch_up
 from commonpot.governance.counting import RANKED
 from commonpot.governance.grants_web import router as grants_router
 from commonpot.governance.models import State
@@ -59,12 +60,11 @@ def _members(session: Session, community_id: int) -> list[Membership]:
 @router.get(BASE, response_class=HTMLResponse)
 def proposals_page(slug: str, request: Request) -> Response:
     """Proposals grouped by state, with forms to propose and to delegate."""
-    with unit_of_work(request, write=True) as ctx:
+    catch_up(request, slug)
+    with unit_of_work(request) as ctx:
         data = community_context(ctx, slug)
         community = data["community"]
         found = service.visible_proposals(ctx.session, community, ctx.viewer)
-        for p in found:
-            service.advance(ctx.session, community, p, ctx.settings)
         groups: dict[str, list[Any]] = {}
         for p in found:
             groups.setdefault(p.state, []).append(p)
@@ -149,11 +149,11 @@ def _action_params(text: dict[str, str]) -> dict[str, Any]:
 @router.get(BASE + "/proposals/{number}", response_class=HTMLResponse)
 def proposal_page(slug: str, number: Number, request: Request) -> Response:
     """A proposal: what it does, the ballot, results round by round, discussion."""
-    with unit_of_work(request, write=True) as ctx:
+    catch_up(request, slug)
+    with unit_of_work(request) as ctx:
         data = community_context(ctx, slug)
         community = data["community"]
         proposal = service.get_proposal(ctx.session, community, ctx.viewer, number)
-        service.advance(ctx.session, community, proposal, ctx.settings)
         out = proposal_out(ctx.session, proposal)
         mine = service.my_vote(ctx.session, proposal, ctx.viewer)
         can_vote = (
@@ -316,10 +316,11 @@ async def delegation(slug: str, request: Request) -> Response:
 @router.get(BASE + "/ledger", response_class=HTMLResponse)
 def ledger_page(slug: str, request: Request) -> Response:
     """The ledger: latest signed checkpoint, the key, the newest entries."""
-    with unit_of_work(request, write=True) as ctx:
+    catch_up(request, slug)
+    with unit_of_work(request) as ctx:
         data = community_context(ctx, slug)
         community = data["community"]
-        checkpoint = ledger.seal(ctx.session, community, ctx.settings)
+        checkpoint = ledger.latest(ctx.session, community)
         count = ledger.size(ctx.session, community)
         start = max(0, count - 50)
         data.update(
@@ -335,9 +336,9 @@ def ledger_page(slug: str, request: Request) -> Response:
 @router.get(BASE + "/ledger/verify", response_class=HTMLResponse)
 def verify_page(slug: str, request: Request) -> Response:
     """Recompute the whole ledger now and show what was found."""
-    with unit_of_work(request, write=True) as ctx:
+    catch_up(request, slug)
+    with unit_of_work(request) as ctx:
         data = community_context(ctx, slug)
-        ledger.seal(ctx.session, data["community"], ctx.settings)
         data["report"] = ledger.verify(ctx.session, data["community"], ctx.settings)
         data["base_url"] = (ctx.settings.base_url or str(request.base_url)).rstrip("/")
         return render(request, "governance/verify.html", data, ctx=ctx)
