@@ -158,3 +158,7 @@ def test_steward_pairs_a_class_and_plans_outreach_on_demo_data(
     expect(page.locator("#feed-url")).to_contain_text("/me/calendar/")
     assert axe_violations(page) == []
     shot(page, "events-08-my-events")
+    page.goto(f"{live_server.url}/communities/riverside/events/attendance")
+    expect(page.get_by_role("row").filter(has_text="Kenji Watanabe")).to_contain_text("3")
+    assert axe_violations(page) == []
+    shot(page, "events-09-attendance-history")

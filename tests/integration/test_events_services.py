@@ -521,3 +521,25 @@ def test_a_proposal_can_let_members_call_flash_events(db: Database) -> None:
         member = s.get(User, world.member.id)
         flash = make_event(s, community, member, kind="flash", title="Members call too")
         assert flash.kind == "flash"
+
+
+def test_community_attendance_history_counts_sessions(db: Database) -> None:
+    world = make_world(db)
+    (cook,) = _members(db, world, 1)
+    with db.unit_of_work() as s:
+        community, steward = _reload(s, world)
+        start = utcnow().replace(microsecond=0) - timedelta(hours=1)
+        event = make_event(s, community, steward, starts_at=start, rrule="FREQ=DAILY;COUNT=3")
+        first, second, _ = service.sessions(s, event)
+        for person in (cook, steward):
+            signup.register(s, community, as_viewer(s.get(User, person.id)), event)
+        for occasion in (first, second):
+            signup.check_in(s, community, as_viewer(steward), event, cook.id, occasion.id)
+        signup.check_in(s, community, as_viewer(steward), event, steward.id, first.id)
+        rows = signup.community_attendance(s, community, as_viewer(steward))
+        assert [(u.id, n, last) for u, n, last in rows] == [
+            (cook.id, 2, second.starts_at),
+            (steward.id, 1, first.starts_at),
+        ]
+        with pytest.raises(Forbidden):
+            signup.community_attendance(s, community, as_viewer(s.get(User, cook.id)))

@@ -223,3 +223,18 @@ def test_forms_without_csrf_are_refused(client: TestClient, db: Database) -> Non
     refused = client.post(f"/communities/publicville/events/{members}/cancel", data={})
     assert refused.status_code == 403
     assert _snapshot(db) == before
+
+
+def test_attendance_history_is_for_stewards(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    assert client.get("/api/communities/publicville/attendance").status_code == 401
+    member = client.get("/api/communities/publicville/attendance", headers=bearer(db, world.member))
+    assert member.status_code == 403
+    hidden = client.get(
+        "/api/communities/privatehill/attendance", headers=bearer(db, world.outsider)
+    )
+    assert hidden.status_code == 404
+    steward = client.get(
+        "/api/communities/publicville/attendance", headers=bearer(db, world.steward)
+    )
+    assert steward.status_code == 200 and steward.json() == []

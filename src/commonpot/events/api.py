@@ -17,6 +17,7 @@ from commonpot.events.models import Event, Registration
 from commonpot.events.recurrence import zone
 from commonpot.events.schemas import (
     AttendanceOut,
+    AttendanceSummaryOut,
     CalendarOut,
     CheckInIn,
     EventIn,
@@ -404,6 +405,17 @@ def outreach(slug: str, request: Request) -> list[OutreachOut]:
                 analysis=origin,
             )
             for s in found
+        ]
+
+
+@router.get("/communities/{slug}/attendance", response_model=list[AttendanceSummaryOut])
+def attendance_history(slug: str, request: Request) -> list[AttendanceSummaryOut]:
+    """Who came to the community's events and how often (stewards)."""
+    with unit_of_work(request) as ctx:
+        community = readable_community(ctx.session, slug, ctx.viewer)
+        return [
+            AttendanceSummaryOut(user_id=u.id, name=u.display_name, sessions=n, last=last)
+            for u, n, last in signup.community_attendance(ctx.session, community, ctx.viewer)
         ]
 
 

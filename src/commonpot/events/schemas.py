@@ -271,3 +271,12 @@ class CalendarOut(BaseModel):
     """The secret address of your personal calendar feed."""
 
     url: str
+
+
+class AttendanceSummaryOut(BaseModel):
+    """How often someone came to the community's events."""
+
+    user_id: int
+    name: str
+    sessions: int
+    last: datetime

@@ -323,3 +323,23 @@ def registered_events(session: Session, user: User) -> list[tuple[Event, Registr
         if (event.visibility == EventVisibility.PUBLIC.value and community.is_public) or member:
             out.append((event, registration))
     return out
+
+
+def community_attendance(
+    session: Session, community: Community, viewer: Viewer
+) -> list[tuple[User, int, datetime]]:
+    """Who came to the community's events: sessions attended and the last time (stewards)."""
+    if not viewer.is_admin:
+        from commonpot.communities.models import Role
+        from commonpot.communities.service import require_role
+
+        require_role(session, community, viewer, Role.STEWARD)
+    rows = session.execute(
+        select(User, func.count(Attendance.id), func.max(EventSession.starts_at))
+        .join(Attendance, Attendance.user_id == User.id)
+        .join(EventSession, EventSession.id == Attendance.session_id)
+        .where(Attendance.community_id == community.id)
+        .group_by(User.id)
+        .order_by(func.count(Attendance.id).desc(), User.display_name)
+    ).all()
+    return [(row[0], int(row[1]), row[2]) for row in rows]

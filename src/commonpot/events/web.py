@@ -166,6 +166,15 @@ def flash_setting(
     return redirect(request, f"/communities/{slug}/events", message)
 
 
+@router.get("/communities/{slug}/events/attendance", response_class=HTMLResponse)
+def attendance_page(slug: str, request: Request) -> Response:
+    """Stewards: who has come to the community's events, and how often."""
+    with unit_of_work(request) as ctx:
+        data = _page(ctx, slug)
+        data["people"] = signup.community_attendance(ctx.session, data["community"], ctx.viewer)
+        return render(request, "events/attendance.html", data, ctx=ctx)
+
+
 @router.get("/communities/{slug}/events/outreach", response_class=HTMLResponse)
 def outreach_page(slug: str, request: Request) -> Response:
     """Where the next class would reach the people with the worst access to fresh food."""
