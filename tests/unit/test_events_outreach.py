@@ -35,3 +35,19 @@ def test_plan_ranks_far_and_populous_first_with_reasons() -> None:
     assert "Market" in ranked[0].reason and "a class at Kitchen" in ranked[0].reason
     lonely = plan([far], [], [], [(None, None)])
     assert "no active fresh-food source" in lonely[0].reason
+
+
+def test_ecology_and_fallback_agree_on_nearest_sources() -> None:
+    from commonpot.events import outreach as engine
+    from commonpot.events import planning
+
+    access, origin = planning.food_access_function()
+    homes = [(51.4489, -2.5990), (51.4575, -2.5811), (51.0, 0.0)]
+    sources = [(51.4538, -2.5867), (51.4570, -2.5850)]
+    ours = engine.nearest_source_km(homes, sources)
+    theirs = access(homes, sources)
+    assert [i for _, i in theirs] == [i for _, i in ours]
+    for (a, _), (b, _) in zip(theirs, ours, strict=True):
+        assert a is not None and b is not None and abs(a - b) < 1e-6
+    assert access(homes, []) == [(None, None)] * 3
+    assert origin in {"ecology", "fallback"}

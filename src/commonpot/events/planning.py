@@ -177,10 +177,13 @@ def food_access_function() -> tuple[AccessFunction, str]:
         ) -> list[tuple[float | None, int | None]]:
             if not homes or not sources:
                 return [(None, None)] * len(homes)
-            found = module.nearest_sources(
-                module.Population.of([h[0] for h in homes], [h[1] for h in homes]),
-                module.Sources.of([s[0] for s in sources], [s[1] for s in sources]),
-            )
+            try:
+                found = module.nearest_sources(
+                    module.Population.of([h[0] for h in homes], [h[1] for h in homes]),
+                    module.Sources.of([s[0] for s in sources], [s[1] for s in sources]),
+                )
+            except (TypeError, AttributeError):  # ecology changed its shape: stay useful
+                return outreach.nearest_source_km(homes, sources)
             return [
                 (float(km), int(i)) if math.isfinite(km) and i >= 0 else (None, None)
                 for km, i in zip(found.km.tolist(), found.source.tolist(), strict=True)
