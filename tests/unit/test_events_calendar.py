@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commonpot.errors import Invalid
 from commonpot.events.ics import CalendarEvent, build_calendar
@@ -119,3 +121,41 @@ def test_an_empty_feed_is_still_a_valid_calendar() -> None:
     assert calendar.walk("VEVENT") == []
     assert len(calendar.subcomponents) == 1  # RFC 5545: at least one component
     assert b"VERSION:2.0" in body and b"PRODID:" in body
+
+
+ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone_name=st.sampled_from(ZONES),
+    day=st.integers(0, 364),
+    hour=st.integers(6, 20),
+    count=st.integers(1, 30),
+    freq=st.sampled_from(["DAILY", "WEEKLY", "MONTHLY"]),
+)
+def test_sessions_keep_local_time_and_round_trip_through_ics(
+    zone_name: str, day: int, hour: int, count: int, freq: str
+) -> None:
+    tz = ZoneInfo(zone_name)
+    start = (datetime(2027, 1, 1, hour, 30, tzinfo=tz) + timedelta(days=day)).replace(
+        hour=hour, minute=30
+    )
+    rule = f"FREQ={freq};COUNT={count}"
+    sessions = expand(rule, start, timedelta(hours=2), zone_name)
+    assert len(sessions) == count
+    assert all(
+        (s.starts_at.astimezone(tz).hour, s.starts_at.astimezone(tz).minute) == (hour, 30)
+        for s in sessions
+    )
+    body = build_calendar(
+        "x",
+        [
+            CalendarEvent(
+                "u@x", "Class", sessions[0].starts_at, sessions[0].ends_at, zone_name, rrule=rule
+            )
+        ],
+    )
+    (vevent,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert vevent.decoded("DTSTART") == sessions[0].starts_at
+    assert vevent.decoded("DTEND") == sessions[0].ends_at
