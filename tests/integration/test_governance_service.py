@@ -17,7 +17,7 @@ from commonpot.accounts.service import Viewer
 from commonpot.communities import service as communities
 from commonpot.db import Database, utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
-from commonpot.governance import ledger, service
+from commonpot.governance import delegation, ledger, service, voting
 from commonpot.governance.models import LedgerEntry, Proposal, State, Vote
 from commonpot.governance.signing import sign_vote, vote_message
 from commonpot.settings import Settings
@@ -111,7 +111,7 @@ def test_irv_proposal_counts_rounds_with_delegation(db: Database, settings: Sett
     options = ["Walnut", "Hazel", "Chestnut"]
     number = make_proposal(db, w.steward, "publicville", settings, method="irv", options=options)
     with db.unit_of_work() as s:
-        service.delegate(
+        delegation.delegate(
             s,
             fetch_community(s, "publicville"),
             Viewer(user=s.get(User, w.member.id)),
@@ -123,7 +123,7 @@ def test_irv_proposal_counts_rounds_with_delegation(db: Database, settings: Sett
     with db.unit_of_work() as s:
         proposal = s.scalar(select(Proposal).where(Proposal.number == number))
         assert proposal is not None
-        result, turnout, eligible = service.provisional(s, proposal)
+        result, turnout, eligible = voting.provisional(s, proposal)
         # the member's weight follows the custodian's ballot
         assert (turnout, eligible) == (3, 3)
         assert result.rounds[0].counts == {"Walnut": 2, "Hazel": 1, "Chestnut": 0}
@@ -132,7 +132,7 @@ def test_irv_proposal_counts_rounds_with_delegation(db: Database, settings: Sett
     with db.unit_of_work() as s:
         proposal = s.scalar(select(Proposal).where(Proposal.number == number))
         assert proposal is not None
-        result, _, _ = service.provisional(s, proposal)
+        result, _, _ = voting.provisional(s, proposal)
         assert result.rounds[0].counts["Hazel"] == 2
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from commonpot.communities import service as communities
 from commonpot.communities.models import Community
 from commonpot.errors import NotFound
-from commonpot.governance import ledger, service
+from commonpot.governance import delegation, ledger, service, voting
 from commonpot.governance.catchup import catch_up
 from commonpot.governance.grants_api import router as grants_router
 from commonpot.governance.models import Proposal, State
@@ -48,7 +48,7 @@ def proposal_out(session: Session, proposal: Proposal) -> ProposalOut:
         and proposal.state == State.ACTIVE.value
         and proposal.rules.get("open_results")
     ):
-        live, turnout, eligible = service.provisional(session, proposal)
+        live, turnout, eligible = voting.provisional(session, proposal)
         result = {**live.to_json(), "turnout": turnout, "eligible": eligible, "live": True}
     return ProposalOut(
         number=proposal.number,
@@ -223,7 +223,7 @@ def add_comment(slug: str, number: Number, body: CommentIn, request: Request) ->
 def my_delegations(slug: str, request: Request) -> list[DelegationOut]:
     """Your delegations in this community."""
     with unit_of_work(request) as ctx:
-        found = service.my_delegations(ctx.session, _community(ctx, slug), ctx.viewer)
+        found = delegation.my_delegations(ctx.session, _community(ctx, slug), ctx.viewer)
         return [DelegationOut(delegate_id=d.delegate_id, scope=d.scope) for d in found]
 
 
@@ -231,7 +231,7 @@ def my_delegations(slug: str, request: Request) -> list[DelegationOut]:
 def delegate(slug: str, body: DelegationIn, request: Request) -> DelegationOut:
     """Delegate your vote (for one kind of action, or "*" for all); a direct vote overrides."""
     with unit_of_work(request) as ctx:
-        d = service.delegate(
+        d = delegation.delegate(
             ctx.session,
             _community(ctx, slug),
             ctx.viewer,
@@ -246,7 +246,7 @@ def delegate(slug: str, body: DelegationIn, request: Request) -> DelegationOut:
 def revoke(slug: str, scope: str, request: Request) -> None:
     """Take back a delegation."""
     with unit_of_work(request) as ctx:
-        service.revoke_delegation(
+        delegation.revoke_delegation(
             ctx.session, _community(ctx, slug), ctx.viewer, ctx.settings, scope
         )
 

@@ -15,7 +15,7 @@ from commonpot.communities.models import Community
 from commonpot.communities.service import set_setting
 from commonpot.demo import DemoContext
 from commonpot.errors import DomainError
-from commonpot.governance import grants, service
+from commonpot.governance import delegation, grants, service
 
 QUICK = {"timelock_seconds": 0, "voting_seconds": 7 * 24 * 3600}
 
@@ -132,7 +132,7 @@ def load(session: Session, ctx: DemoContext) -> None:
         (u["kenji"], ["Sunday"]),
     ]:
         service.cast_vote(session, river, _as(user), active.number, {"approve": days}, None)
-    service.delegate(session, river, _as(u["sam"]), u["lina"].id, None)
+    delegation.delegate(session, river, _as(u["sam"]), u["lina"].id, None)
     set_setting(session, river, "treasury_balance", 2000)
     tanks = grants.create_grant(
         session,

@@ -22,11 +22,9 @@ from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Membership, Role
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
-from commonpot.governance import counting, ledger
+from commonpot.governance import counting, ledger, voting
 from commonpot.governance.canonical import canonical_json
-from commonpot.governance.models import Comment, Delegation, Proposal, State, Vote
-from commonpot.governance.results import TallyResult
-from commonpot.governance.signing import verify_vote, vote_message
+from commonpot.governance.models import Comment, Proposal, State, Vote
 from commonpot.governance.tally import METHODS
 from commonpot.settings import Settings
 
@@ -39,7 +37,6 @@ DEFAULT_RULES: dict[str, Any] = {
     "open_results": False,
     "budget": 100,
 }
-LAST_HOUR = timedelta(hours=1)
 EXPIRY = timedelta(days=14)
 OPEN_STATES = (State.DRAFT.value, State.PENDING.value, State.ACTIVE.value)
 
@@ -171,10 +168,6 @@ def _require_author_or_steward(
         raise Forbidden("Only the author or a steward may do this.")
 
 
-def _seed(proposal: Proposal) -> int:
-    return int(proposal.action_hash[:8], 16)
-
-
 def open_proposal(
     session: Session,
     community: Community,
@@ -265,56 +258,10 @@ def due_proposals(session: Session, community: Community) -> list[Proposal]:
     return [p for p in found if is_due(p, now)]
 
 
-def effective_ballots(
-    session: Session, proposal: Proposal
-) -> list[tuple[int, counting.Ballot, int]]:
-    """(voter, ballot, weight): direct votes, and delegated weight following delegations."""
-    votes = {
-        v.voter_id: v.ballot
-        for v in session.scalars(select(Vote).where(Vote.proposal_id == proposal.id))
-    }
-    scope = proposal.action.get("kind", "text")
-    delegated: dict[int, dict[str, int]] = {}
-    for d in session.scalars(
-        select(Delegation).where(
-            Delegation.community_id == proposal.community_id,
-            Delegation.scope.in_([scope, "*"]),
-        )
-    ):
-        delegated.setdefault(d.delegator_id, {})[d.scope] = d.delegate_id
-    out: list[tuple[int, counting.Ballot, int]] = []
-    for key, weight in proposal.electorate.items():
-        uid, seen = int(key), set[int]()
-        holder: int | None = uid
-        while holder is not None and holder not in votes and holder not in seen:
-            seen.add(holder)
-            choice = delegated.get(holder, {})
-            holder = choice.get(scope, choice.get("*"))
-        if holder is not None and holder in votes:
-            out.append((uid, votes[holder], weight))
-    return out
-
-
-def provisional(session: Session, proposal: Proposal) -> tuple[TallyResult, int, int]:
-    """Count the ballots as they stand: (result, turnout weight, electorate weight)."""
-    ballots = effective_ballots(session, proposal)
-    eligible = sum(proposal.electorate.values())
-    result = counting.count(
-        proposal.method,
-        proposal.options,
-        proposal.seats,
-        [(b, w) for _, b, w in ballots],
-        rules=proposal.rules,
-        eligible=eligible,
-        seed=_seed(proposal),
-    )
-    return result, sum(w for _, _, w in ballots), eligible
-
-
 def _close(
     session: Session, community: Community, proposal: Proposal, settings: Settings | None
 ) -> None:
-    result, turnout, eligible = provisional(session, proposal)
+    result, turnout, eligible = voting.provisional(session, proposal)
     passed = counting.decide(
         result, turnout=turnout, eligible=eligible, quorum=Fraction(proposal.rules["quorum"])
     )
@@ -351,7 +298,7 @@ def close_proposal(
         if proposal.result is not None:
             return proposal
         raise Conflict("Voting is not open on this proposal.")
-    _, turnout, eligible = provisional(session, proposal)
+    _, turnout, eligible = voting.provisional(session, proposal)
     if turnout < eligible or not _is_steward(session, community, viewer):
         raise Conflict("Voting is still open; a steward may close early once everyone voted.")
     _close(session, community, proposal, settings)
@@ -378,8 +325,10 @@ def cast_vote(
     normal = counting.check_ballot(
         proposal.method, proposal.options, ballot, int(proposal.rules.get("budget", 100))
     )
-    signed = _signed_form(community, proposal, user.public_key, signature, ballot, normal)
-    before = provisional(session, proposal)[0].winners if _in_last_hour(proposal) else None
+    signed = voting.signed_form(community, proposal, user.public_key, signature, ballot, normal)
+    before = (
+        voting.provisional(session, proposal)[0].winners if voting.in_last_hour(proposal) else None
+    )
     vote = session.scalar(
         select(Vote).where(Vote.proposal_id == proposal.id, Vote.voter_id == user.id)
     )
@@ -411,51 +360,9 @@ def cast_vote(
             "signed_ballot": signed if signed not in (None, normal) else None,
         },
     )
-    _maybe_extend(session, community, proposal, before)
+    voting.maybe_extend(session, community, proposal, before)
     ledger.seal(session, community, settings)
     return vote
-
-
-def _signed_form(
-    community: Community,
-    proposal: Proposal,
-    public_key: str | None,
-    signature: str | None,
-    ballot: Any,
-    normal: counting.Ballot,
-) -> counting.Ballot | None:
-    """The ballot form the signature covers (normal form, or exactly as sent); None if unsigned."""
-    if signature is None:
-        return None
-    for form in (normal, ballot):
-        message = vote_message(community.slug, proposal.number, proposal.action_hash, form)
-        if public_key and isinstance(form, dict) and verify_vote(public_key, signature, message):
-            return form
-    raise Invalid("The signature does not match your registered key.", field="signature")
-
-
-def _in_last_hour(proposal: Proposal) -> bool:
-    """True while an outcome change could still extend voting (last hour, not yet extended)."""
-    closes = proposal.closes_at
-    return not proposal.extended and closes is not None and utcnow() >= closes - LAST_HOUR
-
-
-def _maybe_extend(
-    session: Session, community: Community, proposal: Proposal, before: list[str] | None
-) -> None:
-    """A change of outcome in the last hour extends voting by an hour, once."""
-    if before is None or proposal.closes_at is None:
-        return
-    if provisional(session, proposal)[0].winners == before:
-        return
-    proposal.closes_at += LAST_HOUR
-    proposal.extended = True
-    ledger.append(
-        session,
-        community,
-        "proposal.extended",
-        {"proposal": proposal.number, "closes_at": proposal.closes_at.isoformat()},
-    )
 
 
 def _run_action(session: Session, community: Community, proposal: Proposal, viewer: Viewer) -> str:
@@ -551,86 +458,5 @@ def comments(session: Session, proposal: Proposal) -> list[Comment]:
     return list(
         session.scalars(
             select(Comment).where(Comment.proposal_id == proposal.id).order_by(Comment.id)
-        )
-    )
-
-
-def delegate(
-    session: Session,
-    community: Community,
-    viewer: Viewer,
-    delegate_id: int,
-    settings: Settings | None,
-    scope: str = "*",
-) -> Delegation:
-    """Let another member vote for you (on one kind of action, or "*" for all)."""
-    me = communities.require_member(session, community, viewer)
-    if delegate_id == me.user_id:
-        raise Invalid("Delegate to someone else.", field="delegate_id")
-    target = session.scalar(
-        select(Membership).where(
-            Membership.community_id == community.id, Membership.user_id == delegate_id
-        )
-    )
-    if target is None:
-        raise NotFound("Delegate to a member of this community.", field="delegate_id")
-    if scope != "*":
-        actions.get(scope)
-    found = session.scalar(
-        select(Delegation).where(
-            Delegation.community_id == community.id,
-            Delegation.delegator_id == me.user_id,
-            Delegation.scope == scope,
-        )
-    )
-    if found is None:
-        found = Delegation(community_id=community.id, delegator_id=me.user_id, scope=scope)
-        session.add(found)
-    found.delegate_id = delegate_id
-    session.flush()
-    ledger.append(
-        session,
-        community,
-        "delegation.set",
-        {"delegator": me.user_id, "delegate": delegate_id, "scope": scope},
-    )
-    ledger.seal(session, community, settings)
-    return found
-
-
-def revoke_delegation(
-    session: Session,
-    community: Community,
-    viewer: Viewer,
-    settings: Settings | None,
-    scope: str = "*",
-) -> None:
-    """Take back a delegation."""
-    me = communities.require_member(session, community, viewer)
-    found = session.scalar(
-        select(Delegation).where(
-            Delegation.community_id == community.id,
-            Delegation.delegator_id == me.user_id,
-            Delegation.scope == scope,
-        )
-    )
-    if found is None:
-        raise NotFound("You have no delegation of that kind.", field="scope")
-    session.delete(found)
-    ledger.append(
-        session, community, "delegation.revoked", {"delegator": me.user_id, "scope": scope}
-    )
-    ledger.seal(session, community, settings)
-
-
-def my_delegations(session: Session, community: Community, viewer: Viewer) -> list[Delegation]:
-    """The viewer's current delegations."""
-    if viewer.user_id is None:
-        return []
-    return list(
-        session.scalars(
-            select(Delegation).where(
-                Delegation.community_id == community.id, Delegation.delegator_id == viewer.user_id
-            )
         )
     )

@@ -14,7 +14,7 @@ from commonpot.communities import service as communities
 from commonpot.communities.models import Membership
 from commonpot.communities.web import community_context
 from commonpot.errors import DomainError, Invalid
-from commonpot.governance import ledger, service
+from commonpot.governance import delegation, ledger, service
 from commonpot.governance.api import proposal_out
 from commonpot.governance.catchup import catch_up
 from commonpot.governance.counting import RANKED
@@ -75,7 +75,7 @@ def proposals_page(slug: str, request: Request) -> Response:
             groups=[(s, groups[s]) for s in order],
             methods=[(m, METHOD_LABELS[m]) for m in METHODS],
             action_kinds=sorted((a.kind, a.label) for a in actions.load_all().values()),
-            delegations=service.my_delegations(ctx.session, community, ctx.viewer),
+            delegations=delegation.my_delegations(ctx.session, community, ctx.viewer),
             members=[
                 m for m in _members(ctx.session, community.id) if m.user_id != ctx.viewer.user_id
             ]
@@ -293,7 +293,7 @@ async def comment(slug: str, number: Number, request: Request) -> Response:
 
 
 @router.post(BASE + "/delegation")
-async def delegation(slug: str, request: Request) -> Response:
+async def delegation_form(slug: str, request: Request) -> Response:
     """Delegate your vote, or take the delegation back."""
     form = await request.form()
     url = f"/communities/{slug}/governance"
@@ -302,10 +302,14 @@ async def delegation(slug: str, request: Request) -> Response:
         scope = str(form.get("scope") or "*")
         try:
             if form.get("revoke"):
-                service.revoke_delegation(ctx.session, community, ctx.viewer, ctx.settings, scope)
+                delegation.revoke_delegation(
+                    ctx.session, community, ctx.viewer, ctx.settings, scope
+                )
                 return redirect(request, url, "Delegation withdrawn: you vote yourself.")
             delegate_id = int(str(form.get("delegate_id") or 0))
-            service.delegate(ctx.session, community, ctx.viewer, delegate_id, ctx.settings, scope)
+            delegation.delegate(
+                ctx.session, community, ctx.viewer, delegate_id, ctx.settings, scope
+            )
         except ValueError:
             return _fail(request, url, Invalid("Choose a member."))
         except DomainError as exc:

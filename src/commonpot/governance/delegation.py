@@ -1,0 +1,96 @@
+"""Delegation: a member lets another vote for them (on one kind of action, or all)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonpot import actions
+from commonpot.accounts.service import Viewer
+from commonpot.communities import service as communities
+from commonpot.communities.models import Community, Membership
+from commonpot.errors import Invalid, NotFound
+from commonpot.governance import ledger
+from commonpot.governance.models import Delegation
+from commonpot.settings import Settings
+
+
+def delegate(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    delegate_id: int,
+    settings: Settings | None,
+    scope: str = "*",
+) -> Delegation:
+    """Let another member vote for you (on one kind of action, or "*" for all)."""
+    me = communities.require_member(session, community, viewer)
+    if delegate_id == me.user_id:
+        raise Invalid("Delegate to someone else.", field="delegate_id")
+    target = session.scalar(
+        select(Membership).where(
+            Membership.community_id == community.id, Membership.user_id == delegate_id
+        )
+    )
+    if target is None:
+        raise NotFound("Delegate to a member of this community.", field="delegate_id")
+    if scope != "*":
+        actions.get(scope)
+    found = session.scalar(
+        select(Delegation).where(
+            Delegation.community_id == community.id,
+            Delegation.delegator_id == me.user_id,
+            Delegation.scope == scope,
+        )
+    )
+    if found is None:
+        found = Delegation(community_id=community.id, delegator_id=me.user_id, scope=scope)
+        session.add(found)
+    found.delegate_id = delegate_id
+    session.flush()
+    ledger.append(
+        session,
+        community,
+        "delegation.set",
+        {"delegator": me.user_id, "delegate": delegate_id, "scope": scope},
+    )
+    ledger.seal(session, community, settings)
+    return found
+
+
+def revoke_delegation(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    settings: Settings | None,
+    scope: str = "*",
+) -> None:
+    """Take back a delegation."""
+    me = communities.require_member(session, community, viewer)
+    found = session.scalar(
+        select(Delegation).where(
+            Delegation.community_id == community.id,
+            Delegation.delegator_id == me.user_id,
+            Delegation.scope == scope,
+        )
+    )
+    if found is None:
+        raise NotFound("You have no delegation of that kind.", field="scope")
+    session.delete(found)
+    ledger.append(
+        session, community, "delegation.revoked", {"delegator": me.user_id, "scope": scope}
+    )
+    ledger.seal(session, community, settings)
+
+
+def my_delegations(session: Session, community: Community, viewer: Viewer) -> list[Delegation]:
+    """The viewer's current delegations."""
+    if viewer.user_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Delegation).where(
+                Delegation.community_id == community.id, Delegation.delegator_id == viewer.user_id
+            )
+        )
+    )
