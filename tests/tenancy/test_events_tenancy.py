@@ -238,3 +238,25 @@ def test_attendance_history_is_for_stewards(client: TestClient, db: Database) ->
         "/api/communities/publicville/attendance", headers=bearer(db, world.steward)
     )
     assert steward.status_code == 200 and steward.json() == []
+
+
+def test_live_stream_hides_members_only_updates_from_visitors(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(db)
+    _, members, open_ = _events(db, world)
+    steward = bearer(db, world.steward)
+    lines: list[str] = []
+    with client.stream("GET", "/communities/publicville/events/live?limit=1") as stream:
+        chunks = stream.iter_lines()
+        while not next(chunks).startswith(": connected"):
+            pass
+        base = "/api/communities/publicville/events"
+        client.post(f"{base}/{members}/registrations", json={}, headers=steward)
+        client.post(f"{base}/{open_}/registrations", json={}, headers=steward)
+        for line in chunks:
+            if line.startswith("data:"):
+                lines.append(line)
+                break
+    assert f'"event_id": {open_}' in lines[0]
+    assert f'"event_id": {members}' not in "".join(lines)
