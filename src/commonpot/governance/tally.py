@@ -98,14 +98,22 @@ def pairwise(profile: RankedProfile) -> npt.NDArray[np.int64]:
     ranks, weights = rank_matrix(profile)
     if int(weights.sum()) >= 2**53:
         raise Invalid("too many ballots to count pairwise exactly", field="ballots")
-    # float64 BLAS sums of whole numbers below 2**53 are exact: every partial sum is an
-    # integer the format represents, so no rounding ever happens
-    w = weights.astype(np.float64)
-    small = ranks.astype(np.int8) if len(profile.candidates) < 126 else ranks
     n_cand = len(profile.candidates)
     d = np.zeros((n_cand, n_cand), dtype=np.int64)
+    if not len(weights):
+        return d
+    # per pair, a weighted joint histogram of the two candidates' positions; float64
+    # sums of whole numbers below 2**53 are exact, so no rounding ever happens
+    k = int(ranks.max()) + 1
+    above = np.triu(np.ones((k, k), dtype=bool), 1)
+    columns = np.ascontiguousarray(ranks.T)
+    w = weights.astype(np.float64)
     for a in range(n_cand):
-        d[a] = np.rint(w @ (small[:, a : a + 1] < small)).astype(np.int64)
+        for b in range(a + 1, n_cand):
+            joint = np.bincount(columns[a] * k + columns[b], weights=w, minlength=k * k)
+            joint = joint.reshape(k, k)
+            d[a, b] = round(float(joint[above].sum()))
+            d[b, a] = round(float(joint.T[above].sum()))
     return d
 
 

@@ -115,9 +115,15 @@ def irv_reference(
 
 def _encode(profile: RankedProfile) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
     flat = profile.flat
-    masks = np.zeros((len(flat.weights), max(flat.width, 1)), dtype=np.uint64)
+    width = max(flat.width, 1)
+    masks = np.zeros((len(flat.weights), width), dtype=np.uint64)
+    if not len(flat.candidate):
+        return masks, flat.weights
     bits = np.left_shift(np.uint64(1), flat.candidate.astype(np.uint64))
-    np.bitwise_or.at(masks, (flat.row, flat.position), bits)
+    # flat entries run ballot by ballot, group by group: a tied group's members are adjacent
+    cell = flat.row * width + flat.position
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    masks.reshape(-1)[cell[starts]] = np.bitwise_or.reduceat(bits, starts)
     return masks, flat.weights
 
 
@@ -140,8 +146,12 @@ def irv_fast(
     masks, weights = _encode(profile)
     live_mask = (1 << n_cand) - 1
     current = _first_live(masks, live_mask)
-    totals = np.zeros(n_cand + 1, dtype=np.int64)  # last slot collects exhausted ballots
-    np.add.at(totals, current, weights)
+    # last slot collects exhausted ballots; float64 sums of whole numbers below 2**53 are exact
+    if int(weights.sum()) >= 2**53:
+        raise ValueError("too many ballots to count exactly")
+    slots = np.where(current < 0, n_cand, current)
+    sums = np.bincount(slots, weights=weights.astype(np.float64), minlength=n_cand + 1)
+    totals = np.rint(sums).astype(np.int64)
     continuing = set(range(n_cand))
     history: list[dict[int, Number]] = []
     exhausted: list[Number] = []
