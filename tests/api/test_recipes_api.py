@@ -266,3 +266,47 @@ def test_unit_conversion_and_wrong_units(client: TestClient) -> None:
         response = client.get("/api/recipes/convert", params=params)
         assert response.status_code == 422, params
         assert response.json()["field"] == field
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_photo_upload_and_visibility(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    custodian = bearer(db, rw.world.custodian)
+    url = f"{BASE}/{rw.community_recipe}/photo"
+    response = client.put(url, files={"photo": ("p.png", PNG, "image/png")}, headers=custodian)
+    assert response.status_code == 204, response.text
+    got = client.get(url, headers=custodian)
+    assert got.status_code == 200
+    assert got.content == PNG
+    assert got.headers["content-type"] == "image/png"
+    page_photo = f"/communities/publicville/recipes/{rw.community_recipe}/photo"
+    assert client.get(page_photo, headers=custodian).content == PNG
+    recipe = client.get(f"{BASE}/{rw.community_recipe}", headers=custodian).json()
+    assert recipe["image_url"] == page_photo
+    for headers in ({}, bearer(db, rw.world.outsider)):
+        assert client.get(url, headers=headers).status_code == 404
+        assert client.get(page_photo, headers=headers).status_code == 404
+    member = bearer(db, rw.world.member)
+    not_mine = client.put(url, files={"photo": ("p.png", PNG, "image/png")}, headers=member)
+    assert not_mine.status_code == 403
+    fake = client.put(url, files={"photo": ("p.png", b"GIF", "image/png")}, headers=custodian)
+    assert fake.status_code == 422
+    assert fake.json()["field"] == "photo"
+    doc = client.get(f"{BASE}/{rw.public_recipe}/jsonld").json()
+    assert "image" not in doc
+
+
+def test_photo_in_jsonld(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    member = bearer(db, rw.world.member)
+    url = f"{BASE}/{rw.public_recipe}/photo"
+    assert (
+        client.put(url, files={"photo": ("p.png", PNG, "image/png")}, headers=member).status_code
+        == 204
+    )
+    doc = client.get(f"{BASE}/{rw.public_recipe}/jsonld").json()
+    assert doc["image"] == (
+        f"http://testserver/communities/publicville/recipes/{rw.public_recipe}/photo"
+    )

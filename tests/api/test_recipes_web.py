@@ -210,3 +210,19 @@ def test_amounts_follow_the_readers_locale(client: TestClient, db: Database) -> 
     assert "6.67 kg pork shoulder, cubed" in english.text
     shop = client.get(f"{PAGE}/shopping", params={f"n_{rw.public_recipe}": "9"}, headers=spanish)
     assert "1,5 kg pork shoulder" in shop.text
+
+
+def test_author_uploads_a_photo_from_the_page(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    sign_in(client, db, rw.world.member)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    response = client.post(
+        f"{PAGE}/{rw.public_recipe}/photo",
+        data=form({}),
+        files={"photo": ("photo.png", png, "image/png")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    page = client.get(f"{PAGE}/{rw.public_recipe}")
+    assert f'src="{PAGE}/{rw.public_recipe}/photo"' in page.text
+    assert client.get(f"{PAGE}/{rw.public_recipe}/photo").content == png

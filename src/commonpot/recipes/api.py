@@ -66,7 +66,11 @@ def recipe_out(recipe: Recipe, community: Community) -> RecipeOut:
         prep_time=recipe.prep_time,
         cook_time=recipe.cook_time,
         total_time=recipe.total_time,
-        image_url=recipe.image_url,
+        image_url=(
+            f"/communities/{community.slug}/recipes/{recipe.id}/photo"
+            if recipe.photo_file
+            else recipe.image_url
+        ),
         source_url=recipe.source_url,
         origin_region=recipe.origin_region,
         storytellers=recipe.storytellers,
@@ -273,6 +277,41 @@ def _store_history(
                 f"/api{BASE.format(slug=slug)}/{recipe_id}/oral-histories/{item.id}/audio"
             )
         return out
+
+
+@router.put(BASE + "/{recipe_id}/photo", status_code=204)
+async def upload_photo(
+    slug: str, recipe_id: int, request: Request, photo: Annotated[UploadFile, File()]
+) -> None:
+    """Set the recipe's photo (JPEG, PNG, GIF or WebP; the recipe's editors)."""
+    limit = request.app.state.settings.max_upload_mb * 1024 * 1024
+    content = await photo.read(limit + 1)
+    _store_photo(request, slug, recipe_id, content, limit)
+
+
+def _store_photo(request: Request, slug: str, recipe_id: int, content: bytes, limit: int) -> None:
+    with unit_of_work(request, write=True) as ctx:
+        community = readable_community(ctx.session, slug, ctx.viewer)
+        heritage.set_photo(
+            ctx.session,
+            community,
+            ctx.viewer,
+            recipe_id,
+            content,
+            data_dir=ctx.settings.data_dir,
+            max_bytes=limit,
+        )
+
+
+@router.get(BASE + "/{recipe_id}/photo")
+def recipe_photo(slug: str, recipe_id: int, request: Request) -> Response:
+    """The recipe's photo (only for people who may see the recipe)."""
+    with unit_of_work(request) as ctx:
+        community = readable_community(ctx.session, slug, ctx.viewer)
+        path, media_type = heritage.photo_for(
+            ctx.session, community, ctx.viewer, recipe_id, ctx.settings.data_dir
+        )
+    return FileResponse(path, media_type=media_type, headers={"cache-control": "private"})
 
 
 @router.get(BASE + "/{recipe_id}/oral-histories/{history_id}/audio")

@@ -34,6 +34,70 @@ MONTHS = (
 )  # fmt: skip
 
 
+IMAGE_TYPES: dict[str, tuple[str, bytes]] = {
+    "image/jpeg": (".jpg", b"\xff\xd8\xff"),
+    "image/png": (".png", b"\x89PNG\r\n\x1a\n"),
+    "image/gif": (".gif", b"GIF8"),
+}
+
+
+def sniff_image(content: bytes) -> str | None:
+    """The image type of a photo from its first bytes (JPEG, PNG, GIF, WebP), else None."""
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return next((t for t, (_e, magic) in IMAGE_TYPES.items() if content.startswith(magic)), None)
+
+
+def photo_dir(data_dir: Path) -> Path:
+    """Where recipe photos are kept (served through an access check, like recordings)."""
+    return data_dir / "recipes" / "photos"
+
+
+def set_photo(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    recipe_id: int,
+    content: bytes,
+    *,
+    data_dir: Path,
+    max_bytes: int,
+) -> Recipe:
+    """Give a recipe its photo (the recipe's editors); the old file is replaced."""
+    require_member(session, community, viewer)
+    recipe = get_recipe(session, community, viewer, recipe_id)
+    if not may_edit(access(session, community, viewer), recipe):
+        raise Forbidden("Only the recipe's author, a steward or a custodian can change its photo.")
+    if len(content) > max_bytes:
+        raise PayloadTooLarge(f"The photo is over {max_bytes // (1024 * 1024)} MB.")
+    media_type = sniff_image(content)
+    if media_type is None:
+        raise Invalid("That file is not a photo we can show (JPEG, PNG, GIF, WebP).", field="photo")
+    folder = photo_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    extension = IMAGE_TYPES.get(media_type, (".webp", b""))[0]
+    name = secrets.token_hex(16) + extension
+    (folder / name).write_bytes(content)
+    if recipe.photo_file:
+        (folder / recipe.photo_file).unlink(missing_ok=True)
+    recipe.photo_file, recipe.photo_type = name, media_type
+    session.flush()
+    return recipe
+
+
+def photo_for(
+    session: Session, community: Community, viewer: Viewer, recipe_id: int, data_dir: Path
+) -> tuple[Path, str]:
+    """The photo file of a recipe the viewer may see, with its media type."""
+    recipe = get_recipe(session, community, viewer, recipe_id)
+    if not recipe.photo_file or not recipe.photo_type:
+        raise NotFound("This recipe has no photo.")
+    path = photo_dir(data_dir) / recipe.photo_file
+    if not path.is_file():
+        raise NotFound("The photo's file is missing.")
+    return path, recipe.photo_type
+
+
 def audio_dir(data_dir: Path) -> Path:
     """Where recordings are kept (outside the static folder: every play is access-checked)."""
     return data_dir / "recipes" / "audio"
@@ -190,7 +254,7 @@ def recipe_data(recipe: Recipe, community: Community, url: str | None = None) ->
         cuisine=recipe.cuisine or None,
         keywords=", ".join(t.tag for t in recipe.tags) or None,
         authors=tuple(n.strip() for n in recipe.storytellers.split(",") if n.strip()),
-        image=recipe.image_url,
+        image=f"{url}/photo" if url and recipe.photo_file else recipe.image_url,
         url=url,
         in_language=recipe.language,
         heritage=heritage,

@@ -42,6 +42,8 @@ class Recipe(Base):
     total_time: Mapped[str | None] = mapped_column(String(32), default=None)
     cuisine: Mapped[str] = mapped_column(String(100), default="")
     image_url: Mapped[str | None] = mapped_column(String(500), default=None)
+    photo_file: Mapped[str | None] = mapped_column(String(200), default=None)
+    photo_type: Mapped[str | None] = mapped_column(String(32), default=None)
     source_url: Mapped[str | None] = mapped_column(String(500), default=None)
     # heritage
     origin_place: Mapped[str] = mapped_column(String(200), default="")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
@@ -199,6 +199,47 @@ def save_translation(slug: str, recipe_id: int, request: Request, form: FormDep)
         service.save_translation(ctx.session, community, ctx.viewer, recipe_id, data)
     url = f"/communities/{slug}/recipes/{recipe_id}?lang={data.language}"
     return redirect(request, url, "Translation saved.")
+
+
+@router.post(PAGE + "/{recipe_id}/photo")
+async def upload_photo(slug: str, recipe_id: int, request: Request, form: FormDep) -> Response:
+    """Set the recipe's photo from the form's file."""
+    limit = request.app.state.settings.max_upload_mb * 1024 * 1024
+    content = b""
+    for value in form.values():
+        if isinstance(value, UploadFile):
+            if value is form.get("photo"):
+                content = await value.read(limit + 1)
+            await value.close()
+    return _store_photo(request, slug, recipe_id, content, limit)
+
+
+def _store_photo(
+    request: Request, slug: str, recipe_id: int, content: bytes, limit: int
+) -> Response:
+    with unit_of_work(request, write=True) as ctx:
+        community = community_context(ctx, slug)["community"]
+        heritage.set_photo(
+            ctx.session,
+            community,
+            ctx.viewer,
+            recipe_id,
+            content,
+            data_dir=ctx.settings.data_dir,
+            max_bytes=limit,
+        )
+    return redirect(request, f"/communities/{slug}/recipes/{recipe_id}", "Photo saved.")
+
+
+@router.get(PAGE + "/{recipe_id}/photo")
+def recipe_photo(slug: str, recipe_id: int, request: Request) -> Response:
+    """The recipe's photo (only for people who may see the recipe)."""
+    with unit_of_work(request) as ctx:
+        community = community_context(ctx, slug)["community"]
+        path, media_type = heritage.photo_for(
+            ctx.session, community, ctx.viewer, recipe_id, ctx.settings.data_dir
+        )
+    return FileResponse(path, media_type=media_type, headers={"cache-control": "private"})
 
 
 @router.post(PAGE + "/preview-ingredients", response_class=HTMLResponse)

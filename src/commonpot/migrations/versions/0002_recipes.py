@@ -33,6 +33,8 @@ def upgrade() -> None:
         sa.Column("total_time", sa.String(length=32), nullable=True),
         sa.Column("cuisine", sa.String(length=100), nullable=False),
         sa.Column("image_url", sa.String(length=500), nullable=True),
+        sa.Column("photo_file", sa.String(length=200), nullable=True),
+        sa.Column("photo_type", sa.String(length=32), nullable=True),
         sa.Column("source_url", sa.String(length=500), nullable=True),
         sa.Column("origin_place", sa.String(length=200), nullable=False),
         sa.Column("origin_region", sa.String(length=200), nullable=False),
