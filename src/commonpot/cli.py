@@ -125,7 +125,9 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn domain errors into exit code 2 with one line."""
     _register_domains()
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code != 0:
+            sys.exit(code)
     except DomainError as exc:
         prefix = f"{exc.field}: " if exc.field and not exc.detail.startswith(exc.field) else ""
         typer.echo(f"error: {prefix}{exc.detail}", err=True)

@@ -26,7 +26,7 @@ def test_sign_in_sets_safe_cookie_and_wrong_password_says_so(
         follow_redirects=False,
     )
     assert ok.status_code == 303 and ok.headers["location"] == "/me"
-    cookie = [h for h in ok.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE)][0]
+    cookie = next(h for h in ok.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE))
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
     assert "Secure" not in cookie  # plain http in tests; https adds it
     assert world.member.display_name in client.get("/me").text
