@@ -18,7 +18,7 @@ run: setup
 setup: $(VENV)/.installed src/commonpot/static/vendor/.installed translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d src/commonpot/locale -D messages
+	$(BIN)/pybabel compile -d src/commonpot/locale -D messages
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
