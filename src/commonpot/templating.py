@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
+from commonpot.errors import DomainError
 from commonpot.http import Ctx, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -134,6 +135,13 @@ def redirect(request: Request, url: str, message: str | None = None) -> Redirect
     response = RedirectResponse(url, status_code=303)
     if message:
         flash(response, request, message)
+    return response
+
+
+def redirect_error(request: Request, url: str, exc: DomainError) -> RedirectResponse:
+    """A 303 redirect back to a page that shows what went wrong as an error message."""
+    response = RedirectResponse(url, status_code=303)
+    flash(response, request, exc.detail, "error")
     return response
 
 

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.datastructures import UploadFile
 
 from commonpot.communities.web import community_context
@@ -14,7 +14,7 @@ from commonpot.ecology import explain, plans, service
 from commonpot.ecology.schemas import CSV_LIMIT
 from commonpot.errors import DomainError, Invalid, PayloadTooLarge
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
-from commonpot.templating import flash, redirect, render
+from commonpot.templating import redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 SECTION = {
@@ -24,12 +24,6 @@ SECTION = {
     "blurb": "How diverse our domes are, our seed bank, and plans to share seed fairly.",
 }
 BASE = "/communities/{slug}/ecology"
-
-
-def _fail(request: Request, url: str, exc: DomainError) -> RedirectResponse:
-    response = RedirectResponse(url, status_code=303)
-    flash(response, request, exc.detail, "error")
-    return response
 
 
 async def _form(request: Request) -> dict[str, Any]:
@@ -138,7 +132,7 @@ async def import_inventory(slug: str, request: Request) -> Response:
                 ctx.session, community, ctx.viewer, _csv(form, "file", "text")
             )
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, f"Inventory imported: {count} plantings.")
 
 
@@ -161,7 +155,7 @@ async def add_planting(slug: str, request: Request) -> Response:
                 plot=form.get("plot", ""),
             )
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, "Planting recorded.")
 
 
@@ -174,7 +168,7 @@ def remove_planting(slug: str, planting_id: int, request: Request) -> Response:
             community = community_context(ctx, slug)["community"]
             service.remove_planting(ctx.session, community, ctx.viewer, planting_id)
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, "Planting removed.")
 
 
@@ -198,7 +192,7 @@ async def save_crop(slug: str, request: Request) -> Response:
                 seeds_per_m2=_float(form, "seeds_per_m2"),
             )
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, "Crop saved.")
 
 
@@ -236,7 +230,7 @@ async def add_seed_lot(slug: str, request: Request) -> Response:
                 holder_place_id=None if holder is None else int(holder),
             )
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, "Seed lot added to the bank.")
 
 
@@ -266,7 +260,7 @@ async def create_assessment(slug: str, request: Request) -> Response:
             )
             target = f"{url}/{found.id}"
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, target, "Assessment ready.")
 
 
@@ -297,7 +291,7 @@ async def attach_assessment(slug: str, assessment_id: int, request: Request) -> 
             number = int(_float(form, "proposal_number") or 0)
             plans.attach_assessment(ctx.session, community, ctx.viewer, assessment_id, number)
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, f"Attached to proposal #{number}.")
 
 
@@ -327,7 +321,7 @@ async def create_plan(slug: str, request: Request) -> Response:
             )
             target = f"{url}/{plan.id}"
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, target, "Plan drafted.")
 
 
@@ -373,7 +367,7 @@ def propose_plan(slug: str, plan_id: int, request: Request) -> Response:
             )
             target = f"/communities/{slug}/governance/proposals/{proposal.number}"
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, target, "Proposal drafted; open it for voting when ready.")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from commonpot.communities import service as communities
 from commonpot.communities.web import community_context
@@ -13,17 +13,11 @@ from commonpot.errors import DomainError, Invalid
 from commonpot.governance import grants
 from commonpot.governance.catchup import catch_up
 from commonpot.http import unit_of_work
-from commonpot.templating import flash, redirect, render
+from commonpot.templating import redirect, redirect_error, render
 
 Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
 router = APIRouter()
 BASE = "/communities/{slug}/governance/grants"
-
-
-def _fail(request: Request, url: str, exc: DomainError) -> RedirectResponse:
-    response = RedirectResponse(url, status_code=303)
-    flash(response, request, exc.detail, "error")
-    return response
 
 
 @router.get(BASE, response_class=HTMLResponse)
@@ -64,9 +58,9 @@ async def request_grant(slug: str, request: Request) -> Response:
                 body=str(form.get("body", "")),
             )
         except ValueError:
-            return _fail(request, url, Invalid("The amount is a whole number."))
+            return redirect_error(request, url, Invalid("The amount is a whole number."))
         except DomainError as exc:
-            return _fail(request, url, exc)
+            return redirect_error(request, url, exc)
         return redirect(request, url, "Request added. Stake tokens to support it.")
 
 
@@ -81,7 +75,7 @@ async def stake(slug: str, number: Number, request: Request) -> Response:
             amount = int(str(form.get("amount") or 0))
             grants.stake(ctx.session, community, ctx.viewer, number, amount, ctx.settings)
         except ValueError:
-            return _fail(request, url, Invalid("Stake a whole number of tokens."))
+            return redirect_error(request, url, Invalid("Stake a whole number of tokens."))
         except DomainError as exc:
-            return _fail(request, url, exc)
+            return redirect_error(request, url, exc)
         return redirect(request, url, "Your support is recorded.")

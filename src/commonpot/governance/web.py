@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from commonpot.governance.grants_web import router as grants_router
 from commonpot.governance.models import State
 from commonpot.governance.tally import METHODS
 from commonpot.http import unit_of_work, verify_csrf_form
-from commonpot.templating import flash, redirect, render
+from commonpot.templating import redirect, redirect_error, render
 
 Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -45,12 +45,6 @@ METHOD_LABELS = {
     "borda": "Ranked, points (Borda)",
     "quadratic": "Spend credits (quadratic)",
 }
-
-
-def _fail(request: Request, url: str, exc: DomainError) -> RedirectResponse:
-    response = RedirectResponse(url, status_code=303)
-    flash(response, request, exc.detail, "error")
-    return response
 
 
 def _members(session: Session, community_id: int) -> list[Membership]:
@@ -117,9 +111,11 @@ async def create_proposal(slug: str, request: Request) -> Response:
                 rules=rules,
             )
         except ValueError:
-            return _fail(request, f"/communities/{slug}/governance", Invalid("Check the numbers."))
+            return redirect_error(
+                request, f"/communities/{slug}/governance", Invalid("Check the numbers.")
+            )
         except DomainError as exc:
-            return _fail(request, f"/communities/{slug}/governance", exc)
+            return redirect_error(request, f"/communities/{slug}/governance", exc)
         return redirect(
             request,
             f"/communities/{slug}/governance/proposals/{proposal.number}",
@@ -228,7 +224,7 @@ async def vote(slug: str, number: Number, request: Request) -> Response:
             ballot = ballot_from_form(proposal.method, proposal.options, form)
             service.cast_vote(ctx.session, community, ctx.viewer, number, ballot, ctx.settings)
         except DomainError as exc:
-            return _fail(request, url + "#ballot", exc)
+            return redirect_error(request, url + "#ballot", exc)
         return redirect(
             request, url, "Your vote is recorded. You can change it until voting closes."
         )
@@ -247,7 +243,7 @@ def _step(request: Request, slug: str, number: int, step: str, done: str) -> Res
         try:
             proposal = do(ctx.session, community, ctx.viewer, number, ctx.settings)
         except DomainError as exc:
-            return _fail(request, url, exc)
+            return redirect_error(request, url, exc)
         message = proposal.outcome if step == "execute" and proposal.outcome else done
         return redirect(request, url, message)
 
@@ -288,7 +284,7 @@ async def comment(slug: str, number: Number, request: Request) -> Response:
                 ctx.session, community, ctx.viewer, number, str(form.get("body", ""))
             )
         except DomainError as exc:
-            return _fail(request, url + "#discussion", exc)
+            return redirect_error(request, url + "#discussion", exc)
         return redirect(request, url + "#discussion", "Posted.")
 
 
@@ -311,9 +307,9 @@ async def delegation_form(slug: str, request: Request) -> Response:
                 ctx.session, community, ctx.viewer, delegate_id, ctx.settings, scope
             )
         except ValueError:
-            return _fail(request, url, Invalid("Choose a member."))
+            return redirect_error(request, url, Invalid("Choose a member."))
         except DomainError as exc:
-            return _fail(request, url, exc)
+            return redirect_error(request, url, exc)
         return redirect(request, url, "Delegated. Your own vote still overrides it.")
 
 

@@ -8,14 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from commonpot.communities.web import community_context
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
 from commonpot.network import runs, service
-from commonpot.templating import flash, redirect, render
+from commonpot.templating import redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 SECTION = {
@@ -25,12 +25,6 @@ SECTION = {
     "blurb": "Offer and ask for food, map foraging patches, share fairly.",
 }
 BASE = "/communities/{slug}/network"
-
-
-def _fail(request: Request, url: str, exc: DomainError) -> RedirectResponse:
-    response = RedirectResponse(url, status_code=303)
-    flash(response, request, exc.detail, "error")
-    return response
 
 
 def _number(form: dict[str, str], key: str, kind: Callable[[str], Any] = float) -> Any:
@@ -120,7 +114,7 @@ async def add_offer(slug: str, request: Request) -> Response:
                 expires_at=expires,
             )
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, "Thank you: your offer is open.")
 
 
@@ -145,7 +139,7 @@ async def add_need(slug: str, request: Request) -> Response:
                 group_id=int(group) if group.isdigit() else None,
             )
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, "Your need is recorded; the next allocation will include it.")
 
 
@@ -163,7 +157,7 @@ def withdraw(slug: str, kind: str, item_id: int, request: Request) -> Response:
             else:
                 raise Invalid("Only offers and needs can be withdrawn.")
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, "Withdrawn.")
 
 
@@ -203,7 +197,7 @@ async def add_patch(slug: str, request: Request) -> Response:
                 notes=form.get("notes", ""),
             )
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, "Patch saved.")
 
 
@@ -224,7 +218,7 @@ async def add_harvest(slug: str, patch_id: int, request: Request) -> Response:
                 note=form.get("note", ""),
             )
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, "Harvest logged.")
 
 
@@ -257,7 +251,7 @@ async def add_run(slug: str, request: Request) -> Response:
             )
             url = f"{url}/{run.id}"
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, "Plan proposed: check the fairness report, then commit it.")
 
 
@@ -300,7 +294,7 @@ def commit(slug: str, run_id: int, request: Request) -> Response:
                 ctx.session, community_context(ctx, slug)["community"], ctx.viewer, run_id
             )
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, "Committed: arrange the pickups below.")
 
 
@@ -319,5 +313,5 @@ def pickup(slug: str, assignment_id: int, step: str, request: Request) -> Respon
             else:
                 raise Invalid("Unknown pickup step.")
     except DomainError as exc:
-        return _fail(request, url, exc)
+        return redirect_error(request, url, exc)
     return redirect(request, url, "Thank you.")
