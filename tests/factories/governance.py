@@ -17,9 +17,10 @@ from commonpot.db import Database
 from commonpot.governance.ballots import ApprovalProfile, RankedProfile, Ranking
 from commonpot.settings import Settings
 
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-BURLINGTON = SHARED_DATA / "preflib" / "00005-00000002.toi"
-MERKLE_TESTDATA = SHARED_DATA / "merkle-testdata"
+# Real public data kept in the repository (provenance: tests/data/README.md).
+TEST_DATA = Path(__file__).resolve().parents[1] / "data"
+BURLINGTON = TEST_DATA / "preflib" / "00005-00000002.toi"
+MERKLE_TESTDATA = TEST_DATA / "merkle"
 
 NAMES = ("Ash", "Birch", "Cedar", "Dogwood", "Elm", "Fir", "Gum")
 
