@@ -25,6 +25,7 @@ from commonpot.communities.service import add_member, create_community
 from commonpot.db import Database, utcnow
 from commonpot.events import service, signup
 from commonpot.events.models import Event, Registration
+from commonpot.models import open_database
 
 
 def _world(db: Database, people: int) -> tuple[int, int, list[int]]:
@@ -73,7 +74,7 @@ def _run(threads: int, ids: list[int], work: Callable[[int], None]) -> float:
 
 def bench(url: str, people: int, threads: int) -> None:
     """Print sign-ups per second for the safe path and the baseline on one database."""
-    db = Database(url)
+    db = open_database(url)
     community_id, event_id, ids = _world(db, people)
 
     def safe(user_id: int) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from commonpot import demo, migrate
 from commonpot.app import create_app
-from commonpot.db import Database
+from commonpot.models import open_database
 from commonpot.recipes.models import Recipe
 from commonpot.settings import Settings
 
@@ -73,7 +73,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="cp-bench-"))
     url = f"sqlite:///{folder / 'bench.db'}"
     migrate.upgrade(url)
-    database = Database(url)
+    database = open_database(url)
     with database.unit_of_work() as session:
         demo.load(session)
         recipe_id = session.scalar(

@@ -23,6 +23,7 @@ from commonpot import migrate
 from commonpot.accounts.service import OPERATOR, Viewer, create_user
 from commonpot.communities.service import add_member, create_community
 from commonpot.db import Database, utcnow
+from commonpot.models import open_database
 from commonpot.recipes.browse import SearchQuery, search_recipes
 from commonpot.recipes.models import Recipe, RecipeIngredient
 from commonpot.recipes.search import ensure_search_index, raw_fts_ids
@@ -194,7 +195,7 @@ def main() -> None:
     repeat = 20 if args.quick else 60
     url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     migrate.upgrade(url)
-    db = Database(url)
+    db = open_database(url)
     started = time.perf_counter()
     community_id, viewer = _load(db, count)
     print(

@@ -23,7 +23,7 @@ from commonpot import migrate
 from commonpot.accounts import security
 from commonpot.app import create_app
 from commonpot.db import Database
-from commonpot.models import load_all
+from commonpot.models import load_all, open_database
 from commonpot.settings import Settings
 
 security.use_cheap_hashing_for_tests()
@@ -114,7 +114,7 @@ def db_url(backend: str, database_urls: dict[str, str]) -> str:
 @pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
     """A Database on emptied tables."""
-    database = Database(db_url)
+    database = open_database(db_url)
     _empty_all_tables(database)
     yield database
     database.dispose()

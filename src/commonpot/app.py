@@ -16,9 +16,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonpot import __version__
-from commonpot.db import Database
 from commonpot.errors import DomainError, Unauthenticated
 from commonpot.http import CSRF_COOKIE, problem, problem_from, wants_json
+from commonpot.models import open_database
 from commonpot.settings import Settings, get_settings
 from commonpot.templating import make_templates, render
 
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
-    app.state.db = Database(settings.database_url)
+    app.state.db = open_database(settings.database_url)
     app.state.secret_key = settings.resolved_secret_key()
     app.state.templates = make_templates()
     app.state.sections = []

@@ -15,11 +15,34 @@ import re
 import threading
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from commonpot.settings import Settings
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 Message = dict[str, Any]
+OUTBOX_KEY = "bus.outbox"
+
+
+# --- the outbox: services queue live updates, the edge publishes them after commit --------
+
+
+def queue_after_commit(session: Session, channel: str, message: Message) -> None:
+    """Remember a live update to publish once this session's transaction has committed."""
+    session.info.setdefault(OUTBOX_KEY, []).append((channel, message))
+
+
+def take_queued(session: Session) -> list[tuple[str, Message]]:
+    """The live updates queued in this session (and forget them)."""
+    found: list[tuple[str, Message]] = session.info.pop(OUTBOX_KEY, [])
+    return found
+
+
+def community_channel(community_id: int) -> str:
+    """The channel that carries a community's live updates."""
+    return f"community:{community_id}"
 
 
 class Subscription(Protocol):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -76,7 +76,14 @@ class Database:
     services lock rows with SELECT ... FOR UPDATE.
     """
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        session_hooks: Sequence[Callable[[sessionmaker[Session]], None]] = (),
+    ) -> None:
+        """Engines and session factories for `url`; each hook registers its session events."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -90,6 +97,9 @@ class Database:
             self.write_engine = self.engine
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+        for hook in session_hooks:
+            hook(self._read)
+            hook(self._write)
 
     def session(self, *, write: bool = False) -> Session:
         """A new session; the caller commits or rolls back."""

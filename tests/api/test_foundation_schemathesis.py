@@ -19,7 +19,7 @@ from schemathesis.checks import not_a_server_error
 from commonpot import demo, migrate
 from commonpot.accounts import service as accounts
 from commonpot.app import create_app
-from commonpot.db import Database
+from commonpot.models import open_database
 from commonpot.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -31,7 +31,7 @@ def _build_app() -> tuple[FastAPI, str]:
     folder = Path(tempfile.mkdtemp(prefix="cp-schemathesis-"))
     url = f"sqlite:///{folder / 'api.db'}"
     migrate.upgrade(url)
-    database = Database(url)
+    database = open_database(url)
     with database.unit_of_work() as session:
         result = demo.load(session)
         steward = result.ctx.users["amara"]

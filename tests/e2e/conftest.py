@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from commonpot import migrate
 from commonpot.app import create_app
 from commonpot.db import Database
+from commonpot.models import open_database
 from commonpot.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -77,7 +78,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         if time.monotonic() > deadline:
             raise RuntimeError("live server did not start")
         time.sleep(0.05)
-    db = Database(url)
+    db = open_database(url)
     yield LiveServer(url=f"http://127.0.0.1:{port}", db=db, settings=settings)
     server.should_exit = True
     thread.join(timeout=10)

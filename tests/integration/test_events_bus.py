@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from commonpot.app import create_app
 from commonpot.bus import Bus, MemoryBus, PostgresBus, RedisBus, make_bus, opened
 from commonpot.db import Database
+from commonpot.models import open_database
 from commonpot.settings import Settings
 from tests.factories.accounts import form, make_world, sign_in
 
@@ -92,7 +93,7 @@ def test_flash_called_on_one_server_reaches_a_page_open_on_another(
     kind: str, database_urls: dict[str, str], tmp_path: Path
 ) -> None:
     url = database_urls["postgresql"]
-    db = Database(url)
+    db = open_database(url)
     from tests.conftest import _empty_all_tables
 
     _empty_all_tables(db)

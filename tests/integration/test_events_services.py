@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from commonpot.accounts.models import User
 from commonpot.accounts.service import calendar_token
+from commonpot.bus import take_queued
 from commonpot.communities.models import Community
 from commonpot.communities.service import add_member, remove_member
 from commonpot.db import Database, utcnow
@@ -427,7 +428,7 @@ def test_flash_call_reaches_members_live_queue_and_personal_feed(db: Database) -
     with db.unit_of_work() as s:
         community, steward = _reload(s, world)
         flash = make_event(s, community, steward, kind="flash", title="Bring your recipe")
-        messages = service.take_messages(s)
+        messages = take_queued(s)
         assert messages == [(f"community:{community.id}", service.flash_message(flash))]
         with pytest.raises(Forbidden, match="flash"):
             make_event(s, community, s.get(User, world.member.id), kind="flash")

@@ -8,7 +8,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from commonpot.ecology import cropshare_model
+from commonpot.ecology import cropshare_solver
 from commonpot.ecology.cropshare import (
     CropSharePlan,
     CropShareProblem,
@@ -142,7 +142,7 @@ def test_incompatible_climate_gets_nothing() -> None:
 
 
 def test_relax_and_round_path_keeps_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cropshare_model, "MILP_PAIRS", 0)
+    monkeypatch.setattr(cropshare_solver, "MILP_PAIRS", 0)
     problem = cropshare_problem(domes=6, crops=15, seed=11)
     plan = plan_crop_sharing(problem)
     assert plan.after.min_hill_1 is not None and plan.before.min_hill_1 is not None

@@ -9,7 +9,7 @@ from commonpot.actions import ActionType, Params
 from commonpot.communities.models import Community
 from commonpot.communities.service import set_setting
 from commonpot.errors import Invalid
-from commonpot.events.service import FLASH_SETTING
+from commonpot.events.access import FLASH_SETTING
 
 
 def _validate(session: Session, community: Community, params: Params) -> Params:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from commonpot.accounts.service import calendar_token
 from commonpot.communities.models import Community
 from commonpot.communities.service import readable_community
-from commonpot.events import menu, planning, service, signup
+from commonpot.events import access, menu, planning, service, signup
 from commonpot.events.live import publish_pending
 from commonpot.events.models import Event, Registration
 from commonpot.events.recurrence import zone
@@ -184,7 +184,7 @@ def list_sessions(slug: str, event_id: int, request: Request) -> list[SessionOut
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
         came = None
-        if service.can_manage(ctx.session, community, ctx.viewer, event):
+        if access.can_manage(ctx.session, community, ctx.viewer, event):
             came = signup.attendance(ctx.session, community, ctx.viewer, event)
         return [
             SessionOut(

@@ -12,9 +12,9 @@ from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community, Membership
 from commonpot.db import utcnow
 from commonpot.errors import NotFound
+from commonpot.events.access import visible_events
 from commonpot.events.ics import CalendarEvent, build_calendar
 from commonpot.events.models import Event, EventKind, EventSession
-from commonpot.events.service import visible_events
 from commonpot.events.signup import WAITLISTED, registered_events
 
 

@@ -10,8 +10,7 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from commonpot.bus import bus_of, opened
-from commonpot.events.service import take_messages
+from commonpot.bus import bus_of, opened, take_queued
 
 HEARTBEAT_SECONDS = 10.0
 log = logging.getLogger(__name__)
@@ -19,7 +18,7 @@ log = logging.getLogger(__name__)
 
 def publish_pending(request: Request, session: Session) -> None:
     """Publish the live updates a committed request queued (never fails the request)."""
-    messages = take_messages(session)
+    messages = take_queued(session)
     if not messages:
         return
     bus = bus_of(request.app.state)

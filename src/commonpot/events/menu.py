@@ -19,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.service import Viewer
+from commonpot.bus import community_channel, queue_after_commit
 from commonpot.communities.models import Community
 from commonpot.errors import Conflict, DomainError, Invalid, NotFound
+from commonpot.events.access import real_id, require_manager
 from commonpot.events.models import Event, MenuItem
-from commonpot.events.service import queue_message, real_id, require_manager
 from commonpot.events.signup import counts
 
 NO_ARCHIVE = "The recipe archive is not available on this instance, so menus cannot be planned."
@@ -100,8 +101,10 @@ def add_recipe(
     )
     session.add(item)
     session.flush()
-    queue_message(
-        session, community, {"type": "menu", "event_id": event.id, "visibility": event.visibility}
+    queue_after_commit(
+        session,
+        community_channel(community.id),
+        {"type": "menu", "event_id": event.id, "visibility": event.visibility},
     )
     return item
 

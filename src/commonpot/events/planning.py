@@ -17,8 +17,8 @@ from commonpot.communities.models import Community
 from commonpot.communities.service import places, require_member
 from commonpot.errors import DomainError, Invalid, NotFound
 from commonpot.events import outreach, pairing
+from commonpot.events.access import real_id, require_manager
 from commonpot.events.models import Event, PairRule, Registration
-from commonpot.events.service import real_id, require_manager
 from commonpot.events.signup import CONFIRMED
 
 TEACHER_ROLES = frozenset({"elder", "teacher", "mentor", "elder/teacher"})

@@ -12,15 +12,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.service import Viewer
+from commonpot.bus import community_channel, queue_after_commit
 from commonpot.communities.models import Community, Membership, Role
 from commonpot.communities.service import get_place, membership, require_member
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
 from commonpot.events import recurrence
+from commonpot.events.access import (
+    FLASH_SETTING,
+    may_call_flash,
+    real_id,
+    require_manager,
+    visible_events,
+)
 from commonpot.events.models import (
     Attendance,
     Event,
@@ -34,14 +42,6 @@ DEFAULT_ROLES = ("participant",)
 ROLE_RE = re.compile(r"^[a-z][a-z0-9 /-]{0,39}$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 MAX_DURATION = timedelta(days=14)
-FLASH_SETTING = "events.members_call_flash"
-BUS_KEY = "events.bus"
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
-
-
-def real_id(value: int | None) -> bool:
-    """True when the number can be a row id (larger ones cannot exist, on any database)."""
-    return value is not None and 1 <= value <= MAX_ID
 
 
 @dataclass
@@ -62,39 +62,6 @@ class EventDraft:
     accessibility: str = ""
     languages: str = ""
     rrule: str | None = None
-
-
-# --- bus messages: services queue them, the edge publishes after commit ----------------------
-
-
-def queue_message(session: Session, community: Community, message: dict[str, Any]) -> None:
-    """Remember a live update to publish once the transaction has committed."""
-    session.info.setdefault(BUS_KEY, []).append((f"community:{community.id}", message))
-
-
-def take_messages(session: Session) -> list[tuple[str, dict[str, Any]]]:
-    """The live updates queued in this session (and forget them)."""
-    found: list[tuple[str, dict[str, Any]]] = session.info.pop(BUS_KEY, [])
-    return found
-
-
-# --- who sees and who runs -----------------------------------------------------------------
-
-
-def is_member(session: Session, community: Community, viewer: Viewer) -> bool:
-    """True for members of the community and instance admins."""
-    return viewer.is_admin or membership(session, community, viewer) is not None
-
-
-def visible_events(session: Session, community: Community, viewer: Viewer) -> Select[Event]:
-    """THE visibility rule: members see all the community's events, others the public ones.
-
-    The caller must already have checked that the viewer may read the community.
-    """
-    query = select(Event).where(Event.community_id == community.id)
-    if not is_member(session, community, viewer):
-        query = query.where(Event.visibility == EventVisibility.PUBLIC.value)
-    return query
 
 
 def list_events(
@@ -142,35 +109,6 @@ def get_event(session: Session, community: Community, viewer: Viewer, event_id: 
     if found is None:
         raise NotFound(f"No event {event_id} here.")
     return found
-
-
-def can_manage(session: Session, community: Community, viewer: Viewer, event: Event) -> bool:
-    """Stewards run every event; organisers run their own."""
-    if viewer.is_admin:
-        return True
-    mine = membership(session, community, viewer)
-    if mine is None:
-        return False
-    return mine.role == Role.STEWARD.value or event.created_by_id == mine.user_id
-
-
-def require_manager(session: Session, community: Community, viewer: Viewer, event: Event) -> None:
-    """Forbidden unless the viewer is the event's organiser or a steward."""
-    if not viewer.is_admin:
-        require_member(session, community, viewer)
-    if not can_manage(session, community, viewer, event):
-        raise Forbidden("Only the organiser or a steward can do this for the event.")
-
-
-def may_call_flash(session: Session, community: Community, viewer: Viewer) -> bool:
-    """Stewards call flash events; members too when the community allows it."""
-    if viewer.is_admin:
-        return True
-    mine = membership(session, community, viewer)
-    if mine is None:
-        return False
-    allowed = bool((community.settings or {}).get(FLASH_SETTING, False))
-    return mine.role == Role.STEWARD.value or allowed
 
 
 def allow_members_flash(
@@ -318,7 +256,7 @@ def create_event(
     session.flush()
     _make_sessions(session, event)
     if event.kind == EventKind.FLASH.value:
-        queue_message(session, community, flash_message(event))
+        queue_after_commit(session, community_channel(community.id), flash_message(event))
     return event
 
 
@@ -380,9 +318,9 @@ def cancel_event(session: Session, community: Community, viewer: Viewer, event: 
     event.sequence += 1
     event.updated_at = utcnow()
     session.flush()
-    queue_message(
+    queue_after_commit(
         session,
-        community,
+        community_channel(community.id),
         {"type": "cancelled", "event_id": event.id, "visibility": event.visibility},
     )
     return event

@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 
 from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
+from commonpot.bus import community_channel, queue_after_commit
 from commonpot.communities.models import Community
 from commonpot.communities.service import membership
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
+from commonpot.events.access import can_manage, real_id, require_manager
 from commonpot.events.models import (
     Attendance,
     Event,
@@ -28,7 +30,6 @@ from commonpot.events.models import (
     Registration,
     RegistrationStatus,
 )
-from commonpot.events.service import can_manage, queue_message, real_id, require_manager
 
 CONFIRMED = RegistrationStatus.CONFIRMED.value
 WAITLISTED = RegistrationStatus.WAITLISTED.value
@@ -64,9 +65,9 @@ def event_end(session: Session, event: Event) -> datetime:
 
 def _count_message(session: Session, community: Community, event: Event) -> None:
     numbers = counts(session, event)
-    queue_message(
+    queue_after_commit(
         session,
-        community,
+        community_channel(community.id),
         {"type": "count", "event_id": event.id, "visibility": event.visibility, **numbers},
     )
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from commonpot.communities.service import places
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
-from commonpot.events import planning, service, signup
+from commonpot.events import access, planning, service, signup
 from commonpot.events.live import publish_pending
 from commonpot.events.models import Event, EventKind
 from commonpot.events.web_event import page_context as _page
@@ -54,8 +54,8 @@ def events_page(slug: str, request: Request) -> Response:
             upcoming=upcoming,
             past=past,
             counts={e.id: signup.counts(ctx.session, e) for e in upcoming},
-            may_flash=service.may_call_flash(ctx.session, community, ctx.viewer),
-            members_flash=bool((community.settings or {}).get(service.FLASH_SETTING)),
+            may_flash=access.may_call_flash(ctx.session, community, ctx.viewer),
+            members_flash=bool((community.settings or {}).get(access.FLASH_SETTING)),
             places=places(ctx.session, community),
         )
         return render(request, "events/list.html", data, ctx=ctx)

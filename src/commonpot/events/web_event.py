@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from commonpot.communities.web import community_context, place_markers
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
-from commonpot.events import menu, planning, service, signup
+from commonpot.events import access, menu, planning, service, signup
 from commonpot.events.live import publish_pending
 from commonpot.events.models import Event
 from commonpot.events.recurrence import zone
@@ -48,7 +48,7 @@ def event_page_data(ctx: Ctx, slug: str, event_id: int) -> dict[str, Any]:
     data = page_context(ctx, slug)
     community = data["community"]
     event = service.get_event(ctx.session, community, ctx.viewer, event_id)
-    manager = service.can_manage(ctx.session, community, ctx.viewer, event)
+    manager = access.can_manage(ctx.session, community, ctx.viewer, event)
     regs = signup.registrations(ctx.session, community, ctx.viewer, event)
     filled: dict[str, int] = {}
     for r in regs:
@@ -288,7 +288,7 @@ def check_in_page(slug: str, event_id: int, request: Request) -> Response:
         data = page_context(ctx, slug)
         community = data["community"]
         event = service.get_event(ctx.session, community, ctx.viewer, event_id)
-        service.require_manager(ctx.session, community, ctx.viewer, event)
+        access.require_manager(ctx.session, community, ctx.viewer, event)
         occasion = signup.current_session(ctx.session, event)
         came = signup.attendance(ctx.session, community, ctx.viewer, event).get(occasion.id, set())
         confirmed = [
@@ -377,7 +377,7 @@ def edit_page(slug: str, event_id: int, request: Request) -> Response:
     with unit_of_work(request) as ctx:
         data = page_context(ctx, slug)
         event = service.get_event(ctx.session, data["community"], ctx.viewer, event_id)
-        service.require_manager(ctx.session, data["community"], ctx.viewer, event)
+        access.require_manager(ctx.session, data["community"], ctx.viewer, event)
         page = _edit_page(ctx, slug, event, event_form_values(event))
         return render(request, "events/form.html", page, ctx=ctx)
 

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from commonpot.accounts.service import calendar_token
 from commonpot.communities.service import readable_community
-from commonpot.events import feeds, service, signup
+from commonpot.events import access, feeds, service, signup
 from commonpot.events.live import stream
 from commonpot.events.recurrence import zone
 from commonpot.http import unit_of_work, verify_csrf_form
@@ -66,7 +66,7 @@ def personal_calendar(token: str, request: Request) -> Response:
 def _live_access(request: Request, slug: str) -> tuple[int, bool]:
     with unit_of_work(request) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
-        return community.id, service.is_member(ctx.session, community, ctx.viewer)
+        return community.id, access.is_member(ctx.session, community, ctx.viewer)
 
 
 @router.get("/communities/{slug}/events/live")

@@ -213,10 +213,7 @@ def advance() -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the governance commands to the root CLI (and log membership changes it makes)."""
-    from commonpot.governance.membership_log import install
-
-    install()
+    """Add the governance commands to the root CLI."""
     app.command("tally")(tally)
     app.add_typer(ledger_app, name="ledger")
     app.add_typer(vote_app, name="vote")

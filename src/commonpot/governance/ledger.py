@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -43,15 +40,12 @@ from commonpot.governance.models import Checkpoint as CheckpointRow
 from commonpot.governance.models import LedgerEntry
 from commonpot.governance.notes import (
     Checkpoint,
-    NoteError,
     Signer,
     Verifier,
-    open_checkpoint,
     sign_checkpoint,
 )
+from commonpot.governance.verification import MAX_PAGE, Report, check_checkpoint, check_entries
 from commonpot.settings import Settings
-
-MAX_PAGE = 1000
 
 
 def key_name(settings: Settings) -> str:
@@ -263,77 +257,6 @@ def consistency_proof(session: Session, community: Community, first: int, second
     except ProofError as exc:
         raise Invalid(str(exc), field="first") from None
     return [base64.b64encode(h).decode() for h in proof]
-
-
-@dataclass
-class Report:
-    """What a verification found: the first bad entry (if any) and every problem."""
-
-    size: int = 0
-    checked_signatures: int = 0
-    first_bad: int | None = None
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing was wrong."""
-        return not self.problems
-
-    def bad(self, seq: int | None, message: str) -> None:
-        """Record a problem (and the first bad entry)."""
-        if seq is not None and (self.first_bad is None or seq < self.first_bad):
-            self.first_bad = seq
-        self.problems.append(message)
-
-
-def check_entries(
-    slug: str, rows: Sequence[tuple[int, str, str | None]], report: Report
-) -> list[bytes]:
-    """Recompute leaf hashes of (seq, data, stored hash) rows; check shape and vote signatures."""
-    from commonpot.governance.signing import check_vote_entry
-
-    hashes: list[bytes] = []
-    for expected, (seq, data, stored) in enumerate(rows):
-        digest = leaf_hash(data.encode("utf-8"))
-        hashes.append(digest)
-        if seq != expected:
-            report.bad(expected, f"entry {expected}: sequence gap (found {seq})")
-            continue
-        if stored is not None and stored != digest.hex():
-            report.bad(seq, f"entry {seq}: data does not match its leaf hash")
-            continue
-        try:
-            value = json.loads(data)
-        except ValueError:
-            report.bad(seq, f"entry {seq}: not JSON")
-            continue
-        if not isinstance(value, dict) or canonical_text(value) != data:
-            report.bad(seq, f"entry {seq}: not canonical JSON")
-        elif value.get("seq") != seq or value.get("community") != slug:
-            report.bad(seq, f"entry {seq}: names another position or community")
-        elif value.get("type") in {"vote.cast", "vote.changed"} and value.get("signature"):
-            if check_vote_entry(value):
-                report.checked_signatures += 1
-            else:
-                report.bad(seq, f"entry {seq}: the voter's signature does not verify")
-    report.size = len(rows)
-    return hashes
-
-
-def check_checkpoint(
-    note: str, verifier: Verifier, want_origin: str, hashes: list[bytes], report: Report
-) -> None:
-    """Verify a checkpoint note's signature and that its root matches the recomputed tree."""
-    try:
-        checkpoint = open_checkpoint(note, verifier, want_origin)
-    except NoteError as exc:
-        report.bad(None, f"checkpoint: {exc}")
-        return
-    if checkpoint.size > len(hashes):
-        report.bad(None, f"checkpoint covers {checkpoint.size} entries, only {len(hashes)} exist")
-        return
-    if root_from_leaf_hashes(hashes[: checkpoint.size]) != checkpoint.root:
-        report.bad(None, "checkpoint root does not match the entries")
 
 
 def verify(session: Session, community: Community, settings: Settings) -> Report:

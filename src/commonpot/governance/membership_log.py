@@ -1,7 +1,9 @@
 """Membership changes (join, leave, role) go to the community's ledger, whoever makes them.
 
-Listens to ORM flushes: changes seen in `after_flush` are appended as ledger entries in
-`after_flush_postexec`, within the same transaction (flushed with it, or rolled back with it).
+Listens to the flushes of the sessions of a `Database` built by the composition root
+(`commonpot.models.open_database`): changes seen in `after_flush` are appended as ledger
+entries in `after_flush_postexec`, within the same transaction (flushed with it, or rolled
+back with it). Nothing is registered at import time.
 """
 
 from __future__ import annotations
@@ -9,12 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from commonpot.communities.models import Community, Membership
 
 _KEY = "gov_membership_changes"
-_installed = False
 
 
 def _collect(session: Session, _ctx: UOWTransaction) -> None:
@@ -46,11 +47,7 @@ def _append(session: Session, _ctx: UOWTransaction) -> None:
             ledger.append(session, community, kind, payload, flush=False)
 
 
-def install() -> None:
-    """Register the listeners once per process."""
-    global _installed  # noqa: PLW0603 - one process-wide registration
-    if _installed:
-        return
-    event.listen(Session, "after_flush", _collect)
-    event.listen(Session, "after_flush_postexec", _append)
-    _installed = True
+def install(factory: sessionmaker[Session]) -> None:
+    """Write membership changes made through this session factory's sessions to the ledger."""
+    event.listen(factory, "after_flush", _collect)
+    event.listen(factory, "after_flush_postexec", _append)

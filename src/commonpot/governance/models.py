@@ -195,12 +195,3 @@ class Stake(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     amount: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-def _install_membership_log() -> None:
-    from commonpot.governance.membership_log import install
-
-    install()
-
-
-_install_membership_log()

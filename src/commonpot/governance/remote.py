@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 
 from commonpot.errors import Invalid
-from commonpot.governance.ledger import MAX_PAGE, Report, check_checkpoint, check_entries
 from commonpot.governance.notes import NoteError, Verifier, open_checkpoint, parse_vkey
+from commonpot.governance.verification import MAX_PAGE, Report, check_checkpoint, check_entries
 
 
 def split_url(url: str, slug: str | None) -> tuple[str, str]:

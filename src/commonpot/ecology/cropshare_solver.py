@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from commonpot.ecology.cropshare import (
+from commonpot.ecology.cropshare_lp import Builder
+from commonpot.ecology.cropshare_problem import (
     CropShareProblem,
     PlanInfeasible,
     Profile,
     counted,
     seeds_by_crop,
 )
-from commonpot.ecology.cropshare_lp import Builder
 from commonpot.ecology.diversity import alpha_arrays, partition_q1
 
 R_GRID = (1e-4, 1e-3, 0.01, 0.05, 0.15, 0.35, 0.7, 1.0)

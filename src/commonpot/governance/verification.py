@@ -1,0 +1,87 @@
+"""Pure checks of a ledger: entries' shape and hashes, signatures, and a checkpoint's root.
+
+Used by `ledger.verify` (stored entries) and `remote.verify_remote` (a running server's
+public entries); knows nothing of the database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from commonpot.governance.canonical import canonical_text
+from commonpot.governance.merkle import leaf_hash, root_from_leaf_hashes
+from commonpot.governance.notes import NoteError, Verifier, open_checkpoint
+from commonpot.governance.signing import check_vote_entry
+
+MAX_PAGE = 1000  # entries per page of the public entries endpoint
+
+
+@dataclass
+class Report:
+    """What a verification found: the first bad entry (if any) and every problem."""
+
+    size: int = 0
+    checked_signatures: int = 0
+    first_bad: int | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was wrong."""
+        return not self.problems
+
+    def bad(self, seq: int | None, message: str) -> None:
+        """Record a problem (and the first bad entry)."""
+        if seq is not None and (self.first_bad is None or seq < self.first_bad):
+            self.first_bad = seq
+        self.problems.append(message)
+
+
+def check_entries(
+    slug: str, rows: Sequence[tuple[int, str, str | None]], report: Report
+) -> list[bytes]:
+    """Recompute leaf hashes of (seq, data, stored hash) rows; check shape and vote signatures."""
+    hashes: list[bytes] = []
+    for expected, (seq, data, stored) in enumerate(rows):
+        digest = leaf_hash(data.encode("utf-8"))
+        hashes.append(digest)
+        if seq != expected:
+            report.bad(expected, f"entry {expected}: sequence gap (found {seq})")
+            continue
+        if stored is not None and stored != digest.hex():
+            report.bad(seq, f"entry {seq}: data does not match its leaf hash")
+            continue
+        try:
+            value = json.loads(data)
+        except ValueError:
+            report.bad(seq, f"entry {seq}: not JSON")
+            continue
+        if not isinstance(value, dict) or canonical_text(value) != data:
+            report.bad(seq, f"entry {seq}: not canonical JSON")
+        elif value.get("seq") != seq or value.get("community") != slug:
+            report.bad(seq, f"entry {seq}: names another position or community")
+        elif value.get("type") in {"vote.cast", "vote.changed"} and value.get("signature"):
+            if check_vote_entry(value):
+                report.checked_signatures += 1
+            else:
+                report.bad(seq, f"entry {seq}: the voter's signature does not verify")
+    report.size = len(rows)
+    return hashes
+
+
+def check_checkpoint(
+    note: str, verifier: Verifier, want_origin: str, hashes: list[bytes], report: Report
+) -> None:
+    """Verify a checkpoint note's signature and that its root matches the recomputed tree."""
+    try:
+        checkpoint = open_checkpoint(note, verifier, want_origin)
+    except NoteError as exc:
+        report.bad(None, f"checkpoint: {exc}")
+        return
+    if checkpoint.size > len(hashes):
+        report.bad(None, f"checkpoint covers {checkpoint.size} entries, only {len(hashes)} exist")
+        return
+    if root_from_leaf_hashes(hashes[: checkpoint.size]) != checkpoint.root:
+        report.bad(None, "checkpoint root does not match the entries")
