@@ -25,7 +25,7 @@ from commonpot.communities.service import add_member, create_community
 from commonpot.db import Database, utcnow
 from commonpot.events import service, signup
 from commonpot.events.models import Event, Registration
-from commonpot.models import open_database
+from commonpot.wiring import open_database
 
 
 def _world(db: Database, people: int) -> tuple[int, int, list[int]]:

@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from commonpot import demo, migrate
 from commonpot.app import create_app
-from commonpot.models import open_database
 from commonpot.recipes.models import Recipe
 from commonpot.settings import Settings
+from commonpot.wiring import open_database
 
 
 async def _get(app: Any, path: str) -> int:

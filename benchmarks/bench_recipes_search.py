@@ -23,10 +23,10 @@ from commonpot import migrate
 from commonpot.accounts.service import OPERATOR, Viewer, create_user
 from commonpot.communities.service import add_member, create_community
 from commonpot.db import Database, utcnow
-from commonpot.models import open_database
 from commonpot.recipes.browse import SearchQuery, search_recipes
 from commonpot.recipes.models import Recipe, RecipeIngredient
 from commonpot.recipes.search import ensure_search_index, raw_fts_ids
+from commonpot.wiring import open_database
 
 FOODS = [
     "maize",

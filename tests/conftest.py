@@ -23,8 +23,9 @@ from commonpot import migrate
 from commonpot.accounts import security
 from commonpot.app import create_app
 from commonpot.db import Database
-from commonpot.models import load_all, open_database
+from commonpot.models import load_all
 from commonpot.settings import Settings
+from commonpot.wiring import open_database
 
 security.use_cheap_hashing_for_tests()
 

@@ -8,18 +8,17 @@ executing transaction: if `execute` raises, everything rolls back.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
 from commonpot.errors import Invalid
 
-DOMAINS = ("communities", "recipes", "network", "governance", "events", "ecology")
+if TYPE_CHECKING:
+    from commonpot.accounts.service import Viewer
+    from commonpot.communities.models import Community
 
 Params = dict[str, Any]
 
@@ -38,18 +37,14 @@ class ActionType:
 _registry: dict[str, ActionType] = {}
 
 
+def register(*types: ActionType) -> None:
+    """Add action types (the composition root registers every domain's `ACTIONS`)."""
+    for action in types:
+        _registry[action.kind] = action
+
+
 def load_all() -> dict[str, ActionType]:
-    """Import every domain's actions module once; returns the registry by kind."""
-    if not _registry:
-        for domain in DOMAINS:
-            try:
-                module = importlib.import_module(f"commonpot.{domain}.actions")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"commonpot.{domain}.actions":
-                    raise
-                continue
-            for action in getattr(module, "ACTIONS", []):
-                _registry[action.kind] = action
+    """Every registered action type, by kind."""
     return _registry
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import secrets
 from pathlib import Path
 from typing import Any
@@ -16,14 +15,46 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonpot import __version__
+from commonpot.accounts import api as accounts_api
+from commonpot.accounts import web as accounts_web
+from commonpot.accounts.service import identify
+from commonpot.communities import api as communities_api
+from commonpot.communities import web as communities_web
+from commonpot.communities.service import my_communities
+from commonpot.ecology import api as ecology_api
+from commonpot.ecology import web as ecology_web
 from commonpot.errors import DomainError, Unauthenticated
+from commonpot.events import api as events_api
+from commonpot.events import web as events_web
+from commonpot.governance import api as governance_api
+from commonpot.governance import web as governance_web
 from commonpot.http import CSRF_COOKIE, problem, problem_from, wants_json
-from commonpot.models import open_database
+from commonpot.network import api as network_api
+from commonpot.network import web as network_web
+from commonpot.recipes import api as recipes_api
+from commonpot.recipes import web as recipes_web
 from commonpot.settings import Settings, get_settings
 from commonpot.templating import make_templates, render
+from commonpot.wiring import open_database
 
 STATIC_DIR = Path(__file__).parent / "static"
-DOMAINS = ("accounts", "communities", "recipes", "network", "governance", "events", "ecology")
+# Every domain's JSON and HTML routers, in the order their pages appear in the community nav.
+ROUTER_MODULES: tuple[Any, ...] = (
+    accounts_api,
+    accounts_web,
+    communities_api,
+    communities_web,
+    recipes_api,
+    recipes_web,
+    network_api,
+    network_web,
+    governance_api,
+    governance_web,
+    events_api,
+    events_web,
+    ecology_api,
+    ecology_web,
+)
 
 API_DESCRIPTION = """
 The commonpot API: everything the web pages do, as JSON.
@@ -88,6 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.state.sections = []
     app.state.extensions = {}
+    # the foundation's request plumbing asks these domain services, wired here and only here
+    app.state.identify = identify
+    app.state.my_communities = my_communities
     app.add_middleware(EdgeMiddleware)
     _install_error_handlers(app)
 
@@ -100,27 +134,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
-    for domain in DOMAINS:
-        _include_domain(app, domain)
+    for module in ROUTER_MODULES:
+        _include_routes(app, module)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static")
     return app
 
 
-def _include_domain(app: FastAPI, domain: str) -> None:
-    for part in ("api", "web"):
-        try:
-            module = importlib.import_module(f"commonpot.{domain}.{part}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"commonpot.{domain}.{part}":
-                continue
-            raise
-        app.include_router(module.router)
-        section = getattr(module, "SECTION", None)
-        if part == "web" and section is not None:
-            app.state.sections.append(section)
-        setup = getattr(module, "setup", None)
-        if setup is not None:
-            setup(app)
+def _include_routes(app: FastAPI, module: Any) -> None:
+    app.include_router(module.router)
+    section = getattr(module, "SECTION", None)
+    if section is not None:
+        app.state.sections.append(section)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

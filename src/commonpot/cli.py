@@ -18,7 +18,6 @@ DOMAINS = (
     "governance",
     "events",
     "ecology",
-    "experiences",
 )
 
 app = typer.Typer(

@@ -6,7 +6,7 @@ through `commonpot.<domain>.demo.load(session, ctx)`, in the order of DOMAINS.
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -19,6 +19,25 @@ from commonpot.communities.service import add_member, create_community
 
 DEMO_PASSWORD = "commonpot-demo"  # noqa: S105 (published demo sign-in)
 DOMAINS = ("recipes", "network", "governance", "events", "ecology")
+
+
+def _domain_loaders() -> tuple[Callable[[Session, DemoContext], None], ...]:
+    """Each domain's demo loader, in the order of DOMAINS (later ones use earlier data)."""
+    # imported here: the domains' demo modules import this module's DemoContext
+    from commonpot.ecology import demo as ecology_demo
+    from commonpot.events import demo as events_demo
+    from commonpot.governance import demo as governance_demo
+    from commonpot.network import demo as network_demo
+    from commonpot.recipes import demo as recipes_demo
+
+    return (
+        recipes_demo.load,
+        network_demo.load,
+        governance_demo.load,
+        events_demo.load,
+        ecology_demo.load,
+    )
+
 
 PEOPLE = [
     # key, name, e-mail, birth year, languages
@@ -263,13 +282,7 @@ def load(session: Session, *, force: bool = False) -> DemoResult:
             session.add(place)
             ctx.places[slug][name] = place
     session.flush()
-    for domain in DOMAINS:
-        try:
-            module = importlib.import_module(f"commonpot.{domain}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"commonpot.{domain}.demo":
-                raise
-            continue
-        module.load(session, ctx)
+    for load_domain in _domain_loaders():
+        load_domain(session, ctx)
         session.flush()
     return DemoResult(loaded=True, ctx=ctx)

@@ -6,18 +6,19 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
 from sqlalchemy.orm import Session
 
-from commonpot.accounts import service as accounts
-from commonpot.accounts.service import ANONYMOUS, Viewer
 from commonpot.db import Database
 from commonpot.errors import DomainError, Forbidden
 from commonpot.settings import Settings
+
+if TYPE_CHECKING:
+    from commonpot.accounts.service import Viewer
 
 SESSION_COOKIE = "commonpot_session"
 CSRF_COOKIE = "commonpot_csrf"
@@ -28,6 +29,14 @@ PROBLEM_JSON = "application/problem+json"
 
 # documents the bearer scheme in OpenAPI; the real check is `resolve_viewer`
 bearer_scheme = HTTPBearer(auto_error=False, description="A personal API token (cp_...)")
+
+
+class Identify(Protocol):
+    """Who is asking, from a bearer token or a session cookie (the composition root sets it)."""
+
+    def __call__(
+        self, session: Session, *, bearer: str | None, session_cookie: str | None
+    ) -> Viewer: ...
 
 
 @dataclass
@@ -67,22 +76,13 @@ def resolve_viewer(request: Request, session: Session) -> Viewer:
     cached: Viewer | None = getattr(request.state, "viewer", None)
     if cached is not None:
         return cached
-    viewer = ANONYMOUS
     auth = request.headers.get("authorization", "")
-    if auth[:7].lower() == "bearer ":
-        user = accounts.user_for_api_token(session, auth[7:].strip())
-        if user is None:
-            from commonpot.errors import Unauthenticated
-
-            raise Unauthenticated("That API token is not valid (revoked or mistyped).")
-        viewer = Viewer(user=user, via_token=True)
-    else:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if cookie:
-            user = accounts.user_for_session(session, cookie)
-            if user is not None:
-                viewer = Viewer(user=user)
-                _check_api_csrf(request)
+    bearer = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+    cookie = None if bearer is not None else request.cookies.get(SESSION_COOKIE)
+    identify: Identify = request.app.state.identify
+    viewer = identify(session, bearer=bearer, session_cookie=cookie or None)
+    if cookie and viewer.user is not None:
+        _check_api_csrf(request)
     request.state.viewer = viewer
     return viewer
 

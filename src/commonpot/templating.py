@@ -158,9 +158,7 @@ def render(
     viewer = ctx.viewer if ctx else getattr(request.state, "viewer", None)
     my_communities: list[Any] = []
     if ctx is not None and viewer is not None and viewer.user is not None:
-        from commonpot.communities.service import my_memberships
-
-        my_communities = [m.community for m in my_memberships(ctx.session, viewer)]
+        my_communities = request.app.state.my_communities(ctx.session, viewer)
     base: dict[str, Any] = {
         "request": request,
         "viewer": viewer,

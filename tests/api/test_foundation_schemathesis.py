@@ -19,8 +19,8 @@ from schemathesis.checks import not_a_server_error
 from commonpot import demo, migrate
 from commonpot.accounts import service as accounts
 from commonpot.app import create_app
-from commonpot.models import open_database
 from commonpot.settings import Settings
+from commonpot.wiring import open_database
 
 pytestmark = pytest.mark.slow
 

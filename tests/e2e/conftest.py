@@ -21,8 +21,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from commonpot import migrate
 from commonpot.app import create_app
 from commonpot.db import Database
-from commonpot.models import open_database
 from commonpot.settings import Settings
+from commonpot.wiring import open_database
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"

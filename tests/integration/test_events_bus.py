@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from commonpot.app import create_app
 from commonpot.bus import Bus, MemoryBus, PostgresBus, RedisBus, make_bus, opened
 from commonpot.db import Database
-from commonpot.models import open_database
 from commonpot.settings import Settings
+from commonpot.wiring import open_database
 from tests.factories.accounts import form, make_world, sign_in
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -19,6 +19,7 @@ from commonpot.db import Database, utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid
 from commonpot.events import feeds, menu, planning, service, signup
 from commonpot.events.models import Attendance, Event, EventSession, Registration
+from commonpot.network.models import Need
 from tests.factories.accounts import World, make_user, make_world
 from tests.factories.events import as_viewer, make_event
 
@@ -267,7 +268,7 @@ def _grams(line: menu.ShoppingItem) -> float:
     return line.quantity * {"gram": 1, "kilogram": 1000}[str(line.unit)]
 
 
-def test_menu_scales_to_head_count_and_needs_seam(db: Database, monkeypatch: Any) -> None:
+def test_menu_scales_to_head_count_and_posts_needs(db: Database) -> None:
     recipes = pytest.importorskip("tests.factories.recipes")
     world = make_world(db)
     people = _members(db, world, 3)
@@ -298,20 +299,12 @@ def test_menu_scales_to_head_count_and_needs_seam(db: Database, monkeypatch: Any
         assert [_grams(x) for x in bigger.lines if "hominy" in x.food] == [
             pytest.approx(600 * 2 + 200 * 6)
         ]
-        made: list[dict[str, Any]] = []
-
-        def create_need(session: Any, community: Any, viewer: Any, **fields: Any) -> Any:
-            made.append(fields)
-            return type("Need", (), {"id": len(made)})()
-
-        monkeypatch.setattr(menu, "need_maker", lambda: create_need)
         posted = menu.turn_into_needs(s, community, as_viewer(steward), event)
-        assert [p["need_id"] for p in posted] == [1]
-        assert made[0]["food"] == hominy[0].food and made[0]["event_id"] == event.id
+        needs = {n.id: n for n in s.scalars(select(Need).where(Need.community_id == community.id))}
+        assert [p["food"] for p in posted] == [hominy[0].food]
+        assert needs[posted[0]["need_id"]].category == hominy[0].food[:60]
+        assert event.title in needs[posted[0]["need_id"]].description
         assert menu.turn_into_needs(s, community, as_viewer(steward), event) == []
-        monkeypatch.setattr(menu, "need_maker", lambda: None)
-        with pytest.raises(Conflict, match="network cannot take needs"):
-            menu.turn_into_needs(s, community, as_viewer(steward), event)
 
 
 def test_pairing_service_with_pins_from_registrations(db: Database) -> None:
@@ -399,10 +392,7 @@ def test_outreach_uses_places_and_the_shared_access_function(db: Database) -> No
 
 
 def test_needs_reach_the_real_network_when_it_is_there(db: Database) -> None:
-    recipes = pytest.importorskip("tests.factories.recipes")
-    if menu.need_maker() is None:
-        pytest.skip("the network offers no create_need yet")
-    from commonpot.network.models import Need
+    from tests.factories import recipes
 
     world = make_world(db)
     with db.unit_of_work() as s:

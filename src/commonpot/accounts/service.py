@@ -235,6 +235,20 @@ def user_for_api_token(session: Session, secret: str) -> User | None:
     return row[0]
 
 
+def identify(session: Session, *, bearer: str | None, session_cookie: str | None) -> Viewer:
+    """Who is asking: a bearer token wins over a session cookie; otherwise anonymous."""
+    if bearer is not None:
+        user = user_for_api_token(session, bearer)
+        if user is None:
+            raise Unauthenticated("That API token is not valid (revoked or mistyped).")
+        return Viewer(user=user, via_token=True)
+    if session_cookie:
+        found = user_for_session(session, session_cookie)
+        if found is not None:
+            return Viewer(user=found)
+    return ANONYMOUS
+
+
 def change_password(session: Session, user: User, *, current: str, new: str) -> None:
     """Change the password after checking the current one; other sessions are signed out."""
     if not security.verify_password(user.password_hash, current):

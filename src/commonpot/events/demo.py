@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from commonpot import recipes
 from commonpot.accounts.service import Viewer
 from commonpot.db import utcnow
 from commonpot.events import menu, service, signup
@@ -47,7 +48,7 @@ def _sign(
     session: Session, event: Event, ctx: DemoContext, people: list[tuple[str, str, list[str]]]
 ) -> None:
     """Sign-ups written directly: past events no longer take sign-ups through the service."""
-    for n, (key, role, recipes) in enumerate(people):
+    for n, (key, role, dishes) in enumerate(people):
         session.add(
             Registration(
                 community_id=event.community_id,
@@ -55,7 +56,7 @@ def _sign(
                 user_id=ctx.users[key].id,
                 role=role,
                 status="confirmed",
-                recipes=recipes,
+                recipes=dishes,
                 queued_at=event.created_at + timedelta(minutes=n),
             )
         )
@@ -194,14 +195,11 @@ def load(session: Session, ctx: DemoContext) -> None:
 
 
 def _add_archive_menu(session: Session, ctx: DemoContext, event: Event) -> str:
-    recipes = menu.archive()
-    if recipes is None or not hasattr(recipes, "visible_recipes"):
-        return ""
     community = ctx.communities["riverside"]
     viewer = Viewer(user=ctx.users["amara"])
     query = recipes.visible_recipes(session, community, viewer)
     found = list(session.scalars(query.limit(20)))
-    chosen = [r for r in found if getattr(r, "ingredients", None)][:3]
+    chosen = [r for r in found if r.ingredients][:3]
     for recipe in chosen:
         menu.add_recipe(session, community, viewer, event, recipe.id)
     return ", ".join(r.name for r in chosen)

@@ -1,32 +1,27 @@
 """An event's menu from the recipe archive, scaled to the head count, and turned into needs.
 
-The recipe archive and the redistribution network are other domains: they are imported
-lazily, and when a piece is missing the event still works and says plainly what is not
-available instead of failing.
+The recipe archive and the redistribution network are other domains, used through their
+public surfaces (`commonpot.recipes`, `commonpot.network`).
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from types import ModuleType
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commonpot import network, recipes
 from commonpot.accounts.service import Viewer
 from commonpot.bus import community_channel, queue_after_commit
 from commonpot.communities.models import Community
-from commonpot.errors import Conflict, DomainError, Invalid, NotFound
+from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.events.access import real_id, require_manager
 from commonpot.events.models import Event, MenuItem
 from commonpot.events.signup import counts
-
-NO_ARCHIVE = "The recipe archive is not available on this instance, so menus cannot be planned."
 
 
 @dataclass(frozen=True)
@@ -52,35 +47,11 @@ class ShoppingView:
     explanation: str | None = None
 
 
-def _module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and name.startswith(exc.name):
-            return None
-        raise
-
-
-def archive() -> Any | None:
-    """The recipes service when it offers `get_recipe`, else None."""
-    found = _module("commonpot.recipes.service")
-    return found if found is not None and hasattr(found, "get_recipe") else None
-
-
-def need_maker() -> Any | None:
-    """The network's function that creates a need, when the network offers one."""
-    found = _module("commonpot.network.service")
-    return getattr(found, "create_need", None) if found is not None else None
-
-
 def add_recipe(
     session: Session, community: Community, viewer: Viewer, event: Event, recipe_id: int
 ) -> MenuItem:
     """Put an archive recipe on the menu (organiser or steward); unknown recipes are refused."""
     require_manager(session, community, viewer, event)
-    recipes = archive()
-    if recipes is None:
-        raise Conflict(NO_ARCHIVE)
     if not real_id(recipe_id):
         raise Invalid(
             f"There is no recipe {recipe_id} in this community's archive.", field="recipe_id"
@@ -128,9 +99,6 @@ def menu_items(
     items = list(
         session.scalars(select(MenuItem).where(MenuItem.event_id == event.id).order_by(MenuItem.id))
     )
-    recipes = archive()
-    if recipes is None:
-        return items
     shown = []
     for item in items:
         try:
@@ -162,20 +130,12 @@ def shopping(
     if not items:
         view.explanation = "No dishes on the menu yet: add recipes from the archive."
         return view
-    exchange = _module("commonpot.recipes.exchange")
-    engine = _module("commonpot.recipes.shopping")
-    recipes = archive()
-    if recipes is None or exchange is None or engine is None or not hasattr(exchange, "scalable"):
-        view.explanation = (
-            "Scaling is not available on this instance yet: cook from the recipes as written."
-        )
-        return view
     plan = []
     for item in items:
         recipe = recipes.get_recipe(session, community, viewer, item.recipe_id)
-        plan.append((exchange.scalable(recipe), Fraction(item.servings_override or servings)))
+        plan.append((recipes.scalable(recipe), Fraction(item.servings_override or servings)))
     pantry = {p.lower() for p in event.pantry or []}
-    for line in engine.shopping_list(plan):
+    for line in recipes.shopping_list(plan):
         view.lines.append(
             ShoppingItem(
                 food=line.food,
@@ -205,30 +165,11 @@ def set_pantry(
     return cleaned
 
 
-def _call_need_maker(maker: Any, args: dict[str, Any]) -> Any:
-    """Call the network's `create_need` with whichever of our fields it accepts."""
-    params = inspect.signature(maker).parameters
-    positional = [args["session"], args["community"], args["viewer"]]
-    need: dict[str, Any] = args["need"]
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return maker(*positional, **need)
-    for key in ("data", "fields"):
-        if key in params:
-            return maker(*positional, **{key: need})
-    return maker(*positional, **{k: v for k, v in need.items() if k in params})
-
-
 def turn_into_needs(
     session: Session, community: Community, viewer: Viewer, event: Event
 ) -> list[dict[str, Any]]:
     """Post what is not in hand as needs in the redistribution network (once per food)."""
     require_manager(session, community, viewer, event)
-    maker = need_maker()
-    if maker is None:
-        raise Conflict(
-            "The redistribution network cannot take needs on this instance yet; "
-            "print the shopping list instead."
-        )
     view = shopping(session, community, viewer, event)
     if not view.lines:
         raise Conflict(view.explanation or "There is nothing to ask for.")
@@ -244,29 +185,17 @@ def turn_into_needs(
             continue
         counted = line.unit is None or line.unit in {"piece", "clove", "bunch", "can", "each"}
         amount = max(1, math.ceil(line.quantity)) if counted and line.quantity else 1
-        need = {
-            "category": line.food[:60],
-            "quantity": amount,
-            "lat": where.lat,
-            "lon": where.lon,
-            "description": f"{line.display} for {event.title}"[:300],
-            "food": line.food,
-            "unit": line.unit or "",
-            "needed_by": event.starts_at,
-            "place_id": event.place_id,
-            "event_id": event.id,
-        }
-        try:
-            made = _call_need_maker(
-                maker, {"session": session, "community": community, "viewer": viewer, "need": need}
-            )
-        except TypeError as exc:
-            raise Conflict(
-                "The network's need form does not match what events sends; tell the developers."
-            ) from exc
-        except DomainError:
-            raise
-        posted.append({"food": line.food, "need_id": getattr(made, "id", None)})
+        made = network.create_need(
+            session,
+            community,
+            viewer,
+            category=line.food[:60],
+            quantity=amount,
+            lat=where.lat,
+            lon=where.lon,
+            description=f"{line.display} for {event.title}"[:300],
+        )
+        posted.append({"food": line.food, "need_id": made.id})
     event.posted_needs = [*(event.posted_needs or []), *posted]
     session.flush()
     return posted

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from commonpot import ecology, network
 from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community
@@ -163,34 +162,23 @@ AccessFunction = Callable[
 
 
 def food_access_function() -> tuple[AccessFunction, str]:
-    """Ecology's nearest-source analysis when it exists, else the shared fallback here."""
-    try:
-        module: Any = importlib.import_module("commonpot.ecology.food_access")
-    except ModuleNotFoundError:
-        module = None
-    if module is not None and all(
-        hasattr(module, name) for name in ("nearest_sources", "Population", "Sources")
-    ):
+    """Ecology's nearest-source analysis, in the (km, index) shape the outreach engine takes."""
 
-        def via_ecology(
-            homes: Sequence[tuple[float, float]], sources: Sequence[tuple[float, float]]
-        ) -> list[tuple[float | None, int | None]]:
-            if not homes or not sources:
-                return [(None, None)] * len(homes)
-            try:
-                found = module.nearest_sources(
-                    module.Population.of([h[0] for h in homes], [h[1] for h in homes]),
-                    module.Sources.of([s[0] for s in sources], [s[1] for s in sources]),
-                )
-            except (TypeError, AttributeError):  # ecology changed its shape: stay useful
-                return outreach.nearest_source_km(homes, sources)
-            return [
-                (float(km), int(i)) if math.isfinite(km) and i >= 0 else (None, None)
-                for km, i in zip(found.km.tolist(), found.source.tolist(), strict=True)
-            ]
+    def via_ecology(
+        homes: Sequence[tuple[float, float]], sources: Sequence[tuple[float, float]]
+    ) -> list[tuple[float | None, int | None]]:
+        if not homes or not sources:
+            return [(None, None)] * len(homes)
+        found = ecology.nearest_sources(
+            ecology.Population.of([h[0] for h in homes], [h[1] for h in homes]),
+            ecology.Sources.of([s[0] for s in sources], [s[1] for s in sources]),
+        )
+        return [
+            (float(km), int(i)) if math.isfinite(km) and i >= 0 else (None, None)
+            for km, i in zip(found.km.tolist(), found.source.tolist(), strict=True)
+        ]
 
-        return via_ecology, "ecology"
-    return outreach.nearest_source_km, "fallback"
+    return via_ecology, "ecology"
 
 
 def _network_sources(
@@ -198,21 +186,17 @@ def _network_sources(
 ) -> list[outreach.Point]:
     """Open offers and foraging patches, for members (the network's data is theirs)."""
     try:
-        module: Any = importlib.import_module("commonpot.network.service")
-    except ModuleNotFoundError:
+        offers = network.visible_offers(session, community, viewer, status="open")
+        patches = network.patches(session, community, viewer)
+    except DomainError:  # not a member: the network's places are not theirs to see
         return []
     out: list[outreach.Point] = []
-    try:
-        offers = module.visible_offers(session, community, viewer, status="open")
-        patches = module.patches(session, community, viewer)
-    except (AttributeError, TypeError, DomainError):
-        return []
-    for n, item in enumerate([*offers, *patches]):
-        lat, lon = getattr(item, "lat", None), getattr(item, "lon", None)
-        if lat is None or lon is None:
-            continue
-        name = getattr(item, "name", None) or f"offer of {getattr(item, 'category', 'food')}"
-        out.append(outreach.Point(-(n + 1), str(name), float(lat), float(lon), "network"))
+    for n, offer in enumerate(offers):
+        out.append(
+            outreach.Point(-(n + 1), f"offer of {offer.category}", offer.lat, offer.lon, "network")
+        )
+    for n, patch in enumerate(patches, start=len(offers)):
+        out.append(outreach.Point(-(n + 1), patch.name, patch.lat, patch.lon, "network"))
     return out
 
 

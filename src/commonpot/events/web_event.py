@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from commonpot import recipes
 from commonpot.communities.web import community_context, place_markers
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
@@ -35,10 +36,7 @@ def page_context(ctx: Ctx, slug: str) -> dict[str, Any]:
     return data
 
 
-def _archive_choices(ctx: Ctx, community: Any) -> list[tuple[int, str]] | None:
-    recipes = menu.archive()
-    if recipes is None or not hasattr(recipes, "visible_recipes"):
-        return None
+def _archive_choices(ctx: Ctx, community: Any) -> list[tuple[int, str]]:
     query = recipes.visible_recipes(ctx.session, community, ctx.viewer).limit(300)
     return sorted(((r.id, r.name) for r in ctx.session.scalars(query)), key=lambda x: x[1])
 
@@ -80,8 +78,6 @@ def event_page_data(ctx: Ctx, slug: str, event_id: int) -> dict[str, Any]:
         menu_items=menu.menu_items(ctx.session, community, ctx.viewer, event),
         shopping=menu.shopping(ctx.session, community, ctx.viewer, event),
         archive=_archive_choices(ctx, community) if manager else None,
-        archive_present=menu.archive() is not None,
-        needs_present=menu.need_maker() is not None,
         pairs=pairs,
         sessions=series,
         next_session=upcoming[0] if upcoming else None,

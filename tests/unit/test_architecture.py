@@ -1,0 +1,104 @@
+"""The architecture's rules hold, and the checks that guard them really fail on a violation."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src" / "commonpot"
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+DOMAINS = ("accounts", "communities", "recipes", "network", "governance", "events", "ecology")
+
+
+def _lint_imports(src_parent: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
+    shutil.copy(ROOT / "pyproject.toml", workdir / "pyproject.toml")
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=workdir,
+        env={"PYTHONPATH": str(src_parent), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def source_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the package to break on purpose."""
+    base = tmp_path_factory.mktemp("arch")
+    shutil.copytree(SRC, base / "src" / "commonpot", ignore=shutil.ignore_patterns("*.pyc"))
+    return base
+
+
+def test_the_contracts_hold_today(tmp_path: Path) -> None:
+    result = _lint_imports(ROOT / "src", tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        ("governance/merkle.py", "import sqlalchemy", "Engines are pure"),
+        ("network/service.py", "import fastapi", "Services and models import no web framework"),
+        ("http.py", "import commonpot.recipes.service", "The foundation imports no domain"),
+        ("ecology/diversity.py", "import commonpot.ecology.impact", "No import cycles"),
+    ],
+)
+def test_a_violation_breaks_the_build(
+    source_copy: Path, tmp_path: Path, module: str, line: str, contract: str
+) -> None:
+    target = source_copy / "src" / "commonpot" / module
+    original = target.read_text(encoding="utf-8")
+    target.write_text(original.replace("\nfrom ", f"\n{line}\nfrom ", 1), encoding="utf-8")
+    try:
+        result = _lint_imports(source_copy / "src", tmp_path)
+    finally:
+        target.write_text(original, encoding="utf-8")
+    assert result.returncode != 0
+    broken = [ln for ln in result.stdout.splitlines() if ln.endswith("BROKEN")]
+    assert any(ln.startswith(contract) for ln in broken), result.stdout
+
+
+def test_no_dynamic_imports_between_domains() -> None:
+    """Domains call each other with typed imports; only the CLI root loads commands lazily."""
+    pattern = re.compile(r"importlib\.import_module|__import__\(|from importlib import")
+    offenders = [
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if "migrations" not in path.parts
+        and path.name != "cli.py"
+        and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_importing_models_registers_no_global_listener() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from commonpot.governance import membership_log
+    from commonpot.models import load_all
+
+    load_all()
+    assert not event.contains(Session, "after_flush", membership_log._collect)
+    assert not event.contains(Session, "after_flush_postexec", membership_log._append)
+
+
+def test_each_domain_says_what_others_may_use() -> None:
+    import commonpot.ecology
+    import commonpot.network
+    import commonpot.recipes
+
+    for package in (commonpot.recipes, commonpot.network, commonpot.ecology):
+        exported = package.__all__
+        assert exported, package.__name__
+        for name in exported:
+            assert getattr(package, name) is not None
