@@ -10,15 +10,23 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
-# verify unknown e-mails against a real hash so timing does not reveal who has an account
-_DUMMY_HASH = _hasher.hash("commonpot-dummy-password")
+# verify unknown e-mails against a real hash so timing does not reveal who has an account;
+# made on first use, not at import (importing must cost nothing)
+_dummy_hash: str | None = None
+
+
+def _dummy() -> str:
+    global _dummy_hash  # noqa: PLW0603 (one hash per process, made lazily)
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("commonpot-dummy-password")
+    return _dummy_hash
 
 
 def use_cheap_hashing_for_tests() -> None:
     """Switch to minimal argon2 costs; for test suites only, never for an instance."""
-    global _hasher, _DUMMY_HASH  # noqa: PLW0603 (a process-wide switch for tests)
+    global _hasher, _dummy_hash  # noqa: PLW0603 (a process-wide switch for tests)
     _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    _DUMMY_HASH = _hasher.hash("commonpot-dummy-password")
+    _dummy_hash = None
 
 
 def hash_password(password: str) -> str:
@@ -29,7 +37,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; constant work whether or not the user exists."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

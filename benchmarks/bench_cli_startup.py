@@ -1,0 +1,50 @@
+"""How long a person waits for `commonpot` commands, whole process, against `python -c pass`.
+
+Each command runs as a fresh process, as someone typing it would run it; the baseline is
+the same interpreter doing nothing, measured in the same run, interleaved. Prints the
+median wall time of each and its ratio to the baseline (goal: help and version <= 10x).
+
+    .venv/bin/python benchmarks/bench_cli_startup.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMONPOT = str(Path(sys.executable).parent / "commonpot")
+BALLOTS = ROOT / "tests" / "data" / "preflib" / "00005-00000002.toi"
+
+CASES: dict[str, list[str]] = {
+    "python -c pass (baseline)": [sys.executable, "-c", "pass"],
+    "commonpot --help": [COMMONPOT, "--help"],
+    "commonpot version": [COMMONPOT, "version"],
+    "commonpot tally --help": [COMMONPOT, "tally", "--help"],
+    "commonpot tally (Burlington, IRV)": [COMMONPOT, "tally", "-m", "irv", str(BALLOTS)],
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="5 runs of each instead of 25")
+    runs = 5 if parser.parse_args().quick else 25
+    times: dict[str, list[float]] = {name: [] for name in CASES}
+    for _ in range(runs):
+        for name, command in CASES.items():  # interleaved: load changes hit every case alike
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - start)
+    base = statistics.median(times["python -c pass (baseline)"])
+    print(f"{'command':40} {'median ms':>10} {'x baseline':>11}   ({runs} runs each)")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"{name:40} {median * 1000:10.1f} {median / base:11.1f}")
+
+
+if __name__ == "__main__":
+    main()

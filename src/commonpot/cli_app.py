@@ -1,0 +1,185 @@
+"""The Typer application behind `commonpot`: core commands, and each domain's on demand.
+
+`commonpot.cli.main` answers `--help` and `version` itself and imports this module only to
+run a command, registering just the domain that owns it (a domain's `cli.register`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import typer
+
+from commonpot.cli import HELP
+from commonpot.errors import DomainError
+
+Register = Callable[[typer.Typer], None]
+
+
+def _accounts(root: typer.Typer) -> None:
+    from commonpot.accounts.cli import register
+
+    register(root)
+
+
+def _communities(root: typer.Typer) -> None:
+    from commonpot.communities.cli import register
+
+    register(root)
+
+
+def _recipes(root: typer.Typer) -> None:
+    from commonpot.recipes.cli import register
+
+    register(root)
+
+
+def _network(root: typer.Typer) -> None:
+    from commonpot.network.cli import register
+
+    register(root)
+
+
+def _governance(root: typer.Typer) -> None:
+    from commonpot.governance.cli import register
+
+    register(root)
+
+
+def _events(root: typer.Typer) -> None:
+    from commonpot.events.cli import register
+
+    register(root)
+
+
+def _ecology(root: typer.Typer) -> None:
+    from commonpot.ecology.cli import register
+
+    register(root)
+
+
+DOMAIN_COMMANDS: dict[str, Register] = {
+    "accounts": _accounts,
+    "communities": _communities,
+    "recipes": _recipes,
+    "network": _network,
+    "governance": _governance,
+    "events": _events,
+    "ecology": _ecology,
+}
+
+
+def version() -> None:
+    """Print the installed commonpot version."""
+    from commonpot import __version__
+
+    typer.echo(__version__)
+
+
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo communities to explore and test with.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Create or update the database schema (COMMONPOT_DATABASE_URL)."""
+    from commonpot import migrate
+    from commonpot.settings import get_settings
+
+    migrate.upgrade(get_settings().database_url, revision)
+    typer.echo("Database schema is up to date.")
+
+
+@db_app.command("revision")
+def db_revision(message: str = typer.Option(..., "-m", help="What the migration does.")) -> None:
+    """Write a migration comparing the models with the database (developers)."""
+    from commonpot import migrate
+    from commonpot.settings import get_settings
+
+    migrate.revision(get_settings().database_url, message)
+
+
+@db_app.command("diff")
+def db_diff() -> None:
+    """Print the Alembic operations the models need beyond the database's schema."""
+    from commonpot import migrate
+    from commonpot.settings import get_settings
+
+    typer.echo(migrate.diff(get_settings().database_url))
+
+
+@demo_app.command("load")
+def demo_load(
+    force: bool = typer.Option(False, help="Load even if the demo communities exist."),
+) -> None:
+    """Load the demo communities (riverside, public; hillside, private) and print sign-ins."""
+    from commonpot import demo
+    from commonpot.cli_support import transaction
+
+    with transaction() as session:
+        result = demo.load(session, force=force)
+    typer.echo(result.summary())
+
+
+def serve(
+    host: str | None = typer.Option(None, help="Address to listen on (default from settings)."),
+    port: int | None = typer.Option(None, help="Port to listen on (default from settings)."),
+    workers: int = typer.Option(1, help="Worker processes (use PostgreSQL for more than one)."),
+    reload: bool = typer.Option(False, help="Restart on code changes (development)."),
+) -> None:
+    """Serve the web pages and the API."""
+    import uvicorn
+
+    from commonpot.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run(
+        "commonpot.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+    )
+
+
+def build_app(domains: tuple[str, ...]) -> typer.Typer:
+    """A root app with the core commands and the named domains' commands."""
+    root = typer.Typer(
+        name="commonpot", help=HELP, no_args_is_help=True, pretty_exceptions_enable=False
+    )
+    root.command()(version)
+    root.command()(serve)
+    root.add_typer(db_app, name="db")
+    root.add_typer(demo_app, name="demo")
+    for domain in domains:
+        DOMAIN_COMMANDS[domain](root)
+    return root
+
+
+def run(argv: list[str], domains: tuple[str, ...]) -> None:
+    """Run a command; domain errors become exit code 2 with one line."""
+    app = build_app(domains)
+    try:
+        code = app(args=argv, prog_name="commonpot", standalone_mode=False)
+        if isinstance(code, int) and code != 0:
+            sys.exit(code)
+    except DomainError as exc:
+        prefix = f"{exc.field}: " if exc.field and not exc.detail.startswith(exc.field) else ""
+        typer.echo(f"error: {prefix}{exc.detail}", err=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(1)
+    except typer.TyperException as exc:
+        # usage errors (exit 2) and other command-line errors arrive here with
+        # standalone_mode off; Typer vendors click, so these are its own classes
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        sys.exit(getattr(exc, "exit_code", 2))
