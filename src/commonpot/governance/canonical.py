@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 import rfc8785
@@ -23,9 +25,62 @@ def canonical_text(value: Any) -> str:
     return canonical_json(value).decode("utf-8")
 
 
+# For JSON without floats, without integers of 16 or more digits and without characters
+# beyond the Basic Multilingual Plane, RFC 8785 is exactly Python's compact, key-sorted,
+# non-ASCII-preserving serialisation: numbers are plain integers, JCS escapes the same
+# characters json does (the two-letter escapes and lowercase \u00xx for other controls),
+# and sorting keys by UTF-16 code units equals sorting by code points inside the BMP.
+# The C encoder and decoder are built once: building them per call costs more than using them.
+_plain_encode = c_make_encoder(None, None, encode_basestring, None, ":", ",", True, False, False)
+_LONG_DIGITS = re.compile("[0-9]{16}", re.ASCII)
+_BEYOND_BMP = re.compile("[\U00010000-\U0010FFFF]")
+
+
+class _FloatSeen(Exception):
+    pass
+
+
+def _no_floats(text: str) -> float:
+    raise _FloatSeen
+
+
+_plain_decode = json.JSONDecoder(parse_float=_no_floats).decode
+
+
+def _as_double_when_long(text: str) -> int | float:
+    # JSON numbers are IEEE doubles to RFC 8785; integers of 16+ digits may not be exact ints
+    return float(text) if len(text.lstrip("-")) > 15 else int(text)
+
+
+def parse_canonical(data: str) -> Any:
+    """The value of `data` if it is JSON in RFC 8785 canonical form; ValueError otherwise.
+
+    The common case (no floats, no long integers, BMP text) is checked exactly with the C
+    JSON codec; anything else goes through the full RFC 8785 implementation.
+    """
+    if _LONG_DIGITS.search(data) is None and (data.isascii() or not _BEYOND_BMP.search(data)):
+        try:
+            value = _plain_decode(data)
+        except _FloatSeen:
+            pass
+        else:
+            if "".join(_plain_encode(value, 0)) != data:
+                raise ValueError("not canonical JSON")
+            return value
+    value = json.loads(data, parse_int=_as_double_when_long)
+    try:
+        canonical = canonical_text(value)
+    except Invalid as exc:
+        raise ValueError(str(exc)) from None
+    if canonical != data:
+        raise ValueError("not canonical JSON")
+    return value
+
+
 def is_canonical(data: str) -> bool:
     """True if the text is valid JSON already in RFC 8785 canonical form."""
     try:
-        return canonical_text(json.loads(data)) == data
-    except (ValueError, Invalid):
+        parse_canonical(data)
+    except ValueError:
         return False
+    return True

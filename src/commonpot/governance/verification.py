@@ -6,12 +6,12 @@ public entries); knows nothing of the database.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from hashlib import sha256
 
-from commonpot.governance.canonical import canonical_text
-from commonpot.governance.merkle import leaf_hash, root_from_leaf_hashes
+from commonpot.governance.canonical import parse_canonical
+from commonpot.governance.merkle import root_from_leaf_hashes
 from commonpot.governance.notes import NoteError, Verifier, open_checkpoint
 from commonpot.governance.signing import check_vote_entry
 
@@ -45,7 +45,7 @@ def check_entries(
     """Recompute leaf hashes of (seq, data, stored hash) rows; check shape and vote signatures."""
     hashes: list[bytes] = []
     for expected, (seq, data, stored) in enumerate(rows):
-        digest = leaf_hash(data.encode("utf-8"))
+        digest = sha256(b"\x00" + data.encode("utf-8")).digest()  # merkle.leaf_hash, inlined
         hashes.append(digest)
         if seq != expected:
             report.bad(expected, f"entry {expected}: sequence gap (found {seq})")
@@ -54,11 +54,11 @@ def check_entries(
             report.bad(seq, f"entry {seq}: data does not match its leaf hash")
             continue
         try:
-            value = json.loads(data)
+            value = parse_canonical(data)
         except ValueError:
-            report.bad(seq, f"entry {seq}: not JSON")
+            report.bad(seq, f"entry {seq}: not canonical JSON")
             continue
-        if not isinstance(value, dict) or canonical_text(value) != data:
+        if not isinstance(value, dict):
             report.bad(seq, f"entry {seq}: not canonical JSON")
         elif value.get("seq") != seq or value.get("community") != slug:
             report.bad(seq, f"entry {seq}: names another position or community")
@@ -73,15 +73,20 @@ def check_entries(
 
 def check_checkpoint(
     note: str, verifier: Verifier, want_origin: str, hashes: list[bytes], report: Report
-) -> None:
-    """Verify a checkpoint note's signature and that its root matches the recomputed tree."""
+) -> bytes | None:
+    """Verify a checkpoint note's signature and that its root matches the recomputed tree.
+
+    Returns the recomputed root of the checkpoint's tree size (None if it could not be had).
+    """
     try:
         checkpoint = open_checkpoint(note, verifier, want_origin)
     except NoteError as exc:
         report.bad(None, f"checkpoint: {exc}")
-        return
+        return None
     if checkpoint.size > len(hashes):
         report.bad(None, f"checkpoint covers {checkpoint.size} entries, only {len(hashes)} exist")
-        return
-    if root_from_leaf_hashes(hashes[: checkpoint.size]) != checkpoint.root:
+        return None
+    root = root_from_leaf_hashes(hashes[: checkpoint.size])
+    if root != checkpoint.root:
         report.bad(None, "checkpoint root does not match the entries")
+    return root
