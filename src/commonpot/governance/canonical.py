@@ -33,7 +33,7 @@ def canonical_text(value: Any) -> str:
 # The C encoder and decoder are built once: building them per call costs more than using them.
 _plain_encode = c_make_encoder(None, None, encode_basestring, None, ":", ",", True, False, False)
 _LONG_DIGITS = re.compile("[0-9]{16}", re.ASCII)
-_BEYOND_BMP = re.compile("[\U00010000-\U0010FFFF]")
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
 
 
 class _FloatSeen(Exception):
