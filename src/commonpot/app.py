@@ -16,9 +16,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonpot import __version__
+from commonpot.api_docs import router as docs_router
 from commonpot.db import Database
 from commonpot.errors import DomainError, Unauthenticated
 from commonpot.http import CSRF_COOKIE, problem, problem_from, wants_json
+from commonpot.security_headers import install as install_security_headers
 from commonpot.settings import Settings, get_settings
 from commonpot.templating import make_templates, render
 
@@ -78,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="commonpot",
         version=__version__,
         description=API_DESCRIPTION,
-        docs_url="/api/docs",
+        docs_url=None,  # served by commonpot.api_docs from our own copy of Swagger UI
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.extensions = {}
     app.add_middleware(EdgeMiddleware)
     _install_error_handlers(app)
+    install_security_headers(app, settings.map_tiles_url)
 
     @app.get("/healthz", tags=["meta"], summary="Liveness and database check")
     def healthz(request: Request) -> dict[str, Any]:
@@ -100,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
+    app.include_router(docs_router)
     for domain in DOMAINS:
         _include_domain(app, domain)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static")
