@@ -161,6 +161,8 @@ def test_api_docs_load_only_our_own_assets(client: TestClient, db: Database) -> 
     for url in found.urls:
         assert client.get(url).status_code == 200, url
     assert client.get("/api/redoc").status_code == 404
+    spanish = client.get("/api/docs", headers={"accept-language": "es"})
+    assert "Documentación de la API" in spanish.text
 
 
 def test_favicon_answers_and_pages_link_it(client: TestClient, db: Database) -> None:
