@@ -137,6 +137,8 @@ def test_json_answers_still_work_and_are_protected(client: TestClient, db: Datab
     health = client.get("/healthz")
     assert health.status_code == 200 and health.json()["status"] == "ok"
     assert health.headers.get_list("x-content-type-options") == ["nosniff"]
+    # non-HTML answers carry the policy too (an uploaded SVG opened directly stays inert)
+    assert "script-src 'self'" in health.headers["content-security-policy"]
     listed = client.get("/api/communities")
     assert listed.status_code == 200
     assert world.public.slug in listed.text and world.private.slug not in listed.text

@@ -8,12 +8,14 @@ markup in someone else's browser.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from commonpot.security_headers import content_security_policy, tile_source
+from commonpot.templating import make_templates
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "commonpot"
 SCRIPTS = sorted((SRC / "static" / "app").glob("*.js"))
@@ -108,3 +110,13 @@ def test_tile_source_names_only_plain_hosts() -> None:
     assert tile_source("javascript:alert(1)") is None
     policy = content_security_policy("https://evil.example; script-src *")
     assert "script-src 'self';" in policy and "*" not in policy
+
+
+def test_jsonld_blocks_cannot_be_closed_or_commented_by_data() -> None:
+    name = "Pozole <!--<script>alert(1)</script> & co"
+    block = str(make_templates().env.globals["jsonld"]({"name": name}))
+    opening = '<script type="application/ld+json">'
+    assert block.startswith(opening) and block.endswith("</script>")
+    body = block[len(opening) : -len("</script>")]
+    assert not set("<>&") & set(body)
+    assert json.loads(body) == {"name": name}
