@@ -18,6 +18,7 @@ from commonpot import __version__
 from commonpot.accounts import api as accounts_api
 from commonpot.accounts import web as accounts_web
 from commonpot.accounts.service import identify
+from commonpot.api_docs import router as docs_router
 from commonpot.communities import api as communities_api
 from commonpot.communities import web as communities_web
 from commonpot.communities.service import my_communities
@@ -33,6 +34,7 @@ from commonpot.network import api as network_api
 from commonpot.network import web as network_web
 from commonpot.recipes import api as recipes_api
 from commonpot.recipes import web as recipes_web
+from commonpot.security_headers import install as install_security_headers
 from commonpot.settings import Settings, get_settings
 from commonpot.templating import make_templates, render
 from commonpot.wiring import open_database
@@ -109,7 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="commonpot",
         version=__version__,
         description=API_DESCRIPTION,
-        docs_url="/api/docs",
+        docs_url=None,  # served by commonpot.api_docs from our own copy of Swagger UI
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -124,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.my_communities = my_communities
     app.add_middleware(EdgeMiddleware)
     _install_error_handlers(app)
+    install_security_headers(app, settings.map_tiles_url)
 
     @app.get("/healthz", tags=["meta"], summary="Liveness and database check")
     def healthz(request: Request) -> dict[str, Any]:
@@ -134,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
+    app.include_router(docs_router)
     for module in ROUTER_MODULES:
         _include_routes(app, module)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static")

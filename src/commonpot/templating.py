@@ -84,7 +84,13 @@ def make_templates() -> Jinja2Templates:
 
 
 def _jsonld_script(data: Any) -> Markup:
-    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # `<`, `>` and `&` as JSON escapes: no text can end the block or open a comment inside it
+    text = (
+        json.dumps(data, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
     return Markup(f'<script type="application/ld+json">{text}</script>')  # noqa: S704 (escaped above)
 
 

@@ -1,7 +1,9 @@
 """Browser fixtures: a live server on a fresh SQLite database, and Debian's Chromium.
 
 Playwright drives /usr/bin/chromium (it cannot download its own browser here). Every test
-gets a new browser context; `shot(page, name)` keeps a screenshot under artifacts/.
+gets a new browser context; `shot(page, name)` keeps a screenshot under artifacts/. The `page`
+and `other_page` fixtures collect the console and fail the test at teardown when the browser
+reported any Content-Security-Policy violation on any page it opened.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from commonpot import migrate
 from commonpot.app import create_app
@@ -97,24 +100,61 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser context (own cookies) and page."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+# Runs before any page script: reports each CSP violation the document sees to the console.
+_CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+    + " in " + (e.sourceFile || document.location.href) + ":" + e.lineNumber);
+});
+"""
+
+
+@dataclass
+class Console:
+    """What the browser wrote to the console in one context, and the CSP violations among it."""
+
+    messages: list[str]
+    csp_violations: list[str]
+
+
+def watch_console(context: BrowserContext) -> Console:
+    """Collect console messages of every page of the context, CSP violations apart."""
+    console = Console(messages=[], csp_violations=[])
+    context.add_init_script(_CSP_WATCH)
+
+    def on_console(message: ConsoleMessage) -> None:
+        where = message.location.get("url", "") if message.location else ""
+        line = f"[{message.type}] {where}: {message.text}"
+        console.messages.append(line)
+        if "Content Security Policy" in message.text or message.text.startswith("CSP violation"):
+            console.csp_violations.append(line)
+
+    context.on("console", on_console)
+    return console
+
+
+def _open(browser: Browser, width: int, height: int) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+    console = watch_console(context)
     new_page = context.new_page()
     new_page.set_default_timeout(10_000)
+    new_page.console = console  # type: ignore[attr-defined]
     yield new_page
     context.close()
+    if console.csp_violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(console.csp_violations))
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (own cookies) and page; fails on any CSP violation."""
+    yield from _open(browser, 1280, 900)
 
 
 @pytest.fixture
 def other_page(browser: Browser) -> Iterator[Page]:
-    """A second, independent person at another browser."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
-    new_page = context.new_page()
-    new_page.set_default_timeout(10_000)
-    yield new_page
-    context.close()
+    """A second, independent person at another browser; fails on any CSP violation."""
+    yield from _open(browser, 390, 844)
 
 
 def shot(page: Page, name: str) -> Path:
@@ -126,8 +166,12 @@ def shot(page: Page, name: str) -> Path:
 
 
 def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
-    """Run axe-core (WCAG 2 A/AA rules) on the page; returns the serious violations."""
-    page.add_script_tag(path=str(AXE))
+    """Run axe-core (WCAG 2 A/AA rules) on the page; returns the serious violations.
+
+    axe is loaded from the server's own /static copy (an inline copy would break the CSP).
+    """
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
+    page.add_script_tag(url=f"{origin}/static/vendor/axe/axe.min.js")
     result = page.evaluate(
         """async () => await axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""

@@ -1,6 +1,20 @@
 // Leaflet maps: markers from data-markers; with data-pick a click fills #lat and #lon.
+// Names come from members: popups are built from DOM nodes and textContent, never HTML strings.
 (function () {
   "use strict";
+  function popupContent(m) {
+    var box = document.createElement("div");
+    box.className = "map-popup";
+    if (m.popup) {
+      box.textContent = String(m.popup);
+      return box;
+    }
+    var name = document.createElement("strong");
+    name.textContent = String(m.name);
+    box.appendChild(name);
+    if (m.kind) { box.appendChild(document.createTextNode(" (" + String(m.kind) + ")")); }
+    return box;
+  }
   function init(el) {
     if (typeof L === "undefined") { return; }
     var markers = JSON.parse(el.dataset.markers || "[]");
@@ -9,8 +23,8 @@
     L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
     var bounds = [];
     markers.forEach(function (m) {
-      var marker = L.marker([m.lat, m.lon], { title: m.name, alt: m.name }).addTo(map);
-      marker.bindPopup(m.popup || (m.name + (m.kind ? " (" + m.kind + ")" : "")));
+      var marker = L.marker([m.lat, m.lon], { title: String(m.name), alt: String(m.name) }).addTo(map);
+      marker.bindPopup(popupContent(m));
       bounds.push([m.lat, m.lon]);
     });
     if (bounds.length > 1) { map.fitBounds(bounds, { padding: [30, 30] }); }
