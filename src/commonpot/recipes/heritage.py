@@ -15,9 +15,9 @@ from commonpot.recipes.data import Heritage, RecipeData, Section, Step
 from commonpot.recipes.data import LineagePerson as LineageData
 from commonpot.recipes.models import OralHistory, Recipe
 from commonpot.recipes.protocols import conditions_text, label, protocol_labels
+from commonpot.recipes.read_cache import refresh_view_cache
 from commonpot.recipes.schemas import OralHistoryIn
 from commonpot.recipes.service import access, get_recipe, may_edit
-from commonpot.recipes.views import refresh_view_cache
 
 # audio types a browser can play, by the bytes a file of that type starts with
 AUDIO_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {

@@ -27,9 +27,9 @@ from commonpot.recipes.models import (
     RecipeTranslation,
 )
 from commonpot.recipes.protocols import Reach, label, reach
+from commonpot.recipes.read_cache import refresh_view_cache, view_from_row
 from commonpot.recipes.schemas import RecipeIn, SectionIn, TranslationIn
 from commonpot.recipes.search import ensure_search_index, search_document
-from commonpot.recipes.views import refresh_view_cache, view_from_row
 
 # everything a recipe page, export or edit reads, loaded in one query per relationship
 WHOLE_RECIPE = (
