@@ -22,6 +22,7 @@ from commonpot.ecology.models import Assessment, CropPlan, PlanStatus, Planting,
 from commonpot.ecology.service import (
     growing_places,
     inventory_counts,
+    lock_place,
     require_member,
     require_reader,
     require_steward,
@@ -289,8 +290,9 @@ def adopt_plan(session: Session, community: Community, plan_id: int) -> CropPlan
     adding: dict[int, float] = defaultdict(float)
     for move in plan.moves:
         adding[int(move["place_id"])] += float(move["area_m2"])
-    for place_id, area in adding.items():
+    for place_id, area in sorted(adding.items()):  # lock places in id order (no deadlock)
         place = communities.get_place(session, community, place_id)
+        lock_place(session, place)
         free = (place.area_m2 or 0.0) - used_area(session, place)
         if area > free + 1e-3:
             raise Conflict(f"{place.name} has only {free:g} m² free now; draft a new plan.")
