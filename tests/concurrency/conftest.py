@@ -118,7 +118,7 @@ class Servers:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
         try:
-            proc.wait(timeout=5 if sig == signal.SIGTERM else 15)
+            proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=15)
@@ -127,7 +127,7 @@ class Servers:
         """Stop every server this object started."""
         for proc in self.procs:
             if proc.poll() is None:
-                self.kill(proc, signal.SIGTERM)
+                self.kill(proc)  # nothing to save: the database is dropped next
         self.procs.clear()
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:

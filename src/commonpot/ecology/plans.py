@@ -29,6 +29,7 @@ from commonpot.ecology.service import (
     used_area,
 )
 from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.offload import cpu_bound
 
 SOURCE_KINDS = (
     PlaceKind.MARKET.value,
@@ -195,7 +196,8 @@ def create_plan(
     problem = _problem(session, community, min_plot_area, gamma_floor)
     if not problem.domes:
         raise Invalid("No biodome or garden has a climate class yet; set one on the place first.")
-    result = cropshare.plan_crop_sharing(problem)
+    size = len(problem.domes) * max(1, len(problem.seed_lots))
+    result = cpu_bound(size, cropshare.plan_crop_sharing, problem)
     names = {str(p.id): p.name for p in growing_places(session, community)}
     lots = {str(lot.id): lot.code for lot in session.scalars(select(SeedLot))}
     moves = [
