@@ -335,3 +335,44 @@ def test_seed_bank_grants_never_overspend(servers: Servers) -> None:
     assert sorted(states).count("executed") == 3
     assert balance == 100 - 3 * 30
     servers.verify_ledger(crowd.slug)
+
+
+def test_proposal_drafts_get_distinct_numbers(servers: Servers) -> None:
+    """20 members draft proposals at once: 20 drafts numbered 1..20, no 500."""
+    crowd = make_crowd(servers.db, 20, slug("drafts"))
+
+    def draft(i: int) -> Any:
+        def call(client: httpx.Client) -> httpx.Response:
+            return client.post(
+                f"/api/communities/{crowd.slug}/proposals",
+                json={"title": f"Draft idea {i}", "method": "majority"},
+                headers=crowd.headers[i],
+            )
+
+        return call
+
+    responses = fire(servers.url, [draft(i) for i in range(20)])
+
+    no_server_errors(responses)
+    assert statuses(responses) == {201: 20}
+    assert sorted(r.json()["number"] for r in responses) == list(range(1, 21))
+
+
+def test_parallel_password_guesses_stop_at_the_limit(servers: Servers) -> None:
+    """30 wrong passwords for one address at once: 5 are checked, 25 refused as too many."""
+    with servers.db.unit_of_work() as s:
+        target = make_user(s, "Guessed At").email
+
+    def guess(i: int) -> Any:
+        def call(client: httpx.Client) -> httpx.Response:
+            return client.post(
+                "/api/auth/token",
+                json={"email": target, "password": f"wrong guess {i}", "token_name": "x"},
+            )
+
+        return call
+
+    responses = fire(servers.url, [guess(i) for i in range(30)])
+
+    no_server_errors(responses)
+    assert statuses(responses) == {401: 5, 429: 25}

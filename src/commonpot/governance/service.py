@@ -137,6 +137,7 @@ def create_proposal(
     params = actions.get(kind).validate(session, community, dict(action.get("params") or {}))
     if kind != "text" and method != "majority":
         raise Invalid("Proposals that act decide by majority (yes/no).", field="method")
+    ledger.lock(session, community)  # numbers stay unique when drafts arrive together
     number = 1 + int(
         session.scalar(
             select(func.max(Proposal.number)).where(Proposal.community_id == community.id)
