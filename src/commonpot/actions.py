@@ -51,6 +51,11 @@ def load_all() -> dict[str, ActionType]:
 def get(kind: str) -> ActionType:
     """The action type of that kind, or Invalid naming the known kinds."""
     registry = load_all()
+    if not registry:
+        raise RuntimeError(
+            "No governance actions are registered: open the database with "
+            "commonpot.wiring.open_database, which wires every domain's actions."
+        )
     if kind not in registry:
         known = ", ".join(sorted(registry))
         raise Invalid(f"Unknown action '{kind}'; known actions: {known}.", field="action.kind")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from commonpot.db import Database
+from commonpot.db import Database, run_with_retries
 from commonpot.settings import get_settings
+
+T = TypeVar("T")
 
 
 def database() -> Database:
@@ -25,3 +28,18 @@ def transaction() -> Iterator[Session]:
             yield session
     finally:
         db.dispose()
+
+
+def in_transaction(work: Callable[[Session], T]) -> T:
+    """Run `work` in one transaction, all of it again after a deadlock (PostgreSQL 40P01/40001).
+
+    `work` must be safe to run again: it gets a fresh session each time, and everything it
+    wrote before the failure was rolled back. Prefer it to `transaction()` for commands
+    that write where concurrent requests also write (votes, ledger entries).
+    """
+
+    def once() -> T:
+        with transaction() as session:
+            return work(session)
+
+    return run_with_retries(once)

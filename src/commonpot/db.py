@@ -2,14 +2,50 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+T = TypeVar("T")
+
+# PostgreSQL gives up one transaction of a deadlock (40P01) or a serialisation conflict
+# (40001); running the whole transaction again is then the documented remedy
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+RETRY_ATTEMPTS = 4
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True for a database error that running the whole transaction again may cure."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return state in RETRYABLE_SQLSTATES
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds to wait before attempt number `attempt` (1-based retries): jittered backoff."""
+    return float(random.uniform(0.01, 0.05) * (2**attempt))
+
+
+def run_with_retries(work: Callable[[], T], attempts: int = RETRY_ATTEMPTS) -> T:
+    """Call `work` (one whole transaction), again after a deadlock or serialisation failure."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except DBAPIError as exc:
+            if attempt == attempts or not is_retryable(exc):
+                raise
+            time.sleep(retry_delay(attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
+
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

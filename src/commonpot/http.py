@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from commonpot.db import Database
+from commonpot.db import RETRY_ATTEMPTS, Database, is_retryable, retry_delay
 from commonpot.errors import DomainError, Forbidden
 from commonpot.settings import Settings
 
@@ -124,6 +128,18 @@ async def verify_csrf_form(request: Request) -> None:
         )
 
 
+async def posted_form(request: Request) -> FormData:
+    """The posted form, read on the event loop so that the handler itself can be a plain def.
+
+    Handlers that touch the database must not be `async def`: their work would run on the
+    event loop and stall every other request of the process (health checks included).
+    """
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]
+
+
 def problem(
     status: int, title: str, detail: str, *, type_slug: str = "about:blank", **extra: Any
 ) -> JSONResponse:
@@ -156,3 +172,62 @@ def wants_json(request: Request) -> bool:
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
+
+
+log = logging.getLogger("commonpot.http")
+RETRY_BODY_LIMIT = 4 * 1024 * 1024  # bigger request bodies are not kept for a second try
+
+
+class RetryMiddleware:
+    """Run a request again when PostgreSQL aborted its transaction as a deadlock victim.
+
+    The unit of work is one transaction per request, rolled back on any error, so running
+    the whole request again is safe: handlers do their writes in that transaction, and
+    live updates are published only after it commits. The body is kept (up to
+    RETRY_BODY_LIMIT) to be replayed; a request whose response has started (streams) is
+    never run twice. Each try gets a fresh request state (no cached viewer from the failed
+    session). Up to RETRY_ATTEMPTS tries with jittered backoff; the last failure is a 500.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        kept: list[Message] = []
+        size, complete = 0, False
+        while not complete and size <= RETRY_BODY_LIMIT:
+            message = await receive()
+            kept.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            complete = not message.get("more_body", False)
+        retryable_body = complete and size <= RETRY_BODY_LIMIT
+        state = dict(scope.get("state") or {})
+        for attempt in range(1, RETRY_ATTEMPTS + 1):
+            started = False
+            replay = list(kept)
+
+            async def replay_receive(replay: list[Message] = replay) -> Message:
+                return replay.pop(0) if replay else await receive()
+
+            async def watch_send(message: Message) -> None:
+                nonlocal started
+                started = True
+                await send(message)
+
+            try:
+                await self.app({**scope, "state": dict(state)}, replay_receive, watch_send)
+            except Exception as exc:
+                last = attempt == RETRY_ATTEMPTS
+                if started or last or not retryable_body or not is_retryable(exc):
+                    raise
+                log.warning(
+                    "%s %s: database deadlock, trying again", scope["method"], scope["path"]
+                )
+            else:
+                return
+            await asyncio.sleep(retry_delay(attempt))

@@ -137,6 +137,10 @@ def authenticate(
     address = email.strip().lower()
     since = utcnow() - timedelta(minutes=window_minutes)
     keys = [f"email:{address}", f"client:{client}"]
+    if session.get_bind().dialect.name != "sqlite":
+        # one sign-in per address at a time (until commit): a burst of parallel guesses
+        # would otherwise all count fewer than max_failures and all be checked
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(keys[0]))))
     failures = session.scalar(
         select(func.count(LoginAttempt.id)).where(
             LoginAttempt.key == keys[0], LoginAttempt.attempted_at >= since

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Security
 from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from commonpot.communities import service as communities
 from commonpot.communities.models import Community
@@ -178,6 +179,10 @@ async def import_inventory(slug: str, request: Request) -> dict[str, int]:
     if len(raw) > CSV_LIMIT:
         raise PayloadTooLarge("The CSV file is larger than 2 MB.")
     text = raw.decode("utf-8-sig", errors="replace")
+    return await run_in_threadpool(_import_inventory, request, slug, text)
+
+
+def _import_inventory(request: Request, slug: str, text: str) -> dict[str, int]:
     with unit_of_work(request, write=True) as ctx:
         count = service.import_inventory_csv(ctx.session, _community(ctx, slug), ctx.viewer, text)
         return {"plantings": count}

@@ -22,12 +22,14 @@ from commonpot.ecology.models import Assessment, CropPlan, PlanStatus, Planting,
 from commonpot.ecology.service import (
     growing_places,
     inventory_counts,
+    lock_place,
     require_member,
     require_reader,
     require_steward,
     used_area,
 )
 from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.offload import cpu_bound
 
 SOURCE_KINDS = (
     PlaceKind.MARKET.value,
@@ -194,7 +196,8 @@ def create_plan(
     problem = _problem(session, community, min_plot_area, gamma_floor)
     if not problem.domes:
         raise Invalid("No biodome or garden has a climate class yet; set one on the place first.")
-    result = cropshare.plan_crop_sharing(problem)
+    size = len(problem.domes) * max(1, len(problem.seed_lots))
+    result = cpu_bound(size, cropshare.plan_crop_sharing, problem)
     names = {str(p.id): p.name for p in growing_places(session, community)}
     lots = {str(lot.id): lot.code for lot in session.scalars(select(SeedLot))}
     moves = [
@@ -289,8 +292,9 @@ def adopt_plan(session: Session, community: Community, plan_id: int) -> CropPlan
     adding: dict[int, float] = defaultdict(float)
     for move in plan.moves:
         adding[int(move["place_id"])] += float(move["area_m2"])
-    for place_id, area in adding.items():
+    for place_id, area in sorted(adding.items()):  # lock places in id order (no deadlock)
         place = communities.get_place(session, community, place_id)
+        lock_place(session, place)
         free = (place.area_m2 or 0.0) - used_area(session, place)
         if area > free + 1e-3:
             raise Conflict(f"{place.name} has only {free:g} m² free now; draft a new plan.")

@@ -169,6 +169,7 @@ def add_planting(
     require_member(session, community, viewer)
     place = _growing_place(session, community, place_id)
     area = _number(area_m2, "area_m2")
+    lock_place(session, place)
     if place.area_m2 is not None and used_area(session, place) + area > place.area_m2 + 1e-6:
         raise Conflict(
             f"{place.name} has {place.area_m2 - used_area(session, place):g} m² free; "
@@ -198,6 +199,19 @@ def remove_planting(
         raise NotFound("No such planting here.")
     session.delete(planting)
     session.flush()
+
+
+def lock_place(session: Session, place: Place) -> None:
+    """Hold the place's row until commit so checking free area and planting are one step.
+
+    FOR NO KEY UPDATE: plantings' foreign-key share locks on the place do not block it (no
+    deadlock), while a second planter waits. SQLite's write transaction already holds the
+    database's write lock.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    session.execute(select(Place.id).where(Place.id == place.id).with_for_update(key_share=True))
+    session.refresh(place)
 
 
 def used_area(session: Session, place: Place) -> float:

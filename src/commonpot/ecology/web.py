@@ -7,13 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from commonpot.communities.web import community_context
 from commonpot.ecology import explain, plans, service
 from commonpot.ecology.schemas import CSV_LIMIT
 from commonpot.errors import DomainError, Invalid, PayloadTooLarge
-from commonpot.http import Ctx, unit_of_work, verify_csrf_form
+from commonpot.http import Ctx, PostedForm, unit_of_work, verify_csrf_form
 from commonpot.templating import redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -26,13 +26,12 @@ SECTION = {
 BASE = "/communities/{slug}/ecology"
 
 
-async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form()
+def _form(form: FormData) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in form.items():
         if isinstance(value, UploadFile):
-            raw = await value.read(CSV_LIMIT + 1)
-            await value.close()
+            raw = value.file.read(CSV_LIMIT + 1)  # spooled to disk or memory already
+            value.file.close()
             if len(raw) > CSV_LIMIT:
                 raise PayloadTooLarge("The CSV file is larger than 2 MB.")
             out[key] = raw.decode("utf-8-sig", errors="replace")
@@ -121,11 +120,11 @@ def inventory_csv(slug: str, request: Request) -> Response:
 
 
 @router.post(BASE + "/inventory/import")
-async def import_inventory(slug: str, request: Request) -> Response:
+def import_inventory(slug: str, request: Request, posted: PostedForm) -> Response:
     """Replace the inventory of the domes named in an uploaded COUNTS.csv."""
     url = f"/communities/{slug}/ecology/inventory"
     try:
-        form = await _form(request)
+        form = _form(posted)
         with unit_of_work(request) as ctx:
             community = community_context(ctx, slug)["community"]
             count = service.import_inventory_csv(
@@ -137,11 +136,11 @@ async def import_inventory(slug: str, request: Request) -> Response:
 
 
 @router.post(BASE + "/plantings")
-async def add_planting(slug: str, request: Request) -> Response:
+def add_planting(slug: str, request: Request, posted: PostedForm) -> Response:
     """Record a planting from the form."""
     url = f"/communities/{slug}/ecology/inventory"
     try:
-        form = await _form(request)
+        form = _form(posted)
         with unit_of_work(request) as ctx:
             community = community_context(ctx, slug)["community"]
             service.add_planting(
@@ -173,11 +172,11 @@ def remove_planting(slug: str, planting_id: int, request: Request) -> Response:
 
 
 @router.post(BASE + "/crops")
-async def save_crop(slug: str, request: Request) -> Response:
+def save_crop(slug: str, request: Request, posted: PostedForm) -> Response:
     """Add or update a crop in the taxonomy."""
     url = f"/communities/{slug}/ecology/inventory"
     try:
-        form = await _form(request)
+        form = _form(posted)
         with unit_of_work(request) as ctx:
             community = community_context(ctx, slug)["community"]
             service.save_crop(
@@ -210,11 +209,11 @@ def seeds_page(slug: str, request: Request) -> Response:
 
 
 @router.post(BASE + "/seeds")
-async def add_seed_lot(slug: str, request: Request) -> Response:
+def add_seed_lot(slug: str, request: Request, posted: PostedForm) -> Response:
     """Put seed in the bank from the form (stewards)."""
     url = f"/communities/{slug}/ecology/seeds"
     try:
-        form = await _form(request)
+        form = _form(posted)
         with unit_of_work(request) as ctx:
             community = community_context(ctx, slug)["community"]
             holder = _float(form, "holder_place_id")
@@ -244,11 +243,11 @@ def assessments_page(slug: str, request: Request) -> Response:
 
 
 @router.post(BASE + "/assessments")
-async def create_assessment(slug: str, request: Request) -> Response:
+def create_assessment(slug: str, request: Request, posted: PostedForm) -> Response:
     """Assess an uploaded "after" inventory against the current one."""
     url = f"/communities/{slug}/ecology/assessments"
     try:
-        form = await _form(request)
+        form = _form(posted)
         with unit_of_work(request) as ctx:
             community = community_context(ctx, slug)["community"]
             found = plans.create_assessment(
@@ -281,11 +280,13 @@ def assessment_page(slug: str, assessment_id: int, request: Request) -> Response
 
 
 @router.post(BASE + "/assessments/{assessment_id}/attach")
-async def attach_assessment(slug: str, assessment_id: int, request: Request) -> Response:
+def attach_assessment(
+    slug: str, assessment_id: int, request: Request, posted: PostedForm
+) -> Response:
     """Attach the assessment to a proposal by number."""
     url = f"/communities/{slug}/ecology/assessments/{assessment_id}"
     try:
-        form = await _form(request)
+        form = _form(posted)
         with unit_of_work(request) as ctx:
             community = community_context(ctx, slug)["community"]
             number = int(_float(form, "proposal_number") or 0)
@@ -305,11 +306,11 @@ def plans_page(slug: str, request: Request) -> Response:
 
 
 @router.post(BASE + "/plans")
-async def create_plan(slug: str, request: Request) -> Response:
+def create_plan(slug: str, request: Request, posted: PostedForm) -> Response:
     """Ask the optimiser for a plan (stewards)."""
     url = f"/communities/{slug}/ecology/plans"
     try:
-        form = await _form(request)
+        form = _form(posted)
         with unit_of_work(request) as ctx:
             community = community_context(ctx, slug)["community"]
             plan = plans.create_plan(

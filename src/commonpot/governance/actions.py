@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.service import Viewer
@@ -43,6 +44,13 @@ def _execute_grant(session: Session, community: Community, params: Params, _: Vi
     from commonpot.communities.service import set_setting
 
     key = f"{params['pool']}_balance"
+    if session.get_bind().dialect.name != "sqlite":
+        # read the balance under a row lock (FOR NO KEY UPDATE: rows referencing the
+        # community keep inserting), or two grants paid at once would both see it unspent
+        session.execute(
+            select(Community.id).where(Community.id == community.id).with_for_update(key_share=True)
+        )
+        session.refresh(community, ["settings"])
     balance = int((community.settings or {}).get(key, 0))
     if params["amount"] > balance:
         raise Invalid(f"The {params['pool']} holds only {balance} now.")

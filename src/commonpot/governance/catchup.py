@@ -24,6 +24,7 @@ def catch_up(request: Request, slug: str, *, with_grants: bool = False) -> None:
         return
     with unit_of_work(request, write=True) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
+        ledger.lock(ctx.session, community)  # before any proposal lock (one lock order)
         for proposal in service.due_proposals(ctx.session, community):
             service.advance(ctx.session, community, proposal, ctx.settings)
         if with_grants:

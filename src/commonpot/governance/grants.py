@@ -120,10 +120,17 @@ def is_due(session: Session, community: Community) -> bool:
 
 def advance_all(session: Session, community: Community, settings: Settings | None) -> list[Grant]:
     """Advance every open grant's conviction to now, then fund those over threshold."""
+    ledger.lock(session, community)  # one advancer at a time: a grant is funded once
     params, step_seconds, _ = parameters(community)
     now = utcnow()
     funded: list[Grant] = []
-    grants = [g for g in open_grants(session, community) if g.state == "open"]
+    fresh = (  # re-read under the lock: another request may have just funded one
+        select(Grant)
+        .where(Grant.community_id == community.id, Grant.state == "open")
+        .order_by(Grant.number.desc())
+        .execution_options(populate_existing=True)
+    )
+    grants = list(session.scalars(fresh))
     for grant in grants:
         _advance(session, grant, params, step_seconds, now)
     for grant in grants:
@@ -191,6 +198,7 @@ def create_grant(
 ) -> Grant:
     """Ask for funding from a pool (members); conviction starts at zero."""
     communities.require_member(session, community, viewer)
+    ledger.lock(session, community)  # before numbering: numbers and entries stay in step
     if not 3 <= len(title.strip()) <= 200:
         raise Invalid("Give the request a title of 3 to 200 characters.", field="title")
     params = actions.get("grant").validate(

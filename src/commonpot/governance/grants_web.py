@@ -12,7 +12,7 @@ from commonpot.communities.web import community_context
 from commonpot.errors import DomainError, Invalid
 from commonpot.governance import grants
 from commonpot.governance.catchup import catch_up
-from commonpot.http import unit_of_work
+from commonpot.http import PostedForm, unit_of_work
 from commonpot.templating import redirect, redirect_error, render
 
 Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
@@ -39,9 +39,9 @@ def grants_page(slug: str, request: Request) -> Response:
 
 
 @router.post(BASE)
-async def request_grant(slug: str, request: Request) -> Response:
+def request_grant(slug: str, request: Request, posted: PostedForm) -> Response:
     """Ask for funding."""
-    form = await request.form()
+    form = posted
     url = f"/communities/{slug}/governance/grants"
     with unit_of_work(request) as ctx:
         community = communities.readable_community(ctx.session, slug, ctx.viewer)
@@ -65,9 +65,9 @@ async def request_grant(slug: str, request: Request) -> Response:
 
 
 @router.post(BASE + "/{number}/stake")
-async def stake(slug: str, number: Number, request: Request) -> Response:
+def stake(slug: str, number: Number, request: Request, posted: PostedForm) -> Response:
     """Stake tokens on a request."""
-    form = await request.form()
+    form = posted
     url = f"/communities/{slug}/governance/grants"
     with unit_of_work(request) as ctx:
         community = communities.readable_community(ctx.session, slug, ctx.viewer)

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     load_pem_private_key,
 )
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from commonpot.communities.models import Community
@@ -46,6 +46,10 @@ from commonpot.governance.notes import (
 )
 from commonpot.governance.verification import MAX_PAGE, Report, check_checkpoint, check_entries
 from commonpot.settings import Settings
+
+# first key of the two-key PostgreSQL advisory lock that serialises a community's ledger
+# appends (the second key is the community id); b"LG" so it cannot collide by accident
+LEDGER_LOCK_SPACE = 0x4C47
 
 
 def key_name(settings: Settings) -> str:
@@ -95,6 +99,26 @@ def size(session: Session, community: Community) -> int:
     return int(count or 0)
 
 
+def lock(session: Session, community: Community) -> None:
+    """Take the community's ledger lock for the rest of the transaction (re-entrant).
+
+    Appends must be serialised (each entry's sequence number counts the ones before it).
+    Locking the community row FOR UPDATE deadlocked: a request that had already inserted a
+    row referencing the community (a vote, a membership) holds a FOR KEY SHARE lock on it,
+    which conflicts with FOR UPDATE, so two such requests waited on each other. A
+    transaction-scoped advisory lock conflicts with no row lock, so the only waiting is for
+    the ledger itself. Paths that take other locks after appending (proposals, grants)
+    take this lock first, so every transaction acquires it before its other row locks.
+    On SQLite a write transaction already holds the database's write lock (BEGIN IMMEDIATE).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:space, :community)"),
+        {"space": LEDGER_LOCK_SPACE, "community": community.id},
+    )
+
+
 def append(
     session: Session,
     community: Community,
@@ -108,8 +132,7 @@ def append(
     With flush=False (inside a flush hook) the entry stays pending; its sequence number
     counts the entries still pending in the session too.
     """
-    if session.get_bind().dialect.name != "sqlite":
-        session.execute(select(Community.id).where(Community.id == community.id).with_for_update())
+    lock(session, community)
     with session.no_autoflush:
         pending = sum(
             1
@@ -155,6 +178,7 @@ def seal(session: Session, community: Community, settings: Settings | None) -> C
     """Sign a checkpoint for the current tree if it grew (no settings: leave it for later)."""
     if settings is None:
         return latest(session, community)
+    lock(session, community)  # two sealers would both sign (and store) the same size
     last = latest(session, community)
     count = size(session, community)
     if last is not None and last.size == count:

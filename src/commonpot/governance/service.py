@@ -68,6 +68,7 @@ def _locked(session: Session, community: Community, viewer: Viewer, number: int)
     """The proposal, row-locked for this transaction (PostgreSQL) and freshly read."""
     proposal = get_proposal(session, community, viewer, number)
     if session.get_bind().dialect.name != "sqlite":
+        ledger.lock(session, community)  # ledger first, then the proposal: one lock order
         session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
         session.refresh(proposal)
     return proposal
@@ -136,6 +137,7 @@ def create_proposal(
     params = actions.get(kind).validate(session, community, dict(action.get("params") or {}))
     if kind != "text" and method != "majority":
         raise Invalid("Proposals that act decide by majority (yes/no).", field="method")
+    ledger.lock(session, community)  # numbers stay unique when drafts arrive together
     number = 1 + int(
         session.scalar(
             select(func.max(Proposal.number)).where(Proposal.community_id == community.id)

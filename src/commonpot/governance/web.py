@@ -21,7 +21,7 @@ from commonpot.governance.counting import RANKED
 from commonpot.governance.grants_web import router as grants_router
 from commonpot.governance.models import State
 from commonpot.governance.tally import METHODS
-from commonpot.http import unit_of_work, verify_csrf_form
+from commonpot.http import PostedForm, unit_of_work, verify_csrf_form
 from commonpot.templating import redirect, redirect_error, render
 
 Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
@@ -84,9 +84,9 @@ def _form_list(value: str) -> list[str]:
 
 
 @router.post(BASE + "/proposals")
-async def create_proposal(slug: str, request: Request) -> Response:
+def create_proposal(slug: str, request: Request, posted: PostedForm) -> Response:
     """Draft a proposal from the form."""
-    form = await request.form()
+    form = posted
     text = {k: str(v) for k, v in form.items()}
     with unit_of_work(request) as ctx:
         community = communities.readable_community(ctx.session, slug, ctx.viewer)
@@ -213,9 +213,9 @@ def ballot_from_form(method: str, options: list[str], form: dict[str, Any]) -> d
 
 
 @router.post(BASE + "/proposals/{number}/vote")
-async def vote(slug: str, number: Number, request: Request) -> Response:
+def vote(slug: str, number: Number, request: Request, posted: PostedForm) -> Response:
     """Cast or change the ballot from the form."""
-    form = dict(await request.form())
+    form = dict(posted)
     url = f"/communities/{slug}/governance/proposals/{number}"
     with unit_of_work(request) as ctx:
         community = communities.readable_community(ctx.session, slug, ctx.viewer)
@@ -273,9 +273,9 @@ def cancel(slug: str, number: Number, request: Request) -> Response:
 
 
 @router.post(BASE + "/proposals/{number}/comments")
-async def comment(slug: str, number: Number, request: Request) -> Response:
+def comment(slug: str, number: Number, request: Request, posted: PostedForm) -> Response:
     """Post to the discussion."""
-    form = await request.form()
+    form = posted
     url = f"/communities/{slug}/governance/proposals/{number}"
     with unit_of_work(request) as ctx:
         community = communities.readable_community(ctx.session, slug, ctx.viewer)
@@ -289,9 +289,9 @@ async def comment(slug: str, number: Number, request: Request) -> Response:
 
 
 @router.post(BASE + "/delegation")
-async def delegation_form(slug: str, request: Request) -> Response:
+def delegation_form(slug: str, request: Request, posted: PostedForm) -> Response:
     """Delegate your vote, or take the delegation back."""
-    form = await request.form()
+    form = posted
     url = f"/communities/{slug}/governance"
     with unit_of_work(request) as ctx:
         community = communities.readable_community(ctx.session, slug, ctx.viewer)

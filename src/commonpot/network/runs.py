@@ -20,8 +20,8 @@ from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Membership
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
-from commonpot.network.allocation import OBJECTIVES, allocate
-from commonpot.network.instance import parse_instance
+from commonpot.network.allocation import OBJECTIVES, Objective, Plan, allocate
+from commonpot.network.instance import Instance, parse_instance
 from commonpot.network.models import (
     AllocationRun,
     Assignment,
@@ -33,6 +33,7 @@ from commonpot.network.models import (
     RunStatus,
 )
 from commonpot.network.service import is_steward, require_reader, require_steward
+from commonpot.offload import cpu_bound
 
 ALLOWED_PARAMS = ("max_distance_km", "speed_kmh", "cost_per_km", "segments", "candidates_per_need")
 
@@ -103,6 +104,12 @@ def _params(community: Community, given: dict[str, Any] | None) -> dict[str, Any
     return base
 
 
+def plan_and_baseline(inst: Instance, objective: Objective) -> tuple[Plan, Plan]:
+    """The plan for the objective and first-come-first-served on the same candidates."""
+    plan = allocate(inst, objective)
+    return plan, allocate(inst, "fcfs", candidates=plan.candidates)
+
+
 def create_run(
     session: Session,
     community: Community,
@@ -117,8 +124,8 @@ def create_run(
         raise Invalid(f"objective: must be one of {', '.join(OBJECTIVES)}", field="objective")
     chosen = _params(community, params)
     inst = parse_instance(build_instance(session, community, chosen))
-    plan = allocate(inst, objective)
-    baseline = allocate(inst, "fcfs", candidates=plan.candidates)
+    size = len(inst.offer_ids) + len(inst.need_ids)
+    plan, baseline = cpu_bound(size, plan_and_baseline, inst, objective)
     run = AllocationRun(
         community_id=community.id,
         created_by=viewer.user_id,

@@ -358,6 +358,16 @@ def log_harvest(
     patch = get_patch(session, community, viewer, patch_id)
     if not (math.isfinite(quantity_kg) and 0 < quantity_kg <= 1e5):
         raise Invalid("quantity_kg: must be more than 0", field="quantity_kg")
+    if session.get_bind().dialect.name != "sqlite":
+        # sum and insert as one step: concurrent harvests wait on the patch row (FOR NO KEY
+        # UPDATE, which harvest rows' foreign-key share locks do not block); SQLite's write
+        # transaction already holds the database's write lock
+        session.execute(
+            select(ForagingPatch.id)
+            .where(ForagingPatch.id == patch.id)
+            .with_for_update(key_share=True)
+        )
+        session.refresh(patch)
     left = patch.sustainable_yield_kg - harvested_this_season(session, patch)
     if quantity_kg > left + 1e-9:
         raise Conflict(

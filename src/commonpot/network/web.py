@@ -9,11 +9,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from commonpot.communities.web import community_context
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
-from commonpot.http import Ctx, unit_of_work, verify_csrf_form
+from commonpot.http import Ctx, PostedForm, unit_of_work, verify_csrf_form
 from commonpot.network import runs, service
 from commonpot.templating import redirect, redirect_error, render
 
@@ -38,8 +39,8 @@ def _number(form: dict[str, str], key: str, kind: Callable[[str], Any] = float) 
     return value
 
 
-async def _form(request: Request) -> dict[str, str]:
-    return {k: str(v) for k, v in (await request.form()).items()}
+def _form(posted: FormData) -> dict[str, str]:
+    return {k: str(v) for k, v in posted.items()}
 
 
 def _overview(ctx: Ctx, slug: str) -> dict[str, Any]:
@@ -91,9 +92,9 @@ def overview(slug: str, request: Request) -> Response:
 
 
 @router.post(BASE + "/offers")
-async def add_offer(slug: str, request: Request) -> Response:
+def add_offer(slug: str, request: Request, posted: PostedForm) -> Response:
     """Offer food from the form."""
-    form = await _form(request)
+    form = _form(posted)
     url = f"/communities/{slug}/network"
     try:
         with unit_of_work(request) as ctx:
@@ -119,9 +120,9 @@ async def add_offer(slug: str, request: Request) -> Response:
 
 
 @router.post(BASE + "/needs")
-async def add_need(slug: str, request: Request) -> Response:
+def add_need(slug: str, request: Request, posted: PostedForm) -> Response:
     """Ask for food from the form."""
-    form = await _form(request)
+    form = _form(posted)
     url = f"/communities/{slug}/network"
     try:
         with unit_of_work(request) as ctx:
@@ -177,9 +178,9 @@ def patches_page(slug: str, request: Request) -> Response:
 
 
 @router.post(BASE + "/patches")
-async def add_patch(slug: str, request: Request) -> Response:
+def add_patch(slug: str, request: Request, posted: PostedForm) -> Response:
     """Map a patch from the form."""
-    form = await _form(request)
+    form = _form(posted)
     url = f"/communities/{slug}/network/patches"
     try:
         with unit_of_work(request) as ctx:
@@ -202,9 +203,9 @@ async def add_patch(slug: str, request: Request) -> Response:
 
 
 @router.post(BASE + "/patches/{patch_id}/harvests")
-async def add_harvest(slug: str, patch_id: int, request: Request) -> Response:
+def add_harvest(slug: str, patch_id: int, request: Request, posted: PostedForm) -> Response:
     """Log a harvest from the form."""
-    form = await _form(request)
+    form = _form(posted)
     url = f"/communities/{slug}/network/patches"
     try:
         with unit_of_work(request) as ctx:
@@ -232,9 +233,9 @@ def runs_page(slug: str, request: Request) -> Response:
 
 
 @router.post(BASE + "/runs")
-async def add_run(slug: str, request: Request) -> Response:
+def add_run(slug: str, request: Request, posted: PostedForm) -> Response:
     """Propose a plan from the open offers and needs."""
-    form = await _form(request)
+    form = _form(posted)
     url = f"/communities/{slug}/network/runs"
     try:
         with unit_of_work(request) as ctx:

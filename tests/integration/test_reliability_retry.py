@@ -1,0 +1,109 @@
+"""Deadlock victims are run again: the request at the edge, the command's transaction in the CLI.
+
+PostgreSQL raises real errors here (PL/pgSQL `RAISE ... USING ERRCODE`), with the SQLSTATE
+a deadlock (40P01) or a serialisation failure (40001) has, so the code paths are the ones
+a real deadlock takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from commonpot.db import RETRY_ATTEMPTS, Database, run_with_retries
+from commonpot.http import RetryMiddleware
+from commonpot.wiring import open_database
+
+pytestmark = pytest.mark.postgres
+
+
+def fail_with(session_or_conn: Any, sqlstate: str) -> None:
+    """Make PostgreSQL raise an error with this SQLSTATE."""
+    session_or_conn.execute(
+        text(f"DO $$ BEGIN RAISE EXCEPTION 'test failure' USING ERRCODE = '{sqlstate}'; END $$")
+    )
+
+
+@pytest.fixture
+def pg(database_urls: dict[str, str]) -> Iterator[Database]:
+    """The worker's PostgreSQL database."""
+    database = open_database(database_urls["postgresql"])
+    yield database
+    database.dispose()
+
+
+def app_failing(pg: Database, sqlstate: str, failures: int) -> tuple[FastAPI, list[Any]]:
+    """An app whose POST /echo fails `failures` times with the SQLSTATE, then echoes its body."""
+    app = FastAPI()
+    app.add_middleware(RetryMiddleware)
+    seen: list[Any] = []
+
+    @app.post("/echo")
+    async def echo(request: Request) -> dict[str, Any]:
+        body = await request.json()
+        seen.append(body)
+        assert getattr(request.state, "marker", None) is None  # a fresh state every try
+        request.state.marker = len(seen)
+        if len(seen) <= failures:
+            with pg.unit_of_work() as session:
+                fail_with(session, sqlstate)
+        return {"body": body, "tries": len(seen)}
+
+    return app, seen
+
+
+@pytest.mark.parametrize("sqlstate", ["40P01", "40001"])
+def test_a_deadlocked_request_runs_again_with_its_body(pg: Database, sqlstate: str) -> None:
+    """The first try is a deadlock victim; the second answers, with the same body replayed."""
+    app, seen = app_failing(pg, sqlstate, failures=1)
+    with TestClient(app) as client:
+        response = client.post("/echo", json={"vote": "yes"})
+    assert response.status_code == 200
+    assert response.json() == {"body": {"vote": "yes"}, "tries": 2}
+    assert seen == [{"vote": "yes"}, {"vote": "yes"}]
+
+
+def test_retries_stop_after_the_last_attempt(pg: Database) -> None:
+    """A request that deadlocks every time fails after RETRY_ATTEMPTS tries."""
+    app, seen = app_failing(pg, "40P01", failures=100)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/echo", json={"n": 1})
+    assert response.status_code == 500
+    assert len(seen) == RETRY_ATTEMPTS
+
+
+def test_other_database_errors_are_not_retried(pg: Database) -> None:
+    """A unique violation (23505) is not a deadlock: one try, then the error."""
+    app, seen = app_failing(pg, "23505", failures=1)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/echo", json={"n": 1})
+    assert response.status_code == 500
+    assert len(seen) == 1
+
+
+def test_cli_transactions_run_again_after_a_deadlock(pg: Database) -> None:
+    """`run_with_retries` (behind cli_support.in_transaction) reruns the whole transaction."""
+    tries: list[int] = []
+
+    def work() -> int:
+        with pg.unit_of_work() as session:
+            tries.append(1)
+            if len(tries) < 3:
+                fail_with(session, "40P01")
+            return int(session.execute(text("SELECT 41 + 1")).scalar_one())
+
+    assert run_with_retries(work) == 42
+    assert len(tries) == 3
+
+    def always() -> None:
+        with pg.unit_of_work() as session:
+            fail_with(session, "40001")
+
+    with pytest.raises(DBAPIError):
+        run_with_retries(always)
