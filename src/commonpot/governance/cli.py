@@ -166,6 +166,12 @@ def sign(
     proposal: int = typer.Option(..., "--proposal", help="Proposal number."),
     action_hash: str = typer.Option(..., "--action-hash", help="The proposal's action hash."),
     ballot: str = typer.Option(..., "--ballot", help='The ballot as JSON, e.g. {"choice":"yes"}.'),
+    salt: str | None = typer.Option(
+        None,
+        "--salt",
+        help="Sealed ballots: your 64-hex salt; the signature then covers the commitment "
+        "(send the ballot in its normal form, with this salt).",
+    ),
 ) -> None:
     """Print the signature to send with the ballot (API field `signature`)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -180,6 +186,13 @@ def sign(
         raise Invalid(f"cannot read key or ballot: {exc}", field="ballot") from None
     if not isinstance(private, Ed25519PrivateKey) or not isinstance(parsed, dict):
         raise Invalid("need an Ed25519 key and a JSON object ballot", field="key")
+    if salt is not None:
+        from commonpot.governance.secrecy import check_salt, commitment
+        from commonpot.governance.signing import commit_message
+
+        sealed = commitment(community, proposal, parsed, check_salt(salt))
+        typer.echo(sign_vote(private, commit_message(community, proposal, action_hash, sealed)))
+        return
     typer.echo(sign_vote(private, vote_message(community, proposal, action_hash, parsed)))
 
 

@@ -105,7 +105,8 @@ def _hours(seconds: int) -> str:
     return f"{seconds / HOUR:g} h"
 
 
-def _percent(share: Any) -> str:
+def percent(share: Any) -> str:
+    """A share as a percentage, e.g. 20 %."""
     return f"{float(Fraction(str(share))) * 100:g} %"
 
 
@@ -116,12 +117,12 @@ def shortfall(rules: dict[str, Any], floor: Floor, method: str) -> tuple[str, st
     by quorum and a winner, so their threshold is not compared.
     """
     if Fraction(str(rules["quorum"])) < Fraction(str(floor["quorum"])):
-        return "quorum", f"The quorum must be at least {_percent(floor['quorum'])} of members."
+        return "quorum", f"The quorum must be at least {percent(floor['quorum'])} of members."
     if method == "majority" and _strictness(rules["threshold"], rules["inclusive"]) < _strictness(
         floor["threshold"], floor["inclusive"]
     ):
         word = "at least" if floor["inclusive"] else "more than"
-        return "threshold", f"A pass needs {word} {_percent(floor['threshold'])} of the votes."
+        return "threshold", f"A pass needs {word} {percent(floor['threshold'])} of the votes."
     if int(rules["voting_seconds"]) < int(floor["voting_seconds"]):
         return "voting_seconds", f"Voting lasts at least {_hours(floor['voting_seconds'])}."
     if int(rules["timelock_seconds"]) < int(floor["timelock_seconds"]):
@@ -217,7 +218,7 @@ def describe(floor: Floor) -> str:
     """A floor in words (English; pages translate their own table)."""
     word = "≥" if floor["inclusive"] else ">"
     return (
-        f"quorum ≥ {_percent(floor['quorum'])}, yes {word} {_percent(floor['threshold'])}, "
+        f"quorum ≥ {percent(floor['quorum'])}, yes {word} {percent(floor['threshold'])}, "
         f"voting ≥ {_hours(floor['voting_seconds'])}, wait ≥ {_hours(floor['timelock_seconds'])}"
     )
 
