@@ -97,7 +97,7 @@ def _share(value: Any, where: str) -> Fraction:
 
 
 def _strictness(threshold: Any, inclusive: Any) -> tuple[Fraction, int]:
-    """Order thresholds: a higher share is stricter; at equal shares 'more than' beats 'at least'."""
+    """Order thresholds: higher is stricter; at equal shares 'more than' beats 'at least'."""
     return Fraction(str(threshold)), 0 if inclusive else 1
 
 
@@ -150,11 +150,11 @@ def lift(rules: dict[str, Any], floor: Floor, given: dict[str, Any]) -> dict[str
     for key in ("quorum", "voting_seconds", "timelock_seconds"):
         if key not in given and Fraction(str(out[key])) < Fraction(str(floor[key])):
             out[key] = floor[key]
-    if "threshold" not in given and "inclusive" not in given:
-        if _strictness(out["threshold"], out["inclusive"]) < _strictness(
-            floor["threshold"], floor["inclusive"]
-        ):
-            out["threshold"], out["inclusive"] = floor["threshold"], floor["inclusive"]
+    lower = _strictness(out["threshold"], out["inclusive"]) < _strictness(
+        floor["threshold"], floor["inclusive"]
+    )
+    if lower and "threshold" not in given and "inclusive" not in given:
+        out["threshold"], out["inclusive"] = floor["threshold"], floor["inclusive"]
     return out
 
 
@@ -254,7 +254,9 @@ def adopt(session: Session, community: Community) -> Constitution:
     )
     session.add(found)
     session.flush()
-    ledger.append(session, community, "constitution.adopted", {"version": 1, "floors": found.floors})
+    ledger.append(
+        session, community, "constitution.adopted", {"version": 1, "floors": found.floors}
+    )
     return found
 
 

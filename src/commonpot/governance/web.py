@@ -130,9 +130,7 @@ def _list_page(
         form_error=error.detail if error else None,
         error_field=field,
     )
-    return render(
-        request, "governance/list.html", data, ctx=ctx, status_code=422 if error else 200
-    )
+    return render(request, "governance/list.html", data, ctx=ctx, status_code=422 if error else 200)
 
 
 @router.get(BASE, response_class=HTMLResponse)
@@ -165,15 +163,20 @@ async def create_proposal(slug: str, request: Request) -> Response:
         try:
             with ctx.session.begin_nested():
                 action = {"kind": text.get("action_kind", "text"), "params": _action_params(text)}
-                rules: dict[str, Any] = {
-                    "voting_seconds": _hours(text, "voting_hours", "72"),
-                    "timelock_seconds": _hours(text, "timelock_hours", "24"),
-                    "quorum": text.get("quorum") or "0",
-                    "threshold": text.get("threshold") or "1/2",
-                    "open_results": text.get("open_results") == "on",
-                }
-                if text.get("secret") in {"secret", "open"}:
-                    rules["secret"] = text["secret"] == "secret"
+                rules: dict[str, Any] = {"open_results": text.get("open_results") == "on"}
+                # a field left empty takes the floor (the form starts at the floor anyway)
+                for key, field in (
+                    ("voting_seconds", "voting_hours"),
+                    ("timelock_seconds", "timelock_hours"),
+                ):
+                    if (text.get(field) or "").strip():
+                        rules[key] = _hours(text, field, "0")
+                for key in ("quorum", "threshold"):
+                    if (text.get(key) or "").strip():
+                        rules[key] = text[key].strip()
+                ballot_mode = text.get("secret")
+                if ballot_mode in {"secret", "open"}:
+                    rules["secret"] = ballot_mode != "open"
                 try:
                     seats = int(text.get("seats") or 1)
                 except ValueError:
@@ -202,7 +205,7 @@ async def create_proposal(slug: str, request: Request) -> Response:
         )
 
 
-def _action_params(text: dict[str, str]) -> dict[str, Any]:
+def _action_params(text: dict[str, str]) -> dict[str, Any]:  # noqa: PLR0911 - one per kind
     kind = text.get("action_kind", "text")
     if kind == "text":
         return {"note": text.get("action_note", "")} if text.get("action_note") else {}
