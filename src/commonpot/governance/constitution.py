@@ -117,12 +117,12 @@ def shortfall(rules: dict[str, Any], floor: Floor, method: str) -> tuple[str, st
     by quorum and a winner, so their threshold is not compared.
     """
     if Fraction(str(rules["quorum"])) < Fraction(str(floor["quorum"])):
-        return "quorum", f"The quorum must be at least {percent(floor['quorum'])} of members."
+        return "quorum", f"The quorum must be at least {floor['quorum']} of the members."
     if method == "majority" and _strictness(rules["threshold"], rules["inclusive"]) < _strictness(
         floor["threshold"], floor["inclusive"]
     ):
         word = "at least" if floor["inclusive"] else "more than"
-        return "threshold", f"A pass needs {word} {percent(floor['threshold'])} of the votes."
+        return "threshold", f"A pass needs {word} {floor['threshold']} of the yes and no votes."
     if int(rules["voting_seconds"]) < int(floor["voting_seconds"]):
         return "voting_seconds", f"Voting lasts at least {_hours(floor['voting_seconds'])}."
     if int(rules["timelock_seconds"]) < int(floor["timelock_seconds"]):
