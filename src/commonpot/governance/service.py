@@ -304,12 +304,11 @@ def _close(
     if secrecy.is_sealed(proposal.rules):
         counted = voting.effective_ballots(session, proposal)
         votes = list(session.scalars(select(Vote).where(Vote.proposal_id == proposal.id)))
-        ledger.append(
-            session,
-            community,
-            "ballots.revealed",
-            secrecy.revealed_payload(proposal, counted, votes),
-        )
+        revealed = secrecy.revealed_payload(proposal, counted, votes)
+        # what anyone recounts from the ledger must be what is declared
+        if secrecy.recount(proposal, revealed["ballots"]).to_json() != result.to_json():
+            raise Conflict("The published ballots do not recount to the tally; nothing was closed.")
+        ledger.append(session, community, "ballots.revealed", revealed)
     passed = counting.decide(
         result, turnout=turnout, eligible=eligible, quorum=Fraction(proposal.rules["quorum"])
     )
