@@ -277,3 +277,29 @@ def test_voting_by_form_shows_the_receipt_once_and_the_page_checks_it(
     )
     assert forged.status_code == 422
     assert "matches no ballot" in forged.text
+
+
+def test_delegations_do_not_unmask_a_secret_ballot(
+    client: TestClient, db: Database, settings: Any
+) -> None:
+    w = make_world(db)
+    member, custodian = bearer(db, w.member), bearer(db, w.custodian)
+    put = client.put(
+        f"{API}/delegations", json={"delegate_id": w.custodian.id, "scope": "*"}, headers=member
+    )
+    assert put.status_code == 200
+    number = _election(client, bearer(db, w.steward))
+    client.put(
+        f"{API}/proposals/{number}/vote", json={"ballot": {"choice": "Member"}}, headers=custodian
+    )
+    client.put(
+        f"{API}/proposals/{number}/vote",
+        json={"ballot": {"choice": "Custodian"}},
+        headers=bearer(db, w.steward),
+    )
+    let_time_pass(db, "publicville", number, settings)
+    [revealed] = [e for e in _entries(client) if e["type"] == "ballots.revealed"]
+    # counted once each: a doubled ballot would give the delegate's choice away
+    assert sorted(b["choice"] for b in revealed["ballots"]) == ["Custodian", "Member"]
+    result = client.get(f"{API}/proposals/{number}").json()["result"]
+    assert result["turnout"] == 2

@@ -26,8 +26,10 @@ recompute from the ledger alone.
   their ballot, their salt) equals the last commitment recorded for them in the roll, and
   their ballot is among the published ones (the `receipt` endpoint does this for them).
   The number of published ballots equals the members counted, which anyone can check.
-  Secrecy is towards other members and the public: the server itself stores who voted what
-  (it must, to follow delegations and to let a member change their vote).
+  Delegations do not apply to secret ballots (each member votes for themselves):
+  delegations are public, so a ballot counted again for each delegator would point at its
+  delegate. Secrecy is towards other members and the public: the server itself stores who
+  voted what (it must, to let a member change their vote and to check receipts).
 
 Signed votes: in sealed modes the member's Ed25519 signature covers
 `signing.commit_message` (community, proposal, action hash, commitment), so the client

@@ -29,19 +29,24 @@ def seed(proposal: Proposal) -> int:
 def effective_ballots(
     session: Session, proposal: Proposal
 ) -> list[tuple[int, counting.Ballot, int]]:
-    """(voter, ballot, weight): direct votes, and delegated weight following delegations."""
+    """(voter, ballot, weight): direct votes, and delegated weight following delegations.
+
+    Secret ballots count direct votes only: delegations are public, so a ballot counted
+    once more for each member who delegated would point at its delegate.
+    """
     votes = {
         v.voter_id: v.ballot
         for v in session.scalars(select(Vote).where(Vote.proposal_id == proposal.id))
     }
     scope = proposal.action.get("kind", "text")
     delegated: dict[int, dict[str, int]] = {}
-    for d in session.scalars(
+    found = session.scalars(
         select(Delegation).where(
             Delegation.community_id == proposal.community_id,
             Delegation.scope.in_([scope, "*"]),
         )
-    ):
+    )
+    for d in [] if proposal.rules.get("secret") else found:
         delegated.setdefault(d.delegator_id, {})[d.scope] = d.delegate_id
     out: list[tuple[int, counting.Ballot, int]] = []
     for key, weight in proposal.electorate.items():
