@@ -328,3 +328,44 @@ def test_demo_proposals_meet_the_constitution_and_ledgers_verify(
             ledger.seal(s, c, settings)
             report = ledger.verify(s, c, settings)
             assert report.ok, report.problems
+
+
+def test_allocation_runs_and_crop_plans_are_held_to_the_same_floor(db: Database) -> None:
+    from commonpot.ecology.models import CropPlan
+    from commonpot.network.models import AllocationRun, RunStatus
+
+    with db.unit_of_work() as s:
+        demo.load(s)
+    with db.unit_of_work() as s:
+        river = fetch_community(s, "riverside")
+        amara = Viewer(user=s.scalar(select(User).where(User.email == "amara@riverside.example")))
+        run = s.scalar(
+            select(AllocationRun).where(
+                AllocationRun.community_id == river.id,
+                AllocationRun.status == RunStatus.DRAFT.value,
+            )
+        )
+        plan = s.scalar(select(CropPlan).where(CropPlan.community_id == river.id))
+        assert run is not None and plan is not None
+        before = s.scalar(select(func.count()).select_from(Proposal))
+        for action, rules, field in (
+            (
+                {"kind": "commit_allocation_run", "params": {"run_id": run.id}},
+                {"timelock_seconds": 0},
+                "rules.timelock_seconds",
+            ),
+            (
+                {"kind": "adopt_crop_plan", "params": {"plan_id": plan.id}},
+                {"quorum": "1/10"},
+                "rules.quorum",
+            ),
+        ):
+            with pytest.raises(Invalid) as refused:
+                service.create_proposal(
+                    s, river, amara, title="Move the food now", action=action, rules=rules
+                )
+            assert refused.value.field == field
+            made = service.create_proposal(s, river, amara, title="Move it in time", action=action)
+            assert made.rules["quorum"] == "1/5"
+            assert made.rules["timelock_seconds"] >= 24 * 3600
+        assert s.scalar(select(func.count()).select_from(Proposal)) == before + 2
