@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from commonpot.accounts.models import User
 from commonpot.db import Database
-from commonpot.governance import ledger
+from commonpot.governance import ledger, secrecy
 from commonpot.governance.canonical import canonical_json
+from commonpot.governance.ledger import Report
 from commonpot.governance.models import Proposal
 from commonpot.governance.signing import commit_message, sign_vote, vote_message
 from tests.factories.accounts import bearer, form, make_world, sign_in
@@ -168,6 +169,24 @@ def test_published_ballots_recount_to_the_result_and_receipts_verify(
     )
     with db.unit_of_work(write=False) as s:
         assert ledger.verify(s, fetch_community(s, "publicville"), settings).ok
+    # the same recount, as `ledger verify` does it from the ledger's data alone
+    rows = [
+        (e["index"], e["data"])
+        for e in client.get(f"{API}/ledger/entries", params={"start": 0, "end": 1000}).json()[
+            "entries"
+        ]
+    ]
+    report = Report()
+    assert secrecy.audit(rows, report) == 1 and report.ok
+    tampered = [
+        (i, d.replace('{"choice":"Custodian"}', '{"choice":"Member"}'))
+        if '"ballots.revealed"' in d
+        else (i, d)
+        for i, d in rows
+    ]
+    bad = Report()
+    assert secrecy.audit(tampered, bad) == 0
+    assert bad.first_bad == revealed["seq"]
 
 
 def test_membership_actions_are_secret_by_default_and_open_ballots_stay_available(

@@ -101,16 +101,16 @@ def verify(
 ) -> None:
     """Recompute a ledger, check every entry, signature and the latest checkpoint."""
     if remote:
-        from commonpot.governance.remote import verify_remote
+        from commonpot.governance.remote import verify_remote_recounting
 
-        report = verify_remote(remote, community, vkey=key)
+        report, recounted = verify_remote_recounting(remote, community, vkey=key)
     else:
         if not community:
             raise Invalid("Name the community to verify.", field="community")
         from commonpot.accounts.service import OPERATOR
         from commonpot.cli_support import transaction
         from commonpot.communities.service import readable_community
-        from commonpot.governance import ledger
+        from commonpot.governance import ledger, secrecy
         from commonpot.settings import get_settings
 
         with transaction() as session:
@@ -118,10 +118,12 @@ def verify(
             # entries not yet under a checkpoint get one, as the server's next read would
             ledger.seal(session, found, get_settings())
             report = ledger.verify(session, found, get_settings())
+            recounted = secrecy.audit(secrecy.ledger_rows(session, found), report)
     if report.ok:
         typer.echo(
             f"ok: {report.size} entries, checkpoint verified, "
-            f"{report.checked_signatures} member signatures checked"
+            f"{report.checked_signatures} member signatures checked, "
+            f"{recounted} sealed ballot boxes recounted"
         )
         return
     if report.first_bad is not None:
