@@ -369,3 +369,29 @@ def test_allocation_runs_and_crop_plans_are_held_to_the_same_floor(db: Database)
             assert made.rules["quorum"] == "1/5"
             assert made.rules["timelock_seconds"] >= 24 * 3600
         assert s.scalar(select(func.count()).select_from(Proposal)) == before + 2
+
+
+def test_a_draft_below_the_floor_cannot_open_and_leaves_no_trace(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    w = make_world(db)
+    number = make_proposal(db, w.member, "publicville", settings, opened=False)
+    with db.unit_of_work() as s:  # a draft from before the constitution, with rules too weak
+        proposal = s.scalar(select(Proposal))
+        assert proposal is not None
+        s.execute(
+            update(Proposal)
+            .where(Proposal.id == proposal.id)
+            .values(rules={**proposal.rules, "quorum": "0"})
+        )
+    entries = _count(db, LedgerEntry)
+    refused = client.post(f"{API}/proposals/{number}/open", headers=bearer(db, w.member))
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "rules.quorum"
+    sign_in(client, db, w.member)
+    page = client.post(f"{PAGES}/proposals/{number}/open", data=form({}), follow_redirects=True)
+    assert "quorum must be at least" in page.text
+    assert _count(db, LedgerEntry) == entries
+    assert _count(db, Constitution) == 0
+    with db.unit_of_work(write=False) as s:
+        assert s.scalar(select(Proposal.state)) == State.DRAFT.value

@@ -220,10 +220,12 @@ def open_proposal(
     params = actions.get(kind).validate(session, community, dict(proposal.action["params"]))
     proposal.action = {"kind": kind, "params": params}
     proposal.action_hash = action_hash(community, number, proposal.action)
-    charter = constitution.adopt(session, community)
-    floor = constitution.floor_for(charter.floors, kind)
+    # check before writing anything: a refused opening must leave no trace
+    _, floors = constitution.floors(session, community)
+    floor = constitution.floor_for(floors, kind)
     constitution.check(proposal.rules, floor, proposal.method)
-    proposal.floor = {**floor, "version": charter.version}
+    charter = constitution.adopt(session, community)
+    proposal.floor = {**constitution.floor_for(charter.floors, kind), "version": charter.version}
     members = session.scalars(
         select(Membership.user_id).where(Membership.community_id == community.id)
     )
