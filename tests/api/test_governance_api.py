@@ -22,7 +22,7 @@ def _ranked_proposal(client: TestClient, headers: dict[str, str]) -> int:
             "title": "Which tree for the north bank?",
             "method": "irv",
             "options": ["Walnut", "Hazel", "Chestnut"],
-            "rules": {"timelock_seconds": 0, "voting_seconds": 7200},
+            "rules": {"timelock_seconds": 0},
         },
         headers=headers,
     )
@@ -83,7 +83,7 @@ def test_ledger_endpoints_follow_the_spec(client: TestClient, db: Database) -> N
     assert note.headers["content-type"].startswith("text/plain")
     checkpoint = open_checkpoint(note.text, verifier)
     assert checkpoint.origin.endswith("/ledger/publicville")
-    assert checkpoint.size == 5  # 3 memberships joined, proposal opened, vote cast
+    assert checkpoint.size == 6  # 3 memberships joined, constitution, proposal opened, vote
     size = checkpoint.size
     entries = client.get(f"{API}/ledger/entries", params={"start": 0, "end": size}).json()[
         "entries"
@@ -116,7 +116,7 @@ def test_ledger_endpoints_follow_the_spec(client: TestClient, db: Database) -> N
     assert client.get(f"{API}/ledger/entries", params={"start": 0, "end": 1001}).status_code == 422
     report = verify_remote("http://testserver/communities/publicville", client=client)
     assert report.ok, report.problems
-    assert report.size == 5
+    assert report.size == 6
     server = client.get(f"{API}/ledger/verify").json()
     assert server["ok"] is True
 

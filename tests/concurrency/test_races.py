@@ -299,8 +299,7 @@ def test_seed_bank_grants_never_overspend(servers: Servers) -> None:
                 "kind": "grant",
                 "params": {"pool": "seed_bank", "amount": 30, "recipient": f"Plot {i}"},
             },
-            rules={"voting_seconds": 60},
-        )
+        )  # the constitution's floors: 72 h of voting, then a 24 h timelock
         for i in range(5)
     ]
     with servers.db.unit_of_work() as s:
@@ -314,6 +313,14 @@ def test_seed_bank_grants_never_overspend(servers: Servers) -> None:
             update(Proposal)
             .where(Proposal.community_id == found.id)
             .values(closes_at=utcnow() - timedelta(seconds=1))
+        )
+        s.expire_all()
+        for proposal in s.scalars(select(Proposal).where(Proposal.community_id == found.id)):
+            governance.advance(s, found, proposal, servers.settings)
+        s.execute(  # ... and so did the timelock
+            update(Proposal)
+            .where(Proposal.community_id == found.id)
+            .values(executable_at=utcnow() - timedelta(seconds=1))
         )
 
     def execute(number: int) -> Any:

@@ -39,6 +39,14 @@ def test_ranked_decision_journey(live_server: LiveServer, page: Page) -> None:
     page.get_by_label("Title").fill("Which tree for the north bank?")
     page.get_by_label("How we decide").select_option("irv")
     page.get_by_label("Options, one per line").fill("\n".join(OPTIONS))
+    # the form starts at the constitution's floors; a decision in words may wait less
+    expect(page.get_by_label("Quorum (share of members)")).to_have_value("1/5")
+    page.get_by_label("Voting hours", exact=True).fill("1")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("#proposal-error")).to_contain_text("Voting lasts at least 24 h")
+    expect(page.get_by_label("Title")).to_have_value("Which tree for the north bank?")
+    assert axe_violations(page) == []
+    page.get_by_label("Voting hours", exact=True).fill("72")
     page.get_by_label("Wait before acting (hours)").fill("0.001")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("status")).to_contain_text("Draft saved")
@@ -48,6 +56,10 @@ def test_ranked_decision_journey(live_server: LiveServer, page: Page) -> None:
     assert axe_violations(page) == []
     shot(page, "governance-01-ballot")
     _rank(page, {"Hazel": "1", "Walnut": "2"})
+    # results are hidden while voting, so the ballot is sealed: a receipt is shown once
+    receipt = page.locator("#receipt-text").input_value()
+    assert len(receipt) == 129
+    assert axe_violations(page) == []
 
     for email, ranks in [
         ("bea@example.org", {"Walnut": "1", "Hazel": "2", "Chestnut": "3"}),
@@ -82,6 +94,12 @@ def test_ranked_decision_journey(live_server: LiveServer, page: Page) -> None:
     expect(page.locator("#state")).to_have_text("queued")
     assert axe_violations(page) == []
     shot(page, "governance-03-rounds")
+    page.get_by_label("Paste the receipt you got when you voted").fill(receipt)
+    page.get_by_role("button", name="Check", exact=True).click()
+    expect(page.locator("#receipt-status")).to_contain_text("Counted as")
+    expect(page.locator("#receipt-status")).to_contain_text("Hazel > Walnut")
+    assert axe_violations(page) == []
+    page.goto(proposal_url)
 
     time.sleep(4)  # the timelock of 0.001 h
     page.get_by_role("button", name="Carry it out").click()

@@ -128,7 +128,7 @@ def make_proposal(
             options=options,
             seats=seats,
             action=action,
-            rules={"timelock_seconds": 0, **(rules or {})},
+            rules=rules,
         )
         if opened:
             service.open_proposal(s, community, viewer, proposal.number, settings)
@@ -144,3 +144,25 @@ def vote(
     with db.unit_of_work() as s:
         community = fetch_community(s, slug)
         service.cast_vote(s, community, Viewer(user=s.get(User, user.id)), number, ballot, settings)
+
+
+def let_time_pass(db: Database, slug: str, number: int, settings: Settings) -> None:
+    """Move a proposal's voting period, then its timelock, into the past (no waiting days)."""
+    from datetime import timedelta
+
+    from commonpot.db import utcnow
+    from commonpot.governance import service
+    from commonpot.governance.models import Proposal
+
+    with db.unit_of_work() as s:
+        community = fetch_community(s, slug)
+        proposal = s.scalar(
+            select(Proposal).where(Proposal.community_id == community.id, Proposal.number == number)
+        )
+        assert proposal is not None
+        past = utcnow() - timedelta(minutes=1)
+        if proposal.closes_at is not None and proposal.closes_at > past:
+            proposal.closes_at = past
+            service.advance(s, community, proposal, settings)
+        if proposal.executable_at is not None and proposal.executable_at > past:
+            proposal.executable_at = past

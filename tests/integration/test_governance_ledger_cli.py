@@ -38,22 +38,22 @@ def test_verify_passes_then_names_the_first_bad_entry(
     db: Database, cli_env: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     w = make_world(db)
-    number = make_proposal(db, w.steward, "publicville", cli_env)
+    number = make_proposal(db, w.steward, "publicville", cli_env, rules={"open_results": True})
     for user in (w.steward, w.member):
         vote(db, user, "publicville", number, {"choice": "yes"}, cli_env)
     code, out, _ = _run(["ledger", "verify", "publicville"], capsys)
     assert code == 0
-    assert out.startswith("ok: 6 entries")  # 3 joined, opened, 2 votes
+    assert out.startswith("ok: 7 entries")  # 3 joined, constitution, opened, 2 votes
     with db.unit_of_work() as s:
-        data = s.scalar(select(LedgerEntry.data).where(LedgerEntry.seq == 4))
+        data = s.scalar(select(LedgerEntry.data).where(LedgerEntry.seq == 5))
         assert data is not None
         s.execute(
             update(LedgerEntry)
-            .where(LedgerEntry.seq == 4)
+            .where(LedgerEntry.seq == 5)
             .values(data=data.replace('"yes"', '"no"'))
         )
     code, _, err = _run(["ledger", "verify", "publicville"], capsys)
     assert code == 1
-    assert "first bad entry: 4" in err
+    assert "first bad entry: 5" in err
     code, _, err = _run(["ledger", "verify", "nowhere"], capsys)
     assert code == 2

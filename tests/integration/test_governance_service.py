@@ -22,7 +22,7 @@ from commonpot.governance.models import LedgerEntry, Proposal, State, Vote
 from commonpot.governance.signing import sign_vote, vote_message
 from commonpot.settings import Settings
 from tests.factories.accounts import make_user, make_world
-from tests.factories.governance import fetch_community, make_proposal, vote
+from tests.factories.governance import fetch_community, let_time_pass, make_proposal, vote
 
 GRANT = {"kind": "grant", "params": {"pool": "treasury", "amount": 30, "recipient": "Bees"}}
 
@@ -59,6 +59,12 @@ def test_majority_grant_passes_executes_once_and_ledger_verifies(
         assert proposal.result is not None
         assert proposal.result["rounds"][0]["counts"] == {"yes": 2, "no": 1, "abstain": 0}
         assert proposal.result["passed"] is True
+        with pytest.raises(Conflict, match="timelock"):
+            service.execute_proposal(s, c, steward, number, settings)
+    let_time_pass(db, "publicville", number, settings)
+    with db.unit_of_work() as s:
+        c = fetch_community(s, "publicville")
+        steward = Viewer(user=s.get(User, w.steward.id))
         proposal = service.execute_proposal(s, c, steward, number, settings)
         assert proposal.state == State.EXECUTED.value
         assert "Granted 30" in proposal.outcome
@@ -73,10 +79,12 @@ def test_majority_grant_passes_executes_once_and_ledger_verifies(
         )
     assert _types(db, "publicville") == [
         *["membership.joined"] * 3,  # the steward, custodian and member of make_world
+        "constitution.adopted",
         "proposal.opened",
         "vote.cast",
         "vote.cast",
         "vote.cast",
+        "ballots.revealed",
         "proposal.tallied",
         "proposal.queued",
         "proposal.executed",
@@ -84,7 +92,7 @@ def test_majority_grant_passes_executes_once_and_ledger_verifies(
     with db.unit_of_work(write=False) as s:
         report = ledger.verify(s, fetch_community(s, "publicville"), settings)
         assert report.ok, report.problems
-        assert report.size == 10
+        assert report.size == 12
 
 
 def test_failed_execution_changes_nothing_and_is_recorded(db: Database, settings: Settings) -> None:
@@ -94,10 +102,10 @@ def test_failed_execution_changes_nothing_and_is_recorded(db: Database, settings
     for user in (w.steward, w.custodian, w.member):
         vote(db, user, "publicville", number, {"choice": "yes"}, settings)
     _fund(db, "publicville", 10)  # the treasury shrank after the vote opened
+    let_time_pass(db, "publicville", number, settings)
     with db.unit_of_work() as s:
         c = fetch_community(s, "publicville")
         steward = Viewer(user=s.get(User, w.steward.id))
-        service.close_proposal(s, c, steward, number, settings)
         proposal = service.execute_proposal(s, c, steward, number, settings)
         assert proposal.state == State.QUEUED.value
         assert proposal.outcome.startswith("Execution failed")
@@ -215,7 +223,7 @@ def test_signed_vote_is_checked_and_kept(db: Database, settings: Settings) -> No
     raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     with db.unit_of_work() as s:
         s.get(User, w.member.id).public_key = base64.b64encode(raw).decode()  # type: ignore[union-attr]
-    number = make_proposal(db, w.steward, "publicville", settings)
+    number = make_proposal(db, w.steward, "publicville", settings, rules={"open_results": True})
     with db.unit_of_work(write=False) as s:
         action_hash = s.scalar(select(Proposal.action_hash).where(Proposal.number == number))
     ballot = {"choice": "yes"}
@@ -248,7 +256,7 @@ def test_signed_vote_is_checked_and_kept(db: Database, settings: Settings) -> No
 
 def test_outcome_change_in_the_last_hour_extends_once(db: Database, settings: Settings) -> None:
     w = make_world(db)
-    number = make_proposal(db, w.steward, "publicville", settings)
+    number = make_proposal(db, w.steward, "publicville", settings, rules={"open_results": True})
     vote(db, w.steward, "publicville", number, {"choice": "no"}, settings)
     soon = utcnow() + timedelta(minutes=30)
     with db.unit_of_work() as s:
@@ -314,14 +322,7 @@ def test_concurrent_execution_happens_once(db: Database, settings: Settings) -> 
     number = make_proposal(db, w.steward, "publicville", settings, action=GRANT)
     for user in (w.steward, w.custodian, w.member):
         vote(db, user, "publicville", number, {"choice": "yes"}, settings)
-    with db.unit_of_work() as s:
-        service.close_proposal(
-            s,
-            fetch_community(s, "publicville"),
-            Viewer(user=s.get(User, w.steward.id)),
-            number,
-            settings,
-        )
+    let_time_pass(db, "publicville", number, settings)
     outcomes: list[str] = []
 
     def run() -> None:
@@ -360,7 +361,13 @@ def test_signature_over_the_ballot_as_sent_is_kept_for_verification(
     with db.unit_of_work() as s:
         s.get(User, w.member.id).public_key = base64.b64encode(raw).decode()  # type: ignore[union-attr]
     number = make_proposal(
-        db, w.steward, "publicville", settings, method="borda", options=["A", "B", "C"]
+        db,
+        w.steward,
+        "publicville",
+        settings,
+        method="borda",
+        options=["A", "B", "C"],
+        rules={"open_results": True},
     )
     with db.unit_of_work(write=False) as s:
         action_hash = str(s.scalar(select(Proposal.action_hash).where(Proposal.number == number)))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from commonpot.db import Database
 from commonpot.governance.models import LedgerEntry, Proposal, Vote
-from tests.factories.accounts import bearer, make_world, sign_in
+from tests.factories.accounts import bearer, form, make_world, sign_in
 
 PRIVATE = "/api/communities/privatehill"
 
@@ -47,6 +47,7 @@ def _counts(db: Database) -> tuple[int, int, int]:
         "/ledger/proof/consistency?first=1&second=1",
         "/ledger/verify",
         "/grants",
+        "/constitution",
     ],
 )
 def test_outsider_and_anonymous_cannot_read_private_governance(
@@ -122,4 +123,31 @@ def test_cookie_session_needs_csrf_for_api_votes(client: TestClient, db: Databas
     before = _counts(db)
     response = client.put(f"{PRIVATE}/proposals/{number}/vote", json={"ballot": {"choice": "yes"}})
     assert response.status_code == 403
+    assert _counts(db) == before
+
+
+def test_outsider_cannot_check_receipts_of_a_private_community(
+    client: TestClient, db: Database
+) -> None:
+    w = make_world(db)
+    number = _private_proposal(client, db, bearer(db, w.private_steward))
+    put = client.put(
+        f"{PRIVATE}/proposals/{number}/vote",
+        json={"ballot": {"choice": "yes"}},
+        headers=bearer(db, w.private_member),
+    )
+    receipt = put.json()["receipt"]["text"]
+    before = _counts(db)
+    for headers in ({}, bearer(db, w.outsider)):
+        got = client.post(
+            f"{PRIVATE}/proposals/{number}/receipt", json={"receipt": receipt}, headers=headers
+        )
+        assert got.status_code == 404
+    sign_in(client, db, w.outsider)
+    page = client.post(
+        f"/communities/privatehill/governance/proposals/{number}/receipt",
+        data=form({"receipt": receipt}),
+    )
+    assert page.status_code == 404
+    assert "yes" not in page.text.lower().split("<main", 1)[-1]
     assert _counts(db) == before

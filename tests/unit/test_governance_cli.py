@@ -121,3 +121,24 @@ def test_vote_keygen_and_sign_make_a_verifiable_signature(
     code, _, err = _run(["vote", "keygen", "--out", str(key)], capsys)
     assert code == 2
     assert "refusing" in err
+
+
+def test_vote_sign_with_a_salt_signs_the_sealed_commitment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from commonpot.governance.recount import commitment
+    from commonpot.governance.signing import commit_message, verify_vote
+
+    key = tmp_path / "me.pem"
+    _, public, _ = _run(["vote", "keygen", "--out", str(key)], capsys)
+    salt = "5a" * 32
+    args = ["vote", "sign", "--key", str(key), "--community", "riverside", "--proposal", "3"]
+    args += ["--action-hash", "ab" * 32, "--ballot", '{"choice": "yes"}', "--salt", salt]
+    code, signature, _ = _run(args, capsys)
+    assert code == 0
+    sealed = commitment("riverside", 3, {"choice": "yes"}, salt)
+    message = commit_message("riverside", 3, "ab" * 32, sealed)
+    assert verify_vote(public.strip(), signature.strip(), message)
+    code, _, err = _run([*args[:-1], "not-a-salt"], capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and "salt" in err

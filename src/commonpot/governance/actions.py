@@ -1,4 +1,4 @@
-"""Governance's own actions: a decision in words, and a grant from a shared pool."""
+"""Governance's own actions: a decision in words, a grant, and amending the constitution."""
 
 from __future__ import annotations
 
@@ -58,6 +58,39 @@ def _execute_grant(session: Session, community: Community, params: Params, _: Vi
     return f"Granted {params['amount']} from the {params['pool']} to {params['recipient']}."
 
 
+def _validate_amend(session: Session, community: Community, params: Params) -> Params:
+    from commonpot.governance import constitution
+
+    _, current = constitution.floors(session, community)
+    changes = params.get("floors")
+    constitution.amended(current, changes)  # raises Invalid naming the floor at fault
+    if not isinstance(changes, dict):  # pragma: no cover - amended() refused it already
+        raise Invalid("List the floors to change.", field="action.params.floors")
+    return {
+        "floors": {
+            kind: None if raw is None else constitution.normal_floor(raw, kind)
+            for kind, raw in sorted(changes.items())
+        }
+    }
+
+
+def _execute_amend(session: Session, community: Community, params: Params, _: Viewer) -> str:
+    from commonpot.governance import constitution
+
+    new = constitution.amend(session, community, params["floors"], None)
+    return f"The constitution is amended (version {new.version})."
+
+
+def _describe_amend(params: Params) -> str:
+    from commonpot.governance import constitution
+
+    parts = [
+        f"{kind}: " + ("use the floor for actions" if f is None else constitution.describe(f))
+        for kind, f in params.get("floors", {}).items()
+    ]
+    return "Amend the constitution: " + "; ".join(parts)
+
+
 ACTIONS = [
     ActionType(
         kind="text",
@@ -72,5 +105,12 @@ ACTIONS = [
         describe=lambda p: f"Grant {p['amount']} from the {p['pool']} to {p['recipient']}",
         validate=_validate_grant,
         execute=_execute_grant,
+    ),
+    ActionType(
+        kind="amend_constitution",
+        label="Amend the constitution (the least quorum, majority and times per action)",
+        describe=_describe_amend,
+        validate=_validate_amend,
+        execute=_execute_amend,
     ),
 ]

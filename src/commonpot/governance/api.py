@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from commonpot.communities import service as communities
 from commonpot.communities.models import Community
 from commonpot.errors import NotFound
-from commonpot.governance import delegation, ledger, service, voting
+from commonpot.governance import constitution, delegation, ledger, service, voting
 from commonpot.governance.catchup import catch_up
 from commonpot.governance.grants_api import router as grants_router
 from commonpot.governance.models import Proposal, State
@@ -19,14 +19,19 @@ from commonpot.governance.schemas import (
     CommentIn,
     CommentOut,
     ConsistencyOut,
+    ConstitutionOut,
     DelegationIn,
     DelegationOut,
     EntriesOut,
     EntryOut,
+    FloorOut,
     InclusionOut,
     OpenIn,
     ProposalIn,
     ProposalOut,
+    ReceiptCheckOut,
+    ReceiptIn,
+    ReceiptOut,
     VerifyOut,
     VoteIn,
     VoteOut,
@@ -170,7 +175,7 @@ def cancel_proposal(slug: str, number: Number, request: Request) -> ProposalOut:
 def cast_vote(slug: str, number: Number, body: VoteIn, request: Request) -> VoteOut:
     """Cast or change your ballot while voting is open."""
     with unit_of_work(request) as ctx:
-        vote = service.cast_vote(
+        vote, receipt = service.cast_ballot(
             ctx.session,
             _community(ctx, slug),
             ctx.viewer,
@@ -178,8 +183,47 @@ def cast_vote(slug: str, number: Number, body: VoteIn, request: Request) -> Vote
             body.ballot,
             ctx.settings,
             signature=body.signature,
+            salt=body.salt,
         )
-        return VoteOut(ballot=vote.ballot, changes=vote.changes, signed=vote.signature is not None)
+        return VoteOut(
+            ballot=vote.ballot,
+            changes=vote.changes,
+            signed=vote.signature is not None,
+            receipt=None
+            if receipt is None
+            else ReceiptOut(
+                proposal=receipt.proposal,
+                commitment=receipt.commitment,
+                salt=receipt.salt,
+                text=receipt.text,
+            ),
+        )
+
+
+@router.post(BASE + "/proposals/{number}/receipt", response_model=ReceiptCheckOut)
+def check_receipt(slug: str, number: Number, body: ReceiptIn, request: Request) -> ReceiptCheckOut:
+    """Check a sealed ballot's receipt: recorded, replaced by a later vote, or counted as what."""
+    catch_up(request, slug)
+    with unit_of_work(request) as ctx:
+        found = service.verify_receipt(
+            ctx.session, _community(ctx, slug), ctx.viewer, number, body.receipt
+        )
+        return ReceiptCheckOut(status=found["status"], ballot=found["ballot"])
+
+
+@router.get(BASE + "/constitution", response_model=ConstitutionOut)
+def get_constitution(slug: str, request: Request) -> ConstitutionOut:
+    """The constitution: the least quorum, threshold, voting time and wait per kind of action.
+
+    It changes only through an executed `amend_constitution` proposal."""
+    with unit_of_work(request) as ctx:
+        version, floors = constitution.floors(ctx.session, _community(ctx, slug))
+        return ConstitutionOut(
+            version=version,
+            floors={k: FloorOut(**v) for k, v in floors.items()},
+            hard_floor=FloorOut(**constitution.HARD_FLOOR),
+            amendment_hard_floor=FloorOut(**constitution.AMENDMENT_HARD_FLOOR),
+        )
 
 
 @router.get(BASE + "/proposals/{number}/vote", response_model=VoteOut)

@@ -101,16 +101,16 @@ def verify(
 ) -> None:
     """Recompute a ledger, check every entry, signature and the latest checkpoint."""
     if remote:
-        from commonpot.governance.remote import verify_remote
+        from commonpot.governance.remote import verify_remote_recounting
 
-        report = verify_remote(remote, community, vkey=key)
+        report, recounted = verify_remote_recounting(remote, community, vkey=key)
     else:
         if not community:
             raise Invalid("Name the community to verify.", field="community")
         from commonpot.accounts.service import OPERATOR
         from commonpot.cli_support import transaction
         from commonpot.communities.service import readable_community
-        from commonpot.governance import ledger
+        from commonpot.governance import ledger, recount, secrecy
         from commonpot.settings import get_settings
 
         with transaction() as session:
@@ -118,10 +118,12 @@ def verify(
             # entries not yet under a checkpoint get one, as the server's next read would
             ledger.seal(session, found, get_settings())
             report = ledger.verify(session, found, get_settings())
+            recounted = recount.audit(secrecy.ledger_rows(session, found), report)
     if report.ok:
         typer.echo(
             f"ok: {report.size} entries, checkpoint verified, "
-            f"{report.checked_signatures} member signatures checked"
+            f"{report.checked_signatures} member signatures checked, "
+            f"{recounted} sealed ballot boxes recounted"
         )
         return
     if report.first_bad is not None:
@@ -166,6 +168,12 @@ def sign(
     proposal: int = typer.Option(..., "--proposal", help="Proposal number."),
     action_hash: str = typer.Option(..., "--action-hash", help="The proposal's action hash."),
     ballot: str = typer.Option(..., "--ballot", help='The ballot as JSON, e.g. {"choice":"yes"}.'),
+    salt: str | None = typer.Option(
+        None,
+        "--salt",
+        help="Sealed ballots: your 64-hex salt; the signature then covers the commitment "
+        "(send the ballot in its normal form, with this salt).",
+    ),
 ) -> None:
     """Print the signature to send with the ballot (API field `signature`)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -180,6 +188,14 @@ def sign(
         raise Invalid(f"cannot read key or ballot: {exc}", field="ballot") from None
     if not isinstance(private, Ed25519PrivateKey) or not isinstance(parsed, dict):
         raise Invalid("need an Ed25519 key and a JSON object ballot", field="key")
+    if salt is not None:
+        from commonpot.governance.recount import commitment
+        from commonpot.governance.secrecy import check_salt
+        from commonpot.governance.signing import commit_message
+
+        sealed = commitment(community, proposal, parsed, check_salt(salt))
+        typer.echo(sign_vote(private, commit_message(community, proposal, action_hash, sealed)))
+        return
     typer.echo(sign_vote(private, vote_message(community, proposal, action_hash, parsed)))
 
 

@@ -1,10 +1,14 @@
 """Demo governance: decided, executed and open proposals in riverside, a private one in hillside.
 
-Checkpoints are signed by the server on first read (the demo loader has no instance key).
+Every proposal meets the community's constitution. Instead of weakening the rules, the
+demo lets time pass: once the votes are in it moves a proposal's voting period, and then
+its timelock, into the past (`_let_time_pass`). Checkpoints are signed by the server on
+first read (the demo loader has no instance key).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,11 +17,11 @@ from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community
 from commonpot.communities.service import set_setting
+from commonpot.db import utcnow
 from commonpot.demo import DemoContext
 from commonpot.errors import DomainError
 from commonpot.governance import delegation, grants, service
-
-QUICK = {"timelock_seconds": 0, "voting_seconds": 7 * 24 * 3600}
+from commonpot.governance.models import Proposal, State
 
 
 def _as(user: User) -> Viewer:
@@ -37,10 +41,21 @@ def _decide(
     service.open_proposal(session, community, _as(steward), number, None)
     for user, ballot in ballots:
         service.cast_vote(session, community, _as(user), number, ballot, None)
-    service.close_proposal(session, community, _as(steward), number, None)
-    if proposal.state == "queued":
+    _let_time_pass(session, community, proposal)
+    if proposal.state == State.QUEUED.value:
         service.execute_proposal(session, community, _as(steward), number, None)
     return number
+
+
+def _let_time_pass(session: Session, community: Community, proposal: Proposal) -> None:
+    """Move the voting period, then the timelock, into the past (the demo cannot wait days)."""
+    now = utcnow()
+    minute = timedelta(minutes=1)
+    proposal.closes_at = now - minute
+    proposal.opens_at = proposal.closes_at - timedelta(seconds=proposal.rules["voting_seconds"])
+    service.advance(session, community, proposal, None)
+    if proposal.state == State.QUEUED.value and proposal.executable_at is not None:
+        proposal.executable_at = min(proposal.executable_at, now - minute)
 
 
 def _draft_run(session: Session, community: Community, steward: User) -> int | None:
@@ -79,7 +94,6 @@ def load(session: Session, ctx: DemoContext) -> None:
         body="The terrace gets full sun and little water. Rank the crops you would tend.",
         method="irv",
         options=["Amaranth", "Tepary beans", "Okra", "Sweet potato"],
-        rules=QUICK,
     )
     run_id = _draft_run(session, river, u["amara"])
     if run_id is not None:
@@ -100,7 +114,7 @@ def load(session: Session, ctx: DemoContext) -> None:
         title=title,
         body="Shares are computed by the allocation engine; see the fairness report.",
         action=action,
-        rules={**QUICK, "quorum": "1/2"},
+        rules={"quorum": "1/2"},
     )
     set_setting(session, river, "seed_bank_balance", 500)
     _decide(
@@ -113,7 +127,22 @@ def load(session: Session, ctx: DemoContext) -> None:
             "kind": "grant",
             "params": {"pool": "seed_bank", "amount": 120, "recipient": "Kenji Watanabe"},
         },
-        rules=QUICK,
+    )
+    # an election of people: a secret ballot by default, its ballots published shuffled
+    _decide(
+        session,
+        river,
+        u["amara"],
+        [
+            (voters[i], {"choice": name})
+            for i, name in enumerate(
+                ["Lina Delgado", "Kenji Watanabe", "Lina Delgado", "Lina Delgado", "Kenji Watanabe"]
+            )
+        ],
+        title="Who keeps the seed library this season?",
+        body="Secret ballot: the ledger shows who voted, and after the count the ballots only.",
+        method="plurality",
+        options=["Lina Delgado", "Kenji Watanabe"],
     )
     active = service.create_proposal(
         session,
@@ -123,7 +152,7 @@ def load(session: Session, ctx: DemoContext) -> None:
         body="Tick every evening you could cook or eat with us.",
         method="approval",
         options=["Monday", "Wednesday", "Friday", "Sunday"],
-        rules={**QUICK, "open_results": True},
+        rules={"open_results": True},
     )
     service.open_proposal(session, river, _as(u["rosa"]), active.number, None)
     for user, days in [
@@ -153,10 +182,10 @@ def load(session: Session, ctx: DemoContext) -> None:
         u["miriam"],
         [(u[k], {"choice": "yes"}) for k in ("miriam", "jonah", "wren", "priya")],
         title="Share the root cellar with the school",
-        rules=QUICK,
     )
     ctx.notes.append(
-        "governance: riverside has 3 decided proposals (IRV crop choice, "
+        "governance: riverside has 4 decided proposals (IRV crop choice, "
         + ("an allocation run commit" if run_id else "a charter")
-        + ", a seed grant) and an open approval vote; see /communities/riverside/governance"
+        + ", a seed grant, a secret-ballot election) and an open approval vote, all within "
+        "its constitution; see /communities/riverside/governance"
     )

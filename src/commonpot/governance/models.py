@@ -58,6 +58,7 @@ class Proposal(Base):
     executable_at: Mapped[datetime | None] = mapped_column(default=None)
     executed_at: Mapped[datetime | None] = mapped_column(default=None)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    floor: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     outcome: Mapped[str] = mapped_column(Text, default="")
 
     author: Mapped[User | None] = relationship(lazy="joined")
@@ -79,8 +80,26 @@ class Vote(Base):
     voter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     ballot: Mapped[dict[str, Any]] = mapped_column(JSON)
     signature: Mapped[str | None] = mapped_column(String(120), default=None)
+    commitment: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    salt: Mapped[str | None] = mapped_column(String(64), default=None)
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
     changes: Mapped[int] = mapped_column(default=0)
+
+
+class Constitution(Base):
+    """One version of a community's constitution: the floors proposals must meet, per kind."""
+
+    __tablename__ = "gov_constitutions"
+    __table_args__ = (UniqueConstraint("community_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    floors: Mapped[dict[str, Any]] = mapped_column(JSON)
+    proposal: Mapped[int | None] = mapped_column(default=None)
+    adopted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Delegation(Base):

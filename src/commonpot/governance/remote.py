@@ -38,6 +38,19 @@ def verify_remote(
     client: httpx.Client | None = None,
 ) -> Report:
     """Fetch key, checkpoint and every entry; recompute and check everything."""
+    return verify_remote_recounting(url, slug, vkey=vkey, client=client)[0]
+
+
+def verify_remote_recounting(
+    url: str,
+    slug: str | None = None,
+    *,
+    vkey: str | None = None,
+    client: httpx.Client | None = None,
+) -> tuple[Report, int]:
+    """As `verify_remote`, also recounting every sealed ballot box; (report, boxes recounted)."""
+    from commonpot.governance.recount import audit
+
     base, slug = split_url(url, slug)
     own = client is None
     http = client or httpx.Client(base_url=base, timeout=30)
@@ -54,7 +67,7 @@ def verify_remote(
             size = open_checkpoint(note, verifier).size
         except NoteError as exc:
             report.bad(None, f"checkpoint: {exc}")
-            return report
+            return report, 0
         rows: list[tuple[int, str, str | None]] = []
         for start in range(0, size, MAX_PAGE):
             page = _get(http, f"{prefix}/entries", start=start, end=min(size, start + MAX_PAGE))
@@ -64,7 +77,7 @@ def verify_remote(
         if not origin.endswith(f"/ledger/{slug}"):
             report.bad(None, f"checkpoint origin {origin!r} is not this community's")
         check_checkpoint(note, verifier, origin, hashes, report)
-        return report
+        return report, audit([(seq, data) for seq, data, _ in rows], report)
     finally:
         if own:
             http.close()

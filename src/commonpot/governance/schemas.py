@@ -33,6 +33,10 @@ class RulesIn(BaseModel):
     timelock_seconds: int | None = Field(default=None, ge=0, le=90 * 24 * 3600)
     open_results: bool | None = None
     budget: int | None = Field(default=None, ge=1, le=1_000_000)
+    secret: bool | None = Field(
+        default=None,
+        description="secret ballot (default: yes for membership actions and elections of people)",
+    )
 
 
 class ProposalIn(BaseModel):
@@ -92,14 +96,64 @@ class VoteIn(BaseModel):
         '{"credits": {"A": 9}}'
     )
     signature: str | None = Field(default=None, max_length=120)
+    salt: str | None = Field(
+        default=None,
+        min_length=64,
+        max_length=64,
+        description="sealed ballots: your own 64-hex salt (needed when you sign the commitment)",
+    )
+
+
+class ReceiptOut(BaseModel):
+    """A sealed ballot's receipt: keep it to check later that your ballot was counted."""
+
+    proposal: int
+    commitment: str
+    salt: str
+    text: str
 
 
 class VoteOut(BaseModel):
-    """The ballot as recorded."""
+    """The ballot as recorded (with the receipt, once, for a sealed ballot)."""
 
     ballot: dict[str, Any]
     changes: int
     signed: bool
+    receipt: ReceiptOut | None = None
+
+
+class ReceiptIn(BaseModel):
+    """A receipt to check: `commitment:salt` as given when voting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    receipt: str = Field(min_length=1, max_length=200)
+
+
+class ReceiptCheckOut(BaseModel):
+    """What became of the ballot behind a receipt: recorded, replaced, counted or missing."""
+
+    status: Literal["recorded", "replaced", "counted", "missing"]
+    ballot: dict[str, Any] | None
+
+
+class FloorOut(BaseModel):
+    """The least rules a proposal of one kind must set."""
+
+    quorum: str
+    threshold: str
+    inclusive: bool
+    voting_seconds: int
+    timelock_seconds: int
+
+
+class ConstitutionOut(BaseModel):
+    """The floors in force per kind of action ("*": every action without its own floor)."""
+
+    version: int
+    floors: dict[str, FloorOut]
+    hard_floor: FloorOut
+    amendment_hard_floor: FloorOut
 
 
 class CommentIn(BaseModel):

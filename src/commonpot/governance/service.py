@@ -22,7 +22,7 @@ from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Membership, Role
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
-from commonpot.governance import counting, ledger, voting
+from commonpot.governance import constitution, counting, ledger, recount, secrecy, voting
 from commonpot.governance.canonical import canonical_json
 from commonpot.governance.models import Comment, Proposal, State, Vote
 from commonpot.governance.tally import METHODS
@@ -36,6 +36,7 @@ DEFAULT_RULES: dict[str, Any] = {
     "timelock_seconds": 24 * 3600,
     "open_results": False,
     "budget": 100,
+    "secret": None,
 }
 EXPIRY = timedelta(days=14)
 OPEN_STATES = (State.DRAFT.value, State.PENDING.value, State.ACTIVE.value)
@@ -80,12 +81,20 @@ def action_hash(community: Community, number: int, action: dict[str, Any]) -> st
     return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
-def _rules(community: Community, given: dict[str, Any] | None) -> dict[str, Any]:
-    defaults = {**DEFAULT_RULES, **(community.settings or {}).get("governance", {})}
-    rules = {**defaults, **(given or {})}
-    unknown = set(rules) - set(DEFAULT_RULES)
+def _rules(
+    community: Community,
+    given: dict[str, Any] | None,
+    floor: constitution.Floor,
+    method: str,
+    secret_default: bool,
+) -> dict[str, Any]:
+    """The proposal's rules: the author's, else the community's defaults lifted to the floor."""
+    given = {k: v for k, v in (given or {}).items() if v is not None}
+    unknown = set(given) - set(DEFAULT_RULES)
     if unknown:
         raise Invalid(f"Unknown rule(s): {', '.join(sorted(unknown))}.", field="rules")
+    defaults = {**DEFAULT_RULES, **(community.settings or {}).get("governance", {})}
+    rules = {**{k: v for k, v in defaults.items() if k in DEFAULT_RULES}, **given}
     for key in ("quorum", "threshold"):
         try:
             share = Fraction(str(rules[key]))
@@ -102,7 +111,29 @@ def _rules(community: Community, given: dict[str, Any] | None) -> dict[str, Any]
         raise Invalid("Voting lasts at least a minute.", field="rules.voting_seconds")
     rules["inclusive"] = bool(rules["inclusive"])
     rules["open_results"] = bool(rules["open_results"])
+    rules["secret"] = secret_default if rules.get("secret") is None else bool(rules["secret"])
+    if rules["secret"] and rules["open_results"]:
+        if "open_results" in given and "secret" in given:
+            raise Invalid(
+                "A secret ballot cannot show results while voting.", field="rules.open_results"
+            )
+        # a default gives way to what the author chose explicitly
+        rules["open_results" if "secret" in given else "secret"] = False
+    rules = constitution.lift(rules, floor, given)
+    constitution.check(rules, floor, method)
     return rules
+
+
+def _member_names(session: Session, community: Community) -> set[str]:
+    from commonpot.accounts.models import User
+
+    return set(
+        session.scalars(
+            select(User.display_name)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.community_id == community.id)
+        )
+    )
 
 
 def create_proposal(
@@ -138,6 +169,9 @@ def create_proposal(
     if kind != "text" and method != "majority":
         raise Invalid("Proposals that act decide by majority (yes/no).", field="method")
     ledger.lock(session, community)  # numbers stay unique when drafts arrive together
+    _, floors = constitution.floors(session, community)
+    secret = secrecy.default_secret(kind, method, names, _member_names(session, community))
+    checked = _rules(community, rules, constitution.floor_for(floors, kind), method, secret)
     number = 1 + int(
         session.scalar(
             select(func.max(Proposal.number)).where(Proposal.community_id == community.id)
@@ -154,7 +188,7 @@ def create_proposal(
         method=method,
         options=names,
         seats=seats,
-        rules=_rules(community, rules),
+        rules=checked,
         action=frozen,
         action_hash=action_hash(community, number, frozen),
     )
@@ -188,6 +222,12 @@ def open_proposal(
     params = actions.get(kind).validate(session, community, dict(proposal.action["params"]))
     proposal.action = {"kind": kind, "params": params}
     proposal.action_hash = action_hash(community, number, proposal.action)
+    # check before writing anything: a refused opening must leave no trace
+    _, floors = constitution.floors(session, community)
+    floor = constitution.floor_for(floors, kind)
+    constitution.check(proposal.rules, floor, proposal.method)
+    charter = constitution.adopt(session, community)
+    proposal.floor = {**constitution.floor_for(charter.floors, kind), "version": charter.version}
     members = session.scalars(
         select(Membership.user_id).where(Membership.community_id == community.id)
     )
@@ -207,6 +247,7 @@ def open_proposal(
             "options": proposal.options,
             "seats": proposal.seats,
             "rules": proposal.rules,
+            "floor": proposal.floor,
             "action": proposal.action,
             "action_hash": proposal.action_hash,
             "electorate": proposal.electorate,
@@ -264,6 +305,14 @@ def _close(
     session: Session, community: Community, proposal: Proposal, settings: Settings | None
 ) -> None:
     result, turnout, eligible = voting.provisional(session, proposal)
+    if secrecy.is_sealed(proposal.rules):
+        counted = voting.effective_ballots(session, proposal)
+        votes = list(session.scalars(select(Vote).where(Vote.proposal_id == proposal.id)))
+        revealed = secrecy.revealed_payload(proposal, counted, votes)
+        # what anyone recounts from the ledger must be what is declared
+        if secrecy.recount(proposal, revealed["ballots"]).to_json() != result.to_json():
+            raise Conflict("The published ballots do not recount to the tally; nothing was closed.")
+        ledger.append(session, community, "ballots.revealed", revealed)
     passed = counting.decide(
         result, turnout=turnout, eligible=eligible, quorum=Fraction(proposal.rules["quorum"])
     )
@@ -316,8 +365,30 @@ def cast_vote(
     settings: Settings | None,
     *,
     signature: str | None = None,
+    salt: str | None = None,
 ) -> Vote:
     """Cast or change the viewer's ballot while voting is open."""
+    return cast_ballot(
+        session, community, viewer, number, ballot, settings, signature=signature, salt=salt
+    )[0]
+
+
+def cast_ballot(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    number: int,
+    ballot: Any,
+    settings: Settings | None,
+    *,
+    signature: str | None = None,
+    salt: str | None = None,
+) -> tuple[Vote, secrecy.Receipt | None]:
+    """Cast or change a ballot; sealed proposals record a commitment and return a receipt.
+
+    See `commonpot.governance.secrecy` for what the ledger shows in each mode and what a
+    member's signature covers.
+    """
     user = viewer.require_user()
     proposal = advance(session, community, _locked(session, community, viewer, number), settings)
     if proposal.state != State.ACTIVE.value:
@@ -327,10 +398,19 @@ def cast_vote(
     normal = counting.check_ballot(
         proposal.method, proposal.options, ballot, int(proposal.rules.get("budget", 100))
     )
-    signed = voting.signed_form(community, proposal, user.public_key, signature, ballot, normal)
-    before = (
-        voting.provisional(session, proposal)[0].winners if voting.in_last_hour(proposal) else None
-    )
+    sealed = secrecy.is_sealed(proposal.rules)
+    receipt: secrecy.Receipt | None = None
+    if sealed:
+        salt = secrecy.check_salt(salt) if salt else secrecy.new_salt()
+        sealed_with = recount.commitment(community.slug, number, normal, salt)
+        receipt = secrecy.Receipt(number, sealed_with, salt)
+        voting.signed_commitment(community, proposal, user.public_key, signature, receipt)
+        signed = None
+    else:
+        signed = voting.signed_form(community, proposal, user.public_key, signature, ballot, normal)
+    before: list[str] | None = None
+    if voting.in_last_hour(proposal):
+        before = [] if sealed else voting.provisional(session, proposal)[0].winners
     vote = session.scalar(
         select(Vote).where(Vote.proposal_id == proposal.id, Vote.voter_id == user.id)
     )
@@ -347,24 +427,50 @@ def cast_vote(
     else:
         vote.changes += 1
     vote.ballot, vote.signature, vote.cast_at = normal, signature, utcnow()
+    vote.commitment = receipt.commitment if receipt else None
+    # an open ballot publishes its salts at close; a secret one never keeps them
+    vote.salt = receipt.salt if receipt and not secrecy.is_secret(proposal.rules) else None
     session.flush()
-    ledger.append(
-        session,
-        community,
-        kind,
-        {
-            "proposal": number,
-            "voter": user.id,
-            "ballot": normal,
-            "action_hash": proposal.action_hash,
-            "signature": signature,
-            "public_key": user.public_key if signature else None,
-            "signed_ballot": signed if signed not in (None, normal) else None,
-        },
-    )
-    voting.maybe_extend(session, community, proposal, before)
+    entry: dict[str, Any] = {
+        "proposal": number,
+        "voter": user.id,
+        "action_hash": proposal.action_hash,
+        "signature": signature,
+        "public_key": user.public_key if signature else None,
+    }
+    if receipt is not None:
+        entry["commitment"] = receipt.commitment
+    else:
+        entry["ballot"] = normal
+        entry["signed_ballot"] = signed if signed not in (None, normal) else None
+    ledger.append(session, community, kind, entry)
+    voting.maybe_extend(session, community, proposal, before, sealed=sealed)
     ledger.seal(session, community, settings)
-    return vote
+    return vote, receipt
+
+
+def verify_receipt(
+    session: Session, community: Community, viewer: Viewer, number: int, receipt: str
+) -> dict[str, Any]:
+    """Whether the ballot behind a receipt (`commitment:salt`) was recorded and counted."""
+    proposal = get_proposal(session, community, viewer, number)
+    commitment, salt = secrecy.parse_receipt(receipt)
+    return secrecy.verify_receipt(session, community, proposal, commitment, salt)
+
+
+def _check_floor_met(session: Session, community: Community, proposal: Proposal) -> None:
+    """Before acting: the proposal met the floor frozen at open, in its rules and its turnout."""
+    floor = proposal.floor
+    if floor is None:  # opened before constitutions existed: hold it to today's
+        _, floors = constitution.floors(session, community)
+        floor = constitution.floor_for(floors, proposal.action["kind"])
+    short = constitution.shortfall(proposal.rules, floor, proposal.method)
+    if short is not None:
+        raise Conflict(f"This proposal's rules fall below the constitution: {short[1]}")
+    result = proposal.result or {}
+    turnout, eligible = int(result.get("turnout", 0)), int(result.get("eligible", 0))
+    if not result.get("passed") or turnout < Fraction(str(floor["quorum"])) * eligible:
+        raise Conflict("This proposal did not reach the constitution's quorum.")
 
 
 def _run_action(session: Session, community: Community, proposal: Proposal, viewer: Viewer) -> str:
@@ -388,6 +494,7 @@ def execute_proposal(
         raise Conflict("Only a proposal that passed can be carried out.")
     if utcnow() < proposal.executable_at:
         raise Conflict(f"The timelock ends at {proposal.executable_at.isoformat()}.")
+    _check_floor_met(session, community, proposal)
     try:
         message = _run_action(session, community, proposal, viewer)
     except Exception as exc:  # any executor failure is recorded, not raised

@@ -24,6 +24,23 @@ def vote_message(community: str, proposal: int, action_hash: str, ballot: dict[s
     )
 
 
+def commit_message(community: str, proposal: int, action_hash: str, commitment: str) -> bytes:
+    """The bytes a voter signs for a sealed ballot: the commitment, never the ballot itself.
+
+    A signature over the bare ballot could be tested against each possible choice by anyone
+    holding the voter's public key, so in sealed modes (secret ballot, or results hidden
+    while voting) the signature covers the salted commitment instead.
+    """
+    return canonical_json(
+        {
+            "action_hash": action_hash,
+            "commitment": commitment,
+            "community": community,
+            "proposal": proposal,
+        }
+    )
+
+
 def verify_vote(public_key_b64: str, signature_b64: str, message: bytes) -> bool:
     """True if the base64 signature is the key's Ed25519 signature of message."""
     try:
@@ -44,6 +61,17 @@ def check_vote_entry(entry: dict[str, Any]) -> bool:
     key, sig = entry.get("public_key"), entry.get("signature")
     if not isinstance(key, str) or not isinstance(sig, str):
         return False
+    if "commitment" in entry and "ballot" not in entry:
+        return verify_vote(
+            key,
+            sig,
+            commit_message(
+                str(entry.get("community")),
+                int(entry.get("proposal", -1)),
+                str(entry.get("action_hash")),
+                str(entry.get("commitment")),
+            ),
+        )
     message = vote_message(
         str(entry.get("community")),
         int(entry.get("proposal", -1)),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +14,10 @@ from commonpot.errors import Invalid
 from commonpot.governance import counting, ledger
 from commonpot.governance.models import Delegation, Proposal, Vote
 from commonpot.governance.results import TallyResult
-from commonpot.governance.signing import verify_vote, vote_message
+from commonpot.governance.signing import commit_message, verify_vote, vote_message
+
+if TYPE_CHECKING:
+    from commonpot.governance.secrecy import Receipt
 
 LAST_HOUR = timedelta(hours=1)
 
@@ -26,19 +29,24 @@ def seed(proposal: Proposal) -> int:
 def effective_ballots(
     session: Session, proposal: Proposal
 ) -> list[tuple[int, counting.Ballot, int]]:
-    """(voter, ballot, weight): direct votes, and delegated weight following delegations."""
+    """(voter, ballot, weight): direct votes, and delegated weight following delegations.
+
+    Secret ballots count direct votes only: delegations are public, so a ballot counted
+    once more for each member who delegated would point at its delegate.
+    """
     votes = {
         v.voter_id: v.ballot
         for v in session.scalars(select(Vote).where(Vote.proposal_id == proposal.id))
     }
     scope = proposal.action.get("kind", "text")
     delegated: dict[int, dict[str, int]] = {}
-    for d in session.scalars(
+    found = session.scalars(
         select(Delegation).where(
             Delegation.community_id == proposal.community_id,
             Delegation.scope.in_([scope, "*"]),
         )
-    ):
+    )
+    for d in [] if proposal.rules.get("secret") else found:
         delegated.setdefault(d.delegator_id, {})[d.scope] = d.delegate_id
     out: list[tuple[int, counting.Ballot, int]] = []
     for key, weight in proposal.electorate.items():
@@ -87,6 +95,28 @@ def signed_form(
     raise Invalid("The signature does not match your registered key.", field="signature")
 
 
+def signed_commitment(
+    community: Community,
+    proposal: Proposal,
+    public_key: str | None,
+    signature: str | None,
+    receipt: Receipt,
+) -> str | None:
+    """Check a sealed vote's signature, which covers the commitment (None if unsigned)."""
+    if signature is None:
+        return None
+    message = commit_message(
+        community.slug, proposal.number, proposal.action_hash, receipt.commitment
+    )
+    if public_key and verify_vote(public_key, signature, message):
+        return receipt.commitment
+    raise Invalid(
+        "The signature does not match your registered key (sealed ballots: sign the "
+        "commitment, and send the salt you used).",
+        field="signature",
+    )
+
+
 def in_last_hour(proposal: Proposal) -> bool:
     """True while an outcome change could still extend voting (last hour, not yet extended)."""
     closes = proposal.closes_at
@@ -94,12 +124,21 @@ def in_last_hour(proposal: Proposal) -> bool:
 
 
 def maybe_extend(
-    session: Session, community: Community, proposal: Proposal, before: list[str] | None
+    session: Session,
+    community: Community,
+    proposal: Proposal,
+    before: list[str] | None,
+    *,
+    sealed: bool = False,
 ) -> None:
-    """A change of outcome in the last hour extends voting by an hour, once."""
+    """A change of outcome in the last hour extends voting by an hour, once.
+
+    For sealed ballots any vote in the last hour extends it:
+    extending only on a change of outcome would tell everyone how that vote went.
+    """
     if before is None or proposal.closes_at is None:
         return
-    if provisional(session, proposal)[0].winners == before:
+    if not sealed and provisional(session, proposal)[0].winners == before:
         return
     proposal.closes_at += LAST_HOUR
     proposal.extended = True

@@ -14,14 +14,14 @@ from commonpot.communities import service as communities
 from commonpot.communities.models import Membership
 from commonpot.communities.web import community_context
 from commonpot.errors import DomainError, Invalid
-from commonpot.governance import delegation, ledger, service
+from commonpot.governance import constitution, delegation, ledger, secrecy, service
 from commonpot.governance.api import proposal_out
 from commonpot.governance.catchup import catch_up
 from commonpot.governance.counting import RANKED
 from commonpot.governance.grants_web import router as grants_router
 from commonpot.governance.models import State
 from commonpot.governance.tally import METHODS
-from commonpot.http import PostedForm, unit_of_work, verify_csrf_form
+from commonpot.http import Ctx, PostedForm, unit_of_work, verify_csrf_form
 from commonpot.templating import redirect, redirect_error, render
 
 Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
@@ -51,71 +51,153 @@ def _members(session: Session, community_id: int) -> list[Membership]:
     return list(session.scalars(select(Membership).where(Membership.community_id == community_id)))
 
 
+# Form field for each rule the constitution bounds (the API names them rules.<rule>).
+FORM_FIELD = {
+    "rules.quorum": "quorum",
+    "rules.threshold": "threshold",
+    "rules.voting_seconds": "voting_hours",
+    "rules.timelock_seconds": "timelock_hours",
+}
+
+
+SHORT_LABELS = {
+    "text": "decisions in words",
+    "*": "actions",
+    "amend_constitution": "changes to the constitution",
+}
+
+
+def _floor_rows(floors: dict[str, constitution.Floor]) -> list[dict[str, Any]]:
+    labels = {a.kind: a.label for a in actions.load_all().values()}
+    rows = []
+    for kind, floor in sorted(floors.items(), key=lambda kv: (kv[0] != "text", kv[0] == "*")):
+        label = "Every other action" if kind == "*" else labels.get(kind, kind)
+        short = SHORT_LABELS.get(kind, label)
+        rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                "short": short,
+                "quorum": constitution.percent(floor["quorum"]),
+                "threshold": constitution.percent(floor["threshold"]),
+                "inclusive": floor["inclusive"],
+                "voting_hours": floor["voting_seconds"] / 3600,
+                "timelock_hours": floor["timelock_seconds"] / 3600,
+            }
+        )
+    return rows
+
+
+def _list_page(
+    request: Request,
+    slug: str,
+    ctx: Ctx,
+    *,
+    values: dict[str, str] | None = None,
+    error: DomainError | None = None,
+) -> Response:
+    data = community_context(ctx, slug)
+    community = data["community"]
+    found = service.visible_proposals(ctx.session, community, ctx.viewer)
+    groups: dict[str, list[Any]] = {}
+    for p in found:
+        groups.setdefault(p.state, []).append(p)
+    order = [s for s in STATE_ORDER if s in groups] + [s for s in groups if s not in STATE_ORDER]
+    version, floors = constitution.floors(ctx.session, community)
+    standard = floors[constitution.FALLBACK]
+    prefill = {
+        "quorum": standard["quorum"],
+        "threshold": standard["threshold"],
+        "voting_hours": f"{standard['voting_seconds'] / 3600:g}",
+        "timelock_hours": f"{standard['timelock_seconds'] / 3600:g}",
+        "seats": "1",
+        "secret": "default",
+        "action_kind": "text",
+        "method": "majority",
+    }
+    field = FORM_FIELD.get(error.field or "", error.field) if error else None
+    data.update(
+        groups=[(s, groups[s]) for s in order],
+        methods=[(m, METHOD_LABELS[m]) for m in METHODS],
+        action_kinds=sorted((a.kind, a.label) for a in actions.load_all().values()),
+        delegations=delegation.my_delegations(ctx.session, community, ctx.viewer),
+        members=[m for m in _members(ctx.session, community.id) if m.user_id != ctx.viewer.user_id]
+        if data["is_member"]
+        else [],
+        constitution_version=version,
+        floor_rows=_floor_rows(floors),
+        values={**prefill, **(values or {})},
+        form_error=error.detail if error else None,
+        error_field=field,
+    )
+    return render(request, "governance/list.html", data, ctx=ctx, status_code=422 if error else 200)
+
+
 @router.get(BASE, response_class=HTMLResponse)
 def proposals_page(slug: str, request: Request) -> Response:
-    """Proposals grouped by state, with forms to propose and to delegate."""
+    """Proposals grouped by state, the constitution, and forms to propose and to delegate."""
     catch_up(request, slug)
     with unit_of_work(request) as ctx:
-        data = community_context(ctx, slug)
-        community = data["community"]
-        found = service.visible_proposals(ctx.session, community, ctx.viewer)
-        groups: dict[str, list[Any]] = {}
-        for p in found:
-            groups.setdefault(p.state, []).append(p)
-        order = [s for s in STATE_ORDER if s in groups] + [
-            s for s in groups if s not in STATE_ORDER
-        ]
-        data.update(
-            groups=[(s, groups[s]) for s in order],
-            methods=[(m, METHOD_LABELS[m]) for m in METHODS],
-            action_kinds=sorted((a.kind, a.label) for a in actions.load_all().values()),
-            delegations=delegation.my_delegations(ctx.session, community, ctx.viewer),
-            members=[
-                m for m in _members(ctx.session, community.id) if m.user_id != ctx.viewer.user_id
-            ]
-            if data["is_member"]
-            else [],
-        )
-        return render(request, "governance/list.html", data, ctx=ctx)
+        return _list_page(request, slug, ctx)
 
 
 def _form_list(value: str) -> list[str]:
     return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
 
 
+def _hours(text: dict[str, str], key: str, default: str) -> int:
+    raw = text.get(key) or default
+    try:
+        return int(float(raw) * 3600)
+    except ValueError:
+        raise Invalid("Hours are a number, e.g. 72 or 1.5.", field=key) from None
+
+
 @router.post(BASE + "/proposals")
 def create_proposal(slug: str, request: Request, posted: PostedForm) -> Response:
-    """Draft a proposal from the form."""
+    """Draft a proposal from the form (shown again with the problem if a rule is too low)."""
     form = posted
     text = {k: str(v) for k, v in form.items()}
     with unit_of_work(request) as ctx:
         community = communities.readable_community(ctx.session, slug, ctx.viewer)
         try:
-            action = {"kind": text.get("action_kind", "text"), "params": _action_params(text)}
-            rules = {
-                "voting_seconds": int(float(text.get("voting_hours") or 72) * 3600),
-                "timelock_seconds": int(float(text.get("timelock_hours") or 0) * 3600),
-                "quorum": text.get("quorum") or "0",
-                "open_results": text.get("open_results") == "on",
-            }
-            proposal = service.create_proposal(
-                ctx.session,
-                community,
-                ctx.viewer,
-                title=text.get("title", ""),
-                body=text.get("body", ""),
-                method=text.get("method", "majority"),
-                options=_form_list(text.get("options", "")),
-                seats=int(text.get("seats") or 1),
-                action=action,
-                rules=rules,
-            )
+            with ctx.session.begin_nested():
+                action = {"kind": text.get("action_kind", "text"), "params": _action_params(text)}
+                rules: dict[str, Any] = {"open_results": text.get("open_results") == "on"}
+                # a field left empty takes the floor (the form starts at the floor anyway)
+                for key, field in (
+                    ("voting_seconds", "voting_hours"),
+                    ("timelock_seconds", "timelock_hours"),
+                ):
+                    if (text.get(field) or "").strip():
+                        rules[key] = _hours(text, field, "0")
+                for key in ("quorum", "threshold"):
+                    if (text.get(key) or "").strip():
+                        rules[key] = text[key].strip()
+                ballot_mode = text.get("secret")
+                if ballot_mode in {"secret", "open"}:
+                    rules["secret"] = ballot_mode != "open"
+                try:
+                    seats = int(text.get("seats") or 1)
+                except ValueError:
+                    raise Invalid("Winners is a whole number.", field="seats") from None
+                proposal = service.create_proposal(
+                    ctx.session,
+                    community,
+                    ctx.viewer,
+                    title=text.get("title", ""),
+                    body=text.get("body", ""),
+                    method=text.get("method", "majority"),
+                    options=_form_list(text.get("options", "")),
+                    seats=seats,
+                    action=action,
+                    rules=rules,
+                )
         except ValueError:
-            return redirect_error(
-                request, f"/communities/{slug}/governance", Invalid("Check the numbers.")
-            )
+            error = Invalid("Check the numbers.")
+            return _list_page(request, slug, ctx, values=text, error=error)
         except DomainError as exc:
-            return redirect_error(request, f"/communities/{slug}/governance", exc)
+            return _list_page(request, slug, ctx, values=text, error=exc)
         return redirect(
             request,
             f"/communities/{slug}/governance/proposals/{proposal.number}",
@@ -123,7 +205,7 @@ def create_proposal(slug: str, request: Request, posted: PostedForm) -> Response
         )
 
 
-def _action_params(text: dict[str, str]) -> dict[str, Any]:
+def _action_params(text: dict[str, str]) -> dict[str, Any]:  # noqa: PLR0911 - one per kind
     kind = text.get("action_kind", "text")
     if kind == "text":
         return {"note": text.get("action_note", "")} if text.get("action_note") else {}
@@ -137,8 +219,19 @@ def _action_params(text: dict[str, str]) -> dict[str, Any]:
         return {"run_id": int(text.get("run_id") or 0)}
     if kind == "change_setting":
         return {"key": text.get("setting_key", ""), "value": text.get("setting_value", "")}
-    if kind in {"admit_member", "remove_member"}:
+    if kind == "admit_member":
+        return {"user_id": int(text.get("user_id") or 0), "role": text.get("role") or "member"}
+    if kind == "remove_member":
         return {"user_id": int(text.get("user_id") or 0)}
+    if kind == "amend_constitution":
+        floor = {
+            "quorum": text.get("amend_quorum", ""),
+            "threshold": text.get("amend_threshold", ""),
+            "inclusive": text.get("amend_inclusive") == "on",
+            "voting_seconds": _hours(text, "amend_voting_hours", "0"),
+            "timelock_seconds": _hours(text, "amend_timelock_hours", "0"),
+        }
+        return {"floors": {text.get("amend_kind") or "*": floor}}
     return {}
 
 
@@ -170,6 +263,10 @@ def proposal_page(slug: str, number: Number, request: Request) -> Response:
             action_text=_describe(proposal.action),
             comments=service.comments(ctx.session, proposal),
             rank_of=_rank_of(mine.ballot if mine else None),
+            sealed=secrecy.is_sealed(proposal.rules),
+            secret=secrecy.is_secret(proposal.rules),
+            floor_text=constitution.describe(proposal.floor) if proposal.floor else None,
+            receipt_check=None,
         )
         return render(request, "governance/proposal.html", data, ctx=ctx)
 
@@ -222,9 +319,17 @@ def vote(slug: str, number: Number, request: Request, posted: PostedForm) -> Res
         try:
             proposal = service.get_proposal(ctx.session, community, ctx.viewer, number)
             ballot = ballot_from_form(proposal.method, proposal.options, form)
-            service.cast_vote(ctx.session, community, ctx.viewer, number, ballot, ctx.settings)
+            _, receipt = service.cast_ballot(
+                ctx.session, community, ctx.viewer, number, ballot, ctx.settings
+            )
         except DomainError as exc:
             return redirect_error(request, url + "#ballot", exc)
+        if receipt is not None:
+            data = community_context(ctx, slug)
+            data.update(proposal=proposal, receipt=receipt)
+            response = render(request, "governance/receipt.html", data, ctx=ctx)
+            response.headers["Cache-Control"] = "no-store"
+            return response
         return redirect(
             request, url, "Your vote is recorded. You can change it until voting closes."
         )
@@ -270,6 +375,32 @@ def execute(slug: str, number: Number, request: Request) -> Response:
 def cancel(slug: str, number: Number, request: Request) -> Response:
     """Withdraw the proposal."""
     return _step(request, slug, number, "cancel", "The proposal is withdrawn.")
+
+
+@router.post(BASE + "/proposals/{number}/receipt")
+def check_receipt(slug: str, number: Number, request: Request, posted: PostedForm) -> Response:
+    """Check a pasted receipt: recorded, replaced, or counted as which ballot."""
+    form = posted
+    catch_up(request, slug)
+    with unit_of_work(request) as ctx:
+        data = community_context(ctx, slug)
+        community = data["community"]
+        proposal = service.get_proposal(ctx.session, community, ctx.viewer, number)
+        try:
+            found = service.verify_receipt(
+                ctx.session, community, ctx.viewer, number, str(form.get("receipt", ""))
+            )
+            outcome: dict[str, Any] = {"ok": True, **found}
+        except DomainError as exc:
+            outcome = {"ok": False, "status": "unknown", "detail": exc.detail, "ballot": None}
+        data.update(proposal=proposal, check=outcome)
+        return render(
+            request,
+            "governance/receipt.html",
+            data,
+            ctx=ctx,
+            status_code=200 if outcome["ok"] else 422,
+        )
 
 
 @router.post(BASE + "/proposals/{number}/comments")
