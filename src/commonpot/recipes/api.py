@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, Security, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from commonpot.communities.models import Community
 from commonpot.communities.service import readable_community
@@ -248,7 +249,10 @@ async def add_oral_history(
         )
     except ValueError as exc:
         raise Invalid(f"The consent record is incomplete: {exc}", field="consent_by") from exc
-    return _store_history(request, slug, recipe_id, data, content or None, limit)
+    # the database work and the audio check run in the thread pool, not on the event loop
+    return await run_in_threadpool(
+        _store_history, request, slug, recipe_id, data, content or None, limit
+    )
 
 
 def _store_history(
@@ -286,7 +290,7 @@ async def upload_photo(
     """Set the recipe's photo (JPEG, PNG, GIF or WebP; the recipe's editors)."""
     limit = request.app.state.settings.max_upload_mb * 1024 * 1024
     content = await photo.read(limit + 1)
-    _store_photo(request, slug, recipe_id, content, limit)
+    await run_in_threadpool(_store_photo, request, slug, recipe_id, content, limit)
 
 
 def _store_photo(request: Request, slug: str, recipe_id: int, content: bytes, limit: int) -> None:
@@ -345,7 +349,8 @@ async def import_file(
     content = await file.read(limit + 1)
     if len(content) > limit:
         raise PayloadTooLarge("The file is larger than 20 MB.")
-    return _import_bytes(request, slug, content)
+    # unpacking an archive takes time: never on the event loop
+    return await run_in_threadpool(_import_bytes, request, slug, content)
 
 
 def _import_bytes(request: Request, slug: str, content: bytes) -> list[RecipeSummary]:

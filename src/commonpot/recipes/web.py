@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from commonpot.communities.web import community_context
@@ -169,7 +170,9 @@ async def add_oral_history(slug: str, recipe_id: int, request: Request, form: Fo
             if value is form.get("audio"):
                 audio = await value.read(limit + 1)
             await value.close()
-    return _store_history(request, slug, recipe_id, form, audio or None, limit)
+    return await run_in_threadpool(
+        _store_history, request, slug, recipe_id, form, audio or None, limit
+    )
 
 
 def _store_history(
@@ -211,7 +214,7 @@ async def upload_photo(slug: str, recipe_id: int, request: Request, form: FormDe
             if value is form.get("photo"):
                 content = await value.read(limit + 1)
             await value.close()
-    return _store_photo(request, slug, recipe_id, content, limit)
+    return await run_in_threadpool(_store_photo, request, slug, recipe_id, content, limit)
 
 
 def _store_photo(
