@@ -184,3 +184,33 @@ def test_author_and_steward_may_attach(client: TestClient, db: Database) -> None
     )
     assert theirs.status_code == 200
     assert theirs.json()["proposal_number"] == again
+
+
+def test_member_cannot_change_a_crop_in_the_shared_taxonomy(
+    client: TestClient, db: Database
+) -> None:
+    from commonpot.ecology.models import Crop
+
+    w = _seed(db)
+    member = bearer(db, w.member)  # type: ignore[attr-defined]
+
+    def crops() -> list[tuple[str, list[str]]]:
+        with db.unit_of_work(write=False) as s:
+            rows = s.scalars(select(Crop).where(Crop.community_id == w.public.id).order_by(Crop.id))  # type: ignore[attr-defined]
+            return [(c.name, list(c.climates)) for c in rows]
+
+    before = crops()
+    name = before[0][0]
+    refused = client.post(
+        f"{PUBLIC}/crops", json={"name": name, "climates": ["arctic"]}, headers=member
+    )
+    assert refused.status_code == 403
+    assert crops() == before
+    added = client.post(f"{PUBLIC}/crops", json={"name": "Oca tuberosa"}, headers=member)
+    assert added.status_code in (200, 201)
+    changed = client.post(
+        f"{PUBLIC}/crops",
+        json={"name": name, "climates": ["arid"]},
+        headers=bearer(db, w.steward),  # type: ignore[attr-defined]
+    )
+    assert changed.status_code in (200, 201)

@@ -276,8 +276,10 @@ def assessment_page(slug: str, assessment_id: int, request: Request) -> Response
 
             proposal = ctx.session.get(Proposal, found.proposal_id)
             number = proposal.number if proposal else None
-        may_attach = ctx.viewer.is_admin or data.get("is_steward") or (
-            found.author_id is not None and found.author_id == ctx.viewer.user_id
+        may_attach = (
+            ctx.viewer.is_admin
+            or data.get("is_steward")
+            or (found.author_id is not None and found.author_id == ctx.viewer.user_id)
         )
         data.update(
             assessment=found, report=found.report, proposal_number=number, may_attach=may_attach
