@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from commonpot.accounts import service
 from commonpot.errors import DomainError
 from commonpot.http import SESSION_COOKIE, unit_of_work, verify_csrf_form
+from commonpot.params import Id
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -188,7 +189,7 @@ def create_token(request: Request, name: Annotated[str, Form(max_length=80)] = "
 
 
 @router.post("/me/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, request: Request) -> Response:
+def revoke_token(token_id: Id, request: Request) -> Response:
     """Revoke an API token."""
     with unit_of_work(request) as ctx:
         service.revoke_api_token(ctx.session, ctx.viewer.require_user(), token_id)
