@@ -60,7 +60,7 @@ def update_me(body: ProfileIn, request: Request) -> MeOut:
 
 @router.post("/me/password", status_code=204)
 def change_password(body: PasswordIn, request: Request) -> None:
-    """Change your password; every browser session is signed out."""
+    """Change your password; every browser session ends and every API token is revoked."""
     with unit_of_work(request) as ctx:
         service.change_password(
             ctx.session,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from commonpot.accounts.web import set_session_cookie
+from commonpot.accounts.web import rotate_csrf_cookie, set_session_cookie
 from commonpot.communities import service
 from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
@@ -270,6 +270,7 @@ def accept_invitation(
     response = redirect(request, f"/communities/{community.slug}", f"Welcome to {community.name}!")
     if session_token is not None:
         set_session_cookie(response, request, session_token, settings.session_days)
+        rotate_csrf_cookie(response, request)
     return response
 
 
