@@ -19,13 +19,15 @@ def safe_cell(value: object) -> str:
     """The cell as text that a spreadsheet shows as text (numbers stay numbers)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         text = "" if value is None else str(value)
-        return "'" + text if text.startswith(FORMULA_START) else text
+        # a bare CR would not be quoted and would split the row: one kind of line break
+        text = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+        return "'" + text if text.startswith((*FORMULA_START, "\n")) else text
     return str(value)
 
 
 def plain_cell(text: str) -> str:
     """A cell read back from an export: the apostrophe added by `safe_cell` removed."""
-    if len(text) >= 2 and text[0] == "'" and text[1] in FORMULA_START:
+    if len(text) >= 2 and text[0] == "'" and text[1] in (*FORMULA_START, "\n"):
         return text[1:]
     return text
 
