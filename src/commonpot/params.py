@@ -9,8 +9,10 @@ problem instead of reaching the database.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Path, Query
+from pydantic import AfterValidator
 
 MAX_ID = 2**63 - 1
 
@@ -27,3 +29,26 @@ Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
 def within(value: int | None) -> bool:
     """True when the number can be a row id (larger ones cannot exist, on any database)."""
     return value is not None and 1 <= value <= MAX_ID
+
+
+def is_web_url(value: str) -> bool:
+    """True for an absolute http(s) address with a host and no spaces or control characters."""
+    text = value.strip()
+    if not text or len(text) > 2000 or any(c.isspace() or ord(c) < 32 for c in text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+
+
+def check_web_url(value: str) -> str:
+    """The address, or ValueError unless it is http(s) (never javascript:, data:, file: ...)."""
+    if not is_web_url(value):
+        raise ValueError("must be a web address starting with http:// or https://")
+    return value.strip()
+
+
+WebUrl = Annotated[str, AfterValidator(check_web_url)]
+"""A link people follow or the server fetches: http or https only."""
