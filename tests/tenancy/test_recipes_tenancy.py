@@ -17,7 +17,7 @@ from commonpot.recipes import heritage
 from commonpot.recipes.models import OralHistory, Recipe, RecipeTranslation
 from commonpot.recipes.schemas import OralHistoryIn
 from tests.factories.accounts import bearer, browser, form, sign_in
-from tests.factories.recipes import RecipeWorld, make_recipe_world
+from tests.factories.recipes import RecipeWorld, make_recipe_world, ogg_opus_bytes
 
 PUB = "/communities/publicville"
 PRIV = "/communities/privatehill"
@@ -47,7 +47,7 @@ def _with_story(db: Database, rw: RecipeWorld, tmp: Path) -> int:
                 consent_scope="members only",
                 consent_on="2026-01-01",
             ),
-            audio=b"OggS" + b"\x01" * 64,
+            audio=ogg_opus_bytes(),
             data_dir=tmp,
             max_bytes=10**6,
         )
