@@ -10,6 +10,7 @@ together, or whose duration is missing, zero or longer than `MAX_SECONDS`, is re
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from commonpot.errors import Invalid
@@ -55,7 +56,7 @@ def _wav(data: bytes) -> float:
                 raise _bad("the WAV data comes before its format")
             if body + size > len(data):
                 raise _bad("the WAV header promises more sound than the file holds")
-            return size / byte_rate
+            return float(size / byte_rate)
         at = body + size + (size & 1)
     raise _bad("the WAV file has no sound data")
 
@@ -137,7 +138,7 @@ def _mp3(data: bytes) -> float:
         flags = struct.unpack_from(">I", data, tag_at + 4)[0] if tag_at + 8 <= len(data) else 0
         if flags & 1 and tag_at + 12 <= len(data):
             frames = struct.unpack_from(">I", data, tag_at + 8)[0]
-            return frames * first.samples / first.rate
+            return float(frames * first.samples / first.rate)
     return seconds
 
 
@@ -179,7 +180,7 @@ def _ogg(data: bytes) -> float:
         raise _bad("the Ogg stream has no sample rate")
     last = data.rfind(b"OggS", max(0, len(data) - 65_536 * 2))
     granule, _length, _packet = _ogg_page(data, last)
-    return max(0, granule - skip) / rate
+    return float(max(0, granule - skip) / rate)
 
 
 # --- FLAC -----------------------------------------------------------------------------------
@@ -287,13 +288,21 @@ def _webm(data: bytes) -> float:
     return float(duration) * scale / 1e9
 
 
-FORMATS = (
-    ("audio/wav", ".wav", lambda d: d[:4] == b"RIFF", _wav),
+def _is_wav(d: bytes) -> bool:
+    return d[:4] == b"RIFF"
+
+
+def _is_mp3(d: bytes) -> bool:
+    return d[:3] == b"ID3" or _frame(d, 0) is not None
+
+
+FORMATS: tuple[tuple[str, str, Callable[[bytes], bool], Callable[[bytes], float]], ...] = (
+    ("audio/wav", ".wav", _is_wav, _wav),
     ("audio/ogg", ".ogg", lambda d: d[:4] == b"OggS", _ogg),
     ("audio/flac", ".flac", lambda d: d[:4] == b"fLaC", _flac),
     ("audio/mp4", ".m4a", lambda d: d[4:8] == b"ftyp", _mp4),
     ("audio/webm", ".webm", lambda d: d[:4] == b"\x1a\x45\xdf\xa3", _webm),
-    ("audio/mpeg", ".mp3", lambda d: d[:3] == b"ID3" or _frame(d, 0) is not None, _mp3),
+    ("audio/mpeg", ".mp3", _is_mp3, _mp3),
 )
 
 
