@@ -221,3 +221,19 @@ def test_ids_too_large_for_the_database_are_not_found(client: TestClient, db: Da
     assert client.delete(f"{url}/menu/{huge}", headers=steward).status_code == 404
     assert client.delete(f"{url}/pair-rules/{huge}", headers=steward).status_code == 404
     assert client.post(f"{url}/sessions/{huge}/cancel", headers=steward).status_code == 404
+
+
+def test_titles_with_line_breaks_still_give_calendars(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    headers = bearer(db, world.member)
+    for title in ("Soup night\nBEGIN:VEVENT", "Soup\r\nnight", "Tamales 🫔 – día de reyes"):
+        made = client.post(BASE, json=_event_body(title=title), headers=headers)
+        assert made.status_code == 201, made.text
+        single = client.get(f"/communities/publicville/events/{made.json()['id']}.ics")
+        assert single.status_code == 200
+        assert single.content.split(b"\r\n").count(b"BEGIN:VEVENT") == 1
+        (vevent,) = icalendar.Calendar.from_ical(single.content).walk("VEVENT")
+        assert "\n" not in str(vevent["SUMMARY"])
+    feed = client.get("/communities/publicville/events.ics")
+    assert feed.status_code == 200
+    assert feed.content.split(b"\r\n").count(b"BEGIN:VEVENT") == 3

@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select
 from commonpot.db import Database
 from commonpot.recipes.models import Recipe
 from tests.factories.accounts import bearer
-from tests.factories.recipes import make_recipe_world
+from tests.factories.recipes import make_recipe_world, mp3_bytes
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "recipes"
 BASE = "/api/communities/publicville/recipes"
@@ -117,7 +117,7 @@ def test_oral_history_upload_and_play(client: TestClient, db: Database) -> None:
         "consent_on": "2026-05-01",
         "transcript": "Mija, first you toast the chiles...",
     }
-    audio = b"ID3" + b"\x00" * 200
+    audio = mp3_bytes()
     response = client.post(
         f"{BASE}/{rw.public_recipe}/oral-histories",
         data=fields,
@@ -310,3 +310,45 @@ def test_photo_in_jsonld(client: TestClient, db: Database) -> None:
     assert doc["image"] == (
         f"http://testserver/communities/publicville/recipes/{rw.public_recipe}/photo"
     )
+
+
+def test_recordings_are_decoded_not_just_sniffed(
+    client: TestClient, db: Database, tmp_path: Path
+) -> None:
+    from commonpot.recipes.models import OralHistory
+    from tests.factories.recipes import wav_bytes
+
+    rw = make_recipe_world(db)
+    headers = bearer(db, rw.world.member)
+    fields = {
+        "narrator": "Rosa",
+        "recorded_by": "Ana",
+        "consent_by": "Rosa",
+        "consent_scope": "Community members may listen",
+        "consent_on": "2026-05-01",
+    }
+    audio_dir = client.app.state.settings.data_dir / "recipes" / "audio"  # type: ignore[attr-defined]
+    before = sorted(audio_dir.glob("*")) if audio_dir.exists() else []
+    for name, content in (
+        ("story.mp3", b"Dear diary, this is text.\n" * 40),  # a text file renamed .mp3
+        ("story.wav", wav_bytes(2.0)[:-8000]),  # the header promises more than the file holds
+        ("story.mp3", b"ID3" + b"\x00" * 200),  # the old sniffing let this through
+    ):
+        refused = client.post(
+            f"{BASE}/{rw.public_recipe}/oral-histories",
+            data=fields,
+            files={"audio": (name, content, "audio/mpeg")},
+            headers=headers,
+        )
+        assert refused.status_code == 422, (name, refused.text)
+        assert refused.json()["field"] == "audio"
+    with db.unit_of_work(write=False) as s:
+        assert s.scalar(select(func.count(OralHistory.id))) == 0
+    assert (sorted(audio_dir.glob("*")) if audio_dir.exists() else []) == before
+    ok = client.post(
+        f"{BASE}/{rw.public_recipe}/oral-histories",
+        data=fields,
+        files={"audio": ("story.wav", wav_bytes(2.0), "audio/wav")},
+        headers=headers,
+    )
+    assert ok.status_code == 201, ok.text

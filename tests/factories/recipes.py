@@ -86,3 +86,38 @@ def make_recipe_world(db: Database) -> RecipeWorld:
             s, world.private, world.private_member, name="Hillside plum dumplings"
         )
         return RecipeWorld(world, public.id, restricted.id, private.id)
+
+
+def wav_bytes(seconds: float = 1.0, rate: int = 8000) -> bytes:
+    """A real mono 16-bit WAV file of silence, written with the standard library."""
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"\x00\x00" * int(rate * seconds))
+    return buffer.getvalue()
+
+
+def mp3_bytes(frames: int = 40, id3: bool = True) -> bytes:
+    """MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz, silence), optionally after an ID3v2 tag."""
+    header = bytes([0xFF, 0xFB, 0x90, 0x64])  # 128 kbit/s, 44100 Hz, no padding, joint stereo
+    frame = header + bytes(417 - 4)  # 144 * 128000 / 44100 = 417 bytes a frame
+    tag = b"ID3\x03\x00\x00\x00\x00\x00\x0a" + bytes(10) if id3 else b""
+    return tag + frame * frames
+
+
+def ogg_opus_bytes(seconds: float = 2.0) -> bytes:
+    """Two Ogg pages: an OpusHead packet, then a last page whose granule gives the length."""
+    import struct
+
+    def page(granule: int, sequence: int, packet: bytes, flags: int) -> bytes:
+        head = b"OggS" + bytes([0, flags]) + struct.pack("<qIII", granule, 7, sequence, 0)
+        return head + bytes([1, len(packet)]) + packet
+
+    opus_head = b"OpusHead" + bytes([1, 1]) + struct.pack("<HIhB", 312, 48000, 0, 0)
+    last = page(int(seconds * 48000) + 312, 1, b"\x00" * 20, 4)
+    return page(0, 0, opus_head, 2) + last

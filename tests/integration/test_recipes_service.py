@@ -15,7 +15,7 @@ from commonpot.recipes import browse, exchange, heritage, service
 from commonpot.recipes.browse import SearchQuery
 from commonpot.recipes.models import Recipe, RecipeIngredient
 from commonpot.recipes.schemas import OralHistoryIn, TranslationIn
-from tests.factories.recipes import make_recipe, make_recipe_world, recipe_in
+from tests.factories.recipes import make_recipe, make_recipe_world, ogg_opus_bytes, recipe_in
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "recipes"
 
@@ -233,7 +233,7 @@ def test_oral_history_requires_consent_and_real_audio(db: Database, tmp_path: Pa
             member,
             rw.public_recipe,
             story,
-            audio=b"OggS" + b"\x00" * 100,
+            audio=ogg_opus_bytes(),
             data_dir=tmp_path,
             max_bytes=10**6,
         )
@@ -339,7 +339,7 @@ def test_cached_read_view_matches_the_tables(db: Database, tmp_path: Path) -> No
                 consent_scope="members",
                 consent_on="2026-01-01",
             ),
-            audio=b"OggS" + b"\x00" * 10,
+            audio=ogg_opus_bytes(),
             data_dir=tmp_path,
             max_bytes=10**6,
         )

@@ -99,3 +99,118 @@ def test_cross_community_ids_are_not_found(client: TestClient, db: Database) -> 
     assert client.get(f"{PUBLIC}/plans/999", headers=member).status_code == 404
     before = counts(db)
     assert before[0] == 12
+
+
+def _attached(db: Database, assessment_id: int) -> int | None:
+    with db.unit_of_work(write=False) as s:
+        return s.scalar(select(Assessment.proposal_id).where(Assessment.id == assessment_id))
+
+
+def _proposal(client: TestClient, slug: str, headers: dict[str, str]) -> int:
+    made = client.post(
+        f"/api/communities/{slug}/proposals", json={"title": "Plant more maize"}, headers=headers
+    )
+    assert made.status_code == 201, made.text
+    return int(made.json()["number"])
+
+
+def test_only_author_or_steward_may_attach_an_assessment(client: TestClient, db: Database) -> None:
+    from tests.factories.accounts import form, sign_in
+
+    w = _seed(db)
+    steward, member = bearer(db, w.steward), bearer(db, w.member)  # type: ignore[attr-defined]
+    made = client.post(
+        f"{PUBLIC}/assessments",
+        json={"title": "Steward's check", "after_csv": CSV},
+        headers=steward,
+    )
+    assert made.status_code == 201, made.text
+    aid = made.json()["id"]
+    first, second = (
+        _proposal(client, "publicville", steward),
+        _proposal(client, "publicville", member),
+    )
+    ok = client.post(
+        f"{PUBLIC}/assessments/{aid}/attach", json={"proposal_number": first}, headers=steward
+    )
+    assert ok.status_code == 200, ok.text
+    before = _attached(db, aid)
+    assert before is not None
+    # another member may not move the report (and its warning) to their own proposal
+    moved = client.post(
+        f"{PUBLIC}/assessments/{aid}/attach", json={"proposal_number": second}, headers=member
+    )
+    assert moved.status_code == 403
+    assert moved.headers["content-type"].startswith("application/problem+json")
+    assert _attached(db, aid) == before
+    # nor through the page
+    sign_in(client, db, w.member)  # type: ignore[attr-defined]
+    page = client.post(
+        f"/communities/publicville/ecology/assessments/{aid}/attach",
+        data=form({"proposal_number": str(second)}),
+        follow_redirects=False,
+    )
+    assert page.status_code in (303, 403)
+    assert _attached(db, aid) == before
+    shown = client.get(f"/communities/publicville/ecology/assessments/{aid}")
+    assert f"/assessments/{aid}/attach" not in shown.text
+    client.cookies.clear()
+    # a proposal of another community is never reachable, not even for a steward
+    private_number = _proposal(client, "privatehill", bearer(db, w.private_steward))  # type: ignore[attr-defined]
+    other = client.post(
+        f"{PUBLIC}/assessments/{aid}/attach",
+        json={"proposal_number": private_number + 100},
+        headers=steward,
+    )
+    assert other.status_code == 404
+    assert _attached(db, aid) == before
+
+
+def test_author_and_steward_may_attach(client: TestClient, db: Database) -> None:
+    w = _seed(db)
+    steward, member = bearer(db, w.steward), bearer(db, w.member)  # type: ignore[attr-defined]
+    made = client.post(
+        f"{PUBLIC}/assessments", json={"title": "My own check", "after_csv": CSV}, headers=member
+    )
+    aid = made.json()["id"]
+    number = _proposal(client, "publicville", member)
+    mine = client.post(
+        f"{PUBLIC}/assessments/{aid}/attach", json={"proposal_number": number}, headers=member
+    )
+    assert mine.status_code == 200
+    again = _proposal(client, "publicville", steward)
+    theirs = client.post(
+        f"{PUBLIC}/assessments/{aid}/attach", json={"proposal_number": again}, headers=steward
+    )
+    assert theirs.status_code == 200
+    assert theirs.json()["proposal_number"] == again
+
+
+def test_member_cannot_change_a_crop_in_the_shared_taxonomy(
+    client: TestClient, db: Database
+) -> None:
+    from commonpot.ecology.models import Crop
+
+    w = _seed(db)
+    member = bearer(db, w.member)  # type: ignore[attr-defined]
+
+    def crops() -> list[tuple[str, list[str]]]:
+        with db.unit_of_work(write=False) as s:
+            rows = s.scalars(select(Crop).where(Crop.community_id == w.public.id).order_by(Crop.id))  # type: ignore[attr-defined]
+            return [(c.name, list(c.climates)) for c in rows]
+
+    before = crops()
+    name = before[0][0]
+    refused = client.post(
+        f"{PUBLIC}/crops", json={"name": name, "climates": ["arctic"]}, headers=member
+    )
+    assert refused.status_code == 403
+    assert crops() == before
+    added = client.post(f"{PUBLIC}/crops", json={"name": "Oca tuberosa"}, headers=member)
+    assert added.status_code in (200, 201)
+    changed = client.post(
+        f"{PUBLIC}/crops",
+        json={"name": name, "climates": ["arid"]},
+        headers=bearer(db, w.steward),  # type: ignore[attr-defined]
+    )
+    assert changed.status_code in (200, 201)

@@ -103,3 +103,48 @@ def test_steward_of_one_community_cannot_commit_anothers_run(
     assert client.post(f"{PUBLIC}/runs/{private_run}/commit", headers=steward).status_code == 404
     assert client.post(f"{PRIVATE}/runs/{private_run}/commit", headers=steward).status_code == 404
     assert counts(db) == before
+
+
+def _patch_row(db: Database) -> tuple[object, ...]:
+    from commonpot.network.models import ForagingPatch
+
+    with db.unit_of_work(write=False) as s:
+        found = s.scalars(select(ForagingPatch).order_by(ForagingPatch.id)).all()
+        return tuple((p.name, p.species, p.lat, p.sustainable_yield_kg) for p in found)
+
+
+def test_member_cannot_overwrite_a_mapped_patch(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    patch = {
+        "name": "Elder grove",
+        "species": "elderflower",
+        "lat": 52.0,
+        "lon": 5.0,
+        "sustainable_yield_kg": 10,
+    }
+    made = client.post(f"{PUBLIC}/patches", json=patch, headers=bearer(db, w.steward))
+    assert made.status_code in (200, 201), made.text
+    before = _patch_row(db)
+    member = bearer(db, w.member)
+    greedy = {**patch, "sustainable_yield_kg": 900}
+    refused = client.post(f"{PUBLIC}/patches", json=greedy, headers=member)
+    assert refused.status_code == 403
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [5.0, 52.0]},
+                "properties": {"name": "Elder grove", "species": "x", "sustainable_yield_kg": 900},
+            }
+        ],
+    }
+    imported = client.post(f"{PUBLIC}/patches.geojson", json=geojson, headers=member)
+    assert imported.status_code == 403
+    assert _patch_row(db) == before
+    # the same data again changes nothing and stays allowed; a new patch is any member's
+    assert client.post(f"{PUBLIC}/patches", json=patch, headers=member).status_code in (200, 201)
+    new = {**patch, "name": "Nettle bank"}
+    assert client.post(f"{PUBLIC}/patches", json=new, headers=member).status_code in (200, 201)
+    steward = client.post(f"{PUBLIC}/patches", json=greedy, headers=bearer(db, w.steward))
+    assert steward.status_code in (200, 201)

@@ -17,7 +17,7 @@ from commonpot.recipes import heritage
 from commonpot.recipes.models import OralHistory, Recipe, RecipeTranslation
 from commonpot.recipes.schemas import OralHistoryIn
 from tests.factories.accounts import bearer, browser, form, sign_in
-from tests.factories.recipes import RecipeWorld, make_recipe_world
+from tests.factories.recipes import RecipeWorld, make_recipe_world, ogg_opus_bytes
 
 PUB = "/communities/publicville"
 PRIV = "/communities/privatehill"
@@ -47,7 +47,7 @@ def _with_story(db: Database, rw: RecipeWorld, tmp: Path) -> int:
                 consent_scope="members only",
                 consent_on="2026-01-01",
             ),
-            audio=b"OggS" + b"\x01" * 64,
+            audio=ogg_opus_bytes(),
             data_dir=tmp,
             max_bytes=10**6,
         )
@@ -222,3 +222,28 @@ def test_feed_never_carries_restricted_recipes(
     assert "sacred corn mush" not in feed.text
     headers = bearer(db, rw.world.private_member)
     assert client.get(f"{PRIV}/recipes/feed.atom", headers=headers).status_code == 404
+
+
+def test_member_cannot_replace_someone_elses_translation(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    steward = bearer(db, rw.world.steward)
+    recipe = {"name": "Grandmother's soup", "language": "en", "ingredients": ["1 onion"]}
+    created = client.post(f"/api{PUB}/recipes", json=recipe, headers=steward)
+    assert created.status_code == 201, created.text
+    api = f"/api{PUB}/recipes/{created.json()['id']}/translations"
+    first = {"language": "fr", "name": "Soupe de grand-mère", "translated_by": "Steward"}
+    made = client.post(api, json=first, headers=steward)
+    assert made.status_code == 201, made.text
+    before = _snapshot(db)
+    member = bearer(db, rw.world.member)
+    hostile = {"language": "fr", "name": "Vandalised", "translated_by": "Member"}
+    refused = client.post(api, json=hostile, headers=member)
+    assert refused.status_code == 403
+    assert refused.json()["field"] == "language"
+    with db.unit_of_work(write=False) as s:
+        names = list(s.scalars(select(RecipeTranslation.name)))
+    assert names == ["Soupe de grand-mère"]
+    assert _snapshot(db) == before
+    # adding a language nobody has translated yet stays open to members
+    added = client.post(api, json={"language": "de", "name": "Omas Suppe"}, headers=member)
+    assert added.status_code == 201, added.text

@@ -159,3 +159,37 @@ def test_sessions_keep_local_time_and_round_trip_through_ics(
     (vevent,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
     assert vevent.decoded("DTSTART") == sessions[0].starts_at
     assert vevent.decoded("DTEND") == sessions[0].ends_at
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Soup night\nBEGIN:VEVENT",
+        "Soup\r\nnight\rCR",
+        "Soup\x00night\x07\u2028too",
+        "Ñoquis 🥟 de la abuela – 餃子",
+        "Very long " * 400,
+    ],
+)
+def test_any_title_gives_a_valid_calendar(title: str) -> None:
+    start = datetime(2027, 1, 5, 18, tzinfo=UTC)
+    item = CalendarEvent(
+        uid="e1@x",
+        summary=title,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        description=f"{title}\r\nsecond line",
+        location=title,
+        categories=(title,),
+    )
+    data = build_calendar(title, [item])
+    lines = data.split(b"\r\n")
+    assert lines.count(b"BEGIN:VEVENT") == 1  # a newline cannot smuggle in another event
+    assert b"\x00" not in data and b"\x07" not in data
+    assert all(len(raw) <= 75 for raw in lines)  # folded content lines
+    (event,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    summary = str(event["SUMMARY"])
+    assert "\n" not in summary and "\r" not in summary
+    assert len(summary) <= 500
+    assert summary.startswith(title[:4])
+    assert str(event["DESCRIPTION"]).endswith("\nsecond line")

@@ -15,6 +15,7 @@ from commonpot.accounts.schemas import (
     TokenOut,
 )
 from commonpot.http import bearer_scheme, unit_of_work
+from commonpot.params import Id
 
 router = APIRouter(prefix="/api", tags=["accounts"], dependencies=[Security(bearer_scheme)])
 
@@ -59,7 +60,7 @@ def update_me(body: ProfileIn, request: Request) -> MeOut:
 
 @router.post("/me/password", status_code=204)
 def change_password(body: PasswordIn, request: Request) -> None:
-    """Change your password; every browser session is signed out."""
+    """Change your password; every browser session ends and every API token is revoked."""
     with unit_of_work(request) as ctx:
         service.change_password(
             ctx.session,
@@ -86,7 +87,7 @@ def create_token(body: TokenIn, request: Request) -> NewTokenOut:
 
 
 @router.delete("/me/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, request: Request) -> None:
+def revoke_token(token_id: Id, request: Request) -> None:
     """Revoke one of your API tokens."""
     with unit_of_work(request) as ctx:
         service.revoke_api_token(ctx.session, ctx.viewer.require_user(), token_id)

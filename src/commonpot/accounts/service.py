@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import security
@@ -124,6 +125,15 @@ def user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
+def _failures(session: Session, key: str, since: datetime) -> int:
+    found = session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.key == key, LoginAttempt.attempted_at >= since
+        )
+    )
+    return int(found or 0)
+
+
 def authenticate(
     session: Session,
     *,
@@ -133,26 +143,28 @@ def authenticate(
     max_failures: int = 5,
     window_minutes: int = 15,
 ) -> User:
-    """Check e-mail and password, refusing after too many recent failures for that address."""
+    """Check e-mail and password; a client that keeps failing is slowed down, never the account.
+
+    Failures are counted per client and account together (`max_failures` of them hold
+    that client back for that account) and per client (four times as many hold it back
+    for every account). Nobody else's failures can stop the right password from another
+    client, so a stranger cannot lock a person out.
+    """
     address = email.strip().lower()
     since = utcnow() - timedelta(minutes=window_minutes)
-    keys = [f"email:{address}", f"client:{client}"]
+    pair = hashlib.sha256(f"{client}\n{address}".encode()).hexdigest()[:40]
+    keys = [f"pair:{pair}", f"client:{client[:200]}"]
     if session.get_bind().dialect.name != "sqlite":
-        # one sign-in per address at a time (until commit): a burst of parallel guesses
-        # would otherwise all count fewer than max_failures and all be checked
+        # one sign-in per client and address at a time (until commit): a burst of parallel
+        # guesses would otherwise all count fewer than max_failures and all be checked
         session.execute(select(func.pg_advisory_xact_lock(func.hashtext(keys[0]))))
-    failures = session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.key == keys[0], LoginAttempt.attempted_at >= since
+    if (
+        _failures(session, keys[0], since) >= max_failures
+        or _failures(session, keys[1], since) >= max_failures * 4
+    ):
+        raise RateLimited(
+            f"Too many failed sign-ins from here. Wait {window_minutes} minutes and try again."
         )
-    )
-    client_failures = session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.key == keys[1], LoginAttempt.attempted_at >= since
-        )
-    )
-    if (failures or 0) >= max_failures or (client_failures or 0) >= max_failures * 4:
-        raise RateLimited(f"Too many failed sign-ins. Wait {window_minutes} minutes and try again.")
     user = user_by_email(session, address)
     ok = security.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
@@ -254,12 +266,18 @@ def identify(session: Session, *, bearer: str | None, session_cookie: str | None
 
 
 def change_password(session: Session, user: User, *, current: str, new: str) -> None:
-    """Change the password after checking the current one; other sessions are signed out."""
+    """Change the password after checking the current one; sessions and API tokens end."""
     if not security.verify_password(user.password_hash, current):
         raise Invalid("The current password is wrong.", field="current_password")
     check_password_strength(new, field="new_password")
     user.password_hash = security.hash_password(new)
     session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    # a token made with the old password must not outlive it: scripts sign in again
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 def update_profile(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -9,7 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from commonpot.accounts import service
 from commonpot.errors import DomainError
-from commonpot.http import SESSION_COOKIE, unit_of_work, verify_csrf_form
+from commonpot.http import CSRF_COOKIE, SESSION_COOKIE, unit_of_work, verify_csrf_form
+from commonpot.params import Id
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -21,6 +23,18 @@ def set_session_cookie(response: Response, request: Request, token: str, days: i
         SESSION_COOKIE,
         token,
         max_age=days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def rotate_csrf_cookie(response: Response, request: Request) -> None:
+    """A fresh CSRF token for the new session: one learnt before sign-in is worth nothing after."""
+    response.set_cookie(
+        CSRF_COOKIE,
+        secrets.token_urlsafe(32),
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
@@ -72,6 +86,7 @@ def login(
         token = service.start_session(ctx.session, user, days=settings.session_days)
     response = redirect(request, _safe_next(next), f"Welcome, {user.display_name}.")
     set_session_cookie(response, request, token, settings.session_days)
+    rotate_csrf_cookie(response, request)
     return response
 
 
@@ -159,8 +174,11 @@ def change_password(
                 status_code=exc.status,
             )
         token = service.start_session(ctx.session, user, days=settings.session_days)
-    response = redirect(request, "/me", "Password changed. Other sessions were signed out.")
+    response = redirect(
+        request, "/me", "Password changed. Other sessions were signed out and API tokens revoked."
+    )
     set_session_cookie(response, request, token, settings.session_days)
+    rotate_csrf_cookie(response, request)
     return response
 
 
@@ -188,7 +206,7 @@ def create_token(request: Request, name: Annotated[str, Form(max_length=80)] = "
 
 
 @router.post("/me/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, request: Request) -> Response:
+def revoke_token(token_id: Id, request: Request) -> Response:
     """Revoke an API token."""
     with unit_of_work(request) as ctx:
         service.revoke_api_token(ctx.session, ctx.viewer.require_user(), token_id)

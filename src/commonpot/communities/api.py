@@ -19,6 +19,7 @@ from commonpot.communities.schemas import (
     RoleIn,
 )
 from commonpot.http import bearer_scheme, unit_of_work
+from commonpot.params import Id
 
 router = APIRouter(prefix="/api", tags=["communities"], dependencies=[Security(bearer_scheme)])
 
@@ -76,7 +77,7 @@ def list_members(slug: str, request: Request) -> list[MemberOut]:
 
 
 @router.put("/communities/{slug}/members/{user_id}/role", response_model=MemberOut)
-def set_role(slug: str, user_id: int, body: RoleIn, request: Request) -> MemberOut:
+def set_role(slug: str, user_id: Id, body: RoleIn, request: Request) -> MemberOut:
     """Give a member another role (stewards)."""
     with unit_of_work(request) as ctx:
         community = service.readable_community(ctx.session, slug, ctx.viewer)
@@ -85,7 +86,7 @@ def set_role(slug: str, user_id: int, body: RoleIn, request: Request) -> MemberO
 
 
 @router.delete("/communities/{slug}/members/{user_id}", status_code=204)
-def remove_member(slug: str, user_id: int, request: Request) -> None:
+def remove_member(slug: str, user_id: Id, request: Request) -> None:
     """Remove a member (stewards), or leave the community yourself."""
     with unit_of_work(request) as ctx:
         community = service.readable_community(ctx.session, slug, ctx.viewer)
@@ -115,7 +116,7 @@ def create_invitation(slug: str, body: InvitationIn, request: Request) -> Invita
 
 
 @router.delete("/communities/{slug}/invitations/{invitation_id}", status_code=204)
-def revoke_invitation(slug: str, invitation_id: int, request: Request) -> None:
+def revoke_invitation(slug: str, invitation_id: Id, request: Request) -> None:
     """Withdraw an invitation (stewards)."""
     with unit_of_work(request) as ctx:
         community = service.readable_community(ctx.session, slug, ctx.viewer)
@@ -148,7 +149,7 @@ def create_place(slug: str, body: PlaceIn, request: Request) -> PlaceOut:
 
 
 @router.get("/communities/{slug}/places/{place_id}", response_model=PlaceOut)
-def get_place(slug: str, place_id: int, request: Request) -> PlaceOut:
+def get_place(slug: str, place_id: Id, request: Request) -> PlaceOut:
     """One place."""
     with unit_of_work(request) as ctx:
         community = service.readable_community(ctx.session, slug, ctx.viewer)
@@ -156,7 +157,7 @@ def get_place(slug: str, place_id: int, request: Request) -> PlaceOut:
 
 
 @router.patch("/communities/{slug}/places/{place_id}", response_model=PlaceOut)
-def update_place(slug: str, place_id: int, body: PlacePatch, request: Request) -> PlaceOut:
+def update_place(slug: str, place_id: Id, body: PlacePatch, request: Request) -> PlaceOut:
     """Change a place (its creator or a steward)."""
     with unit_of_work(request) as ctx:
         community = service.readable_community(ctx.session, slug, ctx.viewer)
@@ -167,7 +168,7 @@ def update_place(slug: str, place_id: int, body: PlacePatch, request: Request) -
 
 
 @router.delete("/communities/{slug}/places/{place_id}", status_code=204)
-def delete_place(slug: str, place_id: int, request: Request) -> None:
+def delete_place(slug: str, place_id: Id, request: Request) -> None:
     """Remove a place (stewards)."""
     with unit_of_work(request) as ctx:
         community = service.readable_community(ctx.session, slug, ctx.viewer)

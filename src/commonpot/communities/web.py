@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from commonpot.accounts.web import set_session_cookie
+from commonpot.accounts.web import rotate_csrf_cookie, set_session_cookie
 from commonpot.communities import service
 from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
 from commonpot.errors import DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
+from commonpot.params import Id
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -107,7 +108,7 @@ def create_invitation(
 
 @router.post("/communities/{slug}/members/{user_id}/role")
 def change_role(
-    slug: str, user_id: int, request: Request, role: Annotated[str, Form()] = ""
+    slug: str, user_id: Id, request: Request, role: Annotated[str, Form()] = ""
 ) -> Response:
     """Give a member another role (stewards)."""
     with unit_of_work(request) as ctx:
@@ -117,7 +118,7 @@ def change_role(
 
 
 @router.post("/communities/{slug}/members/{user_id}/remove")
-def remove_member(slug: str, user_id: int, request: Request) -> Response:
+def remove_member(slug: str, user_id: Id, request: Request) -> Response:
     """Remove a member (stewards) or leave."""
     with unit_of_work(request) as ctx:
         community = service.readable_community(ctx.session, slug, ctx.viewer)
@@ -269,6 +270,7 @@ def accept_invitation(
     response = redirect(request, f"/communities/{community.slug}", f"Welcome to {community.name}!")
     if session_token is not None:
         set_session_cookie(response, request, session_token, settings.session_days)
+        rotate_csrf_cookie(response, request)
     return response
 
 

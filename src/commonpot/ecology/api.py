@@ -31,6 +31,7 @@ from commonpot.ecology.schemas import (
 )
 from commonpot.errors import PayloadTooLarge
 from commonpot.http import Ctx, bearer_scheme, unit_of_work
+from commonpot.params import Id, QueryId
 
 router = APIRouter(prefix="/api", tags=["ecology"], dependencies=[Security(bearer_scheme)])
 BASE = "/communities/{slug}/ecology"
@@ -139,7 +140,9 @@ def save_crop(slug: str, body: CropIn, request: Request) -> CropOut:
 
 
 @router.get(BASE + "/plantings", response_model=list[PlantingOut])
-def list_plantings(slug: str, request: Request, place_id: int | None = None) -> list[PlantingOut]:
+def list_plantings(
+    slug: str, request: Request, place_id: QueryId | None = None
+) -> list[PlantingOut]:
     """The planting inventory (members)."""
     with unit_of_work(request) as ctx:
         found = service.plantings(ctx.session, _community(ctx, slug), ctx.viewer, place_id)
@@ -157,7 +160,7 @@ def add_planting(slug: str, body: PlantingIn, request: Request) -> PlantingOut:
 
 
 @router.delete(BASE + "/plantings/{planting_id}", status_code=204)
-def remove_planting(slug: str, planting_id: int, request: Request) -> Response:
+def remove_planting(slug: str, planting_id: Id, request: Request) -> Response:
     """Take a planting out of the inventory (members)."""
     with unit_of_work(request) as ctx:
         service.remove_planting(ctx.session, _community(ctx, slug), ctx.viewer, planting_id)
@@ -226,7 +229,7 @@ def create_assessment(slug: str, body: AssessmentIn, request: Request) -> Assess
 
 
 @router.get(BASE + "/assessments/{assessment_id}", response_model=AssessmentOut)
-def get_assessment(slug: str, assessment_id: int, request: Request) -> AssessmentOut:
+def get_assessment(slug: str, assessment_id: Id, request: Request) -> AssessmentOut:
     """One assessment (members)."""
     with unit_of_work(request) as ctx:
         found = plans.get_assessment(ctx.session, _community(ctx, slug), ctx.viewer, assessment_id)
@@ -235,7 +238,7 @@ def get_assessment(slug: str, assessment_id: int, request: Request) -> Assessmen
 
 @router.post(BASE + "/assessments/{assessment_id}/attach", response_model=AssessmentOut)
 def attach_assessment(
-    slug: str, assessment_id: int, body: AttachIn, request: Request
+    slug: str, assessment_id: Id, body: AttachIn, request: Request
 ) -> AssessmentOut:
     """Attach an assessment to a governance proposal (members)."""
     with unit_of_work(request) as ctx:
@@ -265,7 +268,7 @@ def create_plan(slug: str, body: PlanIn, request: Request) -> PlanOut:
 
 
 @router.get(BASE + "/plans/{plan_id}", response_model=PlanOut)
-def get_plan(slug: str, plan_id: int, request: Request) -> PlanOut:
+def get_plan(slug: str, plan_id: Id, request: Request) -> PlanOut:
     """One crop-sharing plan (members)."""
     with unit_of_work(request) as ctx:
         return plan_out(plans.get_plan(ctx.session, _community(ctx, slug), ctx.viewer, plan_id))

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from commonpot.errors import Invalid
+from commonpot.exports import csv_text, plain_cell
 
 MAX_BYTES = 50_000_000
 
@@ -49,7 +50,7 @@ def _header(first: list[str]) -> list[str]:
         raise Invalid(
             'row 1: missing header; the first row must be "sample,<species 1>,<species 2>,..."'
         )
-    species = [name.strip() for name in first[1:]]
+    species = [plain_cell(name.strip()) for name in first[1:]]
     if not species:
         raise Invalid("row 1: the header names no species")
     seen: set[str] = set()
@@ -85,7 +86,7 @@ def parse_counts(text: str) -> CountsTable:
     for i, (row_number, row) in enumerate(numbered[1:]):
         if len(row) != width:
             raise Invalid(f"row {row_number}: has {len(row)} columns, the header has {width}")
-        name = row[0].strip()
+        name = plain_cell(row[0].strip())
         if name == "":
             raise Invalid(f'row {row_number}, column "sample": empty sample name')
         if name in seen:
@@ -108,12 +109,10 @@ def _format(value: float) -> str:
 
 def write_counts(table: CountsTable) -> str:
     """Write a table back to COUNTS.csv text (whole numbers without a decimal point)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["sample", *table.species])
+    rows: list[list[object]] = [["sample", *table.species]]
     for name, row in zip(table.samples, table.counts.tolist(), strict=True):
-        writer.writerow([name, *(_format(v) for v in row)])
-    return out.getvalue()
+        rows.append([name, *(_format(v) for v in row)])
+    return csv_text(rows)
 
 
 def read_counts_file(path: str) -> CountsTable:

@@ -104,11 +104,15 @@ def get_assessment(
 def attach_assessment(
     session: Session, community: Community, viewer: Viewer, assessment_id: int, number: int
 ) -> Assessment:
-    """Attach an assessment's report to a governance proposal, so voters can read it."""
+    """Attach an assessment's report to a proposal of its community (its author or a steward)."""
     from commonpot.governance import service as governance
 
     require_member(session, community, viewer)
     found = get_assessment(session, community, viewer, assessment_id)
+    if found.author_id != viewer.user_id:
+        # moving someone else's report (and its "looks gamed" warning) is a steward's call
+        require_steward(session, community, viewer)
+    # proposals are numbered per community: the lookup never reaches another community's
     proposal = governance.get_proposal(session, community, viewer, number)
     found.proposal_id = proposal.id
     session.flush()

@@ -101,10 +101,14 @@ def save_crop(
     climates: list[str] | None = None,
     seeds_per_m2: float | None = None,
 ) -> Crop:
-    """Add a crop to the taxonomy, or update the one of that name (members)."""
+    """Add a crop to the taxonomy (members), or update the one of that name (stewards)."""
     require_member(session, community, viewer)
     name = _text(name, "name", 120, required=True)
-    crop = crop_by_name(session, community, name) or Crop(community_id=community.id, name=name)
+    crop = crop_by_name(session, community, name)
+    if crop is not None:
+        # the shared taxonomy steers crop plans: members add crops, stewards change them
+        require_steward(session, community, viewer)
+    crop = crop or Crop(community_id=community.id, name=name)
     crop.common_name = _text(common_name, "common_name", 120)
     crop.genus = _text(genus, "genus", 80) or name.split(" ")[0]
     crop.family = _text(family, "family", 80)

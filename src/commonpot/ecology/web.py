@@ -14,6 +14,7 @@ from commonpot.ecology import explain, plans, service
 from commonpot.ecology.schemas import CSV_LIMIT
 from commonpot.errors import DomainError, Invalid, PayloadTooLarge
 from commonpot.http import Ctx, PostedForm, unit_of_work, verify_csrf_form
+from commonpot.params import Id
 from commonpot.templating import redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -159,7 +160,7 @@ def add_planting(slug: str, request: Request, posted: PostedForm) -> Response:
 
 
 @router.post(BASE + "/plantings/{planting_id}/remove")
-def remove_planting(slug: str, planting_id: int, request: Request) -> Response:
+def remove_planting(slug: str, planting_id: Id, request: Request) -> Response:
     """Take a planting out of the inventory."""
     url = f"/communities/{slug}/ecology/inventory"
     try:
@@ -264,7 +265,7 @@ def create_assessment(slug: str, request: Request, posted: PostedForm) -> Respon
 
 
 @router.get(BASE + "/assessments/{assessment_id}", response_class=HTMLResponse)
-def assessment_page(slug: str, assessment_id: int, request: Request) -> Response:
+def assessment_page(slug: str, assessment_id: Id, request: Request) -> Response:
     """One assessment: what changes, and whether the change looks gamed."""
     with unit_of_work(request) as ctx:
         data = _page(ctx, slug)
@@ -275,13 +276,20 @@ def assessment_page(slug: str, assessment_id: int, request: Request) -> Response
 
             proposal = ctx.session.get(Proposal, found.proposal_id)
             number = proposal.number if proposal else None
-        data.update(assessment=found, report=found.report, proposal_number=number)
+        may_attach = (
+            ctx.viewer.is_admin
+            or data.get("is_steward")
+            or (found.author_id is not None and found.author_id == ctx.viewer.user_id)
+        )
+        data.update(
+            assessment=found, report=found.report, proposal_number=number, may_attach=may_attach
+        )
         return render(request, "ecology/assessment.html", data, ctx=ctx)
 
 
 @router.post(BASE + "/assessments/{assessment_id}/attach")
 def attach_assessment(
-    slug: str, assessment_id: int, request: Request, posted: PostedForm
+    slug: str, assessment_id: Id, request: Request, posted: PostedForm
 ) -> Response:
     """Attach the assessment to a proposal by number."""
     url = f"/communities/{slug}/ecology/assessments/{assessment_id}"
@@ -327,7 +335,7 @@ def create_plan(slug: str, request: Request, posted: PostedForm) -> Response:
 
 
 @router.get(BASE + "/plans/{plan_id}", response_class=HTMLResponse)
-def plan_page(slug: str, plan_id: int, request: Request) -> Response:
+def plan_page(slug: str, plan_id: Id, request: Request) -> Response:
     """One plan: the moves and diversity before and after."""
     with unit_of_work(request) as ctx:
         data = _page(ctx, slug)
@@ -349,7 +357,7 @@ def plan_page(slug: str, plan_id: int, request: Request) -> Response:
 
 
 @router.post(BASE + "/plans/{plan_id}/propose")
-def propose_plan(slug: str, plan_id: int, request: Request) -> Response:
+def propose_plan(slug: str, plan_id: Id, request: Request) -> Response:
     """Put the plan to a vote: a proposal whose action adopts it."""
     from commonpot.governance import service as governance
 

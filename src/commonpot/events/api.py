@@ -42,6 +42,7 @@ from commonpot.events.schemas import (
     WithdrawOut,
 )
 from commonpot.http import Ctx, bearer_scheme, unit_of_work
+from commonpot.params import Id
 
 router = APIRouter(prefix="/api", tags=["events"], dependencies=[Security(bearer_scheme)])
 BASE = "/communities/{slug}/events"
@@ -106,7 +107,7 @@ def registration_out(registration: Registration) -> RegistrationOut:
     )
 
 
-def _load(ctx: Ctx, slug: str, event_id: int) -> tuple[Community, Event]:
+def _load(ctx: Ctx, slug: str, event_id: Id) -> tuple[Community, Event]:
     community = readable_community(ctx.session, slug, ctx.viewer)
     return community, service.get_event(ctx.session, community, ctx.viewer, event_id)
 
@@ -141,7 +142,7 @@ def create_event(slug: str, body: EventIn, request: Request) -> EventOut:
 
 
 @router.get(BASE + "/{event_id}", response_model=EventOut)
-def get_event(slug: str, event_id: int, request: Request) -> EventOut:
+def get_event(slug: str, event_id: Id, request: Request) -> EventOut:
     """One event."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -149,7 +150,7 @@ def get_event(slug: str, event_id: int, request: Request) -> EventOut:
 
 
 @router.patch(BASE + "/{event_id}", response_model=EventOut)
-def update_event(slug: str, event_id: int, body: EventPatch, request: Request) -> EventOut:
+def update_event(slug: str, event_id: Id, body: EventPatch, request: Request) -> EventOut:
     """Change an event (organiser or steward)."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -168,7 +169,7 @@ def update_event(slug: str, event_id: int, body: EventPatch, request: Request) -
 
 
 @router.post(BASE + "/{event_id}/cancel", response_model=EventOut)
-def cancel_event(slug: str, event_id: int, request: Request) -> EventOut:
+def cancel_event(slug: str, event_id: Id, request: Request) -> EventOut:
     """Cancel the event (organiser or steward); it stays in feeds as CANCELLED."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -179,7 +180,7 @@ def cancel_event(slug: str, event_id: int, request: Request) -> EventOut:
 
 
 @router.get(BASE + "/{event_id}/sessions", response_model=list[SessionOut])
-def list_sessions(slug: str, event_id: int, request: Request) -> list[SessionOut]:
+def list_sessions(slug: str, event_id: Id, request: Request) -> list[SessionOut]:
     """The event's sessions; organisers also see who attended each."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -199,7 +200,7 @@ def list_sessions(slug: str, event_id: int, request: Request) -> list[SessionOut
 
 
 @router.post(BASE + "/{event_id}/sessions/{session_id}/cancel", response_model=SessionOut)
-def cancel_session(slug: str, event_id: int, session_id: int, request: Request) -> SessionOut:
+def cancel_session(slug: str, event_id: Id, session_id: Id, request: Request) -> SessionOut:
     """Cancel one session of a series (it becomes an EXDATE in feeds)."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -210,7 +211,7 @@ def cancel_session(slug: str, event_id: int, session_id: int, request: Request) 
 
 
 @router.get(BASE + "/{event_id}/registrations", response_model=list[RegistrationOut])
-def list_registrations(slug: str, event_id: int, request: Request) -> list[RegistrationOut]:
+def list_registrations(slug: str, event_id: Id, request: Request) -> list[RegistrationOut]:
     """Who is coming and who waits (names are shown to members only)."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -219,7 +220,7 @@ def list_registrations(slug: str, event_id: int, request: Request) -> list[Regis
 
 
 @router.post(BASE + "/{event_id}/registrations", response_model=RegistrationOut, status_code=201)
-def register(slug: str, event_id: int, body: RegistrationIn, request: Request) -> RegistrationOut:
+def register(slug: str, event_id: Id, body: RegistrationIn, request: Request) -> RegistrationOut:
     """Sign up in a role: a confirmed place while there is room, else the waitlist."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -238,7 +239,7 @@ def register(slug: str, event_id: int, body: RegistrationIn, request: Request) -
 
 
 @router.delete(BASE + "/{event_id}/registrations/{user_id}", response_model=WithdrawOut)
-def withdraw(slug: str, event_id: int, user_id: int, request: Request) -> WithdrawOut:
+def withdraw(slug: str, event_id: Id, user_id: Id, request: Request) -> WithdrawOut:
     """Withdraw a sign-up (yours, or anyone's as organiser); the waitlist moves up."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -251,7 +252,7 @@ def withdraw(slug: str, event_id: int, user_id: int, request: Request) -> Withdr
 
 
 @router.post(BASE + "/{event_id}/check-ins", response_model=AttendanceOut, status_code=201)
-def check_in(slug: str, event_id: int, body: CheckInIn, request: Request) -> AttendanceOut:
+def check_in(slug: str, event_id: Id, body: CheckInIn, request: Request) -> AttendanceOut:
     """Check a confirmed person in at the door (organiser or steward)."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -264,7 +265,7 @@ def check_in(slug: str, event_id: int, body: CheckInIn, request: Request) -> Att
 
 
 @router.get(BASE + "/{event_id}/menu", response_model=list[MenuItemOut])
-def get_menu(slug: str, event_id: int, request: Request) -> list[MenuItemOut]:
+def get_menu(slug: str, event_id: Id, request: Request) -> list[MenuItemOut]:
     """The dishes on the menu."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -273,7 +274,7 @@ def get_menu(slug: str, event_id: int, request: Request) -> list[MenuItemOut]:
 
 
 @router.post(BASE + "/{event_id}/menu", response_model=MenuItemOut, status_code=201)
-def add_dish(slug: str, event_id: int, body: MenuItemIn, request: Request) -> MenuItemOut:
+def add_dish(slug: str, event_id: Id, body: MenuItemIn, request: Request) -> MenuItemOut:
     """Add an archive recipe to the menu (organiser or steward)."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -284,7 +285,7 @@ def add_dish(slug: str, event_id: int, body: MenuItemIn, request: Request) -> Me
 
 
 @router.delete(BASE + "/{event_id}/menu/{item_id}", status_code=204)
-def remove_dish(slug: str, event_id: int, item_id: int, request: Request) -> None:
+def remove_dish(slug: str, event_id: Id, item_id: Id, request: Request) -> None:
     """Take a dish off the menu (organiser or steward)."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -293,7 +294,7 @@ def remove_dish(slug: str, event_id: int, item_id: int, request: Request) -> Non
 
 @router.get(BASE + "/{event_id}/shopping-list", response_model=ShoppingOut)
 def shopping_list(
-    slug: str, event_id: int, request: Request, head_count: int | None = None
+    slug: str, event_id: Id, request: Request, head_count: int | None = None
 ) -> ShoppingOut:
     """The menu scaled to the confirmed head count (or `head_count`), merged into one list."""
     with unit_of_work(request) as ctx:
@@ -311,7 +312,7 @@ def shopping_list(
 
 
 @router.put(BASE + "/{event_id}/pantry", response_model=list[str])
-def set_pantry(slug: str, event_id: int, body: PantryIn, request: Request) -> list[str]:
+def set_pantry(slug: str, event_id: Id, body: PantryIn, request: Request) -> list[str]:
     """Say which foods are already in hand (organiser or steward)."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -319,7 +320,7 @@ def set_pantry(slug: str, event_id: int, body: PantryIn, request: Request) -> li
 
 
 @router.post(BASE + "/{event_id}/needs", response_model=list[NeedPostedOut], status_code=201)
-def post_needs(slug: str, event_id: int, request: Request) -> list[NeedPostedOut]:
+def post_needs(slug: str, event_id: Id, request: Request) -> list[NeedPostedOut]:
     """Turn what is not in hand into needs in the redistribution network."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -328,7 +329,7 @@ def post_needs(slug: str, event_id: int, request: Request) -> list[NeedPostedOut
 
 
 @router.get(BASE + "/{event_id}/pairs", response_model=PairingOut)
-def get_pairs(slug: str, event_id: int, request: Request) -> PairingOut:
+def get_pairs(slug: str, event_id: Id, request: Request) -> PairingOut:
     """The optimal teacher–learner pairing with reasons (members)."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -339,7 +340,7 @@ def get_pairs(slug: str, event_id: int, request: Request) -> PairingOut:
 def pairing_out(view: planning.PairingView) -> PairingOut:
     """The API shape of a pairing."""
 
-    def ref(user_id: int) -> PersonRef:
+    def ref(user_id: Id) -> PersonRef:
         return PersonRef(id=user_id, name=view.names.get(user_id, "?"))
 
     result = view.result
@@ -365,7 +366,7 @@ def pairing_out(view: planning.PairingView) -> PairingOut:
 
 
 @router.post(BASE + "/{event_id}/pair-rules", response_model=PairRuleOut, status_code=201)
-def add_pair_rule(slug: str, event_id: int, body: PairRuleIn, request: Request) -> PairRuleOut:
+def add_pair_rule(slug: str, event_id: Id, body: PairRuleIn, request: Request) -> PairRuleOut:
     """Pin or forbid a pair (organiser or steward)."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)
@@ -376,7 +377,7 @@ def add_pair_rule(slug: str, event_id: int, body: PairRuleIn, request: Request) 
 
 
 @router.delete(BASE + "/{event_id}/pair-rules/{rule_id}", status_code=204)
-def remove_pair_rule(slug: str, event_id: int, rule_id: int, request: Request) -> None:
+def remove_pair_rule(slug: str, event_id: Id, rule_id: Id, request: Request) -> None:
     """Remove a pin or forbid (organiser or steward)."""
     with unit_of_work(request) as ctx:
         community, event = _load(ctx, slug, event_id)

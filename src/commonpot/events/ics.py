@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import icalendar
 
 PRODID = "-//commonpot//events//EN"
+LINE_LIMIT = 500
+TEXT_LIMIT = 20_000
+_BREAKS = re.compile(r"\r\n|\r|\n|[\u0085\u2028\u2029]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def line(value: str, limit: int = LINE_LIMIT) -> str:
+    """Text for a one-line calendar property: line breaks become spaces, controls go, bounded."""
+    text = _CONTROLS.sub("", _BREAKS.sub(" ", value).replace("\t", " "))
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def text(value: str, limit: int = TEXT_LIMIT) -> str:
+    """Text for a multi-line property (description): one kind of line break, no controls."""
+    cleaned = _CONTROLS.sub("", _BREAKS.sub("\n", value).replace("\t", " ")).strip()
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -41,7 +59,21 @@ def _local(moment: datetime, timezone: str) -> datetime:
     return moment.astimezone(ZoneInfo(timezone))
 
 
+def _clean(item: CalendarEvent) -> CalendarEvent:
+    """Every text of the event made safe for a content line (all calendars go through here)."""
+    return replace(
+        item,
+        uid=line(item.uid),
+        summary=line(item.summary) or "—",
+        description=text(item.description),
+        location=line(item.location),
+        url=line(item.url, 2000),
+        categories=tuple(c for c in (line(c, 100) for c in item.categories) if c),
+    )
+
+
 def _vevent(item: CalendarEvent, now: datetime) -> icalendar.Event:
+    item = _clean(item)
     event = icalendar.Event()
     event.add("uid", item.uid)
     event.add("dtstamp", (item.stamp or now).astimezone(UTC))
@@ -83,7 +115,7 @@ def build_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", line(name))
     moment = now or datetime.now(UTC)
     for item in events:
         calendar.add_component(_vevent(item, moment))

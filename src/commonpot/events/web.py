@@ -20,6 +20,7 @@ from commonpot.events.web_event import router as event_router
 from commonpot.events.web_feeds import router as feeds_router
 from commonpot.events.web_form import FORM_FIELDS, draft_from_form, parse_int
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
+from commonpot.params import Id
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -32,7 +33,7 @@ SECTION = {
 }
 
 
-def _default_zone(ctx: Ctx, community_id: int) -> str:
+def _default_zone(ctx: Ctx, community_id: Id) -> str:
     last = ctx.session.scalar(
         select(Event.timezone)
         .where(Event.community_id == community_id)

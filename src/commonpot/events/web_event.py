@@ -18,6 +18,7 @@ from commonpot.events.live import publish_pending
 from commonpot.events.models import Event
 from commonpot.events.recurrence import zone
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
+from commonpot.params import Id
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -41,7 +42,7 @@ def _archive_choices(ctx: Ctx, community: Any) -> list[tuple[int, str]]:
     return sorted(((r.id, r.name) for r in ctx.session.scalars(query)), key=lambda x: x[1])
 
 
-def event_page_data(ctx: Ctx, slug: str, event_id: int) -> dict[str, Any]:
+def event_page_data(ctx: Ctx, slug: str, event_id: Id) -> dict[str, Any]:
     """Everything the event page shows, decided once for the viewer."""
     data = page_context(ctx, slug)
     community = data["community"]
@@ -90,7 +91,7 @@ def event_page_data(ctx: Ctx, slug: str, event_id: int) -> dict[str, Any]:
 
 
 @router.get(PAGE, response_class=HTMLResponse)
-def event_page(slug: str, event_id: int, request: Request) -> Response:
+def event_page(slug: str, event_id: Id, request: Request) -> Response:
     """The single place for an event: details, map, menu, shopping list, people, pairs, live."""
     with unit_of_work(request) as ctx:
         data = event_page_data(ctx, slug, event_id)
@@ -100,7 +101,7 @@ def event_page(slug: str, event_id: int, request: Request) -> Response:
 def _act(
     request: Request,
     slug: str,
-    event_id: int,
+    event_id: Id,
     action: Callable[[Ctx, Any, Event], str],
     *,
     back: str = "",
@@ -125,7 +126,7 @@ def _act(
 @router.post(PAGE + "/register", response_class=HTMLResponse)
 def register(
     slug: str,
-    event_id: int,
+    event_id: Id,
     request: Request,
     role: Annotated[str, Form(max_length=40)] = "",
     recipes: Annotated[str, Form(max_length=2000)] = "",
@@ -150,7 +151,7 @@ def register(
 
 @router.post(PAGE + "/withdraw", response_class=HTMLResponse)
 def withdraw(
-    slug: str, event_id: int, request: Request, user_id: Annotated[str, Form()] = ""
+    slug: str, event_id: Id, request: Request, user_id: Annotated[str, Form()] = ""
 ) -> Response:
     """Withdraw your sign-up (or, as organiser, someone else's)."""
 
@@ -165,7 +166,7 @@ def withdraw(
 
 @router.post(PAGE + "/menu", response_class=HTMLResponse)
 def add_dish(
-    slug: str, event_id: int, request: Request, recipe_id: Annotated[str, Form()] = ""
+    slug: str, event_id: Id, request: Request, recipe_id: Annotated[str, Form()] = ""
 ) -> Response:
     """Put an archive recipe on the menu."""
 
@@ -179,7 +180,7 @@ def add_dish(
 
 
 @router.post(PAGE + "/menu/{item_id}/remove", response_class=HTMLResponse)
-def remove_dish(slug: str, event_id: int, item_id: int, request: Request) -> Response:
+def remove_dish(slug: str, event_id: Id, item_id: Id, request: Request) -> Response:
     """Take a dish off the menu."""
 
     def act(ctx: Ctx, community: Any, event: Event) -> str:
@@ -190,7 +191,7 @@ def remove_dish(slug: str, event_id: int, item_id: int, request: Request) -> Res
 
 
 @router.post(PAGE + "/pantry", response_class=HTMLResponse)
-async def pantry(slug: str, event_id: int, request: Request) -> Response:
+async def pantry(slug: str, event_id: Id, request: Request) -> Response:
     """Tick what is already in hand."""
     raw = await request.form()
     foods = [str(v) for v in raw.getlist("in_hand")]
@@ -204,7 +205,7 @@ async def pantry(slug: str, event_id: int, request: Request) -> Response:
 
 
 @router.post(PAGE + "/needs", response_class=HTMLResponse)
-def post_needs(slug: str, event_id: int, request: Request) -> Response:
+def post_needs(slug: str, event_id: Id, request: Request) -> Response:
     """Ask the redistribution network for what is not in hand."""
 
     def act(ctx: Ctx, community: Any, event: Event) -> str:
@@ -219,7 +220,7 @@ def post_needs(slug: str, event_id: int, request: Request) -> Response:
 @router.post(PAGE + "/pair-rules", response_class=HTMLResponse)
 def add_rule(
     slug: str,
-    event_id: int,
+    event_id: Id,
     request: Request,
     teacher_id: Annotated[str, Form()] = "",
     learner_id: Annotated[str, Form()] = "",
@@ -245,7 +246,7 @@ def add_rule(
 
 
 @router.post(PAGE + "/pair-rules/{rule_id}/remove", response_class=HTMLResponse)
-def remove_rule(slug: str, event_id: int, rule_id: int, request: Request) -> Response:
+def remove_rule(slug: str, event_id: Id, rule_id: Id, request: Request) -> Response:
     """Remove a pin or forbid."""
 
     def act(ctx: Ctx, community: Any, event: Event) -> str:
@@ -256,7 +257,7 @@ def remove_rule(slug: str, event_id: int, rule_id: int, request: Request) -> Res
 
 
 @router.post(PAGE + "/cancel", response_class=HTMLResponse)
-def cancel_event(slug: str, event_id: int, request: Request) -> Response:
+def cancel_event(slug: str, event_id: Id, request: Request) -> Response:
     """Cancel the event."""
 
     def act(ctx: Ctx, community: Any, event: Event) -> str:
@@ -267,7 +268,7 @@ def cancel_event(slug: str, event_id: int, request: Request) -> Response:
 
 
 @router.post(PAGE + "/sessions/{session_id}/cancel", response_class=HTMLResponse)
-def cancel_session(slug: str, event_id: int, session_id: int, request: Request) -> Response:
+def cancel_session(slug: str, event_id: Id, session_id: Id, request: Request) -> Response:
     """Cancel one session of a series."""
 
     def act(ctx: Ctx, community: Any, event: Event) -> str:
@@ -278,7 +279,7 @@ def cancel_session(slug: str, event_id: int, session_id: int, request: Request) 
 
 
 @router.get(PAGE + "/check-in", response_class=HTMLResponse)
-def check_in_page(slug: str, event_id: int, request: Request) -> Response:
+def check_in_page(slug: str, event_id: Id, request: Request) -> Response:
     """The steward's phone page at the door: tap each person as they arrive."""
     with unit_of_work(request) as ctx:
         data = page_context(ctx, slug)
@@ -299,7 +300,7 @@ def check_in_page(slug: str, event_id: int, request: Request) -> Response:
 @router.post(PAGE + "/check-in", response_class=HTMLResponse)
 def check_in(
     slug: str,
-    event_id: int,
+    event_id: Id,
     request: Request,
     user_id: Annotated[str, Form()] = "",
     session_id: Annotated[str, Form()] = "",
@@ -368,7 +369,7 @@ def _edit_page(
 
 
 @router.get(PAGE + "/edit", response_class=HTMLResponse)
-def edit_page(slug: str, event_id: int, request: Request) -> Response:
+def edit_page(slug: str, event_id: Id, request: Request) -> Response:
     """The organiser's form to change an event."""
     with unit_of_work(request) as ctx:
         data = page_context(ctx, slug)
@@ -379,7 +380,7 @@ def edit_page(slug: str, event_id: int, request: Request) -> Response:
 
 
 @router.post(PAGE + "/edit", response_class=HTMLResponse)
-async def edit_event(slug: str, event_id: int, request: Request) -> Response:
+async def edit_event(slug: str, event_id: Id, request: Request) -> Response:
     """Save changes; bad input shows the form again with the reason, nothing changes."""
     from starlette.concurrency import run_in_threadpool
 

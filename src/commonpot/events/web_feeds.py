@@ -14,6 +14,7 @@ from commonpot.events import access, feeds, service, signup
 from commonpot.events.live import stream
 from commonpot.events.recurrence import zone
 from commonpot.http import unit_of_work, verify_csrf_form
+from commonpot.params import Id
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -46,7 +47,7 @@ def community_calendar(slug: str, request: Request) -> Response:
 
 
 @router.get("/communities/{slug}/events/{event_id}.ics")
-def event_calendar(slug: str, event_id: int, request: Request) -> Response:
+def event_calendar(slug: str, event_id: Id, request: Request) -> Response:
     """One event as an .ics file to add to a calendar."""
     with unit_of_work(request) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)

@@ -28,6 +28,7 @@ from commonpot.network.schemas import (
     RunIn,
     RunOut,
 )
+from commonpot.params import Id
 
 router = APIRouter(prefix="/api", tags=["network"], dependencies=[Security(bearer_scheme)])
 BASE = "/communities/{slug}/network"
@@ -140,7 +141,7 @@ def create_offer(slug: str, body: OfferIn, request: Request) -> OfferOut:
 
 
 @router.post(BASE + "/offers/{offer_id}/withdraw", response_model=OfferOut)
-def withdraw_offer(slug: str, offer_id: int, request: Request) -> OfferOut:
+def withdraw_offer(slug: str, offer_id: Id, request: Request) -> OfferOut:
     """Withdraw what is left of an offer (its author or a steward)."""
     with unit_of_work(request) as ctx:
         return offer_out(
@@ -167,7 +168,7 @@ def create_need(slug: str, body: NeedIn, request: Request) -> NeedOut:
 
 
 @router.post(BASE + "/needs/{need_id}/withdraw", response_model=NeedOut)
-def withdraw_need(slug: str, need_id: int, request: Request) -> NeedOut:
+def withdraw_need(slug: str, need_id: Id, request: Request) -> NeedOut:
     """Withdraw a need (its author or a steward)."""
     with unit_of_work(request) as ctx:
         return need_out(
@@ -230,7 +231,7 @@ def import_patches(
 
 
 @router.get(BASE + "/patches/{patch_id}/harvests", response_model=list[HarvestOut])
-def list_harvests(slug: str, patch_id: int, request: Request) -> list[HarvestOut]:
+def list_harvests(slug: str, patch_id: Id, request: Request) -> list[HarvestOut]:
     """A patch's harvest log, newest first (members)."""
     with unit_of_work(request) as ctx:
         found = service.harvests(ctx.session, _community(ctx, slug), ctx.viewer, patch_id)
@@ -238,7 +239,7 @@ def list_harvests(slug: str, patch_id: int, request: Request) -> list[HarvestOut
 
 
 @router.post(BASE + "/patches/{patch_id}/harvests", response_model=HarvestOut, status_code=201)
-def log_harvest(slug: str, patch_id: int, body: HarvestIn, request: Request) -> HarvestOut:
+def log_harvest(slug: str, patch_id: Id, body: HarvestIn, request: Request) -> HarvestOut:
     """Log a harvest within the patch's sustainable yield (members)."""
     with unit_of_work(request) as ctx:
         h = service.log_harvest(
@@ -270,7 +271,7 @@ def create_run(slug: str, body: RunIn, request: Request) -> RunOut:
 
 
 @router.get(BASE + "/runs/{run_id}", response_model=RunOut)
-def get_run(slug: str, run_id: int, request: Request) -> RunOut:
+def get_run(slug: str, run_id: Id, request: Request) -> RunOut:
     """One allocation run with its lines (stewards)."""
     with unit_of_work(request) as ctx:
         return run_out(
@@ -279,7 +280,7 @@ def get_run(slug: str, run_id: int, request: Request) -> RunOut:
 
 
 @router.post(BASE + "/runs/{run_id}/commit", response_model=RunOut)
-def commit_run(slug: str, run_id: int, request: Request) -> RunOut:
+def commit_run(slug: str, run_id: Id, request: Request) -> RunOut:
     """Commit a draft run atomically; 409 if any line no longer fits (stewards)."""
     with unit_of_work(request) as ctx:
         run = runs.commit_run(ctx.session, _community(ctx, slug), ctx.viewer, run_id)
@@ -287,7 +288,7 @@ def commit_run(slug: str, run_id: int, request: Request) -> RunOut:
 
 
 @router.post(BASE + "/assignments/{assignment_id}/pickup", response_model=AssignmentOut)
-def pickup(slug: str, assignment_id: int, body: PickupIn, request: Request) -> AssignmentOut:
+def pickup(slug: str, assignment_id: Id, body: PickupIn, request: Request) -> AssignmentOut:
     """Volunteer to carry a line, or assign a member to it (stewards)."""
     with unit_of_work(request) as ctx:
         a = runs.assign_pickup(

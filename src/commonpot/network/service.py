@@ -297,7 +297,7 @@ def save_patch(
     notes: str = "",
     geometry: dict[str, Any] | None = None,
 ) -> ForagingPatch:
-    """Create a patch, or update the one with the same name (members map patches)."""
+    """Create a patch (members), or update the one with the same name (stewards)."""
     communities.require_member(session, community, viewer)
     _place(lat, lon)
     if not (math.isfinite(sustainable_yield_kg) and 0 <= sustainable_yield_kg <= 1e6):
@@ -312,15 +312,25 @@ def save_patch(
             ForagingPatch.community_id == community.id, ForagingPatch.name == name
         )
     )
+    values = {
+        "species": _text(species, "species", 120),
+        "lat": lat,
+        "lon": lon,
+        "sustainable_yield_kg": sustainable_yield_kg,
+        "season_start_month": season_start_month,
+        "notes": _text(notes, "notes", 2000, required=False),
+        "geometry": geometry,
+    }
     if patch is None:
         patch = ForagingPatch(community_id=community.id, name=name)
         session.add(patch)
-    patch.species = _text(species, "species", 120)
-    patch.lat, patch.lon = lat, lon
-    patch.sustainable_yield_kg = sustainable_yield_kg
-    patch.season_start_month = season_start_month
-    patch.notes = _text(notes, "notes", 2000, required=False)
-    patch.geometry = geometry
+    elif any(getattr(patch, k) != v for k, v in values.items()) and not is_steward(
+        session, community, viewer
+    ):
+        # the sustainable yield protects the patch: only stewards change a mapped one
+        raise Forbidden(f"The patch '{name}' is already mapped; only a steward can change it.")
+    for key, value in values.items():
+        setattr(patch, key, value)
     session.flush()
     return patch
 

@@ -16,6 +16,7 @@ from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import Ctx, PostedForm, unit_of_work, verify_csrf_form
 from commonpot.network import runs, service
+from commonpot.params import Id
 from commonpot.templating import redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -145,7 +146,7 @@ def add_need(slug: str, request: Request, posted: PostedForm) -> Response:
 
 
 @router.post(BASE + "/{kind}/{item_id}/withdraw")
-def withdraw(slug: str, kind: str, item_id: int, request: Request) -> Response:
+def withdraw(slug: str, kind: str, item_id: Id, request: Request) -> Response:
     """Withdraw an offer or a need."""
     url = f"/communities/{slug}/network"
     try:
@@ -203,7 +204,7 @@ def add_patch(slug: str, request: Request, posted: PostedForm) -> Response:
 
 
 @router.post(BASE + "/patches/{patch_id}/harvests")
-def add_harvest(slug: str, patch_id: int, request: Request, posted: PostedForm) -> Response:
+def add_harvest(slug: str, patch_id: Id, request: Request, posted: PostedForm) -> Response:
     """Log a harvest from the form."""
     form = _form(posted)
     url = f"/communities/{slug}/network/patches"
@@ -257,7 +258,7 @@ def add_run(slug: str, request: Request, posted: PostedForm) -> Response:
 
 
 @router.get(BASE + "/runs/{run_id}", response_class=HTMLResponse)
-def run_page(slug: str, run_id: int, request: Request) -> Response:
+def run_page(slug: str, run_id: Id, request: Request) -> Response:
     """A run's fairness report against first-come-first-served, its lines and pickups."""
     with unit_of_work(request) as ctx:
         data = community_context(ctx, slug)
@@ -286,7 +287,7 @@ def run_page(slug: str, run_id: int, request: Request) -> Response:
 
 
 @router.post(BASE + "/runs/{run_id}/commit")
-def commit(slug: str, run_id: int, request: Request) -> Response:
+def commit(slug: str, run_id: Id, request: Request) -> Response:
     """Commit a run: the food moves, or nothing does."""
     url = f"/communities/{slug}/network/runs/{run_id}"
     try:
@@ -300,7 +301,7 @@ def commit(slug: str, run_id: int, request: Request) -> Response:
 
 
 @router.post(BASE + "/assignments/{assignment_id}/{step}")
-def pickup(slug: str, assignment_id: int, step: str, request: Request) -> Response:
+def pickup(slug: str, assignment_id: Id, step: str, request: Request) -> Response:
     """Volunteer to carry a line, or mark it picked up."""
     back = request.headers.get("referer") or f"/communities/{slug}/network/runs"
     url = back if back.startswith(str(request.base_url)) else f"/communities/{slug}/network"

@@ -12,6 +12,7 @@ from commonpot.communities.models import Community
 from commonpot.communities.service import readable_community
 from commonpot.errors import Invalid, PayloadTooLarge
 from commonpot.http import bearer_scheme, unit_of_work
+from commonpot.params import Id, Offset
 from commonpot.recipes import browse, exchange, heritage, service
 from commonpot.recipes.browse import SearchQuery, VariantNode
 from commonpot.recipes.conversion import convert
@@ -44,7 +45,7 @@ router = APIRouter(prefix="/api", tags=["recipes"], dependencies=[Security(beare
 BASE = "/communities/{slug}/recipes"
 
 
-def recipe_url(request: Request, community: Community, recipe_id: int) -> str:
+def recipe_url(request: Request, community: Community, recipe_id: Id) -> str:
     """The recipe's public page address (used as its JSON-LD `url`)."""
     base = request.app.state.settings.base_url or str(request.base_url).rstrip("/")
     return f"{base.rstrip('/')}/communities/{community.slug}/recipes/{recipe_id}"
@@ -108,7 +109,7 @@ def list_recipes(
     tag: Annotated[str, Query(max_length=60)] = "",
     language: Annotated[str, Query(max_length=35)] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[RecipeSummary]:
     """Recipes you may see, searched by words, ingredient, origin, tag or language."""
     with unit_of_work(request) as ctx:
@@ -129,7 +130,7 @@ def create_recipe(slug: str, body: RecipeIn, request: Request) -> RecipeOut:
 
 
 @router.get(BASE + "/{recipe_id}", response_model=RecipeOut)
-def get_recipe(slug: str, recipe_id: int, request: Request) -> RecipeOut:
+def get_recipe(slug: str, recipe_id: Id, request: Request) -> RecipeOut:
     """One recipe with its heritage, protocol labels and the notices to show with it."""
     with unit_of_work(request) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
@@ -138,7 +139,7 @@ def get_recipe(slug: str, recipe_id: int, request: Request) -> RecipeOut:
 
 
 @router.put(BASE + "/{recipe_id}", response_model=RecipeOut)
-def update_recipe(slug: str, recipe_id: int, body: RecipeIn, request: Request) -> RecipeOut:
+def update_recipe(slug: str, recipe_id: Id, body: RecipeIn, request: Request) -> RecipeOut:
     """Replace a recipe's content (its author, stewards and custodians)."""
     with unit_of_work(request) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
@@ -149,7 +150,7 @@ def update_recipe(slug: str, recipe_id: int, body: RecipeIn, request: Request) -
 
 
 @router.delete(BASE + "/{recipe_id}", status_code=204)
-def delete_recipe(slug: str, recipe_id: int, request: Request) -> None:
+def delete_recipe(slug: str, recipe_id: Id, request: Request) -> None:
     """Delete a recipe (its author, stewards and custodians)."""
     with unit_of_work(request) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
@@ -157,7 +158,7 @@ def delete_recipe(slug: str, recipe_id: int, request: Request) -> None:
 
 
 @router.get(BASE + "/{recipe_id}/jsonld")
-def recipe_jsonld(slug: str, recipe_id: int, request: Request) -> Response:
+def recipe_jsonld(slug: str, recipe_id: Id, request: Request) -> Response:
     """The recipe as schema.org JSON-LD with heritage metadata and protocol labels."""
     with unit_of_work(request) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
@@ -168,7 +169,7 @@ def recipe_jsonld(slug: str, recipe_id: int, request: Request) -> Response:
 
 @router.get(BASE + "/{recipe_id}/scaled", response_model=ScaledOut)
 def scaled(
-    slug: str, recipe_id: int, request: Request, servings: Annotated[int, Query(ge=1, le=10000)]
+    slug: str, recipe_id: Id, request: Request, servings: Annotated[int, Query(ge=1, le=10000)]
 ) -> ScaledOut:
     """The recipe's ingredients for a number of servings, in tidy units."""
     with unit_of_work(request) as ctx:
@@ -199,7 +200,7 @@ def _node(node: VariantNode) -> VariantNodeOut:
 
 
 @router.get(BASE + "/{recipe_id}/variants", response_model=VariantNodeOut)
-def variants(slug: str, recipe_id: int, request: Request) -> VariantNodeOut:
+def variants(slug: str, recipe_id: Id, request: Request) -> VariantNodeOut:
     """The family tree of variants the recipe belongs to (only recipes you may see)."""
     with unit_of_work(request) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
@@ -208,7 +209,7 @@ def variants(slug: str, recipe_id: int, request: Request) -> VariantNodeOut:
 
 @router.post(BASE + "/{recipe_id}/translations", response_model=TranslationOut, status_code=201)
 def save_translation(
-    slug: str, recipe_id: int, body: TranslationIn, request: Request
+    slug: str, recipe_id: Id, body: TranslationIn, request: Request
 ) -> TranslationOut:
     """Add or replace the recipe in another language (members)."""
     with unit_of_work(request) as ctx:
@@ -220,7 +221,7 @@ def save_translation(
 @router.post(BASE + "/{recipe_id}/oral-histories", response_model=OralHistoryOut, status_code=201)
 async def add_oral_history(
     slug: str,
-    recipe_id: int,
+    recipe_id: Id,
     request: Request,
     narrator: Annotated[str, Form(max_length=200)],
     recorded_by: Annotated[str, Form(max_length=200)],
@@ -249,6 +250,7 @@ async def add_oral_history(
         )
     except ValueError as exc:
         raise Invalid(f"The consent record is incomplete: {exc}", field="consent_by") from exc
+    # the database work and the audio check run in the thread pool, not on the event loop
     return await run_in_threadpool(
         _store_history, request, slug, recipe_id, data, content or None, limit
     )
@@ -257,7 +259,7 @@ async def add_oral_history(
 def _store_history(
     request: Request,
     slug: str,
-    recipe_id: int,
+    recipe_id: Id,
     data: OralHistoryIn,
     audio: bytes | None,
     limit: int,
@@ -284,7 +286,7 @@ def _store_history(
 
 @router.put(BASE + "/{recipe_id}/photo", status_code=204)
 async def upload_photo(
-    slug: str, recipe_id: int, request: Request, photo: Annotated[UploadFile, File()]
+    slug: str, recipe_id: Id, request: Request, photo: Annotated[UploadFile, File()]
 ) -> None:
     """Set the recipe's photo (JPEG, PNG, GIF or WebP; the recipe's editors)."""
     limit = request.app.state.settings.max_upload_mb * 1024 * 1024
@@ -292,7 +294,7 @@ async def upload_photo(
     await run_in_threadpool(_store_photo, request, slug, recipe_id, content, limit)
 
 
-def _store_photo(request: Request, slug: str, recipe_id: int, content: bytes, limit: int) -> None:
+def _store_photo(request: Request, slug: str, recipe_id: Id, content: bytes, limit: int) -> None:
     with unit_of_work(request, write=True) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
         heritage.set_photo(
@@ -307,7 +309,7 @@ def _store_photo(request: Request, slug: str, recipe_id: int, content: bytes, li
 
 
 @router.get(BASE + "/{recipe_id}/photo")
-def recipe_photo(slug: str, recipe_id: int, request: Request) -> Response:
+def recipe_photo(slug: str, recipe_id: Id, request: Request) -> Response:
     """The recipe's photo (only for people who may see the recipe)."""
     with unit_of_work(request) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
@@ -318,7 +320,7 @@ def recipe_photo(slug: str, recipe_id: int, request: Request) -> Response:
 
 
 @router.get(BASE + "/{recipe_id}/oral-histories/{history_id}/audio")
-def oral_history_audio(slug: str, recipe_id: int, history_id: int, request: Request) -> Response:
+def oral_history_audio(slug: str, recipe_id: Id, history_id: Id, request: Request) -> Response:
     """Play a recording (only for people who may see the recipe)."""
     with unit_of_work(request) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
@@ -348,6 +350,7 @@ async def import_file(
     content = await file.read(limit + 1)
     if len(content) > limit:
         raise PayloadTooLarge("The file is larger than 20 MB.")
+    # unpacking an archive takes time: never on the event loop
     return await run_in_threadpool(_import_bytes, request, slug, content)
 
 

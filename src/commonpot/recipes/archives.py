@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import stat
 import zipfile
+import zlib
 from typing import Any
 
 from commonpot.errors import Invalid, PayloadTooLarge
@@ -13,9 +16,16 @@ from commonpot.recipes.durations import normalise_duration
 from commonpot.recipes.jsonld import recipes_in_documents
 from commonpot.recipes.normalise import clean_text
 
+# Limits across every level of an archive together. Nesting: a Tandoor export is a zip of
+# zips (one per recipe), so one level of inner archives is read; anything deeper is refused.
 MAX_MEMBERS = 5000
-MAX_UNPACKED = 100 * 1024 * 1024
-MAX_DEPTH = 2
+MAX_UNPACKED = 64 * 1024 * 1024
+MAX_MEMBER_BYTES = 16 * 1024 * 1024
+MAX_NESTED = 500
+MAX_DEPTH = 1
+_CHUNK = 64 * 1024
+_READ = (".zip", ".json", ".jsonld")
+_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 def is_archive(content: bytes | str) -> bool:
@@ -127,27 +137,118 @@ def _from_json(doc: Any) -> list[RecipeData]:
     return recipes_in_documents([doc])
 
 
-def recipes_from_archive(content: bytes, depth: int = 0) -> list[RecipeData]:
-    """Every recipe in a zip of Mealie or Tandoor exports or JSON-LD files (nested zips too)."""
+class _Budget:
+    """What is left to read across every level of an archive: entries and unpacked bytes."""
+
+    def __init__(self) -> None:
+        self.entries = MAX_MEMBERS
+        self.unpacked = MAX_UNPACKED
+        self.archives = MAX_NESTED
+
+    def take_entries(self, count: int) -> None:
+        self.entries -= count
+        if self.entries < 0:
+            raise PayloadTooLarge(f"the archive holds more than {MAX_MEMBERS} files")
+
+    def take_bytes(self, count: int) -> None:
+        self.unpacked -= count
+        if self.unpacked < 0:
+            raise PayloadTooLarge(f"the archive unpacks to more than {MAX_UNPACKED // 2**20} MB")
+
+
+def _unsafe_name(info: zipfile.ZipInfo) -> str | None:
+    """Why an entry's name or kind may not be read (absolute, `..`, a link, encrypted)."""
+    name = info.filename
+    parts = name.replace("\\", "/").split("/")
+    if "\x00" in name or name.startswith(("/", "\\")) or _DRIVE.match(name):
+        return "an absolute path"
+    if ".." in parts:
+        return "a path that climbs out of the archive"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "a symbolic link"
+    if info.flag_bits & 0x1:
+        return "an encrypted file"
+    return None
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> bytes:
+    """The entry's bytes, counted as they are unpacked (the header's sizes are not trusted)."""
+    chunks: list[bytes] = []
+    size = 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            budget.take_bytes(len(chunk))
+            if size > MAX_MEMBER_BYTES:
+                raise PayloadTooLarge(
+                    f"{info.filename} in the archive unpacks to more than "
+                    f"{MAX_MEMBER_BYTES // 2**20} MB"
+                )
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _open(content: bytes) -> zipfile.ZipFile:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile as exc:
-        raise Invalid("the archive is not a readable zip file") from exc
+        return zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise Invalid("the archive is not a readable zip file", field="file") from exc
+
+
+def _walk(content: bytes, depth: int, budget: _Budget) -> list[RecipeData]:
+    archive = _open(content)
     members = [m for m in archive.infolist() if not m.is_dir()]
-    if len(members) > MAX_MEMBERS:
-        raise PayloadTooLarge(f"the archive holds {len(members)} files; the limit is {MAX_MEMBERS}")
-    if sum(m.file_size for m in members) > MAX_UNPACKED:
-        raise PayloadTooLarge("the archive unpacks to more than 100 MB")
+    budget.take_entries(len(members))
+    for member in archive.infolist():  # every name is checked before anything is read
+        reason = _unsafe_name(member)
+        if reason:
+            raise Invalid(f"the archive holds {reason}: {member.filename[:200]!r}", field="file")
+    wanted = [m for m in members if m.filename.lower().endswith(_READ)]
+    if sum(m.file_size for m in wanted) > budget.unpacked:  # a cheap early no; reads still count
+        raise PayloadTooLarge(f"the archive unpacks to more than {MAX_UNPACKED // 2**20} MB")
     found: list[RecipeData] = []
     for member in members:
         name = member.filename.lower()
-        data = archive.read(member)
-        if name.endswith(".zip") and depth < MAX_DEPTH:
-            found.extend(recipes_from_archive(data, depth + 1))
+        if name.endswith(".zip"):
+            if depth >= MAX_DEPTH:
+                raise Invalid(
+                    f"{member.filename[:200]} is an archive inside an archive inside an "
+                    "archive; only one level of nesting (a Tandoor export) is read",
+                    field="file",
+                )
+            budget.archives -= 1
+            if budget.archives < 0:
+                raise PayloadTooLarge(f"the archive holds more than {MAX_NESTED} archives")
+            found.extend(_walk(_read_member(archive, member, budget), depth + 1, budget))
         elif name.endswith((".json", ".jsonld")):
+            data = _read_member(archive, member, budget)
             try:
                 doc = json.loads(data.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise Invalid(f"{member.filename} in the archive is not valid JSON") from exc
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+                raise Invalid(
+                    f"{member.filename[:200]} in the archive is not valid JSON", field="file"
+                ) from exc
             found.extend(r for r in _from_json(doc) if r.name)
     return found
+
+
+def recipes_from_archive(content: bytes, depth: int = 0) -> list[RecipeData]:
+    """Every recipe in a zip of Mealie or Tandoor exports or JSON-LD files (one nested level).
+
+    Limits hold across all levels together: entries, unpacked bytes (counted while
+    unpacking), bytes per file and inner archives. Only `.json`, `.jsonld` and `.zip`
+    entries are unpacked; a damaged archive (bad CRC, truncated) is `Invalid`.
+    """
+    try:
+        return _walk(content, depth, _Budget())
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+    ) as exc:
+        raise Invalid(f"the archive is damaged: {str(exc)[:200]}", field="file") from exc
+    except OSError as exc:
+        raise Invalid("the archive is damaged", field="file") from exc

@@ -11,6 +11,7 @@ from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community
 from commonpot.communities.service import require_member
 from commonpot.errors import Invalid
+from commonpot.fields import is_web_url
 from commonpot.recipes.archives import is_archive, recipes_from_archive
 from commonpot.recipes.data import RecipeData, Section
 from commonpot.recipes.fetch import Resolver, fetch_page
@@ -29,6 +30,10 @@ from commonpot.recipes.service import create_recipe, get_recipe, recipe_view
 from commonpot.recipes.shopping import ShoppingLine, shopping_list
 
 MAX_IMPORT = 50
+
+
+def _web(url: str, limit: int) -> bool:
+    return len(url) <= limit and is_web_url(url)
 
 
 def recipe_in_from(data: RecipeData, source_url: str | None = None) -> RecipeIn:
@@ -60,8 +65,9 @@ def recipe_in_from(data: RecipeData, source_url: str | None = None) -> RecipeIn:
             total_time=data.total_time,
             cuisine=(data.cuisine or "")[:100],
             tags=[t.strip()[:60] for t in (data.keywords or "").split(",") if t.strip()][:30],
-            image_url=data.image if data.image and len(data.image) <= 500 else None,
-            source_url=(source_url or data.url or None),
+            # links found inside an imported page are kept only when they are http(s)
+            image_url=data.image if data.image and _web(data.image, 500) else None,
+            source_url=source_url or (data.url if data.url and _web(data.url, 500) else None),
             storytellers=", ".join(data.authors)[:300],
             credit_text=((heritage.credit_text if heritage else None) or "")[:300],
         )
@@ -80,6 +86,8 @@ def import_content(
     """Store every recipe found in a page or JSON-LD file (members); nothing is stored on error."""
     if not viewer.operator:
         require_member(session, community, viewer)
+    if source_url is not None and not is_web_url(source_url):
+        raise Invalid("The source address must start with http:// or https://.", field="source_url")
     if is_archive(content):
         assert isinstance(content, bytes)
         found = recipes_from_archive(content)

@@ -11,6 +11,7 @@ from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community
 from commonpot.communities.service import require_member
 from commonpot.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
+from commonpot.recipes.audio import probe
 from commonpot.recipes.data import Heritage, RecipeData, Section, Step
 from commonpot.recipes.data import LineagePerson as LineageData
 from commonpot.recipes.models import OralHistory, Recipe
@@ -139,17 +140,13 @@ def add_oral_history(
     if audio:
         if len(audio) > max_bytes:
             raise PayloadTooLarge(f"The recording is over {max_bytes // (1024 * 1024)} MB.")
-        media_type = sniff_audio(audio)
-        if media_type is None:
-            raise Invalid(
-                "That file is not audio we can play (mp3, ogg, wav, webm, m4a, flac).",
-                field="audio",
-            )
+        # the header is decoded and the duration read: a renamed file or a lying header is refused
+        found = probe(audio)
         folder = audio_dir(data_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        name = secrets.token_hex(16) + AUDIO_TYPES[media_type][0]
+        name = secrets.token_hex(16) + found.extension
         (folder / name).write_bytes(audio)
-        item.audio_file, item.audio_type = name, media_type
+        item.audio_file, item.audio_type = name, found.media_type
     recipe.oral_histories.append(item)
     refresh_view_cache(session, recipe)
     session.flush()

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from commonpot.fields import WebUrl
+
 Text200 = Field(default="", max_length=200)
 
 
@@ -49,8 +51,8 @@ class RecipeIn(BaseModel):
     total_time: str | None = Field(default=None, max_length=32)
     cuisine: str = Field(default="", max_length=100)
     tags: list[str] = Field(default_factory=list, max_length=30)
-    image_url: str | None = Field(default=None, max_length=500)
-    source_url: str | None = Field(default=None, max_length=500)
+    image_url: WebUrl | None = Field(default=None, max_length=500)
+    source_url: WebUrl | None = Field(default=None, max_length=500)
     origin_place: str = Text200
     origin_region: str = Text200
     storytellers: str = Field(default="", max_length=300)
@@ -249,7 +251,7 @@ class ImportUrlIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(min_length=8, max_length=2000)
+    url: WebUrl = Field(min_length=8, max_length=2000)
 
 
 class ImportHtmlIn(BaseModel):
@@ -258,7 +260,7 @@ class ImportHtmlIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content: str = Field(min_length=1, max_length=5 * 1024 * 1024)
-    source_url: str | None = Field(default=None, max_length=2000)
+    source_url: WebUrl | None = Field(default=None, max_length=2000)
 
 
 class VariantNodeOut(BaseModel):

@@ -288,7 +288,7 @@ def delete_recipe(session: Session, community: Community, viewer: Viewer, recipe
 def save_translation(
     session: Session, community: Community, viewer: Viewer, recipe_id: int, data: TranslationIn
 ) -> RecipeTranslation:
-    """Add or replace the recipe in one more language (members)."""
+    """Add the recipe in one more language (members); replacing one is for its editors."""
     require_member(session, community, viewer)
     recipe = get_recipe(session, community, viewer, recipe_id)
     if data.language == recipe.language:
@@ -296,6 +296,12 @@ def save_translation(
             "That is the recipe's own language; edit the recipe instead.", field="language"
         )
     found = next((t for t in recipe.translations if t.language == data.language), None)
+    if found is not None and not may_edit(access(session, community, viewer), recipe):
+        raise Forbidden(
+            "This recipe already has that translation; only the recipe's author, a steward "
+            "or a custodian can replace it.",
+            field="language",
+        )
     if found is None:
         found = RecipeTranslation(community_id=community.id, language=data.language)
         recipe.translations.append(found)

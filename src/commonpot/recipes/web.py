@@ -13,6 +13,7 @@ from starlette.datastructures import FormData, UploadFile
 from commonpot.communities.web import community_context
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
+from commonpot.params import Id
 from commonpot.recipes import browse, exchange, heritage, service
 from commonpot.recipes.browse import SearchQuery
 from commonpot.recipes.durations import human_duration
@@ -121,7 +122,7 @@ def _form_error(
 
 
 @router.get(PAGE + "/{recipe_id}/edit", response_class=HTMLResponse)
-def edit_recipe_page(slug: str, recipe_id: int, request: Request) -> Response:
+def edit_recipe_page(slug: str, recipe_id: Id, request: Request) -> Response:
     """The form to change a recipe (its author, stewards, custodians)."""
     with unit_of_work(request) as ctx:
         data = community_context(ctx, slug)
@@ -135,7 +136,7 @@ def edit_recipe_page(slug: str, recipe_id: int, request: Request) -> Response:
 
 
 @router.post(PAGE + "/{recipe_id}/edit", response_class=HTMLResponse)
-def update_recipe(slug: str, recipe_id: int, request: Request, form: FormDep) -> Response:
+def update_recipe(slug: str, recipe_id: Id, request: Request, form: FormDep) -> Response:
     """Save changes from the form, or show it again with what to fix."""
     with unit_of_work(request) as ctx:
         data = community_context(ctx, slug)
@@ -151,7 +152,7 @@ def update_recipe(slug: str, recipe_id: int, request: Request, form: FormDep) ->
 
 
 @router.post(PAGE + "/{recipe_id}/delete")
-def delete_recipe(slug: str, recipe_id: int, request: Request) -> Response:
+def delete_recipe(slug: str, recipe_id: Id, request: Request) -> Response:
     """Delete a recipe."""
     with unit_of_work(request) as ctx:
         community = community_context(ctx, slug)["community"]
@@ -160,7 +161,7 @@ def delete_recipe(slug: str, recipe_id: int, request: Request) -> Response:
 
 
 @router.post(PAGE + "/{recipe_id}/oral-histories")
-async def add_oral_history(slug: str, recipe_id: int, request: Request, form: FormDep) -> Response:
+async def add_oral_history(slug: str, recipe_id: Id, request: Request, form: FormDep) -> Response:
     """Attach a recording with its transcript and consent record."""
     settings = request.app.state.settings
     limit = settings.max_upload_mb * 1024 * 1024
@@ -176,7 +177,7 @@ async def add_oral_history(slug: str, recipe_id: int, request: Request, form: Fo
 
 
 def _store_history(
-    request: Request, slug: str, recipe_id: int, form: FormData, audio: bytes | None, limit: int
+    request: Request, slug: str, recipe_id: Id, form: FormData, audio: bytes | None, limit: int
 ) -> Response:
     with unit_of_work(request, write=True) as ctx:
         community = community_context(ctx, slug)["community"]
@@ -194,7 +195,7 @@ def _store_history(
 
 
 @router.post(PAGE + "/{recipe_id}/translations")
-def save_translation(slug: str, recipe_id: int, request: Request, form: FormDep) -> Response:
+def save_translation(slug: str, recipe_id: Id, request: Request, form: FormDep) -> Response:
     """Add the recipe in another language (members)."""
     with unit_of_work(request) as ctx:
         community = community_context(ctx, slug)["community"]
@@ -205,7 +206,7 @@ def save_translation(slug: str, recipe_id: int, request: Request, form: FormDep)
 
 
 @router.post(PAGE + "/{recipe_id}/photo")
-async def upload_photo(slug: str, recipe_id: int, request: Request, form: FormDep) -> Response:
+async def upload_photo(slug: str, recipe_id: Id, request: Request, form: FormDep) -> Response:
     """Set the recipe's photo from the form's file."""
     limit = request.app.state.settings.max_upload_mb * 1024 * 1024
     content = b""
@@ -218,7 +219,7 @@ async def upload_photo(slug: str, recipe_id: int, request: Request, form: FormDe
 
 
 def _store_photo(
-    request: Request, slug: str, recipe_id: int, content: bytes, limit: int
+    request: Request, slug: str, recipe_id: Id, content: bytes, limit: int
 ) -> Response:
     with unit_of_work(request, write=True) as ctx:
         community = community_context(ctx, slug)["community"]
@@ -235,7 +236,7 @@ def _store_photo(
 
 
 @router.get(PAGE + "/{recipe_id}/photo")
-def recipe_photo(slug: str, recipe_id: int, request: Request) -> Response:
+def recipe_photo(slug: str, recipe_id: Id, request: Request) -> Response:
     """The recipe's photo (only for people who may see the recipe)."""
     with unit_of_work(request) as ctx:
         community = community_context(ctx, slug)["community"]
@@ -348,7 +349,7 @@ def protocols_page(slug: str, request: Request) -> Response:
 @router.get(PAGE + "/{recipe_id}", response_class=HTMLResponse)
 def recipe_page(
     slug: str,
-    recipe_id: int,
+    recipe_id: Id,
     request: Request,
     servings: int | None = None,
     lang: str = "",

@@ -1,0 +1,29 @@
+"""Shared constrained integers for path and query parameters.
+
+Row ids, offsets and limits are 64-bit signed integers on every database; a larger number
+cannot name anything, and binding it makes the driver fail (`OverflowError`). Routes declare
+their integers with these aliases so that such numbers are refused up front with a 422
+problem instead of reaching the database.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+MAX_ID = 2**63 - 1
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="A row id (1 to 2^63-1).")]
+"""A row id in the path."""
+
+QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
+"""A row id in the query string."""
+
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+"""How many rows to skip."""
+
+
+def within(value: int | None) -> bool:
+    """True when the number can be a row id (larger ones cannot exist, on any database)."""
+    return value is not None and 1 <= value <= MAX_ID
