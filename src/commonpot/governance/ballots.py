@@ -8,7 +8,6 @@ Candidates are referred to by index into ``candidates``; a ranking is a tuple of
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -20,15 +19,16 @@ import numpy as np
 import numpy.typing as npt
 
 from commonpot.errors import Invalid
+from commonpot.parsing import MAX_INT_DIGITS, csv_rows, is_digits, parse_int
 
 Ranking = tuple[tuple[int, ...], ...]
 Approval = tuple[int, ...]
 Spending = tuple[tuple[int, int], ...]
 
 PREFLIB_KINDS = ("soc", "soi", "toc", "toi")
-_ALT_NAME = re.compile(r"^#\s*ALTERNATIVE NAME\s+(\d+)\s*:\s*(.*?)\s*$")
+_ALT_NAME = re.compile(r"^#\s*ALTERNATIVE NAME\s+([0-9]+)\s*:\s*(.*?)\s*$")
 _META = re.compile(r"^#\s*([A-Z][A-Z ]*?)\s*:\s*(.*?)\s*$")
-_ORDER = re.compile(r"^\s*(\d+)\s*:\s*(.*?)\s*$")
+_ORDER = re.compile(r"^\s*([0-9]+)\s*:\s*(.*?)\s*$")
 _MAJORITY_WORDS = {"yes": "yes", "no": "no", "abstain": "abstain", "y": "yes", "n": "no"}
 
 
@@ -116,14 +116,14 @@ def parse_preflib(text: str, kind: str | None = None) -> RankedProfile:
     meta: dict[str, str] = {}
     counts: Counter[Ranking] = Counter()
     order_lines: list[tuple[int, str, str]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
         if line.startswith("#"):
             alt = _ALT_NAME.match(line)
             if alt:
-                names[int(alt.group(1))] = alt.group(2)
+                names[parse_int(alt.group(1), field=f"ballots: line {number}")] = alt.group(2)
             elif m := _META.match(line):
                 meta[m.group(1)] = m.group(2)
             continue
@@ -141,7 +141,7 @@ def parse_preflib(text: str, kind: str | None = None) -> RankedProfile:
     alternatives = sorted(names)
     position = {alt: i for i, alt in enumerate(alternatives)}
     for number, count_text, order_text in order_lines:
-        count = int(count_text)
+        count = parse_int(count_text, field=f"ballots: line {number}: count")
         if count <= 0:
             raise Invalid(f"line {number}: ballot count must be positive", field="ballots")
         ranking = _parse_order(order_text, number, position)
@@ -158,12 +158,16 @@ def parse_preflib(text: str, kind: str | None = None) -> RankedProfile:
 
 def _check_declared(meta: dict[str, str], profile: RankedProfile) -> None:
     declared = meta.get("NUMBER VOTERS")
-    if declared and declared.isdigit() and int(declared) != profile.voters:
+    if declared and is_digits(declared) and int(declared[-MAX_INT_DIGITS:]) != profile.voters:
         raise Invalid(
             f"header says {declared} voters but the orders hold {profile.voters}", field="ballots"
         )
     declared = meta.get("NUMBER ALTERNATIVES")
-    if declared and declared.isdigit() and int(declared) != len(profile.candidates):
+    if (
+        declared
+        and is_digits(declared)
+        and int(declared[-MAX_INT_DIGITS:]) != len(profile.candidates)
+    ):
         raise Invalid(
             f"header says {declared} alternatives but names {len(profile.candidates)}",
             field="ballots",
@@ -185,7 +189,7 @@ def _parse_order(text: str, number: int, position: dict[int, int]) -> Ranking:
             raise Invalid(f"line {number}: empty tie group '{{}}'", field="ballots")
         group: list[int] = []
         for item in items:
-            if not item.isdigit() or int(item) not in position:
+            if not is_digits(item) or len(item) > MAX_INT_DIGITS or int(item) not in position:
                 raise Invalid(f"line {number}: unknown alternative {item!r}", field="ballots")
             index = position[int(item)]
             if index in seen:
@@ -200,8 +204,7 @@ def _parse_order(text: str, number: int, position: dict[int, int]) -> Ranking:
 
 def _rows(text: str) -> Iterable[tuple[int, str]]:
     """Yield (line number, ballot text) for each non-empty, non-comment CSV row."""
-    lines = text.splitlines()
-    for number, row in enumerate(csv.reader(lines), start=1):
+    for number, row in csv_rows(text, field="ballots"):
         cells = [cell.strip() for cell in row if cell.strip()]
         if not cells or cells[0].startswith("#"):
             continue
@@ -267,7 +270,7 @@ def parse_quadratic_csv(text: str, budget: int | None = None) -> QuadraticProfil
         spent: dict[int, int] = {}
         for part in cell.split(";"):
             name, sep, credits = part.partition("=")
-            if not sep or not credits.strip().isdigit():
+            if not sep or not is_digits(credits.strip()) or len(credits.strip()) > MAX_INT_DIGITS:
                 raise Invalid(
                     f"line {number}: expected option=credits, got {part.strip()!r}",
                     field="ballots",

@@ -61,11 +61,9 @@ def tally(
 ) -> None:
     """Count a ballot file and print the result."""
     from commonpot.governance.tally import count_text
+    from commonpot.parsing import read_text
 
-    try:
-        text = ballots.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Invalid(f"cannot read {ballots}: {exc}", field="ballots") from None
+    text = read_text(ballots, field="ballots")
     result = count_text(
         method.lower(),
         text,

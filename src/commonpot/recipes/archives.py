@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from typing import Any
 
 from commonpot.errors import Invalid, PayloadTooLarge
+from commonpot.parsing import loads_json
 from commonpot.recipes.data import RecipeData, Step
 from commonpot.recipes.durations import normalise_duration
 from commonpot.recipes.jsonld import recipes_in_documents
@@ -146,8 +146,10 @@ def recipes_from_archive(content: bytes, depth: int = 0) -> list[RecipeData]:
             found.extend(recipes_from_archive(data, depth + 1))
         elif name.endswith((".json", ".jsonld")):
             try:
-                doc = json.loads(data.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise Invalid(f"{member.filename} in the archive is not valid JSON") from exc
+                doc = loads_json(data, limit=MAX_UNPACKED)
+            except Invalid as exc:
+                raise Invalid(
+                    f"{member.filename} in the archive is not valid JSON ({exc.detail})"
+                ) from exc
             found.extend(r for r in _from_json(doc) if r.name)
     return found
