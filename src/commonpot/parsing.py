@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import Field
 
@@ -33,6 +33,7 @@ _CSV_HARD_LIMIT = 1024 * 1024
 _ASCII_INT = re.compile(r"[+-]?[0-9]+")
 _ASCII_FLOAT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 # a string (possessive, so an unterminated one ends the scan in linear time) or a bracket
+_NON_FINITE = frozenset({"nan", "inf", "infinity"})
 _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\Z)|[\[\]{}]', re.DOTALL)
 
 # Bounded numbers for Pydantic inputs: no NaN/Infinity, no ints a database column cannot hold.
@@ -80,6 +81,8 @@ def read_bytes(path: Path | str, *, field: str | None = None, limit: int = MAX_F
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise _fail(f"cannot read {path}: no such file", field) from None
     except OSError as exc:
         raise _fail(f"cannot read {path}: {exc.strerror or exc}", field) from None
     check_size(len(data) if len(data) <= limit else path.stat().st_size, field=field, limit=limit)
@@ -155,7 +158,7 @@ def loads_json(
         )
     except json.JSONDecodeError as exc:
         raise _fail(
-            f"line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})", field
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", field
         ) from None
     except RecursionError:  # pragma: no cover - the depth check runs first
         raise _fail(f"nested deeper than {max_depth} levels", field) from None
@@ -228,9 +231,14 @@ def parse_float(
     value_text = text.strip()
     if len(value_text) > MAX_NUMBER_CHARS:
         raise _fail(f"a number of {len(value_text)} characters is too long", field)
+    if value_text.lower().lstrip("+-") in _NON_FINITE:
+        raise _fail(f"not a finite number ({value_text!r})", field)
     if not _ASCII_FLOAT.fullmatch(value_text):
         raise _fail(f"not a number ({value_text[:40]!r})", field)
-    return finite(float(value_text), field=field, minimum=minimum, maximum=maximum)
+    value = float(value_text)
+    if not math.isfinite(value):
+        raise _fail(f"not a finite number ({value_text!r})", field)
+    return _bounded(value, field, minimum, maximum)
 
 
 def finite(
@@ -266,7 +274,10 @@ def integer(
     return _bounded(value, field, minimum, maximum)
 
 
-def _bounded(value: Any, field: str | None, low: float | None, high: float | None) -> Any:
+_N = TypeVar("_N", int, float)
+
+
+def _bounded(value: _N, field: str | None, low: float | None, high: float | None) -> _N:
     if low is not None and value < low:
         raise _fail(f"must be at least {low}", field)
     if high is not None and value > high:

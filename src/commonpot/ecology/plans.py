@@ -28,6 +28,7 @@ from commonpot.ecology.service import (
     used_area,
 )
 from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.parsing import dumps_json
 
 SOURCE_KINDS = (
     PlaceKind.MARKET.value,
@@ -67,6 +68,7 @@ def create_assessment(
         raise Invalid("There is no inventory to compare with yet; upload a before file.")
     after = parse_counts(after_csv)
     report = assess_impact(before, after)
+    dumps_json(report.to_json())  # refuses NaN/Infinity before anything is stored
     assessment = Assessment(
         community_id=community.id,
         title=title,

@@ -14,6 +14,7 @@ from commonpot.ecology import explain, plans, service
 from commonpot.ecology.schemas import CSV_LIMIT
 from commonpot.errors import DomainError, Invalid, PayloadTooLarge
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
+from commonpot.parsing import decode_text
 from commonpot.templating import redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -35,7 +36,7 @@ async def _form(request: Request) -> dict[str, Any]:
             await value.close()
             if len(raw) > CSV_LIMIT:
                 raise PayloadTooLarge("The CSV file is larger than 2 MB.")
-            out[key] = raw.decode("utf-8-sig", errors="replace")
+            out[key] = decode_text(raw, field=key, limit=CSV_LIMIT)
         else:
             out[key] = str(value)
     return out

@@ -140,6 +140,22 @@ def _common(
     return ids, cats, qty, lat, lon
 
 
+def _param_number(key: str, value: object) -> float:
+    where = f"params.{key}"
+    number = _number(value)
+    if key == "cost_per_km":
+        if number is None or number < 0:
+            raise _fail(where, "must be a number >= 0")
+        high = MAX_COST_PER_KM
+    else:
+        if number is None or number <= 0:
+            raise _fail(where, "must be a positive number")
+        high = MAX_DISTANCE_KM
+    if number > high:
+        raise _fail(where, f"must be at most {high:g}")
+    return number
+
+
 def _params(raw: object) -> Params:
     if raw is None:
         return Params()
@@ -149,16 +165,8 @@ def _params(raw: object) -> Params:
     values: dict[str, Any] = {}
     for key, value in raw.items():
         where = f"params.{key}"
-        if key in ("max_distance_km", "speed_kmh"):
-            number = _number(value)
-            if number is None or not 0 < number <= MAX_DISTANCE_KM:
-                raise _fail(where, f"must be a positive number up to {MAX_DISTANCE_KM:g}")
-            values[key] = number
-        elif key == "cost_per_km":
-            number = _number(value)
-            if number is None or not 0 <= number <= MAX_COST_PER_KM:
-                raise _fail(where, f"must be a number from 0 to {MAX_COST_PER_KM:g}")
-            values[key] = number
+        if key in ("max_distance_km", "speed_kmh", "cost_per_km"):
+            values[key] = _param_number(key, value)
         elif key == "segments":
             if (
                 isinstance(value, bool)
@@ -193,9 +201,11 @@ def parse_instance(data: object) -> Instance:
         raw = item.get("expires_in_hours")
         if raw is not None:
             number = _number(raw)
-            if number is None or not 0 < number <= MAX_HOURS:
-                where = f"offers[{i}].expires_in_hours"
-                raise _fail(where, f"must be a positive number up to {MAX_HOURS:g}")
+            where = f"offers[{i}].expires_in_hours"
+            if number is None or number <= 0:
+                raise _fail(where, "must be a positive number")
+            if number > MAX_HOURS:
+                raise _fail(where, f"must be at most {MAX_HOURS:g}")
             expires[i] = number
     n_ids, n_cat, n_qty, n_lat, n_lon = _common(needs, "needs", categories)
     priority = np.ones(len(needs))
@@ -205,8 +215,10 @@ def parse_instance(data: object) -> Instance:
         raw = item.get("priority")
         if raw is not None:
             number = _number(raw)
-            if number is None or not 1 <= number <= MAX_PRIORITY:
-                raise _fail(f"needs[{i}].priority", f"must be a number from 1 to {MAX_PRIORITY:g}")
+            if number is None or number < 1:
+                raise _fail(f"needs[{i}].priority", "must be a number >= 1")
+            if number > MAX_PRIORITY:
+                raise _fail(f"needs[{i}].priority", f"must be at most {MAX_PRIORITY:g}")
             priority[i] = number
         raw_group = item.get("group", "default")
         name = _text(raw_group, f"needs[{i}].group")
