@@ -19,6 +19,7 @@ from commonpot import __version__
 from commonpot.db import Database
 from commonpot.errors import DomainError, Unauthenticated
 from commonpot.http import CSRF_COOKIE, problem, problem_from, wants_json
+from commonpot.json_guard import JsonBodyGuard
 from commonpot.settings import Settings, get_settings
 from commonpot.templating import make_templates, render
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.state.sections = []
     app.state.extensions = {}
+    app.add_middleware(JsonBodyGuard)
     app.add_middleware(EdgeMiddleware)
     _install_error_handlers(app)
 

@@ -26,6 +26,7 @@ MAX_JSON_DEPTH = 64
 MAX_INT_DIGITS = 30
 MAX_NUMBER_CHARS = 64
 MAX_CSV_FIELD = 64 * 1024
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # csv's own hard limit (its default is 128 KiB); longer fields than MAX_CSV_FIELD are refused
 # by csv_rows itself with a line number, the module limit only bounds the worst case
 _CSV_HARD_LIMIT = 1024 * 1024
@@ -38,7 +39,7 @@ _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\Z)|[\[\]{}]', re.DOTALL)
 
 # Bounded numbers for Pydantic inputs: no NaN/Infinity, no ints a database column cannot hold.
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-BoundedInt = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+BoundedInt = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
 
 
 def _where(field: str | None) -> str:
@@ -122,6 +123,13 @@ def _json_int(text: str) -> int:
     return int(text)
 
 
+def _json_int64(text: str) -> int:
+    value = _json_int(text)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError(f"the integer {text} does not fit in 64 bits")
+    return value
+
+
 def _json_float(text: str) -> float:
     if len(text) > MAX_NUMBER_CHARS:
         raise ValueError(f"a number of {len(text)} characters; at most {MAX_NUMBER_CHARS}")
@@ -142,8 +150,12 @@ def loads_json(
     limit: int = MAX_FILE_BYTES,
     max_depth: int = MAX_JSON_DEPTH,
     strict: bool = True,
+    int64: bool = False,
 ) -> Any:
-    """Parse JSON with limits: size, nesting depth, integer length, finite numbers only."""
+    """Parse JSON with limits: size, nesting depth, integer length, finite numbers only.
+
+    With `int64`, integers must also fit a 64-bit database column.
+    """
     text = data if isinstance(data, str) else decode_text(data, field=field, limit=limit)
     check_size(len(text), field=field, limit=limit)
     text = text.removeprefix("\ufeff")
@@ -152,7 +164,7 @@ def loads_json(
         return json.loads(
             text,
             strict=strict,
-            parse_int=_json_int,
+            parse_int=_json_int64 if int64 else _json_int,
             parse_float=_json_float,
             parse_constant=_json_constant,
         )
