@@ -211,9 +211,12 @@ def csv_rows(
         line = reader.line_num + 1
 
 
-def is_digits(text: str) -> bool:
-    """True when `text` is one or more ASCII digits (`str.isdigit` also accepts '²')."""
-    return text.isascii() and text.isdigit()
+def is_digits(text: str, *, max_digits: int = 18) -> bool:
+    """True when `text` is 1..max_digits ASCII digits (`str.isdigit` also accepts '²').
+
+    The default length keeps `int(text)` inside a 64-bit database column.
+    """
+    return 0 < len(text) <= max_digits and text.isascii() and text.isdigit()
 
 
 def parse_int(

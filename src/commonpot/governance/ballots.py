@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from commonpot.errors import Invalid
-from commonpot.parsing import MAX_INT_DIGITS, csv_rows, is_digits, parse_int
+from commonpot.parsing import csv_rows, is_digits, parse_int
 
 Ranking = tuple[tuple[int, ...], ...]
 Approval = tuple[int, ...]
@@ -158,16 +158,12 @@ def parse_preflib(text: str, kind: str | None = None) -> RankedProfile:
 
 def _check_declared(meta: dict[str, str], profile: RankedProfile) -> None:
     declared = meta.get("NUMBER VOTERS")
-    if declared and is_digits(declared) and int(declared[-MAX_INT_DIGITS:]) != profile.voters:
+    if declared and is_digits(declared) and int(declared) != profile.voters:
         raise Invalid(
             f"header says {declared} voters but the orders hold {profile.voters}", field="ballots"
         )
     declared = meta.get("NUMBER ALTERNATIVES")
-    if (
-        declared
-        and is_digits(declared)
-        and int(declared[-MAX_INT_DIGITS:]) != len(profile.candidates)
-    ):
+    if declared and is_digits(declared) and int(declared) != len(profile.candidates):
         raise Invalid(
             f"header says {declared} alternatives but names {len(profile.candidates)}",
             field="ballots",
@@ -189,7 +185,7 @@ def _parse_order(text: str, number: int, position: dict[int, int]) -> Ranking:
             raise Invalid(f"line {number}: empty tie group '{{}}'", field="ballots")
         group: list[int] = []
         for item in items:
-            if not is_digits(item) or len(item) > MAX_INT_DIGITS or int(item) not in position:
+            if not is_digits(item) or int(item) not in position:
                 raise Invalid(f"line {number}: unknown alternative {item!r}", field="ballots")
             index = position[int(item)]
             if index in seen:
@@ -270,7 +266,7 @@ def parse_quadratic_csv(text: str, budget: int | None = None) -> QuadraticProfil
         spent: dict[int, int] = {}
         for part in cell.split(";"):
             name, sep, credits = part.partition("=")
-            if not sep or not is_digits(credits.strip()) or len(credits.strip()) > MAX_INT_DIGITS:
+            if not sep or not is_digits(credits.strip()):
                 raise Invalid(
                     f"line {number}: expected option=credits, got {part.strip()!r}",
                     field="ballots",

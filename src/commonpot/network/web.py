@@ -15,6 +15,7 @@ from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
 from commonpot.network import runs, service
+from commonpot.parsing import is_digits
 from commonpot.templating import redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -136,7 +137,7 @@ async def add_need(slug: str, request: Request) -> Response:
                 lat=_number(form, "lat"),
                 lon=_number(form, "lon"),
                 description=form.get("description", ""),
-                group_id=int(group) if group.isdigit() else None,
+                group_id=int(group) if is_digits(group) else None,
             )
     except DomainError as exc:
         return redirect_error(request, url, exc)
