@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,12 +82,15 @@ def read_bytes(path: Path | str, *, field: str | None = None, limit: int = MAX_F
     path = Path(path)
     try:
         with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+            check_size(os.fstat(handle.fileno()).st_size, field=field, limit=limit)
+            data = handle.read(limit + 1)  # a pipe or device has no size to check first
     except FileNotFoundError:
         raise _fail(f"cannot read {path}: no such file", field) from None
+    except IsADirectoryError:
+        raise _fail(f"cannot read {path}: it is a folder", field) from None
     except OSError as exc:
         raise _fail(f"cannot read {path}: {exc.strerror or exc}", field) from None
-    check_size(len(data) if len(data) <= limit else path.stat().st_size, field=field, limit=limit)
+    check_size(len(data), field=field, limit=limit)
     return data
 
 
@@ -192,7 +196,7 @@ def csv_rows(
     """Yield (line number, cells) of CSV text (BOM removed); bad rows are named by line."""
     if csv.field_size_limit() < _CSV_HARD_LIMIT:
         csv.field_size_limit(_CSV_HARD_LIMIT)
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     line = 1
     while True:
         try:
