@@ -74,6 +74,9 @@ def decode_text(data: bytes, *, field: str | None = None, limit: int = MAX_FILE_
         raise _fail(
             f"line {line_of(data, exc.start)}: not UTF-8 text (byte {exc.start + 1})", field
         ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise _fail(f"line {line_of(text, nul)}: a NUL byte; this is not a text file", field)
     return text.removeprefix("\ufeff")
 
 
