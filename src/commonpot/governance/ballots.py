@@ -137,7 +137,7 @@ def parse_preflib(text: str, kind: str | None = None) -> RankedProfile:
         raise Invalid("no '# ALTERNATIVE NAME i: name' header lines", field="ballots")
     kind = (kind or meta.get("DATA TYPE", "toi")).lower()
     if kind not in PREFLIB_KINDS:
-        raise Invalid(f"unknown PrefLib data type {kind!r}", field="ballots")
+        raise Invalid(f"unknown PrefLib data type {kind[:40]!r}", field="ballots")
     alternatives = sorted(names)
     position = {alt: i for i, alt in enumerate(alternatives)}
     for number, count_text, order_text in order_lines:
@@ -157,17 +157,17 @@ def parse_preflib(text: str, kind: str | None = None) -> RankedProfile:
 
 
 def _check_declared(meta: dict[str, str], profile: RankedProfile) -> None:
-    declared = meta.get("NUMBER VOTERS")
-    if declared and is_digits(declared) and int(declared) != profile.voters:
-        raise Invalid(
-            f"header says {declared} voters but the orders hold {profile.voters}", field="ballots"
-        )
-    declared = meta.get("NUMBER ALTERNATIVES")
-    if declared and is_digits(declared) and int(declared) != len(profile.candidates):
-        raise Invalid(
-            f"header says {declared} alternatives but names {len(profile.candidates)}",
-            field="ballots",
-        )
+    for key, actual, what in (
+        ("NUMBER VOTERS", profile.voters, "voters but the orders hold"),
+        ("NUMBER ALTERNATIVES", len(profile.candidates), "alternatives but names"),
+    ):
+        declared = meta.get(key, "")
+        if (
+            declared.isascii()
+            and declared.isdigit()
+            and (not is_digits(declared) or int(declared) != actual)
+        ):
+            raise Invalid(f"header says {declared[:20]} {what} {actual}", field="ballots")
 
 
 def _parse_order(text: str, number: int, position: dict[int, int]) -> Ranking:
@@ -186,7 +186,7 @@ def _parse_order(text: str, number: int, position: dict[int, int]) -> Ranking:
         group: list[int] = []
         for item in items:
             if not is_digits(item) or int(item) not in position:
-                raise Invalid(f"line {number}: unknown alternative {item!r}", field="ballots")
+                raise Invalid(f"line {number}: unknown alternative {item[:40]!r}", field="ballots")
             index = position[int(item)]
             if index in seen:
                 raise Invalid(f"line {number}: alternative {item} ranked twice", field="ballots")
@@ -232,7 +232,9 @@ def parse_ranked_csv(text: str) -> RankedProfile:
             for raw in group_text.split("="):
                 i = index.setdefault(_name(raw, number), len(index))
                 if i in seen:
-                    raise Invalid(f"line {number}: {raw.strip()!r} ranked twice", field="ballots")
+                    raise Invalid(
+                        f"line {number}: {raw.strip()[:40]!r} ranked twice", field="ballots"
+                    )
                 seen.add(i)
                 group.append(i)
             groups.append(tuple(sorted(group)))
@@ -252,7 +254,7 @@ def parse_approval_csv(text: str) -> ApprovalProfile:
                 raise Invalid(f"line {number}: approval ballots list names as A;B", field="ballots")
             i = index.setdefault(name, len(index))
             if i in chosen:
-                raise Invalid(f"line {number}: {name!r} approved twice", field="ballots")
+                raise Invalid(f"line {number}: {name[:40]!r} approved twice", field="ballots")
             chosen.add(i)
         counts[tuple(sorted(chosen))] += 1
     return ApprovalProfile(tuple(index), dict(counts))
@@ -268,12 +270,12 @@ def parse_quadratic_csv(text: str, budget: int | None = None) -> QuadraticProfil
             name, sep, credits = part.partition("=")
             if not sep or not is_digits(credits.strip()):
                 raise Invalid(
-                    f"line {number}: expected option=credits, got {part.strip()!r}",
+                    f"line {number}: expected option=credits, got {part.strip()[:40]!r}",
                     field="ballots",
                 )
             i = index.setdefault(_name(name, number), len(index))
             if i in spent:
-                raise Invalid(f"line {number}: {name.strip()!r} listed twice", field="ballots")
+                raise Invalid(f"line {number}: {name.strip()[:40]!r} listed twice", field="ballots")
             spent[i] = int(credits)
         if budget is not None and sum(spent.values()) > budget:
             raise Invalid(
@@ -291,7 +293,7 @@ def parse_majority_csv(text: str) -> MajorityProfile:
         word = _MAJORITY_WORDS.get(cell.lower())
         if word is None:
             raise Invalid(
-                f"line {number}: expected yes, no or abstain, got {cell!r}", field="ballots"
+                f"line {number}: expected yes, no or abstain, got {cell[:40]!r}", field="ballots"
             )
         tally[word] += 1
     return MajorityProfile(tally["yes"], tally["no"], tally["abstain"])
