@@ -203,3 +203,15 @@ def test_ecology_web_forms_redirect_with_the_message(member: Member) -> None:
             assert response.status_code == 303, f"{path} {case.name}: {response.status_code}"
             assert response.headers["location"].endswith(path.split("/")[0]), case.name
     assert stored(member.db) == EMPTY
+
+
+@pytest.mark.parametrize("value", ["1e300", "²", "nan", "inf", "9" * 5000])
+def test_ecology_planting_form_refuses_absurd_numbers(member: Member, value: str) -> None:
+    response = member.client.post(
+        "/communities/publicville/ecology/plantings",
+        data=form({"place_id": value, "crop": "Kale", "area_m2": value}),
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("/ecology/inventory")
+    assert stored(member.db) == EMPTY

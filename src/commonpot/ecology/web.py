@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,7 +13,7 @@ from commonpot.ecology import explain, plans, service
 from commonpot.ecology.schemas import CSV_LIMIT
 from commonpot.errors import DomainError, Invalid, PayloadTooLarge
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
-from commonpot.parsing import decode_text
+from commonpot.parsing import decode_text, parse_float
 from commonpot.templating import redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -47,12 +46,10 @@ def _float(form: dict[str, Any], key: str, default: float | None = None) -> floa
     if not raw:
         return default
     try:
-        value = float(raw)
-    except ValueError:
+        # ASCII, finite and small enough that int() of an id fits a database column
+        return parse_float(raw, minimum=-1e15, maximum=1e15)
+    except Invalid:
         raise Invalid(f"{key}: must be a number", field=key) from None
-    if not math.isfinite(value):
-        raise Invalid(f"{key}: must be a number", field=key)
-    return value
 
 
 def _csv(form: dict[str, Any], file_key: str, text_key: str) -> str:
