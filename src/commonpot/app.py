@@ -30,6 +30,7 @@ from commonpot.events import web as events_web
 from commonpot.governance import api as governance_api
 from commonpot.governance import web as governance_web
 from commonpot.http import CSRF_COOKIE, RetryMiddleware, problem, problem_from, wants_json
+from commonpot.json_guard import JsonBodyGuard
 from commonpot.network import api as network_api
 from commonpot.network import web as network_web
 from commonpot.recipes import api as recipes_api
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.identify = identify
     app.state.my_communities = my_communities
     app.add_middleware(RetryMiddleware)  # inner: runs a deadlocked request again
+    app.add_middleware(JsonBodyGuard)
     app.add_middleware(EdgeMiddleware)
     _install_error_handlers(app)
     install_security_headers(app, settings.map_tiles_url)

@@ -14,6 +14,7 @@ from commonpot.communities.models import PlaceKind, Role
 from commonpot.errors import DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
 from commonpot.params import Id
+from commonpot.parsing import is_digits
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -235,7 +236,7 @@ def accept_invitation(
             if ctx.viewer.user is not None:
                 service.accept_invitation(ctx.session, token, ctx.viewer.user)
             else:
-                year = int(birth_year) if birth_year.strip().isdigit() else None
+                year = int(birth_year) if is_digits(birth_year.strip()) else None
                 user, _ = service.sign_up_with_invitation(
                     ctx.session,
                     token,

@@ -32,6 +32,7 @@ from commonpot.ecology.schemas import (
 from commonpot.errors import PayloadTooLarge
 from commonpot.http import Ctx, bearer_scheme, unit_of_work
 from commonpot.params import Id, QueryId
+from commonpot.parsing import decode_text
 
 router = APIRouter(prefix="/api", tags=["ecology"], dependencies=[Security(bearer_scheme)])
 BASE = "/communities/{slug}/ecology"
@@ -181,7 +182,7 @@ async def import_inventory(slug: str, request: Request) -> dict[str, int]:
     raw = await request.body()
     if len(raw) > CSV_LIMIT:
         raise PayloadTooLarge("The CSV file is larger than 2 MB.")
-    text = raw.decode("utf-8-sig", errors="replace")
+    text = decode_text(raw, field="file", limit=CSV_LIMIT)
     return await run_in_threadpool(_import_inventory, request, slug, text)
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,8 +9,11 @@ from numpy.typing import NDArray
 
 from commonpot.errors import Invalid
 from commonpot.exports import csv_text, plain_cell
+from commonpot.parsing import csv_rows, parse_float, read_text
 
 MAX_BYTES = 50_000_000
+# counts or square metres; beyond this sums and diversity indices could overflow to inf/nan
+MAX_VALUE = 1e12
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,13 @@ def _number(cell: str, row: int, column: str) -> float:
     if text == "":
         raise Invalid(f"{where}: missing value")
     try:
-        value = float(text)
-    except ValueError:
-        raise Invalid(f"{where}: not a number ({text!r})") from None
-    if not math.isfinite(value):
-        raise Invalid(f"{where}: not a finite number ({text!r})")
+        value = parse_float(text)
+    except Invalid as exc:
+        raise Invalid(f"{where}: {exc.detail}") from None
     if value < 0:
         raise Invalid(f"{where}: negative value {text}")
+    if value > MAX_VALUE:
+        raise Invalid(f"{where}: {text[:40]} is more than {MAX_VALUE:g}")
     return value
 
 
@@ -67,12 +67,7 @@ def parse_counts(text: str) -> CountsTable:
     """Parse COUNTS.csv text; any malformed cell raises Invalid naming its row and column."""
     if len(text) > MAX_BYTES:
         raise Invalid("the file is too large")
-    text = text.removeprefix("\ufeff")
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise Invalid(f"not a readable CSV file: {exc}") from None
-    numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
+    numbered = [(n, r) for n, r in csv_rows(text) if any(c.strip() for c in r)]
     if not numbered:
         raise Invalid("the file is empty")
     header_row, first = numbered[0]
@@ -117,13 +112,4 @@ def write_counts(table: CountsTable) -> str:
 
 def read_counts_file(path: str) -> CountsTable:
     """Read and parse a COUNTS.csv file from disk (for the CLI)."""
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            text = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise Invalid(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise Invalid(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise Invalid(f"{path}: cannot be read ({exc.strerror})") from None
-    return parse_counts(text)
+    return parse_counts(read_text(path, limit=MAX_BYTES))

@@ -30,6 +30,7 @@ from commonpot.ecology.service import (
 )
 from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.offload import cpu_bound
+from commonpot.parsing import dumps_json
 
 SOURCE_KINDS = (
     PlaceKind.MARKET.value,
@@ -69,6 +70,7 @@ def create_assessment(
         raise Invalid("There is no inventory to compare with yet; upload a before file.")
     after = parse_counts(after_csv)
     report = assess_impact(before, after)
+    dumps_json(report.to_json())  # refuses NaN/Infinity before anything is stored
     assessment = Assessment(
         community_id=community.id,
         title=title,

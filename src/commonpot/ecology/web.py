@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,6 +14,7 @@ from commonpot.ecology.schemas import CSV_LIMIT
 from commonpot.errors import DomainError, Invalid, PayloadTooLarge
 from commonpot.http import Ctx, PostedForm, unit_of_work, verify_csrf_form
 from commonpot.params import Id
+from commonpot.parsing import decode_text, parse_float
 from commonpot.templating import redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -35,7 +35,7 @@ def _form(form: FormData) -> dict[str, Any]:
             value.file.close()
             if len(raw) > CSV_LIMIT:
                 raise PayloadTooLarge("The CSV file is larger than 2 MB.")
-            out[key] = raw.decode("utf-8-sig", errors="replace")
+            out[key] = decode_text(raw, field=key, limit=CSV_LIMIT)
         else:
             out[key] = str(value)
     return out
@@ -46,12 +46,10 @@ def _float(form: dict[str, Any], key: str, default: float | None = None) -> floa
     if not raw:
         return default
     try:
-        value = float(raw)
-    except ValueError:
+        # ASCII, finite and small enough that int() of an id fits a database column
+        return parse_float(raw, minimum=-1e15, maximum=1e15)
+    except Invalid:
         raise Invalid(f"{key}: must be a number", field=key) from None
-    if not math.isfinite(value):
-        raise Invalid(f"{key}: must be a number", field=key)
-    return value
 
 
 def _csv(form: dict[str, Any], file_key: str, text_key: str) -> str:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
 
 from commonpot.errors import Invalid
+from commonpot.parsing import is_digits
 
 MAX_SESSIONS = 104
 ALLOWED_KEYS = frozenset(
@@ -53,7 +54,7 @@ def check_rrule(text: str) -> str:
         raise Invalid("Say when the series ends: add COUNT=n or UNTIL=date.", field="rrule")
     if "COUNT" in parts and "UNTIL" in parts:
         raise Invalid("Use COUNT or UNTIL, not both.", field="rrule")
-    if "COUNT" in parts and not (parts["COUNT"].isdigit() and int(parts["COUNT"]) >= 1):
+    if "COUNT" in parts and not (is_digits(parts["COUNT"]) and int(parts["COUNT"]) >= 1):
         raise Invalid("COUNT must be a positive whole number.", field="rrule")
     return ";".join(f"{k}={v}" for k, v in parts.items())
 

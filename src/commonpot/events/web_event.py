@@ -19,6 +19,7 @@ from commonpot.events.models import Event
 from commonpot.events.recurrence import zone
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
 from commonpot.params import Id
+from commonpot.parsing import is_digits
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -156,7 +157,7 @@ def withdraw(
     """Withdraw your sign-up (or, as organiser, someone else's)."""
 
     def act(ctx: Ctx, community: Any, event: Event) -> str:
-        target = int(user_id) if user_id.strip().isdigit() else None
+        target = int(user_id) if is_digits(user_id.strip()) else None
         _, promoted = signup.cancel(ctx.session, community, ctx.viewer, event, target)
         moved = f" {promoted[0].user.display_name} moved up from the waitlist." if promoted else ""
         return "Sign-up withdrawn." + moved
@@ -171,7 +172,7 @@ def add_dish(
     """Put an archive recipe on the menu."""
 
     def act(ctx: Ctx, community: Any, event: Event) -> str:
-        if not recipe_id.strip().isdigit():
+        if not is_digits(recipe_id.strip()):
             raise Invalid("Choose a recipe from the archive.", field="recipe_id")
         item = menu.add_recipe(ctx.session, community, ctx.viewer, event, int(recipe_id))
         return f"{item.title} is on the menu."
@@ -229,7 +230,7 @@ def add_rule(
     """Pin or forbid a pair."""
 
     def act(ctx: Ctx, community: Any, event: Event) -> str:
-        if not (teacher_id.isdigit() and learner_id.isdigit()):
+        if not (is_digits(teacher_id) and is_digits(learner_id)):
             raise Invalid("Choose a teacher and a learner.", field="teacher_id")
         planning.set_rule(
             ctx.session,
@@ -310,7 +311,7 @@ def check_in(
         data = page_context(ctx, slug)
         community = data["community"]
         event = service.get_event(ctx.session, community, ctx.viewer, event_id)
-        if not user_id.isdigit():
+        if not is_digits(user_id):
             raise Invalid("Choose who arrived.", field="user_id")
         signup.check_in(
             ctx.session,
@@ -318,7 +319,7 @@ def check_in(
             ctx.viewer,
             event,
             int(user_id),
-            int(session_id) if session_id.isdigit() else None,
+            int(session_id) if is_digits(session_id) else None,
         )
     return redirect(request, f"/communities/{slug}/events/{event_id}/check-in", "Checked in.")
 

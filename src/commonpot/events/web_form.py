@@ -8,6 +8,7 @@ from typing import Any
 from commonpot.errors import Invalid
 from commonpot.events import service
 from commonpot.events.recurrence import zone
+from commonpot.parsing import is_digits
 
 FORM_FIELDS = (
     "title",
@@ -34,7 +35,7 @@ def parse_roles(text: str) -> list[dict[str, Any]]:
         name, _, count = chunk.partition(":")
         wanted = None
         if count.strip():
-            if not count.strip().isdigit():
+            if not is_digits(count.strip()):
                 raise Invalid("Write roles like 'elder:2, apprentice:4, helper'.", field="roles")
             wanted = int(count.strip())
         out.append({"name": name.strip().lower(), "wanted": wanted})

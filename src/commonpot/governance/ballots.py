@@ -8,7 +8,6 @@ Candidates are referred to by index into ``candidates``; a ranking is a tuple of
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -20,15 +19,16 @@ import numpy as np
 import numpy.typing as npt
 
 from commonpot.errors import Invalid
+from commonpot.parsing import csv_rows, is_digits, parse_int
 
 Ranking = tuple[tuple[int, ...], ...]
 Approval = tuple[int, ...]
 Spending = tuple[tuple[int, int], ...]
 
 PREFLIB_KINDS = ("soc", "soi", "toc", "toi")
-_ALT_NAME = re.compile(r"^#\s*ALTERNATIVE NAME\s+(\d+)\s*:\s*(.*?)\s*$")
+_ALT_NAME = re.compile(r"^#\s*ALTERNATIVE NAME\s+([0-9]+)\s*:\s*(.*?)\s*$")
 _META = re.compile(r"^#\s*([A-Z][A-Z ]*?)\s*:\s*(.*?)\s*$")
-_ORDER = re.compile(r"^\s*(\d+)\s*:\s*(.*?)\s*$")
+_ORDER = re.compile(r"^\s*([0-9]+)\s*:\s*(.*?)\s*$")
 _MAJORITY_WORDS = {"yes": "yes", "no": "no", "abstain": "abstain", "y": "yes", "n": "no"}
 
 
@@ -116,14 +116,14 @@ def parse_preflib(text: str, kind: str | None = None) -> RankedProfile:
     meta: dict[str, str] = {}
     counts: Counter[Ranking] = Counter()
     order_lines: list[tuple[int, str, str]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
         if line.startswith("#"):
             alt = _ALT_NAME.match(line)
             if alt:
-                names[int(alt.group(1))] = alt.group(2)
+                names[parse_int(alt.group(1), field=f"ballots: line {number}")] = alt.group(2)
             elif m := _META.match(line):
                 meta[m.group(1)] = m.group(2)
             continue
@@ -137,11 +137,11 @@ def parse_preflib(text: str, kind: str | None = None) -> RankedProfile:
         raise Invalid("no '# ALTERNATIVE NAME i: name' header lines", field="ballots")
     kind = (kind or meta.get("DATA TYPE", "toi")).lower()
     if kind not in PREFLIB_KINDS:
-        raise Invalid(f"unknown PrefLib data type {kind!r}", field="ballots")
+        raise Invalid(f"unknown PrefLib data type {kind[:40]!r}", field="ballots")
     alternatives = sorted(names)
     position = {alt: i for i, alt in enumerate(alternatives)}
     for number, count_text, order_text in order_lines:
-        count = int(count_text)
+        count = parse_int(count_text, field=f"ballots: line {number}: count")
         if count <= 0:
             raise Invalid(f"line {number}: ballot count must be positive", field="ballots")
         ranking = _parse_order(order_text, number, position)
@@ -157,17 +157,17 @@ def parse_preflib(text: str, kind: str | None = None) -> RankedProfile:
 
 
 def _check_declared(meta: dict[str, str], profile: RankedProfile) -> None:
-    declared = meta.get("NUMBER VOTERS")
-    if declared and declared.isdigit() and int(declared) != profile.voters:
-        raise Invalid(
-            f"header says {declared} voters but the orders hold {profile.voters}", field="ballots"
-        )
-    declared = meta.get("NUMBER ALTERNATIVES")
-    if declared and declared.isdigit() and int(declared) != len(profile.candidates):
-        raise Invalid(
-            f"header says {declared} alternatives but names {len(profile.candidates)}",
-            field="ballots",
-        )
+    for key, actual, what in (
+        ("NUMBER VOTERS", profile.voters, "voters but the orders hold"),
+        ("NUMBER ALTERNATIVES", len(profile.candidates), "alternatives but names"),
+    ):
+        declared = meta.get(key, "")
+        if (
+            declared.isascii()
+            and declared.isdigit()
+            and (not is_digits(declared) or int(declared) != actual)
+        ):
+            raise Invalid(f"header says {declared[:20]} {what} {actual}", field="ballots")
 
 
 def _parse_order(text: str, number: int, position: dict[int, int]) -> Ranking:
@@ -185,8 +185,8 @@ def _parse_order(text: str, number: int, position: dict[int, int]) -> Ranking:
             raise Invalid(f"line {number}: empty tie group '{{}}'", field="ballots")
         group: list[int] = []
         for item in items:
-            if not item.isdigit() or int(item) not in position:
-                raise Invalid(f"line {number}: unknown alternative {item!r}", field="ballots")
+            if not is_digits(item) or int(item) not in position:
+                raise Invalid(f"line {number}: unknown alternative {item[:40]!r}", field="ballots")
             index = position[int(item)]
             if index in seen:
                 raise Invalid(f"line {number}: alternative {item} ranked twice", field="ballots")
@@ -200,8 +200,7 @@ def _parse_order(text: str, number: int, position: dict[int, int]) -> Ranking:
 
 def _rows(text: str) -> Iterable[tuple[int, str]]:
     """Yield (line number, ballot text) for each non-empty, non-comment CSV row."""
-    lines = text.splitlines()
-    for number, row in enumerate(csv.reader(lines), start=1):
+    for number, row in csv_rows(text, field="ballots"):
         cells = [cell.strip() for cell in row if cell.strip()]
         if not cells or cells[0].startswith("#"):
             continue
@@ -233,7 +232,9 @@ def parse_ranked_csv(text: str) -> RankedProfile:
             for raw in group_text.split("="):
                 i = index.setdefault(_name(raw, number), len(index))
                 if i in seen:
-                    raise Invalid(f"line {number}: {raw.strip()!r} ranked twice", field="ballots")
+                    raise Invalid(
+                        f"line {number}: {raw.strip()[:40]!r} ranked twice", field="ballots"
+                    )
                 seen.add(i)
                 group.append(i)
             groups.append(tuple(sorted(group)))
@@ -253,7 +254,7 @@ def parse_approval_csv(text: str) -> ApprovalProfile:
                 raise Invalid(f"line {number}: approval ballots list names as A;B", field="ballots")
             i = index.setdefault(name, len(index))
             if i in chosen:
-                raise Invalid(f"line {number}: {name!r} approved twice", field="ballots")
+                raise Invalid(f"line {number}: {name[:40]!r} approved twice", field="ballots")
             chosen.add(i)
         counts[tuple(sorted(chosen))] += 1
     return ApprovalProfile(tuple(index), dict(counts))
@@ -267,14 +268,14 @@ def parse_quadratic_csv(text: str, budget: int | None = None) -> QuadraticProfil
         spent: dict[int, int] = {}
         for part in cell.split(";"):
             name, sep, credits = part.partition("=")
-            if not sep or not credits.strip().isdigit():
+            if not sep or not is_digits(credits.strip()):
                 raise Invalid(
-                    f"line {number}: expected option=credits, got {part.strip()!r}",
+                    f"line {number}: expected option=credits, got {part.strip()[:40]!r}",
                     field="ballots",
                 )
             i = index.setdefault(_name(name, number), len(index))
             if i in spent:
-                raise Invalid(f"line {number}: {name.strip()!r} listed twice", field="ballots")
+                raise Invalid(f"line {number}: {name.strip()[:40]!r} listed twice", field="ballots")
             spent[i] = int(credits)
         if budget is not None and sum(spent.values()) > budget:
             raise Invalid(
@@ -292,7 +293,7 @@ def parse_majority_csv(text: str) -> MajorityProfile:
         word = _MAJORITY_WORDS.get(cell.lower())
         if word is None:
             raise Invalid(
-                f"line {number}: expected yes, no or abstain, got {cell!r}", field="ballots"
+                f"line {number}: expected yes, no or abstain, got {cell[:40]!r}", field="ballots"
             )
         tally[word] += 1
     return MajorityProfile(tally["yes"], tally["no"], tally["abstain"])

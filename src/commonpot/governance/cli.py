@@ -61,11 +61,9 @@ def tally(
 ) -> None:
     """Count a ballot file and print the result."""
     from commonpot.governance.tally import count_text
+    from commonpot.parsing import read_text
 
-    try:
-        text = ballots.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Invalid(f"cannot read {ballots}: {exc}", field="ballots") from None
+    text = read_text(ballots, field="ballots")
     result = count_text(
         method.lower(),
         text,
@@ -180,12 +178,13 @@ def sign(
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     from commonpot.governance.signing import sign_vote, vote_message
+    from commonpot.parsing import loads_json, read_bytes
 
+    parsed = loads_json(ballot, field="ballot", limit=64 * 1024)
     try:
-        private = load_pem_private_key(key.read_bytes(), password=None)
-        parsed = json.loads(ballot)
-    except (OSError, ValueError) as exc:
-        raise Invalid(f"cannot read key or ballot: {exc}", field="ballot") from None
+        private = load_pem_private_key(read_bytes(key, field="key", limit=64 * 1024), None)
+    except (ValueError, TypeError) as exc:
+        raise Invalid(f"cannot read the key: {exc}", field="key") from None
     if not isinstance(private, Ed25519PrivateKey) or not isinstance(parsed, dict):
         raise Invalid("need an Ed25519 key and a JSON object ballot", field="key")
     if salt is not None:

@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
+from commonpot.parsing import is_digits
+
 ALG_ED25519 = 0x01
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
 SIG_PREFIX = "— "
@@ -207,7 +209,7 @@ class Checkpoint:
         lines = text.split("\n")
         if len(lines) < 4 or lines[-1] != "" or not lines[0]:
             raise NoteError("checkpoint needs origin, size and root lines")
-        if not lines[1].isdigit() or (lines[1] != "0" and lines[1].startswith("0")):
+        if not is_digits(lines[1]) or (lines[1] != "0" and lines[1].startswith("0")):
             raise NoteError("checkpoint size is not a decimal number")
         try:
             root = base64.b64decode(lines[2], validate=True)

@@ -248,6 +248,11 @@ def count_text(
             f"unknown method {method!r}; choose from {', '.join(METHODS)}", field="method"
         )
     is_preflib = suffix.lower().lstrip(".") in PREFLIB_KINDS
+    if not any(
+        line.strip() and not line.lstrip().startswith("#")
+        for line in text.removeprefix("\ufeff").splitlines()
+    ):
+        raise Invalid("the file holds no ballots", field="ballots")
     if method == "majority":
         if is_preflib:
             raise Invalid("majority ballots are CSV rows of yes/no/abstain", field="ballots")

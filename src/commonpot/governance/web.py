@@ -22,6 +22,7 @@ from commonpot.governance.grants_web import router as grants_router
 from commonpot.governance.models import State
 from commonpot.governance.tally import METHODS
 from commonpot.http import Ctx, PostedForm, unit_of_work, verify_csrf_form
+from commonpot.parsing import is_digits
 from commonpot.templating import redirect, redirect_error, render
 
 Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
@@ -295,7 +296,7 @@ def ballot_from_form(method: str, options: list[str], form: dict[str, Any]) -> d
         credits: dict[str, int] = {}
         for i, name in enumerate(options):
             raw = str(form.get(f"credits-{i}") or "0").strip()
-            if not raw.isdigit():
+            if not is_digits(raw):
                 raise Invalid("Credits are whole numbers.", field="ballot.credits")
             credits[name] = int(raw)
         return {"credits": credits}
@@ -303,7 +304,7 @@ def ballot_from_form(method: str, options: list[str], form: dict[str, Any]) -> d
     for i, name in enumerate(options):
         raw = str(form.get(f"rank-{i}") or "").strip()
         if raw:
-            if not raw.isdigit() or int(raw) < 1:
+            if not is_digits(raw) or int(raw) < 1:
                 raise Invalid("Ranks are 1, 2, 3...", field="ballot.ranking")
             ranks.setdefault(int(raw), []).append(name)
     return {"ranking": [ranks[r] for r in sorted(ranks)]}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -33,17 +32,16 @@ def solve(
 
     if objective not in OBJECTIVES:
         raise Invalid(f"--objective: must be one of {', '.join(OBJECTIVES)}", field="--objective")
-    try:
-        raw = instance.read_bytes()
-    except OSError as exc:
-        raise Invalid(f"{instance}: cannot read ({exc.strerror})", field="instance") from exc
+    from commonpot.parsing import dumps_json, read_bytes
+
+    raw = read_bytes(instance, field="instance")
     plan = allocate(load_instance(raw), objective, workers=workers)
     result = plan.to_dict()
     if explain_need is not None:
         from commonpot.network.explain import explain
 
         result["explain"] = explain(plan, explain_need)
-    text = json.dumps(result, separators=(",", ":"))
+    text = dumps_json(result, separators=(",", ":"))
     if out is None:
         typer.echo(text)
     else:

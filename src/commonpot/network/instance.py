@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from commonpot.errors import Invalid
+from commonpot.parsing import loads_json
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -20,6 +20,11 @@ NEED_KEYS = frozenset({"id", "category", "quantity", "lat", "lon", "priority", "
 TOP_KEYS = frozenset({"offers", "needs", "params"})
 MAX_QUANTITY = 10**12
 MAX_SEGMENTS = 1000
+# beyond these, weights and costs could overflow to inf/nan in the solver
+MAX_PRIORITY = 1e6
+MAX_HOURS = 1e9
+MAX_DISTANCE_KM = 1e5
+MAX_COST_PER_KM = 1e6
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,22 @@ def _common(
     return ids, cats, qty, lat, lon
 
 
+def _param_number(key: str, value: object) -> float:
+    where = f"params.{key}"
+    number = _number(value)
+    if key == "cost_per_km":
+        if number is None or number < 0:
+            raise _fail(where, "must be a number >= 0")
+        high = MAX_COST_PER_KM
+    else:
+        if number is None or number <= 0:
+            raise _fail(where, "must be a positive number")
+        high = MAX_DISTANCE_KM
+    if number > high:
+        raise _fail(where, f"must be at most {high:g}")
+    return number
+
+
 def _params(raw: object) -> Params:
     if raw is None:
         return Params()
@@ -144,16 +165,8 @@ def _params(raw: object) -> Params:
     values: dict[str, Any] = {}
     for key, value in raw.items():
         where = f"params.{key}"
-        if key in ("max_distance_km", "speed_kmh"):
-            number = _number(value)
-            if number is None or number <= 0:
-                raise _fail(where, "must be a positive number")
-            values[key] = number
-        elif key == "cost_per_km":
-            number = _number(value)
-            if number is None or number < 0:
-                raise _fail(where, "must be a number >= 0")
-            values[key] = number
+        if key in ("max_distance_km", "speed_kmh", "cost_per_km"):
+            values[key] = _param_number(key, value)
         elif key == "segments":
             if (
                 isinstance(value, bool)
@@ -188,8 +201,11 @@ def parse_instance(data: object) -> Instance:
         raw = item.get("expires_in_hours")
         if raw is not None:
             number = _number(raw)
+            where = f"offers[{i}].expires_in_hours"
             if number is None or number <= 0:
-                raise _fail(f"offers[{i}].expires_in_hours", "must be a positive number")
+                raise _fail(where, "must be a positive number")
+            if number > MAX_HOURS:
+                raise _fail(where, f"must be at most {MAX_HOURS:g}")
             expires[i] = number
     n_ids, n_cat, n_qty, n_lat, n_lon = _common(needs, "needs", categories)
     priority = np.ones(len(needs))
@@ -201,6 +217,8 @@ def parse_instance(data: object) -> Instance:
             number = _number(raw)
             if number is None or number < 1:
                 raise _fail(f"needs[{i}].priority", "must be a number >= 1")
+            if number > MAX_PRIORITY:
+                raise _fail(f"needs[{i}].priority", f"must be at most {MAX_PRIORITY:g}")
             priority[i] = number
         raw_group = item.get("group", "default")
         name = _text(raw_group, f"needs[{i}].group")
@@ -225,14 +243,6 @@ def parse_instance(data: object) -> Instance:
     )
 
 
-def _reject_constant(name: str) -> float:
-    raise Invalid(f"instance: {name} is not a JSON number", field="instance")
-
-
 def load_instance(text: str | bytes) -> Instance:
     """Decode and validate an instance from JSON text."""
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise Invalid(f"instance: not valid JSON ({exc})", field="instance") from exc
-    return parse_instance(data)
+    return parse_instance(loads_json(text, field="instance"))

@@ -23,6 +23,7 @@ from commonpot.network.models import (
     OfferStatus,
     PriorityGroup,
 )
+from commonpot.parsing import finite, integer
 
 MAX_QUANTITY = 100_000
 
@@ -432,15 +433,23 @@ def _anchor(geometry: Any, where: str) -> tuple[float, float]:
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Point", "Polygon"):
         raise Invalid(f"{where}.geometry: must be a Point or a Polygon", field=f"{where}.geometry")
     coords = geometry.get("coordinates")
-    try:
-        if geometry["type"] == "Point":
-            lon, lat = float(coords[0]), float(coords[1])  # type: ignore[index]
-        else:
-            ring = coords[0]  # type: ignore[index]
-            lon = sum(float(p[0]) for p in ring) / len(ring)
-            lat = sum(float(p[1]) for p in ring) / len(ring)
-    except (TypeError, ValueError, IndexError, ZeroDivisionError) as exc:
-        raise Invalid(f"{where}.geometry: bad coordinates", field=f"{where}.geometry") from exc
+    field = f"{where}.geometry.coordinates"
+    rings = [[coords]] if geometry["type"] == "Point" else coords
+    if not isinstance(rings, list) or not rings:
+        raise Invalid(f"{field}: must be a list of rings", field=field)
+    for ring in rings:
+        if not isinstance(ring, list) or not ring:
+            raise Invalid(f"{field}: bad coordinates", field=field)
+        for point in ring:
+            if not isinstance(point, list) or len(point) < 2:
+                raise Invalid(f"{field}: a position must be [longitude, latitude]", field=field)
+            finite(point[0], field=field, minimum=-180, maximum=180)
+            finite(point[1], field=field, minimum=-90, maximum=90)
+            for extra in point[2:]:
+                finite(extra, field=field)
+    ring = rings[0]
+    lon = sum(float(p[0]) for p in ring) / len(ring)
+    lat = sum(float(p[1]) for p in ring) / len(ring)
     return lat, lon
 
 
@@ -459,7 +468,19 @@ def import_geojson(
         if not isinstance(feature, dict):
             raise Invalid(f"{where}: must be an object", field=where)
         props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            raise Invalid(f"{where}.properties: must be an object", field=f"{where}.properties")
         lat, lon = _anchor(feature.get("geometry"), where)
+        here = f"{where}.properties"
+        yield_kg = finite(
+            props.get("sustainable_yield_kg", 0), field=f"{here}.sustainable_yield_kg"
+        )
+        month = integer(
+            props.get("season_start_month", 1),
+            field=f"{here}.season_start_month",
+            minimum=1,
+            maximum=12,
+        )
         try:
             saved.append(
                 save_patch(
@@ -470,8 +491,8 @@ def import_geojson(
                     species=str(props.get("species", "")),
                     lat=lat,
                     lon=lon,
-                    sustainable_yield_kg=float(props.get("sustainable_yield_kg", 0)),
-                    season_start_month=int(props.get("season_start_month", 1)),
+                    sustainable_yield_kg=yield_kg,
+                    season_start_month=month,
                     notes=str(props.get("notes", "")),
                     geometry=feature["geometry"]
                     if feature["geometry"]["type"] != "Point"

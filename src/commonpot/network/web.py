@@ -17,6 +17,7 @@ from commonpot.errors import DomainError, Invalid
 from commonpot.http import Ctx, PostedForm, unit_of_work, verify_csrf_form
 from commonpot.network import runs, service
 from commonpot.params import Id
+from commonpot.parsing import is_digits
 from commonpot.templating import redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -138,7 +139,7 @@ def add_need(slug: str, request: Request, posted: PostedForm) -> Response:
                 lat=_number(form, "lat"),
                 lon=_number(form, "lon"),
                 description=form.get("description", ""),
-                group_id=int(group) if group.isdigit() else None,
+                group_id=int(group) if is_digits(group) else None,
             )
     except DomainError as exc:
         return redirect_error(request, url, exc)

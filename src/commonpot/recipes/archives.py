@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 import stat
 import zipfile
@@ -11,6 +10,7 @@ import zlib
 from typing import Any
 
 from commonpot.errors import Invalid, PayloadTooLarge
+from commonpot.parsing import loads_json
 from commonpot.recipes.data import RecipeData, Step
 from commonpot.recipes.durations import normalise_duration
 from commonpot.recipes.jsonld import recipes_in_documents
@@ -223,10 +223,11 @@ def _walk(content: bytes, depth: int, budget: _Budget) -> list[RecipeData]:
         elif name.endswith((".json", ".jsonld")):
             data = _read_member(archive, member, budget)
             try:
-                doc = json.loads(data.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+                doc = loads_json(data, limit=MAX_UNPACKED)
+            except Invalid as exc:
                 raise Invalid(
-                    f"{member.filename[:200]} in the archive is not valid JSON", field="file"
+                    f"{member.filename[:200]} in the archive is not valid JSON ({exc.detail})",
+                    field="file",
                 ) from exc
             found.extend(r for r in _from_json(doc) if r.name)
     return found

@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from commonpot.parsing import MAX_NUMBER_CHARS
+
+# a recipe that takes longer than a year is a typo or an attack, not a recipe
+MAX_SECONDS = 366 * 86400
+
 _ISO = re.compile(
     r"^P(?:(?P<w>\d+(?:[.,]\d+)?)W)?(?:(?P<d>\d+(?:[.,]\d+)?)D)?"
     r"(?:T(?:(?P<h>\d+(?:[.,]\d+)?)H)?(?:(?P<m>\d+(?:[.,]\d+)?)M)?(?:(?P<s>\d+(?:[.,]\d+)?)S)?)?$",
@@ -26,8 +31,16 @@ def duration_seconds(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip()
-    if not text:
+    if not text or len(text) > 4 * MAX_NUMBER_CHARS:
         return None
+    try:
+        seconds = _seconds(text)
+    except ValueError:  # a number too long for int()
+        return None
+    return seconds if seconds is None or 0 <= seconds <= MAX_SECONDS else None
+
+
+def _seconds(text: str) -> int | None:
     iso = _ISO.match(text)
     if iso and text.upper() not in {"P", "PT"} and not text.upper().endswith("T"):
         total = sum(

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from commonpot.errors import Invalid
+from commonpot.parsing import is_digits
 from commonpot.recipes.models import Recipe
 from commonpot.recipes.schemas import LineageIn, OralHistoryIn, RecipeIn, SectionIn, TranslationIn
 
@@ -76,7 +77,7 @@ def parse_lineage(text: str) -> list[LineageIn]:
             continue
         cells = [c.strip() for c in raw.split("|")] + [""] * 5
         generation, name = cells[0], cells[1]
-        if not generation.isdigit():  # a row with just a name
+        if not is_digits(generation):  # a row with just a name
             generation, name, cells = "1", cells[0], ["", *cells]
         people.append(
             LineageIn(
@@ -99,7 +100,7 @@ def lineage_text(recipe: Recipe) -> str:
 
 
 def _optional_int(value: str) -> int | None:
-    return int(value) if value.strip().isdigit() else None
+    return int(value) if is_digits(value.strip()) else None
 
 
 def recipe_in_from_form(form: FormData) -> RecipeIn:

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 
+from commonpot.parsing import MAX_NUMBER_CHARS
 from commonpot.recipes.units import CONTAINERS, MAX_UNIT_WORDS, lookup_unit
 
 VULGAR: dict[str, Fraction] = {
@@ -100,6 +101,8 @@ def _number_at(text: str, pos: int) -> tuple[Fraction, int] | None:
     if not match:
         return None
     groups = match.groupdict()
+    if len(match.group()) > MAX_NUMBER_CHARS:  # no real recipe needs 10**30 of anything
+        return None
     try:
         if groups["vulgar"]:
             value = VULGAR[groups["vulgar"]] + int(groups["whole"] or 0)
@@ -111,7 +114,7 @@ def _number_at(text: str, pos: int) -> tuple[Fraction, int] | None:
             value = Fraction(int(groups["thousands"].replace(",", "")))
         else:
             value = Fraction(groups["decimal"].replace(",", "."))
-    except ZeroDivisionError:
+    except (ZeroDivisionError, ValueError):
         return None
     return value, match.end()
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from commonpot.errors import Invalid, PayloadTooLarge
+from commonpot.parsing import loads_json
 from commonpot.recipes.data import Heritage, RecipeData, Section, Step
 from commonpot.recipes.normalise import recipe_from_node, types_of
 
@@ -48,10 +48,10 @@ def decode(content: bytes | str) -> str:
 
 def _load_json(text: str) -> Any:
     try:
-        return json.loads(text, strict=False)
-    except json.JSONDecodeError:
+        return loads_json(text, strict=False, limit=MAX_INPUT_BYTES)
+    except Invalid:
         repaired = _TRAILING_COMMA.sub(r"\1", _WRAPPERS.sub("", text.strip()))
-        return json.loads(repaired, strict=False)
+        return loads_json(repaired, strict=False, limit=MAX_INPUT_BYTES)
 
 
 def script_blocks(page: str) -> Iterator[str]:
@@ -139,11 +139,9 @@ def extract_recipes(content: bytes | str, *, base_url: str | None = None) -> lis
         raise Invalid("the file is empty")
     if text[0] in "[{":
         try:
-            document = json.loads(text, strict=False)
-        except json.JSONDecodeError as exc:
-            raise Invalid(
-                f"the JSON-LD file is not valid JSON (line {exc.lineno}: {exc.msg})"
-            ) from exc
+            document = loads_json(text, strict=False, limit=MAX_INPUT_BYTES)
+        except Invalid as exc:
+            raise Invalid(f"the JSON-LD file is not valid JSON ({exc.detail})") from exc
         return recipes_in_documents([document], base_url)
     if "<" not in text:
         raise Invalid("the file is neither an HTML page nor a JSON-LD file")
@@ -152,8 +150,8 @@ def extract_recipes(content: bytes | str, *, base_url: str | None = None) -> lis
     for block in script_blocks(text):
         try:
             documents.append(_load_json(block))
-        except json.JSONDecodeError as exc:
-            broken = broken or f"line {exc.lineno}: {exc.msg}"
+        except Invalid as exc:
+            broken = broken or exc.detail
     recipes = recipes_in_documents(documents, base_url)
     if not recipes:
         recipes = recipes_in_documents(_microdata(text, base_url), base_url)

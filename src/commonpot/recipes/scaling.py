@@ -76,8 +76,8 @@ def servings_from_yield(recipe_yield: str | None) -> Fraction | None:
     """Read the servings count from a yield such as "6 bowls", "4-6 servings" or "8"."""
     if not recipe_yield:
         return None
-    match = re.search(r"\d+(?:[.,]\d+)?", recipe_yield)
-    if not match:
+    match = re.search(r"[0-9]+(?:[.,][0-9]+)?", recipe_yield)
+    if not match or len(match.group()) > 9:  # nobody serves a billion people
         return None
     value = Fraction(match.group().replace(",", "."))
     return value if value > 0 else None

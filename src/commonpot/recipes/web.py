@@ -14,6 +14,7 @@ from commonpot.communities.web import community_context
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
 from commonpot.params import Id
+from commonpot.parsing import is_digits
 from commonpot.recipes import browse, exchange, heritage, service
 from commonpot.recipes.browse import SearchQuery
 from commonpot.recipes.durations import human_duration
@@ -308,7 +309,7 @@ def shopping_page(slug: str, request: Request) -> Response:
         )
         chosen: list[tuple[int, int]] = []
         for key, value in request.query_params.items():
-            if key.startswith("n_") and value.strip().isdigit() and int(value) > 0:
+            if key.startswith("n_") and is_digits(value.strip()) and int(value) > 0:
                 chosen.append((int(key[2:]), min(int(value), 10000)))
         data["chosen"] = dict(chosen)
         if chosen:

@@ -1,0 +1,307 @@
+"""Reading untrusted files and numbers: text, JSON, CSV and numbers, with limits and clear errors.
+
+Every domain reads what people upload or pass on the command line through these helpers, so
+that a byte-order mark, a 100 000-deep JSON document, a 5 000-digit integer, a superscript
+digit, an over-long CSV field, `NaN` or a 200 MB file gives one `Invalid` (or
+`PayloadTooLarge`) naming the field and line, never a traceback. Pure: no database, no web.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+from pydantic import Field
+
+from commonpot.errors import Invalid, PayloadTooLarge
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_JSON_DEPTH = 64
+MAX_INT_DIGITS = 30
+MAX_NUMBER_CHARS = 64
+MAX_CSV_FIELD = 64 * 1024
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# csv's own hard limit (its default is 128 KiB); longer fields than MAX_CSV_FIELD are refused
+# by csv_rows itself with a line number, the module limit only bounds the worst case
+_CSV_HARD_LIMIT = 1024 * 1024
+
+_ASCII_INT = re.compile(r"[+-]?[0-9]+")
+_ASCII_FLOAT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# a string (possessive, so an unterminated one ends the scan in linear time) or a bracket
+_NON_FINITE = frozenset({"nan", "inf", "infinity"})
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\Z)|[\[\]{}]', re.DOTALL)
+
+# Bounded numbers for Pydantic inputs: no NaN/Infinity, no ints a database column cannot hold.
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+BoundedInt = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
+
+
+def _where(field: str | None) -> str:
+    return f"{field}: " if field else ""
+
+
+def _fail(detail: str, field: str | None) -> Invalid:
+    return Invalid(f"{_where(field)}{detail}", field=field)
+
+
+def line_of(data: bytes | str, offset: int) -> int:
+    """The 1-based line number of a byte or character offset."""
+    newline: Any = b"\n" if isinstance(data, bytes) else "\n"
+    return data.count(newline, 0, offset) + 1
+
+
+def check_size(size: int, *, field: str | None = None, limit: int = MAX_FILE_BYTES) -> None:
+    """Refuse input larger than `limit` bytes."""
+    if size > limit:
+        raise PayloadTooLarge(
+            f"{_where(field)}the input is {size} bytes; the limit is {limit} bytes", field=field
+        )
+
+
+def decode_text(data: bytes, *, field: str | None = None, limit: int = MAX_FILE_BYTES) -> str:
+    """UTF-8 text with a leading byte-order mark removed; bad bytes are named by line."""
+    check_size(len(data), field=field, limit=limit)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _fail(
+            f"line {line_of(data, exc.start)}: not UTF-8 text (byte {exc.start + 1})", field
+        ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise _fail(f"line {line_of(text, nul)}: a NUL byte; this is not a text file", field)
+    return text.removeprefix("\ufeff")
+
+
+def read_bytes(path: Path | str, *, field: str | None = None, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, refusing files over `limit` before reading them."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            check_size(os.fstat(handle.fileno()).st_size, field=field, limit=limit)
+            data = handle.read(limit + 1)  # a pipe or device has no size to check first
+    except FileNotFoundError:
+        raise _fail(f"cannot read {path}: no such file", field) from None
+    except IsADirectoryError:
+        raise _fail(f"cannot read {path}: it is a folder", field) from None
+    except OSError as exc:
+        raise _fail(f"cannot read {path}: {exc.strerror or exc}", field) from None
+    check_size(len(data), field=field, limit=limit)
+    return data
+
+
+def read_text(path: Path | str, *, field: str | None = None, limit: int = MAX_FILE_BYTES) -> str:
+    """A UTF-8 text file (BOM removed), refusing files over `limit`."""
+    return decode_text(read_bytes(path, field=field, limit=limit), field=field, limit=limit)
+
+
+def check_json_depth(
+    data: bytes | str, *, field: str | None = None, max_depth: int = MAX_JSON_DEPTH
+) -> None:
+    """Refuse JSON nested deeper than `max_depth`, without recursion (strings are skipped)."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if raw.count(b"[") + raw.count(b"{") <= max_depth:
+        return
+    depth = 0
+    for match in _JSON_TOKENS.finditer(raw):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > max_depth:
+                raise _fail(
+                    f"line {line_of(raw, match.start())}: nested deeper than {max_depth} levels",
+                    field,
+                )
+        elif token in (b"]", b"}"):
+            depth -= 1
+
+
+def _json_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise ValueError(f"an integer of {digits} digits; at most {MAX_INT_DIGITS} are accepted")
+    return int(text)
+
+
+def _json_int64(text: str) -> int:
+    value = _json_int(text)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError(f"the integer {text} does not fit in 64 bits")
+    return value
+
+
+def _json_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ValueError(f"a number of {len(text)} characters; at most {MAX_NUMBER_CHARS}")
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+def _json_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def loads_json(
+    data: bytes | str,
+    *,
+    field: str | None = None,
+    limit: int = MAX_FILE_BYTES,
+    max_depth: int = MAX_JSON_DEPTH,
+    strict: bool = True,
+    int64: bool = False,
+) -> Any:
+    """Parse JSON with limits: size, nesting depth, integer length, finite numbers only.
+
+    With `int64`, integers must also fit a 64-bit database column.
+    """
+    text = data if isinstance(data, str) else decode_text(data, field=field, limit=limit)
+    check_size(len(text), field=field, limit=limit)
+    text = text.removeprefix("\ufeff")
+    check_json_depth(text, field=field, max_depth=max_depth)
+    try:
+        return json.loads(
+            text,
+            strict=strict,
+            parse_int=_json_int64 if int64 else _json_int,
+            parse_float=_json_float,
+            parse_constant=_json_constant,
+        )
+    except json.JSONDecodeError as exc:
+        raise _fail(
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", field
+        ) from None
+    except RecursionError:  # pragma: no cover - the depth check runs first
+        raise _fail(f"nested deeper than {max_depth} levels", field) from None
+    except ValueError as exc:
+        raise _fail(f"not valid JSON: {exc}", field) from None
+
+
+def dumps_json(value: Any, **kwargs: Any) -> str:
+    """JSON text for output; NaN and Infinity are refused rather than printed."""
+    try:
+        return json.dumps(value, allow_nan=False, **kwargs)
+    except ValueError as exc:
+        raise Invalid(f"the result holds a number that is not finite ({exc})") from None
+
+
+def csv_rows(
+    text: str, *, field: str | None = None, max_field: int = MAX_CSV_FIELD
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, cells) of CSV text (BOM removed); bad rows are named by line."""
+    if csv.field_size_limit() < _CSV_HARD_LIMIT:
+        csv.field_size_limit(_CSV_HARD_LIMIT)
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger" in str(exc):
+                raise _fail(
+                    f"line {line}: a field is longer than {max_field} characters", field
+                ) from None
+            raise _fail(f"line {reader.line_num}: not readable CSV ({exc})", field) from None
+        if any(len(cell) > max_field for cell in row):
+            raise _fail(f"line {line}: a field is longer than {max_field} characters", field)
+        yield line, row
+        line = reader.line_num + 1
+
+
+def is_digits(text: str, *, max_digits: int = 18) -> bool:
+    """True when `text` is 1..max_digits ASCII digits (`str.isdigit` also accepts '²').
+
+    The default length keeps `int(text)` inside a 64-bit database column.
+    """
+    return 0 < len(text) <= max_digits and text.isascii() and text.isdigit()
+
+
+def parse_int(
+    text: str,
+    *,
+    field: str | None = None,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int:
+    """An integer written in ASCII digits (optional sign), of bounded length and value."""
+    value_text = text.strip()
+    if len(value_text) > MAX_INT_DIGITS + 1:
+        raise _fail(f"a number of {len(value_text)} characters is too long", field)
+    if not _ASCII_INT.fullmatch(value_text):
+        raise _fail(f"not a whole number ({value_text[:40]!r})", field)
+    return _bounded(int(value_text), field, minimum, maximum)
+
+
+def parse_float(
+    text: str,
+    *,
+    field: str | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> float:
+    """A finite decimal number written in ASCII (e.g. 2, -0.5, 1e3), within bounds."""
+    value_text = text.strip()
+    if len(value_text) > MAX_NUMBER_CHARS:
+        raise _fail(f"a number of {len(value_text)} characters is too long", field)
+    if value_text.lower().lstrip("+-") in _NON_FINITE:
+        raise _fail(f"not a finite number ({value_text!r})", field)
+    if not _ASCII_FLOAT.fullmatch(value_text):
+        raise _fail(f"not a number ({value_text[:40]!r})", field)
+    value = float(value_text)
+    if not math.isfinite(value):
+        raise _fail(f"not a finite number ({value_text!r})", field)
+    return _bounded(value, field, minimum, maximum)
+
+
+def finite(
+    value: object,
+    *,
+    field: str | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> float:
+    """A decoded JSON value as a finite float within bounds (booleans are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail("must be a number", field)
+    if isinstance(value, int) and abs(value) > 10**MAX_INT_DIGITS:
+        raise _fail("is too large", field)
+    number = float(value)
+    if not math.isfinite(number):
+        raise _fail("must be a finite number", field)
+    return _bounded(number, field, minimum, maximum)
+
+
+def integer(
+    value: object,
+    *,
+    field: str | None = None,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int:
+    """A decoded JSON value as an integer within bounds (2.0 is accepted, 2.5 and True are not)."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail("must be a whole number", field)
+    return _bounded(value, field, minimum, maximum)
+
+
+_N = TypeVar("_N", int, float)
+
+
+def _bounded(value: _N, field: str | None, low: float | None, high: float | None) -> _N:
+    if low is not None and value < low:
+        raise _fail(f"must be at least {low}", field)
+    if high is not None and value > high:
+        raise _fail(f"must be at most {high}", field)
+    return value
