@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -166,6 +167,20 @@ def _install_error_handlers(app: FastAPI) -> None:
             "error.html",
             {"status": exc.status, "title": exc.title, "detail": exc.detail},
             status_code=exc.status,
+        )
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> Response:
+        # the database refused a value (a number beyond its column's range, say); the unit
+        # of work has rolled back, so nothing was stored: the sender's input was wrong
+        detail = "A value is out of the range the database can store; check the numbers sent."
+        if wants_json(request):
+            return problem(422, "Invalid input", detail, type_slug="invalid")
+        return render(
+            request,
+            "error.html",
+            {"status": 422, "title": "Invalid input", "detail": detail},
+            status_code=422,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -16,7 +16,9 @@ T = TypeVar("T")
 
 def database() -> Database:
     """The configured database (COMMONPOT_DATABASE_URL)."""
-    return Database(get_settings().database_url)
+    from commonpot.wiring import open_database  # the CLI's composition root: a wired database
+
+    return open_database(get_settings().database_url)
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """Shared constrained integers for path and query parameters.
 
-Row ids, offsets and limits are 64-bit signed integers on every database; a larger number
-cannot name anything, and binding it makes the driver fail (`OverflowError`). Routes declare
+Row ids are 32-bit INTEGER columns on PostgreSQL (64-bit on SQLite); a larger number cannot
+name anything, and binding it makes the driver or the database fail. Routes declare
 their integers with these aliases so that such numbers are refused up front with a 422
 problem instead of reaching the database.
 """
@@ -12,9 +12,9 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL (SERIAL)
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID, description="A row id (1 to 2^63-1).")]
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="A row id (1 to 2^31-1).")]
 """A row id in the path."""
 
 QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]

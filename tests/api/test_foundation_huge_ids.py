@@ -9,9 +9,9 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from commonpot.db import Database
-from tests.factories.accounts import csrf_headers, form, make_world, sign_in
+from tests.factories.accounts import bearer, csrf_headers, form, make_world, sign_in
 
-HUGE = (2**63, 10**30)
+HUGE = (2**31, 2**40, 2**63, 10**30)  # 2**31 is past every PostgreSQL INTEGER id
 
 
 def _int_params(route: APIRoute) -> tuple[list[str], list[str]]:
@@ -71,3 +71,28 @@ def test_huge_path_id_is_a_problem_not_a_crash(client: TestClient, db: Database,
     got = client.get(f"/api/communities/publicville/recipes/{huge}")
     assert got.status_code in (404, 422)
     assert got.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize("huge", (2**31, 2**40))
+def test_a_body_id_beyond_the_column_is_a_problem_and_stores_nothing(
+    client: TestClient, db: Database, huge: int
+) -> None:
+    """An id in a JSON body that no INTEGER column can hold: 4xx problem, no event stored."""
+    from commonpot.events.models import Event
+
+    w = make_world(db)
+    client = TestClient(client.app, raise_server_exceptions=False)
+    got = client.post(
+        "/api/communities/publicville/events",
+        json={
+            "title": "Tamales night",
+            "starts_at": "2027-01-10T18:00:00Z",
+            "ends_at": "2027-01-10T21:00:00Z",
+            "place_id": huge,
+        },
+        headers=bearer(db, w.steward),
+    )
+    assert 400 <= got.status_code < 500
+    assert got.headers["content-type"].startswith("application/problem+json")
+    with db.unit_of_work(write=False) as s:
+        assert s.query(Event).count() == 0

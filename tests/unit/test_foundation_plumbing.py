@@ -89,3 +89,22 @@ def test_cli_bad_input_exits_2_with_one_line(
         assert "nowhere" in capsys.readouterr().err
     finally:
         get_settings.cache_clear()
+
+
+def test_cli_commands_open_a_wired_database(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`commonpot demo load` needs governance actions and the membership ledger hook."""
+    monkeypatch.setenv("COMMONPOT_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    monkeypatch.setenv("COMMONPOT_DATA_DIR", str(tmp_path / "var"))
+    from commonpot.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        cli.main(["db", "upgrade"])
+        cli.main(["demo", "load"])
+        assert "riverside" in capsys.readouterr().out
+        cli.main(["ledger", "verify", "riverside"])
+        assert capsys.readouterr().out.startswith("ok")
+    finally:
+        get_settings.cache_clear()
