@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Callable
 
@@ -95,6 +96,10 @@ def serve(
 
     from commonpot.settings import get_settings
 
+    # the web processes run the job consumer themselves unless told otherwise (make run
+    # needs nothing else); with Redis and `commonpot worker` set COMMONPOT_JOBS_EMBEDDED=0
+    os.environ.setdefault("COMMONPOT_JOBS_EMBEDDED", "1")
+    get_settings.cache_clear()
     settings = get_settings()
     uvicorn.run(
         "commonpot.app:create_app",
@@ -105,6 +110,25 @@ def serve(
         reload=reload,
         proxy_headers=True,
     )
+
+
+@app.command()
+def worker(
+    threads: int = typer.Option(2, help="Jobs run at the same time in this process."),
+) -> None:
+    """Run background jobs (start any number, on any host sharing the database and Redis)."""
+    import logging
+
+    from commonpot.bus import make_bus
+    from commonpot.settings import get_settings
+    from commonpot.wiring import open_database, start_jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = get_settings()
+    db = open_database(settings.database_url)
+    runtime = start_jobs(settings, db, make_bus(settings))
+    typer.echo(f"worker: {threads} thread(s) on the {runtime.huey.__class__.__name__} queue")
+    runtime.consumer(threads).run()
 
 
 def _register_domains() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from commonpot import signals
 from commonpot.accounts.service import Viewer
 from commonpot.bus import community_channel, queue_after_commit
 from commonpot.communities.models import Community, Membership, Role
@@ -37,6 +38,7 @@ from commonpot.events.models import (
     EventStatus,
     EventVisibility,
 )
+from commonpot.events.signals import EventCancelled
 
 DEFAULT_ROLES = ("participant",)
 ROLE_RE = re.compile(r"^[a-z][a-z0-9 /-]{0,39}$")
@@ -323,6 +325,7 @@ def cancel_event(session: Session, community: Community, viewer: Viewer, event: 
         community_channel(community.id),
         {"type": "cancelled", "event_id": event.id, "visibility": event.visibility},
     )
+    signals.emit(session, EventCancelled(community.id, event.id))
     return event
 
 
