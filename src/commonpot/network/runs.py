@@ -292,7 +292,7 @@ def _committed(session: Session, community: Community, run_id: int) -> Allocatio
         .join(Offer, Offer.id == Assignment.offer_id)
         .where(Assignment.run_id == run_id)
         .order_by(Assignment.id)
-    ).tuples()
+    ).all()
     needs: dict[int, list[Any]] = {}
     offers: dict[int, list[Any]] = {}
     for need_id, offer_id, qty, km, need_user, category, offer_user, lat, lon in rows:

@@ -89,7 +89,7 @@ def email(ctx: jobs.JobContext, payload: dict[str, Any]) -> None:
         .join(User, User.id == Notification.user_id)
         .where(Notification.id.in_(payload["ids"]), Notification.emailed_at.is_(None))
         .order_by(Notification.id)
-    ).tuples()
+    ).all()
     mails, sent = [], []
     for note, user in rows:
         if not user.is_active:

@@ -143,7 +143,7 @@ def fan_out(
                     NotificationPreference.kind == kind,
                     NotificationPreference.user_id.in_(chunk),
                 )
-            ).tuples()
+            ).all()
         )
     now = utcnow()
     rows = []
