@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     jobs_embedded: int = Field(
         default=0, description="Consumer threads inside each web process (serve sets 1)"
     )
+    jobs_compute_processes: int = Field(
+        default=1, description="Processes for CPU-heavy job work (solvers) per job runtime"
+    )
     smtp_url: str = Field(default="", description="smtp://[user:pass@]host:port (smtps:// for TLS)")
     mail_from: str = Field(default="commonpot <noreply@localhost>", description="From: of e-mails")
 

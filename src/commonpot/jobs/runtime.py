@@ -11,13 +11,17 @@ the reason it failed. Failures are retried with exponential back-off up to `max_
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
+import multiprocessing
 import secrets
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
@@ -36,6 +40,7 @@ log = logging.getLogger(__name__)
 DISPATCH_KEY = "jobs.dispatch"
 RETRY_BASE_SECONDS = 2.0
 STALE_AFTER = timedelta(seconds=60)
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -208,6 +213,32 @@ class JobContext:
             {"state": JobState.RUNNING.value, "progress": percent, "message": message},
         )
 
+    def compute(
+        self,
+        function: Callable[..., R],
+        *args: Any,
+        start: int = 10,
+        end: int = 90,
+        label: str = "Working",
+    ) -> R:
+        """Run a pure, CPU-heavy function in a separate process, reporting time as progress.
+
+        Engines that hold the interpreter (C solvers) would otherwise stall every thread of
+        this process, the web server's included.
+        """
+        future = self.runtime.pool().submit(function, *args)
+        began = time.monotonic()
+        step = 0
+        while True:
+            try:
+                return future.result(timeout=1.0)
+            except concurrent.futures.TimeoutError:
+                step += 1
+                elapsed = time.monotonic() - began
+                # approach `end` without reaching it: the real duration is unknown
+                share = 1 - 0.93**step
+                self.progress(start + int((end - start) * share), f"{label} ({elapsed:.0f} s)")
+
     def _close(self) -> None:
         if self._session is not None:
             self._session.close()
@@ -250,7 +281,19 @@ class Jobs:
         for item in registry.periodic:
             self._add_periodic(item)
         self._consumer: Consumer | None = None
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         db.add_session_hook(self._install)
+
+    def pool(self) -> concurrent.futures.ProcessPoolExecutor:
+        """The processes that run `JobContext.compute` work (started on first use)."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=max(1, self.settings.jobs_compute_processes),
+                    mp_context=multiprocessing.get_context("spawn"),
+                )
+            return self._pool
 
     def _add_periodic(self, item: PeriodicSpec) -> None:
         def fire() -> None:
@@ -420,6 +463,10 @@ class Jobs:
         if self._consumer is not None:
             self._consumer.stop(graceful=True)
             self._consumer = None
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+                self._pool = None
 
     def consumer(self, workers: int) -> Consumer:
         """A consumer for `commonpot worker` (run it in the main thread)."""

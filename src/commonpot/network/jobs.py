@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -12,8 +12,7 @@ from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community
 from commonpot.errors import NotFound
 from commonpot.network import runs
-from commonpot.network.allocation import Objective, allocate
-from commonpot.network.instance import parse_instance
+from commonpot.network.solve import solve_run
 
 ALLOCATION_JOB = "network.allocation_run"
 
@@ -62,15 +61,14 @@ def allocation_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
             session, community, viewer, objective=objective, params=payload.get("params")
         )
         instance = runs.build_instance(session, community, chosen)
-    ctx.progress(20, f"Solving for {len(instance['needs'])} needs")
-    inst = parse_instance(instance)
-    plan = allocate(inst, cast(Objective, objective))
-    ctx.progress(65, "Comparing with first come, first served")
-    baseline = allocate(inst, "fcfs", candidates=plan.candidates)
+    ctx.progress(15, f"Solving for {len(instance['needs'])} needs")
+    # the solver holds the interpreter for long stretches: it runs in its own process so
+    # that the web server (and its embedded consumer) keep answering meanwhile
+    solved = ctx.compute(solve_run, instance, objective, start=15, end=85, label="Solving")
     ctx.progress(85, "Saving the plan")
     session = ctx.session
     community = _community(session, community.id)
-    run = runs.store_run(session, community, ctx.created_by, objective, chosen, plan, baseline)
+    run = runs.store_run(session, community, ctx.created_by, objective, chosen, solved)
     return f"/communities/{community.slug}/network/runs/{run.id}"
 
 

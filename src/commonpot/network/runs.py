@@ -10,7 +10,7 @@ backs it up, and any failed line raises so the whole transaction rolls back.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -21,8 +21,7 @@ from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Membership
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
-from commonpot.network.allocation import OBJECTIVES, Objective, allocate
-from commonpot.network.instance import parse_instance
+from commonpot.network.allocation import OBJECTIVES
 from commonpot.network.models import (
     AllocationRun,
     Assignment,
@@ -35,6 +34,7 @@ from commonpot.network.models import (
 )
 from commonpot.network.service import is_steward, require_reader, require_steward
 from commonpot.network.signals import AllocationCommitted, NeedMatched, OfferAllocated
+from commonpot.network.solve import Solved, solve_run
 
 ALLOWED_PARAMS = ("max_distance_km", "speed_kmh", "cost_per_km", "segments", "candidates_per_need")
 
@@ -115,10 +115,8 @@ def create_run(
 ) -> AllocationRun:
     """A steward proposes a plan; it is stored with its fairness report against FCFS."""
     chosen = check_run(session, community, viewer, objective=objective, params=params)
-    inst = parse_instance(build_instance(session, community, chosen))
-    plan = allocate(inst, cast(Objective, objective))
-    baseline = allocate(inst, "fcfs", candidates=plan.candidates)
-    return store_run(session, community, viewer.user_id, objective, chosen, plan, baseline)
+    solved = solve_run(build_instance(session, community, chosen), objective)
+    return store_run(session, community, viewer.user_id, objective, chosen, solved)
 
 
 def check_run(
@@ -142,8 +140,7 @@ def store_run(
     created_by: int | None,
     objective: str,
     chosen: dict[str, Any],
-    plan: Any,
-    baseline: Any,
+    solved: Solved,
 ) -> AllocationRun:
     """Store a solved plan and its first-come-first-served baseline as a draft run."""
     run = AllocationRun(
@@ -151,8 +148,8 @@ def store_run(
         created_by=created_by,
         objective=objective,
         params=chosen,
-        metrics=plan.metrics,
-        baseline_metrics=baseline.metrics,
+        metrics=solved.metrics,
+        baseline_metrics=solved.baseline_metrics,
     )
     session.add(run)
     session.flush()
@@ -165,7 +162,7 @@ def store_run(
             "quantity": line["quantity"],
             "distance_km": line["distance_km"],
         }
-        for line in plan.assignments()
+        for line in solved.lines
     ]
     if rows:
         session.execute(insert(Assignment), rows)
