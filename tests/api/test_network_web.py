@@ -49,7 +49,9 @@ def test_member_offers_and_asks_steward_commits(client: TestClient, db: Database
     assert job_url.startswith("/jobs/")  # solving runs in the background
     assert "<progress" in client.get(job_url).text
     assert client.app.state.jobs.drain() >= 1  # type: ignore[attr-defined]
-    done = re.search(r'id="job-result-link" class="button" href="([^"]+)"', client.get(job_url).text)
+    done = re.search(
+        r'id="job-result-link" class="button" href="([^"]+)"', client.get(job_url).text
+    )
     assert done is not None
     run_url = done.group(1)
     report = client.get(run_url)

@@ -22,6 +22,7 @@ from commonpot.templating import redirect, render
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 api_router = APIRouter(prefix="/api", tags=["jobs"], dependencies=[Security(bearer_scheme)])
 TERMINAL = (JobState.DONE.value, JobState.FAILED.value)
+POLL_SECONDS = 1.0
 
 
 class JobOut(BaseModel):
@@ -114,11 +115,21 @@ async def _stream(request: Request, job_id: int) -> AsyncIterator[str]:
         yield f"event: job\ndata: {json.dumps(current)}\n\n"
         if current["state"] in TERMINAL:
             return
+        quiet = 0.0
         while not await request.is_disconnected():
-            message = await sub.get(15.0)
+            message = await sub.get(POLL_SECONDS)
             if message is None:
-                yield ": keep-alive\n\n"
-                continue
+                # no live message: the job may run where this bus does not reach (another
+                # process on the in-memory bus), so read its row instead
+                latest = await run_in_threadpool(_live_state, request, job_id)
+                if latest == current:
+                    quiet += POLL_SECONDS
+                    if quiet >= 15:
+                        quiet = 0.0
+                        yield ": keep-alive\n\n"
+                    continue
+                message = latest
+            current = message
             yield f"event: job\ndata: {json.dumps(message)}\n\n"
             if message.get("state") in TERMINAL:
                 return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from email import policy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -18,6 +19,8 @@ from commonpot.notifications.kinds import KINDS
 from commonpot.settings import Settings
 from commonpot.templating import translations_for
 
+# long unsubscribe addresses must stay readable: no folding into encoded words
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "notifications"
 
 
@@ -84,7 +87,7 @@ def render(
 
 def message(mail: Mail, sender: str) -> EmailMessage:
     """The MIME message: plain text with an HTML alternative and a List-Unsubscribe header."""
-    msg = EmailMessage()
+    msg = EmailMessage(policy=SMTP_POLICY)
     msg["From"] = sender
     msg["To"] = mail.to
     msg["Subject"] = mail.subject
