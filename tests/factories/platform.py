@@ -38,7 +38,9 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         """aiosmtpd's hook: keep the parsed message."""
         with self.lock:
-            self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            self.messages.append(
+                email.message_from_bytes(envelope.content, policy=email.policy.default)
+            )
         return "250 OK"
 
     def to(self, address: str) -> list[Message]:
