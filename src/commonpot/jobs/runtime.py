@@ -15,6 +15,7 @@ import concurrent.futures
 import contextlib
 import logging
 import multiprocessing
+import os
 import secrets
 import threading
 import time
@@ -245,6 +246,12 @@ class JobContext:
             self._session = None
 
 
+def _yield_to_web() -> None:
+    """Compute processes run at a lower priority: requests come first on a busy machine."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
+
+
 class _ThreadConsumer(Consumer):  # type: ignore[misc]
     """A huey consumer that runs beside the web server (no signal handlers off the main thread)."""
 
@@ -292,6 +299,7 @@ class Jobs:
                 self._pool = concurrent.futures.ProcessPoolExecutor(
                     max_workers=max(1, self.settings.jobs_compute_processes),
                     mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_yield_to_web,
                 )
             return self._pool
 

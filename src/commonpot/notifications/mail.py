@@ -6,6 +6,7 @@ import smtplib
 from email import policy
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -50,6 +51,7 @@ def words(kind: str, params: dict[str, Any], locale: str) -> tuple[str, str]:
         return t.gettext(spec.subject), t.gettext(spec.label)
 
 
+@lru_cache(maxsize=32)
 def _env(locale: str, *, html: bool) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
