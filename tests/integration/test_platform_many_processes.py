@@ -50,7 +50,7 @@ def test_two_servers_and_a_worker_share_jobs_and_progress(
     ports = [free_port(), free_port()]
     procs = [start_server(env, port, tmp_path / f"web{i}.log") for i, port in enumerate(ports)]
     with (tmp_path / "worker.log").open("wb") as out:
-        worker = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        worker = subprocess.Popen(
             [sys.executable, "-c", "from commonpot.cli import main; main()", "worker"],
             env={**os.environ, **env},
             stdout=out,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import smtplib
-from email import policy
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
