@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import typer
 
+from commonpot.db import Database
 from commonpot.errors import DomainError
 
 DOMAINS = (
@@ -144,8 +145,23 @@ def _register_domains() -> None:
             register(app)
 
 
+def _open_database(url: str) -> Database:
+    """A wired database whose committed jobs go to the queue (the consumers run them)."""
+    from commonpot.bus import make_bus
+    from commonpot.settings import get_settings
+    from commonpot.wiring import open_database, start_jobs
+
+    db = open_database(url)
+    settings = get_settings()
+    start_jobs(settings, db, make_bus(settings))
+    return db
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn domain errors into exit code 2 with one line."""
+    from commonpot import cli_support
+
+    cli_support.use_opener(_open_database)
     _register_domains()
     try:
         code = app(args=argv, standalone_mode=False)
