@@ -265,3 +265,25 @@ def test_event_reminder_window(db: Database, runtime: jobs.Jobs) -> None:
         jobs.enqueue(s, REMINDER_JOB, {}, key="remind-now")
     run_all(runtime)
     assert "event_reminder" not in kinds_for(db, w.member)  # three days away: not yet
+
+
+def test_flash_events_and_closing_votes_reach_members_once(
+    db: Database, runtime: jobs.Jobs, settings: Settings
+) -> None:
+    from commonpot.governance.jobs import CLOSING_JOB
+
+    w = make_world(db)
+    with db.unit_of_work() as s:
+        community = s.get(Community, w.public.id)
+        assert community is not None
+        make_event(s, community, w.steward, kind="flash", title="Tortillas now")
+    make_proposal(db, w.steward, w.public.slug, settings, rules={"voting_seconds": 86400})
+    for slot in ("a", "b"):
+        with db.unit_of_work() as s:
+            jobs.enqueue(s, CLOSING_JOB, {}, key=f"closing-{slot}")
+        run_all(runtime)
+    for person in (w.steward, w.custodian, w.member):
+        kinds = kinds_for(db, person)
+        assert kinds.count("flash_event") == 1
+        assert kinds.count("proposal_closing") == 1
+    assert kinds_for(db, w.outsider) == []

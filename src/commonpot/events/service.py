@@ -38,7 +38,7 @@ from commonpot.events.models import (
     EventStatus,
     EventVisibility,
 )
-from commonpot.events.signals import EventCancelled
+from commonpot.events.signals import EventCancelled, FlashCalled
 
 DEFAULT_ROLES = ("participant",)
 ROLE_RE = re.compile(r"^[a-z][a-z0-9 /-]{0,39}$")
@@ -259,6 +259,7 @@ def create_event(
     _make_sessions(session, event)
     if event.kind == EventKind.FLASH.value:
         queue_after_commit(session, community_channel(community.id), flash_message(event))
+        signals.emit(session, FlashCalled(community.id, event.id))
     return event
 
 

@@ -30,3 +30,11 @@ class EventSoon:
     community_id: int
     event_id: int
     starts_at: datetime
+
+
+@dataclass(frozen=True)
+class FlashCalled:
+    """Someone called a flash event (cooking now, come along)."""
+
+    community_id: int
+    event_id: int

@@ -22,3 +22,12 @@ class ProposalDecided:
     number: int
     title: str
     outcome: str
+
+
+@dataclass(frozen=True)
+class ProposalClosingSoon:
+    """Voting on a proposal closes within a day (the reminder job emits this once)."""
+
+    community_id: int
+    number: int
+    title: str

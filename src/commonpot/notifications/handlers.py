@@ -18,8 +18,12 @@ from commonpot.communities.models import Community
 from commonpot.communities.signals import Invited, RoleChanged
 from commonpot.db import utcnow
 from commonpot.events.models import Event
-from commonpot.events.signals import EventCancelled, EventSoon, WaitlistPromoted
-from commonpot.governance.signals import ProposalDecided, ProposalOpened
+from commonpot.events.signals import EventCancelled, EventSoon, FlashCalled, WaitlistPromoted
+from commonpot.governance.signals import (
+    ProposalClosingSoon,
+    ProposalDecided,
+    ProposalOpened,
+)
 from commonpot.network.signals import AllocationCommitted
 
 DELIVER_JOB = "notifications.deliver"
@@ -144,6 +148,14 @@ def on_event_soon(session: Session, event: EventSoon) -> None:
     _queue(session, f"reminder:{event.event_id}", event.community_id, [notice])
 
 
+def on_flash(session: Session, event: FlashCalled) -> None:
+    """Tell every member that a flash event was called."""
+    notice = _event_notice(
+        session, "flash_event", event.event_id, {"audience": ["members", event.community_id]}
+    )
+    _queue(session, f"flash:{event.event_id}", event.community_id, [notice])
+
+
 def _proposal_notice(
     session: Session, kind: str, community_id: int, number: int, params: dict[str, Any]
 ) -> dict[str, Any]:
@@ -167,6 +179,15 @@ def on_proposal_opened(session: Session, event: ProposalOpened) -> None:
         event.community_id,
         [notice],
     )
+
+
+def on_proposal_closing(session: Session, event: ProposalClosingSoon) -> None:
+    """Remind every member that voting closes within a day, once per proposal."""
+    notice = _proposal_notice(
+        session, "proposal_closing", event.community_id, event.number, {"title": event.title}
+    )
+    key = f"proposal-closing:{event.community_id}:{event.number}"
+    _queue(session, key, event.community_id, [notice])
 
 
 def on_proposal_decided(session: Session, event: ProposalDecided) -> None:
@@ -212,5 +233,7 @@ def connect() -> None:
     signals.connect(EventCancelled, on_event_cancelled)
     signals.connect(EventSoon, on_event_soon)
     signals.connect(ProposalOpened, on_proposal_opened)
+    signals.connect(ProposalClosingSoon, on_proposal_closing)
+    signals.connect(FlashCalled, on_flash)
     signals.connect(ProposalDecided, on_proposal_decided)
     signals.connect(jobs.JobFailed, on_job_failed)

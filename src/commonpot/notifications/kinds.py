@@ -70,6 +70,20 @@ KINDS: dict[str, Kind] = {
             default="inapp",
         ),
         Kind(
+            "flash_event",
+            N_("Flash event called"),
+            N_("Flash event: %(title)s"),
+            N_("%(title)s (%(community)s) was just called for %(starts)s. Where: %(where)s."),
+            default="inapp",
+        ),
+        Kind(
+            "proposal_closing",
+            N_("Voting closes soon"),
+            N_("Voting closes tomorrow: %(title)s"),
+            N_("Voting on proposal #%(number)s in %(community)s closes within a day: %(title)s."),
+            default="inapp",
+        ),
+        Kind(
             "proposal_result",
             N_("Proposal result"),
             N_("Result: %(title)s"),
