@@ -20,6 +20,7 @@ DOMAINS = (
     "governance",
     "events",
     "ecology",
+    "jobs",
 )
 
 app = typer.Typer(

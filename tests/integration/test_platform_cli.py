@@ -36,3 +36,29 @@ def test_demo_load_through_the_cli_queues_its_notifications(
     assert queued is not None
     assert queued > 0
     assert (tmp_path / "var" / "jobs.sqlite3").exists()  # handed to the embedded queue
+
+
+def test_jobs_commands_list_watch_and_retry(
+    cli_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from commonpot import jobs
+
+    with cli_db.unit_of_work() as s:
+        job = jobs.enqueue(s, "no.such.job", {}, key="cli-broken", title="Broken")
+        job.state, job.error, job.attempts, job.max_attempts = "failed", "LookupError: x", 1, 1
+        job_id = job.id
+    main(["jobs", "list"])
+    assert f"{job_id}\tfailed\t0%\tno.such.job\tBroken\tLookupError: x" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as watched:
+        main(["jobs", "watch", str(job_id)])  # piped: no bar, one line, exit 1 for failed
+    assert watched.value.code == 1
+    assert "failed: LookupError: x" in capsys.readouterr().err
+    main(["jobs", "retry", str(job_id)])
+    assert "queued again" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as again:
+        main(["jobs", "retry", str(job_id)])  # only failed jobs
+    assert again.value.code == 2
+    with pytest.raises(SystemExit) as missing:
+        main(["jobs", "watch", "999999"])
+    assert missing.value.code == 2
+    assert "job_id: no job 999999" in capsys.readouterr().err
