@@ -174,7 +174,7 @@ def main() -> None:
             f"{bare * 1000:6.0f} ms   ratio {fan / bare:5.1f}x"
         )
         print(
-            f"e-mail to {len(inbox.messages)} of them ({batches} job(s), real SMTP): "
+            f"e-mail to {len(inbox.messages)} of them ({batches} queue tasks, real SMTP): "
             f"{mail * 1000:8.0f} ms   {len(inbox.messages) / mail:6.0f} mails/s"
         )
     db.dispose()
