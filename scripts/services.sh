@@ -30,6 +30,18 @@ if pg_ready && ! psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev
 fi
 pg_ready || echo "services: PostgreSQL is not running; PostgreSQL tests will fail" >&2
 
+# Redis: the Redis event bus and job queue (the many-processes test)
+redis_ready() { (exec 3<>/dev/tcp/127.0.0.1/6379 && printf 'PING\r\n' >&3 && head -c 5 <&3 | grep -q PONG) 2>/dev/null; }
+if ! redis_ready; then
+  command -v redis-server >/dev/null 2>&1 || { echo "services: installing Redis"; apt_install redis-server || true; }
+  if command -v redis-server >/dev/null 2>&1; then
+    echo "services: starting Redis"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >/dev/null 2>&1 || true
+    for _ in $(seq 1 10); do redis_ready && break; sleep 1; done
+  fi
+fi
+redis_ready || echo "services: Redis is not running; the Redis tests will fail" >&2
+
 if [ ! -x /usr/bin/chromium ]; then
   echo "services: installing Debian's chromium for the browser tests"
   apt_install chromium || echo "services: could not install chromium" >&2

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -12,17 +14,26 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonpot import __version__
 from commonpot.accounts import api as accounts_api
 from commonpot.accounts import web as accounts_web
-from commonpot.accounts.service import identify
+from commonpot.accounts.service import Viewer, identify
 from commonpot.api_docs import router as docs_router
+from commonpot.bus import bus_of
 from commonpot.communities import api as communities_api
 from commonpot.communities import web as communities_web
-from commonpot.communities.service import my_communities
+from commonpot.communities.models import Community, Role
+from commonpot.communities.service import (
+    membership,
+    my_communities,
+    readable_community,
+    require_role,
+)
 from commonpot.ecology import api as ecology_api
 from commonpot.ecology import web as ecology_web
 from commonpot.errors import DomainError, Unauthenticated
@@ -31,15 +42,18 @@ from commonpot.events import web as events_web
 from commonpot.governance import api as governance_api
 from commonpot.governance import web as governance_web
 from commonpot.http import CSRF_COOKIE, RetryMiddleware, problem, problem_from, wants_json
+from commonpot.jobs import web as jobs_web
 from commonpot.json_guard import JsonBodyGuard
 from commonpot.network import api as network_api
 from commonpot.network import web as network_web
+from commonpot.notifications import unread_count
+from commonpot.notifications import web as notifications_web
 from commonpot.recipes import api as recipes_api
 from commonpot.recipes import web as recipes_web
 from commonpot.security_headers import install as install_security_headers
 from commonpot.settings import Settings, get_settings
 from commonpot.templating import make_templates, render
-from commonpot.wiring import open_database
+from commonpot.wiring import open_database, start_jobs
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Every domain's JSON and HTML routers, in the order their pages appear in the community nav.
@@ -58,6 +72,8 @@ ROUTER_MODULES: tuple[Any, ...] = (
     events_web,
     ecology_api,
     ecology_web,
+    jobs_web,
+    notifications_web,
 )
 
 API_DESCRIPTION = """
@@ -116,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # served by commonpot.api_docs from our own copy of Swagger UI
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.db = open_database(settings.database_url)
@@ -128,6 +145,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.my_communities = my_communities
     app.add_middleware(RetryMiddleware)  # inner: runs a deadlocked request again
     app.add_middleware(JsonBodyGuard)
+    app.state.steward_community = steward_community
+    app.state.is_community_steward = is_community_steward
+    app.state.unread_notifications = unread_count
+    app.state.jobs = start_jobs(settings, app.state.db, bus_of(app.state))
     app.add_middleware(EdgeMiddleware)
     _install_error_handlers(app)
     install_security_headers(app, settings.map_tiles_url)
@@ -148,8 +169,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Run the embedded job consumer (COMMONPOT_JOBS_EMBEDDED threads) while serving."""
+    threads = app.state.settings.jobs_embedded
+    if threads > 0:
+        app.state.jobs.start_consumer(threads)
+    try:
+        yield
+    finally:
+        await run_in_threadpool(app.state.jobs.stop_consumer)
+
+
+def steward_community(session: Session, slug: str, viewer: Viewer) -> Community:
+    """The community when the viewer stewards it (or is an admin); NotFound/Forbidden else."""
+    community = readable_community(session, slug, viewer)
+    if not viewer.is_admin:
+        require_role(session, community, viewer, Role.STEWARD)
+    return community
+
+
+def is_community_steward(session: Session, community_id: int, viewer: Viewer) -> bool:
+    """Whether the viewer stewards this community (admins always do)."""
+    if viewer.is_admin:
+        return True
+    community = session.get(Community, community_id)
+    found = membership(session, community, viewer) if community is not None else None
+    return found is not None and found.role == Role.STEWARD.value
+
+
 def _include_routes(app: FastAPI, module: Any) -> None:
     app.include_router(module.router)
+    extra = getattr(module, "api_router", None)
+    if extra is not None:
+        app.include_router(extra)
     section = getattr(module, "SECTION", None)
     if section is not None:
         app.state.sections.append(section)

@@ -16,6 +16,10 @@ HELP = "commonpot: a community's food heritage, food sharing and self-government
 COMMANDS: dict[str, tuple[str, str]] = {
     "version": ("", "Print the installed commonpot version."),
     "serve": ("", "Serve the web pages and the API."),
+    "worker": (
+        "",
+        "Run background jobs (start any number, on any host sharing the database and Redis).",
+    ),
     "db": ("", "The database schema."),
     "demo": ("", "Demo communities to explore and test with."),
     "user": ("accounts", "People with accounts on this instance."),
@@ -29,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "governance": ("governance", "Proposals and grants housekeeping."),
     "events": ("events", "Community cooking events and classes."),
     "ecology": ("ecology", "Biodiversity ratings and before/after impact assessments."),
+    "jobs": ("jobs", "Background jobs: see, follow and retry them."),
 }
 ALL_DOMAINS = tuple(dict.fromkeys(domain for domain, _ in COMMANDS.values() if domain))
 

@@ -6,12 +6,14 @@ run a command, registering just the domain that owns it (a domain's `cli.registe
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 
 import typer
 
 from commonpot.cli import HELP
+from commonpot.db import Database
 from commonpot.errors import DomainError
 
 Register = Callable[[typer.Typer], None]
@@ -59,6 +61,12 @@ def _ecology(root: typer.Typer) -> None:
     register(root)
 
 
+def _jobs(root: typer.Typer) -> None:
+    from commonpot.jobs.cli import register
+
+    register(root)
+
+
 DOMAIN_COMMANDS: dict[str, Register] = {
     "accounts": _accounts,
     "communities": _communities,
@@ -67,6 +75,7 @@ DOMAIN_COMMANDS: dict[str, Register] = {
     "governance": _governance,
     "events": _events,
     "ecology": _ecology,
+    "jobs": _jobs,
 }
 
 
@@ -133,6 +142,10 @@ def serve(
 
     from commonpot.settings import get_settings
 
+    # the web processes run the job consumer themselves unless told otherwise (make run
+    # needs nothing else); with Redis and `commonpot worker` set COMMONPOT_JOBS_EMBEDDED=0
+    os.environ.setdefault("COMMONPOT_JOBS_EMBEDDED", "1")
+    get_settings.cache_clear()
     settings = get_settings()
     uvicorn.run(
         "commonpot.app:create_app",
@@ -145,6 +158,36 @@ def serve(
     )
 
 
+def worker(
+    threads: int = typer.Option(2, help="Jobs run at the same time in this process."),
+) -> None:
+    """Run background jobs (start any number, on any host sharing the database and Redis)."""
+    import logging
+
+    from commonpot.bus import make_bus
+    from commonpot.settings import get_settings
+    from commonpot.wiring import open_database, start_jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = get_settings()
+    db = open_database(settings.database_url)
+    runtime = start_jobs(settings, db, make_bus(settings))
+    typer.echo(f"worker: {threads} thread(s) on the {runtime.huey.__class__.__name__} queue")
+    runtime.consumer(threads).run()
+
+
+def _open_database(url: str) -> Database:
+    """A wired database whose committed jobs go to the queue (the consumers run them)."""
+    from commonpot.bus import make_bus
+    from commonpot.settings import get_settings
+    from commonpot.wiring import open_database, start_jobs
+
+    db = open_database(url)
+    settings = get_settings()
+    start_jobs(settings, db, make_bus(settings))
+    return db
+
+
 def build_app(domains: tuple[str, ...]) -> typer.Typer:
     """A root app with the core commands and the named domains' commands."""
     root = typer.Typer(
@@ -152,6 +195,7 @@ def build_app(domains: tuple[str, ...]) -> typer.Typer:
     )
     root.command()(version)
     root.command()(serve)
+    root.command()(worker)
     root.add_typer(db_app, name="db")
     root.add_typer(demo_app, name="demo")
     for domain in domains:
@@ -161,6 +205,9 @@ def build_app(domains: tuple[str, ...]) -> typer.Typer:
 
 def run(argv: list[str], domains: tuple[str, ...]) -> None:
     """Run a command; domain errors become exit code 2 with one line."""
+    from commonpot import cli_support
+
+    cli_support.use_opener(_open_database)
     app = build_app(domains)
     try:
         code = app(args=argv, prog_name="commonpot", standalone_mode=False)

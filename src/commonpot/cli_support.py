@@ -14,11 +14,27 @@ from commonpot.settings import get_settings
 T = TypeVar("T")
 
 
+def _not_wired(url: str) -> Database:
+    raise RuntimeError(
+        "Commands open their database through the command line's composition root "
+        "(commonpot.cli.main wires every domain); none was handed in."
+    )
+
+
+# the composition root (cli_app.run) hands in an opener that wires every domain and jobs;
+# a bare Database would silently skip the ledger hook and the action registry
+_opener: Callable[[str], Database] = _not_wired
+
+
+def use_opener(opener: Callable[[str], Database]) -> None:
+    """Open command databases with `opener` (wired sessions, job dispatch)."""
+    global _opener  # noqa: PLW0603 (set once by the composition root)
+    _opener = opener
+
+
 def database() -> Database:
     """The configured database (COMMONPOT_DATABASE_URL)."""
-    from commonpot.wiring import open_database  # the CLI's composition root: a wired database
-
-    return open_database(get_settings().database_url)
+    return _opener(get_settings().database_url)
 
 
 @contextmanager

@@ -137,6 +137,11 @@ class Database:
             hook(self._read)
             hook(self._write)
 
+    def add_session_hook(self, hook: Callable[[sessionmaker[Session]], None]) -> None:
+        """Register one more hook's session events on both session factories."""
+        hook(self._read)
+        hook(self._write)
+
     def session(self, *, write: bool = False) -> Session:
         """A new session; the caller commits or rolls back."""
         return (self._write if write else self._read)()

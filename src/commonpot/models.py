@@ -8,7 +8,9 @@ from commonpot.db import Base
 from commonpot.ecology import models as ecology_models
 from commonpot.events import models as events_models
 from commonpot.governance import models as governance_models
+from commonpot.jobs import models as jobs_models
 from commonpot.network import models as network_models
+from commonpot.notifications import models as notifications_models
 from commonpot.recipes import models as recipes_models
 
 MODEL_MODULES = (
@@ -19,6 +21,8 @@ MODEL_MODULES = (
     governance_models,
     events_models,
     ecology_models,
+    jobs_models,
+    notifications_models,
 )
 
 

@@ -39,6 +39,18 @@ class Settings(BaseSettings):
     redis_url: str = Field(default="", description="redis://... enables the cross-process bus")
     event_bus: str = Field(default="memory", description="memory, postgres or redis")
     default_locale: str = "en"
+    jobs_backend: str = Field(
+        default="", description="sqlite (data folder), redis or memory; empty: redis if redis_url"
+    )
+    jobs_queue: str = Field(default="commonpot", description="Queue name shared by workers")
+    jobs_embedded: int = Field(
+        default=0, description="Consumer threads inside each web process (serve sets 1)"
+    )
+    jobs_compute_processes: int = Field(
+        default=1, description="Processes for CPU-heavy job work (solvers) per job runtime"
+    )
+    smtp_url: str = Field(default="", description="smtp://[user:pass@]host:port (smtps:// for TLS)")
+    mail_from: str = Field(default="commonpot <noreply@localhost>", description="From: of e-mails")
 
     def resolved_secret_key(self) -> str:
         """Return the secret key, creating and keeping one in data_dir when none is set."""

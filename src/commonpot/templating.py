@@ -163,8 +163,10 @@ def render(
     locale = reader_locale(request)
     viewer = ctx.viewer if ctx else getattr(request.state, "viewer", None)
     my_communities: list[Any] = []
+    unread = 0
     if ctx is not None and viewer is not None and viewer.user is not None:
         my_communities = request.app.state.my_communities(ctx.session, viewer)
+        unread = request.app.state.unread_notifications(ctx.session, viewer)
     base: dict[str, Any] = {
         "request": request,
         "viewer": viewer,
@@ -175,6 +177,7 @@ def render(
         "format_datetime": _format_dt(locale),
         "format_number": _format_number(locale),
         "my_communities": my_communities,
+        "unread_notifications": unread,
         "sections": request.app.state.sections,
         "instance_name": request.app.state.settings.instance_name,
         "map_tiles_url": request.app.state.settings.map_tiles_url,

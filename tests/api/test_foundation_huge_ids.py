@@ -73,7 +73,7 @@ def test_huge_path_id_is_a_problem_not_a_crash(client: TestClient, db: Database,
     assert got.headers["content-type"].startswith("application/problem+json")
 
 
-@pytest.mark.parametrize("huge", (2**31, 2**40))
+@pytest.mark.parametrize("huge", [2**31, 2**40])
 def test_a_body_id_beyond_the_column_is_a_problem_and_stores_nothing(
     client: TestClient, db: Database, huge: int
 ) -> None:

@@ -45,7 +45,15 @@ def test_member_offers_and_asks_steward_commits(client: TestClient, db: Database
         f"{PAGE}/runs", data=form({"objective": "default"}), follow_redirects=False
     )
     assert proposed.status_code == 303
-    run_url = proposed.headers["location"]
+    job_url = proposed.headers["location"]
+    assert job_url.startswith("/jobs/")  # solving runs in the background
+    assert "<progress" in client.get(job_url).text
+    assert client.app.state.jobs.drain() >= 1  # type: ignore[attr-defined]
+    done = re.search(
+        r'id="job-result-link" class="button" href="([^"]+)"', client.get(job_url).text
+    )
+    assert done is not None
+    run_url = done.group(1)
     report = client.get(run_url)
     assert "Fairness report" in report.text
     assert re.search(r"Units allocated</th><td>3</td><td>3</td>", report.text)

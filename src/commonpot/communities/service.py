@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from commonpot import signals
 from commonpot.accounts import security
 from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer, create_user
@@ -26,6 +27,7 @@ from commonpot.communities.models import (
     Role,
     Visibility,
 )
+from commonpot.communities.signals import Invited, RoleChanged
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 
@@ -258,6 +260,7 @@ def change_role(
         _keep_one_steward(session, community)
     target.role = role
     session.flush()
+    signals.emit(session, RoleChanged(community.id, user_id, role))
     return target
 
 
@@ -342,6 +345,8 @@ def create_invitation(
     )
     session.add(invitation)
     session.flush()
+    if address is not None:
+        signals.emit(session, Invited(community.id, invitation.id, address, role))
     return invitation, token
 
 

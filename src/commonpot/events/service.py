@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from commonpot import signals
 from commonpot.accounts.service import Viewer
 from commonpot.bus import community_channel, queue_after_commit
 from commonpot.communities.models import Community, Membership, Role
@@ -37,6 +38,7 @@ from commonpot.events.models import (
     EventStatus,
     EventVisibility,
 )
+from commonpot.events.signals import EventCancelled, FlashCalled
 
 DEFAULT_ROLES = ("participant",)
 ROLE_RE = re.compile(r"^[a-z][a-z0-9 /-]{0,39}$")
@@ -257,6 +259,7 @@ def create_event(
     _make_sessions(session, event)
     if event.kind == EventKind.FLASH.value:
         queue_after_commit(session, community_channel(community.id), flash_message(event))
+        signals.emit(session, FlashCalled(community.id, event.id))
     return event
 
 
@@ -323,6 +326,7 @@ def cancel_event(session: Session, community: Community, viewer: Viewer, event: 
         community_channel(community.id),
         {"type": "cancelled", "event_id": event.id, "visibility": event.visibility},
     )
+    signals.emit(session, EventCancelled(community.id, event.id))
     return event
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from commonpot import signals
 from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
 from commonpot.bus import community_channel, queue_after_commit
@@ -30,6 +31,7 @@ from commonpot.events.models import (
     Registration,
     RegistrationStatus,
 )
+from commonpot.events.signals import WaitlistPromoted
 
 CONFIRMED = RegistrationStatus.CONFIRMED.value
 WAITLISTED = RegistrationStatus.WAITLISTED.value
@@ -152,6 +154,8 @@ def promote_waiting(session: Session, community: Community, event: Event) -> lis
     session.flush()
     if promoted:
         _count_message(session, community, event)
+        ids = tuple(r.user_id for r in promoted if r.user_id is not None)
+        signals.emit(session, WaitlistPromoted(community.id, event.id, ids))
     return promoted
 
 

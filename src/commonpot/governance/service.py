@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from commonpot import actions
+from commonpot import actions, signals
 from commonpot.accounts.service import Viewer
 from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Membership, Role
@@ -25,6 +25,7 @@ from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
 from commonpot.governance import constitution, counting, ledger, recount, secrecy, voting
 from commonpot.governance.canonical import canonical_json
 from commonpot.governance.models import Comment, Proposal, State, Vote
+from commonpot.governance.signals import ProposalDecided, ProposalOpened
 from commonpot.governance.tally import METHODS
 from commonpot.settings import Settings
 
@@ -256,6 +257,7 @@ def open_proposal(
         },
     )
     ledger.seal(session, community, settings)
+    signals.emit(session, ProposalOpened(community.id, number, proposal.title))
     return proposal
 
 
@@ -337,6 +339,8 @@ def _close(
             {"proposal": proposal.number, "executable_at": proposal.executable_at.isoformat()},
         )
     ledger.seal(session, community, settings)
+    outcome = "passed" if passed else "defeated"
+    signals.emit(session, ProposalDecided(community.id, proposal.number, proposal.title, outcome))
 
 
 def close_proposal(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request, Security
+from fastapi import APIRouter, Body, Request, Response, Security
 from sqlalchemy.orm import Session
 
 from commonpot.communities import service as communities
 from commonpot.communities.models import Community
 from commonpot.http import Ctx, bearer_scheme, unit_of_work
+from commonpot.jobs.web import JobOut, job_out
+from commonpot.network import jobs as network_jobs
 from commonpot.network import runs, service
 from commonpot.network.models import AllocationRun, ForagingPatch, Harvest, Need, Offer
 from commonpot.network.schemas import (
@@ -268,6 +270,22 @@ def create_run(slug: str, body: RunIn, request: Request) -> RunOut:
             params=body.params,
         )
         return run_out(ctx.session, run)
+
+
+@router.post(BASE + "/runs/jobs", response_model=JobOut, status_code=202)
+def start_run(slug: str, body: RunIn, request: Request, response: Response) -> JobOut:
+    """Start solving a run in the background (stewards): 202 and the job to watch."""
+    with unit_of_work(request) as ctx:
+        job = network_jobs.start_allocation(
+            ctx.session,
+            _community(ctx, slug),
+            ctx.viewer,
+            objective=body.objective,
+            params=body.params,
+        )
+        out = job_out(job)
+    response.headers["Location"] = out.url
+    return out
 
 
 @router.get(BASE + "/runs/{run_id}", response_model=RunOut)

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from commonpot import signals
 from commonpot.accounts.service import Viewer
 from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Membership
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
 from commonpot.network.allocation import OBJECTIVES, Objective, Plan, allocate
-from commonpot.network.instance import Instance, parse_instance
+from commonpot.network.instance import Instance
 from commonpot.network.models import (
     AllocationRun,
     Assignment,
@@ -33,6 +34,8 @@ from commonpot.network.models import (
     RunStatus,
 )
 from commonpot.network.service import is_steward, require_reader, require_steward
+from commonpot.network.signals import AllocationCommitted, NeedMatched, OfferAllocated
+from commonpot.network.solve import Solved, solve_run
 from commonpot.offload import cpu_bound
 
 ALLOWED_PARAMS = ("max_distance_km", "speed_kmh", "cost_per_km", "segments", "candidates_per_need")
@@ -119,34 +122,61 @@ def create_run(
     params: dict[str, Any] | None = None,
 ) -> AllocationRun:
     """A steward proposes a plan; it is stored with its fairness report against FCFS."""
+    chosen = check_run(session, community, viewer, objective=objective, params=params)
+    instance = build_instance(session, community, chosen)
+    size = len(instance["offers"]) + len(instance["needs"])
+    # in-line when small; a helper process when big (the solver holds the GIL for seconds)
+    solved = cpu_bound(size, solve_run, instance, objective)
+    return store_run(session, community, viewer.user_id, objective, chosen, solved)
+
+
+def check_run(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    objective: str = "default",
+    params: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """May this steward propose a run with these settings? The parameters to use."""
     require_steward(session, community, viewer)
     if objective not in OBJECTIVES:
         raise Invalid(f"objective: must be one of {', '.join(OBJECTIVES)}", field="objective")
-    chosen = _params(community, params)
-    inst = parse_instance(build_instance(session, community, chosen))
-    size = len(inst.offer_ids) + len(inst.need_ids)
-    plan, baseline = cpu_bound(size, plan_and_baseline, inst, objective)
+    return _params(community, params)
+
+
+def store_run(
+    session: Session,
+    community: Community,
+    created_by: int | None,
+    objective: str,
+    chosen: dict[str, Any],
+    solved: Solved,
+) -> AllocationRun:
+    """Store a solved plan and its first-come-first-served baseline as a draft run."""
     run = AllocationRun(
         community_id=community.id,
-        created_by=viewer.user_id,
+        created_by=created_by,
         objective=objective,
         params=chosen,
-        metrics=plan.metrics,
-        baseline_metrics=baseline.metrics,
+        metrics=solved.metrics,
+        baseline_metrics=solved.baseline_metrics,
     )
     session.add(run)
     session.flush()
-    for line in plan.assignments():
-        session.add(
-            Assignment(
-                community_id=community.id,
-                run_id=run.id,
-                offer_id=int(line["offer"][1:]),
-                need_id=int(line["need"][1:]),
-                quantity=line["quantity"],
-                distance_km=line["distance_km"],
-            )
-        )
+    rows = [
+        {
+            "community_id": community.id,
+            "run_id": run.id,
+            "offer_id": int(line["offer"][1:]),
+            "need_id": int(line["need"][1:]),
+            "quantity": line["quantity"],
+            "distance_km": line["distance_km"],
+        }
+        for line in solved.lines
+    ]
+    if rows:
+        session.execute(insert(Assignment), rows)
     session.flush()
     return run
 
@@ -248,7 +278,50 @@ def apply_run(session: Session, community: Community, run_id: int) -> Allocation
         .execution_options(synchronize_session=False)
     )
     session.expire_all()
+    signals.emit(session, _committed(session, community, run_id))
     return _run(session, community, run_id)
+
+
+def _committed(session: Session, community: Community, run_id: int) -> AllocationCommitted:
+    """Who gets food and whose food is given, for the notifications."""
+    rows = session.execute(
+        select(
+            Assignment.need_id,
+            Assignment.offer_id,
+            Assignment.quantity,
+            Assignment.distance_km,
+            Need.user_id,
+            Need.category,
+            Offer.user_id,
+            Offer.lat,
+            Offer.lon,
+        )
+        .join(Need, Need.id == Assignment.need_id)
+        .join(Offer, Offer.id == Assignment.offer_id)
+        .where(Assignment.run_id == run_id)
+        .order_by(Assignment.id)
+    ).all()
+    needs: dict[int, list[Any]] = {}
+    offers: dict[int, list[Any]] = {}
+    for need_id, offer_id, qty, km, need_user, category, offer_user, lat, lon in rows:
+        if need_user is not None:
+            item = needs.setdefault(need_id, [need_user, category, 0, []])
+            item[2] += qty
+            item[3].append(f"{lat:.4f}, {lon:.4f} ({km:.1f} km)")
+        if offer_user is not None:
+            gift = offers.setdefault(offer_id, [offer_user, category, 0])
+            gift[2] += qty
+    return AllocationCommitted(
+        community.id,
+        run_id,
+        tuple(
+            NeedMatched(community.id, run_id, nid, u, c, q, "; ".join(w)[:300])
+            for nid, (u, c, q, w) in needs.items()
+        ),
+        tuple(
+            OfferAllocated(community.id, run_id, oid, u, c, q) for oid, (u, c, q) in offers.items()
+        ),
+    )
 
 
 def commit_run(

@@ -15,6 +15,7 @@ from commonpot.communities.web import community_context
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import Ctx, PostedForm, unit_of_work, verify_csrf_form
+from commonpot.network import jobs as network_jobs
 from commonpot.network import runs, service
 from commonpot.params import Id
 from commonpot.parsing import is_digits
@@ -245,17 +246,17 @@ def add_run(slug: str, request: Request, posted: PostedForm) -> Response:
             params: dict[str, Any] = {}
             if form.get("max_distance_km", "").strip():
                 params["max_distance_km"] = _number(form, "max_distance_km")
-            run = runs.create_run(
+            job = network_jobs.start_allocation(
                 ctx.session,
                 community,
                 ctx.viewer,
                 objective=form.get("objective", "default"),
                 params=params,
             )
-            url = f"{url}/{run.id}"
+            url = f"/jobs/{job.id}"
     except DomainError as exc:
         return redirect_error(request, url, exc)
-    return redirect(request, url, "Plan proposed: check the fairness report, then commit it.")
+    return redirect(request, url, "Solving in the background: this page shows the progress.")
 
 
 @router.get(BASE + "/runs/{run_id}", response_class=HTMLResponse)

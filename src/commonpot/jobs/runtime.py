@@ -1,0 +1,481 @@
+"""Background jobs over huey: one task runs any registered job function, visibly and once.
+
+`enqueue(session, name, payload, key=...)` writes a `Job` row in the caller's transaction;
+once that transaction commits, the process's `Jobs` runtime hands the job id to huey
+(`SqliteHuey` in the data folder by default, `RedisHuey` when a Redis URL is set). A
+consumer (a thread in `commonpot serve`, or any number of `commonpot worker` processes)
+claims the row with a conditional UPDATE (so a job runs once however often it is handed
+over), runs the function in its own transaction, and records progress, the result link or
+the reason it failed. Failures are retried with exponential back-off up to `max_attempts`.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import logging
+import multiprocessing
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+from sqlalchemy import event as sa_event
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from commonpot import signals
+from commonpot.bus import Bus, Message
+from commonpot.db import Database, utcnow
+from commonpot.jobs.models import Job, JobState
+from commonpot.settings import Settings
+
+log = logging.getLogger(__name__)
+DISPATCH_KEY = "jobs.dispatch"
+RETRY_BASE_SECONDS = 2.0
+STALE_AFTER = timedelta(seconds=60)
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class JobFailed:
+    """Signal: a job gave up after its last attempt (stewards hear about it)."""
+
+    job_id: int
+    name: str
+    title: str
+    community_id: int | None
+    created_by: int | None
+    error: str
+
+
+JobFunction = Callable[["JobContext", dict[str, Any]], "str | None"]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job a domain offers: its name, the function, and how often to try."""
+
+    name: str
+    function: JobFunction
+    max_attempts: int = 3
+
+
+@dataclass(frozen=True)
+class PeriodicSpec:
+    """A job enqueued on a schedule (cron fields), once per slot however many workers run."""
+
+    job: str
+    minute: str = "0"
+    hour: str = "*"
+
+
+@dataclass
+class Registry:
+    """Job functions by name and the periodic schedule, filled by the composition root."""
+
+    specs: dict[str, JobSpec] = field(default_factory=dict)
+    periodic: list[PeriodicSpec] = field(default_factory=list)
+
+    def register(self, *specs: JobSpec) -> None:
+        """Offer these jobs (registering the same name again replaces it)."""
+        for spec in specs:
+            self.specs[spec.name] = spec
+
+    def schedule(self, *items: PeriodicSpec) -> None:
+        """Enqueue these jobs on their schedules."""
+        for item in items:
+            if item not in self.periodic:
+                self.periodic.append(item)
+
+
+REGISTRY = Registry()
+
+
+def job_channel(job_id: int) -> str:
+    """The bus channel carrying one job's progress."""
+    return f"job:{job_id}"
+
+
+def job_message(job: Job) -> Message:
+    """What subscribers of a job's channel receive."""
+    return {
+        "type": "job",
+        "id": job.id,
+        "state": job.state,
+        "progress": job.progress,
+        "message": job.message,
+        "result_url": job.result_url,
+        "error": job.error if job.state == JobState.FAILED.value else None,
+    }
+
+
+def enqueue(
+    session: Session,
+    name: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    key: str | None = None,
+    community_id: int | None = None,
+    created_by: int | None = None,
+    title: str = "",
+    max_attempts: int | None = None,
+) -> Job:
+    """Queue a job in the caller's transaction; the same key returns the job already queued."""
+    if key is not None:
+        found = session.scalar(select(Job).where(Job.key == key))
+        if found is not None:
+            return found
+    spec = REGISTRY.specs.get(name)
+    job = Job(
+        key=key or f"{name}:{secrets.token_hex(12)}",
+        name=name,
+        payload=payload or {},
+        community_id=community_id,
+        created_by=created_by,
+        title=title[:200],
+        max_attempts=max_attempts or (spec.max_attempts if spec else 3),
+        run_after=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(job)
+            session.flush()
+    except IntegrityError:  # someone queued the same key at the same moment
+        found = session.scalar(select(Job).where(Job.key == job.key))
+        if found is None:
+            raise
+        return found
+    session.info.setdefault(DISPATCH_KEY, []).append(job.id)
+    return job
+
+
+def retry(session: Session, job: Job) -> Job:
+    """Queue a failed job again for one more attempt."""
+    from commonpot.errors import Conflict
+
+    if job.state != JobState.FAILED.value:
+        raise Conflict(f"Only a failed job can be retried; this one is {job.state}.")
+    job.state = JobState.QUEUED.value
+    job.max_attempts = job.attempts + 1
+    job.progress = 0
+    job.message = ""
+    job.run_after = utcnow()
+    job.finished_at = None
+    session.flush()
+    session.info.setdefault(DISPATCH_KEY, []).append(job.id)
+    return job
+
+
+class JobContext:
+    """What a job function works with: its session (one transaction), reads, and progress."""
+
+    def __init__(self, runtime: Jobs, job: Job) -> None:
+        self.runtime = runtime
+        self.job_id = job.id
+        self.community_id = job.community_id
+        self.created_by = job.created_by
+        self.attempt = job.attempts
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """The job's write transaction, committed with the job's result (opened on first use)."""
+        if self._session is None:
+            self._session = self.runtime.db.session(write=True)
+        return self._session
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A short read-only transaction (for the long, write-free part of a job)."""
+        with self.runtime.db.unit_of_work(write=False) as session:
+            yield session
+
+    def progress(self, percent: int, message: str = "") -> None:
+        """Report progress (0-100) to the job page and anyone watching it live."""
+        percent = max(0, min(100, int(percent)))
+        writing = self._session is not None and self.runtime.db.is_sqlite
+        if not writing:  # SQLite has one writer: once the job writes, progress goes live only
+            with self.runtime.db.unit_of_work() as session:
+                session.execute(
+                    update(Job)
+                    .where(Job.id == self.job_id)
+                    .values(progress=percent, message=message[:300])
+                )
+        self.runtime.publish(
+            self.job_id,
+            {"state": JobState.RUNNING.value, "progress": percent, "message": message},
+        )
+
+    def compute(
+        self,
+        function: Callable[..., R],
+        *args: Any,
+        start: int = 10,
+        end: int = 90,
+        label: str = "Working",
+    ) -> R:
+        """Run a pure, CPU-heavy function in a separate process, reporting time as progress.
+
+        Engines that hold the interpreter (C solvers) would otherwise stall every thread of
+        this process, the web server's included.
+        """
+        future = self.runtime.pool().submit(function, *args)
+        began = time.monotonic()
+        step = 0
+        while True:
+            try:
+                return future.result(timeout=1.0)
+            except concurrent.futures.TimeoutError:
+                step += 1
+                elapsed = time.monotonic() - began
+                # approach `end` without reaching it: the real duration is unknown
+                share = 1 - 0.93**step
+                self.progress(start + int((end - start) * share), f"{label} ({elapsed:.0f} s)")
+
+    def _close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+def _yield_to_web() -> None:
+    """Compute processes run at a lower priority: requests come first on a busy machine."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
+
+
+class _ThreadConsumer(Consumer):  # type: ignore[misc]
+    """A huey consumer that runs beside the web server (no signal handlers off the main thread)."""
+
+    def _set_signal_handlers(self) -> None:
+        return None
+
+
+def make_huey(settings: Settings) -> Huey:
+    """The queue the settings ask for: SQLite in the data folder, Redis, or memory (tests)."""
+    backend = settings.jobs_backend.strip().lower() or ("redis" if settings.redis_url else "sqlite")
+    name = settings.jobs_queue
+    if backend == "redis":
+        return RedisHuey(name, url=settings.redis_url or "redis://127.0.0.1:6379/0")
+    if backend == "memory":
+        return MemoryHuey(name)
+    if backend != "sqlite":
+        raise ValueError("COMMONPOT_JOBS_BACKEND is sqlite, redis or memory")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name, filename=str(settings.data_dir / "jobs.sqlite3"))
+
+
+class Jobs:
+    """This process's job runtime: the huey queue, the task that runs jobs, and dispatch."""
+
+    def __init__(
+        self, settings: Settings, db: Database, bus: Bus, registry: Registry = REGISTRY
+    ) -> None:
+        self.settings, self.db, self.bus, self.registry = settings, db, bus, registry
+        self.huey = make_huey(settings)
+        self._task = self.huey.task(name="commonpot.run_job")(self.run)
+        self._sweep_task = self.huey.periodic_task(crontab(minute="*"), name="commonpot.sweep")(
+            self.sweep
+        )
+        for item in registry.periodic:
+            self._add_periodic(item)
+        self._consumer: Consumer | None = None
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        db.add_session_hook(self._install)
+
+    def pool(self) -> concurrent.futures.ProcessPoolExecutor:
+        """The processes that run `JobContext.compute` work (started on first use)."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=max(1, self.settings.jobs_compute_processes),
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_yield_to_web,
+                )
+            return self._pool
+
+    def _add_periodic(self, item: PeriodicSpec) -> None:
+        def fire() -> None:
+            slot = utcnow().strftime("%Y-%m-%dT%H:%M")
+            with self.db.unit_of_work() as session:
+                enqueue(session, item.job, {"slot": slot}, key=f"{item.job}@{slot}")
+
+        self.huey.periodic_task(
+            crontab(minute=item.minute, hour=item.hour), name=f"periodic.{item.job}"
+        )(fire)
+
+    def _install(self, factory: sessionmaker[Session]) -> None:
+        @sa_event.listens_for(factory, "after_commit")
+        def _after_commit(session: Session) -> None:
+            for job_id in session.info.pop(DISPATCH_KEY, []):
+                self.dispatch(job_id)
+
+        @sa_event.listens_for(factory, "after_rollback")
+        def _after_rollback(session: Session) -> None:
+            session.info.pop(DISPATCH_KEY, None)
+
+    def dispatch(self, job_id: int, delay: float | None = None) -> None:
+        """Hand a queued job to the consumers (now, or after `delay` seconds)."""
+        try:
+            if delay:
+                self._task.schedule(args=(job_id,), delay=delay)
+            else:
+                self._task(job_id)
+        except Exception:  # the queue is down: the sweeper hands the job over later
+            log.exception("could not hand job %s to the queue", job_id)
+
+    def publish(self, job_id: int, message: Message) -> None:
+        """Tell live pages about a job (never fails the job)."""
+        try:
+            self.bus.publish(job_channel(job_id), {"type": "job", "id": job_id, **message})
+        except Exception:
+            log.exception("could not publish progress of job %s", job_id)
+
+    def run(self, job_id: int) -> None:
+        """Claim and run one job (the huey task); a job already claimed is left alone."""
+        with self.db.unit_of_work() as session:
+            claimed = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.state == JobState.QUEUED.value)
+                .values(
+                    state=JobState.RUNNING.value,
+                    attempts=Job.attempts + 1,
+                    started_at=utcnow(),
+                    progress=0,
+                    message="",
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                return
+            job = session.get(Job, job_id)
+            assert job is not None
+            session.refresh(job)
+            payload = dict(job.payload)
+            name = job.name
+            context = JobContext(self, job)
+        self.publish(job_id, {"state": JobState.RUNNING.value, "progress": 0, "message": ""})
+        try:
+            result = self._spec(name).function(context, payload)
+            session = context.session
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(
+                    state=JobState.DONE.value,
+                    progress=100,
+                    result_url=result,
+                    error=None,
+                    finished_at=utcnow(),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+        except Exception as exc:
+            with contextlib.suppress(Exception):
+                if context._session is not None:
+                    context._session.rollback()
+            context._close()
+            self._failed(job_id, exc)
+            return
+        context._close()
+        self.publish(
+            job_id,
+            {"state": JobState.DONE.value, "progress": 100, "message": "", "result_url": result},
+        )
+
+    def _spec(self, name: str) -> JobSpec:
+        spec = self.registry.specs.get(name)
+        if spec is None:
+            raise LookupError(f"no job function is registered as {name!r}")
+        return spec
+
+    def _failed(self, job_id: int, exc: Exception) -> None:
+        reason = f"{type(exc).__name__}: {exc}"[:2000]
+        log.warning("job %s failed: %s", job_id, reason)
+        delay: float | None = None
+        with self.db.unit_of_work() as session:
+            job = session.get(Job, job_id)
+            if job is None:
+                return
+            job.error = reason
+            if job.attempts < job.max_attempts:
+                delay = RETRY_BASE_SECONDS * (2 ** (job.attempts - 1))
+                job.state = JobState.QUEUED.value
+                job.message = f"attempt {job.attempts} failed; retrying"
+                job.run_after = utcnow() + timedelta(seconds=delay)
+            else:
+                job.state = JobState.FAILED.value
+                job.finished_at = utcnow()
+                signals.emit(
+                    session,
+                    JobFailed(
+                        job.id, job.name, job.title, job.community_id, job.created_by, reason
+                    ),
+                )
+            message = job_message(job)
+        if delay is not None:
+            self.dispatch(job_id, delay=delay)
+        self.publish(job_id, message)
+
+    def sweep(self) -> int:
+        """Hand over queued jobs nobody took (a lost dispatch, a crashed worker); how many."""
+        cutoff = utcnow() - STALE_AFTER
+        with self.db.unit_of_work(write=False) as session:
+            ids = list(
+                session.scalars(
+                    select(Job.id).where(
+                        Job.state == JobState.QUEUED.value, Job.run_after <= cutoff
+                    )
+                )
+            )
+        for job_id in ids:
+            self.dispatch(job_id)
+        return len(ids)
+
+    def drain(self, limit: int = 1000) -> int:
+        """Run whatever is in the queue now, in this thread (tests, `commonpot jobs run`)."""
+        done = 0
+        while done < limit:
+            task = self.huey.dequeue()
+            if task is None:
+                break
+            self.huey.execute(task)
+            done += 1
+        return done
+
+    def start_consumer(self, workers: int = 1) -> Consumer:
+        """Run a consumer in threads of this process (the embedded default of `serve`)."""
+        if self._consumer is None:
+            self._consumer = _ThreadConsumer(
+                self.huey,
+                workers=workers,
+                worker_type="thread",
+                max_delay=0.5,
+                check_worker_health=False,
+            )
+            self._consumer.start()
+        return self._consumer
+
+    def stop_consumer(self) -> None:
+        """Stop the embedded consumer, letting running jobs finish."""
+        if self._consumer is not None:
+            self._consumer.stop(graceful=True)
+            self._consumer = None
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+                self._pool = None
+
+    def consumer(self, workers: int) -> Consumer:
+        """A consumer for `commonpot worker` (run it in the main thread)."""
+        return self.huey.create_consumer(workers=workers, worker_type="thread", max_delay=0.5)

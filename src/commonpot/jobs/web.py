@@ -1,0 +1,170 @@
+"""Job pages and API: a community's jobs (stewards), one job's live progress, retry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Security
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from commonpot.bus import bus_of, opened
+from commonpot.http import Ctx, bearer_scheme, unit_of_work, verify_csrf_form
+from commonpot.jobs import access
+from commonpot.jobs.models import Job, JobState
+from commonpot.jobs.runtime import job_channel, job_message, retry
+from commonpot.templating import redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
+api_router = APIRouter(prefix="/api", tags=["jobs"], dependencies=[Security(bearer_scheme)])
+TERMINAL = (JobState.DONE.value, JobState.FAILED.value)
+POLL_SECONDS = 1.0
+
+
+class JobOut(BaseModel):
+    """A background job as the API shows it."""
+
+    id: int
+    name: str
+    title: str
+    state: str
+    progress: int
+    message: str
+    result_url: str | None
+    error: str | None
+    attempts: int
+    max_attempts: int
+    created_at: datetime
+    finished_at: datetime | None
+    url: str
+    live_url: str
+
+
+def job_out(job: Job) -> JobOut:
+    """The API view of a job."""
+    return JobOut(
+        id=job.id,
+        name=job.name,
+        title=job.title,
+        state=job.state,
+        progress=job.progress,
+        message=job.message,
+        result_url=job.result_url,
+        error=job.error,
+        attempts=job.attempts,
+        max_attempts=job.max_attempts,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+        url=f"/jobs/{job.id}",
+        live_url=f"/jobs/{job.id}/live",
+    )
+
+
+def _steward_community(ctx: Ctx, slug: str) -> Any:
+    check: access.StewardCommunity = ctx.request.app.state.steward_community
+    return check(ctx.session, slug, ctx.viewer)
+
+
+def _visible(ctx: Ctx, job_id: int) -> Job:
+    return access.visible_job(
+        ctx.session, job_id, ctx.viewer, ctx.request.app.state.is_community_steward
+    )
+
+
+@router.get("/communities/{slug}/jobs", response_class=HTMLResponse)
+def jobs_page(slug: str, request: Request) -> Response:
+    """A community's background jobs (stewards): state, progress, retry a failed one."""
+    with unit_of_work(request) as ctx:
+        community = _steward_community(ctx, slug)
+        found = access.community_jobs(ctx.session, community.id)
+        data = {"community": community, "jobs": found, "is_member": True}
+        return render(request, "jobs/list.html", data, ctx=ctx)
+
+
+@router.post("/communities/{slug}/jobs/{job_id}/retry")
+def retry_job(slug: str, job_id: int, request: Request) -> Response:
+    """Queue a failed job again (stewards)."""
+    with unit_of_work(request) as ctx:
+        community = _steward_community(ctx, slug)
+        retry(ctx.session, access.community_job(ctx.session, community.id, job_id))
+    return redirect(request, f"/jobs/{job_id}", "Queued again.")
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(job_id: int, request: Request) -> Response:
+    """One job: a progress bar that updates live, then the link to its result."""
+    with unit_of_work(request) as ctx:
+        job = _visible(ctx, job_id)
+        return render(request, "jobs/job.html", {"job": job}, ctx=ctx)
+
+
+def _live_state(request: Request, job_id: int) -> dict[str, Any]:
+    with unit_of_work(request) as ctx:
+        return job_message(_visible(ctx, job_id))
+
+
+async def _stream(request: Request, job_id: int) -> AsyncIterator[str]:
+    async with opened(bus_of(request.app.state), job_channel(job_id)) as sub:
+        # read the state after subscribing so that nothing falls between the two
+        current = await run_in_threadpool(_live_state, request, job_id)
+        yield "retry: 3000\n"
+        yield f"event: job\ndata: {json.dumps(current)}\n\n"
+        if current["state"] in TERMINAL:
+            return
+        quiet = 0.0
+        while not await request.is_disconnected():
+            message = await sub.get(POLL_SECONDS)
+            if message is None:
+                # no live message: the job may run where this bus does not reach (another
+                # process on the in-memory bus), so read its row instead
+                latest = await run_in_threadpool(_live_state, request, job_id)
+                if latest == current:
+                    quiet += POLL_SECONDS
+                    if quiet >= 15:
+                        quiet = 0.0
+                        yield ": keep-alive\n\n"
+                    continue
+                message = latest
+            current = message
+            yield f"event: job\ndata: {json.dumps(message)}\n\n"
+            if message.get("state") in TERMINAL:
+                return
+
+
+@router.get("/jobs/{job_id}/live")
+async def job_live(job_id: int, request: Request) -> Response:
+    """Server-sent events: the job's progress until it is done or failed."""
+    await run_in_threadpool(_live_state, request, job_id)  # NotFound before streaming
+    return StreamingResponse(
+        _stream(request, job_id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@api_router.get("/jobs/{job_id}", response_model=JobOut)
+def api_job(job_id: int, request: Request) -> JobOut:
+    """One background job: state, progress, result link or the reason it failed."""
+    with unit_of_work(request) as ctx:
+        return job_out(_visible(ctx, job_id))
+
+
+@api_router.get("/communities/{slug}/jobs", response_model=list[JobOut])
+def api_community_jobs(slug: str, request: Request) -> list[JobOut]:
+    """A community's background jobs, newest first (stewards)."""
+    with unit_of_work(request) as ctx:
+        community = _steward_community(ctx, slug)
+        return [job_out(j) for j in access.community_jobs(ctx.session, community.id)]
+
+
+@api_router.post("/communities/{slug}/jobs/{job_id}/retry", response_model=JobOut, status_code=202)
+def api_retry(slug: str, job_id: int, request: Request) -> JobOut:
+    """Queue a failed job again (stewards); 409 unless it failed."""
+    with unit_of_work(request) as ctx:
+        community = _steward_community(ctx, slug)
+        job = retry(ctx.session, access.community_job(ctx.session, community.id, job_id))
+        return job_out(job)

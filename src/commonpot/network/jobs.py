@@ -1,0 +1,76 @@
+"""Network work that runs in the background: solving an allocation run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from commonpot import jobs
+from commonpot.accounts.models import User
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community
+from commonpot.errors import NotFound
+from commonpot.network import runs
+from commonpot.network.solve import solve_run
+
+ALLOCATION_JOB = "network.allocation_run"
+
+
+def start_allocation(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    objective: str = "default",
+    params: dict[str, Any] | None = None,
+) -> jobs.Job:
+    """A steward starts an allocation run in the background; the job to watch."""
+    chosen = runs.check_run(session, community, viewer, objective=objective, params=params)
+    return jobs.enqueue(
+        session,
+        ALLOCATION_JOB,
+        {"community_id": community.id, "objective": objective, "params": chosen},
+        community_id=community.id,
+        created_by=viewer.user_id,
+        title=f"Allocation run ({objective})",
+        max_attempts=2,
+    )
+
+
+def _viewer(session: Session, user_id: int | None) -> Viewer:
+    user = session.get(User, user_id) if user_id is not None else None
+    return Viewer(user=user) if user is not None else Viewer(operator=True)
+
+
+def _community(session: Session, community_id: int) -> Community:
+    found = session.get(Community, community_id)
+    if found is None:
+        raise NotFound("The community is gone.")
+    return found
+
+
+def allocation_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
+    """Solve the community's allocation and store it as a draft run; the run's page."""
+    objective = str(payload.get("objective", "default"))
+    ctx.progress(5, "Reading open offers and needs")
+    with ctx.read() as session:
+        community = _community(session, int(payload["community_id"]))
+        viewer = _viewer(session, ctx.created_by)
+        chosen = runs.check_run(
+            session, community, viewer, objective=objective, params=payload.get("params")
+        )
+        instance = runs.build_instance(session, community, chosen)
+    ctx.progress(15, f"Solving for {len(instance['needs'])} needs")
+    # the solver holds the interpreter for long stretches: it runs in its own process so
+    # that the web server (and its embedded consumer) keep answering meanwhile
+    solved = ctx.compute(solve_run, instance, objective, start=15, end=85, label="Solving")
+    ctx.progress(85, "Saving the plan")
+    session = ctx.session
+    community = _community(session, community.id)
+    run = runs.store_run(session, community, ctx.created_by, objective, chosen, solved)
+    return f"/communities/{community.slug}/network/runs/{run.id}"
+
+
+JOBS = (jobs.JobSpec(ALLOCATION_JOB, allocation_job, max_attempts=2),)
+PERIODIC: tuple[jobs.PeriodicSpec, ...] = ()

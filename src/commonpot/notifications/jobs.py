@@ -1,0 +1,157 @@
+"""Notification jobs: fan a notice out to its audience, send e-mails, send the daily digest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonpot import jobs
+from commonpot.accounts.models import User
+from commonpot.communities.models import Membership, Role
+from commonpot.db import utcnow
+from commonpot.events.models import Registration
+from commonpot.notifications import mail, service
+from commonpot.notifications.models import Notification
+
+DELIVER_JOB = "notifications.deliver"
+EMAIL_JOB = "notifications.email"
+DIGEST_JOB = "notifications.digest"
+
+
+def audience(session: Session, notice: dict[str, Any]) -> list[int]:
+    """The user ids a notice goes to: listed people, or members/stewards/sign-ups/admins."""
+    if "users" in notice:
+        return [int(u) for u in notice["users"]]
+    what, ref = notice["audience"]
+    if what == "members":
+        query = select(Membership.user_id).where(Membership.community_id == ref)
+    elif what == "stewards":
+        query = select(Membership.user_id).where(
+            Membership.community_id == ref, Membership.role == Role.STEWARD.value
+        )
+    elif what == "event":
+        query = select(Registration.user_id).where(Registration.event_id == ref)
+    elif what == "confirmed":
+        query = select(Registration.user_id).where(
+            Registration.event_id == ref, Registration.status == "confirmed"
+        )
+    elif what == "admins":
+        query = select(User.id).where(User.is_admin.is_(True))
+    else:
+        raise ValueError(f"unknown audience {what!r}")
+    return list(session.scalars(query))
+
+
+def deliver(ctx: jobs.JobContext, payload: dict[str, Any]) -> None:
+    """Record each notice for its audience; queue the e-mails that go out now."""
+    session = ctx.session
+    to_email: list[int] = []
+    notices = payload.get("notices", [])
+    for number, notice in enumerate(notices, start=1):
+        to_email += service.fan_out(
+            session,
+            notice["kind"],
+            audience(session, notice),
+            notice.get("params", {}),
+            url=notice.get("url", ""),
+            community_id=payload.get("community_id"),
+        )
+        if len(notices) > 20 and number % 20 == 0:
+            ctx.progress(number * 100 // len(notices), f"{number} of {len(notices)}")
+    for start in range(0, len(to_email), 500):
+        jobs.enqueue(
+            session,
+            EMAIL_JOB,
+            {"ids": to_email[start : start + 500]},
+            key=f"{EMAIL_JOB}:{ctx.job_id}:{start}",
+            community_id=payload.get("community_id"),
+            title="E-mail notifications",
+        )
+
+
+def _base_url(ctx: jobs.JobContext) -> str:
+    settings = ctx.runtime.settings
+    return (settings.base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+
+
+def email(ctx: jobs.JobContext, payload: dict[str, Any]) -> None:
+    """Send the e-mails for these notifications (those not sent yet), each in its reader's words."""
+    settings = ctx.runtime.settings
+    if not settings.smtp_url:
+        return
+    session = ctx.session
+    base = _base_url(ctx)
+    secret = settings.resolved_secret_key()
+    rows = session.execute(
+        select(Notification, User)
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.id.in_(payload["ids"]), Notification.emailed_at.is_(None))
+        .order_by(Notification.id)
+    ).all()
+    mails, sent = [], []
+    for note, user in rows:
+        if not user.is_active:
+            continue
+        subject, body = mail.words(note.kind, note.params, user.locale)
+        token = service.unsubscribe_token(secret, user.id, note.kind)
+        link = f"{base}{note.url}" if note.url else ""
+        mails.append(
+            mail.render(
+                user.email,
+                user.locale,
+                [(subject, body, link)],
+                subject=subject,
+                unsubscribe_url=f"{base}/unsubscribe/{token}",
+                preferences_url=f"{base}/me/notifications/preferences",
+                instance=settings.instance_name,
+            )
+        )
+        sent.append(note)
+    mail.send(settings, mails)
+    now = utcnow()
+    for note in sent:
+        note.emailed_at = now
+
+
+def digest(ctx: jobs.JobContext, payload: dict[str, Any]) -> None:
+    """Once a day: one e-mail per person with everything they chose to hear as a digest."""
+    settings = ctx.runtime.settings
+    if not settings.smtp_url:
+        return
+    session = ctx.session
+    base = _base_url(ctx)
+    mails, sent = [], []
+    for user_id, notes in service.pending_digest(session).items():
+        user = session.get(User, user_id)
+        if user is None or not user.is_active:
+            continue
+        items = []
+        for note in notes:
+            subject, body = mail.words(note.kind, note.params, user.locale)
+            items.append((subject, body, f"{base}{note.url}" if note.url else ""))
+        title = mail.translations(user.locale).gettext("Your daily digest")
+        mails.append(
+            mail.render(
+                user.email,
+                user.locale,
+                items,
+                subject=title,
+                preferences_url=f"{base}/me/notifications/preferences",
+                instance=settings.instance_name,
+            )
+        )
+        sent += notes
+    mail.send(settings, mails)
+    now = utcnow()
+    for note in sent:
+        note.emailed_at = now
+
+
+JOBS = (
+    jobs.JobSpec(DELIVER_JOB, deliver),
+    jobs.JobSpec(EMAIL_JOB, email, max_attempts=5),
+    jobs.JobSpec(DIGEST_JOB, digest),
+)
+PERIODIC = (jobs.PeriodicSpec(DIGEST_JOB, minute="0", hour="7"),)

@@ -1,0 +1,176 @@
+"""Notification pages and API: the inbox, preferences, and unsubscribing without signing in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Security
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from commonpot.errors import DomainError
+from commonpot.http import bearer_scheme, unit_of_work, verify_csrf_form
+from commonpot.notifications import mail, service
+from commonpot.notifications.kinds import CHANNELS, KINDS
+from commonpot.notifications.models import Notification
+from commonpot.templating import reader_locale, redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
+api_router = APIRouter(
+    prefix="/api", tags=["notifications"], dependencies=[Security(bearer_scheme)]
+)
+
+
+class NotificationOut(BaseModel):
+    """One notification, in the reader's language."""
+
+    id: int
+    kind: str
+    subject: str
+    body: str
+    url: str
+    created_at: datetime
+    read: bool
+
+
+class PreferencesIn(BaseModel):
+    """Channels by kind: inapp, email, digest or off."""
+
+    model_config = ConfigDict(extra="forbid")
+    channels: dict[str, str] = Field(max_length=len(KINDS))
+
+
+def shown(note: Notification, locale: str) -> dict[str, Any]:
+    """A notification's words for this reader."""
+    subject, body = mail.words(note.kind, note.params, locale)
+    return {"note": note, "subject": subject, "body": body}
+
+
+def _secret(request: Request) -> str:
+    secret: str = request.app.state.secret_key
+    return secret
+
+
+@router.get("/me/notifications", response_class=HTMLResponse)
+def inbox_page(request: Request) -> Response:
+    """Your notifications, newest first."""
+    with unit_of_work(request) as ctx:
+        if ctx.viewer.user is None:
+            return redirect(request, "/login?next=/me/notifications")
+        locale = reader_locale(request)
+        items = [shown(n, locale) for n in service.inbox(ctx.session, ctx.viewer)]
+        return render(request, "notifications/inbox.html", {"items": items}, ctx=ctx)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
+@router.post("/me/notifications/read")
+async def read(request: Request) -> Response:
+    """Mark one notification read (or all of them, without an id)."""
+    form = await _form(request)
+    raw = form.get("id", "").strip()
+
+    def work() -> None:
+        with unit_of_work(request) as ctx:
+            service.mark_read(ctx.session, ctx.viewer, int(raw) if raw.isdigit() else None)
+
+    await run_in_threadpool(work)
+    return redirect(request, "/me/notifications", "Marked as read.")
+
+
+@router.get("/me/notifications/preferences", response_class=HTMLResponse)
+def preferences_page(request: Request) -> Response:
+    """Choose, per kind, how you hear: in the inbox, by e-mail now, in a daily digest, or not."""
+    with unit_of_work(request) as ctx:
+        user = ctx.viewer.require_user()
+        data = {
+            "chosen": service.preferences(ctx.session, user.id),
+            "kinds": KINDS,
+            "channels": CHANNELS,
+        }
+        return render(request, "notifications/preferences.html", data, ctx=ctx)
+
+
+@router.post("/me/notifications/preferences")
+async def save_preferences(request: Request) -> Response:
+    """Save your choices."""
+    form = await _form(request)
+    choices = {k: v for k, v in form.items() if k in KINDS}
+
+    def work() -> None:
+        with unit_of_work(request) as ctx:
+            service.set_preferences(ctx.session, ctx.viewer, choices)
+
+    try:
+        await run_in_threadpool(work)
+    except DomainError as exc:
+        from commonpot.templating import redirect_error
+
+        return redirect_error(request, "/me/notifications/preferences", exc)
+    return redirect(request, "/me/notifications/preferences", "Saved.")
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_page(token: str, request: Request) -> Response:
+    """Confirm stopping one kind of e-mail (no sign-in needed: the link is signed)."""
+    with unit_of_work(request) as ctx:
+        _, kind = service.read_unsubscribe(_secret(request), token)
+        data = {"token": token, "kind": KINDS[kind], "done": False}
+        return render(request, "notifications/unsubscribe.html", data, ctx=ctx)
+
+
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe(token: str, request: Request) -> Response:
+    """Stop one kind of notification for the link's owner."""
+    with unit_of_work(request) as ctx:
+        _, kind = service.unsubscribe(ctx.session, _secret(request), token)
+        data = {"token": token, "kind": KINDS[kind], "done": True}
+        return render(request, "notifications/unsubscribe.html", data, ctx=ctx)
+
+
+@api_router.get("/me/notifications", response_model=list[NotificationOut])
+def api_inbox(request: Request) -> list[NotificationOut]:
+    """Your notifications, newest first, in your language (Accept-Language)."""
+    with unit_of_work(request) as ctx:
+        locale = reader_locale(request)
+        out = []
+        for note in service.inbox(ctx.session, ctx.viewer):
+            subject, body = mail.words(note.kind, note.params, locale)
+            out.append(
+                NotificationOut(
+                    id=note.id,
+                    kind=note.kind,
+                    subject=subject,
+                    body=body,
+                    url=note.url,
+                    created_at=note.created_at,
+                    read=note.read_at is not None,
+                )
+            )
+        return out
+
+
+@api_router.post("/me/notifications/{notification_id}/read", status_code=204)
+def api_read(notification_id: int, request: Request) -> Response:
+    """Mark one notification read."""
+    with unit_of_work(request) as ctx:
+        service.mark_read(ctx.session, ctx.viewer, notification_id)
+    return Response(status_code=204)
+
+
+@api_router.get("/me/notification-preferences", response_model=dict[str, str])
+def api_preferences(request: Request) -> dict[str, str]:
+    """How you hear about each kind."""
+    with unit_of_work(request) as ctx:
+        return service.preferences(ctx.session, ctx.viewer.require_user().id)
+
+
+@api_router.put("/me/notification-preferences", response_model=dict[str, str])
+def api_set_preferences(body: PreferencesIn, request: Request) -> dict[str, str]:
+    """Change how you hear about some kinds; 422 names a bad kind or channel."""
+    with unit_of_work(request) as ctx:
+        return service.set_preferences(ctx.session, ctx.viewer, body.channels)

@@ -1,0 +1,39 @@
+// Live progress for a background job page: the bar follows server-sent events and turns
+// into the link to the result when the job is done. The page works without this file.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-job-live]");
+  if (!box || typeof EventSource === "undefined") { return; }
+  var bar = document.getElementById("job-progress");
+  var percent = document.getElementById("job-percent");
+  var state = document.getElementById("job-state");
+  var note = document.getElementById("job-message");
+  var result = document.getElementById("job-result");
+  var link = document.getElementById("job-result-link");
+  var error = document.getElementById("job-error");
+  var source = new EventSource(box.dataset.jobLive);
+
+  source.addEventListener("job", function (e) {
+    var m = JSON.parse(e.data);
+    if (typeof m.progress === "number") {
+      bar.value = m.progress;
+      bar.textContent = String(m.progress) + "%";
+      percent.textContent = String(m.progress) + "%";
+    }
+    if (m.state) { state.textContent = String(m.state); box.dataset.state = String(m.state); }
+    note.textContent = m.message ? String(m.message) : "";
+    if (m.state === "done") {
+      source.close();
+      if (m.result_url && String(m.result_url).charAt(0) === "/") {
+        link.href = String(m.result_url);
+        result.hidden = false;
+        bar.hidden = true;
+        link.focus();
+      }
+    } else if (m.state === "failed") {
+      source.close();
+      error.textContent = m.error ? String(m.error) : "";
+      error.hidden = false;
+    }
+  });
+})();
