@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "governance": ("governance", "Proposals and grants housekeeping."),
     "events": ("events", "Community cooking events and classes."),
     "ecology": ("ecology", "Biodiversity ratings and before/after impact assessments."),
+    "federation": ("federation", "Federation with other servers (ActivityPub)."),
 }
 ALL_DOMAINS = tuple(dict.fromkeys(domain for domain, _ in COMMANDS.values() if domain))
 

@@ -53,6 +53,12 @@ def _events(root: typer.Typer) -> None:
     register(root)
 
 
+def _federation(root: typer.Typer) -> None:
+    from commonpot.federation.cli import register
+
+    register(root)
+
+
 def _ecology(root: typer.Typer) -> None:
     from commonpot.ecology.cli import register
 
@@ -67,6 +73,7 @@ DOMAIN_COMMANDS: dict[str, Register] = {
     "governance": _governance,
     "events": _events,
     "ecology": _ecology,
+    "federation": _federation,
 }
 
 

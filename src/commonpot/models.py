@@ -7,6 +7,7 @@ from commonpot.communities import models as communities_models
 from commonpot.db import Base
 from commonpot.ecology import models as ecology_models
 from commonpot.events import models as events_models
+from commonpot.federation import models as federation_models
 from commonpot.governance import models as governance_models
 from commonpot.network import models as network_models
 from commonpot.recipes import models as recipes_models
@@ -19,6 +20,7 @@ MODEL_MODULES = (
     governance_models,
     events_models,
     ecology_models,
+    federation_models,
 )
 
 

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     redis_url: str = Field(default="", description="redis://... enables the cross-process bus")
     event_bus: str = Field(default="memory", description="memory, postgres or redis")
     default_locale: str = "en"
+    federation_allow_http: bool = Field(
+        default=False, description="Let federation reach http:// and loopback peers (tests, LANs)"
+    )
 
     def resolved_secret_key(self) -> str:
         """Return the secret key, creating and keeping one in data_dir when none is set."""

@@ -13,6 +13,7 @@ from commonpot.communities import actions as communities_actions
 from commonpot.db import Database
 from commonpot.ecology import actions as ecology_actions
 from commonpot.events import actions as events_actions
+from commonpot.federation import hooks as federation_hooks
 from commonpot.governance import actions as governance_actions
 from commonpot.governance import membership_log
 from commonpot.models import load_all
@@ -25,7 +26,7 @@ ACTION_MODULES = (
     events_actions,
     ecology_actions,
 )
-SESSION_HOOKS = (membership_log.install,)
+SESSION_HOOKS = (membership_log.install, federation_hooks.install)
 
 
 def wire() -> None:
