@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import OPERATOR
+from commonpot.accounts.models import User
+from commonpot.accounts.service import OPERATOR, Viewer
 from commonpot.federation import service
 from commonpot.federation.models import Activity, Delivery, Follower, Following, RemoteItem
 from commonpot.recipes import service as recipes_service
@@ -32,9 +34,16 @@ def _setup(a: Instance, b: Instance) -> dict[str, int]:
         alpha = make_community(s, make_user(s, "A steward"), slug="alpha")
         ids = {"alpha": alpha.id}
     with b.db.unit_of_work() as s:
-        beta = make_community(s, make_user(s, "B steward"), slug="beta")
+        steward = make_user(s, "B steward")
+        beta = make_community(s, steward, slug="beta")
         ids["beta"] = beta.id
+        ids["b_steward"] = steward.id
     return ids
+
+
+def _steward(s: Session) -> Viewer:
+    user = s.scalars(select(User).where(User.display_name == "B steward")).one()
+    return Viewer(user=user)
 
 
 def _follow(a: Instance, b: Instance) -> None:
@@ -63,11 +72,11 @@ def test_follow_accept_publish_update_delete_unfollow(
     # publish: a public recipe reaches a; a restricted one does not
     with b.db.unit_of_work() as s:
         beta = service.public_community(s, "beta")
-        shared = recipes_service.create_recipe(s, beta, OPERATOR, _recipe("Jollof rice"))
+        shared = recipes_service.create_recipe(s, beta, _steward(s), _recipe("Jollof rice"))
         recipes_service.create_recipe(
-            s, beta, OPERATOR, _recipe("Ceremony bread", labels=["TK SS"])
+            s, beta, _steward(s), _recipe("Ceremony bread", labels=["TK SS"])
         )
-        recipes_service.create_recipe(s, beta, OPERATOR, _recipe("Kitchen only", reach="community"))
+        recipes_service.create_recipe(s, beta, _steward(s), _recipe("Kitchen only", reach="community"))
         shared_id = shared.id
     report = b.deliver()
     assert report.delivered == 1, report
@@ -83,7 +92,7 @@ def test_follow_accept_publish_update_delete_unfollow(
     with b.db.unit_of_work() as s:
         beta = service.public_community(s, "beta")
         recipes_service.update_recipe(
-            s, beta, OPERATOR, shared_id, _recipe("Jollof rice, party style")
+            s, beta, _steward(s), shared_id, _recipe("Jollof rice, party style")
         )
     assert b.deliver().delivered == 1
     with a.db.unit_of_work(write=False) as s:
@@ -92,14 +101,14 @@ def test_follow_accept_publish_update_delete_unfollow(
     # delete
     with b.db.unit_of_work() as s:
         beta = service.public_community(s, "beta")
-        recipes_service.delete_recipe(s, beta, OPERATOR, shared_id)
+        recipes_service.delete_recipe(s, beta, _steward(s), shared_id)
     assert b.deliver().delivered == 1
     assert a.count(RemoteItem) == 0
 
     # unfollow: b forgets the follower
     with b.db.unit_of_work() as s:
         beta = service.public_community(s, "beta")
-        recipes_service.create_recipe(s, beta, OPERATOR, _recipe("Pepper soup"))
+        recipes_service.create_recipe(s, beta, _steward(s), _recipe("Pepper soup"))
     b.deliver()
     assert a.count(RemoteItem) == 1
     with a.db.unit_of_work() as s:
@@ -119,13 +128,13 @@ def test_recipe_turned_community_only_is_deleted_remotely(
     _follow(a, b)
     with b.db.unit_of_work() as s:
         beta = service.public_community(s, "beta")
-        rid = recipes_service.create_recipe(s, beta, OPERATOR, _recipe("Fish stew")).id
+        rid = recipes_service.create_recipe(s, beta, _steward(s), _recipe("Fish stew")).id
     b.deliver()
     assert a.count(RemoteItem) == 1
     with b.db.unit_of_work() as s:
         beta = service.public_community(s, "beta")
         recipes_service.update_recipe(
-            s, beta, OPERATOR, rid, _recipe("Fish stew", reach="community")
+            s, beta, _steward(s), rid, _recipe("Fish stew", reach="community")
         )
     b.deliver()
     assert a.count(RemoteItem) == 0

@@ -113,9 +113,14 @@ def fan_out(session: Session, fed: Fed) -> int:
     pending = session.scalars(
         select(Activity).where(Activity.fanned_out.is_(False)).order_by(Activity.id).limit(BATCH)
     ).all()
+    seen: set[tuple[int | None, str, int | None, str]] = set()
     for row in pending:
         row.fanned_out = True
         if row.document is None:
+            key = (row.community_id, row.kind, row.local_id, row.verb)
+            if key in seen:  # one activity per object per pass: built from its current state
+                continue
+            seen.add(key)
             row.document = _change_document(session, fed, row)
             if row.document is None:
                 continue
@@ -173,7 +178,7 @@ def deliver_due(
             select(Activity).where(Activity.id.in_({d.activity_id for d in due}))
         )
     }
-    slugs = dict(session.execute(select(Community.id, Community.slug)).tuples().all())
+    slugs = {cid: slug for cid, slug in session.execute(select(Community.id, Community.slug))}
     blocked = set(
         session.scalars(select(DomainBlock.domain).where(DomainBlock.community_id.is_(None)))
     )
