@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,28 @@ from commonpot.models import load_all
 from commonpot.settings import Settings
 from commonpot.wiring import open_database
 from tests.conftest import create_pg_database, drop_pg_database
+
+
+@functools.lru_cache(maxsize=1)
+def key_pool() -> tuple[Any, ...]:
+    """A few RSA keys made once per test process (making one costs ~0.2 s)."""
+    from commonpot.federation.signatures import new_private_key
+
+    return tuple(new_private_key() for _ in range(8))
+
+
+def seed_keys(data_dir: Path, names: tuple[str, ...] = ("_instance", "alpha", "beta")) -> None:
+    """Put ready keys where the instance keeps them, as an operator restoring a backup would."""
+    from commonpot.federation.keys import key_dir
+    from commonpot.federation.signatures import private_pem
+
+    folder = key_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    offset = 0 if "a" in data_dir.name else 3
+    for n, name in enumerate(names):
+        path = folder / f"{name}.pem"
+        path.write_bytes(private_pem(key_pool()[(n + offset) % 6]))
+        path.chmod(0o600)
 
 
 class Router(httpx.BaseTransport):
@@ -122,6 +145,7 @@ def make_instance(host: str, db_url: str, data_dir: Path, router: Router) -> Ins
         base_url=f"http://{host}",
         federation_allow_http=True,
     )
+    seed_keys(data_dir)
     app = create_app(settings)
     client = Client(allow_http=True, transport=router)
     app.state.extensions[CLIENT_KEY] = client
@@ -149,12 +173,14 @@ def pair(
 class FakeActor:
     """A remote fediverse account with its own RSA key, served by a Router handler."""
 
-    def __init__(self, host: str, name: str, document: dict[str, Any] | None = None) -> None:
-        from commonpot.federation.signatures import new_private_key, public_pem
+    def __init__(
+        self, host: str, name: str, document: dict[str, Any] | None = None, key_index: int = 6
+    ) -> None:
+        from commonpot.federation.signatures import public_pem
 
         self.host = host
         self.id = f"http://{host}/users/{name}"
-        self.key = new_private_key()
+        self.key = key_pool()[key_index]
         self.document = document or {
             "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
             "id": self.id,

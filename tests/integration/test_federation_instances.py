@@ -76,7 +76,9 @@ def test_follow_accept_publish_update_delete_unfollow(
         recipes_service.create_recipe(
             s, beta, _steward(s), _recipe("Ceremony bread", labels=["TK SS"])
         )
-        recipes_service.create_recipe(s, beta, _steward(s), _recipe("Kitchen only", reach="community"))
+        recipes_service.create_recipe(
+            s, beta, _steward(s), _recipe("Kitchen only", reach="community")
+        )
         shared_id = shared.id
     report = b.deliver()
     assert report.delivered == 1, report

@@ -11,9 +11,9 @@ from commonpot.accounts.service import OPERATOR
 from commonpot.db import utcnow
 from commonpot.federation import service
 from commonpot.federation.models import Activity, Follower, RemoteActor
-from commonpot.federation.signatures import new_private_key, public_pem, sign_cavage, sign_rfc9421
+from commonpot.federation.signatures import public_pem, sign_cavage, sign_rfc9421
 from tests.factories.accounts import make_community, make_user
-from tests.factories.federation import FakeActor, Instance, Router, solo
+from tests.factories.federation import FakeActor, Instance, Router, key_pool, solo
 
 __all__ = ["solo"]
 INBOX = "http://b.test/federation/beta/inbox"
@@ -25,7 +25,7 @@ def remote(solo: tuple[Instance, Router]) -> tuple[Instance, FakeActor, FakeActo
     with b.db.unit_of_work() as s:
         make_community(s, make_user(s, "B steward"), slug="beta")
     alice = FakeActor("remote.test", "alice")
-    mallory = FakeActor("evil.test", "mallory")
+    mallory = FakeActor("evil.test", "mallory", key_index=7)
     router.handlers["remote.test"] = alice.serve
     router.handlers["evil.test"] = mallory.serve
     return b, alice, mallory
@@ -90,7 +90,7 @@ def test_shared_inbox_accepts_too(remote: tuple[Instance, FakeActor, FakeActor])
 def test_wrong_key(remote: tuple[Instance, FakeActor, FakeActor]) -> None:
     b, alice, _ = remote
     body = _follow(alice)
-    headers = sign_cavage("POST", INBOX, body, alice.key_id, new_private_key(), utcnow())
+    headers = sign_cavage("POST", INBOX, body, alice.key_id, key_pool()[4], utcnow())
     assert _post(b, body, headers) == 401
     _nothing_stored(b)
 
@@ -144,7 +144,7 @@ def test_rotated_key_is_refetched_once(remote: tuple[Instance, FakeActor, FakeAc
     assert (
         _post(b, body, sign_cavage("POST", INBOX, body, alice.key_id, alice.key, utcnow())) == 202
     )
-    alice.key = new_private_key()
+    alice.key = key_pool()[5]
     alice.document["publicKey"]["publicKeyPem"] = public_pem(alice.key)
     undo = json.dumps(
         {"type": "Undo", "actor": alice.id, "id": alice.id + "#undo/1", "object": json.loads(body)}
