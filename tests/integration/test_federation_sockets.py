@@ -18,6 +18,7 @@ from commonpot.accounts.models import User
 from commonpot.accounts.service import OPERATOR, Viewer
 from commonpot.app import create_app
 from commonpot.federation import delivery, service
+from commonpot.federation.ap import CLIENT_KEY
 from commonpot.federation.client import Client, FetchError
 from commonpot.federation.models import Follower, Following, RemoteItem
 from commonpot.recipes import service as recipes_service
@@ -47,9 +48,8 @@ def _server(host: str, folder: Path) -> Iterator[tuple[Settings, service.Fed]]:
         base_url=f"http://{host}:{port}",
         federation_allow_http=True,
     )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning")
-    )
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -63,6 +63,10 @@ def _server(host: str, folder: Path) -> Iterator[tuple[Settings, service.Fed]]:
         fed.client.close()
         server.should_exit = True
         thread.join(timeout=10)
+        own = app.state.extensions.get(CLIENT_KEY)
+        if own is not None:
+            own.close()
+        app.state.db.dispose()
 
 
 def test_follow_and_publish_over_real_sockets(tmp_path: Path) -> None:
