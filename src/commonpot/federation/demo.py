@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from commonpot import recipes
-from commonpot.accounts.service import OPERATOR
+from commonpot.accounts.service import OPERATOR, Viewer
 from commonpot.communities.service import add_member, create_community
 from commonpot.demo import DemoContext
 from commonpot.federation import keys
@@ -67,11 +67,12 @@ def load(session: Session, ctx: DemoContext) -> None:
     )
     add_member(session, lakeside, ctx.users["jonah"], "custodian")
     ctx.communities["lakeside"] = lakeside
+    steward = Viewer(user=ctx.users["wren"])
     for name, description, ingredients, steps, labels in LAKESIDE_RECIPES:
         recipes.create_recipe(
             session,
             lakeside,
-            OPERATOR,
+            steward,
             recipes.RecipeIn(
                 name=name,
                 description=description,
