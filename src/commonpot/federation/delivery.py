@@ -227,4 +227,3 @@ def queue_changes(session: Session, changes: Iterable[tuple[str, int, int, str]]
         if community is None or not community.is_public:
             continue
         session.add(Activity(community_id=community_id, verb=verb, kind=kind, local_id=local_id))
-

@@ -13,7 +13,13 @@ from commonpot.federation import service
 from commonpot.federation.ap import fed_of
 from commonpot.federation.handles import Handle
 from commonpot.http import unit_of_work, verify_csrf_form
-from commonpot.templating import redirect, redirect_error, render
+from commonpot.templating import (
+    reader_locale,
+    redirect,
+    redirect_error,
+    render,
+    translations_for,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 SECTION = {
@@ -23,6 +29,11 @@ SECTION = {
     "blurb": "Recipes and events shared by the communities we follow on other servers.",
 }
 PAGE = "/communities/{slug}/federation"
+
+
+def _t(request: Request, text: str) -> str:
+    """The flash message in the reader's language."""
+    return str(translations_for(reader_locale(request)).gettext(text))
 
 
 @router.get(PAGE, response_class=HTMLResponse)
@@ -53,7 +64,7 @@ def follow(slug: str, request: Request, handle: Annotated[str, Form()] = "") -> 
             service.follow(ctx.session, fed_of(request), community, ctx.viewer, handle)
     except DomainError as exc:
         return redirect_error(request, page, exc)
-    return redirect(request, page, "Follow request sent.")
+    return redirect(request, page, _t(request, "Follow request sent."))
 
 
 @router.post(PAGE + "/unfollow/{following_id}")
@@ -66,7 +77,7 @@ def unfollow(slug: str, following_id: int, request: Request) -> Response:
             service.unfollow(ctx.session, fed_of(request), community, ctx.viewer, following_id)
     except DomainError as exc:
         return redirect_error(request, page, exc)
-    return redirect(request, page, "No longer following.")
+    return redirect(request, page, _t(request, "No longer following."))
 
 
 @router.post(PAGE + "/block")
@@ -79,4 +90,4 @@ def block(slug: str, request: Request, domain: Annotated[str, Form()] = "") -> R
             service.block_domain(ctx.session, ctx.viewer, domain, community)
     except DomainError as exc:
         return redirect_error(request, page, exc)
-    return redirect(request, page, "Domain blocked.")
+    return redirect(request, page, _t(request, "Domain blocked."))
