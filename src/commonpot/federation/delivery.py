@@ -178,7 +178,9 @@ def deliver_due(
             select(Activity).where(Activity.id.in_({d.activity_id for d in due}))
         )
     }
-    slugs = {cid: slug for cid, slug in session.execute(select(Community.id, Community.slug))}
+    slugs: dict[int, str] = {
+        row[0]: row[1] for row in session.execute(select(Community.id, Community.slug))
+    }
     blocked = set(
         session.scalars(select(DomainBlock.domain).where(DomainBlock.community_id.is_(None)))
     )
