@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from commonpot.federation.signatures import load_private, new_private_key, priva
 
 INSTANCE = "_instance"
 _SAFE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
+_CREATING = threading.Lock()
 
 
 def key_dir(data_dir: Path) -> Path:
@@ -31,12 +34,18 @@ def private_key(data_dir: Path, name: str) -> rsa.RSAPrivateKey:
     folder = key_dir(data_dir)
     path = folder / f"{name}.pem"
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        folder.chmod(0o700)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(private_pem(new_private_key()))
-        tmp.chmod(0o600)
-        tmp.replace(path)
+        with _CREATING:  # delivery threads may all ask for a new key at once
+            if not path.exists():
+                folder.mkdir(parents=True, exist_ok=True)
+                folder.chmod(0o700)
+                tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as out:
+                    out.write(private_pem(new_private_key()))
+                if not path.exists():  # another process may have won; keep its key
+                    tmp.replace(path)
+                else:
+                    tmp.unlink()
     return _load(str(path.resolve()), path.stat().st_mtime)
 
 
