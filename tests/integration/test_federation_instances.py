@@ -14,6 +14,7 @@ from commonpot.federation.models import Activity, Delivery, Follower, Following,
 from commonpot.recipes import service as recipes_service
 from commonpot.recipes.schemas import RecipeIn, SectionIn
 from tests.factories.accounts import make_community, make_user
+from tests.factories.events import make_event
 from tests.factories.federation import Instance, Router, pair, second_database_urls
 
 __all__ = ["pair", "second_database_urls"]
@@ -165,3 +166,21 @@ def test_block_answers_403_and_purges(pair: tuple[Instance, Instance, Router]) -
     with a.db.unit_of_work(write=False) as s:
         assert s.scalars(select(Delivery.last_error)).all()[-1] == "answered 403"
     assert b.count(Follower) == 0
+
+
+def test_public_event_reaches_followers_community_event_does_not(
+    pair: tuple[Instance, Instance, Router],
+) -> None:
+    a, b, _router = pair
+    _setup(a, b)
+    _follow(a, b)
+    with b.db.unit_of_work() as s:
+        beta = service.public_community(s, "beta")
+        steward = s.scalars(select(User).where(User.display_name == "B steward")).one()
+        make_event(s, beta, steward, title="Harvest supper", visibility="public")
+        make_event(s, beta, steward, title="Stewards' meeting")
+    assert b.deliver().delivered == 1
+    with a.db.unit_of_work(write=False) as s:
+        item = s.scalars(select(RemoteItem)).one()
+        assert (item.kind, item.name) == ("event", "Harvest supper")
+        assert item.starts_at is not None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from commonpot.communities.models import Community
@@ -34,6 +34,7 @@ from commonpot.federation.signatures import sign_cavage
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=6)
 GIVE_UP_AFTER = timedelta(days=3)
+KEEP = timedelta(days=14)
 BATCH = 1000
 WORKERS = 8
 
@@ -215,11 +216,26 @@ def _record(row: Delivery, status: int, error: str, now: datetime, report: Repor
 
 
 def deliver(session: Session, fed: Fed, *, limit: int = BATCH, workers: int = WORKERS) -> Report:
-    """One pass: fan out queued activities, then send what is due."""
+    """One pass: fan out queued activities, then send what is due, then forget old work."""
     fanned = fan_out(session, fed)
     report = deliver_due(session, fed, limit=limit, workers=workers)
     report.fanned_out = fanned
+    prune(session, utcnow())
     return report
+
+
+def prune(session: Session, now: datetime) -> None:
+    """Drop finished deliveries and sent activities older than KEEP (the log stays small)."""
+    cutoff = now - KEEP
+    session.execute(
+        delete(Delivery).where(Delivery.state != "pending", Delivery.created_at < cutoff)
+    )
+    pending = select(Delivery.activity_id).where(Delivery.state == "pending")
+    session.execute(
+        delete(Activity).where(
+            Activity.fanned_out.is_(True), Activity.created_at < cutoff, Activity.id.not_in(pending)
+        )
+    )
 
 
 def queue_changes(session: Session, changes: Iterable[tuple[str, int, int, str]]) -> None:
