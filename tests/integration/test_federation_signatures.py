@@ -10,6 +10,8 @@ import pytest
 from commonpot.accounts.service import OPERATOR
 from commonpot.db import utcnow
 from commonpot.federation import service
+from commonpot.federation.ap import LIMITER_KEY
+from commonpot.federation.limits import DomainLimiter
 from commonpot.federation.models import Activity, Follower, RemoteActor
 from commonpot.federation.signatures import public_pem, sign_cavage, sign_rfc9421
 from tests.factories.accounts import make_community, make_user
@@ -174,3 +176,15 @@ def test_oversized_body_is_413(remote: tuple[Instance, FakeActor, FakeActor]) ->
     headers = sign_cavage("POST", INBOX, body, alice.key_id, alice.key, utcnow())
     assert _post(b, body, headers) == 413
     _nothing_stored(b)
+
+
+def test_too_many_from_one_server_is_429(remote: tuple[Instance, FakeActor, FakeActor]) -> None:
+    b, alice, _ = remote
+    b.app.state.extensions[LIMITER_KEY] = DomainLimiter(limit=2)
+    body = _follow(alice)
+    codes = [
+        _post(b, body, sign_cavage("POST", INBOX, body, alice.key_id, alice.key, utcnow()))
+        for _ in range(3)
+    ]
+    assert codes == [202, 202, 429]
+    assert b.count(Follower) == 1

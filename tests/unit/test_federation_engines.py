@@ -8,6 +8,7 @@ import pytest
 
 from commonpot.errors import Invalid
 from commonpot.federation.handles import address_allowed, check_url, parse_handle
+from commonpot.federation.limits import DomainLimiter
 from commonpot.federation.objects import (
     EventDoc,
     RecipeDoc,
@@ -116,3 +117,10 @@ def test_recipe_and_event_objects() -> None:
     )
     assert event["type"] == "Event" and event["startTime"] == "2026-12-04T12:00:00Z"
     assert event["location"]["type"] == "Place" and event["location"]["name"] == "Kitchen"
+
+
+def test_domain_limiter_window() -> None:
+    limiter = DomainLimiter(limit=2, window=60)
+    assert [limiter.allow("a.example", t) for t in (0, 1, 2)] == [True, True, False]
+    assert limiter.allow("b.example", 2)
+    assert limiter.allow("a.example", 60.5)

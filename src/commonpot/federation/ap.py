@@ -11,12 +11,23 @@ from starlette.concurrency import run_in_threadpool
 from commonpot.errors import DomainError, NotFound
 from commonpot.federation import inbox, service
 from commonpot.federation.client import Client
+from commonpot.federation.limits import DomainLimiter
 from commonpot.federation.objects import ACTIVITY_JSON
 from commonpot.http import database, problem_from, settings_of
 
 router = APIRouter(include_in_schema=False)
 JRD = "application/jrd+json"
 CLIENT_KEY = "federation.client"
+LIMITER_KEY = "federation.limiter"
+
+
+def limiter_of(request: Request) -> DomainLimiter:
+    """The app's per-server inbox rate limit."""
+    extensions: dict[str, Any] = request.app.state.extensions
+    found = extensions.get(LIMITER_KEY)
+    if not isinstance(found, DomainLimiter):
+        found = extensions[LIMITER_KEY] = DomainLimiter()
+    return found
 
 
 def fed_of(request: Request) -> service.Fed:
@@ -129,6 +140,7 @@ async def _receive(request: Request, slug: str | None) -> Response:
                 headers=headers,
                 body=body,
                 slug=slug,
+                limiter=limiter_of(request),
             )
 
     try:

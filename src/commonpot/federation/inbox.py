@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import time
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -19,9 +20,10 @@ from sqlalchemy.orm import Session
 from commonpot import recipes
 from commonpot.communities.models import Community
 from commonpot.db import utcnow
-from commonpot.errors import Forbidden, Invalid, PayloadTooLarge, Unauthenticated
+from commonpot.errors import Forbidden, Invalid, PayloadTooLarge, RateLimited, Unauthenticated
 from commonpot.federation.client import FetchError
 from commonpot.federation.handles import domain_of
+from commonpot.federation.limits import DomainLimiter
 from commonpot.federation.models import Follower, Following, RemoteActor, RemoteItem
 from commonpot.federation.objects import activity, id_of, types_of
 from commonpot.federation.service import (
@@ -68,8 +70,9 @@ def receive(
     headers: Mapping[str, str],
     body: bytes,
     slug: str | None = None,
+    limiter: DomainLimiter | None = None,
 ) -> str:
-    """Handle one POST to an inbox; returns what was done (errors: 400/401/403/413)."""
+    """Handle one POST to an inbox; returns what was done (errors: 400/401/403/413/429)."""
     if len(body) > MAX_INBOX_BYTES:
         raise PayloadTooLarge(f"Activities are accepted up to {MAX_INBOX_BYTES} bytes.")
     community = public_community(session, slug) if slug is not None else None
@@ -81,6 +84,8 @@ def receive(
     if actor_id is None or not isinstance(doc.get("type"), str):
         raise Invalid("The activity has no actor or type.", field="actor")
     domain = domain_of(actor_id)
+    if limiter is not None and not limiter.allow(domain, time.monotonic()):
+        raise RateLimited(f"Too many activities from {domain}; try again in a minute.")
     if is_blocked(session, domain, community.id if community else None):
         raise Forbidden(f"{domain} is blocked here.")
     lowered = {k.lower(): v for k, v in headers.items()}
