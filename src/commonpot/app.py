@@ -39,6 +39,8 @@ from commonpot.ecology import web as ecology_web
 from commonpot.errors import DomainError, Unauthenticated
 from commonpot.events import api as events_api
 from commonpot.events import web as events_web
+from commonpot.federation import ap as federation_ap
+from commonpot.federation import web as federation_web
 from commonpot.governance import api as governance_api
 from commonpot.governance import web as governance_web
 from commonpot.http import CSRF_COOKIE, RetryMiddleware, problem, problem_from, wants_json
@@ -74,6 +76,8 @@ ROUTER_MODULES: tuple[Any, ...] = (
     ecology_web,
     jobs_web,
     notifications_web,
+    federation_ap,  # /.well-known/webfinger, /.well-known/nodeinfo, /nodeinfo/2.1, /federation/...
+    federation_web,
 )
 
 API_DESCRIPTION = """

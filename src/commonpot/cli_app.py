@@ -55,6 +55,12 @@ def _events(root: typer.Typer) -> None:
     register(root)
 
 
+def _federation(root: typer.Typer) -> None:
+    from commonpot.federation.cli import register
+
+    register(root)
+
+
 def _ecology(root: typer.Typer) -> None:
     from commonpot.ecology.cli import register
 
@@ -76,6 +82,7 @@ DOMAIN_COMMANDS: dict[str, Register] = {
     "events": _events,
     "ecology": _ecology,
     "jobs": _jobs,
+    "federation": _federation,
 }
 
 

@@ -18,7 +18,7 @@ from commonpot.communities.models import Community, Place
 from commonpot.communities.service import add_member, create_community
 
 DEMO_PASSWORD = "commonpot-demo"  # noqa: S105 (published demo sign-in)
-DOMAINS = ("recipes", "network", "governance", "events", "ecology")
+DOMAINS = ("recipes", "network", "governance", "events", "ecology", "federation")
 
 
 def _domain_loaders() -> tuple[Callable[[Session, DemoContext], None], ...]:
@@ -26,6 +26,7 @@ def _domain_loaders() -> tuple[Callable[[Session, DemoContext], None], ...]:
     # imported here: the domains' demo modules import this module's DemoContext
     from commonpot.ecology import demo as ecology_demo
     from commonpot.events import demo as events_demo
+    from commonpot.federation import demo as federation_demo
     from commonpot.governance import demo as governance_demo
     from commonpot.network import demo as network_demo
     from commonpot.recipes import demo as recipes_demo
@@ -36,6 +37,7 @@ def _domain_loaders() -> tuple[Callable[[Session, DemoContext], None], ...]:
         governance_demo.load,
         events_demo.load,
         ecology_demo.load,
+        federation_demo.load,
     )
 
 

@@ -7,6 +7,7 @@ from commonpot.communities import models as communities_models
 from commonpot.db import Base
 from commonpot.ecology import models as ecology_models
 from commonpot.events import models as events_models
+from commonpot.federation import models as federation_models
 from commonpot.governance import models as governance_models
 from commonpot.jobs import models as jobs_models
 from commonpot.network import models as network_models
@@ -23,6 +24,7 @@ MODEL_MODULES = (
     ecology_models,
     jobs_models,
     notifications_models,
+    federation_models,
 )
 
 

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     )
     smtp_url: str = Field(default="", description="smtp://[user:pass@]host:port (smtps:// for TLS)")
     mail_from: str = Field(default="commonpot <noreply@localhost>", description="From: of e-mails")
+    federation_allow_http: bool = Field(
+        default=False, description="Let federation reach http:// and loopback peers (tests, LANs)"
+    )
 
     def resolved_secret_key(self) -> str:
         """Return the secret key, creating and keeping one in data_dir when none is set."""

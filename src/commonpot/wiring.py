@@ -15,6 +15,7 @@ from commonpot.db import Database
 from commonpot.ecology import actions as ecology_actions
 from commonpot.events import actions as events_actions
 from commonpot.events import jobs as events_jobs
+from commonpot.federation import hooks as federation_hooks
 from commonpot.governance import actions as governance_actions
 from commonpot.governance import jobs as governance_jobs
 from commonpot.governance import membership_log
@@ -33,7 +34,7 @@ ACTION_MODULES = (
     events_actions,
     ecology_actions,
 )
-SESSION_HOOKS = (membership_log.install, signals.install)
+SESSION_HOOKS = (membership_log.install, signals.install, federation_hooks.install)
 # every domain's background jobs and periodic schedule (commonpot.jobs runs them)
 JOB_MODULES = (network_jobs, events_jobs, governance_jobs, notification_jobs)
 

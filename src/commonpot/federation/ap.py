@@ -1,0 +1,162 @@
+"""ActivityPub routes: WebFinger, NodeInfo, actors, outboxes, objects and inboxes (JSON only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from commonpot.errors import DomainError, NotFound
+from commonpot.federation import inbox, service
+from commonpot.federation.client import Client
+from commonpot.federation.limits import DomainLimiter
+from commonpot.federation.objects import ACTIVITY_JSON
+from commonpot.http import database, problem_from, settings_of
+
+router = APIRouter(include_in_schema=False)
+JRD = "application/jrd+json"
+CLIENT_KEY = "federation.client"
+LIMITER_KEY = "federation.limiter"
+
+
+def limiter_of(request: Request) -> DomainLimiter:
+    """The app's per-server inbox rate limit."""
+    extensions: dict[str, Any] = request.app.state.extensions
+    found = extensions.get(LIMITER_KEY)
+    if not isinstance(found, DomainLimiter):
+        found = extensions[LIMITER_KEY] = DomainLimiter()
+    return found
+
+
+def fed_of(request: Request) -> service.Fed:
+    """The federation context of this app (one pooled HTTP client per app)."""
+    extensions: dict[str, Any] = request.app.state.extensions
+    settings = settings_of(request)
+    client = extensions.get(CLIENT_KEY)
+    if not isinstance(client, Client):
+        client = Client(allow_http=settings.federation_allow_http)
+        extensions[CLIENT_KEY] = client
+    return service.context(settings, client)
+
+
+def _json(doc: dict[str, Any], media_type: str = ACTIVITY_JSON, status: int = 200) -> Response:
+    return JSONResponse(doc, status_code=status, media_type=media_type)
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "activity+json" not in accept and "ld+json" not in accept
+
+
+def _read(request: Request, build: Any, media_type: str = ACTIVITY_JSON) -> Response:
+    try:
+        with database(request).unit_of_work(write=False) as session:
+            doc = build(session, fed_of(request))
+    except DomainError as exc:
+        return problem_from(exc, instance=request.url.path)
+    return _json(doc, media_type)
+
+
+@router.get("/.well-known/webfinger")
+def webfinger(request: Request, resource: str = "") -> Response:
+    """WebFinger: find a public community's actor by `acct:slug@host`."""
+    return _read(request, lambda s, f: service.webfinger_document(s, f, resource), JRD)
+
+
+@router.get("/.well-known/nodeinfo")
+def nodeinfo_links(request: Request) -> Response:
+    """Where the NodeInfo document is."""
+    return _json(service.nodeinfo_links_document(fed_of(request)), "application/json")
+
+
+@router.get("/nodeinfo/2.1")
+def nodeinfo(request: Request) -> Response:
+    """NodeInfo 2.1."""
+    schema = 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"'
+    return _read(request, service.nodeinfo_document, schema)
+
+
+@router.get("/federation/actor")
+def instance_actor(request: Request) -> Response:
+    """The instance's own actor, which signs fetches."""
+    return _json(service.instance_actor_document(fed_of(request)))
+
+
+@router.get("/federation/{slug}")
+def actor(request: Request, slug: str) -> Response:
+    """A public community's Group actor (browsers go to its page)."""
+    if _wants_html(request):
+        return RedirectResponse(f"/communities/{slug}", status_code=303)
+    return _read(request, lambda s, f: service.actor_document(s, f, slug))
+
+
+@router.get("/federation/{slug}/outbox")
+def outbox(request: Request, slug: str, page: int | None = None) -> Response:
+    """The community's outbox (Create activities of its shareable recipes and events)."""
+    return _read(request, lambda s, f: service.outbox_document(s, f, slug, page))
+
+
+@router.get("/federation/{slug}/followers")
+def followers(request: Request, slug: str) -> Response:
+    """How many follow the community."""
+    return _read(request, lambda s, f: service.followers_document(s, f, slug, "followers"))
+
+
+@router.get("/federation/{slug}/following")
+def following(request: Request, slug: str) -> Response:
+    """How many communities it follows."""
+    return _read(request, lambda s, f: service.followers_document(s, f, slug, "following"))
+
+
+@router.get("/federation/{slug}/{kind}/{local_id}")
+def shared_object(request: Request, slug: str, kind: str, local_id: int) -> Response:
+    """A shared recipe or event (while it may still be shared)."""
+    if kind not in {"recipes", "events"}:
+        return problem_from(NotFound("Nothing here."), instance=request.url.path)
+    if _wants_html(request):
+        return RedirectResponse(f"/communities/{slug}/{kind}/{local_id}", status_code=303)
+    return _read(request, lambda s, f: service.object_document(s, f, slug, kind, local_id))
+
+
+async def _receive(request: Request, slug: str | None) -> Response:
+    body = await request.body()
+    settings = settings_of(request)
+    base = (settings.base_url or str(request.base_url)).rstrip("/")
+    scheme = base.split("://", 1)[0]
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    url = f"{scheme}://{request.headers.get('host', '')}{target}"
+    headers = dict(request.headers.items())
+
+    def work() -> str:
+        with database(request).unit_of_work(write=True) as session:
+            return inbox.receive(
+                session,
+                fed_of(request),
+                method=request.method,
+                url=url,
+                target=target,
+                headers=headers,
+                body=body,
+                slug=slug,
+                limiter=limiter_of(request),
+            )
+
+    try:
+        outcome = await run_in_threadpool(work)
+    except DomainError as exc:
+        return problem_from(exc, instance=request.url.path)
+    return _json({"status": outcome}, "application/json", 202)
+
+
+@router.post("/federation/inbox")
+async def shared_inbox(request: Request) -> Response:
+    """The instance's shared inbox."""
+    return await _receive(request, None)
+
+
+@router.post("/federation/{slug}/inbox")
+async def community_inbox(request: Request, slug: str) -> Response:
+    """A community's inbox."""
+    return await _receive(request, slug)

@@ -1,0 +1,79 @@
+"""`commonpot federation ...`: deliver queued activities, follow, unfollow and block domains."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+
+from commonpot.accounts.service import OPERATOR
+from commonpot.cli_support import transaction
+from commonpot.communities.service import readable_community
+from commonpot.federation import delivery, service
+from commonpot.settings import get_settings
+
+app = typer.Typer(help="Federation with other servers (ActivityPub).", no_args_is_help=True)
+
+
+@app.command("deliver")
+def deliver(
+    loop: bool = typer.Option(False, help="Keep delivering every --every seconds."),
+    every: float = typer.Option(30.0, help="Seconds between passes with --loop."),
+) -> None:
+    """Send queued activities to followers' inboxes (retrying failed ones when due)."""
+    fed = service.context(get_settings())
+    try:
+        while True:
+            with transaction() as session:
+                report = delivery.deliver(session, fed)
+            typer.echo(
+                f"fanned out {report.fanned_out}, delivered {report.delivered}, "
+                f"retrying {report.retrying}, gave up {report.failed}"
+            )
+            if not loop:
+                return
+            time.sleep(every)
+    finally:
+        fed.client.close()
+
+
+@app.command("follow")
+def follow(
+    community: str = typer.Argument(..., help="The local community's slug."),
+    handle: str = typer.Argument(..., help="The community to follow, as @slug@host."),
+) -> None:
+    """Make a community follow another one (the Follow is sent by `deliver`)."""
+    fed = service.context(get_settings())
+    with transaction() as session:
+        found = readable_community(session, community, OPERATOR)
+        row = service.follow(session, fed, found, OPERATOR, handle)
+        typer.echo(f"{found.slug} asked to follow {row.handle} ({row.actor_id})")
+
+
+@app.command("block")
+def block(
+    domain: str = typer.Argument(..., help="The domain to block, e.g. spam.example."),
+    community: str = typer.Option("", help="Block for this community only (default: instance)."),
+) -> None:
+    """Block a domain and remove everything kept from it."""
+    with transaction() as session:
+        found = readable_community(session, community, OPERATOR) if community else None
+        service.block_domain(session, OPERATOR, domain, found)
+    typer.echo(f"blocked {domain}")
+
+
+@app.command("unblock")
+def unblock(
+    domain: str = typer.Argument(..., help="The domain to unblock."),
+    community: str = typer.Option("", help="Lift the community's block (default: instance)."),
+) -> None:
+    """Lift a domain block."""
+    with transaction() as session:
+        found = readable_community(session, community, OPERATOR) if community else None
+        service.unblock_domain(session, OPERATOR, domain, found)
+    typer.echo(f"unblocked {domain}")
+
+
+def register(root: typer.Typer) -> None:
+    """Add `commonpot federation` to the root command."""
+    root.add_typer(app, name="federation")

@@ -1,0 +1,149 @@
+"""Demo federation: `lakeside`, a second public community, which `riverside` follows as if remote.
+
+Both are served by this instance, so no HTTP happens at load time: the same code that
+handles a signed Accept and Create{Article} from another server stores lakeside's public
+recipes in riverside's "from other communities".
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from commonpot import recipes
+from commonpot.accounts.service import OPERATOR, Viewer
+from commonpot.communities.service import add_member, create_community
+from commonpot.demo import DemoContext
+from commonpot.federation import keys
+from commonpot.federation.inbox import dispatch
+from commonpot.federation.models import Follower, Following
+from commonpot.federation.objects import activity
+from commonpot.federation.service import (
+    Fed,
+    context,
+    recipe_document,
+    remember_actor,
+    shareable_recipes,
+)
+from commonpot.settings import get_settings
+
+LAKESIDE_RECIPES: tuple[tuple[str, str, list[str], list[str], list[str]], ...] = (
+    (
+        "Lake trout smoked over alder",
+        "How the lake families smoke their catch in autumn.",
+        ["2 lake trout, gutted", "60 g coarse salt", "1 handful alder chips"],
+        ["Salt the fish for two hours.", "Rinse and dry in the wind.", "Smoke over alder for 3 h."],
+        ["TK A", "TK CV"],
+    ),
+    (
+        "Wild rice and mushroom pilaf",
+        "A harvest dish from the reed beds.",
+        ["200 g wild rice", "250 g chanterelles", "1 onion", "500 ml stock"],
+        ["Toast the rice.", "Fry onion and mushrooms.", "Simmer all in the stock for 40 minutes."],
+        ["BC P"],
+    ),
+    (
+        "Birch sap tea",
+        "Spring tonic, drunk warm.",
+        ["1 l fresh birch sap", "A few spruce tips"],
+        ["Warm the sap without boiling.", "Steep the spruce tips for five minutes."],
+        [],
+    ),
+)
+
+
+def load(session: Session, ctx: DemoContext) -> None:
+    """Create lakeside with recipes; riverside follows it and sees them as remote items."""
+    lakeside = create_community(
+        session,
+        OPERATOR,
+        slug="lakeside",
+        name="Lakeside Kitchen Collective",
+        description="Fishers and foragers by the lake, sharing smoke-house and reed-bed recipes.",
+        location="Lakeside",
+        lat=51.44,
+        lon=-2.62,
+        visibility="public",
+        steward=ctx.users["wren"],
+    )
+    add_member(session, lakeside, ctx.users["jonah"], "custodian")
+    ctx.communities["lakeside"] = lakeside
+    steward = Viewer(user=ctx.users["wren"])
+    for name, description, ingredients, steps, labels in LAKESIDE_RECIPES:
+        recipes.create_recipe(
+            session,
+            lakeside,
+            steward,
+            recipes.RecipeIn(
+                name=name,
+                description=description,
+                ingredients=ingredients,
+                sections=[recipes.SectionIn(steps=steps)],
+                labels=labels,
+            ),
+        )
+    session.flush()
+    fed = context(get_settings())
+    follow_as_if_remote(session, fed, ctx.communities["riverside"].slug, lakeside.slug)
+    ctx.notes.append(
+        "federation: riverside follows lakeside (public, same instance, as if remote); see "
+        "/communities/riverside/federation"
+    )
+
+
+def follow_as_if_remote(session: Session, fed: Fed, follower_slug: str, followed_slug: str) -> None:
+    """Record a follow between two local communities and pass the followed one's recipes over."""
+    from commonpot.federation.service import public_community
+
+    follower = public_community(session, follower_slug)
+    followed = public_community(session, followed_slug)
+    followed_actor = fed.urls.actor(followed.slug)
+    follower_actor = fed.urls.actor(follower.slug)
+    remote = remember_actor(
+        session,
+        {
+            "id": followed_actor,
+            "type": "Group",
+            "preferredUsername": followed.slug,
+            "name": followed.name,
+            "inbox": followed_actor + "/inbox",
+            "endpoints": {"sharedInbox": fed.urls.shared_inbox()},
+            "publicKey": {
+                "id": fed.urls.key(followed.slug),
+                "owner": followed_actor,
+                "publicKeyPem": keys.public_key_pem(fed.data_dir, followed.slug),
+            },
+        },
+    )
+    follow_id = f"{follower_actor}#follows/demo"
+    session.add(
+        Following(
+            community_id=follower.id,
+            actor_id=followed_actor,
+            handle=f"@{followed.slug}@{fed.host}",
+            name=followed.name,
+            inbox=remote.inbox,
+            domain=remote.domain,
+            follow_id=follow_id,
+            state="accepted",
+        )
+    )
+    session.add(
+        Follower(
+            community_id=followed.id,
+            actor_id=follower_actor,
+            inbox=follower_actor + "/inbox",
+            shared_inbox=fed.urls.shared_inbox(),
+            domain=remote.domain,
+            follow_id=follow_id,
+        )
+    )
+    session.flush()
+    for recipe in shareable_recipes(session, followed):
+        obj = recipe_document(fed, followed, recipe)
+        dispatch(
+            session,
+            fed,
+            activity("Create", obj["id"] + "#create", followed_actor, obj),
+            remote,
+            None,
+        )

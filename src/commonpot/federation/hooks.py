@@ -1,0 +1,50 @@
+"""Changes to recipes and events become federation activities (wired by `commonpot.wiring`).
+
+Listens to the flushes of a `Database`'s sessions: new, changed and deleted recipes and
+events seen in `after_flush` are queued in `after_flush_postexec`, in the same transaction.
+The delivery pass decides whether each change may leave the instance. Nothing is
+registered at import time.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
+
+from commonpot import events, recipes
+from commonpot.federation.delivery import queue_changes
+
+_KEY = "fed_changes"
+
+
+def _collect(session: Session, _ctx: UOWTransaction) -> None:
+    changes: list[tuple[str, int, int, str]] = []
+    for group, verb in (
+        (session.new, "change"),
+        (session.dirty, "change"),
+        (session.deleted, "delete"),
+    ):
+        for obj in group:
+            if isinstance(obj, recipes.Recipe):
+                kind = "recipe"
+            elif isinstance(obj, events.Event):
+                kind = "event"
+            else:
+                continue
+            if verb == "change" and obj in session.dirty and not session.is_modified(obj):
+                continue
+            changes.append((kind, obj.community_id, obj.id, verb))
+    if changes:
+        session.info.setdefault(_KEY, []).extend(changes)
+
+
+def _queue(session: Session, _ctx: UOWTransaction) -> None:
+    changes = session.info.pop(_KEY, [])
+    if changes:
+        queue_changes(session, dict.fromkeys(changes))
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    """Queue federation activities for recipe and event changes made through this factory."""
+    event.listen(factory, "after_flush", _collect)
+    event.listen(factory, "after_flush_postexec", _queue)

@@ -1,0 +1,361 @@
+"""Incoming activities: verify the HTTP signature, then Follow, Undo, Accept, Create/Update/Delete.
+
+Any failure raises a domain error before anything is stored (the edge rolls back).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import nh3
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from commonpot import recipes
+from commonpot.communities.models import Community
+from commonpot.db import utcnow
+from commonpot.errors import Forbidden, Invalid, PayloadTooLarge, RateLimited, Unauthenticated
+from commonpot.federation.client import FetchError
+from commonpot.federation.handles import domain_of
+from commonpot.federation.limits import DomainLimiter
+from commonpot.federation.models import Follower, Following, RemoteActor, RemoteItem
+from commonpot.federation.objects import activity, id_of, types_of
+from commonpot.federation.service import (
+    Fed,
+    actor_by_key,
+    is_blocked,
+    public_community,
+    queue,
+)
+from commonpot.federation.signatures import (
+    SignatureError,
+    check_date,
+    key_id_of,
+    verify_cavage,
+    verify_rfc9421,
+)
+
+MAX_INBOX_BYTES = 256 * 1024
+RECIPE_TYPES = {"Article", "Recipe", "Page"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "ul",
+    "ol",
+    "li",
+    "h3",
+    "h4",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "a",
+    "blockquote",
+}
+
+
+def receive(
+    session: Session,
+    fed: Fed,
+    *,
+    method: str,
+    url: str,
+    target: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    slug: str | None = None,
+    limiter: DomainLimiter | None = None,
+) -> str:
+    """Handle one POST to an inbox; returns what was done (errors: 400/401/403/413/429)."""
+    if len(body) > MAX_INBOX_BYTES:
+        raise PayloadTooLarge(f"Activities are accepted up to {MAX_INBOX_BYTES} bytes.")
+    community = public_community(session, slug) if slug is not None else None
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        raise Invalid("The body is not JSON.", field="body") from None
+    actor_id = id_of(doc.get("actor")) if isinstance(doc, dict) else None
+    if actor_id is None or not isinstance(doc.get("type"), str):
+        raise Invalid("The activity has no actor or type.", field="actor")
+    domain = domain_of(actor_id)
+    if limiter is not None and not limiter.allow(domain, time.monotonic()):
+        raise RateLimited(f"Too many activities from {domain}; try again in a minute.")
+    if is_blocked(session, domain, community.id if community else None):
+        raise Forbidden(f"{domain} is blocked here.")
+    lowered = {k.lower(): v for k, v in headers.items()}
+    actor = verify(session, fed, method, url, target, lowered, body, actor_id)
+    return dispatch(session, fed, doc, actor, community)
+
+
+def verify(
+    session: Session,
+    fed: Fed,
+    method: str,
+    url: str,
+    target: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    actor_id: str,
+) -> RemoteActor:
+    """The remote actor whose key signed the request (401 otherwise); refetches a stale key once."""
+    try:
+        signed = key_id_of(headers)
+    except SignatureError as exc:
+        raise Unauthenticated(f"Signature: {exc}") from exc
+    when = utcnow()
+    for refresh in (False, True):
+        try:
+            actor = actor_by_key(session, fed, signed.key_id, refresh=refresh)
+        except FetchError as exc:
+            raise Unauthenticated(f"Signature: cannot fetch the key ({exc})") from exc
+        if actor.actor_id != actor_id:
+            if refresh:
+                raise Unauthenticated("Signature: the key does not belong to the activity's actor")
+            continue
+        try:
+            _check(method, url, target, headers, body, signed.scheme, signed.key_id, actor, when)
+        except SignatureError as exc:
+            if refresh:
+                raise Unauthenticated(f"Signature: {exc}") from exc
+        else:
+            return actor
+    raise Unauthenticated("Signature: does not verify")  # pragma: no cover - loop returns
+
+
+def _check(
+    method: str,
+    url: str,
+    target: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    scheme: str,
+    key_id: str,
+    actor: RemoteActor,
+    when: datetime,
+) -> None:
+    if scheme == "cavage":
+        verify_cavage(method, target, headers, body, actor.public_key_pem, when)
+        return
+    if "date" in headers:
+        check_date(headers, when)
+    verify_rfc9421(method, url, headers, body, key_id, actor.public_key_pem)
+
+
+# --- what an activity does -------------------------------------------------------------------
+
+
+def _local_community(session: Session, fed: Fed, value: Any) -> Community | None:
+    target = id_of(value)
+    prefix = fed.urls.base + "/federation/"
+    if target is None or not target.startswith(prefix):
+        return None
+    slug = target[len(prefix) :]
+    if "/" in slug or "#" in slug:
+        return None
+    found = session.scalar(select(Community).where(Community.slug == slug))
+    return found if found is not None and found.is_public else None
+
+
+def dispatch(
+    session: Session, fed: Fed, doc: dict[str, Any], actor: RemoteActor, community: Community | None
+) -> str:
+    """Do what a verified activity asks."""
+    kind = doc["type"]
+    if kind == "Follow":
+        return _follow(session, fed, doc, actor, community)
+    if kind == "Undo":
+        return _undo(session, fed, doc, actor)
+    if kind in {"Accept", "Reject"}:
+        return _answer(session, kind, doc, actor)
+    if kind in {"Create", "Update"}:
+        return _store(session, doc, actor)
+    if kind == "Delete":
+        return _delete(session, doc, actor)
+    return "ignored"
+
+
+def _undo(session: Session, fed: Fed, doc: dict[str, Any], actor: RemoteActor) -> str:
+    inner = doc.get("object")
+    query = delete(Follower).where(Follower.actor_id == actor.actor_id)
+    if isinstance(inner, dict) and inner.get("type") == "Follow":
+        target = _local_community(session, fed, inner.get("object"))
+        if target is not None:
+            query = query.where(Follower.community_id == target.id)
+        else:
+            query = query.where(Follower.follow_id == id_of(inner))
+    elif isinstance(inner, str):
+        query = query.where(Follower.follow_id == inner)
+    else:
+        return "ignored"
+    session.execute(query)
+    return "unfollowed"
+
+
+def _answer(session: Session, kind: str, doc: dict[str, Any], actor: RemoteActor) -> str:
+    follow_id = id_of(doc.get("object"))
+    rows = session.scalars(
+        select(Following).where(
+            Following.actor_id == actor.actor_id, Following.follow_id == follow_id
+        )
+    ).all()
+    for row in rows:
+        if kind == "Accept":
+            row.state = "accepted"
+        else:
+            session.delete(row)
+    return kind.lower() + "ed" if rows else "ignored"
+
+
+def _delete(session: Session, doc: dict[str, Any], actor: RemoteActor) -> str:
+    object_id = id_of(doc.get("object"))
+    if object_id is None or domain_of(object_id) != actor.domain:
+        return "ignored"
+    session.execute(
+        delete(RemoteItem).where(
+            RemoteItem.object_id == object_id, RemoteItem.domain == actor.domain
+        )
+    )
+    return "deleted"
+
+
+def _follow(
+    session: Session, fed: Fed, doc: dict[str, Any], actor: RemoteActor, community: Community | None
+) -> str:
+    target = _local_community(session, fed, doc.get("object"))
+    if target is None or (community is not None and community.id != target.id):
+        return "ignored"
+    if is_blocked(session, actor.domain, target.id):
+        raise Forbidden(f"{actor.domain} is blocked here.")
+    if not actor.inbox:
+        raise Invalid("The follower has no inbox.", field="actor")
+    follow_id = id_of(doc) or ""
+    row = session.scalar(
+        select(Follower).where(
+            Follower.community_id == target.id, Follower.actor_id == actor.actor_id
+        )
+    )
+    if row is None:
+        row = Follower(community_id=target.id, actor_id=actor.actor_id, domain=actor.domain)
+        session.add(row)
+    row.inbox = actor.inbox
+    row.shared_inbox = actor.shared_inbox
+    row.follow_id = follow_id
+    our_actor = fed.urls.actor(target.slug)
+    follow_doc = {k: v for k, v in doc.items() if k != "@context"}
+    accept = activity("Accept", f"{our_actor}#accepts/{uuid.uuid4().hex}", our_actor, follow_doc)
+    queue(session, target.id, accept, actor.inbox)
+    session.flush()
+    return "followed"
+
+
+def _clean_text(value: Any, limit: int) -> str:
+    if not isinstance(value, str):
+        return ""
+    return html.unescape(nh3.clean(value, tags=set()))[:limit]
+
+
+def _clean_html(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    return nh3.clean(value[:100_000], tags=ALLOWED_TAGS, url_schemes={"https", "http"})
+
+
+def _date(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _labels(obj: dict[str, Any]) -> list[dict[str, str]] | None:
+    """The object's protocol labels; None when one of them keeps it inside its community."""
+    found = obj.get("protocolLabels") or []
+    labels = []
+    for item in found if isinstance(found, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("code"), str):
+            labels.append({k: _clean_text(item.get(k), 200) for k in ("code", "name", "url")})
+    try:
+        if recipes.reach([x["code"] for x in labels]) is not recipes.Reach.PUBLIC:
+            return None
+    except Invalid:
+        return None
+    return labels
+
+
+def _store(session: Session, doc: dict[str, Any], actor: RemoteActor) -> str:
+    obj = doc.get("object")
+    if not isinstance(obj, dict):
+        return "ignored"
+    object_id = id_of(obj)
+    if object_id is None or domain_of(object_id) != actor.domain:
+        return "ignored"
+    kinds = types_of(obj)
+    if "Event" in kinds:
+        kind = "event"
+    elif kinds & RECIPE_TYPES:
+        kind = "recipe"
+    else:
+        return "ignored"
+    owners = {actor.actor_id, id_of(obj.get("attributedTo")) or actor.actor_id}
+    followers = session.scalars(
+        select(Following).where(Following.actor_id.in_(owners), Following.state == "accepted")
+    ).all()
+    labels = _labels(obj)
+    if labels is None:
+        return "ignored"
+    stored = 0
+    for row in followers:
+        if is_blocked(session, actor.domain, row.community_id):
+            continue
+        item = session.scalar(
+            select(RemoteItem).where(
+                RemoteItem.community_id == row.community_id, RemoteItem.object_id == object_id
+            )
+        )
+        if item is None:
+            item = RemoteItem(community_id=row.community_id, object_id=object_id)
+            session.add(item)
+        _fill(item, kind, obj, actor, row, labels)
+        stored += 1
+    session.flush()
+    return "stored" if stored else "ignored"
+
+
+def _fill(
+    item: RemoteItem,
+    kind: str,
+    obj: dict[str, Any],
+    actor: RemoteActor,
+    row: Following,
+    labels: list[dict[str, str]],
+) -> None:
+    item.kind = kind
+    item.origin_actor = row.actor_id
+    item.origin_name = row.name or actor.name
+    item.domain = actor.domain
+    item.name = _clean_text(obj.get("name") or obj.get("summary") or "", 300) or "—"
+    item.content = _clean_html(obj.get("content"))
+    url = obj.get("url")
+    if isinstance(url, list):
+        url = next((u.get("href") if isinstance(u, dict) else u for u in url), None)
+    elif isinstance(url, dict):
+        url = url.get("href")
+    item.url = url[:500] if isinstance(url, str) and url.startswith(("https://", "http://")) else ""
+    item.starts_at = _date(obj.get("startTime"))
+    item.ends_at = _date(obj.get("endTime"))
+    location = obj.get("location")
+    item.location = _clean_text(location.get("name"), 300) if isinstance(location, dict) else ""
+    ingredients = obj.get("recipeIngredient")
+    item.ingredients = [
+        _clean_text(x, 300) for x in (ingredients if isinstance(ingredients, list) else [])[:200]
+    ]
+    item.labels = labels
+    item.updated_at = utcnow()

@@ -1,0 +1,37 @@
+"""The demo: riverside follows lakeside (same instance, as if remote) and shows its recipes."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from commonpot import demo
+from commonpot.db import Database
+from commonpot.federation.models import Following, RemoteItem
+
+
+def test_riverside_shows_lakeside_recipes(client: TestClient, db: Database) -> None:
+    with db.unit_of_work() as s:
+        result = demo.load(s)
+    assert any("riverside follows lakeside" in note for note in result.ctx.notes)
+    with db.unit_of_work(write=False) as s:
+        follow = s.scalars(select(Following)).one()
+        assert follow.state == "accepted" and follow.actor_id.endswith("/federation/lakeside")
+        names = set(s.scalars(select(RemoteItem.name)))
+    assert names == {
+        "Lake trout smoked over alder",
+        "Wild rice and mushroom pilaf",
+        "Birch sap tea",
+    }
+    page = client.get("/communities/riverside/federation")
+    assert page.status_code == 200
+    assert "Birch sap tea" in page.text and "Lakeside Kitchen Collective" in page.text
+    # hillside stays private: no actor, and its recipes never reach the outbox of anyone
+    assert (
+        client.get(
+            "/federation/hillside", headers={"accept": "application/activity+json"}
+        ).status_code
+        == 404
+    )
+    outbox = client.get("/federation/lakeside/outbox?page=1").json()
+    assert len(outbox["orderedItems"]) == 3
