@@ -18,6 +18,9 @@ from commonpot import __version__
 from commonpot.accounts import api as accounts_api
 from commonpot.accounts import web as accounts_web
 from commonpot.accounts.service import identify
+from commonpot.biotumblers import api as biotumblers_api
+from commonpot.biotumblers import web as biotumblers_web
+from commonpot.biotumblers.lifespan import mqtt_lifespan
 from commonpot.communities import api as communities_api
 from commonpot.communities import web as communities_web
 from commonpot.communities.service import my_communities
@@ -54,6 +57,8 @@ ROUTER_MODULES: tuple[Any, ...] = (
     events_web,
     ecology_api,
     ecology_web,
+    biotumblers_api,
+    biotumblers_web,
 )
 
 API_DESCRIPTION = """
@@ -112,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=mqtt_lifespan,  # stores biotumbler readings when COMMONPOT_MQTT_URL is set
     )
     app.state.settings = settings
     app.state.db = open_database(settings.database_url)

@@ -18,6 +18,7 @@ DOMAINS = (
     "governance",
     "events",
     "ecology",
+    "biotumblers",
 )
 
 app = typer.Typer(

@@ -24,6 +24,7 @@ DOMAINS = ("recipes", "network", "governance", "events", "ecology")
 def _domain_loaders() -> tuple[Callable[[Session, DemoContext], None], ...]:
     """Each domain's demo loader, in the order of DOMAINS (later ones use earlier data)."""
     # imported here: the domains' demo modules import this module's DemoContext
+    from commonpot.biotumblers import demo as biotumblers_demo
     from commonpot.ecology import demo as ecology_demo
     from commonpot.events import demo as events_demo
     from commonpot.governance import demo as governance_demo
@@ -36,6 +37,7 @@ def _domain_loaders() -> tuple[Callable[[Session, DemoContext], None], ...]:
         governance_demo.load,
         events_demo.load,
         ecology_demo.load,
+        biotumblers_demo.load,
     )
 
 

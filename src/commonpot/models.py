@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from commonpot.accounts import models as accounts_models
+from commonpot.biotumblers import models as biotumblers_models
 from commonpot.communities import models as communities_models
 from commonpot.db import Base
 from commonpot.ecology import models as ecology_models
@@ -19,6 +20,7 @@ MODEL_MODULES = (
     governance_models,
     events_models,
     ecology_models,
+    biotumblers_models,
 )
 
 

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     redis_url: str = Field(default="", description="redis://... enables the cross-process bus")
     event_bus: str = Field(default="memory", description="memory, postgres or redis")
     default_locale: str = "en"
+    mqtt_url: str = Field(
+        default="", description="mqtt://host:1883: `serve` also stores biotumbler readings"
+    )
 
     def resolved_secret_key(self) -> str:
         """Return the secret key, creating and keeping one in data_dir when none is set."""
