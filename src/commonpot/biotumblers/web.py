@@ -68,6 +68,8 @@ def _probes(text: str) -> list[dict[str, str]]:
 def _card(ctx: Ctx, device: Biotumbler) -> dict[str, Any]:
     now = utcnow()
     batch = service.current_batch(ctx.session, device)
+    if batch is None:  # the drum is empty: show the last batch's verdict
+        batch = next(iter(service.batches(ctx.session, device)), None)
     verdict = service.assess_device(ctx.session, device, batch=batch, now=now)
     return {
         "device": device,
