@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import security
@@ -287,21 +287,64 @@ class IngestResult:
         }
 
 
-def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(ReadingRow)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["device_id", "t"],
-        set_={
-            "temperature_c": stmt.excluded.temperature_c,
-            "moisture_pct": stmt.excluded.moisture_pct,
-            "oxygen_pct": stmt.excluded.oxygen_pct,
-            "turned": stmt.excluded.turned,
-        },
-    )
-    for start in range(0, len(rows), WRITE_CHUNK):
-        session.execute(stmt, rows[start : start + WRITE_CHUNK])
+SQLITE_UPSERT = (
+    "INSERT INTO biotumbler_readings "
+    "(community_id, device_id, t, temperature_c, moisture_pct, oxygen_pct, turned) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (device_id, t) DO UPDATE SET temperature_c = excluded.temperature_c, "
+    "moisture_pct = excluded.moisture_pct, oxygen_pct = excluded.oxygen_pct, "
+    "turned = excluded.turned"
+)
+# one statement per chunk whatever its size: columns travel as arrays, no SQL to compile
+POSTGRES_UPSERT = (
+    "INSERT INTO biotumbler_readings "
+    "(community_id, device_id, t, temperature_c, moisture_pct, oxygen_pct, turned) "
+    "SELECT c, d, t, j::json, m, o, u FROM unnest(%s::int[], %s::int[], %s::timestamptz[], "
+    "%s::text[], %s::float8[], %s::float8[], %s::bool[]) AS x(c, d, t, j, m, o, u) "
+    "ON CONFLICT (device_id, t) DO UPDATE SET temperature_c = excluded.temperature_c, "
+    "moisture_pct = excluded.moisture_pct, oxygen_pct = excluded.oxygen_pct, "
+    "turned = excluded.turned"
+)
+
+
+def _upsert(session: Session, device: Biotumbler, found: Sequence[readings.Reading]) -> None:
+    """INSERT ... ON CONFLICT (device_id, t) DO UPDATE in chunks, on SQLite or PostgreSQL.
+
+    The statement is written for each driver (executemany on SQLite, arrays on PostgreSQL):
+    the ORM's per-row parameter processing costs more than the database's work here.
+    """
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    for start in range(0, len(found), WRITE_CHUNK):
+        chunk = found[start : start + WRITE_CHUNK]
+        temps = [json.dumps(r.temperature_c) for r in chunk]
+        if postgres:
+            n = len(chunk)
+            params = (
+                [device.community_id] * n,
+                [device.id] * n,
+                [r.t for r in chunk],
+                temps,
+                [r.moisture_pct for r in chunk],
+                [r.oxygen_pct for r in chunk],
+                [r.turned for r in chunk],
+            )
+            connection.exec_driver_sql(POSTGRES_UPSERT, params)
+        else:
+            rows = [
+                (
+                    device.community_id,
+                    device.id,
+                    # the text form SQLAlchemy's SQLite DateTime writes (UTC, no offset)
+                    r.t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                    temps[i],
+                    r.moisture_pct,
+                    r.oxygen_pct,
+                    int(r.turned),
+                )
+                for i, r in enumerate(chunk)
+            ]
+            connection.exec_driver_sql(SQLITE_UPSERT, rows)
 
 
 def store(
@@ -314,20 +357,8 @@ def store(
 ) -> IngestResult:
     """Store validated readings (upsert on device and time) and count the rejected ones."""
     unique = readings.latest_per_time(good)
-    rows = [
-        {
-            "community_id": device.community_id,
-            "device_id": device.id,
-            "t": r.t,
-            "temperature_c": r.temperature_c,
-            "moisture_pct": r.moisture_pct,
-            "oxygen_pct": r.oxygen_pct,
-            "turned": r.turned,
-        }
-        for r in unique
-    ]
-    if rows:
-        _upsert(session, rows)
+    if unique:
+        _upsert(session, device, unique)
         newest = unique[-1].t
         if device.last_reading_at is None or newest > device.last_reading_at:
             device.last_reading_at = newest
