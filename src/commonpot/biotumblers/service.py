@@ -295,12 +295,12 @@ SQLITE_UPSERT = (
     "moisture_pct = excluded.moisture_pct, oxygen_pct = excluded.oxygen_pct, "
     "turned = excluded.turned"
 )
-# one statement per chunk whatever its size: columns travel as arrays, no SQL to compile
+# one statement and one JSON parameter per chunk: nothing to compile or escape per row
 POSTGRES_UPSERT = (
     "INSERT INTO biotumbler_readings "
     "(community_id, device_id, t, temperature_c, moisture_pct, oxygen_pct, turned) "
-    "SELECT c, d, t, j::json, m, o, u FROM unnest(%s::int[], %s::int[], %s::timestamptz[], "
-    "%s::text[], %s::float8[], %s::float8[], %s::bool[]) AS x(c, d, t, j, m, o, u) "
+    "SELECT %s, %s, x.t, x.j, x.m, x.o, x.u FROM json_to_recordset(%s::json) "
+    "AS x(t timestamptz, j json, m float8, o float8, u boolean) "
     "ON CONFLICT (device_id, t) DO UPDATE SET temperature_c = excluded.temperature_c, "
     "moisture_pct = excluded.moisture_pct, oxygen_pct = excluded.oxygen_pct, "
     "turned = excluded.turned"
@@ -317,19 +317,20 @@ def _upsert(session: Session, device: Biotumbler, found: Sequence[readings.Readi
     postgres = connection.dialect.name == "postgresql"
     for start in range(0, len(found), WRITE_CHUNK):
         chunk = found[start : start + WRITE_CHUNK]
-        temps = [json.dumps(r.temperature_c) for r in chunk]
         if postgres:
-            n = len(chunk)
-            params = (
-                [device.community_id] * n,
-                [device.id] * n,
-                [r.t for r in chunk],
-                temps,
-                [r.moisture_pct for r in chunk],
-                [r.oxygen_pct for r in chunk],
-                [r.turned for r in chunk],
+            batch = [
+                {
+                    "t": r.t.isoformat(),
+                    "j": r.temperature_c,
+                    "m": r.moisture_pct,
+                    "o": r.oxygen_pct,
+                    "u": r.turned,
+                }
+                for r in chunk
+            ]
+            connection.exec_driver_sql(
+                POSTGRES_UPSERT, (device.community_id, device.id, json.dumps(batch))
             )
-            connection.exec_driver_sql(POSTGRES_UPSERT, params)
         else:
             rows = [
                 (
@@ -337,12 +338,12 @@ def _upsert(session: Session, device: Biotumbler, found: Sequence[readings.Readi
                     device.id,
                     # the text form SQLAlchemy's SQLite DateTime writes (UTC, no offset)
                     r.t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
-                    temps[i],
+                    json.dumps(r.temperature_c),
                     r.moisture_pct,
                     r.oxygen_pct,
                     int(r.turned),
                 )
-                for i, r in enumerate(chunk)
+                for r in chunk
             ]
             connection.exec_driver_sql(SQLITE_UPSERT, rows)
 
