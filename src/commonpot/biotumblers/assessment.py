@@ -5,11 +5,13 @@ Pure: readings in, verdict out. Every page, alert, API answer and `biotumbler as
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import pairwise
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from commonpot.biotumblers.readings import Reading, format_time
 
@@ -81,84 +83,59 @@ class Assessment:
         }
 
 
+def _micros(found: Sequence[Reading]) -> npt.NDArray[np.int64]:
+    """Times as integer microseconds since the epoch (exact, unlike float seconds)."""
+    return np.fromiter((round(r.t.timestamp() * 1e6) for r in found), np.int64, len(found))
+
+
+def _segments(
+    mask: npt.NDArray[np.bool_], breaks: npt.NDArray[np.bool_] | None = None
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """First and last index of each run of True; `breaks[i]` (gap before i) also splits runs."""
+    n = len(mask)
+    if n == 0:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    prev = np.concatenate(([False], mask[:-1]))
+    nxt = np.concatenate((mask[1:], [False]))
+    if breaks is not None:
+        prev = prev & ~breaks
+        nxt = nxt & ~np.concatenate((breaks[1:], [False]))
+    return np.flatnonzero(mask & ~prev), np.flatnonzero(mask & ~nxt)
+
+
 def _episodes(
-    readings: Sequence[Reading],
-    kind: str,
-    level: str,
-    meets: Callable[[Reading], bool],
+    found: Sequence[Reading], mask: npt.NDArray[np.bool_], kind: str, level: str
 ) -> list[Alert]:
-    """Longest runs of consecutive readings meeting the condition (readings of one kind)."""
-    found: list[Alert] = []
-    start: datetime | None = None
-    for r in readings:
-        if meets(r):
-            if start is None:
-                start = r.t
-        elif start is not None:
-            found.append(Alert(kind, level, start, r.t))
-            start = None
-    if start is not None:
-        found.append(Alert(kind, level, start, None))
-    return found
-
-
-def _hot_runs(temps: Sequence[Reading], max_gap: timedelta) -> list[tuple[int, int]]:
-    """Index ranges [first, last] of hot runs (cold ≥ 55 °C, no gap over max_gap)."""
-    runs: list[tuple[int, int]] = []
-    first = -1
-    for i, r in enumerate(temps):
-        cold = r.cold
-        hot = cold is not None and cold >= SANITISING_C
-        if hot and first >= 0 and r.t - temps[i - 1].t > max_gap:
-            runs.append((first, i - 1))
-            first = i
-        elif hot and first < 0:
-            first = i
-        elif not hot and first >= 0:
-            runs.append((first, i - 1))
-            first = -1
-    if first >= 0:
-        runs.append((first, len(temps) - 1))
-    return runs
+    """Longest runs of consecutive readings (of one kind) meeting a condition."""
+    firsts, lasts = _segments(mask)
+    n = len(found)
+    return [
+        Alert(kind, level, found[a].t, found[b + 1].t if b + 1 < n else None)
+        for a, b in zip(firsts.tolist(), lasts.tolist(), strict=True)
+    ]
 
 
 def _stalls(
     temps: Sequence[Reading],
-    max_gap: timedelta,
-    heated_at: datetime | None,
+    tt: npt.NDArray[np.int64],
+    hot: npt.NDArray[np.float64],
+    gaps: npt.NDArray[np.bool_],
+    heated_at: int,
     sanitised_at: datetime | None,
 ) -> list[Alert]:
     """Episodes of hot < 40 °C lasting ≥ 48 h after the pile first heated, before sanitising."""
     found: list[Alert] = []
-    if heated_at is None:
-        return found
-
-    def close(first: int, last: int, end: datetime | None) -> None:
-        start = temps[first].t
-        if temps[last].t - start < STALL_FOR or start <= heated_at:
-            return
+    stall_us = round(STALL_FOR.total_seconds() * 1e6)
+    firsts, lasts = _segments(hot < STALL_C, gaps)
+    n = len(temps)
+    for a, b in zip(firsts.tolist(), lasts.tolist(), strict=True):
+        start = temps[a].t
+        if tt[b] - tt[a] < stall_us or tt[a] <= heated_at:
+            continue
         if sanitised_at is not None and start >= sanitised_at:
-            return
-        found.append(Alert("stalled", "alarm", start, end))
-
-    first = -1
-    for i, r in enumerate(temps):
-        stalled = (r.hot or 0.0) < STALL_C
-        if first >= 0 and r.t - temps[i - 1].t > max_gap:
-            close(first, i - 1, r.t)
-            first = i if stalled else -1
-        elif stalled and first < 0:
-            first = i
-        elif not stalled and first >= 0:
-            close(first, i - 1, r.t)
-            first = -1
-    if first >= 0:
-        close(first, len(temps) - 1, None)
+            continue
+        found.append(Alert("stalled", "alarm", start, temps[b + 1].t if b + 1 < n else None))
     return found
-
-
-def _hotter_than(limit: float) -> Callable[[Reading], bool]:
-    return lambda r: (r.hot or 0.0) > limit
 
 
 def assess(
@@ -172,25 +149,30 @@ def assess(
     With `now`, a device silent for more than `max_gap` up to now has an open `silent` alert
     (the periodic check); without it only the gaps between readings count (the CLI).
     """
+    gap_us = round(max_gap.total_seconds() * 1e6)
     temps = [r for r in readings if r.temperature_c]
-    runs = _hot_runs(temps, max_gap)
+    n = len(temps)
+    tt = _micros(temps)
+    cold = np.fromiter((min(r.temperature_c.values()) for r in temps), np.float64, n)
+    hot = np.fromiter((max(r.temperature_c.values()) for r in temps), np.float64, n)
+    gaps = np.concatenate(([False], np.diff(tt) > gap_us)) if n else np.zeros(0, np.bool_)
+
+    firsts, lasts = _segments(cold >= SANITISING_C, gaps)
+    lengths = tt[lasts] - tt[firsts]
+    required = round(REQUIRED.total_seconds() * 1e6)
     sanitised_at: datetime | None = None
     hot_from: datetime | None = None
-    longest = timedelta(0)
-    for first, last in runs:
-        length = temps[last].t - temps[first].t
-        longest = max(longest, length)
-        if sanitised_at is None and length >= REQUIRED:
-            start = temps[first].t
-            reached = next(r.t for r in temps[first : last + 1] if r.t - start >= REQUIRED)
-            sanitised_at, hot_from = reached, start
-    hot_since = None
-    if runs and temps and runs[-1][1] == len(temps) - 1:
-        hot_since = temps[runs[-1][0]].t
-    heated_at = next((r.t for r in temps if (r.hot or 0.0) >= THERMOPHILIC_C), None)
+    long_enough = np.flatnonzero(lengths >= required)
+    if len(long_enough):
+        first = int(firsts[long_enough[0]])
+        reached = int(np.searchsorted(tt, tt[first] + required, side="left"))
+        sanitised_at, hot_from = temps[reached].t, temps[first].t
+    longest = timedelta(microseconds=int(lengths.max())) if len(lengths) else timedelta(0)
+    hot_since = temps[int(firsts[-1])].t if len(lasts) and lasts[-1] == n - 1 else None
+    heated = np.flatnonzero(hot >= THERMOPHILIC_C)
     phase = "mesophilic"
-    if heated_at is not None:
-        last_hot = temps[-1].hot or 0.0
+    if len(heated):
+        last_hot = float(hot[-1])
         if last_hot >= THERMOPHILIC_C:
             phase = "thermophilic"
         elif last_hot >= COOLING_C:
@@ -200,18 +182,18 @@ def assess(
 
     alerts: list[Alert] = []
     for level, limit in OVERHEAT:
-        alerts += _episodes(temps, "overheat", level, _hotter_than(limit))
+        alerts += _episodes(temps, hot > limit, "overheat", level)
     wet = [r for r in readings if r.moisture_pct is not None]
-    alerts += _episodes(wet, "moisture_low", "warn", lambda r: (r.moisture_pct or 0) < MOISTURE_LOW)
-    alerts += _episodes(
-        wet, "moisture_high", "warn", lambda r: (r.moisture_pct or 0) > MOISTURE_HIGH
-    )
-    for before, after in pairwise(readings):
-        if after.t - before.t > max_gap:
-            alerts.append(Alert("silent", "warn", before.t, after.t))
+    moisture = np.fromiter((r.moisture_pct or 0.0 for r in wet), np.float64, len(wet))
+    alerts += _episodes(wet, moisture < MOISTURE_LOW, "moisture_low", "warn")
+    alerts += _episodes(wet, moisture > MOISTURE_HIGH, "moisture_high", "warn")
+    every = _micros(readings)
+    for i in np.flatnonzero(np.diff(every) > gap_us).tolist():
+        alerts.append(Alert("silent", "warn", readings[i].t, readings[i + 1].t))
     if now is not None and readings and now - readings[-1].t > max_gap:
         alerts.append(Alert("silent", "warn", readings[-1].t, None))
-    alerts += _stalls(temps, max_gap, heated_at, sanitised_at)
+    if len(heated):
+        alerts += _stalls(temps, tt, hot, gaps, int(tt[int(heated[0])]), sanitised_at)
     alerts.sort(key=lambda a: (a.start, a.kind, LEVEL_ORDER[a.level]))
     return Assessment(
         readings=len(readings),
