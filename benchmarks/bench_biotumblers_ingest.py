@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 from paho.mqtt.client import CallbackAPIVersion, Client
 from paho.mqtt.enums import MQTTProtocolVersion
 from sqlalchemy import func, select
+from tests.conftest import create_pg_database, drop_pg_database
 
 from commonpot import migrate
 from commonpot.accounts.service import OPERATOR
@@ -39,7 +40,6 @@ from commonpot.biotumblers.simulate import simulate
 from commonpot.communities.models import Community
 from commonpot.settings import Settings
 from commonpot.wiring import open_database
-from tests.conftest import create_pg_database, drop_pg_database
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
@@ -211,7 +211,7 @@ def start_broker(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
         f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
         "max_queued_messages 0\nmax_inflight_messages 0\n"
     )
-    proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stderr=subprocess.DEVNULL)  # noqa: S603
+    proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stderr=subprocess.DEVNULL)
     for _ in range(100):
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
