@@ -13,13 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from paho.mqtt.client import CallbackAPIVersion, Client
-from paho.mqtt.enums import MQTTProtocolVersion
+from fastapi.testclient import TestClient
+from paho.mqtt.client import Client
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from sqlalchemy import func, select
 
+from commonpot.app import create_app
 from commonpot.biotumblers.models import Biotumbler, Reading
 from commonpot.biotumblers.mqtt import Listener
+from commonpot.cli import main
 from commonpot.db import Database
+from commonpot.settings import Settings, get_settings
 from tests.factories.accounts import make_world
 from tests.factories.biotumblers import register, wire
 
@@ -163,3 +167,75 @@ def test_two_listeners_split_the_stream_without_duplicates(broker: str, db: Data
     assert one.stats["stored"] > 0
     assert two.stats["stored"] > 0
     assert stored(db) == 200
+
+
+@pytest.fixture
+def cli_db(db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    monkeypatch.setenv("COMMONPOT_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    yield db
+    get_settings.cache_clear()
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_register_broker_config_and_simulate_over_mqtt(
+    broker: str, cli_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_world(cli_db)
+    code, out, _ = run(capsys, "biotumbler", "register", "publicville", "sim-1", "--name", "Sim")
+    assert code == 0
+    token = out.strip().splitlines()[-1]
+    assert token.startswith("cpb_")
+    code, _, err = run(capsys, "biotumbler", "register", "publicville", "Bad!")
+    assert code == 2
+    assert err.strip() == "error: device: must match [a-z0-9][a-z0-9-]{0,63}"
+    code, out, _ = run(capsys, "biotumbler", "broker-config", "publicville", "sim-1",
+                       "--password", token)  # fmt: skip
+    assert code == 0
+    assert out.startswith("publicville.sim-1:$7$101$")
+    assert "topic write commonpot/publicville/biotumblers/sim-1/data" in out
+    with Running(Listener(cli_db, broker, batch_wait=0.02)) as listener:
+        args = ["--community", "publicville", "--device", "sim-1", "--days", "1"]
+        code, out, _ = run(
+            capsys, "biotumbler", "simulate", *args, "--speed", "0", "--mqtt", broker
+        )
+        assert code == 0
+        sent = int(out.split()[1])
+        assert sent > 250
+        wait_for(lambda: listener.stats["stored"] >= sent)
+    assert stored(cli_db) == sent
+    with cli_db.unit_of_work(write=False) as s:
+        device = s.scalar(select(Biotumbler))
+        assert device is not None and device.mqtt_state == "ready"
+
+
+def test_serve_subscribes_when_mqtt_url_is_set(
+    broker: str, settings: Settings, db: Database
+) -> None:
+    w = make_world(db)
+    with db.unit_of_work() as s:
+        register(s, s.merge(w.public), w.steward)
+    app = create_app(settings.model_copy(update={"mqtt_url": broker}))
+    with TestClient(app):
+        listener = app.state.mqtt_listener
+        wait_for(listener.ready.is_set)
+        client = publisher(broker)
+        client.publish(
+            "commonpot/publicville/biotumblers/tumbler-1/data",
+            json.dumps([wire(i, 60) for i in range(20)]),
+            qos=1,
+        ).wait_for_publish()
+        wait_for(lambda: stored(db) == 20)
+        client.loop_stop()
+        client.disconnect()
+    assert stored(db) == 20
+    app.state.db.dispose()

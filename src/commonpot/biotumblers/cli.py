@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -150,6 +150,89 @@ def broker_config(
         found = service.get_device(session, community, OPERATOR, device)
         typer.echo(broker.password_line(f"{community.slug}.{found.device}", password))
         typer.echo(broker.acl_lines(community.slug, found.device))
+
+
+@biotumbler_app.command("simulate")
+def simulate_device(
+    community: Annotated[str, typer.Option("--community", help="The community's slug.")],
+    device: Annotated[str, typer.Option("--device", help="Device id.")],
+    days: Annotated[float, typer.Option("--days", min=0.01, help="Days of a batch.")] = 14.0,
+    speed: Annotated[
+        float, typer.Option("--speed", min=0, help="Simulated seconds per second (0: at once).")
+    ] = 3600.0,
+    mqtt_url: Annotated[str | None, typer.Option("--mqtt", help="mqtt://host:1883")] = None,
+    http_url: Annotated[str | None, typer.Option("--http", help="http://host:8000")] = None,
+    token: Annotated[
+        str, typer.Option("--token", envvar="COMMONPOT_DEVICE_TOKEN", help="Ingest token (HTTP).")
+    ] = "",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+) -> None:
+    """Send a realistic batch (heating, plateau, turning dips, cooling, noise, gaps)."""
+    import time
+    from datetime import timedelta
+
+    from commonpot.biotumblers.readings import to_json
+    from commonpot.biotumblers.simulate import simulate
+    from commonpot.db import utcnow
+
+    if (mqtt_url is None) == (http_url is None):
+        raise Invalid("--mqtt: give exactly one of --mqtt and --http", field="--mqtt")
+    if http_url is not None and not token:
+        raise Invalid("--token: the device's ingest token is needed over HTTP", field="--token")
+    now = utcnow().replace(microsecond=0)
+    start = now - timedelta(days=days) if speed == 0 else now
+    found = simulate(start, start + timedelta(days=days), seed=seed)
+    send = _sender(community, device, mqtt_url, http_url, token)
+    began, sent, i = time.monotonic(), 0, 0
+    while i < len(found):
+        due = start + timedelta(seconds=(time.monotonic() - began) * speed) if speed else None
+        batch: list[dict[str, Any]] = []
+        while i < len(found) and len(batch) < 10_000 and (due is None or found[i].t <= due):
+            batch.append(to_json(found[i]))
+            i += 1
+        if batch:
+            send(batch)
+            sent += len(batch)
+        elif due is not None:
+            time.sleep(min(1.0, max(0.01, (found[i].t - due).total_seconds() / speed)))
+    typer.echo(f"Sent {sent} readings for {device}.")
+
+
+def _sender(
+    community: str, device: str, mqtt_url: str | None, http_url: str | None, token: str
+) -> Any:
+    if http_url is not None:
+        import httpx
+
+        address = (
+            f"{http_url.rstrip('/')}/api/communities/{community}/biotumblers/{device}/readings"
+        )
+
+        def post(batch: list[dict[str, Any]]) -> None:
+            r = httpx.post(address, json=batch, headers={"Authorization": f"Bearer {token}"})
+            if r.status_code != 202:
+                raise Invalid(f"--http: the server answered {r.status_code}", field="--http")
+
+        return post
+    from paho.mqtt.client import Client
+    from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+
+    from commonpot.biotumblers.mqtt import parse_url
+
+    broker = parse_url(mqtt_url or "")
+    client = Client(CallbackAPIVersion.VERSION2, protocol=MQTTProtocolVersion.MQTTv5)
+    if broker.username:
+        client.username_pw_set(broker.username, broker.password)
+    topic = f"commonpot/{community}/biotumblers/{device}"
+    client.will_set(f"{topic}/$state", "lost", qos=1, retain=True)
+    client.connect(broker.host, broker.port)
+    client.loop_start()
+    client.publish(f"{topic}/$state", "ready", qos=1, retain=True).wait_for_publish()
+
+    def publish(batch: list[dict[str, Any]]) -> None:
+        client.publish(f"{topic}/data", json.dumps(batch), qos=1).wait_for_publish()
+
+    return publish
 
 
 def register(app: typer.Typer) -> None:
