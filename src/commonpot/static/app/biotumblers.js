@@ -45,6 +45,9 @@
       scales: { x: { type: "linear", ticks: { callback: timeTick, maxTicksLimit: 8 } }, y: { title: { display: true, text: "%" }, min: 0, max: 100 } } }
   }) : null;
 
+  var airBox = airEl ? airEl.parentElement : null;
+  if (airBox && !moisture.data.length && !oxygen.data.length) { airBox.hidden = true; }
+  var showAir = function () { if (airBox && airBox.hidden) { airBox.hidden = false; } };
   var push = function (set, point) {
     set.data.push(point);
     if (set.data.length > MAX_POINTS) { set.data.shift(); }
@@ -67,8 +70,8 @@
         }
         push(set, { x: x, y: r.temperature_c[probe] });
       });
-      if (typeof r.moisture_pct === "number") { push(moisture, { x: x, y: r.moisture_pct }); }
-      if (typeof r.oxygen_pct === "number") { push(oxygen, { x: x, y: r.oxygen_pct }); }
+      if (typeof r.moisture_pct === "number") { push(moisture, { x: x, y: r.moisture_pct }); showAir(); }
+      if (typeof r.oxygen_pct === "number") { push(oxygen, { x: x, y: r.oxygen_pct }); showAir(); }
       if (r.turned) { push(turns, { x: x, y: 20 }); }
       stretch(x);
       if (status) { status.textContent = text("last") + ": " + new Date(x).toLocaleString(); }
