@@ -168,3 +168,37 @@ def test_live_stream_carries_new_readings(client: TestClient, db: Database) -> N
     data = [json.loads(line[5:]) for line in got if line.startswith("data:")]
     assert data and data[0]["type"] == "biotumbler.readings"
     assert data[0]["readings"][0]["temperature_c"] == {"core": 60.0}
+
+
+def test_live_stream_announces_an_opened_alert_once(client: TestClient, db: Database) -> None:
+    token = setup(db)
+    auth = {"Authorization": f"Bearer {token}"}
+    client.post(f"{URL}/tumbler-1/readings", json=[wire(0, 60)], headers=auth)
+    got: list[str] = []
+
+    def listen() -> None:
+        path = "/communities/publicville/biotumblers/tumbler-1/live?limit=3"
+        with client.stream("GET", path) as r:
+            for line in r.iter_lines():
+                got.append(line)
+                if sum(x.startswith("data:") for x in got) == 3:
+                    break
+
+    thread = threading.Thread(target=listen)
+    thread.start()
+    for _ in range(50):
+        if got:
+            break
+        threading.Event().wait(0.05)
+    client.post(f"{URL}/tumbler-1/readings", json=[wire(10, 66)], headers=auth)
+    client.post(f"{URL}/tumbler-1/readings", json=[wire(20, 67)], headers=auth)  # still open
+    thread.join(10)
+    events = [json.loads(line[5:]) for line in got if line.startswith("data:")]
+    assert [e["type"] for e in events] == [
+        "biotumbler.readings",
+        "biotumbler.alert",
+        "biotumbler.readings",
+    ]
+    assert events[1]["kind"] == "overheat"
+    assert events[1]["level"] == "warn"
+    assert events[1]["to"] is None

@@ -62,6 +62,9 @@ def test_register_stream_and_watch_the_verdict(live_server: LiveServer, page: Pa
     page.wait_for_timeout(500)
     post(ingest, token, [{"t": stamp(0), "temperature_c": {"core": 71.5, "edge": 66.0}}])
     expect(page.locator("#bt-live-status")).to_contain_text("Last reading", timeout=10_000)
+    # the alert opens live: overheating above 65 °C (warn) and 70 °C (alarm)
+    expect(page.locator("#bt-live-alerts li")).to_have_count(2, timeout=10_000)
+    expect(page.locator("#bt-live-alerts")).to_contain_text("overheating · alarm")
     after = page.evaluate("() => Chart.getChart('bt-temperature').data.datasets[0].data.length")
     assert after == points + 1
     assert axe_violations(page) == []

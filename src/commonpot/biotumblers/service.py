@@ -368,16 +368,55 @@ def store(
         device.last_rejection = rejected[-1].reason[:300]
     session.flush()
     if live and unique:
+        channel = live_channel(device.community_id)
         queue_after_commit(
             session,
-            live_channel(device.community_id),
+            channel,
             {
                 "type": "biotumbler.readings",
                 "device": device.device,
                 "readings": [readings.to_json(r) for r in unique[-500:]],
             },
         )
+        for alert in opened_alerts(session, device, unique):
+            queue_after_commit(
+                session,
+                channel,
+                {"type": "biotumbler.alert", "device": device.device, **alert.to_json()},
+            )
     return IngestResult(accepted=len(good), rejected=list(rejected))
+
+
+def opened_alerts(
+    session: Session, device: Biotumbler, new: Sequence[readings.Reading]
+) -> list[assessment.Alert]:
+    """Alert episodes (overheat, moisture) that the new readings open and that still hold.
+
+    The same engine decides, over the reading stored just before the new ones plus the new
+    ones; stalls and silences need the longer history and are judged on the pages.
+    """
+    before = session.execute(
+        select(
+            ReadingRow.t,
+            ReadingRow.temperature_c,
+            ReadingRow.moisture_pct,
+            ReadingRow.oxygen_pct,
+            ReadingRow.turned,
+        )
+        .where(ReadingRow.device_id == device.id, ReadingRow.t < new[0].t)
+        .order_by(ReadingRow.t.desc())
+        .limit(1)
+    ).first()
+    history = list(new)
+    if before is not None:
+        t, temps, moisture, oxygen, turned = before
+        history.insert(0, readings.Reading(t, dict(temps or {}), moisture, oxygen, bool(turned)))
+    verdict = assessment.assess(history)
+    return [
+        a
+        for a in verdict.alerts
+        if a.end is None and a.start >= new[0].t and a.kind not in {"stalled", "silent"}
+    ]
 
 
 def ingest(session: Session, device: Biotumbler, payload: Any) -> IngestResult:

@@ -83,6 +83,18 @@
     var source = new EventSource(window.location.pathname.replace(/\/$/, "") + "/live");
     source.addEventListener("open", function () { if (status && !status.textContent) { status.textContent = text("live"); } });
     source.addEventListener("biotumbler.readings", function (e) { onReadings(JSON.parse(e.data)); });
+    source.addEventListener("biotumbler.alert", function (e) {
+      var alert = JSON.parse(e.data);
+      var list = document.getElementById("bt-live-alerts");
+      if (!list) { return; }
+      var item = document.createElement("li");
+      var strong = document.createElement("strong");
+      strong.textContent = text(alert.kind) + " · " + text(alert.level);
+      item.appendChild(strong);
+      item.appendChild(document.createTextNode(" " + new Date(Date.parse(alert.from)).toLocaleString()));
+      list.appendChild(item);
+      list.hidden = false;
+    });
     source.addEventListener("biotumbler.state", function (e) {
       var stateEl = document.getElementById("bt-state");
       if (stateEl) { stateEl.textContent = JSON.parse(e.data).state; }
