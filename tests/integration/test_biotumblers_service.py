@@ -139,3 +139,30 @@ def test_demo_loads_two_tumblers_one_sanitised_one_heating(db: Database) -> None
     assert not heating.sanitised
     assert heating.phase == "thermophilic"
     assert any(a.kind == "moisture_low" and a.end is None for a in heating.alerts)
+
+
+def test_rollups_follow_late_and_replaced_readings_and_outlive_pruning(db: Database) -> None:
+    w = make_world(db)
+    with db.unit_of_work() as s:
+        found = register(s, s.merge(w.public), w.steward)[0]
+        # two hours, every 10 minutes, core = 50, 51, ... ; one reading arrives late
+        service.ingest(s, found, [wire(i * 10, 50 + i) for i in range(12) if i != 3])
+        service.ingest(s, found, [wire(30, 90.0)])  # late
+        service.ingest(s, found, [wire(40, 40.0)])  # replaces a stored reading
+    with db.unit_of_work(write=False) as s:
+        device = s.get_one(Biotumbler, found.id)
+        hours = service.rollups(s, device, 3600)
+        minutes = service.rollups(s, device, 60)
+    assert [h.start for h in hours] == [T0, T0 + timedelta(hours=1)]
+    assert hours[0].probes["core"] == [40.0, round((50 + 51 + 52 + 90 + 40 + 55) / 6, 3), 90.0, 6]
+    assert hours[0].readings == 6
+    assert len(minutes) == 12
+    assert minutes[4].probes["core"][1] == 40.0
+    with db.unit_of_work() as s:
+        gone = service.prune_raw(s, keep_days=1, now=T0 + timedelta(days=1, minutes=65))
+    assert gone == 7
+    assert count(db) == 5
+    with db.unit_of_work(write=False) as s:
+        device = s.get_one(Biotumbler, found.id)
+        assert len(service.rollups(s, device, 3600)) == 2
+        assert len(service.rollups(s, device, 60)) == 12

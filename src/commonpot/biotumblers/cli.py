@@ -235,6 +235,21 @@ def _sender(
     return publish
 
 
+@biotumbler_app.command("prune")
+def prune(
+    keep_days: Annotated[
+        int, typer.Option("--keep-days", help="Keep raw readings this many days.")
+    ] = 90,
+) -> None:
+    """Delete raw readings older than --keep-days (minute and hour rollups are kept)."""
+    from commonpot.biotumblers import service
+    from commonpot.cli_support import transaction
+
+    with transaction() as session:
+        gone = service.prune_raw(session, keep_days=keep_days)
+    typer.echo(f"Deleted {gone} raw readings older than {keep_days} days.")
+
+
 def register(app: typer.Typer) -> None:
     """Add the `biotumbler` command group to the root CLI."""
     app.add_typer(biotumbler_app, name="biotumbler")

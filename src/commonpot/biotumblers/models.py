@@ -72,3 +72,24 @@ class Reading(Base):
     moisture_pct: Mapped[float | None] = mapped_column(default=None)
     oxygen_pct: Mapped[float | None] = mapped_column(default=None)
     turned: Mapped[bool] = mapped_column(default=False)
+
+
+class Rollup(Base):
+    """Min/avg/max per probe over one minute or one hour of a device's readings (kept forever)."""
+
+    __tablename__ = "biotumbler_rollups"
+    __table_args__ = (UniqueConstraint("device_id", "width_s", "start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    device_id: Mapped[int] = mapped_column(ForeignKey("biotumbler_devices.id", ondelete="CASCADE"))
+    width_s: Mapped[int]
+    start: Mapped[datetime]
+    # for each probe: its min, mean, max and how many values
+    probes: Mapped[dict[str, list[float]]] = mapped_column(JSON, default=dict)
+    moisture_pct: Mapped[float | None] = mapped_column(default=None)
+    oxygen_pct: Mapped[float | None] = mapped_column(default=None)
+    turned: Mapped[bool] = mapped_column(default=False)
+    readings: Mapped[int] = mapped_column(default=0)

@@ -29,6 +29,7 @@ from commonpot.db import Database
 SHARE_GROUP = "commonpot"
 DATA_TOPIC = "commonpot/+/biotumblers/+/data"
 STATE_TOPIC = "commonpot/+/biotumblers/+/$state"
+PRUNE_EVERY_S = 3600.0
 log = logging.getLogger(__name__)
 
 
@@ -75,10 +76,12 @@ class Listener:
         identifier: str | None = None,
         batch_wait: float = 0.05,
         batch_max: int = 20_000,
+        keep_days: int = service.RAW_DAYS,
     ) -> None:
         self.db, self.broker, self.bus = db, parse_url(url), bus
         self.identifier = identifier or f"commonpot-{uuid.uuid4().hex[:12]}"
         self.batch_wait, self.batch_max = batch_wait, batch_max
+        self.keep_days = keep_days
         self.stats: Counter[str] = Counter()
         self.ready = asyncio.Event()
         self._pending: list[tuple[str, bytes]] = []
@@ -102,13 +105,15 @@ class Listener:
                     await client.subscribe(f"$share/{SHARE_GROUP}/{DATA_TOPIC}", qos=1)
                     await client.subscribe(STATE_TOPIC, qos=1)
                     writer = asyncio.create_task(self._writer())
+                    pruner = asyncio.create_task(self._pruner())
                     self.ready.set()
                     try:
                         async for message in client.messages:
                             self._take(message.topic.value, bytes(message.payload or b""))
                     finally:
                         writer.cancel()
-                        await asyncio.gather(writer, return_exceptions=True)
+                        pruner.cancel()
+                        await asyncio.gather(writer, pruner, return_exceptions=True)
                         await self._flush()
             except aiomqtt.MqttError:
                 self.ready.clear()
@@ -129,6 +134,22 @@ class Listener:
             self._wake.clear()
             await self._flush()
 
+    async def _pruner(self) -> None:
+        """Retention, hourly: raw readings older than `keep_days` go, rollups stay."""
+        while True:
+            await asyncio.sleep(PRUNE_EVERY_S)
+            try:
+                await asyncio.to_thread(self.prune)
+            except Exception:  # retention must not stop ingest
+                log.exception("could not prune old readings")
+
+    def prune(self) -> int:
+        """Delete raw readings older than the retention (one transaction)."""
+        with self.db.unit_of_work(write=True) as session:
+            gone = service.prune_raw(session, keep_days=self.keep_days)
+        self.stats["pruned"] += gone
+        return gone
+
     async def _flush(self) -> None:
         batch, self._pending, self._pending_readings = self._pending, [], 0
         if batch:
@@ -138,9 +159,8 @@ class Listener:
                 log.exception("could not store %d MQTT messages", len(batch))
                 self.stats["failed"] += len(batch)
 
-    def write(self, batch: list[tuple[str, bytes]]) -> None:
-        """Store a batch of (topic, payload) messages in one transaction."""
-        wanted: set[tuple[str, str]] = set()
+    def _decode(self, batch: list[tuple[str, bytes]]) -> list[tuple[tuple[str, str], str, Any]]:
+        """(community, device), leaf and decoded payload of each well-formed message."""
         parsed: list[tuple[tuple[str, str], str, Any]] = []
         for topic, payload in batch:
             parts = topic_parts(topic)
@@ -156,36 +176,42 @@ class Listener:
                 except ValueError:
                     self.stats["bad_payload"] += 1
                     continue
-            wanted.add((community, device))
             parsed.append(((community, device), leaf, value))
+        return parsed
+
+    def write(self, batch: list[tuple[str, bytes]]) -> None:
+        """Store a batch of (topic, payload) messages in one transaction."""
+        parsed = self._decode(batch)
         if not parsed:
             return
         with self.db.unit_of_work(write=True) as session:
-            devices = self._devices(session, wanted)
+            devices = self._devices(session, {key for key, _, _ in parsed})
+            service.lock_devices(session, [d.id for d in devices.values()])
+            # one store per device per batch: readings of its messages in arrival order
+            gathered: dict[int, tuple[Biotumbler, list[readings.Reading], list[Any]]] = {}
             for key, leaf, value in parsed:
                 found = devices.get(key)
                 if found is None:
                     self.stats["unknown"] += 1
+                elif leaf == "$state":
+                    if value in service.STATES:
+                        service.set_state(session, found, value)
+                elif leaf != "data":
+                    self.stats["unknown"] += 1
                 else:
-                    self._one(session, found, leaf, value)
+                    _, good, bad = gathered.setdefault(found.id, (found, [], []))
+                    try:
+                        new, rejected = readings.parse_message(value)
+                    except readings.BadReading as exc:
+                        new, rejected = [], [readings.Rejection(0, str(exc))]
+                    good.extend(new)
+                    bad.extend(rejected)
+            for found, good, bad in gathered.values():
+                service.store(session, found, good, bad, live=self.bus is not None)
+                self.stats["stored"] += len(good)
+                self.stats["rejected"] += len(bad)
         if self.bus is not None:
             publish_to(self.bus, session)
-
-    def _one(self, session: Any, found: Biotumbler, leaf: str, value: Any) -> None:
-        if leaf == "$state":
-            if value in service.STATES:
-                service.set_state(session, found, value)
-            return
-        if leaf != "data":
-            self.stats["unknown"] += 1
-            return
-        try:
-            good, bad = readings.parse_message(value)
-        except readings.BadReading as exc:
-            good, bad = [], [readings.Rejection(0, str(exc))]
-        service.store(session, found, good, bad)
-        self.stats["stored"] += len(good)
-        self.stats["rejected"] += len(bad)
 
     @staticmethod
     def _devices(session: Any, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], Biotumbler]:

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import security
 from commonpot.accounts.service import Viewer
 from commonpot.biotumblers import assessment, readings
-from commonpot.biotumblers.models import Batch, Biotumbler
+from commonpot.biotumblers.downsample import bucket_start, downsample
+from commonpot.biotumblers.models import Batch, Biotumbler, Rollup
 from commonpot.biotumblers.models import Reading as ReadingRow
 from commonpot.bus import queue_after_commit
 from commonpot.communities import service as communities
@@ -27,6 +28,8 @@ TOKEN_PREFIX = "cpb_"  # noqa: S105 (a readable prefix, not a secret)
 MAX_PROBES = 16
 WRITE_CHUNK = 1000
 STATES = ("ready", "lost")
+ROLLUP_WIDTHS = (60, 3600)  # one minute and one hour
+RAW_DAYS = 90
 
 
 def live_channel(community_id: int) -> str:
@@ -188,6 +191,7 @@ def delete_device(session: Session, community: Community, viewer: Viewer, device
     found = get_device(session, community, viewer, device)
     require_steward(session, community, viewer)
     session.execute(delete(ReadingRow).where(ReadingRow.device_id == found.id))
+    session.execute(delete(Rollup).where(Rollup.device_id == found.id))
     session.execute(delete(Batch).where(Batch.device_id == found.id))
     session.delete(found)
     session.flush()
@@ -348,6 +352,17 @@ def _upsert(session: Session, device: Biotumbler, found: Sequence[readings.Readi
             connection.exec_driver_sql(SQLITE_UPSERT, rows)
 
 
+def lock_devices(session: Session, ids: Sequence[int]) -> None:
+    """Row-lock devices in id order (PostgreSQL) so writers of one device queue, no deadlock.
+
+    Rollups are recomputed by delete-and-insert; two writers of the same hour must not
+    interleave. SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
+    """
+    if ids and session.get_bind().dialect.name == "postgresql":
+        query = select(Biotumbler.id).where(Biotumbler.id.in_(sorted(set(ids))))
+        session.execute(query.order_by(Biotumbler.id).with_for_update())
+
+
 def store(
     session: Session,
     device: Biotumbler,
@@ -359,7 +374,9 @@ def store(
     """Store validated readings (upsert on device and time) and count the rejected ones."""
     unique = readings.latest_per_time(good)
     if unique:
+        lock_devices(session, [device.id])
         _upsert(session, device, unique)
+        refresh_rollups(session, device, [r.t for r in unique])
         newest = unique[-1].t
         if device.last_reading_at is None or newest > device.last_reading_at:
             device.last_reading_at = newest
@@ -385,6 +402,73 @@ def store(
                 {"type": "biotumbler.alert", "device": device.device, **alert.to_json()},
             )
     return IngestResult(accepted=len(good), rejected=list(rejected))
+
+
+def _hour_ranges(times: Sequence[datetime]) -> list[tuple[datetime, datetime]]:
+    """The touched hours, merged into ranges of consecutive hours."""
+    hour = timedelta(hours=1)
+    ranges: list[tuple[datetime, datetime]] = []
+    for start in sorted({bucket_start(t, hour) for t in times}):
+        if ranges and ranges[-1][1] == start:
+            ranges[-1] = (ranges[-1][0], start + hour)
+        else:
+            ranges.append((start, start + hour))
+    return ranges
+
+
+def refresh_rollups(session: Session, device: Biotumbler, times: Sequence[datetime]) -> None:
+    """Recompute the minute and hour rollups holding these times (late readings included)."""
+    for low, high in _hour_ranges(times):
+        found = stored_readings(session, device, since=low, until=high)
+        session.execute(
+            delete(Rollup).where(
+                Rollup.device_id == device.id, Rollup.start >= low, Rollup.start < high
+            )
+        )
+        rows = []
+        for width in ROLLUP_WIDTHS:
+            for bucket in downsample(found, timedelta(seconds=width)):
+                rows.append(
+                    {
+                        "community_id": device.community_id,
+                        "device_id": device.id,
+                        "width_s": width,
+                        "start": bucket.start,
+                        "probes": {
+                            p: [s.low, round(s.mean, 3), s.high, s.count]
+                            for p, s in bucket.probes.items()
+                        },
+                        "moisture_pct": None if bucket.moisture is None else bucket.moisture.mean,
+                        "oxygen_pct": None if bucket.oxygen is None else bucket.oxygen.mean,
+                        "turned": bucket.turned,
+                        "readings": max(
+                            [s.count for s in bucket.probes.values()]
+                            + [bucket.moisture.count if bucket.moisture else 0]
+                            + [bucket.oxygen.count if bucket.oxygen else 0]
+                        ),
+                    }
+                )
+        if rows:
+            session.execute(insert(Rollup), rows)
+
+
+def rollups(
+    session: Session, device: Biotumbler, width_s: int, *, since: datetime | None = None
+) -> list[Rollup]:
+    """The device's rollups of one width, in time order."""
+    query = select(Rollup).where(Rollup.device_id == device.id, Rollup.width_s == width_s)
+    if since is not None:
+        query = query.where(Rollup.start >= bucket_start(since, timedelta(seconds=width_s)))
+    return list(session.scalars(query.order_by(Rollup.start)))
+
+
+def prune_raw(session: Session, *, keep_days: int = RAW_DAYS, now: datetime | None = None) -> int:
+    """Delete raw readings older than `keep_days` (rollups stay); how many went."""
+    if keep_days < 1:
+        raise Invalid("keep_days: at least 1", field="keep_days")
+    cutoff = (now or utcnow()) - timedelta(days=keep_days)
+    result = session.execute(delete(ReadingRow).where(ReadingRow.t < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def opened_alerts(

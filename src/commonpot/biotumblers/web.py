@@ -13,9 +13,8 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from commonpot.biotumblers import assessment, service
-from commonpot.biotumblers.downsample import downsample, width_for
 from commonpot.biotumblers.live import stream
-from commonpot.biotumblers.models import Batch, Biotumbler
+from commonpot.biotumblers.models import Batch, Biotumbler, Rollup
 from commonpot.biotumblers.readings import format_time
 from commonpot.communities.web import community_context
 from commonpot.db import utcnow
@@ -136,22 +135,19 @@ async def register(slug: str, request: Request) -> Response:
         return redirect_error(request, url, exc)
 
 
-def _chart(device: Biotumbler, found: list[Any], span: timedelta) -> dict[str, Any]:
-    width = width_for(span)
-    buckets = downsample(found, width)
-    probes = sorted({p for b in buckets for p in b.probes})
+def _chart(device: Biotumbler, found: list[Rollup]) -> dict[str, Any]:
+    """Chart data from rollups: mean per probe, moisture, oxygen, turning marks, thresholds."""
+    probes = sorted({p for b in found for p in b.probes})
     return {
         "device": device.device,
-        "width_s": int(width.total_seconds()),
         "probes": probes,
-        "x": [int(b.start.timestamp() * 1000) for b in buckets],
+        "x": [int(b.start.timestamp() * 1000) for b in found],
         "temperature": {
-            p: [round(b.probes[p].mean, 2) if p in b.probes else None for b in buckets]
-            for p in probes
+            p: [round(b.probes[p][1], 2) if p in b.probes else None for b in found] for p in probes
         },
-        "moisture": [None if b.moisture is None else round(b.moisture.mean, 1) for b in buckets],
-        "oxygen": [None if b.oxygen is None else round(b.oxygen.mean, 1) for b in buckets],
-        "turned": [int(b.start.timestamp() * 1000) for b in buckets if b.turned],
+        "moisture": [None if b.moisture_pct is None else round(b.moisture_pct, 1) for b in found],
+        "oxygen": [None if b.oxygen_pct is None else round(b.oxygen_pct, 1) for b in found],
+        "turned": [int(b.start.timestamp() * 1000) for b in found if b.turned],
         "lines": {
             "sanitising": assessment.SANITISING_C,
             "overheat": [limit for _, limit in assessment.OVERHEAT],
@@ -172,12 +168,13 @@ def _device_page(ctx: Ctx, slug: str, device: str, span_key: str) -> dict[str, A
         since = batch.started_at
     else:
         span_key, since = "7d", now - RANGES["7d"]
-    shown = service.stored_readings(ctx.session, found, since=since)
+    width = 60 if now - since <= timedelta(hours=26) else 3600  # served from rollups
+    shown = service.rollups(ctx.session, found, width, since=since)
     return {
         **data,
         **card,
         "span": span_key,
-        "chart": _chart(found, shown, max(now - since, timedelta(hours=1))),
+        "chart": _chart(found, shown),
         "batches": [
             (b, service.assess_device(ctx.session, found, batch=b, now=now))
             for b in service.batches(ctx.session, found)

@@ -114,10 +114,46 @@ def upgrade() -> None:
             batch_op.f("ix_biotumbler_readings_community_id"), ["community_id"], unique=False
         )
 
-    # ### end Alembic commands ###
+    op.create_table(
+        "biotumbler_rollups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("device_id", sa.Integer(), nullable=False),
+        sa.Column("width_s", sa.Integer(), nullable=False),
+        sa.Column("start", commonpot.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("probes", sa.JSON(), nullable=False),
+        sa.Column("moisture_pct", sa.Double(), nullable=True),
+        sa.Column("oxygen_pct", sa.Double(), nullable=True),
+        sa.Column("turned", sa.Boolean(), nullable=False),
+        sa.Column("readings", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_biotumbler_rollups_community_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["device_id"],
+            ["biotumbler_devices.id"],
+            name=op.f("fk_biotumbler_rollups_device_id_biotumbler_devices"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_biotumbler_rollups")),
+        sa.UniqueConstraint(
+            "device_id",
+            "width_s",
+            "start",
+            name=op.f("uq_biotumbler_rollups_device_id_width_s_start"),
+        ),
+    )
+    with op.batch_alter_table("biotumbler_rollups", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_biotumbler_rollups_community_id"), ["community_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    op.drop_table("biotumbler_rollups")
     op.drop_table("biotumbler_readings")
     op.drop_table("biotumbler_batches")
     op.drop_table("biotumbler_devices")
