@@ -103,7 +103,7 @@ def stored(db: Database) -> int:
         return int(s.scalar(select(func.count()).select_from(Reading)) or 0)
 
 
-def wait_for(check: object, seconds: float = 15.0) -> None:
+def wait_for(check: object, seconds: float = 40.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():  # type: ignore[operator]

@@ -207,9 +207,12 @@ class Listener:
                     good.extend(new)
                     bad.extend(rejected)
             for found, good, bad in gathered.values():
-                service.store(session, found, good, bad, live=self.bus is not None)
+                service.store(session, found, good, bad, live=self.bus is not None, rollup=False)
                 self.stats["stored"] += len(good)
                 self.stats["rejected"] += len(bad)
+            service.refresh_rollups(
+                session, [(found, [r.t for r in good]) for found, good, _ in gathered.values()]
+            )
         if self.bus is not None:
             publish_to(self.bus, session)
 

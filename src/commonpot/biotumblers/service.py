@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import security
 from commonpot.accounts.service import Viewer
 from commonpot.biotumblers import assessment, readings
-from commonpot.biotumblers.downsample import bucket_start, downsample
+from commonpot.biotumblers.downsample import Bucket, bucket_start, downsample
 from commonpot.biotumblers.models import Batch, Biotumbler, Rollup
 from commonpot.biotumblers.models import Reading as ReadingRow
 from commonpot.bus import queue_after_commit
@@ -30,6 +30,7 @@ WRITE_CHUNK = 1000
 STATES = ("ready", "lost")
 ROLLUP_WIDTHS = (60, 3600)  # one minute and one hour
 RAW_DAYS = 90
+ROLLUP_SPANS = 200
 
 
 def live_channel(community_id: int) -> str:
@@ -370,13 +371,15 @@ def store(
     rejected: Sequence[readings.Rejection] = (),
     *,
     live: bool = True,
+    rollup: bool = True,
 ) -> IngestResult:
     """Store validated readings (upsert on device and time) and count the rejected ones."""
     unique = readings.latest_per_time(good)
     if unique:
         lock_devices(session, [device.id])
         _upsert(session, device, unique)
-        refresh_rollups(session, device, [r.t for r in unique])
+        if rollup:
+            refresh_rollups(session, [(device, [r.t for r in unique])])
         newest = unique[-1].t
         if device.last_reading_at is None or newest > device.last_reading_at:
             device.last_reading_at = newest
@@ -416,40 +419,71 @@ def _hour_ranges(times: Sequence[datetime]) -> list[tuple[datetime, datetime]]:
     return ranges
 
 
-def refresh_rollups(session: Session, device: Biotumbler, times: Sequence[datetime]) -> None:
-    """Recompute the minute and hour rollups holding these times (late readings included)."""
-    for low, high in _hour_ranges(times):
-        found = stored_readings(session, device, since=low, until=high)
-        session.execute(
-            delete(Rollup).where(
-                Rollup.device_id == device.id, Rollup.start >= low, Rollup.start < high
-            )
+def _rollup_row(device: Biotumbler, width: int, bucket: Bucket) -> dict[str, Any]:
+    counts = [stat.count for stat in bucket.probes.values()]
+    counts += [bucket.moisture.count if bucket.moisture else 0]
+    counts += [bucket.oxygen.count if bucket.oxygen else 0]
+    return {
+        "community_id": device.community_id,
+        "device_id": device.id,
+        "width_s": width,
+        "start": bucket.start,
+        "probes": {
+            p: [stat.low, round(stat.mean, 3), stat.high, stat.count]
+            for p, stat in bucket.probes.items()
+        },
+        "moisture_pct": None if bucket.moisture is None else bucket.moisture.mean,
+        "oxygen_pct": None if bucket.oxygen is None else bucket.oxygen.mean,
+        "turned": bucket.turned,
+        "readings": max(counts),
+    }
+
+
+def refresh_rollups(
+    session: Session, touched: Sequence[tuple[Biotumbler, Sequence[datetime]]]
+) -> None:
+    """Recompute the minute and hour rollups holding these times (late readings included).
+
+    Three statements whatever the number of devices: read the touched hours' readings,
+    delete their rollups, insert the recomputed ones.
+    """
+    spans = [(device, low, high) for device, times in touched for low, high in _hour_ranges(times)]
+    for start in range(0, len(spans), ROLLUP_SPANS):  # keeps each OR below SQLite's limits
+        _refresh(session, spans[start : start + ROLLUP_SPANS])
+
+
+def _refresh(session: Session, spans: Sequence[tuple[Biotumbler, datetime, datetime]]) -> None:
+    raw = [
+        and_(ReadingRow.device_id == d.id, ReadingRow.t >= low, ReadingRow.t < high)
+        for d, low, high in spans
+    ]
+    query = select(
+        ReadingRow.device_id,
+        ReadingRow.t,
+        ReadingRow.temperature_c,
+        ReadingRow.moisture_pct,
+        ReadingRow.oxygen_pct,
+        ReadingRow.turned,
+    ).where(or_(*raw))
+    found: dict[int, list[readings.Reading]] = {}
+    for device_id, t, temps, moisture, oxygen, turned in session.execute(query):
+        found.setdefault(device_id, []).append(
+            readings.Reading(t, dict(temps or {}), moisture, oxygen, bool(turned))
         )
-        rows = []
-        for width in ROLLUP_WIDTHS:
-            for bucket in downsample(found, timedelta(seconds=width)):
-                rows.append(
-                    {
-                        "community_id": device.community_id,
-                        "device_id": device.id,
-                        "width_s": width,
-                        "start": bucket.start,
-                        "probes": {
-                            p: [s.low, round(s.mean, 3), s.high, s.count]
-                            for p, s in bucket.probes.items()
-                        },
-                        "moisture_pct": None if bucket.moisture is None else bucket.moisture.mean,
-                        "oxygen_pct": None if bucket.oxygen is None else bucket.oxygen.mean,
-                        "turned": bucket.turned,
-                        "readings": max(
-                            [s.count for s in bucket.probes.values()]
-                            + [bucket.moisture.count if bucket.moisture else 0]
-                            + [bucket.oxygen.count if bucket.oxygen else 0]
-                        ),
-                    }
-                )
-        if rows:
-            session.execute(insert(Rollup), rows)
+    old = [
+        and_(Rollup.device_id == d.id, Rollup.start >= low, Rollup.start < high)
+        for d, low, high in spans
+    ]
+    session.execute(delete(Rollup).where(or_(*old)))
+    devices = {d.id: d for d, _, _ in spans}
+    rows = [
+        _rollup_row(devices[device_id], width, bucket)
+        for device_id, mine in found.items()
+        for width in ROLLUP_WIDTHS
+        for bucket in downsample(mine, timedelta(seconds=width))
+    ]
+    if rows:
+        session.execute(insert(Rollup), rows)
 
 
 def rollups(
