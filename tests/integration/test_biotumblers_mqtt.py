@@ -212,7 +212,7 @@ def test_cli_register_broker_config_and_simulate_over_mqtt(
         sent = int(out.split()[1])
         assert sent > 250
         wait_for(lambda: listener.stats["stored"] >= sent)
-    assert stored(cli_db) == sent
+    assert stored(cli_db) == sent, dict(listener.stats)
     with cli_db.unit_of_work(write=False) as s:
         device = s.scalar(select(Biotumbler))
         assert device is not None and device.mqtt_state == "ready"

@@ -208,11 +208,13 @@ class Listener:
                     bad.extend(rejected)
             for found, good, bad in gathered.values():
                 service.store(session, found, good, bad, live=self.bus is not None, rollup=False)
-                self.stats["stored"] += len(good)
-                self.stats["rejected"] += len(bad)
             service.refresh_rollups(
                 session, [(found, [r.t for r in good]) for found, good, _ in gathered.values()]
             )
+        # counted once committed: "stored" means stored
+        for _, good, bad in gathered.values():
+            self.stats["stored"] += len(good)
+            self.stats["rejected"] += len(bad)
         if self.bus is not None:
             publish_to(self.bus, session)
 
