@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure what the test suite needs is present and running: PostgreSQL and Debian's Chromium.
+# Make sure what the test suite needs is present and running: PostgreSQL, Debian's Chromium
+# and mosquitto.
 # Safe to run again; on a fresh Debian machine (as root) it installs what is missing.
 set -uo pipefail
 
@@ -41,6 +42,11 @@ if ! redis_ready; then
   fi
 fi
 redis_ready || echo "services: Redis is not running; the Redis tests will fail" >&2
+
+if [ ! -x /usr/sbin/mosquitto ]; then
+  echo "services: installing Debian's mosquitto for the MQTT tests (they start their own broker)"
+  apt_install mosquitto || echo "services: could not install mosquitto" >&2
+fi
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "services: installing Debian's chromium for the browser tests"

@@ -24,6 +24,9 @@ from commonpot.accounts import api as accounts_api
 from commonpot.accounts import web as accounts_web
 from commonpot.accounts.service import Viewer, identify
 from commonpot.api_docs import router as docs_router
+from commonpot.biotumblers import api as biotumblers_api
+from commonpot.biotumblers import web as biotumblers_web
+from commonpot.biotumblers.lifespan import mqtt_lifespan
 from commonpot.bus import bus_of
 from commonpot.communities import api as communities_api
 from commonpot.communities import web as communities_web
@@ -78,6 +81,8 @@ ROUTER_MODULES: tuple[Any, ...] = (
     notifications_web,
     federation_ap,  # /.well-known/webfinger, /.well-known/nodeinfo, /nodeinfo/2.1, /federation/...
     federation_web,
+    biotumblers_api,
+    biotumblers_web,
 )
 
 API_DESCRIPTION = """
@@ -175,12 +180,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run the embedded job consumer (COMMONPOT_JOBS_EMBEDDED threads) while serving."""
+    """While serving: the embedded job consumer (COMMONPOT_JOBS_EMBEDDED threads), MQTT ingest."""
     threads = app.state.settings.jobs_embedded
     if threads > 0:
         app.state.jobs.start_consumer(threads)
     try:
-        yield
+        async with mqtt_lifespan(app):  # biotumbler readings when COMMONPOT_MQTT_URL is set
+            yield
     finally:
         await run_in_threadpool(app.state.jobs.stop_consumer)
 

@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "events": ("events", "Community cooking events and classes."),
     "ecology": ("ecology", "Biodiversity ratings and before/after impact assessments."),
     "jobs": ("jobs", "Background jobs: see, follow and retry them."),
+    "biotumbler": ("biotumblers", "Compost biotumblers: devices, readings, sanitisation."),
     "federation": ("federation", "Federation with other servers (ActivityPub)."),
 }
 ALL_DOMAINS = tuple(dict.fromkeys(domain for domain, _ in COMMANDS.values() if domain))

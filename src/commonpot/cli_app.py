@@ -73,6 +73,12 @@ def _jobs(root: typer.Typer) -> None:
     register(root)
 
 
+def _biotumblers(root: typer.Typer) -> None:
+    from commonpot.biotumblers.cli import register
+
+    register(root)
+
+
 DOMAIN_COMMANDS: dict[str, Register] = {
     "accounts": _accounts,
     "communities": _communities,
@@ -82,6 +88,7 @@ DOMAIN_COMMANDS: dict[str, Register] = {
     "events": _events,
     "ecology": _ecology,
     "jobs": _jobs,
+    "biotumblers": _biotumblers,
     "federation": _federation,
 }
 

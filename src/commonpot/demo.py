@@ -24,6 +24,7 @@ DOMAINS = ("recipes", "network", "governance", "events", "ecology", "federation"
 def _domain_loaders() -> tuple[Callable[[Session, DemoContext], None], ...]:
     """Each domain's demo loader, in the order of DOMAINS (later ones use earlier data)."""
     # imported here: the domains' demo modules import this module's DemoContext
+    from commonpot.biotumblers import demo as biotumblers_demo
     from commonpot.ecology import demo as ecology_demo
     from commonpot.events import demo as events_demo
     from commonpot.federation import demo as federation_demo
@@ -38,6 +39,7 @@ def _domain_loaders() -> tuple[Callable[[Session, DemoContext], None], ...]:
         events_demo.load,
         ecology_demo.load,
         federation_demo.load,
+        biotumblers_demo.load,
     )
 
 

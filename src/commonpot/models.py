@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from commonpot.accounts import models as accounts_models
+from commonpot.biotumblers import models as biotumblers_models
 from commonpot.communities import models as communities_models
 from commonpot.db import Base
 from commonpot.ecology import models as ecology_models
@@ -25,6 +26,7 @@ MODEL_MODULES = (
     jobs_models,
     notifications_models,
     federation_models,
+    biotumblers_models,
 )
 
 

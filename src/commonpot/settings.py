@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     federation_allow_http: bool = Field(
         default=False, description="Let federation reach http:// and loopback peers (tests, LANs)"
     )
+    mqtt_url: str = Field(
+        default="", description="mqtt://host:1883: `serve` also stores biotumbler readings"
+    )
 
     def resolved_secret_key(self) -> str:
         """Return the secret key, creating and keeping one in data_dir when none is set."""
