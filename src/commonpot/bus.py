@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -378,3 +378,49 @@ def bus_of(state: Any) -> Bus:
         found = make_bus(state.settings)
         state.bus = found
     return found
+
+
+# --- server-sent events: one way to stream a channel to a page -----------------------------
+
+
+def sse(kind: str, data: Message) -> str:
+    """One server-sent event."""
+    return f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+async def sse_stream(
+    bus: Bus,
+    channel: str,
+    *,
+    accept: Callable[[Message], bool],
+    is_disconnected: Callable[[], Awaitable[bool]],
+    limit: int | None = None,
+    heartbeat: float = 10.0,
+) -> AsyncIterator[str]:
+    """A channel's messages that `accept` lets through, as SSE, with keep-alives.
+
+    If the bus cannot be reached the page still works, it just is not live.
+    """
+    sent = 0
+    try:
+        subscription = opened(bus, channel)
+        sub = await subscription.__aenter__()
+    except Exception:
+        log.exception("live updates unavailable")
+        yield ": live updates are unavailable right now\n\n"
+        return
+    try:
+        yield "retry: 3000\n: connected\n\n"
+        while limit is None or sent < limit:
+            if await is_disconnected():
+                break
+            message = await sub.get(heartbeat)
+            if message is None:
+                yield ": keep-alive\n\n"
+                continue
+            if not accept(message):
+                continue
+            yield sse(str(message.get("type", "message")), message)
+            sent += 1
+    finally:
+        await subscription.__aexit__(None, None, None)
