@@ -70,6 +70,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         data_dir=tmp_path / "var",
         base_url=f"http://127.0.0.1:{port}",
         map_tiles_url="http://127.0.0.1:9/{z}/{x}/{y}.png",  # no network here: tiles just fail
+        jobs_embedded=1,  # background jobs run in the server, as under `commonpot serve`
     )
     app = create_app(settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")

@@ -42,6 +42,11 @@ def test_offer_ask_propose_commit_carry(live_server: LiveServer, page: Page) -> 
     sign_in(page, live_server.url, "ada@example.org", PASSWORD)
     page.goto(f"{base}/runs")
     page.get_by_role("button", name="Propose").click()
+    # the plan is solved in the background: the job page shows progress, then the result
+    result = page.get_by_role("link", name="Open the result")
+    expect(result).to_be_visible(timeout=60_000)
+    shot(page, "network-02a-job-done")
+    result.click()
     expect(page.get_by_role("heading", name="Fairness report")).to_be_visible()
     assert axe_violations(page) == []
     shot(page, "network-02-fairness-report")

@@ -13,6 +13,7 @@ from commonpot.federation import service
 from commonpot.federation.ap import fed_of
 from commonpot.federation.handles import Handle
 from commonpot.http import unit_of_work, verify_csrf_form
+from commonpot.params import Id
 from commonpot.templating import (
     reader_locale,
     redirect,
@@ -68,7 +69,7 @@ def follow(slug: str, request: Request, handle: Annotated[str, Form()] = "") -> 
 
 
 @router.post(PAGE + "/unfollow/{following_id}")
-def unfollow(slug: str, following_id: int, request: Request) -> Response:
+def unfollow(slug: str, following_id: Id, request: Request) -> Response:
     """A steward stops following a community."""
     page = PAGE.format(slug=slug)
     try:

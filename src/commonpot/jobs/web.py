@@ -17,6 +17,7 @@ from commonpot.http import Ctx, bearer_scheme, unit_of_work, verify_csrf_form
 from commonpot.jobs import access
 from commonpot.jobs.models import Job, JobState
 from commonpot.jobs.runtime import job_channel, job_message, retry
+from commonpot.params import Id
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -86,7 +87,7 @@ def jobs_page(slug: str, request: Request) -> Response:
 
 
 @router.post("/communities/{slug}/jobs/{job_id}/retry")
-def retry_job(slug: str, job_id: int, request: Request) -> Response:
+def retry_job(slug: str, job_id: Id, request: Request) -> Response:
     """Queue a failed job again (stewards)."""
     with unit_of_work(request) as ctx:
         community = _steward_community(ctx, slug)
@@ -95,7 +96,7 @@ def retry_job(slug: str, job_id: int, request: Request) -> Response:
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(job_id: int, request: Request) -> Response:
+def job_page(job_id: Id, request: Request) -> Response:
     """One job: a progress bar that updates live, then the link to its result."""
     with unit_of_work(request) as ctx:
         job = _visible(ctx, job_id)
@@ -136,7 +137,7 @@ async def _stream(request: Request, job_id: int) -> AsyncIterator[str]:
 
 
 @router.get("/jobs/{job_id}/live")
-async def job_live(job_id: int, request: Request) -> Response:
+async def job_live(job_id: Id, request: Request) -> Response:
     """Server-sent events: the job's progress until it is done or failed."""
     await run_in_threadpool(_live_state, request, job_id)  # NotFound before streaming
     return StreamingResponse(
@@ -147,7 +148,7 @@ async def job_live(job_id: int, request: Request) -> Response:
 
 
 @api_router.get("/jobs/{job_id}", response_model=JobOut)
-def api_job(job_id: int, request: Request) -> JobOut:
+def api_job(job_id: Id, request: Request) -> JobOut:
     """One background job: state, progress, result link or the reason it failed."""
     with unit_of_work(request) as ctx:
         return job_out(_visible(ctx, job_id))
@@ -162,7 +163,7 @@ def api_community_jobs(slug: str, request: Request) -> list[JobOut]:
 
 
 @api_router.post("/communities/{slug}/jobs/{job_id}/retry", response_model=JobOut, status_code=202)
-def api_retry(slug: str, job_id: int, request: Request) -> JobOut:
+def api_retry(slug: str, job_id: Id, request: Request) -> JobOut:
     """Queue a failed job again (stewards); 409 unless it failed."""
     with unit_of_work(request) as ctx:
         community = _steward_community(ctx, slug)

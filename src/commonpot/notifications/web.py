@@ -15,6 +15,7 @@ from commonpot.http import bearer_scheme, unit_of_work, verify_csrf_form
 from commonpot.notifications import mail, service
 from commonpot.notifications.kinds import CHANNELS, KINDS
 from commonpot.notifications.models import Notification
+from commonpot.params import Id
 from commonpot.templating import reader_locale, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -155,7 +156,7 @@ def api_inbox(request: Request) -> list[NotificationOut]:
 
 
 @api_router.post("/me/notifications/{notification_id}/read", status_code=204)
-def api_read(notification_id: int, request: Request) -> Response:
+def api_read(notification_id: Id, request: Request) -> Response:
     """Mark one notification read."""
     with unit_of_work(request) as ctx:
         service.mark_read(ctx.session, ctx.viewer, notification_id)
