@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from commonpot.errors import Invalid
 from commonpot.network.candidates import Candidates, build_candidates
 from commonpot.network.flow import FlowProblem, solve_flow
+from commonpot.network.geo import locality_rank
 from commonpot.network.instance import Instance
 from commonpot.network.metrics import plan_metrics
 
@@ -79,6 +80,10 @@ def flow_problem(
         worst = max(float(inst.need_priority.max(initial=1.0)), float(cost.max(initial=0.0)))
         nodes = inst.n_offers + inst.n_needs + 2
         bonus = np.full(inst.n_needs, 2.0 * nodes * worst + 1.0)
+    rank = locality_rank(
+        np.concatenate([inst.offer_lat, inst.need_lat]),
+        np.concatenate([inst.offer_lon, inst.need_lon]),
+    )
     problem = FlowProblem(
         offer_quantity=inst.offer_quantity,
         need_quantity=inst.need_quantity,
@@ -88,6 +93,8 @@ def flow_problem(
         arc_cost=cost[arcs],
         segments=params.segments,
         first_unit_bonus=bonus,
+        offer_rank=rank[: inst.n_offers],
+        need_rank=rank[inst.n_offers :],
     )
     return problem, arcs
 
