@@ -133,6 +133,17 @@ def _gather(indptr: IntArray, nodes: IntArray) -> IntArray:
     return positions
 
 
+def _distinct(items: IntArray, size: int) -> IntArray:
+    """The distinct values of `items` (all in range(size)), ascending."""
+    if len(items) * 8 < size:
+        small: IntArray = np.unique(items)
+        return small
+    seen = np.zeros(size, dtype=np.bool_)
+    seen[items] = True
+    found: IntArray = np.flatnonzero(seen)
+    return found
+
+
 def plan_prices(
     problem: FlowProblem, flow: IntArray, *, max_rounds: int = 100_000
 ) -> tuple[FloatArray, FloatArray]:
@@ -172,7 +183,7 @@ def plan_prices(
         before_w = w[needs]
         np.maximum.at(w, needs, u[problem.arc_offer[arcs]] + cost[arcs])
         np.minimum(w, hi, out=w)
-        frontier = np.unique(needs[w[needs] > before_w + tol])
+        frontier = _distinct(needs[w[needs] > before_w + tol], n_need)
         if first:
             frontier, first = np.arange(n_need, dtype=np.int64), False
         if not len(frontier):
@@ -182,7 +193,7 @@ def plan_prices(
         before = u[offers]
         np.maximum.at(u, offers, w[problem.arc_need[arcs]] - cost[arcs])
         np.minimum(u, u_cap, out=u)
-        grown = np.unique(offers[u[offers] > before + tol])
+        grown = _distinct(offers[u[offers] > before + tol], n_off)
         if not len(grown):
             break
     return u, w
