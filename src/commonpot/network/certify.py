@@ -230,7 +230,9 @@ def certify(
     u, w = prices if prices is not None else plan_prices(problem, flow)
     u = np.maximum(np.asarray(u, dtype=np.float64), 0.0)
     w = np.asarray(w, dtype=np.float64)
-    cap = np.minimum(problem.offer_quantity[problem.arc_offer], problem.need_quantity[problem.arc_need])
+    cap = np.minimum(
+        problem.offer_quantity[problem.arc_offer], problem.need_quantity[problem.arc_need]
+    )
     margin = w[problem.arc_need] - problem.arc_cost - u[problem.arc_offer]
     bound = (
         float((u * problem.offer_quantity).sum())
@@ -246,6 +248,8 @@ def certify(
         gap=max(gap, 0.0),
         offer_price=u,
         need_price=w,
-        violated_arcs=int((margin > 1e-9 * max(1.0, float(np.abs(seg.value).max(initial=0.0)))).sum()),
+        violated_arcs=int(
+            (margin > 1e-9 * max(1.0, float(np.abs(seg.value).max(initial=0.0)))).sum()
+        ),
         tolerance=relative_tolerance * scale,
     )
