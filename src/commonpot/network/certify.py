@@ -164,7 +164,7 @@ def plan_prices(
     lo, hi = _price_bounds(seg, received, problem.need_quantity, width)
     u_cap = np.where(sent < problem.offer_quantity, 0.0, np.inf)
     scale = max(1.0, float(np.abs(seg.value).max(initial=0.0)))
-    tol = 1e-12 * scale
+    tol = 1e-8 * scale  # far below any value step; above the solver's cost rounding
     cost = problem.arc_cost
     # need -> offer along every arc (u_o >= w_n - c), arcs grouped by need
     by_need = np.argsort(problem.arc_need, kind="stable")
