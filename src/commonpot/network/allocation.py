@@ -14,9 +14,11 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from commonpot.errors import Invalid
+from commonpot.errors import Conflict, Invalid
 from commonpot.network.candidates import Candidates, build_candidates
+from commonpot.network.certify import Certificate, certify
 from commonpot.network.flow import FlowProblem, solve_flow
+from commonpot.network.geo import locality_rank
 from commonpot.network.instance import Instance
 from commonpot.network.metrics import plan_metrics
 
@@ -36,6 +38,8 @@ class Plan:
     objective_name: Objective
     error_bound: float
     metrics: dict[str, Any]
+    # the duality certificate over EVERY feasible pair (None for fcfs): error_bound is its gap
+    certificate: Certificate | None = None
 
     def assignments(self) -> list[dict[str, Any]]:
         """The plan's assignments with quantity > 0, in need order, nearest offer first."""
@@ -62,12 +66,15 @@ class Plan:
 
 
 def flow_problem(
-    inst: Instance, cand: Candidates, *, min_fill: bool = False
+    inst: Instance, cand: Candidates, *, min_fill: bool = False, every_pair: bool = False
 ) -> tuple[FlowProblem, IntArray]:
-    """The min-cost flow problem over candidate pairs, and the candidate index of each arc."""
+    """The min-cost flow problem over candidate pairs, and the candidate index of each arc.
+
+    Pairs whose first unit is worth no more than its transport are left out unless
+    `every_pair` (the certificate prices them all)."""
     params = inst.params
     cost = params.cost_per_km * cand.distance_km
-    if min_fill:
+    if min_fill or every_pair:
         arcs = np.arange(len(cand.need), dtype=np.int64)
     else:
         # a pair whose first unit is already worth <= its transport never needs to carry flow
@@ -79,6 +86,10 @@ def flow_problem(
         worst = max(float(inst.need_priority.max(initial=1.0)), float(cost.max(initial=0.0)))
         nodes = inst.n_offers + inst.n_needs + 2
         bonus = np.full(inst.n_needs, 2.0 * nodes * worst + 1.0)
+    rank = locality_rank(
+        np.concatenate([inst.offer_lat, inst.need_lat]),
+        np.concatenate([inst.offer_lon, inst.need_lon]),
+    )
     problem = FlowProblem(
         offer_quantity=inst.offer_quantity,
         need_quantity=inst.need_quantity,
@@ -88,6 +99,8 @@ def flow_problem(
         arc_cost=cost[arcs],
         segments=params.segments,
         first_unit_bonus=bonus,
+        offer_rank=rank[: inst.n_offers],
+        need_rank=rank[inst.n_offers :],
     )
     return problem, arcs
 
@@ -118,20 +131,38 @@ def allocate(
     *,
     workers: int = 1,
     candidates: Candidates | None = None,
+    certified: bool = True,
 ) -> Plan:
-    """Allocate offers to needs; metrics always report the spec's default objective."""
+    """Allocate offers to needs; metrics always report the spec's default objective.
+
+    With `certified` (the default) a default or min-fill plan is returned only with a duality
+    certificate over every feasible pair (see certify.py); without it, `error_bound` is the
+    solver's a-priori rounding bound and `certificate` is None."""
     if objective not in OBJECTIVES:
         raise Invalid(f"objective: must be one of {', '.join(OBJECTIVES)}", field="objective")
     cand = candidates if candidates is not None else build_candidates(inst)
     bound = 0.0
+    certificate = None
     if objective == "fcfs":
         flow = fcfs_flow(inst, cand)
     else:
-        problem, arcs = flow_problem(inst, cand, min_fill=objective == "min-fill")
+        min_fill = objective == "min-fill"
+        problem, arcs = flow_problem(inst, cand, min_fill=min_fill)
         result = solve_flow(problem, workers=workers)
         flow = np.zeros(len(cand.need), dtype=np.int64)
         flow[arcs] = result.flow
         bound = result.error_bound
+        if certified:
+            # the solver is not trusted: prices computed from the plan alone must prove it
+            # optimal over every feasible pair (see certify.py)
+            every, _ = flow_problem(inst, cand, min_fill=min_fill, every_pair=True)
+            certificate = certify(every, flow)
+            if not certificate.optimal:
+                raise Conflict(
+                    f"allocation: optimality certificate failed (gap {certificate.gap:.3g}, "
+                    f"tolerance {certificate.tolerance:.3g})"
+                )
+            bound = certificate.gap
     used = flow > 0
     metrics = plan_metrics(inst, cand.need[used], flow[used], cand.distance_km[used])
     return Plan(
@@ -141,4 +172,5 @@ def allocate(
         objective_name=objective,
         error_bound=bound,
         metrics=metrics,
+        certificate=certificate,
     )
