@@ -21,9 +21,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "commonpot"
 SCRIPTS = sorted((SRC / "static" / "app").glob("*.js"))
 # e-mail bodies are read by mail clients, not served as pages under our CSP (and mail
 # clients need inline styles): every other template is a page
-TEMPLATES = sorted(
-    p for p in (SRC / "templates").rglob("*.html") if not p.name.startswith("email")
-)
+TEMPLATES = sorted(p for p in (SRC / "templates").rglob("*.html") if not p.name.startswith("email"))
 
 # Sinks that parse a string as HTML or code.
 HTML_SINKS = re.compile(
