@@ -7,7 +7,6 @@ without the ORM or the database layer.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -16,20 +15,20 @@ if TYPE_CHECKING:
 
 __all__ = ["ForagingPatch", "Need", "Offer", "create_need", "patches", "visible_offers"]
 
-_HOME = {
-    "ForagingPatch": "commonpot.network.models",
-    "Need": "commonpot.network.models",
-    "Offer": "commonpot.network.models",
-    "create_need": "commonpot.network.service",
-    "patches": "commonpot.network.service",
-    "visible_offers": "commonpot.network.service",
-}
+_MODELS = frozenset({"ForagingPatch", "Need", "Offer"})
+_SERVICE = frozenset({"create_need", "patches", "visible_offers"})
 
 
 def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
+    if name in _MODELS:
+        from commonpot.network import models
+
+        value = getattr(models, name)
+    elif name in _SERVICE:
+        from commonpot.network import service
+
+        value = getattr(service, name)
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home), name)
     globals()[name] = value
     return value
