@@ -89,10 +89,10 @@ def test_no_tracked_file_points_outside_the_repository() -> None:
 @pytest.mark.parametrize(
     ("relpath", "text"),
     [
-        ("tests/factories/x.py", 'DATA = Path(__file__).resolve().parents[3] / "shared"'),
+        ("tests/factories/x.py", 'DATA = Path(__file__).resolve().parents[3] / "outside"'),
         ("tests/factories/x.py", "DATA = Path(__file__).parent.parent.parent.parent"),
-        ("README.md", "See `../shared/DESIGN.md` for the design."),
-        ("Makefile", "data:\n\tcp ../shared/data/x.toi tests/"),
+        ("README.md", "See `../elsewhere/DESIGN.md` for the design."),
+        ("Makefile", "data:\n\tcp ../elsewhere/data/x.toi tests/"),
         ("docs/DEVELOPING.md", "Read ../../elsewhere/notes.md"),
     ],
 )
