@@ -146,3 +146,14 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """An HTTP client talking to the app in-process."""
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def cli_db(db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """The emptied database, as the command line's COMMONPOT_DATABASE_URL."""
+    from commonpot.settings import get_settings
+
+    monkeypatch.setenv("COMMONPOT_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    yield db
+    get_settings.cache_clear()

@@ -8,7 +8,6 @@ import json
 import stat
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -22,7 +21,6 @@ from commonpot.db import Database
 from commonpot.errors import Invalid, PayloadTooLarge
 from commonpot.recipes.archives import recipes_from_archive
 from commonpot.recipes.models import Recipe
-from commonpot.settings import get_settings
 from tests.factories.accounts import bearer
 from tests.factories.recipes import make_recipe_world
 
@@ -217,14 +215,6 @@ def test_import_does_not_block_the_event_loop(
     assert status == 413
     # /healthz answered while the archive was still being unpacked in a worker thread
     assert healthy_at < done_at
-
-
-@pytest.fixture
-def cli_db(db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    monkeypatch.setenv("COMMONPOT_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    yield db
-    get_settings.cache_clear()
 
 
 def test_cli_import_of_hostile_archives_exits_2(

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from commonpot.cli import main
 from commonpot.db import Database
 from commonpot.recipes.models import Recipe
 from commonpot.settings import get_settings
 from tests.factories.accounts import make_world
+from tests.factories.cli import run_cli as run
 from tests.fuzz.corpus import (
     BAD_NUMBERS,
     BIG_INT,
@@ -35,17 +35,6 @@ from tests.fuzz.corpus import (
 )
 
 MAX_ERROR_LINE = 600
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return (exit code, stdout, stderr)."""
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_refused(code: int, out: str, err: str, case: str) -> None:

@@ -21,11 +21,11 @@ from sqlalchemy import func, select
 from commonpot.app import create_app
 from commonpot.biotumblers.models import Biotumbler, Reading
 from commonpot.biotumblers.mqtt import Listener
-from commonpot.cli import main
 from commonpot.db import Database
-from commonpot.settings import Settings, get_settings
+from commonpot.settings import Settings
 from tests.factories.accounts import make_world
 from tests.factories.biotumblers import register, wire
+from tests.factories.cli import run_cli as run
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 pytestmark = pytest.mark.skipif(not Path(MOSQUITTO).exists(), reason="mosquitto is not installed")
@@ -167,24 +167,6 @@ def test_two_listeners_split_the_stream_without_duplicates(broker: str, db: Data
     assert one.stats["stored"] > 0
     assert two.stats["stored"] > 0
     assert stored(db) == 200
-
-
-@pytest.fixture
-def cli_db(db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    monkeypatch.setenv("COMMONPOT_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    yield db
-    get_settings.cache_clear()
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_register_broker_config_and_simulate_over_mqtt(

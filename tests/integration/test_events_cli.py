@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import icalendar
 import pytest
 
-from commonpot.cli import main
 from commonpot.communities.models import Community
 from commonpot.db import Database
-from commonpot.settings import get_settings
 from tests.factories.accounts import make_world
+from tests.factories.cli import run_cli as _run
 from tests.factories.events import make_event
-
-
-@pytest.fixture
-def cli_db(db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    monkeypatch.setenv("COMMONPOT_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    yield db
-    get_settings.cache_clear()
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_list_feed_and_errors(cli_db: Database, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from commonpot.cli import main
 from commonpot.db import Database
 from commonpot.recipes.models import Recipe
-from commonpot.settings import get_settings
+from tests.factories.cli import run_cli as _run
 from tests.factories.recipes import make_recipe_world
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "recipes"
-
-
-@pytest.fixture
-def cli_db(db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    monkeypatch.setenv("COMMONPOT_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    yield db
-    get_settings.cache_clear()
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _count(db: Database) -> int:

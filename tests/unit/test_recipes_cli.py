@@ -7,19 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from commonpot.cli import main
+from tests.factories.cli import run_cli as _run
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "recipes"
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_parse_prints_jsonld(capsys: pytest.CaptureFixture[str]) -> None:
