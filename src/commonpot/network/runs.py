@@ -21,8 +21,7 @@ from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Membership
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
-from commonpot.network.allocation import OBJECTIVES, Objective, Plan, allocate
-from commonpot.network.instance import Instance
+from commonpot.network.allocation import OBJECTIVES
 from commonpot.network.models import (
     AllocationRun,
     Assignment,
@@ -105,12 +104,6 @@ def _params(community: Community, given: dict[str, Any] | None) -> dict[str, Any
         key = sorted(unknown)[0]
         raise Invalid(f"params.{key}: unknown parameter", field=f"params.{key}")
     return base
-
-
-def plan_and_baseline(inst: Instance, objective: Objective) -> tuple[Plan, Plan]:
-    """The plan for the objective and first-come-first-served on the same candidates."""
-    plan = allocate(inst, objective)
-    return plan, allocate(inst, "fcfs", candidates=plan.candidates)
 
 
 def create_run(
