@@ -93,7 +93,7 @@ def test_organiser_menu_waitlist_promotion_and_live_flash(
 
     # a flash event appears on Cy's open events page without a reload
     other_page.goto(events)
-    other_page.wait_for_function("document.body.dataset.live === 'open'")
+    expect(other_page.locator("body")).to_have_attribute("data-live", "open")
     assert axe_violations(other_page) == []
     page.context.clear_cookies()
     sign_in(page, live_server.url, "ada@example.org", PASSWORD)

@@ -46,7 +46,7 @@ def test_invitation_sign_up_and_add_place(live_server: LiveServer, page: Page) -
     page.goto(f"{live_server.url}/communities/riverbank/places")
     map_box = page.locator("#map")
     expect(map_box).to_be_visible()
-    page.wait_for_function("document.querySelector('#map').leafletMap !== undefined")
+    expect(map_box).to_have_attribute("data-ready", "true")
     map_box.click(position={"x": 200, "y": 150})
     assert page.get_by_label("Latitude").input_value() != ""
     page.get_by_label("Name").fill("Fig tree by the bridge")

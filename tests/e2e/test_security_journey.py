@@ -30,7 +30,8 @@ def _watch_dialogs(page: Page) -> list[str]:
 
 
 def _open_popup(page: Page, map_selector: str, name: str) -> None:
-    page.wait_for_function(f"document.querySelector('{map_selector}').leafletMap !== undefined")
+    # no wait_for_function: its polling evaluates strings, which the page's CSP forbids
+    expect(page.locator(map_selector)).to_have_attribute("data-ready", "true")
     marker = page.locator(f"{map_selector} .leaflet-marker-icon").and_(
         page.get_by_title(name, exact=True)
     )

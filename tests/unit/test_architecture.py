@@ -100,3 +100,13 @@ def test_each_domain_says_what_others_may_use() -> None:
         assert exported, package.__name__
         for name in exported:
             assert getattr(package, name) is not None
+
+
+def test_browser_tests_wait_without_eval() -> None:
+    """Pages forbid eval by CSP; Playwright's wait_for_function polls with eval and flakes."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tests" / "e2e").glob("*.py")
+        if re.search(r"\.wait_for_function\(", path.read_text())
+    ]
+    assert offenders == []

@@ -40,6 +40,7 @@
       });
     }
     el.leafletMap = map;
+    el.dataset.ready = "true";
   }
   document.querySelectorAll(".map").forEach(init);
 })();
