@@ -75,6 +75,17 @@ def unit_of_work(request: Request, *, write: bool | None = None) -> Iterator[Ctx
         yield Ctx(session=session, viewer=viewer, request=request, settings=settings_of(request))
 
 
+def _request_unit(request: Request) -> Iterator[Ctx]:
+    with unit_of_work(request) as ctx:
+        yield ctx
+
+
+# The unit of work as a dependency: `def page(request: Request, ctx: Unit)`. It commits when
+# the handler returns and before the response is sent (scope="function"), so a failed commit
+# is an error response (and RetryMiddleware can run the request again), never a lost write.
+Unit = Annotated[Ctx, Depends(_request_unit, scope="function")]
+
+
 def resolve_viewer(request: Request, session: Session) -> Viewer:
     """Who is asking: a bearer token wins over the session cookie; otherwise anonymous."""
     cached: Viewer | None = getattr(request.state, "viewer", None)

@@ -11,6 +11,7 @@ from commonpot.accounts.web import rotate_csrf_cookie, set_session_cookie
 from commonpot.communities import service
 from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
+from commonpot.communities.scope import CommunityScope, enter
 from commonpot.errors import DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, unit_of_work, verify_csrf_form
 from commonpot.params import Id
@@ -21,16 +22,11 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_fo
 
 
 def community_context(ctx: Ctx, slug: str) -> dict[str, Any]:
-    """What every community page shows: the community and the viewer's membership."""
-    community = service.readable_community(ctx.session, slug, ctx.viewer)
-    mine = service.membership(ctx.session, community, ctx.viewer)
-    return {
-        "community": community,
-        "membership": mine,
-        "is_member": mine is not None,
-        "is_steward": mine is not None and mine.role == Role.STEWARD.value,
-        "is_custodian": mine is not None and mine.role == Role.CUSTODIAN.value,
-    }
+    """What every community page shows: the community and the viewer's membership.
+
+    Prefer the `CommunityScope` dependency (communities/scope.py) in new handlers.
+    """
+    return enter(ctx, slug).page()
 
 
 def place_markers(places: list[Any]) -> list[dict[str, Any]]:
@@ -50,17 +46,15 @@ def home(request: Request) -> Response:
 
 
 @router.get("/communities/{slug}", response_class=HTMLResponse)
-def community_home(slug: str, request: Request) -> Response:
+def community_home(request: Request, here: CommunityScope) -> Response:
     """A community's home page."""
-    with unit_of_work(request) as ctx:
-        data = community_context(ctx, slug)
-        places = service.places(ctx.session, data["community"])
-        data.update(
-            places=places,
-            markers=place_markers(places),
-            member_count=service.member_count(ctx.session, data["community"]),
-        )
-        return render(request, "communities/home.html", data, ctx=ctx)
+    places = service.places(here.session, here.community)
+    data = here.page(
+        places=places,
+        markers=place_markers(places),
+        member_count=service.member_count(here.session, here.community),
+    )
+    return render(request, "communities/home.html", data, ctx=here)
 
 
 @router.get("/communities/{slug}/members", response_class=HTMLResponse)

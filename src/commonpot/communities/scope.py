@@ -1,0 +1,78 @@
+"""The community a request is about, as a dependency: one unit of work and what the viewer may see.
+
+    @router.get("/communities/{slug}/things")
+    def things(request: Request, here: CommunityScope) -> Response:
+        rows = service.things(here.session, here.community, here.viewer)
+        return render(request, "things.html", here.page(things=rows), ctx=here)
+
+`here` is a `Ctx` (session, viewer, request, settings) plus the community (NotFound, 404,
+when it does not exist or is hidden from the viewer) and the viewer's membership. Like
+`http.Unit` it commits when the handler returns, before the response is sent. A web form
+handler that wants to show the page again with an error wraps its writes in
+`here.session.begin_nested()`, so that a failed write leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from commonpot.communities import service
+from commonpot.communities.models import Community, Membership, Role
+from commonpot.http import Ctx, unit_of_work
+
+
+@dataclass
+class Here(Ctx):
+    """A request's unit of work inside one community."""
+
+    community: Community = None  # type: ignore[assignment]
+    membership: Membership | None = None
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None
+
+    @property
+    def is_steward(self) -> bool:
+        return self.membership is not None and self.membership.role == Role.STEWARD.value
+
+    @property
+    def is_custodian(self) -> bool:
+        return self.membership is not None and self.membership.role == Role.CUSTODIAN.value
+
+    def page(self, **more: Any) -> dict[str, Any]:
+        """What every community page's template needs, plus `more`."""
+        return {
+            "community": self.community,
+            "membership": self.membership,
+            "is_member": self.is_member,
+            "is_steward": self.is_steward,
+            "is_custodian": self.is_custodian,
+            **more,
+        }
+
+
+def enter(ctx: Ctx, slug: str) -> Here:
+    """The community `slug` as the viewer may see it (NotFound otherwise), within `ctx`."""
+    community = service.readable_community(ctx.session, slug, ctx.viewer)
+    return Here(
+        session=ctx.session,
+        viewer=ctx.viewer,
+        request=ctx.request,
+        settings=ctx.settings,
+        extra=ctx.extra,
+        community=community,
+        membership=service.membership(ctx.session, community, ctx.viewer),
+    )
+
+
+def _community_unit(slug: str, request: Request) -> Iterator[Here]:
+    with unit_of_work(request) as ctx:
+        yield enter(ctx, slug)
+
+
+CommunityScope = Annotated[Here, Depends(_community_unit, scope="function")]
