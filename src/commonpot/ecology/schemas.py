@@ -3,13 +3,46 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from commonpot.errors import Invalid
 
 CSV_LIMIT = 2_000_000
 MAX_ID = 2**31 - 1  # ids fit a database integer column
 Climate = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+M = TypeVar("M", bound=BaseModel)
+_NUMBER_ERRORS = {"float_parsing", "float_type", "int_parsing", "int_type", "finite_number"}
+
+
+def read_in(model: type[M], values: dict[str, Any]) -> M:
+    """Typed input from a form or the command line; the first problem names its field.
+
+    A text field left empty takes the model's default (or is missing, if required); keys
+    the model does not know (a form's CSRF token) are left out.
+    """
+    given = {
+        k: v
+        for k, v in values.items()
+        if k in model.model_fields and not (isinstance(v, str) and not v.strip())
+    }
+    try:
+        return model.model_validate(given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first.get("loc", ())) or None
+        message = "must be a number" if first["type"] in _NUMBER_ERRORS else first["msg"]
+        raise Invalid(f"{field}: {message}" if field else message, field=field) from None
 
 
 class _In(BaseModel):

@@ -1,10 +1,9 @@
-"""What the ecology pages share: reading a posted form into a use case's `*In` model."""
+"""What the ecology pages share: a posted form as text, the page context, the form state."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from commonpot.communities.scope import Here
@@ -12,9 +11,7 @@ from commonpot.ecology.schemas import CSV_LIMIT
 from commonpot.errors import DomainError, Invalid, PayloadTooLarge
 from commonpot.parsing import decode_text
 
-M = TypeVar("M", bound=BaseModel)
 BASE = "/communities/{slug}/ecology"
-_NUMBER_ERRORS = {"float_parsing", "float_type", "int_parsing", "int_type", "finite_number"}
 
 
 def form_values(form: FormData) -> dict[str, str]:
@@ -30,21 +27,6 @@ def form_values(form: FormData) -> dict[str, str]:
         else:
             out[key] = str(value)
     return out
-
-
-def read_in(model: type[M], values: dict[str, Any]) -> M:
-    """The form's values as the use case's input model; the first problem names its field.
-
-    A field left empty takes the model's default (or is missing, if required).
-    """
-    given = {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
-    try:
-        return model.model_validate({k: v for k, v in given.items() if k in model.model_fields})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first.get("loc", ())) or None
-        message = "must be a number" if first["type"] in _NUMBER_ERRORS else first["msg"]
-        raise Invalid(f"{field}: {message}" if field else message, field=field) from None
 
 
 def csv_text(values: dict[str, str], file_key: str = "file", text_key: str = "text") -> str:

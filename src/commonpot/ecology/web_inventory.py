@@ -9,14 +9,13 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.ecology import explain, service
-from commonpot.ecology.schemas import CropIn, PlantingIn, SeedLotIn
+from commonpot.ecology.schemas import CropIn, PlantingIn, SeedLotIn, read_in
 from commonpot.ecology.web_forms import (
     BASE,
     csv_text,
     form_state,
     form_values,
     page,
-    read_in,
     status_of,
 )
 from commonpot.errors import DomainError

@@ -13,14 +13,13 @@ from fastapi.responses import HTMLResponse, Response
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.ecology import assessments, plans
 from commonpot.ecology import jobs as ecology_jobs
-from commonpot.ecology.schemas import AssessmentIn, AttachIn, PlanIn
+from commonpot.ecology.schemas import AssessmentIn, AttachIn, PlanIn, read_in
 from commonpot.ecology.web_forms import (
     BASE,
     csv_text,
     form_state,
     form_values,
     page,
-    read_in,
     status_of,
 )
 from commonpot.errors import DomainError
