@@ -96,4 +96,5 @@ def test_demo_load_is_quiet_when_piped_and_counts_domains_when_asked(
     assert f"{demo.steps()}/{demo.steps()}" in err
     code, again, err = run_cli(capsys, "demo", "load")  # already loaded: says so, quietly
     assert code == 0
+    assert again != out
     assert err == ""

@@ -99,7 +99,15 @@ def test_plan_and_assessment_from_the_command_line(
     after = tmp_path / "after.csv"
     after.write_text(GAMED, encoding="utf-8")
     code, out, err = run_cli(
-        capsys, "ecology", "assess", "publicville", str(after), "--title", "AgriCorp", "--as", member
+        capsys,
+        "ecology",
+        "assess",
+        "publicville",
+        str(after),
+        "--title",
+        "AgriCorp",
+        "--as",
+        member,
     )
     assert code == 0, err
     job_id = int(out.split()[1])

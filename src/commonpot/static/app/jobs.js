@@ -16,7 +16,8 @@
 
   function ended() {
     source.close();
-    if (cancel) { cancel.hidden = true; }
+    // nothing left to cancel (removed: the form's own display rule would outlast `hidden`)
+    if (cancel && cancel.parentNode) { cancel.parentNode.removeChild(cancel); cancel = null; }
   }
 
   source.addEventListener("job", function (e) {
