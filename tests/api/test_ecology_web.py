@@ -121,9 +121,7 @@ def test_gamed_plan_is_flagged_and_attached(client: TestClient, db: Database) ->
 def test_steward_drafts_plan_and_puts_it_to_a_vote(client: TestClient, db: Database) -> None:
     w = _seeded(db)
     sign_in(client, db, w.steward)  # type: ignore[attr-defined]
-    queued = client.post(
-        f"{PAGE}/plans", data=form({"min_plot_area": "2"}), follow_redirects=False
-    )
+    queued = client.post(f"{PAGE}/plans", data=form({"min_plot_area": "2"}), follow_redirects=False)
     assert queued.headers["location"].startswith("/jobs/")  # planning runs in the background
     assert client.app.state.jobs.drain() >= 1  # type: ignore[attr-defined]
     job = client.get("/api" + queued.headers["location"]).json()
