@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
 from commonpot.communities.scope import Here
 from commonpot.ecology.schemas import CSV_LIMIT
 from commonpot.errors import DomainError, Invalid, PayloadTooLarge
 from commonpot.parsing import decode_text
+from commonpot.templating import render
 
 BASE = "/communities/{slug}/ecology"
 
@@ -46,18 +50,24 @@ def page(here: Here, **more: Any) -> dict[str, Any]:
     )
 
 
-def form_state(
-    form: str | None, values: dict[str, str] | None, error: DomainError | None
-) -> dict[str, Any]:
-    """A page's form state: which form failed, what was typed, the problem and its field."""
-    return {
-        "failed_form": form if error else None,
-        "values": values or {},
-        "form_error": error.detail if error else None,
-        "error_field": error.field if error else None,
+@dataclass(frozen=True)
+class Failed:
+    """A form that comes back: which one, what went wrong, and what the person typed."""
+
+    form: str
+    error: DomainError
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def show(
+    request: Request, here: Here, template: str, failed: Failed | None = None, **more: Any
+) -> Response:
+    """An ecology page; with `failed`, the same page again (422 for bad input) as typed."""
+    state = {
+        "failed_form": failed.form if failed else None,
+        "values": failed.values if failed else {},
+        "form_error": failed.error.detail if failed else None,
+        "error_field": failed.error.field if failed else None,
     }
-
-
-def status_of(error: DomainError | None) -> int:
-    """200 for a page, the error's status (422 for bad input) when a form comes back."""
-    return error.status if error else 200
+    status = failed.error.status if failed else 200
+    return render(request, template, page(here, **more, **state), ctx=here, status_code=status)

@@ -10,18 +10,11 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.ecology import explain, service
 from commonpot.ecology.schemas import CropIn, PlantingIn, SeedLotIn, read_in
-from commonpot.ecology.web_forms import (
-    BASE,
-    csv_text,
-    form_state,
-    form_values,
-    page,
-    status_of,
-)
+from commonpot.ecology.web_forms import BASE, Failed, csv_text, form_values, show
 from commonpot.errors import DomainError
 from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.params import Id
-from commonpot.templating import redirect, render
+from commonpot.templating import redirect
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 
@@ -43,37 +36,37 @@ def _chart(report: dict[str, Any]) -> dict[str, Any]:
 def ratings_page(request: Request, here: CommunityScope, level: str = "crop") -> Response:
     """Diversity ratings of every dome with charts and what they mean."""
     rated = service.ratings(here.session, here.community, here.viewer, level)
-    data = page(
+    chart = None if rated["empty"] else _chart(rated["report"])
+    return show(
+        request,
         here,
+        "ecology/ratings.html",
         rated=rated,
         guide=explain.GUIDE,
-        chart=None if rated["empty"] else _chart(rated["report"]),
+        chart=chart,
         levels=service.LEVELS,
     )
-    return render(request, "ecology/ratings.html", data, ctx=here)
 
 
 # --- inventory and taxonomy -------------------------------------------------------------------
 
 
-def _inventory(
-    request: Request,
-    here: Here,
-    *,
-    form: str | None = None,
-    values: dict[str, str] | None = None,
-    error: DomainError | None = None,
-) -> Response:
-    """The inventory page, or the same page again with the form that failed as it was typed."""
+def _inventory(request: Request, here: Here, failed: Failed | None = None) -> Response:
+    """The inventory page (again, with the form that failed as it was typed)."""
     session, community, viewer = here.session, here.community, here.viewer
-    data = page(
+    return show(
+        request,
         here,
+        "ecology/inventory.html",
+        failed,
         plantings=service.plantings(session, community, viewer),
         crops=service.crops(session, community, viewer),
         places=service.growing_places(session, community),
-        **form_state(form, values, error),
     )
-    return render(request, "ecology/inventory.html", data, ctx=here, status_code=status_of(error))
+
+
+def _inventory_url(here: Here) -> str:
+    return f"/communities/{here.community.slug}/ecology/inventory"
 
 
 @router.get(BASE + "/inventory", response_class=HTMLResponse)
@@ -91,10 +84,6 @@ def inventory_csv(here: CommunityScope) -> Response:
     return PlainTextResponse(text, media_type="text/csv; charset=utf-8", headers=headers)
 
 
-def _inventory_url(here: Here) -> str:
-    return f"/communities/{here.community.slug}/ecology/inventory"
-
-
 @router.post(BASE + "/inventory/import")
 def import_inventory(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
     """Replace the inventory of the domes named in an uploaded COUNTS.csv."""
@@ -102,12 +91,11 @@ def import_inventory(request: Request, here: CommunityScope, posted: PostedForm)
     try:
         values = form_values(posted)
         with here.session.begin_nested():
-            count = service.import_inventory_csv(
-                here.session, here.community, here.viewer, csv_text(values)
-            )
+            text = csv_text(values)
+            count = service.import_inventory_csv(here.session, here.community, here.viewer, text)
     except DomainError as exc:
         values.pop("file", None)  # a file input cannot be filled in again
-        return _inventory(request, here, form="import", values=values, error=exc)
+        return _inventory(request, here, Failed("import", exc, values))
     return redirect(request, _inventory_url(here), f"Inventory imported: {count} plantings.")
 
 
@@ -120,7 +108,7 @@ def add_planting(request: Request, here: CommunityScope, posted: PostedForm) -> 
             body = read_in(PlantingIn, values)
             service.add_planting(here.session, here.community, here.viewer, body)
     except DomainError as exc:
-        return _inventory(request, here, form="planting", values=values, error=exc)
+        return _inventory(request, here, Failed("planting", exc, values))
     return redirect(request, _inventory_url(here), "Planting recorded.")
 
 
@@ -131,7 +119,7 @@ def remove_planting(planting_id: Id, request: Request, here: CommunityScope) -> 
         with here.session.begin_nested():
             service.remove_planting(here.session, here.community, here.viewer, planting_id)
     except DomainError as exc:
-        return _inventory(request, here, form="remove", error=exc)
+        return _inventory(request, here, Failed("remove", exc))
     return redirect(request, _inventory_url(here), "Planting removed.")
 
 
@@ -144,28 +132,23 @@ def save_crop(request: Request, here: CommunityScope, posted: PostedForm) -> Res
             body = read_in(CropIn, values)
             service.save_crop(here.session, here.community, here.viewer, body)
     except DomainError as exc:
-        return _inventory(request, here, form="crop", values=values, error=exc)
+        return _inventory(request, here, Failed("crop", exc, values))
     return redirect(request, _inventory_url(here), "Crop saved.")
 
 
 # --- seed bank --------------------------------------------------------------------------------
 
 
-def _seeds(
-    request: Request,
-    here: Here,
-    *,
-    values: dict[str, str] | None = None,
-    error: DomainError | None = None,
-) -> Response:
-    """The seed bank page, or the same page again with the lot form as it was typed."""
-    data = page(
+def _seeds(request: Request, here: Here, failed: Failed | None = None) -> Response:
+    """The seed bank page (again, with the lot form as it was typed)."""
+    return show(
+        request,
         here,
+        "ecology/seeds.html",
+        failed,
         lots=service.seed_lots(here.session, here.community, here.viewer),
         places=service.growing_places(here.session, here.community),
-        **form_state("seed", values, error),
     )
-    return render(request, "ecology/seeds.html", data, ctx=here, status_code=status_of(error))
 
 
 @router.get(BASE + "/seeds", response_class=HTMLResponse)
@@ -183,6 +166,6 @@ def add_seed_lot(request: Request, here: CommunityScope, posted: PostedForm) -> 
             body = read_in(SeedLotIn, values)
             service.add_seed_lot(here.session, here.community, here.viewer, body)
     except DomainError as exc:
-        return _seeds(request, here, values=values, error=exc)
+        return _seeds(request, here, Failed("seed", exc, values))
     url = f"/communities/{here.community.slug}/ecology/seeds"
     return redirect(request, url, "Seed lot added to the bank.")

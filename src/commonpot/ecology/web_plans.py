@@ -14,19 +14,12 @@ from commonpot.communities.scope import CommunityScope, Here
 from commonpot.ecology import assessments, plans
 from commonpot.ecology import jobs as ecology_jobs
 from commonpot.ecology.schemas import AssessmentIn, AttachIn, PlanIn, read_in
-from commonpot.ecology.web_forms import (
-    BASE,
-    csv_text,
-    form_state,
-    form_values,
-    page,
-    status_of,
-)
+from commonpot.ecology.web_forms import BASE, Failed, csv_text, form_values, show
 from commonpot.errors import DomainError
 from commonpot.governance import service as governance
 from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.params import Id
-from commonpot.templating import redirect, render
+from commonpot.templating import redirect
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 
@@ -34,20 +27,10 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_fo
 # --- impact assessments -----------------------------------------------------------------------
 
 
-def _assessments(
-    request: Request,
-    here: Here,
-    *,
-    values: dict[str, str] | None = None,
-    error: DomainError | None = None,
-) -> Response:
-    """The assessments page, or the same page again with the form as it was typed."""
-    data = page(
-        here,
-        assessments=assessments.assessments(here.session, here.community, here.viewer),
-        **form_state("assess", values, error),
-    )
-    return render(request, "ecology/assessments.html", data, ctx=here, status_code=status_of(error))
+def _assessments(request: Request, here: Here, failed: Failed | None = None) -> Response:
+    """The assessments page (again, with the form as it was typed)."""
+    found = assessments.assessments(here.session, here.community, here.viewer)
+    return show(request, here, "ecology/assessments.html", failed, assessments=found)
 
 
 @router.get(BASE + "/assessments", response_class=HTMLResponse)
@@ -69,36 +52,32 @@ def create_assessment(request: Request, here: CommunityScope, posted: PostedForm
             job = ecology_jobs.start_assessment(here.session, here.community, here.viewer, body)
     except DomainError as exc:
         values.pop("file", None)  # a file input cannot be filled in again
-        return _assessments(request, here, values=values, error=exc)
+        return _assessments(request, here, Failed("assess", exc, values))
     return redirect(
         request, f"/jobs/{job.id}", "Assessing in the background: this page shows the progress."
     )
 
 
 def _assessment(
-    request: Request,
-    here: Here,
-    assessment_id: int,
-    *,
-    values: dict[str, str] | None = None,
-    error: DomainError | None = None,
+    request: Request, here: Here, assessment_id: int, failed: Failed | None = None
 ) -> Response:
-    """One assessment, or the same page again with the attach form as it was typed."""
+    """One assessment (again, with the attach form as it was typed)."""
     found = assessments.get_assessment(here.session, here.community, here.viewer, assessment_id)
     may_attach = (
         here.viewer.is_admin
         or here.is_steward
         or (found.author_id is not None and found.author_id == here.viewer.user_id)
     )
-    data = page(
+    return show(
+        request,
         here,
+        "ecology/assessment.html",
+        failed,
         assessment=found,
         report=found.report,
         proposal_number=assessments.proposal_number(here.session, found),
         may_attach=may_attach,
-        **form_state("attach", values, error),
     )
-    return render(request, "ecology/assessment.html", data, ctx=here, status_code=status_of(error))
 
 
 @router.get(BASE + "/assessments/{assessment_id}", response_class=HTMLResponse)
@@ -120,7 +99,7 @@ def attach_assessment(
                 here.session, here.community, here.viewer, assessment_id, body.proposal_number
             )
     except DomainError as exc:
-        return _assessment(request, here, assessment_id, values=values, error=exc)
+        return _assessment(request, here, assessment_id, Failed("attach", exc, values))
     url = f"/communities/{here.community.slug}/ecology/assessments/{assessment_id}"
     return redirect(request, url, f"Attached to proposal #{body.proposal_number}.")
 
@@ -128,20 +107,10 @@ def attach_assessment(
 # --- crop-sharing plans -----------------------------------------------------------------------
 
 
-def _plans(
-    request: Request,
-    here: Here,
-    *,
-    values: dict[str, str] | None = None,
-    error: DomainError | None = None,
-) -> Response:
-    """The plans page, or the same page again with the draft form as it was typed."""
-    data = page(
-        here,
-        plans=plans.crop_plans(here.session, here.community, here.viewer),
-        **form_state("plan", values, error),
-    )
-    return render(request, "ecology/plans.html", data, ctx=here, status_code=status_of(error))
+def _plans(request: Request, here: Here, failed: Failed | None = None) -> Response:
+    """The plans page (again, with the draft form as it was typed)."""
+    found = plans.crop_plans(here.session, here.community, here.viewer)
+    return show(request, here, "ecology/plans.html", failed, plans=found)
 
 
 @router.get(BASE + "/plans", response_class=HTMLResponse)
@@ -159,16 +128,14 @@ def create_plan(request: Request, here: CommunityScope, posted: PostedForm) -> R
         with here.session.begin_nested():
             job = ecology_jobs.start_plan(here.session, here.community, here.viewer, body)
     except DomainError as exc:
-        return _plans(request, here, values=values, error=exc)
+        return _plans(request, here, Failed("plan", exc, values))
     return redirect(
         request, f"/jobs/{job.id}", "Planning in the background: this page shows the progress."
     )
 
 
-def _plan(
-    request: Request, here: Here, plan_id: int, *, error: DomainError | None = None
-) -> Response:
-    """One plan, or the same page again with the reason it could not be put to a vote."""
+def _plan(request: Request, here: Here, plan_id: int, failed: Failed | None = None) -> Response:
+    """One plan (again, with the reason it could not be put to a vote)."""
     plan = plans.get_plan(here.session, here.community, here.viewer, plan_id)
     names = [d["name"] for d in plan.before["domes"]]
     chart = {
@@ -178,14 +145,8 @@ def _plan(
             {"label": "After", "data": [d["hill_1"] or 0 for d in plan.after["domes"]]},
         ],
     }
-    data = page(
-        here,
-        plan=plan,
-        chart=chart,
-        rows=list(zip(plan.before["domes"], plan.after["domes"], strict=True)),
-        **form_state("propose", None, error),
-    )
-    return render(request, "ecology/plan.html", data, ctx=here, status_code=status_of(error))
+    rows = list(zip(plan.before["domes"], plan.after["domes"], strict=True))
+    return show(request, here, "ecology/plan.html", failed, plan=plan, chart=chart, rows=rows)
 
 
 @router.get(BASE + "/plans/{plan_id}", response_class=HTMLResponse)
@@ -209,7 +170,7 @@ def propose_plan(plan_id: Id, request: Request, here: CommunityScope) -> Respons
                 action={"kind": "adopt_crop_plan", "params": {"plan_id": plan.id}},
             )
     except DomainError as exc:
-        return _plan(request, here, plan_id, error=exc)
+        return _plan(request, here, plan_id, Failed("propose", exc))
     target = f"/communities/{here.community.slug}/governance/proposals/{proposal.number}"
     return redirect(request, target, "Proposal drafted; open it for voting when ready.")
 
@@ -234,5 +195,11 @@ def food_access_page(request: Request, here: CommunityScope, catchment_km: float
         }
         for h in layer["homes"]
     ]
-    data = page(here, layer=layer, markers=markers, map_id="food-access-map")
-    return render(request, "ecology/food_access.html", data, ctx=here)
+    return show(
+        request,
+        here,
+        "ecology/food_access.html",
+        layer=layer,
+        markers=markers,
+        map_id="food-access-map",
+    )
