@@ -70,8 +70,16 @@ def test_ledger_verify_bar_keeps_stdout(
     assert "3/3" in err
 
 
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The command's data folder (its job queue) in the test's folder, not the checkout's."""
+    monkeypatch.setenv("COMMONPOT_DATA_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    return tmp_path / "var"
+
+
 def test_recipes_import_counts_files(
-    cli_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_db: Database, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     make_world(cli_db)
     files = [str(FIXTURES / "heritage.jsonld"), str(FIXTURES / "microdata.html")]
@@ -85,7 +93,7 @@ def test_recipes_import_counts_files(
 
 
 def test_demo_load_is_quiet_when_piped_and_counts_domains_when_asked(
-    cli_db: Database, capsys: pytest.CaptureFixture[str]
+    cli_db: Database, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = run_cli(capsys, "demo", "load", "--progress")
     assert code == 0, err
