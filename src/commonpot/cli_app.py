@@ -135,13 +135,17 @@ def db_diff() -> None:
 @demo_app.command("load")
 def demo_load(
     force: bool = typer.Option(False, help="Load even if the demo communities exist."),
+    show: bool | None = typer.Option(
+        None, "--progress/--no-progress", help="Progress bar on stderr (default: on a terminal)."
+    ),
 ) -> None:
     """Load the demo communities (riverside, public; hillside, private) and print sign-ins."""
-    from commonpot import demo
+    from commonpot import demo, progress
     from commonpot.cli_support import transaction
 
-    with transaction() as session:
-        result = demo.load(session, force=force)
+    bar = progress.steps("Loading the demo", total=demo.steps(), show=show)
+    with bar as step, transaction() as session:
+        result = demo.load(session, force=force, progress=step)
     typer.echo(result.summary())
 
 

@@ -21,6 +21,11 @@ DEMO_PASSWORD = "commonpot-demo"  # noqa: S105 (published demo sign-in)
 DOMAINS = ("recipes", "network", "governance", "events", "ecology", "federation")
 
 
+def steps() -> int:
+    """How many parts `load` reports to its progress function."""
+    return 1 + len(_domain_loaders())
+
+
 def _domain_loaders() -> tuple[Callable[[Session, DemoContext], None], ...]:
     """Each domain's demo loader, in the order of DOMAINS (later ones use earlier data)."""
     # imported here: the domains' demo modules import this module's DemoContext
@@ -222,12 +227,19 @@ class DemoResult:
         return "\n".join(lines)
 
 
-def load(session: Session, *, force: bool = False) -> DemoResult:
-    """Load every domain's demo data into the session's database (idempotent unless forced)."""
+def load(
+    session: Session, *, force: bool = False, progress: Callable[[str], None] | None = None
+) -> DemoResult:
+    """Load every domain's demo data into the session's database (idempotent unless forced).
+
+    `progress` hears each part's name as it starts: people and places, then each domain.
+    """
+    step = progress or (lambda _: None)
     ctx = DemoContext()
     exists = session.scalar(select(Community.id).where(Community.slug == "riverside"))
     if exists is not None and not force:
         return DemoResult(loaded=False, ctx=ctx)
+    step("people, communities and places")
     for key, name, email, year, languages in PEOPLE:
         ctx.users[key] = create_user(
             session,
@@ -287,6 +299,7 @@ def load(session: Session, *, force: bool = False) -> DemoResult:
             ctx.places[slug][name] = place
     session.flush()
     for load_domain in _domain_loaders():
+        step(load_domain.__module__.split(".")[1])
         load_domain(session, ctx)
         session.flush()
     return DemoResult(loaded=True, ctx=ctx)

@@ -13,6 +13,7 @@ from commonpot.bus import Bus
 from commonpot.communities import actions as communities_actions
 from commonpot.db import Database
 from commonpot.ecology import actions as ecology_actions
+from commonpot.ecology import jobs as ecology_jobs
 from commonpot.events import actions as events_actions
 from commonpot.events import jobs as events_jobs
 from commonpot.federation import hooks as federation_hooks
@@ -36,7 +37,7 @@ ACTION_MODULES = (
 )
 SESSION_HOOKS = (membership_log.install, signals.install, federation_hooks.install)
 # every domain's background jobs and periodic schedule (commonpot.jobs runs them)
-JOB_MODULES = (network_jobs, events_jobs, governance_jobs, notification_jobs)
+JOB_MODULES = (network_jobs, events_jobs, governance_jobs, notification_jobs, ecology_jobs)
 
 
 def wire() -> None:

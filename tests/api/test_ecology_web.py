@@ -56,14 +56,23 @@ def test_member_records_imports_and_downloads(client: TestClient, db: Database) 
     )
     assert added.status_code == 303
     bad = client.post(
-        f"{PAGE}/plantings", data=form({"place_id": str(north), "crop": "X", "area_m2": "lots"})
+        f"{PAGE}/plantings",
+        data=form({"place_id": str(north), "crop": "Okra typed", "area_m2": "lots"}),
     )
+    assert bad.status_code == 422
     assert "area_m2: must be a number" in bad.text
+    # the form comes back with what was typed, the wrong field marked
+    assert 'value="Okra typed"' in bad.text
+    assert 'value="lots" aria-invalid="true"' in bad.text
+    with db.unit_of_work(write=False) as s:
+        assert s.scalar(select(func.count(Planting.id))) == 7  # six seeded + the one added
     imported = client.post(
         f"{PAGE}/inventory/import",
         data=form({"text": "sample,Zea mays\nSouth Dome,x\n"}),
     )
+    assert imported.status_code == 422
     assert 'row 2, column "Zea mays": not a number' in html.unescape(imported.text)
+    assert "South Dome,x" in imported.text  # the pasted text is still there
     download = client.get(f"{PAGE}/inventory.csv")
     assert download.status_code == 200
     assert "Amaranthus caudatus" in download.text.splitlines()[0]
@@ -78,11 +87,20 @@ def test_member_records_imports_and_downloads(client: TestClient, db: Database) 
 def test_gamed_plan_is_flagged_and_attached(client: TestClient, db: Database) -> None:
     w = _seeded(db)
     sign_in(client, db, w.member)  # type: ignore[attr-defined]
-    made = client.post(
+    short = client.post(f"{PAGE}/assessments", data=form({"title": "A", "text": GAMED}))
+    assert short.status_code == 422
+    assert 'value="A" aria-invalid="true"' in short.text
+    queued = client.post(
         f"{PAGE}/assessments",
         files={"file": ("after.csv", GAMED.encode(), "text/csv")},
         data=form({"title": "AgriCorp maize plan"}),
+        follow_redirects=False,
     )
+    assert queued.headers["location"].startswith("/jobs/")  # assessing runs in the background
+    assert client.app.state.jobs.drain() >= 1  # type: ignore[attr-defined]
+    job = client.get("/api" + queued.headers["location"]).json()
+    assert job["state"] == "done", job
+    made = client.get(job["result_url"])
     assert made.status_code == 200
     assert "Warning: this change looks gamed" in made.text
     assert "Okra" in made.text
@@ -103,7 +121,12 @@ def test_gamed_plan_is_flagged_and_attached(client: TestClient, db: Database) ->
 def test_steward_drafts_plan_and_puts_it_to_a_vote(client: TestClient, db: Database) -> None:
     w = _seeded(db)
     sign_in(client, db, w.steward)  # type: ignore[attr-defined]
-    drafted = client.post(f"{PAGE}/plans", data=form({"min_plot_area": "2"}))
+    queued = client.post(f"{PAGE}/plans", data=form({"min_plot_area": "2"}), follow_redirects=False)
+    assert queued.headers["location"].startswith("/jobs/")  # planning runs in the background
+    assert client.app.state.jobs.drain() >= 1  # type: ignore[attr-defined]
+    job = client.get("/api" + queued.headers["location"]).json()
+    assert job["state"] == "done", job
+    drafted = client.get(job["result_url"])
     assert drafted.status_code == 200
     assert "Put this plan to a vote" in drafted.text
     with db.unit_of_work(write=False) as s:
@@ -114,8 +137,16 @@ def test_steward_drafts_plan_and_puts_it_to_a_vote(client: TestClient, db: Datab
     with db.unit_of_work(write=False) as s:
         action = s.scalar(select(Proposal.action))
     assert action == {"kind": "adopt_crop_plan", "params": {"plan_id": plan_id}}
-    infeasible = client.post(f"{PAGE}/plans", data=form({"gamma_floor": "40"}))
-    assert "below the floor" in infeasible.text
+    typed = client.post(f"{PAGE}/plans", data=form({"min_plot_area": "-3"}))
+    assert typed.status_code == 422
+    assert 'value="-3" aria-invalid="true"' in typed.text
+    infeasible = client.post(
+        f"{PAGE}/plans", data=form({"gamma_floor": "40"}), follow_redirects=False
+    )
+    client.app.state.jobs.drain()  # type: ignore[attr-defined]
+    failed = client.get("/api" + infeasible.headers["location"]).json()
+    assert failed["state"] == "failed"
+    assert "below the floor" in failed["error"]
 
 
 def test_member_cannot_draft_plans_and_pages_render(client: TestClient, db: Database) -> None:

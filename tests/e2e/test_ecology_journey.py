@@ -34,13 +34,26 @@ def test_ecology_journey(live_server: LiveServer, page: Page) -> None:
     page.get_by_label("Title").fill("AgriCorp maize plan")
     page.get_by_label("or paste the text").fill(GAMED)
     page.get_by_role("button", name="Assess").click()
+    # assessing runs in the background: the job's page follows it, then links to the result
+    result = page.get_by_role("link", name="Open the result")
+    expect(result).to_be_visible(timeout=60_000)
+    result.click()
     expect(page.get_by_role("alert")).to_contain_text("this change looks gamed")
     assert axe_violations(page) == []
     shot(page, "ecology-02-gamed")
 
     page.goto(f"{base}/plans")
     page.get_by_label("Smallest plot that counts (m²)").fill("2")
+    page.get_by_label("Smallest plot that counts (m²)").fill("-2")
     page.get_by_role("button", name="Draft plan").click()
+    field = page.get_by_label("Smallest plot that counts (m²)")
+    expect(field).to_have_value("-2")  # the form came back with what was typed
+    expect(field).to_have_attribute("aria-invalid", "true")
+    field.fill("2")
+    page.get_by_role("button", name="Draft plan").click()
+    expect(page.get_by_role("link", name="Open the result")).to_be_visible(timeout=60_000)
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Open the result").click()
     expect(page.get_by_role("heading", name="Plantings")).to_be_visible()
     assert axe_violations(page) == []
     shot(page, "ecology-03-plan")

@@ -6,6 +6,7 @@ import numpy as np
 
 from commonpot.ecology.cropshare import CropShareProblem, Dome, SeedLot
 from commonpot.ecology.csvio import CountsTable
+from commonpot.ecology.schemas import CropIn, PlantingIn, SeedLotIn
 
 CLIMATES = ("arid", "temperate", "tropical")
 
@@ -94,7 +95,7 @@ def seed_domes(session: object, community: object, steward: object) -> dict[str,
         ("Brassica oleracea", ["temperate"]),
     ):
         service.save_crop(
-            session, community, viewer, name=crop, climates=climates, seeds_per_m2=20.0
+            session, community, viewer, CropIn(name=crop, climates=climates, seeds_per_m2=20.0)
         )
     for place, crop, area in (
         ("North Dome", "Zea mays", 60.0),
@@ -105,27 +106,26 @@ def seed_domes(session: object, community: object, steward: object) -> dict[str,
         ("Willow Dome", "Zea mays", 10.0),
     ):
         service.add_planting(
-            session, community, viewer, place_id=ids[place], crop=crop, area_m2=area
+            session, community, viewer, PlantingIn(place_id=ids[place], crop=crop, area_m2=area)
         )
     service.add_seed_lot(
-        session, community, viewer, code="B-01", crop="Phaseolus vulgaris", quantity=40.0
+        session, community, viewer, SeedLotIn(code="B-01", crop="Phaseolus vulgaris", quantity=40.0)
     )
     service.add_seed_lot(
         session,
         community,
         viewer,
-        code="S-01",
-        crop="Cucurbita pepo",
-        quantity=600.0,
-        unit="seeds",
+        SeedLotIn(code="S-01", crop="Cucurbita pepo", quantity=600.0, unit="seeds"),
     )
     service.add_seed_lot(
         session,
         community,
         viewer,
-        code="K-01",
-        crop="Brassica oleracea",
-        quantity=30.0,
-        holder_place_id=ids["Willow Dome"],
+        SeedLotIn(
+            code="K-01",
+            crop="Brassica oleracea",
+            quantity=30.0,
+            holder_place_id=ids["Willow Dome"],
+        ),
     )
     return ids

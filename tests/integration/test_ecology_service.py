@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from commonpot import actions
 from commonpot.accounts.service import Viewer
 from commonpot.db import Database
-from commonpot.ecology import plans, service
+from commonpot.ecology import assessments, plans, service
 from commonpot.ecology.models import CropPlan, Planting, SeedLot
+from commonpot.ecology.schemas import AssessmentIn, PlanIn, PlantingIn, SeedLotIn
 from commonpot.errors import Conflict, Forbidden, Invalid
 from commonpot.governance import service as governance
 from tests.factories.accounts import make_world
@@ -55,7 +56,10 @@ def test_planting_must_fit_the_free_area(db: Database) -> None:
         c = s.merge(w.public)
         ids = seed_domes(s, c, w.steward)
         service.add_planting(
-            s, c, Viewer(user=w.member), place_id=ids["Willow Dome"], crop="Zea mays", area_m2=100
+            s,
+            c,
+            Viewer(user=w.member),
+            PlantingIn(place_id=ids["Willow Dome"], crop="Zea mays", area_m2=100),
         )
 
 
@@ -83,12 +87,14 @@ def test_gamed_assessment_is_flagged_and_attached_to_a_proposal(db: Database) ->
             "Brassica oleracea,Ocimum basilicum\n"
             "North Dome,190,3,3,0,0,0.1\nSouth Dome,140,0,0,5,0,0.1\nWillow Dome,110,0,0,0,5,0.1\n"
         )
-        a = plans.create_assessment(s, c, Viewer(user=w.member), title="Corporate", after_csv=after)
+        a = assessments.create_assessment(
+            s, c, Viewer(user=w.member), AssessmentIn(title="Corporate", after_csv=after)
+        )
         proposal = governance.create_proposal(
             s, c, Viewer(user=w.member), title="Accept the corporate maize plan"
         )
-        plans.attach_assessment(s, c, Viewer(user=w.member), a.id, proposal.number)
-        attached = plans.for_proposal(s, c, proposal.id)
+        assessments.attach_assessment(s, c, Viewer(user=w.member), a.id, proposal.number)
+        attached = assessments.for_proposal(s, c, proposal.id)
     assert a.gamed is True
     kinds = {f["kind"] for f in a.report["flags"]}
     assert {"richness_up_evenness_down", "token_species"} <= kinds
@@ -100,7 +106,7 @@ def test_crop_plan_raises_worst_dome_and_is_adopted_once_by_action(db: Database)
     with db.unit_of_work() as s:
         c = s.merge(w.public)
         seed_domes(s, c, w.steward)
-        plan = plans.create_plan(s, c, Viewer(user=w.steward), min_plot_area=2.0)
+        plan = plans.create_plan(s, c, Viewer(user=w.steward), PlanIn(min_plot_area=2.0))
         plan_id = plan.id
         assert plan.after["min_hill_1"] > plan.before["min_hill_1"]
         assert plan.moves
@@ -130,7 +136,7 @@ def test_adoption_fails_whole_when_seed_ran_out(db: Database) -> None:
     with db.unit_of_work() as s:
         c = s.merge(w.public)
         seed_domes(s, c, w.steward)
-        plan_id = plans.create_plan(s, c, Viewer(user=w.steward)).id
+        plan_id = plans.create_plan(s, c, Viewer(user=w.steward), PlanIn()).id
         for lot in s.scalars(select(SeedLot)):
             lot.quantity = 0.0
     with pytest.raises(Conflict, match="left"), db.unit_of_work() as s:
@@ -145,7 +151,7 @@ def test_impossible_gamma_floor_is_explained(db: Database) -> None:
     with pytest.raises(Invalid, match="below the floor"), db.unit_of_work() as s:
         c = s.merge(w.public)
         seed_domes(s, c, w.steward)
-        plans.create_plan(s, c, Viewer(user=w.steward), gamma_floor=40.0)
+        plans.create_plan(s, c, Viewer(user=w.steward), PlanIn(gamma_floor=40.0))
 
 
 def test_members_cannot_draft_plans_or_stock_the_seed_bank(db: Database) -> None:
@@ -154,9 +160,11 @@ def test_members_cannot_draft_plans_or_stock_the_seed_bank(db: Database) -> None
         c = s.merge(w.public)
         seed_domes(s, c, w.steward)
         with pytest.raises(Forbidden):
-            plans.create_plan(s, c, Viewer(user=w.member))
+            plans.create_plan(s, c, Viewer(user=w.member), PlanIn())
         with pytest.raises(Forbidden):
-            service.add_seed_lot(s, c, Viewer(user=w.member), code="X", crop="Zea mays", quantity=1)
+            service.add_seed_lot(
+                s, c, Viewer(user=w.member), SeedLotIn(code="X", crop="Zea mays", quantity=1)
+            )
 
 
 def test_food_access_layer_reports_distances(db: Database) -> None:

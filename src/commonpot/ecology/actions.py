@@ -10,14 +10,15 @@ from commonpot.communities.models import Community
 from commonpot.ecology.models import CropPlan, PlanStatus
 from commonpot.ecology.plans import adopt_plan
 from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.tenancy import find_scoped
 
 
 def _validate(session: Session, community: Community, params: Params) -> Params:
     raw = params.get("plan_id")
     if isinstance(raw, bool) or not isinstance(raw, int):
         raise Invalid("Name the crop plan by its number.", field="action.params.plan_id")
-    plan = session.get(CropPlan, raw)
-    if plan is None or plan.community_id != community.id:
+    plan = find_scoped(session, CropPlan, raw, community.id)
+    if plan is None:
         raise NotFound("No such crop plan here.", field="action.params.plan_id")
     if plan.status != PlanStatus.DRAFT.value:
         raise Conflict(f"Crop plan {raw} is already {plan.status}.")

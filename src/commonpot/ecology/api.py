@@ -7,13 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Security
 from fastapi.responses import PlainTextResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community
-from commonpot.ecology import plans, service
+from commonpot.communities.scope import CommunityScope, enter
+from commonpot.ecology import assessments, plans, service
+from commonpot.ecology import jobs as ecology_jobs
 from commonpot.ecology.models import Assessment, Crop, CropPlan, Planting, SeedLot
 from commonpot.ecology.schemas import (
     CSV_LIMIT,
@@ -30,7 +29,8 @@ from commonpot.ecology.schemas import (
     SeedLotOut,
 )
 from commonpot.errors import PayloadTooLarge
-from commonpot.http import Ctx, bearer_scheme, unit_of_work
+from commonpot.http import bearer_scheme, unit_of_work
+from commonpot.jobs.web import JobOut, job_out
 from commonpot.params import Id, QueryId
 from commonpot.parsing import decode_text
 
@@ -38,148 +38,86 @@ router = APIRouter(prefix="/api", tags=["ecology"], dependencies=[Security(beare
 BASE = "/communities/{slug}/ecology"
 
 
-def _community(ctx: Ctx, slug: str) -> Community:
-    return communities.readable_community(ctx.session, slug, ctx.viewer)
-
-
 def crop_out(c: Crop) -> CropOut:
     """The API view of a crop."""
-    return CropOut(
-        id=c.id,
-        name=c.name,
-        common_name=c.common_name,
-        genus=c.genus,
-        family=c.family,
-        climates=list(c.climates),
-        seeds_per_m2=c.seeds_per_m2,
-    )
+    return CropOut.model_validate(c, from_attributes=True)
 
 
 def planting_out(p: Planting) -> PlantingOut:
     """The API view of a planting."""
-    return PlantingOut(
-        id=p.id,
-        place_id=p.place_id,
-        place=p.place.name,
-        crop=p.crop.name,
-        variety=p.variety,
-        plot=p.plot,
-        area_m2=p.area_m2,
-        plan_id=p.plan_id,
-    )
+    return PlantingOut.model_validate({**_columns(p), "place": p.place.name, "crop": p.crop.name})
 
 
 def lot_out(lot: SeedLot) -> SeedLotOut:
     """The API view of a seed lot."""
-    return SeedLotOut(
-        id=lot.id,
-        code=lot.code,
-        crop=lot.crop.name,
-        variety=lot.variety,
-        quantity=lot.quantity,
-        unit=lot.unit,
-        holder_place_id=lot.holder_place_id,
-        saved_year=lot.saved_year,
-    )
+    return SeedLotOut.model_validate({**_columns(lot), "crop": lot.crop.name})
 
 
 def assessment_out(session: Session, a: Assessment) -> AssessmentOut:
     """The API view of an assessment (with the number of the proposal it is attached to)."""
-    from commonpot.governance.models import Proposal
-
-    number = None
-    if a.proposal_id is not None:
-        number = session.scalar(select(Proposal.number).where(Proposal.id == a.proposal_id))
-    return AssessmentOut(
-        id=a.id,
-        title=a.title,
-        gamed=a.gamed,
-        proposal_number=number,
-        created_at=a.created_at,
-        report=a.report,
-    )
+    number = assessments.proposal_number(session, a)
+    return AssessmentOut.model_validate({**_columns(a), "proposal_number": number})
 
 
 def plan_out(p: CropPlan) -> PlanOut:
     """The API view of a crop plan."""
-    return PlanOut(
-        id=p.id,
-        status=p.status,
-        summary=p.summary,
-        params=p.params,
-        moves=p.moves,
-        before=p.before,
-        after=p.after,
-        notes=p.notes,
-        created_at=p.created_at,
-        adopted_at=p.adopted_at,
-    )
+    return PlanOut.model_validate(p, from_attributes=True)
+
+
+def _columns(row: object) -> dict[str, Any]:
+    table = row.__table__  # type: ignore[attr-defined]
+    return {c.key: getattr(row, c.key) for c in table.columns}
 
 
 @router.get(BASE + "/ratings")
-def get_ratings(slug: str, request: Request, level: str = "crop") -> dict[str, Any]:
+def get_ratings(here: CommunityScope, level: str = "crop") -> dict[str, Any]:
     """Diversity ratings of every biodome and garden, with plain-language notes."""
-    with unit_of_work(request) as ctx:
-        return service.ratings(ctx.session, _community(ctx, slug), ctx.viewer, level)
+    return service.ratings(here.session, here.community, here.viewer, level)
 
 
 @router.get(BASE + "/crops", response_model=list[CropOut])
-def list_crops(slug: str, request: Request) -> list[CropOut]:
+def list_crops(here: CommunityScope) -> list[CropOut]:
     """The crop taxonomy (members)."""
-    with unit_of_work(request) as ctx:
-        return [crop_out(c) for c in service.crops(ctx.session, _community(ctx, slug), ctx.viewer)]
+    return [crop_out(c) for c in service.crops(here.session, here.community, here.viewer)]
 
 
 @router.post(BASE + "/crops", response_model=CropOut, status_code=201)
-def save_crop(slug: str, body: CropIn, request: Request) -> CropOut:
+def save_crop(body: CropIn, here: CommunityScope) -> CropOut:
     """Add or update a crop by name (members)."""
-    with unit_of_work(request) as ctx:
-        crop = service.save_crop(
-            ctx.session, _community(ctx, slug), ctx.viewer, **body.model_dump()
-        )
-        return crop_out(crop)
+    return crop_out(service.save_crop(here.session, here.community, here.viewer, body))
 
 
 @router.get(BASE + "/plantings", response_model=list[PlantingOut])
-def list_plantings(
-    slug: str, request: Request, place_id: QueryId | None = None
-) -> list[PlantingOut]:
+def list_plantings(here: CommunityScope, place_id: QueryId | None = None) -> list[PlantingOut]:
     """The planting inventory (members)."""
-    with unit_of_work(request) as ctx:
-        found = service.plantings(ctx.session, _community(ctx, slug), ctx.viewer, place_id)
-        return [planting_out(p) for p in found]
+    found = service.plantings(here.session, here.community, here.viewer, place_id)
+    return [planting_out(p) for p in found]
 
 
 @router.post(BASE + "/plantings", response_model=PlantingOut, status_code=201)
-def add_planting(slug: str, body: PlantingIn, request: Request) -> PlantingOut:
+def add_planting(body: PlantingIn, here: CommunityScope) -> PlantingOut:
     """Record a planting (members)."""
-    with unit_of_work(request) as ctx:
-        planting = service.add_planting(
-            ctx.session, _community(ctx, slug), ctx.viewer, **body.model_dump()
-        )
-        return planting_out(planting)
+    return planting_out(service.add_planting(here.session, here.community, here.viewer, body))
 
 
 @router.delete(BASE + "/plantings/{planting_id}", status_code=204)
-def remove_planting(slug: str, planting_id: Id, request: Request) -> Response:
+def remove_planting(planting_id: Id, here: CommunityScope) -> Response:
     """Take a planting out of the inventory (members)."""
-    with unit_of_work(request) as ctx:
-        service.remove_planting(ctx.session, _community(ctx, slug), ctx.viewer, planting_id)
+    service.remove_planting(here.session, here.community, here.viewer, planting_id)
     return Response(status_code=204)
 
 
 @router.get(BASE + "/inventory.csv", response_class=PlainTextResponse)
-def export_inventory(slug: str, request: Request) -> PlainTextResponse:
+def export_inventory(here: CommunityScope) -> PlainTextResponse:
     """The inventory as COUNTS.csv (areas in m², members)."""
-    with unit_of_work(request) as ctx:
-        text = service.export_inventory_csv(ctx.session, _community(ctx, slug), ctx.viewer)
+    text = service.export_inventory_csv(here.session, here.community, here.viewer)
     return PlainTextResponse(text, media_type="text/csv; charset=utf-8")
 
 
 @router.put(BASE + "/inventory.csv")
 async def import_inventory(slug: str, request: Request) -> dict[str, int]:
     """Replace the inventory of the places in a COUNTS.csv body (all rows or none, members)."""
-    raw = await request.body()
+    raw = await request.body()  # truly awaited: the body is read before any database work
     if len(raw) > CSV_LIMIT:
         raise PayloadTooLarge("The CSV file is larger than 2 MB.")
     text = decode_text(raw, field="file", limit=CSV_LIMIT)
@@ -188,95 +126,90 @@ async def import_inventory(slug: str, request: Request) -> dict[str, int]:
 
 def _import_inventory(request: Request, slug: str, text: str) -> dict[str, int]:
     with unit_of_work(request, write=True) as ctx:
-        count = service.import_inventory_csv(ctx.session, _community(ctx, slug), ctx.viewer, text)
+        here = enter(ctx, slug)
+        count = service.import_inventory_csv(here.session, here.community, here.viewer, text)
         return {"plantings": count}
 
 
 @router.get(BASE + "/seed-lots", response_model=list[SeedLotOut])
-def list_seed_lots(slug: str, request: Request) -> list[SeedLotOut]:
+def list_seed_lots(here: CommunityScope) -> list[SeedLotOut]:
     """The seed bank (members)."""
-    with unit_of_work(request) as ctx:
-        return [
-            lot_out(x) for x in service.seed_lots(ctx.session, _community(ctx, slug), ctx.viewer)
-        ]
+    return [lot_out(x) for x in service.seed_lots(here.session, here.community, here.viewer)]
 
 
 @router.post(BASE + "/seed-lots", response_model=SeedLotOut, status_code=201)
-def add_seed_lot(slug: str, body: SeedLotIn, request: Request) -> SeedLotOut:
+def add_seed_lot(body: SeedLotIn, here: CommunityScope) -> SeedLotOut:
     """Put seed in the bank (stewards)."""
-    with unit_of_work(request) as ctx:
-        lot = service.add_seed_lot(
-            ctx.session, _community(ctx, slug), ctx.viewer, **body.model_dump()
-        )
-        return lot_out(lot)
+    return lot_out(service.add_seed_lot(here.session, here.community, here.viewer, body))
 
 
 @router.get(BASE + "/assessments", response_model=list[AssessmentOut])
-def list_assessments(slug: str, request: Request) -> list[AssessmentOut]:
+def list_assessments(here: CommunityScope) -> list[AssessmentOut]:
     """Impact assessments, newest first (members)."""
-    with unit_of_work(request) as ctx:
-        found = plans.assessments(ctx.session, _community(ctx, slug), ctx.viewer)
-        return [assessment_out(ctx.session, a) for a in found]
+    found = assessments.assessments(here.session, here.community, here.viewer)
+    return [assessment_out(here.session, a) for a in found]
 
 
 @router.post(BASE + "/assessments", response_model=AssessmentOut, status_code=201)
-def create_assessment(slug: str, body: AssessmentIn, request: Request) -> AssessmentOut:
+def create_assessment(body: AssessmentIn, here: CommunityScope) -> AssessmentOut:
     """Assess an "after" inventory against the current one; gamed changes are flagged."""
-    with unit_of_work(request) as ctx:
-        found = plans.create_assessment(
-            ctx.session, _community(ctx, slug), ctx.viewer, **body.model_dump()
-        )
-        return assessment_out(ctx.session, found)
+    found = assessments.create_assessment(here.session, here.community, here.viewer, body)
+    return assessment_out(here.session, found)
+
+
+@router.post(BASE + "/assessments/jobs", response_model=JobOut, status_code=202)
+def start_assessment(body: AssessmentIn, here: CommunityScope, response: Response) -> JobOut:
+    """Assess in the background (big inventories, members): 202 and the job to watch."""
+    job = ecology_jobs.start_assessment(here.session, here.community, here.viewer, body)
+    out = job_out(job)
+    response.headers["Location"] = out.url
+    return out
 
 
 @router.get(BASE + "/assessments/{assessment_id}", response_model=AssessmentOut)
-def get_assessment(slug: str, assessment_id: Id, request: Request) -> AssessmentOut:
+def get_assessment(assessment_id: Id, here: CommunityScope) -> AssessmentOut:
     """One assessment (members)."""
-    with unit_of_work(request) as ctx:
-        found = plans.get_assessment(ctx.session, _community(ctx, slug), ctx.viewer, assessment_id)
-        return assessment_out(ctx.session, found)
+    found = assessments.get_assessment(here.session, here.community, here.viewer, assessment_id)
+    return assessment_out(here.session, found)
 
 
 @router.post(BASE + "/assessments/{assessment_id}/attach", response_model=AssessmentOut)
-def attach_assessment(
-    slug: str, assessment_id: Id, body: AttachIn, request: Request
-) -> AssessmentOut:
+def attach_assessment(assessment_id: Id, body: AttachIn, here: CommunityScope) -> AssessmentOut:
     """Attach an assessment to a governance proposal (members)."""
-    with unit_of_work(request) as ctx:
-        found = plans.attach_assessment(
-            ctx.session, _community(ctx, slug), ctx.viewer, assessment_id, body.proposal_number
-        )
-        return assessment_out(ctx.session, found)
+    found = assessments.attach_assessment(
+        here.session, here.community, here.viewer, assessment_id, body.proposal_number
+    )
+    return assessment_out(here.session, found)
 
 
 @router.get(BASE + "/plans", response_model=list[PlanOut])
-def list_plans(slug: str, request: Request) -> list[PlanOut]:
+def list_plans(here: CommunityScope) -> list[PlanOut]:
     """Crop-sharing plans, newest first (members)."""
-    with unit_of_work(request) as ctx:
-        return [
-            plan_out(p) for p in plans.crop_plans(ctx.session, _community(ctx, slug), ctx.viewer)
-        ]
+    return [plan_out(p) for p in plans.crop_plans(here.session, here.community, here.viewer)]
 
 
 @router.post(BASE + "/plans", response_model=PlanOut, status_code=201)
-def create_plan(slug: str, body: PlanIn, request: Request) -> PlanOut:
+def create_plan(body: PlanIn, here: CommunityScope) -> PlanOut:
     """Draft a crop-sharing plan with the optimiser (stewards); adopt it through a proposal."""
-    with unit_of_work(request) as ctx:
-        plan = plans.create_plan(
-            ctx.session, _community(ctx, slug), ctx.viewer, **body.model_dump()
-        )
-        return plan_out(plan)
+    return plan_out(plans.create_plan(here.session, here.community, here.viewer, body))
+
+
+@router.post(BASE + "/plans/jobs", response_model=JobOut, status_code=202)
+def start_plan(body: PlanIn, here: CommunityScope, response: Response) -> JobOut:
+    """Draft a crop-sharing plan in the background (stewards): 202 and the job to watch."""
+    job = ecology_jobs.start_plan(here.session, here.community, here.viewer, body)
+    out = job_out(job)
+    response.headers["Location"] = out.url
+    return out
 
 
 @router.get(BASE + "/plans/{plan_id}", response_model=PlanOut)
-def get_plan(slug: str, plan_id: Id, request: Request) -> PlanOut:
+def get_plan(plan_id: Id, here: CommunityScope) -> PlanOut:
     """One crop-sharing plan (members)."""
-    with unit_of_work(request) as ctx:
-        return plan_out(plans.get_plan(ctx.session, _community(ctx, slug), ctx.viewer, plan_id))
+    return plan_out(plans.get_plan(here.session, here.community, here.viewer, plan_id))
 
 
 @router.get(BASE + "/food-access")
-def get_food_access(slug: str, request: Request, catchment_km: float = 1.0) -> dict[str, Any]:
+def get_food_access(here: CommunityScope, catchment_km: float = 1.0) -> dict[str, Any]:
     """Distance from each home to food, low-access shares and 2SFCA scores (members)."""
-    with unit_of_work(request) as ctx:
-        return plans.food_access_layer(ctx.session, _community(ctx, slug), ctx.viewer, catchment_km)
+    return plans.food_access_layer(here.session, here.community, here.viewer, catchment_km)

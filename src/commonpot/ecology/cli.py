@@ -84,6 +84,68 @@ def impact_command(
         typer.echo("No signs of gaming found.")
 
 
+def _start(slug: str, as_email: str, start: str, values: dict[str, Any], wait: bool) -> None:
+    """Queue a plan or assessment job as a member; print its number (and follow it)."""
+    from sqlalchemy import select
+
+    from commonpot.accounts.models import User
+    from commonpot.accounts.service import Viewer
+    from commonpot.cli_support import transaction
+    from commonpot.communities.service import readable_community
+    from commonpot.ecology import jobs as ecology_jobs
+    from commonpot.ecology.schemas import AssessmentIn, PlanIn, read_in
+    from commonpot.errors import NotFound
+
+    with transaction() as session:
+        user = session.scalar(select(User).where(User.email == as_email.strip().lower()))
+        if user is None:
+            raise NotFound(f"--as: no account with e-mail {as_email}", field="as")
+        viewer = Viewer(user=user)
+        community = readable_community(session, slug, viewer)
+        if start == "plan":
+            job = ecology_jobs.start_plan(session, community, viewer, read_in(PlanIn, values))
+        else:
+            body = read_in(AssessmentIn, values)
+            job = ecology_jobs.start_assessment(session, community, viewer, body)
+        job_id = job.id
+    typer.echo(f"job {job_id} queued: /jobs/{job_id}")
+    if wait:
+        from commonpot.jobs.cli import watch
+
+        watch(job_id)
+
+
+@ecology_app.command("plan")
+def plan_command(
+    community: str = typer.Argument(..., help="The community's slug."),
+    as_email: str = typer.Option(..., "--as", help="A steward's e-mail."),
+    min_plot_area: str = typer.Option("", "--min-plot-area", help="Smallest plot (m², 1)."),
+    gamma_floor: str = typer.Option("", "--gamma-floor", help="Keep gamma at least this."),
+    wait: bool = typer.Option(False, "--wait", help="Follow the job until it ends."),
+) -> None:
+    """Draft a crop-sharing plan in the background (a worker or `serve` runs it)."""
+    values = {"min_plot_area": min_plot_area, "gamma_floor": gamma_floor}
+    _start(community, as_email, "plan", values, wait)
+
+
+@ecology_app.command("assess")
+def assess_command(
+    community: str = typer.Argument(..., help="The community's slug."),
+    after: str = typer.Argument(..., metavar="AFTER.csv"),
+    title: str = typer.Option(..., "--title", help="What the change is called."),
+    as_email: str = typer.Option(..., "--as", help="A member's e-mail."),
+    wait: bool = typer.Option(False, "--wait", help="Follow the job until it ends."),
+) -> None:
+    """Assess an "after" inventory against the current one, in the background."""
+    from commonpot.ecology.schemas import CSV_LIMIT
+    from commonpot.parsing import decode_text, read_bytes
+
+    text = decode_text(
+        read_bytes(after, field="after", limit=CSV_LIMIT), field="after", limit=CSV_LIMIT
+    )
+    _start(community, as_email, "assess", {"title": title, "after_csv": text}, wait)
+
+
 def register(app: typer.Typer) -> None:
     """Add the `ecology` command group to the root CLI."""
     app.add_typer(ecology_app, name="ecology")

@@ -4,8 +4,8 @@ Goal: maximise the smallest hill_1 (effective number of crops, by area) over all
 keeping the pooled gamma diversity at or above a floor, within free area, seed stock,
 crop–climate compatibility and a minimum plot area for a planting to count.
 The problem's data types live in `cropshare_problem` (re-exported here), the optimisation
-in `cropshare_solver`; this module checks the inputs, runs the optimiser, and evaluates
-the true indices before and after.
+in `cropshare_solver` (over the outer approximation built in `cropshare_outer`); this module
+checks the inputs, runs the optimiser, and evaluates the true indices before and after.
 """
 
 from __future__ import annotations

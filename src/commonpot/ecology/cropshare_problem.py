@@ -118,6 +118,10 @@ class PlanInfeasible(Invalid):
         super().__init__(" ".join(reasons), field="gamma_floor")
         self.reasons = reasons
 
+    def __reduce__(self) -> tuple[type[PlanInfeasible], tuple[list[str]]]:
+        # crosses process boundaries (plans are solved in a worker process) intact
+        return (type(self), (self.reasons,))
+
 
 def validate(problem: CropShareProblem) -> None:  # noqa: PLR0912 - one flat list of checks
     """Reject inputs that make no sense (negative areas, unknown domes, missing rates)."""

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.service import Viewer
-from commonpot.ecology import plans, service
+from commonpot.ecology import assessments, plans, service
 from commonpot.ecology.csvio import CountsTable, write_counts
+from commonpot.ecology.schemas import AssessmentIn, CropIn, PlanIn, PlantingIn, SeedLotIn
 
 if TYPE_CHECKING:
     from commonpot.demo import DemoContext
@@ -103,44 +104,45 @@ def load(session: Session, ctx: DemoContext) -> None:
             session,
             community,
             amara,
-            name=name,
-            common_name=common,
-            genus=name.split(" ")[0],
-            family=family,
-            climates=climates,
-            seeds_per_m2=rate,
+            CropIn(
+                name=name,
+                common_name=common,
+                genus=name.split(" ")[0],
+                family=family,
+                climates=climates,
+                seeds_per_m2=rate,
+            ),
         )
     for place, crop, variety, plot, area in PLANTINGS:
         service.add_planting(
             session,
             community,
             amara,
-            place_id=places[place].id,
-            crop=crop,
-            area_m2=area,
-            variety=variety,
-            plot=plot,
+            PlantingIn(
+                place_id=places[place].id, crop=crop, area_m2=area, variety=variety, plot=plot
+            ),
         )
     for code, crop, variety, quantity, unit, holder, year in SEEDS:
         service.add_seed_lot(
             session,
             community,
             amara,
-            code=code,
-            crop=crop,
-            variety=variety,
-            quantity=quantity,
-            unit=unit,
-            holder_place_id=places[holder].id if holder else None,
-            saved_year=year,
+            SeedLotIn(
+                code=code,
+                crop=crop,
+                variety=variety,
+                quantity=quantity,
+                unit=unit,
+                holder_place_id=places[holder].id if holder else None,
+                saved_year=year,
+            ),
         )
-    plan = plans.create_plan(session, community, amara, min_plot_area=4.0)
-    assessment = plans.create_assessment(
+    plan = plans.create_plan(session, community, amara, PlanIn(min_plot_area=4.0))
+    assessment = assessments.create_assessment(
         session,
         community,
         Viewer(user=ctx.users["lina"]),
-        title="AgriCorp 'biodiversity partnership' plan",
-        after_csv=_corporate_csv(),
+        AssessmentIn(title="AgriCorp 'biodiversity partnership' plan", after_csv=_corporate_csv()),
     )
     from commonpot.governance import service as governance
 
@@ -154,7 +156,7 @@ def load(session: Session, ctx: DemoContext) -> None:
             "Read the attached impact assessment before you vote."
         ),
     )
-    plans.attach_assessment(
+    assessments.attach_assessment(
         session, community, Viewer(user=ctx.users["lina"]), assessment.id, proposal.number
     )
     verdict = "flagged as gamed" if assessment.gamed else "assessed"

@@ -1,4 +1,9 @@
-"""Ecology use cases that decide things: impact assessments, crop-sharing plans, food access."""
+"""Ecology use cases that plan: crop-sharing plans and the food-access layer.
+
+A crop plan is drafted by a background job (`ecology/jobs.py`): the request checks the
+input (`check_plan`), the job solves (`cropshare.plan_crop_sharing`, pure) and stores
+(`store_plan`); `create_plan` does all three at once (CLI, demo, synchronous API).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,6 @@ from collections import defaultdict
 from dataclasses import asdict
 from typing import Any
 
-import numpy as np
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
@@ -15,22 +19,19 @@ from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Place, PlaceKind
 from commonpot.db import utcnow
 from commonpot.ecology import cropshare
-from commonpot.ecology.csvio import CountsTable, parse_counts
 from commonpot.ecology.food_access import Population, Sources, food_access
-from commonpot.ecology.impact import assess_impact
-from commonpot.ecology.models import Assessment, CropPlan, PlanStatus, Planting, SeedLot
+from commonpot.ecology.models import CropPlan, PlanStatus, Planting, SeedLot
+from commonpot.ecology.schemas import PlanIn
 from commonpot.ecology.service import (
     growing_places,
-    inventory_counts,
     lock_place,
-    require_member,
     require_reader,
     require_steward,
     used_area,
 )
-from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.errors import Conflict, Invalid
 from commonpot.offload import cpu_bound
-from commonpot.parsing import dumps_json
+from commonpot.tenancy import find_scoped, get_scoped, select_scoped
 
 SOURCE_KINDS = (
     PlaceKind.MARKET.value,
@@ -38,95 +39,6 @@ SOURCE_KINDS = (
     PlaceKind.BIODOME.value,
     PlaceKind.KITCHEN.value,
 )
-
-
-def _table_json(table: CountsTable) -> dict[str, Any]:
-    return {"samples": table.samples, "species": table.species, "counts": table.counts.tolist()}
-
-
-def _from_json(data: dict[str, Any]) -> CountsTable:
-    return CountsTable(list(data["samples"]), list(data["species"]), np.array(data["counts"]))
-
-
-# --- impact assessments -----------------------------------------------------------------------
-
-
-def create_assessment(
-    session: Session,
-    community: Community,
-    viewer: Viewer,
-    *,
-    title: str,
-    after_csv: str,
-    before_csv: str | None = None,
-) -> Assessment:
-    """Compare the current inventory (or a given one) with a proposed "after" inventory."""
-    require_member(session, community, viewer)
-    title = title.strip()
-    if not 3 <= len(title) <= 200:
-        raise Invalid("Give the assessment a title of 3 to 200 characters.", field="title")
-    before = parse_counts(before_csv) if before_csv else inventory_counts(session, community)
-    if not before.samples or not before.species:
-        raise Invalid("There is no inventory to compare with yet; upload a before file.")
-    after = parse_counts(after_csv)
-    report = assess_impact(before, after)
-    dumps_json(report.to_json())  # refuses NaN/Infinity before anything is stored
-    assessment = Assessment(
-        community_id=community.id,
-        title=title,
-        author_id=viewer.user_id,
-        before=_table_json(before),
-        after=_table_json(after),
-        report=report.to_json(),
-        gamed=report.gamed,
-    )
-    session.add(assessment)
-    session.flush()
-    return assessment
-
-
-def assessments(session: Session, community: Community, viewer: Viewer) -> list[Assessment]:
-    """Every assessment of the community, newest first."""
-    require_reader(session, community, viewer)
-    query = select(Assessment).where(Assessment.community_id == community.id)
-    return list(session.scalars(query.order_by(Assessment.id.desc())))
-
-
-def get_assessment(
-    session: Session, community: Community, viewer: Viewer, assessment_id: int
-) -> Assessment:
-    """One assessment, or NotFound."""
-    require_reader(session, community, viewer)
-    found = session.get(Assessment, assessment_id)
-    if found is None or found.community_id != community.id:
-        raise NotFound("No such assessment here.")
-    return found
-
-
-def attach_assessment(
-    session: Session, community: Community, viewer: Viewer, assessment_id: int, number: int
-) -> Assessment:
-    """Attach an assessment's report to a proposal of its community (its author or a steward)."""
-    from commonpot.governance import service as governance
-
-    require_member(session, community, viewer)
-    found = get_assessment(session, community, viewer, assessment_id)
-    if found.author_id != viewer.user_id:
-        # moving someone else's report (and its "looks gamed" warning) is a steward's call
-        require_steward(session, community, viewer)
-    # proposals are numbered per community: the lookup never reaches another community's
-    proposal = governance.get_proposal(session, community, viewer, number)
-    found.proposal_id = proposal.id
-    session.flush()
-    return found
-
-
-def for_proposal(session: Session, community: Community, proposal_id: int) -> list[Assessment]:
-    """Assessments attached to a proposal (the caller already may read the proposal)."""
-    query = select(Assessment).where(
-        Assessment.community_id == community.id, Assessment.proposal_id == proposal_id
-    )
-    return list(session.scalars(query))
 
 
 # --- crop-sharing plans -----------------------------------------------------------------------
@@ -138,7 +50,7 @@ def _problem(
     places = [p for p in growing_places(session, community) if p.climate_class]
     inventories: dict[str, dict[str, float]] = {str(p.id): defaultdict(float) for p in places}
     crops: dict[str, set[str]] = {}
-    for planting in session.scalars(select(Planting).where(Planting.community_id == community.id)):
+    for planting in session.scalars(select_scoped(Planting, community.id)):
         key = str(planting.place_id)
         if key in inventories:
             inventories[key][planting.crop.name] += planting.area_m2
@@ -153,7 +65,7 @@ def _problem(
     ]
     held = {str(p.id) for p in places}
     lots = []
-    for lot in session.scalars(select(SeedLot).where(SeedLot.community_id == community.id)):
+    for lot in session.scalars(select_scoped(SeedLot, community.id)):
         if lot.quantity <= 0:
             continue
         crops[lot.crop.name] = set(lot.crop.climates)
@@ -187,25 +99,27 @@ def _profile_json(profile: cropshare.Profile, names: dict[str, str]) -> dict[str
     return data
 
 
-def create_plan(
-    session: Session,
-    community: Community,
-    viewer: Viewer,
-    *,
-    min_plot_area: float = 1.0,
-    gamma_floor: float | None = None,
-) -> CropPlan:
-    """Ask the optimiser for a crop-sharing plan (stewards); infeasible floors are explained."""
+def check_plan(
+    session: Session, community: Community, viewer: Viewer, body: PlanIn
+) -> cropshare.CropShareProblem:
+    """The problem the optimiser will solve, once the viewer (stewards) and places pass."""
     require_steward(session, community, viewer)
-    if not 0 <= min_plot_area <= 10_000:
-        raise Invalid("The minimum plot is between 0 and 10,000 m².", field="min_plot_area")
-    problem = _problem(session, community, min_plot_area, gamma_floor)
+    problem = _problem(session, community, body.min_plot_area, body.gamma_floor)
     if not problem.domes:
         raise Invalid("No biodome or garden has a climate class yet; set one on the place first.")
-    size = len(problem.domes) * max(1, len(problem.seed_lots))
-    result = cpu_bound(size, cropshare.plan_crop_sharing, problem)
+    return problem
+
+
+def store_plan(
+    session: Session,
+    community: Community,
+    author_id: int | None,
+    body: PlanIn,
+    result: cropshare.CropSharePlan,
+) -> CropPlan:
+    """Keep a solved plan as a draft, with names a reader knows."""
     names = {str(p.id): p.name for p in growing_places(session, community)}
-    lots = {str(lot.id): lot.code for lot in session.scalars(select(SeedLot))}
+    lots = {str(lot.id): lot.code for lot in session.scalars(select_scoped(SeedLot, community.id))}
     moves = [
         {
             "lot_id": int(m.lot_id),
@@ -229,8 +143,8 @@ def create_plan(
     )
     plan = CropPlan(
         community_id=community.id,
-        author_id=viewer.user_id,
-        params={"min_plot_area": min_plot_area, "gamma_floor": gamma_floor},
+        author_id=author_id,
+        params={"min_plot_area": body.min_plot_area, "gamma_floor": body.gamma_floor},
         moves=moves,
         before=before,
         after=after,
@@ -242,26 +156,29 @@ def create_plan(
     return plan
 
 
+def create_plan(session: Session, community: Community, viewer: Viewer, body: PlanIn) -> CropPlan:
+    """Ask the optimiser for a crop-sharing plan (stewards); infeasible floors are explained."""
+    problem = check_plan(session, community, viewer, body)
+    size = len(problem.domes) * max(1, len(problem.seed_lots))
+    result = cpu_bound(size, cropshare.plan_crop_sharing, problem)
+    return store_plan(session, community, viewer.user_id, body, result)
+
+
 def crop_plans(session: Session, community: Community, viewer: Viewer) -> list[CropPlan]:
     """Every crop plan, newest first."""
     require_reader(session, community, viewer)
-    query = select(CropPlan).where(CropPlan.community_id == community.id)
+    query = select_scoped(CropPlan, community.id)
     return list(session.scalars(query.order_by(CropPlan.id.desc())))
 
 
 def get_plan(session: Session, community: Community, viewer: Viewer, plan_id: int) -> CropPlan:
     """One crop plan, or NotFound."""
     require_reader(session, community, viewer)
-    plan = session.get(CropPlan, plan_id)
-    if plan is None or plan.community_id != community.id:
-        raise NotFound("No such crop plan here.")
-    return plan
+    return get_scoped(session, CropPlan, plan_id, community.id, missing="No such crop plan here.")
 
 
 def _sow(session: Session, community: Community, move: dict[str, Any]) -> None:
-    lot = session.scalar(
-        select(SeedLot).where(SeedLot.id == move["lot_id"], SeedLot.community_id == community.id)
-    )
+    lot = find_scoped(session, SeedLot, move["lot_id"], community.id)
     if lot is None:
         raise Conflict(f"Seed lot {move['lot']} is gone; draft a new plan.")
     need = float(move["seeds"]) if lot.unit == "seeds" else float(move["area_m2"])
@@ -332,7 +249,7 @@ def food_access_layer(
     require_reader(session, community, viewer)
     if not 0 < catchment_km <= 200:
         raise Invalid("The catchment radius is between 0 and 200 km.", field="catchment_km")
-    places = list(session.scalars(select(Place).where(Place.community_id == community.id)))
+    places = list(session.scalars(select_scoped(Place, community.id)))
     homes = [p for p in places if p.population]
     sources = [p for p in places if p.kind in SOURCE_KINDS]
     if not homes or not sources:

@@ -3,15 +3,52 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from commonpot.errors import Invalid
 
 CSV_LIMIT = 2_000_000
+MAX_ID = 2**31 - 1  # ids fit a database integer column
+Climate = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+M = TypeVar("M", bound=BaseModel)
+_NUMBER_ERRORS = {"float_parsing", "float_type", "int_parsing", "int_type", "finite_number"}
+
+
+def read_in(model: type[M], values: dict[str, Any]) -> M:
+    """Typed input from a form or the command line; the first problem names its field.
+
+    A text field left empty takes the model's default (or is missing, if required); keys
+    the model does not know (a form's CSRF token) are left out.
+    """
+    given = {
+        k: v
+        for k, v in values.items()
+        if k in model.model_fields and not (isinstance(v, str) and not v.strip())
+    }
+    try:
+        return model.model_validate(given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first.get("loc", ())) or None
+        message = "must be a number" if first["type"] in _NUMBER_ERRORS else first["msg"]
+        raise Invalid(f"{field}: {message}" if field else message, field=field) from None
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Input of a use case, the same from JSON, a web form or the command line."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class CropIn(_In):
@@ -21,8 +58,18 @@ class CropIn(_In):
     common_name: str = Field(default="", max_length=120)
     genus: str = Field(default="", max_length=80)
     family: str = Field(default="", max_length=80)
-    climates: list[str] = Field(default_factory=list, max_length=20)
+    climates: list[Climate] = Field(default_factory=list, max_length=20)
     seeds_per_m2: float | None = Field(default=None, gt=0, le=1e7)
+
+    @field_validator("climates", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        """A form sends the climates as one comma-separated line."""
+        if isinstance(value, str):
+            return [c for c in value.split(",") if c.strip()]
+        if isinstance(value, list):
+            return [c for c in value if not isinstance(c, str) or c.strip()]
+        return value
 
 
 class CropOut(BaseModel):
@@ -40,7 +87,7 @@ class CropOut(BaseModel):
 class PlantingIn(_In):
     """Area of a crop planted in a biodome or garden."""
 
-    place_id: int
+    place_id: int = Field(ge=1, le=MAX_ID)
     crop: str = Field(min_length=1, max_length=120)
     area_m2: float = Field(ge=0, le=1e8)
     variety: str = Field(default="", max_length=120)
@@ -68,7 +115,7 @@ class SeedLotIn(_In):
     quantity: float = Field(ge=0, le=1e12)
     unit: str = Field(default="m2", pattern="^(m2|seeds)$")
     variety: str = Field(default="", max_length=120)
-    holder_place_id: int | None = None
+    holder_place_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     saved_year: int | None = Field(default=None, ge=1800, le=2200)
     note: str = Field(default="", max_length=300)
 

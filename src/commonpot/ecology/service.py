@@ -3,7 +3,6 @@ and diversity ratings. Assessments, crop plans and food access live in `plans.py
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from typing import Any
 
@@ -18,11 +17,12 @@ from commonpot.ecology import explain
 from commonpot.ecology.csvio import CountsTable, parse_counts, write_counts
 from commonpot.ecology.diversity import diversity_report, roll_up, varietal_diversity
 from commonpot.ecology.models import Crop, Planting, SeedLot
+from commonpot.ecology.schemas import CropIn, PlantingIn, SeedLotIn
 from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.tenancy import get_scoped, select_scoped
 
 GROWING_KINDS = (PlaceKind.BIODOME.value, PlaceKind.GARDEN.value)
 LEVELS = ("crop", "genus", "family")
-MAX_AREA = 1e8
 
 # --- access: the one place that decides who sees ecology data ---------------------------------
 
@@ -60,72 +60,38 @@ def require_member(session: Session, community: Community, viewer: Viewer) -> No
 def crops(session: Session, community: Community, viewer: Viewer) -> list[Crop]:
     """The community's crop taxonomy."""
     require_reader(session, community, viewer)
-    return list(
-        session.scalars(select(Crop).where(Crop.community_id == community.id).order_by(Crop.name))
-    )
-
-
-def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise Invalid(f"{field}: required", field=field)
-    if len(text) > limit:
-        raise Invalid(f"{field}: at most {limit} characters", field=field)
-    return text
-
-
-def _number(value: Any, field: str, *, low: float = 0.0, high: float = MAX_AREA) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise Invalid(f"{field}: must be a number", field=field) from None
-    if not math.isfinite(number) or not low <= number <= high:
-        raise Invalid(f"{field}: must be between {low:g} and {high:g}", field=field)
-    return number
+    return list(session.scalars(select_scoped(Crop, community.id).order_by(Crop.name)))
 
 
 def crop_by_name(session: Session, community: Community, name: str) -> Crop | None:
     """The crop of that name here, if any."""
-    return session.scalar(select(Crop).where(Crop.community_id == community.id, Crop.name == name))
+    return session.scalar(select_scoped(Crop, community.id).where(Crop.name == name))
 
 
-def save_crop(
-    session: Session,
-    community: Community,
-    viewer: Viewer,
-    *,
-    name: str,
-    common_name: str = "",
-    genus: str = "",
-    family: str = "",
-    climates: list[str] | None = None,
-    seeds_per_m2: float | None = None,
-) -> Crop:
+def save_crop(session: Session, community: Community, viewer: Viewer, body: CropIn) -> Crop:
     """Add a crop to the taxonomy (members), or update the one of that name (stewards)."""
     require_member(session, community, viewer)
-    name = _text(name, "name", 120, required=True)
-    crop = crop_by_name(session, community, name)
+    crop = crop_by_name(session, community, body.name)
     if crop is not None:
         # the shared taxonomy steers crop plans: members add crops, stewards change them
         require_steward(session, community, viewer)
-    crop = crop or Crop(community_id=community.id, name=name)
-    crop.common_name = _text(common_name, "common_name", 120)
-    crop.genus = _text(genus, "genus", 80) or name.split(" ")[0]
-    crop.family = _text(family, "family", 80)
-    crop.climates = sorted({_text(c, "climates", 40) for c in (climates or []) if str(c).strip()})
-    crop.seeds_per_m2 = (
-        None if seeds_per_m2 is None else _number(seeds_per_m2, "seeds_per_m2", low=1e-6)
-    )
+    crop = crop or Crop(community_id=community.id, name=body.name)
+    crop.common_name = body.common_name
+    crop.genus = body.genus or body.name.split(" ")[0]
+    crop.family = body.family
+    crop.climates = sorted(set(body.climates))
+    crop.seeds_per_m2 = body.seeds_per_m2
     session.add(crop)
     session.flush()
     return crop
 
 
 def _crop_for(session: Session, community: Community, name: str) -> Crop:
-    name = _text(name, "crop", 120, required=True)
     crop = crop_by_name(session, community, name)
     if crop is None:
-        crop = Crop(community_id=community.id, name=name, genus=name.split(" ")[0], climates=[])
+        crop = Crop(
+            community_id=community.id, name=name, genus=name.split(" ", maxsplit=1)[0], climates=[]
+        )
         session.add(crop)
         session.flush()
     return crop
@@ -136,7 +102,7 @@ def _crop_for(session: Session, community: Community, name: str) -> Crop:
 
 def growing_places(session: Session, community: Community) -> list[Place]:
     """Biodomes and gardens: the places whose plantings make up the inventory."""
-    query = select(Place).where(Place.community_id == community.id, Place.kind.in_(GROWING_KINDS))
+    query = select_scoped(Place, community.id).where(Place.kind.in_(GROWING_KINDS))
     return list(session.scalars(query.order_by(Place.name)))
 
 
@@ -152,27 +118,19 @@ def plantings(
 ) -> list[Planting]:
     """The inventory: every planting (optionally of one place)."""
     require_reader(session, community, viewer)
-    query = select(Planting).where(Planting.community_id == community.id)
+    query = select_scoped(Planting, community.id)
     if place_id is not None:
         query = query.where(Planting.place_id == place_id)
     return list(session.scalars(query.order_by(Planting.place_id, Planting.id)))
 
 
 def add_planting(
-    session: Session,
-    community: Community,
-    viewer: Viewer,
-    *,
-    place_id: int,
-    crop: str,
-    area_m2: float,
-    variety: str = "",
-    plot: str = "",
+    session: Session, community: Community, viewer: Viewer, body: PlantingIn
 ) -> Planting:
     """Record a planting in a biodome or garden (members)."""
     require_member(session, community, viewer)
-    place = _growing_place(session, community, place_id)
-    area = _number(area_m2, "area_m2")
+    place = _growing_place(session, community, body.place_id)
+    area = body.area_m2
     lock_place(session, place)
     if place.area_m2 is not None and used_area(session, place) + area > place.area_m2 + 1e-6:
         raise Conflict(
@@ -183,10 +141,10 @@ def add_planting(
     planting = Planting(
         community_id=community.id,
         place_id=place.id,
-        crop_id=_crop_for(session, community, crop).id,
+        crop_id=_crop_for(session, community, body.crop).id,
         area_m2=area,
-        variety=_text(variety, "variety", 120),
-        plot=_text(plot, "plot", 80),
+        variety=body.variety,
+        plot=body.plot,
     )
     session.add(planting)
     session.flush()
@@ -198,9 +156,9 @@ def remove_planting(
 ) -> None:
     """Take a planting out of the inventory (members)."""
     require_member(session, community, viewer)
-    planting = session.get(Planting, planting_id)
-    if planting is None or planting.community_id != community.id:
-        raise NotFound("No such planting here.")
+    planting = get_scoped(
+        session, Planting, planting_id, community.id, missing="No such planting here."
+    )
     session.delete(planting)
     session.flush()
 
@@ -230,8 +188,7 @@ def inventory_counts(session: Session, community: Community, level: str = "crop"
         raise Invalid(f"Level is one of: {', '.join(LEVELS)}.", field="level")
     places = growing_places(session, community)
     area: dict[tuple[str, str], float] = defaultdict(float)
-    rows = session.scalars(select(Planting).where(Planting.community_id == community.id))
-    for p in rows:
+    for p in session.scalars(select_scoped(Planting, community.id)):
         area[(p.place.name, p.crop.name)] += p.area_m2
     names = sorted({c for _, c in area})
     samples = [p.name for p in places]
@@ -243,7 +200,7 @@ def inventory_counts(session: Session, community: Community, level: str = "crop"
     if level != "crop" and names:
         taxa = {
             c.name: (c.genus if level == "genus" else c.family) or c.name
-            for c in session.scalars(select(Crop).where(Crop.community_id == community.id))
+            for c in session.scalars(select_scoped(Crop, community.id))
         }
         names, matrix = roll_up(names, matrix, taxa)
     return CountsTable(samples, names, matrix)
@@ -305,52 +262,36 @@ def import_inventory_csv(session: Session, community: Community, viewer: Viewer,
 def seed_lots(session: Session, community: Community, viewer: Viewer) -> list[SeedLot]:
     """The community's seed bank."""
     require_reader(session, community, viewer)
-    query = select(SeedLot).where(SeedLot.community_id == community.id).order_by(SeedLot.code)
+    query = select_scoped(SeedLot, community.id).order_by(SeedLot.code)
     return list(session.scalars(query))
 
 
 def add_seed_lot(
-    session: Session,
-    community: Community,
-    viewer: Viewer,
-    *,
-    code: str,
-    crop: str,
-    quantity: float,
-    unit: str = "m2",
-    variety: str = "",
-    holder_place_id: int | None = None,
-    saved_year: int | None = None,
-    note: str = "",
+    session: Session, community: Community, viewer: Viewer, body: SeedLotIn
 ) -> SeedLot:
     """Put a lot of seed in the bank (stewards)."""
     require_steward(session, community, viewer)
-    code = _text(code, "code", 40, required=True)
-    if unit not in ("m2", "seeds"):
-        raise Invalid("Unit is m2 (area it can sow) or seeds.", field="unit")
-    exists = session.scalar(
-        select(SeedLot.id).where(SeedLot.community_id == community.id, SeedLot.code == code)
-    )
+    exists = session.scalar(select_scoped(SeedLot, community.id).where(SeedLot.code == body.code))
     if exists is not None:
-        raise Conflict(f"There is already a seed lot {code}.", field="code")
-    crop_row = _crop_for(session, community, crop)
-    if unit == "seeds" and not crop_row.seeds_per_m2:
+        raise Conflict(f"There is already a seed lot {body.code}.", field="code")
+    crop_row = _crop_for(session, community, body.crop)
+    if body.unit == "seeds" and not crop_row.seeds_per_m2:
         raise Invalid(
             f"Say how many seeds of {crop_row.name} sow one m² before counting it in seeds.",
             field="unit",
         )
-    if holder_place_id is not None:
-        communities.get_place(session, community, holder_place_id)
+    if body.holder_place_id is not None:
+        communities.get_place(session, community, body.holder_place_id)
     lot = SeedLot(
         community_id=community.id,
-        code=code,
+        code=body.code,
         crop_id=crop_row.id,
-        variety=_text(variety, "variety", 120),
-        quantity=_number(quantity, "quantity", high=1e12),
-        unit=unit,
-        holder_place_id=holder_place_id,
-        saved_year=saved_year,
-        note=_text(note, "note", 300),
+        variety=body.variety,
+        quantity=body.quantity,
+        unit=body.unit,
+        holder_place_id=body.holder_place_id,
+        saved_year=body.saved_year,
+        note=body.note,
     )
     session.add(lot)
     session.flush()
@@ -371,7 +312,7 @@ def ratings(
     report = diversity_report(table.samples, table.species, table.counts).to_json()
     records = [
         (p.crop.name, p.variety or "unnamed", p.area_m2)
-        for p in session.scalars(select(Planting).where(Planting.community_id == community.id))
+        for p in session.scalars(select_scoped(Planting, community.id))
     ]
     varietal = [v.__dict__ for v in varietal_diversity(records).values() if v.varieties > 1]
     return {

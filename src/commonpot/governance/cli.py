@@ -96,12 +96,19 @@ def verify(
     key: str | None = typer.Option(
         None, "--key", help="Pin the expected verifier key (vkey) instead of the server's."
     ),
+    show: bool | None = typer.Option(
+        None, "--progress/--no-progress", help="Progress bar on stderr (default: on a terminal)."
+    ),
 ) -> None:
     """Recompute a ledger, check every entry, signature and the latest checkpoint."""
+    from commonpot import progress
+
     if remote:
         from commonpot.governance.remote import verify_remote_recounting
 
-        report, recounted = verify_remote_recounting(remote, community, vkey=key)
+        with progress.steps("Verifying", total=1, show=show) as step:
+            step(remote)
+            report, recounted = verify_remote_recounting(remote, community, vkey=key)
     else:
         if not community:
             raise Invalid("Name the community to verify.", field="community")
@@ -111,11 +118,14 @@ def verify(
         from commonpot.governance import ledger, recount, secrecy
         from commonpot.settings import get_settings
 
-        with transaction() as session:
+        with transaction() as session, progress.steps("Verifying", total=3, show=show) as step:
             found = readable_community(session, community, OPERATOR)
             # entries not yet under a checkpoint get one, as the server's next read would
+            step("sealing new entries")
             ledger.seal(session, found, get_settings())
+            step("checking entries, signatures and the checkpoint")
             report = ledger.verify(session, found, get_settings())
+            step("recounting sealed ballot boxes")
             recounted = recount.audit(secrecy.ledger_rows(session, found), report)
     if report.ok:
         typer.echo(

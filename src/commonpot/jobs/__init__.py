@@ -1,14 +1,16 @@
 """Background jobs (infrastructure): enqueue in a transaction, run over huey, watch progress."""
 
-from commonpot.jobs.models import Job, JobState
+from commonpot.jobs.models import TERMINAL_STATES, Job, JobState
 from commonpot.jobs.runtime import (
     REGISTRY,
+    JobCancelled,
     JobContext,
     JobFailed,
     Jobs,
     JobSpec,
     PeriodicSpec,
     Registry,
+    cancel,
     enqueue,
     job_channel,
     job_message,
@@ -17,7 +19,9 @@ from commonpot.jobs.runtime import (
 
 __all__ = [
     "REGISTRY",
+    "TERMINAL_STATES",
     "Job",
+    "JobCancelled",
     "JobContext",
     "JobFailed",
     "JobSpec",
@@ -25,6 +29,7 @@ __all__ = [
     "Jobs",
     "PeriodicSpec",
     "Registry",
+    "cancel",
     "enqueue",
     "job_channel",
     "job_message",

@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from commonpot.cli_support import database, transaction
 from commonpot.errors import NotFound
-from commonpot.jobs.models import Job, JobState
-from commonpot.jobs.runtime import retry
+from commonpot.jobs.models import TERMINAL_STATES, Job, JobState
+from commonpot.jobs.runtime import cancel, retry
 
 jobs_app = typer.Typer(help="Background jobs: see, follow and retry them.", no_args_is_help=True)
-TERMINAL = (JobState.DONE.value, JobState.FAILED.value)
+TERMINAL = TERMINAL_STATES
 
 
 @jobs_app.command("list")
@@ -68,6 +68,9 @@ def watch(job_id: Annotated[int, typer.Argument(help="The job's number.")]) -> N
     if job.state == JobState.FAILED.value:
         typer.echo(f"job {job.id} failed: {job.error}", err=True)
         raise typer.Exit(1)
+    if job.state == JobState.CANCELLED.value:
+        typer.echo(f"job {job.id} was cancelled", err=True)
+        raise typer.Exit(1)
     typer.echo(f"job {job.id} done{': ' + job.result_url if job.result_url else ''}")
 
 
@@ -80,6 +83,19 @@ def retry_job(job_id: Annotated[int, typer.Argument(help="A failed job's number.
             raise NotFound(f"job_id: no job {job_id}", field="job_id")
         retry(session, job)
     typer.echo(f"job {job_id} queued again")
+
+
+@jobs_app.command("cancel")
+def cancel_job(
+    job_id: Annotated[int, typer.Argument(help="A queued or running job's number.")],
+) -> None:
+    """Call off a queued or running job (a running one stops at its next progress report)."""
+    with transaction() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise NotFound(f"job_id: no job {job_id}", field="job_id")
+        cancel(session, job)
+    typer.echo(f"job {job_id} cancelled")
 
 
 def register(root: typer.Typer) -> None:

@@ -13,12 +13,16 @@ from commonpot.db import Base, utcnow
 
 
 class JobState(enum.StrEnum):
-    """Where a job is: waiting, being worked on, finished well, or given up on."""
+    """Where a job is: waiting, being worked on, finished well, given up on, or called off."""
 
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+TERMINAL_STATES = (JobState.DONE.value, JobState.FAILED.value, JobState.CANCELLED.value)
 
 
 class Job(Base):

@@ -34,11 +34,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from commonpot import signals
 from commonpot.bus import Bus, Message
 from commonpot.db import Database, utcnow
-from commonpot.jobs.models import Job, JobState
+from commonpot.errors import Conflict, DomainError
+from commonpot.jobs.models import TERMINAL_STATES, Job, JobState
 from commonpot.settings import Settings
 
 log = logging.getLogger(__name__)
 DISPATCH_KEY = "jobs.dispatch"
+CANCEL_KEY = "jobs.cancelled"
 RETRY_BASE_SECONDS = 2.0
 STALE_AFTER = timedelta(seconds=60)
 R = TypeVar("R")
@@ -157,10 +159,24 @@ def enqueue(
     return job
 
 
+class JobCancelled(Exception):
+    """Raised inside a job function whose job was cancelled: it stops and stores nothing."""
+
+
+def cancel(session: Session, job: Job) -> Job:
+    """Call off a queued or running job; a running one stops at its next progress report."""
+    if job.state in TERMINAL_STATES:
+        raise Conflict(f"Only a queued or running job can be cancelled; this one is {job.state}.")
+    job.state = JobState.CANCELLED.value
+    job.message = "cancelled"
+    job.finished_at = utcnow()
+    session.flush()
+    session.info.setdefault(CANCEL_KEY, []).append(job.id)
+    return job
+
+
 def retry(session: Session, job: Job) -> Job:
     """Queue a failed job again for one more attempt."""
-    from commonpot.errors import Conflict
-
     if job.state != JobState.FAILED.value:
         raise Conflict(f"Only a failed job can be retried; this one is {job.state}.")
     job.state = JobState.QUEUED.value
@@ -199,20 +215,35 @@ class JobContext:
             yield session
 
     def progress(self, percent: int, message: str = "") -> None:
-        """Report progress (0-100) to the job page and anyone watching it live."""
+        """Report progress (0-100) to the job page and anyone watching it live.
+
+        Raises `JobCancelled` once someone has cancelled the job, so that it stops here.
+        """
         percent = max(0, min(100, int(percent)))
         writing = self._session is not None and self.runtime.db.is_sqlite
-        if not writing:  # SQLite has one writer: once the job writes, progress goes live only
+        if writing:  # SQLite has one writer: once the job writes, progress goes live only
+            self.check_cancelled()
+        else:
             with self.runtime.db.unit_of_work() as session:
-                session.execute(
+                updated = session.execute(
                     update(Job)
-                    .where(Job.id == self.job_id)
+                    .where(Job.id == self.job_id, Job.state == JobState.RUNNING.value)
                     .values(progress=percent, message=message[:300])
+                    .execution_options(synchronize_session=False)
                 )
+                if updated.rowcount != 1:  # type: ignore[attr-defined]
+                    raise JobCancelled(self.job_id)
         self.runtime.publish(
             self.job_id,
             {"state": JobState.RUNNING.value, "progress": percent, "message": message},
         )
+
+    def check_cancelled(self) -> None:
+        """Raise `JobCancelled` if someone has cancelled this job."""
+        with self.read() as session:
+            state = session.scalar(select(Job.state).where(Job.id == self.job_id))
+        if state != JobState.RUNNING.value:
+            raise JobCancelled(self.job_id)
 
     def compute(
         self,
@@ -238,12 +269,34 @@ class JobContext:
                 elapsed = time.monotonic() - began
                 # approach `end` without reaching it: the real duration is unknown
                 share = 1 - 0.93**step
-                self.progress(start + int((end - start) * share), f"{label} ({elapsed:.0f} s)")
+                try:
+                    self.progress(start + int((end - start) * share), f"{label} ({elapsed:.0f} s)")
+                except JobCancelled:
+                    future.cancel()  # if not started; a started one finishes and is dropped
+                    raise
 
     def _close(self) -> None:
         if self._session is not None:
             self._session.close()
             self._session = None
+
+
+def _finish(session: Session, job_id: int, result: str | None) -> None:
+    """Mark the job done in its own transaction, unless it was cancelled meanwhile."""
+    finished = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state == JobState.RUNNING.value)
+        .values(
+            state=JobState.DONE.value,
+            progress=100,
+            result_url=result,
+            error=None,
+            finished_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if finished.rowcount != 1:  # type: ignore[attr-defined]
+        raise JobCancelled(job_id)  # keep none of its work
 
 
 def _yield_to_web() -> None:
@@ -318,10 +371,13 @@ class Jobs:
         def _after_commit(session: Session) -> None:
             for job_id in session.info.pop(DISPATCH_KEY, []):
                 self.dispatch(job_id)
+            for job_id in session.info.pop(CANCEL_KEY, []):
+                self.publish(job_id, {"state": JobState.CANCELLED.value, "message": "cancelled"})
 
         @sa_event.listens_for(factory, "after_rollback")
         def _after_rollback(session: Session) -> None:
             session.info.pop(DISPATCH_KEY, None)
+            session.info.pop(CANCEL_KEY, None)
 
     def dispatch(self, job_id: int, delay: float | None = None) -> None:
         """Hand a queued job to the consumers (now, or after `delay` seconds)."""
@@ -367,19 +423,15 @@ class Jobs:
         try:
             result = self._spec(name).function(context, payload)
             session = context.session
-            session.execute(
-                update(Job)
-                .where(Job.id == job_id)
-                .values(
-                    state=JobState.DONE.value,
-                    progress=100,
-                    result_url=result,
-                    error=None,
-                    finished_at=utcnow(),
-                )
-                .execution_options(synchronize_session=False)
-            )
+            _finish(session, job_id, result)
             session.commit()
+        except JobCancelled:
+            with contextlib.suppress(Exception):
+                if context._session is not None:
+                    context._session.rollback()
+            context._close()
+            self.publish(job_id, {"state": JobState.CANCELLED.value, "message": "cancelled"})
+            return
         except Exception as exc:
             with contextlib.suppress(Exception):
                 if context._session is not None:
@@ -400,15 +452,19 @@ class Jobs:
         return spec
 
     def _failed(self, job_id: int, exc: Exception) -> None:
-        reason = f"{type(exc).__name__}: {exc}"[:2000]
+        # a domain error (bad input, a rule) says what to change: trying again cannot help
+        final = isinstance(exc, DomainError)
+        reason = (exc.detail if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}")[
+            :2000
+        ]
         log.warning("job %s failed: %s", job_id, reason)
         delay: float | None = None
         with self.db.unit_of_work() as session:
             job = session.get(Job, job_id)
-            if job is None:
-                return
+            if job is None or job.state != JobState.RUNNING.value:
+                return  # cancelled while it ran
             job.error = reason
-            if job.attempts < job.max_attempts:
+            if job.attempts < job.max_attempts and not final:
                 delay = RETRY_BASE_SECONDS * (2 ** (job.attempts - 1))
                 job.state = JobState.QUEUED.value
                 job.message = f"attempt {job.attempts} failed; retrying"

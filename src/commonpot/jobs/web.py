@@ -15,14 +15,14 @@ from starlette.concurrency import run_in_threadpool
 from commonpot.bus import bus_of, opened
 from commonpot.http import Ctx, bearer_scheme, unit_of_work, verify_csrf_form
 from commonpot.jobs import access
-from commonpot.jobs.models import Job, JobState
-from commonpot.jobs.runtime import job_channel, job_message, retry
+from commonpot.jobs.models import TERMINAL_STATES, Job
+from commonpot.jobs.runtime import cancel, job_channel, job_message, retry
 from commonpot.params import Id
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 api_router = APIRouter(prefix="/api", tags=["jobs"], dependencies=[Security(bearer_scheme)])
-TERMINAL = (JobState.DONE.value, JobState.FAILED.value)
+TERMINAL = TERMINAL_STATES
 POLL_SECONDS = 1.0
 
 
@@ -103,6 +103,14 @@ def job_page(job_id: Id, request: Request) -> Response:
         return render(request, "jobs/job.html", {"job": job}, ctx=ctx)
 
 
+@router.post("/jobs/{job_id}/cancel")
+def cancel_job(job_id: Id, request: Request) -> Response:
+    """Call off a queued or running job (whoever may see it: its starter, stewards)."""
+    with unit_of_work(request) as ctx:
+        cancel(ctx.session, _visible(ctx, job_id))
+    return redirect(request, f"/jobs/{job_id}", "Job cancelled.")
+
+
 def _live_state(request: Request, job_id: int) -> dict[str, Any]:
     with unit_of_work(request) as ctx:
         return job_message(_visible(ctx, job_id))
@@ -152,6 +160,13 @@ def api_job(job_id: Id, request: Request) -> JobOut:
     """One background job: state, progress, result link or the reason it failed."""
     with unit_of_work(request) as ctx:
         return job_out(_visible(ctx, job_id))
+
+
+@api_router.post("/jobs/{job_id}/cancel", response_model=JobOut)
+def api_cancel(job_id: Id, request: Request) -> JobOut:
+    """Call off a queued or running job (its starter, stewards, admins); 409 once it ended."""
+    with unit_of_work(request) as ctx:
+        return job_out(cancel(ctx.session, _visible(ctx, job_id)))
 
 
 @api_router.get("/communities/{slug}/jobs", response_model=list[JobOut])

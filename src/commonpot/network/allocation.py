@@ -8,6 +8,7 @@ default objective) and `fcfs` (baseline: needs in file order take their nearest 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -125,6 +126,10 @@ def fcfs_flow(inst: Instance, cand: Candidates) -> IntArray:
     return flow
 
 
+def _silent(_: str) -> None:
+    return None
+
+
 def allocate(
     inst: Instance,
     objective: Objective = "default",
@@ -132,14 +137,18 @@ def allocate(
     workers: int = 1,
     candidates: Candidates | None = None,
     certified: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> Plan:
     """Allocate offers to needs; metrics always report the spec's default objective.
 
     With `certified` (the default) a default or min-fill plan is returned only with a duality
     certificate over every feasible pair (see certify.py); without it, `error_bound` is the
-    solver's a-priori rounding bound and `certificate` is None."""
+    solver's a-priori rounding bound and `certificate` is None. `progress` hears the name of
+    each stage as it starts (candidates, solving, certifying, measuring)."""
     if objective not in OBJECTIVES:
         raise Invalid(f"objective: must be one of {', '.join(OBJECTIVES)}", field="objective")
+    stage = progress or _silent
+    stage("finding candidate pairs")
     cand = candidates if candidates is not None else build_candidates(inst)
     bound = 0.0
     certificate = None
@@ -148,6 +157,7 @@ def allocate(
     else:
         min_fill = objective == "min-fill"
         problem, arcs = flow_problem(inst, cand, min_fill=min_fill)
+        stage("solving")
         result = solve_flow(problem, workers=workers)
         flow = np.zeros(len(cand.need), dtype=np.int64)
         flow[arcs] = result.flow
@@ -155,6 +165,7 @@ def allocate(
         if certified:
             # the solver is not trusted: prices computed from the plan alone must prove it
             # optimal over every feasible pair (see certify.py)
+            stage("certifying")
             every, _ = flow_problem(inst, cand, min_fill=min_fill, every_pair=True)
             certificate = certify(every, flow)
             if not certificate.optimal:
@@ -163,6 +174,7 @@ def allocate(
                     f"tolerance {certificate.tolerance:.3g})"
                 )
             bound = certificate.gap
+    stage("measuring")
     used = flow > 0
     metrics = plan_metrics(inst, cand.need[used], flow[used], cand.distance_km[used])
     return Plan(

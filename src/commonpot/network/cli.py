@@ -25,6 +25,12 @@ def solve(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Processes for independent parts.")
     ] = 2,
+    show: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress", help="Progress bar on stderr (default: on a terminal)."
+        ),
+    ] = None,
 ) -> None:
     """Solve an allocation instance and write the plan as JSON (stdout without --out)."""
     from commonpot.network.allocation import OBJECTIVES, allocate
@@ -32,16 +38,20 @@ def solve(
 
     if objective not in OBJECTIVES:
         raise Invalid(f"--objective: must be one of {', '.join(OBJECTIVES)}", field="--objective")
+    from commonpot import progress
     from commonpot.parsing import dumps_json, read_bytes
 
-    raw = read_bytes(instance, field="instance")
-    plan = allocate(load_instance(raw), objective, workers=workers)
-    result = plan.to_dict()
-    if explain_need is not None:
-        from commonpot.network.explain import explain
+    with progress.steps("Allocating", total=6, show=show) as step:
+        step("reading the instance")
+        raw = read_bytes(instance, field="instance")
+        plan = allocate(load_instance(raw), objective, workers=workers, progress=step)
+        step("writing the plan")
+        result = plan.to_dict()
+        if explain_need is not None:
+            from commonpot.network.explain import explain
 
-        result["explain"] = explain(plan, explain_need)
-    text = dumps_json(result, separators=(",", ":"))
+            result["explain"] = explain(plan, explain_need)
+        text = dumps_json(result, separators=(",", ":"))
     if out is None:
         typer.echo(text)
     else:

@@ -69,18 +69,24 @@ def import_files(
     files: list[Path] = typer.Argument(..., help="HTML pages or JSON-LD files."),
     community: str = typer.Option(..., "--community", help="The community's slug."),
     as_email: str | None = typer.Option(None, "--as", help="Import as this member (e-mail)."),
+    show: bool | None = typer.Option(
+        None, "--progress/--no-progress", help="Progress bar on stderr (default: on a terminal)."
+    ),
 ) -> None:
     """Store the recipes found in FILES; if any file fails, nothing is stored."""
+    from commonpot import progress
     from commonpot.cli_support import transaction
     from commonpot.communities.service import readable_community
     from commonpot.recipes.exchange import import_content
 
     contents = [(f, _read(f)) for f in files]
-    with transaction() as session:
+    bar = progress.steps("Importing", total=len(contents), show=show)
+    with transaction() as session, bar as step:
         viewer = _viewer(session, as_email)
         found = readable_community(session, community, viewer)
         stored = []
         for file, content in contents:
+            step(file.name)
             try:
                 stored.extend(import_content(session, found, viewer, content))
             except Invalid as exc:

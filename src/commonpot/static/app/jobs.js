@@ -11,7 +11,14 @@
   var result = document.getElementById("job-result");
   var link = document.getElementById("job-result-link");
   var error = document.getElementById("job-error");
+  var cancel = document.getElementById("job-cancel");
   var source = new EventSource(box.dataset.jobLive);
+
+  function ended() {
+    source.close();
+    // nothing left to cancel (removed: the form's own display rule would outlast `hidden`)
+    if (cancel && cancel.parentNode) { cancel.parentNode.removeChild(cancel); cancel = null; }
+  }
 
   source.addEventListener("job", function (e) {
     var m = JSON.parse(e.data);
@@ -20,10 +27,14 @@
       bar.textContent = String(m.progress) + "%";
       percent.textContent = String(m.progress) + "%";
     }
-    if (m.state) { state.textContent = String(m.state); box.dataset.state = String(m.state); }
+    if (m.state) {
+      var key = "label" + String(m.state).charAt(0).toUpperCase() + String(m.state).slice(1);
+      state.textContent = box.dataset[key] || String(m.state);  // in the reader's language
+      box.dataset.state = String(m.state);
+    }
     note.textContent = m.message ? String(m.message) : "";
     if (m.state === "done") {
-      source.close();
+      ended();
       if (m.result_url && String(m.result_url).charAt(0) === "/") {
         link.href = String(m.result_url);
         result.hidden = false;
@@ -31,9 +42,11 @@
         link.focus();
       }
     } else if (m.state === "failed") {
-      source.close();
+      ended();
       error.textContent = m.error ? String(m.error) : "";
       error.hidden = false;
+    } else if (m.state === "cancelled") {
+      ended();
     }
   });
 })();
