@@ -77,8 +77,13 @@ def test_bad_ballot_shows_the_problem(client: TestClient, db: Database) -> None:
     assert number is not None
     url = f"{PAGES}/proposals/{number.group(1)}"
     _post(client, f"{url}/open", {})
-    text = _post(client, f"{url}/vote", {"choice": "maybe"})
-    assert "Choose among" in text
+    refused = client.post(f"{url}/vote", data=form({"choice": "maybe"}))
+    assert refused.status_code == 422
+    assert "Choose among" in refused.text
+    assert 'id="ballot-error"' in refused.text
+    assert 'aria-invalid="true"' in refused.text
+    with db.unit_of_work(write=False) as s:
+        assert s.scalars(select(Vote)).all() == []  # nothing stored
     assert client.get(PAGES).status_code == 200
 
 
@@ -107,8 +112,11 @@ def test_grants_page_request_and_support(client: TestClient, db: Database) -> No
     page = _post(client, f"{PAGES}/grants/1/stake", {"amount": "30"})
     assert "Your support is recorded" in page
     assert "30 tokens staked" in page
-    page = _post(client, f"{PAGES}/grants/1/stake", {"amount": "300"})
-    assert "tokens free" in page
+    refused = client.post(f"{PAGES}/grants/1/stake", data=form({"amount": "300"}))
+    assert refused.status_code == 422
+    assert "tokens free" in refused.text
+    assert 'value="300"' in refused.text  # the amount typed is still there
+    assert "30 tokens staked" in refused.text  # the earlier stake stands
 
 
 @pytest.mark.parametrize(

@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot import network, recipes
+from commonpot import network, recipes, signals
 from commonpot.accounts.service import Viewer
 from commonpot.bus import community_channel, queue_after_commit
 from commonpot.communities.models import Community
 from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.events.access import real_id, require_manager
 from commonpot.events.models import Event, MenuItem
+from commonpot.events.signals import EventChanged
 from commonpot.events.signup import counts
 
 
@@ -77,6 +78,8 @@ def add_recipe(
         community_channel(community.id),
         {"type": "menu", "event_id": event.id, "visibility": event.visibility},
     )
+    key = f"{event.id}:menu:{item.id}:added"
+    signals.emit(session, EventChanged(community.id, event.id, ("menu",), key))
     return item
 
 
@@ -90,6 +93,8 @@ def remove_recipe(
         raise NotFound("That dish is not on this menu.")
     session.delete(item)
     session.flush()
+    key = f"{event.id}:menu:{item.id}:removed"
+    signals.emit(session, EventChanged(community.id, event.id, ("menu",), key))
 
 
 def menu_items(
