@@ -23,6 +23,7 @@ from commonpot.events.access import real_id, require_manager
 from commonpot.events.models import Event, MenuItem
 from commonpot.events.signals import EventChanged
 from commonpot.events.signup import counts
+from commonpot.tenancy import find_scoped
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def remove_recipe(
 ) -> None:
     """Take a dish off the menu (organiser or steward)."""
     require_manager(session, community, viewer, event)
-    item = session.get(MenuItem, item_id) if real_id(item_id) else None
+    item = find_scoped(session, MenuItem, item_id if real_id(item_id) else None, community.id)
     if item is None or item.event_id != event.id:
         raise NotFound("That dish is not on this menu.")
     session.delete(item)

@@ -39,6 +39,7 @@ from commonpot.events.models import (
 )
 from commonpot.events.schemas import EventIn, EventPatch
 from commonpot.events.signals import EventCancelled, EventChanged, FlashCalled
+from commonpot.tenancy import find_scoped
 
 DEFAULT_ROLES = ("participant",)
 ROLE_RE = re.compile(r"^[a-z][a-z0-9 /-]{0,39}$")
@@ -343,7 +344,8 @@ def cancel_session(
 ) -> EventSession:
     """Cancel one session of a series (organiser or steward); feeds list it as an EXDATE."""
     require_manager(session, community, viewer, event)
-    found = session.get(EventSession, session_id) if real_id(session_id) else None
+    ident = session_id if real_id(session_id) else None
+    found = find_scoped(session, EventSession, ident, community.id)
     if found is None or found.event_id != event.id:
         raise NotFound("No such session for this event.")
     if not event.rrule:

@@ -15,6 +15,7 @@ from commonpot.governance import cast_ballots, ledger
 from commonpot.governance.count_results import TallyResult
 from commonpot.governance.models import Delegation, Proposal, Vote
 from commonpot.governance.signing import commit_message, verify_vote, vote_message
+from commonpot.tenancy import select_scoped
 
 if TYPE_CHECKING:
     from commonpot.governance.secrecy import Receipt
@@ -41,10 +42,7 @@ def effective_ballots(
     scope = proposal.action.get("kind", "text")
     delegated: dict[int, dict[str, int]] = {}
     found = session.scalars(
-        select(Delegation).where(
-            Delegation.community_id == proposal.community_id,
-            Delegation.scope.in_([scope, "*"]),
-        )
+        select_scoped(Delegation, proposal.community_id).where(Delegation.scope.in_([scope, "*"]))
     )
     for d in [] if proposal.rules.get("secret") else found:
         delegated.setdefault(d.delegator_id, {})[d.scope] = d.delegate_id

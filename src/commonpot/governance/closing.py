@@ -19,6 +19,7 @@ from commonpot.governance.models import Proposal, State, Vote
 from commonpot.governance.proposals import EXPIRY, action_hash, is_steward, locked
 from commonpot.governance.signals import ProposalDecided
 from commonpot.settings import Settings
+from commonpot.tenancy import select_scoped
 
 
 def advance(
@@ -58,7 +59,7 @@ def due_proposals(session: Session, community: Community) -> list[Proposal]:
     waiting = (State.PENDING.value, State.ACTIVE.value, State.QUEUED.value)
     now = utcnow()
     found = session.scalars(
-        select(Proposal).where(Proposal.community_id == community.id, Proposal.state.in_(waiting))
+        select_scoped(Proposal, community.id).where(Proposal.state.in_(waiting))
     )
     return [p for p in found if is_due(p, now)]
 

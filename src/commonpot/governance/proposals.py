@@ -16,6 +16,7 @@ from commonpot.errors import Forbidden, NotFound
 from commonpot.governance import ledger
 from commonpot.governance.canonical import canonical_json
 from commonpot.governance.models import Proposal, State
+from commonpot.tenancy import select_scoped
 
 DEFAULT_RULES: dict[str, Any] = {
     "quorum": "0",
@@ -42,7 +43,7 @@ def is_steward(session: Session, community: Community, viewer: Viewer) -> bool:
 
 def visible_proposals(session: Session, community: Community, viewer: Viewer) -> list[Proposal]:
     """The one read helper: drafts only for their author and stewards, the rest for readers."""
-    query = select(Proposal).where(Proposal.community_id == community.id)
+    query = select_scoped(Proposal, community.id)
     if not is_steward(session, community, viewer):
         query = query.where(
             (Proposal.state != State.DRAFT.value) | (Proposal.author_id == viewer.user_id)

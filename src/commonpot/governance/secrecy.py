@@ -54,6 +54,7 @@ from commonpot.governance import cast_ballots
 from commonpot.governance.count_results import TallyResult
 from commonpot.governance.models import LedgerEntry, Proposal, Vote
 from commonpot.governance.recount import commitment
+from commonpot.tenancy import select_scoped
 
 SALT = re.compile(r"[0-9a-f]{64}")
 MEMBERSHIP_KINDS = frozenset({"admit_member", "remove_member"})
@@ -147,8 +148,8 @@ def recount(proposal: Proposal, ballots: list[dict[str, Any]]) -> TallyResult:
 def _entries(session: Session, community: Community, proposal: Proposal) -> list[dict[str, Any]]:
     found = []
     for data in session.scalars(
-        select(LedgerEntry.data)
-        .where(LedgerEntry.community_id == community.id)
+        select_scoped(LedgerEntry, community.id)
+        .with_only_columns(LedgerEntry.data)
         .order_by(LedgerEntry.seq)
     ):
         entry = json.loads(data)
@@ -196,8 +197,8 @@ def ledger_rows(session: Session, community: Community) -> list[tuple[int, str]]
     return [
         (row.seq, row.data)
         for row in session.execute(
-            select(LedgerEntry.seq, LedgerEntry.data)
-            .where(LedgerEntry.community_id == community.id)
+            select_scoped(LedgerEntry, community.id)
+            .with_only_columns(LedgerEntry.seq, LedgerEntry.data)
             .order_by(LedgerEntry.seq)
         )
     ]

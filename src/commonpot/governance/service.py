@@ -45,6 +45,7 @@ from commonpot.governance.proposals import (
 )
 from commonpot.governance.signals import ProposalOpened
 from commonpot.settings import Settings
+from commonpot.tenancy import select_scoped
 
 __all__ = [
     "DEFAULT_RULES",
@@ -161,7 +162,7 @@ def create_proposal(
     checked = _rules(community, rules, constitution.floor_for(floors, kind), method, secret)
     number = 1 + int(
         session.scalar(
-            select(func.max(Proposal.number)).where(Proposal.community_id == community.id)
+            select_scoped(Proposal, community.id).with_only_columns(func.max(Proposal.number))
         )
         or 0
     )
@@ -209,7 +210,7 @@ def open_proposal(
     charter = constitution.adopt(session, community)
     proposal.floor = {**constitution.floor_for(charter.floors, kind), "version": charter.version}
     members = session.scalars(
-        select(Membership.user_id).where(Membership.community_id == community.id)
+        select_scoped(Membership, community.id).with_only_columns(Membership.user_id)
     )
     proposal.electorate = {str(uid): 1 for uid in sorted(members)}
     now = utcnow()

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import actions
@@ -21,6 +20,7 @@ from commonpot.governance.web_proposal import METHOD_LABELS
 from commonpot.governance.web_proposal import router as proposal_router
 from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.templating import redirect, render
+from commonpot.tenancy import select_scoped
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 router.include_router(grants_router)
@@ -35,7 +35,7 @@ STATE_ORDER = ["active", "pending", "queued", "draft", "executed", "succeeded", 
 
 
 def _members(session: Session, community_id: int) -> list[Membership]:
-    return list(session.scalars(select(Membership).where(Membership.community_id == community_id)))
+    return list(session.scalars(select_scoped(Membership, community_id)))
 
 
 # Form field for each rule the constitution bounds (the API names them rules.<rule>).
