@@ -160,3 +160,38 @@ def test_every_ballot_form(
     assert "Your vote is recorded" in _post(client, f"{PAGES}/proposals/{number}/vote", fields)
     with db.unit_of_work(write=False) as s:
         assert s.scalar(select(Vote.ballot)) == ballot
+
+
+def test_failed_governance_forms_keep_what_was_typed(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    from commonpot.governance.models import Comment, Delegation, Grant
+
+    w = make_world(db)
+    number = make_proposal(db, w.steward, "publicville", settings)
+    sign_in(client, db, w.member)
+    said = client.post(f"{PAGES}/proposals/{number}/comments", data=form({"body": "   "}))
+    assert said.status_code == 422
+    assert 'id="comment-error"' in said.text
+    assert 'aria-invalid="true" aria-describedby="comment-error"' in said.text
+    long = "x" * 5001
+    said = client.post(f"{PAGES}/proposals/{number}/comments", data=form({"body": long}))
+    assert said.status_code == 422 and long in said.text  # what was written is not lost
+    me = client.post(
+        f"{PAGES}/delegation", data=form({"delegate_id": str(w.member.id), "scope": "*"})
+    )
+    assert me.status_code == 422
+    assert "Delegate to someone else." in me.text
+    assert 'id="delegation-error"' in me.text
+    asked = client.post(
+        f"{PAGES}/grants",
+        data=form({"title": "Hives", "recipient": "Hive keepers", "requested": "lots"}),
+    )
+    assert asked.status_code == 422
+    assert 'value="Hive keepers"' in asked.text and 'value="lots"' in asked.text
+    assert 'aria-invalid="true" aria-describedby="request-error"' in asked.text
+    bad_step = client.post(f"{PAGES}/proposals/{number}/execute", data=form({}))
+    assert bad_step.status_code == 422 and 'id="step-error"' in bad_step.text
+    with db.unit_of_work(write=False) as s:
+        for model in (Comment, Delegation, Grant):
+            assert s.scalars(select(model)).all() == []  # nothing stored
