@@ -24,6 +24,13 @@ def _count(live_server: LiveServer, model: type[object]) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)  # type: ignore[arg-type]
 
 
+def _submit(page: Page, button: str) -> int:
+    """Press the form's button; the status of the answer to the POST."""
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name=button).click()
+    return answer.value.status
+
+
 def test_refused_event_and_proposal_forms_come_back_as_typed(
     live_server: LiveServer, page: Page
 ) -> None:
@@ -44,9 +51,7 @@ def test_refused_event_and_proposal_forms_come_back_as_typed(
     page.get_by_label("Time zone").fill("Europe/London")
     page.get_by_label("Capacity (people)").fill("0")
     page.get_by_label("Roles wanted").fill("cook:2, helper")
-    with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        page.get_by_role("button", name="Create event").click()
-    assert answer.value.status == 422
+    assert _submit(page, "Create event") == 422
     expect(page.get_by_role("alert")).to_contain_text("Capacity is a number of people")
     expect(page.get_by_label("Capacity (people)")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Title")).to_have_value("Harvest supper")
@@ -61,9 +66,7 @@ def test_refused_event_and_proposal_forms_come_back_as_typed(
     page.locator("#p-title").fill("Plant a walnut grove")
     page.locator("#p-body").fill("By the north bank, where the old orchard was.")
     page.locator("#p-quorum").fill("3/2")
-    with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        page.get_by_role("button", name="Save draft").click()
-    assert answer.value.status == 422
+    assert _submit(page, "Save draft") == 422
     expect(page.locator("#proposal-error")).to_be_visible()
     expect(page.locator("#p-quorum")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#p-quorum")).to_have_value("3/2")

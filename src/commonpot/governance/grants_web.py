@@ -11,6 +11,7 @@ from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import DomainError, Invalid, NotFound
 from commonpot.governance import grants
 from commonpot.governance.catchup import GrantsCaughtUp
+from commonpot.governance.refused import Refused, form_context, status_of
 from commonpot.http import PostedForm
 from commonpot.templating import redirect, render
 
@@ -19,14 +20,7 @@ router = APIRouter()
 BASE = "/communities/{slug}/governance/grants"
 
 
-def _grants_page(
-    request: Request,
-    here: Here,
-    *,
-    values: dict[str, str] | None = None,
-    error: DomainError | None = None,
-    failed: str = "",
-) -> Response:
+def _grants_page(request: Request, here: Here, refused: Refused | None = None) -> Response:
     """The grants page; after a failed form, with what was typed and the message (422)."""
     found = grants.open_grants(here.session, here.community)
     params, step_seconds, tokens = grants.parameters(here.community)
@@ -35,13 +29,9 @@ def _grants_page(
         step_hours=step_seconds / 3600,
         tokens=tokens,
         params=params,
-        values=values or {},
-        form_error=error.detail if error else None,
-        error_field=error.field if error else None,
-        failed_form=failed if error else None,
+        **form_context(refused),
     )
-    status = 422 if error else 200
-    return render(request, "governance/grants.html", data, ctx=here, status_code=status)
+    return render(request, "governance/grants.html", data, ctx=here, status_code=status_of(refused))
 
 
 @router.get(BASE, response_class=HTMLResponse)
@@ -69,9 +59,9 @@ def request_grant(request: Request, here: CommunityScope, posted: PostedForm) ->
             )
     except ValueError:
         error = Invalid("The amount is a whole number.", field="requested")
-        return _grants_page(request, here, values=form, error=error, failed="request")
+        return _grants_page(request, here, Refused("request", error, form))
     except DomainError as exc:
-        return _grants_page(request, here, values=form, error=exc, failed="request")
+        return _grants_page(request, here, Refused("request", exc, form))
     url = f"/communities/{here.community.slug}/governance/grants"
     return redirect(request, url, "Request added. Stake tokens to support it.")
 
@@ -89,8 +79,8 @@ def stake(number: Number, request: Request, here: CommunityScope, posted: Posted
         raise
     except ValueError:
         error = Invalid("Stake a whole number of tokens.", field="amount")
-        return _grants_page(request, here, values=form, error=error, failed=failed)
+        return _grants_page(request, here, Refused(failed, error, form))
     except DomainError as exc:
-        return _grants_page(request, here, values=form, error=exc, failed=failed)
+        return _grants_page(request, here, Refused(failed, exc, form))
     url = f"/communities/{here.community.slug}/governance/grants"
     return redirect(request, url, "Your support is recorded.")

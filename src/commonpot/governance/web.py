@@ -16,6 +16,7 @@ from commonpot.governance import constitution, delegation, ledger, service
 from commonpot.governance.catchup import CaughtUp
 from commonpot.governance.count_methods import METHODS
 from commonpot.governance.grants_web import router as grants_router
+from commonpot.governance.refused import Refused, form_context, status_of
 from commonpot.governance.web_proposal import METHOD_LABELS
 from commonpot.governance.web_proposal import router as proposal_router
 from commonpot.http import PostedForm, verify_csrf_form
@@ -75,14 +76,7 @@ def _floor_rows(floors: dict[str, constitution.Floor]) -> list[dict[str, Any]]:
     return rows
 
 
-def _list_page(
-    request: Request,
-    here: Here,
-    *,
-    values: dict[str, str] | None = None,
-    error: DomainError | None = None,
-    failed: str = "proposal",
-) -> Response:
+def _list_page(request: Request, here: Here, refused: Refused | None = None) -> Response:
     ctx, community = here, here.community
     found = service.visible_proposals(ctx.session, community, ctx.viewer)
     groups: dict[str, list[Any]] = {}
@@ -101,9 +95,6 @@ def _list_page(
         "action_kind": "text",
         "method": "majority",
     }
-    field = FORM_FIELD.get(error.field or "", error.field) if error else None
-    if error and failed == "delegation":
-        field = error.field or "delegate_id"
     data = here.page(
         groups=[(s, groups[s]) for s in order],
         methods=[(m, METHOD_LABELS[m]) for m in METHODS],
@@ -114,12 +105,9 @@ def _list_page(
         else [],
         constitution_version=version,
         floor_rows=_floor_rows(floors),
-        values={**prefill, **(values or {})},
-        form_error=error.detail if error else None,
-        error_field=field,
-        failed_form=failed if error else None,
+        **form_context(refused, prefill),
     )
-    return render(request, "governance/list.html", data, ctx=ctx, status_code=422 if error else 200)
+    return render(request, "governance/list.html", data, ctx=ctx, status_code=status_of(refused))
 
 
 @router.get(BASE, response_class=HTMLResponse)
@@ -150,14 +138,19 @@ def create_proposal(request: Request, here: CommunityScope, posted: PostedForm) 
                 here.session, here.community, here.viewer, **_proposal_fields(text)
             )
     except ValueError:
-        return _list_page(request, here, values=text, error=Invalid("Check the numbers."))
+        return _list_page(request, here, _proposal_refused(Invalid("Check the numbers."), text))
     except DomainError as exc:
-        return _list_page(request, here, values=text, error=exc)
+        return _list_page(request, here, _proposal_refused(exc, text))
     return redirect(
         request,
         f"/communities/{here.community.slug}/governance/proposals/{proposal.number}",
         "Draft saved. Open voting when it is ready.",
     )
+
+
+def _proposal_refused(error: DomainError, text: dict[str, str]) -> Refused:
+    """The proposal form refused; the rules' names are the form's fields (FORM_FIELD)."""
+    return Refused("proposal", error, text, FORM_FIELD)
 
 
 def _proposal_fields(text: dict[str, str]) -> dict[str, Any]:
@@ -237,9 +230,9 @@ def delegation_form(request: Request, here: CommunityScope, posted: PostedForm) 
             )
     except ValueError:
         error = Invalid("Choose a member.", field="delegate_id")
-        return _list_page(request, here, values=text, error=error, failed="delegation")
+        return _list_page(request, here, Refused("delegation", error, text))
     except DomainError as exc:
-        return _list_page(request, here, values=text, error=exc, failed="delegation")
+        return _list_page(request, here, Refused("delegation", exc, text, {"": "delegate_id"}))
     return redirect(request, url, "Delegated. Your own vote still overrides it.")
 
 

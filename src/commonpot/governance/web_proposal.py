@@ -16,6 +16,7 @@ from commonpot.governance.api import proposal_out
 from commonpot.governance.cast_ballots import RANKED
 from commonpot.governance.catchup import CaughtUp
 from commonpot.governance.models import Proposal, State
+from commonpot.governance.refused import Refused, form_context, status_of
 from commonpot.http import PostedForm
 from commonpot.parsing import is_digits
 from commonpot.settings import Settings
@@ -41,21 +42,15 @@ def _url(here: Here, number: int) -> str:
 
 
 def _proposal_page(
-    request: Request,
-    here: Here,
-    number: int,
-    *,
-    values: dict[str, Any] | None = None,
-    error: DomainError | None = None,
-    failed: str = "",
+    request: Request, here: Here, number: int, refused: Refused | None = None
 ) -> Response:
     """The proposal page; after a failed form, with what was typed and the message (422)."""
     proposal = service.get_proposal(here.session, here.community, here.viewer, number)
     out = proposal_out(here.session, proposal)
     mine = service.my_vote(here.session, proposal, here.viewer)
     ballot = mine.ballot if mine else None
-    if failed == "ballot" and values is not None:
-        ballot = typed_ballot(proposal.method, proposal.options, values)
+    if refused is not None and refused.form == "ballot":
+        ballot = typed_ballot(proposal.method, proposal.options, refused.values)
     can_vote = (
         proposal.state == State.ACTIVE.value
         and here.viewer.user_id is not None
@@ -79,13 +74,10 @@ def _proposal_page(
         secret=secrecy.is_secret(proposal.rules),
         floor_text=constitution.describe(proposal.floor) if proposal.floor else None,
         receipt_check=None,
-        values=values or {},
-        form_error=error.detail if error else None,
-        error_field=(error.field or failed) if error else None,
-        failed_form=failed if error else None,
+        **form_context(refused),
     )
-    status = 422 if error else 200
-    return render(request, "governance/proposal.html", data, ctx=here, status_code=status)
+    page = "governance/proposal.html"
+    return render(request, page, data, ctx=here, status_code=status_of(refused))
 
 
 @router.get(PAGE, response_class=HTMLResponse)
@@ -160,7 +152,7 @@ def vote(number: Number, request: Request, here: CommunityScope, posted: PostedF
     except NotFound:
         raise
     except DomainError as exc:
-        return _proposal_page(request, here, number, values=form, error=exc, failed="ballot")
+        return _proposal_page(request, here, number, Refused("ballot", exc, form))
     if receipt is not None:
         data = here.page(proposal=proposal, receipt=receipt)
         response = render(request, "governance/receipt.html", data, ctx=here)
@@ -184,7 +176,7 @@ def _step(request: Request, here: Here, number: int, do: Step, done: str) -> Res
     except NotFound:
         raise
     except DomainError as exc:
-        return _proposal_page(request, here, number, error=exc, failed="step")
+        return _proposal_page(request, here, number, Refused("step", exc))
     message = proposal.outcome if do is service.execute_proposal and proposal.outcome else done
     return redirect(request, _url(here, number), message)
 
@@ -241,5 +233,5 @@ def comment(number: Number, request: Request, here: CommunityScope, posted: Post
     except NotFound:
         raise
     except DomainError as exc:
-        return _proposal_page(request, here, number, values=form, error=exc, failed="body")
+        return _proposal_page(request, here, number, Refused("body", exc, form))
     return redirect(request, _url(here, number) + "#discussion", "Posted.")
