@@ -62,7 +62,7 @@ def _events_page(
         places=places(here.session, community),
         values=values or {},
         form_error=error.detail if error else None,
-        error_field=(error.field or "title") if error else None,
+        error_field=error.field if error else None,
     )
     status = 422 if error else 200
     return render(request, "events/list.html", data, ctx=here, status_code=status)
@@ -157,7 +157,7 @@ def call_flash(
             )
             event = service.create_event(here.session, here.community, here.viewer, draft)
     except DomainError as exc:
-        if exc.status in {401, 404}:
+        if exc.status in {401, 403, 404}:
             raise
         discard_pending(here.session)
         return _events_page(request, here, values=typed, error=exc)
