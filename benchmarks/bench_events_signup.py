@@ -25,6 +25,7 @@ from commonpot.communities.service import add_member, create_community
 from commonpot.db import Database, utcnow
 from commonpot.events import service, signup
 from commonpot.events.models import Event, Registration
+from commonpot.events.schemas import EventIn
 from commonpot.wiring import open_database
 
 
@@ -44,7 +45,7 @@ def _world(db: Database, people: int) -> tuple[int, int, list[int]]:
             s,
             community,
             Viewer(user=steward),
-            service.EventDraft(
+            EventIn(
                 title="Bench",
                 starts_at=start,
                 ends_at=start + timedelta(hours=2),

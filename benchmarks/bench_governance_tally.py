@@ -21,8 +21,8 @@ from votelib.convert import RankedToCondorcetVotes
 from votelib.evaluate.condorcet import Schulze
 from votelib.evaluate.sequential import TransferableVoteSelector
 
-from commonpot.governance.ballots import RankedProfile
-from commonpot.governance.tally import schulze
+from commonpot.governance.ballot_profiles import RankedProfile
+from commonpot.governance.count_methods import schulze
 from commonpot.governance.transfer import irv
 
 NAMES = tuple("ABCDEFGHIJ")

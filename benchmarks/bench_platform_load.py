@@ -42,6 +42,7 @@ from commonpot.communities.service import add_member, create_community
 from commonpot.db import Database, utcnow
 from commonpot.events import service as events
 from commonpot.events.models import Registration
+from commonpot.events.schemas import EventIn
 from commonpot.governance import service as governance
 from commonpot.governance.models import LedgerEntry
 from commonpot.network import service as network
@@ -117,7 +118,7 @@ def build_world(db: Database, settings: Settings, members: int) -> World:
             s,
             community,
             lead,
-            events.EventDraft(
+            EventIn(
                 title="Load supper",
                 starts_at=start,
                 ends_at=start + timedelta(hours=2),

@@ -238,3 +238,19 @@ def test_titles_with_line_breaks_still_give_calendars(client: TestClient, db: Da
     feed = client.get("/communities/publicville/events.ics")
     assert feed.status_code == 200
     assert feed.content.split(b"\r\n").count(b"BEGIN:VEVENT") == 3
+
+
+def test_changing_an_event_into_a_flash_call_needs_the_right_to_call_one(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(db)
+    member = bearer(db, world.member)
+    made = client.post(BASE, json=_event_body(), headers=member).json()
+    refused = client.patch(f"{BASE}/{made['id']}", json={"kind": "flash"}, headers=member)
+    assert refused.status_code == 403
+    assert client.get(f"{BASE}/{made['id']}", headers=member).json()["kind"] == "event"
+    steward = bearer(db, world.steward)
+    moved = client.patch(f"{BASE}/{made['id']}", json={"kind": "class"}, headers=member)
+    assert moved.status_code == 200 and moved.json()["kind"] == "class"
+    flash = client.patch(f"{BASE}/{made['id']}", json={"kind": "flash"}, headers=steward)
+    assert flash.status_code == 200 and flash.json()["kind"] == "flash"

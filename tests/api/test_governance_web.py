@@ -77,8 +77,13 @@ def test_bad_ballot_shows_the_problem(client: TestClient, db: Database) -> None:
     assert number is not None
     url = f"{PAGES}/proposals/{number.group(1)}"
     _post(client, f"{url}/open", {})
-    text = _post(client, f"{url}/vote", {"choice": "maybe"})
-    assert "Choose among" in text
+    refused = client.post(f"{url}/vote", data=form({"choice": "maybe"}))
+    assert refused.status_code == 422
+    assert "Choose among" in refused.text
+    assert 'id="ballot-error"' in refused.text
+    assert 'aria-invalid="true"' in refused.text
+    with db.unit_of_work(write=False) as s:
+        assert s.scalars(select(Vote)).all() == []  # nothing stored
     assert client.get(PAGES).status_code == 200
 
 
@@ -107,8 +112,11 @@ def test_grants_page_request_and_support(client: TestClient, db: Database) -> No
     page = _post(client, f"{PAGES}/grants/1/stake", {"amount": "30"})
     assert "Your support is recorded" in page
     assert "30 tokens staked" in page
-    page = _post(client, f"{PAGES}/grants/1/stake", {"amount": "300"})
-    assert "tokens free" in page
+    refused = client.post(f"{PAGES}/grants/1/stake", data=form({"amount": "300"}))
+    assert refused.status_code == 422
+    assert "tokens free" in refused.text
+    assert 'value="300"' in refused.text  # the amount typed is still there
+    assert "30 tokens staked" in refused.text  # the earlier stake stands
 
 
 @pytest.mark.parametrize(
@@ -152,3 +160,38 @@ def test_every_ballot_form(
     assert "Your vote is recorded" in _post(client, f"{PAGES}/proposals/{number}/vote", fields)
     with db.unit_of_work(write=False) as s:
         assert s.scalar(select(Vote.ballot)) == ballot
+
+
+def test_failed_governance_forms_keep_what_was_typed(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    from commonpot.governance.models import Comment, Delegation, Grant
+
+    w = make_world(db)
+    number = make_proposal(db, w.steward, "publicville", settings)
+    sign_in(client, db, w.member)
+    said = client.post(f"{PAGES}/proposals/{number}/comments", data=form({"body": "   "}))
+    assert said.status_code == 422
+    assert 'id="comment-error"' in said.text
+    assert 'aria-invalid="true" aria-describedby="comment-error"' in said.text
+    long = "x" * 5001
+    said = client.post(f"{PAGES}/proposals/{number}/comments", data=form({"body": long}))
+    assert said.status_code == 422 and long in said.text  # what was written is not lost
+    me = client.post(
+        f"{PAGES}/delegation", data=form({"delegate_id": str(w.member.id), "scope": "*"})
+    )
+    assert me.status_code == 422
+    assert "Delegate to someone else." in me.text
+    assert 'id="delegation-error"' in me.text
+    asked = client.post(
+        f"{PAGES}/grants",
+        data=form({"title": "Hives", "recipient": "Hive keepers", "requested": "lots"}),
+    )
+    assert asked.status_code == 422
+    assert 'value="Hive keepers"' in asked.text and 'value="lots"' in asked.text
+    assert 'aria-invalid="true" aria-describedby="request-error"' in asked.text
+    bad_step = client.post(f"{PAGES}/proposals/{number}/execute", data=form({}))
+    assert bad_step.status_code == 422 and 'id="step-error"' in bad_step.text
+    with db.unit_of_work(write=False) as s:
+        for model in (Comment, Delegation, Grant):
+            assert s.scalars(select(model)).all() == []  # nothing stored

@@ -118,7 +118,10 @@ def test_ranked_decision_journey(live_server: LiveServer, page: Page) -> None:
     page.get_by_label("Recipient").fill("Hive keepers")
     page.get_by_label("Amount").fill("10")
     page.get_by_role("button", name="Add request").click()
-    expect(page.get_by_role("status")).to_contain_text("The treasury holds only 0")
+    # refused: the form comes back as filled in, with the reason
+    expect(page.get_by_role("alert")).to_contain_text("The treasury holds only 0")
+    expect(page.get_by_label("Recipient")).to_have_value("Hive keepers")
+    expect(page.get_by_label("Amount")).to_have_value("10")
     assert axe_violations(page) == []
 
     # and anyone can check it from outside, with public data only, pinning the key shown

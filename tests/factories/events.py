@@ -14,6 +14,7 @@ from commonpot.communities.models import Community
 from commonpot.db import utcnow
 from commonpot.events import service
 from commonpot.events.models import Event
+from commonpot.events.schemas import EventIn
 
 _counter = itertools.count(1)
 
@@ -27,7 +28,7 @@ def make_event(session: Session, community: Community, organiser: User, **fields
     """An upcoming event tomorrow evening in London time, organised by `organiser`."""
     n = next(_counter)
     start = fields.pop("starts_at", utcnow().replace(microsecond=0) + timedelta(days=1))
-    draft = service.EventDraft(
+    draft = EventIn(
         title=str(fields.pop("title", f"Cooking together {n}")),
         starts_at=start,
         ends_at=fields.pop("ends_at", start + timedelta(hours=3)),

@@ -14,7 +14,7 @@ from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community
 from commonpot.db import Database
-from commonpot.governance.ballots import ApprovalProfile, RankedProfile, Ranking
+from commonpot.governance.ballot_profiles import ApprovalProfile, RankedProfile, Ranking
 from commonpot.settings import Settings
 
 # Real public data kept in the repository (provenance: tests/data/README.md).

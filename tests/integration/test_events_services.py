@@ -19,6 +19,7 @@ from commonpot.db import Database, utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid
 from commonpot.events import feeds, menu, planning, service, signup
 from commonpot.events.models import Attendance, Event, EventSession, Registration
+from commonpot.events.schemas import EventPatch
 from commonpot.network.models import Need
 from tests.factories.accounts import World, make_user, make_world
 from tests.factories.events import as_viewer, make_event
@@ -84,10 +85,10 @@ def test_waitlist_then_exact_promotion_in_queue_order(db: Database) -> None:
         assert promoted == []
         assert signup.counts(s, event) == {"confirmed": 2, "waitlisted": 1}
         # raising capacity promotes the rest; lowering below the confirmed is refused
-        service.update_event(s, community, as_viewer(steward), event, {"capacity": 3})
+        service.update_event(s, community, as_viewer(steward), event, EventPatch(capacity=3))
         assert signup.counts(s, event) == {"confirmed": 3, "waitlisted": 0}
         with pytest.raises(Invalid, match="already confirmed"):
-            service.update_event(s, community, as_viewer(steward), event, {"capacity": 1})
+            service.update_event(s, community, as_viewer(steward), event, EventPatch(capacity=1))
         # someone coming back joins at the end of the queue
         again = signup.register(s, community, as_viewer(s.get(User, people[1].id)), event)
         assert again.status == "waitlisted"
@@ -203,10 +204,9 @@ def test_series_sessions_attendance_and_exdate_in_feed(db: Database) -> None:
                 community,
                 as_viewer(steward),
                 event,
-                {
-                    "starts_at": start + timedelta(days=1),
-                    "ends_at": start + timedelta(days=1, hours=3),
-                },
+                EventPatch(
+                    starts_at=start + timedelta(days=1), ends_at=start + timedelta(days=1, hours=3)
+                ),
             )
         body = feeds.event_feed(s, community, event, "http://example.org")
         history = signup.history(s, as_viewer(s.get(User, cook.id)))

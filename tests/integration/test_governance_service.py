@@ -17,7 +17,7 @@ from commonpot.accounts.service import Viewer
 from commonpot.communities import service as communities
 from commonpot.db import Database, utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
-from commonpot.governance import delegation, ledger, service, voting
+from commonpot.governance import ballot_box, delegation, ledger, service
 from commonpot.governance.models import LedgerEntry, Proposal, State, Vote
 from commonpot.governance.signing import sign_vote, vote_message
 from commonpot.settings import Settings
@@ -131,7 +131,7 @@ def test_irv_proposal_counts_rounds_with_delegation(db: Database, settings: Sett
     with db.unit_of_work() as s:
         proposal = s.scalar(select(Proposal).where(Proposal.number == number))
         assert proposal is not None
-        result, turnout, eligible = voting.provisional(s, proposal)
+        result, turnout, eligible = ballot_box.provisional(s, proposal)
         # the member's weight follows the custodian's ballot
         assert (turnout, eligible) == (3, 3)
         assert result.rounds[0].counts == {"Walnut": 2, "Hazel": 1, "Chestnut": 0}
@@ -140,7 +140,7 @@ def test_irv_proposal_counts_rounds_with_delegation(db: Database, settings: Sett
     with db.unit_of_work() as s:
         proposal = s.scalar(select(Proposal).where(Proposal.number == number))
         assert proposal is not None
-        result, _, _ = voting.provisional(s, proposal)
+        result, _, _ = ballot_box.provisional(s, proposal)
         assert result.rounds[0].counts["Hazel"] == 2
 
 

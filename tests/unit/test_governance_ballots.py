@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 
 from commonpot.errors import Invalid
-from commonpot.governance.ballots import (
+from commonpot.governance.ballot_profiles import (
     RankedProfile,
     approval_from_ranked,
     parse_approval_csv,

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from commonpot.errors import Invalid
-from commonpot.governance.counting import check_ballot, count, decide
+from commonpot.governance.cast_ballots import check_ballot, count, decide
 
 OPTIONS = ["Walnut", "Hazel", "Chestnut"]
 

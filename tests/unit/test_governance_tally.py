@@ -7,8 +7,8 @@ from fractions import Fraction
 import pytest
 
 from commonpot.errors import Invalid
-from commonpot.governance import radicals, tally, transfer
-from commonpot.governance.ballots import (
+from commonpot.governance import count_methods, radicals, transfer
+from commonpot.governance.ballot_profiles import (
     MajorityProfile,
     parse_preflib,
     parse_quadratic_csv,
@@ -19,11 +19,13 @@ from tests.factories.governance import BURLINGTON
 
 
 @pytest.fixture(scope="module")
-def burlington() -> tally.RankedProfile:
+def burlington() -> count_methods.RankedProfile:
     return parse_preflib(BURLINGTON.read_text(encoding="utf-8"))
 
 
-def test_burlington_irv_matches_the_certified_figures(burlington: tally.RankedProfile) -> None:
+def test_burlington_irv_matches_the_certified_figures(
+    burlington: count_methods.RankedProfile,
+) -> None:
     result = transfer.irv(burlington).to_json()
     rounds = result["rounds"]
     assert burlington.voters == 8980
@@ -47,7 +49,9 @@ def test_burlington_irv_matches_the_certified_figures(burlington: tally.RankedPr
     assert result["method"] == "irv"
 
 
-def test_burlington_plain_irv_agrees_with_vectorised(burlington: tally.RankedProfile) -> None:
+def test_burlington_plain_irv_agrees_with_vectorised(
+    burlington: count_methods.RankedProfile,
+) -> None:
     assert transfer.irv(burlington, fast=False).to_json() == transfer.irv(burlington).to_json()
 
 
@@ -56,13 +60,15 @@ def test_burlington_plain_irv_agrees_with_vectorised(burlington: tally.RankedPro
     [("schulze", "Andy Montroll"), ("plurality", "Kurt Wright"), ("borda", "Andy Montroll")],
 )
 def test_burlington_other_methods(
-    burlington: tally.RankedProfile, method: str, winner: str
+    burlington: count_methods.RankedProfile, method: str, winner: str
 ) -> None:
-    assert tally.count_ranked(method, burlington).winners == [winner]
+    assert count_methods.count_ranked(method, burlington).winners == [winner]
 
 
-def test_burlington_montroll_is_the_condorcet_winner(burlington: tally.RankedProfile) -> None:
-    d = tally.pairwise(burlington)
+def test_burlington_montroll_is_the_condorcet_winner(
+    burlington: count_methods.RankedProfile,
+) -> None:
+    d = count_methods.pairwise(burlington)
     montroll = burlington.candidates.index("Andy Montroll")
     for other in range(len(burlington.candidates)):
         if other != montroll:
@@ -162,24 +168,24 @@ def test_stv_fraction_rendering() -> None:
 
 
 def test_plurality_counts_a_tied_first_group_as_exhausted() -> None:
-    result = tally.plurality(parse_ranked_csv("A=B\nA\nB>A\nB\nB\n"))
+    result = count_methods.plurality(parse_ranked_csv("A=B\nA\nB>A\nB\nB\n"))
     assert result.rounds[0].counts == {"B": 3, "A": 1}
     assert result.rounds[0].exhausted == 1
 
 
 def test_score_tie_across_the_cut_uses_the_seeded_lot() -> None:
     profile = ranked_from_names([([["A"]], 2), ([["B"]], 2), ([["C"]], 1)])
-    one = tally.plurality(profile, seed=5)
+    one = count_methods.plurality(profile, seed=5)
     assert one.tie_break_seed == 5
     assert one.winners[0] in {"A", "B"}
-    both = tally.plurality(profile, seats=2, seed=5)
+    both = count_methods.plurality(profile, seats=2, seed=5)
     assert sorted(both.winners) == ["A", "B"]
     assert both.tie_break_seed is None
 
 
 def test_quadratic_exact_square_roots() -> None:
     profile = parse_quadratic_csv("A=9;B=8\nB=2;C=1\nA=0\n")
-    result = tally.quadratic(profile)
+    result = count_methods.quadratic(profile)
     # A: 3; B: 2*sqrt(2) + sqrt(2) = 3*sqrt(2) ~ 4.24; C: 1
     assert result.rounds[0].counts == {"B": "3*sqrt(2)", "A": 3, "C": 1}
     assert result.winners == ["B"]
@@ -213,7 +219,7 @@ def test_radicals_compare_exactly_close_values() -> None:
 def test_majority_threshold_and_quorum(
     votes: tuple[int, int, int], kwargs: dict[str, object], passed: bool, quorum_met: bool
 ) -> None:
-    result = tally.majority(MajorityProfile(*votes), **kwargs)  # type: ignore[arg-type]
+    result = count_methods.majority(MajorityProfile(*votes), **kwargs)  # type: ignore[arg-type]
     assert result.details["passed"] is passed
     assert result.details["quorum_met"] is quorum_met
     assert result.winners == (["yes"] if passed else ["no"])
@@ -221,12 +227,12 @@ def test_majority_threshold_and_quorum(
 
 def test_majority_rejects_more_ballots_than_eligible() -> None:
     with pytest.raises(Invalid, match="eligible"):
-        tally.majority(MajorityProfile(5, 5, 0), eligible=3)
+        count_methods.majority(MajorityProfile(5, 5, 0), eligible=3)
 
 
 def test_irv_refuses_several_seats_and_unknown_methods() -> None:
     profile = parse_ranked_csv("A\nB\n")
     with pytest.raises(Invalid, match="stv"):
-        tally.count_ranked("irv", profile, seats=2)
+        count_methods.count_ranked("irv", profile, seats=2)
     with pytest.raises(Invalid, match="unknown"):
-        tally.count_text("dictator", "A\n")
+        count_methods.count_text("dictator", "A\n")

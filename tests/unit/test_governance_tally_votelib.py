@@ -17,8 +17,8 @@ from votelib.convert import (
 from votelib.evaluate.condorcet import Schulze, pairwise_wins
 from votelib.evaluate.sequential import TransferableVoteSelector
 
-from commonpot.governance import tally, transfer
-from commonpot.governance.ballots import ApprovalProfile, RankedProfile
+from commonpot.governance import count_methods, transfer
+from commonpot.governance.ballot_profiles import ApprovalProfile, RankedProfile
 from tests.factories.governance import appearing, approval_profiles, ranked_profiles, to_votelib
 
 FAST = settings(
@@ -26,7 +26,7 @@ FAST = settings(
 )
 
 
-def _counts(result: tally.TallyResult) -> dict[str, object]:
+def _counts(result: count_methods.TallyResult) -> dict[str, object]:
     counts: dict[str, object] = result.to_json()["rounds"][0]["counts"]
     return counts
 
@@ -35,7 +35,7 @@ def _counts(result: tally.TallyResult) -> dict[str, object]:
 @given(ranked_profiles())
 def test_plurality_scores_match_votelib(profile: RankedProfile) -> None:
     theirs = RankedToFirstPreference().convert(to_votelib(profile))
-    ours = _counts(tally.plurality(profile))
+    ours = _counts(count_methods.plurality(profile))
     assert ours == {name: theirs.get(c, 0) for c, name in enumerate(profile.candidates)}
 
 
@@ -45,7 +45,7 @@ def test_approval_scores_match_votelib(profile: ApprovalProfile) -> None:
     names = profile.candidates
     votes = {frozenset(names[c] for c in b): w for b, w in profile.ballots.items()}
     theirs = ApprovalToSimpleVotes().convert(votes)
-    assert _counts(tally.approval(profile)) == {n: theirs.get(n, 0) for n in names}
+    assert _counts(count_methods.approval(profile)) == {n: theirs.get(n, 0) for n in names}
 
 
 @FAST
@@ -54,7 +54,7 @@ def test_borda_scores_match_votelib_on_strict_partial_rankings(profile: RankedPr
     # votelib scores against the candidates that appear on ballots; so do we when all appear
     assume(len(appearing(profile)) == len(profile.candidates))
     theirs = RankedToPositionalVotes(Borda(base=0)).convert(to_votelib(profile))
-    ours = _counts(tally.borda(profile))
+    ours = _counts(count_methods.borda(profile))
     assert ours == {name: theirs.get(c, 0) for c, name in enumerate(profile.candidates)}
 
 
@@ -71,7 +71,7 @@ def test_schulze_paths_and_scores_match_votelib(profile: RankedProfile) -> None:
     wins = dict.fromkeys(range(len(names)), 0)
     for winner, _ in pairwise_wins(paths):
         wins[winner] += 1
-    result = tally.schulze(profile)
+    result = count_methods.schulze(profile)
     assert _counts(result) == {names[c]: n for c, n in wins.items()}
     for a, name_a in enumerate(names):
         for b, name_b in enumerate(names):
@@ -136,13 +136,13 @@ def test_stv_conserves_votes_exactly(profile: RankedProfile, seats: int) -> None
     assert len(set(result.winners)) == len(result.winners)
 
 
-@pytest.mark.parametrize("method", tally.RANKED_METHODS)
+@pytest.mark.parametrize("method", count_methods.RANKED_METHODS)
 @settings(max_examples=30, deadline=None)
 @given(profile=ranked_profiles(ties=True))
 def test_every_ranked_method_names_winners_among_candidates(
     method: str, profile: RankedProfile
 ) -> None:
-    result = tally.count_ranked(method, profile, seed=3)
+    result = count_methods.count_ranked(method, profile, seed=3)
     assert result.winners
     assert set(result.winners) <= set(profile.candidates)
     assert result.method == method

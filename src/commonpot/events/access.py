@@ -5,7 +5,7 @@ Every read path (pages, API, feeds, live streams) filters through `visible_event
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.service import Viewer
@@ -13,6 +13,7 @@ from commonpot.communities.models import Community, Role
 from commonpot.communities.service import membership, require_member
 from commonpot.errors import Forbidden
 from commonpot.events.models import Event, EventVisibility
+from commonpot.tenancy import select_scoped
 
 FLASH_SETTING = "events.members_call_flash"
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
@@ -33,7 +34,7 @@ def visible_events(session: Session, community: Community, viewer: Viewer) -> Se
 
     The caller must already have checked that the viewer may read the community.
     """
-    query = select(Event).where(Event.community_id == community.id)
+    query = select_scoped(Event, community.id)
     if not is_member(session, community, viewer):
         query = query.where(Event.visibility == EventVisibility.PUBLIC.value)
     return query

@@ -12,6 +12,7 @@ from commonpot.accounts.service import Viewer
 from commonpot.db import utcnow
 from commonpot.events import menu, service, signup
 from commonpot.events.models import Attendance, Event, EventSession, Registration
+from commonpot.events.schemas import EventIn
 
 if TYPE_CHECKING:
     from commonpot.demo import DemoContext
@@ -35,7 +36,7 @@ def _create(session: Session, ctx: DemoContext, organiser: str, **fields: Any) -
     community = ctx.communities[fields.pop("community", "riverside")]
     place = ctx.places[community.slug][fields.pop("place")]
     hours = fields.pop("hours", 3)
-    draft = service.EventDraft(
+    draft = EventIn(
         place_id=place.id,
         ends_at=fields["starts_at"] + timedelta(hours=hours),
         timezone=ZONE,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from commonpot import signals
 from commonpot.bus import bus_of, sse_stream, take_queued
+from commonpot.communities.scope import Here, enter
+from commonpot.http import unit_of_work
 
 HEARTBEAT_SECONDS = 10.0
 log = logging.getLogger(__name__)
@@ -25,6 +29,24 @@ def publish_pending(request: Request, session: Session) -> None:
             bus.publish(channel, message)
         except Exception:  # a live update lost must not undo committed work
             log.exception("could not publish a live update on %s", channel)
+
+
+def discard_pending(session: Session) -> None:
+    """Forget the live updates and domain events queued by work that was rolled back."""
+    take_queued(session)
+    session.info.pop(signals.QUEUE_KEY, None)
+
+
+def _events_unit(slug: str, request: Request) -> Iterator[Here]:
+    with unit_of_work(request) as ctx:
+        here = enter(ctx, slug)
+        yield here
+    publish_pending(request, here.session)
+
+
+# `CommunityScope` that, once the unit of work has committed, publishes the live updates it
+# queued (a flash event called, a place taken): events handlers use it for every page.
+EventsScope = Annotated[Here, Depends(_events_unit, scope="function")]
 
 
 def community_channel(community_id: int) -> str:

@@ -14,14 +14,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot import network, recipes
+from commonpot import network, recipes, signals
 from commonpot.accounts.service import Viewer
 from commonpot.bus import community_channel, queue_after_commit
 from commonpot.communities.models import Community
 from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.events.access import real_id, require_manager
 from commonpot.events.models import Event, MenuItem
+from commonpot.events.signals import EventChanged
 from commonpot.events.signup import counts
+from commonpot.tenancy import find_scoped
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def add_recipe(
         community_channel(community.id),
         {"type": "menu", "event_id": event.id, "visibility": event.visibility},
     )
+    key = f"{event.id}:menu:{item.id}:added"
+    signals.emit(session, EventChanged(community.id, event.id, ("menu",), key))
     return item
 
 
@@ -85,11 +89,13 @@ def remove_recipe(
 ) -> None:
     """Take a dish off the menu (organiser or steward)."""
     require_manager(session, community, viewer, event)
-    item = session.get(MenuItem, item_id) if real_id(item_id) else None
+    item = find_scoped(session, MenuItem, item_id if real_id(item_id) else None, community.id)
     if item is None or item.event_id != event.id:
         raise NotFound("That dish is not on this menu.")
     session.delete(item)
     session.flush()
+    key = f"{event.id}:menu:{item.id}:removed"
+    signals.emit(session, EventChanged(community.id, event.id, ("menu",), key))
 
 
 def menu_items(

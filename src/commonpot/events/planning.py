@@ -19,6 +19,7 @@ from commonpot.events import outreach, pairing
 from commonpot.events.access import real_id, require_manager
 from commonpot.events.models import Event, PairRule, Registration
 from commonpot.events.signup import CONFIRMED
+from commonpot.tenancy import find_scoped
 
 TEACHER_ROLES = frozenset({"elder", "teacher", "mentor", "elder/teacher"})
 LEARNER_ROLES = frozenset({"apprentice", "learner", "youth", "student"})
@@ -146,7 +147,7 @@ def clear_rule(
 ) -> None:
     """Remove a pin or forbid (organiser or steward)."""
     require_manager(session, community, viewer, event)
-    found = session.get(PairRule, rule_id) if real_id(rule_id) else None
+    found = find_scoped(session, PairRule, rule_id if real_id(rule_id) else None, community.id)
     if found is None or found.event_id != event.id:
         raise NotFound("No such pairing rule.")
     session.delete(found)

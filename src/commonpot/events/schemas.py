@@ -49,6 +49,7 @@ class EventPatch(BaseModel):
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     timezone: str | None = Field(default=None, max_length=64)
+    kind: str | None = Field(default=None, max_length=16)
     description: str | None = Field(default=None, max_length=10_000)
     place_id: int | None = None
     location_note: str | None = Field(default=None, max_length=200)

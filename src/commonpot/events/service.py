@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,32 +37,15 @@ from commonpot.events.models import (
     EventStatus,
     EventVisibility,
 )
-from commonpot.events.signals import EventCancelled, FlashCalled
+from commonpot.events.schemas import EventIn, EventPatch
+from commonpot.events.signals import EventCancelled, EventChanged, FlashCalled
+from commonpot.tenancy import find_scoped
 
 DEFAULT_ROLES = ("participant",)
 ROLE_RE = re.compile(r"^[a-z][a-z0-9 /-]{0,39}$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 MAX_DURATION = timedelta(days=14)
-
-
-@dataclass
-class EventDraft:
-    """What an organiser fills in; every field is checked by `create_event`."""
-
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    timezone: str = "UTC"
-    kind: str = EventKind.EVENT.value
-    description: str = ""
-    place_id: int | None = None
-    location_note: str = ""
-    capacity: int | None = None
-    roles: list[dict[str, Any]] = field(default_factory=list)
-    visibility: str = EventVisibility.COMMUNITY.value
-    accessibility: str = ""
-    languages: str = ""
-    rrule: str | None = None
+NULLABLE = frozenset({"place_id", "capacity", "rrule"})  # fields a change may clear
 
 
 def list_events(
@@ -157,10 +139,12 @@ def _check_languages(value: str) -> str:
     return ",".join(dict.fromkeys(codes))
 
 
-def _check_times(starts_at: datetime, ends_at: datetime, timezone: str) -> None:
-    recurrence.zone(timezone)
-    if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise Invalid("Give times with a time zone (or pick the zone).", field="starts_at")
+def localise(value: datetime, timezone: str) -> datetime:
+    """A time without an offset read in the event's zone; one with an offset kept as it is."""
+    return value.replace(tzinfo=recurrence.zone(timezone)) if value.tzinfo is None else value
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
         raise Invalid("The end must come after the start.", field="ends_at")
     if ends_at - starts_at > MAX_DURATION:
@@ -178,8 +162,10 @@ def _check_capacity(capacity: int | None) -> int | None:
     return capacity
 
 
-def check_draft(session: Session, community: Community, draft: EventDraft) -> dict[str, Any]:
-    """The validated column values for a draft, or Invalid naming the field."""
+def check_draft(session: Session, community: Community, draft: EventIn) -> dict[str, Any]:
+    """The validated column values for an event, or Invalid naming the field.
+
+    Times without an offset are read in the event's `timezone`."""
     title = draft.title.strip()
     if not title or len(title) > 160:
         raise Invalid("Give the event a title of 1 to 160 characters.", field="title")
@@ -189,7 +175,10 @@ def check_draft(session: Session, community: Community, draft: EventDraft) -> di
         raise Invalid("Visibility is 'community' or 'public'.", field="visibility")
     if draft.visibility == EventVisibility.PUBLIC.value and not community.is_public:
         raise Invalid("A private community's events are for its members only.", field="visibility")
-    _check_times(draft.starts_at, draft.ends_at, draft.timezone)
+    recurrence.zone(draft.timezone)
+    starts_at = localise(draft.starts_at, draft.timezone)
+    ends_at = localise(draft.ends_at, draft.timezone)
+    _check_times(starts_at, ends_at)
     if draft.place_id is not None:
         if not real_id(draft.place_id):
             raise Invalid("Choose one of the community's places.", field="place_id")
@@ -205,11 +194,11 @@ def check_draft(session: Session, community: Community, draft: EventDraft) -> di
         "description": draft.description.strip(),
         "place_id": draft.place_id,
         "location_note": draft.location_note.strip()[:200],
-        "starts_at": draft.starts_at,
-        "ends_at": draft.ends_at,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
         "timezone": draft.timezone,
         "capacity": _check_capacity(draft.capacity),
-        "roles": _check_roles(draft.roles),
+        "roles": _check_roles([r.model_dump() for r in draft.roles]),
         "visibility": draft.visibility,
         "accessibility": draft.accessibility.strip(),
         "languages": _check_languages(draft.languages),
@@ -240,9 +229,7 @@ def _make_sessions(session: Session, event: Event) -> None:
     session.flush()
 
 
-def create_event(
-    session: Session, community: Community, viewer: Viewer, draft: EventDraft
-) -> Event:
+def create_event(session: Session, community: Community, viewer: Viewer, draft: EventIn) -> Event:
     """Create an event or class (members organise; flash events need `may_call_flash`)."""
     mine = require_member(session, community, viewer) if not viewer.is_admin else None
     values = check_draft(session, community, draft)
@@ -276,15 +263,22 @@ def flash_message(event: Event) -> dict[str, Any]:
 
 
 def update_event(
-    session: Session, community: Community, viewer: Viewer, event: Event, changes: dict[str, Any]
+    session: Session, community: Community, viewer: Viewer, event: Event, changes: EventPatch
 ) -> Event:
-    """Change an event (organiser or steward); times regenerate sessions unless people came."""
+    """Change an event (organiser or steward); times regenerate sessions unless people came.
+
+    Only the fields set in `changes` change; the result is checked as a whole `EventIn`."""
     require_manager(session, community, viewer, event)
-    current = {k: getattr(event, k) for k in EventDraft.__dataclass_fields__ if hasattr(event, k)}
-    merged = {**current, **changes}
-    values = check_draft(session, community, EventDraft(**merged))
+    given = changes.model_dump(exclude_unset=True)
+    current = {k: getattr(event, k) for k in EventIn.model_fields}
+    merged = {**current, **{k: v for k, v in given.items() if v is not None or k in NULLABLE}}
+    values = check_draft(session, community, EventIn.model_validate(merged))
+    flash = EventKind.FLASH.value
+    if values["kind"] == flash != event.kind and not may_call_flash(session, community, viewer):
+        raise Forbidden("Only stewards can call flash events in this community.")
     timing = ("starts_at", "ends_at", "timezone", "rrule")
     retime = any(values[k] != getattr(event, k) for k in timing)
+    moved = any(values[k] != getattr(event, k) for k in ("place_id", "location_note"))
     if retime and session.scalar(select(Attendance.id).where(Attendance.event_id == event.id)):
         raise Conflict("People have already checked in; cancel sessions instead of retiming.")
     confirmed = _confirmed_count(session, event)
@@ -300,6 +294,10 @@ def update_event(
     session.flush()
     if retime:
         _make_sessions(session, event)
+    change = (("time",) if retime else ()) + (("place",) if moved else ())
+    if change:
+        key = f"{event.id}:{event.sequence}"
+        signals.emit(session, EventChanged(community.id, event.id, change, key))
     from commonpot.events import signup
 
     signup.promote_waiting(session, community, event)
@@ -346,7 +344,8 @@ def cancel_session(
 ) -> EventSession:
     """Cancel one session of a series (organiser or steward); feeds list it as an EXDATE."""
     require_manager(session, community, viewer, event)
-    found = session.get(EventSession, session_id) if real_id(session_id) else None
+    ident = session_id if real_id(session_id) else None
+    found = find_scoped(session, EventSession, ident, community.id)
     if found is None or found.event_id != event.id:
         raise NotFound("No such session for this event.")
     if not event.rrule:
@@ -355,6 +354,8 @@ def cancel_session(
     event.sequence += 1
     event.updated_at = utcnow()
     session.flush()
+    key = f"{event.id}:{event.sequence}"
+    signals.emit(session, EventChanged(community.id, event.id, ("time",), key))
     return found
 
 

@@ -24,6 +24,19 @@ class EventCancelled:
 
 
 @dataclass(frozen=True)
+class EventChanged:
+    """An organiser changed an event's time, place or menu; everyone signed up hears.
+
+    `change` says what changed ("time", "place", "menu") and `key` makes each change its
+    own notification (the same change is never told twice)."""
+
+    community_id: int
+    event_id: int
+    change: tuple[str, ...]
+    key: str
+
+
+@dataclass(frozen=True)
 class EventSoon:
     """An event starts within a day (the reminder job emits this once per event)."""
 

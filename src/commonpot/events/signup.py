@@ -32,6 +32,7 @@ from commonpot.events.models import (
     RegistrationStatus,
 )
 from commonpot.events.signals import WaitlistPromoted
+from commonpot.tenancy import find_scoped
 
 CONFIRMED = RegistrationStatus.CONFIRMED.value
 WAITLISTED = RegistrationStatus.WAITLISTED.value
@@ -251,7 +252,8 @@ def check_in(
     if session_id is None:
         occasion = current_session(session, event)
     else:
-        found = session.get(EventSession, session_id) if real_id(session_id) else None
+        ident = session_id if real_id(session_id) else None
+        found = find_scoped(session, EventSession, ident, event.community_id)
         if found is None or found.event_id != event.id:
             raise NotFound("No such session for this event.")
         occasion = found

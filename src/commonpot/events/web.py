@@ -7,21 +7,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
+from commonpot.communities.scope import Here
 from commonpot.communities.service import places
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.events import access, planning, service, signup
-from commonpot.events.live import publish_pending
+from commonpot.events.live import EventsScope, discard_pending
 from commonpot.events.models import Event, EventKind
-from commonpot.events.web_event import page_context as _page
+from commonpot.events.schemas import EventIn
+from commonpot.events.web_event import local_time
 from commonpot.events.web_event import router as event_router
+from commonpot.events.web_event_edit import router as edit_router
 from commonpot.events.web_feeds import router as feeds_router
-from commonpot.events.web_form import FORM_FIELDS, draft_from_form, parse_int
-from commonpot.http import Ctx, unit_of_work, verify_csrf_form
-from commonpot.params import Id
+from commonpot.events.web_form import FORM_FIELDS, event_from_form, parse_int, read_model
+from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.templating import redirect, render
+from commonpot.tenancy import select_scoped
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 router.include_router(feeds_router)
@@ -33,169 +35,181 @@ SECTION = {
 }
 
 
-def _default_zone(ctx: Ctx, community_id: Id) -> str:
-    last = ctx.session.scalar(
-        select(Event.timezone)
-        .where(Event.community_id == community_id)
-        .order_by(Event.id.desc())
-        .limit(1)
-    )
+def _default_zone(here: Here) -> str:
+    query = select_scoped(Event, here.community.id).order_by(Event.id.desc()).limit(1)
+    last = here.session.scalar(query.with_only_columns(Event.timezone))
     return last or "UTC"
 
 
+def _events_page(
+    request: Request,
+    here: Here,
+    *,
+    values: dict[str, str] | None = None,
+    error: DomainError | None = None,
+) -> Response:
+    """The events list; after a failed flash call, with what was typed and the message (422)."""
+    community = here.community
+    upcoming = service.list_events(here.session, community, here.viewer, upcoming=True)
+    past = service.list_events(here.session, community, here.viewer, upcoming=False)[:20]
+    data = here.page(
+        local_time=local_time,
+        upcoming=upcoming,
+        past=past,
+        counts={e.id: signup.counts(here.session, e) for e in upcoming},
+        may_flash=access.may_call_flash(here.session, community, here.viewer),
+        members_flash=bool((community.settings or {}).get(access.FLASH_SETTING)),
+        places=places(here.session, community),
+        values=values or {},
+        form_error=error.detail if error else None,
+        error_field=error.field if error else None,
+    )
+    status = 422 if error else 200
+    return render(request, "events/list.html", data, ctx=here, status_code=status)
+
+
 @router.get("/communities/{slug}/events", response_class=HTMLResponse)
-def events_page(slug: str, request: Request) -> Response:
+def events_page(request: Request, here: EventsScope) -> Response:
     """Upcoming and past events, flash events arriving live, and how to add one."""
-    with unit_of_work(request) as ctx:
-        data = _page(ctx, slug)
-        community = data["community"]
-        upcoming = service.list_events(ctx.session, community, ctx.viewer, upcoming=True)
-        past = service.list_events(ctx.session, community, ctx.viewer, upcoming=False)[:20]
-        data.update(
-            upcoming=upcoming,
-            past=past,
-            counts={e.id: signup.counts(ctx.session, e) for e in upcoming},
-            may_flash=access.may_call_flash(ctx.session, community, ctx.viewer),
-            members_flash=bool((community.settings or {}).get(access.FLASH_SETTING)),
-            places=places(ctx.session, community),
-        )
-        return render(request, "events/list.html", data, ctx=ctx)
+    return _events_page(request, here)
 
 
 def _form_page(
-    ctx: Ctx, slug: str, form: dict[str, Any] | None = None, error: DomainError | None = None
-) -> dict[str, Any]:
-    data = _page(ctx, slug)
-    community = data["community"]
-    data.update(
-        places=places(ctx.session, community),
-        form=form or {"timezone": _default_zone(ctx, community.id), "visibility": "community"},
+    request: Request,
+    here: Here,
+    form: dict[str, Any] | None = None,
+    error: DomainError | None = None,
+) -> Response:
+    data = here.page(
+        local_time=local_time,
+        places=places(here.session, here.community),
+        form=form or {"timezone": _default_zone(here), "visibility": "community"},
         error=error.detail if error else None,
         error_field=error.field if error else None,
         kinds=[EventKind.EVENT.value, EventKind.CLASS.value],
     )
-    return data
+    status = error.status if error else 200
+    return render(request, "events/form.html", data, ctx=here, status_code=status)
 
 
 @router.get("/communities/{slug}/events/new", response_class=HTMLResponse)
-def new_event(slug: str, request: Request) -> Response:
+def new_event(request: Request, here: EventsScope) -> Response:
     """The form to organise an event or a class."""
-    with unit_of_work(request) as ctx:
-        data = _form_page(ctx, slug)
-        if not data["is_member"]:
-            return redirect(request, f"/login?next=/communities/{slug}/events/new")
-        return render(request, "events/form.html", data, ctx=ctx)
+    if not here.is_member:
+        return redirect(request, f"/login?next=/communities/{here.community.slug}/events/new")
+    return _form_page(request, here)
 
 
 @router.post("/communities/{slug}/events", response_class=HTMLResponse)
-async def create_event(slug: str, request: Request) -> Response:
-    """Create the event; bad input shows the form again with the reason, nothing stored."""
-    raw = await request.form()
-    form = {k: str(raw.get(k, ""))[:10_000] for k in FORM_FIELDS}
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(_create_event, slug, request, form)
-
-
-def _create_event(slug: str, request: Request, form: dict[str, str]) -> Response:
-    with unit_of_work(request) as ctx:
-        data = _page(ctx, slug)
-        try:
+def create_event(request: Request, here: EventsScope, posted: PostedForm) -> Response:
+    """Create the event; bad input shows the form again with what was typed, nothing stored."""
+    form = {k: str(posted.get(k, ""))[:10_000] for k in FORM_FIELDS}
+    try:
+        with here.session.begin_nested():
             event = service.create_event(
-                ctx.session, data["community"], ctx.viewer, draft_from_form(form)
+                here.session, here.community, here.viewer, event_from_form(form)
             )
-        except DomainError as exc:
-            if exc.status in {401, 403, 404}:
-                raise
-            ctx.session.rollback()
-            page = _form_page(ctx, slug, form, exc)
-            return render(request, "events/form.html", page, ctx=ctx, status_code=exc.status)
-    publish_pending(request, ctx.session)
+    except DomainError as exc:
+        if exc.status in {401, 403, 404}:
+            raise
+        discard_pending(here.session)
+        return _form_page(request, here, form, exc)
     return redirect(
-        request, f"/communities/{slug}/events/{event.id}", f"{event.title} is on the calendar."
+        request,
+        f"/communities/{here.community.slug}/events/{event.id}",
+        f"{event.title} is on the calendar.",
     )
 
 
 @router.post("/communities/{slug}/events/flash", response_class=HTMLResponse)
 def call_flash(
-    slug: str,
     request: Request,
+    here: EventsScope,
     title: Annotated[str, Form(max_length=160)] = "",
     in_minutes: Annotated[str, Form(max_length=5)] = "120",
     place_id: Annotated[str, Form(max_length=12)] = "",
     description: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Call a flash event: every member with the events page open sees it at once."""
-    with unit_of_work(request) as ctx:
-        data = _page(ctx, slug)
-        minutes = parse_int(in_minutes, "in_minutes", "Say in how many minutes.") or 0
-        if not 0 <= minutes <= 24 * 60:
-            raise Invalid("A flash event starts within the next 24 hours.", field="in_minutes")
-        start = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=minutes)
-        event = service.create_event(
-            ctx.session,
-            data["community"],
-            ctx.viewer,
-            service.EventDraft(
-                title=title,
-                description=description,
-                kind=EventKind.FLASH.value,
-                place_id=parse_int(place_id, "place_id", "Choose a place."),
-                starts_at=start,
-                ends_at=start + timedelta(hours=2),
-                timezone=_default_zone(ctx, data["community"].id),
-            ),
-        )
-    publish_pending(request, ctx.session)
-    return redirect(request, f"/communities/{slug}/events/{event.id}", "Flash event called.")
+    typed = {
+        "title": title,
+        "in_minutes": in_minutes,
+        "place_id": place_id,
+        "description": description,
+    }
+    try:
+        with here.session.begin_nested():
+            minutes = parse_int(in_minutes, "in_minutes", "Say in how many minutes.") or 0
+            if not 0 <= minutes <= 24 * 60:
+                raise Invalid("A flash event starts within the next 24 hours.", field="in_minutes")
+            start = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=minutes)
+            draft = read_model(
+                EventIn,
+                {
+                    "title": title,
+                    "description": description,
+                    "kind": EventKind.FLASH.value,
+                    "place_id": parse_int(place_id, "place_id", "Choose a place."),
+                    "starts_at": start,
+                    "ends_at": start + timedelta(hours=2),
+                    "timezone": _default_zone(here),
+                },
+            )
+            event = service.create_event(here.session, here.community, here.viewer, draft)
+    except DomainError as exc:
+        if exc.status in {401, 403, 404}:
+            raise
+        discard_pending(here.session)
+        return _events_page(request, here, values=typed, error=exc)
+    return redirect(
+        request, f"/communities/{here.community.slug}/events/{event.id}", "Flash event called."
+    )
 
 
 @router.post("/communities/{slug}/events/settings", response_class=HTMLResponse)
 def flash_setting(
-    slug: str, request: Request, members_flash: Annotated[str, Form(max_length=5)] = ""
+    request: Request,
+    here: EventsScope,
+    members_flash: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Stewards choose whether every member may call flash events."""
-    with unit_of_work(request) as ctx:
-        data = _page(ctx, slug)
-        allowed = members_flash == "on"
-        service.allow_members_flash(ctx.session, data["community"], ctx.viewer, allowed)
+    allowed = members_flash == "on"
+    service.allow_members_flash(here.session, here.community, here.viewer, allowed)
     message = (
         "Every member can now call flash events."
         if allowed
         else "Only stewards call flash events now."
     )
-    return redirect(request, f"/communities/{slug}/events", message)
+    return redirect(request, f"/communities/{here.community.slug}/events", message)
 
 
 @router.get("/communities/{slug}/events/attendance", response_class=HTMLResponse)
-def attendance_page(slug: str, request: Request) -> Response:
+def attendance_page(request: Request, here: EventsScope) -> Response:
     """Stewards: who has come to the community's events, and how often."""
-    with unit_of_work(request) as ctx:
-        data = _page(ctx, slug)
-        data["people"] = signup.community_attendance(ctx.session, data["community"], ctx.viewer)
-        return render(request, "events/attendance.html", data, ctx=ctx)
+    people = signup.community_attendance(here.session, here.community, here.viewer)
+    data = here.page(local_time=local_time, people=people)
+    return render(request, "events/attendance.html", data, ctx=here)
 
 
 @router.get("/communities/{slug}/events/outreach", response_class=HTMLResponse)
-def outreach_page(slug: str, request: Request) -> Response:
+def outreach_page(request: Request, here: EventsScope) -> Response:
     """Where the next class would reach the people with the worst access to fresh food."""
-    with unit_of_work(request) as ctx:
-        data = _page(ctx, slug)
-        found, origin = planning.outreach_plan(ctx.session, data["community"], ctx.viewer)
-        # homes only: venues sit close together and their pins would overlap (target size);
-        # each home's popup names its venue
-        markers = [
-            {
-                "name": s.home.name,
-                "lat": s.home.lat,
-                "lon": s.home.lon,
-                "popup": f"#{s.rank} {s.home.name}: {s.reason}",
-            }
-            for s in found
-        ]
-        data.update(suggestions=found, origin=origin, markers=markers)
-        return render(request, "events/outreach.html", data, ctx=ctx)
+    found, origin = planning.outreach_plan(here.session, here.community, here.viewer)
+    # homes only: venues sit close together and their pins would overlap (target size);
+    # each home's popup names its venue
+    markers = [
+        {
+            "name": s.home.name,
+            "lat": s.home.lat,
+            "lon": s.home.lon,
+            "popup": f"#{s.rank} {s.home.name}: {s.reason}",
+        }
+        for s in found
+    ]
+    data = here.page(local_time=local_time, suggestions=found, origin=origin, markers=markers)
+    return render(request, "events/outreach.html", data, ctx=here)
 
 
 # after the fixed paths above, so that /events/new is not read as an event id
 router.include_router(event_router)
+router.include_router(edit_router)

@@ -6,14 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from commonpot.accounts.service import calendar_token
-from commonpot.communities.service import readable_community
-from commonpot.events import access, feeds, service, signup
+from commonpot.communities.scope import CommunityScope
+from commonpot.events import feeds, service, signup
 from commonpot.events.live import stream
 from commonpot.events.recurrence import zone
-from commonpot.http import unit_of_work, verify_csrf_form
+from commonpot.http import Unit, unit_of_work, verify_csrf_form
 from commonpot.params import Id
 from commonpot.templating import redirect, render
 
@@ -38,44 +37,35 @@ def _ics(body: bytes, filename: str) -> Response:
 
 
 @router.get("/communities/{slug}/events.ics")
-def community_calendar(slug: str, request: Request) -> Response:
+def community_calendar(request: Request, here: CommunityScope) -> Response:
     """The community's events you may see, as an iCalendar feed."""
-    with unit_of_work(request) as ctx:
-        community = readable_community(ctx.session, slug, ctx.viewer)
-        body = feeds.community_feed(ctx.session, community, ctx.viewer, _base(request))
-    return _ics(body, f"{slug}-events.ics")
+    body = feeds.community_feed(here.session, here.community, here.viewer, _base(request))
+    return _ics(body, f"{here.community.slug}-events.ics")
 
 
 @router.get("/communities/{slug}/events/{event_id}.ics")
-def event_calendar(slug: str, event_id: Id, request: Request) -> Response:
+def event_calendar(event_id: Id, request: Request, here: CommunityScope) -> Response:
     """One event as an .ics file to add to a calendar."""
-    with unit_of_work(request) as ctx:
-        community = readable_community(ctx.session, slug, ctx.viewer)
-        event = service.get_event(ctx.session, community, ctx.viewer, event_id)
-        body = feeds.event_feed(ctx.session, community, event, _base(request))
-    return _ics(body, f"{slug}-event-{event_id}.ics")
+    event = service.get_event(here.session, here.community, here.viewer, event_id)
+    body = feeds.event_feed(here.session, here.community, event, _base(request))
+    return _ics(body, f"{here.community.slug}-event-{event_id}.ics")
 
 
 @router.get("/me/calendar/{token}.ics")
-def personal_calendar(token: str, request: Request) -> Response:
+def personal_calendar(token: str, request: Request, ctx: Unit) -> Response:
     """Everything the token's owner signed up for (calendar apps cannot sign in)."""
-    with unit_of_work(request) as ctx:
-        body = feeds.personal_feed(ctx.session, token, _base(request))
-    return _ics(body, "my-events.ics")
-
-
-def _live_access(request: Request, slug: str) -> tuple[int, bool]:
-    with unit_of_work(request) as ctx:
-        community = readable_community(ctx.session, slug, ctx.viewer)
-        return community.id, access.is_member(ctx.session, community, ctx.viewer)
+    return _ics(feeds.personal_feed(ctx.session, token, _base(request)), "my-events.ics")
 
 
 @router.get("/communities/{slug}/events/live")
-async def live(slug: str, request: Request, limit: int | None = None) -> Response:
-    """Server-sent events: flash events and live counts as they happen."""
-    community_id, member = await run_in_threadpool(_live_access, request, slug)
+async def live(request: Request, here: CommunityScope, limit: int | None = None) -> Response:
+    """Server-sent events: flash events and live counts as they happen.
+
+    The unit of work (run in the thread pool) ends before the stream starts; only the
+    community's id and whether the viewer is a member (loaded by the scope) are kept."""
+    member = here.viewer.is_admin or here.is_member
     return StreamingResponse(
-        stream(request, community_id, members_only_ok=member, limit=limit),
+        stream(request, here.community.id, members_only_ok=member, limit=limit),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -115,8 +105,7 @@ def _slugs(session: Any, ids: list[int]) -> dict[int, str]:
 
 
 @router.post("/me/calendar/rotate")
-def rotate(request: Request) -> Response:
+def rotate(request: Request, ctx: Unit) -> Response:
     """Make a new secret calendar address; the old one stops working at once."""
-    with unit_of_work(request) as ctx:
-        calendar_token(ctx.session, ctx.viewer.require_user(), rotate=True)
+    calendar_token(ctx.session, ctx.viewer.require_user(), rotate=True)
     return redirect(request, "/me/events", "Your calendar has a new address; update your apps.")

@@ -1,15 +1,21 @@
-"""Reading the event form: fields, roles shorthand, local times (shared by create and edit)."""
+"""Reading the event form into the API's models (`EventIn`, `EventPatch`): one set of rules.
+
+The form differs from the JSON only in shape: roles are written "elder:2, helper", empty
+fields mean "not given", times are the browser's local `datetime-local` values, read in
+the event's zone by the service as any time without an offset is.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from commonpot.errors import Invalid
-from commonpot.events import service
-from commonpot.events.recurrence import zone
+from commonpot.events.schemas import EventIn, EventPatch
 from commonpot.parsing import is_digits
 
+M = TypeVar("M", bound=BaseModel)
 FORM_FIELDS = (
     "title",
     "description",
@@ -26,6 +32,16 @@ FORM_FIELDS = (
     "languages",
     "rrule",
 )
+# what a person is told when a field does not read as its type (the API says it in JSON)
+MESSAGES = {
+    "title": "Give the event a title of 1 to 160 characters.",
+    "starts_at": "Pick a date and time.",
+    "ends_at": "Pick a date and time.",
+    "place_id": "Choose a place.",
+    "capacity": "Capacity is a whole number of people.",
+    "roles": "Write roles like 'elder:2, apprentice:4, helper'.",
+    "description": "Keep the description under 10,000 characters.",
+}
 
 
 def parse_roles(text: str) -> list[dict[str, Any]]:
@@ -36,19 +52,10 @@ def parse_roles(text: str) -> list[dict[str, Any]]:
         wanted = None
         if count.strip():
             if not is_digits(count.strip()):
-                raise Invalid("Write roles like 'elder:2, apprentice:4, helper'.", field="roles")
+                raise Invalid(MESSAGES["roles"], field="roles")
             wanted = int(count.strip())
         out.append({"name": name.strip().lower(), "wanted": wanted})
     return out
-
-
-def parse_local(value: str, timezone: str, field: str) -> datetime:
-    """A datetime-local form value read in the event's zone."""
-    try:
-        naive = datetime.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise Invalid("Pick a date and time.", field=field) from exc
-    return naive.replace(tzinfo=zone(timezone)) if naive.tzinfo is None else naive
 
 
 def parse_int(value: str, field: str, message: str) -> int | None:
@@ -62,25 +69,45 @@ def parse_int(value: str, field: str, message: str) -> int | None:
         raise Invalid(message, field=field) from exc
 
 
-def draft_from_form(form: dict[str, str]) -> service.EventDraft:
-    """An event draft from the HTML form's fields (errors name the field)."""
-    tz = form.get("timezone", "").strip() or "UTC"
-    zone(tz)
-    return service.EventDraft(
-        title=form.get("title", ""),
-        description=form.get("description", ""),
-        kind=form.get("kind", "event") or "event",
-        place_id=parse_int(form.get("place_id", ""), "place_id", "Choose a place."),
-        location_note=form.get("location_note", ""),
-        starts_at=parse_local(form.get("starts_at", ""), tz, "starts_at"),
-        ends_at=parse_local(form.get("ends_at", ""), tz, "ends_at"),
-        timezone=tz,
-        capacity=parse_int(
-            form.get("capacity", ""), "capacity", "Capacity is a whole number of people."
-        ),
-        roles=parse_roles(form.get("roles", "")),
-        visibility=form.get("visibility", "community") or "community",
-        accessibility=form.get("accessibility", ""),
-        languages=form.get("languages", ""),
-        rrule=form.get("rrule", "") or None,
-    )
+def read_model(model: type[M], data: dict[str, Any]) -> M:
+    """`model` from form data; what does not validate is Invalid naming the form's field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else None
+        message = MESSAGES.get(field or "", "Check this field.")
+        raise Invalid(message, field=field) from None
+
+
+def _fields(form: dict[str, str]) -> dict[str, Any]:
+    return {
+        "title": form.get("title", ""),
+        "description": form.get("description", ""),
+        "kind": form.get("kind", "") or "event",
+        "place_id": form.get("place_id", "").strip() or None,
+        "location_note": form.get("location_note", ""),
+        "starts_at": form.get("starts_at", "").strip() or None,
+        "ends_at": form.get("ends_at", "").strip() or None,
+        "timezone": form.get("timezone", "").strip() or "UTC",
+        "capacity": form.get("capacity", "").strip() or None,
+        "roles": parse_roles(form.get("roles", "")),
+        "visibility": form.get("visibility", "") or "community",
+        "accessibility": form.get("accessibility", ""),
+        "languages": form.get("languages", ""),
+        "rrule": form.get("rrule", "").strip() or None,
+    }
+
+
+def event_from_form(form: dict[str, str]) -> EventIn:
+    """A new event from the HTML form's fields, as the API would take it."""
+    return read_model(EventIn, _fields(form))
+
+
+def changes_from_form(form: dict[str, str]) -> EventPatch:
+    """The edit form's fields as a change to every field, as the API would take it."""
+    fields = _fields(form)
+    for key in ("starts_at", "ends_at"):
+        if fields[key] is None:  # the form always sends both: empty is a mistake, not "keep"
+            raise Invalid(MESSAGES[key], field=key)
+    return read_model(EventPatch, fields)

@@ -6,8 +6,12 @@ has a conviction step to take, or entries wait for a signed checkpoint.
 
 from __future__ import annotations
 
-from fastapi import Request
+from collections.abc import Iterator
+from typing import Annotated
 
+from fastapi import Depends, Request
+
+from commonpot.communities.scope import Here, enter
 from commonpot.communities.service import readable_community
 from commonpot.governance import grants, ledger, service
 from commonpot.http import unit_of_work
@@ -30,3 +34,21 @@ def catch_up(request: Request, slug: str, *, with_grants: bool = False) -> None:
         if with_grants:
             grants.advance_all(ctx.session, community, ctx.settings)
         ledger.seal(ctx.session, community, ctx.settings)
+
+
+def _caught_up(slug: str, request: Request) -> Iterator[Here]:
+    catch_up(request, slug)
+    with unit_of_work(request) as ctx:
+        yield enter(ctx, slug)
+
+
+def _grants_caught_up(slug: str, request: Request) -> Iterator[Here]:
+    catch_up(request, slug, with_grants=True)
+    with unit_of_work(request) as ctx:
+        yield enter(ctx, slug)
+
+
+# `CommunityScope` for pages that show proposals (or grants): due steps are applied first, in
+# their own short transaction, so that the page's unit of work reads the state after them.
+CaughtUp = Annotated[Here, Depends(_caught_up, scope="function")]
+GrantsCaughtUp = Annotated[Here, Depends(_grants_caught_up, scope="function")]

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from commonpot.errors import Invalid
-from commonpot.governance.results import TallyResult
+from commonpot.governance.count_results import TallyResult
 
 
 def _fraction(text: str, name: str) -> Fraction:
@@ -60,7 +60,7 @@ def tally(
     budget: int | None = typer.Option(None, "--budget", help="quadratic: credits per voter."),
 ) -> None:
     """Count a ballot file and print the result."""
-    from commonpot.governance.tally import count_text
+    from commonpot.governance.count_methods import count_text
     from commonpot.parsing import read_text
 
     text = read_text(ballots, field="ballots")

@@ -16,13 +16,13 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.communities.models import Community
 from commonpot.errors import Invalid
 from commonpot.governance import ledger
 from commonpot.governance.models import Constitution
+from commonpot.tenancy import select_scoped
 
 Floor = dict[str, Any]
 HOUR = 3600
@@ -229,10 +229,7 @@ def describe(floor: Floor) -> str:
 def current(session: Session, community: Community) -> Constitution | None:
     """The constitution in force (None until the first proposal opens: the defaults apply)."""
     return session.scalar(
-        select(Constitution)
-        .where(Constitution.community_id == community.id)
-        .order_by(Constitution.version.desc())
-        .limit(1)
+        select_scoped(Constitution, community.id).order_by(Constitution.version.desc()).limit(1)
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import actions
@@ -13,6 +12,7 @@ from commonpot.errors import Invalid, NotFound
 from commonpot.governance import ledger
 from commonpot.governance.models import Delegation
 from commonpot.settings import Settings
+from commonpot.tenancy import select_scoped
 
 
 def delegate(
@@ -28,19 +28,15 @@ def delegate(
     if delegate_id == me.user_id:
         raise Invalid("Delegate to someone else.", field="delegate_id")
     target = session.scalar(
-        select(Membership).where(
-            Membership.community_id == community.id, Membership.user_id == delegate_id
-        )
+        select_scoped(Membership, community.id).where(Membership.user_id == delegate_id)
     )
     if target is None:
         raise NotFound("Delegate to a member of this community.", field="delegate_id")
     if scope != "*":
         actions.get(scope)
     found = session.scalar(
-        select(Delegation).where(
-            Delegation.community_id == community.id,
-            Delegation.delegator_id == me.user_id,
-            Delegation.scope == scope,
+        select_scoped(Delegation, community.id).where(
+            Delegation.delegator_id == me.user_id, Delegation.scope == scope
         )
     )
     if found is None:
@@ -68,10 +64,8 @@ def revoke_delegation(
     """Take back a delegation."""
     me = communities.require_member(session, community, viewer)
     found = session.scalar(
-        select(Delegation).where(
-            Delegation.community_id == community.id,
-            Delegation.delegator_id == me.user_id,
-            Delegation.scope == scope,
+        select_scoped(Delegation, community.id).where(
+            Delegation.delegator_id == me.user_id, Delegation.scope == scope
         )
     )
     if found is None:
@@ -89,8 +83,6 @@ def my_delegations(session: Session, community: Community, viewer: Viewer) -> li
         return []
     return list(
         session.scalars(
-            select(Delegation).where(
-                Delegation.community_id == community.id, Delegation.delegator_id == viewer.user_id
-            )
+            select_scoped(Delegation, community.id).where(Delegation.delegator_id == viewer.user_id)
         )
     )

@@ -26,6 +26,7 @@ from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.governance import conviction, ledger
 from commonpot.governance.models import Grant, Stake
 from commonpot.settings import Settings
+from commonpot.tenancy import select_scoped
 
 DEFAULTS: dict[str, Any] = {
     "decay": "9/10",
@@ -59,18 +60,14 @@ def _staked(session: Session, grant: Grant) -> int:
 
 def _supply(session: Session, community: Community, tokens: int) -> int:
     members = session.scalar(
-        select(func.count()).select_from(Membership).where(Membership.community_id == community.id)
+        select_scoped(Membership, community.id).with_only_columns(func.count())
     )
     return int(members or 0) * tokens
 
 
 def open_grants(session: Session, community: Community) -> list[Grant]:
     """Grants still gathering conviction, and those decided, newest first."""
-    return list(
-        session.scalars(
-            select(Grant).where(Grant.community_id == community.id).order_by(Grant.number.desc())
-        )
-    )
+    return list(session.scalars(select_scoped(Grant, community.id).order_by(Grant.number.desc())))
 
 
 def _threshold(session: Session, community: Community, grant: Grant) -> Fraction | None:
@@ -125,8 +122,8 @@ def advance_all(session: Session, community: Community, settings: Settings | Non
     now = utcnow()
     funded: list[Grant] = []
     fresh = (  # re-read under the lock: another request may have just funded one
-        select(Grant)
-        .where(Grant.community_id == community.id, Grant.state == "open")
+        select_scoped(Grant, community.id)
+        .where(Grant.state == "open")
         .order_by(Grant.number.desc())
         .execution_options(populate_existing=True)
     )
@@ -205,7 +202,7 @@ def create_grant(
         session, community, {"pool": pool, "amount": requested, "recipient": recipient}
     )
     number = 1 + int(
-        session.scalar(select(func.max(Grant.number)).where(Grant.community_id == community.id))
+        session.scalar(select_scoped(Grant, community.id).with_only_columns(func.max(Grant.number)))
         or 0
     )
     grant = Grant(
@@ -247,9 +244,7 @@ def stake(
     """Set the viewer's stake on a grant (0 withdraws it); stakes across grants are capped."""
     me = communities.require_member(session, community, viewer)
     advance_all(session, community, settings)
-    grant = session.scalar(
-        select(Grant).where(Grant.community_id == community.id, Grant.number == number)
-    )
+    grant = session.scalar(select_scoped(Grant, community.id).where(Grant.number == number))
     if grant is None:
         raise NotFound(f"No grant request #{number} here.")
     if grant.state != "open":

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from commonpot.communities import service as communities
+from commonpot.communities.scope import CommunityScope, Here
 from commonpot.governance import grants
-from commonpot.governance.catchup import catch_up
+from commonpot.governance.catchup import GrantsCaughtUp
 from commonpot.governance.models import Grant
-from commonpot.http import Ctx, unit_of_work
 
 router = APIRouter()
 BASE = "/communities/{slug}/grants"
@@ -51,8 +50,7 @@ class GrantOut(BaseModel):
     status: dict[str, Any]
 
 
-def _out(ctx: Ctx, grant: Grant) -> GrantOut:
-    community = communities.readable_community(ctx.session, ctx.extra["slug"], ctx.viewer)
+def _out(here: Here, grant: Grant) -> GrantOut:
     return GrantOut(
         number=grant.number,
         title=grant.title,
@@ -62,40 +60,30 @@ def _out(ctx: Ctx, grant: Grant) -> GrantOut:
         requested=grant.requested,
         state=grant.state,
         conviction=grant.conviction,
-        status=grants.status(ctx.session, community, grant),
+        status=grants.status(here.session, here.community, grant),
     )
 
 
 @router.get(BASE, response_model=list[GrantOut])
-def list_grants(slug: str, request: Request) -> list[GrantOut]:
+def list_grants(here: GrantsCaughtUp) -> list[GrantOut]:
     """Grant requests with their conviction, threshold and time to pass."""
-    catch_up(request, slug, with_grants=True)
-    with unit_of_work(request) as ctx:
-        ctx.extra["slug"] = slug
-        community = communities.readable_community(ctx.session, slug, ctx.viewer)
-        return [_out(ctx, g) for g in grants.open_grants(ctx.session, community)]
+    return [_out(here, g) for g in grants.open_grants(here.session, here.community)]
 
 
 @router.post(BASE, response_model=GrantOut, status_code=201)
-def create_grant(slug: str, body: GrantIn, request: Request) -> GrantOut:
+def create_grant(here: CommunityScope, body: GrantIn) -> GrantOut:
     """Ask for funding from the treasury or seed bank (members)."""
-    with unit_of_work(request) as ctx:
-        ctx.extra["slug"] = slug
-        community = communities.readable_community(ctx.session, slug, ctx.viewer)
-        grant = grants.create_grant(
-            ctx.session, community, ctx.viewer, ctx.settings, **body.model_dump()
-        )
-        return _out(ctx, grant)
+    grant = grants.create_grant(
+        here.session, here.community, here.viewer, here.settings, **body.model_dump()
+    )
+    return _out(here, grant)
 
 
 @router.put(BASE + "/{number}/stake", response_model=GrantOut)
 def stake(
-    slug: str, number: Annotated[int, Path(ge=1, le=2_000_000_000)], body: StakeIn, request: Request
+    here: CommunityScope, number: Annotated[int, Path(ge=1, le=2_000_000_000)], body: StakeIn
 ) -> GrantOut:
     """Stake tokens on a request; conviction grows each step they stay."""
-    with unit_of_work(request) as ctx:
-        ctx.extra["slug"] = slug
-        community = communities.readable_community(ctx.session, slug, ctx.viewer)
-        grants.stake(ctx.session, community, ctx.viewer, number, body.amount, ctx.settings)
-        found = next(g for g in grants.open_grants(ctx.session, community) if g.number == number)
-        return _out(ctx, found)
+    grants.stake(here.session, here.community, here.viewer, number, body.amount, here.settings)
+    found = next(g for g in grants.open_grants(here.session, here.community) if g.number == number)
+    return _out(here, found)

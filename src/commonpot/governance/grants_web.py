@@ -7,75 +7,80 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from commonpot.communities import service as communities
-from commonpot.communities.web import community_context
-from commonpot.errors import DomainError, Invalid
+from commonpot.communities.scope import CommunityScope, Here
+from commonpot.errors import DomainError, Invalid, NotFound
 from commonpot.governance import grants
-from commonpot.governance.catchup import catch_up
-from commonpot.http import PostedForm, unit_of_work
-from commonpot.templating import redirect, redirect_error, render
+from commonpot.governance.catchup import GrantsCaughtUp
+from commonpot.governance.refused import Refused, form_context, status_of
+from commonpot.http import PostedForm
+from commonpot.templating import redirect, render
 
 Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
 router = APIRouter()
 BASE = "/communities/{slug}/governance/grants"
 
 
+def _grants_page(request: Request, here: Here, refused: Refused | None = None) -> Response:
+    """The grants page; after a failed form, with what was typed and the message (422)."""
+    found = grants.open_grants(here.session, here.community)
+    params, step_seconds, tokens = grants.parameters(here.community)
+    data = here.page(
+        grants=[(g, grants.status(here.session, here.community, g)) for g in found],
+        step_hours=step_seconds / 3600,
+        tokens=tokens,
+        params=params,
+        **form_context(refused),
+    )
+    return render(request, "governance/grants.html", data, ctx=here, status_code=status_of(refused))
+
+
 @router.get(BASE, response_class=HTMLResponse)
-def grants_page(slug: str, request: Request) -> Response:
+def grants_page(request: Request, here: GrantsCaughtUp) -> Response:
     """Requests for funding, the support behind each, and how long until they pass."""
-    catch_up(request, slug, with_grants=True)
-    with unit_of_work(request) as ctx:
-        data = community_context(ctx, slug)
-        community = data["community"]
-        found = grants.open_grants(ctx.session, community)
-        params, step_seconds, tokens = grants.parameters(community)
-        data.update(
-            grants=[(g, grants.status(ctx.session, community, g)) for g in found],
-            step_hours=step_seconds / 3600,
-            tokens=tokens,
-            params=params,
-        )
-        return render(request, "governance/grants.html", data, ctx=ctx)
+    return _grants_page(request, here)
 
 
 @router.post(BASE)
-def request_grant(slug: str, request: Request, posted: PostedForm) -> Response:
-    """Ask for funding."""
-    form = posted
-    url = f"/communities/{slug}/governance/grants"
-    with unit_of_work(request) as ctx:
-        community = communities.readable_community(ctx.session, slug, ctx.viewer)
-        try:
+def request_grant(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
+    """Ask for funding (shown again with what was typed if it is refused)."""
+    form = {k: str(v) for k, v in posted.items()}
+    try:
+        with here.session.begin_nested():
             grants.create_grant(
-                ctx.session,
-                community,
-                ctx.viewer,
-                ctx.settings,
-                title=str(form.get("title", "")),
-                recipient=str(form.get("recipient", "")),
-                requested=int(str(form.get("requested") or 0)),
-                pool=str(form.get("pool") or "treasury"),
-                body=str(form.get("body", "")),
+                here.session,
+                here.community,
+                here.viewer,
+                here.settings,
+                title=form.get("title", ""),
+                recipient=form.get("recipient", ""),
+                requested=int(form.get("requested") or 0),
+                pool=form.get("pool") or "treasury",
+                body=form.get("body", ""),
             )
-        except ValueError:
-            return redirect_error(request, url, Invalid("The amount is a whole number."))
-        except DomainError as exc:
-            return redirect_error(request, url, exc)
-        return redirect(request, url, "Request added. Stake tokens to support it.")
+    except ValueError:
+        error = Invalid("The amount is a whole number.", field="requested")
+        return _grants_page(request, here, Refused("request", error, form))
+    except DomainError as exc:
+        return _grants_page(request, here, Refused("request", exc, form))
+    url = f"/communities/{here.community.slug}/governance/grants"
+    return redirect(request, url, "Request added. Stake tokens to support it.")
 
 
 @router.post(BASE + "/{number}/stake")
-def stake(slug: str, number: Number, request: Request, posted: PostedForm) -> Response:
-    """Stake tokens on a request."""
-    form = posted
-    url = f"/communities/{slug}/governance/grants"
-    with unit_of_work(request) as ctx:
-        community = communities.readable_community(ctx.session, slug, ctx.viewer)
-        try:
-            amount = int(str(form.get("amount") or 0))
-            grants.stake(ctx.session, community, ctx.viewer, number, amount, ctx.settings)
-        except ValueError:
-            return redirect_error(request, url, Invalid("Stake a whole number of tokens."))
-        except DomainError as exc:
-            return redirect_error(request, url, exc)
-        return redirect(request, url, "Your support is recorded.")
+def stake(number: Number, request: Request, here: CommunityScope, posted: PostedForm) -> Response:
+    """Stake tokens on a request (shown again with the amount typed if it is refused)."""
+    form = {k: str(v) for k, v in posted.items()}
+    failed = f"stake-{number}"
+    try:
+        with here.session.begin_nested():
+            amount = int(form.get("amount") or 0)
+            grants.stake(here.session, here.community, here.viewer, number, amount, here.settings)
+    except NotFound:
+        raise
+    except ValueError:
+        error = Invalid("Stake a whole number of tokens.", field="amount")
+        return _grants_page(request, here, Refused(failed, error, form))
+    except DomainError as exc:
+        return _grants_page(request, here, Refused(failed, exc, form))
+    url = f"/communities/{here.community.slug}/governance/grants"
+    return redirect(request, url, "Your support is recorded.")

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from commonpot.errors import Invalid
-from commonpot.governance import counting
+from commonpot.governance import cast_ballots
 from commonpot.governance.canonical import canonical_json
 from commonpot.governance.verification import Report
 
@@ -102,7 +102,7 @@ def _check_roll(
 
 def _recount(opened: dict[str, Any], ballots: list[Any], tallied: dict[str, Any]) -> str | None:
     try:
-        result = counting.count(
+        result = cast_ballots.count(
             str(opened["method"]),
             list(opened["options"]),
             int(opened["seats"]),

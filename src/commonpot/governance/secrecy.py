@@ -13,7 +13,7 @@ changed vote records a new commitment; only each voter's last one counts. Every 
 a receipt (the salt and the commitment) once.
 
 At close one `ballots.revealed` entry publishes the counted ballots: one ballot per member
-whose vote counts (delegated votes follow their delegate's ballot), so `counting.count`
+whose vote counts (delegated votes follow their delegate's ballot), so `cast_ballots.count`
 over that list with the proposal's frozen method and rules gives the tally anyone can
 recompute from the ledger alone.
 
@@ -50,10 +50,11 @@ from sqlalchemy.orm import Session
 
 from commonpot.communities.models import Community
 from commonpot.errors import Invalid, NotFound
-from commonpot.governance import counting
+from commonpot.governance import cast_ballots
+from commonpot.governance.count_results import TallyResult
 from commonpot.governance.models import LedgerEntry, Proposal, Vote
 from commonpot.governance.recount import commitment
-from commonpot.governance.results import TallyResult
+from commonpot.tenancy import select_scoped
 
 SALT = re.compile(r"[0-9a-f]{64}")
 MEMBERSHIP_KINDS = frozenset({"admit_member", "remove_member"})
@@ -131,9 +132,9 @@ def revealed_payload(
 
 def recount(proposal: Proposal, ballots: list[dict[str, Any]]) -> TallyResult:
     """Count published ballots with the proposal's frozen method and rules."""
-    from commonpot.governance.voting import seed
+    from commonpot.governance.ballot_box import seed
 
-    return counting.count(
+    return cast_ballots.count(
         proposal.method,
         proposal.options,
         proposal.seats,
@@ -147,8 +148,8 @@ def recount(proposal: Proposal, ballots: list[dict[str, Any]]) -> TallyResult:
 def _entries(session: Session, community: Community, proposal: Proposal) -> list[dict[str, Any]]:
     found = []
     for data in session.scalars(
-        select(LedgerEntry.data)
-        .where(LedgerEntry.community_id == community.id)
+        select_scoped(LedgerEntry, community.id)
+        .with_only_columns(LedgerEntry.data)
         .order_by(LedgerEntry.seq)
     ):
         entry = json.loads(data)
@@ -196,8 +197,8 @@ def ledger_rows(session: Session, community: Community) -> list[tuple[int, str]]
     return [
         (row.seq, row.data)
         for row in session.execute(
-            select(LedgerEntry.seq, LedgerEntry.data)
-            .where(LedgerEntry.community_id == community.id)
+            select_scoped(LedgerEntry, community.id)
+            .with_only_columns(LedgerEntry.seq, LedgerEntry.data)
             .order_by(LedgerEntry.seq)
         )
     ]

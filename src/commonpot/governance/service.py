@@ -1,4 +1,7 @@
-"""Proposals: drafting, opening with frozen rules, voting, counting, executing, delegating.
+"""Governance use cases: drafting and opening proposals, withdrawing them, discussion.
+
+Reading and locking live in `proposals.py`, casting ballots in `ballot_casting.py`, closing
+and carrying out in `closing.py`; this module re-exports them, so callers use `service.*`.
 
 Every change that matters is appended to the community's ledger and sealed with a signed
 checkpoint in the same transaction. Time-driven steps (voting opens or closes, a queued
@@ -7,79 +10,63 @@ proposal expires) happen in `advance`, which every write path calls first.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from commonpot import actions, signals
 from commonpot.accounts.service import Viewer
 from commonpot.communities import service as communities
-from commonpot.communities.models import Community, Membership, Role
+from commonpot.communities.models import Community, Membership
 from commonpot.db import utcnow
-from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
-from commonpot.governance import constitution, counting, ledger, recount, secrecy, voting
-from commonpot.governance.canonical import canonical_json
+from commonpot.errors import Conflict, Invalid
+from commonpot.governance import cast_ballots, constitution, ledger, secrecy
+from commonpot.governance.ballot_casting import cast_ballot, cast_vote, verify_receipt
+from commonpot.governance.closing import (
+    advance,
+    close_proposal,
+    due_proposals,
+    execute_proposal,
+    is_due,
+)
+from commonpot.governance.count_methods import METHODS
 from commonpot.governance.models import Comment, Proposal, State, Vote
-from commonpot.governance.signals import ProposalDecided, ProposalOpened
-from commonpot.governance.tally import METHODS
+from commonpot.governance.proposals import (
+    DEFAULT_RULES,
+    OPEN_STATES,
+    action_hash,
+    get_proposal,
+    locked,
+    require_author_or_steward,
+    visible_proposals,
+)
+from commonpot.governance.signals import ProposalOpened
 from commonpot.settings import Settings
+from commonpot.tenancy import select_scoped
 
-DEFAULT_RULES: dict[str, Any] = {
-    "quorum": "0",
-    "threshold": "1/2",
-    "inclusive": False,
-    "voting_seconds": 3 * 24 * 3600,
-    "timelock_seconds": 24 * 3600,
-    "open_results": False,
-    "budget": 100,
-    "secret": None,
-}
-EXPIRY = timedelta(days=14)
-OPEN_STATES = (State.DRAFT.value, State.PENDING.value, State.ACTIVE.value)
-
-
-def _is_steward(session: Session, community: Community, viewer: Viewer) -> bool:
-    mine = communities.membership(session, community, viewer)
-    return viewer.is_admin or (mine is not None and mine.role == Role.STEWARD.value)
-
-
-def visible_proposals(session: Session, community: Community, viewer: Viewer) -> list[Proposal]:
-    """The one read helper: drafts only for their author and stewards, the rest for readers."""
-    query = select(Proposal).where(Proposal.community_id == community.id)
-    if not _is_steward(session, community, viewer):
-        query = query.where(
-            (Proposal.state != State.DRAFT.value) | (Proposal.author_id == viewer.user_id)
-        )
-    return list(session.scalars(query.order_by(Proposal.number.desc())))
-
-
-def get_proposal(session: Session, community: Community, viewer: Viewer, number: int) -> Proposal:
-    """One proposal the viewer may read (NotFound otherwise)."""
-    for proposal in visible_proposals(session, community, viewer):
-        if proposal.number == number:
-            return proposal
-    raise NotFound(f"No proposal #{number} here.")
-
-
-def _locked(session: Session, community: Community, viewer: Viewer, number: int) -> Proposal:
-    """The proposal, row-locked for this transaction (PostgreSQL) and freshly read."""
-    proposal = get_proposal(session, community, viewer, number)
-    if session.get_bind().dialect.name != "sqlite":
-        ledger.lock(session, community)  # ledger first, then the proposal: one lock order
-        session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
-        session.refresh(proposal)
-    return proposal
-
-
-def action_hash(community: Community, number: int, action: dict[str, Any]) -> str:
-    """SHA-256 of the canonical action: what voters approve and the executor re-checks."""
-    body = {"community": community.slug, "proposal": number, "action": action}
-    return hashlib.sha256(canonical_json(body)).hexdigest()
+__all__ = [
+    "DEFAULT_RULES",
+    "action_hash",
+    "add_comment",
+    "advance",
+    "cancel_proposal",
+    "cast_ballot",
+    "cast_vote",
+    "close_proposal",
+    "comments",
+    "create_proposal",
+    "due_proposals",
+    "execute_proposal",
+    "get_proposal",
+    "is_due",
+    "my_vote",
+    "open_proposal",
+    "verify_receipt",
+    "visible_proposals",
+]
 
 
 def _rules(
@@ -158,7 +145,7 @@ def create_proposal(
     if method not in METHODS:
         raise Invalid(f"Method is one of: {', '.join(METHODS)}.", field="method")
     if method == "majority":
-        options = list(counting.MAJORITY_OPTIONS)
+        options = list(cast_ballots.MAJORITY_OPTIONS)
     names = [o.strip() for o in (options or []) if o.strip()]
     if len(names) < 2 or len(set(names)) != len(names) or any(len(n) > 120 for n in names):
         raise Invalid("List at least two different options.", field="options")
@@ -175,7 +162,7 @@ def create_proposal(
     checked = _rules(community, rules, constitution.floor_for(floors, kind), method, secret)
     number = 1 + int(
         session.scalar(
-            select(func.max(Proposal.number)).where(Proposal.community_id == community.id)
+            select_scoped(Proposal, community.id).with_only_columns(func.max(Proposal.number))
         )
         or 0
     )
@@ -198,13 +185,6 @@ def create_proposal(
     return proposal
 
 
-def _require_author_or_steward(
-    session: Session, community: Community, viewer: Viewer, proposal: Proposal
-) -> None:
-    if proposal.author_id != viewer.user_id and not _is_steward(session, community, viewer):
-        raise Forbidden("Only the author or a steward may do this.")
-
-
 def open_proposal(
     session: Session,
     community: Community,
@@ -215,8 +195,8 @@ def open_proposal(
     starts_at: datetime | None = None,
 ) -> Proposal:
     """Open voting: freeze rules, action hash and electorate (one member, one vote)."""
-    proposal = _locked(session, community, viewer, number)
-    _require_author_or_steward(session, community, viewer, proposal)
+    proposal = locked(session, community, viewer, number)
+    require_author_or_steward(session, community, viewer, proposal)
     if proposal.state != State.DRAFT.value:
         raise Conflict("Only a draft can be opened.")
     kind = proposal.action["kind"]
@@ -230,7 +210,7 @@ def open_proposal(
     charter = constitution.adopt(session, community)
     proposal.floor = {**constitution.floor_for(charter.floors, kind), "version": charter.version}
     members = session.scalars(
-        select(Membership.user_id).where(Membership.community_id == community.id)
+        select_scoped(Membership, community.id).with_only_columns(Membership.user_id)
     )
     proposal.electorate = {str(uid): 1 for uid in sorted(members)}
     now = utcnow()
@@ -261,275 +241,12 @@ def open_proposal(
     return proposal
 
 
-def advance(
-    session: Session, community: Community, proposal: Proposal, settings: Settings | None
-) -> Proposal:
-    """Apply time-driven transitions: voting opens or closes, queued proposals expire."""
-    now = utcnow()
-    if proposal.state == State.PENDING.value and proposal.opens_at and now >= proposal.opens_at:
-        proposal.state = State.ACTIVE.value
-    if proposal.state == State.ACTIVE.value and proposal.closes_at and now >= proposal.closes_at:
-        _close(session, community, proposal, settings)
-    if (
-        proposal.state == State.QUEUED.value
-        and proposal.executable_at
-        and now >= proposal.executable_at + EXPIRY
-    ):
-        proposal.state = State.EXPIRED.value
-        ledger.append(session, community, "proposal.expired", {"proposal": proposal.number})
-        ledger.seal(session, community, settings)
-    return proposal
-
-
-def is_due(proposal: Proposal, now: datetime) -> bool:
-    """True when a time-driven step (open, close, expire) is waiting for `advance`."""
-    state = proposal.state
-    if state == State.PENDING.value:
-        return proposal.opens_at is not None and now >= proposal.opens_at
-    if state == State.ACTIVE.value:
-        return proposal.closes_at is not None and now >= proposal.closes_at
-    if state == State.QUEUED.value:
-        return proposal.executable_at is not None and now >= proposal.executable_at + EXPIRY
-    return False
-
-
-def due_proposals(session: Session, community: Community) -> list[Proposal]:
-    """Every proposal of the community with a time-driven step waiting."""
-    waiting = (State.PENDING.value, State.ACTIVE.value, State.QUEUED.value)
-    now = utcnow()
-    found = session.scalars(
-        select(Proposal).where(Proposal.community_id == community.id, Proposal.state.in_(waiting))
-    )
-    return [p for p in found if is_due(p, now)]
-
-
-def _close(
-    session: Session, community: Community, proposal: Proposal, settings: Settings | None
-) -> None:
-    result, turnout, eligible = voting.provisional(session, proposal)
-    if secrecy.is_sealed(proposal.rules):
-        counted = voting.effective_ballots(session, proposal)
-        votes = list(session.scalars(select(Vote).where(Vote.proposal_id == proposal.id)))
-        revealed = secrecy.revealed_payload(proposal, counted, votes)
-        # what anyone recounts from the ledger must be what is declared
-        if secrecy.recount(proposal, revealed["ballots"]).to_json() != result.to_json():
-            raise Conflict("The published ballots do not recount to the tally; nothing was closed.")
-        ledger.append(session, community, "ballots.revealed", revealed)
-    passed = counting.decide(
-        result, turnout=turnout, eligible=eligible, quorum=Fraction(proposal.rules["quorum"])
-    )
-    summary = result.to_json()
-    summary.update(turnout=turnout, eligible=eligible, passed=passed)
-    proposal.result = summary
-    proposal.state = State.SUCCEEDED.value if passed else State.DEFEATED.value
-    ledger.append(
-        session,
-        community,
-        "proposal.tallied",
-        {"proposal": proposal.number, "state": proposal.state, "result": summary},
-    )
-    if passed:
-        now = utcnow()
-        proposal.executable_at = now + timedelta(seconds=proposal.rules["timelock_seconds"])
-        proposal.state = State.QUEUED.value
-        ledger.append(
-            session,
-            community,
-            "proposal.queued",
-            {"proposal": proposal.number, "executable_at": proposal.executable_at.isoformat()},
-        )
-    ledger.seal(session, community, settings)
-    outcome = "passed" if passed else "defeated"
-    signals.emit(session, ProposalDecided(community.id, proposal.number, proposal.title, outcome))
-
-
-def close_proposal(
-    session: Session, community: Community, viewer: Viewer, number: int, settings: Settings | None
-) -> Proposal:
-    """Count the votes: once the period ended (any member) or early when all have voted."""
-    communities.require_member(session, community, viewer)
-    proposal = advance(session, community, _locked(session, community, viewer, number), settings)
-    if proposal.state != State.ACTIVE.value:
-        if proposal.result is not None:
-            return proposal
-        raise Conflict("Voting is not open on this proposal.")
-    _, turnout, eligible = voting.provisional(session, proposal)
-    if turnout < eligible or not _is_steward(session, community, viewer):
-        raise Conflict("Voting is still open; a steward may close early once everyone voted.")
-    _close(session, community, proposal, settings)
-    return proposal
-
-
-def cast_vote(
-    session: Session,
-    community: Community,
-    viewer: Viewer,
-    number: int,
-    ballot: Any,
-    settings: Settings | None,
-    *,
-    signature: str | None = None,
-    salt: str | None = None,
-) -> Vote:
-    """Cast or change the viewer's ballot while voting is open."""
-    return cast_ballot(
-        session, community, viewer, number, ballot, settings, signature=signature, salt=salt
-    )[0]
-
-
-def cast_ballot(
-    session: Session,
-    community: Community,
-    viewer: Viewer,
-    number: int,
-    ballot: Any,
-    settings: Settings | None,
-    *,
-    signature: str | None = None,
-    salt: str | None = None,
-) -> tuple[Vote, secrecy.Receipt | None]:
-    """Cast or change a ballot; sealed proposals record a commitment and return a receipt.
-
-    See `commonpot.governance.secrecy` for what the ledger shows in each mode and what a
-    member's signature covers.
-    """
-    user = viewer.require_user()
-    proposal = advance(session, community, _locked(session, community, viewer, number), settings)
-    if proposal.state != State.ACTIVE.value:
-        raise Conflict("Voting is not open on this proposal.")
-    if str(user.id) not in proposal.electorate:
-        raise Forbidden("You were not a member when voting opened, so you cannot vote here.")
-    normal = counting.check_ballot(
-        proposal.method, proposal.options, ballot, int(proposal.rules.get("budget", 100))
-    )
-    sealed = secrecy.is_sealed(proposal.rules)
-    receipt: secrecy.Receipt | None = None
-    if sealed:
-        salt = secrecy.check_salt(salt) if salt else secrecy.new_salt()
-        sealed_with = recount.commitment(community.slug, number, normal, salt)
-        receipt = secrecy.Receipt(number, sealed_with, salt)
-        voting.signed_commitment(community, proposal, user.public_key, signature, receipt)
-        signed = None
-    else:
-        signed = voting.signed_form(community, proposal, user.public_key, signature, ballot, normal)
-    before: list[str] | None = None
-    if voting.in_last_hour(proposal):
-        before = [] if sealed else voting.provisional(session, proposal)[0].winners
-    vote = session.scalar(
-        select(Vote).where(Vote.proposal_id == proposal.id, Vote.voter_id == user.id)
-    )
-    kind = "vote.changed" if vote is not None else "vote.cast"
-    if vote is None:
-        vote = Vote(community_id=community.id, proposal_id=proposal.id, voter_id=user.id, ballot={})
-        try:
-            with session.begin_nested():
-                session.add(vote)
-                vote.ballot = normal
-                session.flush()
-        except IntegrityError:
-            raise Conflict("Your vote was just recorded by another request.") from None
-    else:
-        vote.changes += 1
-    vote.ballot, vote.signature, vote.cast_at = normal, signature, utcnow()
-    vote.commitment = receipt.commitment if receipt else None
-    # an open ballot publishes its salts at close; a secret one never keeps them
-    vote.salt = receipt.salt if receipt and not secrecy.is_secret(proposal.rules) else None
-    session.flush()
-    entry: dict[str, Any] = {
-        "proposal": number,
-        "voter": user.id,
-        "action_hash": proposal.action_hash,
-        "signature": signature,
-        "public_key": user.public_key if signature else None,
-    }
-    if receipt is not None:
-        entry["commitment"] = receipt.commitment
-    else:
-        entry["ballot"] = normal
-        entry["signed_ballot"] = signed if signed not in (None, normal) else None
-    ledger.append(session, community, kind, entry)
-    voting.maybe_extend(session, community, proposal, before, sealed=sealed)
-    ledger.seal(session, community, settings)
-    return vote, receipt
-
-
-def verify_receipt(
-    session: Session, community: Community, viewer: Viewer, number: int, receipt: str
-) -> dict[str, Any]:
-    """Whether the ballot behind a receipt (`commitment:salt`) was recorded and counted."""
-    proposal = get_proposal(session, community, viewer, number)
-    commitment, salt = secrecy.parse_receipt(receipt)
-    return secrecy.verify_receipt(session, community, proposal, commitment, salt)
-
-
-def _check_floor_met(session: Session, community: Community, proposal: Proposal) -> None:
-    """Before acting: the proposal met the floor frozen at open, in its rules and its turnout."""
-    floor = proposal.floor
-    if floor is None:  # opened before constitutions existed: hold it to today's
-        _, floors = constitution.floors(session, community)
-        floor = constitution.floor_for(floors, proposal.action["kind"])
-    short = constitution.shortfall(proposal.rules, floor, proposal.method)
-    if short is not None:
-        raise Conflict(f"This proposal's rules fall below the constitution: {short[1]}")
-    result = proposal.result or {}
-    turnout, eligible = int(result.get("turnout", 0)), int(result.get("eligible", 0))
-    if not result.get("passed") or turnout < Fraction(str(floor["quorum"])) * eligible:
-        raise Conflict("This proposal did not reach the constitution's quorum.")
-
-
-def _run_action(session: Session, community: Community, proposal: Proposal, viewer: Viewer) -> str:
-    """Re-check the action hash, then run the owning domain's executor in a savepoint."""
-    if action_hash(community, proposal.number, proposal.action) != proposal.action_hash:
-        raise Conflict("The action no longer matches what was voted on.")
-    kind = actions.get(proposal.action["kind"])
-    with session.begin_nested():
-        return kind.execute(session, community, dict(proposal.action["params"]), viewer)
-
-
-def execute_proposal(
-    session: Session, community: Community, viewer: Viewer, number: int, settings: Settings | None
-) -> Proposal:
-    """Carry out a queued proposal's action once, after its timelock; failures are recorded."""
-    communities.require_member(session, community, viewer)
-    proposal = advance(session, community, _locked(session, community, viewer, number), settings)
-    if proposal.state == State.EXECUTED.value:
-        raise Conflict("This proposal was already carried out.")
-    if proposal.state != State.QUEUED.value or proposal.executable_at is None:
-        raise Conflict("Only a proposal that passed can be carried out.")
-    if utcnow() < proposal.executable_at:
-        raise Conflict(f"The timelock ends at {proposal.executable_at.isoformat()}.")
-    _check_floor_met(session, community, proposal)
-    try:
-        message = _run_action(session, community, proposal, viewer)
-    except Exception as exc:  # any executor failure is recorded, not raised
-        proposal.outcome = f"Execution failed: {exc}"
-        ledger.append(
-            session,
-            community,
-            "proposal.execution_failed",
-            {"proposal": number, "error": str(exc)[:500], "action_hash": proposal.action_hash},
-        )
-        ledger.seal(session, community, settings)
-        return proposal
-    proposal.state = State.EXECUTED.value
-    proposal.executed_at = utcnow()
-    proposal.outcome = message
-    ledger.append(
-        session,
-        community,
-        "proposal.executed",
-        {"proposal": number, "action_hash": proposal.action_hash, "outcome": message},
-    )
-    ledger.seal(session, community, settings)
-    return proposal
-
-
 def cancel_proposal(
     session: Session, community: Community, viewer: Viewer, number: int, settings: Settings | None
 ) -> Proposal:
     """Withdraw a proposal before voting ends (author or steward)."""
-    proposal = _locked(session, community, viewer, number)
-    _require_author_or_steward(session, community, viewer, proposal)
+    proposal = locked(session, community, viewer, number)
+    require_author_or_steward(session, community, viewer, proposal)
     if proposal.state not in OPEN_STATES:
         raise Conflict("Only a draft or open proposal can be withdrawn.")
     was_open = proposal.state != State.DRAFT.value

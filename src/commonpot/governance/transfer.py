@@ -26,8 +26,8 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from commonpot.governance.ballots import RankedProfile, Ranking
-from commonpot.governance.results import Lot, Number, Round, TallyResult
+from commonpot.governance.ballot_profiles import RankedProfile, Ranking
+from commonpot.governance.count_results import Lot, Number, Round, TallyResult
 
 MAX_MASK_CANDIDATES = 63
 

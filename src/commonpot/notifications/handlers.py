@@ -17,8 +17,14 @@ from commonpot.accounts.models import User
 from commonpot.communities.models import Community
 from commonpot.communities.signals import Invited, RoleChanged
 from commonpot.db import utcnow
-from commonpot.events.models import Event
-from commonpot.events.signals import EventCancelled, EventSoon, FlashCalled, WaitlistPromoted
+from commonpot.events.models import Event, MenuItem
+from commonpot.events.signals import (
+    EventCancelled,
+    EventChanged,
+    EventSoon,
+    FlashCalled,
+    WaitlistPromoted,
+)
 from commonpot.governance.signals import (
     ProposalClosingSoon,
     ProposalDecided,
@@ -140,6 +146,19 @@ def on_event_cancelled(session: Session, event: EventCancelled) -> None:
     _queue(session, f"cancelled:{event.event_id}", event.community_id, [notice])
 
 
+def on_event_changed(session: Session, event: EventChanged) -> None:
+    """Tell everyone with a place or on the waitlist the event's new time, place and menu."""
+    notice = _event_notice(
+        session, "event_changed", event.event_id, {"audience": ["signed_up", event.event_id]}
+    )
+    dishes = session.scalars(
+        select(MenuItem.title).where(MenuItem.event_id == event.event_id).order_by(MenuItem.id)
+    )
+    notice["params"]["menu"] = ", ".join(dishes) or "–"
+    notice["params"]["change"] = list(event.change)
+    _queue(session, f"changed:{event.key}", event.community_id, [notice])
+
+
 def on_event_soon(session: Session, event: EventSoon) -> None:
     """Remind everyone with a confirmed place, once per event."""
     notice = _event_notice(
@@ -231,6 +250,7 @@ def connect() -> None:
     signals.connect(Invited, on_invited)
     signals.connect(WaitlistPromoted, on_waitlist)
     signals.connect(EventCancelled, on_event_cancelled)
+    signals.connect(EventChanged, on_event_changed)
     signals.connect(EventSoon, on_event_soon)
     signals.connect(ProposalOpened, on_proposal_opened)
     signals.connect(ProposalClosingSoon, on_proposal_closing)

@@ -33,6 +33,10 @@ def audience(session: Session, notice: dict[str, Any]) -> list[int]:
         )
     elif what == "event":
         query = select(Registration.user_id).where(Registration.event_id == ref)
+    elif what == "signed_up":
+        query = select(Registration.user_id).where(
+            Registration.event_id == ref, Registration.status.in_(("confirmed", "waitlisted"))
+        )
     elif what == "confirmed":
         query = select(Registration.user_id).where(
             Registration.event_id == ref, Registration.status == "confirmed"

@@ -63,6 +63,15 @@ KINDS: dict[str, Kind] = {
             N_("%(title)s (%(community)s) was cancelled."),
         ),
         Kind(
+            "event_changed",
+            N_("Event changed"),
+            N_("Changed: %(title)s"),
+            N_(
+                "%(title)s (%(community)s) has changed. It starts at %(starts)s. "
+                "Where: %(where)s. Menu: %(menu)s."
+            ),
+        ),
+        Kind(
             "proposal_opened",
             N_("Proposal opened for voting"),
             N_("Vote now: %(title)s"),

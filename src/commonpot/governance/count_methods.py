@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from commonpot.errors import Invalid
 from commonpot.governance import radicals
-from commonpot.governance.ballots import (
+from commonpot.governance.ballot_profiles import (
     PREFLIB_KINDS,
     ApprovalProfile,
     MajorityProfile,
@@ -39,7 +39,7 @@ from commonpot.governance.ballots import (
     parse_quadratic_csv,
     parse_ranked_csv,
 )
-from commonpot.governance.results import Lot, Number, Round, TallyResult, top
+from commonpot.governance.count_results import Lot, Number, Round, TallyResult, top
 from commonpot.governance.transfer import irv, stv
 
 RANKED_METHODS = ("plurality", "irv", "stv", "schulze", "borda")

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from commonpot.communities.models import Community
 from commonpot.db import utcnow
 from commonpot.errors import Invalid
-from commonpot.governance import counting, ledger
+from commonpot.governance import cast_ballots, ledger
+from commonpot.governance.count_results import TallyResult
 from commonpot.governance.models import Delegation, Proposal, Vote
-from commonpot.governance.results import TallyResult
 from commonpot.governance.signing import commit_message, verify_vote, vote_message
+from commonpot.tenancy import select_scoped
 
 if TYPE_CHECKING:
     from commonpot.governance.secrecy import Receipt
@@ -28,7 +29,7 @@ def seed(proposal: Proposal) -> int:
 
 def effective_ballots(
     session: Session, proposal: Proposal
-) -> list[tuple[int, counting.Ballot, int]]:
+) -> list[tuple[int, cast_ballots.Ballot, int]]:
     """(voter, ballot, weight): direct votes, and delegated weight following delegations.
 
     Secret ballots count direct votes only: delegations are public, so a ballot counted
@@ -41,14 +42,11 @@ def effective_ballots(
     scope = proposal.action.get("kind", "text")
     delegated: dict[int, dict[str, int]] = {}
     found = session.scalars(
-        select(Delegation).where(
-            Delegation.community_id == proposal.community_id,
-            Delegation.scope.in_([scope, "*"]),
-        )
+        select_scoped(Delegation, proposal.community_id).where(Delegation.scope.in_([scope, "*"]))
     )
     for d in [] if proposal.rules.get("secret") else found:
         delegated.setdefault(d.delegator_id, {})[d.scope] = d.delegate_id
-    out: list[tuple[int, counting.Ballot, int]] = []
+    out: list[tuple[int, cast_ballots.Ballot, int]] = []
     for key, weight in proposal.electorate.items():
         uid, seen = int(key), set[int]()
         holder: int | None = uid
@@ -65,7 +63,7 @@ def provisional(session: Session, proposal: Proposal) -> tuple[TallyResult, int,
     """Count the ballots as they stand: (result, turnout weight, electorate weight)."""
     ballots = effective_ballots(session, proposal)
     eligible = sum(proposal.electorate.values())
-    result = counting.count(
+    result = cast_ballots.count(
         proposal.method,
         proposal.options,
         proposal.seats,
@@ -83,8 +81,8 @@ def signed_form(
     public_key: str | None,
     signature: str | None,
     ballot: Any,
-    normal: counting.Ballot,
-) -> counting.Ballot | None:
+    normal: cast_ballots.Ballot,
+) -> cast_ballots.Ballot | None:
     """The ballot form the signature covers (normal form, or exactly as sent); None if unsigned."""
     if signature is None:
         return None

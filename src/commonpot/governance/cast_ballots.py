@@ -8,14 +8,14 @@ from fractions import Fraction
 from typing import Any
 
 from commonpot.errors import Invalid
-from commonpot.governance import tally
-from commonpot.governance.ballots import (
+from commonpot.governance import count_methods
+from commonpot.governance.ballot_profiles import (
     ApprovalProfile,
     MajorityProfile,
     QuadraticProfile,
     RankedProfile,
 )
-from commonpot.governance.results import TallyResult
+from commonpot.governance.count_results import TallyResult
 
 RANKED = ("irv", "stv", "schulze", "borda")
 MAJORITY_OPTIONS = ["yes", "no", "abstain"]
@@ -97,7 +97,7 @@ def count(
         votes = Counter[str]()
         for ballot, weight in weighted:
             votes[ballot["choice"]] += weight
-        return tally.majority(
+        return count_methods.majority(
             MajorityProfile(votes["yes"], votes["no"], votes["abstain"]),
             threshold=Fraction(rules.get("threshold", "1/2")),
             quorum=Fraction(rules.get("quorum", "0")),
@@ -108,17 +108,17 @@ def count(
         approvals = Counter[tuple[int, ...]]()
         for ballot, weight in weighted:
             approvals[tuple(sorted(index[n] for n in ballot["approve"]))] += weight
-        return tally.approval(ApprovalProfile(names, dict(approvals)), seats, seed)
+        return count_methods.approval(ApprovalProfile(names, dict(approvals)), seats, seed)
     if method == "quadratic":
         spending = Counter[tuple[tuple[int, int], ...]]()
         for ballot, weight in weighted:
             spending[tuple(sorted((index[n], c) for n, c in ballot["credits"].items()))] += weight
-        return tally.quadratic(QuadraticProfile(names, dict(spending)), seats, seed)
+        return count_methods.quadratic(QuadraticProfile(names, dict(spending)), seats, seed)
     rankings = Counter[tuple[tuple[int, ...], ...]]()
     for ballot, weight in weighted:
         groups = ballot.get("ranking") or [[ballot["choice"]]]
         rankings[tuple(tuple(sorted(index[n] for n in g)) for g in groups)] += weight
-    return tally.count_ranked(method, RankedProfile(names, dict(rankings)), seats, seed)
+    return count_methods.count_ranked(method, RankedProfile(names, dict(rankings)), seats, seed)
 
 
 def decide(result: TallyResult, *, turnout: int, eligible: int, quorum: Fraction) -> bool:

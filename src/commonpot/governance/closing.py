@@ -1,0 +1,183 @@
+"""Closing proposals: time-driven steps, counting at the close, carrying out the decision."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonpot import actions, signals
+from commonpot.accounts.service import Viewer
+from commonpot.communities import service as communities
+from commonpot.communities.models import Community
+from commonpot.db import utcnow
+from commonpot.errors import Conflict
+from commonpot.governance import ballot_box, cast_ballots, constitution, ledger, secrecy
+from commonpot.governance.models import Proposal, State, Vote
+from commonpot.governance.proposals import EXPIRY, action_hash, is_steward, locked
+from commonpot.governance.signals import ProposalDecided
+from commonpot.settings import Settings
+from commonpot.tenancy import select_scoped
+
+
+def advance(
+    session: Session, community: Community, proposal: Proposal, settings: Settings | None
+) -> Proposal:
+    """Apply time-driven transitions: voting opens or closes, queued proposals expire."""
+    now = utcnow()
+    if proposal.state == State.PENDING.value and proposal.opens_at and now >= proposal.opens_at:
+        proposal.state = State.ACTIVE.value
+    if proposal.state == State.ACTIVE.value and proposal.closes_at and now >= proposal.closes_at:
+        _close(session, community, proposal, settings)
+    if (
+        proposal.state == State.QUEUED.value
+        and proposal.executable_at
+        and now >= proposal.executable_at + EXPIRY
+    ):
+        proposal.state = State.EXPIRED.value
+        ledger.append(session, community, "proposal.expired", {"proposal": proposal.number})
+        ledger.seal(session, community, settings)
+    return proposal
+
+
+def is_due(proposal: Proposal, now: datetime) -> bool:
+    """True when a time-driven step (open, close, expire) is waiting for `advance`."""
+    state = proposal.state
+    if state == State.PENDING.value:
+        return proposal.opens_at is not None and now >= proposal.opens_at
+    if state == State.ACTIVE.value:
+        return proposal.closes_at is not None and now >= proposal.closes_at
+    if state == State.QUEUED.value:
+        return proposal.executable_at is not None and now >= proposal.executable_at + EXPIRY
+    return False
+
+
+def due_proposals(session: Session, community: Community) -> list[Proposal]:
+    """Every proposal of the community with a time-driven step waiting."""
+    waiting = (State.PENDING.value, State.ACTIVE.value, State.QUEUED.value)
+    now = utcnow()
+    found = session.scalars(
+        select_scoped(Proposal, community.id).where(Proposal.state.in_(waiting))
+    )
+    return [p for p in found if is_due(p, now)]
+
+
+def _close(
+    session: Session, community: Community, proposal: Proposal, settings: Settings | None
+) -> None:
+    result, turnout, eligible = ballot_box.provisional(session, proposal)
+    if secrecy.is_sealed(proposal.rules):
+        counted = ballot_box.effective_ballots(session, proposal)
+        votes = list(session.scalars(select(Vote).where(Vote.proposal_id == proposal.id)))
+        revealed = secrecy.revealed_payload(proposal, counted, votes)
+        # what anyone recounts from the ledger must be what is declared
+        if secrecy.recount(proposal, revealed["ballots"]).to_json() != result.to_json():
+            raise Conflict("The published ballots do not recount to the tally; nothing was closed.")
+        ledger.append(session, community, "ballots.revealed", revealed)
+    passed = cast_ballots.decide(
+        result, turnout=turnout, eligible=eligible, quorum=Fraction(proposal.rules["quorum"])
+    )
+    summary = result.to_json()
+    summary.update(turnout=turnout, eligible=eligible, passed=passed)
+    proposal.result = summary
+    proposal.state = State.SUCCEEDED.value if passed else State.DEFEATED.value
+    ledger.append(
+        session,
+        community,
+        "proposal.tallied",
+        {"proposal": proposal.number, "state": proposal.state, "result": summary},
+    )
+    if passed:
+        now = utcnow()
+        proposal.executable_at = now + timedelta(seconds=proposal.rules["timelock_seconds"])
+        proposal.state = State.QUEUED.value
+        ledger.append(
+            session,
+            community,
+            "proposal.queued",
+            {"proposal": proposal.number, "executable_at": proposal.executable_at.isoformat()},
+        )
+    ledger.seal(session, community, settings)
+    outcome = "passed" if passed else "defeated"
+    signals.emit(session, ProposalDecided(community.id, proposal.number, proposal.title, outcome))
+
+
+def close_proposal(
+    session: Session, community: Community, viewer: Viewer, number: int, settings: Settings | None
+) -> Proposal:
+    """Count the votes: once the period ended (any member) or early when all have voted."""
+    communities.require_member(session, community, viewer)
+    proposal = advance(session, community, locked(session, community, viewer, number), settings)
+    if proposal.state != State.ACTIVE.value:
+        if proposal.result is not None:
+            return proposal
+        raise Conflict("Voting is not open on this proposal.")
+    _, turnout, eligible = ballot_box.provisional(session, proposal)
+    if turnout < eligible or not is_steward(session, community, viewer):
+        raise Conflict("Voting is still open; a steward may close early once everyone voted.")
+    _close(session, community, proposal, settings)
+    return proposal
+
+
+def _check_floor_met(session: Session, community: Community, proposal: Proposal) -> None:
+    """Before acting: the proposal met the floor frozen at open, in its rules and its turnout."""
+    floor = proposal.floor
+    if floor is None:  # opened before constitutions existed: hold it to today's
+        _, floors = constitution.floors(session, community)
+        floor = constitution.floor_for(floors, proposal.action["kind"])
+    short = constitution.shortfall(proposal.rules, floor, proposal.method)
+    if short is not None:
+        raise Conflict(f"This proposal's rules fall below the constitution: {short[1]}")
+    result = proposal.result or {}
+    turnout, eligible = int(result.get("turnout", 0)), int(result.get("eligible", 0))
+    if not result.get("passed") or turnout < Fraction(str(floor["quorum"])) * eligible:
+        raise Conflict("This proposal did not reach the constitution's quorum.")
+
+
+def _run_action(session: Session, community: Community, proposal: Proposal, viewer: Viewer) -> str:
+    """Re-check the action hash, then run the owning domain's executor in a savepoint."""
+    if action_hash(community, proposal.number, proposal.action) != proposal.action_hash:
+        raise Conflict("The action no longer matches what was voted on.")
+    kind = actions.get(proposal.action["kind"])
+    with session.begin_nested():
+        return kind.execute(session, community, dict(proposal.action["params"]), viewer)
+
+
+def execute_proposal(
+    session: Session, community: Community, viewer: Viewer, number: int, settings: Settings | None
+) -> Proposal:
+    """Carry out a queued proposal's action once, after its timelock; failures are recorded."""
+    communities.require_member(session, community, viewer)
+    proposal = advance(session, community, locked(session, community, viewer, number), settings)
+    if proposal.state == State.EXECUTED.value:
+        raise Conflict("This proposal was already carried out.")
+    if proposal.state != State.QUEUED.value or proposal.executable_at is None:
+        raise Conflict("Only a proposal that passed can be carried out.")
+    if utcnow() < proposal.executable_at:
+        raise Conflict(f"The timelock ends at {proposal.executable_at.isoformat()}.")
+    _check_floor_met(session, community, proposal)
+    try:
+        message = _run_action(session, community, proposal, viewer)
+    except Exception as exc:  # any executor failure is recorded, not raised
+        proposal.outcome = f"Execution failed: {exc}"
+        ledger.append(
+            session,
+            community,
+            "proposal.execution_failed",
+            {"proposal": number, "error": str(exc)[:500], "action_hash": proposal.action_hash},
+        )
+        ledger.seal(session, community, settings)
+        return proposal
+    proposal.state = State.EXECUTED.value
+    proposal.executed_at = utcnow()
+    proposal.outcome = message
+    ledger.append(
+        session,
+        community,
+        "proposal.executed",
+        {"proposal": number, "action_hash": proposal.action_hash, "outcome": message},
+    )
+    ledger.seal(session, community, settings)
+    return proposal

@@ -1,0 +1,82 @@
+"""Reading proposals: who sees which, the row lock, who may manage one, the action hash."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.communities import service as communities
+from commonpot.communities.models import Community, Role
+from commonpot.errors import Forbidden, NotFound
+from commonpot.governance import ledger
+from commonpot.governance.canonical import canonical_json
+from commonpot.governance.models import Proposal, State
+from commonpot.tenancy import select_scoped
+
+DEFAULT_RULES: dict[str, Any] = {
+    "quorum": "0",
+    "threshold": "1/2",
+    "inclusive": False,
+    "voting_seconds": 3 * 24 * 3600,
+    "timelock_seconds": 24 * 3600,
+    "open_results": False,
+    "budget": 100,
+    "secret": None,
+}
+
+
+EXPIRY = timedelta(days=14)
+
+
+OPEN_STATES = (State.DRAFT.value, State.PENDING.value, State.ACTIVE.value)
+
+
+def is_steward(session: Session, community: Community, viewer: Viewer) -> bool:
+    mine = communities.membership(session, community, viewer)
+    return viewer.is_admin or (mine is not None and mine.role == Role.STEWARD.value)
+
+
+def visible_proposals(session: Session, community: Community, viewer: Viewer) -> list[Proposal]:
+    """The one read helper: drafts only for their author and stewards, the rest for readers."""
+    query = select_scoped(Proposal, community.id)
+    if not is_steward(session, community, viewer):
+        query = query.where(
+            (Proposal.state != State.DRAFT.value) | (Proposal.author_id == viewer.user_id)
+        )
+    return list(session.scalars(query.order_by(Proposal.number.desc())))
+
+
+def get_proposal(session: Session, community: Community, viewer: Viewer, number: int) -> Proposal:
+    """One proposal the viewer may read (NotFound otherwise)."""
+    for proposal in visible_proposals(session, community, viewer):
+        if proposal.number == number:
+            return proposal
+    raise NotFound(f"No proposal #{number} here.")
+
+
+def locked(session: Session, community: Community, viewer: Viewer, number: int) -> Proposal:
+    """The proposal, row-locked for this transaction (PostgreSQL) and freshly read."""
+    proposal = get_proposal(session, community, viewer, number)
+    if session.get_bind().dialect.name != "sqlite":
+        ledger.lock(session, community)  # ledger first, then the proposal: one lock order
+        session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+        session.refresh(proposal)
+    return proposal
+
+
+def action_hash(community: Community, number: int, action: dict[str, Any]) -> str:
+    """SHA-256 of the canonical action: what voters approve and the executor re-checks."""
+    body = {"community": community.slug, "proposal": number, "action": action}
+    return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def require_author_or_steward(
+    session: Session, community: Community, viewer: Viewer, proposal: Proposal
+) -> None:
+    if proposal.author_id != viewer.user_id and not is_steward(session, community, viewer):
+        raise Forbidden("Only the author or a steward may do this.")
