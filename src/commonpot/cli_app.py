@@ -139,9 +139,10 @@ def demo_load(
     """Load the demo communities (riverside, public; hillside, private) and print sign-ins."""
     from commonpot import demo
     from commonpot.cli_support import transaction
+    from commonpot.settings import get_settings
 
     with transaction() as session:
-        result = demo.load(session, force=force)
+        result = demo.load(session, force=force, data_dir=get_settings().data_dir)
     typer.echo(result.summary())
 
 

@@ -1,10 +1,15 @@
-"""experiences (reserved: filled in by the change that needs it)
+"""experiences: recordings' voice settings (consent to play, timed transcript), authored chapters
 
 Revision ID: 0016
 Revises: 0015
 """
 
 from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import commonpot.db
 
 revision = "0016"
 down_revision = "0015"
@@ -13,8 +18,104 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "experience_chapters",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("recipe_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("steps", sa.JSON(), nullable=False),
+        sa.Column("generation", sa.Integer(), nullable=True),
+        sa.Column("recording_id", sa.Integer(), nullable=True),
+        sa.Column("start_s", sa.Float(), nullable=True),
+        sa.Column("end_s", sa.Float(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_experience_chapters_community_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recipe_id"],
+            ["recipes.id"],
+            name=op.f("fk_experience_chapters_recipe_id_recipes"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recording_id"],
+            ["recipe_oral_histories.id"],
+            name=op.f("fk_experience_chapters_recording_id_recipe_oral_histories"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_experience_chapters")),
+        sa.UniqueConstraint(
+            "community_id",
+            "recipe_id",
+            "position",
+            name=op.f("uq_experience_chapters_community_id_recipe_id_position"),
+        ),
+    )
+    with op.batch_alter_table("experience_chapters", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_experience_chapters_community_id"), ["community_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_experience_chapters_recipe_id"), ["recipe_id"], unique=False
+        )
+
+    op.create_table(
+        "experience_voices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("recording_id", sa.Integer(), nullable=False),
+        sa.Column("listeners", sa.String(length=16), nullable=False),
+        sa.Column("cues", sa.JSON(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_at", commonpot.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_experience_voices_community_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recording_id"],
+            ["recipe_oral_histories.id"],
+            name=op.f("fk_experience_voices_recording_id_recipe_oral_histories"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"],
+            ["users.id"],
+            name=op.f("fk_experience_voices_updated_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_experience_voices")),
+        sa.UniqueConstraint(
+            "community_id",
+            "recording_id",
+            name=op.f("uq_experience_voices_community_id_recording_id"),
+        ),
+    )
+    with op.batch_alter_table("experience_voices", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_experience_voices_community_id"), ["community_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_experience_voices_recording_id"), ["recording_id"], unique=False
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("experience_voices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_experience_voices_recording_id"))
+        batch_op.drop_index(batch_op.f("ix_experience_voices_community_id"))
+
+    op.drop_table("experience_voices")
+    with op.batch_alter_table("experience_chapters", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_experience_chapters_recipe_id"))
+        batch_op.drop_index(batch_op.f("ix_experience_chapters_community_id"))
+
+    op.drop_table("experience_chapters")
