@@ -108,7 +108,11 @@ class Story:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[^\W\d_]+", text.lower()) if len(w) > 2}
+    """The words of a text with their singulars ("chiles" also as "chile" and "chil")."""
+    words = {w for w in re.findall(r"[^\W\d_]+", text.lower()) if len(w) > 2}
+    singular = {w[:-1] for w in words if w.endswith("s") and len(w) > 3}
+    singular |= {w[:-2] for w in words if w.endswith("es") and len(w) > 4}
+    return words | singular
 
 
 def highlighted(step: str, ingredients: tuple[Ingredient, ...]) -> tuple[int, ...]:
@@ -207,7 +211,8 @@ def build(source: Source, labels: dict[str, str]) -> Story:
 
 def estimated_cues(transcript: str) -> tuple[Cue, ...]:
     """Cues for an untimed transcript: one per sentence, timed at an unhurried speaking pace."""
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?…])\s+", transcript.strip()) if s.strip()]
+    parts = re.split(r"(?<=[.!?…])\s+", transcript.strip())
+    sentences = [" ".join(s.split()) for s in parts if s.strip()]
     cues: list[Cue] = []
     at = 0.0
     for sentence in sentences[:MAX_CUES]:
@@ -252,7 +257,7 @@ def _cue_text(text: str) -> str:
 def webvtt(cues: tuple[Cue, ...], speaker: str = "") -> str:
     """A WebVTT file of the cues (speaker in a voice span when known)."""
     lines = ["WEBVTT", ""]
-    who = speaker.replace(">", "").replace("&", "").strip()
+    who = " ".join(re.sub(r"[<>&]", "", speaker).split())
     for number, cue in enumerate(cues, start=1):
         lines.append(str(number))
         lines.append(f"{_timestamp(cue.start_s)} --> {_timestamp(cue.end_s)}")
