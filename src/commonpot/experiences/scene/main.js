@@ -566,6 +566,17 @@ function frame(now) {
     stage.dataset.firstFrameMs = String(Math.round(now));
     stage.dataset.drawCalls = String(info.calls);
     stage.dataset.triangles = String(info.triangles);
+    let objects = 0;
+    let sceneTriangles = 0;
+    scene.traverse((object) => {
+      if (!object.isMesh && !object.isSprite) return;
+      objects += 1;
+      const geometry = object.geometry;
+      const count = geometry.index ? geometry.index.count : geometry.attributes.position.count;
+      sceneTriangles += Math.floor(count / 3);
+    });
+    stage.dataset.sceneObjects = String(objects);
+    stage.dataset.sceneTriangles = String(sceneTriangles);
     stage.dataset.state = "ready";
   }
   if (renderer.xr.isPresenting) stage.dataset.xrFrames = String(Number(stage.dataset.xrFrames || 0) + 1);
