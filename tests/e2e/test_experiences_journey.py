@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 import struct
 import subprocess
+import time
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from tests.e2e.conftest import (
     LiveServer,
     axe_violations,
     shot,
+    sign_in,
     watch_console,
 )
 
@@ -58,6 +61,7 @@ def pozole(live_server: LiveServer) -> str:
     return f"{live_server.url}/communities/riverside/recipes/{rid}/experience"
 
 
+@contextmanager
 def _context(browser: Browser, **options: object) -> Iterator[BrowserContext]:
     context = browser.new_context(
         viewport={"width": 1100, "height": 820}, locale="en-GB", **options
@@ -72,12 +76,14 @@ def _context(browser: Browser, **options: object) -> Iterator[BrowserContext]:
 
 @pytest.fixture
 def ctx(gl_browser: Browser) -> Iterator[BrowserContext]:
-    yield from _context(gl_browser)
+    with _context(gl_browser) as context:
+        yield context
 
 
 @pytest.fixture
 def calm_ctx(gl_browser: Browser) -> Iterator[BrowserContext]:
-    yield from _context(gl_browser, reduced_motion="reduce")
+    with _context(gl_browser, reduced_motion="reduce") as context:
+        yield context
 
 
 def _png_colours(png: bytes) -> int:
@@ -227,3 +233,39 @@ def test_headset_enters_vr_and_a_controller_select_advances(
     leave.focus()
     page.keyboard.press("Enter")
     expect(stage).to_have_attribute("data-xr", "ended")
+
+
+def test_a_gathering_follows_its_host_within_a_second(
+    gl_browser: Browser, live_server: LiveServer, pozole: str
+) -> None:
+    with _context(gl_browser) as host_ctx, _context(gl_browser) as guest_ctx:
+        _gather(live_server, pozole, host_ctx.new_page(), guest_ctx.new_page())
+
+
+def _gather(live_server: LiveServer, pozole: str, host: Page, guest: Page) -> None:
+    sign_in(host, live_server.url, "rosa@riverside.example", demo.DEMO_PASSWORD)
+    host.goto(pozole)
+    _ready(host)
+    host.get_by_label("Title of a new gathering").fill("Nochebuena telling")
+    host.get_by_role("button", name="Open a gathering").click()
+    expect(host.get_by_role("heading", name="Gathering: Nochebuena telling")).to_be_visible()
+    _ready(host)
+    expect(host.locator("#scene-stage")).to_have_attribute("data-role", "host")
+    guest.goto(host.url)  # anyone may join: the pozole is a public recipe
+    _ready(guest)
+    expect(guest.locator("#scene-stage")).to_have_attribute("data-role", "follower")
+    expect(guest.locator("#scene-stage")).to_have_attribute("data-live", "connected")
+    expect(host.locator("#presence-count")).to_have_text("2 here now")
+    expect(guest.locator("#presence-count")).to_have_text("2 here now")
+    assert axe_violations(guest) == []
+    host.locator("#scene").focus()
+    started = time.perf_counter()
+    host.keyboard.press("ArrowRight")
+    expect(guest.locator("#chapter-title")).to_have_text("Carmen Ruiz", timeout=1000)
+    print(f"\nguest followed the host's chapter in {(time.perf_counter() - started) * 1000:.0f} ms")
+    host.keyboard.press("ArrowRight")
+    expect(guest.locator("#chapter-title")).to_have_text("Rosa Delgado", timeout=1000)
+    expect(guest.locator("#scene-caption")).to_contain_text("I learned it watching her hands")
+    shot(guest, "experiences-03-gathering-guest")
+    host.get_by_role("button", name="End the gathering").click()
+    expect(guest.locator("#scene-stage")).to_have_attribute("data-live", "closed")

@@ -1,5 +1,5 @@
-"""Experience tables: a recording's voice settings (consent to play, timed transcript) and
-chapters a custodian arranged by hand (without them a default is built from the recipe)."""
+"""Experience tables: recordings' voice settings (consent to play, timed transcript), chapters
+a custodian arranged (else a default is built from the recipe), and live gatherings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from commonpot.db import Base, utcnow
@@ -65,3 +74,49 @@ class ExperienceChapter(Base):
     )
     start_s: Mapped[float | None] = mapped_column(Float, default=None)
     end_s: Mapped[float | None] = mapped_column(Float, default=None)
+
+
+class Gathering(Base):
+    """A live, shared telling of an experience: the host leads, everyone present follows."""
+
+    __tablename__ = "experience_gatherings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"), index=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_events.id", ondelete="SET NULL"), default=None
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime | None] = mapped_column(default=None)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    # where the host is: the chapter, the voice's position and whether it plays
+    chapter: Mapped[int] = mapped_column(Integer, default=0)
+    audio_s: Mapped[float] = mapped_column(Float, default=0.0)
+    playing: Mapped[bool] = mapped_column(Boolean, default=False)
+    led_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GatheringPresence(Base):
+    """Someone's device in a gathering, seen recently (a random id per open page)."""
+
+    __tablename__ = "experience_presence"
+    __table_args__ = (UniqueConstraint("community_id", "gathering_id", "client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("experience_gatherings.id", ondelete="CASCADE"), index=True
+    )
+    client: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), default=None
+    )
+    chapter: Mapped[int] = mapped_column(Integer, default=0)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -126,3 +126,28 @@ class VoiceOut(BaseModel):
     recording_id: int
     listeners: Listeners
     cues: list[CueIn]
+
+
+class LeadIn(BaseModel):
+    """Where the host of a gathering is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    chapter: int = Field(ge=0, le=1000)
+    audio_s: float = Field(default=0.0, ge=0, le=3 * 3600)
+    playing: bool = False
+
+
+class PresenceIn(BaseModel):
+    """An open page in a gathering, saying it is still there."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client: str = Field(min_length=1, max_length=64)
+    chapter: int = Field(default=0, ge=0, le=1000)
+
+
+class PresenceOut(BaseModel):
+    """How many are present."""
+
+    count: int

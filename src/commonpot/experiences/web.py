@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from typing import Annotated, Any
 
-from commonpot.communities.scope import CommunityScope
-from commonpot.experiences import service
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from commonpot.bus import bus_of, sse_stream, take_queued
+from commonpot.communities.scope import CommunityScope, Here, enter
+from commonpot.errors import DomainError
+from commonpot.experiences import gatherings, service
 from commonpot.experiences.api import chapter_labels, experience_out
+from commonpot.experiences.models import Gathering
+from commonpot.experiences.schemas import LeadIn, PresenceIn, PresenceOut
+from commonpot.experiences.service import Experience
+from commonpot.http import unit_of_work, verify_csrf_form
 from commonpot.params import Id
-from commonpot.templating import render
+from commonpot.parsing import is_digits
+from commonpot.templating import redirect, redirect_error, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 RECIPE = "/communities/{slug}/recipes/{recipe_id}"
 RECORDING = "/communities/{slug}/recordings/{recording_id}"
+GATHERING = "/communities/{slug}/gatherings/{gathering_id}"
+HEARTBEAT_SECONDS = 10.0
 
 
 @router.get(RECIPE + "/experience", response_class=HTMLResponse)
@@ -22,15 +34,47 @@ def scene_page(recipe_id: Id, request: Request, here: CommunityScope, ack: int =
     found = service.experience(
         here.session, here.community, here.viewer, recipe_id, chapter_labels(request)
     )
+    return _scene(request, here, found, gated=found.sensitive and not ack)
+
+
+def _scene(
+    request: Request,
+    here: Here,
+    found: Experience,
+    *,
+    gated: bool,
+    gathering: Gathering | None = None,
+) -> Response:
     data = experience_out(found, here.community.slug)
+    scene_data: dict[str, Any] = data.model_dump(mode="json")
+    if gathering is not None:
+        base = f"/communities/{here.community.slug}/gatherings/{gathering.id}"
+        scene_data["gathering"] = {
+            "id": gathering.id,
+            "title": gathering.title,
+            "host": here.viewer.user_id is not None and here.viewer.user_id == gathering.host_id,
+            "open": gathering.is_open,
+            "chapter": gathering.chapter,
+            "audio_s": gathering.audio_s,
+            "playing": gathering.playing,
+            "lead": f"{base}/lead",
+            "presence": f"{base}/presence",
+            "live": f"{base}/live",
+        }
+    keeper = here.is_steward or here.is_custodian
     return render(
         request,
         "experiences/scene.html",
         here.page(
             recipe=found.recipe,
             experience=data,
-            scene_data=data.model_dump(mode="json"),
-            gated=found.sensitive and not ack,
+            scene_data=scene_data,
+            gated=gated,
+            gathering=gathering,
+            gatherings=[]
+            if gathering is not None
+            else gatherings.gatherings_for(here.session, here.community, found.recipe.id),
+            can_gather=keeper and gathering is None,
         ),
         ctx=here,
     )
@@ -70,3 +114,126 @@ def audio(recording_id: Id, here: CommunityScope) -> Response:
         here.session, here.community, here.viewer, recording_id, here.settings.data_dir
     )
     return FileResponse(path, media_type=media_type, headers={"cache-control": "private"})
+
+
+# --- gatherings: the live, shared version -----------------------------------------------
+
+
+def _publish(request: Request, here: Here) -> None:
+    """Send what the committed request queued for the bus (a lost live update is not fatal)."""
+    bus = bus_of(request.app.state)
+    for name, message in take_queued(here.session):
+        bus.publish(name, message)
+
+
+@router.post(RECIPE + "/gatherings")
+def open_gathering(
+    recipe_id: Id,
+    request: Request,
+    title: Annotated[str, Form(max_length=400)] = "",
+    event_id: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """Open a gathering for the experience (stewards and custodians host them)."""
+    slug = request.path_params["slug"]
+    with unit_of_work(request) as ctx:
+        here = enter(ctx, slug)
+        event = int(event_id) if is_digits(event_id.strip()) else None
+        try:
+            with here.session.begin_nested():
+                gathering = gatherings.open_gathering(
+                    here.session,
+                    here.community,
+                    here.viewer,
+                    recipe_id,
+                    title=title,
+                    event_id=event,
+                )
+        except DomainError as exc:
+            if exc.status in {401, 403, 404}:
+                raise
+            return redirect_error(
+                request, f"/communities/{slug}/recipes/{recipe_id}/experience", exc
+            )
+        url = f"/communities/{slug}/gatherings/{gathering.id}"
+    return redirect(request, url, "Gathering opened: share this page's address.")
+
+
+@router.get(GATHERING, response_class=HTMLResponse)
+def gathering_page(gathering_id: Id, request: Request, here: CommunityScope) -> Response:
+    """The experience, shared live: the host leads, everyone present follows."""
+    gathering = gatherings.get_gathering(here.session, here.community, here.viewer, gathering_id)
+    found = service.experience(
+        here.session, here.community, here.viewer, gathering.recipe_id, chapter_labels(request)
+    )
+    return _scene(request, here, found, gated=False, gathering=gathering)
+
+
+@router.post(GATHERING + "/lead", status_code=204)
+def lead(gathering_id: Id, body: LeadIn, request: Request) -> Response:
+    """The host's chapter and voice position, passed on to everyone present."""
+    with unit_of_work(request) as ctx:
+        here = enter(ctx, request.path_params["slug"])
+        gathering = gatherings.get_gathering(
+            here.session, here.community, here.viewer, gathering_id
+        )
+        found = service.experience(
+            here.session, here.community, here.viewer, gathering.recipe_id, chapter_labels(request)
+        )
+        where = gatherings.Lead(body.chapter, body.audio_s, body.playing)
+        gatherings.lead(
+            here.session,
+            here.community,
+            here.viewer,
+            gathering_id,
+            where,
+            len(found.story.chapters),
+        )
+    _publish(request, here)
+    return Response(status_code=204)
+
+
+@router.post(GATHERING + "/presence", response_model=PresenceOut)
+def presence(gathering_id: Id, body: PresenceIn, request: Request) -> PresenceOut:
+    """A page says it is in the gathering; the answer is how many are."""
+    with unit_of_work(request, write=True) as ctx:
+        here = enter(ctx, request.path_params["slug"])
+        count = gatherings.present(
+            here.session, here.community, here.viewer, gathering_id, body.client, body.chapter
+        )
+    _publish(request, here)
+    return PresenceOut(count=count)
+
+
+@router.post(GATHERING + "/close")
+def close_gathering(gathering_id: Id, request: Request) -> Response:
+    """End the gathering (its host, a steward or a custodian)."""
+    slug = request.path_params["slug"]
+    with unit_of_work(request) as ctx:
+        here = enter(ctx, slug)
+        gatherings.close(here.session, here.community, here.viewer, gathering_id)
+    _publish(request, here)
+    return redirect(request, f"/communities/{slug}/gatherings/{gathering_id}", "Gathering ended.")
+
+
+def _live_access(request: Request, slug: str, gathering_id: int) -> int:
+    with unit_of_work(request) as ctx:
+        here = enter(ctx, slug)
+        return gatherings.get_gathering(here.session, here.community, here.viewer, gathering_id).id
+
+
+@router.get(GATHERING + "/live")
+async def live(gathering_id: Id, request: Request) -> Response:
+    """Server-sent events: the host's moves and the presence count, as they happen."""
+    slug = request.path_params["slug"]
+    found = await run_in_threadpool(_live_access, request, slug, gathering_id)
+    return StreamingResponse(
+        sse_stream(
+            bus_of(request.app.state),
+            gatherings.channel(found),
+            accept=lambda _message: True,
+            is_disconnected=request.is_disconnected,
+            heartbeat=HEARTBEAT_SECONDS,
+        ),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -8,6 +8,7 @@ import {
   BoxGeometry,
   BufferGeometry,
   CanvasTexture,
+  CapsuleGeometry,
   Color,
   ConeGeometry,
   CylinderGeometry,
@@ -228,6 +229,7 @@ if (data.photo) {
     texture.colorSpace = SRGBColorSpace;
     frame.material.map = texture;
     frame.material.needsUpdate = true;
+    dirty = true;
   });
   scene.add(frame);
 }
@@ -383,6 +385,7 @@ async function showCaption() {
     board.material.map.dispose();
     board.material.map = labelTexture([chapter.title, text.slice(0, 60)], { width: 1024, height: 256 });
     board.material.needsUpdate = true;
+    dirty = true;
   }
 }
 
@@ -418,9 +421,11 @@ function show(index, byPerson) {
   board.material.map = labelTexture([chapter.title], { width: 1024, height: 256 });
   captionBox.textContent = "";
   captionBox.dataset.empty = "true";
+  dirty = true;
   moveTo(chapter);
   startVoice(chapter, byPerson);
   showCaption();
+  if (byPerson && gathering && gathering.host && gathering.open) sendLead();
 }
 
 const next = () => show(current + 1, true);
@@ -519,6 +524,85 @@ async function offerVr() {
   });
 }
 
+// --- gatherings: the host leads, everyone present follows (server-sent events) ----------------
+
+const gathering = data.gathering || null;
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
+const avatars = [];
+
+function post(url, body) {
+  return fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "content-type": "application/json", "x-csrf-token": csrf },
+    body: JSON.stringify(body),
+  });
+}
+
+function sendLead() {
+  const voice = playing && playing.chapter === chapters[current] ? playing.el : null;
+  post(gathering.lead, { chapter: current, audio_s: voice ? voice.currentTime : 0, playing: Boolean(voice && !voice.paused) });
+}
+
+function showPresence(count) {
+  const el = document.getElementById("presence-count");
+  if (el) {
+    el.textContent = format(strings.present, { n: count });
+    el.dataset.count = String(count);
+  }
+  stage.dataset.presence = String(count);
+  dirty = true;
+  // the others present, as simple figures around the table
+  while (avatars.length < Math.min(count - 1, 12)) {
+    const i = avatars.length;
+    const figure = new Mesh(new CapsuleGeometry(0.18, 0.7, 4, 10), new MeshStandardMaterial({ color: hashColour(`guest${i}`) }));
+    const angle = Math.PI * (0.15 + 0.7 * ((i % 6) / 5));
+    figure.position.set(Math.cos(angle) * 2.4 * (i < 6 ? 1 : -1), 0.55, Math.sin(angle) * 1.6 * (i < 6 ? 1 : -1));
+    scene.add(figure);
+    avatars.push(figure);
+  }
+  avatars.forEach((figure, i) => {
+    figure.visible = i < count - 1;
+  });
+}
+
+function followHost(message) {
+  if (message.chapter !== current) show(message.chapter, false);
+  const chapter = chapters[current];
+  if (message.playing && chapter.audio) {
+    startVoice(chapter, false);
+    if (playing) playing.el.currentTime = message.audio_s;
+  } else {
+    stopVoice();
+  }
+}
+
+if (gathering) {
+  stage.dataset.role = gathering.host ? "host" : "follower";
+  const client = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)).slice(0, 64);
+  const beat = () => post(gathering.presence, { client, chapter: current })
+    .then((response) => (response.ok ? response.json() : null))
+    .then((answer) => answer && showPresence(answer.count))
+    .catch(() => {});
+  if (gathering.open) {
+    const events = new EventSource(gathering.live);
+    events.addEventListener("open", () => {
+      stage.dataset.live = "connected";
+      beat();
+    });
+    events.addEventListener("lead", (event) => {
+      if (!gathering.host) followHost(JSON.parse(event.data));
+    });
+    events.addEventListener("presence", (event) => showPresence(JSON.parse(event.data).count));
+    events.addEventListener("closed", () => {
+      gathering.open = false;
+      stage.dataset.live = "closed";
+      events.close();
+    });
+    window.setInterval(beat, 5000);
+  }
+}
+
 // --- drawing ---------------------------------------------------------------------------------
 
 function resize() {
@@ -529,13 +613,22 @@ function resize() {
   renderer.setSize(width, height, false);
   camera.aspect = width / height;
   camera.updateProjectionMatrix();
+  dirty = true;
 }
 
 let frames = 0;
 let last = performance.now();
+let drawn = -Infinity;
+let dirty = true; // something changed that must be drawn now
+const IDLE_FRAME_MS = 100; // a still scene (only the fire moving) is drawn ten times a second
+
 function frame(now) {
   const dt = Math.min(0.1, (now - last) / 1000);
   last = now;
+  const busy = dirty || glide.t < 1 || press || playing || renderer.xr.isPresenting;
+  if (!busy && (reduced || now - drawn < IDLE_FRAME_MS)) return;
+  dirty = false;
+  drawn = now;
   if (!renderer.xr.isPresenting) {
     if (glide.t < 1) {
       glide.t = Math.min(1, glide.t + dt / 1.6);
@@ -586,7 +679,7 @@ if (renderer) {
   resize();
   window.addEventListener("resize", resize);
   glide.t = undefined;
-  show(0, false);
+  show(gathering && !gathering.host ? gathering.chapter : 0, false);
   look.copy(glide.lookTo);
   renderer.setAnimationLoop(frame);
   offerVr();
