@@ -29,10 +29,17 @@ RECIPE = "/communities/{slug}/recipes/{recipe_id}"
 RECORDING = "/communities/{slug}/recordings/{recording_id}"
 
 
+def gettext(request: Request, message: str) -> str:
+    """A message in the reader's language."""
+    return str(translations_for(reader_locale(request)).gettext(message))
+
+
 def chapter_labels(request: Request) -> dict[str, str]:
     """The default chapters' titles in the reader's language."""
-    gettext = translations_for(reader_locale(request)).gettext
-    return {"step": gettext("Step {n}"), "lineage": gettext("The generations")}
+    return {
+        "step": gettext(request, "Step {n}"),
+        "lineage": gettext(request, "The generations"),
+    }
 
 
 def experience_out(found: Experience, slug: str) -> ExperienceOut:

@@ -12,7 +12,7 @@ from commonpot.bus import bus_of, sse_stream, take_queued
 from commonpot.communities.scope import CommunityScope, Here, enter
 from commonpot.errors import DomainError
 from commonpot.experiences import gatherings, service
-from commonpot.experiences.api import chapter_labels, experience_out
+from commonpot.experiences.api import chapter_labels, experience_out, gettext
 from commonpot.experiences.models import Gathering
 from commonpot.experiences.schemas import LeadIn, PresenceIn, PresenceOut
 from commonpot.experiences.service import Experience
@@ -155,7 +155,7 @@ def open_gathering(
                 request, f"/communities/{slug}/recipes/{recipe_id}/experience", exc
             )
         url = f"/communities/{slug}/gatherings/{gathering.id}"
-    return redirect(request, url, "Gathering opened: share this page's address.")
+    return redirect(request, url, gettext(request, "Gathering opened: share this page's address."))
 
 
 @router.get(GATHERING, response_class=HTMLResponse)
@@ -212,7 +212,8 @@ def close_gathering(gathering_id: Id, request: Request) -> Response:
         here = enter(ctx, slug)
         gatherings.close(here.session, here.community, here.viewer, gathering_id)
     _publish(request, here)
-    return redirect(request, f"/communities/{slug}/gatherings/{gathering_id}", "Gathering ended.")
+    url = f"/communities/{slug}/gatherings/{gathering_id}"
+    return redirect(request, url, gettext(request, "Gathering ended."))
 
 
 def _live_access(request: Request, slug: str, gathering_id: int) -> int:
