@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from commonpot.db import Database
 from commonpot.experiences.models import ExperienceChapter, RecordingVoice
 from commonpot.settings import Settings
-from tests.factories.accounts import bearer, sign_in
+from tests.factories.accounts import bearer, form, sign_in
 from tests.factories.experiences import ExperienceWorld, make_experience_world
 
 PUB = "/communities/publicville"
@@ -218,3 +218,37 @@ def test_voice_timing_is_checked(client: TestClient, db: Database, xw: Experienc
     assert client.put(voice, json=timed, headers=custodian).status_code == 200
     vtt = client.get(f"{PUB}/recordings/{xw.public_recording}/captions.vtt").text
     assert "00:00:00.500 --> 00:00:02.250\n<v Elder Ana>One" in vtt
+
+
+def test_custodian_times_a_recording_on_its_page(
+    client: TestClient, db: Database, xw: ExperienceWorld
+) -> None:
+    page = f"{PUB}/recordings/{xw.public_recording}"
+    assert client.get(page).status_code == 200  # anyone who may see the recipe reads it
+    assert client.get(f"{PUB}/recordings/{xw.community_recording}").status_code == 404
+    assert 'name="cues"' not in client.get(page).text  # only keepers set the timing
+    sign_in(client, db, xw.rw.world.custodian)
+    form_page = client.get(page)
+    assert "0:00 --&gt; " in form_page.text  # estimated from the transcript until set
+    bad = client.post(
+        page,
+        data=form({"listeners": "anyone", "cues": "0:00 --> 0:03 One\n0:02 --> soon Two"}),
+    )
+    assert bad.status_code == 422
+    assert "line 2: &#39;soon&#39; is not a time" in bad.text
+    assert "0:02 --&gt; soon Two" in bad.text  # what was typed comes back
+    assert 'aria-invalid="true"' in bad.text
+    assert _counts(db) == (0, 0)
+    good = client.post(
+        page,
+        data=form({"listeners": "anyone", "cues": "0:00.5 --> 0:02 One\n0:02 --> 0:03 Two"}),
+        follow_redirects=False,
+    )
+    assert good.status_code == 303
+    vtt = client.get(f"{page}/captions.vtt").text
+    assert "00:00:00.500 --> 00:00:02.000\n<v Elder Ana>One" in vtt
+    client.cookies.clear()
+    assert client.get(f"{page}/audio").status_code == 200  # consent now covers anyone
+    sign_in(client, db, xw.rw.world.member)
+    refused = client.post(page, data=form({"listeners": "nobody", "cues": ""}))
+    assert refused.status_code == 403

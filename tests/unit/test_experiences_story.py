@@ -95,3 +95,26 @@ def test_estimated_cues_follow_one_another(transcript: str) -> None:
     cues = story.estimated_cues(transcript)
     assert story.check_cues([(c.start_s, c.end_s, c.text) for c in cues]) == cues
     assert " ".join(c.text for c in cues).split() == transcript.split()
+
+
+def test_timing_lines_round_trip() -> None:
+    text = "0:00 --> 0:04.5 This pozole has fed us.\n\n1:02:03.25 --> 1:02:05 Late words"
+    cues = story.parse_cue_lines(text)
+    assert cues == [(0.0, 4.5, "This pozole has fed us."), (3723.25, 3725.0, "Late words")]
+    checked = story.check_cues(cues)
+    assert story.parse_cue_lines(story.cue_lines(checked)) == cues
+    assert story.clock_text(65.5) == "1:05.5"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("0:00 0:04 no arrow", "line 1 needs a start"),
+        ("0:00 --> soon words", "line 1: 'soon' is not a time"),
+        ("ok\n0:61 --> 0:62 x", "line 1 needs"),
+        ("0:00 --> 0:75 x", "line 1: seconds must be below 60"),
+    ],
+)
+def test_timing_lines_name_the_bad_line(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        story.parse_cue_lines(text)

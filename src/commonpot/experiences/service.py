@@ -234,3 +234,34 @@ def arrange(
         )
     session.flush()
     return len(data.chapters)
+
+
+@dataclass(frozen=True)
+class RecordingView:
+    """A recording's page: the telling, who may hear it, its timing, and what the viewer may do."""
+
+    item: recipes.OralHistory
+    recipe: recipes.Recipe
+    listeners: str
+    cues: tuple[story.Cue, ...]
+    timed: bool  # the cues were set by a keeper (else estimated from the transcript)
+    playable: bool
+    keeper: bool
+
+
+def recording_view(
+    session: Session, community: Community, viewer: Viewer, recording_id: int
+) -> RecordingView:
+    """What the recording page shows (NotFound where the recipe is hidden)."""
+    item, recipe = _recording(session, community, viewer, recording_id)
+    who = recipes.access(session, community, viewer)
+    voice = _voices(session, community, [item.id]).get(item.id)
+    return RecordingView(
+        item=item,
+        recipe=recipe,
+        listeners=voice.listeners if voice is not None else Listeners.MEMBERS.value,
+        cues=_cues(item, voice),
+        timed=voice is not None and bool(voice.cues),
+        playable=bool(item.audio_file) and may_hear(who.member, voice),
+        keeper=who.keeper,
+    )

@@ -265,3 +265,44 @@ def webvtt(cues: tuple[Cue, ...], speaker: str = "") -> str:
         lines.append(f"<v {who}>{text}" if who else text)
         lines.append("")
     return "\n".join(lines)
+
+
+_CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d{1,2}(?:\.\d{1,3})?)$|^(\d+(?:\.\d{1,3})?)$")
+
+
+def _clock(text: str, number: int) -> float:
+    found = _CLOCK.match(text.strip())
+    if found is None:
+        raise ValueError(f"line {number}: {text.strip()!r} is not a time like 1:05.5")
+    hours, minutes, seconds, plain = found.groups()
+    if plain is not None:
+        return float(plain)
+    if float(seconds) >= 60:
+        raise ValueError(f"line {number}: seconds must be below 60")
+    return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def clock_text(seconds: float) -> str:
+    """1:05.5 for 65.5 seconds (what the timing form shows)."""
+    minutes, rest = divmod(round(seconds * 1000), 60_000)
+    text = f"{minutes}:{rest // 1000:02d}"
+    return text + (f".{rest % 1000:03d}".rstrip("0") if rest % 1000 else "")
+
+
+def parse_cue_lines(text: str) -> list[tuple[float, float, str]]:
+    """Segments from lines like `0:04.5 --> 0:10 My grandmother Carmen...` (blank lines skipped)."""
+    cues = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if "-->" not in line:
+            raise ValueError(f"line {number} needs a start, -->, an end and the words")
+        start, rest = line.split("-->", 1)
+        end, _, words = rest.strip().partition(" ")
+        cues.append((_clock(start, number), _clock(end, number), words.strip()))
+    return cues
+
+
+def cue_lines(cues: tuple[Cue, ...]) -> str:
+    """The cues as the timing form's lines (the inverse of `parse_cue_lines`)."""
+    return "\n".join(f"{clock_text(c.start_s)} --> {clock_text(c.end_s)} {c.text}" for c in cues)

@@ -6,15 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from commonpot.bus import bus_of, sse_stream, take_queued
 from commonpot.communities.scope import CommunityScope, Here, enter
-from commonpot.errors import DomainError
-from commonpot.experiences import gatherings, service
+from commonpot.errors import DomainError, Invalid
+from commonpot.experiences import gatherings, service, story
 from commonpot.experiences.api import chapter_labels, experience_out, gettext
-from commonpot.experiences.models import Gathering
-from commonpot.experiences.schemas import LeadIn, PresenceIn, PresenceOut
+from commonpot.experiences.models import Gathering, Listeners
+from commonpot.experiences.schemas import CueIn, LeadIn, PresenceIn, PresenceOut, VoiceIn
 from commonpot.experiences.service import Experience
 from commonpot.http import unit_of_work, verify_csrf_form
 from commonpot.params import Id
@@ -96,6 +97,74 @@ def text_page(recipe_id: Id, request: Request, here: CommunityScope, ack: int = 
         ),
         ctx=here,
     )
+
+
+def _recording_page(
+    request: Request,
+    here: Here,
+    recording_id: int,
+    values: dict[str, str] | None = None,
+    error: DomainError | None = None,
+) -> Response:
+    view = service.recording_view(here.session, here.community, here.viewer, recording_id)
+    form = values or {"listeners": view.listeners, "cues": story.cue_lines(view.cues)}
+    return render(
+        request,
+        "experiences/recording.html",
+        here.page(
+            view=view,
+            values=form,
+            listener_choices=[item.value for item in Listeners],
+            form_error=error.detail if error else None,
+            error_field=error.field if error else None,
+        ),
+        ctx=here,
+        status_code=422 if error else 200,
+    )
+
+
+@router.get(RECORDING, response_class=HTMLResponse)
+def recording_page(recording_id: Id, request: Request, here: CommunityScope) -> Response:
+    """A recording's transcript, and for keepers: who may hear it, and its timing."""
+    return _recording_page(request, here, recording_id)
+
+
+@router.post(RECORDING, response_class=HTMLResponse)
+def save_recording_voice(
+    recording_id: Id,
+    request: Request,
+    here: CommunityScope,
+    listeners: Annotated[str, Form(max_length=16)] = "",
+    cues: Annotated[str, Form(max_length=200_000)] = "",
+) -> Response:
+    """Save who may hear the recording and its timed transcript, or show the form again."""
+    values = {"listeners": listeners, "cues": cues}
+    try:
+        with here.session.begin_nested():
+            try:
+                lines = story.parse_cue_lines(cues)
+            except ValueError as exc:
+                raise Invalid(f"The timed transcript is not valid: {exc}.", field="cues") from None
+            if listeners not in {item.value for item in Listeners}:
+                raise Invalid("Choose who may hear the recording.", field="listeners")
+            try:
+                checked = story.check_cues(lines)
+                data = VoiceIn(
+                    listeners=Listeners(listeners),
+                    cues=[CueIn(start_s=c.start_s, end_s=c.end_s, text=c.text) for c in checked],
+                )
+            except (ValueError, ValidationError) as exc:
+                detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else exc
+                raise Invalid(
+                    f"The timed transcript is not valid: {detail}.", field="cues"
+                ) from None
+            service.set_voice(here.session, here.community, here.viewer, recording_id, data)
+    except DomainError as exc:
+        if exc.status in {401, 403, 404}:
+            raise
+        return _recording_page(request, here, recording_id, values, exc)
+    url = f"/communities/{here.community.slug}/recordings/{recording_id}"
+    return redirect(request, url, gettext(request, "Saved: the recording plays as you set it."))
 
 
 @router.get(RECORDING + "/captions.vtt")
