@@ -269,3 +269,9 @@ def _gather(live_server: LiveServer, pozole: str, host: Page, guest: Page) -> No
     shot(guest, "experiences-03-gathering-guest")
     host.get_by_role("button", name="End the gathering").click()
     expect(guest.locator("#scene-stage")).to_have_attribute("data-live", "closed")
+    # the host, a custodian, sets how Rosa's telling plays: an accessible form
+    host.goto(pozole + "/text")
+    host.get_by_role("link", name="Set who may hear it and its timing").last.click()
+    expect(host.get_by_label("Who may hear it, as the teller agreed")).to_have_value("anyone")
+    expect(host.get_by_label(re.compile("^Timed transcript"))).to_contain_text("0:04.5 --> 0:10")
+    assert axe_violations(host) == []
