@@ -5,6 +5,7 @@ cuts instead of gliding, axe finds nothing on the scene and its twin, and an emu
 
 from __future__ import annotations
 
+import gzip
 import re
 import struct
 import subprocess
@@ -175,6 +176,25 @@ def test_scene_draws_and_the_keyboard_tells_the_story(ctx: BrowserContext, pozol
     page.go_back()
     _ready(page)
     assert axe_violations(page) == []
+
+
+def test_all_the_scene_pages_javascript_fits_the_budget(ctx: BrowserContext, pozole: str) -> None:
+    page = ctx.new_page()
+    sizes: dict[str, int] = {}
+    page.on(
+        "response",
+        lambda r: (
+            sizes.__setitem__(r.url, len(gzip.compress(r.body(), 9)))
+            if r.request.resource_type == "script"
+            else None
+        ),
+    )
+    page.goto(pozole)
+    _ready(page)
+    assert any(url.endswith("/static/vendor/experience.js") for url in sizes)
+    total = sum(sizes.values())
+    print(f"\nscene page JavaScript: {total / 1024:.1f} KB gzipped over {len(sizes)} files")
+    assert total <= 300 * 1024  # the spec's budget
 
 
 def test_reduced_motion_cuts_between_chapters(calm_ctx: BrowserContext, pozole: str) -> None:
