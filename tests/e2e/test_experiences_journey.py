@@ -213,6 +213,18 @@ def test_reduced_motion_cuts_between_chapters(calm_ctx: BrowserContext, pozole: 
     assert page.locator("#scene").screenshot() == first  # no camera motion, no flicker
 
 
+def test_a_phone_taps_through_the_chapters(gl_browser: Browser, pozole: str) -> None:
+    with _context(gl_browser, has_touch=True, is_mobile=True) as phone:
+        page = phone.new_page()
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(pozole)
+        _ready(page)
+        page.locator("#scene").tap()
+        expect(page.locator("#chapter-title")).to_have_text("Carmen Ruiz")
+        expect(page.locator("#scene-caption")).to_contain_text("My grandmother Carmen")
+        shot(page, "experiences-04-phone")
+
+
 def _iwer_bundle(tmp: Path) -> Path:
     out = tmp / "iwer-test.js"
     subprocess.run(

@@ -11,6 +11,7 @@ from commonpot.db import Database
 from commonpot.experiences.models import Gathering, GatheringPresence
 from commonpot.settings import Settings
 from tests.factories.accounts import bearer, browser, csrf_headers, form, sign_in
+from tests.factories.events import make_event
 from tests.factories.experiences import ExperienceWorld, make_experience_world
 
 PUB = "/communities/publicville"
@@ -103,3 +104,21 @@ def test_presence_counts_pages(client: TestClient, db: Database, xw: ExperienceW
     bad = client.post(url + "/presence", json={"client": "no spaces!"}, headers=csrf_headers())
     assert bad.status_code == 422
     assert _counts(db)[1] == 2
+
+
+def test_a_gathering_attaches_only_to_its_communitys_event(
+    client: TestClient, db: Database, xw: ExperienceWorld
+) -> None:
+    with db.unit_of_work() as s:
+        ours = make_event(s, xw.rw.world.public, xw.rw.world.steward).id
+        theirs = make_event(s, xw.rw.world.private, xw.rw.world.private_steward).id
+    sign_in(client, db, xw.rw.world.custodian)
+    url = f"{PUB}/recipes/{xw.rw.public_recipe}/gatherings"
+    refused = client.post(url, data=form({"title": "Supper", "event_id": str(theirs)}))
+    assert refused.status_code == 200  # back on the experience, with the message
+    assert f"No event {theirs} in this community." in refused.text
+    assert _counts(db)[0] == 0
+    done = client.post(url, data=form({"title": "Supper", "event_id": str(ours)}))
+    assert done.status_code == 200 and "Gathering: Supper" in done.text
+    with db.unit_of_work(write=False) as s:
+        assert list(s.scalars(select(Gathering.event_id))) == [ours]
