@@ -252,3 +252,38 @@ def test_custodian_times_a_recording_on_its_page(
     sign_in(client, db, xw.rw.world.member)
     refused = client.post(page, data=form({"listeners": "nobody", "cues": ""}))
     assert refused.status_code == 403
+
+
+def test_custodian_arranges_the_chapters_on_a_form(
+    client: TestClient, db: Database, xw: ExperienceWorld
+) -> None:
+    rid = xw.rw.public_recipe
+    page = f"{PUB}/recipes/{rid}/experience/arrange"
+    sign_in(client, db, xw.rw.world.member)
+    assert client.get(page).status_code == 403
+    sign_in(client, db, xw.rw.world.custodian)
+    shown = client.get(page)
+    assert shown.status_code == 200
+    assert "== Step 1\nsteps: 1" in shown.text.replace("&#34;", '"')
+    typed = "== Both\nsteps: 1, 7"
+    bad = client.post(page, data=form({"chapters": typed}))
+    assert bad.status_code == 422
+    assert "Chapter 1 names a step the recipe does not have." in bad.text
+    assert "steps: 1, 7" in bad.text and 'aria-invalid="true"' in bad.text
+    assert _counts(db) == (0, 0)
+    voice = f"voice: {xw.public_recording} 0:01 --> 0:02.5"
+    good = client.post(
+        page,
+        data=form({"chapters": f"== Both\nThe pot sings.\nsteps: 1, 2\n\n== Ana\n{voice}"}),
+        follow_redirects=False,
+    )
+    assert good.status_code == 303
+    chapters = client.get(f"/api{PUB}/recipes/{rid}/experience").json()["chapters"]
+    assert [(c["title"], c["text"], len(c["steps"])) for c in chapters] == [
+        ("Both", "The pot sings.", 2),
+        ("Ana", "", 0),
+    ]
+    assert chapters[1]["audio"] is not None  # the custodian is a member: consent covers them
+    assert chapters[1]["audio"]["start_s"] == 1 and chapters[1]["audio"]["end_s"] == 2.5
+    reset = client.post(page, data=form({"chapters": ""}), follow_redirects=False)
+    assert reset.status_code == 303 and _counts(db) == (0, 0)

@@ -118,3 +118,32 @@ def test_timing_lines_round_trip() -> None:
 def test_timing_lines_name_the_bad_line(text: str, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         story.parse_cue_lines(text)
+
+
+def test_the_arrangement_text_reads_back_as_the_same_chapters() -> None:
+    source = _source()
+    default = story.build(source, LABELS).chapters
+    text = story.arrangement_text(default, source)
+    assert text.startswith("== Pozole\nHominy stew.")
+    assert "steps: 1, 2" in text and "voice: 2 0:00 --> " in text
+    again = story.arranged_story(
+        story.Source(**{**vars(source), "arranged": story.parse_arrangement(text)})
+    )
+    assert [(c.title, c.steps, c.focus, c.recording_id) for c in again.chapters] == [
+        (c.title, c.steps, c.focus, c.recording_id) for c in default
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Some words first", "line 1: start the first chapter"),
+        ("== One\nsteps: 1, two", "line 2: steps are numbers"),
+        ("==\n", "line 1: a chapter needs a title"),
+        ("== One\nvoice: 3 0:01", "line 2: write voice:"),
+        ("== One\ngeneration: first", "line 2: a generation is a number"),
+    ],
+)
+def test_a_bad_arrangement_names_its_line(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        story.parse_arrangement(text)

@@ -69,6 +69,8 @@ class ExperienceChapter(Base):
     # 1-based numbers of the recipe's steps, counted across its sections
     steps: Mapped[list[int]] = mapped_column(JSON, default=list)
     generation: Mapped[int | None] = mapped_column(Integer, default=None)
+    # where the scene looks ("hearth", "table", "lineage"); None: from the steps and generation
+    focus: Mapped[str | None] = mapped_column(String(16), default=None)
     recording_id: Mapped[int | None] = mapped_column(
         ForeignKey("recipe_oral_histories.id", ondelete="SET NULL"), default=None
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from commonpot.experiences.models import Listeners
@@ -35,6 +37,7 @@ class ChapterIn(BaseModel):
     text: str = Field(default="", max_length=10000)
     steps: list[int] = Field(default_factory=list, max_length=200)
     generation: int | None = Field(default=None, ge=1, le=50)
+    focus: Literal["hearth", "table", "lineage"] | None = None
     recording_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     start_s: float | None = Field(default=None, ge=0, le=3 * 3600)
     end_s: float | None = Field(default=None, gt=0, le=3 * 3600)

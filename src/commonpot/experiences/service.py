@@ -104,6 +104,7 @@ def experience(
                 text=c.text,
                 steps=tuple(c.steps),
                 generation=c.generation,
+                focus=c.focus,
                 recording_id=c.recording_id,
                 start_s=c.start_s,
                 end_s=c.end_s,
@@ -227,6 +228,7 @@ def arrange(
                 text=chapter.text.strip(),
                 steps=list(chapter.steps),
                 generation=chapter.generation,
+                focus=chapter.focus,
                 recording_id=chapter.recording_id,
                 start_s=chapter.start_s,
                 end_s=chapter.end_s,
@@ -265,3 +267,8 @@ def recording_view(
         playable=bool(item.audio_file) and may_hear(who.member, voice),
         keeper=who.keeper,
     )
+
+
+def require_keeper(session: Session, community: Community, viewer: Viewer, what: str) -> None:
+    """Forbidden unless the viewer is a steward or custodian of the community."""
+    _require_keeper(session, community, viewer, what)

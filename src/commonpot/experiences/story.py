@@ -67,6 +67,7 @@ class Arranged:
     recording_id: int | None = None
     start_s: float | None = None
     end_s: float | None = None
+    focus: str | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,13 @@ def default_story(source: Source, labels: dict[str, str]) -> Story:
     return Story(chapters=tuple(chapters))
 
 
+FOCI = ("hearth", "table", "lineage")
+
+
+def _inferred_focus(has_steps: bool, generation: int | None) -> str:
+    return "table" if has_steps else ("lineage" if generation is not None else "hearth")
+
+
 def arranged_story(source: Source) -> Story:
     """The custodian's chapters, with steps and recordings resolved (unknown ones dropped)."""
     steps = flat_steps(source)
@@ -187,7 +195,7 @@ def arranged_story(source: Source) -> Story:
             notes.append(item.title)  # its recording may not be played to this viewer
             voice = None
         lit = sorted({i for step in chosen for i in highlighted(step, source.ingredients)})
-        focus = "table" if chosen else ("lineage" if item.generation is not None else "hearth")
+        focus = item.focus or _inferred_focus(bool(chosen), item.generation)
         chapters.append(
             Chapter(
                 title=item.title,
@@ -306,3 +314,93 @@ def parse_cue_lines(text: str) -> list[tuple[float, float, str]]:
 def cue_lines(cues: tuple[Cue, ...]) -> str:
     """The cues as the timing form's lines (the inverse of `parse_cue_lines`)."""
     return "\n".join(f"{clock_text(c.start_s)} --> {clock_text(c.end_s)} {c.text}" for c in cues)
+
+
+def arrangement_text(chapters: tuple[Chapter, ...], source: Source) -> str:
+    """Chapters as the arranging form's text (read back by `parse_arrangement`)."""
+    numbers = {step: n for n, step in reversed(list(enumerate(flat_steps(source), start=1)))}
+    blocks = []
+    for chapter in chapters:
+        lines = [f"== {chapter.title}"]
+        if chapter.text and chapter.text != " ".join(chapter.steps):
+            lines.append(chapter.text)
+        if chapter.steps:
+            lines.append("steps: " + ", ".join(str(numbers[s]) for s in chapter.steps))
+        if chapter.generation is not None:
+            lines.append(f"generation: {chapter.generation}")
+        if chapter.focus != _inferred_focus(bool(chapter.steps), chapter.generation):
+            lines.append(f"place: {chapter.focus}")
+        if chapter.recording_id is not None:
+            end = clock_text(chapter.end_s) if chapter.end_s is not None else ""
+            lines.append(
+                f"voice: {chapter.recording_id} {clock_text(chapter.start_s or 0)} --> {end}"
+            )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _numbers(text: str, number: int) -> tuple[int, ...]:
+    found = [part.strip() for part in text.split(",") if part.strip()]
+    if not all(part.isdigit() and len(part) < 6 for part in found):
+        raise ValueError(f"line {number}: steps are numbers separated by commas")
+    return tuple(int(part) for part in found)
+
+
+def _chapter_line(current: dict[str, object], raw: str, number: int) -> None:
+    """One line inside a chapter: a setting (`steps:`, `generation:`, `place:`, `voice:`)
+    or a line of its story."""
+    key, _, value = raw.strip().partition(":")
+    key = key.strip().lower()
+    if key == "steps":
+        current["steps"] = _numbers(value, number)
+    elif key == "generation":
+        if not value.strip().isdigit() or len(value.strip()) > 2:
+            raise ValueError(f"line {number}: a generation is a number")
+        current["generation"] = int(value)
+    elif key == "place":
+        if value.strip() not in FOCI:
+            raise ValueError(f"line {number}: a place is hearth, table or lineage")
+        current["focus"] = value.strip()
+    elif key == "voice":
+        recording, _, span = value.strip().partition(" ")
+        if not recording.isdigit() or len(recording) > 10 or "-->" not in span:
+            raise ValueError(f"line {number}: write voice: <recording> <start> --> <end>")
+        start, end = (part.strip() for part in span.split("-->", 1))
+        current["recording_id"] = int(recording)
+        current["start_s"] = _clock(start, number) if start else 0.0
+        current["end_s"] = _clock(end, number) if end else None
+    else:
+        text_lines = current["text"]
+        assert isinstance(text_lines, list)
+        text_lines.append(raw.rstrip())
+
+
+def parse_arrangement(text: str) -> tuple[Arranged, ...]:
+    """Chapters from the arranging form: `== Title`, story lines, `steps:`, `generation:`,
+    `voice: <recording> <start> --> <end>`; ValueError names the first bad line."""
+    chapters: list[dict[str, object]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("=="):
+            chapters.append({"title": line[2:].strip(), "text": []})
+            if not chapters[-1]["title"]:
+                raise ValueError(f"line {number}: a chapter needs a title after ==")
+            continue
+        if not line:
+            continue
+        if not chapters:
+            raise ValueError(f"line {number}: start the first chapter with == and its title")
+        _chapter_line(chapters[-1], raw, number)
+    return tuple(
+        Arranged(
+            title=str(c["title"]),
+            text="\n".join(c["text"]).strip(),  # type: ignore[arg-type]
+            steps=c.get("steps", ()),  # type: ignore[arg-type]
+            generation=c.get("generation"),  # type: ignore[arg-type]
+            recording_id=c.get("recording_id"),  # type: ignore[arg-type]
+            start_s=c.get("start_s"),  # type: ignore[arg-type]
+            end_s=c.get("end_s"),  # type: ignore[arg-type]
+            focus=c.get("focus"),  # type: ignore[arg-type]
+        )
+        for c in chapters
+    )

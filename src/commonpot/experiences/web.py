@@ -15,7 +15,15 @@ from commonpot.errors import DomainError, Invalid
 from commonpot.experiences import gatherings, service, story
 from commonpot.experiences.api import chapter_labels, experience_out, gettext
 from commonpot.experiences.models import Gathering, Listeners
-from commonpot.experiences.schemas import CueIn, LeadIn, PresenceIn, PresenceOut, VoiceIn
+from commonpot.experiences.schemas import (
+    ChapterIn,
+    ChaptersIn,
+    CueIn,
+    LeadIn,
+    PresenceIn,
+    PresenceOut,
+    VoiceIn,
+)
 from commonpot.experiences.service import Experience
 from commonpot.http import unit_of_work, verify_csrf_form
 from commonpot.params import Id
@@ -79,6 +87,85 @@ def _scene(
         ),
         ctx=here,
     )
+
+
+def _arrange_page(
+    request: Request,
+    here: Here,
+    recipe_id: int,
+    typed: str | None = None,
+    error: DomainError | None = None,
+) -> Response:
+    service.require_keeper(here.session, here.community, here.viewer, "arrange an experience")
+    found = service.experience(
+        here.session, here.community, here.viewer, recipe_id, chapter_labels(request)
+    )
+    text = (
+        typed if typed is not None else story.arrangement_text(found.story.chapters, found.source)
+    )
+    steps = story.flat_steps(found.source)
+    return render(
+        request,
+        "experiences/arrange.html",
+        here.page(
+            recipe=found.recipe,
+            arrangement=text,
+            numbered_steps=list(enumerate(steps, start=1)),
+            recordings=found.source.voices,
+            form_error=error.detail if error else None,
+            error_field=error.field if error else None,
+        ),
+        ctx=here,
+        status_code=422 if error else 200,
+    )
+
+
+@router.get(RECIPE + "/experience/arrange", response_class=HTMLResponse)
+def arrange_page(recipe_id: Id, request: Request, here: CommunityScope) -> Response:
+    """Arrange the chapters by hand (stewards and custodians)."""
+    return _arrange_page(request, here, recipe_id)
+
+
+@router.post(RECIPE + "/experience/arrange", response_class=HTMLResponse)
+def save_arrangement(
+    recipe_id: Id,
+    request: Request,
+    here: CommunityScope,
+    chapters: Annotated[str, Form(max_length=100_000)] = "",
+) -> Response:
+    """Save the arranged chapters (empty returns to the default), or show the form again."""
+    try:
+        with here.session.begin_nested():
+            try:
+                parsed = story.parse_arrangement(chapters)
+                data = ChaptersIn(
+                    chapters=[
+                        ChapterIn(
+                            title=c.title,
+                            text=c.text,
+                            steps=list(c.steps),
+                            generation=c.generation,
+                            focus=c.focus,
+                            recording_id=c.recording_id,
+                            start_s=c.start_s,
+                            end_s=c.end_s,
+                        )
+                        for c in parsed
+                    ]
+                )
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first.get("loc", ()))
+                raise Invalid(f"{where}: {first['msg']}.", field="chapters") from None
+            except ValueError as exc:
+                raise Invalid(f"The chapters are not valid: {exc}.", field="chapters") from None
+            service.arrange(here.session, here.community, here.viewer, recipe_id, data)
+    except DomainError as exc:
+        if exc.status in {401, 403, 404}:
+            raise
+        return _arrange_page(request, here, recipe_id, chapters, exc)
+    url = f"/communities/{here.community.slug}/recipes/{recipe_id}/experience"
+    return redirect(request, url, gettext(request, "Chapters saved."))
 
 
 @router.get(RECIPE + "/experience/text", response_class=HTMLResponse)

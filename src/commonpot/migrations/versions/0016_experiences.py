@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("steps", sa.JSON(), nullable=False),
         sa.Column("generation", sa.Integer(), nullable=True),
+        sa.Column("focus", sa.String(length=16), nullable=True),
         sa.Column("recording_id", sa.Integer(), nullable=True),
         sa.Column("start_s", sa.Float(), nullable=True),
         sa.Column("end_s", sa.Float(), nullable=True),
