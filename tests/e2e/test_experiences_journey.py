@@ -307,3 +307,7 @@ def _gather(live_server: LiveServer, pozole: str, host: Page, guest: Page) -> No
     expect(host.get_by_label("Who may hear it, as the teller agreed")).to_have_value("anyone")
     expect(host.get_by_label(re.compile("^Timed transcript"))).to_contain_text("0:04.5 --> 0:10")
     assert axe_violations(host) == []
+    host.goto(pozole)
+    host.get_by_role("link", name="Arrange the chapters").click()
+    expect(host.get_by_label("Chapters")).to_contain_text("== Carmen Ruiz")
+    assert axe_violations(host) == []
