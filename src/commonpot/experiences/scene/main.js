@@ -358,6 +358,7 @@ function startVoice(chapter, byPerson) {
     el.play().then(() => {
       voiceButton.textContent = strings.pause;
       stage.dataset.voice = "playing";
+      if (byPerson && gathering && gathering.host && gathering.open) sendLead();
     }).catch(() => {
       stage.dataset.voice = "blocked";
     });
@@ -433,8 +434,12 @@ const previous = () => show(current - 1, true);
 prevButton.addEventListener("click", previous);
 nextButton.addEventListener("click", next);
 voiceButton.addEventListener("click", () => {
-  if (playing && !playing.el.paused) stopVoice();
-  else startVoice(chapters[current], true);
+  if (playing && !playing.el.paused) {
+    stopVoice();
+    if (gathering && gathering.host && gathering.open) sendLead(); // everyone pauses too
+  } else {
+    startVoice(chapters[current], true);
+  }
 });
 
 document.addEventListener("keydown", (event) => {
