@@ -27,7 +27,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . || $(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 
-src/commonpot/static/vendor/.installed: package.json package-lock.json scripts/vendor.sh
+src/commonpot/static/vendor/.installed: package.json package-lock.json scripts/vendor.sh scripts/build-scene.sh $(wildcard src/commonpot/experiences/scene/*.js)
 	npm ci --no-audit --no-fund --loglevel=error
 	scripts/vendor.sh
 	touch $@

@@ -11,3 +11,4 @@ cp -r "$src/leaflet/dist/leaflet.js" "$src/leaflet/dist/leaflet.css" "$src/leafl
 cp "$src/chart.js/dist/chart.umd.min.js" "$dst/chartjs/chart.umd.js"
 cp "$src/axe-core/axe.min.js" "$dst/axe/"
 cp "$src/swagger-ui-dist/swagger-ui-bundle.js" "$src/swagger-ui-dist/swagger-ui.css" "$src/swagger-ui-dist/LICENSE" "$dst/swagger-ui/"
+"$root/scripts/build-scene.sh"

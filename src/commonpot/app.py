@@ -42,6 +42,8 @@ from commonpot.ecology import web as ecology_web
 from commonpot.errors import DomainError, Unauthenticated
 from commonpot.events import api as events_api
 from commonpot.events import web as events_web
+from commonpot.experiences import api as experiences_api
+from commonpot.experiences import web as experiences_web
 from commonpot.federation import ap as federation_ap
 from commonpot.federation import web as federation_web
 from commonpot.governance import api as governance_api
@@ -75,6 +77,8 @@ ROUTER_MODULES: tuple[Any, ...] = (
     governance_web,
     events_api,
     events_web,
+    experiences_api,
+    experiences_web,
     ecology_api,
     ecology_web,
     jobs_web,

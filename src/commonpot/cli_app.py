@@ -142,10 +142,13 @@ def demo_load(
     """Load the demo communities (riverside, public; hillside, private) and print sign-ins."""
     from commonpot import demo, progress
     from commonpot.cli_support import transaction
+    from commonpot.settings import get_settings
 
     bar = progress.steps("Loading the demo", total=demo.steps(), show=show)
     with bar as step, transaction() as session:
         result = demo.load(session, force=force, progress=step)
+    with transaction() as session:
+        result = demo.load(session, force=force, data_dir=get_settings().data_dir)
     typer.echo(result.summary())
 
 

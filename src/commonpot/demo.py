@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from commonpot.communities.models import Community, Place
 from commonpot.communities.service import add_member, create_community
 
 DEMO_PASSWORD = "commonpot-demo"  # noqa: S105 (published demo sign-in)
-DOMAINS = ("recipes", "network", "governance", "events", "ecology", "federation")
+DOMAINS = ("recipes", "network", "governance", "events", "experiences", "ecology", "federation")
 
 
 def steps() -> int:
@@ -32,6 +33,7 @@ def _domain_loaders() -> tuple[Callable[[Session, DemoContext], None], ...]:
     from commonpot.biotumblers import demo as biotumblers_demo
     from commonpot.ecology import demo as ecology_demo
     from commonpot.events import demo as events_demo
+    from commonpot.experiences import demo as experiences_demo
     from commonpot.federation import demo as federation_demo
     from commonpot.governance import demo as governance_demo
     from commonpot.network import demo as network_demo
@@ -42,6 +44,7 @@ def _domain_loaders() -> tuple[Callable[[Session, DemoContext], None], ...]:
         network_demo.load,
         governance_demo.load,
         events_demo.load,
+        experiences_demo.load,
         ecology_demo.load,
         federation_demo.load,
         biotumblers_demo.load,
@@ -200,6 +203,7 @@ class DemoContext:
     communities: dict[str, Community] = field(default_factory=dict)
     places: dict[str, dict[str, Place]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    data_dir: Path | None = None  # where uploads go (the demo's recordings); None writes no files
 
 
 @dataclass
@@ -236,6 +240,9 @@ def load(
     """
     step = progress or (lambda _: None)
     ctx = DemoContext()
+def load(session: Session, *, force: bool = False, data_dir: Path | None = None) -> DemoResult:
+    """Load every domain's demo data into the session's database (idempotent unless forced)."""
+    ctx = DemoContext(data_dir=data_dir)
     exists = session.scalar(select(Community.id).where(Community.slug == "riverside"))
     if exists is not None and not force:
         return DemoResult(loaded=False, ctx=ctx)

@@ -8,6 +8,7 @@ from commonpot.communities import models as communities_models
 from commonpot.db import Base
 from commonpot.ecology import models as ecology_models
 from commonpot.events import models as events_models
+from commonpot.experiences import models as experiences_models
 from commonpot.federation import models as federation_models
 from commonpot.governance import models as governance_models
 from commonpot.jobs import models as jobs_models
@@ -22,6 +23,7 @@ MODEL_MODULES = (
     network_models,
     governance_models,
     events_models,
+    experiences_models,
     ecology_models,
     jobs_models,
     notifications_models,

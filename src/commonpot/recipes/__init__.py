@@ -4,20 +4,27 @@ What other domains may use is exported here; everything else is the domain's own
 """
 
 from commonpot.recipes.exchange import scalable
-from commonpot.recipes.models import Recipe
+from commonpot.recipes.heritage import add_oral_history, audio_dir, notices
+from commonpot.recipes.models import OralHistory, Recipe
 from commonpot.recipes.protocols import Reach, protocol_labels, reach
-from commonpot.recipes.schemas import RecipeIn, SectionIn
-from commonpot.recipes.service import create_recipe, get_recipe, visible_recipes
+from commonpot.recipes.schemas import OralHistoryIn, RecipeIn, SectionIn
+from commonpot.recipes.service import access, create_recipe, get_recipe, visible_recipes
 from commonpot.recipes.shopping import ShoppingLine, shopping_list
 
 __all__ = [
+    "OralHistory",
+    "OralHistoryIn",
     "Reach",
     "Recipe",
     "RecipeIn",
     "SectionIn",
     "ShoppingLine",
+    "access",
+    "add_oral_history",
+    "audio_dir",
     "create_recipe",
     "get_recipe",
+    "notices",
     "protocol_labels",
     "reach",
     "scalable",

@@ -1,0 +1,144 @@
+"""Demo experiences: the pozole tells its four generations in Rosa's voice, with captions.
+
+No real recording of Rosa exists in the project's data, so the demo writes a small real WAV
+file (a synthesized, voice-like tone sequence: one phrase per sentence of the transcript)
+and times the transcript to it. Every other demo recipe gets its default experience.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import wave
+from array import array
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonpot import recipes
+from commonpot.accounts.service import Viewer
+from commonpot.experiences import service
+from commonpot.experiences.models import Listeners
+from commonpot.experiences.schemas import ChapterIn, ChaptersIn, CueIn, VoiceIn
+
+if TYPE_CHECKING:
+    from commonpot.demo import DemoContext
+
+RATE = 8000
+# (start, end, sentence): Rosa tells the four generations, then the pot
+TELLING: tuple[tuple[float, float, str], ...] = (
+    (0.0, 4.5, "This pozole has fed our family for four generations."),
+    (4.5, 10.0, "My grandmother Carmen made it in Chilapa, in a clay pot big enough for a child."),
+    (10.0, 15.5, "I learned it watching her hands, and I carried it to Riverside."),
+    (15.5, 21.0, "My son Tomás made it his own, green, with tomatillo."),
+    (21.0, 26.5, "Now Lina cooks it with me, and writes it all down."),
+    (26.5, 32.0, "Listen to the pot: when the bubbles get lazy, the meat is ready."),
+)
+
+
+def telling_wav() -> bytes:
+    """A real mono 16-bit WAV: one rising-and-falling voiced phrase per sentence, then a pause."""
+    samples = array("h")
+    for start, end, sentence in TELLING:
+        syllables = max(4, len(sentence.split()))
+        voiced = (end - start) - 0.6
+        total = int((end - start) * RATE)
+        for n in range(total):
+            t = n / RATE
+            if t >= voiced:
+                samples.append(0)
+                continue
+            pitch = 190 + 40 * math.sin(math.pi * t / voiced)  # a phrase's rise and fall
+            syllable = abs(math.sin(math.pi * syllables * t / voiced))
+            phase = 2 * math.pi * pitch * t
+            tone = math.sin(phase) + 0.5 * math.sin(2 * phase) + 0.25 * math.sin(3 * phase)
+            samples.append(int(6000 * syllable * tone))
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(samples.tobytes())
+    return buffer.getvalue()
+
+
+def load(session: Session, ctx: DemoContext) -> None:
+    """Give the pozole its voiced, arranged experience (the other recipes keep the default)."""
+    riverside = ctx.communities["riverside"]
+    rosa = Viewer(user=ctx.users["rosa"])
+    pozole = session.scalar(
+        select(recipes.Recipe.id).where(
+            recipes.Recipe.community_id == riverside.id,
+            recipes.Recipe.name == "Pozole rojo de la abuela Carmen",
+        )
+    )
+    if pozole is None:
+        return
+    audio = telling_wav() if ctx.data_dir is not None else None
+    recording = recipes.add_oral_history(
+        session,
+        riverside,
+        rosa,
+        pozole,
+        recipes.OralHistoryIn(
+            title="Four generations of pozole",
+            narrator="Rosa Delgado",
+            recorded_by="Lina Delgado",
+            recorded_on="2025-12-21",
+            transcript=" ".join(text for _s, _e, text in TELLING),
+            consent_by="Rosa Delgado",
+            consent_scope="Anyone who may see the recipe may listen in its experience.",
+            consent_on="2025-12-21",
+        ),
+        audio=audio,
+        data_dir=ctx.data_dir or Path("/nonexistent"),
+        max_bytes=10 * 1024 * 1024,
+    )
+    service.set_voice(
+        session,
+        riverside,
+        rosa,
+        recording.id,
+        VoiceIn(
+            listeners=Listeners.ANYONE,
+            cues=[CueIn(start_s=s, end_s=e, text=t) for s, e, t in TELLING],
+        ),
+    )
+    people = [("Carmen Ruiz", 1), ("Rosa Delgado", 2), ("Tomás Delgado", 3), ("Lina Delgado", 4)]
+    chapters = [
+        ChapterIn(
+            title="Pozole rojo de la abuela Carmen",
+            text="Caldo de maíz cacahuazintle y cerdo con chile guajillo, para Nochebuena.",
+            recording_id=recording.id,
+            start_s=TELLING[0][0],
+            end_s=TELLING[0][1],
+        )
+    ]
+    for (name, generation), (start, end, text) in zip(people, TELLING[1:5], strict=True):
+        chapters.append(
+            ChapterIn(
+                title=name,
+                text=text,
+                generation=generation,
+                recording_id=recording.id,
+                start_s=start,
+                end_s=end,
+            )
+        )
+    chapters += [
+        ChapterIn(
+            title="El caldo",
+            steps=[1, 2],
+            recording_id=recording.id,
+            start_s=TELLING[5][0],
+            end_s=TELLING[5][1],
+        ),
+        ChapterIn(title="El chile", steps=[3, 4, 5]),
+    ]
+    service.arrange(session, riverside, rosa, pozole, ChaptersIn(chapters=chapters))
+    ctx.notes.append(
+        "experiences: every recipe has one (…/recipes/<id>/experience and /experience/text);"
+        " the pozole is told by Rosa in four generations"
+    )

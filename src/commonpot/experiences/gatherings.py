@@ -1,0 +1,196 @@
+"""Gatherings: the live, shared version of an experience (use cases, no web framework).
+
+A steward or custodian opens a gathering for a recipe (optionally attached to an event);
+whoever may see the recipe may join. The host's chapter and voice position go out on the
+bus (`gathering:<id>`) after commit, and everyone present follows; each open page reports
+itself every few seconds, and the count of recently seen pages is the presence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from commonpot import events, recipes
+from commonpot.accounts.service import Viewer
+from commonpot.bus import queue_after_commit
+from commonpot.communities.models import Community
+from commonpot.db import utcnow
+from commonpot.errors import Forbidden, Invalid, NotFound
+from commonpot.experiences.models import Gathering, GatheringPresence
+from commonpot.tenancy import find_scoped
+
+PRESENT_SECONDS = 15  # a page not heard from for this long has left
+
+
+def channel(gathering_id: int) -> str:
+    """The bus channel of one gathering."""
+    return f"gathering:{gathering_id}"
+
+
+@dataclass(frozen=True)
+class Lead:
+    """Where the host is."""
+
+    chapter: int
+    audio_s: float
+    playing: bool
+
+
+def get_gathering(
+    session: Session, community: Community, viewer: Viewer, gathering_id: int
+) -> Gathering:
+    """A gathering whose recipe the viewer may see (NotFound otherwise, as for a missing one)."""
+    found = find_scoped(session, Gathering, gathering_id, community.id)
+    if found is None:
+        raise NotFound(f"No gathering {gathering_id} here.")
+    try:
+        recipes.get_recipe(session, community, viewer, found.recipe_id)
+    except NotFound:
+        raise NotFound(f"No gathering {gathering_id} here.") from None
+    return found
+
+
+def open_gathering(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    recipe_id: int,
+    *,
+    title: str,
+    event_id: int | None = None,
+    starts_at: datetime | None = None,
+) -> Gathering:
+    """Open a gathering for a recipe's experience (stewards and custodians lead them)."""
+    recipe = recipes.get_recipe(session, community, viewer, recipe_id)
+    if not recipes.access(session, community, viewer).keeper or viewer.user_id is None:
+        raise Forbidden("Only the community's stewards and custodians can open a gathering.")
+    title = " ".join(title.split())
+    if not title or len(title) > 200:
+        raise Invalid("Give the gathering a title (at most 200 characters).", field="title")
+    if event_id is not None and find_scoped(session, events.Event, event_id, community.id) is None:
+        raise Invalid(f"No event {event_id} in this community.", field="event_id")
+    gathering = Gathering(
+        community_id=community.id,
+        recipe_id=recipe.id,
+        host_id=viewer.user_id,
+        event_id=event_id,
+        title=title,
+        starts_at=starts_at,
+    )
+    session.add(gathering)
+    session.flush()
+    return gathering
+
+
+def lead(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    gathering_id: int,
+    where: Lead,
+    chapters: int,
+) -> Gathering:
+    """The host moves on: store where they are and tell everyone present (after commit)."""
+    gathering = get_gathering(session, community, viewer, gathering_id)
+    if viewer.user_id is None or viewer.user_id != gathering.host_id:
+        raise Forbidden("Only the host leads the gathering.")
+    if not gathering.is_open:
+        raise Invalid("This gathering has ended.", field="gathering")
+    if not 0 <= where.chapter < max(chapters, 1):
+        raise Invalid("There is no such chapter.", field="chapter")
+    if not 0 <= where.audio_s <= 3 * 3600:
+        raise Invalid("The voice's position is out of range.", field="audio_s")
+    gathering.chapter, gathering.audio_s, gathering.playing = (
+        where.chapter,
+        where.audio_s,
+        where.playing,
+    )
+    gathering.led_at = utcnow()
+    session.flush()
+    queue_after_commit(
+        session,
+        channel(gathering.id),
+        {
+            "type": "lead",
+            "chapter": where.chapter,
+            "audio_s": where.audio_s,
+            "playing": where.playing,
+        },
+    )
+    return gathering
+
+
+def present(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    gathering_id: int,
+    client: str,
+    chapter: int,
+) -> int:
+    """Note that a page is in the gathering; returns (and tells everyone) how many are."""
+    gathering = get_gathering(session, community, viewer, gathering_id)
+    client = client.strip()
+    if not client or len(client) > 64 or not client.replace("-", "").isalnum():
+        raise Invalid("The page's id must be 1 to 64 letters, digits or dashes.", field="client")
+    now = utcnow()
+    row = session.scalar(
+        select(GatheringPresence).where(
+            GatheringPresence.community_id == community.id,
+            GatheringPresence.gathering_id == gathering.id,
+            GatheringPresence.client == client,
+        )
+    )
+    if row is None:
+        row = GatheringPresence(community_id=community.id, gathering_id=gathering.id, client=client)
+        session.add(row)
+    row.user_id, row.chapter, row.seen_at = viewer.user_id, max(0, chapter), now
+    session.flush()
+    count = presence(session, community, gathering.id, now)
+    queue_after_commit(session, channel(gathering.id), {"type": "presence", "count": count})
+    return count
+
+
+def presence(session: Session, community: Community, gathering_id: int, now: datetime) -> int:
+    """How many pages were seen in the gathering lately."""
+    since = now - timedelta(seconds=PRESENT_SECONDS)
+    return int(
+        session.scalar(
+            select(func.count(GatheringPresence.id)).where(
+                GatheringPresence.community_id == community.id,
+                GatheringPresence.gathering_id == gathering_id,
+                GatheringPresence.seen_at >= since,
+            )
+        )
+        or 0
+    )
+
+
+def close(session: Session, community: Community, viewer: Viewer, gathering_id: int) -> None:
+    """End a gathering (its host, or a steward or custodian)."""
+    gathering = get_gathering(session, community, viewer, gathering_id)
+    keeper = recipes.access(session, community, viewer).keeper
+    if viewer.user_id != gathering.host_id and not keeper:
+        raise Forbidden("Only the host, a steward or a custodian can end the gathering.")
+    gathering.is_open = False
+    session.flush()
+    queue_after_commit(session, channel(gathering.id), {"type": "closed"})
+
+
+def gatherings_for(session: Session, community: Community, recipe_id: int) -> list[Gathering]:
+    """A recipe's open gatherings, newest first (the caller has checked the recipe is visible)."""
+    return list(
+        session.scalars(
+            select(Gathering)
+            .where(
+                Gathering.community_id == community.id,
+                Gathering.recipe_id == recipe_id,
+                Gathering.is_open.is_(True),
+            )
+            .order_by(Gathering.id.desc())
+        )
+    )
