@@ -146,9 +146,7 @@ def demo_load(
 
     bar = progress.steps("Loading the demo", total=demo.steps(), show=show)
     with bar as step, transaction() as session:
-        result = demo.load(session, force=force, progress=step)
-    with transaction() as session:
-        result = demo.load(session, force=force, data_dir=get_settings().data_dir)
+        result = demo.load(session, force=force, progress=step, data_dir=get_settings().data_dir)
     typer.echo(result.summary())
 
 

@@ -232,16 +232,18 @@ class DemoResult:
 
 
 def load(
-    session: Session, *, force: bool = False, progress: Callable[[str], None] | None = None
+    session: Session,
+    *,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+    data_dir: Path | None = None,
 ) -> DemoResult:
     """Load every domain's demo data into the session's database (idempotent unless forced).
 
     `progress` hears each part's name as it starts: people and places, then each domain.
+    `data_dir` is where generated media (the demo's recordings) are written.
     """
     step = progress or (lambda _: None)
-    ctx = DemoContext()
-def load(session: Session, *, force: bool = False, data_dir: Path | None = None) -> DemoResult:
-    """Load every domain's demo data into the session's database (idempotent unless forced)."""
     ctx = DemoContext(data_dir=data_dir)
     exists = session.scalar(select(Community.id).where(Community.slug == "riverside"))
     if exists is not None and not force:
