@@ -11,6 +11,7 @@ from commonpot import demo
 from commonpot.accounts import service as accounts
 from commonpot.accounts.service import ANONYMOUS, Viewer
 from commonpot.communities import service
+from commonpot.communities.schemas import InvitationIn
 from commonpot.communities.models import Community, Membership, Place
 from commonpot.db import Database
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthenticated
@@ -127,9 +128,8 @@ def test_invitation_for_email_only_and_single_use(db: Database) -> None:
     world = make_world(db)
     with db.unit_of_work() as s:
         public = s.get(Community, world.public.id)
-        _, token = service.create_invitation(
-            s, public, Viewer(user=world.steward), email="chosen@example.org"
-        )
+        body = InvitationIn(email="chosen@example.org")
+        _, token = service.create_invitation(s, public, Viewer(user=world.steward), body)
     with db.unit_of_work() as s, pytest.raises(Invalid):
         service.sign_up_with_invitation(
             s, token, email="other@example.org", display_name="Other", password=PASSWORD

@@ -21,6 +21,7 @@ from commonpot.accounts.service import Viewer
 from commonpot.bus import MemoryBus
 from commonpot.communities import service as communities
 from commonpot.communities.models import Community
+from commonpot.communities.schemas import InvitationIn
 from commonpot.db import Database, utcnow
 from commonpot.events import service as events_service
 from commonpot.events import signup
@@ -157,7 +158,7 @@ def test_roles_invitations_events_and_proposals_reach_the_right_people(
         assert community is not None
         steward = Viewer(user=s.get(User, w.steward.id))
         communities.change_role(s, community, steward, w.member.id, "custodian")
-        communities.create_invitation(s, community, steward, email=w.outsider.email)
+        communities.create_invitation(s, community, steward, InvitationIn(email=w.outsider.email))
         event = make_event(s, community, w.steward, capacity=1)
         first = signup.register(s, community, Viewer(user=s.get(User, w.custodian.id)), event)
         signup.register(s, community, Viewer(user=s.get(User, w.member.id)), event)

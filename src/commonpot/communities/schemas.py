@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from commonpot.accounts.schemas import UserOut
 
@@ -84,6 +84,19 @@ class InvitationIn(BaseModel):
     email: str | None = Field(default=None, max_length=254)
     note: str = Field(default="", max_length=200)
     days: int = Field(default=14, ge=1, le=90)
+
+    @field_validator("email")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        address = value.strip().lower() if value and value.strip() else None
+        if address is not None and "@" not in address:
+            raise ValueError("Enter a valid e-mail address, or leave it empty.")
+        return address
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return value.strip()
 
 
 class InvitationOut(BaseModel):
