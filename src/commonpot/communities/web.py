@@ -14,7 +14,7 @@ from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
 from commonpot.communities.schemas import InvitationIn
 from commonpot.communities.scope import CommunityScope, Here, enter
-from commonpot.errors import DomainError, Forbidden, Invalid
+from commonpot.errors import Conflict, DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
 from commonpot.parsing import is_digits, validated
@@ -101,7 +101,7 @@ def create_invitation(
         with here.session.begin_nested():
             body = validated(InvitationIn, {**typed, "email": email.strip() or None})
             _, token = service.create_invitation(here.session, here.community, here.viewer, body)
-    except DomainError as exc:
+    except (Invalid, Conflict) as exc:  # not allowed at all: 403, as for any other write
         return _members_page(here, values=typed, error=exc)
     return _members_page(here, new_url=invitation_url(here.request, token))
 
