@@ -20,7 +20,7 @@ from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
 from commonpot.bus import MemoryBus
 from commonpot.communities import service as communities
-from commonpot.communities.models import Community
+from commonpot.communities.models import Community, Invitation, Membership
 from commonpot.communities.schemas import InvitationIn
 from commonpot.db import Database, utcnow
 from commonpot.events import service as events_service
@@ -33,7 +33,7 @@ from commonpot.notifications import service as notes
 from commonpot.notifications.models import Notification
 from commonpot.settings import Settings
 from commonpot.wiring import start_jobs
-from tests.factories.accounts import World, browser, form, make_world
+from tests.factories.accounts import PASSWORD, World, browser, form, make_world
 from tests.factories.events import make_event
 from tests.factories.governance import make_proposal
 from tests.factories.platform import Inbox, body_text, smtp_server
@@ -288,3 +288,53 @@ def test_flash_events_and_closing_votes_reach_members_once(
         assert kinds.count("flash_event") == 1
         assert kinds.count("proposal_closing") == 1
     assert kinds_for(db, w.outsider) == []
+
+
+def test_invitation_to_an_address_without_account_sends_the_link_by_email(
+    db: Database, runtime: jobs.Jobs, mailbox: tuple[str, Inbox], client: TestClient
+) -> None:
+    w = make_world(db)
+    spanish(db, w.steward)  # written in the inviting steward's language
+    with db.unit_of_work() as s:
+        community = s.get(Community, w.public.id)
+        assert community is not None
+        steward = Viewer(user=s.get(User, w.steward.id))
+        body = InvitationIn(email="Newcomer@Example.org", note="Bring your grandmother's recipe")
+        communities.create_invitation(s, community, steward, body)
+        communities.create_invitation(s, community, steward, InvitationIn(email="gone@example.org"))
+        revoked_id = s.scalar(select(Invitation.id).where(Invitation.email == "gone@example.org"))
+        assert revoked_id is not None
+        communities.revoke_invitation(s, community, steward, revoked_id)
+    assert mailbox[1].messages == []  # nothing is sent inside the request
+    run_all(runtime)
+    assert mailbox[1].to("gone@example.org") == []  # a withdrawn invitation is not sent
+    (letter,) = mailbox[1].to("newcomer@example.org")
+    assert letter["Subject"] == f"Te invitaron a {w.public.name}"
+    text, html = body_text(letter)
+    assert "Bring your grandmother's recipe" in text
+    link = re.search(r"http://testserver(/invite/[\w-]+)", text)
+    assert link is not None
+    assert link.group(1) in html
+    with db.unit_of_work(write=False) as s:  # the secret left the job's record once sent
+        payloads = [j.payload for j in s.scalars(select(jobs.Job))]
+        assert not any("token" in p for p in payloads)
+        assert all(link.group(1).split("/")[-1] not in str(p) for p in payloads)
+    page = browser(client).get(link.group(1))
+    assert page.status_code == 200
+    assert 'value="newcomer@example.org"' in page.text
+    joined = client.post(
+        link.group(1),
+        data=form(
+            {"email": "newcomer@example.org", "display_name": "Newcomer", "password": PASSWORD}
+        ),
+        follow_redirects=False,
+    )
+    assert joined.status_code == 303
+    assert joined.headers["location"] == f"/communities/{w.public.slug}"
+    with db.unit_of_work(write=False) as s:
+        user_id = s.scalar(select(User.id).where(User.email == "newcomer@example.org"))
+        assert s.scalar(
+            select(Membership.id).where(
+                Membership.user_id == user_id, Membership.community_id == w.public.id
+            )
+        )

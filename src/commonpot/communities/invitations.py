@@ -49,7 +49,8 @@ def create_invitation(
     session.add(invitation)
     session.flush()
     if address is not None:
-        signals.emit(session, Invited(community.id, invitation.id, address, role))
+        invited = Invited(community.id, invitation.id, address, role, token, viewer.user_id)
+        signals.emit(session, invited)
     return invitation, token
 
 

@@ -27,6 +27,7 @@ from commonpot.governance.signals import (
 from commonpot.network.signals import AllocationCommitted
 
 DELIVER_JOB = "notifications.deliver"
+INVITATION_JOB = "notifications.invitation"
 
 
 def _queue(
@@ -92,10 +93,20 @@ def on_role_changed(session: Session, event: RoleChanged) -> None:
 
 
 def on_invited(session: Session, event: Invited) -> None:
-    """Tell the invited person, when they already have an account here."""
+    """Tell the invited person: in the inbox when they have an account, else by e-mail."""
     community = _community(session, event.community_id)
     user_id = session.scalar(select(User.id).where(User.email == event.email))
     if user_id is None:
+        if event.token:
+            jobs.enqueue(
+                session,
+                INVITATION_JOB,
+                {"invitation_id": event.invitation_id, "token": event.token},
+                key=f"invitation-mail:{event.invitation_id}",
+                community_id=community.id,
+                created_by=event.invited_by,
+                title="Invitation e-mail",
+            )
         return
     notice = {
         "kind": "invited",

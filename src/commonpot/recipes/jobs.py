@@ -84,5 +84,6 @@ def import_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     return f"{base}/{found[0].id}" if len(found) == 1 else base
 
 
-JOBS = (jobs.JobSpec(IMPORT_JOB, import_job, max_attempts=2),)
+# a page without recipes or a damaged file fails the same way twice: stewards may retry
+JOBS = (jobs.JobSpec(IMPORT_JOB, import_job, max_attempts=1),)
 PERIODIC: tuple[jobs.PeriodicSpec, ...] = ()
