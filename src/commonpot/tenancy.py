@@ -14,7 +14,7 @@ that ids reveal nothing across communities.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -57,10 +57,10 @@ def find_scoped(session: Session, model: type[T], ident: int | None, community_i
     return found
 
 
-def select_scoped(model: type[T], community_id: int) -> Select[tuple[T]]:
+def select_scoped(model: type[T], community_id: int) -> Select[T]:
     """`SELECT model WHERE community_id = ...`: add filters and ordering to it."""
     column = model.community_id
-    return cast("Select[tuple[T]]", select(model).where(column == community_id))
+    return select(model).where(column == community_id)
 
 
 def _noun(model: type[Any]) -> str:

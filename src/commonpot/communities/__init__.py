@@ -13,6 +13,7 @@ from __future__ import (
 
 from commonpot.communities.access import (
     can_read,
+    find_member,
     member_count,
     members,
     membership,
@@ -89,6 +90,7 @@ __all__ = [
     "create_invitation",
     "create_place",
     "delete_place",
+    "find_member",
     "get_place",
     "member_count",
     "members",

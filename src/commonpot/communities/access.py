@@ -18,17 +18,20 @@ from commonpot.communities.models import (
     Visibility,
 )
 from commonpot.errors import Forbidden, NotFound, Unauthenticated
+from commonpot.tenancy import select_scoped
 
 
 def membership(session: Session, community: Community, viewer: Viewer) -> Membership | None:
     """The viewer's membership of the community, if any."""
     if viewer.user is None:
         return None
-    return session.scalar(
-        select(Membership).where(
-            Membership.community_id == community.id, Membership.user_id == viewer.user.id
-        )
-    )
+    return find_member(session, community, viewer.user.id)
+
+
+def find_member(session: Session, community: Community, user_id: int) -> Membership | None:
+    """The person's membership of the community, if any."""
+    query = select_scoped(Membership, community.id).where(Membership.user_id == user_id)
+    return session.scalar(query)
 
 
 def can_read(session: Session, community: Community, viewer: Viewer) -> bool:
@@ -105,9 +108,8 @@ def members(session: Session, community: Community, viewer: Viewer) -> list[Memb
         require_member(session, community, viewer)
     return list(
         session.scalars(
-            select(Membership)
+            select_scoped(Membership, community.id)
             .join(User)
-            .where(Membership.community_id == community.id)
             .order_by(Membership.role.desc(), User.display_name)
         )
     )
@@ -117,7 +119,7 @@ def member_count(session: Session, community: Community) -> int:
     """How many members the community has."""
     return int(
         session.scalar(
-            select(func.count(Membership.id)).where(Membership.community_id == community.id)
+            select_scoped(Membership, community.id).with_only_columns(func.count(Membership.id))
         )
         or 0
     )

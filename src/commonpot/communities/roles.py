@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from commonpot import signals
 from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
-from commonpot.communities.access import require_role
+from commonpot.communities.access import find_member, require_role
 from commonpot.communities.models import (
     Community,
     Membership,
@@ -16,6 +16,7 @@ from commonpot.communities.models import (
 )
 from commonpot.communities.signals import RoleChanged
 from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.tenancy import select_scoped
 
 
 def change_role(
@@ -25,11 +26,7 @@ def change_role(
     require_role(session, community, viewer, Role.STEWARD)
     if role not in {r.value for r in Role}:
         raise Invalid("Role is member, steward or custodian.", field="role")
-    target = session.scalar(
-        select(Membership).where(
-            Membership.community_id == community.id, Membership.user_id == user_id
-        )
-    )
+    target = find_member(session, community, user_id)
     if target is None:
         raise NotFound("That person is not a member.")
     if target.role == Role.STEWARD and role != Role.STEWARD:
@@ -42,9 +39,9 @@ def change_role(
 
 def _keep_one_steward(session: Session, community: Community) -> None:
     stewards = session.scalar(
-        select(func.count(Membership.id)).where(
-            Membership.community_id == community.id, Membership.role == Role.STEWARD.value
-        )
+        select_scoped(Membership, community.id)
+        .with_only_columns(func.count(Membership.id))
+        .where(Membership.role == Role.STEWARD.value)
     )
     if (stewards or 0) <= 1:
         raise Conflict("A community needs at least one steward; appoint another one first.")
@@ -54,11 +51,7 @@ def remove_member(session: Session, community: Community, viewer: Viewer, user_i
     """Remove a member (stewards), or leave (anyone, for themself)."""
     if viewer.user_id != user_id:
         require_role(session, community, viewer, Role.STEWARD)
-    target = session.scalar(
-        select(Membership).where(
-            Membership.community_id == community.id, Membership.user_id == user_id
-        )
-    )
+    target = find_member(session, community, user_id)
     if target is None:
         raise NotFound("That person is not a member.")
     if target.role == Role.STEWARD:
@@ -73,11 +66,7 @@ def add_member(
     """Make a person a member (used by invitations, the CLI, demo data and proposals)."""
     if role not in {r.value for r in Role}:
         raise Invalid("Role is member, steward or custodian.", field="role")
-    existing = session.scalar(
-        select(Membership).where(
-            Membership.community_id == community.id, Membership.user_id == user.id
-        )
-    )
+    existing = find_member(session, community, user.id)
     if existing is not None:
         raise Conflict(f"{user.display_name} is already a member of {community.name}.")
     found = Membership(community_id=community.id, user_id=user.id, role=role)

@@ -16,6 +16,7 @@ from commonpot.jobs import Job
 from commonpot.notifications import mail, service
 from commonpot.notifications.kinds import N_
 from commonpot.notifications.models import Notification
+from commonpot.tenancy import select_scoped
 
 DELIVER_JOB = "notifications.deliver"
 EMAIL_JOB = "notifications.email"
@@ -30,10 +31,12 @@ def audience(session: Session, notice: dict[str, Any]) -> list[int]:
         return [int(u) for u in notice["users"]]
     what, ref = notice["audience"]
     if what == "members":
-        query = select(Membership.user_id).where(Membership.community_id == ref)
+        query = select_scoped(Membership, ref).with_only_columns(Membership.user_id)
     elif what == "stewards":
-        query = select(Membership.user_id).where(
-            Membership.community_id == ref, Membership.role == Role.STEWARD.value
+        query = (
+            select_scoped(Membership, ref)
+            .with_only_columns(Membership.user_id)
+            .where(Membership.role == Role.STEWARD.value)
         )
     elif what == "event":
         query = select(Registration.user_id).where(Registration.event_id == ref)
