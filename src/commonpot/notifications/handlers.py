@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import jobs, signals
 from commonpot.accounts.models import User
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.communities.signals import Invited, RoleChanged
 from commonpot.db import utcnow
 from commonpot.events.models import Event

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import jobs
 from commonpot.accounts.models import User
-from commonpot.communities.models import Invitation, Membership, Role
+from commonpot.communities import Invitation, Membership, Role
 from commonpot.db import utcnow
 from commonpot.events.models import Registration
 from commonpot.jobs import Job

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Security
 from fastapi.responses import JSONResponse, Response
 
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.communities.scope import CommunityScope
 from commonpot.errors import Invalid
 from commonpot.http import bearer_scheme

@@ -9,7 +9,7 @@ from sqlalchemy import Row, Select, func, or_
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.recipes.conversion import food_key
 from commonpot.recipes.models import Recipe, RecipeIngredient, RecipeTag, RecipeTranslation
 from commonpot.recipes.search import apply_text_search

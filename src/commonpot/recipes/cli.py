@@ -72,7 +72,7 @@ def import_files(
 ) -> None:
     """Store the recipes found in FILES; if any file fails, nothing is stored."""
     from commonpot.cli_support import transaction
-    from commonpot.communities.service import readable_community
+    from commonpot.communities import readable_community
     from commonpot.recipes.exchange import import_content
 
     contents = [(f, _read(f)) for f in files]
@@ -99,8 +99,7 @@ def export(
 ) -> None:
     """Print one recipe as JSON-LD with its heritage; community-only recipes need --as a member."""
     from commonpot.cli_support import transaction
-    from commonpot.communities.models import Community
-    from commonpot.communities.service import readable_community
+    from commonpot.communities import Community, readable_community
     from commonpot.errors import NotFound
     from commonpot.recipes.exchange import export_jsonld
     from commonpot.recipes.models import Recipe

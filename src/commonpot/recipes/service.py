@@ -11,8 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import Session, selectinload
 
 from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community, Role
-from commonpot.communities.service import membership, require_member
+from commonpot.communities import Community, Role, membership, require_member
 from commonpot.db import utcnow
 from commonpot.errors import Forbidden, Invalid, NotFound
 from commonpot.recipes.conversion import food_key
