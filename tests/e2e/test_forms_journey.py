@@ -22,6 +22,15 @@ def _places(server: LiveServer) -> int:
         return int(s.scalar(select(func.count(Place.id))) or 0)
 
 
+def _submit(page: Page, path_end: str, button: str) -> int:
+    """Press the form's button; the status of the POST it sends."""
+    with page.expect_response(
+        lambda r: r.url.endswith(path_end) and r.request.method == "POST"
+    ) as posted:
+        page.get_by_role("button", name=button).click()
+    return posted.value.status
+
+
 def test_failed_place_form_keeps_what_was_typed(live_server: LiveServer, page: Page) -> None:
     with live_server.db.unit_of_work() as s:
         steward = make_user(s, "Ada Steward", email="ada@example.org")
@@ -34,11 +43,7 @@ def test_failed_place_form_keeps_what_was_typed(live_server: LiveServer, page: P
     page.get_by_label("Description").fill("Bread on Saturdays")
     page.get_by_label("Latitude").fill("north of the bridge")
     page.get_by_label("Longitude").fill("5.1")
-    with page.expect_response(
-        lambda r: r.url.endswith("/places") and r.request.method == "POST"
-    ) as posted:
-        page.get_by_role("button", name="Add place").click()
-    assert posted.value.status == 422
+    assert _submit(page, "/places", "Add place") == 422
     expect(page.get_by_role("alert")).to_contain_text("must be numbers")
     expect(page.get_by_label("Name")).to_have_value("Old mill by the weir")
     expect(page.get_by_label("Kind")).to_have_value("kitchen")
@@ -62,11 +67,7 @@ def test_recipe_file_import_runs_in_the_background(live_server: LiveServer, page
     sign_in(page, live_server.url, "ada@example.org", PASSWORD)
     page.goto(f"{live_server.url}/communities/riverbank/recipes/import")
     page.get_by_label("Web address of a recipe page").fill("gopher://example.org/soup")
-    with page.expect_response(
-        lambda r: r.url.endswith("/import") and r.request.method == "POST"
-    ) as posted:
-        page.get_by_role("button", name="Import").click()
-    assert posted.value.status == 422
+    assert _submit(page, "/import", "Import") == 422
     expect(page.get_by_label("Web address of a recipe page")).to_have_value(
         "gopher://example.org/soup"
     )

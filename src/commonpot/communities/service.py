@@ -1,85 +1,11 @@
-"""Communities use cases, re-exported from the modules that hold them.
+"""The communities use cases under their old name: `commonpot.communities.service`.
 
-Kept so that `commonpot.communities.service` keeps working for callers in other domains;
-new code imports from `commonpot.communities` (its public surface) or from the module.
+Kept so that callers in other domains keep working; new code imports the package's public
+surface (`from commonpot import communities`) or the module that holds the use case
+(`access`, `profile`, `roles`, `invitations`, `place_map`).
 """
 
 from __future__ import annotations
 
-from commonpot.communities.access import (
-    can_read,
-    find_member,
-    member_count,
-    members,
-    membership,
-    my_communities,
-    my_memberships,
-    readable_community,
-    require_member,
-    require_role,
-    visible_communities,
-)
-from commonpot.communities.invitations import (
-    INVITE_DAYS,
-    accept_invitation,
-    create_invitation,
-    open_invitation,
-    pending_invitations,
-    revoke_invitation,
-    sign_up_with_invitation,
-)
-from commonpot.communities.place_map import (
-    create_place,
-    delete_place,
-    get_place,
-    places,
-    update_place,
-)
-from commonpot.communities.profile import (
-    SLUG_RE,
-    check_coordinates,
-    check_slug,
-    create_community,
-    set_setting,
-    update_community,
-)
-from commonpot.communities.roles import (
-    add_member,
-    change_role,
-    remove_member,
-)
-
-__all__ = [
-    "INVITE_DAYS",
-    "SLUG_RE",
-    "accept_invitation",
-    "add_member",
-    "can_read",
-    "change_role",
-    "check_coordinates",
-    "check_slug",
-    "create_community",
-    "create_invitation",
-    "create_place",
-    "delete_place",
-    "find_member",
-    "get_place",
-    "member_count",
-    "members",
-    "membership",
-    "my_communities",
-    "my_memberships",
-    "open_invitation",
-    "pending_invitations",
-    "places",
-    "readable_community",
-    "remove_member",
-    "require_member",
-    "require_role",
-    "revoke_invitation",
-    "set_setting",
-    "sign_up_with_invitation",
-    "update_community",
-    "update_place",
-    "visible_communities",
-]
+from commonpot.communities import *  # noqa: F403 (the same names, by their old address)
+from commonpot.communities import __all__  # noqa: F401 (what `import *` from here gives)
