@@ -303,28 +303,33 @@ def new_community_page(ctx: Unit) -> Response:
     return _edit_page(ctx, {"creating": True}, {})
 
 
-@router.post("/communities-new", response_class=HTMLResponse)
-def create_community(
-    request: Request,
-    ctx: Unit,
+def _community_form(
     name: Annotated[str, Form(max_length=120)] = "",
-    slug: Annotated[str, Form(max_length=60)] = "",
+    new_slug: Annotated[str, Form(alias="slug", max_length=60)] = "",
     description: Annotated[str, Form(max_length=5000)] = "",
     location: Annotated[str, Form(max_length=200)] = "",
     lat: Annotated[str, Form(max_length=40)] = "",
     lon: Annotated[str, Form(max_length=40)] = "",
     visibility: Annotated[str, Form()] = "public",
-) -> Response:
-    """Create the community; the administrator becomes its first steward."""
-    typed = {
+) -> dict[str, str]:
+    """The community form as typed (shown again as it is when something is wrong)."""
+    return {
         "name": name,
-        "slug": slug,
+        "slug": new_slug,
         "description": description,
         "location": location,
         "lat": lat,
         "lon": lon,
         "visibility": visibility,
     }
+
+
+CommunityForm = Annotated[dict[str, str], Depends(_community_form)]
+
+
+@router.post("/communities-new", response_class=HTMLResponse)
+def create_community(request: Request, ctx: Unit, typed: CommunityForm) -> Response:
+    """Create the community; the administrator becomes its first steward."""
     try:
         with ctx.session.begin_nested():
             fields = _community_form_fields(typed)
@@ -351,26 +356,9 @@ def settings_page(here: CommunityScope) -> Response:
 
 
 @router.post("/communities/{slug}/settings", response_class=HTMLResponse)
-def save_settings(
-    request: Request,
-    here: CommunityScope,
-    name: Annotated[str, Form(max_length=120)] = "",
-    description: Annotated[str, Form(max_length=5000)] = "",
-    location: Annotated[str, Form(max_length=200)] = "",
-    lat: Annotated[str, Form(max_length=40)] = "",
-    lon: Annotated[str, Form(max_length=40)] = "",
-    visibility: Annotated[str, Form()] = "public",
-) -> Response:
+def save_settings(request: Request, here: CommunityScope, typed: CommunityForm) -> Response:
     """Save the community profile (stewards)."""
-    typed = {
-        "name": name,
-        "slug": "",
-        "description": description,
-        "location": location,
-        "lat": lat,
-        "lon": lon,
-        "visibility": visibility,
-    }
+    typed["slug"] = ""  # the address of a community does not change
     try:
         with here.session.begin_nested():
             fields = _community_form_fields(typed)
