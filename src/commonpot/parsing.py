@@ -66,9 +66,9 @@ def validated(model: type[M], data: dict[str, Any]) -> M:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ()))
         message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
-        raise Invalid(
-            message if field in message else f"{field}: {message}", field=field or None
-        ) from None
+        if first.get("type") != "value_error" and field:  # Pydantic's words: say where
+            message = f"{field}: {message}"
+        raise Invalid(message, field=field or None) from None
 
 
 def line_of(data: bytes | str, offset: int) -> int:

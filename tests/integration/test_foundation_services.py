@@ -11,10 +11,11 @@ from commonpot import demo
 from commonpot.accounts import service as accounts
 from commonpot.accounts.service import ANONYMOUS, Viewer
 from commonpot.communities import service
-from commonpot.communities.schemas import InvitationIn
 from commonpot.communities.models import Community, Membership, Place
+from commonpot.communities.schemas import InvitationIn, PlaceIn
 from commonpot.db import Database
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthenticated
+from commonpot.parsing import validated
 from tests.factories.accounts import PASSWORD, make_user, make_world
 
 
@@ -185,7 +186,10 @@ def test_place_validation_changes_nothing(db: Database) -> None:
     for fields in bad_inputs:
         with db.unit_of_work() as s, pytest.raises(Invalid):
             service.create_place(
-                s, s.get(Community, world.public.id), Viewer(user=world.member), fields
+                s,
+                s.get(Community, world.public.id),
+                Viewer(user=world.member),
+                validated(PlaceIn, fields),
             )
     with db.unit_of_work(write=False) as s:
         names = set(s.scalars(select(Place.name).where(Place.community_id == world.public.id)))

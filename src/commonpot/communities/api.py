@@ -120,7 +120,7 @@ def list_places(here: CommunityScope, kind: str | None = None) -> list[PlaceOut]
 @router.post("/communities/{slug}/places", response_model=PlaceOut, status_code=201)
 def create_place(body: PlaceIn, here: CommunityScope) -> PlaceOut:
     """Add a place to the map (members)."""
-    place = service.create_place(here.session, here.community, here.viewer, body.model_dump())
+    place = service.create_place(here.session, here.community, here.viewer, body)
     return PlaceOut.model_validate(place)
 
 
@@ -133,9 +133,7 @@ def get_place(place_id: Id, here: CommunityScope) -> PlaceOut:
 @router.patch("/communities/{slug}/places/{place_id}", response_model=PlaceOut)
 def update_place(place_id: Id, body: PlacePatch, here: CommunityScope) -> PlaceOut:
     """Change a place (its creator or a steward)."""
-    place = service.update_place(
-        here.session, here.community, here.viewer, place_id, body.model_dump(exclude_unset=True)
-    )
+    place = service.update_place(here.session, here.community, here.viewer, place_id, body)
     return PlaceOut.model_validate(place)
 
 

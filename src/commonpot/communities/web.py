@@ -12,7 +12,7 @@ from commonpot.accounts.web import rotate_csrf_cookie, set_session_cookie
 from commonpot.communities import service
 from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
-from commonpot.communities.schemas import InvitationIn
+from commonpot.communities.schemas import InvitationIn, PlaceIn
 from commonpot.communities.scope import CommunityScope, Here, enter
 from commonpot.errors import Conflict, DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, Unit, verify_csrf_form
@@ -162,13 +162,8 @@ def add_place(
     typed = {"name": name, "kind": kind, "description": description, "lat": lat, "lon": lon}
     try:
         with here.session.begin_nested():
-            coords = _parse_coordinates(lat, lon)
-            place = service.create_place(
-                here.session,
-                here.community,
-                here.viewer,
-                {"name": name, "kind": kind, "description": description, **coords},
-            )
+            body = validated(PlaceIn, {**typed, **_parse_coordinates(lat, lon)})
+            place = service.create_place(here.session, here.community, here.viewer, body)
     except DomainError as exc:
         return _places_page(here, values=typed, error=exc)
     slug = here.community.slug
