@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import asyncio
 import io
 import json
+import re
 import stat
 import time
 import zipfile

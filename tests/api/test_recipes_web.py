@@ -200,7 +200,9 @@ def test_import_page_accepts_a_tandoor_archive(client: TestClient, db: Database)
     assert job_url.startswith("/jobs/")  # an archive is unpacked in the background
     assert "<progress" in client.get(job_url).text
     assert client.app.state.jobs.drain() >= 1  # type: ignore[attr-defined]
-    done = re.search(r'id="job-result-link" class="button" href="([^"]+)"', client.get(job_url).text)
+    done = re.search(
+        r'id="job-result-link" class="button" href="([^"]+)"', client.get(job_url).text
+    )
     assert done is not None
     page = client.get(done.group(1))
     assert "Bigos" in page.text
