@@ -23,6 +23,7 @@ from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Invitation, Membership
 from commonpot.communities.schemas import InvitationIn
 from commonpot.db import Database, utcnow
+from commonpot.errors import Invalid
 from commonpot.events import service as events_service
 from commonpot.events import signup
 from commonpot.events.jobs import REMINDER_JOB
@@ -30,6 +31,7 @@ from commonpot.governance.signals import ProposalDecided
 from commonpot.network import runs
 from commonpot.network import service as network
 from commonpot.notifications import service as notes
+from commonpot.notifications.jobs import INVITATION_JOB
 from commonpot.notifications.models import Notification
 from commonpot.settings import Settings
 from commonpot.wiring import start_jobs
@@ -338,3 +340,33 @@ def test_invitation_to_an_address_without_account_sends_the_link_by_email(
                 Membership.user_id == user_id, Membership.community_id == w.public.id
             )
         )
+
+
+def test_a_rolled_back_savepoint_tells_nobody(
+    db: Database, runtime: jobs.Jobs, mailbox: tuple[str, Inbox], client: TestClient
+) -> None:
+    """Events emitted inside a savepoint that rolls back go with it; the others stay."""
+    w = make_world(db)
+    with db.unit_of_work() as s:
+        community = s.get(Community, w.public.id)
+        assert community is not None
+        steward = Viewer(user=s.get(User, w.steward.id))
+        invite = InvitationIn(email="first@example.org")
+        communities.create_invitation(s, community, steward, invite)
+        with pytest.raises(Invalid), s.begin_nested():  # a form that failed, shown again
+            never = InvitationIn(email="never@example.org")
+            communities.create_invitation(s, community, steward, never)
+            raise Invalid("The steward changed their mind.")
+        communities.create_invitation(s, community, steward, InvitationIn(email="kept@example.org"))
+    run_all(runtime)
+    with db.unit_of_work(write=False) as s:
+        queued = list(s.scalars(select(jobs.Job.name).where(jobs.Job.name == INVITATION_JOB)))
+    assert len(queued) == 2  # two invitations were made, two e-mails queued
+    assert mailbox[1].to("never@example.org") == []
+    for address in ("first@example.org", "kept@example.org"):
+        (letter,) = mailbox[1].to(address)
+        link = re.search(r"http://testserver(/invite/[\w-]+)", body_text(letter)[0])
+        assert link is not None
+        page = browser(client).get(link.group(1))  # the link carries that invitation's secret
+        assert page.status_code == 200
+        assert f'value="{address}"' in page.text
