@@ -17,8 +17,9 @@ from commonpot.accounts.models import User
 from commonpot.communities.models import Community, Invitation, Place
 from commonpot.db import Database
 from commonpot.notifications.models import NotificationPreference
-from commonpot.recipes.models import Recipe
+from commonpot.recipes.models import OralHistory, Recipe, RecipeTranslation
 from tests.factories.accounts import form, make_world, sign_in
+from tests.factories.recipes import make_recipe_world
 
 
 def _count(db: Database, model: type) -> int:
@@ -153,3 +154,24 @@ def test_recipe_import_form_keeps_the_address_and_queues_nothing(
     assert queued.headers["location"].startswith("/jobs/")
     assert _count(db, jobs.Job) == before[1] + 1
     assert "<progress" in client.get(queued.headers["location"]).text
+
+
+def test_story_and_translation_forms_keep_what_was_typed(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    sign_in(client, db, rw.world.member)
+    page = f"/communities/publicville/recipes/{rw.public_recipe}"
+    before = (_count(db, OralHistory), _count(db, RecipeTranslation))
+    story = {"title": "Soup at the river", "narrator": "Grandma Ana", "recorded_by": "Lia"}
+    response = client.post(f"{page}/oral-histories", data=form(story))  # no consent record
+    assert response.status_code == 422
+    assert "consent is required" in response.text
+    assert 'value="Soup at the river"' in response.text
+    assert 'value="Grandma Ana"' in response.text
+    assert _invalid(response.text, "oh-consent-by")
+    translation = {"language": "", "name": "Sopa de las tres hermanas", "story": "La abuela..."}
+    response = client.post(f"{page}/translations", data=form(translation))
+    assert response.status_code == 422
+    assert 'value="Sopa de las tres hermanas"' in response.text
+    assert "La abuela...</textarea>" in response.text
+    assert _invalid(response.text, "tr-language")
+    assert (_count(db, OralHistory), _count(db, RecipeTranslation)) == before

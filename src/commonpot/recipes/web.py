@@ -14,16 +14,14 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from commonpot.communities.scope import CommunityScope, Here
-from commonpot.errors import DomainError, Invalid
+from commonpot.errors import DomainError
 from commonpot.http import PostedForm, Unit, verify_csrf_form
 from commonpot.params import Id
-from commonpot.recipes import browse, exchange, heritage, service, web_exchange, web_heritage
+from commonpot.recipes import browse, heritage, service, web_exchange, web_heritage
 from commonpot.recipes.browse import SearchQuery
-from commonpot.recipes.durations import human_duration
 from commonpot.recipes.forms import form_values, recipe_form_values, recipe_in_from_form
-from commonpot.recipes.jsonld import to_jsonld
 from commonpot.recipes.protocols import LABELS
-from commonpot.recipes.scaling import scale_recipe, scaled_text
+from commonpot.recipes.web_common import recipe_detail
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -165,52 +163,10 @@ router.include_router(web_exchange.router)
 @router.get(PAGE + "/{recipe_id}", response_class=HTMLResponse)
 def recipe_page(
     recipe_id: Id,
-    request: Request,
     here: CommunityScope,
     servings: int | None = None,
     lang: str = "",
     ack: int = 0,
 ) -> Response:
     """A recipe to read and print: ingredients (scaled on request), steps, story, lineage."""
-    data = here.page()
-    recipe = service.get_recipe(here.session, here.community, here.viewer, recipe_id)
-    who = service.access(here.session, here.community, here.viewer)
-    data.update(
-        recipe=recipe,
-        notices=heritage.notices(recipe, here.community),
-        label_details=heritage.label_details(recipe),
-        can_edit=service.may_edit(who, recipe),
-        gated="TK CS" in recipe.labels and not ack,
-        translation=next((t for t in recipe.translations if t.language == lang), None),
-        tree=browse.variant_tree(here.session, here.community, here.viewer, recipe_id),
-        generations=_generations(recipe.lineage),
-        base_servings=exchange.base_servings(recipe),
-        times=[
-            (label_text, human_duration(value))
-            for label_text, value in (
-                ("Preparation", recipe.prep_time),
-                ("Cooking", recipe.cook_time),
-                ("Total", recipe.total_time),
-            )
-            if value
-        ],
-        servings=servings,
-    )
-    if servings is not None:
-        if not 1 <= servings <= 10000:
-            raise Invalid("Choose between 1 and 10,000 servings.", field="servings")
-        decimal = web_exchange.decimal_sign(request)
-        data["scaled"] = [
-            scaled_text(s, decimal) for s in scale_recipe(exchange.scalable(recipe), servings)
-        ]
-    if recipe.reach == "public" and not data["gated"]:
-        url = str(request.url.replace(query=""))
-        data["jsonld_doc"] = to_jsonld(heritage.recipe_data(recipe, here.community, url))
-    return render(request, "recipes/detail.html", data, ctx=here)
-
-
-def _generations(people: list[Any]) -> list[tuple[int, list[Any]]]:
-    groups: dict[int, list[Any]] = {}
-    for person in people:
-        groups.setdefault(person.generation, []).append(person)
-    return sorted(groups.items())
+    return recipe_detail(here, recipe_id, servings=servings, lang=lang, ack=ack)

@@ -14,20 +14,11 @@ from commonpot.recipes import jobs as recipe_jobs
 from commonpot.recipes.browse import SearchQuery
 from commonpot.recipes.ingredients import parse_ingredient
 from commonpot.recipes.shopping import line_text
-from commonpot.recipes.web_heritage import read_upload
+from commonpot.recipes.web_common import decimal_sign, read_upload
 from commonpot.templating import redirect, render
 
 router = APIRouter()
 PAGE = "/communities/{slug}/recipes"
-
-
-def decimal_sign(request: Request) -> str:
-    """The decimal sign of the reader's locale ("," for es, fr, de, pt)."""
-    from babel.numbers import get_decimal_symbol
-
-    from commonpot.templating import reader_locale
-
-    return str(get_decimal_symbol(reader_locale(request)))
 
 
 @router.post(PAGE + "/preview-ingredients", response_class=HTMLResponse)

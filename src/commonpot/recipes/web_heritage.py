@@ -4,57 +4,54 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
-from starlette.datastructures import FormData, UploadFile
 
 from commonpot.communities.scope import CommunityScope
+from commonpot.errors import Invalid, PayloadTooLarge
 from commonpot.http import PostedForm
 from commonpot.params import Id
 from commonpot.recipes import heritage, service
 from commonpot.recipes.forms import oral_history_from_form, translation_from_form
+from commonpot.recipes.web_common import read_upload, recipe_detail
 from commonpot.templating import redirect
 
 router = APIRouter()
 PAGE = "/communities/{slug}/recipes"
 
 
-def read_upload(form: FormData, name: str, limit: int) -> bytes:
-    """The file posted as `name` (at most `limit` + 1 bytes: enough to tell it is too big).
-
-    Every uploaded file is closed, whatever its field name.
-    """
-    content = b""
-    for value in form.values():
-        if isinstance(value, UploadFile):
-            if value is form.get(name) and value.filename:
-                content = value.file.read(limit + 1)
-            value.file.close()
-    return content
-
-
 @router.post(PAGE + "/{recipe_id}/oral-histories")
 def add_oral_history(recipe_id: Id, here: CommunityScope, form: PostedForm) -> Response:
-    """Attach a recording with its transcript and consent record."""
+    """Attach a recording with its transcript and consent record (or show the form again)."""
     limit = here.settings.max_upload_mb * 1024 * 1024
     audio = read_upload(form, "audio", limit)
-    heritage.add_oral_history(
-        here.session,
-        here.community,
-        here.viewer,
-        recipe_id,
-        oral_history_from_form(form),
-        audio=audio or None,
-        data_dir=here.settings.data_dir,
-        max_bytes=limit,
-    )
+    try:
+        with here.session.begin_nested():
+            heritage.add_oral_history(
+                here.session,
+                here.community,
+                here.viewer,
+                recipe_id,
+                oral_history_from_form(form),
+                audio=audio or None,
+                data_dir=here.settings.data_dir,
+                max_bytes=limit,
+            )
+    except (Invalid, PayloadTooLarge) as exc:
+        typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        return recipe_detail(here, recipe_id, failed="story", values=typed, error=exc)
     url = f"/communities/{here.community.slug}/recipes/{recipe_id}#stories"
     return redirect(here.request, url, "Story added.")
 
 
 @router.post(PAGE + "/{recipe_id}/translations")
 def save_translation(recipe_id: Id, here: CommunityScope, form: PostedForm) -> Response:
-    """Add the recipe in another language (members)."""
-    data = translation_from_form(form)
-    service.save_translation(here.session, here.community, here.viewer, recipe_id, data)
+    """Add the recipe in another language (members), or show the form again as typed."""
+    try:
+        with here.session.begin_nested():
+            data = translation_from_form(form)
+            service.save_translation(here.session, here.community, here.viewer, recipe_id, data)
+    except Invalid as exc:
+        typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        return recipe_detail(here, recipe_id, failed="translation", values=typed, error=exc)
     url = f"/communities/{here.community.slug}/recipes/{recipe_id}?lang={data.language}"
     return redirect(here.request, url, "Translation saved.")
 
