@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -64,6 +67,20 @@ def _viewer(session: Session, email: str | None) -> Viewer:
     return Viewer(user=user)
 
 
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on a terminal (on stderr: the recipe lines stay clean); quiet when piped."""
+    if total < 2 or not sys.stderr.isatty():
+        yield lambda _name: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Importing", total=total)
+        yield lambda name: bar.update(task, advance=1, description=name)
+
+
 @recipes_app.command("import")
 def import_files(
     files: list[Path] = typer.Argument(..., help="HTML pages or JSON-LD files."),
@@ -80,11 +97,13 @@ def import_files(
         viewer = _viewer(session, as_email)
         found = readable_community(session, community, viewer)
         stored = []
-        for file, content in contents:
-            try:
-                stored.extend(import_content(session, found, viewer, content))
-            except Invalid as exc:
-                raise Invalid(f"{file}: {exc.detail}", field=exc.field) from exc
+        with _progress(len(contents)) as advance:
+            for file, content in contents:
+                try:
+                    stored.extend(import_content(session, found, viewer, content))
+                except Invalid as exc:
+                    raise Invalid(f"{file}: {exc.detail}", field=exc.field) from exc
+                advance(file.name)
         for recipe in stored:
             typer.echo(f"{recipe.id}\t{recipe.name}")
 
