@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 E = TypeVar("E")
 QUEUE_KEY = "signals.queue"
+MARKS_KEY = "signals.savepoints"
 _handlers: dict[type[Any], list[Callable[[Session, Any], None]]] = {}
 
 
@@ -51,12 +52,31 @@ def deliver(session: Session) -> int:
 
 
 def install(factory: sessionmaker[Session]) -> None:
-    """Session hook: deliver queued events before each commit; drop them on rollback."""
+    """Session hook: deliver queued events before each commit; drop them on rollback.
+
+    A savepoint (`session.begin_nested()`) that rolls back drops the events emitted inside
+    it, so a form that failed and is shown again tells nobody about what it did not do.
+    """
 
     @sa_event.listens_for(factory, "before_commit")
     def _before_commit(session: Session) -> None:
         deliver(session)
 
-    @sa_event.listens_for(factory, "after_rollback")
-    def _after_rollback(session: Session) -> None:
-        session.info.pop(QUEUE_KEY, None)
+    @sa_event.listens_for(factory, "after_transaction_create")
+    def _savepoint_begins(session: Session, transaction: Any) -> None:
+        if transaction.nested:
+            marks = session.info.setdefault(MARKS_KEY, {})
+            marks[id(transaction)] = len(session.info.get(QUEUE_KEY, ()))
+
+    # `after_rollback` also fires for a savepoint, where it must not forget what was emitted
+    # before the savepoint began: the transaction that rolled back says how far to go back
+    @sa_event.listens_for(factory, "after_soft_rollback")
+    def _rolled_back(session: Session, previous: Any) -> None:
+        if previous.nested:
+            mark = session.info.get(MARKS_KEY, {}).pop(id(previous), None)
+            queued = session.info.get(QUEUE_KEY)
+            if mark is not None and queued is not None:
+                del queued[mark:]
+        elif previous.parent is None:
+            session.info.pop(QUEUE_KEY, None)
+            session.info.pop(MARKS_KEY, None)

@@ -26,6 +26,7 @@ from commonpot.network import actions as network_actions
 from commonpot.network import jobs as network_jobs
 from commonpot.notifications import handlers as notification_handlers
 from commonpot.notifications import jobs as notification_jobs
+from commonpot.recipes import jobs as recipe_jobs
 from commonpot.settings import Settings
 
 ACTION_MODULES = (
@@ -37,7 +38,14 @@ ACTION_MODULES = (
 )
 SESSION_HOOKS = (membership_log.install, signals.install, federation_hooks.install)
 # every domain's background jobs and periodic schedule (commonpot.jobs runs them)
-JOB_MODULES = (network_jobs, events_jobs, governance_jobs, notification_jobs, ecology_jobs)
+JOB_MODULES = (
+    network_jobs,
+    events_jobs,
+    governance_jobs,
+    notification_jobs,
+    ecology_jobs,
+    recipe_jobs,
+)
 
 
 def wire() -> None:

@@ -196,7 +196,15 @@ def test_import_page_accepts_a_tandoor_archive(client: TestClient, db: Database)
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
-    page = client.get(response.headers["location"])
+    job_url = response.headers["location"]
+    assert job_url.startswith("/jobs/")  # an archive is unpacked in the background
+    assert "<progress" in client.get(job_url).text
+    assert client.app.state.jobs.drain() >= 1  # type: ignore[attr-defined]
+    done = re.search(
+        r'id="job-result-link" class="button" href="([^"]+)"', client.get(job_url).text
+    )
+    assert done is not None
+    page = client.get(done.group(1))
     assert "Bigos" in page.text
     assert "1000 g sauerkraut, rinsed" in page.text
 

@@ -12,8 +12,10 @@ from commonpot.accounts import service as accounts
 from commonpot.accounts.service import ANONYMOUS, Viewer
 from commonpot.communities import service
 from commonpot.communities.models import Community, Membership, Place
+from commonpot.communities.schemas import InvitationIn, PlaceIn
 from commonpot.db import Database
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthenticated
+from commonpot.parsing import validated
 from tests.factories.accounts import PASSWORD, make_user, make_world
 
 
@@ -127,9 +129,8 @@ def test_invitation_for_email_only_and_single_use(db: Database) -> None:
     world = make_world(db)
     with db.unit_of_work() as s:
         public = s.get(Community, world.public.id)
-        _, token = service.create_invitation(
-            s, public, Viewer(user=world.steward), email="chosen@example.org"
-        )
+        body = InvitationIn(email="chosen@example.org")
+        _, token = service.create_invitation(s, public, Viewer(user=world.steward), body)
     with db.unit_of_work() as s, pytest.raises(Invalid):
         service.sign_up_with_invitation(
             s, token, email="other@example.org", display_name="Other", password=PASSWORD
@@ -185,7 +186,10 @@ def test_place_validation_changes_nothing(db: Database) -> None:
     for fields in bad_inputs:
         with db.unit_of_work() as s, pytest.raises(Invalid):
             service.create_place(
-                s, s.get(Community, world.public.id), Viewer(user=world.member), fields
+                s,
+                s.get(Community, world.public.id),
+                Viewer(user=world.member),
+                validated(PlaceIn, fields),
             )
     with db.unit_of_work(write=False) as s:
         names = set(s.scalars(select(Place.name).where(Place.community_id == world.public.id)))

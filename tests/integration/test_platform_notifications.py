@@ -20,8 +20,10 @@ from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
 from commonpot.bus import MemoryBus
 from commonpot.communities import service as communities
-from commonpot.communities.models import Community
+from commonpot.communities.models import Community, Invitation, Membership
+from commonpot.communities.schemas import InvitationIn
 from commonpot.db import Database, utcnow
+from commonpot.errors import Invalid
 from commonpot.events import service as events_service
 from commonpot.events import signup
 from commonpot.events.jobs import REMINDER_JOB
@@ -29,10 +31,11 @@ from commonpot.governance.signals import ProposalDecided
 from commonpot.network import runs
 from commonpot.network import service as network
 from commonpot.notifications import service as notes
+from commonpot.notifications.jobs import INVITATION_JOB
 from commonpot.notifications.models import Notification
 from commonpot.settings import Settings
 from commonpot.wiring import start_jobs
-from tests.factories.accounts import World, browser, form, make_world
+from tests.factories.accounts import PASSWORD, World, browser, form, make_world
 from tests.factories.events import make_event
 from tests.factories.governance import make_proposal
 from tests.factories.platform import Inbox, body_text, smtp_server
@@ -157,7 +160,7 @@ def test_roles_invitations_events_and_proposals_reach_the_right_people(
         assert community is not None
         steward = Viewer(user=s.get(User, w.steward.id))
         communities.change_role(s, community, steward, w.member.id, "custodian")
-        communities.create_invitation(s, community, steward, email=w.outsider.email)
+        communities.create_invitation(s, community, steward, InvitationIn(email=w.outsider.email))
         event = make_event(s, community, w.steward, capacity=1)
         first = signup.register(s, community, Viewer(user=s.get(User, w.custodian.id)), event)
         signup.register(s, community, Viewer(user=s.get(User, w.member.id)), event)
@@ -287,3 +290,83 @@ def test_flash_events_and_closing_votes_reach_members_once(
         assert kinds.count("flash_event") == 1
         assert kinds.count("proposal_closing") == 1
     assert kinds_for(db, w.outsider) == []
+
+
+def test_invitation_to_an_address_without_account_sends_the_link_by_email(
+    db: Database, runtime: jobs.Jobs, mailbox: tuple[str, Inbox], client: TestClient
+) -> None:
+    w = make_world(db)
+    spanish(db, w.steward)  # written in the inviting steward's language
+    with db.unit_of_work() as s:
+        community = s.get(Community, w.public.id)
+        assert community is not None
+        steward = Viewer(user=s.get(User, w.steward.id))
+        body = InvitationIn(email="Newcomer@Example.org", note="Bring your grandmother's recipe")
+        communities.create_invitation(s, community, steward, body)
+        communities.create_invitation(s, community, steward, InvitationIn(email="gone@example.org"))
+        revoked_id = s.scalar(select(Invitation.id).where(Invitation.email == "gone@example.org"))
+        assert revoked_id is not None
+        communities.revoke_invitation(s, community, steward, revoked_id)
+    assert mailbox[1].messages == []  # nothing is sent inside the request
+    run_all(runtime)
+    assert mailbox[1].to("gone@example.org") == []  # a withdrawn invitation is not sent
+    (letter,) = mailbox[1].to("newcomer@example.org")
+    assert letter["Subject"] == f"Te invitaron a {w.public.name}"
+    text, html = body_text(letter)
+    assert "Bring your grandmother's recipe" in text
+    link = re.search(r"http://testserver(/invite/[\w-]+)", text)
+    assert link is not None
+    assert link.group(1) in html
+    with db.unit_of_work(write=False) as s:  # the secret left the job's record once sent
+        payloads = [j.payload for j in s.scalars(select(jobs.Job))]
+        assert not any("token" in p for p in payloads)
+        assert all(link.group(1).split("/")[-1] not in str(p) for p in payloads)
+    page = browser(client).get(link.group(1))
+    assert page.status_code == 200
+    assert 'value="newcomer@example.org"' in page.text
+    joined = client.post(
+        link.group(1),
+        data=form(
+            {"email": "newcomer@example.org", "display_name": "Newcomer", "password": PASSWORD}
+        ),
+        follow_redirects=False,
+    )
+    assert joined.status_code == 303
+    assert joined.headers["location"] == f"/communities/{w.public.slug}"
+    with db.unit_of_work(write=False) as s:
+        user_id = s.scalar(select(User.id).where(User.email == "newcomer@example.org"))
+        assert s.scalar(
+            select(Membership.id).where(
+                Membership.user_id == user_id, Membership.community_id == w.public.id
+            )
+        )
+
+
+def test_a_rolled_back_savepoint_tells_nobody(
+    db: Database, runtime: jobs.Jobs, mailbox: tuple[str, Inbox], client: TestClient
+) -> None:
+    """Events emitted inside a savepoint that rolls back go with it; the others stay."""
+    w = make_world(db)
+    with db.unit_of_work() as s:
+        community = s.get(Community, w.public.id)
+        assert community is not None
+        steward = Viewer(user=s.get(User, w.steward.id))
+        invite = InvitationIn(email="first@example.org")
+        communities.create_invitation(s, community, steward, invite)
+        with pytest.raises(Invalid), s.begin_nested():  # a form that failed, shown again
+            never = InvitationIn(email="never@example.org")
+            communities.create_invitation(s, community, steward, never)
+            raise Invalid("The steward changed their mind.")
+        communities.create_invitation(s, community, steward, InvitationIn(email="kept@example.org"))
+    run_all(runtime)
+    with db.unit_of_work(write=False) as s:
+        queued = list(s.scalars(select(jobs.Job.name).where(jobs.Job.name == INVITATION_JOB)))
+    assert len(queued) == 2  # two invitations were made, two e-mails queued
+    assert mailbox[1].to("never@example.org") == []
+    for address in ("first@example.org", "kept@example.org"):
+        (letter,) = mailbox[1].to(address)
+        link = re.search(r"http://testserver(/invite/[\w-]+)", body_text(letter)[0])
+        assert link is not None
+        page = browser(client).get(link.group(1))  # the link carries that invitation's secret
+        assert page.status_code == 200
+        assert f'value="{address}"' in page.text

@@ -78,3 +78,42 @@ def test_export_of_community_only_recipe_needs_a_member(
     code, out, _ = _run(capsys, "recipes", "export", str(rw.community_recipe), "--as", email)
     assert code == 0
     assert json.loads(out)["commonpot:protocolLabels"][0]["commonpot:code"] == "TK CO"
+
+
+def test_import_shows_progress_on_a_terminal_only(cli_db: Database) -> None:
+    """On a terminal a progress bar goes to stderr; stdout keeps only the recipe lines."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    make_recipe_world(cli_db)
+    files = [str(FIXTURES / "graph_yoast.html"), str(FIXTURES / "microdata.html")]
+    entry = str(Path(sys.executable).parent / "commonpot")  # the installed command
+    command = [entry, "recipes", "import", *files]
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
+    done = subprocess.run(
+        [*command, "--community", "publicville"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    names = [line.split("\t")[1] for line in done.stdout.decode().strip().splitlines()]
+    assert names == ["Grandma Ruth’s Barley & Leek Soup", "Bannock over the fire"]
+    assert b"Importing" in shown or b"graph_yoast.html" in shown
+    assert _count(cli_db) >= 2

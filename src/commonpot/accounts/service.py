@@ -120,6 +120,12 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
+def viewer_for(session: Session, user_id: int | None) -> Viewer:
+    """Who started background work: that person, or the operator when nobody (or gone)."""
+    user = session.get(User, user_id) if user_id is not None else None
+    return Viewer(user=user) if user is not None else OPERATOR
+
+
 def user_by_email(session: Session, email: str) -> User | None:
     """The user with this e-mail, if any."""
     return session.scalar(select(User).where(User.email == email.strip().lower()))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from commonpot.accounts import service
 from commonpot.errors import DomainError
-from commonpot.http import CSRF_COOKIE, SESSION_COOKIE, unit_of_work, verify_csrf_form
+from commonpot.http import CSRF_COOKIE, SESSION_COOKIE, Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
 from commonpot.templating import redirect, render
 
@@ -49,41 +49,34 @@ def _safe_next(value: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str | None = None) -> Response:
+def login_page(request: Request, ctx: Unit, next: str | None = None) -> Response:
     """The sign-in form."""
-    with unit_of_work(request) as ctx:
-        return render(request, "accounts/login.html", {"next": _safe_next(next)}, ctx=ctx)
+    return render(request, "accounts/login.html", {"next": _safe_next(next)}, ctx=ctx)
 
 
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
+    ctx: Unit,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Check the credentials and start a browser session."""
-    settings = request.app.state.settings
-    with unit_of_work(request) as ctx:
-        try:
-            user = service.authenticate(
-                ctx.session,
-                email=email,
-                password=password,
-                client=request.client.host if request.client else "unknown",
-                max_failures=settings.login_max_failures,
-                window_minutes=settings.login_window_minutes,
-            )
-        except DomainError as exc:
-            ctx.session.commit()  # the failed attempt is kept so guessing stays slow
-            return render(
-                request,
-                "accounts/login.html",
-                {"error": exc.detail, "email": email, "next": _safe_next(next)},
-                ctx=ctx,
-                status_code=exc.status,
-            )
-        token = service.start_session(ctx.session, user, days=settings.session_days)
+    settings = ctx.settings
+    try:
+        user = service.authenticate(
+            ctx.session,
+            email=email,
+            password=password,
+            client=request.client.host if request.client else "unknown",
+            max_failures=settings.login_max_failures,
+            window_minutes=settings.login_window_minutes,
+        )
+    except DomainError as exc:  # the failed attempt is kept (committed) so guessing stays slow
+        data = {"error": exc.detail, "email": email, "next": _safe_next(next)}
+        return render(request, "accounts/login.html", data, ctx=ctx, status_code=exc.status)
+    token = service.start_session(ctx.session, user, days=settings.session_days)
     response = redirect(request, _safe_next(next), f"Welcome, {user.display_name}.")
     set_session_cookie(response, request, token, settings.session_days)
     rotate_csrf_cookie(response, request)
@@ -91,44 +84,56 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, ctx: Unit) -> RedirectResponse:
     """End the browser session."""
-    with unit_of_work(request) as ctx:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if cookie:
-            service.end_session(ctx.session, cookie)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        service.end_session(ctx.session, cookie)
     response = redirect(request, "/", "You are signed out.")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
+def _profile_page(ctx: Ctx, status: int = 200, **more: Any) -> Response:
+    """Your profile page; after a failed form, with what was typed and the reason."""
+    tokens = service.list_api_tokens(ctx.session, ctx.viewer.require_user())
+    data = {"tokens": tokens, **more}
+    return render(ctx.request, "accounts/profile.html", data, ctx=ctx, status_code=status)
+
+
 @router.get("/me", response_class=HTMLResponse)
-def profile_page(request: Request) -> Response:
+def profile_page(request: Request, ctx: Unit) -> Response:
     """Your profile, password and API tokens."""
-    with unit_of_work(request) as ctx:
-        if ctx.viewer.user is None:
-            return redirect(request, "/login?next=/me")
-        tokens = service.list_api_tokens(ctx.session, ctx.viewer.user)
-        return render(request, "accounts/profile.html", {"tokens": tokens}, ctx=ctx)
+    if ctx.viewer.user is None:
+        return redirect(request, "/login?next=/me")
+    return _profile_page(ctx)
 
 
 @router.post("/me", response_class=HTMLResponse)
 def update_profile(
     request: Request,
+    ctx: Unit,
     display_name: Annotated[str, Form(max_length=120)] = "",
     birth_year: Annotated[str, Form(max_length=4)] = "",
     languages: Annotated[str, Form(max_length=120)] = "",
     bio: Annotated[str, Form(max_length=2000)] = "",
     public_key: Annotated[str, Form(max_length=120)] = "",
 ) -> Response:
-    """Save profile changes."""
-    with unit_of_work(request) as ctx:
-        user = ctx.viewer.require_user()
-        try:
-            year = int(birth_year) if birth_year.strip() else None
-        except ValueError:
-            year = -1
-        try:
+    """Save profile changes (or show the form again, as typed, with what to fix)."""
+    user = ctx.viewer.require_user()
+    typed = {
+        "display_name": display_name,
+        "birth_year": birth_year,
+        "languages": languages,
+        "bio": bio,
+        "public_key": public_key,
+    }
+    try:
+        year = int(birth_year) if birth_year.strip() else None
+    except ValueError:
+        year = -1
+    try:
+        with ctx.session.begin_nested():
             service.update_profile(
                 ctx.session,
                 user,
@@ -138,76 +143,51 @@ def update_profile(
                 bio=bio,
                 public_key=public_key,
             )
-        except DomainError as exc:
-            ctx.session.rollback()
-            tokens = service.list_api_tokens(ctx.session, user)
-            return render(
-                request,
-                "accounts/profile.html",
-                {"tokens": tokens, "profile_error": exc.detail, "error_field": exc.field},
-                ctx=ctx,
-                status_code=exc.status,
-            )
+    except DomainError as exc:
+        return _profile_page(
+            ctx, exc.status, values=typed, profile_error=exc.detail, error_field=exc.field
+        )
     return redirect(request, "/me", "Profile saved.")
 
 
 @router.post("/me/password", response_class=HTMLResponse)
 def change_password(
     request: Request,
+    ctx: Unit,
     current_password: Annotated[str, Form(max_length=1024)] = "",
     new_password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     """Change the password; every session is signed out, this one is renewed."""
-    settings = request.app.state.settings
-    with unit_of_work(request) as ctx:
-        user = ctx.viewer.require_user()
-        try:
+    user = ctx.viewer.require_user()
+    days = ctx.settings.session_days
+    try:
+        with ctx.session.begin_nested():
             service.change_password(ctx.session, user, current=current_password, new=new_password)
-        except DomainError as exc:
-            ctx.session.rollback()
-            tokens = service.list_api_tokens(ctx.session, user)
-            return render(
-                request,
-                "accounts/profile.html",
-                {"tokens": tokens, "password_error": exc.detail},
-                ctx=ctx,
-                status_code=exc.status,
-            )
-        token = service.start_session(ctx.session, user, days=settings.session_days)
+    except DomainError as exc:
+        return _profile_page(ctx, exc.status, password_error=exc.detail)
+    token = service.start_session(ctx.session, user, days=days)
     response = redirect(
         request, "/me", "Password changed. Other sessions were signed out and API tokens revoked."
     )
-    set_session_cookie(response, request, token, settings.session_days)
+    set_session_cookie(response, request, token, days)
     rotate_csrf_cookie(response, request)
     return response
 
 
 @router.post("/me/tokens", response_class=HTMLResponse)
-def create_token(request: Request, name: Annotated[str, Form(max_length=80)] = "") -> Response:
+def create_token(ctx: Unit, name: Annotated[str, Form(max_length=80)] = "") -> Response:
     """Create an API token and show its secret once."""
-    with unit_of_work(request) as ctx:
-        user = ctx.viewer.require_user()
-        try:
+    user = ctx.viewer.require_user()
+    try:
+        with ctx.session.begin_nested():
             _, secret = service.create_api_token(ctx.session, user, name)
-        except DomainError as exc:
-            ctx.session.rollback()
-            tokens = service.list_api_tokens(ctx.session, user)
-            return render(
-                request,
-                "accounts/profile.html",
-                {"tokens": tokens, "token_error": exc.detail},
-                ctx=ctx,
-                status_code=exc.status,
-            )
-        tokens = service.list_api_tokens(ctx.session, user)
-        return render(
-            request, "accounts/profile.html", {"tokens": tokens, "new_token": secret}, ctx=ctx
-        )
+    except DomainError as exc:
+        return _profile_page(ctx, exc.status, token_error=exc.detail, token_name=name)
+    return _profile_page(ctx, new_token=secret)
 
 
 @router.post("/me/tokens/{token_id}/revoke")
-def revoke_token(token_id: Id, request: Request) -> Response:
+def revoke_token(token_id: Id, request: Request, ctx: Unit) -> Response:
     """Revoke an API token."""
-    with unit_of_work(request) as ctx:
-        service.revoke_api_token(ctx.session, ctx.viewer.require_user(), token_id)
+    service.revoke_api_token(ctx.session, ctx.viewer.require_user(), token_id)
     return redirect(request, "/me", "Token revoked.")

@@ -1,1 +1,113 @@
-"""Communities domain."""
+"""Communities: who may read what, membership and roles, invitations, places.
+
+The public surface other domains call (`from commonpot import communities`, then
+`communities.readable_community(...)`); the modules behind it are
+`access` (who may read, who belongs), `profile` (starting and describing a community),
+`roles` (members and their roles), `invitations` and `place_map`.
+Web edges (`web`, `api`, `scope`) are not part of it: they import the web framework.
+"""
+
+from __future__ import (
+    annotations,
+)
+
+from commonpot.communities.access import (
+    can_read,
+    find_member,
+    member_count,
+    members,
+    membership,
+    my_communities,
+    my_memberships,
+    readable_community,
+    require_member,
+    require_role,
+    visible_communities,
+)
+from commonpot.communities.invitations import (
+    INVITE_DAYS,
+    accept_invitation,
+    create_invitation,
+    open_invitation,
+    pending_invitations,
+    revoke_invitation,
+    sign_up_with_invitation,
+)
+from commonpot.communities.models import (
+    Community,
+    Invitation,
+    Membership,
+    Place,
+    PlaceKind,
+    Role,
+    Visibility,
+)
+from commonpot.communities.place_map import (
+    create_place,
+    delete_place,
+    get_place,
+    places,
+    update_place,
+)
+from commonpot.communities.profile import (
+    SLUG_RE,
+    check_coordinates,
+    check_slug,
+    create_community,
+    set_setting,
+    update_community,
+)
+from commonpot.communities.roles import (
+    add_member,
+    change_role,
+    remove_member,
+)
+from commonpot.communities.signals import (
+    Invited,
+    RoleChanged,
+)
+
+__all__ = [
+    "INVITE_DAYS",
+    "SLUG_RE",
+    "Community",
+    "Invitation",
+    "Invited",
+    "Membership",
+    "Place",
+    "PlaceKind",
+    "Role",
+    "RoleChanged",
+    "Visibility",
+    "accept_invitation",
+    "add_member",
+    "annotations",
+    "can_read",
+    "change_role",
+    "check_coordinates",
+    "check_slug",
+    "create_community",
+    "create_invitation",
+    "create_place",
+    "delete_place",
+    "find_member",
+    "get_place",
+    "member_count",
+    "members",
+    "membership",
+    "my_communities",
+    "my_memberships",
+    "open_invitation",
+    "pending_invitations",
+    "places",
+    "readable_community",
+    "remove_member",
+    "require_member",
+    "require_role",
+    "revoke_invitation",
+    "set_setting",
+    "sign_up_with_invitation",
+    "update_community",
+    "update_place",
+    "visible_communities",
+]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.models import User
 from commonpot.accounts.service import OPERATOR, Viewer
 from commonpot.actions import ActionType, Params
 from commonpot.communities import service
-from commonpot.communities.models import Community, Membership
+from commonpot.communities.models import Community
 from commonpot.errors import Conflict, Invalid, NotFound
 
 SETTING_TYPES = (str, int, float, bool)
@@ -54,22 +53,14 @@ def _execute_admit(session: Session, community: Community, params: Params, _: Vi
 
 def _validate_remove(session: Session, community: Community, params: Params) -> Params:
     user_id = int(params.get("user_id", 0) or 0)
-    found = session.scalar(
-        select(Membership).where(
-            Membership.community_id == community.id, Membership.user_id == user_id
-        )
-    )
+    found = service.find_member(session, community, user_id)
     if found is None:
         raise NotFound("That person is not a member.", field="action.params.user_id")
     return {"user_id": user_id}
 
 
 def _execute_remove(session: Session, community: Community, params: Params, _: Viewer) -> str:
-    found = session.scalar(
-        select(Membership).where(
-            Membership.community_id == community.id, Membership.user_id == params["user_id"]
-        )
-    )
+    found = service.find_member(session, community, params["user_id"])
     if found is None:
         raise Conflict("That person is no longer a member.")
     name = found.user.display_name

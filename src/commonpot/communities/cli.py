@@ -9,7 +9,9 @@ from commonpot.accounts.models import User
 from commonpot.accounts.service import OPERATOR
 from commonpot.cli_support import transaction
 from commonpot.communities import service
-from commonpot.errors import Invalid, NotFound
+from commonpot.communities.schemas import InvitationIn
+from commonpot.errors import NotFound
+from commonpot.parsing import validated
 from commonpot.settings import get_settings
 
 app = typer.Typer(help="Communities on this instance.", no_args_is_help=True)
@@ -54,13 +56,10 @@ def invite(
     days: int = typer.Option(14, help="How long the link works (1-90 days)."),
 ) -> None:
     """Print a one-time invitation link to a community."""
-    if role not in {"member", "steward", "custodian"}:
-        raise Invalid("role: must be member, steward or custodian", field="role")
+    body = validated(InvitationIn, {"role": role, "email": email, "note": note, "days": days})
     with transaction() as session:
         found = service.readable_community(session, community, OPERATOR)
-        _, token = service.create_invitation(
-            session, found, OPERATOR, role=role, email=email, note=note, days=days
-        )
+        _, token = service.create_invitation(session, found, OPERATOR, body)
     settings = get_settings()
     base = settings.base_url or f"http://{settings.host}:{settings.port}"
     typer.echo(f"{base.rstrip('/')}/invite/{token}")

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from commonpot.accounts.schemas import UserOut
 
 PlaceKindName = Literal[
     "enclave", "biodome", "garden", "kitchen", "market", "plaza", "household", "site"
 ]
+PLACE_KINDS: tuple[str, ...] = get_args(PlaceKindName)
 
 
 class CommunityOut(BaseModel):
@@ -85,6 +94,19 @@ class InvitationIn(BaseModel):
     note: str = Field(default="", max_length=200)
     days: int = Field(default=14, ge=1, le=90)
 
+    @field_validator("email")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        address = value.strip().lower() if value and value.strip() else None
+        if address is not None and "@" not in address:
+            raise ValueError("Enter a valid e-mail address, or leave it empty.")
+        return address
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return value.strip()
+
 
 class InvitationOut(BaseModel):
     """An invitation; `url` (with its secret) only when just created."""
@@ -107,34 +129,72 @@ class AcceptIn(BaseModel):
     token: str = Field(min_length=10, max_length=200)
 
 
-class PlaceIn(BaseModel):
+PLACE_NAME = "Give the place a name of 1 to 120 characters."
+ON_THE_MAP = "Put the place on the map: latitude and longitude are needed."
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Area = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
+
+
+class _PlaceRules(BaseModel):
+    """What makes a place's fields right, for a new place and for changes alike."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("name", mode="before", check_fields=False)
+    @classmethod
+    def _name(cls, value: object) -> str:
+        name = str(value or "").strip()
+        if not name or len(name) > 120:
+            raise ValueError(PLACE_NAME)
+        return name
+
+    @field_validator("description", "climate_class", mode="before", check_fields=False)
+    @classmethod
+    def _text(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("kind", mode="before", check_fields=False)
+    @classmethod
+    def _kind(cls, value: object) -> object:
+        if value not in PLACE_KINDS:
+            raise ValueError(f"Kind is one of: {', '.join(PLACE_KINDS)}.")
+        return value
+
+    @model_validator(mode="after")
+    def _on_the_map(self) -> Self:
+        given = self.model_fields_set & {"lat", "lon"}
+        if given and (getattr(self, "lat", None) is None or getattr(self, "lon", None) is None):
+            problem = PydanticCustomError("value_error", ON_THE_MAP)
+            details = InitErrorDetails(type=problem, loc=("lat",), input=None)
+            raise ValidationError.from_exception_data(type(self).__name__, [details])
+        return self
+
+
+class PlaceIn(_PlaceRules):
     """A new place on the community's map."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=120)
+    name: str
     kind: PlaceKindName = "site"
     description: str = Field(default="", max_length=5000)
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: Latitude
+    lon: Longitude
     climate_class: str | None = Field(default=None, max_length=40)
-    area_m2: float | None = Field(default=None, ge=0)
-    population: int | None = Field(default=None, ge=0)
+    area_m2: Area | None = None
+    population: int | None = Field(default=None, ge=0, le=10**9)
 
 
-class PlacePatch(BaseModel):
-    """Changes to a place."""
+class PlacePatch(_PlaceRules):
+    """Changes to a place; latitude and longitude change together."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: str | None = None
     kind: PlaceKindName | None = None
     description: str | None = Field(default=None, max_length=5000)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
     climate_class: str | None = Field(default=None, max_length=40)
-    area_m2: float | None = Field(default=None, ge=0)
-    population: int | None = Field(default=None, ge=0)
+    area_m2: Area | None = None
+    population: int | None = Field(default=None, ge=0, le=10**9)
 
 
 class PlaceOut(BaseModel):

@@ -7,12 +7,18 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Invited:
-    """A steward invited someone by e-mail address."""
+    """A steward invited someone by e-mail address.
+
+    `token` is the invitation's one-time secret, so that a person without an account can be
+    sent the link; it is never stored by the invitation itself (only its hash).
+    """
 
     community_id: int
     invitation_id: int
     email: str
     role: str
+    token: str = ""
+    invited_by: int | None = None
 
 
 @dataclass(frozen=True)

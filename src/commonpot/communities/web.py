@@ -7,15 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from commonpot.accounts.service import start_session
 from commonpot.accounts.web import rotate_csrf_cookie, set_session_cookie
 from commonpot.communities import service
 from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
-from commonpot.communities.scope import CommunityScope, enter
-from commonpot.errors import DomainError, Forbidden, Invalid
-from commonpot.http import Ctx, unit_of_work, verify_csrf_form
+from commonpot.communities.schemas import InvitationIn, PlaceIn
+from commonpot.communities.scope import CommunityScope, Here, enter
+from commonpot.errors import Conflict, DomainError, Forbidden, Invalid
+from commonpot.http import Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
-from commonpot.parsing import is_digits
+from commonpot.parsing import is_digits, validated
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -37,12 +39,11 @@ def place_markers(places: list[Any]) -> list[dict[str, Any]]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> Response:
+def home(request: Request, ctx: Unit) -> Response:
     """The instance's front page: communities you may visit and those you belong to."""
-    with unit_of_work(request) as ctx:
-        found = service.visible_communities(ctx.session, ctx.viewer)
-        counts = {c.id: service.member_count(ctx.session, c) for c in found}
-        return render(request, "home.html", {"communities": found, "counts": counts}, ctx=ctx)
+    found = service.visible_communities(ctx.session, ctx.viewer)
+    counts = {c.id: service.member_count(ctx.session, c) for c in found}
+    return render(request, "home.html", {"communities": found, "counts": counts}, ctx=ctx)
 
 
 @router.get("/communities/{slug}", response_class=HTMLResponse)
@@ -57,89 +58,100 @@ def community_home(request: Request, here: CommunityScope) -> Response:
     return render(request, "communities/home.html", data, ctx=here)
 
 
+def _members_page(
+    here: Here,
+    *,
+    values: dict[str, str] | None = None,
+    error: DomainError | None = None,
+    new_url: str | None = None,
+) -> Response:
+    """The members page; after a failed invitation, with what was typed and the reason."""
+    data = here.page(
+        members=service.members(here.session, here.community, here.viewer),
+        roles=[r.value for r in Role],
+        values=values or {},
+        invite_error=error.detail if error else None,
+        error_field=error.field if error else None,
+        new_invitation_url=new_url,
+    )
+    if here.is_steward:
+        data["invitations"] = service.pending_invitations(here.session, here.community, here.viewer)
+    status = 422 if error else 201 if new_url else 200
+    return render(here.request, "communities/members.html", data, ctx=here, status_code=status)
+
+
 @router.get("/communities/{slug}/members", response_class=HTMLResponse)
-def members_page(slug: str, request: Request) -> Response:
+def members_page(request: Request, here: CommunityScope) -> Response:
     """Members, their roles, and (for stewards) invitations."""
-    with unit_of_work(request) as ctx:
-        data = community_context(ctx, slug)
-        if ctx.viewer.user is None:
-            return redirect(request, f"/login?next=/communities/{slug}/members")
-        data["members"] = service.members(ctx.session, data["community"], ctx.viewer)
-        if data["is_steward"]:
-            data["invitations"] = service.pending_invitations(
-                ctx.session, data["community"], ctx.viewer
-            )
-        data["roles"] = [r.value for r in Role]
-        return render(request, "communities/members.html", data, ctx=ctx)
+    if here.viewer.user is None:
+        return redirect(request, f"/login?next=/communities/{here.community.slug}/members")
+    return _members_page(here)
 
 
 @router.post("/communities/{slug}/invitations", response_class=HTMLResponse)
 def create_invitation(
-    slug: str,
-    request: Request,
+    here: CommunityScope,
     role: Annotated[str, Form()] = "member",
     email: Annotated[str, Form(max_length=254)] = "",
     note: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Create an invitation link and show it to the steward."""
-    with unit_of_work(request) as ctx:
-        data = community_context(ctx, slug)
-        try:
-            _, token = service.create_invitation(
-                ctx.session, data["community"], ctx.viewer, role=role, email=email, note=note
-            )
-            data["new_invitation_url"] = invitation_url(request, token)
-        except DomainError as exc:
-            ctx.session.rollback()
-            data["invite_error"] = exc.detail
-        data["members"] = service.members(ctx.session, data["community"], ctx.viewer)
-        data["invitations"] = service.pending_invitations(
-            ctx.session, data["community"], ctx.viewer
-        )
-        data["roles"] = [r.value for r in Role]
-        status = 422 if "invite_error" in data else 201
-        return render(request, "communities/members.html", data, ctx=ctx, status_code=status)
+    """Create an invitation link and show it to the steward (or the form again, as typed)."""
+    typed = {"role": role, "email": email, "note": note}
+    try:
+        with here.session.begin_nested():
+            body = validated(InvitationIn, {**typed, "email": email.strip() or None})
+            _, token = service.create_invitation(here.session, here.community, here.viewer, body)
+    except (Invalid, Conflict) as exc:  # not allowed at all: 403, as for any other write
+        return _members_page(here, values=typed, error=exc)
+    return _members_page(here, new_url=invitation_url(here.request, token))
 
 
 @router.post("/communities/{slug}/members/{user_id}/role")
 def change_role(
-    slug: str, user_id: Id, request: Request, role: Annotated[str, Form()] = ""
+    user_id: Id, request: Request, here: CommunityScope, role: Annotated[str, Form()] = ""
 ) -> Response:
     """Give a member another role (stewards)."""
-    with unit_of_work(request) as ctx:
-        community = service.readable_community(ctx.session, slug, ctx.viewer)
-        service.change_role(ctx.session, community, ctx.viewer, user_id, role)
-    return redirect(request, f"/communities/{slug}/members", "Role changed.")
+    service.change_role(here.session, here.community, here.viewer, user_id, role)
+    return redirect(request, f"/communities/{here.community.slug}/members", "Role changed.")
 
 
 @router.post("/communities/{slug}/members/{user_id}/remove")
-def remove_member(slug: str, user_id: Id, request: Request) -> Response:
+def remove_member(user_id: Id, request: Request, here: CommunityScope) -> Response:
     """Remove a member (stewards) or leave."""
-    with unit_of_work(request) as ctx:
-        community = service.readable_community(ctx.session, slug, ctx.viewer)
-        leaving = ctx.viewer.user_id == user_id
-        service.remove_member(ctx.session, community, ctx.viewer, user_id)
+    leaving = here.viewer.user_id == user_id
+    service.remove_member(here.session, here.community, here.viewer, user_id)
     if leaving:
-        return redirect(request, "/", f"You left {community.name}.")
-    return redirect(request, f"/communities/{slug}/members", "Member removed.")
+        return redirect(request, "/", f"You left {here.community.name}.")
+    return redirect(request, f"/communities/{here.community.slug}/members", "Member removed.")
+
+
+def _places_page(
+    here: Here, *, values: dict[str, str] | None = None, error: DomainError | None = None
+) -> Response:
+    """The places page; after a failed add, with what was typed and the reason."""
+    places = service.places(here.session, here.community)
+    data = here.page(
+        places=places,
+        markers=place_markers(places),
+        kinds=[k.value for k in PlaceKind],
+        form=values,
+        error=error.detail if error else None,
+        error_field=error.field if error else None,
+    )
+    status = error.status if error else 200
+    return render(here.request, "communities/places.html", data, ctx=here, status_code=status)
 
 
 @router.get("/communities/{slug}/places", response_class=HTMLResponse)
-def places_page(slug: str, request: Request) -> Response:
+def places_page(here: CommunityScope) -> Response:
     """The community's places on a map, with a form to add one."""
-    with unit_of_work(request) as ctx:
-        data = community_context(ctx, slug)
-        places = service.places(ctx.session, data["community"])
-        data.update(
-            places=places, markers=place_markers(places), kinds=[k.value for k in PlaceKind]
-        )
-        return render(request, "communities/places.html", data, ctx=ctx)
+    return _places_page(here)
 
 
 @router.post("/communities/{slug}/places", response_class=HTMLResponse)
 def add_place(
-    slug: str,
     request: Request,
+    here: CommunityScope,
     name: Annotated[str, Form(max_length=120)] = "",
     kind: Annotated[str, Form()] = "site",
     description: Annotated[str, Form(max_length=5000)] = "",
@@ -147,34 +159,14 @@ def add_place(
     lon: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Add a place (members); bad input shows the form again with the reason."""
-    with unit_of_work(request) as ctx:
-        data = community_context(ctx, slug)
-        try:
-            coords = _parse_coordinates(lat, lon)
-            place = service.create_place(
-                ctx.session,
-                data["community"],
-                ctx.viewer,
-                {"name": name, "kind": kind, "description": description, **coords},
-            )
-        except DomainError as exc:
-            ctx.session.rollback()
-            places = service.places(ctx.session, data["community"])
-            data.update(
-                places=places,
-                markers=place_markers(places),
-                kinds=[k.value for k in PlaceKind],
-                error=exc.detail,
-                error_field=exc.field,
-                form={
-                    "name": name,
-                    "kind": kind,
-                    "description": description,
-                    "lat": lat,
-                    "lon": lon,
-                },
-            )
-            return render(request, "communities/places.html", data, ctx=ctx, status_code=exc.status)
+    typed = {"name": name, "kind": kind, "description": description, "lat": lat, "lon": lon}
+    try:
+        with here.session.begin_nested():
+            body = validated(PlaceIn, {**typed, **_parse_coordinates(lat, lon)})
+            place = service.create_place(here.session, here.community, here.viewer, body)
+    except DomainError as exc:
+        return _places_page(here, values=typed, error=exc)
+    slug = here.community.slug
     return redirect(request, f"/communities/{slug}/places", f"Added {place.name} to the map.")
 
 
@@ -189,44 +181,54 @@ def _parse_coordinates(lat: str, lon: str) -> dict[str, float]:
         ) from exc
 
 
+def _invitation_page(
+    ctx: Ctx,
+    token: str,
+    *,
+    values: dict[str, str] | None = None,
+    error: DomainError | None = None,
+) -> Response:
+    """The invitation's page; after a failed sign-up, with what was typed and the reason."""
+    try:
+        invitation = service.open_invitation(ctx.session, token)
+    except DomainError as exc:
+        if error is not None:
+            raise
+        data = {"status": exc.status, "title": "Invitation", "detail": exc.detail}
+        return render(ctx.request, "error.html", data, ctx=ctx, status_code=exc.status)
+    data = {
+        "invitation": invitation,
+        "token": token,
+        "form": values or {"email": invitation.email or ""},
+        "error": error.detail if error else None,
+        "error_field": error.field if error else None,
+    }
+    status = error.status if error else 200
+    return render(ctx.request, "communities/invitation.html", data, ctx=ctx, status_code=status)
+
+
 @router.get("/invite/{token}", response_class=HTMLResponse)
-def invitation_page(token: str, request: Request) -> Response:
+def invitation_page(token: str, ctx: Unit) -> Response:
     """The page an invitation link opens: join, or sign up and join."""
-    with unit_of_work(request) as ctx:
-        try:
-            invitation = service.open_invitation(ctx.session, token)
-        except DomainError as exc:
-            return render(
-                request,
-                "error.html",
-                {"status": exc.status, "title": "Invitation", "detail": exc.detail},
-                ctx=ctx,
-                status_code=exc.status,
-            )
-        return render(
-            request,
-            "communities/invitation.html",
-            {"invitation": invitation, "token": token, "form": {"email": invitation.email or ""}},
-            ctx=ctx,
-        )
+    return _invitation_page(ctx, token)
 
 
 @router.post("/invite/{token}", response_class=HTMLResponse)
 def accept_invitation(
     token: str,
     request: Request,
+    ctx: Unit,
     email: Annotated[str, Form(max_length=254)] = "",
     display_name: Annotated[str, Form(max_length=120)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     birth_year: Annotated[str, Form(max_length=4)] = "",
 ) -> Response:
     """Sign up (or, when signed in, simply join) through an invitation."""
-    settings = request.app.state.settings
+    days = ctx.settings.session_days
     session_token: str | None = None
-    with unit_of_work(request) as ctx:
-        invitation = service.open_invitation(ctx.session, token)
-        community = invitation.community
-        try:
+    community = service.open_invitation(ctx.session, token).community
+    try:
+        with ctx.session.begin_nested():
             if ctx.viewer.user is not None:
                 service.accept_invitation(ctx.session, token, ctx.viewer.user)
             else:
@@ -239,47 +241,27 @@ def accept_invitation(
                     password=password,
                     birth_year=year,
                 )
-                from commonpot.accounts.service import start_session
-
-                session_token = start_session(ctx.session, user, days=settings.session_days)
-        except DomainError as exc:
-            ctx.session.rollback()
-            invitation = service.open_invitation(ctx.session, token)
-            return render(
-                request,
-                "communities/invitation.html",
-                {
-                    "invitation": invitation,
-                    "token": token,
-                    "error": exc.detail,
-                    "error_field": exc.field,
-                    "form": {
-                        "email": email,
-                        "display_name": display_name,
-                        "birth_year": birth_year,
-                    },
-                },
-                ctx=ctx,
-                status_code=exc.status,
-            )
+                session_token = start_session(ctx.session, user, days=days)
+    except DomainError as exc:
+        typed = {"email": email, "display_name": display_name, "birth_year": birth_year}
+        return _invitation_page(ctx, token, values=typed, error=exc)
     response = redirect(request, f"/communities/{community.slug}", f"Welcome to {community.name}!")
     if session_token is not None:
-        set_session_cookie(response, request, session_token, settings.session_days)
+        set_session_cookie(response, request, session_token, days)
         rotate_csrf_cookie(response, request)
     return response
 
 
-def _community_form_fields(
-    name: str, slug: str, description: str, location: str, lat: str, lon: str, visibility: str
-) -> dict[str, Any]:
+def _community_form_fields(values: dict[str, str]) -> dict[str, Any]:
     fields: dict[str, Any] = {
-        "name": name,
-        "description": description,
-        "location": location,
-        "visibility": visibility,
+        "name": values["name"],
+        "description": values["description"],
+        "location": values["location"],
+        "visibility": values["visibility"],
     }
-    if slug:
-        fields["slug"] = slug
+    if values.get("slug"):
+        fields["slug"] = values["slug"]
+    lat, lon = values["lat"], values["lon"]
     if lat.strip() or lon.strip():
         fields.update(_parse_coordinates(lat, lon))
     else:
@@ -287,105 +269,96 @@ def _community_form_fields(
     return fields
 
 
+def _edit_page(
+    ctx: Ctx,
+    data: dict[str, Any],
+    values: dict[str, Any],
+    error: DomainError | None = None,
+) -> Response:
+    """The community form (new or settings); after a failure, as typed and with the reason."""
+    data.update(
+        form=values,
+        error=error.detail if error else None,
+        error_field=error.field if error else None,
+    )
+    status = error.status if error else 200
+    return render(ctx.request, "communities/edit.html", data, ctx=ctx, status_code=status)
+
+
+def _require_admin(ctx: Ctx) -> None:
+    ctx.viewer.require_user()
+    if not ctx.viewer.is_admin:
+        raise Forbidden("Only an instance administrator can create communities.")
+
+
 @router.get("/communities-new", response_class=HTMLResponse)
-def new_community_page(request: Request) -> Response:
+def new_community_page(ctx: Unit) -> Response:
     """The form an instance administrator uses to start a community."""
-    with unit_of_work(request) as ctx:
-        ctx.viewer.require_user()
-        if not ctx.viewer.is_admin:
-            raise Forbidden("Only an instance administrator can create communities.")
-        return render(request, "communities/edit.html", {"form": {}, "creating": True}, ctx=ctx)
+    _require_admin(ctx)
+    return _edit_page(ctx, {"creating": True}, {})
 
 
-@router.post("/communities-new", response_class=HTMLResponse)
-def create_community(
-    request: Request,
+def _community_form(
     name: Annotated[str, Form(max_length=120)] = "",
-    slug: Annotated[str, Form(max_length=60)] = "",
+    new_slug: Annotated[str, Form(alias="slug", max_length=60)] = "",
     description: Annotated[str, Form(max_length=5000)] = "",
     location: Annotated[str, Form(max_length=200)] = "",
     lat: Annotated[str, Form(max_length=40)] = "",
     lon: Annotated[str, Form(max_length=40)] = "",
     visibility: Annotated[str, Form()] = "public",
-) -> Response:
-    """Create the community; the administrator becomes its first steward."""
-    form_values = {
+) -> dict[str, str]:
+    """The community form as typed (shown again as it is when something is wrong)."""
+    return {
         "name": name,
-        "slug": slug,
+        "slug": new_slug,
         "description": description,
         "location": location,
         "lat": lat,
         "lon": lon,
         "visibility": visibility,
     }
-    with unit_of_work(request) as ctx:
-        try:
-            fields = _community_form_fields(**form_values)
+
+
+CommunityForm = Annotated[dict[str, str], Depends(_community_form)]
+
+
+@router.post("/communities-new", response_class=HTMLResponse)
+def create_community(request: Request, ctx: Unit, typed: CommunityForm) -> Response:
+    """Create the community; the administrator becomes its first steward."""
+    try:
+        with ctx.session.begin_nested():
+            fields = _community_form_fields(typed)
             community = service.create_community(ctx.session, ctx.viewer, **fields)
-        except DomainError as exc:
-            ctx.session.rollback()
-            return render(
-                request,
-                "communities/edit.html",
-                {
-                    "form": form_values,
-                    "creating": True,
-                    "error": exc.detail,
-                    "error_field": exc.field,
-                },
-                ctx=ctx,
-                status_code=exc.status,
-            )
+    except DomainError as exc:
+        return _edit_page(ctx, {"creating": True}, typed, exc)
     return redirect(request, f"/communities/{community.slug}", f"{community.name} is ready.")
 
 
 @router.get("/communities/{slug}/settings", response_class=HTMLResponse)
-def settings_page(slug: str, request: Request) -> Response:
+def settings_page(here: CommunityScope) -> Response:
     """The community profile form (stewards)."""
-    with unit_of_work(request) as ctx:
-        data = community_context(ctx, slug)
-        service.require_role(ctx.session, data["community"], ctx.viewer, Role.STEWARD)
-        c = data["community"]
-        data["form"] = {
-            "name": c.name,
-            "description": c.description,
-            "location": c.location,
-            "lat": "" if c.lat is None else c.lat,
-            "lon": "" if c.lon is None else c.lon,
-            "visibility": c.visibility,
-        }
-        return render(request, "communities/edit.html", data, ctx=ctx)
+    service.require_role(here.session, here.community, here.viewer, Role.STEWARD)
+    c = here.community
+    shown = {
+        "name": c.name,
+        "description": c.description,
+        "location": c.location,
+        "lat": "" if c.lat is None else c.lat,
+        "lon": "" if c.lon is None else c.lon,
+        "visibility": c.visibility,
+    }
+    return _edit_page(here, here.page(), shown)
 
 
 @router.post("/communities/{slug}/settings", response_class=HTMLResponse)
-def save_settings(
-    slug: str,
-    request: Request,
-    name: Annotated[str, Form(max_length=120)] = "",
-    description: Annotated[str, Form(max_length=5000)] = "",
-    location: Annotated[str, Form(max_length=200)] = "",
-    lat: Annotated[str, Form(max_length=40)] = "",
-    lon: Annotated[str, Form(max_length=40)] = "",
-    visibility: Annotated[str, Form()] = "public",
-) -> Response:
+def save_settings(request: Request, here: CommunityScope, typed: CommunityForm) -> Response:
     """Save the community profile (stewards)."""
-    form_values = {
-        "name": name,
-        "slug": "",
-        "description": description,
-        "location": location,
-        "lat": lat,
-        "lon": lon,
-        "visibility": visibility,
-    }
-    with unit_of_work(request) as ctx:
-        data = community_context(ctx, slug)
-        try:
-            fields = _community_form_fields(**form_values)
-            service.update_community(ctx.session, data["community"], ctx.viewer, fields)
-        except DomainError as exc:
-            ctx.session.rollback()
-            data = community_context(ctx, slug)
-            data.update(form=form_values, error=exc.detail, error_field=exc.field)
-            return render(request, "communities/edit.html", data, ctx=ctx, status_code=exc.status)
-    return redirect(request, f"/communities/{slug}", "Community profile saved.")
+    typed["slug"] = ""  # the address of a community does not change
+    try:
+        with here.session.begin_nested():
+            fields = _community_form_fields(typed)
+            service.update_community(here.session, here.community, here.viewer, fields)
+    except DomainError as exc:
+        here.session.refresh(here.community)
+        return _edit_page(here, here.page(), typed, exc)
+    return redirect(request, f"/communities/{here.community.slug}", "Community profile saved.")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import jobs, signals
 from commonpot.accounts.models import User
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.communities.signals import Invited, RoleChanged
 from commonpot.db import utcnow
 from commonpot.events.models import Event, MenuItem
@@ -33,6 +33,7 @@ from commonpot.governance.signals import (
 from commonpot.network.signals import AllocationCommitted
 
 DELIVER_JOB = "notifications.deliver"
+INVITATION_JOB = "notifications.invitation"
 
 
 def _queue(
@@ -98,10 +99,20 @@ def on_role_changed(session: Session, event: RoleChanged) -> None:
 
 
 def on_invited(session: Session, event: Invited) -> None:
-    """Tell the invited person, when they already have an account here."""
+    """Tell the invited person: in the inbox when they have an account, else by e-mail."""
     community = _community(session, event.community_id)
     user_id = session.scalar(select(User.id).where(User.email == event.email))
     if user_id is None:
+        if event.token:
+            jobs.enqueue(
+                session,
+                INVITATION_JOB,
+                {"invitation_id": event.invitation_id, "token": event.token},
+                key=f"invitation-mail:{event.invitation_id}",
+                community_id=community.id,
+                created_by=event.invited_by,
+                title="Invitation e-mail",
+            )
         return
     notice = {
         "kind": "invited",

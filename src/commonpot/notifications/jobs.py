@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from commonpot import jobs
 from commonpot.accounts.models import User
-from commonpot.communities.models import Membership, Role
+from commonpot.communities import Invitation, Membership, Role
 from commonpot.db import utcnow
 from commonpot.events.models import Registration
+from commonpot.jobs import Job
 from commonpot.notifications import mail, service
+from commonpot.notifications.kinds import N_
 from commonpot.notifications.models import Notification
+from commonpot.tenancy import select_scoped
 
 DELIVER_JOB = "notifications.deliver"
 EMAIL_JOB = "notifications.email"
 DIGEST_JOB = "notifications.digest"
+INVITATION_JOB = "notifications.invitation"
+INVITATION_NOTE = N_("Open the link to create your account and join. It works once.")
 
 
 def audience(session: Session, notice: dict[str, Any]) -> list[int]:
@@ -26,10 +31,12 @@ def audience(session: Session, notice: dict[str, Any]) -> list[int]:
         return [int(u) for u in notice["users"]]
     what, ref = notice["audience"]
     if what == "members":
-        query = select(Membership.user_id).where(Membership.community_id == ref)
+        query = select_scoped(Membership, ref).with_only_columns(Membership.user_id)
     elif what == "stewards":
-        query = select(Membership.user_id).where(
-            Membership.community_id == ref, Membership.role == Role.STEWARD.value
+        query = (
+            select_scoped(Membership, ref)
+            .with_only_columns(Membership.user_id)
+            .where(Membership.role == Role.STEWARD.value)
         )
     elif what == "event":
         query = select(Registration.user_id).where(Registration.event_id == ref)
@@ -153,8 +160,39 @@ def digest(ctx: jobs.JobContext, payload: dict[str, Any]) -> None:
         note.emailed_at = now
 
 
+def invitation(ctx: jobs.JobContext, payload: dict[str, Any]) -> None:
+    """E-mail an invitation link to an address that has no account here yet.
+
+    Written in the inviting steward's language; a revoked, used or expired invitation is not
+    sent. The link's secret leaves the job's record once the e-mail is out.
+    """
+    settings = ctx.runtime.settings
+    session = ctx.session
+    found = session.get(Invitation, int(payload["invitation_id"]))
+    token = str(payload.get("token", ""))
+    usable = found is not None and found.accepted_at is None and found.expires_at >= utcnow()
+    if settings.smtp_url and token and found is not None and usable:
+        inviter = session.get(User, found.created_by_id) if found.created_by_id else None
+        locale = inviter.locale if inviter is not None else "en"
+        params = {"community": found.community.name, "role": found.role}
+        subject, body = mail.words("invited", params, locale)
+        note = mail.translations(locale).gettext(INVITATION_NOTE)
+        words = f"{body} {note}" + (f"\n\n“{found.note}”" if found.note else "")
+        letter = mail.render(
+            found.email or "",
+            locale,
+            [(subject, words, f"{_base_url(ctx)}/invite/{token}")],
+            subject=subject,
+            instance=settings.instance_name,
+        )
+        mail.send(settings, [letter])
+    kept = {"invitation_id": payload["invitation_id"]}
+    session.execute(update(Job).where(Job.id == ctx.job_id).values(payload=kept))
+
+
 JOBS = (
     jobs.JobSpec(DELIVER_JOB, deliver),
+    jobs.JobSpec(INVITATION_JOB, invitation, max_attempts=5),
     jobs.JobSpec(EMAIL_JOB, email, max_attempts=5),
     jobs.JobSpec(DIGEST_JOB, digest),
 )

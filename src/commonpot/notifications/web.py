@@ -8,10 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Security
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from commonpot.errors import DomainError
-from commonpot.http import bearer_scheme, unit_of_work, verify_csrf_form
+from commonpot.http import Ctx, PostedForm, Unit, bearer_scheme, verify_csrf_form
 from commonpot.notifications import mail, service
 from commonpot.notifications.kinds import CHANNELS, KINDS
 from commonpot.notifications.models import Notification
@@ -55,123 +54,108 @@ def _secret(request: Request) -> str:
 
 
 @router.get("/me/notifications", response_class=HTMLResponse)
-def inbox_page(request: Request) -> Response:
+def inbox_page(request: Request, ctx: Unit) -> Response:
     """Your notifications, newest first."""
-    with unit_of_work(request) as ctx:
-        if ctx.viewer.user is None:
-            return redirect(request, "/login?next=/me/notifications")
-        locale = reader_locale(request)
-        items = [shown(n, locale) for n in service.inbox(ctx.session, ctx.viewer)]
-        return render(request, "notifications/inbox.html", {"items": items}, ctx=ctx)
-
-
-async def _form(request: Request) -> dict[str, str]:
-    return {k: str(v) for k, v in (await request.form()).items()}
+    if ctx.viewer.user is None:
+        return redirect(request, "/login?next=/me/notifications")
+    locale = reader_locale(request)
+    items = [shown(n, locale) for n in service.inbox(ctx.session, ctx.viewer)]
+    return render(request, "notifications/inbox.html", {"items": items}, ctx=ctx)
 
 
 @router.post("/me/notifications/read")
-async def read(request: Request) -> Response:
+def read(request: Request, ctx: Unit, form: PostedForm) -> Response:
     """Mark one notification read (or all of them, without an id)."""
-    form = await _form(request)
-    raw = form.get("id", "").strip()
-
-    def work() -> None:
-        with unit_of_work(request) as ctx:
-            service.mark_read(ctx.session, ctx.viewer, int(raw) if raw.isdigit() else None)
-
-    await run_in_threadpool(work)
+    raw = str(form.get("id", "")).strip()
+    service.mark_read(ctx.session, ctx.viewer, int(raw) if raw.isdigit() else None)
     return redirect(request, "/me/notifications", "Marked as read.")
 
 
+def _preferences_page(
+    ctx: Ctx, *, values: dict[str, str] | None = None, error: DomainError | None = None
+) -> Response:
+    """The preferences form; after a failed save, with what was chosen and the reason."""
+    user = ctx.viewer.require_user()
+    data = {
+        "chosen": {**service.preferences(ctx.session, user.id), **(values or {})},
+        "kinds": KINDS,
+        "channels": CHANNELS,
+        "form_error": error.detail if error else None,
+        "error_field": error.field if error else None,
+    }
+    status = error.status if error else 200
+    return render(ctx.request, "notifications/preferences.html", data, ctx=ctx, status_code=status)
+
+
 @router.get("/me/notifications/preferences", response_class=HTMLResponse)
-def preferences_page(request: Request) -> Response:
+def preferences_page(ctx: Unit) -> Response:
     """Choose, per kind, how you hear: in the inbox, by e-mail now, in a daily digest, or not."""
-    with unit_of_work(request) as ctx:
-        user = ctx.viewer.require_user()
-        data = {
-            "chosen": service.preferences(ctx.session, user.id),
-            "kinds": KINDS,
-            "channels": CHANNELS,
-        }
-        return render(request, "notifications/preferences.html", data, ctx=ctx)
+    return _preferences_page(ctx)
 
 
-@router.post("/me/notifications/preferences")
-async def save_preferences(request: Request) -> Response:
-    """Save your choices."""
-    form = await _form(request)
-    choices = {k: v for k, v in form.items() if k in KINDS}
-
-    def work() -> None:
-        with unit_of_work(request) as ctx:
-            service.set_preferences(ctx.session, ctx.viewer, choices)
-
+@router.post("/me/notifications/preferences", response_class=HTMLResponse)
+def save_preferences(request: Request, ctx: Unit, form: PostedForm) -> Response:
+    """Save your choices (or show them again, as chosen, with what to fix)."""
+    choices = {k: str(v) for k, v in form.items() if k in KINDS}
     try:
-        await run_in_threadpool(work)
+        with ctx.session.begin_nested():
+            service.set_preferences(ctx.session, ctx.viewer, choices)
     except DomainError as exc:
-        from commonpot.templating import redirect_error
-
-        return redirect_error(request, "/me/notifications/preferences", exc)
+        return _preferences_page(ctx, values=choices, error=exc)
     return redirect(request, "/me/notifications/preferences", "Saved.")
 
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
-def unsubscribe_page(token: str, request: Request) -> Response:
+def unsubscribe_page(token: str, request: Request, ctx: Unit) -> Response:
     """Confirm stopping one kind of e-mail (no sign-in needed: the link is signed)."""
-    with unit_of_work(request) as ctx:
-        _, kind = service.read_unsubscribe(_secret(request), token)
-        data = {"token": token, "kind": KINDS[kind], "done": False}
-        return render(request, "notifications/unsubscribe.html", data, ctx=ctx)
+    _, kind = service.read_unsubscribe(_secret(request), token)
+    data = {"token": token, "kind": KINDS[kind], "done": False}
+    return render(request, "notifications/unsubscribe.html", data, ctx=ctx)
 
 
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
-def unsubscribe(token: str, request: Request) -> Response:
+def unsubscribe(token: str, request: Request, ctx: Unit) -> Response:
     """Stop one kind of notification for the link's owner."""
-    with unit_of_work(request) as ctx:
-        _, kind = service.unsubscribe(ctx.session, _secret(request), token)
-        data = {"token": token, "kind": KINDS[kind], "done": True}
-        return render(request, "notifications/unsubscribe.html", data, ctx=ctx)
+    _, kind = service.unsubscribe(ctx.session, _secret(request), token)
+    data = {"token": token, "kind": KINDS[kind], "done": True}
+    return render(request, "notifications/unsubscribe.html", data, ctx=ctx)
 
 
 @api_router.get("/me/notifications", response_model=list[NotificationOut])
-def api_inbox(request: Request) -> list[NotificationOut]:
+def api_inbox(request: Request, ctx: Unit) -> list[NotificationOut]:
     """Your notifications, newest first, in your language (Accept-Language)."""
-    with unit_of_work(request) as ctx:
-        locale = reader_locale(request)
-        out = []
-        for note in service.inbox(ctx.session, ctx.viewer):
-            subject, body = mail.words(note.kind, note.params, locale)
-            out.append(
-                NotificationOut(
-                    id=note.id,
-                    kind=note.kind,
-                    subject=subject,
-                    body=body,
-                    url=note.url,
-                    created_at=note.created_at,
-                    read=note.read_at is not None,
-                )
+    locale = reader_locale(request)
+    out = []
+    for note in service.inbox(ctx.session, ctx.viewer):
+        subject, body = mail.words(note.kind, note.params, locale)
+        out.append(
+            NotificationOut(
+                id=note.id,
+                kind=note.kind,
+                subject=subject,
+                body=body,
+                url=note.url,
+                created_at=note.created_at,
+                read=note.read_at is not None,
             )
-        return out
+        )
+    return out
 
 
 @api_router.post("/me/notifications/{notification_id}/read", status_code=204)
-def api_read(notification_id: Id, request: Request) -> Response:
+def api_read(notification_id: Id, ctx: Unit) -> Response:
     """Mark one notification read."""
-    with unit_of_work(request) as ctx:
-        service.mark_read(ctx.session, ctx.viewer, notification_id)
+    service.mark_read(ctx.session, ctx.viewer, notification_id)
     return Response(status_code=204)
 
 
 @api_router.get("/me/notification-preferences", response_model=dict[str, str])
-def api_preferences(request: Request) -> dict[str, str]:
+def api_preferences(ctx: Unit) -> dict[str, str]:
     """How you hear about each kind."""
-    with unit_of_work(request) as ctx:
-        return service.preferences(ctx.session, ctx.viewer.require_user().id)
+    return service.preferences(ctx.session, ctx.viewer.require_user().id)
 
 
 @api_router.put("/me/notification-preferences", response_model=dict[str, str])
-def api_set_preferences(body: PreferencesIn, request: Request) -> dict[str, str]:
+def api_set_preferences(body: PreferencesIn, ctx: Unit) -> dict[str, str]:
     """Change how you hear about some kinds; 422 names a bad kind or channel."""
-    with unit_of_work(request) as ctx:
-        return service.set_preferences(ctx.session, ctx.viewer, body.channels)
+    return service.set_preferences(ctx.session, ctx.viewer, body.channels)

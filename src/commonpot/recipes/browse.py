@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, Select, func, or_, select
+from sqlalchemy import Row, Select, func, or_
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.recipes.conversion import food_key
 from commonpot.recipes.models import Recipe, RecipeIngredient, RecipeTag, RecipeTranslation
 from commonpot.recipes.search import apply_text_search
 from commonpot.recipes.service import get_recipe, visible_recipes
+from commonpot.tenancy import select_scoped
 
 # what lists and search results show; rows, not ORM objects, keep long lists cheap
 SUMMARY_COLUMNS = (
@@ -42,6 +43,11 @@ class SearchQuery:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def scoped_ids(model: Any, community_id: int) -> Select[tuple[int]]:
+    """`SELECT recipe_id FROM model` within the community (for `Recipe.id.in_(...)`)."""
+    return select_scoped(model, community_id).with_only_columns(model.recipe_id)
+
+
 def search_recipes(
     session: Session, community: Community, viewer: Viewer, query: SearchQuery
 ) -> list[Row[Any]]:
@@ -53,8 +59,7 @@ def search_recipes(
         key = food_key(query.ingredient)
         stmt = stmt.where(
             Recipe.id.in_(
-                select(RecipeIngredient.recipe_id).where(
-                    RecipeIngredient.community_id == community.id,
+                scoped_ids(RecipeIngredient, community.id).where(
                     RecipeIngredient.food_key.like(f"%{key}%"),
                 )
             )
@@ -70,8 +75,7 @@ def search_recipes(
     if query.tag.strip():
         stmt = stmt.where(
             Recipe.id.in_(
-                select(RecipeTag.recipe_id).where(
-                    RecipeTag.community_id == community.id,
+                scoped_ids(RecipeTag, community.id).where(
                     RecipeTag.tag == query.tag.strip().lower(),
                 )
             )
@@ -82,8 +86,7 @@ def search_recipes(
             or_(
                 Recipe.language == lang,
                 Recipe.id.in_(
-                    select(RecipeTranslation.recipe_id).where(
-                        RecipeTranslation.community_id == community.id,
+                    scoped_ids(RecipeTranslation, community.id).where(
                         RecipeTranslation.language == lang,
                     )
                 ),

@@ -76,7 +76,7 @@ def import_files(
     """Store the recipes found in FILES; if any file fails, nothing is stored."""
     from commonpot import progress
     from commonpot.cli_support import transaction
-    from commonpot.communities.service import readable_community
+    from commonpot.communities import readable_community
     from commonpot.recipes.exchange import import_content
 
     contents = [(f, _read(f)) for f in files]
@@ -105,8 +105,7 @@ def export(
 ) -> None:
     """Print one recipe as JSON-LD with its heritage; community-only recipes need --as a member."""
     from commonpot.cli_support import transaction
-    from commonpot.communities.models import Community
-    from commonpot.communities.service import readable_community
+    from commonpot.communities import Community, readable_community
     from commonpot.errors import NotFound
     from commonpot.recipes.exchange import export_jsonld
     from commonpot.recipes.models import Recipe

@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
-from commonpot.communities.service import require_member
+from commonpot.communities import Community, require_member
 from commonpot.errors import Invalid
 from commonpot.fields import is_web_url
 from commonpot.recipes.archives import is_archive, recipes_from_archive

@@ -8,8 +8,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
-from commonpot.communities.service import require_member
+from commonpot.communities import Community, require_member
 from commonpot.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
 from commonpot.recipes.audio import probe
 from commonpot.recipes.data import Heritage, RecipeData, Section, Step

@@ -7,12 +7,11 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import Session, selectinload
 
 from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community, Role
-from commonpot.communities.service import membership, require_member
+from commonpot.communities import Community, Role, membership, require_member
 from commonpot.db import utcnow
 from commonpot.errors import Forbidden, Invalid, NotFound
 from commonpot.recipes.conversion import food_key
@@ -30,6 +29,7 @@ from commonpot.recipes.protocols import Reach, label, reach
 from commonpot.recipes.read_cache import refresh_view_cache, view_from_row
 from commonpot.recipes.schemas import RecipeIn, SectionIn, TranslationIn
 from commonpot.recipes.search import ensure_search_index, search_document
+from commonpot.tenancy import select_scoped
 
 # everything a recipe page, export or edit reads, loaded in one query per relationship
 WHOLE_RECIPE = (
@@ -79,7 +79,7 @@ def visible_recipes(
     The caller must already have checked that the viewer may read the community.
     """
     who = access(session, community, viewer)
-    query = select(Recipe).where(Recipe.community_id == community.id)
+    query: Select[Any] = select_scoped(Recipe, community.id)
     if not who.member:
         query = query.where(Recipe.reach == RecipeReach.PUBLIC.value)
     if not who.keeper:

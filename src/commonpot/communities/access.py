@@ -1,0 +1,125 @@
+"""Who may read a community and who belongs to it.
+
+Every domain decides access through `readable_community`, `require_member` and
+`require_role`, so the rule "a private community does not exist for outsiders" lives here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.models import User
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import (
+    Community,
+    Membership,
+    Role,
+    Visibility,
+)
+from commonpot.errors import Forbidden, NotFound, Unauthenticated
+from commonpot.tenancy import select_scoped
+
+
+def membership(session: Session, community: Community, viewer: Viewer) -> Membership | None:
+    """The viewer's membership of the community, if any."""
+    if viewer.user is None:
+        return None
+    return find_member(session, community, viewer.user.id)
+
+
+def find_member(session: Session, community: Community, user_id: int) -> Membership | None:
+    """The person's membership of the community, if any."""
+    query = select_scoped(Membership, community.id).where(Membership.user_id == user_id)
+    return session.scalar(query)
+
+
+def can_read(session: Session, community: Community, viewer: Viewer) -> bool:
+    """Public communities are readable by anyone; private ones by members and admins."""
+    if community.is_public or viewer.is_admin:
+        return True
+    return membership(session, community, viewer) is not None
+
+
+def readable_community(session: Session, slug: str, viewer: Viewer) -> Community:
+    """The community by slug, or NotFound when it is absent or hidden from the viewer."""
+    community = session.scalar(select(Community).where(Community.slug == slug))
+    if community is None or not can_read(session, community, viewer):
+        raise NotFound(f"No community '{slug}' here.")
+    return community
+
+
+def require_member(session: Session, community: Community, viewer: Viewer) -> Membership:
+    """The viewer's membership, or an error saying what is needed."""
+    if viewer.user is None:
+        raise Unauthenticated("Sign in as a member of this community first.")
+    found = membership(session, community, viewer)
+    if found is None:
+        if not community.is_public and not viewer.is_admin:
+            raise NotFound(f"No community '{community.slug}' here.")
+        raise Forbidden("Only members of this community can do this.")
+    return found
+
+
+def require_role(
+    session: Session, community: Community, viewer: Viewer, *roles: Role
+) -> Membership:
+    """The viewer's membership when it has one of the roles, else Forbidden."""
+    found = require_member(session, community, viewer)
+    if found.role not in {r.value for r in roles}:
+        names = " or ".join(r.value for r in roles)
+        raise Forbidden(f"Only a {names} of this community can do this.")
+    return found
+
+
+def visible_communities(session: Session, viewer: Viewer) -> list[Community]:
+    """Communities the viewer may read: all public ones plus those they belong to."""
+    query = select(Community).order_by(Community.name)
+    if not viewer.is_admin:
+        mine = select(Membership.community_id).where(Membership.user_id == viewer.user_id)
+        query = query.where(
+            (Community.visibility == Visibility.PUBLIC.value) | Community.id.in_(mine)
+        )
+    return list(session.scalars(query))
+
+
+def my_memberships(session: Session, viewer: Viewer) -> list[Membership]:
+    """The viewer's memberships, by community name."""
+    if viewer.user is None:
+        return []
+    return list(
+        session.scalars(
+            select(Membership)
+            .join(Community)
+            .where(Membership.user_id == viewer.user.id)
+            .order_by(Community.name)
+        )
+    )
+
+
+def my_communities(session: Session, viewer: Viewer) -> list[Community]:
+    """The communities the viewer belongs to (for the page header)."""
+    return [m.community for m in my_memberships(session, viewer)]
+
+
+def members(session: Session, community: Community, viewer: Viewer) -> list[Membership]:
+    """The member list; only members see it (people's names are theirs to share)."""
+    if not viewer.is_admin:
+        require_member(session, community, viewer)
+    return list(
+        session.scalars(
+            select_scoped(Membership, community.id)
+            .join(User)
+            .order_by(Membership.role.desc(), User.display_name)
+        )
+    )
+
+
+def member_count(session: Session, community: Community) -> int:
+    """How many members the community has."""
+    return int(
+        session.scalar(
+            select_scoped(Membership, community.id).with_only_columns(func.count(Membership.id))
+        )
+        or 0
+    )

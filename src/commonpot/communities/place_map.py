@@ -1,0 +1,72 @@
+"""Places on a community's map: gardens, kitchens, markets, sites."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.communities.access import require_member, require_role
+from commonpot.communities.models import (
+    Community,
+    Place,
+    Role,
+)
+from commonpot.communities.schemas import PlaceIn, PlacePatch
+from commonpot.errors import Conflict, Forbidden
+from commonpot.tenancy import get_scoped, select_scoped
+
+
+def places(session: Session, community: Community, kind: str | None = None) -> list[Place]:
+    """The community's places (the caller has already checked it may read the community)."""
+    query = select_scoped(Place, community.id)
+    if kind:
+        query = query.where(Place.kind == kind)
+    return list(session.scalars(query.order_by(Place.name)))
+
+
+def get_place(session: Session, community: Community, place_id: int) -> Place:
+    """One place of the community, or NotFound."""
+    return get_scoped(
+        session, Place, place_id, community.id, missing="No such place in this community."
+    )
+
+
+def _name_taken(session: Session, community: Community, name: str) -> None:
+    query = select_scoped(Place, community.id).where(Place.name == name)
+    if session.scalar(query) is not None:
+        raise Conflict(f"There is already a place called '{name}'.", field="name")
+
+
+def create_place(session: Session, community: Community, viewer: Viewer, body: PlaceIn) -> Place:
+    """Add a place to the community's map (members); `PlaceIn` has checked the fields."""
+    member = require_member(session, community, viewer)
+    _name_taken(session, community, body.name)
+    place = Place(community_id=community.id, created_by_id=member.user_id, **body.model_dump())
+    session.add(place)
+    session.flush()
+    return place
+
+
+def update_place(
+    session: Session, community: Community, viewer: Viewer, place_id: int, body: PlacePatch
+) -> Place:
+    """Change a place (its creator or a steward); what is left out (or null) stays as it is."""
+    member = require_member(session, community, viewer)
+    place = get_place(session, community, place_id)
+    if member.role != Role.STEWARD and place.created_by_id != member.user_id:
+        raise Forbidden("Only a steward or the person who added this place can change it.")
+    data = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    if "name" in data and data["name"] != place.name:
+        _name_taken(session, community, data["name"])
+    for key, value in data.items():
+        setattr(place, key, value)
+    session.flush()
+    return place
+
+
+def delete_place(session: Session, community: Community, viewer: Viewer, place_id: int) -> None:
+    """Remove a place (stewards)."""
+    require_role(session, community, viewer, Role.STEWARD)
+    place = get_place(session, community, place_id)
+    session.delete(place)
+    session.flush()
