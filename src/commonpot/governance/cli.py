@@ -108,15 +108,16 @@ def verify(
         from commonpot.accounts.service import OPERATOR
         from commonpot.cli_support import transaction
         from commonpot.communities.service import readable_community
-        from commonpot.governance import ledger, recount, secrecy
+        from commonpot.governance import ledger, recount
         from commonpot.settings import get_settings
 
         with transaction() as session:
             found = readable_community(session, community, OPERATOR)
             # entries not yet under a checkpoint get one, as the server's next read would
             ledger.seal(session, found, get_settings())
-            report = ledger.verify(session, found, get_settings())
-            recounted = recount.audit(secrecy.ledger_rows(session, found), report)
+            rows = ledger.entry_rows(session, found)  # read once, for both checks
+            report = ledger.verify(session, found, get_settings(), rows)
+            recounted = recount.audit([(seq, data) for seq, data, _ in rows], report)
     if report.ok:
         typer.echo(
             f"ok: {report.size} entries, checkpoint verified, "

@@ -283,19 +283,32 @@ def consistency_proof(session: Session, community: Community, first: int, second
     return [base64.b64encode(h).decode() for h in proof]
 
 
-def verify(session: Session, community: Community, settings: Settings) -> Report:
-    """Recompute the whole log, check every entry, signature and the latest checkpoint."""
-    report = Report()
+def entry_rows(session: Session, community: Community) -> list[tuple[int, str, str | None]]:
+    """Every (seq, data, stored leaf hash) of the community's ledger, in order."""
     # plain tuples straight from the cursor: no ORM objects for a million rows
-    rows: Sequence[tuple[int, str, str | None]] = (
-        session.connection()
-        .execute(
+    return [
+        tuple(row)  # type: ignore[misc]
+        for row in session.connection().execute(
             select(LedgerEntry.seq, LedgerEntry.data, LedgerEntry.leaf_hash)
             .where(LedgerEntry.community_id == community.id)
             .order_by(LedgerEntry.seq)
         )
-        .all()
-    )
+    ]
+
+
+def verify(
+    session: Session,
+    community: Community,
+    settings: Settings,
+    rows: Sequence[tuple[int, str, str | None]] | None = None,
+) -> Report:
+    """Recompute the whole log, check every entry, signature and the latest checkpoint.
+
+    `rows` are the ledger's `entry_rows`, when the caller has read them already.
+    """
+    report = Report()
+    if rows is None:
+        rows = entry_rows(session, community)
     hashes = check_entries(community.slug, rows, report)
     last = latest(session, community)
     if last is None:

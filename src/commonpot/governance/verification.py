@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from hashlib import sha256
 
-from commonpot.governance.canonical import parse_canonical
+from commonpot.governance.canonical import parse_all_canonical, parse_canonical
 from commonpot.governance.merkle import root_from_leaf_hashes
 from commonpot.governance.notes import NoteError, Verifier, open_checkpoint
 from commonpot.governance.signing import check_vote_entry
@@ -43,6 +43,7 @@ def check_entries(
     slug: str, rows: Sequence[tuple[int, str, str | None]], report: Report
 ) -> list[bytes]:
     """Recompute leaf hashes of (seq, data, stored hash) rows; check shape and vote signatures."""
+    values = parse_all_canonical([data for _, data, _ in rows])
     hashes: list[bytes] = []
     for expected, (seq, data, stored) in enumerate(rows):
         digest = sha256(b"\x00" + data.encode("utf-8")).digest()  # merkle.leaf_hash, inlined
@@ -53,22 +54,28 @@ def check_entries(
         if stored is not None and stored != digest.hex():
             report.bad(seq, f"entry {seq}: data does not match its leaf hash")
             continue
-        try:
-            value = parse_canonical(data)
-        except ValueError:
-            report.bad(seq, f"entry {seq}: not canonical JSON")
-            continue
+        if values is not None:
+            value = values[expected]
+        else:
+            try:
+                value = parse_canonical(data)
+            except ValueError:
+                report.bad(seq, f"entry {seq}: not canonical JSON")
+                continue
         if not isinstance(value, dict):
             report.bad(seq, f"entry {seq}: not canonical JSON")
         elif value.get("seq") != seq or value.get("community") != slug:
             report.bad(seq, f"entry {seq}: names another position or community")
-        elif value.get("type") in {"vote.cast", "vote.changed"} and value.get("signature"):
+        elif value.get("type") in _VOTES and value.get("signature"):
             if check_vote_entry(value):
                 report.checked_signatures += 1
             else:
                 report.bad(seq, f"entry {seq}: the voter's signature does not verify")
     report.size = len(rows)
     return hashes
+
+
+_VOTES = frozenset({"vote.cast", "vote.changed"})
 
 
 def check_checkpoint(
