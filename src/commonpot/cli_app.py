@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import typer
 
 from commonpot.cli import HELP
-from commonpot.db import Database
 from commonpot.errors import DomainError
+
+if TYPE_CHECKING:  # commands without a database (tally, allocate solve) never load SQLAlchemy
+    from commonpot.db import Database
 
 Register = Callable[[typer.Typer], None]
 
