@@ -360,7 +360,8 @@ def recipe_page(
     with unit_of_work(request) as ctx:
         data = community_context(ctx, slug)
         community = data["community"]
-        recipe = service.get_recipe(ctx.session, community, ctx.viewer, recipe_id)
+        # the cached read view (one row): the page reads nothing the ORM graph adds
+        recipe = service.recipe_view(ctx.session, community, ctx.viewer, recipe_id)
         who = service.access(ctx.session, community, ctx.viewer)
         data.update(
             recipe=recipe,
