@@ -2,7 +2,9 @@
 
 Each command runs as a fresh process, as someone typing it would run it; the baseline is
 the same interpreter doing nothing, measured in the same run, interleaved. Prints the
-median wall time of each and its ratio to the baseline (goal: help and version <= 10x).
+median wall time of each and its ratio to the baseline (goal: help and version <= 10x),
+and the median CPU time (user + system of the child process), which a loaded, shared
+machine disturbs far less than the wall time.
 
     .venv/bin/python benchmarks/bench_cli_startup.py [--quick]
 """
@@ -10,6 +12,7 @@ median wall time of each and its ratio to the baseline (goal: help and version <
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,16 +37,29 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="5 runs of each instead of 25")
     runs = 5 if parser.parse_args().quick else 25
     times: dict[str, list[float]] = {name: [] for name in CASES}
+    cpu: dict[str, list[float]] = {name: [] for name in CASES}
     for _ in range(runs):
         for name, command in CASES.items():  # interleaved: load changes hit every case alike
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run(command, check=True, capture_output=True)
             times[name].append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            used = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            cpu[name].append(used)
     base = statistics.median(times["python -c pass (baseline)"])
-    print(f"{'command':40} {'median ms':>10} {'x baseline':>11}   ({runs} runs each)")
+    base_cpu = max(statistics.median(cpu["python -c pass (baseline)"]), 1e-3)
+    print(
+        f"{'command':40} {'wall ms':>8} {'x base':>7} {'CPU ms':>8} {'x base':>7}"
+        f"   (medians of {runs} runs)"
+    )
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"{name:40} {median * 1000:10.1f} {median / base:11.1f}")
+        spent = statistics.median(cpu[name])
+        print(
+            f"{name:40} {median * 1000:8.1f} {median / base:7.1f} "
+            f"{spent * 1000:8.1f} {spent / base_cpu:7.1f}"
+        )
 
 
 if __name__ == "__main__":

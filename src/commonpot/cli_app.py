@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import typer
 
 from commonpot.cli import HELP
-from commonpot.db import Database
 from commonpot.errors import DomainError
+
+if TYPE_CHECKING:  # commands without a database (tally, allocate solve) never load SQLAlchemy
+    from commonpot.db import Database
 
 Register = Callable[[typer.Typer], None]
 
@@ -207,6 +210,18 @@ def _open_database(url: str) -> Database:
     return db
 
 
+def _open_ledger_database(url: str) -> Database:
+    """A database for `commonpot ledger`: ledger tables only, refusing other writes."""
+    from commonpot.wiring import open_ledger_database
+
+    return open_ledger_database(url)
+
+
+# command -> its database opener, for commands that need less than every domain wired
+# (start-up: wiring every domain imports all of them); every other command gets the full one
+NARROW_OPENERS: dict[str, Callable[[str], Database]] = {"ledger": _open_ledger_database}
+
+
 def build_app(domains: tuple[str, ...]) -> typer.Typer:
     """A root app with the core commands and the named domains' commands."""
     root = typer.Typer(
@@ -226,7 +241,7 @@ def run(argv: list[str], domains: tuple[str, ...]) -> None:
     """Run a command; domain errors become exit code 2 with one line."""
     from commonpot import cli_support
 
-    cli_support.use_opener(_open_database)
+    cli_support.use_opener(NARROW_OPENERS.get(argv[0] if argv else "", _open_database))
     app = build_app(domains)
     try:
         code = app(args=argv, prog_name="commonpot", standalone_mode=False)

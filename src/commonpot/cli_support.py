@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:  # imported where used: commands without a database never load SQLAlchemy
+    from sqlalchemy.orm import Session
 
-from commonpot.db import Database, run_with_retries
-from commonpot.settings import get_settings
+    from commonpot.db import Database
 
 T = TypeVar("T")
 
@@ -34,6 +34,8 @@ def use_opener(opener: Callable[[str], Database]) -> None:
 
 def database() -> Database:
     """The configured database (COMMONPOT_DATABASE_URL)."""
+    from commonpot.settings import get_settings
+
     return _opener(get_settings().database_url)
 
 
@@ -55,6 +57,8 @@ def in_transaction(work: Callable[[Session], T]) -> T:
     wrote before the failure was rolled back. Prefer it to `transaction()` for commands
     that write where concurrent requests also write (votes, ledger entries).
     """
+
+    from commonpot.db import run_with_retries
 
     def once() -> T:
         with transaction() as session:

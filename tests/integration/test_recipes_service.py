@@ -196,6 +196,19 @@ def test_variant_tree(db: Database) -> None:
         assert [c.id for c in outsider_tree.children[0].children] == [grandchild]
 
 
+def test_the_variant_tree_of_a_hidden_recipe_does_not_exist(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work() as s:
+        kept = make_recipe(s, w.public, w.custodian, name="Kept", labels=["TK SS"]).id
+    with db.unit_of_work(write=False) as s:
+        with pytest.raises(NotFound, match=f"No recipe {kept} here"):
+            browse.variant_tree(s, w.public, ANONYMOUS, kept)
+        with pytest.raises(NotFound):
+            browse.variant_tree(s, w.public, ANONYMOUS, rw.private_recipe)
+        assert browse.variant_tree(s, w.public, Viewer(user=w.custodian), kept).id == kept
+
+
 def test_variant_of_hidden_recipe_is_invalid(db: Database) -> None:
     rw = make_recipe_world(db)
     w = rw.world

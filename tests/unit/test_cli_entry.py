@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -73,3 +75,31 @@ def test_an_unknown_command_is_a_usage_error_naming_it(
         cli.main(["allocat"])
     assert exited.value.code == 2
     assert "allocat" in capsys.readouterr().err
+
+
+def test_ledger_commands_open_a_narrow_database_without_loading_other_domains(
+    tmp_path: Path,
+) -> None:
+    """`commonpot ledger verify` loads no other domain's code (start-up) and still verifies."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    env = {**os.environ, "COMMONPOT_DATABASE_URL": url, "COMMONPOT_DATA_DIR": str(tmp_path)}
+    from commonpot import migrate
+
+    migrate.upgrade(url)
+    probe = (
+        "import sys\n"
+        "from commonpot.cli import main\n"
+        "try:\n"
+        "    main(['ledger', 'verify', 'nowhere'])\n"
+        "except SystemExit as exc:\n"
+        "    print('exit', exc.code)\n"
+        "print(sorted(m for m in ('commonpot.recipes', 'commonpot.events', 'commonpot.network', "
+        "'commonpot.ecology', 'commonpot.federation', 'commonpot.jobs', 'fastapi', "
+        "'commonpot.models') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines[-2:] == ["exit 2", "[]"]
+    assert "nowhere" in done.stderr

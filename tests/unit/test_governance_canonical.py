@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -10,7 +11,12 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commonpot.governance.canonical import canonical_text, is_canonical, parse_canonical
+from commonpot.governance.canonical import (
+    canonical_text,
+    is_canonical,
+    parse_all_canonical,
+    parse_canonical,
+)
 
 text = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12
@@ -83,3 +89,67 @@ def test_other_serialisations_are_judged_as_rfc8785_judges_them(value: Any, styl
 )
 def test_edge_cases_match_the_reference(data: str) -> None:
     assert is_canonical(data) == reference(data)
+
+
+serialisations = st.sampled_from(["canonical", "sorted-ascii", "unsorted", "spaced", "python"])
+
+
+def _serialise(value: Any, style: str) -> str:
+    if style == "canonical":
+        return canonical_text(value)
+    if style == "sorted-ascii":
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    if style == "unsorted":
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if style == "spaced":
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(values, serialisations), min_size=1, max_size=6))
+def test_checking_many_at_once_never_accepts_what_one_by_one_refuses(
+    pairs: list[tuple[Any, str]],
+) -> None:
+    texts = [_serialise(value, style) for value, style in pairs]
+    found = parse_all_canonical(texts)
+    if found is not None:
+        assert all(reference(text) for text in texts)
+        assert found == [parse_canonical(text) for text in texts]
+    else:  # refused: either some text is not canonical or some leaf is off the fast path
+        leaves = _leaves([value for value, _ in pairs])
+        off_fast_path = any(
+            isinstance(leaf, float)
+            or (isinstance(leaf, int) and len(str(abs(leaf))) > 15)
+            or (isinstance(leaf, str) and any(ord(c) > 0xFFFF for c in leaf))
+            for leaf in leaves
+        ) or any(re.search("[0-9]{16}|[\U00010000-\U0010ffff]", text) for text in texts)
+        assert off_fast_path or not all(reference(text) for text in texts)
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["[1", "2]", "3,4"],  # entries that are not JSON, split so the array still parses
+        ['{"a":1}', "1,2"],
+        ['{"a":1}', ""],
+        ['{"a":NaN}'],
+        ['{"a":1.5}'],  # floats leave the fast path (one by one then)
+        ['{"a":1} '],
+    ],
+)
+def test_many_at_once_refuses_texts_that_are_not_each_canonical(texts: list[str]) -> None:
+    assert parse_all_canonical(texts) is None
+
+
+def test_many_canonical_entries_are_parsed_at_once() -> None:
+    texts = [canonical_text({"seq": i, "type": "vote.cast", "who": "é\u2028"}) for i in range(50)]
+    assert parse_all_canonical(texts) == [json.loads(text) for text in texts]

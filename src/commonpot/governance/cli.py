@@ -115,7 +115,7 @@ def verify(
         from commonpot.accounts.service import OPERATOR
         from commonpot.cli_support import transaction
         from commonpot.communities.service import readable_community
-        from commonpot.governance import ledger, recount, secrecy
+        from commonpot.governance import ledger, recount
         from commonpot.settings import get_settings
 
         with transaction() as session, progress.steps("Verifying", total=3, show=show) as step:
@@ -124,9 +124,10 @@ def verify(
             step("sealing new entries")
             ledger.seal(session, found, get_settings())
             step("checking entries, signatures and the checkpoint")
-            report = ledger.verify(session, found, get_settings())
+            rows = ledger.entry_rows(session, found)  # read once, for both checks
+            report = ledger.verify(session, found, get_settings(), rows)
             step("recounting sealed ballot boxes")
-            recounted = recount.audit(secrecy.ledger_rows(session, found), report)
+            recounted = recount.audit([(seq, data) for seq, data, _ in rows], report)
     if report.ok:
         typer.echo(
             f"ok: {report.size} entries, checkpoint verified, "

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
@@ -283,19 +283,35 @@ def consistency_proof(session: Session, community: Community, first: int, second
     return [base64.b64encode(h).decode() for h in proof]
 
 
-def verify(session: Session, community: Community, settings: Settings) -> Report:
-    """Recompute the whole log, check every entry, signature and the latest checkpoint."""
-    report = Report()
-    # plain tuples straight from the cursor: no ORM objects for a million rows
-    rows: Sequence[tuple[int, str, str | None]] = (
-        session.connection()
-        .execute(
-            select(LedgerEntry.seq, LedgerEntry.data, LedgerEntry.leaf_hash)
-            .where(LedgerEntry.community_id == community.id)
-            .order_by(LedgerEntry.seq)
-        )
-        .all()
+def entry_rows(session: Session, community: Community) -> list[tuple[int, str, str | None]]:
+    """Every (seq, data, stored leaf hash) of the community's ledger, in order."""
+    result = session.connection().execute(
+        select(LedgerEntry.seq, LedgerEntry.data, LedgerEntry.leaf_hash)
+        .where(LedgerEntry.community_id == community.id)
+        .order_by(LedgerEntry.seq)
     )
+    # plain tuples straight from the driver's cursor (the columns need no conversion): no
+    # ORM objects nor Row wrappers for a million rows
+    try:
+        rows = cast("list[tuple[int, str, str | None]]", result.cursor.fetchall())
+    finally:
+        result.close()
+    return rows
+
+
+def verify(
+    session: Session,
+    community: Community,
+    settings: Settings,
+    rows: Sequence[tuple[int, str, str | None]] | None = None,
+) -> Report:
+    """Recompute the whole log, check every entry, signature and the latest checkpoint.
+
+    `rows` are the ledger's `entry_rows`, when the caller has read them already.
+    """
+    report = Report()
+    if rows is None:
+        rows = entry_rows(session, community)
     hashes = check_entries(community.slug, rows, report)
     last = latest(session, community)
     if last is None:

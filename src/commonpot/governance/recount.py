@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from commonpot.errors import Invalid
@@ -17,7 +18,17 @@ from commonpot.governance.verification import Report
 
 __all__ = ["audit", "commitment"]
 
-_MARKERS = ('"proposal.opened"', '"commitment"', '"ballots.revealed"', '"proposal.tallied"')
+_MARKERS = re.compile(
+    "|".join(
+        re.escape(marker)
+        for marker in (
+            '"proposal.opened"',
+            '"commitment"',
+            '"ballots.revealed"',
+            '"proposal.tallied"',
+        )
+    )
+)
 
 
 def commitment(community: str, proposal: int, ballot: dict[str, Any], salt: str) -> str:
@@ -42,7 +53,7 @@ def audit(rows: list[tuple[int, str]], report: Report) -> int:
     for seq, data in rows:
         # only these entries matter, and their type (or commitment) is literally in the text;
         # skipping the rest unparsed keeps a full verification near the cost of hashing
-        if not any(marker in data for marker in _MARKERS):
+        if _MARKERS.search(data) is None:
             continue
         try:
             entry = json.loads(data)

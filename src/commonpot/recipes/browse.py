@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from commonpot.accounts.service import Viewer
 from commonpot.communities import Community
+from commonpot.errors import NotFound
 from commonpot.recipes.conversion import food_key
 from commonpot.recipes.models import Recipe, RecipeIngredient, RecipeTag, RecipeTranslation
 from commonpot.recipes.search import apply_text_search
-from commonpot.recipes.service import get_recipe, visible_recipes
+from commonpot.recipes.service import visible_recipes
 from commonpot.tenancy import select_scoped
 
 # what lists and search results show; rows, not ORM objects, keep long lists cheap
@@ -108,8 +109,11 @@ class VariantNode:
 def variant_tree(
     session: Session, community: Community, viewer: Viewer, recipe_id: int
 ) -> VariantNode:
-    """The family of variants around a recipe: from its oldest visible ancestor down."""
-    recipe = get_recipe(session, community, viewer, recipe_id)
+    """The family of variants around a recipe: from its oldest visible ancestor down.
+
+    NotFound if the viewer may not see the recipe (the same rule as `get_recipe`, read from
+    the one query of visible recipes rather than by loading the whole recipe again).
+    """
     rows = session.execute(
         visible_recipes(session, community, viewer).with_only_columns(
             Recipe.id, Recipe.name, Recipe.based_on_id
@@ -117,7 +121,9 @@ def variant_tree(
     ).all()
     parent = {r.id: r.based_on_id for r in rows}
     names = {r.id: r.name for r in rows}
-    root, seen = recipe.id, {recipe.id}
+    if recipe_id not in names:
+        raise NotFound(f"No recipe {recipe_id} here.")
+    root, seen = recipe_id, {recipe_id}
     while parent.get(root) in names and parent[root] not in seen:
         root = parent[root] or root
         seen.add(root)

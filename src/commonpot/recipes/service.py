@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_
@@ -59,7 +60,9 @@ def access(session: Session, community: Community, viewer: Viewer) -> Access:
     return Access(member=True, keeper=found.role in KEEPERS, user_id=viewer.user_id)
 
 
+@lru_cache(maxsize=12)
 def _in_season(month: int) -> ColumnElement[bool]:
+    # one immutable expression per month, built once per process: every read path uses it
     start, end = Recipe.season_start, Recipe.season_end
     return or_(
         start.is_(None),

@@ -56,7 +56,8 @@ def recipe_detail(
     request = here.request
     community = here.community
     data = here.page()
-    recipe = service.get_recipe(here.session, community, here.viewer, recipe_id)
+    # the cached read view (one row): the page reads nothing the ORM graph adds
+    recipe = service.recipe_view(here.session, community, here.viewer, recipe_id)
     who = service.access(here.session, community, here.viewer)
     data.update(
         recipe=recipe,

@@ -1,0 +1,215 @@
+"""Recipe JSON and HTML pages through a real server and a real HTTP client, under load.
+
+    .venv/bin/python benchmarks/bench_recipes_http.py [--quick] [--connections 8,32]
+        [--seconds 10] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+
+Starts `commonpot serve` (one uvicorn process, uvloop and httptools as installed) on a
+fresh database holding the demo communities, and beside it, in the same run, the baseline:
+a bare FastAPI app answering `{"hello": "world"}` under the same uvicorn. For each endpoint
+and each number of concurrent connections, httpx clients (one connection each) loop for S
+seconds; printed: requests/s, p50 and p99 latency, and the server process's CPU per
+request (utime + stime from /proc, so the clients' own CPU is not counted), with its ratio
+to the baseline's. Goals (issue 18): recipe JSON <= 4x hello world CPU and p99 < 50 ms at
+32 connections; recipe HTML <= 10x hello world CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from commonpot import demo, migrate
+from commonpot.recipes.models import Recipe
+from commonpot.wiring import open_database
+
+COMMONPOT = str(Path(sys.executable).with_name("commonpot"))
+HELLO = """
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/hello")
+def hello() -> dict[str, str]:
+    return {"hello": "world"}
+"""
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
+    for _ in range(300):
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            httpx.get(url, timeout=1.0)
+        except httpx.HTTPError:
+            time.sleep(0.1)
+        else:
+            return
+    raise SystemExit(f"server at {url} did not start")
+
+
+async def load(url: str, connections: int, seconds: float) -> tuple[int, list[float], int]:
+    """Requests done, their latencies (s) and errors, C connections looping for S seconds."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client() -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(timeout=30.0) as http:
+            while time.perf_counter() < deadline:
+                start = time.perf_counter()
+                try:
+                    answer = await http.get(url)
+                    ok = answer.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - start)
+                errors += not ok
+
+    await asyncio.gather(*(client() for _ in range(connections)))
+    return len(latencies), latencies, errors
+
+
+def measure(url: str, pid: int, connections: int, seconds: float) -> dict[str, float]:
+    asyncio.run(load(url, connections, min(2.0, seconds)))  # warm up
+    before = cpu_seconds(pid)
+    start = time.perf_counter()
+    done, latencies, errors = asyncio.run(load(url, connections, seconds))
+    wall = time.perf_counter() - start
+    used = cpu_seconds(pid) - before
+    latencies.sort()
+    return {
+        "rps": done / wall,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000,
+        "cpu_us": used / max(done, 1) * 1e6,
+        "errors": errors,
+    }
+
+
+def database_url(pg: str | None, folder: Path) -> tuple[str, str | None]:
+    if not pg:
+        return f"sqlite:///{folder / 'bench.db'}", None
+    name = f"bench_http_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(pg).set(database=name).render_as_string(hide_password=False), name
+
+
+def drop(pg: str, name: str) -> None:
+    admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="5 s per case, 8 and 32 conns")
+    parser.add_argument("--connections", default="1,8,32")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--pg", default=None, help="PostgreSQL server URL (default SQLite)")
+    args = parser.parse_args()
+    seconds = 5.0 if args.quick else args.seconds
+    counts = [8, 32] if args.quick else [int(c) for c in args.connections.split(",")]
+    folder = Path(tempfile.mkdtemp(prefix="cp-http-"))
+    url, pg_name = database_url(args.pg, folder)
+    servers: list[subprocess.Popen[bytes]] = []
+    try:
+        migrate.upgrade(url)
+        db = open_database(url)
+        with db.unit_of_work() as session:
+            demo.load(session)
+            recipe_id = session.scalar(
+                select(Recipe.id).where(Recipe.name == "Pozole rojo de la abuela Carmen")
+            )
+        db.dispose()
+        (folder / "hello_app.py").write_text(HELLO)
+        env = {
+            **os.environ,
+            "COMMONPOT_DATABASE_URL": url,
+            "COMMONPOT_DATA_DIR": str(folder / "var"),
+            "COMMONPOT_SECRET_KEY": "h" * 40,
+            "COMMONPOT_JOBS_EMBEDDED": "0",
+            "PYTHONPATH": str(folder),
+        }
+        app_port, hello_port = free_port(), free_port()
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "env": env}
+        server = subprocess.Popen(
+            [COMMONPOT, "serve", "--host", "127.0.0.1", "--port", str(app_port)], **quiet
+        )
+        hello = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "uvicorn", "hello_app:app", "--host", "127.0.0.1"),
+                *("--port", str(hello_port), "--log-level", "warning", "--no-access-log"),
+            ],
+            **quiet,
+        )
+        servers += [server, hello]
+        base = f"http://127.0.0.1:{app_port}"
+        wait_up(f"{base}/healthz", server)
+        wait_up(f"http://127.0.0.1:{hello_port}/hello", hello)
+        cases = [
+            ("hello world (bare FastAPI)", f"http://127.0.0.1:{hello_port}/hello", hello.pid),
+            (
+                "recipe JSON",
+                f"{base}/api/communities/riverside/recipes/{recipe_id}",
+                server.pid,
+            ),
+            ("recipe HTML page", f"{base}/communities/riverside/recipes/{recipe_id}", server.pid),
+        ]
+        print(f"database: {'PostgreSQL' if pg_name else 'SQLite'}; {seconds:.0f} s per case")
+        header = f"{'endpoint':28} {'conns':>5} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
+        print(header + f" {'CPU us/req':>10} {'x hello':>8} {'errors':>6}")
+        for connections in counts:
+            baseline = 0.0
+            for name, target, pid in cases:
+                got = measure(target, pid, connections, seconds)
+                if pid == hello.pid:
+                    baseline = got["cpu_us"]
+                print(
+                    f"{name:28} {connections:>5} {got['rps']:>7.0f} {got['p50']:>7.1f} "
+                    f"{got['p99']:>7.1f} {got['cpu_us']:>10.0f} "
+                    f"{got['cpu_us'] / baseline:>8.2f} {int(got['errors']):>6}",
+                    flush=True,
+                )
+        print("goals: recipe JSON <= 4x hello CPU, p99 < 50 ms at 32; HTML <= 10x hello CPU")
+    finally:
+        for proc in servers:
+            proc.terminate()
+            proc.wait(timeout=10)
+        if args.pg and pg_name:
+            drop(args.pg, pg_name)
+
+
+if __name__ == "__main__":
+    main()
