@@ -39,7 +39,7 @@ from commonpot.accounts.service import OPERATOR  # noqa: E402
 from commonpot.app import create_app  # noqa: E402
 from commonpot.communities.service import create_community  # noqa: E402
 from commonpot.db import utcnow  # noqa: E402
-from commonpot.federation import delivery, service  # noqa: E402
+from commonpot.federation import delivery, instance, sharing  # noqa: E402
 from commonpot.federation.ap import CLIENT_KEY  # noqa: E402
 from commonpot.federation.client import Client  # noqa: E402
 from commonpot.federation.models import Follower  # noqa: E402
@@ -96,7 +96,7 @@ def bench_delivery(folder: Path, activities: int) -> None:
     settings = Settings(
         database_url=url, data_dir=folder, base_url="http://127.0.0.1:1", federation_allow_http=True
     )
-    fed = service.context(settings, Client(allow_http=True))
+    fed = instance.context(settings, Client(allow_http=True))
     with db.unit_of_work() as s:
         community = create_community(s, OPERATOR, slug="bench", name="Bench", visibility="public")
         for n in range(FOLLOWERS):
@@ -113,7 +113,7 @@ def bench_delivery(folder: Path, activities: int) -> None:
     with db.unit_of_work() as s:  # warm-up pass: keys, connections
         delivery.deliver(s, fed)
     with db.unit_of_work() as s:
-        community = service.public_community(s, "bench")
+        community = sharing.public_community(s, "bench")
         for n in range(activities):
             data = RecipeIn(
                 name=f"Recipe {n}",

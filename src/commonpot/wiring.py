@@ -16,6 +16,7 @@ from commonpot.ecology import actions as ecology_actions
 from commonpot.events import actions as events_actions
 from commonpot.events import jobs as events_jobs
 from commonpot.federation import hooks as federation_hooks
+from commonpot.federation import jobs as federation_jobs
 from commonpot.governance import actions as governance_actions
 from commonpot.governance import jobs as governance_jobs
 from commonpot.governance import membership_log
@@ -36,7 +37,7 @@ ACTION_MODULES = (
 )
 SESSION_HOOKS = (membership_log.install, signals.install, federation_hooks.install)
 # every domain's background jobs and periodic schedule (commonpot.jobs runs them)
-JOB_MODULES = (network_jobs, events_jobs, governance_jobs, notification_jobs)
+JOB_MODULES = (network_jobs, events_jobs, governance_jobs, notification_jobs, federation_jobs)
 
 
 def wire() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from commonpot.accounts.service import OPERATOR
 from commonpot.db import utcnow
-from commonpot.federation import service
+from commonpot.federation import blocks
 from commonpot.federation.ap import LIMITER_KEY
 from commonpot.federation.limits import DomainLimiter
 from commonpot.federation.models import Activity, Follower, RemoteActor
@@ -163,7 +163,7 @@ def test_rotated_key_is_refetched_once(remote: tuple[Instance, FakeActor, FakeAc
 def test_blocked_domain_is_403(remote: tuple[Instance, FakeActor, FakeActor]) -> None:
     b, alice, _ = remote
     with b.db.unit_of_work() as s:
-        service.block_domain(s, OPERATOR, "remote.test")
+        blocks.block_domain(s, OPERATOR, "remote.test")
     body = _follow(alice)
     headers = sign_cavage("POST", INBOX, body, alice.key_id, alice.key, utcnow())
     assert _post(b, body, headers) == 403

@@ -9,14 +9,8 @@ import pytest
 from commonpot.errors import Invalid
 from commonpot.federation.handles import address_allowed, check_url, parse_handle
 from commonpot.federation.limits import DomainLimiter
-from commonpot.federation.objects import (
-    EventDoc,
-    RecipeDoc,
-    Urls,
-    event_object,
-    recipe_object,
-    types_of,
-)
+from commonpot.federation.objects import EventDoc, RecipeDoc, event_object, recipe_object
+from commonpot.federation.vocab import Urls, types_of
 from commonpot.federation.signatures import (
     SignatureError,
     key_id_of,

@@ -9,10 +9,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from commonpot.errors import DomainError, NotFound
-from commonpot.federation import inbox, service
+from commonpot.federation import documents, inbox, instance
 from commonpot.federation.client import Client
 from commonpot.federation.limits import DomainLimiter
-from commonpot.federation.objects import ACTIVITY_JSON
+from commonpot.federation.vocab import ACTIVITY_JSON
 from commonpot.http import database, problem_from, settings_of
 
 router = APIRouter(include_in_schema=False)
@@ -30,7 +30,7 @@ def limiter_of(request: Request) -> DomainLimiter:
     return found
 
 
-def fed_of(request: Request) -> service.Fed:
+def fed_of(request: Request) -> instance.Fed:
     """The federation context of this app (one pooled HTTP client per app)."""
     extensions: dict[str, Any] = request.app.state.extensions
     settings = settings_of(request)
@@ -38,7 +38,7 @@ def fed_of(request: Request) -> service.Fed:
     if not isinstance(client, Client):
         client = Client(allow_http=settings.federation_allow_http)
         extensions[CLIENT_KEY] = client
-    return service.context(settings, client)
+    return instance.context(settings, client)
 
 
 def _json(doc: dict[str, Any], media_type: str = ACTIVITY_JSON, status: int = 200) -> Response:
@@ -62,26 +62,26 @@ def _read(request: Request, build: Any, media_type: str = ACTIVITY_JSON) -> Resp
 @router.get("/.well-known/webfinger")
 def webfinger(request: Request, resource: str = "") -> Response:
     """WebFinger: find a public community's actor by `acct:slug@host`."""
-    return _read(request, lambda s, f: service.webfinger_document(s, f, resource), JRD)
+    return _read(request, lambda s, f: documents.webfinger_document(s, f, resource), JRD)
 
 
 @router.get("/.well-known/nodeinfo")
 def nodeinfo_links(request: Request) -> Response:
     """Where the NodeInfo document is."""
-    return _json(service.nodeinfo_links_document(fed_of(request)), "application/json")
+    return _json(documents.nodeinfo_links_document(fed_of(request)), "application/json")
 
 
 @router.get("/nodeinfo/2.1")
 def nodeinfo(request: Request) -> Response:
     """NodeInfo 2.1."""
     schema = 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"'
-    return _read(request, service.nodeinfo_document, schema)
+    return _read(request, documents.nodeinfo_document, schema)
 
 
 @router.get("/federation/actor")
 def instance_actor(request: Request) -> Response:
     """The instance's own actor, which signs fetches."""
-    return _json(service.instance_actor_document(fed_of(request)))
+    return _json(documents.instance_actor_document(fed_of(request)))
 
 
 @router.get("/federation/{slug}")
@@ -89,25 +89,25 @@ def actor(request: Request, slug: str) -> Response:
     """A public community's Group actor (browsers go to its page)."""
     if _wants_html(request):
         return RedirectResponse(f"/communities/{slug}", status_code=303)
-    return _read(request, lambda s, f: service.actor_document(s, f, slug))
+    return _read(request, lambda s, f: documents.actor_document(s, f, slug))
 
 
 @router.get("/federation/{slug}/outbox")
 def outbox(request: Request, slug: str, page: int | None = None) -> Response:
     """The community's outbox (Create activities of its shareable recipes and events)."""
-    return _read(request, lambda s, f: service.outbox_document(s, f, slug, page))
+    return _read(request, lambda s, f: documents.outbox_document(s, f, slug, page))
 
 
 @router.get("/federation/{slug}/followers")
 def followers(request: Request, slug: str) -> Response:
     """How many follow the community."""
-    return _read(request, lambda s, f: service.followers_document(s, f, slug, "followers"))
+    return _read(request, lambda s, f: documents.followers_document(s, f, slug, "followers"))
 
 
 @router.get("/federation/{slug}/following")
 def following(request: Request, slug: str) -> Response:
     """How many communities it follows."""
-    return _read(request, lambda s, f: service.followers_document(s, f, slug, "following"))
+    return _read(request, lambda s, f: documents.followers_document(s, f, slug, "following"))
 
 
 @router.get("/federation/{slug}/{kind}/{local_id}")
@@ -117,7 +117,7 @@ def shared_object(request: Request, slug: str, kind: str, local_id: int) -> Resp
         return problem_from(NotFound("Nothing here."), instance=request.url.path)
     if _wants_html(request):
         return RedirectResponse(f"/communities/{slug}/{kind}/{local_id}", status_code=303)
-    return _read(request, lambda s, f: service.object_document(s, f, slug, kind, local_id))
+    return _read(request, lambda s, f: documents.object_document(s, f, slug, kind, local_id))
 
 
 async def _receive(request: Request, slug: str | None) -> Response:

@@ -9,7 +9,7 @@ import typer
 from commonpot.accounts.service import OPERATOR
 from commonpot.cli_support import transaction
 from commonpot.communities.service import readable_community
-from commonpot.federation import delivery, service
+from commonpot.federation import blocks, delivery, instance, service
 from commonpot.settings import get_settings
 
 app = typer.Typer(help="Federation with other servers (ActivityPub).", no_args_is_help=True)
@@ -21,7 +21,7 @@ def deliver(
     every: float = typer.Option(30.0, help="Seconds between passes with --loop."),
 ) -> None:
     """Send queued activities to followers' inboxes (retrying failed ones when due)."""
-    fed = service.context(get_settings())
+    fed = instance.context(get_settings())
     try:
         while True:
             with transaction() as session:
@@ -43,7 +43,7 @@ def follow(
     handle: str = typer.Argument(..., help="The community to follow, as @slug@host."),
 ) -> None:
     """Make a community follow another one (the Follow is sent by `deliver`)."""
-    fed = service.context(get_settings())
+    fed = instance.context(get_settings())
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)
         row = service.follow(session, fed, found, OPERATOR, handle)
@@ -58,7 +58,7 @@ def block(
     """Block a domain and remove everything kept from it."""
     with transaction() as session:
         found = readable_community(session, community, OPERATOR) if community else None
-        service.block_domain(session, OPERATOR, domain, found)
+        blocks.block_domain(session, OPERATOR, domain, found)
     typer.echo(f"blocked {domain}")
 
 
@@ -70,7 +70,7 @@ def unblock(
     """Lift a domain block."""
     with transaction() as session:
         found = readable_community(session, community, OPERATOR) if community else None
-        service.unblock_domain(session, OPERATOR, domain, found)
+        blocks.unblock_domain(session, OPERATOR, domain, found)
     typer.echo(f"unblocked {domain}")
 
 

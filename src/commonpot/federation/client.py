@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from commonpot.errors import Invalid
 from commonpot.federation.handles import address_allowed, check_url
-from commonpot.federation.objects import ACTIVITY_JSON, LD_JSON
 from commonpot.federation.signatures import sign_cavage
+from commonpot.federation.vocab import ACTIVITY_JSON, LD_JSON
 
 MAX_RESPONSE_BYTES = 1024 * 1024
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)

@@ -20,16 +20,16 @@ from commonpot.communities.models import Community
 from commonpot.db import utcnow
 from commonpot.federation.client import FetchError
 from commonpot.federation.handles import domain_of
+from commonpot.federation.instance import Fed
 from commonpot.federation.models import Activity, Delivery, DomainBlock, Follower, Published
-from commonpot.federation.objects import activity, tombstone
-from commonpot.federation.service import (
-    Fed,
+from commonpot.federation.sharing import (
     event_document,
     recipe_document,
     shareable_event,
     shareable_recipe,
 )
 from commonpot.federation.signatures import sign_cavage
+from commonpot.federation.vocab import activity, tombstone
 
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=6)

@@ -14,16 +14,12 @@ from commonpot.accounts.service import OPERATOR, Viewer
 from commonpot.communities.service import add_member, create_community
 from commonpot.demo import DemoContext
 from commonpot.federation import keys
+from commonpot.federation.actors import remember_actor
 from commonpot.federation.inbox import dispatch
+from commonpot.federation.instance import Fed, context
 from commonpot.federation.models import Follower, Following
-from commonpot.federation.objects import activity
-from commonpot.federation.service import (
-    Fed,
-    context,
-    recipe_document,
-    remember_actor,
-    shareable_recipes,
-)
+from commonpot.federation.sharing import recipe_document, shareable_recipes
+from commonpot.federation.vocab import activity
 from commonpot.settings import get_settings
 
 LAKESIDE_RECIPES: tuple[tuple[str, str, list[str], list[str], list[str]], ...] = (
@@ -92,7 +88,7 @@ def load(session: Session, ctx: DemoContext) -> None:
 
 def follow_as_if_remote(session: Session, fed: Fed, follower_slug: str, followed_slug: str) -> None:
     """Record a follow between two local communities and pass the followed one's recipes over."""
-    from commonpot.federation.service import public_community
+    from commonpot.federation.sharing import public_community
 
     follower = public_community(session, follower_slug)
     followed = public_community(session, followed_slug)

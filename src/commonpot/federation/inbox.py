@@ -21,18 +21,15 @@ from commonpot import recipes
 from commonpot.communities.models import Community
 from commonpot.db import utcnow
 from commonpot.errors import Forbidden, Invalid, PayloadTooLarge, RateLimited, Unauthenticated
+from commonpot.federation.actors import actor_by_key
+from commonpot.federation.blocks import is_blocked
 from commonpot.federation.client import FetchError
 from commonpot.federation.handles import domain_of
+from commonpot.federation.instance import Fed
 from commonpot.federation.limits import DomainLimiter
 from commonpot.federation.models import Follower, Following, RemoteActor, RemoteItem
-from commonpot.federation.objects import activity, id_of, types_of
-from commonpot.federation.service import (
-    Fed,
-    actor_by_key,
-    is_blocked,
-    public_community,
-    queue,
-)
+from commonpot.federation.service import queue
+from commonpot.federation.sharing import public_community
 from commonpot.federation.signatures import (
     SignatureError,
     check_date,
@@ -40,6 +37,7 @@ from commonpot.federation.signatures import (
     verify_cavage,
     verify_rfc9421,
 )
+from commonpot.federation.vocab import activity, id_of, types_of
 
 MAX_INBOX_BYTES = 256 * 1024
 RECIPE_TYPES = {"Article", "Recipe", "Page"}

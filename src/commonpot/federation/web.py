@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from commonpot.communities.web import community_context
 from commonpot.errors import DomainError
-from commonpot.federation import service
+from commonpot.federation import blocks, service
 from commonpot.federation.ap import fed_of
 from commonpot.federation.handles import Handle
 from commonpot.http import unit_of_work, verify_csrf_form
@@ -49,7 +49,7 @@ def federation_page(slug: str, request: Request) -> Response:
             events=service.remote_items(ctx.session, community, "event"),
             following=service.following(ctx.session, community) if data["is_member"] else [],
             follower_count=len(service.followers(ctx.session, community)),
-            blocks=service.blocks(ctx.session, community) if data["is_steward"] else [],
+            blocks=blocks.blocks(ctx.session, community) if data["is_steward"] else [],
             handle=str(Handle(community.slug, fed.host)) if community.is_public else "",
         )
         return render(request, "federation/page.html", data, ctx=ctx)
@@ -88,7 +88,7 @@ def block(slug: str, request: Request, domain: Annotated[str, Form()] = "") -> R
     try:
         with unit_of_work(request) as ctx:
             community = community_context(ctx, slug)["community"]
-            service.block_domain(ctx.session, ctx.viewer, domain, community)
+            blocks.block_domain(ctx.session, ctx.viewer, domain, community)
     except DomainError as exc:
         return redirect_error(request, page, exc)
     return redirect(request, page, _t(request, "Domain blocked."))
