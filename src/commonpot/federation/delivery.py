@@ -1,7 +1,7 @@
 """Delivery: turn queued activities into one signed POST per inbox, retried with back-off.
 
 `deliver(session, fed)` is one pass (fan out, then send what is due); the CLI runs it
-(`commonpot federation deliver`), and a periodic job can call it the same way.
+(`commonpot federation deliver`) and the every-minute job (`federation.jobs`) run it.
 """
 
 from __future__ import annotations
