@@ -42,6 +42,7 @@ from commonpot.ecology import web as ecology_web
 from commonpot.errors import DomainError, Unauthenticated
 from commonpot.events import api as events_api
 from commonpot.events import web as events_web
+from commonpot.federation import api as federation_api
 from commonpot.federation import ap as federation_ap
 from commonpot.federation import web as federation_web
 from commonpot.governance import api as governance_api
@@ -80,6 +81,7 @@ ROUTER_MODULES: tuple[Any, ...] = (
     jobs_web,
     notifications_web,
     federation_ap,  # /.well-known/webfinger, /.well-known/nodeinfo, /nodeinfo/2.1, /federation/...
+    federation_api,
     federation_web,
     biotumblers_api,
     biotumblers_web,

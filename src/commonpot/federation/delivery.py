@@ -102,7 +102,7 @@ def _inboxes(session: Session, community_id: int) -> list[str]:
     )
     rows = session.execute(
         select(Follower.inbox, Follower.shared_inbox, Follower.domain).where(
-            Follower.community_id == community_id
+            Follower.community_id == community_id, Follower.state == "accepted"
         )
     )
     return sorted({shared or inbox for inbox, shared, domain in rows if domain not in blocked})

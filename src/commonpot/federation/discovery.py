@@ -57,6 +57,7 @@ class GroupInfo:
     page_url: str
     public_key_pem: str
     published: datetime | None = None
+    approves_followers: bool = False
 
 
 def group_actor(urls: Urls, group: GroupInfo) -> dict[str, Any]:
@@ -75,7 +76,7 @@ def group_actor(urls: Urls, group: GroupInfo) -> dict[str, Any]:
         "followers": actor_id + "/followers",
         "following": actor_id + "/following",
         "endpoints": {"sharedInbox": urls.shared_inbox()},
-        "manuallyApprovesFollowers": False,
+        "manuallyApprovesFollowers": group.approves_followers,
         "discoverable": True,
         "publicKey": {
             "id": urls.key(group.slug),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from commonpot.communities.models import Community
 from commonpot.errors import Invalid, NotFound
-from commonpot.federation import keys
+from commonpot.federation import approvals, keys
 from commonpot.federation.discovery import (
     GroupInfo,
     group_actor,
@@ -52,6 +52,7 @@ def actor_document(session: Session, fed: Fed, slug: str) -> dict[str, Any]:
         page_url=f"{fed.base_url}/communities/{community.slug}",
         public_key_pem=keys.public_key_pem(fed.data_dir, community.slug),
         published=community.created_at,
+        approves_followers=approvals.approves_followers(session, community),
     )
     return group_actor(fed.urls, info)
 
@@ -118,9 +119,10 @@ def followers_document(session: Session, fed: Fed, slug: str, kind: str) -> dict
     """Followers or following: a count only (who follows whom stays with the community)."""
     community = public_community(session, slug)
     table = Follower if kind == "followers" else Following
-    total = session.scalar(
-        select(func.count()).select_from(table).where(table.community_id == community.id)
-    )
+    query = select(func.count()).select_from(table).where(table.community_id == community.id)
+    if table is Follower:
+        query = query.where(Follower.state == "accepted")
+    total = session.scalar(query)
     return collection(f"{fed.urls.actor(slug)}/{kind}", int(total or 0), None)
 
 

@@ -21,6 +21,7 @@ from commonpot import recipes
 from commonpot.communities.models import Community
 from commonpot.db import utcnow
 from commonpot.errors import Forbidden, Invalid, PayloadTooLarge, RateLimited, Unauthenticated
+from commonpot.federation import approvals, reports
 from commonpot.federation.actors import actor_by_key
 from commonpot.federation.blocks import is_blocked
 from commonpot.federation.client import FetchError
@@ -167,15 +168,17 @@ def dispatch(
     kind = doc["type"]
     if kind == "Follow":
         return _follow(session, fed, doc, actor, community)
-    if kind == "Undo":
-        return _undo(session, fed, doc, actor)
     if kind in {"Accept", "Reject"}:
         return _answer(session, kind, doc, actor)
-    if kind in {"Create", "Update"}:
-        return _store(session, doc, actor)
-    if kind == "Delete":
-        return _delete(session, doc, actor)
-    return "ignored"
+    handlers = {
+        "Undo": lambda: _undo(session, fed, doc, actor),
+        "Create": lambda: _store(session, doc, actor),
+        "Update": lambda: _store(session, doc, actor),
+        "Delete": lambda: _delete(session, doc, actor),
+        "Flag": lambda: reports.receive_flag(session, fed, doc, actor),
+    }
+    handler = handlers.get(kind)
+    return handler() if handler is not None else "ignored"
 
 
 def _undo(session: Session, fed: Fed, doc: dict[str, Any], actor: RemoteActor) -> str:
@@ -239,11 +242,18 @@ def _follow(
         )
     )
     if row is None:
-        row = Follower(community_id=target.id, actor_id=actor.actor_id, domain=actor.domain)
+        row = Follower(
+            community_id=target.id, actor_id=actor.actor_id, domain=actor.domain, state=""
+        )
         session.add(row)
     row.inbox = actor.inbox
     row.shared_inbox = actor.shared_inbox
     row.follow_id = follow_id
+    if row.state != approvals.ACCEPTED and approvals.approves_followers(session, target):
+        row.state = approvals.PENDING  # the stewards answer (approvals.accept / reject)
+        session.flush()
+        return "pending"
+    row.state = approvals.ACCEPTED
     our_actor = fed.urls.actor(target.slug)
     follow_doc = {k: v for k, v in doc.items() if k != "@context"}
     accept = activity("Accept", f"{our_actor}#accepts/{uuid.uuid4().hex}", our_actor, follow_doc)
@@ -355,5 +365,31 @@ def _fill(
     item.ingredients = [
         _clean_text(x, 300) for x in (ingredients if isinstance(ingredients, list) else [])[:200]
     ]
+    item.summary = _clean_text(obj.get("summary"), 5000)
+    item.steps = _instructions(obj.get("recipeInstructions"))
+    item.license = _license(obj)
     item.labels = labels
     item.updated_at = utcnow()
+
+
+def _instructions(value: Any) -> list[str]:
+    """schema.org `recipeInstructions`: text, a list of texts, or HowToStep / HowToSection."""
+    if isinstance(value, str):
+        value = [value]
+    steps: list[str] = []
+    for entry in value if isinstance(value, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("itemListElement"), list):
+            steps += _instructions(entry["itemListElement"])
+        elif isinstance(entry, dict):
+            steps.append(_clean_text(entry.get("text") or entry.get("name"), 2000))
+        else:
+            steps.append(_clean_text(entry, 2000))
+    return [s for s in steps if s][:200]
+
+
+def _license(obj: dict[str, Any]) -> str:
+    """The licence the origin gives (schema.org `license`), as a URL or a name."""
+    value = obj.get("license") or obj.get("schema:license")
+    if isinstance(value, dict):
+        value = value.get("id") or value.get("url") or value.get("name")
+    return _clean_text(value, 500)

@@ -93,6 +93,7 @@ class RemoteItem(Base):
     location: Mapped[str] = mapped_column(String(300), default="")
     labels: Mapped[list[Any]] = mapped_column(JSON, default=list)
     ingredients: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
     license: Mapped[str] = mapped_column(String(URL), default="", server_default="")
     received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -132,10 +132,12 @@ def following(session: Session, community: Community) -> list[Following]:
 
 
 def followers(session: Session, community: Community) -> list[Follower]:
-    """Who follows this community."""
+    """Who follows this community (accepted followers)."""
     return list(
         session.scalars(
-            select(Follower).where(Follower.community_id == community.id).order_by(Follower.id)
+            select(Follower)
+            .where(Follower.community_id == community.id, Follower.state == "accepted")
+            .order_by(Follower.id)
         )
     )
 

@@ -28,6 +28,8 @@ SCHEMA_CONTEXT: dict[str, Any] = {
     "cookTime": "schema:cookTime",
     "totalTime": "schema:totalTime",
     "protocolLabels": "commonpot:protocolLabels",
+    "license": "schema:license",
+    "isBasedOn": "schema:isBasedOn",
 }
 # what Mobilizon puts in its context for events (https://docs.joinmobilizon.org/contribute/activity_pub/)
 EVENT_CONTEXT: dict[str, Any] = {

@@ -23,6 +23,7 @@ def upgrade() -> None:
             sa.Column("state", sa.String(length=16), server_default="accepted", nullable=False)
         )
     with op.batch_alter_table("fed_remote_items", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("summary", sa.Text(), server_default="", nullable=False))
         batch_op.add_column(sa.Column("steps", sa.JSON(), nullable=True))
         batch_op.add_column(
             sa.Column("license", sa.String(length=500), server_default="", nullable=False)
@@ -134,5 +135,6 @@ def downgrade() -> None:
     with op.batch_alter_table("fed_remote_items", schema=None) as batch_op:
         batch_op.drop_column("license")
         batch_op.drop_column("steps")
+        batch_op.drop_column("summary")
     with op.batch_alter_table("fed_followers", schema=None) as batch_op:
         batch_op.drop_column("state")
