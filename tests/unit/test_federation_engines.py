@@ -10,7 +10,6 @@ from commonpot.errors import Invalid
 from commonpot.federation.handles import address_allowed, check_url, parse_handle
 from commonpot.federation.limits import DomainLimiter
 from commonpot.federation.objects import EventDoc, RecipeDoc, event_object, recipe_object
-from commonpot.federation.vocab import Urls, types_of
 from commonpot.federation.signatures import (
     SignatureError,
     key_id_of,
@@ -19,6 +18,7 @@ from commonpot.federation.signatures import (
     sign_cavage,
     verify_cavage,
 )
+from commonpot.federation.vocab import Urls, types_of
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 KEY = new_private_key()
@@ -44,10 +44,14 @@ def test_bad_handles(text: str) -> None:
 
 
 def test_addresses() -> None:
-    for private in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "fc00::1"):
+    for private in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "::1", "fc00::1", "::ffff:127.0.0.1"):
         assert not address_allowed(private, allow_http=False)
-        assert address_allowed(private, allow_http=True)
+        assert address_allowed(private, allow_http=True)  # tests and local networks
+    for never in ("169.254.169.254", "fe80::1", "0.0.0.0", "::", "224.0.0.1", "::ffff:169.254.1.1"):
+        assert not address_allowed(never, allow_http=False)
+        assert not address_allowed(never, allow_http=True)
     assert address_allowed("93.184.216.34", allow_http=False)
+    assert address_allowed("2606:4700::1111", allow_http=False)
     with pytest.raises(Invalid):
         check_url("http://food.example/x", allow_http=False)
     with pytest.raises(Invalid):
