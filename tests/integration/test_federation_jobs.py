@@ -1,4 +1,4 @@
-"""Delivery runs as a periodic job: the queue's every-minute pass sends a Follow to the other side."""
+"""Delivery runs as a periodic job: the every-minute pass sends a Follow to the other side."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import pytest
 
 from commonpot.errors import Invalid
 from commonpot.federation.handles import address_allowed, check_url, parse_handle
-from commonpot.federation.limits import DomainLimiter
+from commonpot.federation.limits import DomainLimiter, InboxLimiter
 from commonpot.federation.objects import EventDoc, RecipeDoc, event_object, recipe_object
 from commonpot.federation.signatures import (
     SignatureError,
@@ -122,3 +122,15 @@ def test_domain_limiter_window() -> None:
     assert [limiter.allow("a.example", t) for t in (0, 1, 2)] == [True, True, False]
     assert limiter.allow("b.example", 2)
     assert limiter.allow("a.example", 60.5)
+
+
+def test_inbox_limiter_per_actor_then_per_server_with_retry_after() -> None:
+    limiter = InboxLimiter(per_instance=3, per_actor=2, window=60)
+    alice, bob, carol = (f"https://x.example/users/{n}" for n in ("alice", "bob", "carol"))
+    assert limiter.retry_after("x.example", alice, 0) == 0
+    assert limiter.retry_after("x.example", alice, 10) == 0
+    assert limiter.retry_after("x.example", alice, 20.5) == 40  # until her first call ages out
+    assert limiter.retry_after("x.example", bob, 21) == 0  # her refusal cost the server nothing
+    assert limiter.retry_after("x.example", carol, 30) == 30  # the server's three are used
+    assert limiter.retry_after("y.example", "https://y.example/u/d", 30) == 0
+    assert limiter.retry_after("x.example", carol, 60.5) == 0

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from commonpot.errors import DomainError, NotFound
 from commonpot.federation import documents, inbox, instance
 from commonpot.federation.client import Client
-from commonpot.federation.limits import DomainLimiter
+from commonpot.federation.limits import InboxLimiter
 from commonpot.federation.vocab import ACTIVITY_JSON
 from commonpot.http import database, problem_from, settings_of
 
@@ -21,12 +21,12 @@ CLIENT_KEY = "federation.client"
 LIMITER_KEY = "federation.limiter"
 
 
-def limiter_of(request: Request) -> DomainLimiter:
-    """The app's per-server inbox rate limit."""
+def limiter_of(request: Request) -> InboxLimiter:
+    """The app's inbox rate limits (per remote server and per remote actor, in this process)."""
     extensions: dict[str, Any] = request.app.state.extensions
     found = extensions.get(LIMITER_KEY)
-    if not isinstance(found, DomainLimiter):
-        found = extensions[LIMITER_KEY] = DomainLimiter()
+    if not isinstance(found, InboxLimiter):
+        found = extensions[LIMITER_KEY] = InboxLimiter()
     return found
 
 
@@ -146,7 +146,10 @@ async def _receive(request: Request, slug: str | None) -> Response:
     try:
         outcome = await run_in_threadpool(work)
     except DomainError as exc:
-        return problem_from(exc, instance=request.url.path)
+        answer = problem_from(exc, instance=request.url.path)
+        if isinstance(exc, inbox.SlowDown):
+            answer.headers["Retry-After"] = str(exc.retry_after)
+        return answer
     return _json({"status": outcome}, "application/json", 202)
 
 

@@ -27,7 +27,7 @@ from commonpot.federation.blocks import is_blocked
 from commonpot.federation.client import FetchError
 from commonpot.federation.handles import domain_of
 from commonpot.federation.instance import Fed
-from commonpot.federation.limits import DomainLimiter
+from commonpot.federation.limits import InboxLimiter
 from commonpot.federation.models import Follower, Following, RemoteActor, RemoteItem
 from commonpot.federation.service import queue
 from commonpot.federation.sharing import public_community
@@ -59,6 +59,14 @@ ALLOWED_TAGS = {
 }
 
 
+class SlowDown(RateLimited):
+    """Too many activities from one server or actor; `retry_after` seconds until the next."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 def receive(
     session: Session,
     fed: Fed,
@@ -69,7 +77,7 @@ def receive(
     headers: Mapping[str, str],
     body: bytes,
     slug: str | None = None,
-    limiter: DomainLimiter | None = None,
+    limiter: InboxLimiter | None = None,
 ) -> str:
     """Handle one POST to an inbox; returns what was done (errors: 400/401/403/413/429)."""
     if len(body) > MAX_INBOX_BYTES:
@@ -83,8 +91,9 @@ def receive(
     if actor_id is None or not isinstance(doc.get("type"), str):
         raise Invalid("The activity has no actor or type.", field="actor")
     domain = domain_of(actor_id)
-    if limiter is not None and not limiter.allow(domain, time.monotonic()):
-        raise RateLimited(f"Too many activities from {domain}; try again in a minute.")
+    wait = limiter.retry_after(domain, actor_id, time.monotonic()) if limiter is not None else 0
+    if wait:
+        raise SlowDown(f"Too many activities from {domain}; try again in {wait} s.", wait)
     if is_blocked(session, domain, community.id if community else None):
         raise Forbidden(f"{domain} is blocked here.")
     lowered = {k.lower(): v for k, v in headers.items()}
