@@ -42,8 +42,8 @@ from commonpot.ecology import web as ecology_web
 from commonpot.errors import DomainError, Unauthenticated
 from commonpot.events import api as events_api
 from commonpot.events import web as events_web
-from commonpot.federation import api as federation_api
 from commonpot.federation import ap as federation_ap
+from commonpot.federation import api as federation_api
 from commonpot.federation import web as federation_web
 from commonpot.governance import api as governance_api
 from commonpot.governance import web as governance_web
