@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.service import Viewer
@@ -14,6 +14,7 @@ from commonpot.communities.models import Community, Role
 from commonpot.communities.service import require_role
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
+from commonpot.federation import calendar
 from commonpot.federation.actors import fetch_actor
 from commonpot.federation.blocks import is_blocked
 from commonpot.federation.client import FetchError
@@ -164,3 +165,35 @@ def queue(session: Session, community_id: int | None, doc: dict[str, Any], inbox
 def now() -> datetime:
     """The current time (UTC)."""
     return utcnow()
+
+
+def remote_events(session: Session, community: Community) -> list[RemoteItem]:
+    """Remote events still to come (or under way), soonest first, for calendars and lists."""
+    query = select(RemoteItem).where(
+        RemoteItem.community_id == community.id,
+        RemoteItem.kind == "event",
+        RemoteItem.starts_at.is_not(None),
+        func.coalesce(RemoteItem.ends_at, RemoteItem.starts_at) >= utcnow() - timedelta(days=1),
+    )
+    return list(session.scalars(query.order_by(RemoteItem.starts_at, RemoteItem.id)))
+
+
+def remote_calendar(session: Session, community: Community, name: str) -> bytes:
+    """The iCalendar feed of remote events (marked remote, their origin named)."""
+    items = [
+        calendar.RemoteEvent(
+            uid=row.object_id,
+            name=row.name,
+            origin=row.origin_name,
+            domain=row.domain,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            content_html=row.content,
+            location=row.location,
+            url=row.url,
+            updated_at=row.updated_at,
+        )
+        for row in remote_events(session, community)
+        if row.starts_at is not None
+    ]
+    return calendar.build(name, items)

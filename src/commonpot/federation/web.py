@@ -51,7 +51,7 @@ def page_context(
     steward = here.is_steward
     return here.page(
         recipes=service.remote_items(session, community, "recipe"),
-        events=service.remote_items(session, community, "event"),
+        events=service.remote_events(session, community),
         following=service.following(session, community) if here.is_member else [],
         follower_count=len(service.followers(session, community)),
         blocks=blocks.blocks(session, community) if steward else [],
@@ -239,3 +239,18 @@ def adapt_recipe(request: Request, here: CommunityScope, item_id: Id) -> Respons
         return redirect_error(request, page, exc)
     recipe_page = f"/communities/{here.community.slug}/recipes/{row.recipe_id}"
     return redirect(request, recipe_page, _t(request, "Adapted into our archive."))
+
+
+@router.get(PAGE + "/events.ics")
+def remote_calendar(request: Request, here: CommunityScope) -> Response:
+    """Events of the communities we follow, as an iCalendar feed (each marked remote)."""
+    name = _t(request, "From other communities") + f" · {here.community.name}"
+    body = service.remote_calendar(here.session, here.community, name)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": f'inline; filename="{here.community.slug}-remote-events.ics"',
+            "Cache-Control": "private, max-age=300",
+        },
+    )
