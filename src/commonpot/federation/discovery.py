@@ -12,6 +12,12 @@ from typing import Any
 
 from commonpot.federation.vocab import ACTIVITY_JSON, AS, NODEINFO_SCHEMA, SECURITY, Urls, iso
 
+# terms the ActivityStreams context lacks that Mastodon and Mobilizon read on actors
+ACTOR_TERMS: dict[str, Any] = {
+    "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+    "discoverable": "http://joinmastodon.org/ns#discoverable",
+}
+
 
 def webfinger(slug: str, host: str, actor_id: str, page_url: str) -> dict[str, Any]:
     """The JRD answering `acct:slug@host`."""
@@ -64,7 +70,7 @@ def group_actor(urls: Urls, group: GroupInfo) -> dict[str, Any]:
     """The community's `Group` actor document."""
     actor_id = urls.actor(group.slug)
     doc: dict[str, Any] = {
-        "@context": [AS, SECURITY],
+        "@context": [AS, SECURITY, ACTOR_TERMS],
         "id": actor_id,
         "type": "Group",
         "preferredUsername": group.slug,
