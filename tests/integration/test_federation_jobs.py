@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from commonpot import jobs
 from commonpot.accounts.service import OPERATOR
 from commonpot.bus import MemoryBus
+from commonpot.db import utcnow
 from commonpot.federation import jobs as federation_jobs
 from commonpot.federation import service, sharing
 from commonpot.federation.models import Delivery, Follower, Following
@@ -37,6 +40,14 @@ def test_the_delivery_job_is_scheduled_every_minute_and_sends_what_is_queued(
     assert b.count(Follower) == 0  # nothing leaves until the job runs
 
     with a.db.unit_of_work() as s:
+        s.add(  # a pass that finished two days ago
+            Job(
+                key="deliver@old",
+                name=federation_jobs.DELIVERY_JOB,
+                state="done",
+                finished_at=utcnow() - timedelta(days=2),
+            )
+        )
         jobs.enqueue(s, federation_jobs.DELIVERY_JOB, {"slot": "test"}, key="deliver@test")
     assert runtime.drain() == 1
     assert b.count(Follower, Follower.actor_id == "http://a.test/federation/alpha") == 1
@@ -44,6 +55,8 @@ def test_the_delivery_job_is_scheduled_every_minute_and_sends_what_is_queued(
         job = s.scalars(select(Job).where(Job.key == "deliver@test")).one()
         assert job.state == "done"
         assert s.scalars(select(Delivery.state)).all() == ["done"]
+        # passes finished more than a day ago are forgotten (one a minute would pile up)
+        assert s.scalars(select(Job.key)).all() == ["deliver@test"]
 
     # b answers with an Accept on its own pass; a records the follow as accepted
     b.deliver()
