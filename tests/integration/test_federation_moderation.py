@@ -254,6 +254,8 @@ def test_a_mastodon_flag_reaches_the_stewards(solo: tuple[Instance, Router]) -> 
     headers["content-type"] = "application/activity+json"
     answer = b.http.post("/federation/inbox", content=body, headers=headers)
     assert answer.status_code == 202 and answer.json() == {"status": "reported"}
+    again = b.http.post("/federation/inbox", content=body, headers=headers)  # delivered twice
+    assert again.status_code == 202 and again.json() == {"status": "ignored"}
     with b.db.unit_of_work(write=False) as s:
         row = s.scalars(select(Report)).one()  # the private community gets nothing
         assert row.objects == [

@@ -62,8 +62,13 @@ def receive_flag(session: Session, fed: Fed, doc: dict[str, Any], actor: RemoteA
     if not communities:
         return "ignored"
     flag_id = (id_of(doc) or "")[:500]
+    stored = 0
     for community in communities:
         if is_blocked(session, actor.domain, community.id):
+            continue
+        if flag_id and session.scalar(  # the same Flag delivered again
+            select(Report.id).where(Report.community_id == community.id, Report.flag_id == flag_id)
+        ):
             continue
         mine = [o[:500] for o in objects if _local_slug(fed, o) == community.slug]
         session.add(
@@ -77,8 +82,9 @@ def receive_flag(session: Session, fed: Fed, doc: dict[str, Any], actor: RemoteA
                 comment=_comment(doc.get("content")),
             )
         )
+        stored += 1
     session.flush()
-    return "reported"
+    return "reported" if stored else "ignored"
 
 
 def report_item(
