@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from commonpot import tenancy
 from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community, Role
 from commonpot.communities.service import require_role
 from commonpot.db import utcnow
-from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
+from commonpot.errors import Conflict, Forbidden, Invalid
 from commonpot.federation import calendar
 from commonpot.federation.actors import fetch_actor
 from commonpot.federation.blocks import is_blocked
@@ -105,9 +106,9 @@ def unfollow(
     """Stop following: send Undo{Follow} and drop what was kept from that community."""
     if not viewer.operator:
         require_role(session, community, viewer, Role.STEWARD)
-    row = session.get(Following, following_id)
-    if row is None or row.community_id != community.id:
-        raise NotFound("Not following that community.")
+    row = tenancy.get_scoped(
+        session, Following, following_id, community.id, missing="Not following that community."
+    )
     our_actor = fed.urls.actor(community.slug)
     follow_doc = activity("Follow", row.follow_id, our_actor, row.actor_id)
     undo = activity("Undo", f"{row.follow_id}/undo", our_actor, follow_doc)
@@ -123,31 +124,21 @@ def unfollow(
 
 def following(session: Session, community: Community) -> list[Following]:
     """The communities this one follows."""
-    return list(
-        session.scalars(
-            select(Following)
-            .where(Following.community_id == community.id)
-            .order_by(Following.created_at)
-        )
-    )
+    query = tenancy.select_scoped(Following, community.id)
+    return list(session.scalars(query.order_by(Following.created_at, Following.id)))
 
 
 def followers(session: Session, community: Community) -> list[Follower]:
     """Who follows this community (accepted followers)."""
-    return list(
-        session.scalars(
-            select(Follower)
-            .where(Follower.community_id == community.id, Follower.state == "accepted")
-            .order_by(Follower.id)
-        )
-    )
+    query = tenancy.select_scoped(Follower, community.id).where(Follower.state == "accepted")
+    return list(session.scalars(query.order_by(Follower.id)))
 
 
 def remote_items(
     session: Session, community: Community, kind: str | None = None
 ) -> list[RemoteItem]:
     """What followed communities shared, newest first ("from other communities")."""
-    query = select(RemoteItem).where(RemoteItem.community_id == community.id)
+    query = tenancy.select_scoped(RemoteItem, community.id)
     if kind is not None:
         query = query.where(RemoteItem.kind == kind)
     return list(session.scalars(query.order_by(RemoteItem.updated_at.desc(), RemoteItem.id)))
@@ -169,8 +160,7 @@ def now() -> datetime:
 
 def remote_events(session: Session, community: Community) -> list[RemoteItem]:
     """Remote events still to come (or under way), soonest first, for calendars and lists."""
-    query = select(RemoteItem).where(
-        RemoteItem.community_id == community.id,
+    query = tenancy.select_scoped(RemoteItem, community.id).where(
         RemoteItem.kind == "event",
         RemoteItem.starts_at.is_not(None),
         func.coalesce(RemoteItem.ends_at, RemoteItem.starts_at) >= utcnow() - timedelta(days=1),

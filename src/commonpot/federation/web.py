@@ -62,7 +62,7 @@ def page_context(
         handle=str(Handle(community.slug, fed.host)) if community.is_public else "",
         values=values or {},
         form_error=error.detail if error is not None else None,
-        error_field=getattr(error, "field", None) if error is not None else None,
+        error_field=error.field if error is not None else None,
     )
 
 
