@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from commonpot.federation.client import Client, FetchError
 
@@ -117,3 +124,69 @@ def test_real_resolver_refuses_localhost_without_allow_http() -> None:
 
 def _addresses(host: str) -> set[str]:
     return {str(info[4][0]) for info in socket.getaddrinfo(host, 80)}
+
+
+def _certificate(folder: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `name` (and its key), written as PEM files."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "peer.pem", folder / "peer.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_tls_goes_to_the_checked_address_but_verifies_the_name(
+    tmp_path: Path,
+) -> None:
+    cert_path, key_path = _certificate(tmp_path, "peer.test")
+    names: list[str | None] = []
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert_path, key_path)
+    server_context.sni_callback = lambda _sock, name, _ctx: names.append(name)  # type: ignore[assignment,return-value]
+    _Peer.hosts = []
+    server = ThreadingHTTPServer(("127.0.0.2", 0), _Peer)
+    server.socket = server_context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = int(server.server_address[1])
+    trusting = ssl.create_default_context(cafile=str(cert_path))
+    try:
+        client = Client(allow_http=True, resolver=Rebinding(["127.0.0.2"]), ssl_context=trusting)
+        try:
+            # the socket goes to 127.0.0.2; TLS names (SNI) and verifies peer.test
+            assert client.get_json(f"https://peer.test:{port}/group")["type"] == "Group"
+        finally:
+            client.close()
+        assert names == ["peer.test"]
+        assert _Peer.hosts == [f"peer.test:{port}"]
+        # a name the certificate does not carry fails verification, though the address is the same
+        other = Client(allow_http=True, resolver=Rebinding(["127.0.0.2"]), ssl_context=trusting)
+        try:
+            with pytest.raises(FetchError):
+                other.get_json(f"https://other.test:{port}/group")
+        finally:
+            other.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -7,6 +7,7 @@ address, no proxies from the environment); tests pass their own in-process `tran
 from __future__ import annotations
 
 import json
+import ssl
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,13 +38,17 @@ class Client:
     transport: httpx.BaseTransport | None = None
     max_bytes: int = MAX_RESPONSE_BYTES
     resolver: Resolver = resolve
+    ssl_context: ssl.SSLContext | None = None  # default: the system's trusted roots
     _http: httpx.Client | None = field(default=None, repr=False)
 
     def _client(self) -> httpx.Client:
         if self._http is None:
             limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
             transport = self.transport or GuardedTransport(
-                allow_local=self.allow_http, limits=limits, resolver=self.resolver
+                allow_local=self.allow_http,
+                limits=limits,
+                resolver=self.resolver,
+                ssl_context=self.ssl_context,
             )
             self._http = httpx.Client(
                 transport=transport,

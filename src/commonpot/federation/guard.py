@@ -10,6 +10,7 @@ connection's origin host to TLS while the network backend chooses where to conne
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -116,10 +117,11 @@ class GuardedTransport(httpx.BaseTransport):
         allow_local: bool,
         limits: httpx.Limits,
         resolver: Resolver = resolve,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.backend = GuardedBackend(allow_local=allow_local, resolver=resolver)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
