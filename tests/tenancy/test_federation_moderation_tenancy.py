@@ -106,3 +106,6 @@ def test_only_stewards_see_requests_and_reports(client: TestClient, db: Database
     sign_in(client, db, world.steward)
     page = client.get("/communities/publicville/federation").text
     assert "Secret complaint" in page and 'data-follower="https://far.example' in page
+    spanish = client.get("/communities/publicville/federation", headers={"accept-language": "es"})
+    for words in ("Solicitudes de seguimiento", "Denuncias", "Adaptar a nuestro archivo"):
+        assert words in spanish.text
