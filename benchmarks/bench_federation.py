@@ -40,8 +40,9 @@ from commonpot.app import create_app  # noqa: E402
 from commonpot.communities.service import create_community  # noqa: E402
 from commonpot.db import utcnow  # noqa: E402
 from commonpot.federation import delivery, instance, sharing  # noqa: E402
-from commonpot.federation.ap import CLIENT_KEY  # noqa: E402
+from commonpot.federation.ap import CLIENT_KEY, LIMITER_KEY  # noqa: E402
 from commonpot.federation.client import Client  # noqa: E402
+from commonpot.federation.limits import InboxLimiter  # noqa: E402
 from commonpot.federation.models import Follower  # noqa: E402
 from commonpot.federation.signatures import (  # noqa: E402
     new_private_key,
@@ -215,6 +216,8 @@ def _inbox_post(folder: Path, key: Any, runs: int) -> float:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=actor))
     app = create_app(settings)
     app.state.extensions[CLIENT_KEY] = Client(allow_http=True, transport=transport)
+    # the cost of verification is measured here, not the rate limit (one actor sends them all)
+    app.state.extensions[LIMITER_KEY] = InboxLimiter(per_instance=10**9, per_actor=10**9)
     with app.state.db.unit_of_work() as s:
         create_community(s, OPERATOR, slug="beta", name="Beta", visibility="public")
     from fastapi.testclient import TestClient
