@@ -302,6 +302,10 @@ def test_a_member_adapts_a_remote_recipe_with_lineage(
         assert recipe.steps[0]["steps"] == ["Wash the rice.", "Cook slowly."]
         assert [p.place for p in recipe.lineage] == ["b.test"]
         assert s.scalars(select(Adaptation.recipe_id)).one() == recipe.id
+    # a's adaptation, when it federates, names the remote original it is based on
+    shared = a.http.get(f"/federation/alpha/recipes/{made['recipe_id']}", headers=AP).json()
+    assert shared["isBasedOn"] == object_id
+    assert "schema:isBasedOn" in str(shared["@context"])
 
     # a member adapts an unlabelled recipe
     _publish(b, "Plain rice")

@@ -76,7 +76,7 @@ def _change_document(session: Session, fed: Fed, row: Activity) -> dict[str, Any
     activity_id = fed.urls.activity(row.id)
     if current is not None:
         if row.kind == "recipe":
-            obj = recipe_document(fed, community, current)
+            obj = recipe_document(session, fed, community, current)
         else:
             obj = event_document(fed, community, current)
         if marker is None:

@@ -176,7 +176,7 @@ def follow_as_if_remote(session: Session, fed: Fed, follower_slug: str, followed
     )
     session.flush()
     for recipe in shareable_recipes(session, followed):
-        obj = recipe_document(fed, followed, recipe)
+        obj = recipe_document(session, fed, followed, recipe)
         dispatch(
             session,
             fed,

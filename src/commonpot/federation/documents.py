@@ -92,7 +92,9 @@ def nodeinfo_document(session: Session, fed: Fed) -> dict[str, Any]:
 
 
 def _outbox_items(session: Session, fed: Fed, community: Community) -> list[dict[str, Any]]:
-    objects = [recipe_document(fed, community, r) for r in shareable_recipes(session, community)]
+    objects = [
+        recipe_document(session, fed, community, r) for r in shareable_recipes(session, community)
+    ]
     objects += [event_document(fed, community, e) for e in shareable_events(session, community)]
     objects.sort(key=lambda o: (o["published"], o["id"]), reverse=True)
     actor_id = fed.urls.actor(community.slug)
@@ -135,7 +137,7 @@ def object_document(
         recipe = shareable_recipe(session, community, local_id)
         if recipe is not None:
             return {"@context": activity("Create", "", "", {})["@context"]} | recipe_document(
-                fed, community, recipe
+                session, fed, community, recipe
             )
     elif kind == "events":
         event = shareable_event(session, community, local_id)

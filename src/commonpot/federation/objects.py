@@ -43,6 +43,7 @@ class RecipeDoc:
     total_time: str | None = None
     labels: tuple[Label, ...] = ()
     updated: datetime | None = None
+    based_on: str | None = None  # the remote original it was adapted from (lineage)
 
 
 def _recipe_html(doc: RecipeDoc) -> str:
@@ -90,6 +91,8 @@ def recipe_object(urls: Urls, slug: str, doc: RecipeDoc) -> dict[str, Any]:
             obj[key] = value
     if doc.image_url:
         obj["image"] = {"type": "Image", "url": doc.image_url}
+    if doc.based_on:
+        obj["isBasedOn"] = doc.based_on
         obj["attachment"] = [{"type": "Image", "url": doc.image_url, "name": doc.name}]
     if doc.updated is not None:
         obj["updated"] = iso(doc.updated)

@@ -16,6 +16,7 @@ from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community
 from commonpot.errors import NotFound
 from commonpot.federation.instance import Fed
+from commonpot.federation.models import Adaptation
 from commonpot.federation.objects import EventDoc, Label, RecipeDoc, event_object, recipe_object
 
 ANYONE = Viewer()
@@ -70,8 +71,10 @@ def _steps(raw: list[Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def recipe_document(fed: Fed, community: Community, recipe: recipes.Recipe) -> dict[str, Any]:
-    """The Article/Recipe object of a shareable recipe."""
+def recipe_document(
+    session: Session, fed: Fed, community: Community, recipe: recipes.Recipe
+) -> dict[str, Any]:
+    """The Article/Recipe object of a shareable recipe (with its remote original, if adapted)."""
     page = f"{fed.base_url}/communities/{community.slug}/recipes/{recipe.id}"
     image = recipe.image_url or (page + "/photo" if recipe.photo_file else None)
     labels = tuple(
@@ -94,6 +97,11 @@ def recipe_document(fed: Fed, community: Community, recipe: recipes.Recipe) -> d
         cook_time=recipe.cook_time,
         total_time=recipe.total_time,
         labels=labels,
+        based_on=session.scalar(
+            select(Adaptation.object_id).where(
+                Adaptation.community_id == community.id, Adaptation.recipe_id == recipe.id
+            )
+        ),
     )
     return recipe_object(fed.urls, community.slug, doc)
 
