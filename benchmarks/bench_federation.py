@@ -39,9 +39,10 @@ from commonpot.accounts.service import OPERATOR  # noqa: E402
 from commonpot.app import create_app  # noqa: E402
 from commonpot.communities.service import create_community  # noqa: E402
 from commonpot.db import utcnow  # noqa: E402
-from commonpot.federation import delivery, service  # noqa: E402
-from commonpot.federation.ap import CLIENT_KEY  # noqa: E402
+from commonpot.federation import delivery, instance, sharing  # noqa: E402
+from commonpot.federation.ap import CLIENT_KEY, LIMITER_KEY  # noqa: E402
 from commonpot.federation.client import Client  # noqa: E402
+from commonpot.federation.limits import InboxLimiter  # noqa: E402
 from commonpot.federation.models import Follower  # noqa: E402
 from commonpot.federation.signatures import (  # noqa: E402
     new_private_key,
@@ -96,7 +97,7 @@ def bench_delivery(folder: Path, activities: int) -> None:
     settings = Settings(
         database_url=url, data_dir=folder, base_url="http://127.0.0.1:1", federation_allow_http=True
     )
-    fed = service.context(settings, Client(allow_http=True))
+    fed = instance.context(settings, Client(allow_http=True))
     with db.unit_of_work() as s:
         community = create_community(s, OPERATOR, slug="bench", name="Bench", visibility="public")
         for n in range(FOLLOWERS):
@@ -113,7 +114,7 @@ def bench_delivery(folder: Path, activities: int) -> None:
     with db.unit_of_work() as s:  # warm-up pass: keys, connections
         delivery.deliver(s, fed)
     with db.unit_of_work() as s:
-        community = service.public_community(s, "bench")
+        community = sharing.public_community(s, "bench")
         for n in range(activities):
             data = RecipeIn(
                 name=f"Recipe {n}",
@@ -215,6 +216,8 @@ def _inbox_post(folder: Path, key: Any, runs: int) -> float:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=actor))
     app = create_app(settings)
     app.state.extensions[CLIENT_KEY] = Client(allow_http=True, transport=transport)
+    # the cost of verification is measured here, not the rate limit (one actor sends them all)
+    app.state.extensions[LIMITER_KEY] = InboxLimiter(per_instance=10**9, per_actor=10**9)
     with app.state.db.unit_of_work() as s:
         create_community(s, OPERATOR, slug="beta", name="Beta", visibility="public")
     from fastapi.testclient import TestClient

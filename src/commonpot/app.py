@@ -45,6 +45,7 @@ from commonpot.events import web as events_web
 from commonpot.experiences import api as experiences_api
 from commonpot.experiences import web as experiences_web
 from commonpot.federation import ap as federation_ap
+from commonpot.federation import api as federation_api
 from commonpot.federation import web as federation_web
 from commonpot.governance import api as governance_api
 from commonpot.governance import web as governance_web
@@ -84,6 +85,7 @@ ROUTER_MODULES: tuple[Any, ...] = (
     jobs_web,
     notifications_web,
     federation_ap,  # /.well-known/webfinger, /.well-known/nodeinfo, /nodeinfo/2.1, /federation/...
+    federation_api,
     federation_web,
     biotumblers_api,
     biotumblers_web,

@@ -51,6 +51,7 @@ def _register_jobs() -> None:
     """Every domain's background jobs and periodic schedule (commonpot.jobs runs them)."""
     from commonpot.ecology import jobs as ecology_jobs
     from commonpot.events import jobs as events_jobs
+    from commonpot.federation import jobs as federation_jobs
     from commonpot.governance import jobs as governance_jobs
     from commonpot.jobs import REGISTRY
     from commonpot.network import jobs as network_jobs
@@ -64,6 +65,7 @@ def _register_jobs() -> None:
         notification_jobs,
         ecology_jobs,
         recipe_jobs,
+        federation_jobs,
     ):
         REGISTRY.register(*jobs_module.JOBS)
         REGISTRY.schedule(*jobs_module.PERIODIC)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from commonpot import migrate
 from commonpot.app import create_app
 from commonpot.db import Database
-from commonpot.federation import delivery, service
+from commonpot.federation import delivery, instance
 from commonpot.federation.ap import CLIENT_KEY
 from commonpot.federation.client import Client
 from commonpot.models import load_all
@@ -84,7 +84,7 @@ class Instance:
     settings: Settings
     app: FastAPI
     db: Database
-    fed: service.Fed
+    fed: instance.Fed
     http: TestClient = field(init=False)
 
     def __post_init__(self) -> None:
@@ -152,7 +152,7 @@ def make_instance(host: str, db_url: str, data_dir: Path, router: Router) -> Ins
     router.add_app(host, app)
     db = open_database(db_url)
     empty(db)
-    return Instance(host, settings, app, db, service.context(settings, client))
+    return Instance(host, settings, app, db, instance.context(settings, client))
 
 
 @pytest.fixture

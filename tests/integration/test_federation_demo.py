@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from commonpot import demo
 from commonpot.db import Database
-from commonpot.federation.models import Following, RemoteItem
+from commonpot.federation.models import Adaptation, Follower, Following, RemoteItem, Report
+from commonpot.recipes.models import Recipe
 
 
 def test_riverside_shows_lakeside_recipes(client: TestClient, db: Database) -> None:
@@ -35,3 +36,21 @@ def test_riverside_shows_lakeside_recipes(client: TestClient, db: Database) -> N
     )
     outbox = client.get("/federation/lakeside/outbox?page=1").json()
     assert len(outbox["orderedItems"]) == 3
+    # moderation: lakeside approves followers (one waits), riverside has a report and an
+    # adaptation of lakeside's birch sap tea
+    actor = client.get("/federation/lakeside", headers={"accept": "application/activity+json"})
+    assert actor.json()["manuallyApprovesFollowers"] is True
+    with db.unit_of_work(write=False) as s:
+        assert s.scalars(
+            select(Follower.state).where(Follower.domain == "mobilizon.example")
+        ).all() == ["pending"]
+        assert s.scalars(select(Report.domain)).all() == ["mastodon.example"]
+        adapted = s.scalars(select(Adaptation)).one()
+        assert "/federation/lakeside/recipes/" in adapted.object_id
+        assert adapted.origin_name == "Lakeside Kitchen Collective"
+        local = s.get(Recipe, adapted.recipe_id)
+        assert local is not None and local.name == "Birch sap tea"
+        assert (
+            local.community_id
+            != s.get(Recipe, int(adapted.object_id.rsplit("/", 1)[1])).community_id
+        )  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from commonpot.accounts.models import User
 from commonpot.accounts.service import OPERATOR, Viewer
-from commonpot.federation import service
+from commonpot.federation import blocks, service, sharing
 from commonpot.federation.models import Activity, Delivery, Follower, Following, RemoteItem
 from commonpot.recipes import service as recipes_service
 from commonpot.recipes.schemas import RecipeIn, SectionIn
@@ -49,7 +49,7 @@ def _steward(s: Session) -> Viewer:
 
 def _follow(a: Instance, b: Instance) -> None:
     with a.db.unit_of_work() as s:
-        alpha = service.public_community(s, "alpha")
+        alpha = sharing.public_community(s, "alpha")
         service.follow(s, a.fed, alpha, OPERATOR, "@beta@b.test")
     a.deliver()  # Follow -> b
     b.deliver()  # Accept -> a
@@ -72,7 +72,7 @@ def test_follow_accept_publish_update_delete_unfollow(
 
     # publish: a public recipe reaches a; a restricted one does not
     with b.db.unit_of_work() as s:
-        beta = service.public_community(s, "beta")
+        beta = sharing.public_community(s, "beta")
         shared = recipes_service.create_recipe(s, beta, _steward(s), _recipe("Jollof rice"))
         recipes_service.create_recipe(
             s, beta, _steward(s), _recipe("Ceremony bread", labels=["TK SS"])
@@ -93,7 +93,7 @@ def test_follow_accept_publish_update_delete_unfollow(
 
     # update
     with b.db.unit_of_work() as s:
-        beta = service.public_community(s, "beta")
+        beta = sharing.public_community(s, "beta")
         recipes_service.update_recipe(
             s, beta, _steward(s), shared_id, _recipe("Jollof rice, party style")
         )
@@ -103,19 +103,19 @@ def test_follow_accept_publish_update_delete_unfollow(
 
     # delete
     with b.db.unit_of_work() as s:
-        beta = service.public_community(s, "beta")
+        beta = sharing.public_community(s, "beta")
         recipes_service.delete_recipe(s, beta, _steward(s), shared_id)
     assert b.deliver().delivered == 1
     assert a.count(RemoteItem) == 0
 
     # unfollow: b forgets the follower
     with b.db.unit_of_work() as s:
-        beta = service.public_community(s, "beta")
+        beta = sharing.public_community(s, "beta")
         recipes_service.create_recipe(s, beta, _steward(s), _recipe("Pepper soup"))
     b.deliver()
     assert a.count(RemoteItem) == 1
     with a.db.unit_of_work() as s:
-        alpha = service.public_community(s, "alpha")
+        alpha = sharing.public_community(s, "alpha")
         row = s.scalars(select(Following)).one()
         service.unfollow(s, a.fed, alpha, OPERATOR, row.id)
     assert a.count(RemoteItem) == 0 and a.count(Following) == 0
@@ -130,12 +130,12 @@ def test_recipe_turned_community_only_is_deleted_remotely(
     _setup(a, b)
     _follow(a, b)
     with b.db.unit_of_work() as s:
-        beta = service.public_community(s, "beta")
+        beta = sharing.public_community(s, "beta")
         rid = recipes_service.create_recipe(s, beta, _steward(s), _recipe("Fish stew")).id
     b.deliver()
     assert a.count(RemoteItem) == 1
     with b.db.unit_of_work() as s:
-        beta = service.public_community(s, "beta")
+        beta = sharing.public_community(s, "beta")
         recipes_service.update_recipe(
             s, beta, _steward(s), rid, _recipe("Fish stew", reach="community")
         )
@@ -154,11 +154,11 @@ def test_block_answers_403_and_purges(pair: tuple[Instance, Instance, Router]) -
     _follow(a, b)
     assert b.count(Follower) == 1
     with b.db.unit_of_work() as s:
-        service.block_domain(s, OPERATOR, "a.test")
+        blocks.block_domain(s, OPERATOR, "a.test")
     assert b.count(Follower) == 0
     # a unfollows: its signed Undo is refused with 403, and b keeps nothing of it
     with a.db.unit_of_work() as s:
-        alpha = service.public_community(s, "alpha")
+        alpha = sharing.public_community(s, "alpha")
         row = s.scalars(select(Following)).one()
         service.unfollow(s, a.fed, alpha, OPERATOR, row.id)
     report = a.deliver()
@@ -175,7 +175,7 @@ def test_public_event_reaches_followers_community_event_does_not(
     _setup(a, b)
     _follow(a, b)
     with b.db.unit_of_work() as s:
-        beta = service.public_community(s, "beta")
+        beta = sharing.public_community(s, "beta")
         steward = s.scalars(select(User).where(User.display_name == "B steward")).one()
         make_event(s, beta, steward, title="Harvest supper", visibility="public")
         make_event(s, beta, steward, title="Stewards' meeting")

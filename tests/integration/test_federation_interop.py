@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from commonpot.accounts.service import OPERATOR
 from commonpot.db import utcnow
-from commonpot.federation import service
+from commonpot.federation import service, sharing
 from commonpot.federation.models import Follower, Following, RemoteItem
 from commonpot.federation.signatures import public_pem, sign_cavage, sign_rfc9421
 from tests.factories.accounts import make_community, make_user
@@ -106,7 +106,7 @@ def test_following_a_mastodon_account_by_handle(solo: tuple[Instance, Router]) -
     _beta(b)
     server, _key = _mastodon(router)
     with b.db.unit_of_work() as s:
-        beta = service.public_community(s, "beta")
+        beta = sharing.public_community(s, "beta")
         row = service.follow(s, b.fed, beta, OPERATOR, "@alice@mastodon.example")
         assert row.actor_id == "https://mastodon.example/users/alice"
         assert row.state == "pending"
@@ -159,7 +159,7 @@ def test_mobilizon_group_event_is_kept_sanitised(solo: tuple[Instance, Router]) 
         }
     )
     with b.db.unit_of_work() as s:
-        beta = service.public_community(s, "beta")
+        beta = sharing.public_community(s, "beta")
         follow_id = service.follow(
             s, b.fed, beta, OPERATOR, "@gardeners@mobilizon.example"
         ).follow_id

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from commonpot.accounts.service import OPERATOR
 from commonpot.db import utcnow
-from commonpot.federation import service
+from commonpot.federation import blocks
 from commonpot.federation.ap import LIMITER_KEY
-from commonpot.federation.limits import DomainLimiter
+from commonpot.federation.limits import InboxLimiter
 from commonpot.federation.models import Activity, Follower, RemoteActor
 from commonpot.federation.signatures import public_pem, sign_cavage, sign_rfc9421
 from tests.factories.accounts import make_community, make_user
@@ -163,7 +164,7 @@ def test_rotated_key_is_refetched_once(remote: tuple[Instance, FakeActor, FakeAc
 def test_blocked_domain_is_403(remote: tuple[Instance, FakeActor, FakeActor]) -> None:
     b, alice, _ = remote
     with b.db.unit_of_work() as s:
-        service.block_domain(s, OPERATOR, "remote.test")
+        blocks.block_domain(s, OPERATOR, "remote.test")
     body = _follow(alice)
     headers = sign_cavage("POST", INBOX, body, alice.key_id, alice.key, utcnow())
     assert _post(b, body, headers) == 403
@@ -180,11 +181,42 @@ def test_oversized_body_is_413(remote: tuple[Instance, FakeActor, FakeActor]) ->
 
 def test_too_many_from_one_server_is_429(remote: tuple[Instance, FakeActor, FakeActor]) -> None:
     b, alice, _ = remote
-    b.app.state.extensions[LIMITER_KEY] = DomainLimiter(limit=2)
+    b.app.state.extensions[LIMITER_KEY] = InboxLimiter(per_instance=2, per_actor=10)
     body = _follow(alice)
     codes = [
         _post(b, body, sign_cavage("POST", INBOX, body, alice.key_id, alice.key, utcnow()))
-        for _ in range(3)
+        for _ in range(2)
     ]
-    assert codes == [202, 202, 429]
+    assert codes == [202, 202]
+    headers = {
+        "content-type": "application/activity+json",
+        **sign_cavage("POST", INBOX, body, alice.key_id, alice.key, utcnow()),
+    }
+    answer = b.http.post("/federation/beta/inbox", content=body, headers=headers)
+    assert answer.status_code == 429
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["status"] == 429 and "remote.test" in answer.json()["detail"]
+    assert 0 < int(answer.headers["retry-after"]) <= 60
     assert b.count(Follower) == 1
+
+
+def test_one_noisy_actor_is_limited_alone(
+    remote: tuple[Instance, FakeActor, FakeActor], solo: tuple[Instance, Router]
+) -> None:
+    b, alice, _ = remote
+    _b, router = solo
+    bob = FakeActor("remote.test", "bob", key_index=5)
+    serve_alice = router.handlers["remote.test"]
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        if "/users/bob" in str(request.url):
+            return bob.serve(request)
+        return serve_alice(request)
+
+    router.handlers["remote.test"] = serve
+    b.app.state.extensions[LIMITER_KEY] = InboxLimiter(per_instance=10, per_actor=1)
+    for actor, expected in ((alice, 202), (alice, 429), (bob, 202)):
+        body = _follow(actor)
+        signed = sign_cavage("POST", INBOX, body, actor.key_id, actor.key, utcnow())
+        assert _post(b, body, signed) == expected
+    assert b.count(Follower) == 2

@@ -17,7 +17,7 @@ from commonpot import migrate
 from commonpot.accounts.models import User
 from commonpot.accounts.service import OPERATOR, Viewer
 from commonpot.app import create_app
-from commonpot.federation import delivery, service
+from commonpot.federation import delivery, instance, service, sharing
 from commonpot.federation.ap import CLIENT_KEY
 from commonpot.federation.client import Client, FetchError
 from commonpot.federation.models import Follower, Following, RemoteItem
@@ -36,7 +36,7 @@ def _free_port(host: str) -> int:
 
 
 @contextmanager
-def _server(host: str, folder: Path) -> Iterator[tuple[Settings, service.Fed]]:
+def _server(host: str, folder: Path) -> Iterator[tuple[Settings, instance.Fed]]:
     url = f"sqlite:///{folder / 'db.sqlite'}"
     migrate.upgrade(url)
     port = _free_port(host)
@@ -56,7 +56,7 @@ def _server(host: str, folder: Path) -> Iterator[tuple[Settings, service.Fed]]:
     while not server.started:
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.05)
-    fed = service.context(settings, Client(allow_http=True))
+    fed = instance.context(settings, Client(allow_http=True))
     try:
         yield settings, fed
     finally:
@@ -82,7 +82,7 @@ def test_follow_and_publish_over_real_sockets(tmp_path: Path) -> None:
         with db.unit_of_work() as s:
             make_community(s, make_user(s, "B steward"), slug="beta")
         with da.unit_of_work() as s:
-            alpha = service.public_community(s, "alpha")
+            alpha = sharing.public_community(s, "alpha")
             service.follow(s, fa, alpha, OPERATOR, f"@beta@{fb.host}")
         with da.unit_of_work() as s:
             assert delivery.deliver(s, fa).delivered == 1
@@ -92,7 +92,7 @@ def test_follow_and_publish_over_real_sockets(tmp_path: Path) -> None:
         with da.unit_of_work(write=False) as s:
             assert s.scalars(select(Following.state)).all() == ["accepted"]
         with db.unit_of_work() as s:
-            beta = service.public_community(s, "beta")
+            beta = sharing.public_community(s, "beta")
             steward = s.scalars(select(User)).one()
             recipes_service.create_recipe(
                 s, beta, Viewer(user=steward), recipe_in(name="Nettle soup")

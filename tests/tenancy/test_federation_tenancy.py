@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from commonpot.db import Database
-from commonpot.federation import delivery, service
+from commonpot.federation import delivery, instance
 from commonpot.federation.models import Activity, Delivery, DomainBlock, Follower, Following
 from commonpot.settings import Settings
 from tests.factories.accounts import form, sign_in
@@ -127,7 +127,7 @@ def test_outbox_holds_only_shareable_things(client: TestClient, db: Database) ->
 
 def test_deliveries_carry_only_shareable_things(db: Database, settings: Settings) -> None:
     _world(db)
-    fed = service.context(settings)
+    fed = instance.context(settings)
     with db.unit_of_work() as s:
         made = delivery.fan_out(s, fed)
     with db.unit_of_work(write=False) as s:

@@ -8,15 +8,8 @@ import pytest
 
 from commonpot.errors import Invalid
 from commonpot.federation.handles import address_allowed, check_url, parse_handle
-from commonpot.federation.limits import DomainLimiter
-from commonpot.federation.objects import (
-    EventDoc,
-    RecipeDoc,
-    Urls,
-    event_object,
-    recipe_object,
-    types_of,
-)
+from commonpot.federation.limits import DomainLimiter, InboxLimiter
+from commonpot.federation.objects import EventDoc, RecipeDoc, event_object, recipe_object
 from commonpot.federation.signatures import (
     SignatureError,
     key_id_of,
@@ -25,6 +18,7 @@ from commonpot.federation.signatures import (
     sign_cavage,
     verify_cavage,
 )
+from commonpot.federation.vocab import Urls, types_of
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 KEY = new_private_key()
@@ -50,10 +44,14 @@ def test_bad_handles(text: str) -> None:
 
 
 def test_addresses() -> None:
-    for private in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "fc00::1"):
+    for private in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "::1", "fc00::1", "::ffff:127.0.0.1"):
         assert not address_allowed(private, allow_http=False)
-        assert address_allowed(private, allow_http=True)
+        assert address_allowed(private, allow_http=True)  # tests and local networks
+    for never in ("169.254.169.254", "fe80::1", "0.0.0.0", "::", "224.0.0.1", "::ffff:169.254.1.1"):
+        assert not address_allowed(never, allow_http=False)
+        assert not address_allowed(never, allow_http=True)
     assert address_allowed("93.184.216.34", allow_http=False)
+    assert address_allowed("2606:4700::1111", allow_http=False)
     with pytest.raises(Invalid):
         check_url("http://food.example/x", allow_http=False)
     with pytest.raises(Invalid):
@@ -124,3 +122,15 @@ def test_domain_limiter_window() -> None:
     assert [limiter.allow("a.example", t) for t in (0, 1, 2)] == [True, True, False]
     assert limiter.allow("b.example", 2)
     assert limiter.allow("a.example", 60.5)
+
+
+def test_inbox_limiter_per_actor_then_per_server_with_retry_after() -> None:
+    limiter = InboxLimiter(per_instance=3, per_actor=2, window=60)
+    alice, bob, carol = (f"https://x.example/users/{n}" for n in ("alice", "bob", "carol"))
+    assert limiter.retry_after("x.example", alice, 0) == 0
+    assert limiter.retry_after("x.example", alice, 10) == 0
+    assert limiter.retry_after("x.example", alice, 20.5) == 40  # until her first call ages out
+    assert limiter.retry_after("x.example", bob, 21) == 0  # her refusal cost the server nothing
+    assert limiter.retry_after("x.example", carol, 30) == 30  # the server's three are used
+    assert limiter.retry_after("y.example", "https://y.example/u/d", 30) == 0
+    assert limiter.retry_after("x.example", carol, 60.5) == 0

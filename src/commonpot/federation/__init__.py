@@ -5,6 +5,7 @@ What other domains and the composition roots may use is exported here.
 
 from commonpot.federation.client import Client
 from commonpot.federation.delivery import Report, deliver
-from commonpot.federation.service import Fed, context, follow, remote_items
+from commonpot.federation.instance import Fed, context
+from commonpot.federation.service import follow, remote_items
 
 __all__ = ["Client", "Fed", "Report", "context", "deliver", "follow", "remote_items"]

@@ -9,11 +9,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from commonpot.errors import DomainError, NotFound
-from commonpot.federation import inbox, service
+from commonpot.federation import documents, inbox, instance
 from commonpot.federation.client import Client
-from commonpot.federation.limits import DomainLimiter
-from commonpot.federation.objects import ACTIVITY_JSON
-from commonpot.http import database, problem_from, settings_of
+from commonpot.federation.limits import InboxLimiter
+from commonpot.federation.vocab import ACTIVITY_JSON
+from commonpot.http import Ctx, Unit, database, problem_from, settings_of
 
 router = APIRouter(include_in_schema=False)
 JRD = "application/jrd+json"
@@ -21,16 +21,16 @@ CLIENT_KEY = "federation.client"
 LIMITER_KEY = "federation.limiter"
 
 
-def limiter_of(request: Request) -> DomainLimiter:
-    """The app's per-server inbox rate limit."""
+def limiter_of(request: Request) -> InboxLimiter:
+    """The app's inbox rate limits (per remote server and per remote actor, in this process)."""
     extensions: dict[str, Any] = request.app.state.extensions
     found = extensions.get(LIMITER_KEY)
-    if not isinstance(found, DomainLimiter):
-        found = extensions[LIMITER_KEY] = DomainLimiter()
+    if not isinstance(found, InboxLimiter):
+        found = extensions[LIMITER_KEY] = InboxLimiter()
     return found
 
 
-def fed_of(request: Request) -> service.Fed:
+def fed_of(request: Request) -> instance.Fed:
     """The federation context of this app (one pooled HTTP client per app)."""
     extensions: dict[str, Any] = request.app.state.extensions
     settings = settings_of(request)
@@ -38,7 +38,7 @@ def fed_of(request: Request) -> service.Fed:
     if not isinstance(client, Client):
         client = Client(allow_http=settings.federation_allow_http)
         extensions[CLIENT_KEY] = client
-    return service.context(settings, client)
+    return instance.context(settings, client)
 
 
 def _json(doc: dict[str, Any], media_type: str = ACTIVITY_JSON, status: int = 200) -> Response:
@@ -50,74 +50,74 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept and "activity+json" not in accept and "ld+json" not in accept
 
 
-def _read(request: Request, build: Any, media_type: str = ACTIVITY_JSON) -> Response:
+def _read(ctx: Ctx, build: Any, media_type: str = ACTIVITY_JSON) -> Response:
+    """Answer the document `build(session, fed)` makes, or a problem document."""
     try:
-        with database(request).unit_of_work(write=False) as session:
-            doc = build(session, fed_of(request))
+        doc = build(ctx.session, fed_of(ctx.request))
     except DomainError as exc:
-        return problem_from(exc, instance=request.url.path)
+        return problem_from(exc, instance=ctx.request.url.path)
     return _json(doc, media_type)
 
 
 @router.get("/.well-known/webfinger")
-def webfinger(request: Request, resource: str = "") -> Response:
+def webfinger(request: Request, ctx: Unit, resource: str = "") -> Response:
     """WebFinger: find a public community's actor by `acct:slug@host`."""
-    return _read(request, lambda s, f: service.webfinger_document(s, f, resource), JRD)
+    return _read(ctx, lambda s, f: documents.webfinger_document(s, f, resource), JRD)
 
 
 @router.get("/.well-known/nodeinfo")
 def nodeinfo_links(request: Request) -> Response:
     """Where the NodeInfo document is."""
-    return _json(service.nodeinfo_links_document(fed_of(request)), "application/json")
+    return _json(documents.nodeinfo_links_document(fed_of(request)), "application/json")
 
 
 @router.get("/nodeinfo/2.1")
-def nodeinfo(request: Request) -> Response:
+def nodeinfo(request: Request, ctx: Unit) -> Response:
     """NodeInfo 2.1."""
     schema = 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"'
-    return _read(request, service.nodeinfo_document, schema)
+    return _read(ctx, documents.nodeinfo_document, schema)
 
 
 @router.get("/federation/actor")
 def instance_actor(request: Request) -> Response:
     """The instance's own actor, which signs fetches."""
-    return _json(service.instance_actor_document(fed_of(request)))
+    return _json(documents.instance_actor_document(fed_of(request)))
 
 
 @router.get("/federation/{slug}")
-def actor(request: Request, slug: str) -> Response:
+def actor(request: Request, ctx: Unit, slug: str) -> Response:
     """A public community's Group actor (browsers go to its page)."""
     if _wants_html(request):
         return RedirectResponse(f"/communities/{slug}", status_code=303)
-    return _read(request, lambda s, f: service.actor_document(s, f, slug))
+    return _read(ctx, lambda s, f: documents.actor_document(s, f, slug))
 
 
 @router.get("/federation/{slug}/outbox")
-def outbox(request: Request, slug: str, page: int | None = None) -> Response:
+def outbox(request: Request, ctx: Unit, slug: str, page: int | None = None) -> Response:
     """The community's outbox (Create activities of its shareable recipes and events)."""
-    return _read(request, lambda s, f: service.outbox_document(s, f, slug, page))
+    return _read(ctx, lambda s, f: documents.outbox_document(s, f, slug, page))
 
 
 @router.get("/federation/{slug}/followers")
-def followers(request: Request, slug: str) -> Response:
+def followers(request: Request, ctx: Unit, slug: str) -> Response:
     """How many follow the community."""
-    return _read(request, lambda s, f: service.followers_document(s, f, slug, "followers"))
+    return _read(ctx, lambda s, f: documents.followers_document(s, f, slug, "followers"))
 
 
 @router.get("/federation/{slug}/following")
-def following(request: Request, slug: str) -> Response:
+def following(request: Request, ctx: Unit, slug: str) -> Response:
     """How many communities it follows."""
-    return _read(request, lambda s, f: service.followers_document(s, f, slug, "following"))
+    return _read(ctx, lambda s, f: documents.followers_document(s, f, slug, "following"))
 
 
 @router.get("/federation/{slug}/{kind}/{local_id}")
-def shared_object(request: Request, slug: str, kind: str, local_id: int) -> Response:
+def shared_object(request: Request, ctx: Unit, slug: str, kind: str, local_id: int) -> Response:
     """A shared recipe or event (while it may still be shared)."""
     if kind not in {"recipes", "events"}:
         return problem_from(NotFound("Nothing here."), instance=request.url.path)
     if _wants_html(request):
         return RedirectResponse(f"/communities/{slug}/{kind}/{local_id}", status_code=303)
-    return _read(request, lambda s, f: service.object_document(s, f, slug, kind, local_id))
+    return _read(ctx, lambda s, f: documents.object_document(s, f, slug, kind, local_id))
 
 
 async def _receive(request: Request, slug: str | None) -> Response:
@@ -146,7 +146,10 @@ async def _receive(request: Request, slug: str | None) -> Response:
     try:
         outcome = await run_in_threadpool(work)
     except DomainError as exc:
-        return problem_from(exc, instance=request.url.path)
+        answer = problem_from(exc, instance=request.url.path)
+        if isinstance(exc, inbox.SlowDown):
+            answer.headers["Retry-After"] = str(exc.retry_after)
+        return answer
     return _json({"status": outcome}, "application/json", 202)
 
 

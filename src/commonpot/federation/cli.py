@@ -1,4 +1,4 @@
-"""`commonpot federation ...`: deliver queued activities, follow, unfollow and block domains."""
+"""`commonpot federation ...`: deliver, follow, block domains, and answer follow requests."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 from commonpot.accounts.service import OPERATOR
 from commonpot.cli_support import transaction
 from commonpot.communities.service import readable_community
-from commonpot.federation import delivery, service
+from commonpot.federation import approvals, blocks, delivery, instance, service
 from commonpot.settings import get_settings
 
 app = typer.Typer(help="Federation with other servers (ActivityPub).", no_args_is_help=True)
@@ -21,7 +21,7 @@ def deliver(
     every: float = typer.Option(30.0, help="Seconds between passes with --loop."),
 ) -> None:
     """Send queued activities to followers' inboxes (retrying failed ones when due)."""
-    fed = service.context(get_settings())
+    fed = instance.context(get_settings())
     try:
         while True:
             with transaction() as session:
@@ -43,7 +43,7 @@ def follow(
     handle: str = typer.Argument(..., help="The community to follow, as @slug@host."),
 ) -> None:
     """Make a community follow another one (the Follow is sent by `deliver`)."""
-    fed = service.context(get_settings())
+    fed = instance.context(get_settings())
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)
         row = service.follow(session, fed, found, OPERATOR, handle)
@@ -58,7 +58,7 @@ def block(
     """Block a domain and remove everything kept from it."""
     with transaction() as session:
         found = readable_community(session, community, OPERATOR) if community else None
-        service.block_domain(session, OPERATOR, domain, found)
+        blocks.block_domain(session, OPERATOR, domain, found)
     typer.echo(f"blocked {domain}")
 
 
@@ -70,8 +70,55 @@ def unblock(
     """Lift a domain block."""
     with transaction() as session:
         found = readable_community(session, community, OPERATOR) if community else None
-        service.unblock_domain(session, OPERATOR, domain, found)
+        blocks.unblock_domain(session, OPERATOR, domain, found)
     typer.echo(f"unblocked {domain}")
+
+
+@app.command("approval")
+def approval(
+    community: str = typer.Argument(..., help="The community's slug."),
+    on: bool = typer.Option(True, "--on/--off", help="Whether new followers wait for approval."),
+) -> None:
+    """Choose whether the community's stewards approve each new follower."""
+    with transaction() as session:
+        found = readable_community(session, community, OPERATOR)
+        approvals.set_approval(session, found, OPERATOR, on)
+    typer.echo(f"{community}: new followers {'wait for approval' if on else 'are accepted'}")
+
+
+@app.command("requests")
+def requests(community: str = typer.Argument(..., help="The community's slug.")) -> None:
+    """List follow requests waiting for the stewards (id, actor, since)."""
+    with transaction() as session:
+        found = readable_community(session, community, OPERATOR)
+        for row in approvals.requests(session, found, OPERATOR):
+            typer.echo(f"{row.id}\t{row.actor_id}\t{row.created_at:%Y-%m-%d %H:%M}")
+
+
+@app.command("accept")
+def accept(
+    community: str = typer.Argument(..., help="The community's slug."),
+    follower: int = typer.Argument(..., help="The request's id (see `requests`)."),
+) -> None:
+    """Accept a follow request (the Accept is sent by the delivery job)."""
+    fed = instance.context(get_settings())
+    with transaction() as session:
+        found = readable_community(session, community, OPERATOR)
+        row = approvals.accept(session, fed, found, OPERATOR, follower)
+        typer.echo(f"accepted {row.actor_id}")
+
+
+@app.command("reject")
+def reject(
+    community: str = typer.Argument(..., help="The community's slug."),
+    follower: int = typer.Argument(..., help="The request's id (see `requests`)."),
+) -> None:
+    """Reject a follow request (or remove a follower); a Reject is sent."""
+    fed = instance.context(get_settings())
+    with transaction() as session:
+        found = readable_community(session, community, OPERATOR)
+        approvals.reject(session, fed, found, OPERATOR, follower)
+    typer.echo(f"rejected request {follower}")
 
 
 def register(root: typer.Typer) -> None:

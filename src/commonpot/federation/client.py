@@ -1,21 +1,25 @@
-"""Outgoing HTTP for federation: only public https peers (unless allowed), bounded and timed out."""
+"""Outgoing HTTP for federation: only public https peers (unless allowed), bounded and timed out.
+
+Connections go through `guard.GuardedTransport` (one resolution per connection, checked
+address, no proxies from the environment); tests pass their own in-process `transport`.
+"""
 
 from __future__ import annotations
 
 import json
-import socket
+import ssl
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from commonpot.errors import Invalid
-from commonpot.federation.handles import address_allowed, check_url
-from commonpot.federation.objects import ACTIVITY_JSON, LD_JSON
+from commonpot.federation.guard import AddressRefused, GuardedTransport, Resolver, resolve
+from commonpot.federation.handles import check_url
 from commonpot.federation.signatures import sign_cavage
+from commonpot.federation.vocab import ACTIVITY_JSON, LD_JSON
 
 MAX_RESPONSE_BYTES = 1024 * 1024
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -33,16 +37,26 @@ class Client:
     allow_http: bool = False
     transport: httpx.BaseTransport | None = None
     max_bytes: int = MAX_RESPONSE_BYTES
+    resolver: Resolver = resolve
+    ssl_context: ssl.SSLContext | None = None  # default: the system's trusted roots
     _http: httpx.Client | None = field(default=None, repr=False)
 
     def _client(self) -> httpx.Client:
         if self._http is None:
+            limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+            transport = self.transport or GuardedTransport(
+                allow_local=self.allow_http,
+                limits=limits,
+                resolver=self.resolver,
+                ssl_context=self.ssl_context,
+            )
             self._http = httpx.Client(
-                transport=self.transport,
+                transport=transport,
                 timeout=TIMEOUT,
                 follow_redirects=False,
+                trust_env=False,  # no proxy from the environment: connections stay guarded
                 headers={"user-agent": USER_AGENT},
-                limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+                limits=limits,
             )
         return self._http
 
@@ -53,21 +67,11 @@ class Client:
             self._http = None
 
     def check(self, url: str) -> None:
-        """Refuse URLs and hosts federation must not reach (SSRF)."""
+        """Refuse URLs federation must not fetch (addresses are checked when connecting)."""
         try:
             check_url(url, allow_http=self.allow_http)
         except Invalid as exc:
             raise FetchError(exc.detail) from exc
-        if self.allow_http:
-            return
-        host = urlsplit(url).hostname or ""
-        try:
-            infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
-        except OSError as exc:
-            raise FetchError(f"cannot resolve {host}") from exc
-        for info in infos:
-            if not address_allowed(str(info[4][0]), allow_http=False):
-                raise FetchError(f"{host} is not a public address")
 
     def get_json(
         self,
@@ -88,6 +92,8 @@ class Client:
                 if response.status_code != 200:
                     raise FetchError(f"{url} answered {response.status_code}")
                 body = self._read(response)
+        except AddressRefused as exc:
+            raise FetchError(str(exc)) from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{url}: {type(exc).__name__}") from exc
         try:
@@ -103,6 +109,8 @@ class Client:
         self.check(url)
         try:
             response = self._client().post(url, content=body, headers=headers)
+        except AddressRefused as exc:
+            raise FetchError(str(exc)) from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{url}: {type(exc).__name__}") from exc
         return response.status_code

@@ -1,7 +1,7 @@
 """Delivery: turn queued activities into one signed POST per inbox, retried with back-off.
 
 `deliver(session, fed)` is one pass (fan out, then send what is due); the CLI runs it
-(`commonpot federation deliver`), and a periodic job can call it the same way.
+(`commonpot federation deliver`) and the every-minute job (`federation.jobs`) run it.
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from commonpot.communities.models import Community
 from commonpot.db import utcnow
 from commonpot.federation.client import FetchError
 from commonpot.federation.handles import domain_of
+from commonpot.federation.instance import Fed
 from commonpot.federation.models import Activity, Delivery, DomainBlock, Follower, Published
-from commonpot.federation.objects import activity, tombstone
-from commonpot.federation.service import (
-    Fed,
+from commonpot.federation.sharing import (
     event_document,
     recipe_document,
     shareable_event,
     shareable_recipe,
 )
 from commonpot.federation.signatures import sign_cavage
+from commonpot.federation.vocab import activity, tombstone
 
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=6)
@@ -76,7 +76,7 @@ def _change_document(session: Session, fed: Fed, row: Activity) -> dict[str, Any
     activity_id = fed.urls.activity(row.id)
     if current is not None:
         if row.kind == "recipe":
-            obj = recipe_document(fed, community, current)
+            obj = recipe_document(session, fed, community, current)
         else:
             obj = event_document(fed, community, current)
         if marker is None:
@@ -102,7 +102,7 @@ def _inboxes(session: Session, community_id: int) -> list[str]:
     )
     rows = session.execute(
         select(Follower.inbox, Follower.shared_inbox, Follower.domain).where(
-            Follower.community_id == community_id
+            Follower.community_id == community_id, Follower.state == "accepted"
         )
     )
     return sorted({shared or inbox for inbox, shared, domain in rows if domain not in blocked})

@@ -7,23 +7,21 @@ recipes in riverside's "from other communities".
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import recipes
 from commonpot.accounts.service import OPERATOR, Viewer
+from commonpot.communities.models import Community
 from commonpot.communities.service import add_member, create_community
 from commonpot.demo import DemoContext
-from commonpot.federation import keys
+from commonpot.federation import adapt, approvals, keys
+from commonpot.federation.actors import remember_actor
 from commonpot.federation.inbox import dispatch
-from commonpot.federation.models import Follower, Following
-from commonpot.federation.objects import activity
-from commonpot.federation.service import (
-    Fed,
-    context,
-    recipe_document,
-    remember_actor,
-    shareable_recipes,
-)
+from commonpot.federation.instance import Fed, context
+from commonpot.federation.models import Follower, Following, RemoteItem, Report
+from commonpot.federation.sharing import recipe_document, shareable_recipes
+from commonpot.federation.vocab import activity
 from commonpot.settings import get_settings
 
 LAKESIDE_RECIPES: tuple[tuple[str, str, list[str], list[str], list[str]], ...] = (
@@ -84,15 +82,54 @@ def load(session: Session, ctx: DemoContext) -> None:
     session.flush()
     fed = context(get_settings())
     follow_as_if_remote(session, fed, ctx.communities["riverside"].slug, lakeside.slug)
+    moderation(session, ctx, fed, lakeside)
     ctx.notes.append(
         "federation: riverside follows lakeside (public, same instance, as if remote); see "
-        "/communities/riverside/federation"
+        "/communities/riverside/federation (a report, an adapted recipe) and "
+        "/communities/lakeside/federation (a follow request waiting for its stewards)"
     )
+
+
+def moderation(session: Session, ctx: DemoContext, fed: Fed, lakeside: Community) -> None:
+    """Lakeside approves its followers (one request waits); riverside has a report and adapted
+    a lakeside recipe into its own archive."""
+    approvals.set_approval(session, lakeside, OPERATOR, True)
+    session.add(
+        Follower(
+            community_id=lakeside.id,
+            actor_id="https://mobilizon.example/@harvest_club",
+            inbox="https://mobilizon.example/@harvest_club/inbox",
+            shared_inbox="https://mobilizon.example/inbox",
+            domain="mobilizon.example",
+            follow_id="https://mobilizon.example/follows/2b1c0e5e",
+            state=approvals.PENDING,
+        )
+    )
+    riverside = ctx.communities["riverside"]
+    session.add(
+        Report(
+            community_id=riverside.id,
+            direction="incoming",
+            flag_id="https://mastodon.example/reports/5f1d",
+            actor_id="https://mastodon.example/actor",
+            domain="mastodon.example",
+            objects=[fed.urls.actor(riverside.slug)],
+            comment="A reader asks whether the photo of the jollof rice may be reused.",
+        )
+    )
+    session.flush()
+    tea = session.scalars(
+        select(RemoteItem).where(
+            RemoteItem.community_id == riverside.id, RemoteItem.name == "Birch sap tea"
+        )
+    ).first()
+    if tea is not None:
+        adapt.adapt(session, riverside, Viewer(user=ctx.users["lina"]), tea.id)
 
 
 def follow_as_if_remote(session: Session, fed: Fed, follower_slug: str, followed_slug: str) -> None:
     """Record a follow between two local communities and pass the followed one's recipes over."""
-    from commonpot.federation.service import public_community
+    from commonpot.federation.sharing import public_community
 
     follower = public_community(session, follower_slug)
     followed = public_community(session, followed_slug)
@@ -139,7 +176,7 @@ def follow_as_if_remote(session: Session, fed: Fed, follower_slug: str, followed
     )
     session.flush()
     for recipe in shareable_recipes(session, followed):
-        obj = recipe_document(fed, followed, recipe)
+        obj = recipe_document(session, fed, followed, recipe)
         dispatch(
             session,
             fed,

@@ -57,8 +57,16 @@ def check_url(url: str, *, allow_http: bool) -> str:
 
 
 def address_allowed(address: str, *, allow_http: bool) -> bool:
-    """True when an IP address is a public one (or any, loopback included, when allowed)."""
+    """True for a public IP address; with `allow_http`, loopback and private ones too.
+
+    Link-local (cloud metadata services live there), multicast and unspecified addresses
+    are never peers, whatever the setting.
+    """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_link_local or ip.is_multicast or ip.is_unspecified:
+        return False
     if allow_http:
-        return True
-    return ip.is_global and not ip.is_multicast
+        return ip.is_loopback or ip.is_private or ip.is_global
+    return ip.is_global

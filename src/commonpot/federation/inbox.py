@@ -1,11 +1,11 @@
-"""Incoming activities: verify the HTTP signature, then Follow, Undo, Accept, Create/Update/Delete.
+"""Incoming activities: verify the HTTP signature, then Follow, Undo, Accept/Reject, Flag and
+what followed communities create, update and delete (kept by `remote`).
 
 Any failure raises a domain error before anything is stored (the edge rolls back).
 """
 
 from __future__ import annotations
 
-import html
 import json
 import time
 import uuid
@@ -13,26 +13,22 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import nh3
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from commonpot import recipes
 from commonpot.communities.models import Community
 from commonpot.db import utcnow
 from commonpot.errors import Forbidden, Invalid, PayloadTooLarge, RateLimited, Unauthenticated
+from commonpot.federation import approvals, remote, reports
+from commonpot.federation.actors import actor_by_key
+from commonpot.federation.blocks import is_blocked
 from commonpot.federation.client import FetchError
 from commonpot.federation.handles import domain_of
-from commonpot.federation.limits import DomainLimiter
-from commonpot.federation.models import Follower, Following, RemoteActor, RemoteItem
-from commonpot.federation.objects import activity, id_of, types_of
-from commonpot.federation.service import (
-    Fed,
-    actor_by_key,
-    is_blocked,
-    public_community,
-    queue,
-)
+from commonpot.federation.instance import Fed
+from commonpot.federation.limits import InboxLimiter
+from commonpot.federation.models import Follower, Following, RemoteActor
+from commonpot.federation.service import queue
+from commonpot.federation.sharing import public_community
 from commonpot.federation.signatures import (
     SignatureError,
     check_date,
@@ -40,24 +36,17 @@ from commonpot.federation.signatures import (
     verify_cavage,
     verify_rfc9421,
 )
+from commonpot.federation.vocab import activity, id_of
 
 MAX_INBOX_BYTES = 256 * 1024
-RECIPE_TYPES = {"Article", "Recipe", "Page"}
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "ul",
-    "ol",
-    "li",
-    "h3",
-    "h4",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "a",
-    "blockquote",
-}
+
+
+class SlowDown(RateLimited):
+    """Too many activities from one server or actor; `retry_after` seconds until the next."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 def receive(
@@ -70,7 +59,7 @@ def receive(
     headers: Mapping[str, str],
     body: bytes,
     slug: str | None = None,
-    limiter: DomainLimiter | None = None,
+    limiter: InboxLimiter | None = None,
 ) -> str:
     """Handle one POST to an inbox; returns what was done (errors: 400/401/403/413/429)."""
     if len(body) > MAX_INBOX_BYTES:
@@ -84,8 +73,9 @@ def receive(
     if actor_id is None or not isinstance(doc.get("type"), str):
         raise Invalid("The activity has no actor or type.", field="actor")
     domain = domain_of(actor_id)
-    if limiter is not None and not limiter.allow(domain, time.monotonic()):
-        raise RateLimited(f"Too many activities from {domain}; try again in a minute.")
+    wait = limiter.retry_after(domain, actor_id, time.monotonic()) if limiter is not None else 0
+    if wait:
+        raise SlowDown(f"Too many activities from {domain}; try again in {wait} s.", wait)
     if is_blocked(session, domain, community.id if community else None):
         raise Forbidden(f"{domain} is blocked here.")
     lowered = {k.lower(): v for k, v in headers.items()}
@@ -169,15 +159,17 @@ def dispatch(
     kind = doc["type"]
     if kind == "Follow":
         return _follow(session, fed, doc, actor, community)
-    if kind == "Undo":
-        return _undo(session, fed, doc, actor)
     if kind in {"Accept", "Reject"}:
         return _answer(session, kind, doc, actor)
-    if kind in {"Create", "Update"}:
-        return _store(session, doc, actor)
-    if kind == "Delete":
-        return _delete(session, doc, actor)
-    return "ignored"
+    handlers = {
+        "Undo": lambda: _undo(session, fed, doc, actor),
+        "Create": lambda: remote.store(session, doc, actor),
+        "Update": lambda: remote.store(session, doc, actor),
+        "Delete": lambda: remote.delete_item(session, doc, actor),
+        "Flag": lambda: reports.receive_flag(session, fed, doc, actor),
+    }
+    handler = handlers.get(kind)
+    return handler() if handler is not None else "ignored"
 
 
 def _undo(session: Session, fed: Fed, doc: dict[str, Any], actor: RemoteActor) -> str:
@@ -212,18 +204,6 @@ def _answer(session: Session, kind: str, doc: dict[str, Any], actor: RemoteActor
     return kind.lower() + "ed" if rows else "ignored"
 
 
-def _delete(session: Session, doc: dict[str, Any], actor: RemoteActor) -> str:
-    object_id = id_of(doc.get("object"))
-    if object_id is None or domain_of(object_id) != actor.domain:
-        return "ignored"
-    session.execute(
-        delete(RemoteItem).where(
-            RemoteItem.object_id == object_id, RemoteItem.domain == actor.domain
-        )
-    )
-    return "deleted"
-
-
 def _follow(
     session: Session, fed: Fed, doc: dict[str, Any], actor: RemoteActor, community: Community | None
 ) -> str:
@@ -241,121 +221,21 @@ def _follow(
         )
     )
     if row is None:
-        row = Follower(community_id=target.id, actor_id=actor.actor_id, domain=actor.domain)
+        row = Follower(
+            community_id=target.id, actor_id=actor.actor_id, domain=actor.domain, state=""
+        )
         session.add(row)
     row.inbox = actor.inbox
     row.shared_inbox = actor.shared_inbox
     row.follow_id = follow_id
+    if row.state != approvals.ACCEPTED and approvals.approves_followers(session, target):
+        row.state = approvals.PENDING  # the stewards answer (approvals.accept / reject)
+        session.flush()
+        return "pending"
+    row.state = approvals.ACCEPTED
     our_actor = fed.urls.actor(target.slug)
     follow_doc = {k: v for k, v in doc.items() if k != "@context"}
     accept = activity("Accept", f"{our_actor}#accepts/{uuid.uuid4().hex}", our_actor, follow_doc)
     queue(session, target.id, accept, actor.inbox)
     session.flush()
     return "followed"
-
-
-def _clean_text(value: Any, limit: int) -> str:
-    if not isinstance(value, str):
-        return ""
-    return html.unescape(nh3.clean(value, tags=set()))[:limit]
-
-
-def _clean_html(value: Any) -> str:
-    if not isinstance(value, str):
-        return ""
-    return nh3.clean(value[:100_000], tags=ALLOWED_TAGS, url_schemes={"https", "http"})
-
-
-def _date(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _labels(obj: dict[str, Any]) -> list[dict[str, str]] | None:
-    """The object's protocol labels; None when one of them keeps it inside its community."""
-    found = obj.get("protocolLabels") or []
-    labels = []
-    for item in found if isinstance(found, list) else []:
-        if isinstance(item, dict) and isinstance(item.get("code"), str):
-            labels.append({k: _clean_text(item.get(k), 200) for k in ("code", "name", "url")})
-    try:
-        if recipes.reach([x["code"] for x in labels]) is not recipes.Reach.PUBLIC:
-            return None
-    except Invalid:
-        return None
-    return labels
-
-
-def _store(session: Session, doc: dict[str, Any], actor: RemoteActor) -> str:
-    obj = doc.get("object")
-    if not isinstance(obj, dict):
-        return "ignored"
-    object_id = id_of(obj)
-    if object_id is None or domain_of(object_id) != actor.domain:
-        return "ignored"
-    kinds = types_of(obj)
-    if "Event" in kinds:
-        kind = "event"
-    elif kinds & RECIPE_TYPES:
-        kind = "recipe"
-    else:
-        return "ignored"
-    owners = {actor.actor_id, id_of(obj.get("attributedTo")) or actor.actor_id}
-    followers = session.scalars(
-        select(Following).where(Following.actor_id.in_(owners), Following.state == "accepted")
-    ).all()
-    labels = _labels(obj)
-    if labels is None:
-        return "ignored"
-    stored = 0
-    for row in followers:
-        if is_blocked(session, actor.domain, row.community_id):
-            continue
-        item = session.scalar(
-            select(RemoteItem).where(
-                RemoteItem.community_id == row.community_id, RemoteItem.object_id == object_id
-            )
-        )
-        if item is None:
-            item = RemoteItem(community_id=row.community_id, object_id=object_id)
-            session.add(item)
-        _fill(item, kind, obj, actor, row, labels)
-        stored += 1
-    session.flush()
-    return "stored" if stored else "ignored"
-
-
-def _fill(
-    item: RemoteItem,
-    kind: str,
-    obj: dict[str, Any],
-    actor: RemoteActor,
-    row: Following,
-    labels: list[dict[str, str]],
-) -> None:
-    item.kind = kind
-    item.origin_actor = row.actor_id
-    item.origin_name = row.name or actor.name
-    item.domain = actor.domain
-    item.name = _clean_text(obj.get("name") or obj.get("summary") or "", 300) or "—"
-    item.content = _clean_html(obj.get("content"))
-    url = obj.get("url")
-    if isinstance(url, list):
-        url = next((u.get("href") if isinstance(u, dict) else u for u in url), None)
-    elif isinstance(url, dict):
-        url = url.get("href")
-    item.url = url[:500] if isinstance(url, str) and url.startswith(("https://", "http://")) else ""
-    item.starts_at = _date(obj.get("startTime"))
-    item.ends_at = _date(obj.get("endTime"))
-    location = obj.get("location")
-    item.location = _clean_text(location.get("name"), 300) if isinstance(location, dict) else ""
-    ingredients = obj.get("recipeIngredient")
-    item.ingredients = [
-        _clean_text(x, 300) for x in (ingredients if isinstance(ingredients, list) else [])[:200]
-    ]
-    item.labels = labels
-    item.updated_at = utcnow()

@@ -28,6 +28,8 @@ class Follower(Base):
     shared_inbox: Mapped[str | None] = mapped_column(String(URL), default=None)
     domain: Mapped[str] = mapped_column(String(253), index=True)
     follow_id: Mapped[str] = mapped_column(String(URL), default="")
+    # "pending" while stewards decide (communities that approve followers), then "accepted"
+    state: Mapped[str] = mapped_column(String(16), default="accepted", server_default="accepted")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -91,6 +93,9 @@ class RemoteItem(Base):
     location: Mapped[str] = mapped_column(String(300), default="")
     labels: Mapped[list[Any]] = mapped_column(JSON, default=list)
     ingredients: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
+    steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    license: Mapped[str] = mapped_column(String(URL), default="", server_default="")
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -156,4 +161,64 @@ class DomainBlock(Base):
         ForeignKey("communities.id", ondelete="CASCADE"), index=True, default=None
     )
     domain: Mapped[str] = mapped_column(String(253), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Policy(Base):
+    """How a community federates: whether stewards approve each new follower."""
+
+    __tablename__ = "fed_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), unique=True
+    )
+    approve_followers: Mapped[bool] = mapped_column(default=False)
+
+
+class Report(Base):
+    """A report (`Flag`): received from another server, or sent by a member about remote content."""
+
+    __tablename__ = "fed_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True, default=None
+    )
+    direction: Mapped[str] = mapped_column(String(16))  # incoming, outgoing
+    flag_id: Mapped[str] = mapped_column(String(URL), default="")
+    actor_id: Mapped[str] = mapped_column(String(URL))  # who reported (in) / who is reported (out)
+    domain: Mapped[str] = mapped_column(String(253), index=True)
+    objects: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open, resolved, dismissed
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    handled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    handled_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Adaptation(Base):
+    """A local recipe adapted from a remote one: its lineage across servers, with attribution."""
+
+    __tablename__ = "fed_adaptations"
+    __table_args__ = (UniqueConstraint("community_id", "recipe_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"))
+    object_id: Mapped[str] = mapped_column(String(URL))
+    origin_actor: Mapped[str] = mapped_column(String(URL))
+    origin_name: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(String(URL), default="")
+    license: Mapped[str] = mapped_column(String(URL), default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

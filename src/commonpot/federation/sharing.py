@@ -1,0 +1,128 @@
+"""What may leave the instance: public communities, shareable recipes and events, as objects.
+
+Only public communities federate; only public recipes whose protocol allows sharing and
+public events leave the instance. These functions decide that in one place each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from commonpot import events, recipes
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community
+from commonpot.errors import NotFound
+from commonpot.federation.instance import Fed
+from commonpot.federation.models import Adaptation
+from commonpot.federation.objects import EventDoc, Label, RecipeDoc, event_object, recipe_object
+
+ANYONE = Viewer()
+
+
+def public_community(session: Session, slug: str) -> Community:
+    """A community that federates (public), else NotFound exactly as if absent."""
+    found = session.scalar(select(Community).where(Community.slug == slug))
+    if found is None or not found.is_public:
+        raise NotFound(f"No community {slug} here.")
+    return found
+
+
+def shareable_recipes(session: Session, community: Community) -> list[recipes.Recipe]:
+    """Recipes anyone may see whose protocol lets them leave the community."""
+    if not community.is_public:
+        return []
+    query = recipes.visible_recipes(session, community, ANYONE).where(
+        recipes.Recipe.reach == recipes.Reach.PUBLIC.value
+    )
+    found = session.scalars(query.options(selectinload(recipes.Recipe.ingredients))).all()
+    return [r for r in found if recipes.reach(r.labels or []) is recipes.Reach.PUBLIC]
+
+
+def shareable_events(session: Session, community: Community) -> list[events.Event]:
+    """Public events of a public community."""
+    if not community.is_public:
+        return []
+    query = events.visible_events(session, community, ANYONE).where(
+        events.Event.visibility == events.EventVisibility.PUBLIC.value
+    )
+    return list(session.scalars(query).all())
+
+
+def shareable_recipe(session: Session, community: Community, recipe_id: int) -> Any:
+    """One shareable recipe or None."""
+    return next((r for r in shareable_recipes(session, community) if r.id == recipe_id), None)
+
+
+def shareable_event(session: Session, community: Community, event_id: int) -> Any:
+    """One shareable event or None."""
+    return next((e for e in shareable_events(session, community) if e.id == event_id), None)
+
+
+def _steps(raw: list[Any]) -> tuple[str, ...]:
+    out: list[str] = []
+    for section in raw or []:
+        if isinstance(section, dict):
+            out += [str(s) for s in section.get("steps", []) if s]
+        elif isinstance(section, str):
+            out.append(section)
+    return tuple(out)
+
+
+def recipe_document(
+    session: Session, fed: Fed, community: Community, recipe: recipes.Recipe
+) -> dict[str, Any]:
+    """The Article/Recipe object of a shareable recipe (with its remote original, if adapted)."""
+    page = f"{fed.base_url}/communities/{community.slug}/recipes/{recipe.id}"
+    image = recipe.image_url or (page + "/photo" if recipe.photo_file else None)
+    labels = tuple(
+        Label(x.code, x.name, x.url or "") for x in recipes.protocol_labels(recipe.labels)
+    )
+    doc = RecipeDoc(
+        recipe_id=recipe.id,
+        name=recipe.name,
+        description=recipe.description,
+        ingredients=tuple(i.line for i in sorted(recipe.ingredients, key=lambda i: i.position)),
+        steps=_steps(recipe.steps),
+        page_url=page,
+        published=recipe.created_at,
+        updated=recipe.updated_at,
+        language=recipe.language or "en",
+        recipe_yield=recipe.recipe_yield,
+        cuisine=recipe.cuisine,
+        image_url=image,
+        prep_time=recipe.prep_time,
+        cook_time=recipe.cook_time,
+        total_time=recipe.total_time,
+        labels=labels,
+        based_on=session.scalar(
+            select(Adaptation.object_id).where(
+                Adaptation.community_id == community.id, Adaptation.recipe_id == recipe.id
+            )
+        ),
+    )
+    return recipe_object(fed.urls, community.slug, doc)
+
+
+def event_document(fed: Fed, community: Community, event: events.Event) -> dict[str, Any]:
+    """The Mobilizon-style Event object of a shareable event."""
+    place = event.place
+    doc = EventDoc(
+        event_id=event.id,
+        name=event.title,
+        description=event.description,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        page_url=f"{fed.base_url}/communities/{community.slug}/events/{event.id}",
+        published=event.created_at,
+        updated=event.updated_at,
+        timezone=event.timezone,
+        place_name=place.name if place is not None else event.location_note,
+        latitude=place.lat if place is not None else None,
+        longitude=place.lon if place is not None else None,
+        capacity=event.capacity,
+        cancelled=event.status == events.EventStatus.CANCELLED.value,
+    )
+    return event_object(fed.urls, community.slug, doc)
