@@ -104,3 +104,52 @@ def test_patches_page_logs_harvest(client: TestClient, db: Database) -> None:
     client.post(f"{PAGE}/patches/{patch_id}/harvests", data=form({"quantity_kg": "2"}))
     over = client.post(f"{PAGE}/patches/{patch_id}/harvests", data=form({"quantity_kg": "4"}))
     assert "sustainable yield left" in over.text
+
+
+def test_failed_forms_come_back_with_what_was_typed(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    sign_in(client, db, w.member)
+    bad = client.post(
+        f"{PAGE}/offers",
+        data=form(
+            {"category": "Quinces", "quantity": "7", "lat": "95", "lon": "5", "description": "ripe"}
+        ),
+        follow_redirects=False,
+    )
+    assert bad.status_code == 422
+    assert 'id="offer-error"' in bad.text
+    assert "lat: must be between -90 and 90" in bad.text
+    assert 'value="Quinces"' in bad.text and 'value="ripe"' in bad.text
+    assert re.search(r'name="lat"[^>]*value="95"[^>]*aria-invalid="true"', bad.text)
+    # the other form is not marked
+    assert 'id="need-error"' not in bad.text
+    with db.session() as session:
+        assert session.scalars(select(Offer)).all() == []  # nothing stored
+
+    need = client.post(
+        f"{PAGE}/needs",
+        data=form({"category": "rice", "quantity": "0", "lat": "52", "lon": "5"}),
+        follow_redirects=False,
+    )
+    assert need.status_code == 422
+    assert 'id="need-error"' in need.text and 'value="rice"' in need.text
+    assert re.search(r'name="quantity"[^>]*value="0"[^>]*aria-invalid="true"', need.text)
+
+    patch = client.post(
+        f"{PAGE}/patches",
+        data=form(
+            {
+                "name": "Elder hedge",
+                "species": "Sambucus nigra",
+                "lat": "52",
+                "lon": "5",
+                "sustainable_yield_kg": "many",
+                "season_start_month": "6",
+                "notes": "north side",
+            }
+        ),
+        follow_redirects=False,
+    )
+    assert patch.status_code == 422
+    assert 'value="Elder hedge"' in patch.text and "north side" in patch.text
+    assert re.search(r'name="sustainable_yield_kg"[^>]*aria-invalid="true"', patch.text)

@@ -20,7 +20,8 @@ from commonpot.accounts.service import Viewer
 from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Membership
 from commonpot.db import utcnow
-from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
+from commonpot.errors import Conflict, Forbidden, Invalid
+from commonpot.network.access import is_steward, require_reader, require_steward
 from commonpot.network.allocation import OBJECTIVES
 from commonpot.network.models import (
     AllocationRun,
@@ -32,10 +33,10 @@ from commonpot.network.models import (
     PriorityGroup,
     RunStatus,
 )
-from commonpot.network.service import is_steward, require_reader, require_steward
 from commonpot.network.signals import AllocationCommitted, NeedMatched, OfferAllocated
 from commonpot.network.solve import Solved, solve_run
 from commonpot.offload import cpu_bound
+from commonpot.tenancy import get_scoped, select_scoped
 
 ALLOWED_PARAMS = ("max_distance_km", "speed_kmh", "cost_per_km", "segments", "candidates_per_need")
 
@@ -177,7 +178,7 @@ def store_run(
 def runs(session: Session, community: Community, viewer: Viewer) -> list[AllocationRun]:
     """The community's allocation runs, newest first (stewards)."""
     require_steward(session, community, viewer)
-    query = select(AllocationRun).where(AllocationRun.community_id == community.id)
+    query = select_scoped(AllocationRun, community.id)
     return list(session.scalars(query.order_by(AllocationRun.id.desc())))
 
 
@@ -188,10 +189,9 @@ def get_run(session: Session, community: Community, viewer: Viewer, run_id: int)
 
 
 def _run(session: Session, community: Community, run_id: int) -> AllocationRun:
-    run = session.get(AllocationRun, run_id)
-    if run is None or run.community_id != community.id:
-        raise NotFound("No such allocation run here.")
-    return run
+    return get_scoped(
+        session, AllocationRun, run_id, community.id, missing="No such allocation run here."
+    )
 
 
 def lines(session: Session, run: AllocationRun) -> list[Assignment]:
@@ -337,9 +337,9 @@ def discard_run(
 
 
 def _line(session: Session, community: Community, assignment_id: int) -> Assignment:
-    line = session.get(Assignment, assignment_id)
-    if line is None or line.community_id != community.id:
-        raise NotFound("No such pickup here.")
+    line = get_scoped(
+        session, Assignment, assignment_id, community.id, missing="No such pickup here."
+    )
     run = _run(session, community, line.run_id)
     if run.status != RunStatus.COMMITTED.value:
         raise Conflict("Pickups are arranged once the run is committed.")
