@@ -29,3 +29,28 @@ def text(value: str, field: str, limit: int, *, required: bool = True) -> str:
     if len(value) > limit:
         raise Invalid(f"{field}: at most {limit} characters", field=field)
     return value
+
+
+UNITS = (
+    "portions",
+    "meals",
+    "kg",
+    "g",
+    "litres",
+    "jars",
+    "bottles",
+    "loaves",
+    "bunches",
+    "boxes",
+    "bags",
+    "pieces",
+    "dozen",
+)
+
+
+def unit(value: str) -> str:
+    """One of the named units (empty means portions)."""
+    value = (value or "").strip().lower() or UNITS[0]
+    if value not in UNITS:
+        raise Invalid(f"unit: must be one of {', '.join(UNITS)}", field="unit")
+    return value

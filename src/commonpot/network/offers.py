@@ -54,6 +54,7 @@ def create_offer(
     lon: float,
     description: str = "",
     expires_at: datetime | None = None,
+    unit: str = "",
 ) -> Offer:
     """A member offers food at a place, optionally until it spoils."""
     communities.require_member(session, community, viewer)
@@ -66,6 +67,7 @@ def create_offer(
         category=checks.text(category, "category", 60).lower(),
         description=checks.text(description, "description", 300, required=False),
         quantity=checks.quantity(quantity),
+        unit=checks.unit(unit),
         lat=lat,
         lon=lon,
         expires_at=expires_at,
@@ -86,6 +88,7 @@ def create_need(
     lon: float,
     description: str = "",
     group_id: int | None = None,
+    unit: str = "",
 ) -> Need:
     """A member asks for food; a steward may place the need in a priority group."""
     communities.require_member(session, community, viewer)
@@ -98,6 +101,7 @@ def create_need(
         category=checks.text(category, "category", 60).lower(),
         description=checks.text(description, "description", 300, required=False),
         quantity=checks.quantity(quantity),
+        unit=checks.unit(unit),
         lat=lat,
         lon=lon,
         group_id=group_id,

@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from commonpot import signals
+from commonpot import governance, signals
 from commonpot.accounts.service import Viewer
 from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Membership
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid
+from commonpot.network import handovers
 from commonpot.network.access import is_steward, require_reader, require_steward
 from commonpot.network.allocation import OBJECTIVES
 from commonpot.network.models import (
@@ -271,8 +272,21 @@ def apply_run(session: Session, community: Community, run_id: int) -> Allocation
         .execution_options(synchronize_session=False)
     )
     session.expire_all()
+    run = _run(session, community, run_id)
+    made = handovers.create_for_run(session, community, run)
+    governance.append_to_ledger(
+        session,
+        community,
+        "network.run_committed",
+        {
+            "run": run.id,
+            "objective": run.objective,
+            "allocated": sum(h.quantity for h in made),
+            "handovers": len(made),
+        },
+    )
     signals.emit(session, _committed(session, community, run_id))
-    return _run(session, community, run_id)
+    return run
 
 
 def _committed(session: Session, community: Community, run_id: int) -> AllocationCommitted:
