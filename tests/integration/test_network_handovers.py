@@ -32,7 +32,7 @@ def committed(db: Database, w, offer_qty: int = 4, need_qty: int = 3):  # type: 
 
 def test_commit_makes_handovers_with_what_where_when(db: Database) -> None:
     w = make_world(db)
-    run_id, ids = committed(db, w)
+    _, ids = committed(db, w)
     assert len(ids) == 1
     with db.unit_of_work(write=False) as s:
         h = s.get(Handover, ids[0])
@@ -78,7 +78,8 @@ def test_only_the_recipient_confirms_and_reschedules(db: Database) -> None:
         )
         assert h.state == "confirmed" and h.window_start == start
     with db.unit_of_work(write=False) as s:
-        jobs = [j.payload for j in s.scalars(select(Job).where(Job.name == "notifications.deliver"))]
+        deliver = select(Job).where(Job.name == "notifications.deliver")
+        jobs = [j.payload for j in s.scalars(deliver)]
         confirmed = [n for p in jobs for n in p["notices"] if n["kind"] == "handover_confirmed"]
         assert confirmed and confirmed[0]["users"] == [w.member.id]  # the donor hears
 
