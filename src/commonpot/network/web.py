@@ -19,7 +19,7 @@ from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.network import jobs as network_jobs
-from commonpot.network import runs, service
+from commonpot.network import runs, service, web_handovers
 from commonpot.params import Id
 from commonpot.parsing import is_digits
 from commonpot.templating import redirect, redirect_error, render
@@ -33,6 +33,7 @@ SECTION = {
 }
 BASE = "/communities/{slug}/network"
 UNPROCESSABLE = 422
+router.include_router(web_handovers.router)
 
 
 def _number(form: dict[str, str], key: str, kind: Callable[[str], Any] = float) -> Any:

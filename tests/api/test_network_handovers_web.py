@@ -1,0 +1,97 @@
+"""The last mile's pages: recipients confirm, donors hand over, others see nothing of it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from commonpot.accounts.service import Viewer
+from commonpot.db import Database, utcnow
+from commonpot.network import runs
+from commonpot.network.models import Handover, Offer
+from tests.factories.accounts import form, make_world, sign_in
+from tests.factories.network import add_need, add_offer
+
+PAGE = "/communities/publicville/network"
+
+
+def commit_one(db: Database, w) -> int:  # type: ignore[no-untyped-def]
+    with db.unit_of_work() as s:
+        community = s.merge(w.public)
+        offer = add_offer(s, community, w.member, 5, category="plums")
+        offer.unit = "jars"
+        offer.description = "Blue door, Mill Lane 4"
+        add_need(s, community, w.custodian, 2, 0.4, category="plums")
+        run = runs.create_run(s, community, Viewer(user=w.steward))
+        runs.commit_run(s, community, Viewer(user=w.steward), run.id)
+        return s.scalars(select(Handover.id)).one()
+
+
+def test_recipient_confirms_donor_hands_over(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    hid = commit_one(db, w)
+    sign_in(client, db, w.custodian)
+    mine = client.get(f"{PAGE}/my-food")
+    assert mine.status_code == 200
+    assert "2 jars · plums" in mine.text
+    assert "Blue door, Mill Lane 4" in mine.text
+    assert "Member" in mine.text  # from whom
+    assert f'data-handover="{hid}" data-state="proposed"' in mine.text
+
+    bad = client.post(
+        f"{PAGE}/handovers/{hid}/confirm",
+        data=form({"window_start": "2099-01-01T10:00", "window_end": "2099-01-01T09:00"}),
+        follow_redirects=False,
+    )
+    assert bad.status_code == 422
+    assert 'value="2099-01-01T09:00"' in bad.text  # what was typed comes back
+    assert re.search(r'name="window_end"[^>]*aria-invalid="true"', bad.text)
+    with db.unit_of_work(write=False) as s:
+        assert s.get(Handover, hid).state == "proposed"  # nothing stored
+
+    day = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%d")
+    ok = client.post(
+        f"{PAGE}/handovers/{hid}/confirm",
+        data=form({"window_start": f"{day}T10:00", "window_end": f"{day}T11:30"}),
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    # the donor cannot confirm for the recipient, nor another member hand it over
+    sign_in(client, db, w.member)
+    assert client.post(f"{PAGE}/handovers/{hid}/decline", data=form({})).status_code == 200
+    with db.unit_of_work(write=False) as s:
+        assert s.get(Handover, hid).state == "confirmed"
+    offers = client.get(f"{PAGE}/my-offers")
+    assert "Custodian" in offers.text and "2 jars · plums" in offers.text
+    done = client.post(
+        f"{PAGE}/handovers/{hid}/handed-over",
+        data=form({"back": "offers"}),
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    with db.unit_of_work(write=False) as s:
+        h = s.get(Handover, hid)
+        assert h.state == "handed_over"
+        assert s.get(Offer, h.offer_id).allocated == 2
+
+
+def test_handovers_stay_with_the_people_involved(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    hid = commit_one(db, w)
+    sign_in(client, db, w.steward)  # neither donor nor recipient: sees none on "my" pages
+    assert "plums" not in client.get(f"{PAGE}/my-food").text
+    sign_in(client, db, w.outsider)
+    assert client.get(f"{PAGE}/my-food").status_code == 403
+    refused = client.post(f"{PAGE}/handovers/{hid}/confirm", data=form({}))
+    assert refused.status_code in (403, 404)
+    sign_in(client, db, w.private_member)
+    assert client.get("/communities/privatehill/network/my-food").status_code == 200
+    # another community's id answers as a missing one
+    hidden = client.post(f"/communities/privatehill/network/handovers/{hid}/confirm", data=form({}))
+    assert hidden.status_code == 404
+    sign_in(client, db, w.outsider)
+    assert client.get("/communities/privatehill/network/my-food").status_code == 404
+    assert client.get("/communities/privatehill/network/live").status_code == 404
