@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Response, Security
+from fastapi import APIRouter, BackgroundTasks, Body, Response, Security
 from sqlalchemy.orm import Session
 
 from commonpot.communities.scope import CommunityScope
+from commonpot.errors import Invalid, NotFound
 from commonpot.http import bearer_scheme
 from commonpot.jobs.web import JobOut, job_out
+from commonpot.network import handovers, live, runs, service
 from commonpot.network import jobs as network_jobs
-from commonpot.network import runs, service
 from commonpot.network.models import AllocationRun, ForagingPatch, Harvest, Need, Offer
 from commonpot.network.schemas import (
     AssignmentOut,
     GroupIn,
     GroupOut,
+    HandoverOut,
     HarvestIn,
     HarvestOut,
     NeedIn,
@@ -28,6 +30,7 @@ from commonpot.network.schemas import (
     PickupIn,
     RunIn,
     RunOut,
+    WindowIn,
 )
 from commonpot.params import Id
 
@@ -42,6 +45,7 @@ def offer_out(o: Offer) -> OfferOut:
         category=o.category,
         description=o.description,
         quantity=o.quantity,
+        unit=o.unit,
         allocated=o.allocated,
         lat=o.lat,
         lon=o.lon,
@@ -57,6 +61,7 @@ def need_out(n: Need) -> NeedOut:
         category=n.category,
         description=n.description,
         quantity=n.quantity,
+        unit=n.unit,
         received=n.received,
         lat=n.lat,
         lon=n.lon,
@@ -278,3 +283,59 @@ def pickup(assignment_id: Id, body: PickupIn, here: CommunityScope) -> Assignmen
         pickup_user_id=a.pickup_user_id,
         picked_up_at=a.picked_up_at,
     )
+
+
+@router.get(BASE + "/handovers", response_model=list[HandoverOut])
+def list_handovers(here: CommunityScope, role: str = "recipient") -> list[HandoverOut]:
+    """My handovers as recipient (default), donor or volunteer (members)."""
+    listers = {
+        "recipient": handovers.my_food,
+        "donor": handovers.my_offers,
+        "volunteer": handovers.my_carrying,
+    }
+    if role not in listers:
+        raise Invalid("role: must be recipient, donor or volunteer", field="role")
+    found = listers[role](here.session, here.community, here.viewer)
+    return [HandoverOut.model_validate(h) for h in found]
+
+
+@router.get(BASE + "/handovers/{handover_id}", response_model=HandoverOut)
+def get_handover(handover_id: Id, here: CommunityScope) -> HandoverOut:
+    """One handover (the people involved and the stewards)."""
+    found = handovers.get_handover(here.session, here.community, here.viewer, handover_id)
+    return HandoverOut.model_validate(found)
+
+
+@router.post(BASE + "/handovers/{handover_id}/{step}", response_model=HandoverOut)
+def handover_step(
+    handover_id: Id,
+    step: str,
+    here: CommunityScope,
+    background: BackgroundTasks,
+    body: WindowIn | None = None,
+) -> HandoverOut:
+    """Move a handover: confirm, window, decline (recipient); volunteer; picked-up, handed-over."""
+    window = body or WindowIn()
+    s, c, v = here.session, here.community, here.viewer
+    if step == "confirm":
+        found = handovers.confirm(
+            s, c, v, handover_id, window_start=window.window_start, window_end=window.window_end
+        )
+    elif step == "window":
+        if window.window_start is None or window.window_end is None:
+            raise Invalid("window_start: both ends of the window are needed", field="window_start")
+        found = handovers.change_window(
+            s, c, v, handover_id, window_start=window.window_start, window_end=window.window_end
+        )
+    elif step == "decline":
+        found = handovers.decline(s, c, v, handover_id)
+    elif step == "volunteer":
+        found = handovers.volunteer(s, c, v, handover_id)
+    elif step == "picked-up":
+        found = handovers.mark_picked_up(s, c, v, handover_id)
+    elif step == "handed-over":
+        found = handovers.mark_handed_over(s, c, v, handover_id)
+    else:
+        raise NotFound("No such step.")
+    background.add_task(live.publish_queued, here.request.app.state, here.session)
+    return HandoverOut.model_validate(found)

@@ -6,7 +6,6 @@ a live stream tells the open page when one of them moves, addressed to the peopl
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -17,18 +16,17 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from commonpot.accounts.models import User
-from commonpot.bus import bus_of, sse_stream, take_queued
+from commonpot.bus import bus_of, sse_stream
 from commonpot.communities import service as communities
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import DomainError, Invalid, NotFound
 from commonpot.http import PostedForm, unit_of_work, verify_csrf_form
-from commonpot.network import handovers
+from commonpot.network import handovers, live
 from commonpot.network.access import is_steward, require_reader
 from commonpot.network.models import Handover
 from commonpot.params import Id
 from commonpot.templating import redirect, redirect_error, render
 
-log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 BASE = "/communities/{slug}/network"
 UNPROCESSABLE = 422
@@ -57,17 +55,7 @@ def parse_when(raw: str, field: str) -> datetime:
 
 def publish_after(request: Request, here: Here) -> BackgroundTask:
     """Publish the live updates this request queued once it has committed and answered."""
-    session = here.session
-
-    def publish() -> None:
-        bus = bus_of(request.app.state)
-        for channel, message in take_queued(session):
-            try:
-                bus.publish(channel, message)
-            except Exception:  # a lost live update must not fail the request
-                log.exception("could not publish a live update on %s", channel)
-
-    return BackgroundTask(publish)
+    return BackgroundTask(live.publish_queued, request.app.state, here.session)
 
 
 def _names(here: Here, found: list[Handover]) -> dict[int, str]:
@@ -222,7 +210,7 @@ def stream(
 
 
 @router.get(BASE + "/live")
-async def live(slug: str, request: Request) -> Response:
+async def live_updates(slug: str, request: Request) -> Response:
     """Server-sent events: my handovers as they move (members of the community only)."""
     community_id, user_id, steward = await run_in_threadpool(_live_access, request, slug)
     return StreamingResponse(
