@@ -12,7 +12,7 @@ from commonpot.db import Database, utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
 from commonpot.governance.models import LedgerEntry
 from commonpot.jobs.models import Job
-from commonpot.network import handovers, runs
+from commonpot.network import followup, handovers, runs
 from commonpot.network.models import Handover, Need, Offer
 from tests.factories.accounts import make_world
 from tests.factories.network import add_need, add_offer
@@ -155,3 +155,37 @@ def test_decline_and_expiry_give_the_units_back(db: Database) -> None:
         for hid in more:
             h = s.get(Handover, hid)
             assert h.state == "expired" and s.get(Offer, h.offer_id).allocated == 0
+
+
+def test_declined_units_go_to_the_next_need_with_earlier_fills_counted(db: Database) -> None:
+    w = make_world(db)
+    with db.unit_of_work() as s:
+        community = s.merge(w.public)
+        add_offer(s, community, w.member, 4)
+        first = add_need(s, community, w.custodian, 4, 0.2).id
+        run = runs.create_run(s, community, Viewer(user=w.steward))
+        runs.commit_run(s, community, Viewer(user=w.steward), run.id)
+        (hid,) = [h.id for h in handovers.for_run(s, community, run.id)]
+        # two more needs arrive after the run: one already half served by an earlier gift
+        later = add_need(s, community, w.steward, 4, 0.3)
+        later.received = 1
+        fresh = add_need(s, community, w.member, 4, 0.1).id
+        later_id = later.id
+    with db.unit_of_work() as s:
+        handovers.decline(s, s.merge(w.public), Viewer(user=w.custodian), hid)
+    with db.unit_of_work() as s:
+        community = s.merge(w.public)
+        follow = followup.reallocate_freed(s, community)
+        assert follow is not None and follow.status == "committed"
+        assert follow.objective == "reallocate"
+        made = {h.need_id: h.quantity for h in handovers.for_run(s, community, follow.id)}
+        # the decliner sits this round out; with K=3 segments of 1, 1 and 2 units the freed
+        # units are worth 1, 2/3, 1/3, 1/3 to the fresh need (0 of 4) and 2/3, 1/3, 1/3 to
+        # the one already given 1: the fresh need gets 3 (the last tie goes to the nearer)
+        # and the other 1
+        assert first not in made
+        assert made == {fresh: 3, later_id: 1}
+        assert follow.baseline_metrics["total_allocated"] == 0
+        assert s.get(Handover, hid).reallocated_in == follow.id
+    with db.unit_of_work() as s:  # nothing freed twice
+        assert followup.reallocate_freed(s, s.merge(w.public)) is None

@@ -98,7 +98,8 @@ def build_instance(
     return {"offers": offer_items, "needs": need_items, "params": params}
 
 
-def _params(community: Community, given: dict[str, Any] | None) -> dict[str, Any]:
+def params_for(community: Community, given: dict[str, Any] | None) -> dict[str, Any]:
+    """The community's allocation parameters with `given` on top (unknown keys refused)."""
     base = dict((community.settings or {}).get("network_allocation", {}))
     base.update(given or {})
     unknown = set(base) - set(ALLOWED_PARAMS)
@@ -137,7 +138,7 @@ def check_run(
     require_steward(session, community, viewer)
     if objective not in OBJECTIVES:
         raise Invalid(f"objective: must be one of {', '.join(OBJECTIVES)}", field="objective")
-    return _params(community, params)
+    return params_for(community, params)
 
 
 def store_run(

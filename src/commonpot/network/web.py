@@ -264,7 +264,8 @@ def _runs_page(
     error: DomainError | None = None,
 ) -> Response:
     found = runs.runs(here.session, here.community, here.viewer)
-    data = here.page(runs=found, **_failed(error, values, "run"))
+    freed = sum(h.quantity for h in handovers.freed(here.session, here.community))
+    data = here.page(runs=found, freed_units=freed, **_failed(error, values, "run"))
     status = UNPROCESSABLE if error else 200
     return render(request, "network/runs.html", data, ctx=here, status_code=status)
 
@@ -296,6 +297,18 @@ def add_run(request: Request, here: CommunityScope, posted: PostedForm) -> Respo
     return redirect(
         request, f"/jobs/{job.id}", "Solving in the background: this page shows the progress."
     )
+
+
+@router.post(BASE + "/runs/reallocate")
+def reallocate(request: Request, here: CommunityScope) -> Response:
+    """Re-assign declined and expired units now (stewards), in the background."""
+    url = f"/communities/{here.community.slug}/network/runs"
+    try:
+        with here.session.begin_nested():
+            job = network_jobs.start_reallocation(here.session, here.community, here.viewer)
+    except DomainError as exc:
+        return redirect_error(request, url, exc)
+    return redirect(request, f"/jobs/{job.id}", "Re-allocating the freed food in the background.")
 
 
 @router.get(BASE + "/runs/{run_id}", response_class=HTMLResponse)
