@@ -18,8 +18,8 @@ from commonpot.communities.scope import CommunityScope, Here
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import PostedForm, verify_csrf_form
+from commonpot.network import handovers, runs, service, web_handovers
 from commonpot.network import jobs as network_jobs
-from commonpot.network import runs, service, web_handovers
 from commonpot.params import Id
 from commonpot.parsing import is_digits
 from commonpot.templating import redirect, redirect_error, render
