@@ -95,3 +95,45 @@ def test_handovers_stay_with_the_people_involved(client: TestClient, db: Databas
     sign_in(client, db, w.outsider)
     assert client.get("/communities/privatehill/network/my-food").status_code == 404
     assert client.get("/communities/privatehill/network/live").status_code == 404
+
+
+def test_volunteer_signs_up_and_gets_a_route(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    hid = commit_one(db, w)
+    with db.unit_of_work(write=False) as s:
+        h = s.get(Handover, hid)
+        day = h.window_start.strftime("%Y-%m-%d")
+        start, end = h.window_start, h.window_end
+    sign_in(client, db, w.steward)
+    bad = client.post(
+        f"{PAGE}/slots",
+        data=form(
+            {"starts_at": "tomorrow", "ends_at": "", "capacity": "10", "lat": "52", "lon": "5"}
+        ),
+        follow_redirects=False,
+    )
+    assert bad.status_code == 422 and 'value="tomorrow"' in bad.text
+    slot_from = (start - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    slot_to = (end + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    ok = client.post(
+        f"{PAGE}/slots",
+        data=form(
+            {"starts_at": slot_from, "ends_at": slot_to, "capacity": "10", "lat": "52", "lon": "5"}
+        ),
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    planned = client.post(f"{PAGE}/runs/routes", data=form({"day": day}), follow_redirects=False)
+    assert planned.status_code == 303
+    carry = client.get(f"{PAGE}/carry")
+    slot_url = re.search(r'href="(/communities/publicville/network/slots/\d+)"', carry.text)
+    assert slot_url is not None
+    page = client.get(slot_url.group(1))
+    assert page.status_code == 200
+    stops = re.findall(r'data-action="(\w+)"', page.text)
+    assert stops == ["pickup", "dropoff"]
+    assert "Load" in page.text and "Unload" in page.text and "Custodian" in page.text
+    with db.unit_of_work(write=False) as s:
+        assert s.get(Handover, hid).volunteer_id == w.steward.id
+    sign_in(client, db, w.member)  # another member does not see the volunteer's route
+    assert client.get(slot_url.group(1)).status_code == 403

@@ -110,7 +110,7 @@ def create_for_run(session: Session, community: Community, run: AllocationRun) -
         made.append(handover)
     session.flush()
     for handover in made:
-        _announce(session, handover, "proposed")
+        announce(session, handover, "proposed")
     return made
 
 
@@ -236,7 +236,7 @@ def confirm(
     handover.state = HandoverState.CONFIRMED.value
     handover.confirmed_at = handover.confirmed_at or now
     handover.updated_at = now
-    _announce(session, handover, "confirmed" if was == HandoverState.PROPOSED.value else "window")
+    announce(session, handover, "confirmed" if was == HandoverState.PROPOSED.value else "window")
     return handover
 
 
@@ -253,7 +253,7 @@ def change_window(
     handover = _as_recipient(session, community, viewer, handover_id)
     _set_window(session, handover, window_start, window_end)
     handover.updated_at = utcnow()
-    _announce(session, handover, "window")
+    announce(session, handover, "window")
     return handover
 
 
@@ -291,7 +291,7 @@ def volunteer(session: Session, community: Community, viewer: Viewer, handover_i
         raise Conflict("Someone else is already carrying this.")
     handover.volunteer_id = viewer.user_id
     handover.updated_at = utcnow()
-    _announce(session, handover, "volunteer")
+    announce(session, handover, "volunteer")
     return handover
 
 
@@ -319,7 +319,7 @@ def mark_picked_up(
     handover.state = HandoverState.PICKED_UP.value
     handover.picked_up_at = now
     handover.updated_at = now
-    _announce(session, handover, "picked_up")
+    announce(session, handover, "picked_up")
     return handover
 
 
@@ -346,7 +346,7 @@ def mark_handed_over(
             "quantity": handover.quantity,
         },
     )
-    _announce(session, handover, "handed_over")
+    announce(session, handover, "handed_over")
     return handover
 
 
@@ -362,7 +362,7 @@ def _close(session: Session, handover: Handover, state: str) -> None:
     if not handover.returned:
         give_back(session, handover)
         handover.returned = True
-    _announce(session, handover, state)
+    announce(session, handover, state)
 
 
 def give_back(session: Session, handover: Handover) -> None:
@@ -426,7 +426,7 @@ def freed(session: Session, community: Community) -> list[Handover]:
 # --- telling people ----------------------------------------------------------------------------
 
 
-def _announce(session: Session, handover: Handover, step: str) -> None:
+def announce(session: Session, handover: Handover, step: str) -> None:
     users = tuple(
         u
         for u in dict.fromkeys((handover.recipient_id, handover.donor_id, handover.volunteer_id))

@@ -7,7 +7,7 @@ a live stream tells the open page when one of them moves, addressed to the peopl
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -21,7 +21,7 @@ from commonpot.communities import service as communities
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import DomainError, Invalid, NotFound
 from commonpot.http import PostedForm, unit_of_work, verify_csrf_form
-from commonpot.network import handovers, live
+from commonpot.network import handovers, live, volunteering
 from commonpot.network.access import is_steward, require_reader
 from commonpot.network.models import Handover
 from commonpot.params import Id
@@ -99,8 +99,12 @@ def _page(
         if which == "carry"
         else []
     )
+    slots = (
+        volunteering.my_slots(here.session, here.community, here.viewer) if which == "carry" else []
+    )
     data = here.page(
         which=which,
+        slots=slots,
         handovers=found,
         open_to_carry=[h for h in open_to_carry if h.volunteer_id is None],
         names=_names(here, found),
@@ -218,3 +222,91 @@ async def live_updates(slug: str, request: Request) -> Response:
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+@router.post(BASE + "/slots")
+def add_slot(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
+    """Sign up to drive in a time slot (shown again with what was typed if it is wrong)."""
+    form = {k: str(v) for k, v in posted.items() if k != "csrf_token"}
+    try:
+        with here.session.begin_nested():
+            try:
+                capacity = int(form.get("capacity", "").strip())
+                lat, lon = float(form.get("lat", "")), float(form.get("lon", ""))
+            except ValueError as exc:
+                field = "capacity" if "capacity" in str(exc) or not form.get("capacity") else "lat"
+                raise Invalid(f"{field}: must be a number", field=field) from None
+            volunteering.sign_up(
+                here.session,
+                here.community,
+                here.viewer,
+                starts_at=parse_when(form.get("starts_at", ""), "starts_at"),
+                ends_at=parse_when(form.get("ends_at", ""), "ends_at"),
+                capacity=capacity,
+                lat=lat,
+                lon=lon,
+            )
+    except Invalid as exc:
+        return _page(request, here, "carry", values=form, error=exc, failed_id=0)
+    url = f"/communities/{here.community.slug}/network/carry"
+    return redirect(request, url, "Thank you: your slot is saved. A steward plans the routes.")
+
+
+@router.get(BASE + "/slots/{slot_id}", response_class=HTMLResponse)
+def route_page(slot_id: Id, request: Request, here: CommunityScope) -> Response:
+    """A volunteer's route: stops in order, what to load and unload, a map (printable)."""
+    slot = volunteering.get_slot(here.session, here.community, here.viewer, slot_id)
+    stops = (slot.route or {}).get("stops", [])
+    ids = [int(stop["handover"]) for stop in stops]
+    found = {
+        h.id: h
+        for h in here.session.query(Handover).filter(
+            Handover.community_id == here.community.id, Handover.id.in_(ids)
+        )
+    }
+    names = _names(here, list(found.values()))
+    rows = []
+    for number, stop in enumerate(stops, start=1):
+        handover = found.get(int(stop["handover"]))
+        if handover is None:
+            continue
+        person = handover.donor_id if stop["action"] == "pickup" else handover.recipient_id
+        rows.append(
+            {
+                **stop,
+                "number": number,
+                "arrive": datetime.fromisoformat(stop["arrive"]),
+                "person": names.get(person or 0, ""),
+                "state": handover.state,
+            }
+        )
+    markers = [
+        {
+            "name": f"{r['number']}. {r['quantity']} {r['unit']} {r['category']}",
+            "kind": "offer" if r["action"] == "pickup" else "need",
+            "lat": r["lat"],
+            "lon": r["lon"],
+        }
+        for r in rows
+    ]
+    data = here.page(slot=slot, rows=rows, markers=markers, center=None)
+    return render(request, "network/route.html", data, ctx=here)
+
+
+@router.post(BASE + "/runs/routes")
+def plan_routes(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
+    """Stewards: route a day's handovers that need transport through the volunteers' slots."""
+    url = f"/communities/{here.community.slug}/network/runs"
+    raw = str(posted.get("day", "")).strip()
+    try:
+        with here.session.begin_nested():
+            try:
+                day = date.fromisoformat(raw)
+            except ValueError:
+                raise Invalid("day: must be a date like 2026-05-01", field="day") from None
+            volunteering.plan_day(here.session, here.community, here.viewer, day)
+    except DomainError as exc:
+        return redirect_error(request, url, exc)
+    response = redirect(request, url, "Routes planned: each volunteer's route is on their page.")
+    response.background = publish_after(request, here)
+    return response
