@@ -137,3 +137,34 @@ def test_volunteer_signs_up_and_gets_a_route(client: TestClient, db: Database) -
         assert s.get(Handover, hid).volunteer_id == w.steward.id
     sign_in(client, db, w.member)  # another member does not see the volunteer's route
     assert client.get(slot_url.group(1)).status_code == 403
+
+
+def test_run_page_is_readable_and_private(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    commit_one(db, w)
+    with db.unit_of_work() as s:  # a second recipient the custodian must not see named
+        community = s.merge(w.public)
+        add_offer(s, community, w.steward, 3, category="bread")
+        add_need(s, community, w.member, 3, 0.2, category="bread")
+        run = runs.create_run(s, community, Viewer(user=w.steward))
+        runs.commit_run(s, community, Viewer(user=w.steward), run.id)
+        run_id = run.id
+        first_run = run_id - 1
+    sign_in(client, db, w.steward)
+    full = client.get(f"{PAGE}/runs/{first_run}")
+    assert full.status_code == 200
+    assert "2 jars · plums" in full.text and "Custodian" in full.text and "Member" in full.text
+    assert "Blue door, Mill Lane 4" in full.text
+    assert "#1 →" not in full.text
+    sign_in(client, db, w.custodian)
+    mine = client.get(f"{PAGE}/runs/{first_run}")
+    assert mine.status_code == 200
+    assert "Fairness report" in mine.text and "Your part in this run" in mine.text
+    assert "2 jars · plums" in mine.text  # the custodian's own line
+    other = client.get(f"{PAGE}/runs/{run_id}")
+    assert other.status_code == 200
+    assert "bread" in other.text  # the food summary has no names...
+    assert "Member" not in other.text.split('id="lines-h"')[1]  # ...and no one else's line
+    assert "You have no part in this run." in other.text
+    sign_in(client, db, w.outsider)
+    assert client.get(f"{PAGE}/runs/{run_id}").status_code == 403

@@ -18,7 +18,7 @@ from commonpot.communities.scope import CommunityScope, Here
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import PostedForm, verify_csrf_form
-from commonpot.network import handovers, runs, service, web_handovers
+from commonpot.network import handovers, reports, runs, service, web_handovers
 from commonpot.network import jobs as network_jobs
 from commonpot.params import Id
 from commonpot.parsing import is_digits
@@ -313,8 +313,11 @@ def reallocate(request: Request, here: CommunityScope) -> Response:
 
 @router.get(BASE + "/runs/{run_id}", response_class=HTMLResponse)
 def run_page(run_id: Id, request: Request, here: CommunityScope) -> Response:
-    """A run's fairness report against first-come-first-served, its lines and pickups."""
-    run = runs.get_run(here.session, here.community, here.viewer, run_id)
+    """A run's fairness report against first-come-first-served and who gets what.
+
+    Stewards see every line with food, people and places; members see a committed run's
+    summary and fairness figures (no names) and their own lines."""
+    run, full = reports.visible_run(here.session, here.community, here.viewer, run_id)
     groups = sorted(
         set(run.metrics.get("fill_rate_by_group", {}))
         | set(run.baseline_metrics.get("fill_rate_by_group", {}))
@@ -324,7 +327,15 @@ def run_page(run_id: Id, request: Request, here: CommunityScope) -> Response:
         "plan": [run.metrics.get("fill_rate_by_group", {}).get(g, 0) for g in groups],
         "fcfs": [run.baseline_metrics.get("fill_rate_by_group", {}).get(g, 0) for g in groups],
     }
-    data = here.page(run=run, lines=runs.lines(here.session, run), chart=chart, groups=groups)
+    data = here.page(
+        run=run,
+        full=full,
+        lines=reports.lines(here.session, here.community, here.viewer, run, full=full),
+        food=reports.food_summary(here.session, here.community, run),
+        progress=handovers.run_progress(here.session, here.community, run.id),
+        chart=chart,
+        groups=groups,
+    )
     return render(request, "network/run.html", data, ctx=here)
 
 
