@@ -20,6 +20,7 @@ from commonpot.errors import DomainError, Invalid
 from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.network import handovers, reports, runs, service, web_handovers
 from commonpot.network import jobs as network_jobs
+from commonpot.network.checks import UNITS
 from commonpot.params import Id
 from commonpot.parsing import is_digits
 from commonpot.templating import redirect, redirect_error, render
@@ -108,6 +109,7 @@ def _overview_page(
         groups=service.groups(here.session, community, here.viewer),
         markers=markers,
         center=center,
+        units=UNITS,
         can_run=service.is_steward(here.session, community, here.viewer),
     )
     return render(request, "network/overview.html", data, ctx=here, status_code=status)
@@ -139,6 +141,7 @@ def add_offer(request: Request, here: CommunityScope, posted: PostedForm) -> Res
                 lon=_number(form, "lon"),
                 description=form.get("description", ""),
                 expires_at=expires,
+                unit=form.get("unit", ""),
             )
     except DomainError as exc:
         return _overview_page(request, here, values=form, error=exc, form="offer")
@@ -163,6 +166,7 @@ def add_need(request: Request, here: CommunityScope, posted: PostedForm) -> Resp
                 lon=_number(form, "lon"),
                 description=form.get("description", ""),
                 group_id=int(group) if is_digits(group) else None,
+                unit=form.get("unit", ""),
             )
     except DomainError as exc:
         return _overview_page(request, here, values=form, error=exc, form="need")
