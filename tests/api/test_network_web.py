@@ -7,8 +7,10 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from commonpot.communities.models import Community
 from commonpot.db import Database
 from commonpot.network.models import AllocationRun, Need, Offer
+from commonpot.network.staples import pantry_staples
 from tests.factories.accounts import form, make_world, sign_in
 
 PAGE = "/communities/publicville/network"
@@ -153,3 +155,20 @@ def test_failed_forms_come_back_with_what_was_typed(client: TestClient, db: Data
     assert patch.status_code == 422
     assert 'value="Elder hedge"' in patch.text and "north side" in patch.text
     assert re.search(r'name="sustainable_yield_kg"[^>]*aria-invalid="true"', patch.text)
+
+
+def test_stewards_edit_pantry_staples(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    sign_in(client, db, w.steward)
+    assert "olive oil" in client.get(f"{PAGE}/runs").text  # the default list
+    saved = client.post(
+        f"{PAGE}/staples", data=form({"staples": "Salt\nrice, ghee"}), follow_redirects=False
+    )
+    assert saved.status_code == 303
+    with db.unit_of_work(write=False) as s:
+        community = s.get(Community, w.public.id)
+        assert community is not None
+        assert pantry_staples(community) == ["ghee", "rice", "salt"]
+    sign_in(client, db, w.member)
+    refused = client.post(f"{PAGE}/staples", data=form({"staples": "everything"}))
+    assert refused.status_code == 403

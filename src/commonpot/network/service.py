@@ -1,7 +1,7 @@
 """Network use cases in one place for the domain's edges (web, API, CLI, demo, jobs).
 
 The code lives by section: `access` (who may see and change what), `checks` (field
-checks), `offers` (offers and needs), `groups` (priority groups), `patches` (foraging
+checks), `offers` (offers and needs), `groups` (priority groups), `foraging` (foraging
 patches and harvests), `runs` (allocation runs), `handovers` (the last mile).
 """
 
@@ -14,6 +14,17 @@ from commonpot.network.access import (
     require_steward,
 )
 from commonpot.network.checks import MAX_QUANTITY
+from commonpot.network.foraging import (
+    get_patch,
+    harvested_this_season,
+    harvests,
+    import_geojson,
+    log_harvest,
+    patches,
+    patches_geojson,
+    save_patch,
+    season_start,
+)
 from commonpot.network.groups import create_group, get_group, groups
 from commonpot.network.offers import (
     create_need,
@@ -25,17 +36,6 @@ from commonpot.network.offers import (
     visible_offers,
     withdraw_need,
     withdraw_offer,
-)
-from commonpot.network.patches import (
-    get_patch,
-    harvested_this_season,
-    harvests,
-    import_geojson,
-    log_harvest,
-    patches,
-    patches_geojson,
-    save_patch,
-    season_start,
 )
 
 __all__ = [

@@ -18,7 +18,7 @@ from commonpot.communities.scope import CommunityScope, Here
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import PostedForm, verify_csrf_form
-from commonpot.network import handovers, reports, runs, service, web_handovers
+from commonpot.network import handovers, reports, runs, service, staples, web_handovers
 from commonpot.network import jobs as network_jobs
 from commonpot.network.checks import UNITS
 from commonpot.params import Id
@@ -269,7 +269,12 @@ def _runs_page(
 ) -> Response:
     found = runs.runs(here.session, here.community, here.viewer)
     freed = sum(h.quantity for h in handovers.freed(here.session, here.community))
-    data = here.page(runs=found, freed_units=freed, **_failed(error, values, "run"))
+    data = here.page(
+        runs=found,
+        freed_units=freed,
+        staples=staples.pantry_staples(here.community),
+        **_failed(error, values, "run"),
+    )
     status = UNPROCESSABLE if error else 200
     return render(request, "network/runs.html", data, ctx=here, status_code=status)
 
@@ -301,6 +306,20 @@ def add_run(request: Request, here: CommunityScope, posted: PostedForm) -> Respo
     return redirect(
         request, f"/jobs/{job.id}", "Solving in the background: this page shows the progress."
     )
+
+
+@router.post(BASE + "/staples")
+def save_staples(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
+    """Stewards edit the pantry staples that menus never ask the network for."""
+    form = _form(posted)
+    foods = form.get("staples", "").replace(",", "\n").splitlines()
+    try:
+        with here.session.begin_nested():
+            staples.set_pantry_staples(here.session, here.community, here.viewer, foods)
+    except DomainError as exc:
+        return _runs_page(request, here, values=form, error=exc)
+    url = f"/communities/{here.community.slug}/network/runs"
+    return redirect(request, url, "Pantry staples saved.")
 
 
 @router.post(BASE + "/runs/reallocate")
