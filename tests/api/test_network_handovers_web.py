@@ -12,10 +12,11 @@ from commonpot.accounts.service import Viewer
 from commonpot.db import Database, utcnow
 from commonpot.network import runs
 from commonpot.network.models import Handover, Offer
-from tests.factories.accounts import form, make_world, sign_in
+from tests.factories.accounts import bearer, form, make_world, sign_in
 from tests.factories.network import add_need, add_offer
 
 PAGE = "/communities/publicville/network"
+API = "/api/communities/publicville/network"
 
 
 def commit_one(db: Database, w) -> int:  # type: ignore[no-untyped-def]
@@ -168,3 +169,40 @@ def test_run_page_is_readable_and_private(client: TestClient, db: Database) -> N
     assert "You have no part in this run." in other.text
     sign_in(client, db, w.outsider)
     assert client.get(f"{PAGE}/runs/{run_id}").status_code == 403
+
+
+def test_live_updates_reach_only_the_people_involved(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    with db.unit_of_work() as s:
+        community = s.merge(w.public)
+        add_offer(s, community, w.steward, 2, category="plums")
+        add_need(s, community, w.custodian, 2, 0.2, category="plums")
+        add_offer(s, community, w.member, 2, category="figs")
+        add_need(s, community, w.custodian, 2, 0.3, category="figs")
+        run = runs.create_run(s, community, Viewer(user=w.steward))
+        runs.commit_run(s, community, Viewer(user=w.steward), run.id)
+        by_food = {h.category: h.id for h in s.scalars(select(Handover))}
+    custodian = bearer(db, w.custodian)
+    lines: list[str] = []
+    with client.stream("GET", f"{PAGE}/live?limit=1", headers=bearer(db, w.member)) as stream:
+        chunks = stream.iter_lines()
+        while not next(chunks).startswith(": connected"):
+            pass
+        # the member is not part of the plums: that update must not reach them
+        client.post(f"{API}/handovers/{by_food['plums']}/confirm", headers=custodian)
+        client.post(f"{API}/handovers/{by_food['figs']}/confirm", headers=custodian)
+        for line in chunks:
+            if line and not line.startswith(":"):
+                lines.append(line)
+            if line.startswith("data:"):
+                break
+    assert lines[0] == "event: handover"
+    assert f'"id": {by_food["figs"]}' in lines[1] and '"state": "confirmed"' in lines[1]
+    assert "Custodian" not in lines[1]  # ids and states only, never names
+    # a private community's stream is not there for outsiders, nor for other members' eyes
+    assert (
+        client.get(
+            "/communities/privatehill/network/live", headers=bearer(db, w.member)
+        ).status_code
+        == 404
+    )

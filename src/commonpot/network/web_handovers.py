@@ -201,24 +201,34 @@ def _live_access(request: Request, slug: str) -> tuple[int, int | None, bool]:
         return community.id, ctx.viewer.user_id, steward
 
 
+def reaches(message: dict[str, Any], user_id: int | None, steward: bool) -> bool:
+    """Does a handover update reach this viewer? Stewards, and the people it names."""
+    return steward or (user_id is not None and user_id in message.get("users", []))
+
+
 def stream(
-    request: Request, community_id: int, user_id: int | None, steward: bool
+    request: Request,
+    community_id: int,
+    user_id: int | None,
+    steward: bool,
+    limit: int | None = None,
 ) -> AsyncIterator[str]:
     """Handover updates for the people involved (and the stewards), as SSE."""
     return sse_stream(
         bus_of(request.app.state),
         handovers.live_channel(community_id),
-        accept=lambda m: steward or (user_id is not None and user_id in m.get("users", [])),
+        accept=lambda m: reaches(m, user_id, steward),
         is_disconnected=request.is_disconnected,
+        limit=limit,
     )
 
 
 @router.get(BASE + "/live")
-async def live_updates(slug: str, request: Request) -> Response:
+async def live_updates(slug: str, request: Request, limit: int | None = None) -> Response:
     """Server-sent events: my handovers as they move (members of the community only)."""
     community_id, user_id, steward = await run_in_threadpool(_live_access, request, slug)
     return StreamingResponse(
-        stream(request, community_id, user_id, steward),
+        stream(request, community_id, user_id, steward, limit=limit),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
