@@ -206,3 +206,28 @@ def test_live_updates_reach_only_the_people_involved(client: TestClient, db: Dat
         ).status_code
         == 404
     )
+
+
+def test_the_periodic_sweep_expires_missed_windows_and_follows_up(
+    client: TestClient, db: Database
+) -> None:
+    from commonpot import jobs
+    from commonpot.network.jobs import SWEEP_JOB
+
+    w = make_world(db)
+    hid = commit_one(db, w)
+    with db.unit_of_work() as s:
+        h = s.get(Handover, hid)
+        h.window_start = utcnow() - timedelta(hours=6)
+        h.window_end = utcnow() - timedelta(hours=3)
+        community = s.merge(w.public)
+        add_need(s, community, w.steward, 2, 0.1, category="plums")  # the next need
+        job_id = jobs.enqueue(s, SWEEP_JOB, {}).id
+    runtime = client.app.state.jobs  # type: ignore[attr-defined]
+    runtime.dispatch(job_id)  # what the schedule does every 15 minutes
+    assert runtime.drain() >= 1
+    with db.unit_of_work(write=False) as s:
+        h = s.get(Handover, hid)
+        assert h.state == "expired" and h.reallocated_in is not None
+        follow = s.scalars(select(Handover).where(Handover.run_id == h.reallocated_in)).all()
+        assert [(f.recipient_id, f.quantity, f.unit) for f in follow] == [(w.steward.id, 2, "jars")]
