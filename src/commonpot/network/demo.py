@@ -179,15 +179,18 @@ def _last_mile(session: Session, ctx: DemoContext, community: Community, run_id:
             unit=unit,
         )
     followup.reallocate_freed(session, community, ctx.users["amara"].id)
-    now = utcnow().replace(second=0, microsecond=0)
+    # sam drives on the day of the next open pickup, from an hour before it
+    waiting = [h for h in handovers.for_run(session, community, run_id) if h.state == "proposed"]
+    first = min((h.window_start for h in waiting), default=utcnow())
+    start = first.replace(second=0, microsecond=0) - timedelta(hours=1)
     volunteering.sign_up(
         session,
         community,
         Viewer(user=ctx.users["sam"]),
-        starts_at=now,
-        ends_at=now + timedelta(hours=14),
+        starts_at=start,
+        ends_at=start + timedelta(hours=14),
         capacity=40,
         lat=lat0,
         lon=lon0,
     )
-    volunteering.plan_day(session, community, Viewer(user=ctx.users["amara"]), now.date())
+    volunteering.plan_day(session, community, Viewer(user=ctx.users["amara"]), first.date())
