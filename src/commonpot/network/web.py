@@ -84,7 +84,7 @@ def _overview_page(
     markers = (
         [
             {
-                "name": f"{o.category}: {o.quantity - o.allocated}",
+                "name": f"{o.category}: {o.quantity - o.allocated} {o.unit}",
                 "kind": "offer",
                 "lat": o.lat,
                 "lon": o.lon,
@@ -93,7 +93,7 @@ def _overview_page(
         ]
         + [
             {
-                "name": f"{n.category}: {n.quantity - n.received}",
+                "name": f"{n.category}: {n.quantity - n.received} {n.unit}",
                 "kind": "need",
                 "lat": n.lat,
                 "lon": n.lon,
