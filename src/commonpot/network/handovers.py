@@ -7,10 +7,10 @@
 Only the recipient confirms, declines or changes the window; the donor, the volunteer
 carrying it or a steward marks it picked up or handed over. Declined and expired units go
 back to the offer (and out of the need's count) at once, so a follow-up allocation
-(`network.reallocate`) can give them to the next need. Every step queues a live update on
-the community's network channel (ids and states only, addressed to the people involved),
-a typed signal for the notifications, and a completion is appended to the governance
-ledger with its run.
+(`network.followup`) can give them to the next need (`handover_returns`). Every step queues
+a live update on the community's network channel (ids and states only, addressed to the
+people involved) and a typed signal for the notifications (`handover_news`), and a
+completion is appended to the governance ledger with its run.
 """
 
 from __future__ import annotations
@@ -18,30 +18,27 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot import governance, signals
+from commonpot import governance
 from commonpot.accounts.service import Viewer
-from commonpot.bus import queue_after_commit
 from commonpot.communities import service as communities
 from commonpot.communities.models import Community
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
 from commonpot.network.access import is_steward, require_reader
+from commonpot.network.handover_news import announce, live_channel
+from commonpot.network.handover_returns import GRACE, close, expire_due, freed, give_back
 from commonpot.network.models import (
-    CLOSED_UNHANDED,
     OPEN_HANDOVER_STATES,
     AllocationRun,
     Assignment,
     Handover,
     HandoverState,
     Need,
-    NeedStatus,
     Offer,
-    OfferStatus,
 )
-from commonpot.network.signals import HandoverChanged
 from commonpot.tenancy import get_scoped, select_scoped
 
 DEFAULT_LEAD = timedelta(hours=1)  # the first window starts at the next full hour after this
@@ -49,13 +46,7 @@ DEFAULT_LENGTH = timedelta(hours=3)
 MIN_WINDOW = timedelta(minutes=15)
 MAX_WINDOW = timedelta(hours=12)
 MAX_AHEAD = timedelta(days=14)
-GRACE = timedelta(hours=1)  # a window is missed this long after it ends
 LEDGER_KIND = "network.handover_completed"
-
-
-def live_channel(community_id: int) -> str:
-    """The bus channel of a community's handover updates (never the events' channel)."""
-    return f"network:{community_id}"
 
 
 def default_window(now: datetime, expires_at: datetime | None) -> tuple[datetime, datetime]:
@@ -272,7 +263,7 @@ def _set_window(
 def decline(session: Session, community: Community, viewer: Viewer, handover_id: int) -> Handover:
     """The recipient declines: the units go back for the next need."""
     handover = _as_recipient(session, community, viewer, handover_id)
-    _close(session, handover, HandoverState.DECLINED.value)
+    close(session, handover, HandoverState.DECLINED.value)
     return handover
 
 
@@ -350,115 +341,28 @@ def mark_handed_over(
     return handover
 
 
-# --- declined and expired units go back --------------------------------------------------------
-
-
-def _close(session: Session, handover: Handover, state: str) -> None:
-    """Decline or expire a handover and give its units back to the offer, once."""
-    now = utcnow()
-    handover.state = state
-    handover.closed_at = now
-    handover.updated_at = now
-    if not handover.returned:
-        give_back(session, handover)
-        handover.returned = True
-    announce(session, handover, state)
-
-
-def give_back(session: Session, handover: Handover) -> None:
-    """The handover's units leave the need's count and are open on the offer again."""
-    q = handover.quantity
-    session.execute(
-        update(Offer)
-        .where(Offer.id == handover.offer_id, Offer.allocated >= q)
-        .values(
-            allocated=Offer.allocated - q,
-            status=_reopened(Offer.status, OfferStatus.ALLOCATED.value, OfferStatus.OPEN.value),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Need)
-        .where(Need.id == handover.need_id, Need.received >= q)
-        .values(
-            received=Need.received - q,
-            status=_reopened(Need.status, NeedStatus.FILLED.value, NeedStatus.OPEN.value),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    for row in (session.get(Offer, handover.offer_id), session.get(Need, handover.need_id)):
-        if row is not None:
-            session.expire(row)
-
-
-def _reopened(column: Any, full: str, open_: str) -> Any:
-    return case((column == full, open_), else_=column)
-
-
-def expire_due(session: Session, now: datetime | None = None) -> int:
-    """Expire open handovers whose window was missed or whose food spoiled (all communities)."""
-    now = now or utcnow()
-    due = session.scalars(
-        select(Handover)
-        .join(Offer, Offer.id == Handover.offer_id)
-        .where(
-            Handover.state.in_((HandoverState.PROPOSED.value, HandoverState.CONFIRMED.value)),
-            or_(
-                Handover.window_end < now - GRACE,
-                Offer.expires_at.is_not(None) & (Offer.expires_at < now),
-            ),
-        )
-        .order_by(Handover.id)
-    ).all()
-    for handover in due:
-        _close(session, handover, HandoverState.EXPIRED.value)
-    return len(due)
-
-
-def freed(session: Session, community: Community) -> list[Handover]:
-    """Declined or expired handovers whose units no follow-up run has re-assigned yet."""
-    query = select_scoped(Handover, community.id).where(
-        Handover.state.in_(CLOSED_UNHANDED), Handover.reallocated_in.is_(None)
-    )
-    return list(session.scalars(query.order_by(Handover.id)))
-
-
-# --- telling people ----------------------------------------------------------------------------
-
-
-def announce(session: Session, handover: Handover, step: str) -> None:
-    users = tuple(
-        u
-        for u in dict.fromkeys((handover.recipient_id, handover.donor_id, handover.volunteer_id))
-        if u is not None
-    )
-    queue_after_commit(
-        session,
-        live_channel(handover.community_id),
-        {
-            "type": "handover",
-            "id": handover.id,
-            "run": handover.run_id,
-            "state": handover.state,
-            "step": step,
-            "window_start": handover.window_start.isoformat(),
-            "window_end": handover.window_end.isoformat(),
-            "users": list(users),
-        },
-    )
-    if step != "proposed":  # the run's commit already tells recipients and donors
-        signals.emit(
-            session,
-            HandoverChanged(
-                community_id=handover.community_id,
-                handover_id=handover.id,
-                step=step,
-                recipient_id=handover.recipient_id,
-                donor_id=handover.donor_id,
-                volunteer_id=handover.volunteer_id,
-                category=handover.category,
-                quantity=handover.quantity,
-                unit=handover.unit,
-                window_start=handover.window_start,
-            ),
-        )
+__all__ = [
+    "GRACE",
+    "announce",
+    "change_window",
+    "check_window",
+    "close",
+    "confirm",
+    "create_for_run",
+    "decline",
+    "default_window",
+    "expire_due",
+    "for_run",
+    "freed",
+    "get_handover",
+    "give_back",
+    "live_channel",
+    "mark_handed_over",
+    "mark_picked_up",
+    "my_carrying",
+    "my_food",
+    "my_offers",
+    "needing_transport",
+    "run_progress",
+    "volunteer",
+]

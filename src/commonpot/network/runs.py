@@ -275,16 +275,10 @@ def apply_run(session: Session, community: Community, run_id: int) -> Allocation
     session.expire_all()
     run = _run(session, community, run_id)
     made = handovers.create_for_run(session, community, run)
+    allocated = sum(h.quantity for h in made)
+    record = {"run": run.id, "objective": run.objective, "allocated": allocated}
     governance.append_to_ledger(
-        session,
-        community,
-        "network.run_committed",
-        {
-            "run": run.id,
-            "objective": run.objective,
-            "allocated": sum(h.quantity for h in made),
-            "handovers": len(made),
-        },
+        session, community, "network.run_committed", {**record, "handovers": len(made)}
     )
     signals.emit(session, _committed(session, community, run_id))
     return run
