@@ -98,3 +98,55 @@ def test_patches_geojson_round_trip(client: TestClient, db: Database) -> None:
     (feature,) = exported["features"]
     assert feature["geometry"]["coordinates"] == [5.1, 52.1]
     assert feature["properties"]["harvested_this_season_kg"] == 3
+
+
+def test_handovers_over_http(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    steward, member, custodian = (
+        bearer(db, w.steward),
+        bearer(db, w.member),
+        bearer(db, w.custodian),
+    )
+    offer = client.post(
+        f"{API}/offers",
+        json={"category": "honey", "quantity": 4, "lat": 52.0, "lon": 5.0, "unit": "jars"},
+        headers=member,
+    )
+    assert offer.json()["unit"] == "jars"
+    bad_unit = client.post(
+        f"{API}/offers",
+        json={"category": "honey", "quantity": 4, "lat": 52.0, "lon": 5.0, "unit": "buckets"},
+        headers=member,
+    )
+    assert bad_unit.status_code == 422 and bad_unit.json()["field"] == "unit"
+    client.post(
+        f"{API}/needs",
+        json={"category": "honey", "quantity": 2, "lat": 52.01, "lon": 5.0, "unit": "jars"},
+        headers=custodian,
+    )
+    run = client.post(f"{API}/runs", json={}, headers=steward).json()
+    client.post(f"{API}/runs/{run['id']}/commit", headers=steward)
+    mine = client.get(f"{API}/handovers", headers=custodian).json()
+    assert [(h["quantity"], h["unit"], h["state"]) for h in mine] == [(2, "jars", "proposed")]
+    hid = mine[0]["id"]
+    assert client.get(f"{API}/handovers", headers=member).json() == []
+    assert [h["id"] for h in client.get(f"{API}/handovers?role=donor", headers=member).json()] == [
+        hid
+    ]
+    refused = client.post(f"{API}/handovers/{hid}/confirm", headers=member)
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    bad = client.post(
+        f"{API}/handovers/{hid}/window",
+        json={"window_start": "2020-01-01T10:00:00Z", "window_end": "2020-01-01T11:00:00Z"},
+        headers=custodian,
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "window_start"
+    ok = client.post(f"{API}/handovers/{hid}/confirm", headers=custodian)
+    assert ok.json()["state"] == "confirmed"
+    done = client.post(f"{API}/handovers/{hid}/handed-over", headers=member)
+    assert done.json()["state"] == "handed_over"
+    outsider = bearer(db, w.outsider)
+    assert client.get(f"{API}/handovers/{hid}", headers=outsider).status_code in (403, 404)
+    private = "/api/communities/privatehill/network"
+    assert client.get(f"{private}/handovers/{hid}", headers=outsider).status_code == 404

@@ -7,8 +7,10 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from commonpot.communities.models import Community
 from commonpot.db import Database
 from commonpot.network.models import AllocationRun, Need, Offer
+from commonpot.network.staples import pantry_staples
 from tests.factories.accounts import form, make_world, sign_in
 
 PAGE = "/communities/publicville/network"
@@ -104,3 +106,69 @@ def test_patches_page_logs_harvest(client: TestClient, db: Database) -> None:
     client.post(f"{PAGE}/patches/{patch_id}/harvests", data=form({"quantity_kg": "2"}))
     over = client.post(f"{PAGE}/patches/{patch_id}/harvests", data=form({"quantity_kg": "4"}))
     assert "sustainable yield left" in over.text
+
+
+def test_failed_forms_come_back_with_what_was_typed(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    sign_in(client, db, w.member)
+    bad = client.post(
+        f"{PAGE}/offers",
+        data=form(
+            {"category": "Quinces", "quantity": "7", "lat": "95", "lon": "5", "description": "ripe"}
+        ),
+        follow_redirects=False,
+    )
+    assert bad.status_code == 422
+    assert 'id="offer-error"' in bad.text
+    assert "lat: must be between -90 and 90" in bad.text
+    assert 'value="Quinces"' in bad.text and 'value="ripe"' in bad.text
+    assert re.search(r'name="lat"[^>]*value="95"[^>]*aria-invalid="true"', bad.text)
+    # the other form is not marked
+    assert 'id="need-error"' not in bad.text
+    with db.session() as session:
+        assert session.scalars(select(Offer)).all() == []  # nothing stored
+
+    need = client.post(
+        f"{PAGE}/needs",
+        data=form({"category": "rice", "quantity": "0", "lat": "52", "lon": "5"}),
+        follow_redirects=False,
+    )
+    assert need.status_code == 422
+    assert 'id="need-error"' in need.text and 'value="rice"' in need.text
+    assert re.search(r'name="quantity"[^>]*value="0"[^>]*aria-invalid="true"', need.text)
+
+    patch = client.post(
+        f"{PAGE}/patches",
+        data=form(
+            {
+                "name": "Elder hedge",
+                "species": "Sambucus nigra",
+                "lat": "52",
+                "lon": "5",
+                "sustainable_yield_kg": "many",
+                "season_start_month": "6",
+                "notes": "north side",
+            }
+        ),
+        follow_redirects=False,
+    )
+    assert patch.status_code == 422
+    assert 'value="Elder hedge"' in patch.text and "north side" in patch.text
+    assert re.search(r'name="sustainable_yield_kg"[^>]*aria-invalid="true"', patch.text)
+
+
+def test_stewards_edit_pantry_staples(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    sign_in(client, db, w.steward)
+    assert "olive oil" in client.get(f"{PAGE}/runs").text  # the default list
+    saved = client.post(
+        f"{PAGE}/staples", data=form({"staples": "Salt\nrice, ghee"}), follow_redirects=False
+    )
+    assert saved.status_code == 303
+    with db.unit_of_work(write=False) as s:
+        community = s.get(Community, w.public.id)
+        assert community is not None
+        assert pantry_staples(community) == ["ghee", "rice", "salt"]
+    sign_in(client, db, w.member)
+    refused = client.post(f"{PAGE}/staples", data=form({"staples": "everything"}))
+    assert refused.status_code == 403

@@ -53,7 +53,8 @@ def test_offer_ask_propose_commit_carry(live_server: LiveServer, page: Page) -> 
     page.get_by_role("button", name="Commit this plan").click()
     expect(page.get_by_role("status")).to_contain_text("Committed")
     page.get_by_role("button", name="I'll carry it").click()
-    expect(page.get_by_role("button", name="Mark picked up")).to_be_visible()
+    expect(page.get_by_role("status").first).to_contain_text("Thank you for carrying it")
+    expect(page.locator("[data-handover]")).to_contain_text("3 portions · apples")
     shot(page, "network-03-committed")
     with live_server.db.unit_of_work(write=False) as s:
         assert s.scalar(select(Offer.allocated)) == 3

@@ -534,3 +534,35 @@ def test_community_attendance_history_counts_sessions(db: Database) -> None:
         ]
         with pytest.raises(Forbidden):
             signup.community_attendance(s, community, as_viewer(s.get(User, cook.id)))
+
+
+def test_menu_needs_skip_staples_round_and_group(db: Database) -> None:
+    from tests.factories import recipes
+
+    world = make_world(db)
+    with db.unit_of_work() as s:
+        community, steward = _reload(s, world)
+        stew = recipes.make_recipe(
+            s,
+            community,
+            steward,
+            servings=8,
+            ingredients=[
+                "1.5 l water",
+                "2 tsp salt",
+                "350 g hominy",
+                "1 plantain",
+                "3 tbsp olive oil",
+            ],
+        )
+        side = recipes.make_recipe(s, community, steward, servings=1, ingredients=["2 plantains"])
+        event = make_event(s, community, steward)
+        menu.add_recipe(s, community, as_viewer(steward), event, stew.id)
+        menu.add_recipe(s, community, as_viewer(steward), event, side.id)
+        signup.register(s, community, as_viewer(steward), event)
+        menu.turn_into_needs(s, community, as_viewer(steward), event)
+    with db.unit_of_work(write=False) as s:
+        needs = {(n.category, n.unit): n.quantity for n in s.scalars(select(Need))}
+        # water, salt and oil are staples; 350/8 g of hominy is one 250 g bag; 1/8 plantain
+        # and 2 plantains are one need for 3
+        assert needs == {("hominy", "g"): 250, ("plantain", "pieces"): 3}

@@ -15,7 +15,7 @@ from tests.factories.network import add_need, add_offer
 
 PRIVATE = "/api/communities/privatehill/network"
 PUBLIC = "/api/communities/publicville/network"
-READS = ["offers", "needs", "groups", "patches", "patches.geojson", "runs"]
+READS = ["offers", "needs", "groups", "patches", "patches.geojson", "runs", "handovers"]
 
 
 def _seed(db: Database) -> tuple[object, int]:
@@ -148,3 +148,24 @@ def test_member_cannot_overwrite_a_mapped_patch(client: TestClient, db: Database
     assert client.post(f"{PUBLIC}/patches", json=new, headers=member).status_code in (200, 201)
     steward = client.post(f"{PUBLIC}/patches", json=greedy, headers=bearer(db, w.steward))
     assert steward.status_code in (200, 201)
+
+
+def test_a_private_communitys_handovers_stay_there(client: TestClient, db: Database) -> None:
+    from commonpot.network.models import Handover
+
+    w, _ = _seed(db)
+    with db.unit_of_work() as s:
+        private = s.merge(w.private)
+        run_id = runs.create_run(s, private, Viewer(user=w.private_steward)).id
+        runs.commit_run(s, private, Viewer(user=w.private_steward), run_id)
+        hid = s.scalars(select(Handover.id).where(Handover.community_id == private.id)).one()
+    member = bearer(db, w.member)  # a member of the public community only
+    for step in ("confirm", "decline", "volunteer", "handed-over"):
+        # through the public community the private id is not there; through the private
+        # community the member is nobody
+        assert client.post(f"{PUBLIC}/handovers/{hid}/{step}", headers=member).status_code == 404
+        assert client.post(f"{PRIVATE}/handovers/{hid}/{step}", headers=member).status_code == 404
+    assert client.get(f"{PUBLIC}/handovers/{hid}", headers=member).status_code == 404
+    assert client.get(f"{PUBLIC}/handovers?role=donor", headers=member).json() == []
+    with db.unit_of_work(write=False) as s:
+        assert s.get(Handover, hid).state == "proposed"

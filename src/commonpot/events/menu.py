@@ -6,7 +6,6 @@ public surfaces (`commonpot.recipes`, `commonpot.network`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -185,23 +184,26 @@ def turn_into_needs(
             "Give the event a place on the map so the network knows where to bring food."
         )
     already = {n["food"] for n in event.posted_needs or []}
+    wanted = [
+        (line.food, line.quantity, line.unit)
+        for line in view.lines
+        if not line.in_hand and line.food not in already
+    ]
+    # staples skipped, amounts rounded to what one can give, one need per food
     posted: list[dict[str, Any]] = []
-    for line in view.lines:
-        if line.in_hand or line.food in already:
-            continue
-        counted = line.unit is None or line.unit in {"piece", "clove", "bunch", "can", "each"}
-        amount = max(1, math.ceil(line.quantity)) if counted and line.quantity else 1
+    for draft in network.needs_from_lines(wanted, network.pantry_staples(community)):
         made = network.create_need(
             session,
             community,
             viewer,
-            category=line.food[:60],
-            quantity=amount,
+            category=draft.category,
+            quantity=draft.quantity,
             lat=where.lat,
             lon=where.lon,
-            description=f"{line.display} for {event.title}"[:300],
+            description=f"{draft.quantity} {draft.unit} {draft.category} for {event.title}"[:300],
+            unit=draft.unit,
         )
-        posted.append({"food": line.food, "need_id": made.id})
+        posted.extend({"food": food, "need_id": made.id} for food in dict.fromkeys(draft.lines))
     event.posted_needs = [*(event.posted_needs or []), *posted]
     session.flush()
     return posted

@@ -1,1 +1,24 @@
-"""Governance domain."""
+"""Governance domain.
+
+What other domains may use is exported here (loaded on first use):
+`append_to_ledger(session, community, kind, payload)` adds one event to a community's
+signed ledger in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from commonpot.governance.ledger import append as append_to_ledger
+
+__all__ = ["append_to_ledger"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "append_to_ledger":
+        from commonpot.governance.ledger import append
+
+        globals()[name] = append
+        return append
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

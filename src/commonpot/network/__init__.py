@@ -10,13 +10,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from commonpot.network.menu_needs import NeedDraft, needs_from_lines
     from commonpot.network.models import ForagingPatch, Need, Offer
     from commonpot.network.service import create_need, patches, visible_offers
+    from commonpot.network.staples import pantry_staples
 
-__all__ = ["ForagingPatch", "Need", "Offer", "create_need", "patches", "visible_offers"]
+__all__ = [
+    "ForagingPatch",
+    "Need",
+    "NeedDraft",
+    "Offer",
+    "create_need",
+    "needs_from_lines",
+    "pantry_staples",
+    "patches",
+    "visible_offers",
+]
 
 _MODELS = frozenset({"ForagingPatch", "Need", "Offer"})
 _SERVICE = frozenset({"create_need", "patches", "visible_offers"})
+_MENU = frozenset({"NeedDraft", "needs_from_lines"})
 
 
 def __getattr__(name: str) -> Any:
@@ -28,6 +41,14 @@ def __getattr__(name: str) -> Any:
         from commonpot.network import service
 
         value = getattr(service, name)
+    elif name in _MENU:
+        from commonpot.network import menu_needs
+
+        value = getattr(menu_needs, name)
+    elif name == "pantry_staples":
+        from commonpot.network.staples import pantry_staples
+
+        value = pantry_staples
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value

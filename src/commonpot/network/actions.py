@@ -10,14 +10,15 @@ from commonpot.communities.models import Community
 from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.network.models import AllocationRun, RunStatus
 from commonpot.network.runs import apply_run
+from commonpot.tenancy import find_scoped
 
 
 def _validate(session: Session, community: Community, params: Params) -> Params:
     raw = params.get("run_id")
     if isinstance(raw, bool) or not isinstance(raw, int):
         raise Invalid("Name the allocation run by its number.", field="action.params.run_id")
-    run = session.get(AllocationRun, raw)
-    if run is None or run.community_id != community.id:
+    run = find_scoped(session, AllocationRun, raw, community.id)
+    if run is None:
         raise NotFound("No such allocation run here.", field="action.params.run_id")
     if run.status != RunStatus.DRAFT.value:
         raise Conflict(f"Allocation run {raw} is already {run.status}.")

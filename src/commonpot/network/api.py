@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request, Response, Security
+from fastapi import APIRouter, BackgroundTasks, Body, Response, Security
 from sqlalchemy.orm import Session
 
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community
-from commonpot.http import Ctx, bearer_scheme, unit_of_work
+from commonpot.communities.scope import CommunityScope
+from commonpot.errors import Invalid, NotFound
+from commonpot.http import bearer_scheme
 from commonpot.jobs.web import JobOut, job_out
+from commonpot.network import handovers, live, runs, service
 from commonpot.network import jobs as network_jobs
-from commonpot.network import runs, service
 from commonpot.network.models import AllocationRun, ForagingPatch, Harvest, Need, Offer
 from commonpot.network.schemas import (
     AssignmentOut,
     GroupIn,
     GroupOut,
+    HandoverOut,
     HarvestIn,
     HarvestOut,
     NeedIn,
@@ -29,15 +30,12 @@ from commonpot.network.schemas import (
     PickupIn,
     RunIn,
     RunOut,
+    WindowIn,
 )
 from commonpot.params import Id
 
 router = APIRouter(prefix="/api", tags=["network"], dependencies=[Security(bearer_scheme)])
 BASE = "/communities/{slug}/network"
-
-
-def _community(ctx: Ctx, slug: str) -> Community:
-    return communities.readable_community(ctx.session, slug, ctx.viewer)
 
 
 def offer_out(o: Offer) -> OfferOut:
@@ -47,6 +45,7 @@ def offer_out(o: Offer) -> OfferOut:
         category=o.category,
         description=o.description,
         quantity=o.quantity,
+        unit=o.unit,
         allocated=o.allocated,
         lat=o.lat,
         lon=o.lon,
@@ -62,6 +61,7 @@ def need_out(n: Need) -> NeedOut:
         category=n.category,
         description=n.description,
         quantity=n.quantity,
+        unit=n.unit,
         received=n.received,
         lat=n.lat,
         lon=n.lon,
@@ -123,201 +123,219 @@ def run_out(session: Session, run: AllocationRun) -> RunOut:
 
 
 @router.get(BASE + "/offers", response_model=list[OfferOut])
-def list_offers(slug: str, request: Request, status: str | None = None) -> list[OfferOut]:
+def list_offers(here: CommunityScope, status: str | None = None) -> list[OfferOut]:
     """The community's offers (members)."""
-    with unit_of_work(request) as ctx:
-        found = service.visible_offers(
-            ctx.session, _community(ctx, slug), ctx.viewer, status=status
-        )
-        return [offer_out(o) for o in found]
+    found = service.visible_offers(here.session, here.community, here.viewer, status=status)
+    return [offer_out(o) for o in found]
 
 
 @router.post(BASE + "/offers", response_model=OfferOut, status_code=201)
-def create_offer(slug: str, body: OfferIn, request: Request) -> OfferOut:
+def create_offer(body: OfferIn, here: CommunityScope) -> OfferOut:
     """Offer food (members)."""
-    with unit_of_work(request) as ctx:
-        offer = service.create_offer(
-            ctx.session, _community(ctx, slug), ctx.viewer, **body.model_dump()
-        )
-        return offer_out(offer)
+    offer = service.create_offer(here.session, here.community, here.viewer, **body.model_dump())
+    return offer_out(offer)
 
 
 @router.post(BASE + "/offers/{offer_id}/withdraw", response_model=OfferOut)
-def withdraw_offer(slug: str, offer_id: Id, request: Request) -> OfferOut:
+def withdraw_offer(offer_id: Id, here: CommunityScope) -> OfferOut:
     """Withdraw what is left of an offer (its author or a steward)."""
-    with unit_of_work(request) as ctx:
-        return offer_out(
-            service.withdraw_offer(ctx.session, _community(ctx, slug), ctx.viewer, offer_id)
-        )
+    return offer_out(service.withdraw_offer(here.session, here.community, here.viewer, offer_id))
 
 
 @router.get(BASE + "/needs", response_model=list[NeedOut])
-def list_needs(slug: str, request: Request, status: str | None = None) -> list[NeedOut]:
+def list_needs(here: CommunityScope, status: str | None = None) -> list[NeedOut]:
     """Needs you may see: your own, or all of them for stewards."""
-    with unit_of_work(request) as ctx:
-        found = service.visible_needs(ctx.session, _community(ctx, slug), ctx.viewer, status=status)
-        return [need_out(n) for n in found]
+    found = service.visible_needs(here.session, here.community, here.viewer, status=status)
+    return [need_out(n) for n in found]
 
 
 @router.post(BASE + "/needs", response_model=NeedOut, status_code=201)
-def create_need(slug: str, body: NeedIn, request: Request) -> NeedOut:
+def create_need(body: NeedIn, here: CommunityScope) -> NeedOut:
     """Ask for food (members)."""
-    with unit_of_work(request) as ctx:
-        need = service.create_need(
-            ctx.session, _community(ctx, slug), ctx.viewer, **body.model_dump()
-        )
-        return need_out(need)
+    need = service.create_need(here.session, here.community, here.viewer, **body.model_dump())
+    return need_out(need)
 
 
 @router.post(BASE + "/needs/{need_id}/withdraw", response_model=NeedOut)
-def withdraw_need(slug: str, need_id: Id, request: Request) -> NeedOut:
+def withdraw_need(need_id: Id, here: CommunityScope) -> NeedOut:
     """Withdraw a need (its author or a steward)."""
-    with unit_of_work(request) as ctx:
-        return need_out(
-            service.withdraw_need(ctx.session, _community(ctx, slug), ctx.viewer, need_id)
-        )
+    return need_out(service.withdraw_need(here.session, here.community, here.viewer, need_id))
 
 
 @router.get(BASE + "/groups", response_model=list[GroupOut])
-def list_groups(slug: str, request: Request) -> list[GroupOut]:
+def list_groups(here: CommunityScope) -> list[GroupOut]:
     """Priority groups, most urgent first (members)."""
-    with unit_of_work(request) as ctx:
-        found = service.groups(ctx.session, _community(ctx, slug), ctx.viewer)
-        return [
-            GroupOut(id=g.id, name=g.name, priority=g.priority, description=g.description)
-            for g in found
-        ]
+    found = service.groups(here.session, here.community, here.viewer)
+    return [
+        GroupOut(id=g.id, name=g.name, priority=g.priority, description=g.description)
+        for g in found
+    ]
 
 
 @router.post(BASE + "/groups", response_model=GroupOut, status_code=201)
-def create_group(slug: str, body: GroupIn, request: Request) -> GroupOut:
+def create_group(body: GroupIn, here: CommunityScope) -> GroupOut:
     """Define a priority group (stewards)."""
-    with unit_of_work(request) as ctx:
-        g = service.create_group(
-            ctx.session, _community(ctx, slug), ctx.viewer, **body.model_dump()
-        )
-        return GroupOut(id=g.id, name=g.name, priority=g.priority, description=g.description)
+    g = service.create_group(here.session, here.community, here.viewer, **body.model_dump())
+    return GroupOut(id=g.id, name=g.name, priority=g.priority, description=g.description)
 
 
 @router.get(BASE + "/patches", response_model=list[PatchOut])
-def list_patches(slug: str, request: Request) -> list[PatchOut]:
+def list_patches(here: CommunityScope) -> list[PatchOut]:
     """Foraging patches with this season's harvest (members)."""
-    with unit_of_work(request) as ctx:
-        found = service.patches(ctx.session, _community(ctx, slug), ctx.viewer)
-        return [patch_out(ctx.session, p) for p in found]
+    found = service.patches(here.session, here.community, here.viewer)
+    return [patch_out(here.session, p) for p in found]
 
 
 @router.post(BASE + "/patches", response_model=PatchOut, status_code=201)
-def save_patch(slug: str, body: PatchIn, request: Request) -> PatchOut:
+def save_patch(body: PatchIn, here: CommunityScope) -> PatchOut:
     """Map a patch, or update the one with that name (members)."""
-    with unit_of_work(request) as ctx:
-        p = service.save_patch(ctx.session, _community(ctx, slug), ctx.viewer, **body.model_dump())
-        return patch_out(ctx.session, p)
+    p = service.save_patch(here.session, here.community, here.viewer, **body.model_dump())
+    return patch_out(here.session, p)
 
 
 @router.get(BASE + "/patches.geojson")
-def export_patches(slug: str, request: Request) -> dict[str, Any]:
+def export_patches(here: CommunityScope) -> dict[str, Any]:
     """The patches as a GeoJSON FeatureCollection (members)."""
-    with unit_of_work(request) as ctx:
-        return service.patches_geojson(ctx.session, _community(ctx, slug), ctx.viewer)
+    return service.patches_geojson(here.session, here.community, here.viewer)
 
 
 @router.post(BASE + "/patches.geojson", response_model=list[PatchOut])
-def import_patches(
-    slug: str, request: Request, geojson: dict[str, Any] = Body(...)
-) -> list[PatchOut]:
+def import_patches(here: CommunityScope, geojson: dict[str, Any] = Body(...)) -> list[PatchOut]:
     """Import patches from a GeoJSON FeatureCollection, by name (members)."""
-    with unit_of_work(request) as ctx:
-        saved = service.import_geojson(ctx.session, _community(ctx, slug), ctx.viewer, geojson)
-        return [patch_out(ctx.session, p) for p in saved]
+    saved = service.import_geojson(here.session, here.community, here.viewer, geojson)
+    return [patch_out(here.session, p) for p in saved]
 
 
 @router.get(BASE + "/patches/{patch_id}/harvests", response_model=list[HarvestOut])
-def list_harvests(slug: str, patch_id: Id, request: Request) -> list[HarvestOut]:
+def list_harvests(patch_id: Id, here: CommunityScope) -> list[HarvestOut]:
     """A patch's harvest log, newest first (members)."""
-    with unit_of_work(request) as ctx:
-        found = service.harvests(ctx.session, _community(ctx, slug), ctx.viewer, patch_id)
-        return [harvest_out(h) for h in found]
+    found = service.harvests(here.session, here.community, here.viewer, patch_id)
+    return [harvest_out(h) for h in found]
 
 
 @router.post(BASE + "/patches/{patch_id}/harvests", response_model=HarvestOut, status_code=201)
-def log_harvest(slug: str, patch_id: Id, body: HarvestIn, request: Request) -> HarvestOut:
+def log_harvest(patch_id: Id, body: HarvestIn, here: CommunityScope) -> HarvestOut:
     """Log a harvest within the patch's sustainable yield (members)."""
-    with unit_of_work(request) as ctx:
-        h = service.log_harvest(
-            ctx.session, _community(ctx, slug), ctx.viewer, patch_id, **body.model_dump()
-        )
-        return harvest_out(h)
+    h = service.log_harvest(
+        here.session, here.community, here.viewer, patch_id, **body.model_dump()
+    )
+    return harvest_out(h)
 
 
 @router.get(BASE + "/runs", response_model=list[RunOut])
-def list_runs(slug: str, request: Request) -> list[RunOut]:
+def list_runs(here: CommunityScope) -> list[RunOut]:
     """Allocation runs, newest first (stewards)."""
-    with unit_of_work(request) as ctx:
-        found = runs.runs(ctx.session, _community(ctx, slug), ctx.viewer)
-        return [run_out(ctx.session, r) for r in found]
+    found = runs.runs(here.session, here.community, here.viewer)
+    return [run_out(here.session, r) for r in found]
 
 
 @router.post(BASE + "/runs", response_model=RunOut, status_code=201)
-def create_run(slug: str, body: RunIn, request: Request) -> RunOut:
+def create_run(body: RunIn, here: CommunityScope) -> RunOut:
     """Propose a plan from open offers and needs, with a fairness report vs FCFS (stewards)."""
-    with unit_of_work(request) as ctx:
-        run = runs.create_run(
-            ctx.session,
-            _community(ctx, slug),
-            ctx.viewer,
-            objective=body.objective,
-            params=body.params,
-        )
-        return run_out(ctx.session, run)
+    run = runs.create_run(
+        here.session,
+        here.community,
+        here.viewer,
+        objective=body.objective,
+        params=body.params,
+    )
+    return run_out(here.session, run)
 
 
 @router.post(BASE + "/runs/jobs", response_model=JobOut, status_code=202)
-def start_run(slug: str, body: RunIn, request: Request, response: Response) -> JobOut:
+def start_run(body: RunIn, here: CommunityScope, response: Response) -> JobOut:
     """Start solving a run in the background (stewards): 202 and the job to watch."""
-    with unit_of_work(request) as ctx:
-        job = network_jobs.start_allocation(
-            ctx.session,
-            _community(ctx, slug),
-            ctx.viewer,
-            objective=body.objective,
-            params=body.params,
-        )
-        out = job_out(job)
+    job = network_jobs.start_allocation(
+        here.session,
+        here.community,
+        here.viewer,
+        objective=body.objective,
+        params=body.params,
+    )
+    out = job_out(job)
     response.headers["Location"] = out.url
     return out
 
 
 @router.get(BASE + "/runs/{run_id}", response_model=RunOut)
-def get_run(slug: str, run_id: Id, request: Request) -> RunOut:
+def get_run(run_id: Id, here: CommunityScope) -> RunOut:
     """One allocation run with its lines (stewards)."""
-    with unit_of_work(request) as ctx:
-        return run_out(
-            ctx.session, runs.get_run(ctx.session, _community(ctx, slug), ctx.viewer, run_id)
-        )
+    return run_out(here.session, runs.get_run(here.session, here.community, here.viewer, run_id))
 
 
 @router.post(BASE + "/runs/{run_id}/commit", response_model=RunOut)
-def commit_run(slug: str, run_id: Id, request: Request) -> RunOut:
+def commit_run(run_id: Id, here: CommunityScope) -> RunOut:
     """Commit a draft run atomically; 409 if any line no longer fits (stewards)."""
-    with unit_of_work(request) as ctx:
-        run = runs.commit_run(ctx.session, _community(ctx, slug), ctx.viewer, run_id)
-        return run_out(ctx.session, run)
+    run = runs.commit_run(here.session, here.community, here.viewer, run_id)
+    return run_out(here.session, run)
 
 
 @router.post(BASE + "/assignments/{assignment_id}/pickup", response_model=AssignmentOut)
-def pickup(slug: str, assignment_id: Id, body: PickupIn, request: Request) -> AssignmentOut:
+def pickup(assignment_id: Id, body: PickupIn, here: CommunityScope) -> AssignmentOut:
     """Volunteer to carry a line, or assign a member to it (stewards)."""
-    with unit_of_work(request) as ctx:
-        a = runs.assign_pickup(
-            ctx.session, _community(ctx, slug), ctx.viewer, assignment_id, body.user_id
+    a = runs.assign_pickup(here.session, here.community, here.viewer, assignment_id, body.user_id)
+    return AssignmentOut(
+        id=a.id,
+        offer_id=a.offer_id,
+        need_id=a.need_id,
+        quantity=a.quantity,
+        distance_km=a.distance_km,
+        pickup_user_id=a.pickup_user_id,
+        picked_up_at=a.picked_up_at,
+    )
+
+
+@router.get(BASE + "/handovers", response_model=list[HandoverOut])
+def list_handovers(here: CommunityScope, role: str = "recipient") -> list[HandoverOut]:
+    """My handovers as recipient (default), donor or volunteer (members)."""
+    listers = {
+        "recipient": handovers.my_food,
+        "donor": handovers.my_offers,
+        "volunteer": handovers.my_carrying,
+    }
+    if role not in listers:
+        raise Invalid("role: must be recipient, donor or volunteer", field="role")
+    found = listers[role](here.session, here.community, here.viewer)
+    return [HandoverOut.model_validate(h) for h in found]
+
+
+@router.get(BASE + "/handovers/{handover_id}", response_model=HandoverOut)
+def get_handover(handover_id: Id, here: CommunityScope) -> HandoverOut:
+    """One handover (the people involved and the stewards)."""
+    found = handovers.get_handover(here.session, here.community, here.viewer, handover_id)
+    return HandoverOut.model_validate(found)
+
+
+@router.post(BASE + "/handovers/{handover_id}/{step}", response_model=HandoverOut)
+def handover_step(
+    handover_id: Id,
+    step: str,
+    here: CommunityScope,
+    background: BackgroundTasks,
+    body: WindowIn | None = None,
+) -> HandoverOut:
+    """Move a handover: confirm, window, decline (recipient); volunteer; picked-up, handed-over."""
+    window = body or WindowIn()
+    s, c, v = here.session, here.community, here.viewer
+    if step == "confirm":
+        found = handovers.confirm(
+            s, c, v, handover_id, window_start=window.window_start, window_end=window.window_end
         )
-        return AssignmentOut(
-            id=a.id,
-            offer_id=a.offer_id,
-            need_id=a.need_id,
-            quantity=a.quantity,
-            distance_km=a.distance_km,
-            pickup_user_id=a.pickup_user_id,
-            picked_up_at=a.picked_up_at,
+    elif step == "window":
+        if window.window_start is None or window.window_end is None:
+            raise Invalid("window_start: both ends of the window are needed", field="window_start")
+        found = handovers.change_window(
+            s, c, v, handover_id, window_start=window.window_start, window_end=window.window_end
         )
+    elif step == "decline":
+        found = handovers.decline(s, c, v, handover_id)
+    elif step == "volunteer":
+        found = handovers.volunteer(s, c, v, handover_id)
+    elif step == "picked-up":
+        found = handovers.mark_picked_up(s, c, v, handover_id)
+    elif step == "handed-over":
+        found = handovers.mark_handed_over(s, c, v, handover_id)
+    else:
+        raise NotFound("No such step.")
+    background.add_task(live.publish_queued, here.request.app.state, here.session)
+    return HandoverOut.model_validate(found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import jobs
@@ -11,10 +12,14 @@ from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
 from commonpot.communities.models import Community
 from commonpot.errors import NotFound
-from commonpot.network import runs
+from commonpot.network import followup, handovers, runs
+from commonpot.network.access import require_steward
+from commonpot.network.models import CLOSED_UNHANDED, Handover
 from commonpot.network.solve import solve_run
 
 ALLOCATION_JOB = "network.allocation_run"
+REALLOCATE_JOB = "network.reallocate"
+SWEEP_JOB = "network.handover_sweep"
 
 
 def start_allocation(
@@ -72,5 +77,52 @@ def allocation_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     return f"/communities/{community.slug}/network/runs/{run.id}"
 
 
-JOBS = (jobs.JobSpec(ALLOCATION_JOB, allocation_job, max_attempts=2),)
-PERIODIC: tuple[jobs.PeriodicSpec, ...] = ()
+def start_reallocation(session: Session, community: Community, viewer: Viewer) -> jobs.Job:
+    """A steward re-assigns declined and expired units now, in the background."""
+    require_steward(session, community, viewer)
+    return jobs.enqueue(
+        session,
+        REALLOCATE_JOB,
+        {"community_id": community.id},
+        community_id=community.id,
+        created_by=viewer.user_id,
+        title="Re-allocate declined and expired food",
+        max_attempts=2,
+    )
+
+
+def reallocate_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
+    """Re-assign one community's freed units; the follow-up run's page (or the runs page)."""
+    session = ctx.session
+    community = _community(session, int(payload["community_id"]))
+    ctx.progress(10, "Reading declined and expired handovers")
+    run = followup.reallocate_freed(session, community, ctx.created_by)
+    base = f"/communities/{community.slug}/network/runs"
+    return f"{base}/{run.id}" if run is not None else base
+
+
+def sweep_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
+    """Expire missed windows and spoiled food everywhere, then re-assign what was freed."""
+    session = ctx.session
+    expired = handovers.expire_due(session)
+    community_ids = session.scalars(
+        select(Handover.community_id)
+        .where(
+            Handover.state.in_(CLOSED_UNHANDED),
+            Handover.reallocated_in.is_(None),
+        )
+        .distinct()
+    ).all()
+    made = 0
+    for community_id in sorted(community_ids):
+        if followup.reallocate_freed(session, _community(session, community_id)) is not None:
+            made += 1
+    return f"{expired} handovers expired, {made} follow-up runs"
+
+
+JOBS = (
+    jobs.JobSpec(ALLOCATION_JOB, allocation_job, max_attempts=2),
+    jobs.JobSpec(REALLOCATE_JOB, reallocate_job, max_attempts=2),
+    jobs.JobSpec(SWEEP_JOB, sweep_job, max_attempts=2),
+)
+PERIODIC: tuple[jobs.PeriodicSpec, ...] = (jobs.PeriodicSpec(SWEEP_JOB, minute="*/15", hour="*"),)

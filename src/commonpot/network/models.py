@@ -6,7 +6,15 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from commonpot.db import Base, utcnow
@@ -34,6 +42,30 @@ class RunStatus(enum.StrEnum):
     DRAFT = "draft"
     COMMITTED = "committed"
     DISCARDED = "discarded"
+
+
+class HandoverState(enum.StrEnum):
+    """The last mile of one assignment: proposed, confirmed, (picked up), handed over.
+
+    Declined (by the recipient) and expired (window missed, food spoiled) hand the units
+    back for a follow-up allocation.
+    """
+
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    PICKED_UP = "picked_up"
+    HANDED_OVER = "handed_over"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+OPEN_HANDOVER_STATES = (
+    HandoverState.PROPOSED.value,
+    HandoverState.CONFIRMED.value,
+    HandoverState.PICKED_UP.value,
+)
+CLOSED_UNHANDED = (HandoverState.DECLINED.value, HandoverState.EXPIRED.value)
+DEFAULT_UNIT = "portions"
 
 
 class ForagingPatch(Base):
@@ -110,6 +142,7 @@ class Offer(Base):
     category: Mapped[str] = mapped_column(String(60))
     description: Mapped[str] = mapped_column(String(300), default="")
     quantity: Mapped[int]
+    unit: Mapped[str] = mapped_column(String(20), default=DEFAULT_UNIT, server_default=DEFAULT_UNIT)
     allocated: Mapped[int] = mapped_column(default=0)
     lat: Mapped[float]
     lon: Mapped[float]
@@ -136,6 +169,7 @@ class Need(Base):
     category: Mapped[str] = mapped_column(String(60))
     description: Mapped[str] = mapped_column(String(300), default="")
     quantity: Mapped[int]
+    unit: Mapped[str] = mapped_column(String(20), default=DEFAULT_UNIT, server_default=DEFAULT_UNIT)
     received: Mapped[int] = mapped_column(default=0)
     lat: Mapped[float]
     lon: Mapped[float]
@@ -187,3 +221,85 @@ class Assignment(Base):
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
     picked_up_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Handover(Base):
+    """One assignment of a committed run as it happens: what, from whom, to whom, where, when."""
+
+    __tablename__ = "network_handovers"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("window_end > window_start", name="window_ordered"),
+        Index("ix_network_handovers_community_state", "community_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("network_runs.id", ondelete="CASCADE"), index=True
+    )
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("network_assignments.id", ondelete="CASCADE"), unique=True
+    )
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("network_offers.id", ondelete="CASCADE"), index=True
+    )
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("network_needs.id", ondelete="CASCADE"), index=True
+    )
+    donor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
+    recipient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
+    volunteer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
+    category: Mapped[str] = mapped_column(String(60))
+    unit: Mapped[str] = mapped_column(String(20), default=DEFAULT_UNIT)
+    quantity: Mapped[int]
+    lat: Mapped[float]
+    lon: Mapped[float]
+    place_note: Mapped[str] = mapped_column(String(200), default="")
+    window_start: Mapped[datetime]
+    window_end: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default=HandoverState.PROPOSED.value)
+    # declined/expired units given back to the offer, and re-assigned by a follow-up run
+    returned: Mapped[bool] = mapped_column(default=False)
+    reallocated_in: Mapped[int | None] = mapped_column(
+        ForeignKey("network_runs.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    picked_up_at: Mapped[datetime | None] = mapped_column(default=None)
+    handed_over_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class VolunteerSlot(Base):
+    """A volunteer's offer to drive: a time slot, a vehicle capacity and a start point."""
+
+    __tablename__ = "network_volunteer_slots"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint("ends_at > starts_at", name="slot_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), default=None, index=True
+    )
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    capacity: Mapped[int]
+    lat: Mapped[float]
+    lon: Mapped[float]
+    route: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

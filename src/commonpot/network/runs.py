@@ -15,12 +15,14 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from commonpot import signals
+from commonpot import governance, signals
 from commonpot.accounts.service import Viewer
 from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Membership
 from commonpot.db import utcnow
-from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
+from commonpot.errors import Conflict, Forbidden, Invalid
+from commonpot.network import handovers
+from commonpot.network.access import is_steward, require_reader, require_steward
 from commonpot.network.allocation import OBJECTIVES
 from commonpot.network.models import (
     AllocationRun,
@@ -32,10 +34,10 @@ from commonpot.network.models import (
     PriorityGroup,
     RunStatus,
 )
-from commonpot.network.service import is_steward, require_reader, require_steward
 from commonpot.network.signals import AllocationCommitted, NeedMatched, OfferAllocated
 from commonpot.network.solve import Solved, solve_run
 from commonpot.offload import cpu_bound
+from commonpot.tenancy import get_scoped, select_scoped
 
 ALLOWED_PARAMS = ("max_distance_km", "speed_kmh", "cost_per_km", "segments", "candidates_per_need")
 
@@ -96,7 +98,8 @@ def build_instance(
     return {"offers": offer_items, "needs": need_items, "params": params}
 
 
-def _params(community: Community, given: dict[str, Any] | None) -> dict[str, Any]:
+def params_for(community: Community, given: dict[str, Any] | None) -> dict[str, Any]:
+    """The community's allocation parameters with `given` on top (unknown keys refused)."""
     base = dict((community.settings or {}).get("network_allocation", {}))
     base.update(given or {})
     unknown = set(base) - set(ALLOWED_PARAMS)
@@ -135,7 +138,7 @@ def check_run(
     require_steward(session, community, viewer)
     if objective not in OBJECTIVES:
         raise Invalid(f"objective: must be one of {', '.join(OBJECTIVES)}", field="objective")
-    return _params(community, params)
+    return params_for(community, params)
 
 
 def store_run(
@@ -177,7 +180,7 @@ def store_run(
 def runs(session: Session, community: Community, viewer: Viewer) -> list[AllocationRun]:
     """The community's allocation runs, newest first (stewards)."""
     require_steward(session, community, viewer)
-    query = select(AllocationRun).where(AllocationRun.community_id == community.id)
+    query = select_scoped(AllocationRun, community.id)
     return list(session.scalars(query.order_by(AllocationRun.id.desc())))
 
 
@@ -188,10 +191,9 @@ def get_run(session: Session, community: Community, viewer: Viewer, run_id: int)
 
 
 def _run(session: Session, community: Community, run_id: int) -> AllocationRun:
-    run = session.get(AllocationRun, run_id)
-    if run is None or run.community_id != community.id:
-        raise NotFound("No such allocation run here.")
-    return run
+    return get_scoped(
+        session, AllocationRun, run_id, community.id, missing="No such allocation run here."
+    )
 
 
 def lines(session: Session, run: AllocationRun) -> list[Assignment]:
@@ -271,8 +273,15 @@ def apply_run(session: Session, community: Community, run_id: int) -> Allocation
         .execution_options(synchronize_session=False)
     )
     session.expire_all()
+    run = _run(session, community, run_id)
+    made = handovers.create_for_run(session, community, run)
+    allocated = sum(h.quantity for h in made)
+    record = {"run": run.id, "objective": run.objective, "allocated": allocated}
+    governance.append_to_ledger(
+        session, community, "network.run_committed", {**record, "handovers": len(made)}
+    )
     signals.emit(session, _committed(session, community, run_id))
-    return _run(session, community, run_id)
+    return run
 
 
 def _committed(session: Session, community: Community, run_id: int) -> AllocationCommitted:
@@ -337,9 +346,9 @@ def discard_run(
 
 
 def _line(session: Session, community: Community, assignment_id: int) -> Assignment:
-    line = session.get(Assignment, assignment_id)
-    if line is None or line.community_id != community.id:
-        raise NotFound("No such pickup here.")
+    line = get_scoped(
+        session, Assignment, assignment_id, community.id, missing="No such pickup here."
+    )
     run = _run(session, community, line.run_id)
     if run.status != RunStatus.COMMITTED.value:
         raise Conflict("Pickups are arranged once the run is committed.")

@@ -21,6 +21,7 @@ class OfferIn(_In):
     lon: float = Field(ge=-180, le=180)
     description: str = Field(default="", max_length=300)
     expires_at: datetime | None = None
+    unit: str = Field(default="", max_length=20, description="kg, jars, meals... (portions)")
 
 
 class NeedIn(_In):
@@ -32,6 +33,7 @@ class NeedIn(_In):
     lon: float = Field(ge=-180, le=180)
     description: str = Field(default="", max_length=300)
     group_id: int | None = None
+    unit: str = Field(default="", max_length=20, description="kg, jars, meals... (portions)")
 
 
 class OfferOut(BaseModel):
@@ -41,6 +43,7 @@ class OfferOut(BaseModel):
     category: str
     description: str
     quantity: int
+    unit: str
     allocated: int
     lat: float
     lon: float
@@ -55,6 +58,7 @@ class NeedOut(BaseModel):
     category: str
     description: str
     quantity: int
+    unit: str
     received: int
     lat: float
     lon: float
@@ -159,3 +163,34 @@ class PickupIn(_In):
     """Who carries the line (yourself when absent)."""
 
     user_id: int | None = None
+
+
+class WindowIn(_In):
+    """A pickup window the recipient chooses (both ends, or none to keep the proposed one)."""
+
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+
+
+class HandoverOut(BaseModel):
+    """One handover: what, from whom, to whom, where, when, and how far it got."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    run_id: int
+    state: str
+    category: str
+    unit: str
+    quantity: int
+    lat: float
+    lon: float
+    place_note: str
+    window_start: datetime
+    window_end: datetime
+    donor_id: int | None
+    recipient_id: int | None
+    volunteer_id: int | None
+    confirmed_at: datetime | None
+    picked_up_at: datetime | None
+    handed_over_at: datetime | None

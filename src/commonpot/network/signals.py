@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -38,3 +39,20 @@ class AllocationCommitted:
     run_id: int
     needs: tuple[NeedMatched, ...]
     offers: tuple[OfferAllocated, ...]
+
+
+@dataclass(frozen=True)
+class HandoverChanged:
+    """A handover moved a step (confirmed, window, volunteer, picked_up, handed_over,
+    declined, expired): who should hear of it."""
+
+    community_id: int
+    handover_id: int
+    step: str
+    recipient_id: int | None
+    donor_id: int | None
+    volunteer_id: int | None
+    category: str
+    quantity: int
+    unit: str
+    window_start: datetime

@@ -30,7 +30,7 @@ from commonpot.governance.signals import (
     ProposalDecided,
     ProposalOpened,
 )
-from commonpot.network.signals import AllocationCommitted
+from commonpot.network.signals import AllocationCommitted, HandoverChanged
 
 DELIVER_JOB = "notifications.deliver"
 INVITATION_JOB = "notifications.invitation"
@@ -59,7 +59,8 @@ def _community(session: Session, community_id: int) -> Community:
 def on_allocation(session: Session, event: AllocationCommitted) -> None:
     """Tell each person whose need was matched, and each giver whose offer was allocated."""
     community = _community(session, event.community_id)
-    url = f"/communities/{community.slug}/network"
+    url = f"/communities/{community.slug}/network/my-food"
+    offers_url = f"/communities/{community.slug}/network/my-offers"
     notices = [
         {
             "kind": "need_matched",
@@ -78,11 +79,57 @@ def on_allocation(session: Session, event: AllocationCommitted) -> None:
             "kind": "offer_allocated",
             "users": [o.user_id],
             "params": {"community": community.name, "category": o.category, "quantity": o.quantity},
-            "url": url,
+            "url": offers_url,
         }
         for o in event.offers
     ]
     _queue(session, f"allocation:{event.run_id}", community.id, notices)
+
+
+# who hears of each handover step: (kind, recipient, donor, volunteer)
+HANDOVER_AUDIENCE = {
+    "confirmed": ("handover_confirmed", False, True, True),
+    "window": ("handover_window", False, True, True),
+    "volunteer": ("handover_volunteer", True, True, False),
+    "picked_up": ("handover_picked_up", True, True, False),
+    "handed_over": ("handover_handed_over", True, True, True),
+    "declined": ("handover_declined", False, True, True),
+    "expired": ("handover_expired", True, True, True),
+}
+
+
+def on_handover(session: Session, event: HandoverChanged) -> None:
+    """Tell the others involved in a handover that it moved a step (never the one who did)."""
+    found = HANDOVER_AUDIENCE.get(event.step)
+    if found is None:
+        return
+    kind, to_recipient, to_donor, to_volunteer = found
+    users = [
+        user
+        for user, wanted in (
+            (event.recipient_id, to_recipient),
+            (event.donor_id, to_donor),
+            (event.volunteer_id, to_volunteer),
+        )
+        if wanted and user is not None
+    ]
+    if not users:
+        return
+    community = _community(session, event.community_id)
+    notice = {
+        "kind": kind,
+        "users": sorted(set(users)),
+        "params": {
+            "community": community.name,
+            "category": event.category,
+            "quantity": event.quantity,
+            "unit": event.unit,
+            "when": event.window_start.strftime("%Y-%m-%d %H:%M UTC"),
+        },
+        "url": f"/communities/{community.slug}/network/my-food",
+    }
+    key = f"handover:{event.handover_id}:{event.step}:{utcnow().isoformat()}"
+    _queue(session, key, community.id, [notice])
 
 
 def on_role_changed(session: Session, event: RoleChanged) -> None:
@@ -257,6 +304,7 @@ def on_job_failed(session: Session, event: jobs.JobFailed) -> None:
 def connect() -> None:
     """Connect every handler to its domain event (called by the composition root)."""
     signals.connect(AllocationCommitted, on_allocation)
+    signals.connect(HandoverChanged, on_handover)
     signals.connect(RoleChanged, on_role_changed)
     signals.connect(Invited, on_invited)
     signals.connect(WaitlistPromoted, on_waitlist)

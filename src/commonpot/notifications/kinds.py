@@ -112,6 +112,73 @@ KINDS: dict[str, Kind] = {
             N_("You are now %(role)s in %(community)s."),
         ),
         Kind(
+            "handover_confirmed",
+            N_("A pickup was confirmed"),
+            N_("Confirmed: %(quantity)s %(unit)s of %(category)s"),
+            N_(
+                "The pickup of %(quantity)s %(unit)s of %(category)s in %(community)s is "
+                "confirmed for %(when)s."
+            ),
+            default="inapp",
+        ),
+        Kind(
+            "handover_window",
+            N_("A pickup window changed"),
+            N_("New pickup time: %(quantity)s %(unit)s of %(category)s"),
+            N_(
+                "The pickup of %(quantity)s %(unit)s of %(category)s in %(community)s now "
+                "starts at %(when)s."
+            ),
+            default="inapp",
+        ),
+        Kind(
+            "handover_volunteer",
+            N_("A volunteer will carry food"),
+            N_("A volunteer carries %(quantity)s %(unit)s of %(category)s"),
+            N_(
+                "A volunteer in %(community)s will carry %(quantity)s %(unit)s of %(category)s "
+                "(from %(when)s)."
+            ),
+            default="inapp",
+        ),
+        Kind(
+            "handover_picked_up",
+            N_("Food is on its way"),
+            N_("On its way: %(quantity)s %(unit)s of %(category)s"),
+            N_("%(quantity)s %(unit)s of %(category)s in %(community)s were picked up."),
+            default="inapp",
+        ),
+        Kind(
+            "handover_handed_over",
+            N_("Food was handed over"),
+            N_("Handed over: %(quantity)s %(unit)s of %(category)s"),
+            N_(
+                "%(quantity)s %(unit)s of %(category)s reached the person who needed them in "
+                "%(community)s. Thank you."
+            ),
+            default="inapp",
+        ),
+        Kind(
+            "handover_declined",
+            N_("A pickup was declined"),
+            N_("Declined: %(quantity)s %(unit)s of %(category)s"),
+            N_(
+                "The pickup of %(quantity)s %(unit)s of %(category)s in %(community)s was "
+                "declined; the food goes to the next person who needs it."
+            ),
+            default="inapp",
+        ),
+        Kind(
+            "handover_expired",
+            N_("A pickup window was missed"),
+            N_("Missed: %(quantity)s %(unit)s of %(category)s"),
+            N_(
+                "Nobody collected %(quantity)s %(unit)s of %(category)s in %(community)s in "
+                "time; the food goes to the next person who needs it."
+            ),
+            default="inapp",
+        ),
+        Kind(
             "job_failed",
             N_("A background job failed (stewards)"),
             N_("A job failed: %(title)s"),

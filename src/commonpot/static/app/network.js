@@ -15,3 +15,22 @@
     options: { scales: { y: { min: 0, max: 100, title: { display: true, text: "% of requested units" } } } }
   });
 })();
+
+// Handovers: when one of mine moves (confirmed, picked up, handed over...), update its card.
+(function () {
+  var box = document.getElementById("handover-live");
+  if (!box || typeof EventSource === "undefined") { return; }
+  var status = document.getElementById("handover-status");
+  var source = new EventSource(box.dataset.liveUrl);
+  source.addEventListener("handover", function (event) {
+    var message = JSON.parse(event.data);
+    var card = document.querySelector('[data-handover="' + String(Number(message.id)) + '"]');
+    if (!card) { return; }
+    var state = String(message.state);
+    card.dataset.state = state;
+    var label = card.querySelector("[data-state-label]");
+    var key = "label" + state.replace(/_(\w)/g, function (_, c) { return c.toUpperCase(); }).replace(/^\w/, function (c) { return c.toUpperCase(); });
+    if (label) { label.textContent = box.dataset[key] || state; }
+    if (status) { status.textContent = box.dataset.updated; }
+  });
+})();

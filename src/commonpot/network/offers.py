@@ -1,0 +1,160 @@
+"""Offers and needs: members offer food and ask for it; stewards see every need."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from commonpot.accounts.service import Viewer
+from commonpot.communities import service as communities
+from commonpot.communities.models import Community
+from commonpot.db import utcnow
+from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.network import checks
+from commonpot.network.access import is_steward, owner_or_steward, require_reader
+from commonpot.network.groups import get_group
+from commonpot.network.models import Need, NeedStatus, Offer, OfferStatus
+from commonpot.tenancy import get_scoped, select_scoped
+
+
+def visible_offers(
+    session: Session, community: Community, viewer: Viewer, *, status: str | None = None
+) -> list[Offer]:
+    """Offers the viewer may see: every offer of the community, for its members."""
+    require_reader(session, community, viewer)
+    query = select_scoped(Offer, community.id)
+    if status is not None:
+        query = query.where(Offer.status == status)
+    return list(session.scalars(query.order_by(Offer.id)))
+
+
+def visible_needs(
+    session: Session, community: Community, viewer: Viewer, *, status: str | None = None
+) -> list[Need]:
+    """Needs the viewer may see: stewards see all, other members only their own."""
+    require_reader(session, community, viewer)
+    query = select_scoped(Need, community.id)
+    if not is_steward(session, community, viewer):
+        query = query.where(Need.user_id == viewer.user_id)
+    if status is not None:
+        query = query.where(Need.status == status)
+    return list(session.scalars(query.order_by(Need.id)))
+
+
+def create_offer(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    category: str,
+    quantity: int,
+    lat: float,
+    lon: float,
+    description: str = "",
+    expires_at: datetime | None = None,
+    unit: str = "",
+) -> Offer:
+    """A member offers food at a place, optionally until it spoils."""
+    communities.require_member(session, community, viewer)
+    checks.place(lat, lon)
+    if expires_at is not None and expires_at <= utcnow():
+        raise Invalid("expires_at: must be in the future", field="expires_at")
+    offer = Offer(
+        community_id=community.id,
+        user_id=viewer.user_id,
+        category=checks.text(category, "category", 60).lower(),
+        description=checks.text(description, "description", 300, required=False),
+        quantity=checks.quantity(quantity),
+        unit=checks.unit(unit),
+        lat=lat,
+        lon=lon,
+        expires_at=expires_at,
+    )
+    session.add(offer)
+    session.flush()
+    return offer
+
+
+def create_need(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    category: str,
+    quantity: int,
+    lat: float,
+    lon: float,
+    description: str = "",
+    group_id: int | None = None,
+    unit: str = "",
+) -> Need:
+    """A member asks for food; a steward may place the need in a priority group."""
+    communities.require_member(session, community, viewer)
+    checks.place(lat, lon)
+    if group_id is not None:
+        get_group(session, community, group_id)
+    need = Need(
+        community_id=community.id,
+        user_id=viewer.user_id,
+        category=checks.text(category, "category", 60).lower(),
+        description=checks.text(description, "description", 300, required=False),
+        quantity=checks.quantity(quantity),
+        unit=checks.unit(unit),
+        lat=lat,
+        lon=lon,
+        group_id=group_id,
+    )
+    session.add(need)
+    session.flush()
+    return need
+
+
+def get_offer(session: Session, community: Community, viewer: Viewer, offer_id: int) -> Offer:
+    """One offer of the community, for members."""
+    require_reader(session, community, viewer)
+    return get_scoped(session, Offer, offer_id, community.id, missing="No such offer here.")
+
+
+def get_need(session: Session, community: Community, viewer: Viewer, need_id: int) -> Need:
+    """One need, for its author and the stewards."""
+    for need in visible_needs(session, community, viewer):
+        if need.id == need_id:
+            return need
+    raise NotFound("No such need here.")
+
+
+def withdraw_offer(session: Session, community: Community, viewer: Viewer, offer_id: int) -> Offer:
+    """Withdraw what is left of an offer (units already allocated stay allocated)."""
+    offer = get_offer(session, community, viewer, offer_id)
+    owner_or_steward(session, community, viewer, offer.user_id)
+    if offer.status != OfferStatus.OPEN.value:
+        raise Conflict(f"This offer is already {offer.status}.")
+    offer.status = OfferStatus.WITHDRAWN.value
+    return offer
+
+
+def withdraw_need(session: Session, community: Community, viewer: Viewer, need_id: int) -> Need:
+    """Withdraw a need that is no longer needed."""
+    need = get_need(session, community, viewer, need_id)
+    owner_or_steward(session, community, viewer, need.user_id)
+    if need.status != NeedStatus.OPEN.value:
+        raise Conflict(f"This need is already {need.status}.")
+    need.status = NeedStatus.WITHDRAWN.value
+    return need
+
+
+def open_counts(session: Session, community: Community) -> dict[str, int]:
+    """Open offers and needs, for the section's summary."""
+    offers = session.scalar(
+        select(func.count(Offer.id)).where(
+            Offer.community_id == community.id, Offer.status == OfferStatus.OPEN.value
+        )
+    )
+    needs = session.scalar(
+        select(func.count(Need.id)).where(
+            Need.community_id == community.id, Need.status == NeedStatus.OPEN.value
+        )
+    )
+    return {"offers": int(offers or 0), "needs": int(needs or 0)}
