@@ -9,6 +9,7 @@ database's session factories.
 from __future__ import annotations
 
 from commonpot import actions, signals
+from commonpot.biotumblers import jobs as biotumbler_jobs
 from commonpot.bus import Bus
 from commonpot.communities import actions as communities_actions
 from commonpot.db import Database
@@ -36,7 +37,7 @@ ACTION_MODULES = (
 )
 SESSION_HOOKS = (membership_log.install, signals.install, federation_hooks.install)
 # every domain's background jobs and periodic schedule (commonpot.jobs runs them)
-JOB_MODULES = (network_jobs, events_jobs, governance_jobs, notification_jobs)
+JOB_MODULES = (network_jobs, events_jobs, governance_jobs, notification_jobs, biotumbler_jobs)
 
 
 def wire() -> None:

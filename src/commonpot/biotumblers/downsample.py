@@ -42,6 +42,7 @@ class Bucket:
     moisture: Stat | None = None
     oxygen: Stat | None = None
     turned: bool = False
+    count: int = 0  # how many readings fell in the bucket
 
 
 def _add(stat: Stat | None, value: float) -> Stat:
@@ -75,6 +76,7 @@ def downsample(readings: Sequence[Reading], width: timedelta) -> list[Bucket]:
         if r.oxygen_pct is not None:
             bucket.oxygen = _add(bucket.oxygen, r.oxygen_pct)
         bucket.turned = bucket.turned or r.turned
+        bucket.count += 1
     return [found[k] for k in sorted(found)]
 
 

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
 
-from commonpot.biotumblers import readings, service
+from commonpot.biotumblers import ingest, readings, rollups, service
 from commonpot.biotumblers.live import publish_to
 from commonpot.biotumblers.models import Biotumbler
 from commonpot.bus import Bus
@@ -76,7 +76,7 @@ class Listener:
         identifier: str | None = None,
         batch_wait: float = 0.05,
         batch_max: int = 20_000,
-        keep_days: int = service.RAW_DAYS,
+        keep_days: int = rollups.RAW_DAYS,
     ) -> None:
         self.db, self.broker, self.bus = db, parse_url(url), bus
         self.identifier = identifier or f"commonpot-{uuid.uuid4().hex[:12]}"
@@ -146,7 +146,7 @@ class Listener:
     def prune(self) -> int:
         """Delete raw readings older than the retention (one transaction)."""
         with self.db.unit_of_work(write=True) as session:
-            gone = service.prune_raw(session, keep_days=self.keep_days)
+            gone = rollups.prune_raw(session, keep_days=self.keep_days)
         self.stats["pruned"] += gone
         return gone
 
@@ -189,13 +189,15 @@ class Listener:
             service.lock_devices(session, [d.id for d in devices.values()])
             # one store per device per batch: readings of its messages in arrival order
             gathered: dict[int, tuple[Biotumbler, list[readings.Reading], list[Any]]] = {}
+            unknown: Counter[tuple[str, str]] = Counter()
             for key, leaf, value in parsed:
                 found = devices.get(key)
                 if found is None:
                     self.stats["unknown"] += 1
+                    unknown[key] += 1
                 elif leaf == "$state":
                     if value in service.STATES:
-                        service.set_state(session, found, value)
+                        ingest.set_state(session, found, value)
                 elif leaf != "data":
                     self.stats["unknown"] += 1
                 else:
@@ -206,11 +208,8 @@ class Listener:
                         new, rejected = [], [readings.Rejection(0, str(exc))]
                     good.extend(new)
                     bad.extend(rejected)
-            for found, good, bad in gathered.values():
-                service.store(session, found, good, bad, live=self.bus is not None, rollup=False)
-            service.refresh_rollups(
-                session, [(found, [r.t for r in good]) for found, good, _ in gathered.values()]
-            )
+            ingest.store_many(session, list(gathered.values()), live=self.bus is not None)
+            ingest.count_unknown(session, unknown)
         # counted once committed: "stored" means stored
         for _, good, bad in gathered.values():
             self.stats["stored"] += len(good)

@@ -11,12 +11,20 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from commonpot.network.models import ForagingPatch, Need, Offer
-    from commonpot.network.service import create_need, patches, visible_offers
+    from commonpot.network.service import create_need, create_offer, patches, visible_offers
 
-__all__ = ["ForagingPatch", "Need", "Offer", "create_need", "patches", "visible_offers"]
+__all__ = [
+    "ForagingPatch",
+    "Need",
+    "Offer",
+    "create_need",
+    "create_offer",
+    "patches",
+    "visible_offers",
+]
 
 _MODELS = frozenset({"ForagingPatch", "Need", "Offer"})
-_SERVICE = frozenset({"create_need", "patches", "visible_offers"})
+_SERVICE = frozenset({"create_need", "create_offer", "patches", "visible_offers"})
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,84 @@
+"""Reads: stored readings, counts and the spec's assessment of a device or a batch."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from commonpot.biotumblers import alerts, assessment, readings
+from commonpot.biotumblers.models import Batch, Biotumbler
+from commonpot.biotumblers.models import Reading as ReadingRow
+
+
+def reading_count(session: Session, device: Biotumbler) -> int:
+    """How many readings of the device are stored."""
+    query = select(func.count()).select_from(ReadingRow).where(ReadingRow.device_id == device.id)
+    return int(session.scalar(query) or 0)
+
+
+def stored_readings(
+    session: Session,
+    device: Biotumbler,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[readings.Reading]:
+    """The device's readings in order of time, optionally within [since, until)."""
+    query = select(
+        ReadingRow.t,
+        ReadingRow.temperature_c,
+        ReadingRow.moisture_pct,
+        ReadingRow.oxygen_pct,
+        ReadingRow.turned,
+    ).where(ReadingRow.device_id == device.id)
+    if since is not None:
+        query = query.where(ReadingRow.t >= since)
+    if until is not None:
+        query = query.where(ReadingRow.t < until)
+    return [
+        readings.Reading(t, dict(temps or {}), moisture, oxygen, bool(turned))
+        for t, temps, moisture, oxygen, turned in session.execute(query.order_by(ReadingRow.t))
+    ]
+
+
+def assess_device(
+    session: Session,
+    device: Biotumbler,
+    *,
+    batch: Batch | None = None,
+    now: datetime | None = None,
+    max_gap: timedelta = assessment.DEFAULT_MAX_GAP,
+) -> assessment.Assessment:
+    """The spec's assessment of a device's readings (or of one batch's)."""
+    if batch is None:
+        found = stored_readings(session, device)
+    else:
+        found = stored_readings(session, device, since=batch.started_at, until=batch.ended_at)
+        if batch.ended_at is not None:
+            now = None
+    return assessment.assess(found, max_gap=max_gap, now=now)
+
+
+def device_summary(session: Session, device: Biotumbler) -> dict[str, Any]:
+    """The API's view of a device: its registration, state and the spec's assessment keys."""
+    verdict = assess_device(session, device)
+    return {
+        "device": device.device,
+        "name": device.name,
+        "lat": device.lat,
+        "lon": device.lon,
+        "probes": device.probes,
+        "mqtt_state": device.mqtt_state,
+        "last_reading_at": (
+            None if device.last_reading_at is None else readings.format_time(device.last_reading_at)
+        ),
+        **verdict.to_json(rejected=device.rejected),
+        "expected_every_minutes": device.expected_every_s // 60,
+        "open_episodes": [
+            alerts.episode_json(device, e)
+            for e in alerts.open_for(session, [device.id]).get(device.id, [])
+        ],
+    }

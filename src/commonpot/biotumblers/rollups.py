@@ -1,0 +1,272 @@
+"""Minute and hour rollups, kept up to date as readings arrive, and retention of raw readings.
+
+New readings are merged into their buckets (min, max, count and the count-weighted mean
+merge exactly): one read of the touched buckets and one write per width, however long the
+hour already is. A reading that replaced a stored one (same device and `t`) cannot be
+merged, so the hours holding replacements are recomputed from the raw readings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from commonpot.biotumblers import readings
+from commonpot.biotumblers.downsample import Bucket, bucket_start, downsample
+from commonpot.biotumblers.models import Biotumbler, Rollup
+from commonpot.biotumblers.models import Reading as ReadingRow
+from commonpot.db import utcnow
+from commonpot.errors import Invalid
+
+ROLLUP_WIDTHS = (60, 3600)  # one minute and one hour
+HOUR = timedelta(hours=1)
+RAW_DAYS = 90
+ROLLUP_SPANS = 200  # conditions per OR, below SQLite's expression-depth limits
+
+Touched = tuple[Biotumbler, Sequence[readings.Reading]]
+
+
+def _chunks(items: Sequence[Any], size: int = ROLLUP_SPANS) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def existing_times(session: Session, touched: Sequence[Touched]) -> dict[int, set[datetime]]:
+    """The times of these readings that are stored already (they will be replaced)."""
+    spans = [(d.id, min(r.t for r in new), max(r.t for r in new)) for d, new in touched if new]
+    found: dict[int, set[datetime]] = {}
+    for part in _chunks(spans):
+        where = [
+            and_(ReadingRow.device_id == d, ReadingRow.t >= low, ReadingRow.t <= high)
+            for d, low, high in part
+        ]
+        query = select(ReadingRow.device_id, ReadingRow.t).where(or_(*where))
+        for device_id, t in session.execute(query):
+            found.setdefault(device_id, set()).add(t)
+    return found
+
+
+def _stat_row(bucket: Bucket) -> dict[str, Any]:
+    return {
+        "probes": {
+            p: [stat.low, round(stat.mean, 3), stat.high, stat.count]
+            for p, stat in bucket.probes.items()
+        },
+        "moisture_pct": None if bucket.moisture is None else bucket.moisture.mean,
+        "moisture_n": 0 if bucket.moisture is None else bucket.moisture.count,
+        "oxygen_pct": None if bucket.oxygen is None else bucket.oxygen.mean,
+        "oxygen_n": 0 if bucket.oxygen is None else bucket.oxygen.count,
+        "turned": bucket.turned,
+        "readings": bucket.count,
+    }
+
+
+def _mean(a: float | None, an: int, b: float | None, bn: int) -> float | None:
+    if a is None or an == 0:
+        return b
+    if b is None or bn == 0:
+        return a
+    return (a * an + b * bn) / (an + bn)
+
+
+def merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Two rollups of disjoint readings in the same bucket as one (exact)."""
+    probes = {p: list(v) for p, v in old["probes"].items()}
+    for p, (low, mean, high, n) in new["probes"].items():
+        if p in probes:
+            o_low, o_mean, o_high, o_n = probes[p]
+            total = o_n + n
+            probes[p] = [
+                min(o_low, low),
+                round((o_mean * o_n + mean * n) / total, 3),
+                max(o_high, high),
+                total,
+            ]
+        else:
+            probes[p] = [low, mean, high, n]
+    return {
+        "probes": probes,
+        "moisture_pct": _mean(
+            old["moisture_pct"], old["moisture_n"], new["moisture_pct"], new["moisture_n"]
+        ),
+        "moisture_n": old["moisture_n"] + new["moisture_n"],
+        "oxygen_pct": _mean(old["oxygen_pct"], old["oxygen_n"], new["oxygen_pct"], new["oxygen_n"]),
+        "oxygen_n": old["oxygen_n"] + new["oxygen_n"],
+        "turned": old["turned"] or new["turned"],
+        "readings": old["readings"] + new["readings"],
+    }
+
+
+def _of(row: Any) -> dict[str, Any]:
+    return {
+        "probes": row.probes,
+        "moisture_pct": row.moisture_pct,
+        # rows from before counts were kept: treat every reading as carrying the sensor
+        "moisture_n": row.moisture_n or (row.readings if row.moisture_pct is not None else 0),
+        "oxygen_pct": row.oxygen_pct,
+        "oxygen_n": row.oxygen_n or (row.readings if row.oxygen_pct is not None else 0),
+        "turned": row.turned,
+        "readings": row.readings,
+    }
+
+
+def update_rollups(
+    session: Session,
+    touched: Sequence[Touched],
+    replaced: dict[int, set[datetime]] | None = None,
+) -> None:
+    """Bring the minute and hour rollups up to date with these newly stored readings.
+
+    `replaced` holds, per device, the times that were stored before (from `existing_times`);
+    their hours are recomputed, every other bucket is merged with what it held.
+    """
+    replaced = replaced or {}
+    dirty: list[tuple[Biotumbler, Sequence[datetime]]] = []
+    clean: list[Touched] = []
+    for device, new in touched:
+        if not new:
+            continue
+        again = replaced.get(device.id, set())
+        if not again:
+            clean.append((device, new))
+            continue
+        hours = {bucket_start(t, HOUR) for t in again}
+        dirty.append((device, [r.t for r in new if bucket_start(r.t, HOUR) in hours]))
+        rest = [r for r in new if bucket_start(r.t, HOUR) not in hours]
+        if rest:
+            clean.append((device, rest))
+    if dirty:
+        refresh_rollups(session, dirty)
+    if clean:
+        _merge_into(session, clean)
+
+
+def _merge_into(session: Session, touched: Sequence[Touched]) -> None:
+    fresh: dict[tuple[int, int, datetime], dict[str, Any]] = {}
+    devices = {d.id: d for d, _ in touched}
+    for device, new in touched:
+        for width in ROLLUP_WIDTHS:
+            for bucket in downsample(new, timedelta(seconds=width)):
+                fresh[(device.id, width, bucket.start)] = _stat_row(bucket)
+    spans = []
+    for device, new in touched:
+        low = bucket_start(min(r.t for r in new), HOUR)
+        spans.append((device.id, low, max(r.t for r in new)))
+    stored: dict[tuple[int, int, datetime], Any] = {}
+    columns = (
+        Rollup.id, Rollup.device_id, Rollup.width_s, Rollup.start, Rollup.probes,
+        Rollup.moisture_pct, Rollup.moisture_n, Rollup.oxygen_pct, Rollup.oxygen_n,
+        Rollup.turned, Rollup.readings,
+    )  # fmt: skip
+    for part in _chunks(spans):
+        where = [
+            and_(Rollup.device_id == d, Rollup.start >= low, Rollup.start <= high)
+            for d, low, high in part
+        ]
+        for row in session.execute(select(*columns).where(or_(*where))):
+            key = (row.device_id, row.width_s, row.start)
+            if key in fresh:
+                stored[key] = row
+    changes, additions = [], []
+    for key, stats in fresh.items():
+        old = stored.get(key)
+        if old is not None:
+            changes.append({"id": old.id, **merge(_of(old), stats)})
+        else:
+            device = devices[key[0]]
+            additions.append(
+                {
+                    "community_id": device.community_id,
+                    "device_id": device.id,
+                    "width_s": key[1],
+                    "start": key[2],
+                    **stats,
+                }
+            )
+    if changes:
+        session.execute(update(Rollup), changes)
+    if additions:
+        session.execute(insert(Rollup), additions)
+
+
+def _hour_ranges(times: Sequence[datetime]) -> list[tuple[datetime, datetime]]:
+    """The touched hours, merged into ranges of consecutive hours."""
+    ranges: list[tuple[datetime, datetime]] = []
+    for start in sorted({bucket_start(t, HOUR) for t in times}):
+        if ranges and ranges[-1][1] == start:
+            ranges[-1] = (ranges[-1][0], start + HOUR)
+        else:
+            ranges.append((start, start + HOUR))
+    return ranges
+
+
+def refresh_rollups(
+    session: Session, touched: Sequence[tuple[Biotumbler, Sequence[datetime]]]
+) -> None:
+    """Recompute from the raw readings the minute and hour rollups holding these times."""
+    spans = [(device, low, high) for device, times in touched for low, high in _hour_ranges(times)]
+    for part in _chunks(spans):
+        _refresh(session, part)
+
+
+def _refresh(session: Session, spans: Sequence[tuple[Biotumbler, datetime, datetime]]) -> None:
+    raw = [
+        and_(ReadingRow.device_id == d.id, ReadingRow.t >= low, ReadingRow.t < high)
+        for d, low, high in spans
+    ]
+    query = select(
+        ReadingRow.device_id,
+        ReadingRow.t,
+        ReadingRow.temperature_c,
+        ReadingRow.moisture_pct,
+        ReadingRow.oxygen_pct,
+        ReadingRow.turned,
+    ).where(or_(*raw))
+    found: dict[int, list[readings.Reading]] = {}
+    for device_id, t, temps, moisture, oxygen, turned in session.execute(query):
+        found.setdefault(device_id, []).append(
+            readings.Reading(t, dict(temps or {}), moisture, oxygen, bool(turned))
+        )
+    old = [
+        and_(Rollup.device_id == d.id, Rollup.start >= low, Rollup.start < high)
+        for d, low, high in spans
+    ]
+    session.execute(delete(Rollup).where(or_(*old)))
+    devices = {d.id: d for d, _, _ in spans}
+    rows = [
+        {
+            "community_id": devices[device_id].community_id,
+            "device_id": device_id,
+            "width_s": width,
+            "start": bucket.start,
+            **_stat_row(bucket),
+        }
+        for device_id, mine in found.items()
+        for width in ROLLUP_WIDTHS
+        for bucket in downsample(mine, timedelta(seconds=width))
+    ]
+    if rows:
+        session.execute(insert(Rollup), rows)
+
+
+def rollups(
+    session: Session, device: Biotumbler, width_s: int, *, since: datetime | None = None
+) -> list[Rollup]:
+    """The device's rollups of one width, in time order."""
+    query = select(Rollup).where(Rollup.device_id == device.id, Rollup.width_s == width_s)
+    if since is not None:
+        query = query.where(Rollup.start >= bucket_start(since, timedelta(seconds=width_s)))
+    return list(session.scalars(query.order_by(Rollup.start)))
+
+
+def prune_raw(session: Session, *, keep_days: int = RAW_DAYS, now: datetime | None = None) -> int:
+    """Delete raw readings older than `keep_days` (rollups stay); how many went."""
+    if keep_days < 1:
+        raise Invalid("keep_days: at least 1", field="keep_days")
+    cutoff = (now or utcnow()) - timedelta(days=keep_days)
+    result = session.execute(delete(ReadingRow).where(ReadingRow.t < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
