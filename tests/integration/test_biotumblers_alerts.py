@@ -92,9 +92,7 @@ def test_an_overheat_episode_is_stored_once_and_stewards_hear_once_in_their_lang
     send(db, found, [wire(0, 60), wire(10, 66)])
     send(db, found, [wire(20, 69)])  # worse, same episode
     send(db, found, [wire(30, 67)])  # still open
-    assert episodes_of(db) == [
-        ("overheat", "warn", T0 + timedelta(minutes=10), None, 69.0, True)
-    ]
+    assert episodes_of(db) == [("overheat", "warn", T0 + timedelta(minutes=10), None, 69.0, True)]
     run_all(runtime)
     (note,) = telemetry_notes(db, w.steward)
     assert note.params["alert"] == "overheat"

@@ -32,9 +32,7 @@ def run(chunks: list[list[Reading]], gap: timedelta = GAP) -> list[Episode]:
     return sorted(done.values(), key=lambda e: (e.start, e.kind, e.level))
 
 
-def test_an_episode_opens_once_grows_its_peak_and_closes_on_the_first_reading_that_clears() -> (
-    None
-):
+def test_an_episode_opens_once_grows_its_peak_and_closes_on_the_first_reading_that_clears() -> None:
     first = episodes.track({}, [reading(0, 60), reading(10, 66)], last_before=None)
     assert [(e.kind, e.level, e.start, e.end, e.peak, e.opened) for e in first] == [
         ("overheat", "warn", T0 + timedelta(minutes=10), None, 66.0, True)
