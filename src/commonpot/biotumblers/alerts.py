@@ -109,7 +109,7 @@ def _apply(
                 peak=change.peak,
             )
             session.add(row)
-            news = True
+            news = change.end is None  # one that began and ended in the past is only recorded
         else:
             news = row.ended_at is None and change.end is not None  # it closed
             row.ended_at, row.peak = change.end, change.peak
