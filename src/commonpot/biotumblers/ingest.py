@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commonpot.biotumblers import alerts, readings, rollups
+from commonpot.biotumblers import alerts, readings, rollups, verdicts
 from commonpot.biotumblers.models import Biotumbler, UnknownDevice
 from commonpot.biotumblers.service import STATES, live_channel, lock_devices
 from commonpot.bus import queue_after_commit
@@ -136,6 +136,10 @@ def store_many(
             device.rejected += len(bad)
             device.last_rejection = bad[-1].reason[:300]
     rollups.update_rollups(session, touched, replaced)
+    for device, unique in touched:
+        if device.sealed_until is not None and unique[0].t < device.sealed_until:
+            session.flush()
+            verdicts.reseal(session, device, unique[0].t)  # late readings of an ended batch
     session.flush()
     if live:
         for device, unique in touched:

@@ -35,6 +35,8 @@ class Biotumbler(Base):
     last_rejection: Mapped[str] = mapped_column(String(300), default="")
     # the device should report at least this often; longer silences open a `silent` episode
     expected_every_s: Mapped[int] = mapped_column(default=1800, server_default="1800")
+    # the latest end of a batch whose verdict is kept: older readings arriving re-judge it
+    sealed_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -65,6 +67,8 @@ class Batch(Base):
     offer_id: Mapped[int | None] = mapped_column(
         ForeignKey("network_offers.id", ondelete="SET NULL"), default=None
     )
+    # an ended batch's assessment, kept (pages need not read its readings; it outlives them)
+    verdict: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class Reading(Base):

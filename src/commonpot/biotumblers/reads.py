@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commonpot.biotumblers import alerts, assessment, readings
+from commonpot.biotumblers import alerts, assessment, readings, verdicts
 from commonpot.biotumblers.models import Batch, Biotumbler
 from commonpot.biotumblers.models import Reading as ReadingRow
 
@@ -19,29 +19,7 @@ def reading_count(session: Session, device: Biotumbler) -> int:
     return int(session.scalar(query) or 0)
 
 
-def stored_readings(
-    session: Session,
-    device: Biotumbler,
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> list[readings.Reading]:
-    """The device's readings in order of time, optionally within [since, until)."""
-    query = select(
-        ReadingRow.t,
-        ReadingRow.temperature_c,
-        ReadingRow.moisture_pct,
-        ReadingRow.oxygen_pct,
-        ReadingRow.turned,
-    ).where(ReadingRow.device_id == device.id)
-    if since is not None:
-        query = query.where(ReadingRow.t >= since)
-    if until is not None:
-        query = query.where(ReadingRow.t < until)
-    return [
-        readings.Reading(t, dict(temps or {}), moisture, oxygen, bool(turned))
-        for t, temps, moisture, oxygen, turned in session.execute(query.order_by(ReadingRow.t))
-    ]
+stored_readings = verdicts.stored_readings
 
 
 def assess_device(
@@ -52,14 +30,8 @@ def assess_device(
     now: datetime | None = None,
     max_gap: timedelta = assessment.DEFAULT_MAX_GAP,
 ) -> assessment.Assessment:
-    """The spec's assessment of a device's readings (or of one batch's)."""
-    if batch is None:
-        found = stored_readings(session, device)
-    else:
-        found = stored_readings(session, device, since=batch.started_at, until=batch.ended_at)
-        if batch.ended_at is not None:
-            now = None
-    return assessment.assess(found, max_gap=max_gap, now=now)
+    """The spec's assessment of a device's readings (or of one batch's, kept once it ended)."""
+    return verdicts.judge(session, device, batch=batch, now=now, max_gap=max_gap)
 
 
 def device_summary(session: Session, device: Biotumbler) -> dict[str, Any]:

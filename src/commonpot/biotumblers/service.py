@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from commonpot import tenancy
 from commonpot.accounts import security
 from commonpot.accounts.service import Viewer
-from commonpot.biotumblers import readings
+from commonpot.biotumblers import readings, verdicts
 from commonpot.biotumblers.models import AlertEpisode, Batch, Biotumbler, Rollup
 from commonpot.biotumblers.models import Reading as ReadingRow
 from commonpot.communities import service as communities
@@ -287,6 +287,7 @@ def end_batch(
     if end <= batch.started_at:
         raise Invalid("ended_at: must be after the batch started", field="ended_at")
     batch.ended_at = end
+    verdicts.seal(session, found, batch)
     session.flush()
     return batch
 

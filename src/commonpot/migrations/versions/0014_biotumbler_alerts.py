@@ -88,6 +88,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("expected_every_s", sa.Integer(), server_default="1800", nullable=False)
         )
+        batch_op.add_column(
+            sa.Column("sealed_until", commonpot.db.UTCDateTime(timezone=True), nullable=True)
+        )
 
     with op.batch_alter_table("biotumbler_rollups", schema=None) as batch_op:
         batch_op.add_column(
@@ -102,6 +105,7 @@ def upgrade() -> None:
             sa.Column("delivered_at", commonpot.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("offer_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("verdict", sa.JSON(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_biotumbler_batches_place_id_places"),
             "places",
@@ -126,6 +130,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(
             batch_op.f("fk_biotumbler_batches_place_id_places"), type_="foreignkey"
         )
+        batch_op.drop_column("verdict")
         batch_op.drop_column("offer_id")
         batch_op.drop_column("delivered_at")
         batch_op.drop_column("place_id")
@@ -134,6 +139,7 @@ def downgrade() -> None:
         batch_op.drop_column("oxygen_n")
         batch_op.drop_column("moisture_n")
     with op.batch_alter_table("biotumbler_devices", schema=None) as batch_op:
+        batch_op.drop_column("sealed_until")
         batch_op.drop_column("expected_every_s")
     with op.batch_alter_table("biotumbler_unknown_devices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_biotumbler_unknown_devices_community_id"))
