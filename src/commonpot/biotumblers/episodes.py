@@ -116,13 +116,24 @@ def track(
     of `t`; older (late) readings rewrite the past and change no episode.
     """
     live = {key: Episode(e.kind, e.level, e.start, e.end, e.peak) for key, e in open_now.items()}
+    values = {
+        "hot": [r.hot for r in new],
+        "moisture": [r.moisture_pct for r in new],
+    }
+    # a rule with no open episode that no new reading meets cannot change: skip it
+    rules = [
+        rule
+        for rule in RULES
+        if (rule.kind, rule.level) in live
+        or any(v is not None and rule.holds(v) for v in values[rule.source])
+    ]
     changed: dict[int, Episode] = {}
     previous = last_before
     for reading in new:
         if previous is not None and reading.t <= previous:
             continue
         touched = [_silence(live, previous, reading.t, max_gap)]
-        touched += [_judge(live, rule, reading) for rule in RULES]
+        touched += [_judge(live, rule, reading) for rule in rules]
         for episode in touched:
             if episode is not None:
                 changed.setdefault(id(episode), episode)

@@ -10,11 +10,12 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from commonpot.biotumblers import alerts, readings, rollups, verdicts
 from commonpot.biotumblers.models import Biotumbler, UnknownDevice
@@ -24,7 +25,7 @@ from commonpot.communities.models import Community
 from commonpot.db import utcnow
 from commonpot.errors import Invalid
 
-WRITE_CHUNK = 1000
+WRITE_CHUNK = 5000
 MAX_UNKNOWN = 100  # distinct unknown ids kept per community; the rest count under OTHER
 OTHER = "*"
 
@@ -52,57 +53,86 @@ SQLITE_UPSERT = (
     "moisture_pct = excluded.moisture_pct, oxygen_pct = excluded.oxygen_pct, "
     "turned = excluded.turned"
 )
-# one statement and one JSON parameter per chunk: nothing to compile or escape per row
+# one statement and one JSON parameter per chunk (of any number of devices): nothing to
+# compile or escape per row, one round trip
 POSTGRES_UPSERT = (
     "INSERT INTO biotumbler_readings "
     "(community_id, device_id, t, temperature_c, moisture_pct, oxygen_pct, turned) "
-    "SELECT %s, %s, x.t, x.j, x.m, x.o, x.u FROM json_to_recordset(%s::json) "
-    "AS x(t timestamptz, j json, m float8, o float8, u boolean) "
+    "SELECT x.c, x.d, x.t, x.j, x.m, x.o, x.u FROM json_to_recordset(%s::json) "
+    "AS x(c int, d int, t timestamptz, j json, m float8, o float8, u boolean) "
     "ON CONFLICT (device_id, t) DO UPDATE SET temperature_c = excluded.temperature_c, "
     "moisture_pct = excluded.moisture_pct, oxygen_pct = excluded.oxygen_pct, "
     "turned = excluded.turned"
 )
 
 
-def _upsert(session: Session, device: Biotumbler, found: Sequence[readings.Reading]) -> None:
-    """INSERT ... ON CONFLICT (device_id, t) DO UPDATE in chunks, on SQLite or PostgreSQL.
+def _upsert(
+    session: Session, found: Sequence[tuple[Biotumbler, Sequence[readings.Reading]]]
+) -> None:
+    """INSERT ... ON CONFLICT (device_id, t) DO UPDATE for several devices, in chunks.
 
-    The statement is written for each driver (executemany on SQLite, arrays on PostgreSQL):
-    the ORM's per-row parameter processing costs more than the database's work here.
+    The statement is written for each driver (executemany on SQLite, one JSON array per
+    chunk on PostgreSQL): the ORM's per-row parameter processing costs more than the
+    database's work here.
     """
     connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
-    for start in range(0, len(found), WRITE_CHUNK):
-        chunk = found[start : start + WRITE_CHUNK]
-        if postgres:
-            batch = [
-                {
-                    "t": r.t.isoformat(),
-                    "j": r.temperature_c,
-                    "m": r.moisture_pct,
-                    "o": r.oxygen_pct,
-                    "u": r.turned,
-                }
-                for r in chunk
-            ]
+    if connection.dialect.name == "postgresql":
+        rows = [
+            {
+                "c": device.community_id,
+                "d": device.id,
+                "t": r.t.isoformat(),
+                "j": r.temperature_c,
+                "m": r.moisture_pct,
+                "o": r.oxygen_pct,
+                "u": r.turned,
+            }
+            for device, mine in found
+            for r in mine
+        ]
+        for start in range(0, len(rows), WRITE_CHUNK):
             connection.exec_driver_sql(
-                POSTGRES_UPSERT, (device.community_id, device.id, json.dumps(batch))
+                POSTGRES_UPSERT, (json.dumps(rows[start : start + WRITE_CHUNK]),)
             )
-        else:
-            rows = [
-                (
-                    device.community_id,
-                    device.id,
-                    # the text form SQLAlchemy's SQLite DateTime writes (UTC, no offset)
-                    r.t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
-                    json.dumps(r.temperature_c),
-                    r.moisture_pct,
-                    r.oxygen_pct,
-                    int(r.turned),
-                )
-                for r in chunk
-            ]
-            connection.exec_driver_sql(SQLITE_UPSERT, rows)
+        return
+    flat = [
+        (
+            device.community_id,
+            device.id,
+            # the text form SQLAlchemy's SQLite DateTime writes (UTC, no offset)
+            r.t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            json.dumps(r.temperature_c),
+            r.moisture_pct,
+            r.oxygen_pct,
+            int(r.turned),
+        )
+        for device, mine in found
+        for r in mine
+    ]
+    for start in range(0, len(flat), WRITE_CHUNK):
+        connection.exec_driver_sql(SQLITE_UPSERT, flat[start : start + WRITE_CHUNK])
+
+
+def _advance(session: Session, newest: Sequence[tuple[Biotumbler, datetime]]) -> None:
+    """Move each device's `last_reading_at` forward: one statement for all of them."""
+    if not newest:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        moved = [{"i": device.id, "t": t.isoformat()} for device, t in newest]
+        connection.exec_driver_sql(POSTGRES_ADVANCE, (json.dumps(moved),))
+    else:
+        rows = [(t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), d.id) for d, t in newest]
+        connection.exec_driver_sql(SQLITE_ADVANCE, rows)
+    for device, t in newest:  # what the database now holds, without another UPDATE
+        set_committed_value(device, "last_reading_at", t)
+
+
+SQLITE_ADVANCE = "UPDATE biotumbler_devices SET last_reading_at = ? WHERE id = ?"
+POSTGRES_ADVANCE = (
+    "UPDATE biotumbler_devices AS d SET last_reading_at = x.t "
+    "FROM json_to_recordset(%s::json) AS x(i int, t timestamptz) WHERE d.id = x.i"
+)
 
 
 # One device's share of a batch: the device, its good readings, its rejected ones.
@@ -124,17 +154,18 @@ def store_many(
     lock_devices(session, [d.id for d, unique, _ in items if unique])
     touched = [(d, unique) for d, unique, _ in items if unique]
     replaced = rollups.existing_times(session, touched)
+    _upsert(session, touched)
     arrivals: list[alerts.Arrival] = []
+    newest: list[tuple[Biotumbler, datetime]] = []
     for device, unique, bad in items:
         if unique:
-            _upsert(session, device, unique)
             arrivals.append((device, unique, device.last_reading_at))
-            newest = unique[-1].t
-            if device.last_reading_at is None or newest > device.last_reading_at:
-                device.last_reading_at = newest
+            if device.last_reading_at is None or unique[-1].t > device.last_reading_at:
+                newest.append((device, unique[-1].t))
         if bad:
             device.rejected += len(bad)
             device.last_rejection = bad[-1].reason[:300]
+    _advance(session, newest)
     rollups.update_rollups(session, touched, replaced)
     for device, unique in touched:
         if device.sealed_until is not None and unique[0].t < device.sealed_until:

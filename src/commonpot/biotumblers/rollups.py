@@ -8,21 +8,32 @@ merged, so the hours holding replacements are recomputed from the raw readings.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from commonpot.biotumblers import readings
-from commonpot.biotumblers.downsample import Bucket, bucket_start, downsample
+from commonpot.biotumblers.downsample import Bucket, bucket_start, coarsen, downsample
 from commonpot.biotumblers.models import Biotumbler, Rollup
 from commonpot.biotumblers.models import Reading as ReadingRow
 from commonpot.db import utcnow
 from commonpot.errors import Invalid
 
 ROLLUP_WIDTHS = (60, 3600)  # one minute and one hour
+
+
+def _buckets(found: Sequence[readings.Reading]) -> Iterable[tuple[int, Bucket]]:
+    """(width, bucket) for every rollup width: one pass over the readings, then merges."""
+    minutes = downsample(found, timedelta(seconds=ROLLUP_WIDTHS[0]))
+    yield from ((ROLLUP_WIDTHS[0], b) for b in minutes)
+    for width in ROLLUP_WIDTHS[1:]:
+        yield from ((width, b) for b in coarsen(minutes, timedelta(seconds=width)))
+
+
 HOUR = timedelta(hours=1)
 RAW_DAYS = 90
 ROLLUP_SPANS = 200  # conditions per OR, below SQLite's expression-depth limits
@@ -35,10 +46,31 @@ def _chunks(items: Sequence[Any], size: int = ROLLUP_SPANS) -> Iterable[Sequence
         yield items[start : start + size]
 
 
+# one parameter whatever the number of devices: no OR of hundreds of conditions to build
+POSTGRES_EXISTING = (
+    "SELECT r.device_id, r.t FROM biotumbler_readings AS r "
+    "JOIN json_to_recordset(%s::json) AS x(d int, lo timestamptz, hi timestamptz) "
+    "ON r.device_id = x.d AND r.t >= x.lo AND r.t <= x.hi"
+)
+POSTGRES_STORED_ROLLUPS = (
+    "SELECT r.id, r.device_id, r.width_s, r.start, r.probes, r.moisture_pct, r.moisture_n, "
+    "r.oxygen_pct, r.oxygen_n, r.turned, r.readings FROM biotumbler_rollups AS r "
+    "JOIN json_to_recordset(%s::json) AS x(d int, w int, lo timestamptz, hi timestamptz) "
+    "ON r.device_id = x.d AND r.width_s = x.w AND r.start >= x.lo AND r.start <= x.hi"
+)
+
+
 def existing_times(session: Session, touched: Sequence[Touched]) -> dict[int, set[datetime]]:
     """The times of these readings that are stored already (they will be replaced)."""
     spans = [(d.id, min(r.t for r in new), max(r.t for r in new)) for d, new in touched if new]
     found: dict[int, set[datetime]] = {}
+    if spans and session.get_bind().dialect.name == "postgresql":
+        rows = [{"d": d, "lo": low.isoformat(), "hi": high.isoformat()} for d, low, high in spans]
+        for device_id, t in session.connection().exec_driver_sql(
+            POSTGRES_EXISTING, (json.dumps(rows),)
+        ):
+            found.setdefault(device_id, set()).add(t)
+        return found
     for part in _chunks(spans):
         where = [
             and_(ReadingRow.device_id == d, ReadingRow.t >= low, ReadingRow.t <= high)
@@ -145,18 +177,22 @@ def update_rollups(
         _merge_into(session, clean)
 
 
-def _merge_into(session: Session, touched: Sequence[Touched]) -> None:
-    fresh: dict[tuple[int, int, datetime], dict[str, Any]] = {}
-    devices = {d.id: d for d, _ in touched}
-    for device, new in touched:
-        for width in ROLLUP_WIDTHS:
-            for bucket in downsample(new, timedelta(seconds=width)):
-                fresh[(device.id, width, bucket.start)] = _stat_row(bucket)
-    spans = []
-    for device, new in touched:
-        low = bucket_start(min(r.t for r in new), HOUR)
-        spans.append((device.id, low, max(r.t for r in new)))
-    stored: dict[tuple[int, int, datetime], Any] = {}
+def _stored_rollups(
+    session: Session, spans: Sequence[tuple[int, int, datetime, datetime]]
+) -> dict[tuple[int, int, datetime], Any]:
+    """The stored rollups of these (device, width, first start, last time) spans, by key."""
+    found: dict[tuple[int, int, datetime], Any] = {}
+    if spans and session.get_bind().dialect.name == "postgresql":
+        wanted = [
+            {"d": d, "w": w, "lo": low.isoformat(), "hi": high.isoformat()}
+            for d, w, low, high in spans
+        ]
+        result = session.connection().exec_driver_sql(
+            POSTGRES_STORED_ROLLUPS, (json.dumps(wanted),)
+        )
+        for row in result:
+            found[(row.device_id, row.width_s, row.start.astimezone(UTC))] = row
+        return found
     columns = (
         Rollup.id, Rollup.device_id, Rollup.width_s, Rollup.start, Rollup.probes,
         Rollup.moisture_pct, Rollup.moisture_n, Rollup.oxygen_pct, Rollup.oxygen_n,
@@ -164,13 +200,32 @@ def _merge_into(session: Session, touched: Sequence[Touched]) -> None:
     )  # fmt: skip
     for part in _chunks(spans):
         where = [
-            and_(Rollup.device_id == d, Rollup.start >= low, Rollup.start <= high)
-            for d, low, high in part
+            and_(
+                Rollup.device_id == d,
+                Rollup.width_s == w,
+                Rollup.start >= low,
+                Rollup.start <= high,
+            )
+            for d, w, low, high in part
         ]
         for row in session.execute(select(*columns).where(or_(*where))):
-            key = (row.device_id, row.width_s, row.start)
-            if key in fresh:
-                stored[key] = row
+            found[(row.device_id, row.width_s, row.start)] = row
+    return found
+
+
+def _merge_into(session: Session, touched: Sequence[Touched]) -> None:
+    fresh: dict[tuple[int, int, datetime], dict[str, Any]] = {}
+    devices = {d.id: d for d, _ in touched}
+    for device, new in touched:
+        for width, bucket in _buckets(new):
+            fresh[(device.id, width, bucket.start)] = _stat_row(bucket)
+    spans = []
+    for device, new in touched:
+        first, last = min(r.t for r in new), max(r.t for r in new)
+        for width in ROLLUP_WIDTHS:
+            low = bucket_start(first, timedelta(seconds=width))
+            spans.append((device.id, width, low, last))
+    stored = {key: row for key, row in _stored_rollups(session, spans).items() if key in fresh}
     changes, additions = [], []
     for key, stats in fresh.items():
         old = stored.get(key)
@@ -187,10 +242,62 @@ def _merge_into(session: Session, touched: Sequence[Touched]) -> None:
                     **stats,
                 }
             )
+    if session.get_bind().dialect.name == "postgresql":
+        _write_postgres(session, changes, additions)
+        return
     if changes:
         session.execute(update(Rollup), changes)
     if additions:
         session.execute(insert(Rollup), additions)
+
+
+# every changed and new rollup of a batch in one statement and one round trip
+POSTGRES_ROLLUPS = (
+    "UPDATE biotumbler_rollups AS r SET probes = x.p, moisture_pct = x.m, moisture_n = x.mn, "
+    "oxygen_pct = x.o, oxygen_n = x.n, turned = x.u, readings = x.r "
+    "FROM json_to_recordset(%s::json) AS x(i int, p json, m float8, mn int, o float8, n int, "
+    "u boolean, r int) WHERE r.id = x.i"
+)
+POSTGRES_NEW_ROLLUPS = (
+    "INSERT INTO biotumbler_rollups (community_id, device_id, width_s, start, probes, "
+    "moisture_pct, moisture_n, oxygen_pct, oxygen_n, turned, readings) "
+    "SELECT x.c, x.d, x.w, x.s, x.p, x.m, x.mn, x.o, x.n, x.u, x.r "
+    "FROM json_to_recordset(%s::json) AS x(c int, d int, w int, s timestamptz, p json, "
+    "m float8, mn int, o float8, n int, u boolean, r int)"
+)
+
+
+def _short(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "p": row["probes"],
+        "m": row["moisture_pct"],
+        "mn": row["moisture_n"],
+        "o": row["oxygen_pct"],
+        "n": row["oxygen_n"],
+        "u": row["turned"],
+        "r": row["readings"],
+    }
+
+
+def _write_postgres(
+    session: Session, changes: list[dict[str, Any]], additions: list[dict[str, Any]]
+) -> None:
+    connection = session.connection()
+    if changes:
+        rows = [{"i": row["id"], **_short(row)} for row in changes]
+        connection.exec_driver_sql(POSTGRES_ROLLUPS, (json.dumps(rows),))
+    if additions:
+        rows = [
+            {
+                "c": row["community_id"],
+                "d": row["device_id"],
+                "w": row["width_s"],
+                "s": row["start"].isoformat(),
+                **_short(row),
+            }
+            for row in additions
+        ]
+        connection.exec_driver_sql(POSTGRES_NEW_ROLLUPS, (json.dumps(rows),))
 
 
 def _hour_ranges(times: Sequence[datetime]) -> list[tuple[datetime, datetime]]:
@@ -246,8 +353,7 @@ def _refresh(session: Session, spans: Sequence[tuple[Biotumbler, datetime, datet
             **_stat_row(bucket),
         }
         for device_id, mine in found.items()
-        for width in ROLLUP_WIDTHS
-        for bucket in downsample(mine, timedelta(seconds=width))
+        for width, bucket in _buckets(mine)
     ]
     if rows:
         session.execute(insert(Rollup), rows)
