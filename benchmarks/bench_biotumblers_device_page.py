@@ -135,7 +135,8 @@ def run(name: str, url: str, days: int, clients: int, seconds: float) -> None:
                 raise SystemExit("the server did not start")
             time.sleep(0.2)
         page = httpx.get(base + PATH, timeout=60)
-        assert page.status_code == 200 and "bt-temperature" in page.text
+        assert page.status_code == 200
+        assert "bt-temperature" in page.text
         asyncio.run(drive(base, PATH, clients, 2.0))  # warm up
         health = asyncio.run(drive(base, "/healthz", clients, seconds / 2))
         pages = asyncio.run(drive(base, PATH, clients, seconds))

@@ -3,14 +3,15 @@ finished compost offered to the network or delivered to a dome."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
-from commonpot.biotumblers import ingest, links
+from commonpot.biotumblers import ingest, links, service
 from commonpot.biotumblers.models import Batch, Biotumbler, UnknownDevice
 from commonpot.communities.models import Community, Place
 from commonpot.db import Database
@@ -25,8 +26,6 @@ WEB = "/communities/publicville/biotumblers"
 def setup(db: Database) -> tuple[World, str]:
     w = make_world(db)
     with db.unit_of_work() as s:
-        from commonpot.biotumblers import service
-
         _, token = service.register_device(
             s,
             s.merge(w.public),
@@ -40,7 +39,7 @@ def setup(db: Database) -> tuple[World, str]:
 
 
 def test_unknown_devices_are_counted_for_stewards_only(client: TestClient, db: Database) -> None:
-    w, token = setup(db)
+    w, _ = setup(db)
     for _ in range(2):
         r = client.post(
             f"{URL}/ghost/readings", json=[wire(0, 50)], headers={"Authorization": "Bearer x"}
@@ -72,8 +71,6 @@ def test_unknown_devices_are_counted_for_stewards_only(client: TestClient, db: D
 
 
 def test_many_unknown_ids_are_capped_per_community(db: Database) -> None:
-    from collections import Counter
-
     make_world(db)
     seen = Counter({("publicville", f"ghost-{i}"): 1 for i in range(ingest.MAX_UNKNOWN + 5)})
     seen[("publicville", "Not An Id!")] = 3
@@ -87,7 +84,7 @@ def test_many_unknown_ids_are_capped_per_community(db: Database) -> None:
 
 
 def test_episodes_endpoint_and_device_summary(client: TestClient, db: Database) -> None:
-    w, token = setup(db)
+    _, token = setup(db)
     auth = {"Authorization": f"Bearer {token}"}
     body = [wire(0, 50) | {"moisture_pct": 35.0}, wire(10, 50) | {"moisture_pct": 32.5}]
     assert client.post(f"{URL}/tumbler-1/readings", json=body, headers=auth).status_code == 202
@@ -105,10 +102,8 @@ def test_episodes_endpoint_and_device_summary(client: TestClient, db: Database) 
     assert 'data-episode="moisture_low-warn" data-open="true"' in page.text
 
 
-def finished(db: Database, w: World, *, hot: bool = True, start=T0) -> int:  # type: ignore[no-untyped-def]
+def finished(db: Database, w: World, *, hot: bool = True, start: datetime = T0) -> int:
     """An ended batch with 73 h of readings at 56 °C (sanitised) or at 50 °C (not)."""
-    from commonpot.biotumblers import service
-
     with db.unit_of_work() as s:
         community, steward = s.merge(w.public), Viewer(user=s.get(User, w.steward.id))
         device = s.scalar(select(Biotumbler).where(Biotumbler.device == "tumbler-1"))
