@@ -110,3 +110,18 @@ def test_following_chunk_by_chunk_finds_the_engines_episodes(
         if a.kind != "stalled"
     ]
     assert sorted(followed, key=str) == sorted(spec, key=str)
+
+
+@settings(max_examples=100, deadline=None)
+@given(temps, st.integers(0, 120))
+def test_a_kept_verdict_brought_to_now_equals_assessing_with_now(
+    points: list[tuple[int, float, float | None]], later: int
+) -> None:
+    found, at = [], 0
+    for step, hot, moisture in points:
+        at += step
+        found.append(reading(at, hot, moisture=moisture))
+    now = found[-1].t + timedelta(minutes=later)
+    kept = assessment.assess(found, max_gap=GAP)
+    assert assessment.at(kept, now, GAP) == assessment.assess(found, max_gap=GAP, now=now)
+    assert assessment.at(kept, None, GAP) == kept

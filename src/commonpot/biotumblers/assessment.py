@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Any
@@ -240,3 +240,18 @@ def _assess(readings: Sequence[Reading], max_gap: timedelta, now: datetime | Non
         hot_from=hot_from,
         last_t=readings[-1].t if readings else None,
     )
+
+
+def at(
+    verdict: Assessment, now: datetime | None, max_gap: timedelta = DEFAULT_MAX_GAP
+) -> Assessment:
+    """A verdict made without `now`, as `assess(..., now=now)` would give it.
+
+    Only the periodic check's open `silent` alert depends on the clock, so a verdict may be
+    kept while the readings stay the same and brought to the present when read.
+    """
+    if now is None or verdict.last_t is None or now - verdict.last_t <= max_gap:
+        return verdict
+    alerts = [*verdict.alerts, Alert("silent", "warn", verdict.last_t, None)]
+    alerts.sort(key=lambda a: (a.start, a.kind, LEVEL_ORDER[a.level]))
+    return replace(verdict, alerts=alerts)

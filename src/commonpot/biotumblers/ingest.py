@@ -113,24 +113,34 @@ def _upsert(
         connection.exec_driver_sql(SQLITE_UPSERT, flat[start : start + WRITE_CHUNK])
 
 
-def _advance(session: Session, newest: Sequence[tuple[Biotumbler, datetime]]) -> None:
-    """Move each device's `last_reading_at` forward: one statement for all of them."""
-    if not newest:
+def _advance(session: Session, touched: Sequence[tuple[Biotumbler, datetime]]) -> None:
+    """Each written device: `revision` up by one, `last_reading_at` forward; one statement."""
+    if not touched:
         return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        moved = [{"i": device.id, "t": t.isoformat()} for device, t in newest]
+        moved = [{"i": device.id, "t": t.isoformat()} for device, t in touched]
         connection.exec_driver_sql(POSTGRES_ADVANCE, (json.dumps(moved),))
     else:
-        rows = [(t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), d.id) for d, t in newest]
+        rows = []
+        for device, t in touched:
+            text = t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+            rows.append((text, text, device.id))
         connection.exec_driver_sql(SQLITE_ADVANCE, rows)
-    for device, t in newest:  # what the database now holds, without another UPDATE
-        set_committed_value(device, "last_reading_at", t)
+    for device, t in touched:  # what the database now holds, without another UPDATE
+        set_committed_value(device, "revision", (device.revision or 0) + 1)
+        if device.last_reading_at is None or t > device.last_reading_at:
+            set_committed_value(device, "last_reading_at", t)
 
 
-SQLITE_ADVANCE = "UPDATE biotumbler_devices SET last_reading_at = ? WHERE id = ?"
+SQLITE_ADVANCE = (
+    "UPDATE biotumbler_devices SET revision = revision + 1, last_reading_at = "
+    "CASE WHEN last_reading_at IS NULL OR last_reading_at < ? THEN ? ELSE last_reading_at END "
+    "WHERE id = ?"
+)
 POSTGRES_ADVANCE = (
-    "UPDATE biotumbler_devices AS d SET last_reading_at = x.t "
+    "UPDATE biotumbler_devices AS d SET revision = d.revision + 1, last_reading_at = "
+    "GREATEST(d.last_reading_at, x.t) "
     "FROM json_to_recordset(%s::json) AS x(i int, t timestamptz) WHERE d.id = x.i"
 )
 
@@ -160,8 +170,7 @@ def store_many(
     for device, unique, bad in items:
         if unique:
             arrivals.append((device, unique, device.last_reading_at))
-            if device.last_reading_at is None or unique[-1].t > device.last_reading_at:
-                newest.append((device, unique[-1].t))
+            newest.append((device, unique[-1].t))
         if bad:
             device.rejected += len(bad)
             device.last_rejection = bad[-1].reason[:300]

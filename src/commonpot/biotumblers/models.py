@@ -37,6 +37,8 @@ class Biotumbler(Base):
     expected_every_s: Mapped[int] = mapped_column(default=1800, server_default="1800")
     # the latest end of a batch whose verdict is kept: older readings arriving re-judge it
     sealed_until: Mapped[datetime | None] = mapped_column(default=None)
+    # counts every write of readings (and retention): what pages may cache their verdicts by
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

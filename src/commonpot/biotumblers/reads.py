@@ -5,20 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commonpot.biotumblers import alerts, assessment, readings, verdicts
 from commonpot.biotumblers.models import Batch, Biotumbler
-from commonpot.biotumblers.models import Reading as ReadingRow
 
-
-def reading_count(session: Session, device: Biotumbler) -> int:
-    """How many readings of the device are stored."""
-    query = select(func.count()).select_from(ReadingRow).where(ReadingRow.device_id == device.id)
-    return int(session.scalar(query) or 0)
-
-
+reading_count = verdicts.reading_count
 stored_readings = verdicts.stored_readings
 
 

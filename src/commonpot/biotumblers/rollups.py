@@ -375,4 +375,7 @@ def prune_raw(session: Session, *, keep_days: int = RAW_DAYS, now: datetime | No
         raise Invalid("keep_days: at least 1", field="keep_days")
     cutoff = (now or utcnow()) - timedelta(days=keep_days)
     result = session.execute(delete(ReadingRow).where(ReadingRow.t < cutoff))
-    return int(getattr(result, "rowcount", 0) or 0)
+    gone = int(getattr(result, "rowcount", 0) or 0)
+    if gone:  # what pages cached from the deleted readings is stale now
+        session.execute(update(Biotumbler).values(revision=Biotumbler.revision + 1))
+    return gone

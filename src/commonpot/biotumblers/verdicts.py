@@ -7,10 +7,12 @@ time (a device's backlog, a replaced reading) judge it again in the same transac
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commonpot.biotumblers import assessment, readings
@@ -18,6 +20,37 @@ from commonpot.biotumblers.models import Batch, Biotumbler
 from commonpot.biotumblers.models import Reading as ReadingRow
 
 KEPT_VERSION = 1
+CACHED = 512  # verdicts of open batches and whole devices kept in this process
+
+
+class _Cache:
+    """Verdicts by (device, batch, revision): a write of readings bumps the revision."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.found: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        with self.lock:
+            value = self.found.get(key)
+            if value is not None:
+                self.found.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        with self.lock:
+            self.found[key] = value
+            while len(self.found) > self.size:
+                self.found.popitem(last=False)
+
+
+_cache = _Cache(CACHED)
+
+
+def _key(device: Biotumbler, *more: Any) -> tuple[Any, ...]:
+    # the token hash tells apart devices of different databases that share an id
+    return (device.token_hash, device.id, device.revision, *more)
 
 
 def stored_readings(
@@ -94,11 +127,15 @@ def judge(
     max_gap: timedelta = assessment.DEFAULT_MAX_GAP,
 ) -> assessment.Assessment:
     """The spec's assessment of a device's readings (or of one batch's; kept once it ended)."""
-    if batch is None:
-        return assessment.assess(stored_readings(session, device), max_gap=max_gap, now=now)
-    if batch.ended_at is None:
-        found = stored_readings(session, device, since=batch.started_at)
-        return assessment.assess(found, max_gap=max_gap, now=now)
+    if batch is None or batch.ended_at is None:
+        since = None if batch is None else batch.started_at
+        key = _key(device, "verdict", since, max_gap)
+        verdict = _cache.get(key)
+        if verdict is None:
+            found = stored_readings(session, device, since=since)
+            verdict = assessment.assess(found, max_gap=max_gap)
+            _cache.put(key, verdict)
+        return assessment.at(verdict, now, max_gap)
     default_gap = max_gap == assessment.DEFAULT_MAX_GAP
     if default_gap and batch.verdict and batch.verdict.get("v") == KEPT_VERSION:
         return from_kept(batch.verdict)
@@ -128,3 +165,16 @@ def reseal(session: Session, device: Biotumbler, earliest: datetime) -> int:
     for batch in found:
         seal(session, device, batch)
     return len(found)
+
+
+def reading_count(session: Session, device: Biotumbler) -> int:
+    """How many readings of the device are stored (kept until its next write)."""
+    key = _key(device, "count")
+    found = _cache.get(key)
+    if found is None:
+        query = (
+            select(func.count()).select_from(ReadingRow).where(ReadingRow.device_id == device.id)
+        )
+        found = int(session.scalar(query) or 0)
+        _cache.put(key, found)
+    return int(found)

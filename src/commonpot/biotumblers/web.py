@@ -184,7 +184,12 @@ def device_page(
         span=span_key,
         chart=_chart(found, shown),
         batches=[
-            (b, reads.assess_device(here.session, found, batch=b, now=now))
+            (
+                b,
+                card["verdict"]
+                if b is batch
+                else reads.assess_device(here.session, found, batch=b),
+            )
             for b in service.batches(here.session, found)
         ],
         episodes=history,

@@ -91,6 +91,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("sealed_until", commonpot.db.UTCDateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(sa.Column("revision", sa.Integer(), server_default="0", nullable=False))
 
     with op.batch_alter_table("biotumbler_rollups", schema=None) as batch_op:
         batch_op.add_column(
@@ -139,6 +140,7 @@ def downgrade() -> None:
         batch_op.drop_column("oxygen_n")
         batch_op.drop_column("moisture_n")
     with op.batch_alter_table("biotumbler_devices", schema=None) as batch_op:
+        batch_op.drop_column("revision")
         batch_op.drop_column("sealed_until")
         batch_op.drop_column("expected_every_s")
     with op.batch_alter_table("biotumbler_unknown_devices", schema=None) as batch_op:
