@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from commonpot.biotumblers import alerts, assessment, ingest, links, reads, rollups, service
 from commonpot.biotumblers.live import stream
-from commonpot.biotumblers.models import Batch, Biotumbler, Rollup
+from commonpot.biotumblers.models import Batch, Biotumbler
 from commonpot.biotumblers.readings import format_time
 from commonpot.communities import service as communities
 from commonpot.communities.scope import CommunityScope, Here
@@ -136,7 +136,7 @@ def register(request: Request, here: CommunityScope, posted: PostedForm) -> Resp
     return render(request, "biotumblers/token.html", data, ctx=here, status_code=201)
 
 
-def _chart(device: Biotumbler, found: list[Rollup]) -> dict[str, Any]:
+def _chart(device: Biotumbler, found: list[Any]) -> dict[str, Any]:
     """Chart data from rollups: mean per probe, moisture, oxygen, turning marks, thresholds."""
     probes = sorted({p for b in found for p in b.probes})
     return {
