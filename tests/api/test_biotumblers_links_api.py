@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from commonpot import biotumblers
 from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
 from commonpot.biotumblers import ingest, links, service
@@ -176,7 +177,7 @@ def test_compost_delivered_to_a_dome_and_summed_per_place(client: TestClient, db
     with db.unit_of_work(write=False) as s:
         community = s.get_one(Community, w.public.id)
         anyone = Viewer(user=None)
-        assert links.compost_delivered(s, community, anyone) == {mine: 30.0}
+        assert biotumblers.compost_delivered(s, community, anyone) == {mine: 30.0}  # public
         hidden = s.get_one(Community, w.private.id)
         assert links.compost_delivered(s, hidden, anyone) == {}
 

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
 
-from commonpot.biotumblers import ingest, readings, rollups, service
+from commonpot.biotumblers import ingest, readings, service
 from commonpot.biotumblers.live import publish_to
 from commonpot.biotumblers.models import Biotumbler
 from commonpot.bus import Bus
@@ -29,7 +29,6 @@ from commonpot.db import Database
 SHARE_GROUP = "commonpot"
 DATA_TOPIC = "commonpot/+/biotumblers/+/data"
 STATE_TOPIC = "commonpot/+/biotumblers/+/$state"
-PRUNE_EVERY_S = 3600.0
 log = logging.getLogger(__name__)
 
 
@@ -76,12 +75,10 @@ class Listener:
         identifier: str | None = None,
         batch_wait: float = 0.05,
         batch_max: int = 20_000,
-        keep_days: int = rollups.RAW_DAYS,
     ) -> None:
         self.db, self.broker, self.bus = db, parse_url(url), bus
         self.identifier = identifier or f"commonpot-{uuid.uuid4().hex[:12]}"
         self.batch_wait, self.batch_max = batch_wait, batch_max
-        self.keep_days = keep_days
         self.stats: Counter[str] = Counter()
         self.ready = asyncio.Event()
         self._pending: list[tuple[str, bytes]] = []
@@ -105,15 +102,13 @@ class Listener:
                     await client.subscribe(f"$share/{SHARE_GROUP}/{DATA_TOPIC}", qos=1)
                     await client.subscribe(STATE_TOPIC, qos=1)
                     writer = asyncio.create_task(self._writer())
-                    pruner = asyncio.create_task(self._pruner())
                     self.ready.set()
                     try:
                         async for message in client.messages:
                             self._take(message.topic.value, bytes(message.payload or b""))
                     finally:
                         writer.cancel()
-                        pruner.cancel()
-                        await asyncio.gather(writer, pruner, return_exceptions=True)
+                        await asyncio.gather(writer, return_exceptions=True)
                         await self._flush()
             except aiomqtt.MqttError:
                 self.ready.clear()
@@ -133,22 +128,6 @@ class Listener:
                 await asyncio.wait_for(self._wake.wait(), self.batch_wait)
             self._wake.clear()
             await self._flush()
-
-    async def _pruner(self) -> None:
-        """Retention, hourly: raw readings older than `keep_days` go, rollups stay."""
-        while True:
-            await asyncio.sleep(PRUNE_EVERY_S)
-            try:
-                await asyncio.to_thread(self.prune)
-            except Exception:  # retention must not stop ingest
-                log.exception("could not prune old readings")
-
-    def prune(self) -> int:
-        """Delete raw readings older than the retention (one transaction)."""
-        with self.db.unit_of_work(write=True) as session:
-            gone = rollups.prune_raw(session, keep_days=self.keep_days)
-        self.stats["pruned"] += gone
-        return gone
 
     async def _flush(self) -> None:
         batch, self._pending, self._pending_readings = self._pending, [], 0
