@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import signals
-from commonpot.biotumblers import assessment, episodes, readings
+from commonpot.biotumblers import episodes, readings, verdicts
 from commonpot.biotumblers.episodes import Episode
 from commonpot.biotumblers.models import AlertEpisode, Batch, Biotumbler
 from commonpot.biotumblers.models import Reading as ReadingRow
@@ -222,21 +222,8 @@ def _check_stall(
     )
     if batch is None:
         return []
-    found = [
-        readings.Reading(t, dict(temps or {}), moisture, oxygen, bool(turned))
-        for t, temps, moisture, oxygen, turned in session.execute(
-            select(
-                ReadingRow.t,
-                ReadingRow.temperature_c,
-                ReadingRow.moisture_pct,
-                ReadingRow.oxygen_pct,
-                ReadingRow.turned,
-            )
-            .where(ReadingRow.device_id == device.id, ReadingRow.t >= batch.started_at)
-            .order_by(ReadingRow.t)
-        )
-    ]
-    verdict = assessment.assess(found, max_gap=max_gap(device))
+    # the same (kept per revision) verdict the pages show: no reread while nothing arrived
+    verdict = verdicts.judge(session, device, batch=batch, max_gap=max_gap(device))
     stalls = [a for a in verdict.alerts if a.kind == "stalled"]
     still = next((a for a in stalls if a.end is None), None)
     row = mine.get(episodes.STALLED)
