@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -266,11 +267,16 @@ def main() -> None:
                 f"{paced['p50_ms']:.0f} ms p99 {paced['p99_ms']:.0f} ms"
             )
         readings = simulate(T0, T0 + timedelta(minutes=assess_total), every=timedelta(minutes=1))
-        started = time.perf_counter()
-        verdict = assess(readings)
+        walls, cpus = [], []
+        for _ in range(3):  # best of three: the machine may be shared
+            started, cpu = time.perf_counter(), time.process_time()
+            verdict = assess(readings)
+            walls.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu)
         print(
-            f"assess over {len(readings):,} readings: {time.perf_counter() - started:.2f} s "
-            f"(sanitised={verdict.sanitised}, {len(verdict.alerts)} alerts)"
+            f"assess over {len(readings):,} readings: {min(walls):.2f} s wall (best of 3), "
+            f"{min(cpus):.2f} s CPU (sanitised={verdict.sanitised}, {len(verdict.alerts)} alerts; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
         )
     finally:
         proc.terminate()

@@ -49,6 +49,7 @@ def _register_actions() -> None:
 
 def _register_jobs() -> None:
     """Every domain's background jobs and periodic schedule (commonpot.jobs runs them)."""
+    from commonpot.biotumblers import jobs as biotumbler_jobs
     from commonpot.ecology import jobs as ecology_jobs
     from commonpot.events import jobs as events_jobs
     from commonpot.federation import jobs as federation_jobs
@@ -66,6 +67,7 @@ def _register_jobs() -> None:
         ecology_jobs,
         recipe_jobs,
         federation_jobs,
+        biotumbler_jobs,
     ):
         REGISTRY.register(*jobs_module.JOBS)
         REGISTRY.schedule(*jobs_module.PERIODIC)

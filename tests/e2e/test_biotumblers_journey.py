@@ -71,8 +71,23 @@ def test_register_stream_and_watch_the_verdict(live_server: LiveServer, page: Pa
     shot(page, "biotumblers-02-device")
 
     page.reload()
-    expect(page.get_by_role("cell", name="overheat")).to_have_count(2)  # warn and alarm, open
+    # the spec's verdict lists both, and both episodes were stored once, stewards told
+    verdict = page.locator("table").filter(has_not=page.locator("#bt-episodes")).first
+    expect(verdict.get_by_role("cell", name="overheat")).to_have_count(2)
+    stored = page.locator("#bt-episodes")
+    expect(stored.locator('tr[data-open="true"]')).to_have_count(2)
+    expect(stored.locator('tr[data-episode="overheat-alarm"]')).to_contain_text("71.5")
+    expect(stored.get_by_role("cell", name="yes")).to_have_count(2)
     expect(page.get_by_text("still open").first).to_be_visible()
+
+    # a drum nobody registered keeps publishing: 404 for it, counted for the stewards
+    ghost = f"{live_server.url}/api/communities/domes/biotumblers/ghost-drum/readings"
+    r = httpx.post(ghost, json=[{"t": stamp(0), "temperature_c": {"core": 20}}],
+                   headers={"Authorization": "Bearer nope"}, timeout=30)  # fmt: skip
+    assert r.status_code == 404
     page.goto(base)
     expect(page.get_by_role("cell", name="Dome drum")).to_be_visible()
+    expect(page.locator('tr[data-unknown="ghost-drum"]')).to_contain_text("1")
+    expect(page.locator('span[data-episode="overheat-alarm"]')).to_be_visible()
     assert axe_violations(page) == []
+    shot(page, "biotumblers-03-overview")

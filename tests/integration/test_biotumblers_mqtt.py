@@ -19,7 +19,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from sqlalchemy import func, select
 
 from commonpot.app import create_app
-from commonpot.biotumblers.models import Biotumbler, Reading
+from commonpot.biotumblers.models import Biotumbler, Reading, UnknownDevice
 from commonpot.biotumblers.mqtt import Listener
 from commonpot.db import Database
 from commonpot.settings import Settings
@@ -144,6 +144,9 @@ def test_readings_published_over_mqtt_are_stored_once(broker: str, db: Database)
         assert device.rejected == 1
         fifth = s.scalar(select(Reading).order_by(Reading.t).offset(5))
         assert fifth is not None and fifth.temperature_c == {"core": 70.0, "edge": 60.0}
+        # the unregistered id in a known community is counted for its stewards, never stored
+        unknown = s.execute(select(UnknownDevice.device, UnknownDevice.messages)).all()
+        assert [tuple(row) for row in unknown] == [("ghost", 1)]
 
 
 def test_two_listeners_split_the_stream_without_duplicates(broker: str, db: Database) -> None:

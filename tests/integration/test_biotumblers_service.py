@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from commonpot import demo
 from commonpot.accounts import security
 from commonpot.accounts.service import OPERATOR, Viewer
-from commonpot.biotumblers import service
+from commonpot.biotumblers import ingest, reads, rollups, service
 from commonpot.biotumblers.models import Biotumbler, Reading
 from commonpot.biotumblers.simulate import simulate
 from commonpot.db import Database
@@ -66,17 +66,17 @@ def test_batched_ingest_is_idempotent_on_device_and_time(db: Database) -> None:
     batch = simulate(T0, T0 + timedelta(hours=250), every=timedelta(minutes=5), seed=3)
     assert len(batch) > 2900
     with db.unit_of_work() as s:
-        result = service.store(s, s.get_one(Biotumbler, device_id), batch)
+        result = ingest.store(s, s.get_one(Biotumbler, device_id), batch)
     assert result.accepted == len(batch)
     assert count(db) == len(batch)
     # delivered twice (QoS 1): counted once; a later value for the same time replaces it
     with db.unit_of_work() as s:
         found = s.get_one(Biotumbler, device_id)
-        service.store(s, found, batch[:100])
-        service.ingest(s, found, [wire(0, 99.0, 98.0), wire(0, 10.0, 11.0)])
+        ingest.store(s, found, batch[:100])
+        ingest.ingest(s, found, [wire(0, 99.0, 98.0), wire(0, 10.0, 11.0)])
     assert count(db) == len(batch)
     with db.unit_of_work(write=False) as s:
-        first = service.stored_readings(s, s.get_one(Biotumbler, device_id))[0]
+        first = reads.stored_readings(s, s.get_one(Biotumbler, device_id))[0]
         assert first.t == T0
         assert first.temperature_c == {"core": 10.0, "edge": 11.0}
         assert first.moisture_pct is None
@@ -86,7 +86,7 @@ def test_bad_readings_are_counted_never_stored(db: Database) -> None:
     w = make_world(db)
     with db.unit_of_work() as s:
         found = register(s, s.merge(w.public), w.steward)[0]
-        result = service.ingest(
+        result = ingest.ingest(
             s, found, [wire(0, 60), {"t": "yesterday"}, wire(10, 120), wire(20, 61)]
         )
         assert result.to_json()["accepted"] == 2
@@ -96,7 +96,7 @@ def test_bad_readings_are_counted_never_stored(db: Database) -> None:
         stored = s.scalar(select(Biotumbler))
         assert stored is not None and stored.rejected == 2
         assert stored.last_rejection.startswith("temperature_c.core")
-        summary = service.device_summary(s, stored)
+        summary = reads.device_summary(s, stored)
     assert summary["readings"] == 2
     assert summary["rejected"] == 2
     assert summary["phase"] == "thermophilic"
@@ -113,13 +113,13 @@ def test_batches_start_end_and_per_batch_assessment(db: Database) -> None:
             service.start_batch(s, community, steward, "tumbler-1")
         with pytest.raises(Forbidden):
             service.end_batch(s, community, Viewer(user=w.member), "tumbler-1")
-        service.store(s, found, simulate(T0, T0 + timedelta(days=9), every=timedelta(minutes=10)))
+        ingest.store(s, found, simulate(T0, T0 + timedelta(days=9), every=timedelta(minutes=10)))
         batch = service.end_batch(
             s, community, steward, "tumbler-1", ended_at=T0 + timedelta(days=9)
         )
     with db.unit_of_work(write=False) as s:
         found = s.get_one(Biotumbler, found.id)
-        verdict = service.assess_device(s, found, batch=batch)
+        verdict = reads.assess_device(s, found, batch=batch)
         assert verdict.sanitised
         assert service.batches(s, found)[0].kitchen_kg == 40
 
@@ -133,9 +133,9 @@ def test_demo_loads_two_tumblers_one_sanitised_one_heating(db: Database) -> None
         devices = {d.device: d for d in service.visible_devices(s, community, OPERATOR)}
         north = service.batches(s, devices["north-tumbler"])[0]
         south = service.current_batch(s, devices["south-tumbler"])
-        assert service.assess_device(s, devices["north-tumbler"], batch=north).sanitised
+        assert reads.assess_device(s, devices["north-tumbler"], batch=north).sanitised
         assert south is not None
-        heating = service.assess_device(s, devices["south-tumbler"], batch=south)
+        heating = reads.assess_device(s, devices["south-tumbler"], batch=south)
     assert not heating.sanitised
     assert heating.phase == "thermophilic"
     assert any(a.kind == "moisture_low" and a.end is None for a in heating.alerts)
@@ -146,23 +146,23 @@ def test_rollups_follow_late_and_replaced_readings_and_outlive_pruning(db: Datab
     with db.unit_of_work() as s:
         found = register(s, s.merge(w.public), w.steward)[0]
         # two hours, every 10 minutes, core = 50, 51, ... ; one reading arrives late
-        service.ingest(s, found, [wire(i * 10, 50 + i) for i in range(12) if i != 3])
-        service.ingest(s, found, [wire(30, 90.0)])  # late
-        service.ingest(s, found, [wire(40, 40.0)])  # replaces a stored reading
+        ingest.ingest(s, found, [wire(i * 10, 50 + i) for i in range(12) if i != 3])
+        ingest.ingest(s, found, [wire(30, 90.0)])  # late
+        ingest.ingest(s, found, [wire(40, 40.0)])  # replaces a stored reading
     with db.unit_of_work(write=False) as s:
         device = s.get_one(Biotumbler, found.id)
-        hours = service.rollups(s, device, 3600)
-        minutes = service.rollups(s, device, 60)
+        hours = rollups.rollups(s, device, 3600)
+        minutes = rollups.rollups(s, device, 60)
     assert [h.start for h in hours] == [T0, T0 + timedelta(hours=1)]
     assert hours[0].probes["core"] == [40.0, round((50 + 51 + 52 + 90 + 40 + 55) / 6, 3), 90.0, 6]
     assert hours[0].readings == 6
     assert len(minutes) == 12
     assert minutes[4].probes["core"][1] == 40.0
     with db.unit_of_work() as s:
-        gone = service.prune_raw(s, keep_days=1, now=T0 + timedelta(days=1, minutes=65))
+        gone = rollups.prune_raw(s, keep_days=1, now=T0 + timedelta(days=1, minutes=65))
     assert gone == 7
     assert count(db) == 5
     with db.unit_of_work(write=False) as s:
         device = s.get_one(Biotumbler, found.id)
-        assert len(service.rollups(s, device, 3600)) == 2
-        assert len(service.rollups(s, device, 60)) == 12
+        assert len(rollups.rollups(s, device, 3600)) == 2
+        assert len(rollups.rollups(s, device, 60)) == 12

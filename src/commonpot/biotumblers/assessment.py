@@ -5,9 +5,12 @@ Pure: readings in, verdict out. Every page, alert, API answer and `biotumbler as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -84,8 +87,30 @@ class Assessment:
 
 
 def _micros(found: Sequence[Reading]) -> npt.NDArray[np.int64]:
-    """Times as integer microseconds since the epoch (exact, unlike float seconds)."""
-    return np.fromiter((round(r.t.timestamp() * 1e6) for r in found), np.int64, len(found))
+    """Times as integer microseconds since the epoch (float seconds hold µs exactly here)."""
+    seconds = np.fromiter(map(datetime.timestamp, map(_T, found)), np.float64, len(found))
+    return np.rint(seconds * 1e6).astype(np.int64)
+
+
+_T = attrgetter("t")
+_TEMPS = attrgetter("temperature_c")
+_MOISTURE = attrgetter("moisture_pct")
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a numeric pass that makes no cycles.
+
+    The views and numbers made per reading would otherwise trigger full collections that
+    walk every reading held by the caller: over a million readings, longer than the pass.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _segments(
@@ -149,12 +174,23 @@ def assess(
     With `now`, a device silent for more than `max_gap` up to now has an open `silent` alert
     (the periodic check); without it only the gaps between readings count (the CLI).
     """
+    with _no_cycle_collection():
+        return _assess(readings, max_gap, now)
+
+
+def _assess(readings: Sequence[Reading], max_gap: timedelta, now: datetime | None) -> Assessment:
     gap_us = round(max_gap.total_seconds() * 1e6)
-    temps = [r for r in readings if r.temperature_c]
+    every = _micros(readings)
+    has_temps = np.fromiter(map(bool, map(_TEMPS, readings)), np.bool_, len(readings))
+    if has_temps.all():
+        temps, tt = list(readings), every
+    else:
+        chosen = np.flatnonzero(has_temps)
+        temps, tt = [readings[i] for i in chosen.tolist()], every[chosen]
     n = len(temps)
-    tt = _micros(temps)
-    cold = np.fromiter((min(r.temperature_c.values()) for r in temps), np.float64, n)
-    hot = np.fromiter((max(r.temperature_c.values()) for r in temps), np.float64, n)
+    probes = [r.temperature_c for r in temps]
+    cold = np.fromiter(map(min, map(dict.values, probes)), np.float64, n)
+    hot = np.fromiter(map(max, map(dict.values, probes)), np.float64, n)
     gaps = np.concatenate(([False], np.diff(tt) > gap_us)) if n else np.zeros(0, np.bool_)
 
     firsts, lasts = _segments(cold >= SANITISING_C, gaps)
@@ -184,10 +220,9 @@ def assess(
     for level, limit in OVERHEAT:
         alerts += _episodes(temps, hot > limit, "overheat", level)
     wet = [r for r in readings if r.moisture_pct is not None]
-    moisture = np.fromiter((r.moisture_pct or 0.0 for r in wet), np.float64, len(wet))
+    moisture = np.fromiter(map(_MOISTURE, wet), np.float64, len(wet))
     alerts += _episodes(wet, moisture < MOISTURE_LOW, "moisture_low", "warn")
     alerts += _episodes(wet, moisture > MOISTURE_HIGH, "moisture_high", "warn")
-    every = _micros(readings)
     for i in np.flatnonzero(np.diff(every) > gap_us).tolist():
         alerts.append(Alert("silent", "warn", readings[i].t, readings[i + 1].t))
     if now is not None and readings and now - readings[-1].t > max_gap:
@@ -205,3 +240,18 @@ def assess(
         hot_from=hot_from,
         last_t=readings[-1].t if readings else None,
     )
+
+
+def at(
+    verdict: Assessment, now: datetime | None, max_gap: timedelta = DEFAULT_MAX_GAP
+) -> Assessment:
+    """A verdict made without `now`, as `assess(..., now=now)` would give it.
+
+    Only the periodic check's open `silent` alert depends on the clock, so a verdict may be
+    kept while the readings stay the same and brought to the present when read.
+    """
+    if now is None or verdict.last_t is None or now - verdict.last_t <= max_gap:
+        return verdict
+    alerts = [*verdict.alerts, Alert("silent", "warn", verdict.last_t, None)]
+    alerts.sort(key=lambda a: (a.start, a.kind, LEVEL_ORDER[a.level]))
+    return replace(verdict, alerts=alerts)

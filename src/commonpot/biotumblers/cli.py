@@ -242,11 +242,11 @@ def prune(
     ] = 90,
 ) -> None:
     """Delete raw readings older than --keep-days (minute and hour rollups are kept)."""
-    from commonpot.biotumblers import service
+    from commonpot.biotumblers import rollups
     from commonpot.cli_support import transaction
 
     with transaction() as session:
-        gone = service.prune_raw(session, keep_days=keep_days)
+        gone = rollups.prune_raw(session, keep_days=keep_days)
     typer.echo(f"Deleted {gone} raw readings older than {keep_days} days.")
 
 

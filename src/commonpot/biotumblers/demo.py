@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.service import Viewer
-from commonpot.biotumblers import service
+from commonpot.biotumblers import ingest, links, service
 from commonpot.biotumblers.simulate import Profile, simulate
 from commonpot.db import utcnow
 from commonpot.demo import DemoContext
@@ -44,9 +45,13 @@ def load(session: Session, ctx: DemoContext) -> None:
         kitchen_kg=62.0, garden_kg=35.0, browns_kg=28.0,
         note="Autumn kitchen scraps and bean haulms.",
     )  # fmt: skip
-    service.store(session, one, simulate(start, emptied, every=timedelta(minutes=10)), live=False)
+    ingest.store(session, one, simulate(start, emptied, every=timedelta(minutes=10)), live=False)
     service.end_batch(session, community, steward, one.device, ended_at=emptied)
     assert first.ended_at is not None
+    # its sanitised compost went to the North Dome's beds
+    links.deliver_compost(
+        session, community, steward, one.device, first.id, place_id=north.id, compost_kg=58.0
+    )
 
     # the second drum: heating for three days, its compost drying out (moisture alert open)
     two, _ = service.register_device(
@@ -72,15 +77,18 @@ def load(session: Session, ctx: DemoContext) -> None:
         moisture_per_day=-5.0,
         gap_chance=0.003,
     )
-    service.store(
+    ingest.store(
         session,
         two,
         simulate(begun, now + timedelta(minutes=1), drying, every=timedelta(minutes=10), seed=7),
         live=False,
     )
-    service.set_state(session, one, "ready")
-    service.set_state(session, two, "ready")
+    ingest.set_state(session, one, "ready")
+    ingest.set_state(session, two, "ready")
+    # an old drum someone forgot to register still publishes: counted, never stored
+    ingest.count_unknown(session, Counter({("riverside", "old-bin-3"): 42}))
     ctx.notes.append(
-        "Biotumblers: /communities/riverside/biotumblers (north-tumbler sanitised, "
-        "south-tumbler heating with a moisture alert)."
+        "Biotumblers: /communities/riverside/biotumblers (north-tumbler sanitised, its compost "
+        "delivered to the North Dome; south-tumbler heating with an open moisture episode; "
+        "an unknown device old-bin-3 for stewards)."
     )

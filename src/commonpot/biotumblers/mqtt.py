@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
 
-from commonpot.biotumblers import readings, service
+from commonpot.biotumblers import ingest, readings, service
 from commonpot.biotumblers.live import publish_to
 from commonpot.biotumblers.models import Biotumbler
 from commonpot.bus import Bus
@@ -29,7 +29,6 @@ from commonpot.db import Database
 SHARE_GROUP = "commonpot"
 DATA_TOPIC = "commonpot/+/biotumblers/+/data"
 STATE_TOPIC = "commonpot/+/biotumblers/+/$state"
-PRUNE_EVERY_S = 3600.0
 log = logging.getLogger(__name__)
 
 
@@ -76,12 +75,10 @@ class Listener:
         identifier: str | None = None,
         batch_wait: float = 0.05,
         batch_max: int = 20_000,
-        keep_days: int = service.RAW_DAYS,
     ) -> None:
         self.db, self.broker, self.bus = db, parse_url(url), bus
         self.identifier = identifier or f"commonpot-{uuid.uuid4().hex[:12]}"
         self.batch_wait, self.batch_max = batch_wait, batch_max
-        self.keep_days = keep_days
         self.stats: Counter[str] = Counter()
         self.ready = asyncio.Event()
         self._pending: list[tuple[str, bytes]] = []
@@ -105,15 +102,13 @@ class Listener:
                     await client.subscribe(f"$share/{SHARE_GROUP}/{DATA_TOPIC}", qos=1)
                     await client.subscribe(STATE_TOPIC, qos=1)
                     writer = asyncio.create_task(self._writer())
-                    pruner = asyncio.create_task(self._pruner())
                     self.ready.set()
                     try:
                         async for message in client.messages:
                             self._take(message.topic.value, bytes(message.payload or b""))
                     finally:
                         writer.cancel()
-                        pruner.cancel()
-                        await asyncio.gather(writer, pruner, return_exceptions=True)
+                        await asyncio.gather(writer, return_exceptions=True)
                         await self._flush()
             except aiomqtt.MqttError:
                 self.ready.clear()
@@ -133,22 +128,6 @@ class Listener:
                 await asyncio.wait_for(self._wake.wait(), self.batch_wait)
             self._wake.clear()
             await self._flush()
-
-    async def _pruner(self) -> None:
-        """Retention, hourly: raw readings older than `keep_days` go, rollups stay."""
-        while True:
-            await asyncio.sleep(PRUNE_EVERY_S)
-            try:
-                await asyncio.to_thread(self.prune)
-            except Exception:  # retention must not stop ingest
-                log.exception("could not prune old readings")
-
-    def prune(self) -> int:
-        """Delete raw readings older than the retention (one transaction)."""
-        with self.db.unit_of_work(write=True) as session:
-            gone = service.prune_raw(session, keep_days=self.keep_days)
-        self.stats["pruned"] += gone
-        return gone
 
     async def _flush(self) -> None:
         batch, self._pending, self._pending_readings = self._pending, [], 0
@@ -189,13 +168,15 @@ class Listener:
             service.lock_devices(session, [d.id for d in devices.values()])
             # one store per device per batch: readings of its messages in arrival order
             gathered: dict[int, tuple[Biotumbler, list[readings.Reading], list[Any]]] = {}
+            unknown: Counter[tuple[str, str]] = Counter()
             for key, leaf, value in parsed:
                 found = devices.get(key)
                 if found is None:
                     self.stats["unknown"] += 1
+                    unknown[key] += 1
                 elif leaf == "$state":
                     if value in service.STATES:
-                        service.set_state(session, found, value)
+                        ingest.set_state(session, found, value)
                 elif leaf != "data":
                     self.stats["unknown"] += 1
                 else:
@@ -206,11 +187,8 @@ class Listener:
                         new, rejected = [], [readings.Rejection(0, str(exc))]
                     good.extend(new)
                     bad.extend(rejected)
-            for found, good, bad in gathered.values():
-                service.store(session, found, good, bad, live=self.bus is not None, rollup=False)
-            service.refresh_rollups(
-                session, [(found, [r.t for r in good]) for found, good, _ in gathered.values()]
-            )
+            ingest.store_many(session, list(gathered.values()), live=self.bus is not None)
+            ingest.count_unknown(session, unknown)
         # counted once committed: "stored" means stored
         for _, good, bad in gathered.values():
             self.stats["stored"] += len(good)

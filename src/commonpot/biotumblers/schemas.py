@@ -27,6 +27,7 @@ class DeviceIn(_In):
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     probes: list[ProbeIn] = Field(default_factory=list, max_length=16)
+    expected_every_minutes: int = Field(default=30, ge=1, le=1440)
 
 
 class BatchIn(_In):
@@ -57,6 +58,8 @@ class DeviceOut(BaseModel):
     hot_since: str | None
     phase: str
     alerts: list[dict[str, Any]]
+    expected_every_minutes: int
+    open_episodes: list[dict[str, Any]]
 
 
 class RegisteredOut(BaseModel):
@@ -97,3 +100,64 @@ class BatchOut(BaseModel):
     browns_kg: float
     note: str
     assessment: dict[str, Any]
+    compost_kg: float | None = None
+    place_id: int | None = None
+    offer_id: int | None = None
+    delivered_at: datetime | None = None
+
+
+class EpisodeOut(BaseModel):
+    """A stored alert episode: the spec's keys plus its worst value and whether it was told."""
+
+    device: str
+    id: int
+    kind: str
+    level: str
+    from_: str = Field(alias="from")
+    to: str | None
+    peak: float | None
+    notified: bool
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class UnknownOut(BaseModel):
+    """An unregistered device id that sent messages to this community (stewards)."""
+
+    device: str
+    messages: int
+    first_seen: datetime
+    last_seen: datetime
+
+
+class UnknownDevicesOut(BaseModel):
+    """Messages for unregistered device ids: dropped, never stored, counted here."""
+
+    total: int
+    devices: list[UnknownOut]
+
+
+class CompostOfferIn(_In):
+    """Offer a finished, sanitised batch's compost to the network (at the drum by default)."""
+
+    compost_kg: float = Field(gt=0, le=100_000)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class CompostDeliveryIn(_In):
+    """Record a finished, sanitised batch's compost delivered to a dome (a community place)."""
+
+    place_id: int = Field(ge=1)
+    compost_kg: float = Field(gt=0, le=100_000)
+
+
+class OfferOut(BaseModel):
+    """The network offer created for the compost."""
+
+    id: int
+    category: str
+    quantity: int
+    lat: float
+    lon: float
+    description: str

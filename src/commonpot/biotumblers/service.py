@@ -1,24 +1,25 @@
-"""Biotumbler use cases: devices and tokens, batches, ingest (batched upserts), assessments."""
+"""Biotumbler use cases: who may see and manage devices, devices and their tokens, batches.
+
+Ingest lives in `ingest`, rollups and retention in `rollups`, alert episodes in `alerts`,
+reads and assessments in `reads`, the links to the network and ecology in `links`.
+"""
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from commonpot import tenancy
 from commonpot.accounts import security
 from commonpot.accounts.service import Viewer
-from commonpot.biotumblers import assessment, readings
-from commonpot.biotumblers.downsample import Bucket, bucket_start, downsample
-from commonpot.biotumblers.models import Batch, Biotumbler, Rollup
+from commonpot.biotumblers import readings, verdicts
+from commonpot.biotumblers.models import AlertEpisode, Batch, Biotumbler, Rollup
 from commonpot.biotumblers.models import Reading as ReadingRow
-from commonpot.bus import queue_after_commit
 from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Role
 from commonpot.db import utcnow
@@ -26,11 +27,8 @@ from commonpot.errors import Conflict, Invalid, NotFound
 
 TOKEN_PREFIX = "cpb_"  # noqa: S105 (a readable prefix, not a secret)
 MAX_PROBES = 16
-WRITE_CHUNK = 1000
 STATES = ("ready", "lost")
-ROLLUP_WIDTHS = (60, 3600)  # one minute and one hour
-RAW_DAYS = 90
-ROLLUP_SPANS = 200
+DEFAULT_EVERY_S, MIN_EVERY_S, MAX_EVERY_S = 1800, 60, 86_400  # the spec's max_gap by default
 
 
 def live_channel(community_id: int) -> str:
@@ -64,21 +62,27 @@ def visible_devices(session: Session, community: Community, viewer: Viewer) -> l
     """The one read helper: a public community's devices for anyone, a private one's for members."""
     if not communities.can_read(session, community, viewer):
         raise NotFound(f"No community '{community.slug}' here.")
-    query = select(Biotumbler).where(Biotumbler.community_id == community.id)
+    query = tenancy.select_scoped(Biotumbler, community.id)
     return list(session.scalars(query.order_by(Biotumbler.device)))
 
 
 def get_device(session: Session, community: Community, viewer: Viewer, device: str) -> Biotumbler:
     """One visible device, or NotFound."""
-    for found in visible_devices(session, community, viewer):
-        if found.device == device:
-            return found
-    raise NotFound(f"No biotumbler '{device}' here.")
-
-
-def device_for_token(session: Session, slug: str, device: str, token: str) -> Biotumbler:
-    """The device a token belongs to; a wrong token is NotFound, as for an unknown device."""
+    if not communities.can_read(session, community, viewer):
+        raise NotFound(f"No community '{community.slug}' here.")
     found = session.scalar(
+        select(Biotumbler).where(
+            Biotumbler.community_id == community.id, Biotumbler.device == device
+        )
+    )
+    if found is None:
+        raise NotFound(f"No biotumbler '{device}' here.")
+    return found
+
+
+def find_by_token(session: Session, slug: str, device: str, token: str) -> Biotumbler | None:
+    """The device a token belongs to, or None (unknown community, device, or wrong token)."""
+    return session.scalar(
         select(Biotumbler)
         .join(Community, Community.id == Biotumbler.community_id)
         .where(
@@ -87,6 +91,11 @@ def device_for_token(session: Session, slug: str, device: str, token: str) -> Bi
             Biotumbler.token_hash == security.token_hash(token),
         )
     )
+
+
+def device_for_token(session: Session, slug: str, device: str, token: str) -> Biotumbler:
+    """The device a token belongs to; a wrong token is NotFound, as for an unknown device."""
+    found = find_by_token(session, slug, device, token)
     if found is None:
         raise NotFound(f"No biotumbler '{device}' here.")
     return found
@@ -144,6 +153,7 @@ def register_device(
     lat: float | None = None,
     lon: float | None = None,
     probes: Sequence[dict[str, Any]] = (),
+    expected_every_s: int | None = None,
 ) -> tuple[Biotumbler, str]:
     """A steward registers a biotumbler; the ingest token is returned once, stored hashed."""
     require_steward(session, community, viewer)
@@ -155,6 +165,11 @@ def register_device(
         raise Invalid("name: at most 120 characters", field="name")
     _place(lat, lon)
     clean = _probes(probes)
+    every = DEFAULT_EVERY_S if expected_every_s is None else expected_every_s
+    if not MIN_EVERY_S <= every <= MAX_EVERY_S:
+        raise Invalid(
+            "expected_every_minutes: must be from 1 to 1440 minutes", field="expected_every_minutes"
+        )
     taken = session.scalar(
         select(Biotumbler.id).where(
             Biotumbler.community_id == community.id, Biotumbler.device == device
@@ -171,6 +186,7 @@ def register_device(
         lon=lon,
         probes=clean,
         token_hash=security.token_hash(token),
+        expected_every_s=every,
     )
     session.add(found)
     session.flush()
@@ -193,6 +209,7 @@ def delete_device(session: Session, community: Community, viewer: Viewer, device
     require_steward(session, community, viewer)
     session.execute(delete(ReadingRow).where(ReadingRow.device_id == found.id))
     session.execute(delete(Rollup).where(Rollup.device_id == found.id))
+    session.execute(delete(AlertEpisode).where(AlertEpisode.device_id == found.id))
     session.execute(delete(Batch).where(Batch.device_id == found.id))
     session.delete(found)
     session.flush()
@@ -270,361 +287,17 @@ def end_batch(
     if end <= batch.started_at:
         raise Invalid("ended_at: must be after the batch started", field="ended_at")
     batch.ended_at = end
+    verdicts.seal(session, found, batch)
     session.flush()
     return batch
-
-
-# --- ingest ---------------------------------------------------------------------------------
-
-
-@dataclass
-class IngestResult:
-    """What happened to one message: how many readings were stored, which were rejected."""
-
-    accepted: int = 0
-    rejected: list[readings.Rejection] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        """The spec's answer: `{"accepted": n, "rejected": [{"index", "reason"}]}`."""
-        return {
-            "accepted": self.accepted,
-            "rejected": [{"index": r.index, "reason": r.reason} for r in self.rejected],
-        }
-
-
-SQLITE_UPSERT = (
-    "INSERT INTO biotumbler_readings "
-    "(community_id, device_id, t, temperature_c, moisture_pct, oxygen_pct, turned) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (device_id, t) DO UPDATE SET temperature_c = excluded.temperature_c, "
-    "moisture_pct = excluded.moisture_pct, oxygen_pct = excluded.oxygen_pct, "
-    "turned = excluded.turned"
-)
-# one statement and one JSON parameter per chunk: nothing to compile or escape per row
-POSTGRES_UPSERT = (
-    "INSERT INTO biotumbler_readings "
-    "(community_id, device_id, t, temperature_c, moisture_pct, oxygen_pct, turned) "
-    "SELECT %s, %s, x.t, x.j, x.m, x.o, x.u FROM json_to_recordset(%s::json) "
-    "AS x(t timestamptz, j json, m float8, o float8, u boolean) "
-    "ON CONFLICT (device_id, t) DO UPDATE SET temperature_c = excluded.temperature_c, "
-    "moisture_pct = excluded.moisture_pct, oxygen_pct = excluded.oxygen_pct, "
-    "turned = excluded.turned"
-)
-
-
-def _upsert(session: Session, device: Biotumbler, found: Sequence[readings.Reading]) -> None:
-    """INSERT ... ON CONFLICT (device_id, t) DO UPDATE in chunks, on SQLite or PostgreSQL.
-
-    The statement is written for each driver (executemany on SQLite, arrays on PostgreSQL):
-    the ORM's per-row parameter processing costs more than the database's work here.
-    """
-    connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
-    for start in range(0, len(found), WRITE_CHUNK):
-        chunk = found[start : start + WRITE_CHUNK]
-        if postgres:
-            batch = [
-                {
-                    "t": r.t.isoformat(),
-                    "j": r.temperature_c,
-                    "m": r.moisture_pct,
-                    "o": r.oxygen_pct,
-                    "u": r.turned,
-                }
-                for r in chunk
-            ]
-            connection.exec_driver_sql(
-                POSTGRES_UPSERT, (device.community_id, device.id, json.dumps(batch))
-            )
-        else:
-            rows = [
-                (
-                    device.community_id,
-                    device.id,
-                    # the text form SQLAlchemy's SQLite DateTime writes (UTC, no offset)
-                    r.t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
-                    json.dumps(r.temperature_c),
-                    r.moisture_pct,
-                    r.oxygen_pct,
-                    int(r.turned),
-                )
-                for r in chunk
-            ]
-            connection.exec_driver_sql(SQLITE_UPSERT, rows)
 
 
 def lock_devices(session: Session, ids: Sequence[int]) -> None:
     """Row-lock devices in id order (PostgreSQL) so writers of one device queue, no deadlock.
 
-    Rollups are recomputed by delete-and-insert; two writers of the same hour must not
-    interleave. SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
+    Rollups are merged and alert episodes opened by read-modify-write; two writers of the
+    same device must not interleave. SQLite's BEGIN IMMEDIATE lets one writer in at a time.
     """
     if ids and session.get_bind().dialect.name == "postgresql":
         query = select(Biotumbler.id).where(Biotumbler.id.in_(sorted(set(ids))))
         session.execute(query.order_by(Biotumbler.id).with_for_update())
-
-
-def store(
-    session: Session,
-    device: Biotumbler,
-    good: Sequence[readings.Reading],
-    rejected: Sequence[readings.Rejection] = (),
-    *,
-    live: bool = True,
-    rollup: bool = True,
-) -> IngestResult:
-    """Store validated readings (upsert on device and time) and count the rejected ones."""
-    unique = readings.latest_per_time(good)
-    if unique:
-        lock_devices(session, [device.id])
-        _upsert(session, device, unique)
-        if rollup:
-            refresh_rollups(session, [(device, [r.t for r in unique])])
-        newest = unique[-1].t
-        if device.last_reading_at is None or newest > device.last_reading_at:
-            device.last_reading_at = newest
-    if rejected:
-        device.rejected += len(rejected)
-        device.last_rejection = rejected[-1].reason[:300]
-    session.flush()
-    if live and unique:
-        channel = live_channel(device.community_id)
-        queue_after_commit(
-            session,
-            channel,
-            {
-                "type": "biotumbler.readings",
-                "device": device.device,
-                "readings": [readings.to_json(r) for r in unique[-500:]],
-            },
-        )
-        for alert in opened_alerts(session, device, unique):
-            queue_after_commit(
-                session,
-                channel,
-                {"type": "biotumbler.alert", "device": device.device, **alert.to_json()},
-            )
-    return IngestResult(accepted=len(good), rejected=list(rejected))
-
-
-def _hour_ranges(times: Sequence[datetime]) -> list[tuple[datetime, datetime]]:
-    """The touched hours, merged into ranges of consecutive hours."""
-    hour = timedelta(hours=1)
-    ranges: list[tuple[datetime, datetime]] = []
-    for start in sorted({bucket_start(t, hour) for t in times}):
-        if ranges and ranges[-1][1] == start:
-            ranges[-1] = (ranges[-1][0], start + hour)
-        else:
-            ranges.append((start, start + hour))
-    return ranges
-
-
-def _rollup_row(device: Biotumbler, width: int, bucket: Bucket) -> dict[str, Any]:
-    counts = [stat.count for stat in bucket.probes.values()]
-    counts += [bucket.moisture.count if bucket.moisture else 0]
-    counts += [bucket.oxygen.count if bucket.oxygen else 0]
-    return {
-        "community_id": device.community_id,
-        "device_id": device.id,
-        "width_s": width,
-        "start": bucket.start,
-        "probes": {
-            p: [stat.low, round(stat.mean, 3), stat.high, stat.count]
-            for p, stat in bucket.probes.items()
-        },
-        "moisture_pct": None if bucket.moisture is None else bucket.moisture.mean,
-        "oxygen_pct": None if bucket.oxygen is None else bucket.oxygen.mean,
-        "turned": bucket.turned,
-        "readings": max(counts),
-    }
-
-
-def refresh_rollups(
-    session: Session, touched: Sequence[tuple[Biotumbler, Sequence[datetime]]]
-) -> None:
-    """Recompute the minute and hour rollups holding these times (late readings included).
-
-    Three statements whatever the number of devices: read the touched hours' readings,
-    delete their rollups, insert the recomputed ones.
-    """
-    spans = [(device, low, high) for device, times in touched for low, high in _hour_ranges(times)]
-    for start in range(0, len(spans), ROLLUP_SPANS):  # keeps each OR below SQLite's limits
-        _refresh(session, spans[start : start + ROLLUP_SPANS])
-
-
-def _refresh(session: Session, spans: Sequence[tuple[Biotumbler, datetime, datetime]]) -> None:
-    raw = [
-        and_(ReadingRow.device_id == d.id, ReadingRow.t >= low, ReadingRow.t < high)
-        for d, low, high in spans
-    ]
-    query = select(
-        ReadingRow.device_id,
-        ReadingRow.t,
-        ReadingRow.temperature_c,
-        ReadingRow.moisture_pct,
-        ReadingRow.oxygen_pct,
-        ReadingRow.turned,
-    ).where(or_(*raw))
-    found: dict[int, list[readings.Reading]] = {}
-    for device_id, t, temps, moisture, oxygen, turned in session.execute(query):
-        found.setdefault(device_id, []).append(
-            readings.Reading(t, dict(temps or {}), moisture, oxygen, bool(turned))
-        )
-    old = [
-        and_(Rollup.device_id == d.id, Rollup.start >= low, Rollup.start < high)
-        for d, low, high in spans
-    ]
-    session.execute(delete(Rollup).where(or_(*old)))
-    devices = {d.id: d for d, _, _ in spans}
-    rows = [
-        _rollup_row(devices[device_id], width, bucket)
-        for device_id, mine in found.items()
-        for width in ROLLUP_WIDTHS
-        for bucket in downsample(mine, timedelta(seconds=width))
-    ]
-    if rows:
-        session.execute(insert(Rollup), rows)
-
-
-def rollups(
-    session: Session, device: Biotumbler, width_s: int, *, since: datetime | None = None
-) -> list[Rollup]:
-    """The device's rollups of one width, in time order."""
-    query = select(Rollup).where(Rollup.device_id == device.id, Rollup.width_s == width_s)
-    if since is not None:
-        query = query.where(Rollup.start >= bucket_start(since, timedelta(seconds=width_s)))
-    return list(session.scalars(query.order_by(Rollup.start)))
-
-
-def prune_raw(session: Session, *, keep_days: int = RAW_DAYS, now: datetime | None = None) -> int:
-    """Delete raw readings older than `keep_days` (rollups stay); how many went."""
-    if keep_days < 1:
-        raise Invalid("keep_days: at least 1", field="keep_days")
-    cutoff = (now or utcnow()) - timedelta(days=keep_days)
-    result = session.execute(delete(ReadingRow).where(ReadingRow.t < cutoff))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-def opened_alerts(
-    session: Session, device: Biotumbler, new: Sequence[readings.Reading]
-) -> list[assessment.Alert]:
-    """Alert episodes (overheat, moisture) that the new readings open and that still hold.
-
-    The same engine decides, over the reading stored just before the new ones plus the new
-    ones; stalls and silences need the longer history and are judged on the pages.
-    """
-    before = session.execute(
-        select(
-            ReadingRow.t,
-            ReadingRow.temperature_c,
-            ReadingRow.moisture_pct,
-            ReadingRow.oxygen_pct,
-            ReadingRow.turned,
-        )
-        .where(ReadingRow.device_id == device.id, ReadingRow.t < new[0].t)
-        .order_by(ReadingRow.t.desc())
-        .limit(1)
-    ).first()
-    history = list(new)
-    if before is not None:
-        t, temps, moisture, oxygen, turned = before
-        history.insert(0, readings.Reading(t, dict(temps or {}), moisture, oxygen, bool(turned)))
-    verdict = assessment.assess(history)
-    return [
-        a
-        for a in verdict.alerts
-        if a.end is None and a.start >= new[0].t and a.kind not in {"stalled", "silent"}
-    ]
-
-
-def ingest(session: Session, device: Biotumbler, payload: Any) -> IngestResult:
-    """Validate a message (one reading or an array) and store the good readings."""
-    try:
-        good, bad = readings.parse_message(payload)
-    except readings.BadReading as exc:
-        raise Invalid(str(exc), field="body") from None
-    return store(session, device, good, bad)
-
-
-def set_state(session: Session, device: Biotumbler, state: str) -> None:
-    """Record the device's MQTT `$state` (`ready` or `lost`)."""
-    if state not in STATES:
-        raise Invalid("state: must be ready or lost", field="state")
-    if device.mqtt_state != state:
-        device.mqtt_state = state
-        device.mqtt_state_at = utcnow()
-        queue_after_commit(
-            session,
-            live_channel(device.community_id),
-            {"type": "biotumbler.state", "device": device.device, "state": state},
-        )
-    session.flush()
-
-
-# --- reads ----------------------------------------------------------------------------------
-
-
-def reading_count(session: Session, device: Biotumbler) -> int:
-    """How many readings of the device are stored."""
-    query = select(func.count()).select_from(ReadingRow).where(ReadingRow.device_id == device.id)
-    return int(session.scalar(query) or 0)
-
-
-def stored_readings(
-    session: Session,
-    device: Biotumbler,
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> list[readings.Reading]:
-    """The device's readings in order of time, optionally within [since, until)."""
-    query = select(
-        ReadingRow.t,
-        ReadingRow.temperature_c,
-        ReadingRow.moisture_pct,
-        ReadingRow.oxygen_pct,
-        ReadingRow.turned,
-    ).where(ReadingRow.device_id == device.id)
-    if since is not None:
-        query = query.where(ReadingRow.t >= since)
-    if until is not None:
-        query = query.where(ReadingRow.t < until)
-    return [
-        readings.Reading(t, dict(temps or {}), moisture, oxygen, bool(turned))
-        for t, temps, moisture, oxygen, turned in session.execute(query.order_by(ReadingRow.t))
-    ]
-
-
-def assess_device(
-    session: Session,
-    device: Biotumbler,
-    *,
-    batch: Batch | None = None,
-    now: datetime | None = None,
-    max_gap: timedelta = assessment.DEFAULT_MAX_GAP,
-) -> assessment.Assessment:
-    """The spec's assessment of a device's readings (or of one batch's)."""
-    if batch is None:
-        found = stored_readings(session, device)
-    else:
-        found = stored_readings(session, device, since=batch.started_at, until=batch.ended_at)
-        if batch.ended_at is not None:
-            now = None
-    return assessment.assess(found, max_gap=max_gap, now=now)
-
-
-def device_summary(session: Session, device: Biotumbler) -> dict[str, Any]:
-    """The API's view of a device: its registration, state and the spec's assessment keys."""
-    verdict = assess_device(session, device)
-    return {
-        "device": device.device,
-        "name": device.name,
-        "lat": device.lat,
-        "lon": device.lon,
-        "probes": device.probes,
-        "mqtt_state": device.mqtt_state,
-        "last_reading_at": (
-            None if device.last_reading_at is None else readings.format_time(device.last_reading_at)
-        ),
-        **verdict.to_json(rejected=device.rejected),
-    }

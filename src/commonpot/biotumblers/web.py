@@ -12,15 +12,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from commonpot.biotumblers import assessment, service
+from commonpot.biotumblers import alerts, assessment, ingest, links, reads, rollups, service
 from commonpot.biotumblers.live import stream
-from commonpot.biotumblers.models import Batch, Biotumbler, Rollup
+from commonpot.biotumblers.models import Batch, Biotumbler
 from commonpot.biotumblers.readings import format_time
-from commonpot.communities.web import community_context
+from commonpot.communities import service as communities
+from commonpot.communities.scope import CommunityScope, Here
 from commonpot.db import utcnow
-from commonpot.errors import DomainError, Invalid, NotFound
-from commonpot.http import Ctx, unit_of_work, verify_csrf_form
-from commonpot.templating import reader_locale, redirect, redirect_error, render, translations_for
+from commonpot.errors import Conflict, DomainError, Invalid, NotFound
+from commonpot.http import PostedForm, verify_csrf_form
+from commonpot.templating import reader_locale, redirect, render, translations_for
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 SECTION = {
@@ -37,8 +38,8 @@ def _t(request: Request, message: str) -> str:
     return translations_for(reader_locale(request)).gettext(message)
 
 
-async def _form(request: Request) -> dict[str, str]:
-    return {k: str(v) for k, v in (await request.form()).items()}
+def _values(posted: Any) -> dict[str, str]:
+    return {k: str(v) for k, v in posted.items() if k != "csrf_token"}
 
 
 def _number(form: dict[str, str], key: str, *, optional: bool = False) -> float | None:
@@ -64,78 +65,78 @@ def _probes(text: str) -> list[dict[str, str]]:
     return found
 
 
-def _card(ctx: Ctx, device: Biotumbler) -> dict[str, Any]:
+def _failed(values: dict[str, str], exc: DomainError) -> dict[str, Any]:
+    return {"values": values, "form_error": str(exc), "error_field": exc.field}
+
+
+def _card(here: Here, device: Biotumbler, open_now: list[Any]) -> dict[str, Any]:
     now = utcnow()
-    batch = service.current_batch(ctx.session, device)
+    batch = service.current_batch(here.session, device)
     if batch is None:  # the drum is empty: show the last batch's verdict
-        batch = next(iter(service.batches(ctx.session, device)), None)
-    verdict = service.assess_device(ctx.session, device, batch=batch, now=now)
+        batch = next(iter(service.batches(here.session, device)), None)
+    verdict = reads.assess_device(here.session, device, batch=batch, now=now)
     return {
         "device": device,
         "batch": batch,
         "verdict": verdict,
-        "hot_hours": min(_hot_now(verdict, now), 72.0),
-        "open_alerts": [a for a in verdict.alerts if a.end is None],
+        "hot_hours": 72.0 if verdict.sanitised else min(verdict.longest_hot_hours, 72.0),
+        "open_alerts": open_now,
     }
 
 
-def _hot_now(verdict: assessment.Assessment, now: Any) -> float:
-    """Hours at ≥ 55 °C toward the 72 needed: the sanitising run, else the longest run."""
-    if verdict.sanitised:
-        return 72.0
-    return verdict.longest_hot_hours
+def overview_page(
+    here: Here, *, values: dict[str, str] | None = None, error: DomainError | None = None
+) -> dict[str, Any]:
+    """The overview's context: each device's card, and for stewards the unknown device ids."""
+    devices = service.visible_devices(here.session, here.community, here.viewer)
+    opened = alerts.open_for(here.session, [d.id for d in devices])
+    steward = service.is_steward(here.session, here.community, here.viewer)
+    data = here.page(
+        cards=[_card(here, d, opened.get(d.id, [])) for d in devices],
+        can_manage=steward,
+        unknown=ingest.unknown_devices(here.session, here.community) if steward else [],
+        unknown_total=ingest.unknown_total(here.session, here.community) if steward else 0,
+        values=values or {},
+    )
+    if error is not None:
+        data.update(_failed(values or {}, error))
+    return data
 
 
 @router.get(BASE, response_class=HTMLResponse)
-def overview(slug: str, request: Request) -> Response:
+def overview(request: Request, here: CommunityScope) -> Response:
     """Each device: phase, hours at ≥ 55 °C of the 72 needed, last reading, open alerts."""
-    with unit_of_work(request) as ctx:
-        data = community_context(ctx, slug)
-        community = data["community"]
-        devices = service.visible_devices(ctx.session, community, ctx.viewer)
-        data.update(
-            cards=[_card(ctx, d) for d in devices],
-            can_manage=service.is_steward(ctx.session, community, ctx.viewer),
-        )
-        return render(request, "biotumblers/overview.html", data, ctx=ctx)
+    return render(request, "biotumblers/overview.html", overview_page(here), ctx=here)
 
 
-@router.post(BASE)
-async def register(slug: str, request: Request) -> Response:
+@router.post(BASE, response_class=HTMLResponse)
+def register(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
     """A steward registers a device; the page shows its ingest token this once."""
-    form = await _form(request)
-    url = f"/communities/{slug}/biotumblers"
-
-    def work() -> Response:
-        with unit_of_work(request) as ctx:
-            community = community_context(ctx, slug)["community"]
+    form = _values(posted)
+    try:
+        with here.session.begin_nested():
+            every = _number(form, "expected_every_minutes", optional=True)
             found, token = service.register_device(
-                ctx.session,
-                community,
-                ctx.viewer,
+                here.session,
+                here.community,
+                here.viewer,
                 device=form.get("device", ""),
                 name=form.get("name", ""),
                 lat=_number(form, "lat", optional=True),
                 lon=_number(form, "lon", optional=True),
                 probes=_probes(form.get("probes", "")),
+                expected_every_s=None if every is None else round(every * 60),
             )
-            return render(
-                request,
-                "biotumblers/token.html",
-                {**community_context(ctx, slug), "device": found, "token": token},
-                ctx=ctx,
-                status_code=201,
-            )
-
-    try:
-        return await run_in_threadpool(work)
     except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        return redirect_error(request, url, exc)
+        if not isinstance(exc, (Invalid, Conflict)):
+            raise  # not a form problem: the error page (401, 403, 404)
+        data = overview_page(here, values=form, error=exc)
+        return render(request, "biotumblers/overview.html", data, ctx=here, status_code=422)
+    data = here.page(device=found, token=token)
+    return render(request, "biotumblers/token.html", data, ctx=here, status_code=201)
 
 
-def _chart(device: Biotumbler, found: list[Rollup]) -> dict[str, Any]:
+def _chart(device: Biotumbler, found: list[Any]) -> dict[str, Any]:
     """Chart data from rollups: mean per probe, moisture, oxygen, turning marks, thresholds."""
     probes = sorted({p for b in found for p in b.probes})
     return {
@@ -155,11 +156,18 @@ def _chart(device: Biotumbler, found: list[Rollup]) -> dict[str, Any]:
     }
 
 
-def _device_page(ctx: Ctx, slug: str, device: str, span_key: str) -> dict[str, Any]:
-    data = community_context(ctx, slug)
-    community = data["community"]
-    found = service.get_device(ctx.session, community, ctx.viewer, device)
-    card = _card(ctx, found)
+def device_page(
+    here: Here,
+    device: str,
+    span_key: str = "batch",
+    *,
+    values: dict[str, str] | None = None,
+    error: DomainError | None = None,
+) -> dict[str, Any]:
+    """The device page's context (GET and a failed form post render through it)."""
+    found = service.get_device(here.session, here.community, here.viewer, device)
+    history = alerts.history(here.session, found)
+    card = _card(here, found, [e for e in history if e.ended_at is None])
     batch: Batch | None = card["batch"]
     now = utcnow()
     if span_key in RANGES:
@@ -169,63 +177,71 @@ def _device_page(ctx: Ctx, slug: str, device: str, span_key: str) -> dict[str, A
     else:
         span_key, since = "7d", now - RANGES["7d"]
     width = 60 if now - since <= timedelta(hours=26) else 3600  # served from rollups
-    shown = service.rollups(ctx.session, found, width, since=since)
-    return {
-        **data,
+    shown = rollups.rollups(here.session, found, width, since=since)
+    steward = service.is_steward(here.session, here.community, here.viewer)
+    data = here.page(
         **card,
-        "span": span_key,
-        "chart": _chart(found, shown),
-        "batches": [
-            (b, service.assess_device(ctx.session, found, batch=b, now=now))
-            for b in service.batches(ctx.session, found)
+        span=span_key,
+        chart=_chart(found, shown),
+        batches=[
+            (
+                b,
+                card["verdict"]
+                if b is batch
+                else reads.assess_device(here.session, found, batch=b),
+            )
+            for b in service.batches(here.session, found)
         ],
-        "readings_count": service.reading_count(ctx.session, found),
-        "can_manage": service.is_steward(ctx.session, community, ctx.viewer),
-        "format_time": format_time,
-    }
+        episodes=history,
+        readings_count=reads.reading_count(here.session, found),
+        can_manage=steward,
+        places=communities.places(here.session, here.community) if steward else [],
+        format_time=format_time,
+        values=values or {},
+    )
+    if error is not None:
+        data.update(_failed(values or {}, error))
+    return data
 
 
 @router.get(BASE + "/{device}", response_class=HTMLResponse)
-def device_page(slug: str, device: str, request: Request, span: str = "batch") -> Response:
+def device_view(
+    device: str, request: Request, here: CommunityScope, span: str = "batch"
+) -> Response:
     """A device: live temperature per probe, moisture and oxygen, the verdict, alerts, batches."""
-    with unit_of_work(request) as ctx:
-        data = _device_page(ctx, slug, device, span)
-        return render(request, "biotumblers/device.html", data, ctx=ctx)
-
-
-def _live_access(request: Request, slug: str, device: str) -> int:
-    with unit_of_work(request) as ctx:
-        community = service.readable(ctx.session, slug, ctx.viewer)
-        return service.get_device(ctx.session, community, ctx.viewer, device).community_id
+    data = device_page(here, device, span)
+    return render(request, "biotumblers/device.html", data, ctx=here)
 
 
 @router.get(BASE + "/{device}/live")
-async def live(slug: str, device: str, request: Request, limit: int | None = None) -> Response:
-    """Server-sent events: the device's readings and state as they arrive."""
-    community_id = await run_in_threadpool(_live_access, request, slug, device)
+async def live(
+    device: str, request: Request, here: CommunityScope, limit: int | None = None
+) -> Response:
+    """Server-sent events: the device's readings, state and alert episodes as they arrive."""
+    found = await run_in_threadpool(
+        service.get_device, here.session, here.community, here.viewer, device
+    )
     return StreamingResponse(
-        stream(request, community_id, device, limit=limit),
+        stream(request, found.community_id, device, limit=limit),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
 @router.get(BASE + "/{device}/evidence.csv")
-def evidence(slug: str, device: str, request: Request, batch: int | None = None) -> Response:
+def evidence(device: str, here: CommunityScope, batch: int | None = None) -> Response:
     """The readings behind the verdict (the current or given batch, else all), as CSV."""
-    with unit_of_work(request) as ctx:
-        community = service.readable(ctx.session, slug, ctx.viewer)
-        found = service.get_device(ctx.session, community, ctx.viewer, device)
-        chosen = next((b for b in service.batches(ctx.session, found) if b.id == batch), None)
-        if batch is not None and chosen is None:
-            raise NotFound("No such batch.")
-        chosen = chosen or service.current_batch(ctx.session, found)
-        rows = service.stored_readings(
-            ctx.session,
-            found,
-            since=chosen.started_at if chosen else None,
-            until=chosen.ended_at if chosen else None,
-        )
+    found = service.get_device(here.session, here.community, here.viewer, device)
+    chosen = next((b for b in service.batches(here.session, found) if b.id == batch), None)
+    if batch is not None and chosen is None:
+        raise NotFound("No such batch.")
+    chosen = chosen or service.current_batch(here.session, found)
+    rows = reads.stored_readings(
+        here.session,
+        found,
+        since=chosen.started_at if chosen else None,
+        until=chosen.ended_at if chosen else None,
+    )
     probes = sorted({p for r in rows for p in r.temperature_c})
     out = io.StringIO()
     writer = csv.writer(out)
@@ -250,65 +266,97 @@ def evidence(slug: str, device: str, request: Request, batch: int | None = None)
     )
 
 
-async def _steward_post(request: Request, slug: str, device: str, action: str) -> Response:
-    form = await _form(request)
-    url = f"/communities/{slug}/biotumblers/{device}"
-
-    def work() -> Response:
-        with unit_of_work(request) as ctx:
-            community = community_context(ctx, slug)["community"]
+def _steward_form(
+    request: Request, here: Here, device: str, form: dict[str, str], action: str
+) -> Response:
+    """Run one steward action; a refused one shows the device page again with the reason."""
+    url = f"/communities/{here.community.slug}/biotumblers/{device}"
+    try:
+        with here.session.begin_nested():
             if action == "token":
-                token = service.rotate_token(ctx.session, community, ctx.viewer, device)
-                found = service.get_device(ctx.session, community, ctx.viewer, device)
-                data = {**community_context(ctx, slug), "device": found, "token": token}
-                return render(request, "biotumblers/token.html", data, ctx=ctx)
+                token = service.rotate_token(here.session, here.community, here.viewer, device)
+                found = service.get_device(here.session, here.community, here.viewer, device)
+                data = here.page(device=found, token=token)
+                return render(request, "biotumblers/token.html", data, ctx=here)
             if action == "start":
                 service.start_batch(
-                    ctx.session,
-                    community,
-                    ctx.viewer,
+                    here.session,
+                    here.community,
+                    here.viewer,
                     device,
                     kitchen_kg=_number(form, "kitchen_kg") or 0.0,
                     garden_kg=_number(form, "garden_kg") or 0.0,
                     browns_kg=_number(form, "browns_kg") or 0.0,
                     note=form.get("note", ""),
                 )
-                return redirect(request, url, _t(request, "A new batch has started."))
-            if action == "end":
-                service.end_batch(ctx.session, community, ctx.viewer, device)
-                return redirect(request, url, _t(request, "The batch has ended."))
-            service.delete_device(ctx.session, community, ctx.viewer, device)
-            return redirect(
-                request, f"/communities/{slug}/biotumblers", _t(request, "The device was removed.")
-            )
-
-    try:
-        return await run_in_threadpool(work)
+                message = "A new batch has started."
+            elif action == "end":
+                service.end_batch(here.session, here.community, here.viewer, device)
+                message = "The batch has ended."
+            elif action == "offer":
+                links.offer_compost(
+                    here.session,
+                    here.community,
+                    here.viewer,
+                    device,
+                    int(_number(form, "batch_id") or 0),
+                    compost_kg=_number(form, "compost_kg") or 0.0,
+                )
+                message = "The compost is offered to the network."
+            elif action == "deliver":
+                links.deliver_compost(
+                    here.session,
+                    here.community,
+                    here.viewer,
+                    device,
+                    int(_number(form, "batch_id") or 0),
+                    place_id=int(_number(form, "place_id") or 0),
+                    compost_kg=_number(form, "compost_kg") or 0.0,
+                )
+                message = "The compost delivery is recorded."
+            else:
+                service.delete_device(here.session, here.community, here.viewer, device)
+                back = f"/communities/{here.community.slug}/biotumblers"
+                return redirect(request, back, _t(request, "The device was removed."))
     except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        return redirect_error(request, url, exc)
+        if not isinstance(exc, (Invalid, Conflict)):
+            raise  # not a form problem: the error page (401, 403, 404)
+        data = device_page(here, device, values=form, error=exc)
+        return render(request, "biotumblers/device.html", data, ctx=here, status_code=422)
+    return redirect(request, url, _t(request, message))
 
 
 @router.post(BASE + "/{device}/token")
-async def rotate(slug: str, device: str, request: Request) -> Response:
+def rotate(device: str, request: Request, here: CommunityScope, posted: PostedForm) -> Response:
     """A new ingest token (stewards), shown this once."""
-    return await _steward_post(request, slug, device, "token")
+    return _steward_form(request, here, device, _values(posted), "token")
 
 
 @router.post(BASE + "/{device}/batches")
-async def start(slug: str, device: str, request: Request) -> Response:
+def start(device: str, request: Request, here: CommunityScope, posted: PostedForm) -> Response:
     """Start a batch (stewards)."""
-    return await _steward_post(request, slug, device, "start")
+    return _steward_form(request, here, device, _values(posted), "start")
 
 
 @router.post(BASE + "/{device}/batches/end")
-async def end(slug: str, device: str, request: Request) -> Response:
+def end(device: str, request: Request, here: CommunityScope, posted: PostedForm) -> Response:
     """End the open batch (stewards)."""
-    return await _steward_post(request, slug, device, "end")
+    return _steward_form(request, here, device, _values(posted), "end")
+
+
+@router.post(BASE + "/{device}/compost/offer")
+def offer(device: str, request: Request, here: CommunityScope, posted: PostedForm) -> Response:
+    """Offer a finished, sanitised batch's compost to the network (stewards)."""
+    return _steward_form(request, here, device, _values(posted), "offer")
+
+
+@router.post(BASE + "/{device}/compost/delivery")
+def deliver(device: str, request: Request, here: CommunityScope, posted: PostedForm) -> Response:
+    """Record a finished, sanitised batch's compost delivered to a dome (stewards)."""
+    return _steward_form(request, here, device, _values(posted), "deliver")
 
 
 @router.post(BASE + "/{device}/delete")
-async def remove(slug: str, device: str, request: Request) -> Response:
+def remove(device: str, request: Request, here: CommunityScope, posted: PostedForm) -> Response:
     """Remove the device with its readings (stewards)."""
-    return await _steward_post(request, slug, device, "delete")
+    return _steward_form(request, here, device, _values(posted), "delete")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from commonpot.network.menu_needs import NeedDraft, needs_from_lines
     from commonpot.network.models import ForagingPatch, Need, Offer
-    from commonpot.network.service import create_need, patches, visible_offers
+    from commonpot.network.service import create_need, create_offer, patches, visible_offers
     from commonpot.network.staples import pantry_staples
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "NeedDraft",
     "Offer",
     "create_need",
+    "create_offer",
     "needs_from_lines",
     "pantry_staples",
     "patches",
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 _MODELS = frozenset({"ForagingPatch", "Need", "Offer"})
-_SERVICE = frozenset({"create_need", "patches", "visible_offers"})
+_SERVICE = frozenset({"create_need", "create_offer", "patches", "visible_offers"})
 _MENU = frozenset({"NeedDraft", "needs_from_lines"})
 
 

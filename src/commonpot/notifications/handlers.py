@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import jobs, signals
 from commonpot.accounts.models import User
+from commonpot.biotumblers.signals import AlertOpened
 from commonpot.communities import Community
 from commonpot.communities.signals import Invited, RoleChanged
 from commonpot.db import utcnow
@@ -301,6 +302,26 @@ def on_job_failed(session: Session, event: jobs.JobFailed) -> None:
     )
 
 
+def on_alert_opened(session: Session, event: AlertOpened) -> None:
+    """Tell the community's stewards that a compost drum's alert episode opened (once)."""
+    community = _community(session, event.community_id)
+    peak = "" if event.peak is None else f"{event.peak:g}"
+    notice = {
+        "kind": "telemetry_alarm",
+        "audience": ["stewards", community.id],
+        "params": {
+            "community": community.name,
+            "device": event.device_name or event.device,
+            "alert": event.kind,
+            "level": event.level,
+            "since": event.since,
+            "peak": peak + (" min" if event.kind == "silent" else ""),
+        },
+        "url": f"/communities/{community.slug}/biotumblers/{event.device}",
+    }
+    _queue(session, f"biotumbler-alert:{event.episode_id}", community.id, [notice])
+
+
 def connect() -> None:
     """Connect every handler to its domain event (called by the composition root)."""
     signals.connect(AllocationCommitted, on_allocation)
@@ -316,3 +337,4 @@ def connect() -> None:
     signals.connect(FlashCalled, on_flash)
     signals.connect(ProposalDecided, on_proposal_decided)
     signals.connect(jobs.JobFailed, on_job_failed)
+    signals.connect(AlertOpened, on_alert_opened)

@@ -184,5 +184,14 @@ KINDS: dict[str, Kind] = {
             N_("A job failed: %(title)s"),
             N_("The background job “%(title)s” in %(community)s failed: %(error)s"),
         ),
+        Kind(
+            "telemetry_alarm",
+            N_("A compost drum raised an alert (stewards)"),
+            N_("%(device)s: %(alert)s (%(level)s)"),
+            N_(
+                "%(device)s in %(community)s: %(alert)s (%(level)s) since %(since)s. "
+                "Worst value so far: %(peak)s."
+            ),
+        ),
     )
 }

@@ -44,7 +44,10 @@ def words(kind: str, params: dict[str, Any], locale: str) -> tuple[str, str]:
     """A notice's subject and body in the reader's language."""
     t = translations(locale)
     spec = KINDS[kind]
-    shown = {k: (t.gettext(str(v)) if k in ("role", "outcome") else v) for k, v in params.items()}
+    shown = {
+        k: (t.gettext(str(v)) if k in ("role", "outcome", "alert", "level") else v)
+        for k, v in params.items()
+    }
     try:
         return t.gettext(spec.subject) % shown, t.gettext(spec.body) % shown
     except (KeyError, TypeError, ValueError):

@@ -87,12 +87,26 @@
       var alert = JSON.parse(e.data);
       var list = document.getElementById("bt-live-alerts");
       if (!list) { return; }
-      var item = document.createElement("li");
+      // one item per stored episode: opened, then updated when it closes
+      var key = String(alert.id || (alert.kind + "-" + alert.level + "-" + alert.from));
+      var item = null;
+      for (var i = 0; i < list.children.length; i++) {
+        if (list.children[i].getAttribute("data-episode-id") === key) { item = list.children[i]; }
+      }
+      if (!item) {
+        item = document.createElement("li");
+        item.setAttribute("data-episode-id", key);
+        list.appendChild(item);
+      }
+      while (item.firstChild) { item.removeChild(item.firstChild); }
+      item.setAttribute("data-episode", alert.kind + "-" + alert.level);
+      item.setAttribute("data-open", alert.to ? "false" : "true");
       var strong = document.createElement("strong");
       strong.textContent = text(alert.kind) + " · " + text(alert.level);
       item.appendChild(strong);
-      item.appendChild(document.createTextNode(" " + new Date(Date.parse(alert.from)).toLocaleString()));
-      list.appendChild(item);
+      var when = " " + new Date(Date.parse(alert.from)).toLocaleString();
+      if (alert.to) { when += " – " + new Date(Date.parse(alert.to)).toLocaleString(); }
+      item.appendChild(document.createTextNode(when));
       list.hidden = false;
     });
     source.addEventListener("biotumbler.state", function (e) {
