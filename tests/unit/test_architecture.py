@@ -110,3 +110,17 @@ def test_browser_tests_wait_without_eval() -> None:
         if re.search(r"\.wait_for_function\(", path.read_text())
     ]
     assert offenders == []
+
+
+def test_no_instance_secrets_in_the_repository() -> None:
+    """A clone must generate its own secret key and federation keys, never share ours."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(
+        ["git", "ls-files", "var", "*.pem", "*secret_key*"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert tracked == []
