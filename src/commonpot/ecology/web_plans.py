@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from commonpot.communities.scope import CommunityScope, Here
-from commonpot.ecology import assessments, plans
+from commonpot.ecology import assessments, plans, service
 from commonpot.ecology import jobs as ecology_jobs
 from commonpot.ecology.schemas import AssessmentIn, AttachIn, PlanIn, read_in
 from commonpot.ecology.web_forms import BASE, Failed, csv_text, form_values, show
@@ -77,6 +77,7 @@ def _assessment(
         report=found.report,
         proposal_number=assessments.proposal_number(here.session, found),
         may_attach=may_attach,
+        crop_names=service.crop_names(here.session, here.community),
     )
 
 
