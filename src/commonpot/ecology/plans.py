@@ -131,6 +131,8 @@ def store_plan(
             "place": names.get(m.to_dome, m.to_dome),
             "area_m2": m.area_m2,
             "seeds": m.seeds,
+            "plot_m2": m.plot_m2,
+            "existing_m2": m.existing_m2,
         }
         for m in result.moves
     ]

@@ -147,7 +147,17 @@ def _plan(request: Request, here: Here, plan_id: int, failed: Failed | None = No
         ],
     }
     rows = list(zip(plan.before["domes"], plan.after["domes"], strict=True))
-    return show(request, here, "ecology/plan.html", failed, plan=plan, chart=chart, rows=rows)
+    names = service.crop_names(here.session, here.community)
+    return show(
+        request,
+        here,
+        "ecology/plan.html",
+        failed,
+        plan=plan,
+        chart=chart,
+        rows=rows,
+        crop_names=names,
+    )
 
 
 @router.get(BASE + "/plans/{plan_id}", response_class=HTMLResponse)
