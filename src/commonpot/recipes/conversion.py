@@ -106,12 +106,10 @@ def factor(from_unit: str, to_unit: str) -> Fraction:
 
 
 def food_key(food: str) -> str:
-    """Normalise a food name for matching: lower case, plain spaces, last word singular."""
+    """Normalise a food name for matching: lower case, plain spaces, every word singular
+    ("chiles ancho" and "chile ancho" are one food)."""
     words = re.sub(r"[^\w\s-]", " ", food.lower()).split()
-    if not words:
-        return ""
-    words[-1] = singular(words[-1])
-    return " ".join(words)
+    return " ".join(singular(word) for word in words)
 
 
 _UNINFLECTED = frozenset(
