@@ -106,10 +106,12 @@ def factor(from_unit: str, to_unit: str) -> Fraction:
 
 
 def food_key(food: str) -> str:
-    """Normalise a food name for matching: lower case, plain spaces, every word singular
-    ("chiles ancho" and "chile ancho" are one food)."""
+    """Normalise a food name for matching: lower case, plain spaces, last word singular."""
     words = re.sub(r"[^\w\s-]", " ", food.lower()).split()
-    return " ".join(singular(word) for word in words)
+    if not words:
+        return ""
+    words[-1] = singular(words[-1])
+    return " ".join(words)
 
 
 _UNINFLECTED = frozenset(

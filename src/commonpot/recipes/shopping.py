@@ -142,6 +142,15 @@ def _lines(entry: _Food) -> list[ShoppingLine]:
     return lines
 
 
+def _shopping_key(food: str) -> str:
+    """Every word singular, so "chiles ancho" and "chile ancho" are bought once.
+
+    (Stored ingredient keys, `conversion.food_key`, singularise the last word only; this key
+    lives only while a list is built.)
+    """
+    return " ".join(singular(word) for word in food_key(food).split())
+
+
 def display_name(spellings: Sequence[str]) -> str:
     """The food's name as the recipes write it, keeping proper nouns' case.
 
@@ -171,7 +180,7 @@ def shopping_list(
     for recipe, servings in plan:
         multiplier = scale_factor(recipe.servings, servings)
         for item in recipe.ingredients:
-            key = food_key(item.food)
+            key = _shopping_key(item.food)
             if not key:
                 continue
             entry = foods.setdefault(key, _Food(name=item.food.strip()))
