@@ -149,7 +149,7 @@ def _plan(request: Request, here: Here, plan_id: int, failed: Failed | None = No
         ],
     }
     rows = list(zip(plan.before["domes"], plan.after["domes"], strict=True))
-    names = service.crop_names(here.session, here.community)
+    common = service.crop_names(here.session, here.community)
     return show(
         request,
         here,
@@ -158,7 +158,7 @@ def _plan(request: Request, here: Here, plan_id: int, failed: Failed | None = No
         plan=plan,
         chart=chart,
         rows=rows,
-        crop_names=names,
+        crop_names=common,
     )
 
 
