@@ -1,7 +1,7 @@
 """Scaled amounts a cook can measure, and a shopping list that merges what is the same food.
 
 The oracles here are written out by hand (what a cook would write) or brute-forced from the
-rules ("whole items", "halves, thirds, quarters", "5 g steps under 100 g"), never read back
+rules ("whole items", "halves, thirds, quarters", "5 g steps under 250 g"), never read back
 from the code under test.
 """
 
@@ -43,10 +43,13 @@ def _scaled(line: str, servings_from: int, servings_to: int) -> str:
         ("1 tbsp oil", 3, 4, "1 ⅓ tbsp oil"),
         ("1 tsp salt", 8, 1, "⅛ tsp salt"),  # the smallest spoon of a set
         ("65 g butter", 4, 3, "50 g butter"),  # 48.75 -> 5 g steps
-        ("220 g flour", 4, 3, "170 g flour"),  # 165 -> 10 g steps above 100 g
+        ("220 g flour", 4, 3, "165 g flour"),  # 5 g steps under 250 g
+        ("420 g flour", 4, 3, "320 g flour"),  # 315 -> 10 g steps above 250 g
         ("7 g yeast", 4, 3, "5 g yeast"),  # 5.25 -> whole grams under 10 g
         ("1 kg potatoes", 4, 5, "1.25 kg potatoes"),
-        ("300 ml stock", 4, 5, "380 ml stock"),  # 375 -> 10 ml steps
+        ("1 cup flour", 1, 1, "1 cup flour"),
+        ("300 ml stock", 4, 5, "380 ml stock"),  # 375 -> 10 ml steps above 250 ml
+        ("2 kg pork", 6, 20, "6.67 kg pork"),  # 10 g steps in kilograms too
     ],
 )
 def test_amounts_a_cook_uses(
@@ -107,10 +110,10 @@ def test_grams_in_kitchen_scale_steps(grams: int, servings_from: int, servings_t
     shown = item.quantity * factor(item.unit, "gram")
     if item.unit in {"gram", "milligram"}:  # under a gram, the same steps in milligrams
         shown = item.quantity
-        step = F(1, 10) if shown < 1 else F(1) if shown < 10 else F(5) if shown <= 100 else F(10)
+        step = F(1, 10) if shown < 1 else F(1) if shown < 10 else F(5) if shown <= 250 else F(10)
     else:
         assert item.unit == "kilogram"
-        step = F(50) if shown <= 10000 else F(100)
+        step = F(10) if shown <= 10000 else F(100) if shown <= 100000 else F(1000)
     assert (shown / step).denominator == 1, (shown, step)
 
 

@@ -143,10 +143,10 @@ def test_tidy_unit(
         (F(0.49), "teaspoon", F(1, 2)),
         (F(1, 100), "cup", F(1, 4)),  # the smallest cup measure
         (F(0), "cup", F(0)),
-        (F("62.4"), "gram", F(60)),  # 5 g steps under 100 g
+        (F("62.4"), "gram", F(60)),  # 5 g steps under 250 g
         (F("3.14159"), "gram", F(3)),  # whole grams under 10 g
         (F("0.01"), "gram", F("0.1")),
-        (F(333), "millilitre", F(330)),  # 10 ml steps above 100 ml
+        (F(333), "millilitre", F(330)),  # 10 ml steps above 250 ml
         (F(1234), "gram", F(1230)),
     ],
 )
@@ -262,10 +262,10 @@ def test_servings_from_yield(text: str | None, expected: Fraction | None) -> Non
 
 def scale_step(grams: Fraction) -> Fraction:
     """What a kitchen scale shows, written out independently of the code under test."""
-    for limit, step in ((1, F(1, 10)), (10, F(1)), (100, F(5)), (1000, F(10)), (10000, F(50))):
+    for limit, step in ((1, F(1, 10)), (10, F(1)), (250, F(5)), (10000, F(10)), (100000, F(100))):
         if grams < limit:
             return step
-    return F(100)
+    return F(1000)
 
 
 @given(

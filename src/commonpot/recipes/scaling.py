@@ -119,10 +119,10 @@ def tidy_unit(quantity: Fraction, unit: str | None) -> tuple[Fraction, str | Non
 
 
 # (below this amount, round to this step): what kitchen scales and jugs show -- tenths of a
-# gram for a pinch of saffron, whole grams under 10 g, 5 g steps under 100 g, 10 g above;
-# kilograms and litres in 50 g / 50 ml steps, 100 g / 100 ml from 10 upwards
-_LARGE_STEPS = ((10, Fraction(1, 20)),)
-_SMALL_STEPS = ((1, Fraction(1, 10)), (10, Fraction(1)), (100, Fraction(5)))
+# gram for a pinch of saffron, whole grams under 10 g, 5 g steps under 250 g (125 g is a cup
+# of flour), 10 g steps to a kilogram; kilograms and litres to 10 g / 10 ml, then 100 g
+_LARGE_STEPS = ((10, Fraction(1, 100)), (100, Fraction(1, 10)))
+_SMALL_STEPS = ((1, Fraction(1, 10)), (10, Fraction(1)), (250, Fraction(5)))
 # cooks' measures: a set of cups and spoons has halves, thirds and quarters (and ⅛ teaspoon)
 SPOONS = frozenset({"teaspoon", "tablespoon", "cup", "fluid_ounce"})
 _SPOON_GRID = (1, 2, 3, 4)
@@ -133,7 +133,7 @@ def _round_metric(quantity: Fraction, unit: str) -> Fraction:
     large = unit in {"kilogram", "litre"}
     steps = _LARGE_STEPS if large else _SMALL_STEPS
     step = next(
-        (s for limit, s in steps if quantity < limit), Fraction(1, 10) if large else Fraction(10)
+        (s for limit, s in steps if quantity < limit), Fraction(1) if large else Fraction(10)
     )
     return _half_up(quantity / step) * step or step
 
