@@ -177,3 +177,20 @@ def test_many_tokens_carrying_the_effective_number_are_flagged() -> None:
     report = assess_impact(before, _from({"A": crops}))
     flag = next(f for f in report.flags if f.kind == "token_species")
     assert flag.data["hill_1_without"] < flag.data["hill_1_before"]
+
+
+def test_pooled_hill_2_dip_under_a_real_hill_1_gain_is_not_flagged() -> None:
+    # apple already grows in North; South plants apple too: pooled Hill 1 rises (Hill 2 may dip)
+    before = _from({"North Dome": NORTH, "South Dome": SOUTH_BEFORE})
+    south_after = {
+        **SOUTH_BEFORE,
+        "Capsicum annuum": 240,
+        "Malus domestica": 280,
+        "Chenopodium quinoa": 80,
+    }
+    after = _from({"North Dome": NORTH, "South Dome": south_after})
+    report = assess_impact(before, after)
+    overall = report.overall
+    assert overall.get("richness").delta > 0
+    assert overall.get("hill_1").delta > 0
+    assert report.flags == []

@@ -145,10 +145,12 @@ def _richness_flag(item: SampleImpact) -> Flag | None:
     richness = item.get("richness")
     if richness.delta is None or richness.delta <= 0:
         return None
-    fallen = [c for c in (item.get("hill_1"), item.get("hill_2")) if _fell(c)]
-    if not fallen:
+    # the area-weighted effective number (Hill 1) decides: when it rises, the gain is real
+    # even if the most common crop's share grows a little (Hill 2 may dip, as when orchard
+    # trees spread in one dome while the same trees already grow in another)
+    worst = item.get("hill_1")
+    if not _fell(worst):
         return None
-    worst = fallen[0]
     return Flag(
         kind="richness_up_evenness_down",
         sample=item.sample,
