@@ -107,6 +107,7 @@ def test_ratings_in_spanish(client: TestClient, db: Database) -> None:
     assert "El lugar menos diverso es" in page.text
     assert "un solo cultivo llena el lugar." in page.text or "equidad" in page.text
     assert "least diverse place" not in page.text
+    assert "cuántos cultivos distintos crecen allí" in page.text  # what the measures mean
 
 
 def test_gamed_assessment_explains_each_flag_in_words(client: TestClient, db: Database) -> None:
