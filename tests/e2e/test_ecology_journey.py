@@ -64,3 +64,27 @@ def test_ecology_journey(live_server: LiveServer, page: Page) -> None:
     expect(page.get_by_role("rowheader", name="Enclave 7")).to_be_visible()
     assert axe_violations(page) == []
     shot(page, "ecology-04-food-access")
+
+
+def test_ratings_table_on_a_phone(live_server: LiveServer, other_page: Page) -> None:
+    page = other_page
+    page.set_viewport_size({"width": 360, "height": 740})
+    with live_server.db.unit_of_work() as s:
+        steward = make_user(s, "Ada Steward", email="ada@example.org")
+        community = make_community(s, steward, slug="riverbank")
+        seed_domes(s, community, steward)
+    page.goto(f"{live_server.url}/communities/riverbank/ecology")
+    region = page.get_by_role("region", name="Ratings per place (areas in m²)")
+    expect(region).to_be_visible()
+    expect(region.get_by_role("columnheader", name="Effective number of crops")).to_be_attached()
+    # the table is wider than the phone: it scrolls inside its region, not the page
+    widths = region.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert widths[0] > widths[1], widths
+    page_width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert page_width <= 360, page_width
+    region.focus()
+    expect(region).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(region).to_be_focused()
+    assert axe_violations(page) == []
+    shot(page, "ecology-05-ratings-phone")

@@ -171,3 +171,41 @@ def test_nonsense_inputs_are_rejected(change: dict[str, object], message: str) -
     fields.update(change)
     with pytest.raises(Invalid, match=message):
         plan_crop_sharing(CropShareProblem(**fields))  # type: ignore[arg-type]
+
+
+def test_a_plot_split_over_two_lots_says_how_big_the_whole_plot_is() -> None:
+    # 10 m² minimum; the bean seed sits in two lots of 7.5 and 2.5 m²
+    problem = CropShareProblem(
+        domes=[Dome("d", "temperate", 30.0)],
+        inventories={"d": {"maize": 20.0}},
+        seed_lots=[
+            SeedLot("b1", "bean", "Cherokee", 7.5, holder="d"),
+            SeedLot("b2", "bean", "Cherokee", 2.5),
+        ],
+        compatibility={"bean": ["temperate"], "maize": ["temperate"]},
+        min_plot_area=10.0,
+    )
+    plan = plan_crop_sharing(problem)
+    assert_plan_respects_limits(problem, plan)
+    beans = [m for m in plan.moves if m.crop == "bean"]
+    assert sorted(m.area_m2 for m in beans) == pytest.approx([2.5, 7.5])
+    for move in beans:
+        # every part below the minimum belongs to one plot that meets it
+        assert move.plot_m2 == pytest.approx(10.0)
+        assert move.existing_m2 == 0.0
+
+
+def test_no_new_plot_below_the_minimum_is_planned() -> None:
+    # only 2.5 m² of squash seed under a 10 m² minimum: it cannot make a plot that counts
+    problem = CropShareProblem(
+        domes=[Dome("d", "temperate", 30.0)],
+        inventories={"d": {"maize": 20.0}},
+        seed_lots=[SeedLot("s", "squash", "Hubbard", 2.5), SeedLot("b", "bean", "x", 12.0)],
+        compatibility={"bean": ["temperate"], "maize": ["temperate"], "squash": ["temperate"]},
+        min_plot_area=10.0,
+    )
+    plan = plan_crop_sharing(problem)
+    assert_plan_respects_limits(problem, plan)
+    assert not any(m.crop == "squash" for m in plan.moves)
+    for move in plan.moves:
+        assert move.plot_m2 + move.existing_m2 >= 10.0 - 1e-6

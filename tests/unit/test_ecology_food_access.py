@@ -135,3 +135,14 @@ def test_nearest_is_never_farther_than_any_source(points: list, sources: list) -
     all_d = haversine_km(pop.lat[:, None], pop.lon[:, None], src.lat[None], src.lon[None])
     assert np.all(got.km <= all_d.min(axis=1) + 1e-6)
     assert np.all(got.km >= 0)
+
+
+def test_units_follow_the_communitys_system() -> None:
+    from commonpot.ecology.food_access import in_units, to_km
+
+    # a mile is 1.609344 km by definition; a square metre is 10.7639 square feet
+    assert in_units("imperial", km=1.609344) == pytest.approx(1.0)
+    assert in_units("imperial", m2=1.0) == pytest.approx(1 / 0.3048**2)
+    assert in_units("metric", km=2.5) == 2.5
+    assert to_km("imperial", 0.5) == pytest.approx(0.804672)
+    assert to_km("metric", 3.0) == 3.0

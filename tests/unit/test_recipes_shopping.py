@@ -124,5 +124,8 @@ def test_total_grams_match_sum(amounts: list[int], servings: int) -> None:
     assert line.unit is not None
     grams = line.quantity * factor(line.unit, "gram")
     exact = F(sum(amounts) * servings, 4)
-    assert abs(grams - exact) <= max(exact * 3 / 100, F(1, 2))  # display rounding
+    # display rounding: half a kitchen-scale step (5 g under 250 g, 10 g to 10 kg, then 100 g)
+    sizes = ((10, F(1)), (250, F(5)), (10000, F(10)), (100000, F(100)))
+    step = next((size for lim, size in sizes if max(exact, grams) < lim), F(1000))
+    assert abs(grams - exact) <= step / 2
     assert len(line.recipes) == len(amounts)

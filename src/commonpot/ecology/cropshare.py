@@ -58,7 +58,7 @@ def plan_crop_sharing(problem: CropShareProblem) -> CropSharePlan:
         after_areas[dome][crop] = after_areas[dome].get(crop, 0.0) + area
     after = profile(dome_ids, after_areas, problem.min_plot_area)
     return CropSharePlan(
-        moves=to_moves(plantings, problem.seed_lots),
+        moves=to_moves(plantings, problem.seed_lots, problem.inventories),
         before=before,
         after=after,
         notes=notes,

@@ -71,6 +71,8 @@ class Move:
     to_dome: str
     area_m2: float
     seeds: int | None
+    plot_m2: float = 0.0  # the whole plot of this crop the plan adds to the dome
+    existing_m2: float = 0.0  # what the dome already grows of this crop
 
     @property
     def is_transfer(self) -> bool:
@@ -204,8 +206,17 @@ def seeds_by_crop(lots: list[SeedLot]) -> dict[str, float]:
     return out
 
 
-def to_moves(plantings: Mapping[tuple[str, str], float], lots: list[SeedLot]) -> list[Move]:
-    """Split crop-level plantings over seed lots, preferring seed the dome already holds."""
+def to_moves(
+    plantings: Mapping[tuple[str, str], float],
+    lots: list[SeedLot],
+    inventories: Mapping[str, Mapping[str, float]] | None = None,
+) -> list[Move]:
+    """Split crop-level plantings over seed lots, preferring seed the dome already holds.
+
+    Each move says how big the whole plot is and what the dome already grows of the crop,
+    so a reader sees why a part from a second lot may be smaller than the minimum plot.
+    """
+    grown = inventories or {}
     left = {lot.id: lot.area_equivalent() for lot in lots}
     seeds_left = {lot.id: math.floor(lot.quantity + 1e-9) for lot in lots}
     by_crop: dict[str, list[SeedLot]] = {}
@@ -230,5 +241,17 @@ def to_moves(plantings: Mapping[tuple[str, str], float], lots: list[SeedLot]) ->
             if lot.unit == "seeds" and lot.seeds_per_m2:
                 seeds = min(math.ceil(take * lot.seeds_per_m2 - 1e-6), seeds_left[lot.id])
                 seeds_left[lot.id] -= seeds
-            moves.append(Move(lot.id, crop, lot.variety, lot.holder, dome, round(take, 6), seeds))
+            moves.append(
+                Move(
+                    lot.id,
+                    crop,
+                    lot.variety,
+                    lot.holder,
+                    dome,
+                    round(take, 6),
+                    seeds,
+                    plot_m2=round(area, 6),
+                    existing_m2=float(grown.get(dome, {}).get(crop, 0.0)),
+                )
+            )
     return moves

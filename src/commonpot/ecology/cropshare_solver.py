@@ -196,13 +196,23 @@ def solve(
             raise PlanInfeasible(["The optimiser ran out of time before finding a plan."])
         raise PlanInfeasible(_explain(problem, prepare(problem), before, deadline + 10.0))
     plantings = {}
+    dropped = 0
     for p in np.flatnonzero(best > 1e-7):
         dome = data.domes[int(data.pair_d[p])]
         crop = data.crops[int(data.pair_c[p])]
         area = float(best[p])
-        if data.pair_new[p] and area >= problem.min_plot_area * (1 - 1e-6):
+        if data.pair_new[p]:
+            if area < problem.min_plot_area * (1 - 1e-6):
+                # a new plot below the minimum would not count: never plan one
+                dropped += 1
+                continue
             area = max(area, problem.min_plot_area)  # solver tolerance must not un-count a plot
         plantings[(dome, crop)] = area
+    if dropped:
+        notes.append(
+            f"{dropped} new plot(s) smaller than the {problem.min_plot_area:g} m² minimum were "
+            "left out: they would not count."
+        )
     if int(data.pair_new.sum()) > MILP_PAIRS:
         notes.append(
             "Many possible plantings: the planner first let plots be any size to see where "

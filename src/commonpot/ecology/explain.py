@@ -17,6 +17,47 @@ GUIDE = {
 }
 
 
+# Pielou evenness J = ln(Hill 1) / ln(crops); each band names what a person would see.
+EVENNESS_BANDS = (
+    (0.85, "even", "space is shared evenly between them."),
+    (0.70, "fairly_even", "space is shared fairly evenly between them."),
+    (
+        0.50,
+        "uneven",
+        "one or two crops take more space than the rest; more even beds would raise the rating.",
+    ),
+    (
+        0.0,
+        "dominated",
+        "a few crops take most of the space; more even beds would raise the rating.",
+    ),
+)
+FORMULAS = {
+    "richness": "S = number of crops with any area",
+    "hill_1": "¹D = exp(H), H = −Σ pᵢ ln pᵢ, pᵢ = share of area",
+    "hill_2": "²D = 1 / Σ pᵢ²",
+    "pielou_evenness": "J = ln ¹D / ln S",
+    "simpson": "1 − Σ pᵢ²",
+    "total": "Σ area (m²)",
+    "gamma": "¹D of all places pooled",
+    "alpha": "average ¹D of a place (Jost)",
+    "beta": "γ / α",
+}
+
+
+def evenness_band(evenness: float | None, richness: int) -> str:
+    """The band of a place's evenness: even, fairly_even, uneven, dominated, or single."""
+    if richness <= 1 or evenness is None:
+        return "single"
+    return next(key for floor, key, _ in EVENNESS_BANDS if evenness >= floor)
+
+
+def _tail(band: str) -> str:
+    if band == "single":
+        return "a single crop fills the place."
+    return next(text for _, key, text in EVENNESS_BANDS if key == band)
+
+
 def _num(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
@@ -31,11 +72,7 @@ def ratings(report: dict[str, Any]) -> list[str]:
             lines.append(f"{name} has nothing planted yet, so it has no rating.")
             continue
         richness, hill_1 = values["richness"], values["hill_1"]
-        share = hill_1 / richness if richness else 0
-        if share < 0.5:
-            tail = "a few crops take most of the space; more even beds would raise the rating."
-        else:
-            tail = "space is shared fairly evenly between them."
+        tail = _tail(evenness_band(values.get("pielou_evenness"), richness))
         lines.append(
             f"{name} grows {richness} crops, worth {_num(hill_1)} equally large crops: {tail}"
         )
@@ -54,3 +91,31 @@ def ratings(report: dict[str, Any]) -> list[str]:
             "(1 would mean every place grows the same mix)."
         )
     return lines
+
+
+def notes(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The same statements as `ratings`, as figures a page words in the reader's language."""
+    alpha = report["alpha"]
+    out: list[dict[str, Any]] = []
+    rated = {k: v for k, v in alpha.items() if v["hill_1"] is not None}
+    for name, values in alpha.items():
+        if values["hill_1"] is None:
+            out.append({"kind": "empty", "place": name})
+            continue
+        band = evenness_band(values.get("pielou_evenness"), values["richness"])
+        out.append(
+            {
+                "kind": "place",
+                "place": name,
+                "richness": values["richness"],
+                "hill_1": values["hill_1"],
+                "evenness": values.get("pielou_evenness"),
+                "band": band,
+            }
+        )
+    if rated:
+        out.append({"kind": "weakest", "place": min(rated, key=lambda k: rated[k]["hill_1"])})
+    part = report["partition"]
+    if part["gamma"] is not None:
+        out.append({"kind": "together", **{k: part[k] for k in ("gamma", "alpha", "beta")}})
+    return out

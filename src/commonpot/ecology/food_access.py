@@ -17,6 +17,29 @@ from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_MILE = 1.609344
+SQ_FT_PER_M2 = 10.763910416709722
+# a community shows food access in one unit system: distances and the food space per person
+UNIT_SYSTEMS: dict[str, dict[str, str]] = {
+    "metric": {"distance": "km", "area": "m²"},
+    "imperial": {"distance": "mi", "area": "ft²"},
+}
+_PER_KM = {"metric": 1.0, "imperial": 1 / KM_PER_MILE}
+_PER_M2 = {"metric": 1.0, "imperial": SQ_FT_PER_M2}
+
+
+def in_units(system: str, *, km: float | None = None, m2: float | None = None) -> float:
+    """A distance in km or an area in m² expressed in the system's distance or area unit."""
+    if km is not None:
+        return km * _PER_KM[system]
+    assert m2 is not None
+    return m2 * _PER_M2[system]
+
+
+def to_km(system: str, distance: float) -> float:
+    """A distance in the system's unit back to km."""
+    return distance / _PER_KM[system]
+
+
 USDA_MILES = (0.5, 1.0, 10.0, 20.0)
 CHUNK = 200_000
 

@@ -44,6 +44,7 @@ class Flag:
     kind: str
     sample: str
     explanation: str
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,12 @@ class ImpactReport:
             },
             "gamed": self.gamed,
             "flags": [
-                {"kind": f.kind, "sample": f.sample, "explanation": f.explanation}
+                {
+                    "kind": f.kind,
+                    "sample": f.sample,
+                    "explanation": f.explanation,
+                    "data": f.data,
+                }
                 for f in self.flags
             ],
         }
@@ -139,10 +145,12 @@ def _richness_flag(item: SampleImpact) -> Flag | None:
     richness = item.get("richness")
     if richness.delta is None or richness.delta <= 0:
         return None
-    fallen = [c for c in (item.get("hill_1"), item.get("hill_2")) if _fell(c)]
-    if not fallen:
+    # the area-weighted effective number (Hill 1) decides: when it rises, the gain is real
+    # even if the most common crop's share grows a little (Hill 2 may dip, as when orchard
+    # trees spread in one dome while the same trees already grow in another)
+    worst = item.get("hill_1")
+    if not _fell(worst):
         return None
-    worst = fallen[0]
     return Flag(
         kind="richness_up_evenness_down",
         sample=item.sample,
@@ -153,7 +161,22 @@ def _richness_flag(item: SampleImpact) -> Flag | None:
             f"{_fmt(worst.after)}. Counting more names while one crop takes over more "
             "of the space makes the place less diverse, not more."
         ),
+        data={
+            "richness_before": richness.before,
+            "richness_after": richness.after,
+            "index": worst.index,
+            "before": worst.before,
+            "after": worst.after,
+        },
     )
+
+
+def _hill_1(row: Any) -> float:
+    total = float(row.sum())
+    if total <= 0:
+        return 0.0
+    shares = row[row > 0] / total
+    return float(np.exp(-(shares * np.log(shares)).sum()))
 
 
 def _token_flags(
@@ -165,6 +188,14 @@ def _token_flags(
     token_share: float,
     token_area: float | None,
 ) -> list[Flag]:
+    """Flag a place whose apparent gain is carried by token plantings.
+
+    A token is a crop absent before and present after on a negligible share of the place
+    (below ``token_share`` of its area, or below ``token_area``). Tokens alone are no sign
+    of gaming: a genuine gain with a pot of herbs beside it is still a gain. The place is
+    flagged when, without its tokens, the gain disappears: the number of crops would not
+    have risen, or the area-weighted effective number of crops (Hill 1) would not have.
+    """
     flags = []
     totals = after.sum(axis=1)
     for i, sample in enumerate(samples):
@@ -174,31 +205,60 @@ def _token_flags(
         tiny = after[i] < token_share * totals[i]
         if token_area is not None:
             tiny |= after[i] < token_area
-        tokens = [species[j] for j in np.flatnonzero(new & tiny)]
+        is_token = new & tiny
+        tokens = [species[j] for j in np.flatnonzero(is_token)]
         if not tokens:
             continue
-        share = float(after[i][new & tiny].sum() / totals[i])
+        kept = np.where(is_token, 0.0, after[i])
+        rich_before = int((before[i] > 0).sum())
+        rich_after = int((after[i] > 0).sum())
+        rich_kept = int((kept > 0).sum())
+        hill_before, hill_after, hill_kept = _hill_1(before[i]), _hill_1(after[i]), _hill_1(kept)
+        count_carried = rich_after > rich_before and rich_kept <= rich_before
+        count_masked = rich_after >= rich_before and rich_kept < rich_before
+        hill_carried = hill_after > hill_before + 1e-9 and hill_kept <= hill_before + 1e-9
+        if not (count_carried or count_masked or hill_carried):
+            continue
+        share = float(after[i][is_token].sum() / totals[i])
         names = ", ".join(tokens[:5]) + (f" and {len(tokens) - 5} more" if len(tokens) > 5 else "")
         flags.append(
             Flag(
                 kind="token_species",
                 sample=sample,
                 explanation=(
-                    f"{sample}: {len(tokens)} newly listed species ({names}) together take up "
-                    f"only {share:.1%} of the space. Planting a token patch of a species adds a "
-                    "name to the list but does almost nothing for the living variety of "
-                    "the place."
+                    f"{sample}: {len(tokens)} newly listed crops ({names}) together take up "
+                    f"only {share:.1%} of the space. Without them the place would count "
+                    f"{rich_kept} crops instead of {rich_before} before (effective crops "
+                    f"{_fmt(hill_kept)} instead of {_fmt(hill_before)}): the gain is carried "
+                    "by token plantings that add names to the list but almost nothing to "
+                    "the living variety of the place."
                 ),
+                data={
+                    "count": len(tokens),
+                    "names": tokens,
+                    "share": share,
+                    "richness_before": rich_before,
+                    "richness_after": rich_after,
+                    "richness_without": rich_kept,
+                    "hill_1_before": hill_before,
+                    "hill_1_after": hill_after,
+                    "hill_1_without": hill_kept,
+                },
             )
         )
     return flags
 
 
 def _gamma_flag(partition: list[Change], per_sample: list[SampleImpact]) -> Flag | None:
+    """Each shared place looks better while all of them together lose variety.
+
+    ``partition`` covers only the places present in both inventories: a place missing from
+    one file is no evidence of gaming (its crops would vanish from the pooled total).
+    """
     gamma = next(c for c in partition if c.index == "gamma")
     if not _fell(gamma):
         return None
-    deltas = [s.get("hill_1").delta for s in per_sample]
+    deltas = [s.get("hill_1").delta for s in per_sample if s.note is None]
     known = [d for d in deltas if d is not None]
     if not known or float(np.mean(known)) <= 1e-9:
         return None
@@ -212,6 +272,7 @@ def _gamma_flag(partition: list[Change], per_sample: list[SampleImpact]) -> Flag
             "species. Everyone planting the same crops makes each place look better while "
             "the whole area loses variety."
         ),
+        data={"rose": rose, "places": len(known), "before": gamma.before, "after": gamma.after},
     )
 
 
@@ -225,7 +286,8 @@ def assess_impact(
     """Compare two inventories of the same places and flag gamed improvements.
 
     A species absent before and present after is a token when it covers less than
-    ``token_share`` of its sample (or less than ``token_area``, e.g. a minimum plot in m²).
+    ``token_share`` of its sample (or less than ``token_area``, e.g. a minimum plot in m²);
+    a place is flagged only when its gain would vanish without its tokens.
     """
     samples, species, b, a = _align(before, after)
     b_rows = alpha_rows(alpha_arrays(b))
@@ -246,7 +308,14 @@ def assess_impact(
     pb, pa = partition_q1(b), partition_q1(a)
     partition = [Change(k, _part(pb, k), _part(pa, k)) for k in ("gamma", "alpha", "beta")]
     flags = [f for f in (_richness_flag(s) for s in [*per_sample, overall]) if f is not None]
-    gamma_flag = _gamma_flag(partition, per_sample)
+    shared = [
+        i for i, name in enumerate(samples) if name in before.samples and name in after.samples
+    ]
+    gamma_flag = None
+    if shared:
+        sb, sa = partition_q1(b[shared]), partition_q1(a[shared])
+        shared_gamma = [Change("gamma", _part(sb, "gamma"), _part(sa, "gamma"))]
+        gamma_flag = _gamma_flag(shared_gamma, per_sample)
     if gamma_flag is not None:
         flags.append(gamma_flag)
     flags.extend(

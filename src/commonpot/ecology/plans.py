@@ -19,7 +19,14 @@ from commonpot.communities import service as communities
 from commonpot.communities.models import Community, Place, PlaceKind
 from commonpot.db import utcnow
 from commonpot.ecology import cropshare
-from commonpot.ecology.food_access import Population, Sources, food_access
+from commonpot.ecology.food_access import (
+    KM_PER_MILE,
+    UNIT_SYSTEMS,
+    Population,
+    Sources,
+    food_access,
+    in_units,
+)
 from commonpot.ecology.models import CropPlan, PlanStatus, Planting, SeedLot
 from commonpot.ecology.schemas import PlanIn
 from commonpot.ecology.service import (
@@ -131,6 +138,8 @@ def store_plan(
             "place": names.get(m.to_dome, m.to_dome),
             "area_m2": m.area_m2,
             "seeds": m.seeds,
+            "plot_m2": m.plot_m2,
+            "existing_m2": m.existing_m2,
         }
         for m in result.moves
     ]
@@ -242,6 +251,27 @@ def adopt_plan(session: Session, community: Community, plan_id: int) -> CropPlan
 # --- food access ------------------------------------------------------------------------------
 
 
+def unit_system(community: Community) -> str:
+    """The community's choice of units for food access: "metric" (default) or "imperial"."""
+    chosen = (community.settings or {}).get("unit_system", "metric")
+    return chosen if chosen in UNIT_SYSTEMS else "metric"
+
+
+def _units(community: Community) -> dict[str, Any]:
+    system = unit_system(community)
+    units = UNIT_SYSTEMS[system]
+    return {"system": system, "distance": units["distance"], "area": units["area"]}
+
+
+def set_unit_system(session: Session, community: Community, viewer: Viewer, system: str) -> None:
+    """Choose the community's units for food access (stewards)."""
+    require_steward(session, community, viewer)
+    if system not in UNIT_SYSTEMS:
+        raise Invalid("Choose metric (km, m²) or imperial (miles, ft²).", field="unit_system")
+    community.settings = {**(community.settings or {}), "unit_system": system}
+    session.flush()
+
+
 def food_access_layer(
     session: Session, community: Community, viewer: Viewer, catchment_km: float = 1.0
 ) -> dict[str, Any]:
@@ -253,7 +283,13 @@ def food_access_layer(
     homes = [p for p in places if p.population]
     sources = [p for p in places if p.kind in SOURCE_KINDS]
     if not homes or not sources:
-        return {"homes": [], "sources": [], "low_access": [], "catchment_km": catchment_km}
+        return {
+            "homes": [],
+            "sources": [],
+            "low_access": [],
+            "catchment_km": catchment_km,
+            "units": _units(community),
+        }
     population = Population.of(
         [p.lat for p in homes], [p.lon for p in homes], [p.population or 0 for p in homes]
     )
@@ -264,6 +300,7 @@ def food_access_layer(
     )
     report = food_access(population, supply, catchment_km=catchment_km)
     assert report.accessibility is not None
+    system = unit_system(community)
     return {
         "catchment_km": catchment_km,
         "homes": [
@@ -276,6 +313,8 @@ def food_access_layer(
                 "nearest": sources[int(report.nearest.source[i])].name,
                 "km": float(report.nearest.km[i]),
                 "score": float(report.accessibility.score[i]),
+                "distance": in_units(system, km=float(report.nearest.km[i])),
+                "space_per_person": in_units(system, m2=float(report.accessibility.score[i])),
             }
             for i, p in enumerate(homes)
         ],
@@ -283,5 +322,9 @@ def food_access_layer(
             {"id": p.id, "name": p.name, "kind": p.kind, "lat": p.lat, "lon": p.lon}
             for p in sources
         ],
-        "low_access": [asdict(s) for s in report.low_access],
+        "low_access": [
+            asdict(s) | {"distance": in_units(system, km=s.miles * KM_PER_MILE)}
+            for s in report.low_access
+        ],
+        "units": _units(community),
     }

@@ -63,6 +63,14 @@ def crops(session: Session, community: Community, viewer: Viewer) -> list[Crop]:
     return list(session.scalars(select_scoped(Crop, community.id).order_by(Crop.name)))
 
 
+def crop_names(session: Session, community: Community) -> dict[str, str]:
+    """Common name of each crop by its scientific name (only crops that have one)."""
+    rows = session.execute(
+        select_scoped(Crop, community.id).with_only_columns(Crop.name, Crop.common_name)
+    )
+    return {name: common for name, common in rows if common}
+
+
 def crop_by_name(session: Session, community: Community, name: str) -> Crop | None:
     """The crop of that name here, if any."""
     return session.scalar(select_scoped(Crop, community.id).where(Crop.name == name))
@@ -322,5 +330,7 @@ def ratings(
         "species": table.species,
         "report": report,
         "explanations": explain.ratings(report),
+        "notes": explain.notes(report),
+        "crop_names": crop_names(session, community),
         "varietal": varietal,
     }

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
 from commonpot.communities.scope import Here
+from commonpot.ecology.explain import FORMULAS
 from commonpot.ecology.schemas import CSV_LIMIT
 from commonpot.errors import DomainError, Invalid, PayloadTooLarge
 from commonpot.parsing import decode_text
@@ -68,6 +69,7 @@ def show(
         "values": failed.values if failed else {},
         "form_error": failed.error.detail if failed else None,
         "error_field": failed.error.field if failed else None,
+        "formulas": FORMULAS,
     }
     status = failed.error.status if failed else 200
     return render(request, template, page(here, **more, **state), ctx=here, status_code=status)

@@ -25,9 +25,21 @@ def _chart(report: dict[str, Any]) -> dict[str, Any]:
     return {
         "labels": names,
         "series": [
-            {"label": "Crops grown (richness)", "data": [alpha[n]["hill_0"] or 0 for n in names]},
-            {"label": "Effective crops (hill 1)", "data": [alpha[n]["hill_1"] or 0 for n in names]},
-            {"label": "Common crops (hill 2)", "data": [alpha[n]["hill_2"] or 0 for n in names]},
+            {
+                "key": "richness",
+                "label": "Crops grown",
+                "data": [alpha[n]["hill_0"] or 0 for n in names],
+            },
+            {
+                "key": "hill_1",
+                "label": "Effective number of crops",
+                "data": [alpha[n]["hill_1"] or 0 for n in names],
+            },
+            {
+                "key": "hill_2",
+                "label": "Effective number of common crops",
+                "data": [alpha[n]["hill_2"] or 0 for n in names],
+            },
         ],
     }
 

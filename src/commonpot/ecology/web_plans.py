@@ -7,19 +7,21 @@ the progress and links to the result.
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from commonpot.communities.scope import CommunityScope, Here
-from commonpot.ecology import assessments, plans
+from commonpot.ecology import assessments, plans, service
 from commonpot.ecology import jobs as ecology_jobs
+from commonpot.ecology.food_access import in_units, to_km
 from commonpot.ecology.schemas import AssessmentIn, AttachIn, PlanIn, read_in
 from commonpot.ecology.web_forms import BASE, Failed, csv_text, form_values, show
 from commonpot.errors import DomainError
 from commonpot.governance import service as governance
 from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.params import Id
-from commonpot.templating import redirect
+from commonpot.templating import reader_locale, redirect
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 
@@ -77,6 +79,7 @@ def _assessment(
         report=found.report,
         proposal_number=assessments.proposal_number(here.session, found),
         may_attach=may_attach,
+        crop_names=service.crop_names(here.session, here.community),
     )
 
 
@@ -146,7 +149,17 @@ def _plan(request: Request, here: Here, plan_id: int, failed: Failed | None = No
         ],
     }
     rows = list(zip(plan.before["domes"], plan.after["domes"], strict=True))
-    return show(request, here, "ecology/plan.html", failed, plan=plan, chart=chart, rows=rows)
+    common = service.crop_names(here.session, here.community)
+    return show(
+        request,
+        here,
+        "ecology/plan.html",
+        failed,
+        plan=plan,
+        chart=chart,
+        rows=rows,
+        crop_names=common,
+    )
 
 
 @router.get(BASE + "/plans/{plan_id}", response_class=HTMLResponse)
@@ -178,10 +191,15 @@ def propose_plan(plan_id: Id, request: Request, here: CommunityScope) -> Respons
 # --- food access ------------------------------------------------------------------------------
 
 
-@router.get(BASE + "/food-access", response_class=HTMLResponse)
-def food_access_page(request: Request, here: CommunityScope, catchment_km: float = 1.0) -> Response:
-    """How far each enclave is from food, on a map and in a table."""
+def _food_access(
+    request: Request, here: Here, reach: float | None = None, failed: Failed | None = None
+) -> Response:
+    """The food access page (again, with the unit form that failed)."""
+    system = plans.unit_system(here.community)
+    catchment_km = 1.0 if reach is None else to_km(system, reach)
     layer = plans.food_access_layer(here.session, here.community, here.viewer, catchment_km)
+    locale = reader_locale(request)
+    unit = layer["units"]["distance"]
     markers = [
         {"name": s["name"], "lat": s["lat"], "lon": s["lon"], "kind": s["kind"]}
         for s in layer["sources"]
@@ -191,7 +209,10 @@ def food_access_page(request: Request, here: CommunityScope, catchment_km: float
             "lat": h["lat"],
             "lon": h["lon"],
             "kind": "enclave",
-            "popup": f"{h['name']}: {h['km']:.2f} km to {h['nearest']}",
+            "popup": (
+                f"{h['name']}: {format_decimal(round(h['distance'], 2), locale=locale)} {unit}"
+                f" → {h['nearest']}"
+            ),
         }
         for h in layer["homes"]
     ]
@@ -199,7 +220,36 @@ def food_access_page(request: Request, here: CommunityScope, catchment_km: float
         request,
         here,
         "ecology/food_access.html",
+        failed,
         layer=layer,
+        reach=round(in_units(system, km=catchment_km), 2),
         markers=markers,
         map_id="food-access-map",
     )
+
+
+@router.get(BASE + "/food-access", response_class=HTMLResponse)
+def food_access_page(
+    request: Request,
+    here: CommunityScope,
+    reach: float | None = None,
+    catchment_km: float | None = None,
+) -> Response:
+    """How far each enclave is from food, on a map and in a table, in the community's units."""
+    if reach is None and catchment_km is not None:
+        reach = in_units(plans.unit_system(here.community), km=catchment_km)
+    return _food_access(request, here, reach)
+
+
+@router.post(BASE + "/food-access/units")
+def choose_units(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
+    """Stewards choose metric or imperial units for food access."""
+    try:
+        with here.session.begin_nested():
+            plans.set_unit_system(
+                here.session, here.community, here.viewer, str(posted.get("unit_system", ""))
+            )
+    except DomainError as exc:
+        return _food_access(request, here, None, Failed("units", exc))
+    target = f"/communities/{here.community.slug}/ecology/food-access"
+    return redirect(request, target, "Units saved.")

@@ -118,30 +118,76 @@ def tidy_unit(quantity: Fraction, unit: str | None) -> tuple[Fraction, str | Non
     return quantity * factor(unit, best), best
 
 
-# (below this amount, round to this step): three significant figures for kg and l, and
-# what kitchen scales and jugs show for grams and millilitres
+# (below this amount, round to this step): what kitchen scales and jugs show -- tenths of a
+# gram for a pinch of saffron, whole grams under 10 g, 5 g steps under 250 g (125 g is a cup
+# of flour), 10 g steps to a kilogram; kilograms and litres to 10 g / 10 ml, then 100 g
 _LARGE_STEPS = ((10, Fraction(1, 100)), (100, Fraction(1, 10)))
-_SMALL_STEPS = ((10, Fraction(1, 10)), (100, Fraction(1)), (1000, Fraction(5)))
+_SMALL_STEPS = ((1, Fraction(1, 10)), (10, Fraction(1)), (250, Fraction(5)))
+# cooks' measures: a set of cups and spoons has halves, thirds and quarters (and ⅛ teaspoon)
+SPOONS = frozenset({"teaspoon", "tablespoon", "cup", "fluid_ounce"})
+_SPOON_GRID = (1, 2, 3, 4)
+_OUNCE_GRID = (1, 2, 4)
 
 
 def _round_metric(quantity: Fraction, unit: str) -> Fraction:
     large = unit in {"kilogram", "litre"}
     steps = _LARGE_STEPS if large else _SMALL_STEPS
-    step = next((s for limit, s in steps if quantity < limit), Fraction(1 if large else 10))
-    return Fraction(round(quantity / step)) * step or step
+    step = next(
+        (s for limit, s in steps if quantity < limit), Fraction(1) if large else Fraction(10)
+    )
+    return _half_up(quantity / step) * step or step
+
+
+def _half_up(value: Fraction) -> int:
+    """Round halves up (2 ½ onions -> 3): a cook would rather have one more than one short."""
+    return int((value + Fraction(1, 2)) // 1)
+
+
+def _round_grid(quantity: Fraction, grid: tuple[int, ...]) -> Fraction:
+    best = min(
+        (Fraction(_half_up(quantity * d), d) for d in grid),
+        key=lambda f: (abs(f - quantity), f.denominator),
+    )
+    return best if best > 0 else Fraction(1, max(grid))
+
+
+def round_whole(quantity: Fraction) -> Fraction:
+    """Whole items for countables (eggs, onions, cloves): halves up; under one, ½ or 1."""
+    if quantity <= 0:
+        return Fraction(0)
+    if quantity < 1:
+        return Fraction(1, 2) if quantity < Fraction(3, 4) else Fraction(1)
+    return Fraction(_half_up(quantity))
+
+
+def _grid_for(quantity: Fraction, unit: str | None) -> tuple[int, ...] | None:
+    """The fractions a cook's measure has for this unit; None for whole countable items."""
+    if unit in SPOONS:
+        small_tsp = unit == "teaspoon" and quantity < Fraction(1, 2)
+        return (*_SPOON_GRID, 8) if small_tsp else _SPOON_GRID
+    if unit in {"ounce", "pound"}:
+        return _OUNCE_GRID
+    if unit is None or unit_kind(unit) is UnitKind.COUNT:
+        return None
+    return _FRACTION_GRID
 
 
 def round_for_display(quantity: Fraction, unit: str | None) -> Fraction:
-    """Round to what a cook can measure: halves, thirds, quarters, eighths, or metric digits."""
+    """Round to what a cook can measure.
+
+    Countable items (no unit, or cloves, cans, tablets...) come whole (½ when less than one);
+    pinches, dashes and drops whole, at least one; spoons and cups to halves, thirds and
+    quarters (⅛ teaspoon below half a teaspoon); ounces and pounds to quarters; metric
+    amounts to the steps of kitchen scales (see `_SMALL_STEPS`).
+    """
     if quantity <= 0:
         return Fraction(0)
     if unit in METRIC:
         return _round_metric(quantity, unit)
-    best = min(
-        (Fraction(round(quantity * d), d) for d in _FRACTION_GRID),
-        key=lambda f: (abs(f - quantity), f.denominator),
-    )
-    return best if best > 0 else Fraction(1, 8)
+    if unit in TINY:
+        return max(Fraction(_half_up(quantity)), Fraction(1))
+    grid = _grid_for(quantity, unit)
+    return round_whole(quantity) if grid is None else _round_grid(quantity, grid)
 
 
 def format_number(value: Fraction, unit: str | None = None, decimal: str = ".") -> str:
@@ -217,11 +263,14 @@ def scale_ingredient(item: ParsedIngredient, multiplier: Fraction) -> ScaledIngr
         return ScaledIngredient(item, None, None, item.unit, item.original.strip())
     low = item.quantity * multiplier
     high = item.quantity_max * multiplier if item.quantity_max is not None else None
-    if unit_kind(item.unit) is UnitKind.COUNT or item.unit is None:
+    if multiplier == 1:  # the recipe as written: no rounding of what its author chose
+        unit = item.unit
+    elif unit_kind(item.unit) is UnitKind.COUNT or item.unit is None:
         low, high = (
-            round_for_display(low, None),
-            (round_for_display(high, None) if high is not None else None),
+            round_whole(low),
+            (round_whole(high) if high is not None else None),
         )
+        high = high if high != low else None
         unit = item.unit
     else:
         low, high, unit = present(low, high, item.unit)

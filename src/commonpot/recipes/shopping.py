@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from commonpot.errors import Invalid
-from commonpot.recipes.conversion import convert, density, food_key
+from commonpot.recipes.conversion import convert, density, food_key, singular
 from commonpot.recipes.ingredients import ParsedIngredient
 from commonpot.recipes.scaling import (
     ScalableRecipe,
@@ -55,6 +55,7 @@ class _Food:
     unquantified: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     recipes: list[str] = field(default_factory=list)
+    spellings: list[str] = field(default_factory=list)
 
 
 def _bucket_key(unit: str | None) -> str:
@@ -141,6 +142,36 @@ def _lines(entry: _Food) -> list[ShoppingLine]:
     return lines
 
 
+def _shopping_key(food: str) -> str:
+    """Every word singular, so "chiles ancho" and "chile ancho" are bought once.
+
+    (Stored ingredient keys, `conversion.food_key`, singularise the last word only; this key
+    lives only while a list is built.)
+    """
+    return " ".join(singular(word) for word in food_key(food).split())
+
+
+def display_name(spellings: Sequence[str]) -> str:
+    """The food's name as the recipes write it, keeping proper nouns' case.
+
+    The first spelling is kept, except that a word some recipe writes in lower case
+    ("Onions" beside "onion") or that is shouted in capitals ("RED ONIONS") is lowered;
+    "Mexican chocolate" stays "Mexican chocolate".
+    """
+    lowered = {
+        singular(word)
+        for spelling in spellings
+        for word in spelling.split()
+        if word == word.lower()
+    }
+    words = []
+    for word in spellings[0].split():
+        plain = word.lower()
+        shouted = len(word) > 1 and word.isupper()
+        words.append(plain if shouted or singular(plain) in lowered else word)
+    return " ".join(words)
+
+
 def shopping_list(
     plan: Sequence[tuple[ScalableRecipe, Fraction | int]],
 ) -> list[ShoppingLine]:
@@ -149,16 +180,18 @@ def shopping_list(
     for recipe, servings in plan:
         multiplier = scale_factor(recipe.servings, servings)
         for item in recipe.ingredients:
-            key = food_key(item.food)
+            key = _shopping_key(item.food)
             if not key:
                 continue
-            entry = foods.setdefault(key, _Food(name=item.food.strip().lower()))
+            entry = foods.setdefault(key, _Food(name=item.food.strip()))
+            entry.spellings.append(item.food.strip())
             try:
                 _add(entry, item, multiplier, recipe.name)
             except Invalid:  # pragma: no cover - same-kind units always convert
                 continue
     lines: list[ShoppingLine] = []
     for entry in foods.values():
+        entry.name = display_name(entry.spellings or [entry.name])
         _merge_weight_and_volume(entry)
         lines.extend(_lines(entry))
     return lines

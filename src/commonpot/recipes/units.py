@@ -85,6 +85,13 @@ UNITS: dict[str, tuple[UnitKind, tuple[str, ...]]] = {
     "cube": (UnitKind.COUNT, ("cube", "cubes")),
     "knob": (UnitKind.COUNT, ("knob", "knobs")),
     "ear": (UnitKind.COUNT, ("ear", "ears")),
+    # Mexican chocolate comes in tablets (tablillas), baking chocolate in bars and squares
+    "tablet": (
+        UnitKind.COUNT,
+        ("tablet", "tablets", "tableta", "tabletas", "tablilla", "tablillas"),
+    ),
+    "bar": (UnitKind.COUNT, ("bar", "bars")),
+    "square": (UnitKind.COUNT, ("square", "squares")),
 }
 
 # "EL"/"TL" are German Esslöffel/Teelöffel; lower-case "el" is a Spanish article.
