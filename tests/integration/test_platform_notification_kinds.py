@@ -241,3 +241,16 @@ def test_every_kind_reaches_inbox_and_smtp_in_spanish_as_each_person_chose(
         assert notes.preferences(s, w.steward.id)["telemetry_alarm"] == "off"
         assert notes.preferences(s, w.steward.id)["job_failed"] == "email"
         assert notes.preferences(s, w.member.id)["telemetry_alarm"] == "email"
+
+
+def test_every_kind_has_spanish_words_for_its_label_subject_and_body() -> None:
+    spanish = mail.translations("es")
+    missing = [
+        (name, text)
+        for name, kind in KINDS.items()
+        for text in (kind.label, kind.subject, kind.body)
+        if spanish.gettext(text) == text
+        and re.search(r"[a-z]", re.sub(r"%\(\w+\)s", "", text))  # words, not placeholders only
+    ]
+    assert missing == []
+    assert set(ISSUE_KINDS) <= set(KINDS)
