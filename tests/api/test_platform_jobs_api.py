@@ -83,3 +83,33 @@ def test_a_failed_job_is_retried_by_a_steward_only(client: TestClient, db: Datab
     assert client.post(retry, headers=csrf_headers()).status_code == 409  # only failed ones
     sign_in(client, db, w.private_steward)  # another community's steward
     assert client.get(f"/api/jobs/{job_id}").status_code == 404
+
+
+def test_the_jobs_page_retry_button_requeues_for_stewards_only(
+    client: TestClient, db: Database
+) -> None:
+    w = make_world(db)
+    with client.app.state.db.unit_of_work() as s:  # type: ignore[attr-defined]
+        job_id = jobs.enqueue(
+            s, "no.such.job", {}, community_id=w.public.id, max_attempts=1, title="Broken"
+        ).id
+    client.app.state.jobs.drain()  # type: ignore[attr-defined]
+    button = f"/communities/publicville/jobs/{job_id}/retry"
+    sign_in(client, db, w.member)
+    assert client.post(button, data=form({})).status_code == 403
+    sign_in(client, db, w.private_steward)  # another community's steward
+    assert client.post(button, data=form({})).status_code == 403
+    with db.unit_of_work(write=False) as s:
+        assert s.get_one(Job, job_id).state == "failed"  # nothing changed
+    sign_in(client, db, w.steward)
+    page = client.get("/communities/publicville/jobs")
+    assert f'action="{button}"' in page.text
+    done = client.post(button, data=form({}), follow_redirects=False)
+    assert done.status_code == 303
+    assert done.headers["location"] == f"/jobs/{job_id}"
+    with db.unit_of_work(write=False) as s:
+        assert s.get_one(Job, job_id).attempts == 1
+    client.app.state.jobs.drain()  # type: ignore[attr-defined]
+    with db.unit_of_work(write=False) as s:
+        again = s.get_one(Job, job_id)
+        assert (again.state, again.attempts) == ("failed", 2)  # it ran again (and failed again)

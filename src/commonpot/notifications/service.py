@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, insert, select, update
@@ -16,6 +16,7 @@ from commonpot.notifications.kinds import CHANNELS, KINDS
 from commonpot.notifications.models import Notification, NotificationPreference
 
 UNSUBSCRIBE_SALT = "commonpot.unsubscribe"
+_T = TypeVar("_T")
 
 
 def inbox(session: Session, viewer: Viewer, *, limit: int = 50) -> list[Notification]:
@@ -162,14 +163,19 @@ def fan_out(
                 "channel": channel,
             }
         )
-    if not rows:
+    # only the e-mailed rows' ids are needed: the rest go in without RETURNING (a plain
+    # executemany, several times faster for a big community on PostgreSQL)
+    quiet = [row for row in rows if row["channel"] != "email"]
+    loud = [row for row in rows if row["channel"] == "email"]
+    for batch in _chunks(quiet, 5000):
+        session.execute(insert(Notification), list(batch))
+    if not loud:
         return []
-    ids = list(
+    return list(
         session.scalars(
-            insert(Notification).returning(Notification.id, sort_by_parameter_order=True), rows
+            insert(Notification).returning(Notification.id, sort_by_parameter_order=True), loud
         )
     )
-    return [i for i, row in zip(ids, rows, strict=True) if row["channel"] == "email"]
 
 
 def pending_digest(session: Session) -> dict[int, list[Notification]]:
@@ -185,6 +191,6 @@ def pending_digest(session: Session) -> dict[int, list[Notification]]:
     return found
 
 
-def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+def _chunks(items: Sequence[_T], size: int) -> Iterable[Sequence[_T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
