@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -11,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from commonpot.accounts import service
 from commonpot.accounts.cookies import rotate_csrf_cookie, set_session_cookie
 from commonpot.errors import DomainError
-from commonpot.http import CSRF_COOKIE, SESSION_COOKIE, Ctx, Unit, verify_csrf_form
+from commonpot.http import SESSION_COOKIE, Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
 from commonpot.templating import redirect, render
 

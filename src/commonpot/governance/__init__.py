@@ -21,14 +21,23 @@ __all__ = ["Proposal", "append_to_ledger", "create_proposal", "get_proposal"]
 
 
 def __getattr__(name: str) -> Any:
+    value: Any
     if name == "append_to_ledger":
-        from commonpot.governance.ledger import append as value
+        from commonpot.governance import ledger
+
+        value = ledger.append
     elif name == "Proposal":
-        from commonpot.governance.models import Proposal as value
+        from commonpot.governance import models
+
+        value = models.Proposal
     elif name == "get_proposal":
-        from commonpot.governance.proposals import get_proposal as value
+        from commonpot.governance import proposals
+
+        value = proposals.get_proposal
     elif name == "create_proposal":
-        from commonpot.governance.service import create_proposal as value
+        from commonpot.governance import service
+
+        value = service.create_proposal
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
