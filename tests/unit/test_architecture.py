@@ -13,7 +13,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "commonpot"
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-DOMAINS = ("accounts", "communities", "recipes", "network", "governance", "events", "ecology")
+DOMAINS = (
+    "accounts",
+    "communities",
+    "recipes",
+    "network",
+    "governance",
+    "events",
+    "ecology",
+    "biotumblers",
+    "federation",
+    "notifications",
+    "experiences",
+)
+SURFACE = "A domain imports another only through its public surface"
 
 
 def _lint_imports(src_parent: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
@@ -50,6 +63,9 @@ def test_the_contracts_hold_today(tmp_path: Path) -> None:
         ("network/service.py", "import fastapi", "Services and models import no web framework"),
         ("http.py", "import commonpot.recipes.service", "The foundation imports no domain"),
         ("ecology/diversity.py", "import commonpot.ecology.impact", "No import cycles"),
+        ("network/access.py", "import commonpot.accounts.service", SURFACE),
+        ("events/web_event.py", "from commonpot.communities.web import router", SURFACE),
+        ("governance/proposals.py", "from commonpot.network.models import Need", SURFACE),
     ],
 )
 def test_a_violation_breaks_the_build(
@@ -65,6 +81,29 @@ def test_a_violation_breaks_the_build(
     assert result.returncode != 0
     broken = [ln for ln in result.stdout.splitlines() if ln.endswith("BROKEN")]
     assert any(ln.startswith(contract) for ln in broken), result.stdout
+
+
+def test_public_submodules_and_roots_keep_the_surface_contract(
+    source_copy: Path, tmp_path: Path
+) -> None:
+    """What the contract allows: another domain's package, its declared public submodules
+    (`signals`, `communities.scope`, `accounts.cookies`), and anything in a composition root."""
+    injected = {
+        "recipes/service.py": "import commonpot.network\nimport commonpot.events.signals",
+        "network/web.py": "import commonpot.communities.scope\nimport commonpot.accounts.cookies",
+        "wiring.py": "import commonpot.recipes.browse",
+    }
+    originals = {}
+    for module, lines in injected.items():
+        target = source_copy / "src" / "commonpot" / module
+        originals[target] = target.read_text(encoding="utf-8")
+        target.write_text(originals[target].replace("\nfrom ", f"\n{lines}\nfrom ", 1), "utf-8")
+    try:
+        result = _lint_imports(source_copy / "src", tmp_path)
+    finally:
+        for target, original in originals.items():
+            target.write_text(original, encoding="utf-8")
+    assert f"{SURFACE} KEPT" in result.stdout, result.stdout
 
 
 def test_no_dynamic_imports_between_domains() -> None:
@@ -90,16 +129,23 @@ def test_importing_models_registers_no_global_listener() -> None:
     assert not event.contains(Session, "after_flush_postexec", membership_log._append)
 
 
-def test_each_domain_says_what_others_may_use() -> None:
-    import commonpot.ecology
-    import commonpot.network
-    import commonpot.recipes
-
-    for package in (commonpot.recipes, commonpot.network, commonpot.ecology):
-        exported = package.__all__
-        assert exported, package.__name__
-        for name in exported:
-            assert getattr(package, name) is not None
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_each_domain_says_what_others_may_use(domain: str) -> None:
+    """Every domain has a public surface, each exported name exists (lazy ones load), and
+    importing the surface pulls in no web framework (services import it too)."""
+    probe = (
+        "import sys\n"
+        f"import commonpot.{domain} as surface\n"
+        "assert surface.__all__, 'empty surface'\n"
+        "missing = [n for n in surface.__all__ if getattr(surface, n, None) is None]\n"
+        "assert not missing, missing\n"
+        "web = sorted({'fastapi', 'starlette', 'jinja2'} & set(sys.modules))\n"
+        "assert not web, web\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_browser_tests_wait_without_eval() -> None:

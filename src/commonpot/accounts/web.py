@@ -2,44 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from commonpot.accounts import service
+from commonpot.accounts.cookies import rotate_csrf_cookie, set_session_cookie
 from commonpot.errors import DomainError
-from commonpot.http import CSRF_COOKIE, SESSION_COOKIE, Ctx, Unit, verify_csrf_form
+from commonpot.http import SESSION_COOKIE, Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
-
-
-def set_session_cookie(response: Response, request: Request, token: str, days: int) -> None:
-    """Attach the session cookie: HttpOnly, SameSite=Lax, Secure over https."""
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=days * 86400,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
-
-
-def rotate_csrf_cookie(response: Response, request: Request) -> None:
-    """A fresh CSRF token for the new session: one learnt before sign-in is worth nothing after."""
-    response.set_cookie(
-        CSRF_COOKIE,
-        secrets.token_urlsafe(32),
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
 
 
 def _safe_next(value: str | None) -> str:

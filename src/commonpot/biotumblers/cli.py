@@ -20,7 +20,7 @@ def register_device(
     name: Annotated[str, typer.Option("--name", help="A name people recognise.")] = "",
 ) -> None:
     """Register a device; its ingest token is printed alone on the last line (shown once)."""
-    from commonpot.accounts.service import OPERATOR
+    from commonpot.accounts import OPERATOR
     from commonpot.biotumblers import service
     from commonpot.cli_support import transaction
 
@@ -141,7 +141,7 @@ def broker_config(
     ],
 ) -> None:
     """Mosquitto lines for one device: a password-file entry and ACLs for its own topics."""
-    from commonpot.accounts.service import OPERATOR
+    from commonpot.accounts import OPERATOR
     from commonpot.biotumblers import broker, service
     from commonpot.cli_support import transaction
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.biotumblers import ingest, links, service
 from commonpot.biotumblers.simulate import Profile, simulate
 from commonpot.db import utcnow

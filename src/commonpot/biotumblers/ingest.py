@@ -21,7 +21,7 @@ from commonpot.biotumblers import alerts, readings, rollups, verdicts
 from commonpot.biotumblers.models import Biotumbler, UnknownDevice
 from commonpot.biotumblers.service import STATES, live_channel, lock_devices
 from commonpot.bus import queue_after_commit
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.errors import Invalid
 

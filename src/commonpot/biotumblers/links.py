@@ -12,12 +12,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commonpot import network, tenancy
-from commonpot.accounts.service import Viewer
+from commonpot import communities, network, tenancy
+from commonpot.accounts import Viewer
 from commonpot.biotumblers import reads, service
 from commonpot.biotumblers.models import Batch, Biotumbler
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community, Place
+from commonpot.communities import Community, Place
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Invalid, NotFound
 

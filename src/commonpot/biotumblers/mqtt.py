@@ -23,7 +23,7 @@ from commonpot.biotumblers import ingest, readings, service
 from commonpot.biotumblers.live import publish_to
 from commonpot.biotumblers.models import Biotumbler
 from commonpot.bus import Bus
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.db import Database
 
 SHARE_GROUP = "commonpot"

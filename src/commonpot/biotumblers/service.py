@@ -14,14 +14,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from commonpot import tenancy
-from commonpot.accounts import security
-from commonpot.accounts.service import Viewer
+from commonpot import accounts, communities, tenancy
+from commonpot.accounts import Viewer
 from commonpot.biotumblers import readings, verdicts
 from commonpot.biotumblers.models import AlertEpisode, Batch, Biotumbler, Rollup
 from commonpot.biotumblers.models import Reading as ReadingRow
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community, Role
+from commonpot.communities import Community, Role
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Invalid, NotFound
 
@@ -88,7 +86,7 @@ def find_by_token(session: Session, slug: str, device: str, token: str) -> Biotu
         .where(
             Community.slug == slug,
             Biotumbler.device == device,
-            Biotumbler.token_hash == security.token_hash(token),
+            Biotumbler.token_hash == accounts.token_hash(token),
         )
     )
 
@@ -177,7 +175,7 @@ def register_device(
     )
     if taken is not None:
         raise Conflict(f"device: '{device}' is already registered here", field="device")
-    token = security.new_token(TOKEN_PREFIX)
+    token = accounts.new_token(TOKEN_PREFIX)
     found = Biotumbler(
         community_id=community.id,
         device=device,
@@ -185,7 +183,7 @@ def register_device(
         lat=lat,
         lon=lon,
         probes=clean,
-        token_hash=security.token_hash(token),
+        token_hash=accounts.token_hash(token),
         expected_every_s=every,
     )
     session.add(found)
@@ -197,8 +195,8 @@ def rotate_token(session: Session, community: Community, viewer: Viewer, device:
     """A new ingest token for the device (the old one stops working at once)."""
     found = get_device(session, community, viewer, device)
     require_steward(session, community, viewer)
-    token = security.new_token(TOKEN_PREFIX)
-    found.token_hash = security.token_hash(token)
+    token = accounts.new_token(TOKEN_PREFIX)
+    found.token_hash = accounts.token_hash(token)
     session.flush()
     return token
 

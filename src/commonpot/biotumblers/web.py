@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from commonpot import communities
 from commonpot.biotumblers import alerts, assessment, ingest, links, reads, rollups, service
 from commonpot.biotumblers.live import stream
 from commonpot.biotumblers.models import Batch, Biotumbler
 from commonpot.biotumblers.readings import format_time
-from commonpot.communities import service as communities
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, DomainError, Invalid, NotFound

@@ -7,9 +7,7 @@ The public surface other domains call (`from commonpot import communities`, then
 Web edges (`web`, `api`, `scope`) are not part of it: they import the web framework.
 """
 
-from __future__ import (
-    annotations,
-)
+from __future__ import annotations
 
 from commonpot.communities.access import (
     can_read,
@@ -46,6 +44,7 @@ from commonpot.communities.place_map import (
     create_place,
     delete_place,
     get_place,
+    place_markers,
     places,
     update_place,
 )
@@ -81,7 +80,6 @@ __all__ = [
     "Visibility",
     "accept_invitation",
     "add_member",
-    "annotations",
     "can_read",
     "change_role",
     "check_coordinates",
@@ -99,6 +97,7 @@ __all__ = [
     "my_memberships",
     "open_invitation",
     "pending_invitations",
+    "place_markers",
     "places",
     "readable_community",
     "remove_member",

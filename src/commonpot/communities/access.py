@@ -9,8 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.models import User
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import User, Viewer
 from commonpot.communities.models import (
     Community,
     Membership,

@@ -6,8 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.models import User
-from commonpot.accounts.service import OPERATOR, Viewer
+from commonpot.accounts import OPERATOR, User, Viewer
 from commonpot.actions import ActionType, Params
 from commonpot.communities import service
 from commonpot.communities.models import Community

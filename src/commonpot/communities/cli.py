@@ -5,8 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy import select
 
-from commonpot.accounts.models import User
-from commonpot.accounts.service import OPERATOR
+from commonpot.accounts import OPERATOR, User
 from commonpot.cli_support import transaction
 from commonpot.communities import service
 from commonpot.communities.schemas import InvitationIn

@@ -7,10 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from commonpot import signals
-from commonpot.accounts import security
-from commonpot.accounts.models import User
-from commonpot.accounts.service import Viewer, create_user
+from commonpot import accounts, signals
+from commonpot.accounts import User, Viewer, create_user
 from commonpot.communities.access import require_role
 from commonpot.communities.models import (
     Community,
@@ -36,10 +34,10 @@ def create_invitation(
         require_role(session, community, viewer, Role.STEWARD)
     body = body or InvitationIn()
     address, role = body.email, body.role
-    token = security.new_token()
+    token = accounts.new_token()
     invitation = Invitation(
         community_id=community.id,
-        token_hash=security.token_hash(token),
+        token_hash=accounts.token_hash(token),
         role=role,
         email=address,
         note=body.note,
@@ -57,7 +55,7 @@ def create_invitation(
 def open_invitation(session: Session, token: str) -> Invitation:
     """The invitation behind a link, if it is still usable."""
     invitation = session.scalar(
-        select(Invitation).where(Invitation.token_hash == security.token_hash(token))
+        select(Invitation).where(Invitation.token_hash == accounts.token_hash(token))
     )
     if invitation is None:
         raise NotFound("This invitation link is not valid. Ask a steward for a new one.")

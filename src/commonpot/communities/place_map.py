@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.communities.access import require_member, require_role
 from commonpot.communities.models import (
     Community,
@@ -70,3 +72,10 @@ def delete_place(session: Session, community: Community, viewer: Viewer, place_i
     place = get_place(session, community, place_id)
     session.delete(place)
     session.flush()
+
+
+def place_markers(places: list[Place]) -> list[dict[str, Any]]:
+    """Places as map markers for the page script."""
+    return [
+        {"name": p.name, "kind": p.kind, "lat": p.lat, "lon": p.lon, "id": p.id} for p in places
+    ]

@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.models import User
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import User, Viewer
 from commonpot.communities.access import require_role
 from commonpot.communities.models import (
     Community,

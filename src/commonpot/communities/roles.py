@@ -6,8 +6,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from commonpot import signals
-from commonpot.accounts.models import User
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import User, Viewer
 from commonpot.communities.access import find_member, require_role
 from commonpot.communities.models import (
     Community,

@@ -15,7 +15,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from commonpot.accounts.schemas import UserOut
+from commonpot.accounts import UserOut
 
 PlaceKindName = Literal[
     "enclave", "biodome", "garden", "kitchen", "market", "plaza", "household", "site"

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from commonpot.accounts.service import start_session
-from commonpot.accounts.web import rotate_csrf_cookie, set_session_cookie
+from commonpot.accounts import start_session
+from commonpot.accounts.cookies import rotate_csrf_cookie, set_session_cookie
 from commonpot.communities import service
 from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
@@ -31,13 +31,6 @@ def community_context(ctx: Ctx, slug: str) -> dict[str, Any]:
     return enter(ctx, slug).page()
 
 
-def place_markers(places: list[Any]) -> list[dict[str, Any]]:
-    """Places as map markers for the page script."""
-    return [
-        {"name": p.name, "kind": p.kind, "lat": p.lat, "lon": p.lon, "id": p.id} for p in places
-    ]
-
-
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, ctx: Unit) -> Response:
     """The instance's front page: communities you may visit and those you belong to."""
@@ -52,7 +45,7 @@ def community_home(request: Request, here: CommunityScope) -> Response:
     places = service.places(here.session, here.community)
     data = here.page(
         places=places,
-        markers=place_markers(places),
+        markers=service.place_markers(places),
         member_count=service.member_count(here.session, here.community),
     )
     return render(request, "communities/home.html", data, ctx=here)
@@ -132,7 +125,7 @@ def _places_page(
     places = service.places(here.session, here.community)
     data = here.page(
         places=places,
-        markers=place_markers(places),
+        markers=service.place_markers(places),
         kinds=[k.value for k in PlaceKind],
         form=values,
         error=error.detail if error else None,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.actions import ActionType, Params
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.ecology.models import CropPlan, PlanStatus
 from commonpot.ecology.plans import adopt_plan
 from commonpot.errors import Conflict, Invalid, NotFound

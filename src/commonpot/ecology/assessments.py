@@ -13,8 +13,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.accounts import Viewer
+from commonpot.communities import Community
 from commonpot.ecology.csvio import CountsTable, parse_counts
 from commonpot.ecology.impact import ImpactReport, assess_impact
 from commonpot.ecology.models import Assessment
@@ -113,7 +113,7 @@ def attach_assessment(
     session: Session, community: Community, viewer: Viewer, assessment_id: int, number: int
 ) -> Assessment:
     """Attach an assessment's report to a proposal of its community (its author or a steward)."""
-    from commonpot.governance import service as governance
+    from commonpot import governance
 
     require_member(session, community, viewer)
     found = get_assessment(session, community, viewer, assessment_id)
@@ -129,7 +129,7 @@ def attach_assessment(
 
 def proposal_number(session: Session, assessment: Assessment) -> int | None:
     """The number of the proposal the assessment is attached to, if any."""
-    from commonpot.governance.models import Proposal
+    from commonpot.governance import Proposal
 
     if assessment.proposal_id is None:
         return None

@@ -88,10 +88,9 @@ def _start(slug: str, as_email: str, start: str, values: dict[str, Any], wait: b
     """Queue a plan or assessment job as a member; print its number (and follow it)."""
     from sqlalchemy import select
 
-    from commonpot.accounts.models import User
-    from commonpot.accounts.service import Viewer
+    from commonpot.accounts import User, Viewer
     from commonpot.cli_support import transaction
-    from commonpot.communities.service import readable_community
+    from commonpot.communities import readable_community
     from commonpot.ecology import jobs as ecology_jobs
     from commonpot.ecology.schemas import AssessmentIn, PlanIn, read_in
     from commonpot.errors import NotFound

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.ecology import assessments, plans, service
 from commonpot.ecology.csvio import CountsTable, write_counts
 from commonpot.ecology.schemas import AssessmentIn, CropIn, PlanIn, PlantingIn, SeedLotIn
@@ -144,7 +144,7 @@ def load(session: Session, ctx: DemoContext) -> None:
         Viewer(user=ctx.users["lina"]),
         AssessmentIn(title="AgriCorp 'biodiversity partnership' plan", after_csv=_corporate_csv()),
     )
-    from commonpot.governance import service as governance
+    from commonpot import governance
 
     proposal = governance.create_proposal(
         session,

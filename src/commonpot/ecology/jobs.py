@@ -12,9 +12,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from commonpot import jobs
-from commonpot.accounts.models import User
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.accounts import User, Viewer
+from commonpot.communities import Community
 from commonpot.ecology import assessments, cropshare, plans
 from commonpot.ecology.schemas import AssessmentIn, PlanIn
 from commonpot.errors import NotFound

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from commonpot.communities.models import Place
+from commonpot.communities import Place
 from commonpot.db import Base, utcnow
 
 

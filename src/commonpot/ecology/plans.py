@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community, Place, PlaceKind
+from commonpot import communities
+from commonpot.accounts import Viewer
+from commonpot.communities import Community, Place, PlaceKind
 from commonpot.db import utcnow
 from commonpot.ecology import cropshare
 from commonpot.ecology.food_access import (

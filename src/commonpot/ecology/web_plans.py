@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from commonpot import governance
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.ecology import assessments, plans, service
 from commonpot.ecology import jobs as ecology_jobs
@@ -18,7 +19,6 @@ from commonpot.ecology.food_access import in_units, to_km
 from commonpot.ecology.schemas import AssessmentIn, AttachIn, PlanIn, read_in
 from commonpot.ecology.web_forms import BASE, Failed, csv_text, form_values, show
 from commonpot.errors import DomainError
-from commonpot.governance import service as governance
 from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.params import Id
 from commonpot.templating import reader_locale, redirect

@@ -8,9 +8,8 @@ from __future__ import annotations
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community, Role
-from commonpot.communities.service import membership, require_member
+from commonpot.accounts import Viewer
+from commonpot.communities import Community, Role, membership, require_member
 from commonpot.errors import Forbidden
 from commonpot.events.models import Event, EventVisibility
 from commonpot.tenancy import select_scoped

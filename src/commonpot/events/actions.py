@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.actions import ActionType, Params
-from commonpot.communities.models import Community
-from commonpot.communities.service import set_setting
+from commonpot.communities import Community, set_setting
 from commonpot.errors import Invalid
 from commonpot.events.access import FLASH_SETTING
 

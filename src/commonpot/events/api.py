@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Security
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import calendar_token
-from commonpot.communities.models import Community
+from commonpot.accounts import calendar_token
+from commonpot.communities import Community
 from commonpot.events import access, service, signup
 from commonpot.events.api_planning import router as planning_router
 from commonpot.events.live import EventsScope

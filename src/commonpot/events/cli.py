@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from commonpot.accounts.service import OPERATOR
+from commonpot.accounts import OPERATOR
 from commonpot.cli_support import transaction
-from commonpot.communities.service import readable_community
+from commonpot.communities import readable_community
 from commonpot.events import feeds, planning, service, signup
 from commonpot.settings import get_settings
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from commonpot import recipes
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.db import utcnow
 from commonpot.events import menu, service, signup
 from commonpot.events.models import Attendance, Event, EventSession, Registration

@@ -7,9 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.models import User
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community, Membership
+from commonpot.accounts import User, Viewer
+from commonpot.communities import Community, Membership
 from commonpot.db import utcnow
 from commonpot.errors import NotFound
 from commonpot.events.access import visible_events

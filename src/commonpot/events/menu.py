@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import network, recipes, signals
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.bus import community_channel, queue_after_commit
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.events.access import real_id, require_manager
 from commonpot.events.models import Event, MenuItem

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from commonpot.accounts.models import User
-from commonpot.communities.models import Place
+from commonpot.accounts import User
+from commonpot.communities import Place
 from commonpot.db import Base, utcnow
 
 

@@ -15,10 +15,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import signals
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.bus import community_channel, queue_after_commit
-from commonpot.communities.models import Community, Membership, Role
-from commonpot.communities.service import get_place, membership, require_member
+from commonpot.communities import Community, Membership, Role, get_place, membership, require_member
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
 from commonpot.events import recurrence
@@ -100,10 +99,10 @@ def allow_members_flash(
 ) -> None:
     """Let every member call flash events, or only stewards (stewards decide)."""
     if not viewer.is_admin:
-        from commonpot.communities.service import require_role
+        from commonpot.communities import require_role
 
         require_role(session, community, viewer, Role.STEWARD)
-    from commonpot.communities.service import set_setting
+    from commonpot.communities import set_setting
 
     set_setting(session, community, FLASH_SETTING, bool(allowed))
 

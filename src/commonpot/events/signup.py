@@ -15,11 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commonpot import signals
-from commonpot.accounts.models import User
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import User, Viewer
 from commonpot.bus import community_channel, queue_after_commit
-from commonpot.communities.models import Community
-from commonpot.communities.service import membership
+from commonpot.communities import Community, membership
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
 from commonpot.events.access import can_manage, real_id, require_manager
@@ -314,7 +312,7 @@ def history(session: Session, viewer: Viewer) -> list[tuple[Event, EventSession]
 
 def registered_events(session: Session, user: User) -> list[tuple[Event, Registration]]:
     """Every event the person is signed up for, across communities they may still see."""
-    from commonpot.communities.models import Community as CommunityRow
+    from commonpot.communities import Community as CommunityRow
 
     rows = session.execute(
         select(Event, Registration, CommunityRow)
@@ -337,8 +335,7 @@ def community_attendance(
 ) -> list[tuple[User, int, datetime]]:
     """Who came to the community's events: sessions attended and the last time (stewards)."""
     if not viewer.is_admin:
-        from commonpot.communities.models import Role
-        from commonpot.communities.service import require_role
+        from commonpot.communities import Role, require_role
 
         require_role(session, community, viewer, Role.STEWARD)
     rows = session.execute(

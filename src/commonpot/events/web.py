@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from commonpot.communities import places
 from commonpot.communities.scope import Here
-from commonpot.communities.service import places
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.events import access, planning, service, signup

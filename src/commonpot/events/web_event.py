@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from commonpot import recipes
+from commonpot.communities import place_markers
 from commonpot.communities.scope import Here
-from commonpot.communities.web import place_markers
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.events import access, menu, planning, service, signup

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from commonpot.communities import places
 from commonpot.communities.scope import Here
-from commonpot.communities.service import places
 from commonpot.errors import DomainError, Invalid
 from commonpot.events import access, service, signup
 from commonpot.events.live import EventsScope, discard_pending

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from commonpot.accounts.service import calendar_token
+from commonpot.accounts import calendar_token
 from commonpot.communities.scope import CommunityScope
 from commonpot.events import feeds, service, signup
 from commonpot.events.live import stream
@@ -96,7 +96,7 @@ def my_events(request: Request) -> Response:
 def _slugs(session: Any, ids: list[int]) -> dict[int, str]:
     from sqlalchemy import select
 
-    from commonpot.communities.models import Community
+    from commonpot.communities import Community
 
     if not ids:
         return {}

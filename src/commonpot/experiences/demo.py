@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import recipes
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.experiences import service
 from commonpot.experiences.models import Listeners
 from commonpot.experiences.schemas import ChapterIn, ChaptersIn, CueIn, VoiceIn

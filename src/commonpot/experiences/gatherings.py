@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commonpot import events, recipes
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.bus import queue_after_commit
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.errors import Forbidden, Invalid, NotFound
 from commonpot.experiences.models import Gathering, GatheringPresence

@@ -14,8 +14,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from commonpot import recipes
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.accounts import Viewer
+from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.errors import Forbidden, Invalid, NotFound
 from commonpot.experiences import story

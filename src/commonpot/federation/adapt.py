@@ -15,9 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import recipes, tenancy
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
-from commonpot.communities.service import require_member
+from commonpot.accounts import Viewer
+from commonpot.communities import Community, require_member
 from commonpot.errors import Conflict, Forbidden, Invalid
 from commonpot.federation.models import Adaptation, RemoteItem
 

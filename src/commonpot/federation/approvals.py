@@ -12,9 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import tenancy
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community, Role
-from commonpot.communities.service import require_role
+from commonpot.accounts import Viewer
+from commonpot.communities import Community, Role, require_role
 from commonpot.errors import Conflict
 from commonpot.federation.instance import Fed
 from commonpot.federation.models import Follower, Policy

@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community, Role
-from commonpot.communities.service import require_role
+from commonpot.accounts import Viewer
+from commonpot.communities import Community, Role, require_role
 from commonpot.errors import Conflict, Forbidden, Invalid
 from commonpot.federation.handles import domain_of
 from commonpot.federation.models import (

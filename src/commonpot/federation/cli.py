@@ -6,9 +6,9 @@ import time
 
 import typer
 
-from commonpot.accounts.service import OPERATOR
+from commonpot.accounts import OPERATOR
 from commonpot.cli_support import transaction
-from commonpot.communities.service import readable_community
+from commonpot.communities import readable_community
 from commonpot.federation import approvals, blocks, delivery, instance, service
 from commonpot.settings import get_settings
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.federation.client import FetchError
 from commonpot.federation.handles import domain_of

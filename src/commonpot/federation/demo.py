@@ -11,9 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import recipes
-from commonpot.accounts.service import OPERATOR, Viewer
-from commonpot.communities.models import Community
-from commonpot.communities.service import add_member, create_community
+from commonpot.accounts import OPERATOR, Viewer
+from commonpot.communities import Community, add_member, create_community
 from commonpot.demo import DemoContext
 from commonpot.federation import adapt, approvals, keys
 from commonpot.federation.actors import remember_actor

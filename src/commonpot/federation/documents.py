@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.errors import Invalid, NotFound
 from commonpot.federation import approvals, keys
 from commonpot.federation.discovery import (

@@ -19,9 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import tenancy
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community, Role
-from commonpot.communities.service import require_member, require_role
+from commonpot.accounts import Viewer
+from commonpot.communities import Community, Role, require_member, require_role
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Invalid
 from commonpot.federation.blocks import block_domain, is_blocked

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from commonpot import events, recipes
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.accounts import Viewer
+from commonpot.communities import Community
 from commonpot.errors import NotFound
 from commonpot.federation.instance import Fed
 from commonpot.federation.models import Adaptation

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.actions import ActionType, Params
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.errors import Invalid
 
 POOLS = ("seed_bank", "treasury")
@@ -41,7 +41,7 @@ def _validate_grant(session: Session, community: Community, params: Params) -> P
 
 
 def _execute_grant(session: Session, community: Community, params: Params, _: Viewer) -> str:
-    from commonpot.communities.service import set_setting
+    from commonpot.communities import set_setting
 
     key = f"{params['pool']}_balance"
     if session.get_bind().dialect.name != "sqlite":

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.errors import Invalid
 from commonpot.governance import cast_ballots, ledger

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.accounts import Viewer
+from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden
 from commonpot.governance import ballot_box, cast_ballots, ledger, recount, secrecy

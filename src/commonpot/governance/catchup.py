@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from commonpot.communities import readable_community
 from commonpot.communities.scope import Here, enter
-from commonpot.communities.service import readable_community
 from commonpot.governance import grants, ledger, service
 from commonpot.http import unit_of_work
 

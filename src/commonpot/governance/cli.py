@@ -112,9 +112,9 @@ def verify(
     else:
         if not community:
             raise Invalid("Name the community to verify.", field="community")
-        from commonpot.accounts.service import OPERATOR
+        from commonpot.accounts import OPERATOR
         from commonpot.cli_support import transaction
-        from commonpot.communities.service import readable_community
+        from commonpot.communities import readable_community
         from commonpot.governance import ledger, recount
         from commonpot.settings import get_settings
 
@@ -217,9 +217,9 @@ def advance() -> None:
     """Open, close and expire proposals whose time has come, fund grants, sign checkpoints."""
     from sqlalchemy import select
 
-    from commonpot.accounts.service import OPERATOR
+    from commonpot.accounts import OPERATOR
     from commonpot.cli_support import transaction
-    from commonpot.communities.models import Community
+    from commonpot.communities import Community
     from commonpot.governance import grants, ledger, service
     from commonpot.settings import get_settings
 

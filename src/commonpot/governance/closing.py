@@ -8,10 +8,9 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot import actions, signals
-from commonpot.accounts.service import Viewer
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community
+from commonpot import actions, communities, signals
+from commonpot.accounts import Viewer
+from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.errors import Conflict
 from commonpot.governance import ballot_box, cast_ballots, constitution, ledger, secrecy

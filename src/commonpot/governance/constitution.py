@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.errors import Invalid
 from commonpot.governance import ledger
 from commonpot.governance.models import Constitution

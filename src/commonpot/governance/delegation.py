@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from commonpot import actions
-from commonpot.accounts.service import Viewer
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community, Membership
+from commonpot import actions, communities
+from commonpot.accounts import Viewer
+from commonpot.communities import Community, Membership
 from commonpot.errors import Invalid, NotFound
 from commonpot.governance import ledger
 from commonpot.governance.models import Delegation

@@ -13,10 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.models import User
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
-from commonpot.communities.service import set_setting
+from commonpot.accounts import User, Viewer
+from commonpot.communities import Community, set_setting
 from commonpot.db import utcnow
 from commonpot.demo import DemoContext
 from commonpot.errors import DomainError
@@ -61,12 +59,12 @@ def _let_time_pass(session: Session, community: Community, proposal: Proposal) -
 def _draft_run(session: Session, community: Community, steward: User) -> int | None:
     """A fresh draft allocation run for the community to vote on (None without a network)."""
     try:
-        from commonpot.network import runs
+        from commonpot import network
     except ImportError:  # pragma: no cover - network domain absent
         return None
     try:
         with session.begin_nested():
-            return int(runs.create_run(session, community, _as(steward)).id)
+            return int(network.create_run(session, community, _as(steward)).id)
     except DomainError:
         return None
 

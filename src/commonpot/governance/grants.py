@@ -17,10 +17,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commonpot import actions
-from commonpot.accounts.service import Viewer
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community, Membership
+from commonpot import actions, communities
+from commonpot.accounts import Viewer
+from commonpot.communities import Community, Membership
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.governance import conviction, ledger

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.serialization import (
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.errors import Invalid, NotFound
 from commonpot.governance.canonical import canonical_text

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
-from commonpot.communities.models import Community, Membership
+from commonpot.communities import Community, Membership
 
 _KEY = "gov_membership_changes"
 

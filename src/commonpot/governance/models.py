@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from commonpot.accounts.models import User
+from commonpot.accounts import User
 from commonpot.db import Base, utcnow
 
 

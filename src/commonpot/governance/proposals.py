@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community, Role
+from commonpot import communities
+from commonpot.accounts import Viewer
+from commonpot.communities import Community, Role
 from commonpot.errors import Forbidden, NotFound
 from commonpot.governance import ledger
 from commonpot.governance.canonical import canonical_json

@@ -48,7 +48,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.errors import Invalid, NotFound
 from commonpot.governance import cast_ballots
 from commonpot.governance.count_results import TallyResult

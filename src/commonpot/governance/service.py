@@ -17,10 +17,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commonpot import actions, signals
-from commonpot.accounts.service import Viewer
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community, Membership
+from commonpot import actions, communities, signals
+from commonpot.accounts import Viewer
+from commonpot.communities import Community, Membership
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Invalid
 from commonpot.governance import cast_ballots, constitution, ledger, secrecy
@@ -113,7 +112,7 @@ def _rules(
 
 
 def _member_names(session: Session, community: Community) -> set[str]:
-    from commonpot.accounts.models import User
+    from commonpot.accounts import User
 
     return set(
         session.scalars(

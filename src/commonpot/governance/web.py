@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from commonpot import actions
-from commonpot.communities.models import Membership
+from commonpot.communities import Membership
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import DomainError, Invalid
 from commonpot.governance import constitution, delegation, ledger, service

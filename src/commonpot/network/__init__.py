@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from commonpot.network.menu_needs import NeedDraft, needs_from_lines
     from commonpot.network.models import ForagingPatch, Need, Offer
+    from commonpot.network.runs import create_run
     from commonpot.network.service import create_need, create_offer, patches, visible_offers
     from commonpot.network.staples import pantry_staples
 
@@ -22,6 +23,7 @@ __all__ = [
     "Offer",
     "create_need",
     "create_offer",
+    "create_run",
     "needs_from_lines",
     "pantry_staples",
     "patches",
@@ -46,6 +48,10 @@ def __getattr__(name: str) -> Any:
         from commonpot.network import menu_needs
 
         value = getattr(menu_needs, name)
+    elif name == "create_run":
+        from commonpot.network.runs import create_run
+
+        value = create_run
     elif name == "pantry_staples":
         from commonpot.network.staples import pantry_staples
 

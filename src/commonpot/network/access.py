@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community, Role
+from commonpot import communities
+from commonpot.accounts import Viewer
+from commonpot.communities import Community, Role
 from commonpot.errors import Forbidden
 
 

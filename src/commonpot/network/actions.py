@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.actions import ActionType, Params
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.network.models import AllocationRun, RunStatus
 from commonpot.network.runs import apply_run

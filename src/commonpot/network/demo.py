@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.accounts import Viewer
+from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.network import followup, handovers, runs, service, volunteering
 

@@ -7,8 +7,8 @@ import math
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.accounts import Viewer
+from commonpot.communities import Community
 from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.network import checks
 from commonpot.network.access import require_reader, require_steward

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.network.handover_news import announce
 from commonpot.network.models import (

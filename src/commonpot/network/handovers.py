@@ -21,10 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot import governance
-from commonpot.accounts.service import Viewer
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community
+from commonpot import communities, governance
+from commonpot.accounts import Viewer
+from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
 from commonpot.network.access import is_steward, require_reader

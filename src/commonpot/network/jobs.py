@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import jobs
-from commonpot.accounts.models import User
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.accounts import User, Viewer
+from commonpot.communities import Community
 from commonpot.errors import NotFound
 from commonpot.network import followup, handovers, runs
 from commonpot.network.access import require_steward

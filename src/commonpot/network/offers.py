@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community
+from commonpot import communities
+from commonpot.accounts import Viewer
+from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.network import checks

@@ -11,9 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.models import User
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.accounts import User, Viewer
+from commonpot.communities import Community
 from commonpot.errors import NotFound
 from commonpot.network import handovers
 from commonpot.network.access import is_steward, require_reader

@@ -15,10 +15,9 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from commonpot import governance, signals
-from commonpot.accounts.service import Viewer
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community, Membership
+from commonpot import communities, governance, signals
+from commonpot.accounts import Viewer
+from commonpot.communities import Community, Membership
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid
 from commonpot.network import handovers

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.accounts import Viewer
+from commonpot.communities import Community
 from commonpot.errors import Invalid
 from commonpot.network.access import require_steward
 from commonpot.network.menu_needs import DEFAULT_STAPLES

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community
+from commonpot import communities
+from commonpot.accounts import Viewer
+from commonpot.communities import Community
 from commonpot.errors import Forbidden, Invalid
 from commonpot.network import checks, handovers
 from commonpot.network.access import is_steward, require_steward

@@ -15,9 +15,9 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from commonpot.accounts.models import User
+from commonpot import communities
+from commonpot.accounts import User
 from commonpot.bus import bus_of, sse_stream
-from commonpot.communities import service as communities
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import DomainError, Invalid, NotFound
 from commonpot.http import PostedForm, unit_of_work, verify_csrf_form

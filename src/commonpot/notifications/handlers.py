@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import jobs, signals
-from commonpot.accounts.models import User
+from commonpot.accounts import User
 from commonpot.biotumblers.signals import AlertOpened
 from commonpot.communities import Community
 from commonpot.communities.signals import Invited, RoleChanged
 from commonpot.db import utcnow
-from commonpot.events.models import Event, MenuItem
+from commonpot.events import Event, MenuItem
 from commonpot.events.signals import (
     EventCancelled,
     EventChanged,

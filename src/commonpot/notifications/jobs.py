@@ -8,10 +8,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from commonpot import jobs
-from commonpot.accounts.models import User
+from commonpot.accounts import User
 from commonpot.communities import Invitation, Membership, Role
 from commonpot.db import utcnow
-from commonpot.events.models import Registration
+from commonpot.events import Registration
 from commonpot.jobs import Job
 from commonpot.notifications import mail, service
 from commonpot.notifications.kinds import N_

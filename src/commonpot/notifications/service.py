@@ -9,7 +9,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.db import utcnow
 from commonpot.errors import Invalid, NotFound
 from commonpot.notifications.kinds import CHANNELS, KINDS

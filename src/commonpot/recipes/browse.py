@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Row, Select, func, or_
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.communities import Community
 from commonpot.errors import NotFound
 from commonpot.recipes.conversion import food_key

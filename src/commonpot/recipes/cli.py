@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.errors import Invalid, PayloadTooLarge
 
 recipes_app = typer.Typer(
@@ -52,8 +52,7 @@ def parse(
 def _viewer(session: Session, email: str | None) -> Viewer:
     from sqlalchemy import select
 
-    from commonpot.accounts.models import User
-    from commonpot.accounts.service import OPERATOR
+    from commonpot.accounts import OPERATOR, User
     from commonpot.errors import NotFound
 
     if email is None:

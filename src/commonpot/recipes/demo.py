@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.demo import DemoContext
 from commonpot.recipes import heritage, service
 from commonpot.recipes.schemas import (

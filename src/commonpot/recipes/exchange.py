@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.communities import Community, require_member
 from commonpot.errors import Invalid
 from commonpot.fields import is_web_url

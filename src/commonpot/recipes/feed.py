@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import ANONYMOUS
+from commonpot.accounts import ANONYMOUS
 from commonpot.communities import Community
 from commonpot.recipes.models import Recipe
 from commonpot.recipes.service import visible_recipes

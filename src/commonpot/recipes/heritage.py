@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.communities import Community, require_member
 from commonpot.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
 from commonpot.recipes.audio import probe

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from commonpot import jobs
-from commonpot.accounts.service import Viewer, viewer_for
+from commonpot.accounts import Viewer, viewer_for
 from commonpot.communities import Community, require_member
 from commonpot.errors import Forbidden, Invalid, NotFound
 from commonpot.fields import is_web_url

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import Session, selectinload
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.communities import Community, Role, membership, require_member
 from commonpot.db import utcnow
 from commonpot.errors import Forbidden, Invalid, NotFound

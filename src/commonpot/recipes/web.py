@@ -136,7 +136,7 @@ def delete_recipe(recipe_id: Id, here: CommunityScope) -> Response:
 @router.get(PAGE + "/feed.atom")
 def recipes_feed(slug: str, request: Request, ctx: Unit) -> Response:
     """An Atom feed of the community's public recipes (community-only ones never appear)."""
-    from commonpot.accounts.service import ANONYMOUS
+    from commonpot.accounts import ANONYMOUS
     from commonpot.communities import readable_community
     from commonpot.db import utcnow
     from commonpot.recipes.feed import atom, feed_entries
