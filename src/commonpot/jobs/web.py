@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from commonpot.bus import bus_of, opened
-from commonpot.http import Ctx, bearer_scheme, unit_of_work, verify_csrf_form
+from commonpot.http import Ctx, Unit, bearer_scheme, unit_of_work, verify_csrf_form
 from commonpot.jobs import access
 from commonpot.jobs.models import TERMINAL_STATES, Job
 from commonpot.jobs.runtime import cancel, job_channel, job_message, retry
@@ -77,37 +77,33 @@ def _visible(ctx: Ctx, job_id: int) -> Job:
 
 
 @router.get("/communities/{slug}/jobs", response_class=HTMLResponse)
-def jobs_page(slug: str, request: Request) -> Response:
+def jobs_page(slug: str, request: Request, ctx: Unit) -> Response:
     """A community's background jobs (stewards): state, progress, retry a failed one."""
-    with unit_of_work(request) as ctx:
-        community = _steward_community(ctx, slug)
-        found = access.community_jobs(ctx.session, community.id)
-        data = {"community": community, "jobs": found, "is_member": True}
-        return render(request, "jobs/list.html", data, ctx=ctx)
+    community = _steward_community(ctx, slug)
+    found = access.community_jobs(ctx.session, community.id)
+    data = {"community": community, "jobs": found, "is_member": True}
+    return render(request, "jobs/list.html", data, ctx=ctx)
 
 
 @router.post("/communities/{slug}/jobs/{job_id}/retry")
-def retry_job(slug: str, job_id: Id, request: Request) -> Response:
+def retry_job(slug: str, job_id: Id, request: Request, ctx: Unit) -> Response:
     """Queue a failed job again (stewards)."""
-    with unit_of_work(request) as ctx:
-        community = _steward_community(ctx, slug)
-        retry(ctx.session, access.community_job(ctx.session, community.id, job_id))
+    community = _steward_community(ctx, slug)
+    retry(ctx.session, access.community_job(ctx.session, community.id, job_id))
     return redirect(request, f"/jobs/{job_id}", "Queued again.")
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(job_id: Id, request: Request) -> Response:
+def job_page(job_id: Id, request: Request, ctx: Unit) -> Response:
     """One job: a progress bar that updates live, then the link to its result."""
-    with unit_of_work(request) as ctx:
-        job = _visible(ctx, job_id)
-        return render(request, "jobs/job.html", {"job": job}, ctx=ctx)
+    job = _visible(ctx, job_id)
+    return render(request, "jobs/job.html", {"job": job}, ctx=ctx)
 
 
 @router.post("/jobs/{job_id}/cancel")
-def cancel_job(job_id: Id, request: Request) -> Response:
+def cancel_job(job_id: Id, request: Request, ctx: Unit) -> Response:
     """Call off a queued or running job (whoever may see it: its starter, stewards)."""
-    with unit_of_work(request) as ctx:
-        cancel(ctx.session, _visible(ctx, job_id))
+    cancel(ctx.session, _visible(ctx, job_id))
     return redirect(request, f"/jobs/{job_id}", "Job cancelled.")
 
 
@@ -156,31 +152,27 @@ async def job_live(job_id: Id, request: Request) -> Response:
 
 
 @api_router.get("/jobs/{job_id}", response_model=JobOut)
-def api_job(job_id: Id, request: Request) -> JobOut:
+def api_job(job_id: Id, request: Request, ctx: Unit) -> JobOut:
     """One background job: state, progress, result link or the reason it failed."""
-    with unit_of_work(request) as ctx:
-        return job_out(_visible(ctx, job_id))
+    return job_out(_visible(ctx, job_id))
 
 
 @api_router.post("/jobs/{job_id}/cancel", response_model=JobOut)
-def api_cancel(job_id: Id, request: Request) -> JobOut:
+def api_cancel(job_id: Id, request: Request, ctx: Unit) -> JobOut:
     """Call off a queued or running job (its starter, stewards, admins); 409 once it ended."""
-    with unit_of_work(request) as ctx:
-        return job_out(cancel(ctx.session, _visible(ctx, job_id)))
+    return job_out(cancel(ctx.session, _visible(ctx, job_id)))
 
 
 @api_router.get("/communities/{slug}/jobs", response_model=list[JobOut])
-def api_community_jobs(slug: str, request: Request) -> list[JobOut]:
+def api_community_jobs(slug: str, request: Request, ctx: Unit) -> list[JobOut]:
     """A community's background jobs, newest first (stewards)."""
-    with unit_of_work(request) as ctx:
-        community = _steward_community(ctx, slug)
-        return [job_out(j) for j in access.community_jobs(ctx.session, community.id)]
+    community = _steward_community(ctx, slug)
+    return [job_out(j) for j in access.community_jobs(ctx.session, community.id)]
 
 
 @api_router.post("/communities/{slug}/jobs/{job_id}/retry", response_model=JobOut, status_code=202)
-def api_retry(slug: str, job_id: Id, request: Request) -> JobOut:
+def api_retry(slug: str, job_id: Id, request: Request, ctx: Unit) -> JobOut:
     """Queue a failed job again (stewards); 409 unless it failed."""
-    with unit_of_work(request) as ctx:
-        community = _steward_community(ctx, slug)
-        job = retry(ctx.session, access.community_job(ctx.session, community.id, job_id))
-        return job_out(job)
+    community = _steward_community(ctx, slug)
+    job = retry(ctx.session, access.community_job(ctx.session, community.id, job_id))
+    return job_out(job)
