@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
@@ -138,18 +138,18 @@ def build_rule(repeat: Repeat) -> str:
         parts.append("BYDAY=" + ",".join(ordered))
     if repeat.count is not None and repeat.until is None:
         if not 1 <= repeat.count <= MAX_SESSIONS:
-            raise Invalid(
-                f"Say how many times, from 1 to {MAX_SESSIONS}.", field="repeat_count"
-            )
+            raise Invalid(f"Say how many times, from 1 to {MAX_SESSIONS}.", field="repeat_count")
         parts.append(f"COUNT={repeat.count}")
     elif repeat.until is not None and repeat.count is None:
         try:
-            day = datetime.strptime(repeat.until, "%Y-%m-%d")
+            day = date.fromisoformat(repeat.until)
         except ValueError as exc:
             raise Invalid("Pick the date of the last session.", field="repeat_until") from exc
         parts.append("UNTIL=" + day.strftime("%Y%m%d"))
     else:
-        raise Invalid("Say when it ends: after a number of times, or on a date.", field="repeat_end")
+        raise Invalid(
+            "Say when it ends: after a number of times, or on a date.", field="repeat_end"
+        )
     return check_rrule(";".join(parts))
 
 
@@ -176,7 +176,7 @@ def read_rule(rule: str | None, timezone: str = "UTC") -> Repeat | None:
                 moment = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
                 until_day = moment.astimezone(zone(timezone)).date().isoformat()
             else:
-                until_day = datetime.strptime(until[:8], "%Y%m%d").date().isoformat()
+                until_day = date(int(until[:4]), int(until[4:6]), int(until[6:8])).isoformat()
         except ValueError:
             return None
     return Repeat(
