@@ -154,3 +154,47 @@ def test_the_api_still_takes_a_typed_rule(client: TestClient, db: Database) -> N
     sign_in(client, db, w.member)
     page = client.get(f"{PAGES}/{made.json()['id']}").text
     assert "Every month, 3 times" in page
+
+
+def test_an_elder_takes_a_class_of_learners(client: TestClient, db: Database) -> None:
+    from commonpot.accounts.models import User
+    from commonpot.communities.service import add_member
+    from commonpot.events import signup
+    from tests.factories.accounts import make_user
+    from tests.factories.events import as_viewer
+
+    w = make_world(db)
+    with db.unit_of_work() as s:
+        community = fetch_community(s, "publicville")
+        event = make_event(
+            s,
+            community,
+            s.get(User, w.steward.id),
+            title="Tamales with Rosa",
+            kind="class",
+            roles=[{"name": "elder"}, {"name": "apprentice"}],
+        )
+        signup.register(s, community, as_viewer(s.get(User, w.custodian.id)), event, role="elder")
+        for i in range(3):
+            youth = make_user(s, f"youth{i}")
+            add_member(s, community, youth, "member")
+            signup.register(s, community, as_viewer(youth), event, role="apprentice")
+        url = f"{PAGES}/{event.id}"
+    sign_in(client, db, w.member)
+    page = client.get(url).text
+    assert "Each elder takes 1 learner." in page
+    assert page.count("youth") >= 3 and "Still looking for a teacher:" in page
+    refused = client.post(url + "/class-size", data=form({"learners_per_elder": "3"}))
+    assert refused.status_code == 403  # only the organiser or a steward
+    sign_in(client, db, w.steward)
+    bad = client.post(url + "/class-size", data=form({"learners_per_elder": "0"}))
+    assert bad.status_code == 422 and 'id="class-size-input"' in bad.text
+    assert "Each elder takes 1 learner." in bad.text  # nothing changed
+    saved = client.post(
+        url + "/class-size", data=form({"learners_per_elder": "3"}), follow_redirects=True
+    )
+    assert saved.status_code == 200
+    assert "Each elder takes up to 3 learners." in saved.text
+    table = saved.text.split('id="pairs"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr><td>") == 3  # one elder, three learners
+    assert "Still looking for a teacher:" not in saved.text.split('id="pairs"', 1)[1]

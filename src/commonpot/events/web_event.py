@@ -265,6 +265,29 @@ def add_rule(
     return _act(request, here, event_id, act, back="#pairs", values=typed)
 
 
+@router.post(PAGE + "/class-size", response_class=HTMLResponse)
+def class_size(
+    event_id: Id,
+    request: Request,
+    here: EventsScope,
+    learners_per_elder: Annotated[str, Form(max_length=4)] = "",
+) -> Response:
+    """How many learners each elder takes (the organiser decides)."""
+
+    def act(here: Here, event: Event) -> str:
+        if not is_digits(learners_per_elder.strip()):
+            raise Invalid(
+                "Say how many learners each elder takes, e.g. 3.", field="learners_per_elder"
+            )
+        planning.set_class_size(
+            here.session, here.community, here.viewer, event, int(learners_per_elder.strip())
+        )
+        return "Class size saved."
+
+    typed = {"learners_per_elder": learners_per_elder}
+    return _act(request, here, event_id, act, back="#pairs", values=typed)
+
+
 @router.post(PAGE + "/pair-rules/{rule_id}/remove", response_class=HTMLResponse)
 def remove_rule(event_id: Id, rule_id: Id, request: Request, here: EventsScope) -> Response:
     """Remove a pin or forbid."""
