@@ -90,7 +90,7 @@ def build(method: str, options: list[str], result: dict[str, Any]) -> ResultView
     rounds = result.get("rounds") or [{"counts": {}}]
     if method == "majority":
         counts = rounds[0]["counts"]
-        top = max((number(counts.get(k, 0)) for k in ("yes", "no", "abstain")), default=0)
+        top = max((number(counts.get(k, 0)) for k in ("yes", "no", "abstain")), default=Fraction(0))
         rows = [
             Row(k, shown(counts.get(k, 0)), _share(number(counts.get(k, 0)), top), False)
             for k in ("yes", "no", "abstain")
