@@ -198,3 +198,25 @@ def test_an_elder_takes_a_class_of_learners(client: TestClient, db: Database) ->
     table = saved.text.split('id="pairs"', 1)[1].split("</table>", 1)[0]
     assert table.count("<tr><td>") == 3  # one elder, three learners
     assert "Still looking for a teacher:" not in saved.text.split('id="pairs"', 1)[1]
+
+
+def test_repeats_and_results_read_in_spanish(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    sign_in(client, db, w.member)
+    fields = {
+        "title": "Pan los martes",
+        "starts_at": "2031-01-07T18:00",
+        "ends_at": "2031-01-07T20:00",
+        "timezone": "Europe/London",
+        "repeat": "weekly",
+        "repeat_day_TU": "on",
+        "repeat_end": "count",
+        "repeat_count": "8",
+    }
+    made = client.post(
+        PAGES, data=form(fields), headers={"Accept-Language": "es"}, follow_redirects=True
+    )
+    assert made.status_code == 200
+    assert "Cada martes, 8 veces" in made.text
+    new = client.get(f"{PAGES}/new", headers={"Accept-Language": "es"}).text
+    assert "No se repite" in new and "Cuándo termina la serie" in new
