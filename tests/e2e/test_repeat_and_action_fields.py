@@ -4,6 +4,7 @@ form's action details (each kind's fields only). Without scripts everything is s
 from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
 from tests.e2e.conftest import LiveServer, axe_violations, shot, sign_in
 from tests.factories.accounts import PASSWORD, make_community, make_place, make_user
@@ -87,3 +88,42 @@ def test_without_scripts_every_section_is_shown_with_headings(
         expect(page.locator("#ev-repeat-count")).to_be_visible()
     finally:
         context.close()
+
+
+def test_approval_results_and_ledger_in_words_are_axe_clean(
+    live_server: LiveServer, page: Page
+) -> None:
+    from commonpot.accounts.models import User
+    from tests.factories.governance import make_proposal, vote
+
+    _community(live_server)
+    with live_server.db.unit_of_work() as s:
+        ada = s.scalar(select(User).where(User.email == "ada@example.org"))
+        assert ada is not None
+        s.expunge(ada)
+    db, settings = live_server.db, live_server.settings
+    number = make_proposal(
+        db,
+        ada,
+        "riverbank",
+        settings,
+        method="approval",
+        options=["Walnut", "Hazel"],
+        rules={"open_results": True},
+    )
+    sign_in(page, live_server.url, "ada@example.org", PASSWORD)
+    url = f"{live_server.url}/communities/riverbank/governance/proposals/{number}"
+    page.goto(url)
+    expect(page.locator("#no-votes")).to_have_text("No votes yet.")
+    vote(db, ada, "riverbank", number, {"approve": ["Hazel"]}, settings)
+    page.goto(url)
+    expect(page.locator("#tally caption")).to_have_text("Approvals")
+    expect(page.locator("#rounds")).to_have_count(0)
+    assert axe_violations(page) == []
+    shot(page, "governance-approval-result")
+    page.goto(f"{live_server.url}/communities/riverbank/governance/ledger")
+    expect(page.locator(".entry-words").first).to_contain_text("Ada Steward voted on proposal")
+    page.locator(".ledger-entry summary").first.click()
+    expect(page.locator(".ledger-entry pre").first).to_contain_text('"type": "vote.cast"')
+    assert axe_violations(page) == []
+    shot(page, "governance-ledger-words")
