@@ -5,6 +5,10 @@ shared language, for every recipe the learner wants that the teacher can teach, 
 generation gap bridged. SciPy's `linear_sum_assignment` maximises the total; forbidden pairs
 score 0 and are dropped afterwards, which is exact because every allowed pair scores more
 than 0. Pinned pairs are fixed before the rest is assigned.
+
+An elder may take more than one learner (`per_teacher`, the class's learners per elder):
+each teacher then stands in the assignment as that many identical seats, so the same
+exact assignment fills every seat of every teacher as well as it can.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from scipy.optimize import linear_sum_assignment
 from commonpot.errors import Invalid
 
 GAP_CAP_YEARS = 60
+MAX_PER_TEACHER = 20
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,12 @@ def _check_rules(
     learners: Sequence[Person],
     pins: set[tuple[int, int]],
     forbids: set[tuple[int, int]],
+    per_teacher: int = 1,
 ) -> None:
+    if not 1 <= per_teacher <= MAX_PER_TEACHER:
+        raise Invalid(
+            f"Each elder takes 1 to {MAX_PER_TEACHER} learners.", field="learners_per_elder"
+        )
     teacher_ids = {t.id for t in teachers}
     learner_ids = {p.id for p in learners}
     for t, learner in pins | forbids:
@@ -102,10 +112,12 @@ def _check_rules(
             raise Invalid("A pin or forbid names someone who is not signed up in that role.")
     if pins & forbids:
         raise Invalid("The same pair is both pinned and forbidden; remove one rule.")
-    for side in (0, 1):
-        seen = [pair[side] for pair in pins]
-        if len(seen) != len(set(seen)):
-            raise Invalid("Each person can be pinned to one partner only.")
+    learners_pinned = [pair[1] for pair in pins]
+    if len(learners_pinned) != len(set(learners_pinned)):
+        raise Invalid("Each learner can be pinned to one teacher only.")
+    for teacher in {pair[0] for pair in pins}:
+        if sum(1 for pair in pins if pair[0] == teacher) > per_teacher:
+            raise Invalid("An elder is pinned to more learners than the class size allows.")
 
 
 def pair(
@@ -115,18 +127,23 @@ def pair(
     pins: Iterable[tuple[int, int]] = (),
     forbids: Iterable[tuple[int, int]] = (),
     weights: Weights = Weights(),
+    per_teacher: int = 1,
 ) -> Pairing:
-    """Pair teachers with learners one to one, maximising the total score under the rules."""
+    """Give each teacher up to `per_teacher` learners, maximising the total score (rules kept)."""
     pin_set, forbid_set = set(pins), set(forbids)
-    _check_rules(teachers, learners, pin_set, forbid_set)
+    _check_rules(teachers, learners, pin_set, forbid_set, per_teacher)
     by_id = {p.id: p for p in [*teachers, *learners]}
     chosen: list[Pair] = []
     for t_id, l_id in sorted(pin_set):
         value, reasons = score(by_id[t_id], by_id[l_id], weights)
         chosen.append(Pair(t_id, l_id, value, True, ("pinned by a steward", *reasons)))
-    pinned_t = {t_id for t_id, _ in pin_set}
     pinned_l = {l_id for _, l_id in pin_set}
-    free_t = [t for t in teachers if t.id not in pinned_t]
+    # one seat per learner a teacher can still take
+    free_t = [
+        t
+        for t in teachers
+        for _ in range(per_teacher - sum(1 for t_id, _ in pin_set if t_id == t.id))
+    ]
     free_l = [p for p in learners if p.id not in pinned_l]
     if free_t and free_l:
         matrix = np.zeros((len(free_t), len(free_l)))

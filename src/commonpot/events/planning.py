@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session
 from commonpot import ecology, network
 from commonpot.accounts import User, Viewer
 from commonpot.communities import Community, places, require_member
+from commonpot.accounts.models import User
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community
+from commonpot.communities.service import places, require_member, set_setting
 from commonpot.errors import DomainError, Invalid, NotFound
 from commonpot.events import outreach, pairing
 from commonpot.events.access import real_id, require_manager
@@ -34,6 +38,39 @@ class PairingView:
     result: pairing.Pairing
     names: dict[int, str]
     rules: list[PairRule]
+    per_teacher: int = 1
+
+
+def _size_key(event: Event) -> str:
+    return f"events.learners_per_elder.{event.id}"
+
+
+def class_size(community: Community, event: Event) -> int:
+    """How many learners each elder takes at this event (1 unless the organiser said more)."""
+    value = (community.settings or {}).get(_size_key(event), 1)
+    return value if isinstance(value, int) and 1 <= value <= pairing.MAX_PER_TEACHER else 1
+
+
+def set_class_size(
+    session: Session, community: Community, viewer: Viewer, event: Event, size: int
+) -> None:
+    """The organiser (or a steward) sets the learners per elder for this event's pairs."""
+    require_manager(session, community, viewer, event)
+    if not 1 <= size <= pairing.MAX_PER_TEACHER:
+        raise Invalid(
+            f"Each elder takes 1 to {pairing.MAX_PER_TEACHER} learners.",
+            field="learners_per_elder",
+        )
+    pinned: dict[int, int] = {}
+    for r in rules(session, event):
+        if r.rule == PIN:
+            pinned[r.teacher_id] = pinned.get(r.teacher_id, 0) + 1
+    if any(n > size for n in pinned.values()):
+        raise Invalid(
+            "An elder is already pinned to more learners than that; unpin first.",
+            field="learners_per_elder",
+        )
+    set_setting(session, community, _size_key(event), size)
 
 
 def _person(user: User, registration: Registration) -> pairing.Person:
@@ -79,14 +116,16 @@ def pairs(session: Session, community: Community, viewer: Viewer, event: Event) 
     teachers, learners, names = _sides(session, event)
     t_ids, l_ids = {t.id for t in teachers}, {p.id for p in learners}
     found = rules(session, event)
+    size = class_size(community, event)
     live = [r for r in found if r.teacher_id in t_ids and r.learner_id in l_ids]
     result = pairing.pair(
         teachers,
         learners,
         pins=[(r.teacher_id, r.learner_id) for r in live if r.rule == PIN],
         forbids=[(r.teacher_id, r.learner_id) for r in live if r.rule == FORBID],
+        per_teacher=size,
     )
-    return PairingView(result=result, names=names, rules=found)
+    return PairingView(result=result, names=names, rules=found, per_teacher=size)
 
 
 def set_rule(
@@ -109,15 +148,21 @@ def set_rule(
     if learner_id not in {p.id for p in learners}:
         raise Invalid("That person is not a confirmed learner here.", field="learner_id")
     if rule == PIN:
-        clash = session.scalar(
-            select(PairRule).where(
-                PairRule.event_id == event.id,
-                PairRule.rule == PIN,
-                (PairRule.teacher_id == teacher_id) | (PairRule.learner_id == learner_id),
-                ~((PairRule.teacher_id == teacher_id) & (PairRule.learner_id == learner_id)),
+        others = list(
+            session.scalars(
+                select(PairRule).where(
+                    PairRule.event_id == event.id,
+                    PairRule.rule == PIN,
+                    (PairRule.teacher_id == teacher_id) | (PairRule.learner_id == learner_id),
+                    ~((PairRule.teacher_id == teacher_id) & (PairRule.learner_id == learner_id)),
+                )
             )
         )
-        if clash is not None:
+        learner_taken = any(r.learner_id == learner_id for r in others)
+        teacher_full = sum(1 for r in others if r.teacher_id == teacher_id) >= class_size(
+            community, event
+        )
+        if learner_taken or teacher_full:
             raise Invalid(
                 "One of them is already pinned to someone else; unpin first.", field="rule"
             )

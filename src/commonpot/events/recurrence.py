@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
@@ -102,3 +102,87 @@ def expand(rule: str, starts_at: datetime, duration: timedelta, timezone: str) -
     if not out:
         raise Invalid("The repeat rule gives no sessions at all.", field="rrule")
     return out
+
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+PICKER_FREQS = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY"}
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A repeat as people pick it: every `interval` days/weeks/months, on weekdays, until when.
+
+    `ends` is "count" (after `count` sessions) or "until" (the last date, local)."""
+
+    freq: str
+    interval: int = 1
+    days: tuple[str, ...] = ()
+    count: int | None = None
+    until: str | None = None  # YYYY-MM-DD
+
+
+def build_rule(repeat: Repeat) -> str:
+    """The RRULE for a picked repeat (checked like a typed rule)."""
+    freq = PICKER_FREQS.get(repeat.freq)
+    if freq is None:
+        raise Invalid("Choose how often it repeats.", field="repeat")
+    if not 1 <= repeat.interval <= 52:
+        raise Invalid("Repeat every 1 to 52 days, weeks or months.", field="repeat_interval")
+    parts = [f"FREQ={freq}"]
+    if repeat.interval > 1:
+        parts.append(f"INTERVAL={repeat.interval}")
+    if repeat.days:
+        if freq != "WEEKLY" or any(d not in WEEKDAYS for d in repeat.days):
+            raise Invalid("Pick weekdays only for a weekly repeat.", field="repeat_days")
+        ordered = sorted(set(repeat.days), key=WEEKDAYS.index)
+        parts.append("BYDAY=" + ",".join(ordered))
+    if repeat.count is not None and repeat.until is None:
+        if not 1 <= repeat.count <= MAX_SESSIONS:
+            raise Invalid(f"Say how many times, from 1 to {MAX_SESSIONS}.", field="repeat_count")
+        parts.append(f"COUNT={repeat.count}")
+    elif repeat.until is not None and repeat.count is None:
+        try:
+            day = date.fromisoformat(repeat.until)
+        except ValueError as exc:
+            raise Invalid("Pick the date of the last session.", field="repeat_until") from exc
+        parts.append("UNTIL=" + day.strftime("%Y%m%d"))
+    else:
+        raise Invalid(
+            "Say when it ends: after a number of times, or on a date.", field="repeat_end"
+        )
+    return check_rrule(";".join(parts))
+
+
+def read_rule(rule: str | None, timezone: str = "UTC") -> Repeat | None:
+    """A stored rule as a picked repeat, or None when the picker cannot show it."""
+    if not rule:
+        return None
+    parts = dict(chunk.partition("=")[::2] for chunk in rule.split(";") if chunk)
+    if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "COUNT", "UNTIL", "WKST"}:
+        return None
+    freq = {v: k for k, v in PICKER_FREQS.items()}.get(parts.get("FREQ", ""))
+    days = tuple(d for d in parts.get("BYDAY", "").split(",") if d)
+    if freq is None or any(d not in WEEKDAYS for d in days) or (days and freq != "weekly"):
+        return None
+    interval = parts.get("INTERVAL", "1")
+    if not is_digits(interval):
+        return None
+    count = parts.get("COUNT")
+    until = parts.get("UNTIL")
+    until_day = None
+    if until:
+        try:
+            if until.endswith("Z"):
+                moment = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+                until_day = moment.astimezone(zone(timezone)).date().isoformat()
+            else:
+                until_day = date(int(until[:4]), int(until[4:6]), int(until[6:8])).isoformat()
+        except ValueError:
+            return None
+    return Repeat(
+        freq,
+        int(interval),
+        days,
+        int(count) if count and is_digits(count) else None,
+        until_day,
+    )

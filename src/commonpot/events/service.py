@@ -73,6 +73,30 @@ def list_events(
     return list(session.scalars(query))
 
 
+def upcoming_occurrences(
+    session: Session, events: list[Event], *, now: datetime | None = None, limit: int = 60
+) -> list[tuple[Event, EventSession]]:
+    """Each coming session of these events on its own date, soonest first.
+
+    A weekly class appears once per session still to come (not by its first, past, date);
+    cancelled sessions are left out."""
+    if not events:
+        return []
+    moment = now or utcnow()
+    by_id = {e.id: e for e in events}
+    found = session.scalars(
+        select(EventSession)
+        .where(
+            EventSession.event_id.in_(list(by_id)),
+            EventSession.ends_at >= moment,
+            EventSession.cancelled.is_(False),
+        )
+        .order_by(EventSession.starts_at, EventSession.id)
+        .limit(limit)
+    )
+    return [(by_id[s.event_id], s) for s in found]
+
+
 def _series_end_subquery() -> Any:
     return (
         select(func.max(EventSession.ends_at))

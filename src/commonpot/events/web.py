@@ -16,7 +16,7 @@ from commonpot.events import access, planning, service, signup
 from commonpot.events.live import EventsScope, discard_pending
 from commonpot.events.models import Event, EventKind
 from commonpot.events.schemas import EventIn
-from commonpot.events.web_event import local_time
+from commonpot.events.web_event import local_time, repeat_of
 from commonpot.events.web_event import router as event_router
 from commonpot.events.web_event_edit import router as edit_router
 from commonpot.events.web_feeds import router as feeds_router
@@ -55,6 +55,10 @@ def _events_page(
     data = here.page(
         local_time=local_time,
         upcoming=upcoming,
+        occurrences=service.upcoming_occurrences(
+            here.session, [e for e in upcoming if e.kind != EventKind.FLASH.value]
+        ),
+        repeat_of=repeat_of,
         past=past,
         counts={e.id: signup.counts(here.session, e) for e in upcoming},
         may_flash=access.may_call_flash(here.session, community, here.viewer),

@@ -5,6 +5,7 @@ Check-in at the door and the organiser's edit form are in `web_event_edit.py`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ from commonpot.communities import place_markers
 from commonpot.communities.scope import Here
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
-from commonpot.events import access, menu, planning, service, signup
+from commonpot.events import access, menu, planning, recurrence, service, signup
 from commonpot.events.live import EventsScope, discard_pending
 from commonpot.events.models import Event
 from commonpot.events.recurrence import zone
@@ -33,6 +34,29 @@ PAGE = "/communities/{slug}/events/{event_id}"
 def local_time(moment: datetime, timezone: str) -> datetime:
     """A UTC instant shown in the event's own zone."""
     return moment.astimezone(zone(timezone))
+
+
+@dataclasses.dataclass(frozen=True)
+class RepeatShown:
+    """A repeat ready for words: the picked repeat, its weekdays, the last date as a datetime."""
+
+    freq: str
+    interval: int
+    days: tuple[str, ...]
+    count: int | None
+    until: datetime | None
+
+
+def repeat_of(event: Event) -> RepeatShown | None:
+    """The event's repeat as the picker reads it, weekdays filled in from the first session."""
+    found = recurrence.read_rule(event.rrule, event.timezone)
+    if found is None:
+        return None
+    days = found.days
+    if found.freq == "weekly" and not days:
+        days = (recurrence.WEEKDAYS[local_time(event.starts_at, event.timezone).weekday()],)
+    until = datetime.fromisoformat(found.until) if found.until else None
+    return RepeatShown(found.freq, found.interval, days, found.count, until)
 
 
 def _archive_choices(here: Here) -> list[tuple[int, str]]:
@@ -79,6 +103,7 @@ def event_page_data(here: Here, event_id: Id) -> dict[str, Any]:
         archive=_archive_choices(here) if manager else None,
         pairs=pairs,
         sessions=series,
+        repeat_of=repeat_of,
         next_session=upcoming[0] if upcoming else None,
         came=signup.attendance(here.session, here.community, here.viewer, event) if manager else {},
         markers=markers,
@@ -237,6 +262,29 @@ def add_rule(
         return "Pinned." if rule == "pin" else "They will not be paired."
 
     typed = {"teacher_id": teacher_id, "learner_id": learner_id, "rule": rule}
+    return _act(request, here, event_id, act, back="#pairs", values=typed)
+
+
+@router.post(PAGE + "/class-size", response_class=HTMLResponse)
+def class_size(
+    event_id: Id,
+    request: Request,
+    here: EventsScope,
+    learners_per_elder: Annotated[str, Form(max_length=4)] = "",
+) -> Response:
+    """How many learners each elder takes (the organiser decides)."""
+
+    def act(here: Here, event: Event) -> str:
+        if not is_digits(learners_per_elder.strip()):
+            raise Invalid(
+                "Say how many learners each elder takes, e.g. 3.", field="learners_per_elder"
+            )
+        planning.set_class_size(
+            here.session, here.community, here.viewer, event, int(learners_per_elder.strip())
+        )
+        return "Class size saved."
+
+    typed = {"learners_per_elder": learners_per_elder}
     return _act(request, here, event_id, act, back="#pairs", values=typed)
 
 

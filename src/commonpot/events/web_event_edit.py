@@ -14,7 +14,7 @@ from commonpot.events import access, service, signup
 from commonpot.events.live import EventsScope, discard_pending
 from commonpot.events.models import Event
 from commonpot.events.web_event import PAGE, local_time
-from commonpot.events.web_form import FORM_FIELDS, changes_from_form
+from commonpot.events.web_form import FORM_FIELDS, changes_from_form, picker_values
 from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.params import Id
 from commonpot.parsing import is_digits
@@ -88,7 +88,7 @@ def event_form_values(event: Event) -> dict[str, Any]:
         "visibility": event.visibility,
         "accessibility": event.accessibility,
         "languages": event.languages.replace(",", ", "),
-        "rrule": event.rrule or "",
+        **picker_values(event.rrule, event.timezone),
     }
 
 

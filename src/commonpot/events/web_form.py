@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from commonpot.errors import Invalid
+from commonpot.events.recurrence import WEEKDAYS, Repeat, build_rule, read_rule
 from commonpot.events.schemas import EventIn, EventPatch
 from commonpot.parsing import is_digits
 
@@ -31,6 +32,12 @@ FORM_FIELDS = (
     "accessibility",
     "languages",
     "rrule",
+    "repeat",
+    "repeat_interval",
+    "repeat_end",
+    "repeat_count",
+    "repeat_until",
+    *(f"repeat_day_{d}" for d in WEEKDAYS),
 )
 # what a person is told when a field does not read as its type (the API says it in JSON)
 MESSAGES = {
@@ -95,8 +102,49 @@ def _fields(form: dict[str, str]) -> dict[str, Any]:
         "visibility": form.get("visibility", "") or "community",
         "accessibility": form.get("accessibility", ""),
         "languages": form.get("languages", ""),
-        "rrule": form.get("rrule", "").strip() or None,
+        "rrule": form.get("rrule", "").strip() or rule_from_picker(form),
     }
+
+
+def rule_from_picker(form: dict[str, str]) -> str | None:
+    """The RRULE the repeat picker describes ("every week on Tuesday, 8 times"), or None."""
+    freq = form.get("repeat", "").strip()
+    if not freq or freq == "none":
+        return None
+    interval = parse_int(
+        form.get("repeat_interval", "") or "1", "repeat_interval", "Repeat every 1 to 52."
+    )
+    ends = form.get("repeat_end", "count")
+    count = until = None
+    if ends == "until":
+        until = form.get("repeat_until", "").strip() or "missing"
+    else:
+        count = parse_int(
+            form.get("repeat_count", ""), "repeat_count", "Say how many times, e.g. 8."
+        )
+        if count is None:
+            raise Invalid("Say how many times, e.g. 8.", field="repeat_count")
+    days = tuple(d for d in WEEKDAYS if form.get(f"repeat_day_{d}") == "on")
+    return build_rule(Repeat(freq, interval or 1, days if freq == "weekly" else (), count, until))
+
+
+def picker_values(rule: str | None, timezone: str) -> dict[str, str]:
+    """The picker's fields for a stored rule; a rule it cannot show stays in `rrule`."""
+    repeat = read_rule(rule, timezone)
+    if rule and repeat is None:
+        return {"rrule": rule, "repeat": "none"}
+    if repeat is None:
+        return {"rrule": "", "repeat": "none"}
+    out = {
+        "rrule": "",
+        "repeat": repeat.freq,
+        "repeat_interval": str(repeat.interval),
+        "repeat_end": "until" if repeat.until else "count",
+        "repeat_count": str(repeat.count or ""),
+        "repeat_until": repeat.until or "",
+    }
+    out.update({f"repeat_day_{d}": "on" for d in repeat.days})
+    return out
 
 
 def event_from_form(form: dict[str, str]) -> EventIn:

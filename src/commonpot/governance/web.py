@@ -6,13 +6,16 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import actions
 from commonpot.communities import Membership
+from commonpot.accounts.models import User
+from commonpot.communities.models import Membership
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import DomainError, Invalid
-from commonpot.governance import constitution, delegation, ledger, service
+from commonpot.governance import constitution, delegation, ledger, ledger_words, service
 from commonpot.governance.catchup import CaughtUp
 from commonpot.governance.count_methods import METHODS
 from commonpot.governance.grants_web import router as grants_router
@@ -242,10 +245,17 @@ def ledger_page(request: Request, here: CaughtUp) -> Response:
     checkpoint = ledger.latest(here.session, here.community)
     count = ledger.size(here.session, here.community)
     start = max(0, count - 50)
+    rows = list(reversed(ledger.entries(here.session, here.community, start, count)))
+    names: dict[int, str] = {}
+    if here.is_member:  # outsiders read "member #id", as the JSON says
+        ids = set().union(*(ledger_words.people_in(e.data) for e in rows)) if rows else set()
+        if ids:
+            found = here.session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+            names = {int(row[0]): str(row[1]) for row in found}
     data = here.page(
         checkpoint=checkpoint,
         vkey=ledger.instance_verifier(here.settings).vkey(),
-        entries=list(reversed(ledger.entries(here.session, here.community, start, count))),
+        entries=[ledger_words.describe(e.seq, e.data, names) for e in rows],
         count=count,
         base_url=(here.settings.base_url or str(request.base_url)).rstrip("/"),
     )

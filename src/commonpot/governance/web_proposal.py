@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from commonpot import actions
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import DomainError, Invalid, NotFound
-from commonpot.governance import constitution, secrecy, service
+from commonpot.governance import ballot_box, constitution, result_view, secrecy, service
 from commonpot.governance.api import proposal_out
 from commonpot.governance.cast_ballots import RANKED
 from commonpot.governance.catchup import CaughtUp
@@ -57,10 +57,19 @@ def _proposal_page(
         and str(here.viewer.user_id) in proposal.electorate
     )
     is_author = proposal.author_id is not None and proposal.author_id == here.viewer.user_id
+    # the same rule as closing.close_proposal: a steward, once everyone has voted
+    can_count = False
+    if proposal.state == State.ACTIVE.value and here.is_steward:
+        _, turnout, eligible = ballot_box.provisional(here.session, proposal)
+        can_count = turnout >= eligible
     data = here.page(
         proposal=proposal,
         out=out,
         result=out.result,
+        view=result_view.build(proposal.method, proposal.options, out.result)
+        if out.result
+        else None,
+        can_count=can_count,
         my_ballot=ballot,
         voted=mine is not None,
         can_vote=can_vote,

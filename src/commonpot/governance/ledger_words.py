@@ -1,0 +1,89 @@
+"""Ledger entries in words: who did what, when (pure: reads the entry's JSON only).
+
+Each sentence is a gettext message id with named parts; the page translates it and fills
+the parts in. People are named by `names` (user id → name) when the reader may see names,
+else as "member #id". Kinds not listed here are still shown, by their type.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+SENTENCES = {
+    "proposal.opened": 'Voting opened on proposal #%(proposal)s "%(title)s".',
+    "vote.cast": "%(voter)s voted on proposal #%(proposal)s.",
+    "vote.changed": "%(voter)s changed their vote on proposal #%(proposal)s.",
+    "proposal.extended": "Voting on proposal #%(proposal)s was extended.",
+    "proposal.canceled": "Proposal #%(proposal)s was withdrawn.",
+    "proposal.expired": "Proposal #%(proposal)s expired before it was carried out.",
+    "proposal.tallied": "The votes on proposal #%(proposal)s were counted.",
+    "proposal.queued": "Proposal #%(proposal)s passed; it can be carried out after a wait.",
+    "proposal.executed": "Proposal #%(proposal)s was carried out.",
+    "proposal.execution_failed": "Carrying out proposal #%(proposal)s failed.",
+    "ballots.revealed": "The ballots of proposal #%(proposal)s were published.",
+    "delegation.set": "%(delegator)s let %(delegate)s vote for them.",
+    "delegation.revoked": "%(delegator)s took back their delegated vote.",
+    "grant.requested": 'Grant #%(grant)s "%(title)s" was requested.',
+    "grant.staked": "%(member)s backed grant #%(grant)s.",
+    "grant.funded": "Grant #%(grant)s was funded.",
+    "grant.funding_failed": "Funding grant #%(grant)s failed.",
+    "constitution.adopted": "The constitution was adopted.",
+    "constitution.amended": "The constitution was amended (version %(version)s).",
+    "membership.joined": "%(member)s joined the community.",
+    "membership.left": "%(member)s left the community.",
+    "membership.role_changed": "%(member)s now has the role %(role)s.",
+}
+OTHER = "Recorded: %(type)s."
+PEOPLE = frozenset({"voter", "delegator", "delegate", "member"})
+
+
+@dataclass(frozen=True)
+class Said:
+    """One entry in words: the message id, its parts, when, and the JSON behind it."""
+
+    seq: int
+    text: str
+    parts: dict[str, str]
+    at: datetime | None
+    data: str
+    pretty: str
+
+
+def _person(value: Any, names: dict[int, str]) -> str:
+    if isinstance(value, int) and value in names:
+        return names[value]
+    return f"member #{value}" if value is not None else "someone"
+
+
+def people_in(data: str) -> set[int]:
+    """The user ids an entry names (to look their names up)."""
+    entry = json.loads(data)
+    return {v for k, v in entry.items() if k in PEOPLE and isinstance(v, int)}
+
+
+def describe(seq: int, data: str, names: dict[int, str]) -> Said:
+    """The entry as a sentence with its parts."""
+    entry: dict[str, Any] = json.loads(data)
+    kind = str(entry.get("type", ""))
+    text = SENTENCES.get(kind, OTHER)
+    parts: dict[str, str] = {"type": kind}
+    for key, value in entry.items():
+        if key in PEOPLE:
+            parts[key] = _person(value, names)
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            parts[key] = str(value)
+    for needed in ("proposal", "title", "grant", "version", "role"):
+        parts.setdefault(needed, "?")
+    for who in PEOPLE:
+        parts.setdefault(who, "someone")
+    at = None
+    if isinstance(entry.get("at"), str):
+        try:
+            at = datetime.fromisoformat(entry["at"].replace("Z", "+00:00"))
+        except ValueError:
+            at = None
+    pretty = json.dumps(entry, indent=2, ensure_ascii=False, sort_keys=True)
+    return Said(seq, text, parts, at, data, pretty)
