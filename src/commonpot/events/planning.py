@@ -11,11 +11,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import ecology, network
 from commonpot.accounts import User, Viewer
-from commonpot.communities import Community, places, require_member
-from commonpot.accounts.models import User
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
-from commonpot.communities.service import places, require_member, set_setting
+from commonpot.communities import Community, places, require_member, set_setting
 from commonpot.errors import DomainError, Invalid, NotFound
 from commonpot.events import outreach, pairing
 from commonpot.events.access import real_id, require_manager

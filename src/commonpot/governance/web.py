@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import actions
+from commonpot.accounts import User
 from commonpot.communities import Membership
-from commonpot.accounts.models import User
-from commonpot.communities.models import Membership
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import DomainError, Invalid
 from commonpot.governance import constitution, delegation, ledger, ledger_words, service
