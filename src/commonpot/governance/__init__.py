@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from commonpot.governance.ledger import append as append_to_ledger
+    from commonpot.governance.proposals import closing_soon
 
-__all__ = ["append_to_ledger"]
+__all__ = ["append_to_ledger", "closing_soon"]
 
 
 def __getattr__(name: str) -> Any:
@@ -21,4 +22,9 @@ def __getattr__(name: str) -> Any:
 
         globals()[name] = append
         return append
+    if name == "closing_soon":
+        from commonpot.governance.proposals import closing_soon
+
+        globals()[name] = closing_soon
+        return closing_soon
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from commonpot.network.menu_needs import NeedDraft, needs_from_lines
     from commonpot.network.models import ForagingPatch, Need, Offer
-    from commonpot.network.service import create_need, create_offer, patches, visible_offers
+    from commonpot.network.service import (
+        create_need,
+        create_offer,
+        latest,
+        patches,
+        visible_offers,
+    )
     from commonpot.network.staples import pantry_staples
 
 __all__ = [
@@ -22,6 +28,7 @@ __all__ = [
     "Offer",
     "create_need",
     "create_offer",
+    "latest",
     "needs_from_lines",
     "pantry_staples",
     "patches",
@@ -29,7 +36,7 @@ __all__ = [
 ]
 
 _MODELS = frozenset({"ForagingPatch", "Need", "Offer"})
-_SERVICE = frozenset({"create_need", "create_offer", "patches", "visible_offers"})
+_SERVICE = frozenset({"create_need", "create_offer", "latest", "patches", "visible_offers"})
 _MENU = frozenset({"NeedDraft", "needs_from_lines"})
 
 

@@ -94,6 +94,14 @@ def visible_recipes(
     return query
 
 
+def recent_recipes(
+    session: Session, community: Community, viewer: Viewer, *, limit: int = 5
+) -> list[Recipe]:
+    """The recipes added last that the viewer may see (for the community home page)."""
+    query = visible_recipes(session, community, viewer)
+    return list(session.scalars(query.order_by(Recipe.created_at.desc(), Recipe.id.desc()).limit(limit)))
+
+
 def get_recipe(session: Session, community: Community, viewer: Viewer, recipe_id: int) -> Recipe:
     """One recipe the viewer may see, else NotFound (hidden recipes do not exist for them)."""
     stmt = visible_recipes(session, community, viewer).where(Recipe.id == recipe_id)
