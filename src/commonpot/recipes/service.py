@@ -99,7 +99,9 @@ def recent_recipes(
 ) -> list[Recipe]:
     """The recipes added last that the viewer may see (for the community home page)."""
     query = visible_recipes(session, community, viewer)
-    return list(session.scalars(query.order_by(Recipe.created_at.desc(), Recipe.id.desc()).limit(limit)))
+    return list(
+        session.scalars(query.order_by(Recipe.created_at.desc(), Recipe.id.desc()).limit(limit))
+    )
 
 
 def get_recipe(session: Session, community: Community, viewer: Viewer, recipe_id: int) -> Recipe:
