@@ -134,6 +134,11 @@ def may_edit(who: Access, recipe: Recipe) -> bool:
     return who.keeper or (who.member and recipe.created_by_id == who.user_id)
 
 
+def may_delete(who: Access, recipe: Recipe) -> bool:
+    """Who may delete a recipe: the same people who may edit it."""
+    return may_edit(who, recipe)
+
+
 def sections_json(sections: list[SectionIn]) -> list[dict[str, Any]]:
     """Steps as stored: sections with a name (or none) and non-empty step texts."""
     out = []
@@ -292,7 +297,7 @@ def delete_recipe(session: Session, community: Community, viewer: Viewer, recipe
     """Remove a recipe (its author, stewards and custodians); variants keep their text."""
     require_member(session, community, viewer)
     recipe = get_recipe(session, community, viewer, recipe_id)
-    if not may_edit(access(session, community, viewer), recipe):
+    if not may_delete(access(session, community, viewer), recipe):
         raise Forbidden("Only the recipe's author, a steward or a custodian can delete it.")
     session.delete(recipe)
     session.flush()
