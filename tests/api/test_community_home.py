@@ -66,7 +66,7 @@ def test_member_sees_everything_happening_each_linking_on(
     assert "Draft only" not in html  # a draft is its author's and the stewards' only
     assert "Hidden hill feast" not in html and "Hill secret stew" not in html
     assert "3 members" in html  # plural through ngettext
-    assert "crops grow on" in html
+    assert "5 crops grow on 270 m²." in html
 
 
 def test_outsider_sees_only_public_things(
@@ -90,6 +90,7 @@ def test_anonymous_visitor_sees_public_things_in_spanish(
     assert "Open tamale class" in html and "Members-only supper" not in html
     assert "Próximos eventos y clases" in html
     assert "3 miembros" in html
+    assert "5 cultivos crecen en 270 m²." in html
 
 
 def test_private_member_sees_her_community_happenings(
