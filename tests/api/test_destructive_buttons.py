@@ -1,0 +1,42 @@
+"""Destructive actions look destructive and ask first (issue 19): the button carries the
+danger class and a translated data-confirm question that static/app/commonpot.js asks."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from commonpot.accounts.models import User
+from commonpot.db import Database
+from tests.factories.accounts import make_world, sign_in
+from tests.factories.events import make_event
+from tests.factories.governance import fetch_community
+from tests.factories.network import add_offer
+
+
+def _danger_buttons(html: str) -> list[str]:
+    return re.findall(r'<button class="[^"]*button-danger[^"]*"[^>]*data-confirm="([^"]+)"', html)
+
+
+def test_cancel_and_withdraw_ask_first_in_both_languages(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    with db.unit_of_work() as s:
+        public = fetch_community(s, "publicville")
+        steward = s.get(User, world.steward.id)
+        assert steward is not None
+        event_id = make_event(s, public, steward, title="Tamale class").id
+        add_offer(s, public, steward, 3, category="squash")
+    sign_in(client, db, world.steward)
+    event = client.get(f"/communities/publicville/events/{event_id}").text
+    assert "Cancel this event? Everyone signed up will be told." in _danger_buttons(event)
+    network = client.get("/communities/publicville/network").text
+    assert "Withdraw this offer?" in _danger_buttons(network)
+    es = {"accept-language": "es"}
+    event_es = client.get(f"/communities/publicville/events/{event_id}", headers=es).text
+    assert "¿Cancelar este evento? Se avisará a todas las personas inscritas." in _danger_buttons(
+        event_es
+    )
+    script = client.get("/static/app/commonpot.js").text
+    assert "data-confirm" in script and "window.confirm" in script
+    assert '<script src="/static/app/commonpot.js"' in event
