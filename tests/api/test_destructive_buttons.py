@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from commonpot.accounts.models import User
 from commonpot.db import Database
-from tests.factories.accounts import make_world, sign_in
+from tests.factories.accounts import form, make_world, sign_in
 from tests.factories.events import make_event
 from tests.factories.governance import fetch_community
 from tests.factories.network import add_offer
@@ -40,3 +40,27 @@ def test_cancel_and_withdraw_ask_first_in_both_languages(client: TestClient, db:
     script = client.get("/static/app/commonpot.js").text
     assert "data-confirm" in script and "window.confirm" in script
     assert '<script src="/static/app/commonpot.js"' in event
+
+
+def test_event_shopping_count_uses_plural_forms(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    with db.unit_of_work() as s:
+        public = fetch_community(s, "publicville")
+        steward = s.get(User, world.steward.id)
+        assert steward is not None
+        event_id = make_event(s, public, steward, title="Supper").id
+    sign_in(client, db, world.steward)
+    url = f"/communities/publicville/events/{event_id}"
+
+    def sentence(html: str) -> str:
+        para = html.split('id="shopping-servings"', 1)[0].rsplit("<p", 1)[1]
+        para += html.split('id="shopping-servings"', 1)[1].split("</p>", 1)[0]
+        return re.sub(r"<[^>]+>|^[^>]*>", "", para).strip()
+
+    assert "For 1 person (everyone confirmed)" in sentence(client.get(url).text)
+    es = client.get(url, headers={"accept-language": "es"}).text
+    assert "Para 1 persona (todas las confirmadas)" in sentence(es)
+    for person in (world.steward, world.member):
+        sign_in(client, db, person)
+        assert client.post(f"{url}/register", data=form({})).status_code in (200, 303)
+    assert "For 2 people (everyone confirmed)" in sentence(client.get(url).text)
