@@ -81,3 +81,22 @@ def test_deleting_a_recipe_asks_first(live_server: LiveServer, page: Page) -> No
     expect(page.get_by_text("Recipe deleted.")).to_be_visible()
     with live_server.db.unit_of_work() as s:
         assert s.scalar(select(Recipe.id).where(Recipe.id == rid)) is None
+
+
+def test_browse_recipes_by_tag_and_cuisine(live_server: LiveServer, page: Page) -> None:
+    _seed(live_server)
+    page.goto(f"{live_server.url}/communities/publicville/recipes")
+    browse = page.get_by_role("navigation", name="Browse")
+    expect(browse.get_by_role("link", name="Mexican (1)")).to_be_visible()
+    assert axe_violations(page) == []
+    browse.get_by_role("link", name="feast (1)").click()
+    expect(page.get_by_role("link", name="Green pozole")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Browse").get_by_role("link", name="feast (1)")
+    ).to_have_attribute("aria-current", "page")
+    page.get_by_role("link", name="Green pozole").click()
+    expect(page.get_by_role("link", name="Mexican")).to_have_attribute(
+        "href", "/communities/publicville/recipes?cuisine=Mexican"
+    )
+    assert axe_violations(page) == []
+    shot(page, "issue19-recipe-tags")
