@@ -64,3 +64,25 @@ def test_event_shopping_count_uses_plural_forms(client: TestClient, db: Database
         sign_in(client, db, person)
         assert client.post(f"{url}/register", data=form({})).status_code in (200, 303)
     assert "For 2 people (everyone confirmed)" in sentence(client.get(url).text)
+
+
+def test_stewards_remove_members_and_anyone_leaves_after_confirming(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(db)
+    members = "/communities/publicville/members"
+    sign_in(client, db, world.steward)
+    page = client.get(members).text
+    assert f'action="{members}/{world.member.id}/remove"' in page
+    assert "Remove Member from Community" in page  # the question names who and where
+    assert f'action="{members}/{world.steward.id}/remove" class="inline-form"' not in page
+    sign_in(client, db, world.member)
+    mine = client.get(members).text
+    assert f'action="{members}/{world.custodian.id}/remove"' not in mine  # not a steward
+    assert f'action="{members}/{world.member.id}/remove"' in mine
+    assert "Leave this community" in mine
+    spanish = client.get(members, headers={"accept-language": "es"}).text
+    assert "Salir de esta comunidad" in spanish
+    left = client.post(f"{members}/{world.member.id}/remove", data=form({}), follow_redirects=False)
+    assert left.status_code == 303
+    assert "Leave this community" not in client.get(members).text
