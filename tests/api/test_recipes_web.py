@@ -84,9 +84,14 @@ def test_member_records_a_recipe_with_the_form(client: TestClient, db: Database)
                 "servings": "8",
                 "ingredients": "3 cups rice\n2 tbsp tomato paste\nsalt to taste",
                 "steps": "## Base\nFry the paste.\n## Rice\nAdd rice and stock.",
-                "lineage": (
-                    "1 | Ngozi Okafor | grandmother | Enugu | 1950s\n2 | Amara Okafor | daughter"
-                ),
+                "lineage-0-generation": "2",
+                "lineage-0-name": "Amara Okafor",
+                "lineage-0-relation": "daughter",
+                "lineage-1-generation": "1",
+                "lineage-1-name": "Ngozi Okafor",
+                "lineage-1-relation": "grandmother",
+                "lineage-1-place": "Enugu",
+                "lineage-1-period": "1950s",
                 "cook_time": "45 minutes",
                 "reach": "community",
                 "tags": "party, rice",

@@ -85,6 +85,7 @@ def test_organiser_menu_waitlist_promotion_and_live_flash(
     shot(other_page, "events-02-waitlisted-phone")
 
     # Bo withdraws: Cy moves up at once and Cy's open page counts it live
+    page.once("dialog", lambda dialog: dialog.accept())  # a destructive action asks first
     page.get_by_role("button", name="Withdraw").click()
     expect(page.get_by_role("status")).to_contain_text("Cy Member moved up from the waitlist")
     other_page.reload()

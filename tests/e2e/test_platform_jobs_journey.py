@@ -94,6 +94,7 @@ def test_job_page_follows_progress_links_the_result_and_cancels(
     page.goto(f"{live_server.url}/jobs/{ids[1]}")
     GATES["two"][0].set()
     expect(page.locator("#job-percent")).to_have_text("40%", timeout=30_000)
+    page.once("dialog", lambda dialog: dialog.accept())  # a destructive action asks first
     page.get_by_role("button", name="Cancel this job").click()
     expect(page.locator("#job-state")).to_have_text("cancelled", timeout=30_000)
     expect(page.get_by_role("button", name="Cancel this job")).to_have_count(0)

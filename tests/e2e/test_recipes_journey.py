@@ -50,10 +50,18 @@ def test_custodian_records_member_finds_outsider_cannot(
     page.get_by_label("The story, in the teller's words").fill(
         "Ines made it on the first cold morning of every year."
     )
-    page.get_by_label("Lineage: one person per line").fill(
-        "1 | Ines Lucero | grandmother | Zuni | 1930s\n"
-        "2 | Maria Lucero | mother\n3 | Custodian | granddaughter"
-    )
+    for i, (generation, name, relation, place, years) in enumerate(
+        [
+            ("1", "Ines Lucero", "grandmother", "Zuni", "1930s"),
+            ("2", "Maria Lucero", "mother", "", ""),
+            ("3", "Custodian", "granddaughter", "", ""),
+        ]
+    ):
+        page.get_by_label(f"Generation {i + 1}", exact=True).fill(generation)
+        page.get_by_label(f"Name {i + 1}", exact=True).fill(name)
+        page.get_by_label(f"Relation {i + 1}", exact=True).fill(relation)
+        page.get_by_label(f"Place {i + 1}", exact=True).fill(place)
+        page.get_by_label(f"Years {i + 1}", exact=True).fill(years)
     page.get_by_label("Members of this community only").check()
     page.get_by_label("TK Community Use Only").check()
     assert axe_violations(page) == []

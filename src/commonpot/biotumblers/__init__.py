@@ -14,6 +14,7 @@ from commonpot.biotumblers.readings import Reading, parse_message, parse_reading
 
 if TYPE_CHECKING:
     from commonpot.biotumblers.links import compost_delivered
+    from commonpot.biotumblers.reads import highlights
 
 __all__ = [
     "Alert",
@@ -21,6 +22,7 @@ __all__ = [
     "Reading",
     "assess",
     "compost_delivered",
+    "highlights",
     "parse_message",
     "parse_reading",
 ]
@@ -33,4 +35,9 @@ def __getattr__(name: str) -> Any:
         value = links.compost_delivered
         globals()[name] = value
         return value
+    if name == "highlights":
+        from commonpot.biotumblers import reads
+
+        globals()[name] = reads.highlights
+        return reads.highlights
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

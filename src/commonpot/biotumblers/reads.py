@@ -7,8 +7,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from commonpot.biotumblers import alerts, assessment, readings, verdicts
+from commonpot.accounts.service import Viewer
+from commonpot.biotumblers import alerts, assessment, readings, service, verdicts
 from commonpot.biotumblers.models import Batch, Biotumbler
+from commonpot.communities.models import Community
 
 reading_count = verdicts.reading_count
 stored_readings = verdicts.stored_readings
@@ -46,3 +48,18 @@ def device_summary(session: Session, device: Biotumbler) -> dict[str, Any]:
             for e in alerts.open_for(session, [device.id]).get(device.id, [])
         ],
     }
+
+
+def highlights(session: Session, community: Community, viewer: Viewer) -> list[dict[str, Any]]:
+    """Each visible device with its last reading and open alerts (for the community home)."""
+    devices = service.visible_devices(session, community, viewer)
+    episodes = alerts.open_for(session, [d.id for d in devices])
+    return [
+        {
+            "device": d.device,
+            "name": d.name,
+            "last_reading_at": d.last_reading_at,
+            "open_alerts": len(episodes.get(d.id, [])),
+        }
+        for d in devices
+    ]

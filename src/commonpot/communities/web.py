@@ -9,6 +9,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from commonpot.accounts import start_session
 from commonpot.accounts.cookies import rotate_csrf_cookie, set_session_cookie
+from commonpot import biotumblers, ecology, events, governance, network, recipes
+from commonpot.accounts.service import start_session
+from commonpot.accounts.web import rotate_csrf_cookie, set_session_cookie
 from commonpot.communities import service
 from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
@@ -39,14 +42,33 @@ def home(request: Request, ctx: Unit) -> Response:
     return render(request, "home.html", {"communities": found, "counts": counts}, ctx=ctx)
 
 
+HOME_LIMIT = 5
+
+
+def happening(here: Here) -> dict[str, Any]:
+    """What is going on: each domain's own read, so each decides what this viewer may see."""
+    session, community, viewer = here.session, here.community, here.viewer
+    offers, needs = network.latest(session, community, viewer, limit=HOME_LIMIT)
+    return {
+        "upcoming_events": events.upcoming(session, community, viewer, limit=HOME_LIMIT),
+        "closing_votes": governance.closing_soon(session, community, viewer, limit=HOME_LIMIT),
+        "new_offers": offers,
+        "new_needs": needs,
+        "recent_recipes": recipes.recent_recipes(session, community, viewer, limit=HOME_LIMIT),
+        "tumblers": biotumblers.highlights(session, community, viewer),
+        "ecology": ecology.highlights(session, community, viewer),
+    }
+
+
 @router.get("/communities/{slug}", response_class=HTMLResponse)
 def community_home(request: Request, here: CommunityScope) -> Response:
-    """A community's home page."""
+    """A community's home page: what is happening, each item linking on, and its places."""
     places = service.places(here.session, here.community)
     data = here.page(
         places=places,
         markers=service.place_markers(places),
         member_count=service.member_count(here.session, here.community),
+        **happening(here),
     )
     return render(request, "communities/home.html", data, ctx=here)
 

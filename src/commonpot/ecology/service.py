@@ -334,3 +334,15 @@ def ratings(
         "crop_names": crop_names(session, community),
         "varietal": varietal,
     }
+
+
+def highlights(session: Session, community: Community, viewer: Viewer) -> dict[str, Any]:
+    """What grows where, in a few numbers (published like the ratings) for the community home."""
+    ratings_visible(session, community, viewer)
+    rows = list(session.scalars(select_scoped(Planting, community.id)))
+    return {
+        "plantings": len(rows),
+        "crops": len({p.crop_id for p in rows}),
+        "places": len({p.place_id for p in rows}),
+        "area_m2": sum(p.area_m2 for p in rows),
+    }

@@ -14,3 +14,7 @@ __all__ = [
     "Registration",
     "visible_events",
 ]
+from commonpot.events.models import Event, EventStatus, EventVisibility
+from commonpot.events.service import upcoming
+
+__all__ = ["Event", "EventStatus", "EventVisibility", "upcoming", "visible_events"]

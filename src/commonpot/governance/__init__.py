@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from commonpot.governance.service import create_proposal
 
 __all__ = ["Proposal", "append_to_ledger", "create_proposal", "get_proposal"]
+    from commonpot.governance.proposals import closing_soon
+
+__all__ = ["append_to_ledger", "closing_soon"]
 
 
 def __getattr__(name: str) -> Any:
@@ -42,3 +45,11 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
     return value
+        globals()[name] = append
+        return append
+    if name == "closing_soon":
+        from commonpot.governance.proposals import closing_soon
+
+        globals()[name] = closing_soon
+        return closing_soon
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -51,6 +51,19 @@ def visible_proposals(session: Session, community: Community, viewer: Viewer) ->
     return list(session.scalars(query.order_by(Proposal.number.desc())))
 
 
+def closing_soon(
+    session: Session, community: Community, viewer: Viewer, *, limit: int = 5
+) -> list[Proposal]:
+    """Open votes the viewer may read, the one closing first first (for the home page)."""
+    active = [
+        p
+        for p in visible_proposals(session, community, viewer)
+        if p.state == State.ACTIVE.value and p.closes_at is not None
+    ]
+    active.sort(key=lambda p: (p.closes_at, p.number))
+    return active[:limit]
+
+
 def get_proposal(session: Session, community: Community, viewer: Viewer, number: int) -> Proposal:
     """One proposal the viewer may read (NotFound otherwise)."""
     for proposal in visible_proposals(session, community, viewer):

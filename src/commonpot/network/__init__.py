@@ -14,6 +14,13 @@ if TYPE_CHECKING:
     from commonpot.network.models import ForagingPatch, Need, Offer
     from commonpot.network.runs import create_run
     from commonpot.network.service import create_need, create_offer, patches, visible_offers
+    from commonpot.network.service import (
+        create_need,
+        create_offer,
+        latest,
+        patches,
+        visible_offers,
+    )
     from commonpot.network.staples import pantry_staples
 
 __all__ = [
@@ -24,6 +31,7 @@ __all__ = [
     "create_need",
     "create_offer",
     "create_run",
+    "latest",
     "needs_from_lines",
     "pantry_staples",
     "patches",
@@ -31,7 +39,7 @@ __all__ = [
 ]
 
 _MODELS = frozenset({"ForagingPatch", "Need", "Offer"})
-_SERVICE = frozenset({"create_need", "create_offer", "patches", "visible_offers"})
+_SERVICE = frozenset({"create_need", "create_offer", "latest", "patches", "visible_offers"})
 _MENU = frozenset({"NeedDraft", "needs_from_lines"})
 
 

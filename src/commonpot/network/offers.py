@@ -30,6 +30,22 @@ def visible_offers(
     return list(session.scalars(query.order_by(Offer.id)))
 
 
+def latest(
+    session: Session, community: Community, viewer: Viewer, *, limit: int = 5
+) -> tuple[list[Offer], list[Need]]:
+    """The newest open offers and the needs the viewer may see (none for non-members)."""
+    if not (viewer.is_admin or communities.membership(session, community, viewer)):
+        return [], []
+    offers = session.scalars(
+        select_scoped(Offer, community.id)
+        .where(Offer.status == OfferStatus.OPEN.value)
+        .order_by(Offer.created_at.desc(), Offer.id.desc())
+        .limit(limit)
+    )
+    needs = visible_needs(session, community, viewer, status=NeedStatus.OPEN.value)
+    return list(offers), list(reversed(needs))[:limit]
+
+
 def visible_needs(
     session: Session, community: Community, viewer: Viewer, *, status: str | None = None
 ) -> list[Need]:

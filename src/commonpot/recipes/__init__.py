@@ -8,7 +8,13 @@ from commonpot.recipes.heritage import add_oral_history, audio_dir, notices
 from commonpot.recipes.models import OralHistory, Recipe
 from commonpot.recipes.protocols import Reach, protocol_labels, reach
 from commonpot.recipes.schemas import OralHistoryIn, RecipeIn, SectionIn
-from commonpot.recipes.service import access, create_recipe, get_recipe, visible_recipes
+from commonpot.recipes.service import (
+    access,
+    create_recipe,
+    get_recipe,
+    recent_recipes,
+    visible_recipes,
+)
 from commonpot.recipes.shopping import ShoppingLine, shopping_list
 
 __all__ = [
@@ -27,6 +33,7 @@ __all__ = [
     "notices",
     "protocol_labels",
     "reach",
+    "recent_recipes",
     "scalable",
     "shopping_list",
     "visible_recipes",

@@ -27,6 +27,7 @@ SUMMARY_COLUMNS = (
     Recipe.origin_place,
     Recipe.reach,
     Recipe.labels,
+    Recipe.photo_file,
 )
 
 
@@ -42,6 +43,7 @@ class SearchQuery:
     limit: int = 50
     offset: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    cuisine: str = ""
 
 
 def scoped_ids(model: Any, community_id: int) -> Select[tuple[int]]:
@@ -81,6 +83,8 @@ def search_recipes(
                 )
             )
         )
+    if query.cuisine.strip():
+        stmt = stmt.where(func.lower(Recipe.cuisine) == query.cuisine.strip().lower())
     if query.language.strip():
         lang = query.language.strip()
         stmt = stmt.where(
@@ -95,6 +99,44 @@ def search_recipes(
         )
     stmt = stmt.order_by(Recipe.id.desc()).limit(min(query.limit, 200)).offset(query.offset)
     return list(session.execute(stmt))
+
+
+def tags_of(session: Session, community: Community, ids: list[int]) -> dict[int, list[str]]:
+    """The tags of the listed recipes (already visible to the viewer), by recipe id."""
+    out: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        stmt = select_scoped(RecipeTag, community.id).where(RecipeTag.recipe_id.in_(ids))
+        for tag in session.scalars(stmt.order_by(RecipeTag.tag)):
+            out[tag.recipe_id].append(tag.tag)
+    return out
+
+
+def facets(
+    session: Session, community: Community, viewer: Viewer
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Tags and cuisines of the recipes the viewer may see, with how many recipes have each."""
+    visible = visible_recipes(session, community, viewer).with_only_columns(Recipe.id)
+    tag_rows = session.execute(
+        select_scoped(RecipeTag, community.id)
+        .with_only_columns(RecipeTag.tag, func.count())
+        .where(RecipeTag.recipe_id.in_(visible))
+        .group_by(RecipeTag.tag)
+        .order_by(RecipeTag.tag)
+    )
+    cuisine_rows = session.execute(
+        visible_recipes(session, community, viewer)
+        .with_only_columns(Recipe.cuisine, func.count())
+        .where(Recipe.cuisine != "")
+        .group_by(Recipe.cuisine)
+        .order_by(Recipe.cuisine)
+    )
+    return [(t, n) for t, n in tag_rows], [(c, n) for c, n in cuisine_rows]
+
+
+def recipe_names(session: Session, community: Community, viewer: Viewer) -> list[Row[Any]]:
+    """Every recipe the viewer may see, by name (to pick the recipe a variant comes from)."""
+    stmt = visible_recipes(session, community, viewer).with_only_columns(Recipe.id, Recipe.name)
+    return list(session.execute(stmt.order_by(Recipe.name, Recipe.id)))
 
 
 @dataclass

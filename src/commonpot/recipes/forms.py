@@ -34,15 +34,29 @@ TEXT_FIELDS = (
     "season_end",
     "ingredients",
     "steps",
-    "lineage",
 )
+
+LINEAGE_FIELDS = ("name", "generation", "relation", "place", "period")
+MAX_LINEAGE_ROWS = 30
+BLANK_LINEAGE_ROWS = 3
 
 
 def form_values(form: FormData) -> dict[str, Any]:
     """The submitted values, to fill the form again after an error."""
     values: dict[str, Any] = {k: str(form.get(k, "")) for k in TEXT_FIELDS}
     values["labels"] = [str(v) for v in form.getlist("labels")]
+    values["lineage"] = lineage_rows(form)
     return values
+
+
+def lineage_rows(form: FormData) -> list[dict[str, str]]:
+    """The lineage table's rows as typed (`lineage-<i>-<field>`), blank rows dropped."""
+    rows = []
+    for i in range(MAX_LINEAGE_ROWS):
+        row = {f: str(form.get(f"lineage-{i}-{f}", "")).strip() for f in LINEAGE_FIELDS}
+        if any(row[f] for f in LINEAGE_FIELDS if f != "generation"):
+            rows.append(row)
+    return rows
 
 
 def parse_sections(text: str) -> list[SectionIn]:
@@ -69,34 +83,39 @@ def sections_text(steps: list[Any]) -> str:
     return "\n".join(lines)
 
 
-def parse_lineage(text: str) -> list[LineageIn]:
-    """Lineage rows "generation | name | relation | place | period", oldest first."""
+def parse_lineage(rows: list[dict[str, str]]) -> list[LineageIn]:
+    """Lineage people from the table's rows, oldest generation first; Invalid names the cell."""
     people: list[LineageIn] = []
-    for raw in text.splitlines():
-        if not raw.strip():
-            continue
-        cells = [c.strip() for c in raw.split("|")] + [""] * 5
-        generation, name = cells[0], cells[1]
-        if not is_digits(generation):  # a row with just a name
-            generation, name, cells = "1", cells[0], ["", *cells]
+    for i, row in enumerate(rows):
+        if not row["name"]:
+            raise Invalid("Give each person in the lineage a name.", field=f"lineage-{i}-name")
+        generation = row["generation"] or "1"
+        if not is_digits(generation) or not 1 <= int(generation) <= 20:
+            raise Invalid("Generation is a number from 1 to 20.", field=f"lineage-{i}-generation")
         people.append(
             LineageIn(
-                name=name,
+                name=row["name"],
                 generation=int(generation),
-                relation=cells[2],
-                place=cells[3],
-                period=cells[4],
+                relation=row["relation"],
+                place=row["place"],
+                period=row["period"],
             )
         )
-    return people
+    return sorted(people, key=lambda p: p.generation)
 
 
-def lineage_text(recipe: Recipe) -> str:
-    """Stored lineage back to rows."""
-    return "\n".join(
-        " | ".join([str(p.generation), p.name, p.relation, p.place, p.period]).rstrip(" |")
+def lineage_values(recipe: Recipe) -> list[dict[str, str]]:
+    """Stored lineage back to the table's rows."""
+    return [
+        {
+            "name": p.name,
+            "generation": str(p.generation),
+            "relation": p.relation,
+            "place": p.place,
+            "period": p.period,
+        }
         for p in recipe.lineage
-    )
+    ]
 
 
 def _optional_int(value: str) -> int | None:
@@ -139,13 +158,13 @@ def recipe_form_values(recipe: Recipe) -> dict[str, Any]:
     values: dict[str, Any] = {
         k: getattr(recipe, k) or ""
         for k in TEXT_FIELDS
-        if k not in {"tags", "ingredients", "steps", "lineage"}
+        if k not in {"tags", "ingredients", "steps"}
     }
     values.update(
         tags=", ".join(t.tag for t in recipe.tags),
         ingredients="\n".join(i.line for i in recipe.ingredients),
         steps=sections_text(recipe.steps),
-        lineage=lineage_text(recipe),
+        lineage=lineage_values(recipe),
         labels=list(recipe.labels),
     )
     return values

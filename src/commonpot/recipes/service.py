@@ -94,6 +94,16 @@ def visible_recipes(
     return query
 
 
+def recent_recipes(
+    session: Session, community: Community, viewer: Viewer, *, limit: int = 5
+) -> list[Recipe]:
+    """The recipes added last that the viewer may see (for the community home page)."""
+    query = visible_recipes(session, community, viewer)
+    return list(
+        session.scalars(query.order_by(Recipe.created_at.desc(), Recipe.id.desc()).limit(limit))
+    )
+
+
 def get_recipe(session: Session, community: Community, viewer: Viewer, recipe_id: int) -> Recipe:
     """One recipe the viewer may see, else NotFound (hidden recipes do not exist for them)."""
     stmt = visible_recipes(session, community, viewer).where(Recipe.id == recipe_id)
@@ -122,6 +132,11 @@ def recipe_view(session: Session, community: Community, viewer: Viewer, recipe_i
 def may_edit(who: Access, recipe: Recipe) -> bool:
     """Authors and the community's keepers (stewards, custodians) may edit a recipe."""
     return who.keeper or (who.member and recipe.created_by_id == who.user_id)
+
+
+def may_delete(who: Access, recipe: Recipe) -> bool:
+    """Who may delete a recipe: the same people who may edit it."""
+    return may_edit(who, recipe)
 
 
 def sections_json(sections: list[SectionIn]) -> list[dict[str, Any]]:
@@ -282,7 +297,7 @@ def delete_recipe(session: Session, community: Community, viewer: Viewer, recipe
     """Remove a recipe (its author, stewards and custodians); variants keep their text."""
     require_member(session, community, viewer)
     recipe = get_recipe(session, community, viewer, recipe_id)
-    if not may_edit(access(session, community, viewer), recipe):
+    if not may_delete(access(session, community, viewer), recipe):
         raise Forbidden("Only the recipe's author, a steward or a custodian can delete it.")
     session.delete(recipe)
     session.flush()

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from commonpot.communities.scope import CommunityScope, Here
-from commonpot.errors import DomainError
+from commonpot.errors import DomainError, Forbidden
 from commonpot.http import PostedForm, Unit, verify_csrf_form
 from commonpot.params import Id
 from commonpot.recipes import browse, heritage, service, web_exchange, web_heritage
@@ -50,6 +50,7 @@ def _editor_page(
         labels=list(LABELS.values()),
         months=heritage.MONTHS,
         can_label=here.is_steward or here.is_custodian,
+        parents=browse.recipe_names(here.session, here.community, here.viewer),
     )
     if isinstance(error, ValidationError):
         first = error.errors()[0]
@@ -69,13 +70,21 @@ def recipes_page(
     origin: str = "",
     tag: str = "",
     language: str = "",
+    cuisine: str = "",
 ) -> Response:
-    """Browse and search the community's recipes."""
+    """Browse and search the community's recipes, by tag and cuisine too."""
     query = SearchQuery(q[:200], ingredient[:100], origin[:100], tag[:60], language[:35], 100)
+    query.cuisine = cuisine[:100]
+    session, community, viewer = here.session, here.community, here.viewer
+    found = browse.search_recipes(session, community, viewer, query)
+    tags, cuisines = browse.facets(session, community, viewer)
     data = here.page(
-        recipes=browse.search_recipes(here.session, here.community, here.viewer, query),
+        recipes=found,
+        recipe_tags=browse.tags_of(session, community, [r.id for r in found]),
+        all_tags=tags,
+        all_cuisines=cuisines,
         query=query,
-        searched=any([q, ingredient, origin, tag, language]),
+        searched=any([q, ingredient, origin, tag, language, cuisine]),
     )
     return render(here.request, "recipes/list.html", data, ctx=here)
 
@@ -107,6 +116,8 @@ def create_recipe(here: CommunityScope, form: PostedForm) -> Response:
 def edit_recipe_page(recipe_id: Id, here: CommunityScope) -> Response:
     """The form to change a recipe (its author, stewards, custodians)."""
     recipe = service.get_recipe(here.session, here.community, here.viewer, recipe_id)
+    if not service.may_edit(service.access(here.session, here.community, here.viewer), recipe):
+        raise Forbidden("Only the recipe's author, a steward or a custodian can change it.")
     action = f"/communities/{here.community.slug}/recipes/{recipe_id}/edit"
     return _editor_page(here, recipe_form_values(recipe), action, recipe=recipe)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -64,6 +65,8 @@ def recipe_detail(
         notices=heritage.notices(recipe, community),
         label_details=heritage.label_details(recipe),
         can_edit=service.may_edit(who, recipe),
+        can_delete=service.may_delete(who, recipe),
+        source_site=urlsplit(recipe.source_url).hostname if recipe.source_url else None,
         gated="TK CS" in recipe.labels and not ack,
         translation=next((t for t in recipe.translations if t.language == lang), None),
         tree=browse.variant_tree(here.session, community, here.viewer, recipe_id),

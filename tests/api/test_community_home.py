@@ -1,0 +1,103 @@
+"""The community home shows what is happening, only what the viewer may see (issue 19)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from commonpot.accounts.models import User
+from commonpot.db import Database
+from commonpot.settings import Settings
+from tests.factories.accounts import World, make_world, sign_in
+from tests.factories.biotumblers import register
+from tests.factories.ecology import seed_domes
+from tests.factories.events import make_event
+from tests.factories.governance import fetch_community, make_proposal
+from tests.factories.network import add_need, add_offer
+from tests.factories.recipes import make_recipe
+
+
+def _happening(db: Database, settings: Settings) -> World:
+    world = make_world(db)
+    with db.unit_of_work() as s:
+        public = fetch_community(s, "publicville")
+        private = fetch_community(s, "privatehill")
+        steward = s.get(User, world.steward.id)
+        member = s.get(User, world.member.id)
+        private_steward = s.get(User, world.private_steward.id)
+        assert steward and member and private_steward
+        make_event(s, public, steward, title="Open tamale class", visibility="public")
+        make_event(s, public, steward, title="Members-only supper", visibility="community")
+        make_event(s, private, private_steward, title="Hidden hill feast")
+        make_recipe(s, public, steward, name="Public pozole", reach="public")
+        make_recipe(s, public, steward, name="Members mole", reach="community")
+        make_recipe(s, private, private_steward, name="Hill secret stew", reach="community")
+        add_offer(s, public, member, 4, category="courgettes")
+        add_need(s, public, member, 2, category="flour")
+        register(s, public, steward, device="north-tumbler")
+        seed_domes(s, public, steward)
+    make_proposal(db, world.steward, "publicville", settings, title="Plant a walnut grove")
+    make_proposal(db, world.steward, "publicville", settings, title="Draft only", opened=False)
+    return world
+
+
+def test_member_sees_everything_happening_each_linking_on(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    world = _happening(db, settings)
+    sign_in(client, db, world.member)
+    page = client.get("/communities/publicville")
+    assert page.status_code == 200
+    html = page.text
+    for text in (
+        "Open tamale class",
+        "Members-only supper",
+        "Public pozole",
+        "Members mole",
+        "Plant a walnut grove",
+        "courgettes",
+        "flour",
+        "North-Tumbler",
+        "/communities/publicville/biotumblers/north-tumbler",
+        "/communities/publicville/governance/proposals/1",
+        "/communities/publicville/recipes/",
+        "/communities/publicville/events/",
+    ):
+        assert text in html, text
+    assert "Draft only" not in html  # a draft is its author's and the stewards' only
+    assert "Hidden hill feast" not in html and "Hill secret stew" not in html
+    assert "3 members" in html  # plural through ngettext
+    assert "5 crops grow on 270 m²." in html
+
+
+def test_outsider_sees_only_public_things(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    world = _happening(db, settings)
+    sign_in(client, db, world.outsider)
+    html = client.get("/communities/publicville").text
+    assert "Open tamale class" in html and "Public pozole" in html
+    assert "Members-only supper" not in html
+    assert "Members mole" not in html
+    assert "courgettes" not in html and "flour" not in html  # food sharing is for members
+    assert client.get("/communities/privatehill").status_code == 404
+
+
+def test_anonymous_visitor_sees_public_things_in_spanish(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    _happening(db, settings)
+    html = client.get("/communities/publicville", headers={"Accept-Language": "es"}).text
+    assert "Open tamale class" in html and "Members-only supper" not in html
+    assert "Próximos eventos y clases" in html
+    assert "3 miembros" in html
+    assert "5 cultivos crecen en 270 m²." in html
+
+
+def test_private_member_sees_her_community_happenings(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    world = _happening(db, settings)
+    sign_in(client, db, world.private_member)
+    html = client.get("/communities/privatehill").text
+    assert "Hidden hill feast" in html and "Hill secret stew" in html
+    assert "Open tamale class" not in html
