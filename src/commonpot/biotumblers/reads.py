@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
+from commonpot.accounts import Viewer
 from commonpot.biotumblers import alerts, assessment, readings, service, verdicts
 from commonpot.biotumblers.models import Batch, Biotumbler
-from commonpot.communities.models import Community
+from commonpot.communities import Community
 
 reading_count = verdicts.reading_count
 stored_readings = verdicts.stored_readings

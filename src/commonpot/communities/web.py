@@ -7,11 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from commonpot import biotumblers, ecology, events, governance, network, recipes
 from commonpot.accounts import start_session
 from commonpot.accounts.cookies import rotate_csrf_cookie, set_session_cookie
-from commonpot import biotumblers, ecology, events, governance, network, recipes
-from commonpot.accounts.service import start_session
-from commonpot.accounts.web import rotate_csrf_cookie, set_session_cookie
 from commonpot.communities import service
 from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role

@@ -95,6 +95,8 @@ def upcoming_occurrences(
         .limit(limit)
     )
     return [(by_id[s.event_id], s) for s in found]
+
+
 def upcoming(
     session: Session,
     community: Community,

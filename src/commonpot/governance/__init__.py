@@ -14,13 +14,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from commonpot.governance.ledger import append as append_to_ledger
     from commonpot.governance.models import Proposal
-    from commonpot.governance.proposals import get_proposal
+    from commonpot.governance.proposals import closing_soon, get_proposal
     from commonpot.governance.service import create_proposal
 
-__all__ = ["Proposal", "append_to_ledger", "create_proposal", "get_proposal"]
-    from commonpot.governance.proposals import closing_soon
-
-__all__ = ["append_to_ledger", "closing_soon"]
+__all__ = ["Proposal", "append_to_ledger", "closing_soon", "create_proposal", "get_proposal"]
 
 
 def __getattr__(name: str) -> Any:
@@ -33,10 +30,10 @@ def __getattr__(name: str) -> Any:
         from commonpot.governance import models
 
         value = models.Proposal
-    elif name == "get_proposal":
+    elif name in ("get_proposal", "closing_soon"):
         from commonpot.governance import proposals
 
-        value = proposals.get_proposal
+        value = getattr(proposals, name)
     elif name == "create_proposal":
         from commonpot.governance import service
 
@@ -45,11 +42,3 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
     return value
-        globals()[name] = append
-        return append
-    if name == "closing_soon":
-        from commonpot.governance.proposals import closing_soon
-
-        globals()[name] = closing_soon
-        return closing_soon
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

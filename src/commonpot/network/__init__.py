@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from commonpot.network.menu_needs import NeedDraft, needs_from_lines
     from commonpot.network.models import ForagingPatch, Need, Offer
     from commonpot.network.runs import create_run
-    from commonpot.network.service import create_need, create_offer, patches, visible_offers
     from commonpot.network.service import (
         create_need,
         create_offer,
