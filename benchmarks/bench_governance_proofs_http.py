@@ -26,11 +26,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_governance_verify_cli import build  # noqa: E402
-from bench_recipes_http import HELLO, free_port, wait_up  # noqa: E402
-
-from commonpot import migrate  # noqa: E402
-from commonpot.settings import Settings  # noqa: E402
+from bench_governance_verify_cli import build
+from bench_recipes_http import HELLO, free_port, wait_up
+from commonpot import migrate
+from commonpot.settings import Settings
 
 COMMONPOT = str(Path(sys.executable).with_name("commonpot"))
 
