@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert, text
 
 from commonpot import migrate
 from commonpot.accounts.service import OPERATOR, Viewer, create_user
@@ -167,6 +167,7 @@ def _load(db: Database, count: int) -> tuple[int, Viewer]:
         ensure_search_index(s)
         if not db.is_sqlite:
             s.execute(__import__("sqlalchemy").text("ANALYZE recipes"))
+            s.execute(__import__("sqlalchemy").text("ANALYZE recipe_ingredients"))
     return ids[0], viewer
 
 
@@ -198,6 +199,11 @@ def main() -> None:
     db = open_database(url)
     started = time.perf_counter()
     community_id, viewer = _load(db, count)
+    if not db.is_sqlite:  # as autovacuum would soon after a bulk load (GIN pending list merged)
+        vacuum = create_engine(url, isolation_level="AUTOCOMMIT")
+        with vacuum.connect() as conn:
+            conn.execute(text("VACUUM ANALYZE recipe_ingredients"))
+        vacuum.dispose()
     print(
         f"loaded {count:,} recipes into {url.split(':')[0]}"
         f" in {time.perf_counter() - started:.1f} s"
@@ -224,13 +230,16 @@ def main() -> None:
                 f" {statistics.median(raw):>10.2f}ms {_p95(raw):>6.2f}ms"
                 f" {statistics.median(service) / statistics.median(raw):>9.2f}x {ratio:>9.2f}x"
             )
-        ingredient = _times(
-            lambda: search_recipes(s, community, viewer, SearchQuery(ingredient="saffron")), repeat
-        )
-        print(
-            f"{'ingredient=saffron':<22} {statistics.median(ingredient):>10.2f}ms"
-            f" {_p95(ingredient):>6.2f}ms"
-        )
+        # saffron: in ~1.7 % of ingredient lines; achiote: in none (a word nobody used)
+        for food in ("saffron", "achiote"):
+            ingredient = _times(
+                lambda f=food: search_recipes(s, community, viewer, SearchQuery(ingredient=f)),
+                repeat,
+            )
+            print(
+                f"{'ingredient=' + food:<22} {statistics.median(ingredient):>10.2f}ms"
+                f" {_p95(ingredient):>6.2f}ms"
+            )
     print(f"\nworst p95 ratio service / raw FTS: {max(ratios):.2f}x (target <= 2x)")
     db.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from commonpot.accounts.service import ANONYMOUS, Viewer
-from commonpot.db import Database
+from commonpot.db import Database, utcnow
 from commonpot.errors import Forbidden, Invalid, NotFound
 from commonpot.recipes import browse, exchange, heritage, service
 from commonpot.recipes.browse import SearchQuery
@@ -370,3 +371,39 @@ def test_cached_read_view_matches_the_tables(db: Database, tmp_path: Path) -> No
         assert isinstance(
             service.recipe_view(s, w.public, member, rw.public_recipe), SimpleNamespace
         )
+
+
+def test_recipe_view_sees_exactly_what_visible_recipes_sees(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    next_month = utcnow().month % 12 + 1
+    with db.unit_of_work() as s:
+        # out of season now: only its author (a plain member) and the keepers see it
+        own = make_recipe(
+            s,
+            w.public,
+            w.member,
+            name="Next month's",
+            season_start=next_month,
+            season_end=next_month,
+        ).id
+    recipe_ids = [rw.public_recipe, rw.community_recipe, own]
+    viewers = {
+        "anonymous": ANONYMOUS,
+        "author": Viewer(user=w.member),
+        "custodian": Viewer(user=w.custodian),
+        "outsider": Viewer(user=w.outsider),
+    }
+    seen: dict[str, set[int]] = {}
+    for name, viewer in viewers.items():
+        with db.unit_of_work(write=False) as s:
+            listed = {r.id for r in s.scalars(service.visible_recipes(s, w.public, viewer))}
+            shown: set[int] = set()
+            for recipe_id in recipe_ids:
+                with contextlib.suppress(NotFound):
+                    shown.add(service.recipe_view(s, w.public, viewer, recipe_id).id)
+            assert shown == listed & set(recipe_ids), name
+            seen[name] = shown
+    assert own in seen["author"] and own in seen["custodian"]
+    assert own not in seen["anonymous"] and own not in seen["outsider"]
+    assert rw.community_recipe not in seen["anonymous"]

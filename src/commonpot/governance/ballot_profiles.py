@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from commonpot.errors import Invalid
 from commonpot.parsing import csv_rows, is_digits, parse_int
+
+if TYPE_CHECKING:  # numpy loads only when a count needs the flat arrays
+    import numpy as np
+    import numpy.typing as npt
 
 Ranking = tuple[tuple[int, ...], ...]
 Approval = tuple[int, ...]
@@ -312,6 +314,8 @@ class FlatRankings:
 
 def flatten(profile: RankedProfile) -> FlatRankings:
     """Flatten the distinct ballots with C-speed iteration (no per-item Python loop)."""
+    import numpy as np
+
     rankings = list(profile.ballots)
     n = len(rankings)
     row_len = np.fromiter(map(len, rankings), dtype=np.int64, count=n)

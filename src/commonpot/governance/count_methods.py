@@ -20,9 +20,7 @@ settled by a seeded lot whose seed is reported. Conventions for partial rankings
 from __future__ import annotations
 
 from fractions import Fraction
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from commonpot.errors import Invalid
 from commonpot.governance import radicals
@@ -41,6 +39,10 @@ from commonpot.governance.ballot_profiles import (
 )
 from commonpot.governance.count_results import Lot, Number, Round, TallyResult, top
 from commonpot.governance.transfer import irv, stv
+
+if TYPE_CHECKING:  # numpy loads only for the pairwise counts (Borda, Schulze)
+    import numpy as np
+    import numpy.typing as npt
 
 RANKED_METHODS = ("plurality", "irv", "stv", "schulze", "borda")
 METHODS = (*RANKED_METHODS, "approval", "quadratic", "majority")
@@ -86,6 +88,8 @@ def approval(profile: ApprovalProfile, seats: int = 1, seed: int | None = None) 
 
 def rank_matrix(profile: RankedProfile) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Per distinct ballot, each candidate's group position (unranked = after the last)."""
+    import numpy as np
+
     flat = profile.flat
     n_cand = len(profile.candidates)
     ranks = np.full((len(flat.weights), n_cand), n_cand + 1, dtype=np.int64)
@@ -95,6 +99,8 @@ def rank_matrix(profile: RankedProfile) -> tuple[npt.NDArray[np.int64], npt.NDAr
 
 def pairwise(profile: RankedProfile) -> npt.NDArray[np.int64]:
     """d[a, b] = number of voters ranking a strictly above b."""
+    import numpy as np
+
     ranks, weights = rank_matrix(profile)
     if int(weights.sum()) >= 2**53:
         raise Invalid("too many ballots to count pairwise exactly", field="ballots")
@@ -125,6 +131,8 @@ def borda(profile: RankedProfile, seats: int = 1, seed: int | None = None) -> Ta
 
 def strongest_paths(d: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Schulze widest paths over winning-votes link strengths."""
+    import numpy as np
+
     p = np.where(d > d.T, d, 0)
     for i in range(len(d)):
         p = np.maximum(p, np.minimum(p[:, i : i + 1], p[i : i + 1, :]))

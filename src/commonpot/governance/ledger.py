@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
+from weakref import WeakKeyDictionary
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
@@ -23,7 +27,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     load_pem_private_key,
 )
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from commonpot.communities import Community
@@ -254,11 +258,69 @@ def entries(session: Session, community: Community, start: int, end: int) -> lis
     )
 
 
-def _tree(session: Session, community: Community, upto: int) -> MerkleLog:
-    hashes = leaf_hashes(session, community, upto)
-    if len(hashes) < upto:
-        raise NotFound(f"The log has only {len(hashes)} entries.", field="tree_size")
-    return MerkleLog.from_leaf_hashes(hashes)
+@dataclass
+class _Kept:
+    """A community's tree as this process last read it, and the lock that guards it."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    log: MerkleLog = field(default_factory=MerkleLog)
+
+
+# per database (engine) and community: the ledger's stored levels, kept between requests so
+# a proof is O(log n) hashes from memory plus a read of the entries appended since
+_KEPT: WeakKeyDictionary[Engine, dict[int, _Kept]] = WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept(session: Session, community: Community) -> _Kept:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with _KEPT_LOCK:
+        per_community = _KEPT.setdefault(engine, {})
+        kept = per_community.get(community.id)
+        if kept is None:
+            kept = per_community[community.id] = _Kept()
+        return kept
+
+
+@contextmanager
+def _tree(session: Session, community: Community, upto: int) -> Iterator[MerkleLog]:
+    """The community's tree holding at least `upto` leaves (its lock held while in use).
+
+    The log is append-only, so leaves once read stay valid; the kept copy is trusted only
+    while its last leaf is still the stored one (a rolled-back append or a replaced
+    database makes it start over), and only the entries after it are read.
+    """
+    kept = _kept(session, community)
+    with kept.lock:
+        log = kept.log
+        if log.size:
+            last = session.scalar(
+                select(LedgerEntry.leaf_hash).where(
+                    LedgerEntry.community_id == community.id, LedgerEntry.seq == log.size - 1
+                )
+            )
+            if last is None or bytes.fromhex(last) != log.leaf(log.size - 1):
+                log = kept.log = MerkleLog()
+        if log.size < upto:
+            query = (
+                select(LedgerEntry.leaf_hash)
+                .where(
+                    LedgerEntry.community_id == community.id,
+                    LedgerEntry.seq >= log.size,
+                    LedgerEntry.seq < upto,
+                )
+                .order_by(LedgerEntry.seq)
+            )
+            fresh = [bytes.fromhex(h) for h in session.scalars(query)]
+            if not log.size:
+                log = kept.log = MerkleLog.from_leaf_hashes(fresh)
+            else:
+                for digest in fresh:
+                    log.append_hash(digest)
+        if log.size < upto:
+            raise NotFound(f"The log has only {log.size} entries.", field="tree_size")
+        yield log
 
 
 def inclusion_proof(
@@ -267,19 +329,20 @@ def inclusion_proof(
     """RFC 9162 inclusion proof, base64 hashes."""
     if not 0 <= index < tree_size:
         raise Invalid("Need 0 <= index < tree_size.", field="index")
-    log = _tree(session, community, tree_size)
-    return [base64.b64encode(h).decode() for h in log.inclusion_proof(index, tree_size)]
+    with _tree(session, community, tree_size) as log:
+        proof = log.inclusion_proof(index, tree_size)
+    return [base64.b64encode(h).decode() for h in proof]
 
 
 def consistency_proof(session: Session, community: Community, first: int, second: int) -> list[str]:
     """RFC 9162 consistency proof, base64 hashes."""
     if not 0 < first <= second:
         raise Invalid("Need 0 < first <= second.", field="first")
-    log = _tree(session, community, second)
-    try:
-        proof = log.consistency_proof(first, second)
-    except ProofError as exc:
-        raise Invalid(str(exc), field="first") from None
+    with _tree(session, community, second) as log:
+        try:
+            proof = log.consistency_proof(first, second)
+        except ProofError as exc:
+            raise Invalid(str(exc), field="first") from None
     return [base64.b64encode(h).decode() for h in proof]
 
 

@@ -22,14 +22,19 @@ Rules (spec "Counting rules that must hold"):
 from __future__ import annotations
 
 from fractions import Fraction
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from commonpot.governance.ballot_profiles import RankedProfile, Ranking
 from commonpot.governance.count_results import Lot, Number, Round, TallyResult
 
+if TYPE_CHECKING:  # numpy loads only when the vectorised count runs
+    import numpy as np
+    import numpy.typing as npt
+
 MAX_MASK_CANDIDATES = 63
+# below this many distinct ballots the plain count finishes before numpy would even load
+# (about 60 ms); both engines apply the same rules and give the same result
+FAST_FROM_BALLOTS = 10_000
 
 
 def fewest(tied_from: list[int], history: list[dict[int, Number]], lot: Lot) -> int:
@@ -114,6 +119,8 @@ def irv_reference(
 
 
 def _encode(profile: RankedProfile) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    import numpy as np
+
     flat = profile.flat
     width = max(flat.width, 1)
     masks = np.zeros((len(flat.weights), width), dtype=np.uint64)
@@ -129,6 +136,8 @@ def _encode(profile: RankedProfile) -> tuple[npt.NDArray[np.uint64], npt.NDArray
 
 def _first_live(masks: npt.NDArray[np.uint64], live_mask: int) -> npt.NDArray[np.int64]:
     """Current candidate of each ballot row, or -1 when exhausted (overvote or none left)."""
+    import numpy as np
+
     inter = masks & np.uint64(live_mask)
     has = inter != 0
     first = np.argmax(has, axis=1)
@@ -142,6 +151,8 @@ def irv_fast(
     profile: RankedProfile, lot: Lot
 ) -> tuple[list[int], list[dict[int, Number]], list[Number], list[int]]:
     """Vectorised IRV over bitmask-encoded ballots (at most 63 candidates), same rules."""
+    import numpy as np
+
     n_cand = len(profile.candidates)
     masks, weights = _encode(profile)
     live_mask = (1 << n_cand) - 1
@@ -174,11 +185,17 @@ def irv_fast(
         np.add.at(totals, new, weights[moved])
 
 
-def irv(profile: RankedProfile, seed: int | None = None, *, fast: bool = True) -> TallyResult:
-    """Instant-runoff count with every round explained."""
+def irv(
+    profile: RankedProfile, seed: int | None = None, *, fast: bool | None = None
+) -> TallyResult:
+    """Instant-runoff count with every round explained.
+
+    `fast`: True forces the vectorised engine, False the plain one, None picks by size.
+    """
     lot = Lot(seed)
     names = profile.candidates
-    engine = irv_fast if fast and len(names) <= MAX_MASK_CANDIDATES else irv_reference
+    vectorise = len(profile.ballots) >= FAST_FROM_BALLOTS if fast is None else fast
+    engine = irv_fast if vectorise and len(names) <= MAX_MASK_CANDIDATES else irv_reference
     winners, history, exhausted, eliminated = engine(profile, lot)
     rounds = [
         Round(

@@ -91,6 +91,16 @@ class RecipeIngredient(Base):
     """One ingredient line, verbatim, with what the parser read from it."""
 
     __tablename__ = "recipe_ingredients"
+    # ingredient search is `food_key LIKE '%key%'`: on PostgreSQL a trigram GIN index
+    # answers it (and equality) without scanning; on SQLite the same name is a plain index
+    __table_args__ = (
+        Index(
+            "ix_recipe_ingredients_food_key",
+            "food_key",
+            postgresql_using="gin",
+            postgresql_ops={"food_key": "gin_trgm_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(
@@ -103,7 +113,7 @@ class RecipeIngredient(Base):
     quantity_max: Mapped[str | None] = mapped_column(String(32), default=None)
     unit: Mapped[str | None] = mapped_column(String(32), default=None)
     food: Mapped[str] = mapped_column(String(300), default="")
-    food_key: Mapped[str] = mapped_column(String(300), default="", index=True)
+    food_key: Mapped[str] = mapped_column(String(300), default="")
     note: Mapped[str | None] = mapped_column(String(300), default=None)
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_
 from sqlalchemy.orm import Session, selectinload
 
 from commonpot.accounts import Viewer
@@ -72,6 +72,18 @@ def _in_season(month: int) -> ColumnElement[bool]:
     )
 
 
+def _visibility(query: Select[Any], who: Access, user_id: Any, month: int) -> Select[Any]:
+    """THE visibility rule's filters (see `visible_recipes`); `user_id` may be a bound param."""
+    if not who.member:
+        query = query.where(Recipe.reach == RecipeReach.PUBLIC.value)
+    if not who.keeper:
+        seasonal = _in_season(month)
+        if who.member and who.user_id is not None:
+            seasonal = or_(seasonal, Recipe.created_by_id == user_id)
+        query = query.where(seasonal)
+    return query
+
+
 def visible_recipes(
     session: Session, community: Community, viewer: Viewer, *, today: date | None = None
 ) -> Select[Recipe]:
@@ -82,16 +94,26 @@ def visible_recipes(
     The caller must already have checked that the viewer may read the community.
     """
     who = access(session, community, viewer)
-    query: Select[Any] = select_scoped(Recipe, community.id)
-    if not who.member:
-        query = query.where(Recipe.reach == RecipeReach.PUBLIC.value)
-    if not who.keeper:
-        month = (today or utcnow().date()).month
-        seasonal = _in_season(month)
-        if who.member and who.user_id is not None:
-            seasonal = or_(seasonal, Recipe.created_by_id == who.user_id)
-        query = query.where(seasonal)
-    return query
+    month = (today or utcnow().date()).month
+    return _visibility(select_scoped(Recipe, community.id), who, who.user_id, month)
+
+
+@lru_cache(maxsize=64)
+def _one_visible_row(member: bool, keeper: bool, has_user: bool, month: int) -> Select[Any]:
+    """`visible_recipes(...).where(id == ...)` as columns, built once per viewer kind and month.
+
+    The hot read path runs it with bound community, recipe and user ids: SQLAlchemy neither
+    rebuilds the statement nor recomputes its cache key per request.
+    """
+    who = Access(member=member, keeper=keeper, user_id=0 if has_user else None)
+    # the community id is bound per execution (select_scoped compares it like any value)
+    community_id = cast(int, bindparam("community_id"))
+    query = (
+        select_scoped(Recipe, community_id)
+        .where(Recipe.id == bindparam("recipe_id"))
+        .with_only_columns(*Recipe.__table__.c)
+    )
+    return _visibility(query, who, bindparam("user_id"), month)
 
 
 def recent_recipes(
@@ -119,8 +141,12 @@ def recipe_view(session: Session, community: Community, viewer: Viewer, recipe_i
     Used by the hot read paths (recipe JSON, JSON-LD export), where building ORM objects
     for every ingredient line costs more than the query itself.
     """
-    stmt = visible_recipes(session, community, viewer).where(Recipe.id == recipe_id)
-    row = session.execute(stmt.with_only_columns(*Recipe.__table__.c)).first()
+    who = access(session, community, viewer)
+    stmt = _one_visible_row(who.member, who.keeper, who.user_id is not None, utcnow().month)
+    values: dict[str, Any] = {"community_id": community.id, "recipe_id": recipe_id}
+    if who.member and not who.keeper and who.user_id is not None:
+        values["user_id"] = who.user_id
+    row = session.execute(stmt, values).first()
     if row is None:
         raise NotFound(f"No recipe {recipe_id} here.")
     return view_from_row(session, row)
