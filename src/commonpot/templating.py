@@ -11,7 +11,7 @@ from typing import Any
 
 import jinja2
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_skeleton
 from babel.numbers import format_decimal
 from babel.support import Translations
 from fastapi import Request
@@ -26,6 +26,7 @@ from commonpot.http import Ctx, csrf_token
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 LOCALE_DIR = Path(__file__).parent / "locale"
 FLASH_COOKIE = "commonpot_flash"
+LANGUAGE_COOKIE = "commonpot_lang"
 _CURRENT: ContextVar[Translations | None] = ContextVar("translations", default=None)
 _SOURCE = Translations()
 
@@ -42,10 +43,101 @@ def translations_for(locale: str) -> Translations:
 
 
 SUPPORTED_LOCALES = ("en", "es", "fr", "pt", "de")
+# the languages the switcher offers: those with a complete catalog (endonyms, not translated)
+LANGUAGES = (("en", "English"), ("es", "Español"))
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark, translate later")
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+# Words stored as values (roles, states, kinds, section labels) and shown through the `term`
+# filter or `_()` at render time: listed here so that extraction finds them.
+TERMS = (
+    # roles
+    N_("member"),
+    N_("steward"),
+    N_("custodian"),
+    N_("elder"),
+    N_("teacher"),
+    N_("mentor"),
+    N_("apprentice"),
+    N_("learner"),
+    N_("youth"),
+    N_("student"),
+    N_("participant"),
+    N_("volunteer"),
+    N_("cook"),
+    # states and statuses
+    N_("queued"),
+    N_("running"),
+    N_("done"),
+    N_("failed"),
+    N_("cancelled"),
+    N_("canceled"),
+    N_("draft"),
+    N_("pending"),
+    N_("active"),
+    N_("defeated"),
+    N_("succeeded"),
+    N_("expired"),
+    N_("executed"),
+    N_("open"),
+    N_("closed"),
+    N_("allocated"),
+    N_("withdrawn"),
+    N_("filled"),
+    N_("committed"),
+    N_("discarded"),
+    N_("proposed"),
+    N_("confirmed"),
+    N_("picked_up"),
+    N_("handed_over"),
+    N_("declined"),
+    N_("scheduled"),
+    N_("waitlisted"),
+    N_("adopted"),
+    # kinds and reaches
+    N_("event"),
+    N_("class"),
+    N_("flash"),
+    N_("community"),
+    N_("public"),
+    N_("private"),
+    N_("enclave"),
+    N_("biodome"),
+    N_("garden"),
+    N_("kitchen"),
+    N_("market"),
+    N_("plaza"),
+    N_("household"),
+    N_("site"),
+    # the community menu (each domain's SECTION label)
+    N_("Recipes"),
+    N_("Events"),
+    N_("Food sharing"),
+    N_("Decisions"),
+    N_("Ecology"),
+    N_("Biotumblers"),
+    N_("From other communities"),
+)
+
+
+def chosen_locale(request: Request) -> str | None:
+    """The language the reader picked: saved on their account, else in a cookie."""
+    saved: str | None = getattr(request.state, "chosen_locale", None)
+    if saved in SUPPORTED_LOCALES:
+        return saved
+    cookie = request.cookies.get(LANGUAGE_COOKIE, "")
+    return cookie if cookie in SUPPORTED_LOCALES else None
 
 
 def reader_locale(request: Request) -> str:
-    """The reader's locale from Accept-Language, among those the instance supports."""
+    """The reader's locale: their own choice (switcher), else Accept-Language, else English."""
+    chosen = chosen_locale(request)
+    if chosen:
+        return chosen
     header = request.headers.get("accept-language", "")
     for part in header.split(","):
         code = part.split(";")[0].strip().replace("-", "_")
@@ -78,6 +170,7 @@ def make_templates() -> Jinja2Templates:
         lambda singular, plural, n: _active().ngettext(singular, plural, n),
         newstyle=True,
     )
+    env.filters["term"] = lambda value: _active().gettext(str(value)) if value else ""
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
     env.globals["jsonld"] = _jsonld_script
     return templates
@@ -94,10 +187,17 @@ def _jsonld_script(data: Any) -> Markup:
     return Markup(f'<script type="application/ld+json">{text}</script>')  # noqa: S704 (escaped above)
 
 
+# babel's "medium" and "long" datetimes carry seconds; people read times to the minute
+_NO_SECONDS = {"medium": "yMMMd Hm", "long": "yMMMMd Hm", "full": "yMMMMEEEEd Hm"}
+
+
 def _format_dt(locale: str) -> Any:
     def fmt(value: datetime | None, fmt: str = "medium") -> str:
         if value is None:
             return ""
+        skeleton = _NO_SECONDS.get(fmt)
+        if skeleton is not None:
+            return format_skeleton(skeleton, value, locale=locale)
         return format_datetime(value, format=fmt, locale=locale)
 
     return fmt
@@ -151,6 +251,10 @@ def redirect_error(request: Request, url: str, exc: DomainError) -> RedirectResp
     return response
 
 
+# context values that carry a message in English (a problem detail, a form error)
+_TRANSLATED_KEYS = ("error", "form_error", "detail")
+
+
 def render(
     request: Request,
     template: str,
@@ -167,13 +271,19 @@ def render(
     if ctx is not None and viewer is not None and viewer.user is not None:
         my_communities = request.app.state.my_communities(ctx.session, viewer)
         unread = request.app.state.unread_notifications(ctx.session, viewer)
+    catalog = translations_for(locale)
+    taken = _take_flash(request)
     base: dict[str, Any] = {
         "request": request,
         "viewer": viewer,
         "csrf_token": csrf_token(request),
-        "flash": _take_flash(request),
+        # flashes and problem details are kept in English (the msgid) and read in the
+        # reader's language here; an already translated text passes through unchanged
+        "flash": (taken[0], catalog.gettext(taken[1])) if taken else None,
         "locale": locale,
         "lang": locale.split("_")[0],
+        "languages": LANGUAGES,
+        "chosen_language": chosen_locale(request),
         "format_datetime": _format_dt(locale),
         "format_number": _format_number(locale),
         "my_communities": my_communities,
@@ -183,8 +293,12 @@ def render(
         "map_tiles_url": request.app.state.settings.map_tiles_url,
     }
     base.update(context or {})
+    for key in _TRANSLATED_KEYS:
+        value = base.get(key)
+        if isinstance(value, str) and value:
+            base[key] = catalog.gettext(value)
     templates: Jinja2Templates = request.app.state.templates
-    token = _CURRENT.set(translations_for(locale))
+    token = _CURRENT.set(catalog)
     try:
         response = templates.TemplateResponse(request, template, base, status_code=status_code)
     finally:
