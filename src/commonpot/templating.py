@@ -11,7 +11,7 @@ from typing import Any
 
 import jinja2
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime, format_skeleton
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from babel.support import Translations
 from fastapi import Request
@@ -187,17 +187,23 @@ def _jsonld_script(data: Any) -> Markup:
     return Markup(f'<script type="application/ld+json">{text}</script>')  # noqa: S704 (escaped above)
 
 
-# babel's "medium" and "long" datetimes carry seconds; people read times to the minute
-_NO_SECONDS = {"medium": "yMMMd Hm", "long": "yMMMMd Hm", "full": "yMMMMEEEEd Hm"}
+# babel's "medium", "long" and "full" times carry seconds; people read times to the minute
+_WITH_SECONDS = ("medium", "long", "full")
+
+
+def _to_the_minute(value: datetime, width: str, locale: str) -> str:
+    """The locale's date of `width` with its short time, joined as the locale joins them."""
+    joiner = str(Locale.parse(locale).datetime_formats[width]).replace("'", "")
+    time = format_time(value, "short", locale=locale)
+    return joiner.replace("{0}", time).replace("{1}", format_date(value, width, locale=locale))
 
 
 def _format_dt(locale: str) -> Any:
     def fmt(value: datetime | None, fmt: str = "medium") -> str:
         if value is None:
             return ""
-        skeleton = _NO_SECONDS.get(fmt)
-        if skeleton is not None:
-            return format_skeleton(skeleton, value, locale=locale)
+        if fmt in _WITH_SECONDS:
+            return _to_the_minute(value, fmt, locale)
         return format_datetime(value, format=fmt, locale=locale)
 
     return fmt
