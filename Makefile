@@ -23,7 +23,7 @@ translations: $(VENV)/.installed
 # every user-facing string: _()/gettext/ngettext/N_ in Python and templates, the domains'
 # `_t(request, text)` and `gettext(request, text)` helpers and the message of `redirect(request, url, message)` (a flash,
 # translated when the next page renders); tests/unit/test_translations_complete.py uses the same
-BABEL_KEYWORDS := -k _ -k gettext -k gettext:2 -k ngettext:1,2 -k N_ -k _t:2 -k redirect:3
+BABEL_KEYWORDS := -k _ -k gettext:1,1t -k gettext:2,2t -k ngettext:1,2 -k N_ -k _t:2 -k redirect:3
 extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location -o /tmp/commonpot-messages.pot src/commonpot
 
