@@ -21,7 +21,9 @@ PO = ROOT / "src/commonpot/locale/es/LC_MESSAGES/messages.po"
 
 def _keywords() -> list[str]:
     line = next(
-        row for row in (ROOT / "Makefile").read_text().splitlines() if row.startswith("BABEL_KEYWORDS")
+        row
+        for row in (ROOT / "Makefile").read_text().splitlines()
+        if row.startswith("BABEL_KEYWORDS")
     )
     return line.split(":=", 1)[1].split()
 
@@ -68,10 +70,7 @@ def test_every_string_has_spanish(extracted: list[object]) -> None:
     for message in extracted:
         entry = catalog.get(message.id)  # type: ignore[attr-defined]
         strings = entry.string if entry is not None else None
-        if isinstance(strings, tuple):
-            ok = all(strings)
-        else:
-            ok = bool(strings)
+        ok = all(strings) if isinstance(strings, tuple) else bool(strings)
         if not ok:
             missing.append(message.id)  # type: ignore[attr-defined]
     assert not missing, f"{len(missing)} strings have no Spanish, e.g. {missing[:10]}"
@@ -87,8 +86,10 @@ def test_translations_keep_placeholders() -> None:
         ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
         strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
         for text in strings:
-            if text and _placeholders(text) != _placeholders(ids[-1]) and (
-                _placeholders(text) != _placeholders(ids[0])
+            if (
+                text
+                and _placeholders(text) != _placeholders(ids[-1])
+                and (_placeholders(text) != _placeholders(ids[0]))
             ):
                 wrong.append((entry.id, text))
     assert not wrong, wrong[:5]
