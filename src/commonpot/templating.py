@@ -121,6 +121,13 @@ TERMS = (
     N_("Ecology"),
     N_("Biotumblers"),
     N_("From other communities"),
+    # texts that domains hand to templates, shown through _() there
+    N_("Preparation"),
+    N_("Cooking"),
+    N_("Total"),
+    N_("Save changes"),
+    N_("No dishes on the menu yet: add recipes from the archive."),
+    N_("Nobody is confirmed yet: amounts are for one person."),
     # the sections' blurbs, voting methods, action kinds, job steps, proposal states as headed
     N_("Ancestral recipes with their stories, lineage and protocols."),
     N_("Offer and ask for food, map foraging patches, share fairly."),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
 from commonpot.templating import _format_dt, _format_number, make_templates, translations_for
 
-WHEN = datetime(2026, 12, 4, 18, 30, 15)
+WHEN = datetime(2026, 12, 4, 18, 30, 15, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
