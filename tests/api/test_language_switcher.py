@@ -112,3 +112,18 @@ def test_an_unknown_language_is_refused(client: TestClient, db: Database) -> Non
         follow_redirects=False,
     )
     assert away.headers["location"] == "/"
+
+
+def test_without_a_choice_e_mails_follow_the_browser(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    browser(client)
+    signed = client.post(
+        "/login",
+        data=form({"email": world.member.email, "password": PASSWORD, "next": "/"}),
+        headers=SPANISH,
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    # remembered for e-mails, but not a choice: the pages still follow each request's header
+    assert _stored(db, world.member.email) == ("es", False)
+    assert '<html lang="en">' in client.get("/", headers=ENGLISH).text

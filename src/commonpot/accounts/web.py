@@ -90,6 +90,9 @@ def login(
         # a language picked before signing in becomes the person's own choice
         user.locale = request.cookies[LANGUAGE_COOKIE]
         user.locale_chosen = True
+    elif reader_locale(request).split("_")[0] in dict(LANGUAGES):
+        # not chosen: e-mails follow the language the person's browser asks for
+        user.locale = reader_locale(request).split("_")[0]
     words = translations_for(reader_locale(request)).gettext("Welcome, %(name)s.")
     response = redirect(request, _safe_next(next), words % {"name": user.display_name})
     set_session_cookie(response, request, token, settings.session_days)
