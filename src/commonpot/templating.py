@@ -173,6 +173,23 @@ TERMS = (
 )
 
 
+# Words the front-end scripts write into pages (chart labels, live notices), handed to them
+# translated in the layout's <script type="application/json" id="ui-texts"> block.
+UI_TEXTS = (
+    N_("Live: flash events appear here as soon as they are called."),
+    N_("Flash event"),
+    N_("This event has just been cancelled. Reload the page."),
+    N_("The menu changed: reload for the new shopping list."),
+    N_("Move up:"),
+    N_("Move down:"),
+    N_("Round"),
+    N_("new place"),
+    N_("This plan"),
+    N_("First come, first served"),
+    N_("number of crops"),
+)
+
+
 def chosen_locale(request: Request) -> str | None:
     """The language the reader picked: saved on their account, else in a cookie."""
     saved: str | None = getattr(request.state, "chosen_locale", None)
@@ -338,6 +355,7 @@ def render(
         "locale": locale,
         "lang": locale.split("_")[0],
         "languages": LANGUAGES,
+        "ui_texts": {text: catalog.gettext(text) for text in UI_TEXTS},
         "chosen_language": chosen_locale(request),
         "format_datetime": _format_dt(locale),
         "format_number": _format_number(locale),

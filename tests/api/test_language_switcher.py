@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -39,6 +42,11 @@ def test_accept_language_is_the_default(client: TestClient, db: Database) -> Non
     page = client.get("/", headers=SPANISH)
     assert '<html lang="es">' in page.text and "Cambiar idioma" in page.text
     assert 'id="language-switcher"' in page.text
+    # the words scripts write into pages (chart labels, live notices) come translated
+    block = re.search(r'<script type="application/json" id="ui-texts">(.*?)</script>', page.text)
+    assert block is not None
+    texts = json.loads(block.group(1))
+    assert texts["Round"] == "Ronda" and texts["number of crops"] == "número de cultivos"
     english = client.get("/", headers=ENGLISH)
     assert '<html lang="en">' in english.text and "Change language" in english.text
 
