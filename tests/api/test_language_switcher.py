@@ -135,3 +135,23 @@ def test_without_a_choice_e_mails_follow_the_browser(client: TestClient, db: Dat
     # remembered for e-mails, but not a choice: the pages still follow each request's header
     assert _stored(db, world.member.email) == ("es", False)
     assert '<html lang="en">' in client.get("/", headers=ENGLISH).text
+
+
+def test_refusals_on_pages_read_in_spanish(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    browser(client)
+    wrong = client.post(
+        "/login",
+        data=form({"email": world.member.email, "password": "not the password", "next": "/"}),
+        headers=SPANISH,
+    )
+    assert wrong.status_code in (400, 401, 403, 422)
+    assert "El correo electrónico o la contraseña son incorrectos." in wrong.text
+    assert "E-mail or password is wrong." not in wrong.text
+    # the same refusal stays English for an English reader
+    english = client.post(
+        "/login",
+        data=form({"email": world.member.email, "password": "not the password", "next": "/"}),
+        headers=ENGLISH,
+    )
+    assert "E-mail or password is wrong." in english.text
