@@ -121,6 +121,18 @@ TERMS = (
     N_("Ecology"),
     N_("Biotumblers"),
     N_("From other communities"),
+    # problem titles (errors.py, app.py) shown on the error page
+    N_("Bad request"),
+    N_("Invalid input"),
+    N_("Not found"),
+    N_("Forbidden"),
+    N_("Sign-in required"),
+    N_("Conflict"),
+    N_("Too many attempts"),
+    N_("Too large"),
+    N_("Method not allowed"),
+    N_("Error"),
+    N_("A value is out of the range the database can store; check the numbers sent."),
     # texts that domains hand to templates, shown through _() there
     N_("Preparation"),
     N_("Cooking"),

@@ -155,3 +155,13 @@ def test_refusals_on_pages_read_in_spanish(client: TestClient, db: Database) -> 
         headers=ENGLISH,
     )
     assert "E-mail or password is wrong." in english.text
+
+
+def test_the_error_page_reads_in_spanish(client: TestClient, db: Database) -> None:
+    make_world(db)
+    missing = client.get("/no-such-page", headers=SPANISH)
+    assert missing.status_code == 404
+    assert "No encontrado" in missing.text
+    assert "No hay nada en /no-such-page. Revisa la dirección." in missing.text
+    api = client.get("/no-such-page", headers={**SPANISH, "Accept": "application/json"})
+    assert api.json()["detail"] == "Nothing at /no-such-page. Check the address."
