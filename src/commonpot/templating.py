@@ -42,7 +42,9 @@ def translations_for(locale: str) -> Translations:
     return loaded if isinstance(loaded, Translations) else Translations()
 
 
-SUPPORTED_LOCALES = ("en", "es", "fr", "pt", "de")
+# the languages with a catalog: a reader asking for another one reads English (and the page
+# says lang="en", not a language its text is not in)
+SUPPORTED_LOCALES = ("en", "es")
 # the languages the switcher offers: those with a complete catalog (endonyms, not translated)
 LANGUAGES = (("en", "English"), ("es", "Español"))
 

@@ -165,3 +165,12 @@ def test_the_error_page_reads_in_spanish(client: TestClient, db: Database) -> No
     assert "No hay nada en /no-such-page. Revisa la dirección." in missing.text
     api = client.get("/no-such-page", headers={**SPANISH, "Accept": "application/json"})
     assert api.json()["detail"] == "Nothing at /no-such-page. Check the address."
+
+
+def test_a_language_without_a_catalog_reads_english(client: TestClient, db: Database) -> None:
+    make_world(db)
+    page = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,es;q=0.5"})
+    # French has no catalog: the next language asked for that has one wins
+    assert '<html lang="es">' in page.text and "Cambiar idioma" in page.text
+    only_french = client.get("/", headers={"Accept-Language": "fr"})
+    assert '<html lang="en">' in only_french.text
