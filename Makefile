@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run setup translations test lint unit bench clean
+.PHONY: run setup translations extract test lint unit bench clean
 
 run: setup
 	$(BIN)/commonpot db upgrade
@@ -19,6 +19,15 @@ setup: $(VENV)/.installed src/commonpot/static/vendor/.installed translations
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d src/commonpot/locale -D messages
+
+# every user-facing string: _()/gettext/ngettext/N_ in Python and templates, the domains'
+# `_t(request, text)` / `gettext(request, text)` helpers, the message of
+# `redirect(request, url, message)` (a flash, translated when the next page renders) and the
+# detail of a refusal (`Invalid("...")` etc., translated where an HTML page shows it);
+# tests/unit/test_translations_complete.py extracts with the same keywords
+BABEL_KEYWORDS := -k _ -k gettext:1,1t -k gettext:2,2t -k ngettext:1,2 -k N_ -k _t:2 -k redirect:3 -k Invalid -k Forbidden -k NotFound -k Conflict -k Unauthenticated -k RateLimited -k PayloadTooLarge
+extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location -o /tmp/commonpot-messages.pot src/commonpot
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -60,7 +60,7 @@ from commonpot.recipes import api as recipes_api
 from commonpot.recipes import web as recipes_web
 from commonpot.security_headers import install as install_security_headers
 from commonpot.settings import Settings, get_settings
-from commonpot.templating import make_templates, render
+from commonpot.templating import make_templates, reader_locale, render, translations_for
 from commonpot.wiring import open_database, start_jobs
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -289,6 +289,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         if wants_json(request):
             response: Response = problem(exc.status_code, title, detail)
         else:
+            if exc.status_code == 404:
+                words = translations_for(reader_locale(request)).gettext(
+                    "Nothing at %(path)s. Check the address."
+                )
+                detail = words % {"path": request.url.path}
             response = render(
                 request,
                 "error.html",

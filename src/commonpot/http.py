@@ -99,6 +99,9 @@ def resolve_viewer(request: Request, session: Session) -> Viewer:
     if cookie and viewer.user is not None:
         _check_api_csrf(request)
     request.state.viewer = viewer
+    user = viewer.user
+    # the language the person picked with the switcher (read here, while the row is loaded)
+    request.state.chosen_locale = user.locale if user is not None and user.locale_chosen else None
     return viewer
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from commonpot.db import Base, utcnow
@@ -24,6 +25,9 @@ class User(Base):
     birth_year: Mapped[int | None] = mapped_column(default=None)
     languages: Mapped[str] = mapped_column(String(120), default="en")
     locale: Mapped[str] = mapped_column(String(16), default="en")
+    # True once the person picked a language with the switcher; until then pages follow the
+    # browser's Accept-Language (and e-mails use `locale`, "en" by default)
+    locale_chosen: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     bio: Mapped[str] = mapped_column(Text, default="")
     public_key: Mapped[str | None] = mapped_column(String(120), default=None)
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)

@@ -11,8 +11,17 @@ from commonpot.accounts import service
 from commonpot.accounts.cookies import rotate_csrf_cookie, set_session_cookie
 from commonpot.errors import DomainError
 from commonpot.http import SESSION_COOKIE, Ctx, Unit, verify_csrf_form
+from commonpot.errors import DomainError, Invalid
+from commonpot.http import CSRF_COOKIE, SESSION_COOKIE, Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
-from commonpot.templating import redirect, render
+from commonpot.templating import (
+    LANGUAGE_COOKIE,
+    LANGUAGES,
+    reader_locale,
+    redirect,
+    render,
+    translations_for,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 
@@ -52,9 +61,49 @@ def login(
         data = {"error": exc.detail, "email": email, "next": _safe_next(next)}
         return render(request, "accounts/login.html", data, ctx=ctx, status_code=exc.status)
     token = service.start_session(ctx.session, user, days=settings.session_days)
-    response = redirect(request, _safe_next(next), f"Welcome, {user.display_name}.")
+    if user.locale_chosen:
+        request.state.chosen_locale = user.locale
+    elif request.cookies.get(LANGUAGE_COOKIE) in dict(LANGUAGES):
+        # a language picked before signing in becomes the person's own choice
+        user.locale = request.cookies[LANGUAGE_COOKIE]
+        user.locale_chosen = True
+    elif reader_locale(request).split("_")[0] in dict(LANGUAGES):
+        # not chosen: e-mails follow the language the person's browser asks for
+        user.locale = reader_locale(request).split("_")[0]
+    words = translations_for(reader_locale(request)).gettext("Welcome, %(name)s.")
+    response = redirect(request, _safe_next(next), words % {"name": user.display_name})
     set_session_cookie(response, request, token, settings.session_days)
     rotate_csrf_cookie(response, request)
+    return response
+
+
+@router.post("/language")
+def choose_language(
+    request: Request,
+    ctx: Unit,
+    language: Annotated[str, Form(max_length=16)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    """The language switcher: saved on the account when signed in, in a cookie always."""
+    if language not in dict(LANGUAGES):
+        raise Invalid(
+            f"Choose one of the offered languages: {', '.join(dict(LANGUAGES))}.", field="language"
+        )
+    user = ctx.viewer.user
+    if user is not None and not ctx.viewer.via_token:
+        user.locale = language
+        user.locale_chosen = True
+    request.state.chosen_locale = language
+    response = redirect(request, _safe_next(next), "Language changed.")
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=365 * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
     return response
 
 

@@ -19,7 +19,7 @@ from commonpot.errors import Conflict, DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
 from commonpot.parsing import is_digits, validated
-from commonpot.templating import redirect, render
+from commonpot.templating import reader_locale, redirect, render, translations_for
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 
@@ -258,7 +258,10 @@ def accept_invitation(
     except DomainError as exc:
         typed = {"email": email, "display_name": display_name, "birth_year": birth_year}
         return _invitation_page(ctx, token, values=typed, error=exc)
-    response = redirect(request, f"/communities/{community.slug}", f"Welcome to {community.name}!")
+    welcome = translations_for(reader_locale(request)).gettext("Welcome to %(community)s!")
+    response = redirect(
+        request, f"/communities/{community.slug}", welcome % {"community": community.name}
+    )
     if session_token is not None:
         set_session_cookie(response, request, session_token, days)
         rotate_csrf_cookie(response, request)

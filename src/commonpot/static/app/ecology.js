@@ -1,5 +1,10 @@
 // Ecology charts: grouped bars from a canvas's data-chart ({labels, series:[{label, data}]}).
 (function () {
+  // the page's words for this script, in the reader's language (base.html's ui-texts block)
+  function tr(text) {
+    var block = document.getElementById("ui-texts");
+    try { return (block && JSON.parse(block.textContent)[text]) || text; } catch (e) { return text; }
+  }
   var el = document.getElementById("ecology-chart");
   if (!el || typeof Chart === "undefined") { return; }
   var data = JSON.parse(el.dataset.chart);
@@ -12,6 +17,6 @@
         return { label: s.label, data: s.data, backgroundColor: colours[i % colours.length] };
       })
     },
-    options: { scales: { y: { min: 0, title: { display: true, text: "number of crops" } } } }
+    options: { scales: { y: { min: 0, title: { display: true, text: tr("number of crops") } } } }
   });
 })();

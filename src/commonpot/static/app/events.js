@@ -2,6 +2,11 @@
 // The pages work without this file; it only saves a reload.
 (function () {
   "use strict";
+  // the page's words for this script, in the reader's language (base.html's ui-texts block)
+  function tr(text) {
+    var block = document.getElementById("ui-texts");
+    try { return (block && JSON.parse(block.textContent)[text]) || text; } catch (e) { return text; }
+  }
   var box = document.querySelector("[data-live-url]");
   if (!box || typeof EventSource === "undefined") { return; }
   var liveUrl = box.dataset.liveUrl;
@@ -11,7 +16,7 @@
   var source = new EventSource(liveUrl);
 
   source.addEventListener("open", function () {
-    if (status) { status.textContent = "Live: flash events appear here as soon as they are called."; }
+    if (status) { status.textContent = tr("Live: flash events appear here as soon as they are called."); }
     document.body.dataset.live = "open";
   });
 
@@ -37,7 +42,7 @@
     li.appendChild(h);
     var p = document.createElement("p");
     var when = new Date(m.starts_at);
-    p.textContent = "Flash event · " + when.toLocaleString() + (m.place ? " · " + m.place : "");
+    p.textContent = tr("Flash event") + " · " + when.toLocaleString() + (m.place ? " · " + m.place : "");
     li.appendChild(p);
     var count = document.createElement("p");
     count.className = "meta";
@@ -64,12 +69,12 @@
 
   source.addEventListener("cancelled", function (e) {
     var m = JSON.parse(e.data);
-    if (m.event_id === thisEvent) { notice("This event has just been cancelled. Reload the page."); }
+    if (m.event_id === thisEvent) { notice(tr("This event has just been cancelled. Reload the page.")); }
   });
 
   source.addEventListener("menu", function (e) {
     var m = JSON.parse(e.data);
-    if (m.event_id === thisEvent) { notice("The menu changed: reload for the new shopping list."); }
+    if (m.event_id === thisEvent) { notice(tr("The menu changed: reload for the new shopping list.")); }
   });
 
   source.addEventListener("flash", function (e) {
@@ -84,7 +89,7 @@
       div.className = "flash flash-success";
       var a = document.createElement("a");
       a.href = eventsBase + "/" + m.event_id;
-      a.textContent = "Flash event: " + m.title;
+      a.textContent = tr("Flash event") + ": " + m.title;
       div.appendChild(a);
       banner.appendChild(div);
     }

@@ -2,6 +2,11 @@
 // Everything works without this script: ranks are plain selects, results a table.
 (function () {
   "use strict";
+  // the page's words for this script, in the reader's language (base.html's ui-texts block)
+  function tr(text) {
+    var block = document.getElementById("ui-texts");
+    try { return (block && JSON.parse(block.textContent)[text]) || text; } catch (e) { return text; }
+  }
 
   function rankedBallot(form) {
     var list = form.querySelector("#rank-list");
@@ -26,7 +31,7 @@
         b.type = "button";
         b.className = "button button-small button-secondary move";
         b.textContent = dir === "up" ? "↑" : "↓";
-        b.setAttribute("aria-label", (dir === "up" ? "Move up: " : "Move down: ") + label);
+        b.setAttribute("aria-label", tr(dir === "up" ? "Move up:" : "Move down:") + " " + label);
         b.addEventListener("click", function () {
           li.dataset.touched = "1";
           if (dir === "up" && li.previousElementSibling) { list.insertBefore(li, li.previousElementSibling); }
@@ -76,7 +81,7 @@
     var palette = ["#2f6b3a", "#b5651d", "#3b6ea8", "#8a3b8f", "#9c8b1f", "#5b5b5b"];
     var datasets = parsed.rounds.map(function (round, i) {
       return {
-        label: "Round " + (i + 1),
+        label: tr("Round") + " " + (i + 1),
         backgroundColor: palette[i % palette.length],
         data: parsed.options.map(function (o) {
           var v = round.counts[o];

@@ -2,6 +2,11 @@
 // Names come from members: popups are built from DOM nodes and textContent, never HTML strings.
 (function () {
   "use strict";
+  // the page's words for this script, in the reader's language (base.html's ui-texts block)
+  function tr(text) {
+    var block = document.getElementById("ui-texts");
+    try { return (block && JSON.parse(block.textContent)[text]) || text; } catch (e) { return text; }
+  }
   function popupContent(m) {
     var box = document.createElement("div");
     box.className = "map-popup";
@@ -36,7 +41,7 @@
       map.on("click", function (e) {
         var lat = document.getElementById("lat"), lon = document.getElementById("lon");
         if (lat && lon) { lat.value = e.latlng.lat.toFixed(6); lon.value = e.latlng.lng.toFixed(6); }
-        if (picked) { picked.setLatLng(e.latlng); } else { picked = L.marker(e.latlng, { title: "new place" }).addTo(map); }
+        if (picked) { picked.setLatLng(e.latlng); } else { picked = L.marker(e.latlng, { title: tr("new place") }).addTo(map); }
       });
     }
     el.leafletMap = map;

@@ -1,5 +1,10 @@
 // Fairness chart: fill rate by group, this plan vs first come, first served.
 (function () {
+  // the page's words for this script, in the reader's language (base.html's ui-texts block)
+  function tr(text) {
+    var block = document.getElementById("ui-texts");
+    try { return (block && JSON.parse(block.textContent)[text]) || text; } catch (e) { return text; }
+  }
   var el = document.getElementById("fairness-chart");
   if (!el || typeof Chart === "undefined") { return; }
   var data = JSON.parse(el.dataset.chart);
@@ -8,8 +13,8 @@
     data: {
       labels: data.labels,
       datasets: [
-        { label: "This plan", data: data.plan.map(function (x) { return x * 100; }), backgroundColor: "#2f6f4e" },
-        { label: "First come, first served", data: data.fcfs.map(function (x) { return x * 100; }), backgroundColor: "#b36b00" }
+        { label: tr("This plan"), data: data.plan.map(function (x) { return x * 100; }), backgroundColor: "#2f6f4e" },
+        { label: tr("First come, first served"), data: data.fcfs.map(function (x) { return x * 100; }), backgroundColor: "#b36b00" }
       ]
     },
     options: { scales: { y: { min: 0, max: 100, title: { display: true, text: "% of requested units" } } } }
