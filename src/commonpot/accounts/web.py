@@ -9,10 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from commonpot.accounts import service
 from commonpot.accounts.cookies import rotate_csrf_cookie, set_session_cookie
-from commonpot.errors import DomainError
-from commonpot.http import SESSION_COOKIE, Ctx, Unit, verify_csrf_form
 from commonpot.errors import DomainError, Invalid
-from commonpot.http import CSRF_COOKIE, SESSION_COOKIE, Ctx, Unit, verify_csrf_form
+from commonpot.http import SESSION_COOKIE, Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
 from commonpot.templating import (
     LANGUAGE_COOKIE,
