@@ -82,6 +82,14 @@ def _session_hooks() -> tuple[SessionHook, ...]:
     return (membership_log.install, signals.install, federation_hooks.install)
 
 
+def _register_calendar_sources() -> None:
+    """Calendars a community's events list and feed take in: followed communities' events."""
+    from commonpot import events
+    from commonpot.federation import service as federation_service
+
+    events.register_calendar_source("federation", federation_service.calendar_source)
+
+
 def wire() -> None:
     """Register every domain's tables, governance actions, jobs and signal handlers (idempotent)."""
     from commonpot.models import load_all
@@ -90,6 +98,7 @@ def wire() -> None:
     load_all()
     _register_actions()
     _register_jobs()
+    _register_calendar_sources()
     notification_handlers.connect()
 
 
