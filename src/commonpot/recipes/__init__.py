@@ -5,6 +5,7 @@ What other domains may use is exported here; everything else is the domain's own
 
 from commonpot.recipes.exchange import scalable
 from commonpot.recipes.heritage import add_oral_history, audio_dir, notices
+from commonpot.recipes.listening import ListeningGate, audible, register_listening_gate
 from commonpot.recipes.models import OralHistory, Recipe
 from commonpot.recipes.protocols import Reach, protocol_labels, reach
 from commonpot.recipes.schemas import OralHistoryIn, RecipeIn, SectionIn
@@ -12,6 +13,7 @@ from commonpot.recipes.service import access, create_recipe, get_recipe, visible
 from commonpot.recipes.shopping import ShoppingLine, shopping_list
 
 __all__ = [
+    "ListeningGate",
     "OralHistory",
     "OralHistoryIn",
     "Reach",
@@ -21,12 +23,14 @@ __all__ = [
     "ShoppingLine",
     "access",
     "add_oral_history",
+    "audible",
     "audio_dir",
     "create_recipe",
     "get_recipe",
     "notices",
     "protocol_labels",
     "reach",
+    "register_listening_gate",
     "scalable",
     "shopping_list",
     "visible_recipes",
