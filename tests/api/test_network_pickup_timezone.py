@@ -89,3 +89,31 @@ def test_a_bad_time_zone_is_a_problem_and_changes_nothing(client: TestClient, db
     assert client.patch(url, json={"timezone": ZONE}, headers=steward).status_code == 200
     with db.unit_of_work(write=False) as s:
         assert communities.timezone_of(s.get(Community, w.public.id)) == ZONE
+
+
+def test_stewards_choose_the_zone_on_the_settings_form(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    sign_in(client, db, w.steward)
+    url = "/communities/publicville/settings"
+    shown = client.get(url)
+    assert shown.status_code == 200 and 'name="timezone" maxlength="60" value="UTC"' in shown.text
+    with db.unit_of_work(write=False) as s:
+        c = s.get(Community, w.public.id)
+        assert c is not None
+        typed = {
+            "name": c.name,
+            "description": c.description,
+            "location": c.location,
+            "lat": str(c.lat),
+            "lon": str(c.lon),
+            "visibility": c.visibility,
+        }
+    bad = client.post(url, data=form({**typed, "timezone": "Nowhere/Atlantis"}))
+    assert bad.status_code == 422
+    assert 'value="Nowhere/Atlantis"' in bad.text
+    with db.unit_of_work(write=False) as s:
+        assert "timezone" not in (s.get(Community, w.public.id).settings or {})
+    ok = client.post(url, data=form({**typed, "timezone": ZONE}), follow_redirects=False)
+    assert ok.status_code == 303
+    with db.unit_of_work(write=False) as s:
+        assert communities.timezone_of(s.get(Community, w.public.id)) == ZONE
