@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     redis_url: str = Field(default="", description="redis://... enables the cross-process bus")
     event_bus: str = Field(default="memory", description="memory, postgres or redis")
     default_locale: str = "en"
+    default_timezone: str = Field(
+        default="UTC",
+        description="IANA time zone of communities that have not chosen one (Europe/London)",
+    )
     jobs_backend: str = Field(
         default="", description="sqlite (data folder), redis or memory; empty: redis if redis_url"
     )

@@ -52,6 +52,7 @@ def _register_jobs() -> None:
     from commonpot.biotumblers import jobs as biotumbler_jobs
     from commonpot.ecology import jobs as ecology_jobs
     from commonpot.events import jobs as events_jobs
+    from commonpot.experiences import jobs as experience_jobs
     from commonpot.federation import jobs as federation_jobs
     from commonpot.governance import jobs as governance_jobs
     from commonpot.jobs import REGISTRY
@@ -68,6 +69,7 @@ def _register_jobs() -> None:
         recipe_jobs,
         federation_jobs,
         biotumbler_jobs,
+        experience_jobs,
     ):
         REGISTRY.register(*jobs_module.JOBS)
         REGISTRY.schedule(*jobs_module.PERIODIC)
@@ -82,6 +84,21 @@ def _session_hooks() -> tuple[SessionHook, ...]:
     return (membership_log.install, signals.install, federation_hooks.install)
 
 
+def _register_calendar_sources() -> None:
+    """Calendars a community's events list and feed take in: followed communities' events."""
+    from commonpot import events
+    from commonpot.federation import service as federation_service
+
+    events.register_calendar_source("federation", federation_service.calendar_source)
+
+
+def _register_listening_gates() -> None:
+    """Who may hear a recipe's recordings: the teller's consent kept by experiences."""
+    from commonpot import experiences, recipes
+
+    recipes.register_listening_gate("experiences", experiences.audible_recordings)
+
+
 def wire() -> None:
     """Register every domain's tables, governance actions, jobs and signal handlers (idempotent)."""
     from commonpot.models import load_all
@@ -90,6 +107,8 @@ def wire() -> None:
     load_all()
     _register_actions()
     _register_jobs()
+    _register_calendar_sources()
+    _register_listening_gates()
     notification_handlers.connect()
 
 

@@ -222,3 +222,36 @@ def test_register_form_keeps_input_on_error(client: TestClient, db: Database) ->
     with db.unit_of_work(write=False) as s:
         found = s.scalar(select(Biotumbler).where(Biotumbler.device == "tumbler-2"))
         assert found is not None and found.expected_every_s == 900
+
+
+def test_ecology_dome_pages_show_compost_delivered_per_place(
+    client: TestClient, db: Database
+) -> None:
+    w, _ = setup(db)
+    steward = bearer(db, w.steward)
+    first = finished(db, w)
+    second = finished(db, w, start=T0 + timedelta(days=5))
+    with db.unit_of_work(write=False) as s:
+        place = s.scalars(select(Place).where(Place.community_id == w.public.id)).first()
+        assert place is not None
+        place_id, place_name = place.id, place.name
+    ecology = "/communities/publicville/ecology"
+    assert 'id="compost-h"' not in client.get(ecology).text  # nothing delivered yet
+    for batch, kg in ((first, 30), (second, 12.5)):
+        body = {"place_id": place_id, "compost_kg": kg}
+        r = client.post(f"{URL}/tumbler-1/batches/{batch}/delivery", json=body, headers=steward)
+        assert r.status_code == 200, r.text
+
+    page = client.get(ecology)  # the public ratings page, to a visitor
+    assert page.status_code == 200
+    section = page.text.split('id="compost-h"', 1)[1].split("</section>", 1)[0]
+    assert f'data-place="{place_id}"' in section and place_name in section
+    assert "42.5" in section
+    sign_in(client, db, w.member)
+    inventory = client.get(f"{ecology}/inventory")
+    assert inventory.status_code == 200
+    assert "42.5" in inventory.text.split('id="compost-h"', 1)[1]
+    # another community's pages never show it
+    sign_in(client, db, w.private_member)
+    other = client.get("/communities/privatehill/ecology")
+    assert other.status_code == 200 and 'id="compost-h"' not in other.text

@@ -29,11 +29,18 @@ def test_offer_need_run_commit_pickup(client: TestClient, db: Database) -> None:
             "quantity": 3,
             "lat": 52.01,
             "lon": 5.0,
-            "group_id": group.json()["id"],
+            "circumstances": ["elder"],
+            "priority_consent": True,
         },
         headers=member,
     )
     assert need.status_code == 201
+    placed = client.put(
+        f"{API}/needs/{need.json()['id']}/group",
+        json={"group_id": group.json()["id"]},
+        headers=steward,
+    )
+    assert placed.status_code == 200, placed.text
     run = client.post(f"{API}/runs", json={}, headers=steward)
     assert run.status_code == 201, run.text
     body = run.json()

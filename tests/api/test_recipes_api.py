@@ -126,7 +126,9 @@ def test_oral_history_upload_and_play(client: TestClient, db: Database) -> None:
     )
     assert response.status_code == 201, response.text
     url = response.json()["audio_url"]
-    played = client.get(url)
+    # the teller's consent (experiences' default: the community's members) decides who hears
+    assert client.get(url).status_code == 404
+    played = client.get(url, headers=headers)
     assert played.status_code == 200
     assert played.content == audio
     assert played.headers["content-type"] == "audio/mpeg"

@@ -97,7 +97,7 @@ def add_need(
     from commonpot.accounts.service import Viewer
     from commonpot.network import service
 
-    return service.create_need(
+    need = service.create_need(
         session,
         community,
         Viewer(user=user),
@@ -105,5 +105,10 @@ def add_need(
         quantity=quantity,
         lat=52.0 + north_km / KM_PER_DEG,
         lon=5.0,
-        group_id=group_id,
+        priority_consent=group_id is not None,
     )
+    if group_id is not None:  # the person agreed; a steward (here the operator) places it
+        from commonpot.accounts.service import OPERATOR
+
+        service.assign_group(session, community, OPERATOR, need.id, group_id)
+    return need

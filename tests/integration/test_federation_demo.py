@@ -18,12 +18,19 @@ def test_riverside_shows_lakeside_recipes(client: TestClient, db: Database) -> N
     with db.unit_of_work(write=False) as s:
         follow = s.scalars(select(Following)).one()
         assert follow.state == "accepted" and follow.actor_id.endswith("/federation/lakeside")
-        names = set(s.scalars(select(RemoteItem.name)))
+        names = set(s.scalars(select(RemoteItem.name).where(RemoteItem.kind == "recipe")))
+        remote_events = list(s.scalars(select(RemoteItem.name).where(RemoteItem.kind == "event")))
     assert names == {
         "Lake trout smoked over alder",
         "Wild rice and mushroom pilaf",
         "Birch sap tea",
     }
+    assert remote_events == ["Smoke-house open evening"]
+    # lakeside's public evening is in riverside's own events list and calendar, marked remote
+    listed = client.get("/communities/riverside/events")
+    assert "Smoke-house open evening" in listed.text.split('id="remote-h"', 1)[1]
+    feed = client.get("/communities/riverside/events.ics").text
+    assert "Smoke-house open evening (Lakeside Kitchen Collective" in feed.replace("\r\n ", "")
     page = client.get("/communities/riverside/federation")
     assert page.status_code == 200
     assert "Birch sap tea" in page.text and "Lakeside Kitchen Collective" in page.text
@@ -35,7 +42,7 @@ def test_riverside_shows_lakeside_recipes(client: TestClient, db: Database) -> N
         == 404
     )
     outbox = client.get("/federation/lakeside/outbox?page=1").json()
-    assert len(outbox["orderedItems"]) == 3
+    assert len(outbox["orderedItems"]) == 4  # three recipes and the public evening
     # moderation: lakeside approves followers (one waits), riverside has a report and an
     # adaptation of lakeside's birch sap tea
     actor = client.get("/federation/lakeside", headers={"accept": "application/activity+json"})

@@ -52,8 +52,10 @@ from commonpot.communities.profile import (
     SLUG_RE,
     check_coordinates,
     check_slug,
+    check_timezone,
     create_community,
     set_setting,
+    timezone_of,
     update_community,
 )
 from commonpot.communities.roles import (
@@ -84,6 +86,7 @@ __all__ = [
     "change_role",
     "check_coordinates",
     "check_slug",
+    "check_timezone",
     "create_community",
     "create_invitation",
     "create_place",
@@ -106,6 +109,7 @@ __all__ = [
     "revoke_invitation",
     "set_setting",
     "sign_up_with_invitation",
+    "timezone_of",
     "update_community",
     "update_place",
     "visible_communities",

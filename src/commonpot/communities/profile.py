@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -87,6 +88,37 @@ def create_community(
     return community
 
 
+TIMEZONE_SETTING = "timezone"
+
+
+def check_timezone(name: str) -> str:
+    """An IANA time zone name (Europe/London, America/Mexico_City) or Invalid."""
+    text = str(name).strip()
+    if not text or len(text) > 60 or text.startswith(("/", ".")) or ".." in text:
+        raise Invalid("timezone: an IANA time zone such as Europe/London", field="timezone")
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(
+            f"timezone: unknown time zone {text!r} (for example Europe/London)", field="timezone"
+        ) from None
+    return text
+
+
+def timezone_of(community: Community, default: str = "UTC") -> str:
+    """The community's time zone (where its pickups and meetings happen), or `default`."""
+    chosen = (community.settings or {}).get(TIMEZONE_SETTING)
+    if isinstance(chosen, str) and chosen:
+        try:
+            return check_timezone(chosen)
+        except Invalid:
+            pass
+    try:
+        return check_timezone(default)
+    except Invalid:
+        return "UTC"
+
+
 def update_community(
     session: Session, community: Community, viewer: Viewer, changes: dict[str, Any]
 ) -> Community:
@@ -108,6 +140,9 @@ def update_community(
         lat, lon = changes.get("lat", community.lat), changes.get("lon", community.lon)
         check_coordinates(lat, lon)
         community.lat, community.lon = lat, lon
+    if changes.get("timezone"):
+        zone = check_timezone(str(changes["timezone"]))
+        community.settings = {**(community.settings or {}), TIMEZONE_SETTING: zone}
     session.flush()
     return community
 

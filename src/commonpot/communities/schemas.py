@@ -64,6 +64,9 @@ class CommunityPatch(BaseModel):
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     visibility: Literal["public", "private"] | None = None
+    timezone: str | None = Field(
+        default=None, max_length=60, description="IANA time zone, e.g. Europe/London"
+    )
 
 
 class MemberOut(BaseModel):

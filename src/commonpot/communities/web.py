@@ -322,6 +322,7 @@ def _community_form(
     lat: Annotated[str, Form(max_length=40)] = "",
     lon: Annotated[str, Form(max_length=40)] = "",
     visibility: Annotated[str, Form()] = "public",
+    timezone: Annotated[str, Form(max_length=60)] = "",
 ) -> dict[str, str]:
     """The community form as typed (shown again as it is when something is wrong)."""
     return {
@@ -332,6 +333,7 @@ def _community_form(
         "lat": lat,
         "lon": lon,
         "visibility": visibility,
+        "timezone": timezone,
     }
 
 
@@ -362,6 +364,7 @@ def settings_page(here: CommunityScope) -> Response:
         "lat": "" if c.lat is None else c.lat,
         "lon": "" if c.lon is None else c.lon,
         "visibility": c.visibility,
+        "timezone": service.timezone_of(c, here.settings.default_timezone),
     }
     return _edit_page(here, here.page(), shown)
 
@@ -373,6 +376,8 @@ def save_settings(request: Request, here: CommunityScope, typed: CommunityForm) 
     try:
         with here.session.begin_nested():
             fields = _community_form_fields(typed)
+            if typed.get("timezone", "").strip():
+                fields["timezone"] = typed["timezone"]
             service.update_community(here.session, here.community, here.viewer, fields)
     except DomainError as exc:
         here.session.refresh(here.community)

@@ -13,6 +13,10 @@ from sqlalchemy.orm import Session
 from commonpot import communities
 from commonpot.accounts import Viewer
 from commonpot.communities import Community, Place, PlaceKind, Role
+from commonpot import biotumblers
+from commonpot.accounts.service import Viewer
+from commonpot.communities import service as communities
+from commonpot.communities.models import Community, Place, PlaceKind, Role
 from commonpot.ecology import explain
 from commonpot.ecology.csvio import CountsTable, parse_counts, write_counts
 from commonpot.ecology.diversity import diversity_report, roll_up, varietal_diversity
@@ -112,6 +116,22 @@ def growing_places(session: Session, community: Community) -> list[Place]:
     """Biodomes and gardens: the places whose plantings make up the inventory."""
     query = select_scoped(Place, community.id).where(Place.kind.in_(GROWING_KINDS))
     return list(session.scalars(query.order_by(Place.name)))
+
+
+def compost_by_place(
+    session: Session, community: Community, viewer: Viewer
+) -> list[tuple[Place, float]]:
+    """Sanitised compost (kg) delivered to each of the community's places, by place name.
+
+    The figures come from the biotumblers domain (its public surface), which answers only
+    what the viewer may read.
+    """
+    delivered = biotumblers.compost_delivered(session, community, viewer)
+    if not delivered:
+        return []
+    query = select_scoped(Place, community.id).where(Place.id.in_(list(delivered)))
+    found = session.scalars(query.order_by(Place.name, Place.id))
+    return [(place, delivered[place.id]) for place in found]
 
 
 def _growing_place(session: Session, community: Community, place_id: int) -> Place:

@@ -57,6 +57,7 @@ def ratings_page(request: Request, here: CommunityScope, level: str = "crop") ->
         guide=explain.GUIDE,
         chart=chart,
         levels=service.LEVELS,
+        compost=service.compost_by_place(here.session, here.community, here.viewer),
     )
 
 
@@ -74,6 +75,7 @@ def _inventory(request: Request, here: Here, failed: Failed | None = None) -> Re
         plantings=service.plantings(session, community, viewer),
         crops=service.crops(session, community, viewer),
         places=service.growing_places(session, community),
+        compost=service.compost_by_place(session, community, viewer),
     )
 
 

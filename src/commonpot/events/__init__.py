@@ -14,5 +14,15 @@ __all__ = [
     "MenuItem",
     "Registration",
     "upcoming",
+from commonpot.events.models import Event, EventStatus, EventVisibility
+from commonpot.events.schemas import EventIn
+from commonpot.events.service import create_event
+from commonpot.events.sources import CalendarSource, ExternalEvent, register_calendar_source
+
+    "CalendarSource",
+    "EventIn",
+    "ExternalEvent",
+    "create_event",
+    "register_calendar_source",
     "visible_events",
 ]

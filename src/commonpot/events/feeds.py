@@ -15,6 +15,7 @@ from commonpot.events.access import visible_events
 from commonpot.events.ics import CalendarEvent, build_calendar
 from commonpot.events.models import Event, EventKind, EventSession
 from commonpot.events.signup import WAITLISTED, registered_events
+from commonpot.events.sources import REMOTE, ExternalEvent, external_events
 
 
 def event_url(base_url: str, community: Community, event: Event) -> str:
@@ -63,10 +64,29 @@ def calendar_event(
     )
 
 
+def external_calendar_event(item: ExternalEvent) -> CalendarEvent:
+    """An event from another calendar: marked remote, its origin in the summary and categories."""
+    ends = item.ends_at if item.ends_at is not None else item.starts_at + timedelta(hours=2)
+    origin = item.origin or "?"
+    return CalendarEvent(
+        uid=item.uid,
+        summary=f"{item.title} ({origin})",
+        starts_at=item.starts_at,
+        ends_at=max(ends, item.starts_at),
+        description=item.description,
+        location=item.location,
+        url=item.url if item.url.startswith(("https://", "http://")) else "",
+        stamp=item.updated_at,
+        last_modified=item.updated_at,
+        categories=(REMOTE, origin),
+    )
+
+
 def community_feed(session: Session, community: Community, viewer: Viewer, base_url: str) -> bytes:
-    """The community's events the viewer may see, as one calendar."""
+    """The community's events the viewer may see, and those of the calendars it takes in."""
     events = session.scalars(visible_events(session, community, viewer).order_by(Event.starts_at))
     items = [calendar_event(session, community, e, base_url) for e in events]
+    items.extend(external_calendar_event(x) for x in external_events(session, community, viewer))
     return build_calendar(f"{community.name} events", items)
 
 

@@ -12,7 +12,7 @@ from commonpot.communities import places
 from commonpot.communities.scope import Here
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
-from commonpot.events import access, planning, service, signup
+from commonpot.events import access, planning, service, signup, sources
 from commonpot.events.live import EventsScope, discard_pending
 from commonpot.events.models import Event, EventKind
 from commonpot.events.schemas import EventIn
@@ -60,6 +60,7 @@ def _events_page(
         ),
         repeat_of=repeat_of,
         past=past,
+        remote=sources.external_events(here.session, community, here.viewer),
         counts={e.id: signup.counts(here.session, e) for e in upcoming},
         may_flash=access.may_call_flash(here.session, community, here.viewer),
         members_flash=bool((community.settings or {}).get(access.FLASH_SETTING)),

@@ -3,6 +3,6 @@
 What other domains may use is exported here; everything else is the domain's own.
 """
 
-from commonpot.experiences.service import Experience, experience
+from commonpot.experiences.service import Experience, audible_recordings, experience
 
-__all__ = ["Experience", "experience"]
+__all__ = ["Experience", "audible_recordings", "experience"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import events, recipes
@@ -24,6 +24,7 @@ from commonpot.experiences.models import Gathering, GatheringPresence
 from commonpot.tenancy import find_scoped
 
 PRESENT_SECONDS = 15  # a page not heard from for this long has left
+FORGET_AFTER = timedelta(minutes=10)  # presence rows older than this are deleted
 
 
 def channel(gathering_id: int) -> str:
@@ -149,6 +150,17 @@ def present(
         row = GatheringPresence(community_id=community.id, gathering_id=gathering.id, client=client)
         session.add(row)
     row.user_id, row.chapter, row.seen_at = viewer.user_id, max(0, chapter), now
+    # pages that left long ago are forgotten as the others report (the periodic sweep
+    # catches gatherings nobody reports to any more)
+    session.execute(
+        delete(GatheringPresence)
+        .where(
+            GatheringPresence.community_id == community.id,
+            GatheringPresence.gathering_id == gathering.id,
+            GatheringPresence.seen_at < now - FORGET_AFTER,
+        )
+        .execution_options(synchronize_session=False)
+    )
     session.flush()
     count = presence(session, community, gathering.id, now)
     queue_after_commit(session, channel(gathering.id), {"type": "presence", "count": count})
@@ -168,6 +180,18 @@ def presence(session: Session, community: Community, gathering_id: int, now: dat
         )
         or 0
     )
+
+
+def forget_presence(session: Session, now: datetime | None = None) -> int:
+    """Delete presence rows of pages gone for `FORGET_AFTER`, and all of closed gatherings'."""
+    cutoff = (now or utcnow()) - FORGET_AFTER
+    closed = select(Gathering.id).where(Gathering.is_open.is_(False))
+    result = session.execute(
+        delete(GatheringPresence)
+        .where((GatheringPresence.seen_at < cutoff) | GatheringPresence.gathering_id.in_(closed))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def close(session: Session, community: Community, viewer: Viewer, gathering_id: int) -> None:

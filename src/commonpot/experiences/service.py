@@ -7,6 +7,7 @@ answer exactly as the recipe does: NotFound to whoever may not see the recipe.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,19 @@ def may_hear(member: bool, voice: RecordingVoice | None) -> bool:
     if listeners == Listeners.ANYONE.value:
         return True
     return listeners == Listeners.MEMBERS.value and member
+
+
+def audible_recordings(
+    session: Session, community: Community, viewer: Viewer, recording_ids: Sequence[int]
+) -> set[int]:
+    """Of these recordings, those the teller's consent lets this viewer hear (the same rule
+    as the experience's audio path; the recipes domain asks through its listening gate)."""
+    ids = list(recording_ids)
+    if not ids:
+        return set()
+    member = recipes.access(session, community, viewer).member
+    voices = _voices(session, community, ids)
+    return {i for i in ids if may_hear(member, voices.get(i))}
 
 
 def _cues(item: recipes.OralHistory, voice: RecordingVoice | None) -> tuple[story.Cue, ...]:

@@ -41,6 +41,11 @@ def _text(value: str, limit: int) -> str:
     return cleaned[:limit]
 
 
+def plain_text(value: str, limit: int) -> str:
+    """Sanitised remote HTML as one line of plain text (no tags, no controls), bounded."""
+    return _text(value, limit)
+
+
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 

@@ -7,19 +7,31 @@ recipes in riverside's "from other communities".
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import recipes
 from commonpot.accounts import OPERATOR, Viewer
 from commonpot.communities import Community, add_member, create_community
+from commonpot import events, recipes
+from commonpot.accounts.service import OPERATOR, Viewer
+from commonpot.communities.models import Community
+from commonpot.communities.service import add_member, create_community
+from commonpot.db import utcnow
 from commonpot.demo import DemoContext
 from commonpot.federation import adapt, approvals, keys
 from commonpot.federation.actors import remember_actor
 from commonpot.federation.inbox import dispatch
 from commonpot.federation.instance import Fed, context
 from commonpot.federation.models import Follower, Following, RemoteItem, Report
-from commonpot.federation.sharing import recipe_document, shareable_recipes
+from commonpot.federation.sharing import (
+    event_document,
+    recipe_document,
+    shareable_events,
+    shareable_recipes,
+)
 from commonpot.federation.vocab import activity
 from commonpot.settings import get_settings
 
@@ -78,6 +90,20 @@ def load(session: Session, ctx: DemoContext) -> None:
                 labels=labels,
             ),
         )
+    start = (utcnow() + timedelta(days=9)).replace(hour=17, minute=0, second=0, microsecond=0)
+    events.create_event(
+        session,
+        lakeside,
+        steward,
+        events.EventIn(
+            title="Smoke-house open evening",
+            description="Taste the winter's smoked perch and learn to build a reed smoker.",
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            timezone="Europe/London",
+            visibility="public",
+        ),
+    )
     session.flush()
     fed = context(get_settings())
     follow_as_if_remote(session, fed, ctx.communities["riverside"].slug, lakeside.slug)
@@ -85,7 +111,8 @@ def load(session: Session, ctx: DemoContext) -> None:
     ctx.notes.append(
         "federation: riverside follows lakeside (public, same instance, as if remote); see "
         "/communities/riverside/federation (a report, an adapted recipe) and "
-        "/communities/lakeside/federation (a follow request waiting for its stewards)"
+        "/communities/lakeside/federation (a follow request waiting for its stewards); "
+        "lakeside's smoke-house evening shows in riverside's events and events.ics, marked remote"
     )
 
 
@@ -176,6 +203,15 @@ def follow_as_if_remote(session: Session, fed: Fed, follower_slug: str, followed
     session.flush()
     for recipe in shareable_recipes(session, followed):
         obj = recipe_document(session, fed, followed, recipe)
+        dispatch(
+            session,
+            fed,
+            activity("Create", obj["id"] + "#create", followed_actor, obj),
+            remote,
+            None,
+        )
+    for event in shareable_events(session, followed):  # into riverside's own calendar too
+        obj = event_document(fed, followed, event)
         dispatch(
             session,
             fed,

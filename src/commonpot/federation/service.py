@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session
 from commonpot import tenancy
 from commonpot.accounts import Viewer
 from commonpot.communities import Community, Role, require_role
+from commonpot import events, tenancy
+from commonpot.accounts.service import Viewer
+from commonpot.communities.models import Community, Role
+from commonpot.communities.service import require_role
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid
 from commonpot.federation import calendar
@@ -186,3 +190,39 @@ def remote_calendar(session: Session, community: Community, name: str) -> bytes:
         if row.starts_at is not None
     ]
     return calendar.build(name, items)
+
+
+def calendar_source(
+    session: Session, community: Community, viewer: Viewer
+) -> list[events.ExternalEvent]:
+    """Remote events for the community's own calendar (registered by `commonpot.wiring`).
+
+    Only a public community takes part in federation: a private one (or one that turned
+    private after following others) shows nothing from outside, whoever looks. Blocked
+    domains' events are left out even when some row of theirs was not yet removed.
+    """
+    del viewer  # remote events reached us publicly; the scope has checked the community
+    if not community.is_public:
+        return []
+    blocked: dict[str, bool] = {}
+
+    def shown(domain: str) -> bool:
+        if domain not in blocked:
+            blocked[domain] = is_blocked(session, domain, community.id)
+        return not blocked[domain]
+
+    return [
+        events.ExternalEvent(
+            uid=row.object_id,
+            title=row.name,
+            origin=f"{row.origin_name} · {row.domain}" if row.origin_name else row.domain,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            description=calendar.plain_text(row.content, 5000),
+            location=row.location,
+            url=row.url,
+            updated_at=row.updated_at,
+        )
+        for row in remote_events(session, community)
+        if row.starts_at is not None and shown(row.domain)
+    ]

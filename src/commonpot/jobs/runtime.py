@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from commonpot import signals
-from commonpot.bus import Bus, Message
+from commonpot.bus import OUTBOX_KEY, Bus, Message, take_queued
 from commonpot.db import Database, utcnow
 from commonpot.errors import Conflict, DomainError
 from commonpot.jobs.models import TERMINAL_STATES, Job, JobState
@@ -41,6 +41,10 @@ from commonpot.settings import Settings
 log = logging.getLogger(__name__)
 DISPATCH_KEY = "jobs.dispatch"
 CANCEL_KEY = "jobs.cancelled"
+MARKS_KEY = "jobs.savepoints"
+JOB_SESSION_KEY = "jobs.job_id"
+# what a savepoint that rolls back must take back (queued inside it), and a rollback drops
+_PENDING_KEYS = (DISPATCH_KEY, CANCEL_KEY, OUTBOX_KEY)
 RETRY_BASE_SECONDS = 2.0
 STALE_AFTER = timedelta(seconds=60)
 R = TypeVar("R")
@@ -206,6 +210,8 @@ class JobContext:
         """The job's write transaction, committed with the job's result (opened on first use)."""
         if self._session is None:
             self._session = self.runtime.db.session(write=True)
+            # live updates queued in this transaction are published once it commits
+            self._session.info[JOB_SESSION_KEY] = self.job_id
         return self._session
 
     @contextlib.contextmanager
@@ -367,17 +373,45 @@ class Jobs:
         )(fire)
 
     def _install(self, factory: sessionmaker[Session]) -> None:
+        """Session hook: dispatch queued jobs (and a job's live updates) after commit only.
+
+        A savepoint (`session.begin_nested()`) that rolls back takes back only what was
+        queued inside it (SQLAlchemy fires `after_rollback` for savepoints too, so the
+        whole queue must not be dropped there); the outermost rollback drops everything.
+        Releasing a savepoint fires `after_commit` too, so dispatch waits for the outermost.
+        """
+
         @sa_event.listens_for(factory, "after_commit")
         def _after_commit(session: Session) -> None:
+            # `after_commit` also fires when a savepoint is released: the outer transaction
+            # may still roll back, so nothing leaves before the outermost one commits
+            if session.get_nested_transaction() is not None:
+                return
+            session.info.pop(MARKS_KEY, None)
             for job_id in session.info.pop(DISPATCH_KEY, []):
                 self.dispatch(job_id)
             for job_id in session.info.pop(CANCEL_KEY, []):
                 self.publish(job_id, {"state": JobState.CANCELLED.value, "message": "cancelled"})
+            if JOB_SESSION_KEY in session.info:  # requests publish their own, at their edge
+                self.publish_live(take_queued(session))
 
-        @sa_event.listens_for(factory, "after_rollback")
-        def _after_rollback(session: Session) -> None:
-            session.info.pop(DISPATCH_KEY, None)
-            session.info.pop(CANCEL_KEY, None)
+        @sa_event.listens_for(factory, "after_transaction_create")
+        def _savepoint_begins(session: Session, transaction: Any) -> None:
+            if transaction.nested:
+                marks = session.info.setdefault(MARKS_KEY, {})
+                marks[id(transaction)] = {k: len(session.info.get(k, ())) for k in _PENDING_KEYS}
+
+        @sa_event.listens_for(factory, "after_soft_rollback")
+        def _rolled_back(session: Session, previous: Any) -> None:
+            if previous.nested:
+                mark = session.info.get(MARKS_KEY, {}).pop(id(previous), None)
+                for key, length in (mark or {}).items():
+                    queued = session.info.get(key)
+                    if queued is not None:
+                        del queued[length:]
+            elif previous.parent is None:
+                for key in (*_PENDING_KEYS, MARKS_KEY):
+                    session.info.pop(key, None)
 
     def dispatch(self, job_id: int, delay: float | None = None) -> None:
         """Hand a queued job to the consumers (now, or after `delay` seconds)."""
@@ -395,6 +429,14 @@ class Jobs:
             self.bus.publish(job_channel(job_id), {"type": "job", "id": job_id, **message})
         except Exception:
             log.exception("could not publish progress of job %s", job_id)
+
+    def publish_live(self, messages: list[tuple[str, Message]]) -> None:
+        """Publish the live updates a job's committed transaction queued (never fails it)."""
+        for channel, message in messages:
+            try:
+                self.bus.publish(channel, message)
+            except Exception:  # a lost live update must not undo committed work
+                log.exception("could not publish a live update on %s", channel)
 
     def run(self, job_id: int) -> None:
         """Claim and run one job (the huey task); a job already claimed is left alone."""

@@ -16,11 +16,13 @@ from commonpot.network import jobs as network_jobs
 from commonpot.network.models import AllocationRun, ForagingPatch, Harvest, Need, Offer
 from commonpot.network.schemas import (
     AssignmentOut,
+    CircumstancesIn,
     GroupIn,
     GroupOut,
     HandoverOut,
     HarvestIn,
     HarvestOut,
+    NeedGroupIn,
     NeedIn,
     NeedOut,
     OfferIn,
@@ -67,6 +69,9 @@ def need_out(n: Need) -> NeedOut:
         lon=n.lon,
         group_id=n.group_id,
         status=n.status,
+        circumstances=list(n.circumstances or []),
+        circumstances_note=n.circumstances_note,
+        priority_consent=n.priority_consent,
     )
 
 
@@ -156,6 +161,28 @@ def create_need(body: NeedIn, here: CommunityScope) -> NeedOut:
     return need_out(need)
 
 
+@router.put(BASE + "/needs/{need_id}/circumstances", response_model=NeedOut)
+def state_circumstances(need_id: Id, body: CircumstancesIn, here: CommunityScope) -> NeedOut:
+    """State circumstances and consent to a priority group (only the person who asked)."""
+    need = service.state_circumstances(
+        here.session,
+        here.community,
+        here.viewer,
+        need_id,
+        circumstances=body.circumstances,
+        note=body.circumstances_note,
+        consent=body.priority_consent,
+    )
+    return need_out(need)
+
+
+@router.put(BASE + "/needs/{need_id}/group", response_model=NeedOut)
+def assign_group(need_id: Id, body: NeedGroupIn, here: CommunityScope) -> NeedOut:
+    """Place a need in a priority group, from its circumstances (stewards; needs consent)."""
+    need = service.assign_group(here.session, here.community, here.viewer, need_id, body.group_id)
+    return need_out(need)
+
+
 @router.post(BASE + "/needs/{need_id}/withdraw", response_model=NeedOut)
 def withdraw_need(need_id: Id, here: CommunityScope) -> NeedOut:
     """Withdraw a need (its author or a steward)."""
@@ -166,8 +193,14 @@ def withdraw_need(need_id: Id, here: CommunityScope) -> NeedOut:
 def list_groups(here: CommunityScope) -> list[GroupOut]:
     """Priority groups, most urgent first (members)."""
     found = service.groups(here.session, here.community, here.viewer)
+    steward = service.is_steward(here.session, here.community, here.viewer)
     return [
-        GroupOut(id=g.id, name=g.name, priority=g.priority, description=g.description)
+        GroupOut(
+            id=g.id,
+            name=g.name,
+            priority=g.priority if steward else None,  # weights are stewards' business
+            description=g.description,
+        )
         for g in found
     ]
 

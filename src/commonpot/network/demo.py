@@ -37,6 +37,9 @@ NEEDS = [
     ("amara", "squash", 6, 0.1, -0.1, "families", ""),
     ("lina", "lentil dal", 8, -0.15, -0.05, "families", ""),
 ]
+# what the people asking said about themselves (seen only by them and the stewards)
+CIRCUMSTANCES_OF = {"elders": ("elder",), "families": ("children",), "school": ("children",)}
+NOTES = {"lina": "Five of us since my sister moved in.", "rosa": "I cook for the elders' table."}
 GROUPS = [
     ("elders", 2.0, "Members over 75 and anyone recovering from illness"),
     ("families", 1.5, "Households with young children"),
@@ -99,7 +102,8 @@ def load(session: Session, ctx: DemoContext) -> None:
             unit=unit,
         )
     for who, category, units, north, east, group, description in NEEDS:
-        service.create_need(
+        # people state their circumstances and agree to a group; a steward places them
+        need = service.create_need(
             session,
             community,
             Viewer(user=ctx.users[who]),
@@ -108,9 +112,13 @@ def load(session: Session, ctx: DemoContext) -> None:
             lat=lat0 + north * KM_LAT,
             lon=lon0 + east * KM_LON,
             description=description,
-            group_id=groups[group].id if group else None,
             unit=UNITS.get(category, "meals"),
+            circumstances=CIRCUMSTANCES_OF.get(group or "", ()),
+            circumstances_note=NOTES.get(who, ""),
+            priority_consent=group is not None,
         )
+        if group is not None:
+            service.assign_group(session, community, steward, need.id, groups[group].id)
     first = runs.create_run(session, community, steward)
     runs.commit_run(session, community, steward, first.id)
     _last_mile(session, ctx, community, first.id)

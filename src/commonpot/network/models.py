@@ -15,6 +15,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import (
+    false as sa_false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from commonpot.db import Base, utcnow
@@ -176,6 +179,12 @@ class Need(Base):
     group_id: Mapped[int | None] = mapped_column(
         ForeignKey("network_priority_groups.id", ondelete="SET NULL"), default=None
     )
+    # what the person chose to tell stewards (codes of `circumstances.CIRCUMSTANCES` and a
+    # note), and whether they agree to be placed in a priority group: only the person and
+    # the community's stewards ever see these
+    circumstances: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    circumstances_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    priority_consent: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     status: Mapped[str] = mapped_column(String(16), default=NeedStatus.OPEN.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

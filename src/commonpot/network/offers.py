@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -11,9 +12,10 @@ from commonpot import communities
 from commonpot.accounts import Viewer
 from commonpot.communities import Community
 from commonpot.db import utcnow
-from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
 from commonpot.network import checks
 from commonpot.network.access import is_steward, owner_or_steward, require_reader
+from commonpot.network.circumstances import clean as circumstances_clean
 from commonpot.network.groups import get_group
 from commonpot.network.models import Need, NeedStatus, Offer, OfferStatus
 from commonpot.tenancy import get_scoped, select_scoped
@@ -105,12 +107,26 @@ def create_need(
     description: str = "",
     group_id: int | None = None,
     unit: str = "",
+    circumstances: Iterable[str] = (),
+    circumstances_note: str = "",
+    priority_consent: bool = False,
 ) -> Need:
-    """A member asks for food; a steward may place the need in a priority group."""
+    """A member asks for food, stating circumstances and consent to a priority group if
+    they wish; only a steward may place a need in a group, and only with that consent."""
     communities.require_member(session, community, viewer)
     checks.place(lat, lon)
+    codes, note = circumstances_clean(circumstances, circumstances_note)
     if group_id is not None:
+        if not is_steward(session, community, viewer):
+            raise Forbidden(
+                "Priority groups are chosen by stewards from the circumstances you state."
+            )
         get_group(session, community, group_id)
+        if not priority_consent:
+            raise Invalid(
+                "group_id: the person has not agreed to be placed in a priority group",
+                field="group_id",
+            )
     need = Need(
         community_id=community.id,
         user_id=viewer.user_id,
@@ -121,6 +137,9 @@ def create_need(
         lat=lat,
         lon=lon,
         group_id=group_id,
+        circumstances=codes,
+        circumstances_note=note,
+        priority_consent=bool(priority_consent),
     )
     session.add(need)
     session.flush()

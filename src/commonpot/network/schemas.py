@@ -32,8 +32,33 @@ class NeedIn(_In):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     description: str = Field(default="", max_length=300)
-    group_id: int | None = None
+    group_id: int | None = Field(
+        default=None, description="stewards only, and only with the person's consent"
+    )
     unit: str = Field(default="", max_length=20, description="kg, jars, meals... (portions)")
+    circumstances: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="children, elder, no_income, disability, illness (seen by stewards only)",
+    )
+    circumstances_note: str = Field(default="", max_length=500)
+    priority_consent: bool = Field(
+        default=False, description="I agree that stewards place this need in a priority group"
+    )
+
+
+class CircumstancesIn(_In):
+    """What the person who asked states about their circumstances, and their consent."""
+
+    circumstances: list[str] = Field(default_factory=list, max_length=10)
+    circumstances_note: str = Field(default="", max_length=500)
+    priority_consent: bool = False
+
+
+class NeedGroupIn(_In):
+    """The priority group a steward chooses for a need (null: none)."""
+
+    group_id: int | None = None
 
 
 class OfferOut(BaseModel):
@@ -64,6 +89,9 @@ class NeedOut(BaseModel):
     lon: float
     group_id: int | None
     status: str
+    circumstances: list[str] = Field(default_factory=list)
+    circumstances_note: str = ""
+    priority_consent: bool = False
 
 
 class GroupIn(_In):
@@ -75,11 +103,11 @@ class GroupIn(_In):
 
 
 class GroupOut(BaseModel):
-    """A priority group."""
+    """A priority group (its weight is shown to stewards only)."""
 
     id: int
     name: str
-    priority: float
+    priority: float | None
     description: str
 
 

@@ -14,6 +14,8 @@ from commonpot.network.access import (
     require_steward,
 )
 from commonpot.network.checks import MAX_QUANTITY
+from commonpot.network.circumstances import CIRCUMSTANCES, assign_group
+from commonpot.network.circumstances import state as state_circumstances
 from commonpot.network.foraging import (
     get_patch,
     harvested_this_season,
@@ -40,7 +42,9 @@ from commonpot.network.offers import (
 )
 
 __all__ = [
+    "CIRCUMSTANCES",
     "MAX_QUANTITY",
+    "assign_group",
     "create_group",
     "create_need",
     "create_offer",
@@ -63,6 +67,7 @@ __all__ = [
     "require_steward",
     "save_patch",
     "season_start",
+    "state_circumstances",
     "visible_needs",
     "visible_offers",
     "withdraw_need",

@@ -103,10 +103,13 @@ def _overview_page(
         + [{"name": p.name, "kind": "patch", "lat": p.lat, "lon": p.lon} for p in patches]
     )
     center = [community.lat, community.lon] if community.lat is not None else None
+    found_groups = service.groups(here.session, community, here.viewer)
     data.update(
         offers=offers,
         needs=needs,
-        groups=service.groups(here.session, community, here.viewer),
+        groups=found_groups,
+        group_names={g.id: g.name for g in found_groups},
+        circumstance_codes=service.CIRCUMSTANCES,
         markers=markers,
         center=center,
         units=UNITS,
@@ -153,6 +156,8 @@ def add_offer(request: Request, here: CommunityScope, posted: PostedForm) -> Res
 def add_need(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
     """Ask for food from the form (shown again with what was typed if something is wrong)."""
     form = _form(posted)
+    ticked = [str(v) for v in posted.getlist("circumstances")]
+    form["circumstances"] = ",".join(ticked)
     try:
         with here.session.begin_nested():
             group = form.get("group_id", "").strip()
@@ -167,11 +172,31 @@ def add_need(request: Request, here: CommunityScope, posted: PostedForm) -> Resp
                 description=form.get("description", ""),
                 group_id=int(group) if is_digits(group) else None,
                 unit=form.get("unit", ""),
+                circumstances=ticked,
+                circumstances_note=form.get("circumstances_note", ""),
+                priority_consent=form.get("priority_consent") == "on",
             )
     except DomainError as exc:
         return _overview_page(request, here, values=form, error=exc, form="need")
     url = f"/communities/{here.community.slug}/network"
     return redirect(request, url, "Your need is recorded; the next allocation will include it.")
+
+
+@router.post(BASE + "/needs/{need_id}/group")
+def place_need(need_id: Id, request: Request, here: CommunityScope, posted: PostedForm) -> Response:
+    """A steward places a need in a priority group (only when the person agreed)."""
+    url = f"/communities/{here.community.slug}/network"
+    group = str(posted.get("group_id", "")).strip()
+    try:
+        with here.session.begin_nested():
+            if group and not is_digits(group):
+                raise Invalid("group_id: choose a priority group", field="group_id")
+            service.assign_group(
+                here.session, here.community, here.viewer, need_id, int(group) if group else None
+            )
+    except DomainError as exc:
+        return redirect_error(request, url, exc)
+    return redirect(request, url, "Priority group saved.")
 
 
 @router.post(BASE + "/{kind}/{item_id}/withdraw")

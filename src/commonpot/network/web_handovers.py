@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -41,8 +42,8 @@ DONE_MESSAGES = {
 }
 
 
-def parse_when(raw: str, field: str) -> datetime:
-    """A `datetime-local` value (read as UTC)."""
+def parse_when(raw: str, field: str, zone: ZoneInfo | None = None) -> datetime:
+    """A `datetime-local` value, read in the community's time zone (UTC without one)."""
     text = (raw or "").strip()
     try:
         value = datetime.fromisoformat(text)
@@ -50,7 +51,25 @@ def parse_when(raw: str, field: str) -> datetime:
         raise Invalid(
             f"{field}: must be a date and time like 2026-05-01T17:30", field=field
         ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone or UTC)
+    return value.astimezone(UTC)
+
+
+def zone_of(here: Here) -> ZoneInfo:
+    """The community's time zone: pickup windows are shown and typed in it."""
+    return ZoneInfo(communities.timezone_of(here.community, here.settings.default_timezone))
+
+
+def time_context(here: Here) -> dict[str, Any]:
+    """What templates need to show times in the community's zone: `local(moment)`, its name."""
+    zone = zone_of(here)
+
+    def local(moment: datetime) -> datetime:
+        aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        return aware.astimezone(zone)
+
+    return {"local": local, "zone_name": zone.key}
 
 
 def publish_after(request: Request, here: Here) -> BackgroundTask:
@@ -103,6 +122,7 @@ def _page(
         volunteering.my_slots(here.session, here.community, here.viewer) if which == "carry" else []
     )
     data = here.page(
+        **time_context(here),
         which=which,
         slots=slots,
         handovers=found,
@@ -150,6 +170,7 @@ def step(
     paths = {"food": "my-food", "offers": "my-offers", "carry": "carry"}
     url = f"/communities/{here.community.slug}/network/{paths[back]}"
     session, community, viewer = here.session, here.community, here.viewer
+    zone = zone_of(here)
     try:
         with session.begin_nested():
             if step == "confirm":
@@ -160,8 +181,8 @@ def step(
                     community,
                     viewer,
                     handover_id,
-                    window_start=parse_when(start, "window_start") if start else None,
-                    window_end=parse_when(end, "window_end") if end else None,
+                    window_start=parse_when(start, "window_start", zone) if start else None,
+                    window_end=parse_when(end, "window_end", zone) if end else None,
                 )
             elif step == "window":
                 handovers.change_window(
@@ -169,8 +190,8 @@ def step(
                     community,
                     viewer,
                     handover_id,
-                    window_start=parse_when(form.get("window_start", ""), "window_start"),
-                    window_end=parse_when(form.get("window_end", ""), "window_end"),
+                    window_start=parse_when(form.get("window_start", ""), "window_start", zone),
+                    window_end=parse_when(form.get("window_end", ""), "window_end", zone),
                 )
             elif step == "decline":
                 handovers.decline(session, community, viewer, handover_id)
@@ -250,8 +271,8 @@ def add_slot(request: Request, here: CommunityScope, posted: PostedForm) -> Resp
                 here.session,
                 here.community,
                 here.viewer,
-                starts_at=parse_when(form.get("starts_at", ""), "starts_at"),
-                ends_at=parse_when(form.get("ends_at", ""), "ends_at"),
+                starts_at=parse_when(form.get("starts_at", ""), "starts_at", zone_of(here)),
+                ends_at=parse_when(form.get("ends_at", ""), "ends_at", zone_of(here)),
                 capacity=capacity,
                 lat=lat,
                 lon=lon,
@@ -299,7 +320,7 @@ def route_page(slot_id: Id, request: Request, here: CommunityScope) -> Response:
         }
         for r in rows
     ]
-    data = here.page(slot=slot, rows=rows, markers=markers, center=None)
+    data = here.page(slot=slot, rows=rows, markers=markers, center=None, **time_context(here))
     return render(request, "network/route.html", data, ctx=here)
 
 

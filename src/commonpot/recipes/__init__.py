@@ -5,6 +5,7 @@ What other domains may use is exported here; everything else is the domain's own
 
 from commonpot.recipes.exchange import scalable
 from commonpot.recipes.heritage import add_oral_history, audio_dir, notices
+from commonpot.recipes.listening import ListeningGate, audible, register_listening_gate
 from commonpot.recipes.models import OralHistory, Recipe
 from commonpot.recipes.protocols import Reach, protocol_labels, reach
 from commonpot.recipes.schemas import OralHistoryIn, RecipeIn, SectionIn
@@ -18,6 +19,7 @@ from commonpot.recipes.service import (
 from commonpot.recipes.shopping import ShoppingLine, shopping_list
 
 __all__ = [
+    "ListeningGate",
     "OralHistory",
     "OralHistoryIn",
     "Reach",
@@ -27,6 +29,7 @@ __all__ = [
     "ShoppingLine",
     "access",
     "add_oral_history",
+    "audible",
     "audio_dir",
     "create_recipe",
     "get_recipe",
@@ -34,6 +37,7 @@ __all__ = [
     "protocol_labels",
     "reach",
     "recent_recipes",
+    "register_listening_gate",
     "scalable",
     "shopping_list",
     "visible_recipes",

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Security
 from fastapi.responses import JSONResponse, Response
 
 from commonpot.communities import Community
-from commonpot.communities.scope import CommunityScope
+from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import Invalid
 from commonpot.http import bearer_scheme
 from commonpot.params import Id, Offset
@@ -19,6 +19,7 @@ from commonpot.recipes import api_exchange, api_heritage, browse, exchange, heri
 from commonpot.recipes.browse import SearchQuery, VariantNode
 from commonpot.recipes.conversion import convert
 from commonpot.recipes.ingredients import parse_ingredient
+from commonpot.recipes.listening import audible
 from commonpot.recipes.models import Recipe
 from commonpot.recipes.scaling import format_amount, round_for_display
 from commonpot.recipes.schemas import (
@@ -52,8 +53,11 @@ def recipe_url(request: Request, community: Community, recipe_id: Id) -> str:
     return f"{base.rstrip('/')}/communities/{community.slug}/recipes/{recipe_id}"
 
 
-def recipe_out(recipe: Recipe, community: Community) -> RecipeOut:
-    """The API view of a whole recipe, with its notices and label details."""
+def recipe_out(
+    recipe: Recipe, community: Community, audible_ids: set[int] | None = None
+) -> RecipeOut:
+    """The API view of a whole recipe, with its notices and label details; `audible_ids`
+    (the recordings the viewer may hear) gives audio links, all recordings when None."""
     audio_base = f"/api/communities/{community.slug}/recipes/{recipe.id}/oral-histories"
     return RecipeOut(
         id=recipe.id,
@@ -88,7 +92,11 @@ def recipe_out(recipe: Recipe, community: Community) -> RecipeOut:
         lineage=[LineageOut.model_validate(p) for p in recipe.lineage],
         oral_histories=[
             OralHistoryOut.model_validate(h).model_copy(
-                update={"audio_url": f"{audio_base}/{h.id}/audio" if h.audio_file else None}
+                update={
+                    "audio_url": f"{audio_base}/{h.id}/audio"
+                    if h.audio_file and (audible_ids is None or h.id in audible_ids)
+                    else None
+                }
             )
             for h in recipe.oral_histories
         ],
@@ -117,28 +125,33 @@ def list_recipes(
     return [RecipeSummary.model_validate(r) for r in found]
 
 
+def _audible(here: Here, recipe: Recipe) -> set[int]:
+    """The recipe's recordings this viewer may hear (the teller's consent, via the gates)."""
+    ids = [h.id for h in recipe.oral_histories if h.audio_file]
+    return audible(here.session, here.community, here.viewer, ids)
+
+
 @router.post(BASE, response_model=RecipeOut, status_code=201)
 def create_recipe(body: RecipeIn, here: CommunityScope) -> RecipeOut:
     """Add a recipe (members); protocol labels need a custodian or steward."""
     recipe = service.create_recipe(here.session, here.community, here.viewer, body)
     found = service.get_recipe(here.session, here.community, here.viewer, recipe.id)
-    return recipe_out(found, here.community)
+    return recipe_out(found, here.community, _audible(here, found))
 
 
 @router.get(BASE + "/{recipe_id}", response_model=RecipeOut)
 def get_recipe(recipe_id: Id, here: CommunityScope) -> RecipeOut:
     """One recipe with its heritage, protocol labels and the notices to show with it."""
     recipe = service.recipe_view(here.session, here.community, here.viewer, recipe_id)
-    return recipe_out(recipe, here.community)
+    return recipe_out(recipe, here.community, _audible(here, recipe))
 
 
 @router.put(BASE + "/{recipe_id}", response_model=RecipeOut)
 def update_recipe(recipe_id: Id, body: RecipeIn, here: CommunityScope) -> RecipeOut:
     """Replace a recipe's content (its author, stewards and custodians)."""
     service.update_recipe(here.session, here.community, here.viewer, recipe_id, body)
-    return recipe_out(
-        service.get_recipe(here.session, here.community, here.viewer, recipe_id), here.community
-    )
+    found = service.get_recipe(here.session, here.community, here.viewer, recipe_id)
+    return recipe_out(found, here.community, _audible(here, found))
 
 
 @router.delete(BASE + "/{recipe_id}", status_code=204)

@@ -13,6 +13,7 @@ from commonpot.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
 from commonpot.recipes.audio import probe
 from commonpot.recipes.data import Heritage, RecipeData, Section, Step
 from commonpot.recipes.data import LineagePerson as LineageData
+from commonpot.recipes.listening import audible
 from commonpot.recipes.models import OralHistory, Recipe
 from commonpot.recipes.protocols import conditions_text, label, protocol_labels
 from commonpot.recipes.read_cache import refresh_view_cache
@@ -165,6 +166,8 @@ def audio_for(
     item = next((h for h in recipe.oral_histories if h.id == history_id), None)
     if item is None or not item.audio_file or not item.audio_type:
         raise NotFound("No such recording.")
+    if item.id not in audible(session, community, viewer, [item.id]):
+        raise NotFound("No such recording.")  # the teller's consent does not cover this viewer
     path = audio_dir(data_dir) / item.audio_file
     if not path.is_file():
         raise NotFound("The recording's file is missing.")

@@ -14,6 +14,7 @@ from commonpot.errors import DomainError, Invalid
 from commonpot.recipes import browse, exchange, heritage, service
 from commonpot.recipes.durations import human_duration
 from commonpot.recipes.jsonld import to_jsonld
+from commonpot.recipes.listening import audible
 from commonpot.recipes.scaling import scale_recipe, scaled_text
 from commonpot.templating import render
 
@@ -63,6 +64,9 @@ def recipe_detail(
     data.update(
         recipe=recipe,
         notices=heritage.notices(recipe, community),
+        audible=audible(
+            here.session, community, here.viewer, [h.id for h in recipe.oral_histories]
+        ),
         label_details=heritage.label_details(recipe),
         can_edit=service.may_edit(who, recipe),
         can_delete=service.may_delete(who, recipe),
