@@ -10,13 +10,9 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from commonpot import communities
+from commonpot import biotumblers, communities
 from commonpot.accounts import Viewer
 from commonpot.communities import Community, Place, PlaceKind, Role
-from commonpot import biotumblers
-from commonpot.accounts.service import Viewer
-from commonpot.communities import service as communities
-from commonpot.communities.models import Community, Place, PlaceKind, Role
 from commonpot.ecology import explain
 from commonpot.ecology.csvio import CountsTable, parse_counts, write_counts
 from commonpot.ecology.diversity import diversity_report, roll_up, varietal_diversity

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from commonpot.accounts.service import Viewer
-    from commonpot.communities.models import Community
+    from commonpot.accounts import Viewer
+    from commonpot.communities import Community
 
 REMOTE = "remote"
 

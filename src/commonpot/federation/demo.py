@@ -12,13 +12,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot import recipes
+from commonpot import events, recipes
 from commonpot.accounts import OPERATOR, Viewer
 from commonpot.communities import Community, add_member, create_community
-from commonpot import events, recipes
-from commonpot.accounts.service import OPERATOR, Viewer
-from commonpot.communities.models import Community
-from commonpot.communities.service import add_member, create_community
 from commonpot.db import utcnow
 from commonpot.demo import DemoContext
 from commonpot.federation import adapt, approvals, keys

@@ -9,13 +9,9 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from commonpot import tenancy
+from commonpot import events, tenancy
 from commonpot.accounts import Viewer
 from commonpot.communities import Community, Role, require_role
-from commonpot import events, tenancy
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community, Role
-from commonpot.communities.service import require_role
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid
 from commonpot.federation import calendar

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts.service import Viewer
-from commonpot.communities.models import Community
+from commonpot.accounts import Viewer
+from commonpot.communities import Community
 from commonpot.errors import Conflict, Forbidden, Invalid
 from commonpot.network import checks
 from commonpot.network.access import require_steward

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from commonpot.accounts.service import Viewer
+    from commonpot.accounts import Viewer
     from commonpot.communities import Community
 
 
