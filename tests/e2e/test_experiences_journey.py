@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 from sqlalchemy import select
 
 from commonpot import demo
@@ -42,12 +42,13 @@ GL_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def gl_browser() -> Iterator[Browser]:
-    """Chromium with WebGL drawn in software (SwiftShader)."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=GL_ARGS)
-        yield chromium
-        chromium.close()
+def gl_browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    """Chromium with WebGL drawn in software (SwiftShader), from the worker's one driver."""
+    chromium = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=GL_ARGS
+    )
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture

@@ -253,11 +253,12 @@ def test_oral_history_requires_consent_and_real_audio(db: Database, tmp_path: Pa
         )
         item_id = item.id
     with db.unit_of_work(write=False) as s:
-        path, media = heritage.audio_for(
-            s, w.public, ANONYMOUS, rw.public_recipe, item_id, tmp_path
-        )
+        path, media = heritage.audio_for(s, w.public, member, rw.public_recipe, item_id, tmp_path)
         assert media == "audio/ogg"
         assert path.read_bytes().startswith(b"OggS")
+        # the teller's consent defaults to the community's members: a visitor hears nothing
+        with pytest.raises(NotFound):
+            heritage.audio_for(s, w.public, ANONYMOUS, rw.public_recipe, item_id, tmp_path)
 
 
 def test_import_and_export_round_trip(db: Database) -> None:

@@ -8,6 +8,7 @@ from starlette.datastructures import FormData
 from commonpot.errors import Invalid
 from commonpot.recipes.forms import (
     form_values,
+    lineage_rows,
     oral_history_from_form,
     parse_lineage,
     parse_sections,
@@ -26,12 +27,31 @@ def test_sections() -> None:
 
 
 def test_lineage_rows() -> None:
-    people = parse_lineage("1 | Ines | grandmother | Zuni | 1930s\nMaria\n\n3 | Ana")
+    form = FormData(
+        [
+            ("lineage-0-generation", "3"),
+            ("lineage-0-name", " Ana "),
+            ("lineage-1-generation", "1"),
+            ("lineage-1-name", "Ines"),
+            ("lineage-1-relation", "grandmother"),
+            ("lineage-1-place", "Zuni"),
+            ("lineage-1-period", "1930s"),
+            ("lineage-2-generation", "2"),  # a blank row: only the pre-filled generation
+            ("lineage-3-name", "Maria"),
+        ]
+    )
+    people = parse_lineage(lineage_rows(form))
+    # oldest generation first; a row without a generation is the first generation
     assert [(p.generation, p.name, p.relation, p.place, p.period) for p in people] == [
         (1, "Ines", "grandmother", "Zuni", "1930s"),
         (1, "Maria", "", "", ""),
         (3, "Ana", "", "", ""),
     ]
+    with pytest.raises(Invalid) as bad:
+        parse_lineage(
+            lineage_rows(FormData([("lineage-0-generation", "x"), ("lineage-0-name", "Ana")]))
+        )
+    assert bad.value.field == "lineage-0-generation"
 
 
 def test_recipe_from_form() -> None:
