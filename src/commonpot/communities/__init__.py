@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from commonpot.communities.access import (
     can_read,
+    community_by_id,
     find_member,
     member_count,
     members,
@@ -87,6 +88,7 @@ __all__ = [
     "check_coordinates",
     "check_slug",
     "check_timezone",
+    "community_by_id",
     "create_community",
     "create_invitation",
     "create_place",

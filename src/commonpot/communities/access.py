@@ -53,6 +53,14 @@ def readable_community(session: Session, slug: str, viewer: Viewer) -> Community
     return community
 
 
+def community_by_id(session: Session, community_id: int) -> Community:
+    """The community a background job works for, by id (NotFound once it is gone)."""
+    found = session.get(Community, community_id)
+    if found is None:
+        raise NotFound("The community is gone.")
+    return found
+
+
 def require_member(session: Session, community: Community, viewer: Viewer) -> Membership:
     """The viewer's membership, or an error saying what is needed."""
     if viewer.user is None:

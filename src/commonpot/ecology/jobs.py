@@ -12,11 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from commonpot import jobs
-from commonpot.accounts import User, Viewer
-from commonpot.communities import Community
+from commonpot.accounts import Viewer, viewer_for
+from commonpot.communities import Community, community_by_id
 from commonpot.ecology import assessments, cropshare, plans
 from commonpot.ecology.schemas import AssessmentIn, PlanIn
-from commonpot.errors import NotFound
 
 PLAN_JOB = "ecology.crop_plan"
 ASSESSMENT_JOB = "ecology.assessment"
@@ -52,31 +51,19 @@ def start_assessment(
     )
 
 
-def _viewer(session: Session, user_id: int | None) -> Viewer:
-    user = session.get(User, user_id) if user_id is not None else None
-    return Viewer(user=user) if user is not None else Viewer(operator=True)
-
-
-def _community(session: Session, community_id: int) -> Community:
-    found = session.get(Community, community_id)
-    if found is None:
-        raise NotFound("The community is gone.")
-    return found
-
-
 def plan_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     """Solve the crop-sharing problem and keep the plan as a draft; the plan's page."""
     body = PlanIn.model_validate(payload["body"])
     ctx.progress(5, "Reading the inventory and the seed bank")
     with ctx.read() as session:
-        community = _community(session, int(payload["community_id"]))
-        viewer = _viewer(session, ctx.created_by)
+        community = community_by_id(session, int(payload["community_id"]))
+        viewer = viewer_for(session, ctx.created_by)
         problem = plans.check_plan(session, community, viewer, body)  # still a steward?
     ctx.progress(15, f"Planning for {len(problem.domes)} places")
     solved = ctx.compute(cropshare.plan_crop_sharing, problem, start=15, end=90, label="Planning")
     ctx.progress(90, "Saving the plan")
     session = ctx.session
-    community = _community(session, community.id)
+    community = community_by_id(session, community.id)
     plan = plans.store_plan(session, community, ctx.created_by, body, solved)
     return f"/communities/{community.slug}/ecology/plans/{plan.id}"
 
@@ -86,14 +73,14 @@ def assessment_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     body = AssessmentIn.model_validate(payload["body"])
     ctx.progress(5, "Reading the inventories")
     with ctx.read() as session:
-        community = _community(session, int(payload["community_id"]))
-        viewer = _viewer(session, ctx.created_by)
+        community = community_by_id(session, int(payload["community_id"]))
+        viewer = viewer_for(session, ctx.created_by)
         tables = assessments.check_assessment(session, community, viewer, body)
     ctx.progress(15, f"Comparing {len(tables[0].samples)} places")
     report = ctx.compute(assessments.assess, *tables, start=15, end=90, label="Comparing")
     ctx.progress(90, "Saving the assessment")
     session = ctx.session
-    community = _community(session, community.id)
+    community = community_by_id(session, community.id)
     found = assessments.store_assessment(session, community, ctx.created_by, body, tables, report)
     return f"/communities/{community.slug}/ecology/assessments/{found.id}"
 

@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import jobs
-from commonpot.accounts import User, Viewer
-from commonpot.communities import Community
-from commonpot.errors import NotFound
+from commonpot.accounts import Viewer, viewer_for
+from commonpot.communities import Community, community_by_id
 from commonpot.network import followup, handovers, runs
 from commonpot.network.access import require_steward
 from commonpot.network.models import CLOSED_UNHANDED, Handover
@@ -42,25 +41,13 @@ def start_allocation(
     )
 
 
-def _viewer(session: Session, user_id: int | None) -> Viewer:
-    user = session.get(User, user_id) if user_id is not None else None
-    return Viewer(user=user) if user is not None else Viewer(operator=True)
-
-
-def _community(session: Session, community_id: int) -> Community:
-    found = session.get(Community, community_id)
-    if found is None:
-        raise NotFound("The community is gone.")
-    return found
-
-
 def allocation_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     """Solve the community's allocation and store it as a draft run; the run's page."""
     objective = str(payload.get("objective", "default"))
     ctx.progress(5, "Reading open offers and needs")
     with ctx.read() as session:
-        community = _community(session, int(payload["community_id"]))
-        viewer = _viewer(session, ctx.created_by)
+        community = community_by_id(session, int(payload["community_id"]))
+        viewer = viewer_for(session, ctx.created_by)
         chosen = runs.check_run(
             session, community, viewer, objective=objective, params=payload.get("params")
         )
@@ -71,7 +58,7 @@ def allocation_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     solved = ctx.compute(solve_run, instance, objective, start=15, end=85, label="Solving")
     ctx.progress(85, "Saving the plan")
     session = ctx.session
-    community = _community(session, community.id)
+    community = community_by_id(session, community.id)
     run = runs.store_run(session, community, ctx.created_by, objective, chosen, solved)
     return f"/communities/{community.slug}/network/runs/{run.id}"
 
@@ -93,7 +80,7 @@ def start_reallocation(session: Session, community: Community, viewer: Viewer) -
 def reallocate_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     """Re-assign one community's freed units; the follow-up run's page (or the runs page)."""
     session = ctx.session
-    community = _community(session, int(payload["community_id"]))
+    community = community_by_id(session, int(payload["community_id"]))
     ctx.progress(10, "Reading declined and expired handovers")
     run = followup.reallocate_freed(session, community, ctx.created_by)
     base = f"/communities/{community.slug}/network/runs"
@@ -114,7 +101,7 @@ def sweep_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     ).all()
     made = 0
     for community_id in sorted(community_ids):
-        if followup.reallocate_freed(session, _community(session, community_id)) is not None:
+        if followup.reallocate_freed(session, community_by_id(session, community_id)) is not None:
             made += 1
     return f"{expired} handovers expired, {made} follow-up runs"
 

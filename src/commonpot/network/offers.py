@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -61,6 +62,16 @@ def visible_needs(
     return list(session.scalars(query.order_by(Need.id)))
 
 
+def _food(category: str, description: str, quantity: int, unit: str) -> dict[str, Any]:
+    """What an offer and a need both describe, checked the same way."""
+    return {
+        "category": checks.text(category, "category", 60).lower(),
+        "description": checks.text(description, "description", 300, required=False),
+        "quantity": checks.quantity(quantity),
+        "unit": checks.unit(unit),
+    }
+
+
 def create_offer(
     session: Session,
     community: Community,
@@ -82,10 +93,7 @@ def create_offer(
     offer = Offer(
         community_id=community.id,
         user_id=viewer.user_id,
-        category=checks.text(category, "category", 60).lower(),
-        description=checks.text(description, "description", 300, required=False),
-        quantity=checks.quantity(quantity),
-        unit=checks.unit(unit),
+        **_food(category, description, quantity, unit),
         lat=lat,
         lon=lon,
         expires_at=expires_at,
@@ -130,10 +138,7 @@ def create_need(
     need = Need(
         community_id=community.id,
         user_id=viewer.user_id,
-        category=checks.text(category, "category", 60).lower(),
-        description=checks.text(description, "description", 300, required=False),
-        quantity=checks.quantity(quantity),
-        unit=checks.unit(unit),
+        **_food(category, description, quantity, unit),
         lat=lat,
         lon=lon,
         group_id=group_id,

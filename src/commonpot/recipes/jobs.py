@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from commonpot import jobs
 from commonpot.accounts import Viewer, viewer_for
-from commonpot.communities import Community, require_member
-from commonpot.errors import Forbidden, Invalid, NotFound
+from commonpot.communities import Community, community_by_id, require_member
+from commonpot.errors import Forbidden, Invalid
 from commonpot.fields import is_web_url
 from commonpot.recipes import exchange
 from commonpot.recipes.jsonld import MAX_INPUT_BYTES
@@ -63,9 +63,7 @@ def start_import(
 def import_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     """Fetch or unpack, store every recipe found; the imported recipe's (or the list's) page."""
     session = ctx.session
-    community = session.get(Community, int(payload["community_id"]))
-    if community is None:
-        raise NotFound("The community is gone.")
+    community = community_by_id(session, int(payload["community_id"]))
     viewer = viewer_for(session, ctx.created_by)
     if viewer.user is None:
         raise Forbidden("The person who started this import has no account any more.")
