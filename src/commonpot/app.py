@@ -49,7 +49,14 @@ from commonpot.federation import api as federation_api
 from commonpot.federation import web as federation_web
 from commonpot.governance import api as governance_api
 from commonpot.governance import web as governance_web
-from commonpot.http import CSRF_COOKIE, RetryMiddleware, problem, problem_from, wants_json
+from commonpot.http import (
+    CSRF_COOKIE,
+    AdmissionMiddleware,
+    RetryMiddleware,
+    problem,
+    problem_from,
+    wants_json,
+)
 from commonpot.jobs import web as jobs_web
 from commonpot.json_guard import JsonBodyGuard
 from commonpot.network import api as network_api
@@ -159,6 +166,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.identify = identify
     app.state.my_communities = my_communities
     app.add_middleware(RetryMiddleware)  # inner: runs a deadlocked request again
+    # no more requests inside than pooled connections (the job threads keep theirs), so a
+    # request holding a lock always gets a thread to finish it; the rest wait their turn
+    spare = settings.jobs_embedded + 2
+    app.add_middleware(AdmissionMiddleware, limit=app.state.db.connections - spare)
     app.add_middleware(JsonBodyGuard)
     app.state.steward_community = steward_community
     app.state.is_community_steward = is_community_steward

@@ -20,6 +20,11 @@ T = TypeVar("T")
 # (40001); running the whole transaction again is then the documented remedy
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 RETRY_ATTEMPTS = 4
+# PostgreSQL connections per process; 4 workers stay well inside max_connections = 100
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
+POOL_TIMEOUT_S = 60
+SQLITE_POOL = 15
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -129,13 +134,27 @@ class Database:
             _sqlite_pragmas(self.engine, immediate=False)
             _sqlite_pragmas(self.write_engine, immediate=True)
         else:
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10)
+            self.engine = create_engine(
+                url,
+                echo=echo,
+                pool_pre_ping=True,
+                pool_size=POOL_SIZE,
+                max_overflow=POOL_OVERFLOW,
+                pool_timeout=POOL_TIMEOUT_S,
+            )
             self.write_engine = self.engine
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         for hook in session_hooks:
             hook(self._read)
             hook(self._write)
+
+    @property
+    def connections(self) -> int:
+        """How many connections this process may hold at once (requests beyond wait for one)."""
+        if self.is_sqlite:
+            return SQLITE_POOL  # SQLAlchemy's default file pool: 5 kept, 10 more on demand
+        return POOL_SIZE + POOL_OVERFLOW
 
     def add_session_hook(self, hook: Callable[[sessionmaker[Session]], None]) -> None:
         """Register one more hook's session events on both session factories."""

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
@@ -190,6 +191,51 @@ def wants_json(request: Request) -> bool:
 
 log = logging.getLogger("commonpot.http")
 RETRY_BODY_LIMIT = 4 * 1024 * 1024  # bigger request bodies are not kept for a second try
+
+
+class AdmissionMiddleware:
+    """Let at most `limit` requests run at once; the others wait in the event loop.
+
+    A request runs its unit of work over several worker threads (open, handler, commit),
+    holding one pooled connection, and perhaps a lock, in between. With more requests
+    inside than connections, threads pile up waiting for the pool while the request that
+    holds the ledger lock waits for a thread to commit: under load everything stalls
+    until the pool times out. Keeping the count at or below the pool size (and below the
+    thread pool's 40) means every admitted request gets its connection and its threads.
+    A slot is given back when the response starts, so live streams do not keep one, and
+    static files never take one.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = max(1, limit)
+        self._slots: anyio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        if self._slots is None:
+            self._slots = anyio.Semaphore(self.limit)
+        slots = self._slots
+        await slots.acquire()
+        held = True
+
+        def give_back() -> None:
+            nonlocal held
+            if held:
+                held = False
+                slots.release()
+
+        async def send_then_free(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                give_back()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_then_free)
+        finally:
+            give_back()
 
 
 class RetryMiddleware:
