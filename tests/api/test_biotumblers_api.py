@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -202,3 +203,33 @@ def test_live_stream_announces_an_opened_alert_once(client: TestClient, db: Data
     assert events[1]["kind"] == "overheat"
     assert events[1]["level"] == "warn"
     assert events[1]["to"] is None
+
+
+def _chart_of(page: str) -> dict[str, object]:
+    raw = page.split('id="bt-data">')[1].split("</script>", maxsplit=1)[0]
+    return dict(json.loads(raw))
+
+
+def test_device_chart_shows_a_new_reading_on_the_next_view(
+    client: TestClient, db: Database
+) -> None:
+    """The chart kept between views is dropped by the next reading (no stale page)."""
+    token = setup(db)
+    auth = {"Authorization": f"Bearer {token}"}
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+
+    def at(minutes_ago: int, core: float) -> dict[str, object]:
+        t = (now - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"t": t, "temperature_c": {"core": core}}
+
+    r = client.post(f"{URL}/tumbler-1/readings", json=[at(30, 41.5), at(20, 42.0)], headers=auth)
+    assert r.status_code == 202
+    page = "/communities/publicville/biotumblers/tumbler-1?span=24h"
+    first = _chart_of(client.get(page).text)
+    assert first["temperature"] == {"core": [41.5, 42.0]}
+    assert _chart_of(client.get(page).text) == first  # the same view again, the same chart
+    r = client.post(f"{URL}/tumbler-1/readings", json=[at(5, 63.25)], headers=auth)
+    assert r.status_code == 202
+    again = _chart_of(client.get(page).text)
+    assert again["temperature"] == {"core": [41.5, 42.0, 63.25]}
+    assert len(again["x"]) == 3  # type: ignore[arg-type]

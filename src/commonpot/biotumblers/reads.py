@@ -13,6 +13,7 @@ from commonpot.biotumblers.models import Batch, Biotumbler
 from commonpot.communities import Community
 
 reading_count = verdicts.reading_count
+remembered = verdicts.remembered
 stored_readings = verdicts.stored_readings
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from commonpot.biotumblers import assessment, readings
 from commonpot.biotumblers.models import Batch, Biotumbler
 from commonpot.biotumblers.models import Reading as ReadingRow
 
+T = TypeVar("T")
 KEPT_VERSION = 1
 CACHED = 512  # verdicts of open batches and whole devices kept in this process
 
@@ -51,6 +53,20 @@ _cache = _Cache(CACHED)
 def _key(device: Biotumbler, *more: Any) -> tuple[Any, ...]:
     # the token hash tells apart devices of different databases that share an id
     return (device.token_hash, device.id, device.revision, *more)
+
+
+def remembered(device: Biotumbler, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """What `compute` gives for the device's readings as they are now, kept until its next write.
+
+    For views built from its readings or rollups (a chart over a window): every write of
+    readings, rollups or retention bumps the device's revision, so a kept value is never stale.
+    """
+    full = _key(device, *key)
+    found = _cache.get(full)
+    if found is None:
+        found = compute()
+        _cache.put(full, found)
+    return cast(T, found)
 
 
 def stored_readings(

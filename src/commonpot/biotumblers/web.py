@@ -13,7 +13,16 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from commonpot import communities
-from commonpot.biotumblers import alerts, assessment, ingest, links, reads, rollups, service
+from commonpot.biotumblers import (
+    alerts,
+    assessment,
+    downsample,
+    ingest,
+    links,
+    reads,
+    rollups,
+    service,
+)
 from commonpot.biotumblers.live import stream
 from commonpot.biotumblers.models import Batch, Biotumbler
 from commonpot.biotumblers.readings import format_time
@@ -177,12 +186,16 @@ def device_page(
     else:
         span_key, since = "7d", now - RANGES["7d"]
     width = 60 if now - since <= timedelta(hours=26) else 3600  # served from rollups
-    shown = rollups.rollups(here.session, found, width, since=since)
+    window = (width, downsample.bucket_start(since, timedelta(seconds=width)))
+
+    def chart() -> dict[str, Any]:
+        return _chart(found, rollups.rollups(here.session, found, width, since=since))
+
     steward = service.is_steward(here.session, here.community, here.viewer)
     data = here.page(
         **card,
         span=span_key,
-        chart=_chart(found, shown),
+        chart=reads.remembered(found, ("chart", *window), chart),  # until the next reading
         batches=[
             (
                 b,
