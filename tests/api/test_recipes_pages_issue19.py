@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+from babel.numbers import format_decimal
 from fastapi.testclient import TestClient
 
 from commonpot.db import Database
@@ -139,3 +140,24 @@ def test_scaled_heading_uses_plural_forms(client: TestClient, db: Database) -> N
         f"{PAGE}/{rw.public_recipe}", params={"servings": 1}, headers={"accept-language": "es"}
     ).text
     assert "para 1 persona" in es
+
+
+def test_serves_follows_the_scaling(client: TestClient, db: Database) -> None:
+    rw = make_recipe_world(db)
+    plain = client.get(f"{PAGE}/{rw.public_recipe}").text
+    written = re.search(r'<dd id="serves">([^<]*)</dd>', plain)
+    assert written is not None and written.group(1).strip()
+    scaled = client.get(f"{PAGE}/{rw.public_recipe}", params={"servings": 1200}).text
+    serves = re.search(r'<dd id="serves">(.*?)</dd>', scaled, re.S)
+    assert serves is not None
+    assert serves.group(1).startswith("1,200 ")  # the number asked for, in the reader's locale
+    assert f"the recipe is written for {written.group(1).strip()}" in serves.group(1)
+    es = client.get(
+        f"{PAGE}/{rw.public_recipe}",
+        params={"servings": 1200},
+        headers={"accept-language": "es"},
+    ).text
+    serves_es = re.search(r'<dd id="serves">(.*?)</dd>', es, re.S)
+    spanish = format_decimal(1200, locale="es")  # CLDR's grouping, not ours
+    assert serves_es is not None and serves_es.group(1).startswith(f"{spanish} ")
+    assert "la receta es para" in serves_es.group(1)
