@@ -1,12 +1,11 @@
 """Background jobs (infrastructure): enqueue in a transaction, run over huey, watch progress."""
 
+from commonpot.jobs.context import JobContext
 from commonpot.jobs.models import TERMINAL_STATES, Job, JobState
-from commonpot.jobs.runtime import (
+from commonpot.jobs.queue import (
     REGISTRY,
     JobCancelled,
-    JobContext,
     JobFailed,
-    Jobs,
     JobSpec,
     PeriodicSpec,
     Registry,
@@ -16,6 +15,7 @@ from commonpot.jobs.runtime import (
     job_message,
     retry,
 )
+from commonpot.jobs.runtime import Jobs
 
 __all__ = [
     "REGISTRY",

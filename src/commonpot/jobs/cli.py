@@ -12,7 +12,7 @@ from sqlalchemy import select
 from commonpot.cli_support import database, transaction
 from commonpot.errors import NotFound
 from commonpot.jobs.models import TERMINAL_STATES, Job, JobState
-from commonpot.jobs.runtime import cancel, retry
+from commonpot.jobs.queue import cancel, retry
 
 jobs_app = typer.Typer(help="Background jobs: see, follow and retry them.", no_args_is_help=True)
 TERMINAL = TERMINAL_STATES

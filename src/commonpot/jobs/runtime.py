@@ -7,6 +7,9 @@ consumer (a thread in `commonpot serve`, or any number of `commonpot worker` pro
 claims the row with a conditional UPDATE (so a job runs once however often it is handed
 over), runs the function in its own transaction, and records progress, the result link or
 the reason it failed. Failures are retried with exponential back-off up to `max_attempts`.
+
+`queue.py` holds what a job is and how it is queued; `context.py` what a running job
+function works with; this module runs them.
 """
 
 from __future__ import annotations
@@ -16,275 +19,43 @@ import contextlib
 import logging
 import multiprocessing
 import os
-import secrets
 import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from commonpot import signals
-from commonpot.bus import OUTBOX_KEY, Bus, Message, take_queued
+from commonpot.bus import Bus, Message, take_queued
 from commonpot.db import Database, utcnow
-from commonpot.errors import Conflict, DomainError
-from commonpot.jobs.models import TERMINAL_STATES, Job, JobState
+from commonpot.errors import DomainError
+from commonpot.jobs.context import JobContext
+from commonpot.jobs.models import Job, JobState
+from commonpot.jobs.queue import (
+    _PENDING_KEYS,
+    CANCEL_KEY,
+    DISPATCH_KEY,
+    JOB_SESSION_KEY,
+    MARKS_KEY,
+    REGISTRY,
+    JobCancelled,
+    JobFailed,
+    JobSpec,
+    PeriodicSpec,
+    Registry,
+    enqueue,
+    job_channel,
+    job_message,
+)
 from commonpot.settings import Settings
 
 log = logging.getLogger(__name__)
-DISPATCH_KEY = "jobs.dispatch"
-CANCEL_KEY = "jobs.cancelled"
-MARKS_KEY = "jobs.savepoints"
-JOB_SESSION_KEY = "jobs.job_id"
-# what a savepoint that rolls back must take back (queued inside it), and a rollback drops
-_PENDING_KEYS = (DISPATCH_KEY, CANCEL_KEY, OUTBOX_KEY)
 RETRY_BASE_SECONDS = 2.0
 STALE_AFTER = timedelta(seconds=60)
-R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class JobFailed:
-    """Signal: a job gave up after its last attempt (stewards hear about it)."""
-
-    job_id: int
-    name: str
-    title: str
-    community_id: int | None
-    created_by: int | None
-    error: str
-
-
-JobFunction = Callable[["JobContext", dict[str, Any]], "str | None"]
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    """A job a domain offers: its name, the function, and how often to try."""
-
-    name: str
-    function: JobFunction
-    max_attempts: int = 3
-
-
-@dataclass(frozen=True)
-class PeriodicSpec:
-    """A job enqueued on a schedule (cron fields), once per slot however many workers run."""
-
-    job: str
-    minute: str = "0"
-    hour: str = "*"
-
-
-@dataclass
-class Registry:
-    """Job functions by name and the periodic schedule, filled by the composition root."""
-
-    specs: dict[str, JobSpec] = field(default_factory=dict)
-    periodic: list[PeriodicSpec] = field(default_factory=list)
-
-    def register(self, *specs: JobSpec) -> None:
-        """Offer these jobs (registering the same name again replaces it)."""
-        for spec in specs:
-            self.specs[spec.name] = spec
-
-    def schedule(self, *items: PeriodicSpec) -> None:
-        """Enqueue these jobs on their schedules."""
-        for item in items:
-            if item not in self.periodic:
-                self.periodic.append(item)
-
-
-REGISTRY = Registry()
-
-
-def job_channel(job_id: int) -> str:
-    """The bus channel carrying one job's progress."""
-    return f"job:{job_id}"
-
-
-def job_message(job: Job) -> Message:
-    """What subscribers of a job's channel receive."""
-    return {
-        "type": "job",
-        "id": job.id,
-        "state": job.state,
-        "progress": job.progress,
-        "message": job.message,
-        "result_url": job.result_url,
-        "error": job.error if job.state == JobState.FAILED.value else None,
-    }
-
-
-def enqueue(
-    session: Session,
-    name: str,
-    payload: dict[str, Any] | None = None,
-    *,
-    key: str | None = None,
-    community_id: int | None = None,
-    created_by: int | None = None,
-    title: str = "",
-    max_attempts: int | None = None,
-) -> Job:
-    """Queue a job in the caller's transaction; the same key returns the job already queued."""
-    if key is not None:
-        found = session.scalar(select(Job).where(Job.key == key))
-        if found is not None:
-            return found
-    spec = REGISTRY.specs.get(name)
-    job = Job(
-        key=key or f"{name}:{secrets.token_hex(12)}",
-        name=name,
-        payload=payload or {},
-        community_id=community_id,
-        created_by=created_by,
-        title=title[:200],
-        max_attempts=max_attempts or (spec.max_attempts if spec else 3),
-        run_after=utcnow(),
-    )
-    try:
-        with session.begin_nested():
-            session.add(job)
-            session.flush()
-    except IntegrityError:  # someone queued the same key at the same moment
-        found = session.scalar(select(Job).where(Job.key == job.key))
-        if found is None:
-            raise
-        return found
-    session.info.setdefault(DISPATCH_KEY, []).append(job.id)
-    return job
-
-
-class JobCancelled(Exception):
-    """Raised inside a job function whose job was cancelled: it stops and stores nothing."""
-
-
-def cancel(session: Session, job: Job) -> Job:
-    """Call off a queued or running job; a running one stops at its next progress report."""
-    if job.state in TERMINAL_STATES:
-        raise Conflict(f"Only a queued or running job can be cancelled; this one is {job.state}.")
-    job.state = JobState.CANCELLED.value
-    job.message = "cancelled"
-    job.finished_at = utcnow()
-    session.flush()
-    session.info.setdefault(CANCEL_KEY, []).append(job.id)
-    return job
-
-
-def retry(session: Session, job: Job) -> Job:
-    """Queue a failed job again for one more attempt."""
-    if job.state != JobState.FAILED.value:
-        raise Conflict(f"Only a failed job can be retried; this one is {job.state}.")
-    job.state = JobState.QUEUED.value
-    job.max_attempts = job.attempts + 1
-    job.progress = 0
-    job.message = ""
-    job.run_after = utcnow()
-    job.finished_at = None
-    session.flush()
-    session.info.setdefault(DISPATCH_KEY, []).append(job.id)
-    return job
-
-
-class JobContext:
-    """What a job function works with: its session (one transaction), reads, and progress."""
-
-    def __init__(self, runtime: Jobs, job: Job) -> None:
-        self.runtime = runtime
-        self.job_id = job.id
-        self.community_id = job.community_id
-        self.created_by = job.created_by
-        self.attempt = job.attempts
-        self._session: Session | None = None
-
-    @property
-    def session(self) -> Session:
-        """The job's write transaction, committed with the job's result (opened on first use)."""
-        if self._session is None:
-            self._session = self.runtime.db.session(write=True)
-            # live updates queued in this transaction are published once it commits
-            self._session.info[JOB_SESSION_KEY] = self.job_id
-        return self._session
-
-    @contextlib.contextmanager
-    def read(self) -> Iterator[Session]:
-        """A short read-only transaction (for the long, write-free part of a job)."""
-        with self.runtime.db.unit_of_work(write=False) as session:
-            yield session
-
-    def progress(self, percent: int, message: str = "") -> None:
-        """Report progress (0-100) to the job page and anyone watching it live.
-
-        Raises `JobCancelled` once someone has cancelled the job, so that it stops here.
-        """
-        percent = max(0, min(100, int(percent)))
-        writing = self._session is not None and self.runtime.db.is_sqlite
-        if writing:  # SQLite has one writer: once the job writes, progress goes live only
-            self.check_cancelled()
-        else:
-            with self.runtime.db.unit_of_work() as session:
-                updated = session.execute(
-                    update(Job)
-                    .where(Job.id == self.job_id, Job.state == JobState.RUNNING.value)
-                    .values(progress=percent, message=message[:300])
-                    .execution_options(synchronize_session=False)
-                )
-                if updated.rowcount != 1:  # type: ignore[attr-defined]
-                    raise JobCancelled(self.job_id)
-        self.runtime.publish(
-            self.job_id,
-            {"state": JobState.RUNNING.value, "progress": percent, "message": message},
-        )
-
-    def check_cancelled(self) -> None:
-        """Raise `JobCancelled` if someone has cancelled this job."""
-        with self.read() as session:
-            state = session.scalar(select(Job.state).where(Job.id == self.job_id))
-        if state != JobState.RUNNING.value:
-            raise JobCancelled(self.job_id)
-
-    def compute(
-        self,
-        function: Callable[..., R],
-        *args: Any,
-        start: int = 10,
-        end: int = 90,
-        label: str = "Working",
-    ) -> R:
-        """Run a pure, CPU-heavy function in a separate process, reporting time as progress.
-
-        Engines that hold the interpreter (C solvers) would otherwise stall every thread of
-        this process, the web server's included.
-        """
-        future = self.runtime.pool().submit(function, *args)
-        began = time.monotonic()
-        step = 0
-        while True:
-            try:
-                return future.result(timeout=1.0)
-            except concurrent.futures.TimeoutError:
-                step += 1
-                elapsed = time.monotonic() - began
-                # approach `end` without reaching it: the real duration is unknown
-                share = 1 - 0.93**step
-                try:
-                    self.progress(start + int((end - start) * share), f"{label} ({elapsed:.0f} s)")
-                except JobCancelled:
-                    future.cancel()  # if not started; a started one finishes and is dropped
-                    raise
-
-    def _close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
 
 
 def _finish(session: Session, job_id: int, result: str | None) -> None:

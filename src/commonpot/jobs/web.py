@@ -16,7 +16,7 @@ from commonpot.bus import bus_of, opened
 from commonpot.http import Ctx, Unit, bearer_scheme, unit_of_work, verify_csrf_form
 from commonpot.jobs import access
 from commonpot.jobs.models import TERMINAL_STATES, Job
-from commonpot.jobs.runtime import cancel, job_channel, job_message, retry
+from commonpot.jobs.queue import cancel, job_channel, job_message, retry
 from commonpot.params import Id
 from commonpot.templating import redirect, render
 
