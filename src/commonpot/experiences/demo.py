@@ -1,16 +1,12 @@
 """Demo experiences: the pozole tells its four generations in Rosa's voice, with captions.
 
-No real recording of Rosa exists in the project's data, so the demo writes a small real WAV
-file (a synthesized, voice-like tone sequence: one phrase per sentence of the transcript)
-and times the transcript to it. Every other demo recipe gets its default experience.
+Rosa is a demo character, so her recording is a stand-in: her transcript spoken by a speech
+synthesiser (`demo_voice/telling.ogg`, made by scripts/make-demo-voice.sh), with each
+sentence a timed caption. Every other demo recipe gets its default experience.
 """
 
 from __future__ import annotations
 
-import io
-import math
-import wave
-from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,42 +22,20 @@ from commonpot.experiences.schemas import ChapterIn, ChaptersIn, CueIn, VoiceIn
 if TYPE_CHECKING:
     from commonpot.demo import DemoContext
 
-RATE = 8000
-# (start, end, sentence): Rosa tells the four generations, then the pot
+VOICE = Path(__file__).with_name("demo_voice") / "telling.ogg"
+# (start, end, sentence) in VOICE (printed by scripts/make-demo-voice.sh, which makes it)
 TELLING: tuple[tuple[float, float, str], ...] = (
-    (0.0, 4.5, "This pozole has fed our family for four generations."),
-    (4.5, 10.0, "My grandmother Carmen made it in Chilapa, in a clay pot big enough for a child."),
-    (10.0, 15.5, "I learned it watching her hands, and I carried it to Riverside."),
-    (15.5, 21.0, "My son Tomás made it his own, green, with tomatillo."),
-    (21.0, 26.5, "Now Lina cooks it with me, and writes it all down."),
-    (26.5, 32.0, "Listen to the pot: when the bubbles get lazy, the meat is ready."),
+    (0.0, 5.58, "This pozole has fed our family for four generations."),
+    (
+        5.58,
+        13.62,
+        "My grandmother Carmen made it in Chilapa, in a clay pot big enough for a child.",
+    ),
+    (13.62, 20.05, "I learned it watching her hands, and I carried it to Riverside."),
+    (20.05, 26.37, "My son Tomás made it his own, green, with tomatillo."),
+    (26.37, 32.15, "Now Lina cooks it with me, and writes it all down."),
+    (32.15, 39.09, "Listen to the pot: when the bubbles get lazy, the meat is ready."),
 )
-
-
-def telling_wav() -> bytes:
-    """A real mono 16-bit WAV: one rising-and-falling voiced phrase per sentence, then a pause."""
-    samples = array("h")
-    for start, end, sentence in TELLING:
-        syllables = max(4, len(sentence.split()))
-        voiced = (end - start) - 0.6
-        total = int((end - start) * RATE)
-        for n in range(total):
-            t = n / RATE
-            if t >= voiced:
-                samples.append(0)
-                continue
-            pitch = 190 + 40 * math.sin(math.pi * t / voiced)  # a phrase's rise and fall
-            syllable = abs(math.sin(math.pi * syllables * t / voiced))
-            phase = 2 * math.pi * pitch * t
-            tone = math.sin(phase) + 0.5 * math.sin(2 * phase) + 0.25 * math.sin(3 * phase)
-            samples.append(int(6000 * syllable * tone))
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(samples.tobytes())
-    return buffer.getvalue()
 
 
 def load(session: Session, ctx: DemoContext) -> None:
@@ -76,7 +50,7 @@ def load(session: Session, ctx: DemoContext) -> None:
     )
     if pozole is None:
         return
-    audio = telling_wav() if ctx.data_dir is not None else None
+    audio = VOICE.read_bytes() if ctx.data_dir is not None else None
     recording = recipes.add_oral_history(
         session,
         riverside,
