@@ -8,6 +8,8 @@ itself every few seconds, and the count of recently seen pages is the presence.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +27,7 @@ from commonpot.tenancy import find_scoped
 
 PRESENT_SECONDS = 15  # a page not heard from for this long has left
 FORGET_AFTER = timedelta(minutes=10)  # presence rows older than this are deleted
+LONGEST_VOICE_S = 3 * 3600.0  # a recording whose length is unknown is taken to last this long
 
 
 def channel(gathering_id: int) -> str:
@@ -39,6 +42,41 @@ class Lead:
     chapter: int
     audio_s: float
     playing: bool
+
+
+@dataclass(frozen=True)
+class ChapterVoice:
+    """What one chapter may play to the host: its recording and that recording's length."""
+
+    recording_id: int | None
+    duration_s: float | None = None  # None: the length is not known (LONGEST_VOICE_S applies)
+
+
+def position(gathering: Gathering, now: datetime) -> float:
+    """Where the host's voice is now: the last report, moved on by the time since if playing."""
+    if not gathering.playing:
+        return gathering.audio_s
+    elapsed = max(0.0, (now - gathering.led_at).total_seconds())
+    return min(gathering.audio_s + elapsed, LONGEST_VOICE_S)
+
+
+def _check_lead(where: Lead, voices: Sequence[ChapterVoice]) -> ChapterVoice:
+    if not 0 <= where.chapter < max(len(voices), 1):
+        raise Invalid("There is no such chapter.", field="chapter")
+    voice = voices[where.chapter] if voices else ChapterVoice(None)
+    if not math.isfinite(where.audio_s) or where.audio_s < 0:
+        raise Invalid("The voice's position must be a number of seconds from 0.", field="audio_s")
+    if voice.recording_id is None:
+        if where.playing or where.audio_s > 0:
+            raise Invalid("This chapter has no voice to play.", field="audio_s")
+        return voice
+    longest = voice.duration_s if voice.duration_s is not None else LONGEST_VOICE_S
+    if where.audio_s > longest:
+        raise Invalid(
+            f"The voice's position is past the end of the recording ({longest:.1f} s).",
+            field="audio_s",
+        )
+    return voice
 
 
 def get_gathering(
@@ -93,23 +131,26 @@ def lead(
     viewer: Viewer,
     gathering_id: int,
     where: Lead,
-    chapters: int,
+    voices: Sequence[ChapterVoice],
 ) -> Gathering:
-    """The host moves on: store where they are and tell everyone present (after commit)."""
+    """The host moves on: store where they are and tell everyone present (after commit).
+
+    `voices` are the chapters as the host sees them: only a recording the teller's consent
+    lets the host hear is there, and the position must lie inside that recording. Each
+    follower then plays it only if their own chapter holds the same recording (consent is
+    checked again for every listener, by their own experience and by the audio path)."""
     gathering = get_gathering(session, community, viewer, gathering_id)
     if viewer.user_id is None or viewer.user_id != gathering.host_id:
         raise Forbidden("Only the host leads the gathering.")
     if not gathering.is_open:
         raise Invalid("This gathering has ended.", field="gathering")
-    if not 0 <= where.chapter < max(chapters, 1):
-        raise Invalid("There is no such chapter.", field="chapter")
-    if not 0 <= where.audio_s <= 3 * 3600:
-        raise Invalid("The voice's position is out of range.", field="audio_s")
+    voice = _check_lead(where, voices)
     gathering.chapter, gathering.audio_s, gathering.playing = (
         where.chapter,
         where.audio_s,
         where.playing,
     )
+    gathering.recording_id = voice.recording_id
     gathering.led_at = utcnow()
     session.flush()
     queue_after_commit(
@@ -118,6 +159,7 @@ def lead(
         {
             "type": "lead",
             "chapter": where.chapter,
+            "recording_id": voice.recording_id,
             "audio_s": where.audio_s,
             "playing": where.playing,
         },

@@ -132,9 +132,9 @@ class VoiceOut(BaseModel):
 
 
 class LeadIn(BaseModel):
-    """Where the host of a gathering is."""
+    """Where the host of a gathering is (the voice's position in seconds of its recording)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     chapter: int = Field(ge=0, le=1000)
     audio_s: float = Field(default=0.0, ge=0, le=3 * 3600)

@@ -7,6 +7,7 @@ answer exactly as the recipe does: NotFound to whoever may not see the recipe.
 
 from __future__ import annotations
 
+import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,6 +163,38 @@ def recording_audio(
     if not path.is_file():
         raise NotFound(f"No recording {recording_id} here.")
     return path, item.audio_type
+
+
+def _wav_seconds(path: Path) -> float | None:
+    try:
+        with wave.open(str(path), "rb") as sound:
+            rate = sound.getframerate()
+            return sound.getnframes() / rate if rate > 0 else None
+    except (OSError, EOFError, wave.Error):
+        return None
+
+
+def recording_durations(
+    session: Session, community: Community, recording_ids: Sequence[int], data_dir: Path
+) -> dict[int, float]:
+    """How long the community's recordings last, where their files tell (WAV headers are read;
+    the length of other formats is not known and they are left out)."""
+    ids = sorted(set(recording_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(recipes.OralHistory.id, recipes.OralHistory.audio_file).where(
+            recipes.OralHistory.community_id == community.id,
+            recipes.OralHistory.id.in_(ids),
+            recipes.OralHistory.audio_file.is_not(None),
+        )
+    )
+    found: dict[int, float] = {}
+    for recording_id, audio_file in rows:
+        seconds = _wav_seconds(recipes.audio_dir(data_dir) / str(audio_file))
+        if seconds is not None:
+            found[int(recording_id)] = seconds
+    return found
 
 
 def captions(session: Session, community: Community, viewer: Viewer, recording_id: int) -> str:

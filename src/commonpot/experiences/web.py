@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from commonpot.bus import bus_of, sse_stream, take_queued
 from commonpot.communities.scope import CommunityScope, Here, enter
+from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.experiences import gatherings, service, story
 from commonpot.experiences.api import chapter_labels, experience_out, gettext
@@ -64,7 +65,9 @@ def _scene(
             "host": here.viewer.user_id is not None and here.viewer.user_id == gathering.host_id,
             "open": gathering.is_open,
             "chapter": gathering.chapter,
-            "audio_s": gathering.audio_s,
+            "recording_id": gathering.recording_id,
+            # a late joiner starts where the host's voice is now, not where it was reported
+            "audio_s": round(gatherings.position(gathering, utcnow()), 3),
             "playing": gathering.playing,
             "lead": f"{base}/lead",
             "presence": f"{base}/presence",
@@ -336,14 +339,15 @@ def lead(gathering_id: Id, body: LeadIn, request: Request) -> Response:
             here.session, here.community, here.viewer, gathering.recipe_id, chapter_labels(request)
         )
         where = gatherings.Lead(body.chapter, body.audio_s, body.playing)
-        gatherings.lead(
-            here.session,
-            here.community,
-            here.viewer,
-            gathering_id,
-            where,
-            len(found.story.chapters),
+        ids = [c.recording_id for c in found.story.chapters if c.recording_id is not None]
+        lengths = service.recording_durations(
+            here.session, here.community, ids, here.settings.data_dir
         )
+        voices = [
+            gatherings.ChapterVoice(c.recording_id, lengths.get(c.recording_id or 0))
+            for c in found.story.chapters
+        ]
+        gatherings.lead(here.session, here.community, here.viewer, gathering_id, where, voices)
     _publish(request, here)
     return Response(status_code=204)
 
