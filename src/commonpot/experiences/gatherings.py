@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from commonpot import events, recipes
@@ -28,6 +29,9 @@ from commonpot.tenancy import find_scoped
 PRESENT_SECONDS = 15  # a page not heard from for this long has left
 FORGET_AFTER = timedelta(minutes=10)  # presence rows older than this are deleted
 LONGEST_VOICE_S = 3 * 3600.0  # a recording whose length is unknown is taken to last this long
+GUEST_PASS_SALT = "experiences.gathering-guest"  # noqa: S105 - a salt
+GUEST_PASS_SECONDS = 12 * 3600  # a vouched visitor's pass is good for this long
+MAX_GUESTS_SHOWN = 50
 
 
 def channel(gathering_id: int) -> str:
@@ -77,6 +81,40 @@ def _check_lead(where: Lead, voices: Sequence[ChapterVoice]) -> ChapterVoice:
             field="audio_s",
         )
     return voice
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Who is in a gathering now: how many pages, the vouched guests, the anonymous ones."""
+
+    count: int
+    guests: tuple[str, ...] = ()  # visitors from other instances, as their community vouched
+    anonymous: int = 0  # pages of nobody signed in here and vouched for by no one
+
+
+def guest_pass(secret: str, gathering_id: int, label: str) -> str:
+    """A pass naming a visitor whom another instance's community vouched for (signed here)."""
+    return str(URLSafeTimedSerializer(secret, salt=GUEST_PASS_SALT).dumps([gathering_id, label]))
+
+
+def guest_of(secret: str, gathering_id: int, token: str | None) -> str | None:
+    """The visitor a pass names, if it is this gathering's, signed here and not expired."""
+    if not token:
+        return None
+    try:
+        found = URLSafeTimedSerializer(secret, salt=GUEST_PASS_SALT).loads(
+            token, max_age=GUEST_PASS_SECONDS
+        )
+    except BadSignature:
+        return None
+    if (
+        not isinstance(found, list)
+        or len(found) != 2
+        or found[0] != gathering_id
+        or not isinstance(found[1], str)
+    ):
+        return None
+    return found[1][:300] or None
 
 
 def get_gathering(
@@ -174,8 +212,12 @@ def present(
     gathering_id: int,
     client: str,
     chapter: int,
-) -> int:
-    """Note that a page is in the gathering; returns (and tells everyone) how many are."""
+    guest: str | None = None,
+) -> Presence:
+    """Note that a page is in the gathering; returns (and tells everyone) who is.
+
+    `guest` is a visitor another instance vouched for (the caller checked their pass); a
+    page of someone signed in here is never taken for a guest."""
     gathering = get_gathering(session, community, viewer, gathering_id)
     client = client.strip()
     if not client or len(client) > 64 or not client.replace("-", "").isalnum():
@@ -192,6 +234,7 @@ def present(
         row = GatheringPresence(community_id=community.id, gathering_id=gathering.id, client=client)
         session.add(row)
     row.user_id, row.chapter, row.seen_at = viewer.user_id, max(0, chapter), now
+    row.guest = guest if viewer.user_id is None else None
     # pages that left long ago are forgotten as the others report (the periodic sweep
     # catches gatherings nobody reports to any more)
     session.execute(
@@ -204,24 +247,33 @@ def present(
         .execution_options(synchronize_session=False)
     )
     session.flush()
-    count = presence(session, community, gathering.id, now)
-    queue_after_commit(session, channel(gathering.id), {"type": "presence", "count": count})
-    return count
-
-
-def presence(session: Session, community: Community, gathering_id: int, now: datetime) -> int:
-    """How many pages were seen in the gathering lately."""
-    since = now - timedelta(seconds=PRESENT_SECONDS)
-    return int(
-        session.scalar(
-            select(func.count(GatheringPresence.id)).where(
-                GatheringPresence.community_id == community.id,
-                GatheringPresence.gathering_id == gathering_id,
-                GatheringPresence.seen_at >= since,
-            )
-        )
-        or 0
+    here = presence(session, community, gathering.id, now)
+    queue_after_commit(
+        session,
+        channel(gathering.id),
+        {
+            "type": "presence",
+            "count": here.count,
+            "guests": list(here.guests),
+            "anonymous": here.anonymous,
+        },
     )
+    return here
+
+
+def presence(session: Session, community: Community, gathering_id: int, now: datetime) -> Presence:
+    """Who was seen in the gathering lately."""
+    since = now - timedelta(seconds=PRESENT_SECONDS)
+    rows = session.execute(
+        select(GatheringPresence.user_id, GatheringPresence.guest).where(
+            GatheringPresence.community_id == community.id,
+            GatheringPresence.gathering_id == gathering_id,
+            GatheringPresence.seen_at >= since,
+        )
+    ).all()
+    guests = sorted({guest for user_id, guest in rows if user_id is None and guest})
+    anonymous = sum(1 for user_id, guest in rows if user_id is None and not guest)
+    return Presence(len(rows), tuple(guests[:MAX_GUESTS_SHOWN]), anonymous)
 
 
 def forget_presence(session: Session, now: datetime | None = None) -> int:

@@ -671,11 +671,27 @@ function followVoice() {
   else el.addEventListener("loadedmetadata", apply, { once: true });
 }
 
-function showPresence(count) {
+function showPresence(count, guests = [], anonymous = 0) {
   const el = document.getElementById("presence-count");
   if (el) {
     el.textContent = format(strings.present, { n: count });
     el.dataset.count = String(count);
+  }
+  // visitors from other communities: by name only where their own community vouched for them
+  const list = document.getElementById("presence-guests");
+  if (list) {
+    list.replaceChildren(...guests.map((name) => {
+      const li = document.createElement("li");
+      li.textContent = format(strings.guest, { name });
+      return li;
+    }));
+    list.hidden = guests.length === 0;
+  }
+  const others = document.getElementById("presence-anonymous");
+  if (others) {
+    others.textContent = format(strings.anonymous, { n: anonymous });
+    others.dataset.count = String(anonymous);
+    others.hidden = anonymous === 0;
   }
   stage.dataset.presence = String(count);
   dirty = true;
@@ -708,9 +724,9 @@ function followHost(message) {
 if (gathering) {
   stage.dataset.role = gathering.host ? "host" : "follower";
   const client = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)).slice(0, 64);
-  const beat = () => post(gathering.presence, { client, chapter: current })
+  const beat = () => post(gathering.presence, { client, chapter: current, guest_pass: gathering.guest_pass || null })
     .then((response) => (response.ok ? response.json() : null))
-    .then((answer) => answer && showPresence(answer.count))
+    .then((answer) => answer && showPresence(answer.count, answer.guests, answer.anonymous))
     .catch(() => {});
   if (gathering.open) {
     const events = new EventSource(gathering.live);
@@ -721,7 +737,10 @@ if (gathering) {
     events.addEventListener("lead", (event) => {
       if (!gathering.host) followHost(JSON.parse(event.data));
     });
-    events.addEventListener("presence", (event) => showPresence(JSON.parse(event.data).count));
+    events.addEventListener("presence", (event) => {
+      const message = JSON.parse(event.data);
+      showPresence(message.count, message.guests || [], message.anonymous || 0);
+    });
     events.addEventListener("closed", () => {
       gathering.open = false;
       stage.dataset.live = "closed";

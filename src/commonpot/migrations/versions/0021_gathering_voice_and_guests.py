@@ -33,5 +33,7 @@ def downgrade() -> None:
     with op.batch_alter_table("experience_presence", schema=None) as batch_op:
         batch_op.drop_column("guest")
     with op.batch_alter_table("experience_gatherings", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("fk_experience_gatherings_recording_id_recipe_oral_histories"), type_="foreignkey")
+        batch_op.drop_constraint(
+            op.f("fk_experience_gatherings_recording_id_recipe_oral_histories"), type_="foreignkey"
+        )
         batch_op.drop_column("recording_id")
