@@ -349,6 +349,9 @@ def test_everyone_hears_where_the_hosts_voice_is(
         _ready(guest)
         expect(guest.locator("#scene-stage")).to_have_attribute("data-live", "connected")
         expect(host.locator("#presence-count")).to_have_text("2 here now")
+        # nobody vouched for the visitor: an anonymous guest, named nowhere
+        expect(host.locator("#presence-anonymous")).to_have_text("Anonymous guests: 1")
+        expect(host.locator("#presence-guests")).to_be_hidden()
         host.locator("#scene").focus()
         host.keyboard.press("ArrowRight")  # Carmen Ruiz: 4.5 s to 10 s of Rosa's telling
         expect(guest.locator("#chapter-title")).to_have_text("Carmen Ruiz", timeout=1000)
