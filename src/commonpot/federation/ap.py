@@ -177,12 +177,16 @@ async def guest_pass(request: Request, slug: str, gathering_id: int) -> Response
                 target=target,
                 headers=headers,
                 body=body,
+                limiter=limiter_of(request),
             )
 
     try:
         answer = await run_in_threadpool(work)
     except DomainError as exc:
-        return problem_from(exc, instance=request.url.path)
+        problem = problem_from(exc, instance=request.url.path)
+        if isinstance(exc, inbox.SlowDown):
+            problem.headers["Retry-After"] = str(exc.retry_after)
+        return problem
     return _json(answer, "application/json", 201)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import json
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,8 +32,9 @@ from commonpot.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
 from commonpot.federation.blocks import is_blocked
 from commonpot.federation.client import FetchError
 from commonpot.federation.handles import domain_of
-from commonpot.federation.inbox import verify
+from commonpot.federation.inbox import SlowDown, verify
 from commonpot.federation.instance import Fed
+from commonpot.federation.limits import InboxLimiter
 from commonpot.federation.models import RemoteItem
 from commonpot.federation.sharing import public_community, shareable_gathering
 from commonpot.federation.signatures import sign_cavage
@@ -64,6 +66,7 @@ def grant_pass(
     target: str,
     headers: Mapping[str, str],
     body: bytes,
+    limiter: InboxLimiter | None = None,
 ) -> dict[str, Any]:
     """The origin's side: a signed `Join` from another instance's community, naming its
     member, answered with a guest pass for the gathering (401 unsigned, 404 not joinable)."""
@@ -84,8 +87,12 @@ def grant_pass(
         raise Invalid("The Join has no actor.", field="actor")
     if id_of(doc.get("object")) != fed.urls.gathering(slug, gathering.id):
         raise Invalid("The Join names another gathering.", field="object")
-    if is_blocked(session, domain_of(actor_id), community.id):
-        raise Forbidden(f"{domain_of(actor_id)} is blocked here.")
+    domain = domain_of(actor_id)
+    wait = limiter.retry_after(domain, actor_id, time.monotonic()) if limiter is not None else 0
+    if wait:
+        raise SlowDown(f"Too many requests from {domain}; try again in {wait} s.", wait)
+    if is_blocked(session, domain, community.id):
+        raise Forbidden(f"{domain} is blocked here.")
     lowered = {k.lower(): v for k, v in headers.items()}
     actor = verify(session, fed, method, url, target, lowered, body, actor_id)
     name = _name(doc.get("visitor"))
