@@ -104,7 +104,7 @@ def test_presence_counts_pages(client: TestClient, db: Database, xw: ExperienceW
     for client_id, expected in (("page-one", 1), ("page-two", 2), ("page-one", 2)):
         answer = client.post(url + "/presence", json={"client": client_id}, headers=csrf_headers())
         assert answer.status_code == 200
-        assert answer.json() == {"count": expected}
+        assert answer.json() == {"count": expected, "guests": [], "anonymous": expected}
     bad = client.post(url + "/presence", json={"client": "no spaces!"}, headers=csrf_headers())
     assert bad.status_code == 422
     assert _counts(db)[1] == 2
