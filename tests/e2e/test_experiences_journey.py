@@ -312,3 +312,80 @@ def _gather(live_server: LiveServer, pozole: str, host: Page, guest: Page) -> No
     host.get_by_role("link", name="Arrange the chapters").click()
     expect(host.get_by_label("Chapters")).to_contain_text("== Carmen Ruiz")
     assert axe_violations(host) == []
+
+
+def _voice(page: Page) -> dict[str, float | bool]:
+    """The page's voice as its media element has it (the scene's one recording)."""
+    state = page.locator("audio.scene-voice").evaluate(
+        "el => ({time: el.currentTime, paused: el.paused})"
+    )
+    return {"time": float(state["time"]), "paused": bool(state["paused"])}
+
+
+def _within_a_second(host: Page, guest: Page, at_least: float) -> tuple[float, float, float]:
+    """Poll both players for up to a second after the host moved; (host, guest, ms taken)."""
+    started = time.perf_counter()
+    while True:
+        mine, theirs = _voice(host)["time"], _voice(guest)["time"]
+        took = (time.perf_counter() - started) * 1000
+        if theirs >= at_least and abs(mine - theirs) <= 1.0:
+            return float(mine), float(theirs), took
+        assert took < 1000, f"host at {mine:.2f} s, guest at {theirs:.2f} s after {took:.0f} ms"
+        guest.wait_for_timeout(50)
+
+
+def test_everyone_hears_where_the_hosts_voice_is(
+    gl_browser: Browser, live_server: LiveServer, pozole: str
+) -> None:
+    with _context(gl_browser) as host_ctx, _context(gl_browser) as guest_ctx:
+        host, guest = host_ctx.new_page(), guest_ctx.new_page()
+        sign_in(host, live_server.url, "rosa@riverside.example", demo.DEMO_PASSWORD)
+        host.goto(pozole)
+        _ready(host)
+        host.get_by_label("Title of a new gathering").fill("Listening together")
+        host.get_by_role("button", name="Open a gathering").click()
+        _ready(host)
+        guest.goto(host.url)
+        _ready(guest)
+        expect(guest.locator("#scene-stage")).to_have_attribute("data-live", "connected")
+        expect(host.locator("#presence-count")).to_have_text("2 here now")
+        # nobody vouched for the visitor: an anonymous guest, named nowhere
+        expect(host.locator("#presence-anonymous")).to_have_text("Anonymous guests: 1")
+        expect(host.locator("#presence-guests")).to_be_hidden()
+        host.locator("#scene").focus()
+        host.keyboard.press("ArrowRight")  # Carmen Ruiz: 4.5 s to 10 s of Rosa's telling
+        expect(guest.locator("#chapter-title")).to_have_text("Carmen Ruiz", timeout=1000)
+        # the host's own move starts the chapter's voice (a key press lets the browser play)
+        expect(host.locator("#scene-stage")).to_have_attribute("data-voice", "playing")
+        expect(guest.locator("#scene-stage")).to_have_attribute(
+            "data-voice", "playing", timeout=1000
+        )
+        # the host seeks: everyone's voice is within a second of theirs, within a second
+        host.get_by_label("Voice position (seconds)").fill("7")
+        mine, theirs, took = _within_a_second(host, guest, at_least=6.8)
+        print(f"\nafter a seek: host {mine:.2f} s, guest {theirs:.2f} s, {took:.0f} ms")
+        expect(guest.get_by_label("Voice position (seconds)")).to_be_disabled()
+        # the host pauses: everyone pauses, where the host did
+        host.get_by_role("button", name="Pause the voice").click()
+        expect(guest.locator("#scene-stage")).to_have_attribute(
+            "data-voice", "paused", timeout=1000
+        )
+        paused_host, paused_guest = _voice(host), _voice(guest)
+        assert paused_host["paused"] and paused_guest["paused"]
+        assert abs(float(paused_host["time"]) - float(paused_guest["time"])) <= 1.0
+        # someone joining late starts where the host is (on the host's chapter, paused there)
+        with _context(gl_browser) as late_ctx:
+            late = late_ctx.new_page()
+            late.goto(host.url)
+            _ready(late)
+            expect(late.locator("#chapter-title")).to_have_text("Carmen Ruiz")
+            expect(late.get_by_label("Voice position (seconds)")).to_be_visible()
+            late_voice = _voice(late)
+            assert late_voice["paused"]
+            assert abs(float(late_voice["time"]) - float(paused_host["time"])) <= 1.0
+        # the host plays on from there: the guest does too
+        host.get_by_role("button", name="Play the voice").click()
+        expect(guest.locator("#scene-stage")).to_have_attribute(
+            "data-voice", "playing", timeout=1000
+        )
+        assert not _voice(guest)["paused"]

@@ -109,7 +109,7 @@ def test_a_heartbeat_forgets_pages_that_left_long_ago(db: Database, xw: Experien
         community = s.get(Community, xw.rw.world.public.id)
         assert community is not None
         viewer = Viewer(user=xw.rw.world.member)
-        assert gatherings.present(s, community, viewer, gid, "page-c", 1) == 1
+        assert gatherings.present(s, community, viewer, gid, "page-c", 1).count == 1
     assert _present_rows(db) == ["page-b", "page-c"]
 
 

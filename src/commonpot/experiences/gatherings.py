@@ -8,10 +8,13 @@ itself every few seconds, and the count of recently seen pages is the presence.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from commonpot import events, recipes
@@ -25,6 +28,10 @@ from commonpot.tenancy import find_scoped
 
 PRESENT_SECONDS = 15  # a page not heard from for this long has left
 FORGET_AFTER = timedelta(minutes=10)  # presence rows older than this are deleted
+LONGEST_VOICE_S = 3 * 3600.0  # a recording whose length is unknown is taken to last this long
+GUEST_PASS_SALT = "experiences.gathering-guest"  # noqa: S105 - a salt
+GUEST_PASS_SECONDS = 12 * 3600  # a vouched visitor's pass is good for this long
+MAX_GUESTS_SHOWN = 50
 
 
 def channel(gathering_id: int) -> str:
@@ -39,6 +46,75 @@ class Lead:
     chapter: int
     audio_s: float
     playing: bool
+
+
+@dataclass(frozen=True)
+class ChapterVoice:
+    """What one chapter may play to the host: its recording and that recording's length."""
+
+    recording_id: int | None
+    duration_s: float | None = None  # None: the length is not known (LONGEST_VOICE_S applies)
+
+
+def position(gathering: Gathering, now: datetime) -> float:
+    """Where the host's voice is now: the last report, moved on by the time since if playing."""
+    if not gathering.playing:
+        return gathering.audio_s
+    elapsed = max(0.0, (now - gathering.led_at).total_seconds())
+    return min(gathering.audio_s + elapsed, LONGEST_VOICE_S)
+
+
+def _check_lead(where: Lead, voices: Sequence[ChapterVoice]) -> ChapterVoice:
+    if not 0 <= where.chapter < max(len(voices), 1):
+        raise Invalid("There is no such chapter.", field="chapter")
+    voice = voices[where.chapter] if voices else ChapterVoice(None)
+    if not math.isfinite(where.audio_s) or where.audio_s < 0:
+        raise Invalid("The voice's position must be a number of seconds from 0.", field="audio_s")
+    if voice.recording_id is None:
+        if where.playing or where.audio_s > 0:
+            raise Invalid("This chapter has no voice to play.", field="audio_s")
+        return voice
+    longest = voice.duration_s if voice.duration_s is not None else LONGEST_VOICE_S
+    if where.audio_s > longest:
+        raise Invalid(
+            f"The voice's position is past the end of the recording ({longest:.1f} s).",
+            field="audio_s",
+        )
+    return voice
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Who is in a gathering now: how many pages, the vouched guests, the anonymous ones."""
+
+    count: int
+    guests: tuple[str, ...] = ()  # visitors from other instances, as their community vouched
+    anonymous: int = 0  # pages of nobody signed in here and vouched for by no one
+
+
+def guest_pass(secret: str, gathering_id: int, label: str) -> str:
+    """A pass naming a visitor whom another instance's community vouched for (signed here)."""
+    return str(URLSafeTimedSerializer(secret, salt=GUEST_PASS_SALT).dumps([gathering_id, label]))
+
+
+def guest_of(secret: str, gathering_id: int, token: str | None) -> str | None:
+    """The visitor a pass names, if it is this gathering's, signed here and not expired."""
+    if not token:
+        return None
+    try:
+        found = URLSafeTimedSerializer(secret, salt=GUEST_PASS_SALT).loads(
+            token, max_age=GUEST_PASS_SECONDS
+        )
+    except BadSignature:
+        return None
+    if (
+        not isinstance(found, list)
+        or len(found) != 2
+        or found[0] != gathering_id
+        or not isinstance(found[1], str)
+    ):
+        return None
+    return found[1][:300] or None
 
 
 def get_gathering(
@@ -93,23 +169,26 @@ def lead(
     viewer: Viewer,
     gathering_id: int,
     where: Lead,
-    chapters: int,
+    voices: Sequence[ChapterVoice],
 ) -> Gathering:
-    """The host moves on: store where they are and tell everyone present (after commit)."""
+    """The host moves on: store where they are and tell everyone present (after commit).
+
+    `voices` are the chapters as the host sees them: only a recording the teller's consent
+    lets the host hear is there, and the position must lie inside that recording. Each
+    follower then plays it only if their own chapter holds the same recording (consent is
+    checked again for every listener, by their own experience and by the audio path)."""
     gathering = get_gathering(session, community, viewer, gathering_id)
     if viewer.user_id is None or viewer.user_id != gathering.host_id:
         raise Forbidden("Only the host leads the gathering.")
     if not gathering.is_open:
         raise Invalid("This gathering has ended.", field="gathering")
-    if not 0 <= where.chapter < max(chapters, 1):
-        raise Invalid("There is no such chapter.", field="chapter")
-    if not 0 <= where.audio_s <= 3 * 3600:
-        raise Invalid("The voice's position is out of range.", field="audio_s")
+    voice = _check_lead(where, voices)
     gathering.chapter, gathering.audio_s, gathering.playing = (
         where.chapter,
         where.audio_s,
         where.playing,
     )
+    gathering.recording_id = voice.recording_id
     gathering.led_at = utcnow()
     session.flush()
     queue_after_commit(
@@ -118,6 +197,7 @@ def lead(
         {
             "type": "lead",
             "chapter": where.chapter,
+            "recording_id": voice.recording_id,
             "audio_s": where.audio_s,
             "playing": where.playing,
         },
@@ -132,8 +212,12 @@ def present(
     gathering_id: int,
     client: str,
     chapter: int,
-) -> int:
-    """Note that a page is in the gathering; returns (and tells everyone) how many are."""
+    guest: str | None = None,
+) -> Presence:
+    """Note that a page is in the gathering; returns (and tells everyone) who is.
+
+    `guest` is a visitor another instance vouched for (the caller checked their pass); a
+    page of someone signed in here is never taken for a guest."""
     gathering = get_gathering(session, community, viewer, gathering_id)
     client = client.strip()
     if not client or len(client) > 64 or not client.replace("-", "").isalnum():
@@ -150,6 +234,7 @@ def present(
         row = GatheringPresence(community_id=community.id, gathering_id=gathering.id, client=client)
         session.add(row)
     row.user_id, row.chapter, row.seen_at = viewer.user_id, max(0, chapter), now
+    row.guest = guest if viewer.user_id is None else None
     # pages that left long ago are forgotten as the others report (the periodic sweep
     # catches gatherings nobody reports to any more)
     session.execute(
@@ -162,24 +247,33 @@ def present(
         .execution_options(synchronize_session=False)
     )
     session.flush()
-    count = presence(session, community, gathering.id, now)
-    queue_after_commit(session, channel(gathering.id), {"type": "presence", "count": count})
-    return count
-
-
-def presence(session: Session, community: Community, gathering_id: int, now: datetime) -> int:
-    """How many pages were seen in the gathering lately."""
-    since = now - timedelta(seconds=PRESENT_SECONDS)
-    return int(
-        session.scalar(
-            select(func.count(GatheringPresence.id)).where(
-                GatheringPresence.community_id == community.id,
-                GatheringPresence.gathering_id == gathering_id,
-                GatheringPresence.seen_at >= since,
-            )
-        )
-        or 0
+    here = presence(session, community, gathering.id, now)
+    queue_after_commit(
+        session,
+        channel(gathering.id),
+        {
+            "type": "presence",
+            "count": here.count,
+            "guests": list(here.guests),
+            "anonymous": here.anonymous,
+        },
     )
+    return here
+
+
+def presence(session: Session, community: Community, gathering_id: int, now: datetime) -> Presence:
+    """Who was seen in the gathering lately."""
+    since = now - timedelta(seconds=PRESENT_SECONDS)
+    rows = session.execute(
+        select(GatheringPresence.user_id, GatheringPresence.guest).where(
+            GatheringPresence.community_id == community.id,
+            GatheringPresence.gathering_id == gathering_id,
+            GatheringPresence.seen_at >= since,
+        )
+    ).all()
+    guests = sorted({guest for user_id, guest in rows if user_id is None and guest})
+    anonymous = sum(1 for user_id, guest in rows if user_id is None and not guest)
+    return Presence(len(rows), tuple(guests[:MAX_GUESTS_SHOWN]), anonymous)
 
 
 def forget_presence(session: Session, now: datetime | None = None) -> int:

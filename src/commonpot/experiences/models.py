@@ -99,6 +99,10 @@ class Gathering(Base):
     chapter: Mapped[int] = mapped_column(Integer, default=0)
     audio_s: Mapped[float] = mapped_column(Float, default=0.0)
     playing: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the recording the host's chapter plays (followers play it only if theirs is the same)
+    recording_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recipe_oral_histories.id", ondelete="SET NULL"), default=None
+    )
     led_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -121,4 +125,6 @@ class GatheringPresence(Base):
         ForeignKey("users.id", ondelete="CASCADE"), default=None
     )
     chapter: Mapped[int] = mapped_column(Integer, default=0)
+    # a visitor from another instance whose community vouched for them: "Name · group@host"
+    guest: Mapped[str | None] = mapped_column(String(300), default=None)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -132,9 +132,9 @@ class VoiceOut(BaseModel):
 
 
 class LeadIn(BaseModel):
-    """Where the host of a gathering is."""
+    """Where the host of a gathering is (the voice's position in seconds of its recording)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     chapter: int = Field(ge=0, le=1000)
     audio_s: float = Field(default=0.0, ge=0, le=3 * 3600)
@@ -148,9 +148,12 @@ class PresenceIn(BaseModel):
 
     client: str = Field(min_length=1, max_length=64)
     chapter: int = Field(default=0, ge=0, le=1000)
+    guest_pass: str | None = Field(default=None, max_length=1000)
 
 
 class PresenceOut(BaseModel):
-    """How many are present."""
+    """Who is present: how many pages, the vouched guests, the anonymous ones."""
 
     count: int
+    guests: list[str] = Field(default_factory=list)
+    anonymous: int = 0

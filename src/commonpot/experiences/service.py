@@ -164,6 +164,29 @@ def recording_audio(
     return path, item.audio_type
 
 
+def recording_durations(
+    session: Session, community: Community, recording_ids: Sequence[int], data_dir: Path
+) -> dict[int, float]:
+    """How long the community's recordings last, decoded from each file's headers (any format
+    an upload accepts); unreadable files are left out."""
+    ids = sorted(set(recording_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(recipes.OralHistory.id, recipes.OralHistory.audio_file).where(
+            recipes.OralHistory.community_id == community.id,
+            recipes.OralHistory.id.in_(ids),
+            recipes.OralHistory.audio_file.is_not(None),
+        )
+    )
+    found: dict[int, float] = {}
+    for recording_id, audio_file in rows:
+        seconds = recipes.audio_seconds(recipes.audio_dir(data_dir) / str(audio_file))
+        if seconds is not None:
+            found[int(recording_id)] = seconds
+    return found
+
+
 def captions(session: Session, community: Community, viewer: Viewer, recording_id: int) -> str:
     """The recording's timed transcript as WebVTT (estimated timing where none was set)."""
     item, _recipe = _recording(session, community, viewer, recording_id)

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from commonpot.bus import bus_of, sse_stream, take_queued
 from commonpot.communities.scope import CommunityScope, Here, enter
+from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.experiences import gatherings, service, story
 from commonpot.experiences.api import chapter_labels, experience_out, gettext
@@ -53,6 +54,7 @@ def _scene(
     *,
     gated: bool,
     gathering: Gathering | None = None,
+    guest: tuple[str, str] | None = None,
 ) -> Response:
     data = experience_out(found, here.community.slug)
     scene_data: dict[str, Any] = data.model_dump(mode="json")
@@ -64,11 +66,14 @@ def _scene(
             "host": here.viewer.user_id is not None and here.viewer.user_id == gathering.host_id,
             "open": gathering.is_open,
             "chapter": gathering.chapter,
-            "audio_s": gathering.audio_s,
+            "recording_id": gathering.recording_id,
+            # a late joiner starts where the host's voice is now, not where it was reported
+            "audio_s": round(gatherings.position(gathering, utcnow()), 3),
             "playing": gathering.playing,
             "lead": f"{base}/lead",
             "presence": f"{base}/presence",
             "live": f"{base}/live",
+            "guest_pass": guest[0] if guest else None,
         }
     keeper = here.is_steward or here.is_custodian
     return render(
@@ -80,6 +85,7 @@ def _scene(
             scene_data=scene_data,
             gated=gated,
             gathering=gathering,
+            guest_label=guest[1] if guest else None,
             gatherings=[]
             if gathering is not None
             else gatherings.gatherings_for(here.session, here.community, found.recipe.id),
@@ -315,13 +321,27 @@ def open_gathering(
 
 
 @router.get(GATHERING, response_class=HTMLResponse)
-def gathering_page(gathering_id: Id, request: Request, here: CommunityScope) -> Response:
-    """The experience, shared live: the host leads, everyone present follows."""
+def gathering_page(
+    gathering_id: Id, request: Request, here: CommunityScope, guest: str = ""
+) -> Response:
+    """The experience, shared live: the host leads, everyone present follows.
+
+    `guest` is a pass this server signed for a visitor another instance vouched for; without
+    one (or with a bad one) a visitor is an anonymous guest."""
     gathering = gatherings.get_gathering(here.session, here.community, here.viewer, gathering_id)
     found = service.experience(
         here.session, here.community, here.viewer, gathering.recipe_id, chapter_labels(request)
     )
-    return _scene(request, here, found, gated=False, gathering=gathering)
+    pass_ = guest[:1000] if here.viewer.user_id is None else ""
+    label = gatherings.guest_of(request.app.state.secret_key, gathering.id, pass_)
+    return _scene(
+        request,
+        here,
+        found,
+        gated=False,
+        gathering=gathering,
+        guest=(pass_, label) if label else None,
+    )
 
 
 @router.post(GATHERING + "/lead", status_code=204)
@@ -336,14 +356,15 @@ def lead(gathering_id: Id, body: LeadIn, request: Request) -> Response:
             here.session, here.community, here.viewer, gathering.recipe_id, chapter_labels(request)
         )
         where = gatherings.Lead(body.chapter, body.audio_s, body.playing)
-        gatherings.lead(
-            here.session,
-            here.community,
-            here.viewer,
-            gathering_id,
-            where,
-            len(found.story.chapters),
+        ids = [c.recording_id for c in found.story.chapters if c.recording_id is not None]
+        lengths = service.recording_durations(
+            here.session, here.community, ids, here.settings.data_dir
         )
+        voices = [
+            gatherings.ChapterVoice(c.recording_id, lengths.get(c.recording_id or 0))
+            for c in found.story.chapters
+        ]
+        gatherings.lead(here.session, here.community, here.viewer, gathering_id, where, voices)
     _publish(request, here)
     return Response(status_code=204)
 
@@ -353,11 +374,18 @@ def presence(gathering_id: Id, body: PresenceIn, request: Request) -> PresenceOu
     """A page says it is in the gathering; the answer is how many are."""
     with unit_of_work(request, write=True) as ctx:
         here = enter(ctx, request.path_params["slug"])
-        count = gatherings.present(
-            here.session, here.community, here.viewer, gathering_id, body.client, body.chapter
+        guest = gatherings.guest_of(request.app.state.secret_key, gathering_id, body.guest_pass)
+        found = gatherings.present(
+            here.session,
+            here.community,
+            here.viewer,
+            gathering_id,
+            body.client,
+            body.chapter,
+            guest,
         )
     _publish(request, here)
-    return PresenceOut(count=count)
+    return PresenceOut(count=found.count, guests=list(found.guests), anonymous=found.anonymous)
 
 
 @router.post(GATHERING + "/close")

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from commonpot.errors import DomainError, NotFound
-from commonpot.federation import documents, inbox, instance
+from commonpot.federation import documents, inbox, instance, visits
 from commonpot.federation.client import Client
 from commonpot.federation.limits import InboxLimiter
 from commonpot.federation.vocab import ACTIVITY_JSON
@@ -113,7 +113,7 @@ def following(request: Request, ctx: Unit, slug: str) -> Response:
 @router.get("/federation/{slug}/{kind}/{local_id}")
 def shared_object(request: Request, ctx: Unit, slug: str, kind: str, local_id: int) -> Response:
     """A shared recipe or event (while it may still be shared)."""
-    if kind not in {"recipes", "events"}:
+    if kind not in {"recipes", "events", "gatherings"}:
         return problem_from(NotFound("Nothing here."), instance=request.url.path)
     if _wants_html(request):
         return RedirectResponse(f"/communities/{slug}/{kind}/{local_id}", status_code=303)
@@ -151,6 +151,43 @@ async def _receive(request: Request, slug: str | None) -> Response:
             answer.headers["Retry-After"] = str(exc.retry_after)
         return answer
     return _json({"status": outcome}, "application/json", 202)
+
+
+@router.post("/federation/{slug}/gatherings/{gathering_id}/guests")
+async def guest_pass(request: Request, slug: str, gathering_id: int) -> Response:
+    """Another instance's community vouches for its member (a signed Join): a guest pass."""
+    body = await request.body()
+    settings = settings_of(request)
+    base = (settings.base_url or str(request.base_url)).rstrip("/")
+    scheme = base.split("://", 1)[0]
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    url = f"{scheme}://{request.headers.get('host', '')}{target}"
+    headers = dict(request.headers.items())
+
+    def work() -> dict[str, Any]:
+        with database(request).unit_of_work(write=True) as session:
+            return visits.grant_pass(
+                session,
+                fed_of(request),
+                request.app.state.secret_key,
+                slug=slug,
+                gathering_id=gathering_id,
+                method=request.method,
+                url=url,
+                target=target,
+                headers=headers,
+                body=body,
+                limiter=limiter_of(request),
+            )
+
+    try:
+        answer = await run_in_threadpool(work)
+    except DomainError as exc:
+        problem = problem_from(exc, instance=request.url.path)
+        if isinstance(exc, inbox.SlowDown):
+            problem.headers["Retry-After"] = str(exc.retry_after)
+        return problem
+    return _json(answer, "application/json", 201)
 
 
 @router.post("/federation/inbox")

@@ -115,6 +115,22 @@ class Client:
             raise FetchError(f"{url}: {type(exc).__name__}") from exc
         return response.status_code
 
+    def post_json(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+        """POST a body and read the JSON answer (bounded); (status, document or None)."""
+        self.check(url)
+        try:
+            with self._client().stream("POST", url, content=body, headers=headers) as response:
+                raw = self._read(response)
+                status = response.status_code
+        except AddressRefused as exc:
+            raise FetchError(str(exc)) from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{url}: {type(exc).__name__}") from exc
+        try:
+            return status, json.loads(raw) if raw else None
+        except ValueError:
+            return status, None
+
     def _read(self, response: httpx.Response) -> bytes:
         chunks: list[bytes] = []
         size = 0

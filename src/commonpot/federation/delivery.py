@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from commonpot import experiences
 from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.federation.client import FetchError
@@ -24,8 +25,10 @@ from commonpot.federation.instance import Fed
 from commonpot.federation.models import Activity, Delivery, DomainBlock, Follower, Published
 from commonpot.federation.sharing import (
     event_document,
+    gathering_document,
     recipe_document,
     shareable_event,
+    shareable_gathering,
     shareable_recipe,
 )
 from commonpot.federation.signatures import sign_cavage
@@ -70,6 +73,8 @@ def _change_document(session: Session, fed: Fed, row: Activity) -> dict[str, Any
     if row.verb == "change" and community.is_public:
         if row.kind == "recipe":
             current = shareable_recipe(session, community, row.local_id)
+        elif row.kind == "gathering":
+            current = shareable_gathering(session, community, row.local_id)
         else:
             current = shareable_event(session, community, row.local_id)
     actor = fed.urls.actor(community.slug)
@@ -77,6 +82,8 @@ def _change_document(session: Session, fed: Fed, row: Activity) -> dict[str, Any
     if current is not None:
         if row.kind == "recipe":
             obj = recipe_document(session, fed, community, current)
+        elif row.kind == "gathering":
+            obj = gathering_document(session, fed, community, current)
         else:
             obj = event_document(fed, community, current)
         if marker is None:
@@ -85,7 +92,7 @@ def _change_document(session: Session, fed: Fed, row: Activity) -> dict[str, Any
     if marker is None:
         return None  # never left the instance: nothing to take back
     session.delete(marker)
-    url = fed.urls.recipe if row.kind == "recipe" else fed.urls.event
+    url = {"recipe": fed.urls.recipe, "gathering": fed.urls.gathering}.get(row.kind, fed.urls.event)
     former = "Article" if row.kind == "recipe" else "Event"
     return activity(
         "Delete", activity_id, actor, tombstone(url(community.slug, row.local_id), former, utcnow())
@@ -239,9 +246,33 @@ def prune(session: Session, now: datetime) -> None:
 
 
 def queue_changes(session: Session, changes: Iterable[tuple[str, int, int, str]]) -> None:
-    """Queue changes of recipes/events (kind, community id, local id, change|delete)."""
+    """Queue changes of recipes, events and gatherings (kind, community id, local id,
+    change|delete); whether each may leave is decided when the activity is built."""
     for kind, community_id, local_id, verb in changes:
         community = session.get(Community, community_id)
         if community is None or not community.is_public:
             continue
         session.add(Activity(community_id=community_id, verb=verb, kind=kind, local_id=local_id))
+        if kind == "recipe":
+            # a recipe that may no longer leave takes its announced gatherings back with it
+            announced = session.scalars(
+                select(Published.local_id).where(
+                    Published.community_id == community_id,
+                    Published.kind == "gathering",
+                    Published.local_id.in_(
+                        select(experiences.Gathering.id).where(
+                            experiences.Gathering.community_id == community_id,
+                            experiences.Gathering.recipe_id == local_id,
+                        )
+                    ),
+                )
+            ).all()
+            for gathering_id in announced:
+                session.add(
+                    Activity(
+                        community_id=community_id,
+                        verb="change",
+                        kind="gathering",
+                        local_id=gathering_id,
+                    )
+                )

@@ -26,10 +26,12 @@ from commonpot.federation.models import (
 )
 from commonpot.federation.sharing import (
     event_document,
+    gathering_document,
     public_community,
     recipe_document,
     shareable_event,
     shareable_events,
+    shareable_gathering,
     shareable_recipe,
     shareable_recipes,
 )
@@ -144,5 +146,11 @@ def object_document(
         if event is not None:
             return {"@context": activity("Create", "", "", {})["@context"]} | event_document(
                 fed, community, event
+            )
+    elif kind == "gatherings":
+        gathering = shareable_gathering(session, community, local_id)
+        if gathering is not None:
+            return {"@context": activity("Create", "", "", {})["@context"]} | gathering_document(
+                session, fed, community, gathering
             )
     raise NotFound("Nothing shared here.")

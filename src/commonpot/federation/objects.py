@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from commonpot.federation.vocab import PUBLIC, Urls, iso
@@ -118,6 +118,53 @@ class EventDoc:
     cancelled: bool = False
     updated: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GatheringDoc:
+    """What of an open gathering of a public recipe may leave the instance."""
+
+    gathering_id: int
+    title: str
+    recipe_id: int
+    recipe_name: str
+    starts_at: datetime
+    page_url: str
+    published: datetime
+
+
+GATHERING_HOURS = 2  # how long an announced gathering is shown in calendars (it has no end)
+
+
+def gathering_object(urls: Urls, slug: str, doc: GatheringDoc) -> dict[str, Any]:
+    """A live gathering as an online `Event` anyone may join at its page (Mobilizon reads it
+    as an external-participation event), naming the recipe it tells and where a follower
+    community asks for a guest pass for its member."""
+    actor_id = urls.actor(slug)
+    text = f"A live, shared telling of the recipe “{doc.recipe_name}”: join in your browser."
+    return {
+        "id": urls.gathering(slug, doc.gathering_id),
+        "type": "Event",
+        "name": doc.title,
+        "content": f"<p>{html.escape(text)}</p>",
+        "mediaType": "text/html",
+        "startTime": iso(doc.starts_at),
+        "endTime": iso(doc.starts_at + timedelta(hours=GATHERING_HOURS)),
+        "url": doc.page_url,
+        "attributedTo": actor_id,
+        "actor": actor_id,
+        "to": [PUBLIC],
+        "cc": [actor_id + "/followers"],
+        "published": iso(doc.published),
+        "isOnline": True,
+        "joinMode": "external",
+        "externalParticipationUrl": doc.page_url,
+        "anonymousParticipationEnabled": True,
+        "ical:status": "CONFIRMED",
+        "commentsEnabled": False,
+        "gatheringOf": urls.recipe(slug, doc.recipe_id),
+        "guestPasses": urls.guest_passes(slug, doc.gathering_id),
+    }
 
 
 def event_object(urls: Urls, slug: str, doc: EventDoc) -> dict[str, Any]:

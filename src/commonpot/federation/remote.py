@@ -95,7 +95,9 @@ def store(session: Session, doc: dict[str, Any], actor: RemoteActor) -> str:
     if object_id is None or domain_of(object_id) != actor.domain:
         return "ignored"
     kinds = types_of(obj)
-    if "Event" in kinds:
+    if "Event" in kinds and obj.get("gatheringOf") is not None:
+        kind = "gathering"  # a live telling anyone may join at its page
+    elif "Event" in kinds:
         kind = "event"
     elif kinds & RECIPE_TYPES:
         kind = "recipe"

@@ -160,7 +160,7 @@ def now() -> datetime:
 def remote_events(session: Session, community: Community) -> list[RemoteItem]:
     """Remote events still to come (or under way), soonest first, for calendars and lists."""
     query = tenancy.select_scoped(RemoteItem, community.id).where(
-        RemoteItem.kind == "event",
+        RemoteItem.kind.in_(("event", "gathering")),
         RemoteItem.starts_at.is_not(None),
         func.coalesce(RemoteItem.ends_at, RemoteItem.starts_at) >= utcnow() - timedelta(days=1),
     )

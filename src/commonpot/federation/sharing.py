@@ -11,13 +11,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from commonpot import events, recipes
+from commonpot import events, experiences, recipes
 from commonpot.accounts import Viewer
 from commonpot.communities import Community
 from commonpot.errors import NotFound
 from commonpot.federation.instance import Fed
 from commonpot.federation.models import Adaptation
-from commonpot.federation.objects import EventDoc, Label, RecipeDoc, event_object, recipe_object
+from commonpot.federation.objects import (
+    EventDoc,
+    GatheringDoc,
+    Label,
+    RecipeDoc,
+    event_object,
+    gathering_object,
+    recipe_object,
+)
 
 ANYONE = Viewer()
 
@@ -59,6 +67,36 @@ def shareable_recipe(session: Session, community: Community, recipe_id: int) -> 
 def shareable_event(session: Session, community: Community, event_id: int) -> Any:
     """One shareable event or None."""
     return next((e for e in shareable_events(session, community) if e.id == event_id), None)
+
+
+def shareable_gathering(
+    session: Session, community: Community, gathering_id: int
+) -> experiences.Gathering | None:
+    """An open gathering of a shareable recipe (public community, public recipe whose protocol
+    lets it leave), or None: only those are announced and joinable from other instances."""
+    found = session.get(experiences.Gathering, gathering_id)
+    if found is None or found.community_id != community.id or not found.is_open:
+        return None
+    if shareable_recipe(session, community, found.recipe_id) is None:
+        return None
+    return found
+
+
+def gathering_document(
+    session: Session, fed: Fed, community: Community, gathering: experiences.Gathering
+) -> dict[str, Any]:
+    """The online Event object announcing an open gathering."""
+    recipe = session.get(recipes.Recipe, gathering.recipe_id)
+    doc = GatheringDoc(
+        gathering_id=gathering.id,
+        title=gathering.title,
+        recipe_id=gathering.recipe_id,
+        recipe_name=recipe.name if recipe is not None else "",
+        starts_at=gathering.starts_at or gathering.created_at,
+        page_url=f"{fed.base_url}/communities/{community.slug}/gatherings/{gathering.id}",
+        published=gathering.created_at,
+    )
+    return gathering_object(fed.urls, community.slug, doc)
 
 
 def _steps(raw: list[Any]) -> tuple[str, ...]:

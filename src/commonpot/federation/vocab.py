@@ -30,6 +30,10 @@ SCHEMA_CONTEXT: dict[str, Any] = {
     "protocolLabels": "commonpot:protocolLabels",
     "license": "schema:license",
     "isBasedOn": "schema:isBasedOn",
+    # a live gathering: the recipe whose story it tells, and where a follower community
+    # vouches for its members to join as named guests
+    "gatheringOf": {"@id": "commonpot:gatheringOf", "@type": "@id"},
+    "guestPasses": {"@id": "commonpot:guestPasses", "@type": "@id"},
 }
 # what Mobilizon puts in its context for events (https://docs.joinmobilizon.org/contribute/activity_pub/)
 EVENT_CONTEXT: dict[str, Any] = {
@@ -81,6 +85,14 @@ class Urls:
     def event(self, slug: str, event_id: int) -> str:
         """The object id of a published event."""
         return f"{self.actor(slug)}/events/{event_id}"
+
+    def gathering(self, slug: str, gathering_id: int) -> str:
+        """The object id of an announced gathering."""
+        return f"{self.actor(slug)}/gatherings/{gathering_id}"
+
+    def guest_passes(self, slug: str, gathering_id: int) -> str:
+        """Where a follower community vouches for its member (a signed POST) for a pass."""
+        return self.gathering(slug, gathering_id) + "/guests"
 
     def activity(self, activity_id: int) -> str:
         """The id of an activity this instance sent."""

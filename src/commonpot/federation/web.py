@@ -6,11 +6,11 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import DomainError
-from commonpot.federation import adapt, approvals, blocks, reports, service
+from commonpot.federation import adapt, approvals, blocks, reports, service, visits
 from commonpot.federation.ap import fed_of
 from commonpot.federation.handles import Handle
 from commonpot.http import verify_csrf_form
@@ -239,6 +239,16 @@ def adapt_recipe(request: Request, here: CommunityScope, item_id: Id) -> Respons
         return redirect_error(request, page, exc)
     recipe_page = f"/communities/{here.community.slug}/recipes/{row.recipe_id}"
     return redirect(request, recipe_page, _t(request, "Adapted into our archive."))
+
+
+@router.post(PAGE + "/remote/{item_id}/join")
+def join_gathering(request: Request, here: CommunityScope, item_id: Id) -> Response:
+    """Join a live gathering another community announced: a member goes with a guest pass
+    we asked for in their name (they show there by name), anyone else as an anonymous guest."""
+    way = visits.join_remote(
+        here.session, fed_of(request), here.community, here.viewer, item_id, member=here.is_member
+    )
+    return RedirectResponse(way.url, status_code=303)
 
 
 @router.get(PAGE + "/events.ics")

@@ -4,7 +4,7 @@ What other domains may use is exported here; everything else is the domain's own
 """
 
 from commonpot.recipes.exchange import scalable
-from commonpot.recipes.heritage import add_oral_history, audio_dir, notices
+from commonpot.recipes.heritage import add_oral_history, audio_dir, audio_seconds, notices
 from commonpot.recipes.listening import ListeningGate, audible, register_listening_gate
 from commonpot.recipes.models import OralHistory, Recipe
 from commonpot.recipes.protocols import Reach, protocol_labels, reach
@@ -31,6 +31,7 @@ __all__ = [
     "add_oral_history",
     "audible",
     "audio_dir",
+    "audio_seconds",
     "create_recipe",
     "get_recipe",
     "notices",

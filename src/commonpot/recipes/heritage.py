@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from pathlib import Path
 
@@ -102,6 +103,24 @@ def photo_for(
 def audio_dir(data_dir: Path) -> Path:
     """Where recordings are kept (outside the static folder: every play is access-checked)."""
     return data_dir / "recipes" / "audio"
+
+
+def audio_seconds(path: Path) -> float | None:
+    """How long a stored recording lasts, decoded from its own headers (any accepted format);
+    None when the file is missing or unreadable. Kept per file version (path, size, time)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _audio_seconds(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _audio_seconds(path: str, _size: int, _mtime_ns: int) -> float | None:
+    try:
+        return probe(Path(path).read_bytes()).seconds
+    except (OSError, Invalid):
+        return None
 
 
 def sniff_audio(content: bytes) -> str | None:

@@ -47,6 +47,8 @@ const prevButton = document.getElementById("chapter-prev");
 const nextButton = document.getElementById("chapter-next");
 const voiceButton = document.getElementById("voice-toggle");
 const vrButton = document.getElementById("enter-vr");
+const seekInput = document.getElementById("voice-seek");
+const seekField = document.getElementById("voice-seek-field");
 const motionQuery = window.matchMedia("(prefers-reduced-motion: reduce)");
 
 const chapters = data.chapters.length ? data.chapters : [{ title: data.recipe.name, text: "", steps: [], audio: null, captions: null, focus: "hearth", ingredients: [], generation: null }];
@@ -324,7 +326,15 @@ function playerFor(url) {
     el.preload = "auto";
     el.src = url;
     el.hidden = true;
+    el.className = "scene-voice";
     document.body.append(el);
+    // the host's play, pause and seek go to everyone present
+    for (const kind of ["play", "pause", "seeked"]) {
+      el.addEventListener(kind, () => {
+        if (leading()) sendLead();
+      });
+    }
+    el.addEventListener("loadedmetadata", () => fitSeek());
     let sound = null;
     try {
       sound = new PositionalAudio(listener);
@@ -343,6 +353,43 @@ function stopVoice() {
   if (playing) playing.el.pause();
   playing = null;
   voiceButton.textContent = strings.play;
+  if (stage.dataset.voice === "playing") stage.dataset.voice = "paused";
+}
+
+// the voice's position: a slider over the chapter's stretch of the recording
+function currentPlayer() {
+  const chapter = chapters[current];
+  return chapter.audio && players.has(chapter.audio.url) ? players.get(chapter.audio.url).el : null;
+}
+
+function fitSeek() {
+  if (!seekInput) return;
+  const chapter = chapters[current];
+  seekField.hidden = !chapter.audio;
+  if (!chapter.audio) return;
+  const el = currentPlayer();
+  const start = chapter.audio.start_s || 0;
+  const known = el && Number.isFinite(el.duration) ? el.duration : start + 60;
+  seekInput.min = String(start);
+  seekInput.max = String(Math.max(start, Math.min(chapter.audio.end_s ?? known, known)));
+  seekInput.disabled = following(); // followers hear where the host is
+  showSeek();
+}
+
+function showSeek() {
+  if (!seekInput || seekInput === document.activeElement) return;
+  const el = currentPlayer();
+  if (el) seekInput.value = String(el.currentTime);
+}
+
+if (seekInput) {
+  seekInput.addEventListener("input", () => {
+    const chapter = chapters[current];
+    if (!chapter.audio || following()) return;
+    const { el } = playerFor(chapter.audio.url);
+    const to = Number(seekInput.value);
+    if (Number.isFinite(to)) el.currentTime = to;
+  });
 }
 
 function startVoice(chapter, byPerson) {
@@ -358,7 +405,6 @@ function startVoice(chapter, byPerson) {
     el.play().then(() => {
       voiceButton.textContent = strings.pause;
       stage.dataset.voice = "playing";
-      if (byPerson && gathering && gathering.host && gathering.open) sendLead();
     }).catch(() => {
       stage.dataset.voice = "blocked";
     });
@@ -424,9 +470,11 @@ function show(index, byPerson) {
   captionBox.dataset.empty = "true";
   dirty = true;
   moveTo(chapter);
-  startVoice(chapter, byPerson);
+  if (following()) followVoice();
+  else startVoice(chapter, byPerson);
+  fitSeek();
   showCaption();
-  if (byPerson && gathering && gathering.host && gathering.open) sendLead();
+  if (byPerson && leading()) sendLead();
 }
 
 const next = () => show(current + 1, true);
@@ -435,8 +483,10 @@ prevButton.addEventListener("click", previous);
 nextButton.addEventListener("click", next);
 voiceButton.addEventListener("click", () => {
   if (playing && !playing.el.paused) {
-    stopVoice();
-    if (gathering && gathering.host && gathering.open) sendLead(); // everyone pauses too
+    stopVoice(); // the host's pause reaches everyone (the element's pause event)
+  } else if (following()) {
+    ensureAudio(); // a follower whose browser blocked sound joins in where the host is
+    followVoice();
   } else {
     startVoice(chapters[current], true);
   }
@@ -544,16 +594,104 @@ function post(url, body) {
   });
 }
 
-function sendLead() {
-  const voice = playing && playing.chapter === chapters[current] ? playing.el : null;
-  post(gathering.lead, { chapter: current, audio_s: voice ? voice.currentTime : 0, playing: Boolean(voice && !voice.paused) });
+function leading() {
+  return Boolean(gathering && gathering.host && gathering.open);
 }
 
-function showPresence(count) {
+function following() {
+  return Boolean(gathering && !gathering.host && gathering.open);
+}
+
+// one report at a time, in order; a move made meanwhile is sent (as it then is) right after
+let leadBusy = false;
+let leadAgain = false;
+
+function sendLead() {
+  if (leadBusy) {
+    leadAgain = true;
+    return;
+  }
+  leadBusy = true;
+  const chapter = chapters[current];
+  const el = currentPlayer();
+  const on = Boolean(chapter.audio && el && playing && playing.el === el && !el.paused);
+  const at = chapter.audio && el ? Math.max(0, el.currentTime || 0) : 0;
+  post(gathering.lead, { chapter: current, audio_s: at, playing: on })
+    .catch(() => {})
+    .finally(() => {
+      leadBusy = false;
+      if (leadAgain) {
+        leadAgain = false;
+        sendLead();
+      }
+    });
+}
+
+// followers: where the host's voice was last reported, and when that report arrived
+let hostVoice = gathering && !gathering.host
+  ? { chapter: gathering.chapter, recording_id: gathering.recording_id, audio_s: gathering.audio_s, playing: gathering.playing, at: performance.now() }
+  : null;
+
+function hostPosition() {
+  const moved = hostVoice.playing ? (performance.now() - hostVoice.at) / 1000 : 0;
+  return hostVoice.audio_s + moved;
+}
+
+function followVoice() {
+  const chapter = chapters[current];
+  // only the very recording the host plays, and only if this listener's own chapter has it
+  // (the teller's consent is checked for each listener: no audio here means no voice)
+  const same = hostVoice && chapter.audio && hostVoice.chapter === current && hostVoice.recording_id === chapter.recording_id;
+  if (!same) {
+    stopVoice();
+    return;
+  }
+  const { el } = playerFor(chapter.audio.url);
+  const apply = () => {
+    if (!hostVoice || hostVoice.chapter !== current) return;
+    const target = hostPosition();
+    if (Math.abs(el.currentTime - target) > 0.25) el.currentTime = target;
+    showSeek();
+    if (!hostVoice.playing) {
+      if (playing && playing.el === el) stopVoice();
+      else el.pause();
+      return;
+    }
+    playing = { el, chapter };
+    if (!el.paused) return;
+    el.play().then(() => {
+      voiceButton.textContent = strings.pause;
+      stage.dataset.voice = "playing";
+    }).catch(() => {
+      stage.dataset.voice = "blocked"; // the browser wants a tap first: the voice button joins in
+      voiceButton.textContent = strings.play;
+    });
+  };
+  if (el.readyState >= 1) apply();
+  else el.addEventListener("loadedmetadata", apply, { once: true });
+}
+
+function showPresence(count, guests = [], anonymous = 0) {
   const el = document.getElementById("presence-count");
   if (el) {
     el.textContent = format(strings.present, { n: count });
     el.dataset.count = String(count);
+  }
+  // visitors from other communities: by name only where their own community vouched for them
+  const list = document.getElementById("presence-guests");
+  if (list) {
+    list.replaceChildren(...guests.map((name) => {
+      const li = document.createElement("li");
+      li.textContent = format(strings.guest, { name });
+      return li;
+    }));
+    list.hidden = guests.length === 0;
+  }
+  const others = document.getElementById("presence-anonymous");
+  if (others) {
+    others.textContent = format(strings.anonymous, { n: anonymous });
+    others.dataset.count = String(anonymous);
+    others.hidden = anonymous === 0;
   }
   stage.dataset.presence = String(count);
   dirty = true;
@@ -572,22 +710,23 @@ function showPresence(count) {
 }
 
 function followHost(message) {
+  hostVoice = {
+    chapter: message.chapter,
+    recording_id: message.recording_id ?? null,
+    audio_s: Number(message.audio_s) || 0,
+    playing: Boolean(message.playing),
+    at: performance.now(),
+  };
   if (message.chapter !== current) show(message.chapter, false);
-  const chapter = chapters[current];
-  if (message.playing && chapter.audio) {
-    startVoice(chapter, false);
-    if (playing) playing.el.currentTime = message.audio_s;
-  } else {
-    stopVoice();
-  }
+  else followVoice();
 }
 
 if (gathering) {
   stage.dataset.role = gathering.host ? "host" : "follower";
   const client = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)).slice(0, 64);
-  const beat = () => post(gathering.presence, { client, chapter: current })
+  const beat = () => post(gathering.presence, { client, chapter: current, guest_pass: gathering.guest_pass || null })
     .then((response) => (response.ok ? response.json() : null))
-    .then((answer) => answer && showPresence(answer.count))
+    .then((answer) => answer && showPresence(answer.count, answer.guests, answer.anonymous))
     .catch(() => {});
   if (gathering.open) {
     const events = new EventSource(gathering.live);
@@ -598,13 +737,19 @@ if (gathering) {
     events.addEventListener("lead", (event) => {
       if (!gathering.host) followHost(JSON.parse(event.data));
     });
-    events.addEventListener("presence", (event) => showPresence(JSON.parse(event.data).count));
+    events.addEventListener("presence", (event) => {
+      const message = JSON.parse(event.data);
+      showPresence(message.count, message.guests || [], message.anonymous || 0);
+    });
     events.addEventListener("closed", () => {
       gathering.open = false;
       stage.dataset.live = "closed";
       events.close();
     });
-    window.setInterval(beat, 5000);
+    window.setInterval(() => {
+      beat();
+      if (leading() && playing) sendLead(); // followers' clocks drift: the host reminds them
+    }, 5000);
   }
 }
 
@@ -655,7 +800,10 @@ function frame(now) {
   if (playing) {
     const end = playing.chapter.audio.end_s;
     if (end != null && playing.el.currentTime >= end) stopVoice();
-    if (frames % 10 === 0) showCaption();
+    if (frames % 10 === 0) {
+      showCaption();
+      showSeek();
+    }
   }
   renderer.render(scene, camera);
   frames += 1;
