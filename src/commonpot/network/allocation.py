@@ -56,6 +56,12 @@ class Plan:
             for o, n, q, d in zip(offers, needs, qty, dist, strict=True)
         ]
 
+    def to_json(self) -> str:
+        """`to_dict` as compact JSON text (the command's output)."""
+        from commonpot.parsing import dumps_json
+
+        return dumps_json(self.to_dict(), separators=(",", ":"))
+
     def to_dict(self) -> dict[str, Any]:
         """The plan as the spec's JSON object (extra keys: objective_name, error bound)."""
         return {
