@@ -41,10 +41,7 @@ def _sorted(
 ) -> Candidates:
     """Pairs in (need, distance, offer) order; `within_need` when each need's pairs are
     already in (distance, offer) order and together (then a stable sort by need does)."""
-    if within_need:
-        order = np.argsort(need, kind="stable")
-    else:
-        order = np.lexsort((offer, dist, need))
+    order = np.argsort(need, kind="stable") if within_need else np.lexsort((offer, dist, need))
     return Candidates(need=need[order], offer=offer[order], distance_km=dist[order])
 
 

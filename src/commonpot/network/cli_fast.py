@@ -2,9 +2,9 @@
 
 `allocate solve` is a command people wait for, so its plain forms run without Typer (whose
 import, with Pydantic and Click, costs a noticeable part of the command's time): the entry
-point (`commonpot.cli`) hands the arguments to `solve_without_typer`, which answers only when every argument
-is one it knows and otherwise leaves the command to Typer (help, usage errors). Both paths
-run the same `run_solve`.
+point (`commonpot.cli`) hands the arguments to `solve_without_typer`, which answers only
+when every argument is one it knows and otherwise leaves the command to Typer (help, usage
+errors). Both paths run the same `run_solve`.
 """
 
 from __future__ import annotations
