@@ -172,7 +172,10 @@ def allocate(
             # the solver is not trusted: prices computed from the plan alone must prove it
             # optimal over every feasible pair (see certify.py)
             stage("certifying")
-            every, _ = flow_problem(inst, cand, min_fill=min_fill, every_pair=True)
+            if len(arcs) == len(cand.need):  # the solved problem already has every pair
+                every = problem
+            else:
+                every, _ = flow_problem(inst, cand, min_fill=min_fill, every_pair=True)
             certificate = certify(every, flow)
             if not certificate.optimal:
                 raise Conflict(
