@@ -4,6 +4,8 @@ every one of them carries prices that prove it optimal over every feasible pair.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -79,3 +81,30 @@ def test_golden_plans_satisfy_complementary_slackness(name: str, objective: Obje
     assert cert.bound - cert.objective <= cert.tolerance
     if objective == "default":
         assert plan.metrics["objective"] == pytest.approx(cert.bound, rel=1e-9)
+
+
+def test_plain_solve_runs_without_typer_or_pydantic(tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    probe = (
+        "import sys\n"
+        "from commonpot.cli import main\n"
+        f"main(['allocate', 'solve', {str(DATA / 'k20.json')!r}, '--out', {str(out)!r}, "
+        "'--workers', '1', '--no-progress'])\n"
+        "print(sorted(m for m in ('typer', 'click', 'pydantic', 'sqlalchemy') "
+        "if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert out.read_bytes() == (DATA / "k20.default.plan.json").read_bytes()
+
+
+def test_unusual_arguments_still_reach_typer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    instance = str(DATA / "k20.json")
+    assert run(["allocate", "solve", instance, "--workers", "0"]) == 2  # Typer's range check
+    assert "--workers" in capsys.readouterr().err
+    assert run(["allocate", "solve", instance, "--bogus"]) == 2
+    assert "--bogus" in capsys.readouterr().err
+    assert run(["allocate", "solve", "--help"]) == 0
+    assert "Instance JSON" in capsys.readouterr().out
