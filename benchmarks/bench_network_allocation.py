@@ -1,12 +1,15 @@
 """Allocation engine benchmark: each figure beside its baseline, measured in the same run.
 
 .venv/bin/python benchmarks/bench_network_allocation.py [--quick] [--growth] [--million]
+    [--only-command] [--baseline-src CHECKOUT]
 
 Times are CPU seconds (process_time; getrusage for child processes) and the minimum over
 repeats, because the machine may be shared and loaded: wall time there measures the
 neighbours. Baselines:
 - the whole `commonpot allocate solve` command (a subprocess: interpreter start, imports,
-  parsing, candidates, solve, certificate, metrics, JSON) beside `python -c pass`;
+  parsing, candidates, solve, certificate, metrics, JSON) beside `python -c pass` and, with
+  `--baseline-src`, beside the same command run from another checkout (before/after, plans
+  compared byte for byte), followed by its stages timed in-process;
 - candidates + solve + certificate + metrics beside bare OR-Tools SimpleMinCostFlow on the
   same graph (nodes in file order, arcs in candidate order, costs scaled by 1e10 of the
   largest: what the engine did before); the certificate is timed apart (it is on by default
@@ -35,7 +38,7 @@ from ortools.graph.python import min_cost_flow
 from commonpot.network.allocation import allocate, flow_problem
 from commonpot.network.candidates import build_candidates
 from commonpot.network.certify import certify
-from commonpot.network.flow import build_network
+from commonpot.network.flow import _assign_parts, build_network, solve_network
 from commonpot.network.generate import uniform_square
 from commonpot.network.instance import parse_instance
 
@@ -71,25 +74,79 @@ def child_cpu(cmd: list[str], repeats: int) -> tuple[float, float]:
     return best_cpu, best_wall
 
 
-def whole_command(n: int, categories: int, repeats: int) -> None:
+IMPORTS = (
+    "import commonpot.cli, commonpot.network.cli_fast, commonpot.progress, "
+    "commonpot.network.instance, commonpot.network.allocation"
+)
+
+
+def whole_command(n: int, categories: int, repeats: int, baseline_src: Path | None) -> None:
     print(f"\n== whole `commonpot allocate solve`, {n} offers + {n} needs, {categories} cat.")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "instance.json"
         src.write_text(json.dumps(uniform_square(n, seed=1, categories=categories)))
         exe = str(ROOT / ".venv/bin/commonpot")
         base_cpu, base_wall = child_cpu([sys.executable, "-c", "pass"], repeats)
+        imp_cpu, _ = child_cpu([sys.executable, "-c", IMPORTS], repeats)
         out = Path(tmp) / "plan.json"
         run_cpu, run_wall = child_cpu(
             [exe, "allocate", "solve", str(src), "--out", str(out)], repeats
         )
         plan = json.loads(out.read_text())
         print(f"  baseline `python -c pass`     cpu {base_cpu:7.3f} s   wall {base_wall:7.3f} s")
+        print(f"  imports of the command        cpu {imp_cpu:7.3f} s")
         print(f"  allocate solve --out          cpu {run_cpu:7.3f} s   wall {run_wall:7.3f} s")
+        if baseline_src is not None:
+            # the same command from another source tree (e.g. `git worktree add` of the commit
+            # before a change), run in the same minutes: the before/after figure
+            old_out = Path(tmp) / "plan-before.json"
+            old_cpu, old_wall = child_cpu(
+                [
+                    "env",
+                    f"PYTHONPATH={baseline_src / 'src'}",
+                    sys.executable,
+                    "-c",
+                    "from commonpot.cli import main; main()",
+                    "allocate",
+                    "solve",
+                    str(src),
+                    "--out",
+                    str(old_out),
+                ],
+                repeats,
+            )
+            same = old_out.read_bytes() == out.read_bytes()
+            print(
+                f"  before ({baseline_src})  cpu {old_cpu:7.3f} s   wall {old_wall:7.3f} s; "
+                f"now/before {run_cpu / old_cpu:.2f}x; plans byte-identical {same}"
+            )
         print(
             f"  ratio {run_cpu / max(base_cpu, 1e-9):.0f}x python -c pass; certified gap "
             f"{plan['objective_error_bound']:.2e}; goal < 1 s: cpu {run_cpu < 1.0}, "
             f"wall {run_wall < 1.0} (min of {repeats})"
         )
+        stages(src, repeats)
+
+
+def stages(src: Path, repeats: int) -> None:
+    """Where the command's time goes, stage by stage, in this process (CPU, min of repeats)."""
+    from commonpot.network.instance import load_instance_file
+
+    inst, t_read = cpu(lambda: load_instance_file(src), repeats)
+    cand, t_cand = cpu(lambda: build_candidates(inst), repeats)
+    problem, _ = flow_problem(inst, cand)
+    parts = _assign_parts(problem)
+    nets = [build_network(problem, *part) for part in parts]
+    _, t_ortools = cpu(lambda: [solve_network(net) for net in nets], repeats)
+    plan, t_plan = cpu(lambda: allocate(inst, candidates=cand, certified=False), repeats)
+    every, _ = flow_problem(inst, cand, every_pair=True)
+    _, t_cert = cpu(lambda: certify(every, plan.flow), repeats)
+    _, t_json = cpu(plan.to_json, repeats)
+    print(
+        f"  in-process stages: read+validate {t_read:.3f} s, candidates {t_cand:.3f} s, "
+        f"solve+metrics {t_plan:.3f} s (of which OR-Tools {t_ortools:.3f} s), "
+        f"certificate {t_cert:.3f} s, plan JSON {t_json:.3f} s"
+    )
 
 
 def bare_ortools(net: Any) -> tuple[float, float]:
@@ -214,14 +271,20 @@ def main() -> None:
     parser.add_argument("--growth", action="store_true", help="solve CPU at 10k, 100k, 300k")
     parser.add_argument("--million", action="store_true", help="also n=1M (slow, GBs)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--baseline-src", type=Path, help="a checkout to time the same command from (before)"
+    )
+    parser.add_argument("--only-command", action="store_true", help="the 10k command only")
     args = parser.parse_args()
-    whole_command(10_000, 1, args.repeats)
+    whole_command(10_000, 1, args.repeats, args.baseline_src)
+    if args.only_command:
+        return
     if args.quick:
         engine_vs_bare(10_000, 1, args.repeats)
         engine_vs_bare(10_000, 4, args.repeats)
         fairness(5_000)
         return
-    whole_command(10_000, 4, args.repeats)
+    whole_command(10_000, 4, args.repeats, args.baseline_src)
     engine_vs_bare(100_000, 1, 1)
     engine_vs_bare(100_000, 4, 1)
     fairness(20_000)

@@ -1,6 +1,7 @@
 """`commonpot ...`: the command line's entry point, kept light so that it starts at once.
 
-`commonpot`, `commonpot --help` and `commonpot version` answer from this module alone. Any
+`commonpot`, `commonpot --help` and `commonpot version` answer from this module alone, and
+plain `commonpot allocate solve ...` runs without Typer (see `network/cli_fast.py`). Any
 other command imports the Typer application (`commonpot.cli_app`) with only the domain
 that owns the command; the table below says which (a test keeps it equal to what the
 domains register).
@@ -69,6 +70,12 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.stdout.write(__version__ + "\n")
         return
+    if args[:2] == ["allocate", "solve"]:
+        # a command people wait for: its plain forms run without loading Typer
+        from commonpot.network.cli_fast import solve_without_typer
+
+        if solve_without_typer(args[2:]):
+            return
     from commonpot.cli_app import run
 
     owner = COMMANDS.get(args[0])

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from commonpot.cli import HELP
-from commonpot.errors import DomainError
+from commonpot.errors import DomainError, error_line
 
 if TYPE_CHECKING:  # commands without a database (tally, allocate solve) never load SQLAlchemy
     from commonpot.db import Database
@@ -248,8 +248,7 @@ def run(argv: list[str], domains: tuple[str, ...]) -> None:
         if isinstance(code, int) and code != 0:
             sys.exit(code)
     except DomainError as exc:
-        prefix = f"{exc.field}: " if exc.field and not exc.detail.startswith(exc.field) else ""
-        typer.echo(f"error: {prefix}{exc.detail}", err=True)
+        typer.echo(error_line(exc), err=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

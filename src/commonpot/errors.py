@@ -70,3 +70,9 @@ class PayloadTooLarge(DomainError):
     status = 413
     title = "Too large"
     type_slug = "too-large"
+
+
+def error_line(exc: DomainError) -> str:
+    """The one line a command prints for a domain error before exiting with code 2."""
+    prefix = f"{exc.field}: " if exc.field and not exc.detail.startswith(exc.field) else ""
+    return f"error: {prefix}{exc.detail}"

@@ -36,8 +36,12 @@ def _feasible(inst: Instance, offer: IntArray, dist: FloatArray) -> BoolArray:
     return ok
 
 
-def _sorted(need: IntArray, offer: IntArray, dist: FloatArray) -> Candidates:
-    order = np.lexsort((offer, dist, need))
+def _sorted(
+    need: IntArray, offer: IntArray, dist: FloatArray, *, within_need: bool = False
+) -> Candidates:
+    """Pairs in (need, distance, offer) order; `within_need` when each need's pairs are
+    already in (distance, offer) order and together (then a stable sort by need does)."""
+    order = np.argsort(need, kind="stable") if within_need else np.lexsort((offer, dist, need))
     return Candidates(need=need[order], offer=offer[order], distance_km=dist[order])
 
 
@@ -79,10 +83,16 @@ def _k_nearest(
         last = km_for_chord(np.where(valid, chord, 0.0).max(axis=1))
         kth = d_sorted[:, min(k, fetch) - 1]
         done = exhausted | (fetch >= len(offers)) | ((n_ok >= k) & (kth < last - _EPS_KM))
-        take = np.zeros_like(ok)
-        np.put_along_axis(take, order[:, :k], True, axis=1)
-        take &= ok & done[:, None]
-        parts.append(Candidates(need=n[take], offer=o[take], distance_km=d[take]))
+        # each row's first k in (distance, offer) order: the output is sorted within a need
+        first = order[:, :k]
+        take = np.take_along_axis(ok, first, axis=1) & done[:, None]
+        parts.append(
+            Candidates(
+                need=n[:, : first.shape[1]][take],
+                offer=np.take_along_axis(o, first, axis=1)[take],
+                distance_km=np.take_along_axis(d, first, axis=1)[take],
+            )
+        )
         pending = pending[~done]
         fetch = min(fetch * 2, len(offers))
     return Candidates(
@@ -113,6 +123,7 @@ def build_candidates(inst: Instance) -> Candidates:
         np.concatenate([p.need for p in parts]),
         np.concatenate([p.offer for p in parts]),
         np.concatenate([p.distance_km for p in parts]),
+        within_need=params.candidates_per_need > 0,
     )
 
 

@@ -1,4 +1,8 @@
-"""Command line for the redistribution network: `commonpot allocate solve INSTANCE.json`."""
+"""Command line for the redistribution network: `commonpot allocate solve INSTANCE.json`.
+
+Plain invocations are answered before Typer loads (see `cli_fast.py`); this is the Typer
+command for everything else (help, usage errors), running the same `run_solve`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from commonpot.errors import Invalid
+from commonpot.network.cli_fast import run_solve
 
 allocate_app = typer.Typer(help="Decide who receives which offered food.", no_args_is_help=True)
 
@@ -33,29 +37,7 @@ def solve(
     ] = None,
 ) -> None:
     """Solve an allocation instance and write the plan as JSON (stdout without --out)."""
-    from commonpot.network.allocation import OBJECTIVES, allocate
-    from commonpot.network.instance import load_instance
-
-    if objective not in OBJECTIVES:
-        raise Invalid(f"--objective: must be one of {', '.join(OBJECTIVES)}", field="--objective")
-    from commonpot import progress
-    from commonpot.parsing import dumps_json, read_bytes
-
-    with progress.steps("Allocating", total=6, show=show) as step:
-        step("reading the instance")
-        raw = read_bytes(instance, field="instance")
-        plan = allocate(load_instance(raw), objective, workers=workers, progress=step)
-        step("writing the plan")
-        result = plan.to_dict()
-        if explain_need is not None:
-            from commonpot.network.explain import explain
-
-            result["explain"] = explain(plan, explain_need)
-        text = dumps_json(result, separators=(",", ":"))
-    if out is None:
-        typer.echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
+    run_solve(instance, out, explain_need, objective, workers, show)
 
 
 def register(app: typer.Typer) -> None:

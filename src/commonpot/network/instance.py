@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from commonpot.errors import Invalid
-from commonpot.parsing import loads_json
+from commonpot.parsing import loads_json_bulk, read_bytes
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -245,4 +246,9 @@ def parse_instance(data: object) -> Instance:
 
 def load_instance(text: str | bytes) -> Instance:
     """Decode and validate an instance from JSON text."""
-    return parse_instance(loads_json(text, field="instance"))
+    return parse_instance(loads_json_bulk(text, field="instance"))
+
+
+def load_instance_file(path: Path) -> Instance:
+    """Read, decode and validate an instance file (errors name the field `instance`)."""
+    return load_instance(read_bytes(path, field="instance"))
