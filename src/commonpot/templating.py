@@ -229,6 +229,43 @@ def reader_locale(request: Request) -> str:
     return "en"
 
 
+class Reader:
+    """The reader's language in Python code: gettext, ngettext, numbers and language names.
+
+    Handlers hand it (or its bound methods) to services and engines that word sentences, so
+    a sentence built in Python reads like one from a template.
+    """
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        self.translations = translations_for(locale)
+
+    def gettext(self, message: str) -> str:
+        """The message in the reader's language."""
+        return str(self.translations.gettext(message))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The singular or plural message for `n`, in the reader's language."""
+        return str(self.translations.ngettext(singular, plural, n))
+
+    def number(self, value: float | int | None, digits: int = 2) -> str:
+        """A number as the reader writes it (decimal comma in Spanish)."""
+        return str(_format_number(self.locale)(value, digits))
+
+    def language(self, code: str) -> str:
+        """A language code (`es`) as the reader names the language (`español`)."""
+        try:
+            name = Locale.parse(self.locale).languages.get(code.split("-")[0].lower())
+        except (UnknownLocaleError, ValueError):
+            name = None
+        return str(name) if name else code
+
+
+def reader(request: Request) -> Reader:
+    """The reader of this request (their chosen or accepted language)."""
+    return Reader(reader_locale(request))
+
+
 def _valid_locale(code: str) -> bool:
     try:
         Locale.parse(code)
@@ -373,6 +410,7 @@ def render(
         "chosen_language": chosen_locale(request),
         "format_datetime": _format_dt(locale),
         "format_number": _format_number(locale),
+        "reader": Reader(locale),
         "my_communities": my_communities,
         "unread_notifications": unread,
         "sections": request.app.state.sections,

@@ -18,7 +18,7 @@ from commonpot.communities import place_markers
 from commonpot.communities.scope import Here
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
-from commonpot.events import access, menu, planning, recurrence, service, signup
+from commonpot.events import access, menu, pairing, planning, recurrence, service, signup
 from commonpot.events.live import EventsScope, discard_pending
 from commonpot.events.models import Event
 from commonpot.events.recurrence import zone
@@ -102,6 +102,7 @@ def event_page_data(here: Here, event_id: Id) -> dict[str, Any]:
         shopping=menu.shopping(here.session, here.community, here.viewer, event),
         archive=_archive_choices(here) if manager else None,
         pairs=pairs,
+        reason_text=pairing.reason_text,
         sessions=series,
         repeat_of=repeat_of,
         next_session=upcoming[0] if upcoming else None,
