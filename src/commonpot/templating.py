@@ -236,9 +236,10 @@ class Reader:
     a sentence built in Python reads like one from a template.
     """
 
-    def __init__(self, locale: str) -> None:
+    def __init__(self, locale: str, names: dict[int, str] | None = None) -> None:
         self.locale = locale
         self.translations = translations_for(locale)
+        self.names = names or {}
 
     def gettext(self, message: str) -> str:
         """The message in the reader's language."""
@@ -252,18 +253,24 @@ class Reader:
         """A number as the reader writes it (decimal comma in Spanish)."""
         return str(_format_number(self.locale)(value, digits))
 
+    def person(self, user_id: int) -> str:
+        """A person by name when the reader may see it (`names`), else "member #id"."""
+        if user_id in self.names:
+            return self.names[user_id]
+        return self.gettext("member #%(id)s") % {"id": user_id}
+
     def language(self, code: str) -> str:
         """A language code (`es`) as the reader names the language (`español`)."""
         try:
-            name = Locale.parse(self.locale).languages.get(code.split("-")[0].lower())
+            name = Locale.parse(self.locale).languages.get(code.split("-", maxsplit=1)[0].lower())
         except (UnknownLocaleError, ValueError):
             name = None
         return str(name) if name else code
 
 
-def reader(request: Request) -> Reader:
-    """The reader of this request (their chosen or accepted language)."""
-    return Reader(reader_locale(request))
+def reader(request: Request, names: dict[int, str] | None = None) -> Reader:
+    """The reader of this request (their chosen or accepted language), knowing `names`."""
+    return Reader(reader_locale(request), names)
 
 
 def _valid_locale(code: str) -> bool:

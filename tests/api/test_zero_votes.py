@@ -27,7 +27,13 @@ def test_no_ballots_no_winner(method: str) -> None:
 
 def test_one_ballot_is_not_no_votes() -> None:
     result = cast_ballots.count(
-        "plurality", ["Walnut", "Hazel"], 1, [({"choice": "Hazel"}, 1)], rules={}, eligible=3, seed=7
+        "plurality",
+        ["Walnut", "Hazel"],
+        1,
+        [({"choice": "Hazel"}, 1)],
+        rules={},
+        eligible=3,
+        seed=7,
     ).to_json()
     assert result["winners"] == ["Hazel"]
     assert "no_votes" not in result

@@ -22,7 +22,7 @@ from commonpot.events.web_event_edit import router as edit_router
 from commonpot.events.web_feeds import router as feeds_router
 from commonpot.events.web_form import FORM_FIELDS, event_from_form, parse_int, read_model
 from commonpot.http import PostedForm, verify_csrf_form
-from commonpot.templating import redirect, render
+from commonpot.templating import reader, redirect, render
 from commonpot.tenancy import select_scoped
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -122,7 +122,7 @@ def create_event(request: Request, here: EventsScope, posted: PostedForm) -> Res
     return redirect(
         request,
         f"/communities/{here.community.slug}/events/{event.id}",
-        f"{event.title} is on the calendar.",
+        reader(request).gettext("%(event)s is on the calendar.") % {"event": event.title},
     )
 
 

@@ -28,7 +28,7 @@ from commonpot.experiences.service import Experience
 from commonpot.http import unit_of_work, verify_csrf_form
 from commonpot.params import Id
 from commonpot.parsing import is_digits
-from commonpot.templating import redirect, redirect_error, render
+from commonpot.templating import reader, redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 RECIPE = "/communities/{slug}/recipes/{recipe_id}"
@@ -172,7 +172,12 @@ def save_arrangement(
 def text_page(recipe_id: Id, request: Request, here: CommunityScope, ack: int = 0) -> Response:
     """The same story as plain HTML: chapters, every step, the lineage and the transcripts."""
     found = service.experience(
-        here.session, here.community, here.viewer, recipe_id, chapter_labels(request)
+        here.session,
+        here.community,
+        here.viewer,
+        recipe_id,
+        chapter_labels(request),
+        reader(request),
     )
     return render(
         request,
