@@ -153,3 +153,21 @@ def test_flash_with_a_name_in_spanish(client: TestClient, db: Database) -> None:
     )  # fmt: skip
     assert done.status_code == 200, done.text[:500]
     assert "Cena de otoño ya está en el calendario." in done.text
+
+
+def test_outreach_reasons_in_spanish_with_decimal_comma(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    client.post(
+        "/api/communities/publicville/places",
+        json={"name": "Far Enclave", "kind": "enclave", "lat": 51.40, "lon": -2.60,
+              "population": 300},
+        headers=bearer(db, w.member),
+    )  # fmt: skip
+    ranked = client.get("/api/communities/publicville/outreach", headers=ES).json()
+    reason = ranked[0]["reason"]
+    assert reason.startswith("300 personas en Far Enclave no tienen"), reason
+    assert re.search(r"una clase en Public Kitchen les quedaría a \d+,\d km\.$", reason), reason
+    sign_in(client, db, w.member)
+    page = client.get("/communities/publicville/events/outreach", headers=ES).text
+    assert "300 personas en Far Enclave no tienen" in page
+    assert "people in Far Enclave" not in page

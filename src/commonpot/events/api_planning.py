@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from commonpot.events import menu, pairing, planning, service
+from commonpot.events import outreach as outreach_engine
 from commonpot.events.live import EventsScope
 from commonpot.events.schemas import (
     MenuItemIn,
@@ -142,9 +143,10 @@ def remove_pair_rule(here: EventsScope, event_id: Id, rule_id: Id) -> None:
 
 
 @router.get("/communities/{slug}/outreach", response_model=list[OutreachOut])
-def outreach(here: EventsScope) -> list[OutreachOut]:
+def outreach(request: Request, here: EventsScope) -> list[OutreachOut]:
     """Homes ranked by poor access to fresh food, each with the nearest venue for a class."""
     found, origin = planning.outreach_plan(here.session, here.community, here.viewer)
+    words = reader(request)
     return [
         OutreachOut(
             rank=s.rank,
@@ -157,7 +159,7 @@ def outreach(here: EventsScope) -> list[OutreachOut]:
             venue_id=s.venue.id if s.venue else None,
             venue_km=s.venue_km,
             score=s.score,
-            reason=s.reason,
+            reason=outreach_engine.reason_text(s, words),
             analysis=origin,
         )
         for s in found

@@ -12,7 +12,7 @@ from commonpot.communities import places
 from commonpot.communities.scope import Here
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
-from commonpot.events import access, planning, service, signup, sources
+from commonpot.events import access, outreach, planning, service, signup, sources
 from commonpot.events.live import EventsScope, discard_pending
 from commonpot.events.models import Event, EventKind
 from commonpot.events.schemas import EventIn
@@ -200,6 +200,8 @@ def attendance_page(request: Request, here: EventsScope) -> Response:
 def outreach_page(request: Request, here: EventsScope) -> Response:
     """Where the next class would reach the people with the worst access to fresh food."""
     found, origin = planning.outreach_plan(here.session, here.community, here.viewer)
+    words = reader(request)
+    reasons = {s.rank: outreach.reason_text(s, words) for s in found}
     # homes only: venues sit close together and their pins would overlap (target size);
     # each home's popup names its venue
     markers = [
@@ -207,11 +209,13 @@ def outreach_page(request: Request, here: EventsScope) -> Response:
             "name": s.home.name,
             "lat": s.home.lat,
             "lon": s.home.lon,
-            "popup": f"#{s.rank} {s.home.name}: {s.reason}",
+            "popup": f"#{s.rank} {s.home.name}: {reasons[s.rank]}",
         }
         for s in found
     ]
-    data = here.page(local_time=local_time, suggestions=found, origin=origin, markers=markers)
+    data = here.page(
+        local_time=local_time, suggestions=found, reasons=reasons, origin=origin, markers=markers
+    )
     return render(request, "events/outreach.html", data, ctx=here)
 
 
