@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
-from commonpot.errors import DomainError
+from commonpot.errors import DomainError, Worded
 from commonpot.http import Ctx, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -344,6 +344,9 @@ def _format_number(locale: str) -> Any:
 
 def flash(response: Response, request: Request, message: str, kind: str = "success") -> None:
     """Show a message on the next page the person sees."""
+    if isinstance(message, Worded):  # its parts would not survive the cookie: word it now
+        words = Reader(reader_locale(request))
+        message = message.words(words.gettext, words.number)
     signer = URLSafeSerializer(request.app.state.secret_key, salt="flash")
     response.set_cookie(
         FLASH_COOKIE,
@@ -425,9 +428,12 @@ def render(
         "map_tiles_url": request.app.state.settings.map_tiles_url,
     }
     base.update(context or {})
+    number = _format_number(locale)
     for key in _TRANSLATED_KEYS:
         value = base.get(key)
-        if isinstance(value, str) and value:
+        if isinstance(value, Worded):
+            base[key] = value.words(catalog.gettext, number)
+        elif isinstance(value, str) and value:
             base[key] = catalog.gettext(value)
     templates: Jinja2Templates = request.app.state.templates
     token = _CURRENT.set(catalog)

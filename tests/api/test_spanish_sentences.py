@@ -171,3 +171,26 @@ def test_outreach_reasons_in_spanish_with_decimal_comma(client: TestClient, db: 
     page = client.get("/communities/publicville/events/outreach", headers=ES).text
     assert "300 personas en Far Enclave no tienen" in page
     assert "people in Far Enclave" not in page
+
+
+def test_refusal_with_figures_in_spanish(client: TestClient, db: Database) -> None:
+    w = _seeded(db)
+    with db.unit_of_work(write=False) as s:
+        from commonpot.communities.models import Place
+
+        south = s.scalar(select(Place.id).where(Place.name == "South Dome"))
+    sign_in(client, db, w.member)
+    client.cookies.set("commonpot_lang", "es")
+    refused = client.post(
+        f"{ECOLOGY}/plantings",
+        data=form({"place_id": str(south), "crop": "Zea mays", "area_m2": "70.5"}),
+    )
+    assert refused.status_code == 409
+    # South Dome: 150 m², 100 m² planted
+    assert "South Dome tiene 50 m² libres; una siembra de 70,5 m² no cabe." in refused.text
+    client.cookies.set("commonpot_lang", "en")
+    english = client.post(
+        f"{ECOLOGY}/plantings",
+        data=form({"place_id": str(south), "crop": "Zea mays", "area_m2": "70.5"}),
+    )
+    assert "South Dome has 50 m² free; a 70.5 m² planting does not fit." in english.text

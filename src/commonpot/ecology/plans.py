@@ -218,7 +218,11 @@ def _sow(session: Session, community: Community, move: dict[str, Any]) -> None:
     if getattr(taken, "rowcount", 0) != 1:
         session.refresh(lot)
         raise Conflict(
-            f"Seed lot {lot.code} has {lot.quantity:g} {lot.unit} left, the plan needs {need:g}."
+            "Seed lot %(code)s has %(left)s %(unit)s left, the plan needs %(need)s.",
+            code=lot.code,
+            left=float(lot.quantity),
+            unit=lot.unit,
+            need=float(need),
         )
 
 

@@ -150,7 +150,9 @@ def _check_rules(
 ) -> None:
     if not 1 <= per_teacher <= MAX_PER_TEACHER:
         raise Invalid(
-            f"Each elder takes 1 to {MAX_PER_TEACHER} learners.", field="learners_per_elder"
+            "Each elder takes 1 to %(num)s learners.",
+            field="learners_per_elder",
+            num=MAX_PER_TEACHER,
         )
     teacher_ids = {t.id for t in teachers}
     learner_ids = {p.id for p in learners}

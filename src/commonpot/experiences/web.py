@@ -248,7 +248,9 @@ def save_recording_voice(
             except (ValueError, ValidationError) as exc:
                 detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else exc
                 raise Invalid(
-                    f"The timed transcript is not valid: {detail}.", field="cues"
+                    "The timed transcript is not valid: %(problem)s.",
+                    field="cues",
+                    problem=str(detail),
                 ) from None
             service.set_voice(here.session, here.community, here.viewer, recording_id, data)
     except DomainError as exc:
