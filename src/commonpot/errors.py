@@ -24,6 +24,10 @@ class Worded(str):
         made.parts = dict(parts)
         return made
 
+    def __reduce__(self) -> tuple[type[Worded], tuple[str, dict[str, Part]]]:
+        # crosses process boundaries (offloaded work, jobs) with its message id and parts
+        return (type(self), (self.msgid, self.parts))
+
     def words(
         self,
         gettext: Callable[[str], str],
