@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from commonpot.errors import Invalid
+from commonpot.words import ENGLISH, Words
 
 if TYPE_CHECKING:
     from commonpot.accounts.service import Viewer
@@ -23,13 +24,19 @@ if TYPE_CHECKING:
 Params = dict[str, Any]
 
 
+__all__ = ["ENGLISH", "ActionType", "Params", "Words", "get", "load_all", "register"]
+
+
 @dataclass(frozen=True)
 class ActionType:
-    """One kind of action: how to check its parameters and how to carry it out."""
+    """One kind of action: how to check its parameters and how to carry it out.
+
+    `describe(params, words)` says what the action will do, worded with the reader's `words`.
+    """
 
     kind: str
     label: str
-    describe: Callable[[Params], str]
+    describe: Callable[[Params, Words], str]
     validate: Callable[[Session, Community, Params], Params]
     execute: Callable[[Session, Community, Params, Viewer], str]
 

@@ -2,15 +2,66 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+Part = str | int | float
+
+
+class Worded(str):
+    """An English message filled in with named parts, that a page can word again.
+
+    It reads (and serialises) as the English text; `msgid` and `parts` let the place that
+    shows it translate the message and format the numbers for the reader.
+    """
+
+    msgid: str
+    parts: dict[str, Part]
+
+    def __new__(cls, msgid: str, parts: dict[str, Part]) -> Worded:
+        english = {k: f"{v:g}" if isinstance(v, float) else v for k, v in parts.items()}
+        made = super().__new__(cls, msgid % english if parts else msgid)
+        made.msgid = msgid
+        made.parts = dict(parts)
+        return made
+
+    def __reduce__(self) -> tuple[type[Worded], tuple[str, dict[str, Part]]]:
+        # crosses process boundaries (offloaded work, jobs) with its message id and parts
+        return (type(self), (self.msgid, self.parts))
+
+    def words(
+        self,
+        gettext: Callable[[str], str],
+        number: Callable[[float | int | None, int], str] | None = None,
+    ) -> str:
+        """The message in the reader's language, numbers as the reader writes them."""
+        shown: dict[str, object] = {}
+        for key, value in self.parts.items():
+            if (
+                number is not None
+                and isinstance(value, int | float)
+                and not isinstance(value, bool)
+            ):
+                shown[key] = number(value, 0 if isinstance(value, int) else 2)
+            else:
+                shown[key] = value
+        text = gettext(self.msgid)
+        return text % shown if shown else text
+
 
 class DomainError(Exception):
-    """Base of every error a person can act on."""
+    """Base of every error a person can act on.
+
+    `detail` is English; named `parts` (`Invalid("No seed of %(crop)s.", crop=name)`) keep
+    the message id so that pages show it in the reader's language.
+    """
 
     status: int = 400
     title: str = "Bad request"
     type_slug: str = "bad-request"
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
+    def __init__(self, detail: str, *, field: str | None = None, **parts: Part) -> None:
+        if parts:
+            detail = Worded(detail, parts)
         super().__init__(detail)
         self.detail = detail
         self.field = field

@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
-from commonpot.errors import DomainError
+from commonpot.errors import DomainError, Worded
 from commonpot.http import Ctx, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -229,6 +229,50 @@ def reader_locale(request: Request) -> str:
     return "en"
 
 
+class Reader:
+    """The reader's language in Python code: gettext, ngettext, numbers and language names.
+
+    Handlers hand it (or its bound methods) to services and engines that word sentences, so
+    a sentence built in Python reads like one from a template.
+    """
+
+    def __init__(self, locale: str, names: dict[int, str] | None = None) -> None:
+        self.locale = locale
+        self.translations = translations_for(locale)
+        self.names = names or {}
+
+    def gettext(self, message: str) -> str:
+        """The message in the reader's language."""
+        return str(self.translations.gettext(message))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The singular or plural message for `n`, in the reader's language."""
+        return str(self.translations.ngettext(singular, plural, n))
+
+    def number(self, value: float | int | None, digits: int = 2) -> str:
+        """A number as the reader writes it (decimal comma in Spanish)."""
+        return str(_format_number(self.locale)(value, digits))
+
+    def person(self, user_id: int) -> str:
+        """A person by name when the reader may see it (`names`), else "member #id"."""
+        if user_id in self.names:
+            return self.names[user_id]
+        return self.gettext("member #%(id)s") % {"id": user_id}
+
+    def language(self, code: str) -> str:
+        """A language code (`es`) as the reader names the language (`español`)."""
+        try:
+            name = Locale.parse(self.locale).languages.get(code.split("-", maxsplit=1)[0].lower())
+        except (UnknownLocaleError, ValueError):
+            name = None
+        return str(name) if name else code
+
+
+def reader(request: Request, names: dict[int, str] | None = None) -> Reader:
+    """The reader of this request (their chosen or accepted language), knowing `names`."""
+    return Reader(reader_locale(request), names)
+
+
 def _valid_locale(code: str) -> bool:
     try:
         Locale.parse(code)
@@ -300,6 +344,9 @@ def _format_number(locale: str) -> Any:
 
 def flash(response: Response, request: Request, message: str, kind: str = "success") -> None:
     """Show a message on the next page the person sees."""
+    if isinstance(message, Worded):  # its parts would not survive the cookie: word it now
+        words = Reader(reader_locale(request))
+        message = message.words(words.gettext, words.number)
     signer = URLSafeSerializer(request.app.state.secret_key, salt="flash")
     response.set_cookie(
         FLASH_COOKIE,
@@ -373,6 +420,7 @@ def render(
         "chosen_language": chosen_locale(request),
         "format_datetime": _format_dt(locale),
         "format_number": _format_number(locale),
+        "reader": Reader(locale),
         "my_communities": my_communities,
         "unread_notifications": unread,
         "sections": request.app.state.sections,
@@ -380,9 +428,12 @@ def render(
         "map_tiles_url": request.app.state.settings.map_tiles_url,
     }
     base.update(context or {})
+    number = _format_number(locale)
     for key in _TRANSLATED_KEYS:
         value = base.get(key)
-        if isinstance(value, str) and value:
+        if isinstance(value, Worded):
+            base[key] = value.words(catalog.gettext, number)
+        elif isinstance(value, str) and value:
             base[key] = catalog.gettext(value)
     templates: Jinja2Templates = request.app.state.templates
     token = _CURRENT.set(catalog)

@@ -81,7 +81,7 @@ def test_member_records_imports_and_downloads(client: TestClient, db: Database) 
         files={"file": ("inv.csv", b"sample,Zea mays\nSouth Dome,40\n", "text/csv")},
         data=form({}),
     )
-    assert "Inventory imported: 1 plantings" in upload.text
+    assert "Inventory imported: 1 planting." in upload.text
 
 
 def test_gamed_plan_is_flagged_and_attached(client: TestClient, db: Database) -> None:

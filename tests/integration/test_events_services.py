@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from commonpot.accounts.models import User
 from commonpot.accounts.service import calendar_token
+from commonpot.actions import ENGLISH
 from commonpot.bus import take_queued
 from commonpot.communities.models import Community
 from commonpot.communities.service import add_member, remove_member
@@ -507,7 +508,7 @@ def test_a_proposal_can_let_members_call_flash_events(db: Database) -> None:
         with pytest.raises(Invalid):
             action.validate(s, community, {"allowed": "yes"})
         params = action.validate(s, community, {"allowed": True})
-        assert action.describe(params) == "Every member may call flash events"
+        assert action.describe(params, ENGLISH) == "Every member may call flash events"
         action.execute(s, community, params, OPERATOR)
         member = s.get(User, world.member.id)
         flash = make_event(s, community, member, kind="flash", title="Members call too")

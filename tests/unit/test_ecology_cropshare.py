@@ -95,8 +95,8 @@ def test_gamma_floor_above_any_possible_richness_is_explained() -> None:
     problem = cropshare_problem(domes=3, crops=6, seed=1, gamma_floor=50.0)
     with pytest.raises(PlanInfeasible) as caught:
         plan_crop_sharing(problem)
-    text = " ".join(caught.value.reasons)
-    assert "below the floor of 50.00" in text
+    text = " ".join(str(r) for r in caught.value.reasons)
+    assert "below the floor of 50." in text
     assert "crops can be grown at all" in text
 
 
@@ -138,7 +138,7 @@ def test_incompatible_climate_gets_nothing() -> None:
     )
     plan = plan_crop_sharing(problem)
     assert plan.moves == []
-    assert any("nothing to plant" in note for note in plan.notes)
+    assert any("nothing to plant" in str(note) for note in plan.notes)
 
 
 def test_relax_and_round_path_keeps_limits(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,7 +148,7 @@ def test_relax_and_round_path_keeps_limits(monkeypatch: pytest.MonkeyPatch) -> N
     assert plan.after.min_hill_1 is not None and plan.before.min_hill_1 is not None
     assert plan.after.min_hill_1 > plan.before.min_hill_1
     assert_plan_respects_limits(problem, plan)
-    assert any("whole plots" in note for note in plan.notes)
+    assert any("whole plots" in str(note) for note in plan.notes)
 
 
 @pytest.mark.parametrize(

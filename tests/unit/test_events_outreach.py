@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from commonpot.events.outreach import Point, haversine_km, nearest_source_km, plan
+from commonpot.events.outreach import Point, haversine_km, nearest_source_km, plan, reason_text
 
 
 def test_haversine_matches_a_known_distance() -> None:
@@ -31,10 +31,11 @@ def test_plan_ranks_far_and_populous_first_with_reasons() -> None:
     ranked = plan(homes, [market], [kitchen], access)
     assert [s.home.name for s in ranked] == ["Far Enclave", "Near Enclave"]
     assert ranked[0].rank == 1 and ranked[0].venue == kitchen
-    assert "300 people in Far Enclave live" in ranked[0].reason
-    assert "Market" in ranked[0].reason and "a class at Kitchen" in ranked[0].reason
+    why = reason_text(ranked[0])
+    assert "300 people in Far Enclave live" in why
+    assert "Market" in why and "a class at Kitchen" in why
     lonely = plan([far], [], [], [(None, None)])
-    assert "no active fresh-food source" in lonely[0].reason
+    assert "no active fresh-food source" in reason_text(lonely[0])
 
 
 def test_ecology_and_fallback_agree_on_nearest_sources() -> None:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commonpot.errors import Invalid
+from commonpot.events import pairing
 from commonpot.events.pairing import Person, pair, score
 
 LANGS = ["en", "es", "ja", "ig"]
@@ -82,7 +83,7 @@ def test_pair_explains_shared_language_recipes_and_gap() -> None:
     result = pair([rosa, kenji], [sam, lina])
     chosen = {(p.teacher_id, p.learner_id): p for p in result.pairs}
     assert set(chosen) == {(1, 2), (3, 4)}
-    reasons = " ".join(chosen[(1, 2)].reasons)
+    reasons = " ".join(pairing.reason_text(r) for r in chosen[(1, 2)].reasons)
     assert "both speak en, es" in reasons
     assert "Lina wants to learn tamales" in reasons
     assert "63 years apart" in reasons
@@ -95,7 +96,7 @@ def test_pin_overrides_the_better_pairing_and_forbid_leaves_unpaired() -> None:
     pinned = pair([rosa], [lina, sam], pins=[(1, 3)])
     assert [(p.teacher_id, p.learner_id, p.pinned) for p in pinned.pairs] == [(1, 3, True)]
     assert pinned.unpaired_learners == (2,)
-    assert pinned.pairs[0].reasons[0] == "pinned by a steward"
+    assert pairing.reason_text(pinned.pairs[0].reasons[0]) == "pinned by a steward"
     forbidden = pair([rosa], [lina], forbids=[(1, 2)])
     assert forbidden.pairs == ()
     assert forbidden.unpaired_teachers == (1,)

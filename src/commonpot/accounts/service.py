@@ -169,7 +169,8 @@ def authenticate(
         or _failures(session, keys[1], since) >= max_failures * 4
     ):
         raise RateLimited(
-            f"Too many failed sign-ins from here. Wait {window_minutes} minutes and try again."
+            "Too many failed sign-ins from here. Wait %(num)s minutes and try again.",
+            num=window_minutes,
         )
     user = user_by_email(session, address)
     ok = security.verify_password(user.password_hash if user else None, password)

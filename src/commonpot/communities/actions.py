@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import OPERATOR, User, Viewer
-from commonpot.actions import ActionType, Params
+from commonpot.actions import ActionType, Params, Words
 from commonpot.communities import service
 from commonpot.communities.models import Community
 from commonpot.errors import Conflict, Invalid, NotFound
@@ -67,25 +67,55 @@ def _execute_remove(session: Session, community: Community, params: Params, _: V
     return f"{name} is no longer a member."
 
 
+def _shown_value(value: Any, words: Words) -> str:
+    if isinstance(value, bool):
+        return words.gettext("yes") if value else words.gettext("no")
+    if isinstance(value, int | float):
+        return words.number(value, 6)
+    if value is None:
+        return words.gettext("nothing (the default)")
+    return f"“{value}”"
+
+
+def _describe_setting(params: Params, words: Words) -> str:
+    return words.gettext("Set %(setting)s to %(value)s") % {
+        "setting": params["key"],
+        "value": _shown_value(params["value"], words),
+    }
+
+
+def _describe_admit(params: Params, words: Words) -> str:
+    return words.gettext("Make %(person)s a %(role)s") % {
+        "person": words.person(int(params["user_id"])),
+        "role": words.gettext(str(params["role"])),
+    }
+
+
+def _describe_remove(params: Params, words: Words) -> str:
+    return words.gettext("Remove %(person)s from the community") % {
+        "person": words.person(int(params["user_id"]))
+    }
+
+
 ACTIONS = [
     ActionType(
         kind="change_setting",
         label="Change a community setting",
-        describe=lambda p: f"Set {p['key']} to {p['value']!r}",
+        describe=_describe_setting,
         validate=_validate_setting,
         execute=_execute_setting,
     ),
     ActionType(
         kind="admit_member",
         label="Admit a member",
-        describe=lambda p: f"Admit person {p['user_id']} as {p['role']}",
+        describe=_describe_admit,
         validate=_validate_admit,
         execute=_execute_admit,
     ),
     ActionType(
         kind="remove_member",
         label="Remove a member",
-        describe=lambda p: f"Remove person {p['user_id']}",
+        describe=_describe_remove,
         validate=_validate_remove,
         execute=_execute_remove,
     ),

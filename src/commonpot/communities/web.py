@@ -19,7 +19,7 @@ from commonpot.errors import Conflict, DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
 from commonpot.parsing import is_digits, validated
-from commonpot.templating import reader_locale, redirect, render, translations_for
+from commonpot.templating import reader, reader_locale, redirect, render, translations_for
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 
@@ -134,7 +134,8 @@ def remove_member(user_id: Id, request: Request, here: CommunityScope) -> Respon
     leaving = here.viewer.user_id == user_id
     service.remove_member(here.session, here.community, here.viewer, user_id)
     if leaving:
-        return redirect(request, "/", f"You left {here.community.name}.")
+        words = reader(request).gettext("You left %(community)s.")
+        return redirect(request, "/", words % {"community": here.community.name})
     return redirect(request, f"/communities/{here.community.slug}/members", "Member removed.")
 
 
@@ -180,7 +181,8 @@ def add_place(
     except DomainError as exc:
         return _places_page(here, values=typed, error=exc)
     slug = here.community.slug
-    return redirect(request, f"/communities/{slug}/places", f"Added {place.name} to the map.")
+    said = reader(request).gettext("Added %(place)s to the map.") % {"place": place.name}
+    return redirect(request, f"/communities/{slug}/places", said)
 
 
 def _parse_coordinates(lat: str, lon: str) -> dict[str, float]:
@@ -349,7 +351,8 @@ def create_community(request: Request, ctx: Unit, typed: CommunityForm) -> Respo
             community = service.create_community(ctx.session, ctx.viewer, **fields)
     except DomainError as exc:
         return _edit_page(ctx, {"creating": True}, typed, exc)
-    return redirect(request, f"/communities/{community.slug}", f"{community.name} is ready.")
+    said = reader(request).gettext("%(community)s is ready.") % {"community": community.name}
+    return redirect(request, f"/communities/{community.slug}", said)
 
 
 @router.get("/communities/{slug}/settings", response_class=HTMLResponse)

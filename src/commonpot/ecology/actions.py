@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
-from commonpot.actions import ActionType, Params
+from commonpot.actions import ActionType, Params, Words
 from commonpot.communities import Community
 from commonpot.ecology.models import CropPlan, PlanStatus
 from commonpot.ecology.plans import adopt_plan
@@ -30,8 +30,10 @@ def _execute(session: Session, community: Community, params: Params, _: Viewer) 
     return f"Crop plan {plan.id} adopted: {len(plan.moves)} plantings recorded, seed taken."
 
 
-def _describe(params: Params) -> str:
-    return f"Adopt crop plan {params.get('plan_id')} (plants shared seed as planned)."
+def _describe(params: Params, words: Words) -> str:
+    return words.gettext("Adopt crop plan %(plan)s (plants shared seed as planned).") % {
+        "plan": params.get("plan_id")
+    }
 
 
 ACTIONS = [

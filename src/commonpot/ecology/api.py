@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from commonpot.communities.scope import CommunityScope, enter
-from commonpot.ecology import assessments, plans, service
+from commonpot.ecology import assessments, explain, plans, service
 from commonpot.ecology import jobs as ecology_jobs
 from commonpot.ecology.models import Assessment, Crop, CropPlan, Planting, SeedLot
 from commonpot.ecology.schemas import (
@@ -33,6 +33,8 @@ from commonpot.http import bearer_scheme, unit_of_work
 from commonpot.jobs.web import JobOut, job_out
 from commonpot.params import Id, QueryId
 from commonpot.parsing import decode_text
+from commonpot.templating import reader
+from commonpot.words import ENGLISH, Words, worded
 
 router = APIRouter(prefix="/api", tags=["ecology"], dependencies=[Security(bearer_scheme)])
 BASE = "/communities/{slug}/ecology"
@@ -59,9 +61,15 @@ def assessment_out(session: Session, a: Assessment) -> AssessmentOut:
     return AssessmentOut.model_validate({**_columns(a), "proposal_number": number})
 
 
-def plan_out(p: CropPlan) -> PlanOut:
-    """The API view of a crop plan."""
-    return PlanOut.model_validate(p, from_attributes=True)
+def plan_out(p: CropPlan, words: Words = ENGLISH) -> PlanOut:
+    """The API view of a crop plan (summary and notes in the reader's words)."""
+    return PlanOut.model_validate(
+        {
+            **_columns(p),
+            "summary": plans.plan_summary(p).words(words),
+            "notes": worded(list(p.notes or []), words),
+        }
+    )
 
 
 def _columns(row: object) -> dict[str, Any]:
@@ -70,9 +78,12 @@ def _columns(row: object) -> dict[str, Any]:
 
 
 @router.get(BASE + "/ratings")
-def get_ratings(here: CommunityScope, level: str = "crop") -> dict[str, Any]:
-    """Diversity ratings of every biodome and garden, with plain-language notes."""
-    return service.ratings(here.session, here.community, here.viewer, level)
+def get_ratings(request: Request, here: CommunityScope, level: str = "crop") -> dict[str, Any]:
+    """Diversity ratings of every biodome and garden, with plain-language notes (your language)."""
+    rated = service.ratings(here.session, here.community, here.viewer, level)
+    if not rated["empty"]:
+        rated["explanations"] = explain.ratings(rated["report"], reader(request))
+    return rated
 
 
 @router.get(BASE + "/crops", response_model=list[CropOut])
@@ -183,15 +194,18 @@ def attach_assessment(assessment_id: Id, body: AttachIn, here: CommunityScope) -
 
 
 @router.get(BASE + "/plans", response_model=list[PlanOut])
-def list_plans(here: CommunityScope) -> list[PlanOut]:
+def list_plans(request: Request, here: CommunityScope) -> list[PlanOut]:
     """Crop-sharing plans, newest first (members)."""
-    return [plan_out(p) for p in plans.crop_plans(here.session, here.community, here.viewer)]
+    words = reader(request)
+    found = plans.crop_plans(here.session, here.community, here.viewer)
+    return [plan_out(p, words) for p in found]
 
 
 @router.post(BASE + "/plans", response_model=PlanOut, status_code=201)
-def create_plan(body: PlanIn, here: CommunityScope) -> PlanOut:
+def create_plan(request: Request, body: PlanIn, here: CommunityScope) -> PlanOut:
     """Draft a crop-sharing plan with the optimiser (stewards); adopt it through a proposal."""
-    return plan_out(plans.create_plan(here.session, here.community, here.viewer, body))
+    plan = plans.create_plan(here.session, here.community, here.viewer, body)
+    return plan_out(plan, reader(request))
 
 
 @router.post(BASE + "/plans/jobs", response_model=JobOut, status_code=202)
@@ -204,9 +218,10 @@ def start_plan(body: PlanIn, here: CommunityScope, response: Response) -> JobOut
 
 
 @router.get(BASE + "/plans/{plan_id}", response_model=PlanOut)
-def get_plan(plan_id: Id, here: CommunityScope) -> PlanOut:
+def get_plan(request: Request, plan_id: Id, here: CommunityScope) -> PlanOut:
     """One crop-sharing plan (members)."""
-    return plan_out(plans.get_plan(here.session, here.community, here.viewer, plan_id))
+    plan = plans.get_plan(here.session, here.community, here.viewer, plan_id)
+    return plan_out(plan, reader(request))
 
 
 @router.get(BASE + "/food-access")

@@ -16,6 +16,7 @@ import numpy as np
 
 from commonpot.ecology.diversity import partition_q1
 from commonpot.errors import Invalid
+from commonpot.words import Said
 
 
 @dataclass(frozen=True)
@@ -109,18 +110,18 @@ class CropSharePlan:
     moves: list[Move]
     before: Profile
     after: Profile
-    notes: list[str] = field(default_factory=list)
+    notes: list[Said] = field(default_factory=list)
     optimal: bool = True
 
 
 class PlanInfeasible(Invalid):
-    """No plan meets the constraints; `reasons` says why in plain words."""
+    """No plan meets the constraints; `reasons` says why (worded in the reader's language)."""
 
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__(" ".join(reasons), field="gamma_floor")
+    def __init__(self, reasons: list[Said]) -> None:
+        super().__init__(" ".join(str(r) for r in reasons), field="gamma_floor")
         self.reasons = reasons
 
-    def __reduce__(self) -> tuple[type[PlanInfeasible], tuple[list[str]]]:
+    def __reduce__(self) -> tuple[type[PlanInfeasible], tuple[list[Said]]]:
         # crosses process boundaries (plans are solved in a worker process) intact
         return (type(self), (self.reasons,))
 

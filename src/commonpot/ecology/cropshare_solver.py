@@ -35,6 +35,7 @@ from commonpot.ecology.cropshare_problem import (
     PlanInfeasible,
     Profile,
 )
+from commonpot.words import Said, said, said_n
 
 RELAXED_TOL = 2e-2  # nats: the relaxed phase only chooses which plots to keep
 FIXED_TOL = 1e-3  # nats: about 0.1 % of hill_1
@@ -89,7 +90,7 @@ def _dinkelbach(
     return best, best_value, True, gap
 
 
-def _explain(problem: CropShareProblem, data: Data, before: Profile, deadline: float) -> list[str]:
+def _explain(problem: CropShareProblem, data: Data, before: Profile, deadline: float) -> list[Said]:
     floor = problem.gamma_floor or 0.0
     reachable = int(
         np.count_nonzero(
@@ -97,22 +98,36 @@ def _explain(problem: CropShareProblem, data: Data, before: Profile, deadline: f
         )
     )
     reasons = [
-        f"All domes together have a gamma diversity of {before.gamma or 0:.2f} effective crops "
-        f"now, below the floor of {floor:.2f}."
+        said(
+            "All domes together have a gamma diversity of %(gamma)s effective crops now, "
+            "below the floor of %(floor)s.",
+            gamma=float(before.gamma or 0),
+            floor=float(floor),
+        )
     ]
     if reachable < floor:
         reasons.append(
-            f"Only {reachable} crops can be grown at all (already grown, or with enough seed for "
-            f"a {problem.min_plot_area:g} m² plot in a dome with a suitable climate and free "
-            f"space), so even in perfectly equal shares gamma could not exceed {reachable}."
+            said_n(
+                "Only %(num)s crop can be grown at all (already grown, or with enough seed for "
+                "a %(area)s m² plot in a dome with a suitable climate and free space), so even "
+                "in perfectly equal shares gamma could not exceed %(num)s.",
+                "Only %(num)s crops can be grown at all (already grown, or with enough seed for "
+                "a %(area)s m² plot in a dome with a suitable climate and free space), so even "
+                "in perfectly equal shares gamma could not exceed %(num)s.",
+                reachable,
+                area=float(problem.min_plot_area),
+            )
         )
         return reasons
     best, value, _, _ = _dinkelbach(data, None, "gamma", deadline, _relaxed(data, "relaxed"))
     if best is not None:
         reasons.append(
-            "With the seed bank and free area available, the most the planner could reach is "
-            f"about {math.exp(value):.2f}; lower the floor or add seed of crops that are rare "
-            "across the domes."
+            said(
+                "With the seed bank and free area available, the most the planner could reach "
+                "is about %(best)s; lower the floor or add seed of crops that are rare across "
+                "the domes.",
+                best=float(math.exp(value)),
+            )
         )
     return reasons
 
@@ -177,23 +192,27 @@ def _optimise(
 
 def solve(
     problem: CropShareProblem, before: Profile
-) -> tuple[dict[tuple[str, str], float], list[str], bool]:
+) -> tuple[dict[tuple[str, str], float], list[Said], bool]:
     """Return planted area per (dome, crop), notes for people, and whether optimality is proven."""
     deadline = time.monotonic() + problem.time_limit
     data = prepare(problem)
-    notes = []
+    notes: list[Said] = []
     idle = [d for d, a in zip(data.domes, data.active, strict=True) if not a]
     if idle:
         notes.append(
-            f"{len(idle)} dome(s) have nothing counted and nothing they can plant: "
-            + ", ".join(idle[:5])
+            said_n(
+                "%(num)s dome has nothing counted and nothing it can plant: %(domes)s",
+                "%(num)s domes have nothing counted and nothing they can plant: %(domes)s",
+                len(idle),
+                domes=", ".join(idle[:5]),
+            )
         )
     if not len(data.pair_d):
-        notes.append("No seed lot fits any dome's climate and free area; nothing to plant.")
+        notes.append(said("No seed lot fits any dome's climate and free area; nothing to plant."))
     best, feasible, gap = _optimise(data, problem.gamma_floor, deadline)
     if best is None:
         if feasible and problem.gamma_floor is None:
-            raise PlanInfeasible(["The optimiser ran out of time before finding a plan."])
+            raise PlanInfeasible([said("The optimiser ran out of time before finding a plan.")])
         raise PlanInfeasible(_explain(problem, prepare(problem), before, deadline + 10.0))
     plantings = {}
     dropped = 0
@@ -210,19 +229,33 @@ def solve(
         plantings[(dome, crop)] = area
     if dropped:
         notes.append(
-            f"{dropped} new plot(s) smaller than the {problem.min_plot_area:g} m² minimum were "
-            "left out: they would not count."
+            said_n(
+                "%(num)s new plot smaller than the %(area)s m² minimum was left out: it would "
+                "not count.",
+                "%(num)s new plots smaller than the %(area)s m² minimum were left out: they "
+                "would not count.",
+                dropped,
+                area=float(problem.min_plot_area),
+            )
         )
     if int(data.pair_new.sum()) > MILP_PAIRS:
         notes.append(
-            "Many possible plantings: the planner first let plots be any size to see where "
-            "crops help most, then kept whole plots there and optimised their areas."
+            said(
+                "Many possible plantings: the planner first let plots be any size to see where "
+                "crops help most, then kept whole plots there and optimised their areas."
+            )
         )
     if math.isinf(gap):
-        notes.append("The optimiser stopped at its time limit; the plan is good, not proven best.")
+        notes.append(
+            said("The optimiser stopped at its time limit; the plan is good, not proven best.")
+        )
     elif gap > FIXED_TOL:
         notes.append(
-            f"The smallest hill_1 is within about {100 * math.expm1(gap):.1f} % of the best "
-            "the model can find for this choice of plots."
+            said(
+                "The smallest effective number of crops is within about %(gap)s %% of the best "
+                "the model can find for this choice of plots.",
+                digits=1,
+                gap=float(100 * math.expm1(gap)),
+            )
         )
     return plantings, notes, gap <= FIXED_TOL

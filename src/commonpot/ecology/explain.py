@@ -4,32 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
+from commonpot.words import ENGLISH, Words, said, said_n
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
 GUIDE = {
-    "richness": "how many different crops grow there at all",
-    "hill_1": (
+    "richness": N_("how many different crops grow there at all"),
+    "hill_1": N_(
         "the effective number of crops: how many equally large crops would give the same "
         "variety (rare crops count a little, common ones fully)"
     ),
-    "hill_2": "the effective number of common crops: small patches barely count",
-    "pielou_evenness": "how evenly space is shared between crops (1 = perfectly even)",
-    "simpson": "the chance that two random square metres hold different crops",
-    "beta": "how different the places are from each other (1 = all the same)",
+    "hill_2": N_("the effective number of common crops: small patches barely count"),
+    "pielou_evenness": N_("how evenly space is shared between crops (1 = perfectly even)"),
+    "simpson": N_("the chance that two random square metres hold different crops"),
+    "beta": N_("how different the places are from each other (1 = all the same)"),
 }
 
 
 # Pielou evenness J = ln(Hill 1) / ln(crops); each band names what a person would see.
 EVENNESS_BANDS = (
-    (0.85, "even", "space is shared evenly between them."),
-    (0.70, "fairly_even", "space is shared fairly evenly between them."),
+    (0.85, "even", N_("space is shared evenly between them.")),
+    (0.70, "fairly_even", N_("space is shared fairly evenly between them.")),
     (
         0.50,
         "uneven",
-        "one or two crops take more space than the rest; more even beds would raise the rating.",
+        N_(
+            "one or two crops take more space than the rest; more even beds would raise the rating."
+        ),
     ),
     (
         0.0,
         "dominated",
-        "a few crops take most of the space; more even beds would raise the rating.",
+        N_("a few crops take most of the space; more even beds would raise the rating."),
     ),
 )
 FORMULAS = {
@@ -52,44 +62,55 @@ def evenness_band(evenness: float | None, richness: int) -> str:
     return next(key for floor, key, _ in EVENNESS_BANDS if evenness >= floor)
 
 
-def _tail(band: str) -> str:
+def _tail(band: str, words: Words) -> str:
     if band == "single":
-        return "a single crop fills the place."
-    return next(text for _, key, text in EVENNESS_BANDS if key == band)
+        return words.gettext("a single crop fills the place.")
+    return words.gettext(next(text for _, key, text in EVENNESS_BANDS if key == band))
 
 
-def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
+def ratings(report: dict[str, Any], words: Words = ENGLISH) -> list[str]:
+    """Sentences that say what the numbers mean for this community, in the reader's `words`.
 
-
-def ratings(report: dict[str, Any]) -> list[str]:
-    """Sentences that say what the numbers mean for this community."""
-    alpha = report["alpha"]
+    The same sentences as the ratings page words from `notes` (one set of message ids).
+    """
     lines = []
-    rated = {k: v for k, v in alpha.items() if v["hill_1"] is not None}
-    for name, values in alpha.items():
-        if values["hill_1"] is None:
-            lines.append(f"{name} has nothing planted yet, so it has no rating.")
-            continue
-        richness, hill_1 = values["richness"], values["hill_1"]
-        tail = _tail(evenness_band(values.get("pielou_evenness"), richness))
-        lines.append(
-            f"{name} grows {richness} crops, worth {_num(hill_1)} equally large crops: {tail}"
-        )
-    if rated:
-        weakest = min(rated, key=lambda k: rated[k]["hill_1"])
-        lines.append(
-            f"The least diverse place is {weakest}; "
-            "sharing seed of crops it lacks helps most there."
-        )
-    part = report["partition"]
-    if part["gamma"] is not None:
-        lines.append(
-            f"All places together hold {_num(part['gamma'])} effective crops; an average place "
-            f"holds {_num(part['alpha'])}, so the places differ by a factor of "
-            f"{_num(part['beta'])} "
-            "(1 would mean every place grows the same mix)."
-        )
+    for note in notes(report):
+        kind = note["kind"]
+        if kind == "empty":
+            said_ = said(
+                "%(place)s has nothing planted yet, so it has no rating.", place=note["place"]
+            )
+            lines.append(said_.words(words))
+        elif kind == "place":
+            head = said_n(
+                "%(place)s grows %(num)s crop, worth %(effective)s equally large crops:",
+                "%(place)s grows %(num)s crops, worth %(effective)s equally large crops:",
+                int(note["richness"]),
+                digits=1,
+                place=note["place"],
+                effective=float(note["hill_1"]),
+            ).words(words)
+            lines.append(f"{head} {_tail(note['band'], words)}")
+        elif kind == "weakest":
+            lines.append(
+                said(
+                    "The least diverse place is %(place)s; sharing seed of crops it lacks helps "
+                    "most there.",
+                    place=note["place"],
+                ).words(words)
+            )
+        else:
+            lines.append(
+                said(
+                    "All places together hold %(gamma)s effective crops; an average place holds "
+                    "%(alpha)s, so the places differ by a factor of %(beta)s (1 would mean every "
+                    "place grows the same mix).",
+                    digits=1,
+                    gamma=float(note["gamma"]),
+                    alpha=float(note["alpha"]),
+                    beta=float(note["beta"]),
+                ).words(words)
+            )
     return lines
 
 

@@ -130,7 +130,7 @@ class CropPlan(Base):
     moves: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     adopted_at: Mapped[datetime | None] = mapped_column(default=None)
     summary: Mapped[str] = mapped_column(Text, default="")

@@ -39,6 +39,7 @@ from commonpot.ecology.service import (
 from commonpot.errors import Conflict, Invalid
 from commonpot.offload import cpu_bound
 from commonpot.tenancy import find_scoped, get_scoped, select_scoped
+from commonpot.words import Said, said_n
 
 SOURCE_KINDS = (
     PlaceKind.MARKET.value,
@@ -117,6 +118,26 @@ def check_plan(
     return problem
 
 
+def summary_of(moves: int, before: dict[str, Any], after: dict[str, Any]) -> Said:
+    """What a plan does, in one sentence (worded for the reader where it is shown)."""
+    return said_n(
+        "%(num)s planting; the least diverse place goes from %(low_before)s to %(low_after)s "
+        "effective crops, all places together from %(gamma_before)s to %(gamma_after)s.",
+        "%(num)s plantings; the least diverse place goes from %(low_before)s to %(low_after)s "
+        "effective crops, all places together from %(gamma_before)s to %(gamma_after)s.",
+        moves,
+        low_before=float(before.get("min_hill_1") or 0),
+        low_after=float(after.get("min_hill_1") or 0),
+        gamma_before=float(before.get("gamma") or 0),
+        gamma_after=float(after.get("gamma") or 0),
+    )
+
+
+def plan_summary(plan: CropPlan) -> Said:
+    """The summary of a stored plan, from its moves and diversity before and after."""
+    return summary_of(len(plan.moves or []), plan.before or {}, plan.after or {})
+
+
 def store_plan(
     session: Session,
     community: Community,
@@ -145,11 +166,7 @@ def store_plan(
     ]
     before = _profile_json(result.before, names)
     after = _profile_json(result.after, names)
-    summary = (
-        f"{len(moves)} plantings; the least diverse place goes from "
-        f"{before['min_hill_1'] or 0:.2f} to {after['min_hill_1'] or 0:.2f} effective crops, "
-        f"all places together from {before['gamma'] or 0:.2f} to {after['gamma'] or 0:.2f}."
-    )
+    summary = str(summary_of(len(moves), before, after))
     plan = CropPlan(
         community_id=community.id,
         author_id=author_id,
@@ -157,7 +174,7 @@ def store_plan(
         moves=moves,
         before=before,
         after=after,
-        notes=result.notes,
+        notes=[note.to_json() for note in result.notes],
         summary=summary,
     )
     session.add(plan)
@@ -201,7 +218,11 @@ def _sow(session: Session, community: Community, move: dict[str, Any]) -> None:
     if getattr(taken, "rowcount", 0) != 1:
         session.refresh(lot)
         raise Conflict(
-            f"Seed lot {lot.code} has {lot.quantity:g} {lot.unit} left, the plan needs {need:g}."
+            "Seed lot %(code)s has %(left)s %(unit)s left, the plan needs %(need)s.",
+            code=lot.code,
+            left=float(lot.quantity),
+            unit=lot.unit,
+            need=float(need),
         )
 
 

@@ -158,9 +158,11 @@ def add_planting(
     lock_place(session, place)
     if place.area_m2 is not None and used_area(session, place) + area > place.area_m2 + 1e-6:
         raise Conflict(
-            f"{place.name} has {place.area_m2 - used_area(session, place):g} m² free; "
-            f"a {area:g} m² planting does not fit.",
+            "%(place)s has %(free)s m² free; a %(area)s m² planting does not fit.",
             field="area_m2",
+            place=place.name,
+            free=round(float(place.area_m2 - used_area(session, place)), 2),
+            area=float(area),
         )
     planting = Planting(
         community_id=community.id,
@@ -251,15 +253,19 @@ def import_inventory_csv(session: Session, community: Community, viewer: Viewer,
     unknown = [s for s in table.samples if s not in places]
     if unknown:
         raise Invalid(
-            f"Not a biodome or garden here: {', '.join(unknown[:5])}. Add the place first.",
+            "Not a biodome or garden here: %(places)s. Add the place first.",
             field="file",
+            places=", ".join(unknown[:5]),
         )
     for name, row in zip(table.samples, table.counts, strict=True):
         place = places[name]
         if place.area_m2 is not None and float(row.sum()) > place.area_m2 + 1e-6:
             raise Invalid(
-                f"{name}: {float(row.sum()):g} m² planted is more than its {place.area_m2:g} m².",
+                "%(place)s: %(planted)s m² planted is more than its %(area)s m².",
                 field="file",
+                place=name,
+                planted=float(row.sum()),
+                area=float(place.area_m2),
             )
     ids = [places[s].id for s in table.samples]
     session.execute(delete(Planting).where(Planting.place_id.in_(ids)))
@@ -297,12 +303,13 @@ def add_seed_lot(
     require_steward(session, community, viewer)
     exists = session.scalar(select_scoped(SeedLot, community.id).where(SeedLot.code == body.code))
     if exists is not None:
-        raise Conflict(f"There is already a seed lot {body.code}.", field="code")
+        raise Conflict("There is already a seed lot %(code)s.", field="code", code=body.code)
     crop_row = _crop_for(session, community, body.crop)
     if body.unit == "seeds" and not crop_row.seeds_per_m2:
         raise Invalid(
-            f"Say how many seeds of {crop_row.name} sow one m² before counting it in seeds.",
+            "Say how many seeds of %(crop)s sow one m² before counting it in seeds.",
             field="unit",
+            crop=crop_row.name,
         )
     if body.holder_place_id is not None:
         communities.get_place(session, community, body.holder_place_id)

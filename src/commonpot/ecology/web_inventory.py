@@ -14,7 +14,7 @@ from commonpot.ecology.web_forms import BASE, Failed, csv_text, form_values, sho
 from commonpot.errors import DomainError
 from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.params import Id
-from commonpot.templating import redirect
+from commonpot.templating import reader, redirect
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 
@@ -110,7 +110,10 @@ def import_inventory(request: Request, here: CommunityScope, posted: PostedForm)
     except DomainError as exc:
         values.pop("file", None)  # a file input cannot be filled in again
         return _inventory(request, here, Failed("import", exc, values))
-    return redirect(request, _inventory_url(here), f"Inventory imported: {count} plantings.")
+    said = reader(request).ngettext(
+        "Inventory imported: %(num)d planting.", "Inventory imported: %(num)d plantings.", count
+    ) % {"num": count}
+    return redirect(request, _inventory_url(here), said)
 
 
 @router.post(BASE + "/plantings")

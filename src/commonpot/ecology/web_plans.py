@@ -21,7 +21,8 @@ from commonpot.ecology.web_forms import BASE, Failed, csv_text, form_values, sho
 from commonpot.errors import DomainError
 from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.params import Id
-from commonpot.templating import reader_locale, redirect
+from commonpot.templating import reader, reader_locale, redirect
+from commonpot.words import worded
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 
@@ -104,7 +105,8 @@ def attach_assessment(
     except DomainError as exc:
         return _assessment(request, here, assessment_id, Failed("attach", exc, values))
     url = f"/communities/{here.community.slug}/ecology/assessments/{assessment_id}"
-    return redirect(request, url, f"Attached to proposal #{body.proposal_number}.")
+    said = reader(request).gettext("Attached to proposal #%(number)s.")
+    return redirect(request, url, said % {"number": body.proposal_number})
 
 
 # --- crop-sharing plans -----------------------------------------------------------------------
@@ -113,7 +115,9 @@ def attach_assessment(
 def _plans(request: Request, here: Here, failed: Failed | None = None) -> Response:
     """The plans page (again, with the draft form as it was typed)."""
     found = plans.crop_plans(here.session, here.community, here.viewer)
-    return show(request, here, "ecology/plans.html", failed, plans=found)
+    words = reader(request)
+    summaries = {p.id: plans.plan_summary(p).words(words) for p in found}
+    return show(request, here, "ecology/plans.html", failed, plans=found, summaries=summaries)
 
 
 @router.get(BASE + "/plans", response_class=HTMLResponse)
@@ -141,11 +145,18 @@ def _plan(request: Request, here: Here, plan_id: int, failed: Failed | None = No
     """One plan (again, with the reason it could not be put to a vote)."""
     plan = plans.get_plan(here.session, here.community, here.viewer, plan_id)
     names = [d["name"] for d in plan.before["domes"]]
+    words = reader(request)
     chart = {
         "labels": names,
         "series": [
-            {"label": "Before", "data": [d["hill_1"] or 0 for d in plan.before["domes"]]},
-            {"label": "After", "data": [d["hill_1"] or 0 for d in plan.after["domes"]]},
+            {
+                "label": words.gettext("Before"),
+                "data": [d["hill_1"] or 0 for d in plan.before["domes"]],
+            },
+            {
+                "label": words.gettext("After"),
+                "data": [d["hill_1"] or 0 for d in plan.after["domes"]],
+            },
         ],
     }
     rows = list(zip(plan.before["domes"], plan.after["domes"], strict=True))
@@ -156,6 +167,8 @@ def _plan(request: Request, here: Here, plan_id: int, failed: Failed | None = No
         "ecology/plan.html",
         failed,
         plan=plan,
+        summary=plans.plan_summary(plan).words(reader(request)),
+        notes=worded(list(plan.notes or []), reader(request)),
         chart=chart,
         rows=rows,
         crop_names=common,
@@ -178,7 +191,8 @@ def propose_plan(plan_id: Id, request: Request, here: CommunityScope) -> Respons
                 here.session,
                 here.community,
                 here.viewer,
-                title=f"Adopt crop-sharing plan {plan.id}",
+                title=reader(request).gettext("Adopt crop-sharing plan %(plan)s")
+                % {"plan": plan.id},
                 body=plan.summary,
                 action={"kind": "adopt_crop_plan", "params": {"plan_id": plan.id}},
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
-from commonpot.actions import ActionType, Params
+from commonpot.actions import ActionType, Params, Words
 from commonpot.communities import Community, set_setting
 from commonpot.errors import Invalid
 from commonpot.events.access import FLASH_SETTING
@@ -25,15 +25,17 @@ def _execute(session: Session, community: Community, params: Params, _: Viewer) 
     return "Only stewards call flash events now."
 
 
+def _describe(params: Params, words: Words) -> str:
+    if params["allowed"]:
+        return words.gettext("Every member may call flash events")
+    return words.gettext("Only stewards may call flash events")
+
+
 ACTIONS = [
     ActionType(
         kind="events_members_call_flash",
         label="Let every member call flash events (or only stewards)",
-        describe=lambda p: (
-            "Every member may call flash events"
-            if p["allowed"]
-            else "Only stewards may call flash events"
-        ),
+        describe=_describe,
         validate=_validate,
         execute=_execute,
     ),

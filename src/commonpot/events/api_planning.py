@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from commonpot.events import menu, planning, service
+from commonpot.events import menu, pairing, planning, service
+from commonpot.events import outreach as outreach_engine
 from commonpot.events.live import EventsScope
 from commonpot.events.schemas import (
     MenuItemIn,
@@ -23,6 +24,7 @@ from commonpot.events.schemas import (
     ShoppingOut,
 )
 from commonpot.params import Id
+from commonpot.templating import Reader, reader
 
 router = APIRouter()
 BASE = "/communities/{slug}/events"
@@ -83,15 +85,20 @@ def post_needs(here: EventsScope, event_id: Id) -> list[NeedPostedOut]:
 
 
 @router.get(BASE + "/{event_id}/pairs", response_model=PairingOut)
-def get_pairs(here: EventsScope, event_id: Id) -> PairingOut:
-    """The optimal teacher–learner pairing with reasons (members)."""
+def get_pairs(request: Request, here: EventsScope, event_id: Id) -> PairingOut:
+    """The optimal teacher–learner pairing with reasons (members), in the reader's language."""
     event = service.get_event(here.session, here.community, here.viewer, event_id)
     view = planning.pairs(here.session, here.community, here.viewer, event)
-    return pairing_out(view)
+    return pairing_out(view, reader(request))
 
 
-def pairing_out(view: planning.PairingView) -> PairingOut:
-    """The API shape of a pairing."""
+def pairing_out(view: planning.PairingView, words: Reader | None = None) -> PairingOut:
+    """The API shape of a pairing (reasons in English unless a reader is given)."""
+
+    def said(reason: pairing.Reason) -> str:
+        if words is None:
+            return pairing.reason_text(reason)
+        return pairing.reason_text(reason, words.gettext, words.ngettext, words.language)
 
     def ref(user_id: Id) -> PersonRef:
         return PersonRef(id=user_id, name=view.names.get(user_id, "?"))
@@ -104,7 +111,7 @@ def pairing_out(view: planning.PairingView) -> PairingOut:
                 learner=ref(p.learner_id),
                 score=round(p.score, 3),
                 pinned=p.pinned,
-                reasons=list(p.reasons),
+                reasons=[said(r) for r in p.reasons],
             )
             for p in result.pairs
         ],
@@ -136,9 +143,10 @@ def remove_pair_rule(here: EventsScope, event_id: Id, rule_id: Id) -> None:
 
 
 @router.get("/communities/{slug}/outreach", response_model=list[OutreachOut])
-def outreach(here: EventsScope) -> list[OutreachOut]:
+def outreach(request: Request, here: EventsScope) -> list[OutreachOut]:
     """Homes ranked by poor access to fresh food, each with the nearest venue for a class."""
     found, origin = planning.outreach_plan(here.session, here.community, here.viewer)
+    words = reader(request)
     return [
         OutreachOut(
             rank=s.rank,
@@ -151,7 +159,7 @@ def outreach(here: EventsScope) -> list[OutreachOut]:
             venue_id=s.venue.id if s.venue else None,
             venue_km=s.venue_km,
             score=s.score,
-            reason=s.reason,
+            reason=outreach_engine.reason_text(s, words),
             analysis=origin,
         )
         for s in found

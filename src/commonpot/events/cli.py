@@ -10,7 +10,7 @@ import typer
 from commonpot.accounts import OPERATOR
 from commonpot.cli_support import transaction
 from commonpot.communities import readable_community
-from commonpot.events import feeds, planning, service, signup
+from commonpot.events import feeds, pairing, planning, service, signup
 from commonpot.settings import get_settings
 
 app = typer.Typer(help="Community cooking events and classes.", no_args_is_help=True)
@@ -63,7 +63,7 @@ def pairs(
         for pair in view.result.pairs:
             typer.echo(
                 f"{view.names[pair.teacher_id]} + {view.names[pair.learner_id]}: "
-                + "; ".join(pair.reasons)
+                + "; ".join(pairing.reason_text(r) for r in pair.reasons)
             )
         for learner in view.result.unpaired_learners:
             typer.echo(f"{view.names[learner]}: no teacher yet")

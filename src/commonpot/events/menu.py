@@ -55,13 +55,17 @@ def add_recipe(
     require_manager(session, community, viewer, event)
     if not real_id(recipe_id):
         raise Invalid(
-            f"There is no recipe {recipe_id} in this community's archive.", field="recipe_id"
+            "There is no recipe %(id)s in this community's archive.",
+            field="recipe_id",
+            id=str(recipe_id),
         )
     try:
         recipe = recipes.get_recipe(session, community, viewer, recipe_id)
     except NotFound as exc:
         raise Invalid(
-            f"There is no recipe {recipe_id} in this community's archive.", field="recipe_id"
+            "There is no recipe %(id)s in this community's archive.",
+            field="recipe_id",
+            id=str(recipe_id),
         ) from exc
     duplicate = session.scalar(
         select(MenuItem.id).where(MenuItem.event_id == event.id, MenuItem.recipe_id == recipe_id)

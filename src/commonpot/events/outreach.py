@@ -12,6 +12,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from commonpot.words import ENGLISH, Said, Words, said, said_n
+
 EARTH_KM = 6371.0088
 
 
@@ -38,7 +40,7 @@ class Suggestion:
     venue: Point | None
     venue_km: float | None
     score: float
-    reason: str
+    reason: tuple[Said, ...]
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -108,12 +110,51 @@ def _reason(
     source: str | None,
     venue: Point | None,
     venue_km: float | None,
-) -> str:
-    people = f"{home.population} people" if home.population else "the people"
+) -> tuple[Said, ...]:
+    """Why this home comes where it does, as sentences worded for the reader."""
     if distance is None or source is None:
-        access = f"{people} in {home.name} have no active fresh-food source on the map"
+        access = (
+            said_n(
+                "%(num)s person in %(home)s has no active fresh-food source on the map",
+                "%(num)s people in %(home)s have no active fresh-food source on the map",
+                home.population,
+                home=home.name,
+            )
+            if home.population
+            else said(
+                "The people in %(home)s have no active fresh-food source on the map", home=home.name
+            )
+        )
     else:
-        access = f"{people} in {home.name} live {distance:.1f} km from fresh food ({source})"
+        access = (
+            said_n(
+                "%(num)s person in %(home)s lives %(km)s km from fresh food (%(source)s)",
+                "%(num)s people in %(home)s live %(km)s km from fresh food (%(source)s)",
+                home.population,
+                digits=1,
+                home=home.name,
+                km=float(distance),
+                source=source,
+            )
+            if home.population
+            else said(
+                "The people in %(home)s live %(km)s km from fresh food (%(source)s)",
+                digits=1,
+                home=home.name,
+                km=float(distance),
+                source=source,
+            )
+        )
     if venue is None or venue_km is None:
-        return access + "; add a kitchen or plaza to hold a class nearby."
-    return access + f"; a class at {venue.name} would be {venue_km:.1f} km from them."
+        return access, said("add a kitchen or plaza to hold a class nearby.")
+    return access, said(
+        "a class at %(venue)s would be %(km)s km from them.",
+        digits=1,
+        venue=venue.name,
+        km=float(venue_km),
+    )
+
+
+def reason_text(suggestion: Suggestion, words: Words = ENGLISH) -> str:
+    """The suggestion's reason in the reader's words, one sentence."""
+    return "; ".join(part.words(words) for part in suggestion.reason)

@@ -13,7 +13,7 @@ exact assignment fills every seat of every teacher as well as it can.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +47,53 @@ class Weights:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a pair is good (or what it needs), as data: `reason_text` words it.
+
+    `code` is pinned, languages (`items`: shared language codes), no_language, wants
+    (`who` wants to learn the recipes in `items`) or gap (`years` apart).
+    """
+
+    code: str
+    items: tuple[str, ...] = ()
+    who: str = ""
+    years: int = 0
+
+
+def _english(message: str) -> str:
+    return message
+
+
+def _english_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+def reason_text(
+    reason: Reason,
+    gettext: Callable[[str], str] = _english,
+    ngettext: Callable[[str, str, int], str] = _english_plural,
+    language: Callable[[str], str] = str,
+) -> str:
+    """The reason in words: pass the reader's gettext/ngettext (and language names)."""
+    listed = ", ".join(reason.items)
+    if reason.code == "pinned":
+        return gettext("pinned by a steward")
+    if reason.code == "languages":
+        names = ", ".join(language(code) for code in reason.items)
+        return gettext("both speak %(languages)s") % {"languages": names}
+    if reason.code == "no_language":
+        return gettext("no shared language: bring an interpreter")
+    if reason.code == "wants":
+        return gettext("%(name)s wants to learn %(recipes)s") % {
+            "name": reason.who,
+            "recipes": listed,
+        }
+    return ngettext("%(num)d year apart", "%(num)d years apart", reason.years) % {
+        "num": reason.years
+    }
+
+
+@dataclass(frozen=True)
 class Pair:
     """One teacher with one learner, the pair's score and why."""
 
@@ -54,7 +101,7 @@ class Pair:
     learner_id: int
     score: float
     pinned: bool
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
@@ -73,24 +120,24 @@ class Pairing:
 
 def score(
     teacher: Person, learner: Person, weights: Weights = Weights()
-) -> tuple[float, tuple[str, ...]]:
-    """The value of pairing these two, and the reasons in words."""
+) -> tuple[float, tuple[Reason, ...]]:
+    """The value of pairing these two, and the reasons (worded by `reason_text`)."""
     value = weights.base
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     shared = sorted(teacher.languages & learner.languages)
     if shared:
         value += weights.language
-        reasons.append("both speak " + ", ".join(shared))
+        reasons.append(Reason("languages", tuple(shared)))
     else:
-        reasons.append("no shared language: bring an interpreter")
+        reasons.append(Reason("no_language"))
     wanted = sorted(teacher.recipes & learner.recipes)
     if wanted:
         value += weights.recipe * len(wanted)
-        reasons.append(f"{learner.name} wants to learn " + ", ".join(wanted))
+        reasons.append(Reason("wants", tuple(wanted), who=learner.name))
     if teacher.birth_year is not None and learner.birth_year is not None:
         gap = abs(learner.birth_year - teacher.birth_year)
         value += weights.gap * min(gap, GAP_CAP_YEARS) / GAP_CAP_YEARS
-        reasons.append(f"{gap} years apart")
+        reasons.append(Reason("gap", years=gap))
     return value, tuple(reasons)
 
 
@@ -103,7 +150,9 @@ def _check_rules(
 ) -> None:
     if not 1 <= per_teacher <= MAX_PER_TEACHER:
         raise Invalid(
-            f"Each elder takes 1 to {MAX_PER_TEACHER} learners.", field="learners_per_elder"
+            "Each elder takes 1 to %(num)s learners.",
+            field="learners_per_elder",
+            num=MAX_PER_TEACHER,
         )
     teacher_ids = {t.id for t in teachers}
     learner_ids = {p.id for p in learners}
@@ -136,7 +185,7 @@ def pair(
     chosen: list[Pair] = []
     for t_id, l_id in sorted(pin_set):
         value, reasons = score(by_id[t_id], by_id[l_id], weights)
-        chosen.append(Pair(t_id, l_id, value, True, ("pinned by a steward", *reasons)))
+        chosen.append(Pair(t_id, l_id, value, True, (Reason("pinned"), *reasons)))
     pinned_l = {l_id for _, l_id in pin_set}
     # one seat per learner a teacher can still take
     free_t = [

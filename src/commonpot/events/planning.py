@@ -54,8 +54,9 @@ def set_class_size(
     require_manager(session, community, viewer, event)
     if not 1 <= size <= pairing.MAX_PER_TEACHER:
         raise Invalid(
-            f"Each elder takes 1 to {pairing.MAX_PER_TEACHER} learners.",
+            "Each elder takes 1 to %(num)s learners.",
             field="learners_per_elder",
+            num=pairing.MAX_PER_TEACHER,
         )
     pinned: dict[int, int] = {}
     for r in rules(session, event):

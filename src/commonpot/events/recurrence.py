@@ -32,7 +32,9 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise Invalid(
-            f"Unknown time zone '{name}'; use a name like Europe/London.", field="timezone"
+            "Unknown time zone '%(zone)s'; use a name like Europe/London.",
+            field="timezone",
+            zone=name,
         ) from exc
 
 
@@ -44,8 +46,9 @@ def check_rrule(text: str) -> str:
         key, sep, item = chunk.partition("=")
         if not sep or not item or key not in ALLOWED_KEYS:
             raise Invalid(
-                f"'{chunk}' is not a rule part we understand; e.g. FREQ=WEEKLY;COUNT=8.",
+                "'%(part)s' is not a rule part we understand; e.g. FREQ=WEEKLY;COUNT=8.",
                 field="rrule",
+                part=chunk,
             )
         parts[key] = item
     if parts.get("FREQ") not in FREQUENCIES:
@@ -95,7 +98,9 @@ def expand(rule: str, starts_at: datetime, duration: timedelta, timezone: str) -
     for moment in recurrence:
         if len(out) >= MAX_SESSIONS:
             raise Invalid(
-                f"A series has at most {MAX_SESSIONS} sessions; shorten it.", field="rrule"
+                "A series has at most %(num)s sessions; shorten it.",
+                field="rrule",
+                num=MAX_SESSIONS,
             )
         begin = moment.replace(tzinfo=tz).astimezone(UTC)
         out.append(Occurrence(begin, (moment.replace(tzinfo=tz) + duration).astimezone(UTC)))

@@ -320,8 +320,9 @@ def update_event(
     confirmed = _confirmed_count(session, event)
     if values["capacity"] is not None and values["capacity"] < confirmed:
         raise Invalid(
-            f"{confirmed} people are already confirmed; capacity cannot go below that.",
+            "%(num)s people are already confirmed; capacity cannot go below that.",
             field="capacity",
+            num=confirmed,
         )
     for key, value in values.items():
         setattr(event, key, value)

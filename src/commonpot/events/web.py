@@ -12,7 +12,7 @@ from commonpot.communities import places
 from commonpot.communities.scope import Here
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
-from commonpot.events import access, planning, service, signup, sources
+from commonpot.events import access, outreach, planning, service, signup, sources
 from commonpot.events.live import EventsScope, discard_pending
 from commonpot.events.models import Event, EventKind
 from commonpot.events.schemas import EventIn
@@ -22,7 +22,7 @@ from commonpot.events.web_event_edit import router as edit_router
 from commonpot.events.web_feeds import router as feeds_router
 from commonpot.events.web_form import FORM_FIELDS, event_from_form, parse_int, read_model
 from commonpot.http import PostedForm, verify_csrf_form
-from commonpot.templating import redirect, render
+from commonpot.templating import reader, redirect, render
 from commonpot.tenancy import select_scoped
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -122,7 +122,7 @@ def create_event(request: Request, here: EventsScope, posted: PostedForm) -> Res
     return redirect(
         request,
         f"/communities/{here.community.slug}/events/{event.id}",
-        f"{event.title} is on the calendar.",
+        reader(request).gettext("%(event)s is on the calendar.") % {"event": event.title},
     )
 
 
@@ -200,6 +200,8 @@ def attendance_page(request: Request, here: EventsScope) -> Response:
 def outreach_page(request: Request, here: EventsScope) -> Response:
     """Where the next class would reach the people with the worst access to fresh food."""
     found, origin = planning.outreach_plan(here.session, here.community, here.viewer)
+    words = reader(request)
+    reasons = {s.rank: outreach.reason_text(s, words) for s in found}
     # homes only: venues sit close together and their pins would overlap (target size);
     # each home's popup names its venue
     markers = [
@@ -207,11 +209,13 @@ def outreach_page(request: Request, here: EventsScope) -> Response:
             "name": s.home.name,
             "lat": s.home.lat,
             "lon": s.home.lon,
-            "popup": f"#{s.rank} {s.home.name}: {s.reason}",
+            "popup": f"#{s.rank} {s.home.name}: {reasons[s.rank]}",
         }
         for s in found
     ]
-    data = here.page(local_time=local_time, suggestions=found, origin=origin, markers=markers)
+    data = here.page(
+        local_time=local_time, suggestions=found, reasons=reasons, origin=origin, markers=markers
+    )
     return render(request, "events/outreach.html", data, ctx=here)
 
 

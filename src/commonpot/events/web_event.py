@@ -18,14 +18,14 @@ from commonpot.communities import place_markers
 from commonpot.communities.scope import Here
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
-from commonpot.events import access, menu, planning, recurrence, service, signup
+from commonpot.events import access, menu, pairing, planning, recurrence, service, signup
 from commonpot.events.live import EventsScope, discard_pending
 from commonpot.events.models import Event
 from commonpot.events.recurrence import zone
 from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.params import Id
 from commonpot.parsing import is_digits
-from commonpot.templating import redirect, render
+from commonpot.templating import reader, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 PAGE = "/communities/{slug}/events/{event_id}"
@@ -102,6 +102,7 @@ def event_page_data(here: Here, event_id: Id) -> dict[str, Any]:
         shopping=menu.shopping(here.session, here.community, here.viewer, event),
         archive=_archive_choices(here) if manager else None,
         pairs=pairs,
+        reason_text=pairing.reason_text,
         sessions=series,
         repeat_of=repeat_of,
         next_session=upcoming[0] if upcoming else None,
@@ -164,8 +165,10 @@ def register(
             recipes=[r for r in recipes.split(",") if r.strip()],
         )
         if found.status == signup.CONFIRMED:
-            return f"You're coming to {event.title}."
-        return "The event is full: you are on the waitlist and will move up automatically."
+            return reader(request).gettext("You're coming to %(event)s.") % {"event": event.title}
+        return reader(request).gettext(
+            "The event is full: you are on the waitlist and will move up automatically."
+        )
 
     return _act(request, here, event_id, act, values={"role": role, "recipes": recipes})
 
@@ -179,8 +182,12 @@ def withdraw(
     def act(here: Here, event: Event) -> str:
         target = int(user_id) if is_digits(user_id.strip()) else None
         _, promoted = signup.cancel(here.session, here.community, here.viewer, event, target)
-        moved = f" {promoted[0].user.display_name} moved up from the waitlist." if promoted else ""
-        return "Sign-up withdrawn." + moved
+        words = reader(request)
+        if promoted:
+            return words.gettext("Sign-up withdrawn. %(name)s moved up from the waitlist.") % {
+                "name": promoted[0].user.display_name
+            }
+        return words.gettext("Sign-up withdrawn.")
 
     return _act(request, here, event_id, act)
 
@@ -195,7 +202,7 @@ def add_dish(
         if not is_digits(recipe_id.strip()):
             raise Invalid("Choose a recipe from the archive.", field="recipe_id")
         item = menu.add_recipe(here.session, here.community, here.viewer, event, int(recipe_id))
-        return f"{item.title} is on the menu."
+        return reader(request).gettext("%(dish)s is on the menu.") % {"dish": item.title}
 
     return _act(request, here, event_id, act, back="#menu", values={"recipe_id": recipe_id})
 
@@ -206,7 +213,7 @@ def remove_dish(event_id: Id, item_id: Id, request: Request, here: EventsScope) 
 
     def act(here: Here, event: Event) -> str:
         menu.remove_recipe(here.session, here.community, here.viewer, event, item_id)
-        return "Dish removed."
+        return reader(request).gettext("Dish removed.")
 
     return _act(request, here, event_id, act, back="#menu")
 
@@ -218,7 +225,7 @@ def pantry(event_id: Id, request: Request, here: EventsScope, posted: PostedForm
 
     def act(here: Here, event: Event) -> str:
         menu.set_pantry(here.session, here.community, here.viewer, event, foods)
-        return "Saved what is in hand."
+        return reader(request).gettext("Saved what is in hand.")
 
     return _act(request, here, event_id, act, back="#shopping")
 
@@ -230,8 +237,12 @@ def post_needs(event_id: Id, request: Request, here: EventsScope) -> Response:
     def act(here: Here, event: Event) -> str:
         posted = menu.turn_into_needs(here.session, here.community, here.viewer, event)
         if not posted:
-            return "Everything is in hand or already asked for."
-        return f"Posted {len(posted)} needs to the network."
+            return reader(request).gettext("Everything is in hand or already asked for.")
+        return reader(request).ngettext(
+            "Posted %(num)d need to the network.",
+            "Posted %(num)d needs to the network.",
+            len(posted),
+        ) % {"num": len(posted)}
 
     return _act(request, here, event_id, act, back="#shopping")
 
@@ -259,7 +270,10 @@ def add_rule(
             learner_id=int(learner_id),
             rule=rule,
         )
-        return "Pinned." if rule == "pin" else "They will not be paired."
+        words = reader(request)
+        return (
+            words.gettext("Pinned.") if rule == "pin" else words.gettext("They will not be paired.")
+        )
 
     typed = {"teacher_id": teacher_id, "learner_id": learner_id, "rule": rule}
     return _act(request, here, event_id, act, back="#pairs", values=typed)
@@ -282,7 +296,7 @@ def class_size(
         planning.set_class_size(
             here.session, here.community, here.viewer, event, int(learners_per_elder.strip())
         )
-        return "Class size saved."
+        return reader(request).gettext("Class size saved.")
 
     typed = {"learners_per_elder": learners_per_elder}
     return _act(request, here, event_id, act, back="#pairs", values=typed)
@@ -294,7 +308,7 @@ def remove_rule(event_id: Id, rule_id: Id, request: Request, here: EventsScope) 
 
     def act(here: Here, event: Event) -> str:
         planning.clear_rule(here.session, here.community, here.viewer, event, rule_id)
-        return "Rule removed."
+        return reader(request).gettext("Rule removed.")
 
     return _act(request, here, event_id, act, back="#pairs")
 
@@ -305,7 +319,9 @@ def cancel_event(event_id: Id, request: Request, here: EventsScope) -> Response:
 
     def act(here: Here, event: Event) -> str:
         service.cancel_event(here.session, here.community, here.viewer, event)
-        return "The event is cancelled; calendars will show it as cancelled."
+        return reader(request).gettext(
+            "The event is cancelled; calendars will show it as cancelled."
+        )
 
     return _act(request, here, event_id, act)
 
@@ -316,6 +332,6 @@ def cancel_session(event_id: Id, session_id: Id, request: Request, here: EventsS
 
     def act(here: Here, event: Event) -> str:
         service.cancel_session(here.session, here.community, here.viewer, event, session_id)
-        return "Session cancelled."
+        return reader(request).gettext("Session cancelled.")
 
     return _act(request, here, event_id, act, back="#sessions")

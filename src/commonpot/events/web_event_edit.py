@@ -18,7 +18,7 @@ from commonpot.events.web_form import FORM_FIELDS, changes_from_form, picker_val
 from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.params import Id
 from commonpot.parsing import is_digits
-from commonpot.templating import redirect, render
+from commonpot.templating import reader, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 
@@ -106,7 +106,7 @@ def _edit_page(
         error=error.detail if error else None,
         error_field=error.field if error else None,
         kinds=["event", "class", "flash"] if event.kind == "flash" else ["event", "class"],
-        heading=f"Change {event.title}",
+        heading=reader(request).gettext("Change %(event)s") % {"event": event.title},
         action=f"/communities/{here.community.slug}/events/{event.id}/edit",
         submit_label="Save changes",
     )

@@ -22,7 +22,7 @@ from commonpot.experiences.schemas import (
 from commonpot.experiences.service import Experience
 from commonpot.http import bearer_scheme
 from commonpot.params import Id
-from commonpot.templating import reader_locale, translations_for
+from commonpot.templating import reader, reader_locale, translations_for
 
 router = APIRouter(prefix="/api", tags=["experiences"], dependencies=[Security(bearer_scheme)])
 RECIPE = "/communities/{slug}/recipes/{recipe_id}"
@@ -107,7 +107,12 @@ def experience_out(found: Experience, slug: str) -> ExperienceOut:
 def get_experience(recipe_id: Id, request: Request, here: CommunityScope) -> ExperienceOut:
     """A recipe's experience: chapters, ingredients, lineage, recordings (as the recipe is seen)."""
     found = service.experience(
-        here.session, here.community, here.viewer, recipe_id, chapter_labels(request)
+        here.session,
+        here.community,
+        here.viewer,
+        recipe_id,
+        chapter_labels(request),
+        reader(request),
     )
     return experience_out(found, here.community.slug)
 

@@ -23,6 +23,7 @@ from commonpot.experiences import story
 from commonpot.experiences.models import ExperienceChapter, Listeners, RecordingVoice
 from commonpot.experiences.schemas import ChaptersIn, VoiceIn
 from commonpot.tenancy import find_scoped
+from commonpot.words import ENGLISH, Words
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,15 @@ def _cues(item: recipes.OralHistory, voice: RecordingVoice | None) -> tuple[stor
 
 
 def experience(
-    session: Session, community: Community, viewer: Viewer, recipe_id: int, labels: dict[str, str]
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    recipe_id: int,
+    labels: dict[str, str],
+    words: Words = ENGLISH,
 ) -> Experience:
-    """The recipe's experience as this viewer may see it (NotFound where the recipe is hidden)."""
+    """The recipe's experience as this viewer may see it (NotFound where the recipe is hidden);
+    its notices in the reader's `words`."""
     recipe = recipes.get_recipe(session, community, viewer, recipe_id)
     member = recipes.access(session, community, viewer).member
     voices = _voices(session, community, [h.id for h in recipe.oral_histories])
@@ -130,7 +137,7 @@ def experience(
         recipe=recipe,
         source=source,
         story=story.build(source, labels),
-        notices=tuple(recipes.notices(recipe, community)),
+        notices=tuple(recipes.notices(recipe, community, words)),
         sensitive="TK CS" in recipe.labels,
     )
 

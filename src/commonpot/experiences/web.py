@@ -29,7 +29,7 @@ from commonpot.experiences.service import Experience
 from commonpot.http import unit_of_work, verify_csrf_form
 from commonpot.params import Id
 from commonpot.parsing import is_digits
-from commonpot.templating import redirect, redirect_error, render
+from commonpot.templating import reader, redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 RECIPE = "/communities/{slug}/recipes/{recipe_id}"
@@ -178,7 +178,12 @@ def save_arrangement(
 def text_page(recipe_id: Id, request: Request, here: CommunityScope, ack: int = 0) -> Response:
     """The same story as plain HTML: chapters, every step, the lineage and the transcripts."""
     found = service.experience(
-        here.session, here.community, here.viewer, recipe_id, chapter_labels(request)
+        here.session,
+        here.community,
+        here.viewer,
+        recipe_id,
+        chapter_labels(request),
+        reader(request),
     )
     return render(
         request,
@@ -249,7 +254,9 @@ def save_recording_voice(
             except (ValueError, ValidationError) as exc:
                 detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else exc
                 raise Invalid(
-                    f"The timed transcript is not valid: {detail}.", field="cues"
+                    "The timed transcript is not valid: %(problem)s.",
+                    field="cues",
+                    problem=str(detail),
                 ) from None
             service.set_voice(here.session, here.community, here.viewer, recording_id, data)
     except DomainError as exc:

@@ -19,6 +19,7 @@ from commonpot.accounts import Viewer
 from commonpot.communities import Community, require_member
 from commonpot.errors import Conflict, Forbidden, Invalid
 from commonpot.federation.models import Adaptation, RemoteItem
+from commonpot.words import ENGLISH, Words
 
 _NO_DERIVATIVES = re.compile(r"(?:^|[/_ -])(?:by-nc-nd|by-nd|nd)(?:[/_ .-]|$)", re.IGNORECASE)
 
@@ -28,11 +29,13 @@ def allows_adaptation(license_text: str) -> bool:
     return not _NO_DERIVATIVES.search(license_text or "")
 
 
-def _recipe_in(item: RemoteItem) -> recipes.RecipeIn:
+def _recipe_in(item: RemoteItem, words: Words = ENGLISH) -> recipes.RecipeIn:
     origin = f"{item.origin_name} ({item.domain})" if item.origin_name else item.domain
-    credit = f"Adapted from “{item.name}” by {origin}"
+    parts = {"recipe": item.name, "origin": origin, "license": item.license}
     if item.license:
-        credit += f", {item.license}"
+        credit = words.gettext("Adapted from “%(recipe)s” by %(origin)s, %(license)s") % parts
+    else:
+        credit = words.gettext("Adapted from “%(recipe)s” by %(origin)s") % parts
     steps = [s for s in item.steps if isinstance(s, str) and s][:200]
     return recipes.RecipeIn(
         name=item.name[:200],
@@ -45,7 +48,7 @@ def _recipe_in(item: RemoteItem) -> recipes.RecipeIn:
         lineage=[
             {
                 "name": (item.origin_name or item.domain)[:200],
-                "relation": "Community of origin",
+                "relation": words.gettext("Community of origin"),
                 "place": item.domain[:200],
                 "note": item.url or item.object_id,
             }
@@ -53,8 +56,16 @@ def _recipe_in(item: RemoteItem) -> recipes.RecipeIn:
     )
 
 
-def adapt(session: Session, community: Community, viewer: Viewer, item_id: int) -> Adaptation:
-    """A member adapts a remote recipe into the archive; returns its lineage record."""
+def adapt(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    item_id: int,
+    words: Words = ENGLISH,
+) -> Adaptation:
+    """A member adapts a remote recipe into the archive; returns its lineage record.
+
+    The credit line and lineage are written in the adapting reader's `words`."""
     member = require_member(session, community, viewer)
     item = tenancy.get_scoped(session, RemoteItem, item_id, community.id)
     if item.kind != "recipe":
@@ -69,7 +80,7 @@ def adapt(session: Session, community: Community, viewer: Viewer, item_id: int) 
     if existing is not None:
         raise Conflict("This recipe was already adapted here.")
     try:
-        recipe = recipes.create_recipe(session, community, viewer, _recipe_in(item))
+        recipe = recipes.create_recipe(session, community, viewer, _recipe_in(item, words))
     except Forbidden as exc:
         if item.labels:  # labels are set by the community's keepers, adapted ones too
             raise Forbidden(

@@ -18,6 +18,7 @@ from commonpot.federation.schemas import (
 )
 from commonpot.http import bearer_scheme
 from commonpot.params import Id
+from commonpot.templating import reader
 
 router = APIRouter(prefix="/api", tags=["federation"], dependencies=[Security(bearer_scheme)])
 BASE = "/communities/{slug}/federation"
@@ -88,7 +89,7 @@ def decide_report(here: CommunityScope, report_id: Id, body: ReportDecisionIn) -
 
 
 @router.post(BASE + "/remote/{item_id}/adapt", response_model=AdaptationOut, status_code=201)
-def adapt_recipe(here: CommunityScope, item_id: Id) -> AdaptationOut:
+def adapt_recipe(request: Request, here: CommunityScope, item_id: Id) -> AdaptationOut:
     """A member adapts a remote recipe into the community's archive, with lineage to it."""
-    row = adapt.adapt(here.session, here.community, here.viewer, item_id)
+    row = adapt.adapt(here.session, here.community, here.viewer, item_id, reader(request))
     return AdaptationOut.model_validate(row)

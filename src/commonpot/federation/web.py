@@ -16,6 +16,7 @@ from commonpot.federation.handles import Handle
 from commonpot.http import verify_csrf_form
 from commonpot.params import Id
 from commonpot.templating import (
+    reader,
     reader_locale,
     redirect,
     redirect_error,
@@ -234,7 +235,7 @@ def adapt_recipe(request: Request, here: CommunityScope, item_id: Id) -> Respons
     page = PAGE.format(slug=here.community.slug)
     try:
         with here.session.begin_nested():
-            row = adapt.adapt(here.session, here.community, here.viewer, item_id)
+            row = adapt.adapt(here.session, here.community, here.viewer, item_id, reader(request))
     except DomainError as exc:
         return redirect_error(request, page, exc)
     recipe_page = f"/communities/{here.community.slug}/recipes/{row.recipe_id}"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
-from commonpot.actions import ActionType, Params
+from commonpot.actions import ActionType, Params, Words
 from commonpot.communities import Community
 from commonpot.errors import Invalid
 
@@ -81,28 +81,55 @@ def _execute_amend(session: Session, community: Community, params: Params, _: Vi
     return f"The constitution is amended (version {new.version})."
 
 
-def _describe_amend(params: Params) -> str:
+def _describe_amend(params: Params, words: Words) -> str:
     from commonpot.governance import constitution
 
     parts = [
-        f"{kind}: " + ("use the floor for actions" if f is None else constitution.describe(f))
+        f"{kind}: "
+        + (
+            words.gettext("use the floor for actions")
+            if f is None
+            else constitution.describe(f, words)
+        )
         for kind, f in params.get("floors", {}).items()
     ]
-    return "Amend the constitution: " + "; ".join(parts)
+    return words.gettext("Amend the constitution: %(changes)s") % {"changes": "; ".join(parts)}
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+# the pools a grant draws from, as a sentence names them
+POOL_WORDS = {"seed_bank": N_("the seed bank"), "treasury": N_("the shared treasury")}
+
+
+def _describe_grant(params: Params, words: Words) -> str:
+    pool = str(params["pool"])
+    return words.gettext("Grant %(amount)s from %(pool)s to %(recipient)s") % {
+        "amount": words.number(params["amount"], 0),
+        "pool": words.gettext(POOL_WORDS.get(pool, pool)),
+        "recipient": params["recipient"],
+    }
+
+
+def _describe_text(params: Params, words: Words) -> str:
+    return str(params.get("note") or words.gettext("Record the decision"))
 
 
 ACTIONS = [
     ActionType(
         kind="text",
         label="A decision in words (nothing is executed)",
-        describe=lambda p: p.get("note") or "Record the decision",
+        describe=_describe_text,
         validate=_validate_text,
         execute=_execute_text,
     ),
     ActionType(
         kind="grant",
         label="Grant from the seed bank or shared treasury",
-        describe=lambda p: f"Grant {p['amount']} from the {p['pool']} to {p['recipient']}",
+        describe=_describe_grant,
         validate=_validate_grant,
         execute=_execute_grant,
     ),

@@ -89,8 +89,30 @@ def count(
     eligible: int,
     seed: int,
 ) -> TallyResult:
-    """Count weighted ballots (normal form) with the proposal's method and frozen rules."""
+    """Count weighted ballots (normal form) with the proposal's method and frozen rules.
+
+    With no vote cast there is no winner: the result says `no_votes` and names nobody
+    (the tie-breaking lot would otherwise draw one among options nobody chose).
+    """
     weighted = list(ballots)
+    result = _count(method, options, seats, weighted, rules=rules, eligible=eligible, seed=seed)
+    if sum(weight for _, weight in weighted) <= 0:
+        result.winners = []
+        result.tie_break_seed = None
+        result.details["no_votes"] = True
+    return result
+
+
+def _count(
+    method: str,
+    options: list[str],
+    seats: int,
+    weighted: list[tuple[Ballot, int]],
+    *,
+    rules: dict[str, Any],
+    eligible: int,
+    seed: int,
+) -> TallyResult:
     index = {name: i for i, name in enumerate(options)}
     names = tuple(options)
     if method == "majority":

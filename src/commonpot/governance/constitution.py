@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from commonpot.actions import ENGLISH, Words
 from commonpot.communities import Community
 from commonpot.errors import Invalid
 from commonpot.governance import ledger
@@ -214,13 +215,27 @@ def amended(current: dict[str, Floor], changes: Any) -> dict[str, Floor]:
     return dict(sorted(floors.items()))
 
 
-def describe(floor: Floor) -> str:
-    """A floor in words (English; pages translate their own table)."""
-    word = "≥" if floor["inclusive"] else ">"
-    return (
-        f"quorum ≥ {percent(floor['quorum'])}, yes {word} {percent(floor['threshold'])}, "
-        f"voting ≥ {_hours(floor['voting_seconds'])}, wait ≥ {_hours(floor['timelock_seconds'])}"
+def describe(floor: Floor, words: Words = ENGLISH) -> str:
+    """A floor in words, with the reader's `words` (English by default)."""
+    hours = float(floor["voting_seconds"]) / HOUR
+    wait = float(floor["timelock_seconds"]) / HOUR
+    text = (
+        words.gettext(
+            "quorum ≥ %(quorum)s %%, yes ≥ %(threshold)s %%, voting ≥ %(voting)s h, "
+            "wait ≥ %(wait)s h"
+        )
+        if floor["inclusive"]
+        else words.gettext(
+            "quorum ≥ %(quorum)s %%, yes > %(threshold)s %%, voting ≥ %(voting)s h, "
+            "wait ≥ %(wait)s h"
+        )
     )
+    return text % {
+        "quorum": words.number(float(Fraction(str(floor["quorum"]))) * 100, 2),
+        "threshold": words.number(float(Fraction(str(floor["threshold"]))) * 100, 2),
+        "voting": words.number(hours, 2),
+        "wait": words.number(wait, 2),
+    }
 
 
 # --- stored ------------------------------------------------------------------------------

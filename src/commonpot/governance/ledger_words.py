@@ -8,6 +8,7 @@ else as "member #id". Kinds not listed here are still shown, by their type.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,10 +53,17 @@ class Said:
     pretty: str
 
 
-def _person(value: Any, names: dict[int, str]) -> str:
+def _same(message: str) -> str:
+    return message
+
+
+def person(value: Any, names: dict[int, str], gettext: Callable[[str], str] = _same) -> str:
+    """A person by name when known, else "member #id" (or "someone"), in the reader's words."""
     if isinstance(value, int) and value in names:
         return names[value]
-    return f"member #{value}" if value is not None else "someone"
+    if value is None:
+        return gettext("someone")
+    return gettext("member #%(id)s") % {"id": value}
 
 
 def people_in(data: str) -> set[int]:
@@ -64,21 +72,25 @@ def people_in(data: str) -> set[int]:
     return {v for k, v in entry.items() if k in PEOPLE and isinstance(v, int)}
 
 
-def describe(seq: int, data: str, names: dict[int, str]) -> Said:
-    """The entry as a sentence with its parts."""
+def describe(
+    seq: int, data: str, names: dict[int, str], gettext: Callable[[str], str] = _same
+) -> Said:
+    """The entry as a sentence with its parts (people and roles in the reader's `gettext`)."""
     entry: dict[str, Any] = json.loads(data)
     kind = str(entry.get("type", ""))
     text = SENTENCES.get(kind, OTHER)
     parts: dict[str, str] = {"type": kind}
     for key, value in entry.items():
         if key in PEOPLE:
-            parts[key] = _person(value, names)
+            parts[key] = person(value, names, gettext)
         elif isinstance(value, str | int) and not isinstance(value, bool):
             parts[key] = str(value)
     for needed in ("proposal", "title", "grant", "version", "role"):
         parts.setdefault(needed, "?")
+    if kind == "membership.role_changed" and parts["role"] != "?":
+        parts["role"] = gettext(parts["role"])
     for who in PEOPLE:
-        parts.setdefault(who, "someone")
+        parts.setdefault(who, gettext("someone"))
     at = None
     if isinstance(entry.get("at"), str):
         try:

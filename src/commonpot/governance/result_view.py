@@ -84,7 +84,7 @@ def percent(text: str) -> str:
 
 def build(method: str, options: list[str], result: dict[str, Any]) -> ResultView:
     """The view of a stored or live result for a proposal counted by `method`."""
-    if int(result.get("turnout", 0) or 0) == 0:
+    if result.get("no_votes") or int(result.get("turnout", 0) or 0) == 0:
         return ResultView("empty", method)
     winners = list(result.get("winners", []))
     rounds = result.get("rounds") or [{"counts": {}}]

@@ -22,7 +22,7 @@ from commonpot.governance.refused import Refused, form_context, status_of
 from commonpot.governance.web_proposal import METHOD_LABELS
 from commonpot.governance.web_proposal import router as proposal_router
 from commonpot.http import PostedForm, verify_csrf_form
-from commonpot.templating import redirect, render
+from commonpot.templating import reader, redirect, render
 from commonpot.tenancy import select_scoped
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -245,6 +245,7 @@ def ledger_page(request: Request, here: CaughtUp) -> Response:
     count = ledger.size(here.session, here.community)
     start = max(0, count - 50)
     rows = list(reversed(ledger.entries(here.session, here.community, start, count)))
+    words = reader(request)
     names: dict[int, str] = {}
     if here.is_member:  # outsiders read "member #id", as the JSON says
         ids = set().union(*(ledger_words.people_in(e.data) for e in rows)) if rows else set()
@@ -254,7 +255,7 @@ def ledger_page(request: Request, here: CaughtUp) -> Response:
     data = here.page(
         checkpoint=checkpoint,
         vkey=ledger.instance_verifier(here.settings).vkey(),
-        entries=[ledger_words.describe(e.seq, e.data, names) for e in rows],
+        entries=[ledger_words.describe(e.seq, e.data, names, words.gettext) for e in rows],
         count=count,
         base_url=(here.settings.base_url or str(request.base_url)).rstrip("/"),
     )

@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
 from commonpot import actions
+from commonpot.accounts import User
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import DomainError, Invalid, NotFound
 from commonpot.governance import ballot_box, constitution, result_view, secrecy, service
@@ -20,7 +22,7 @@ from commonpot.governance.refused import Refused, form_context, status_of
 from commonpot.http import PostedForm
 from commonpot.parsing import is_digits
 from commonpot.settings import Settings
-from commonpot.templating import redirect, render
+from commonpot.templating import Reader, reader, redirect, render
 
 Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
 router = APIRouter()
@@ -62,6 +64,7 @@ def _proposal_page(
     if proposal.state == State.ACTIVE.value and here.is_steward:
         _, turnout, eligible = ballot_box.provisional(here.session, proposal)
         can_count = turnout >= eligible
+    words = reader(request, _names_in(here, proposal.action))
     data = here.page(
         proposal=proposal,
         out=out,
@@ -76,12 +79,12 @@ def _proposal_page(
         can_manage=is_author or here.is_steward,
         ranked=proposal.method in RANKED,
         method_label=METHOD_LABELS.get(proposal.method, proposal.method),
-        action_text=_describe(proposal.action),
+        action_text=_describe(proposal.action, words),
         comments=service.comments(here.session, proposal),
         rank_of=_rank_of(ballot),
         sealed=secrecy.is_sealed(proposal.rules),
         secret=secrecy.is_secret(proposal.rules),
-        floor_text=constitution.describe(proposal.floor) if proposal.floor else None,
+        floor_text=constitution.describe(proposal.floor, words) if proposal.floor else None,
         receipt_check=None,
         **form_context(refused),
     )
@@ -95,12 +98,25 @@ def proposal_page(number: Number, request: Request, here: CaughtUp) -> Response:
     return _proposal_page(request, here, number)
 
 
-def _describe(action: dict[str, Any]) -> str:
+def _names_in(here: Here, action: dict[str, Any]) -> dict[int, str]:
+    """The names of the people an action names, for members (others read "member #id")."""
+    user_id = (action.get("params") or {}).get("user_id")
+    if not here.is_member or not isinstance(user_id, int) or isinstance(user_id, bool):
+        return {}
+    found = here.session.execute(select(User.id, User.display_name).where(User.id == user_id))
+    return {int(row[0]): str(row[1]) for row in found}
+
+
+def _describe(action: dict[str, Any], words: Reader) -> str:
+    """What the action will do, in the reader's words: "<kind>: <what>"."""
     try:
         kind = actions.get(action["kind"])
     except DomainError:
         return str(action)
-    return f"{kind.label}: {kind.describe(action['params'])}"
+    return words.gettext("%(kind)s: %(what)s") % {
+        "kind": words.gettext(kind.label),
+        "what": kind.describe(action["params"], words),
+    }
 
 
 def _rank_of(ballot: dict[str, Any] | None) -> dict[str, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
-from commonpot.actions import ActionType, Params
+from commonpot.actions import ActionType, Params, Words
 from commonpot.communities import Community
 from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.network.models import AllocationRun, RunStatus
@@ -31,8 +31,10 @@ def _execute(session: Session, community: Community, params: Params, _: Viewer) 
     return f"Allocation run {run.id} committed: {allocated} units on their way."
 
 
-def _describe(params: Params) -> str:
-    return f"Commit allocation run {params.get('run_id')} (moves the food it plans)."
+def _describe(params: Params, words: Words) -> str:
+    return words.gettext("Commit allocation run %(run)s (moves the food it plans).") % {
+        "run": params.get("run_id")
+    }
 
 
 ACTIONS = [

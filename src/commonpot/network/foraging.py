@@ -136,8 +136,10 @@ def log_harvest(
     left = patch.sustainable_yield_kg - harvested_this_season(session, patch)
     if quantity_kg > left + 1e-9:
         raise Conflict(
-            f"{patch.name} has {max(left, 0):.1f} kg of sustainable yield left this season; "
-            f"leave the rest to regrow."
+            "%(patch)s has %(left)s kg of sustainable yield left this season; "
+            "leave the rest to regrow.",
+            patch=patch.name,
+            left=round(float(max(left, 0)), 1),
         )
     harvest = Harvest(
         community_id=community.id,

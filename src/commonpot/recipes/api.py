@@ -40,6 +40,8 @@ from commonpot.recipes.schemas import (
     VariantNodeOut,
 )
 from commonpot.recipes.units import lookup_unit
+from commonpot.templating import reader
+from commonpot.words import ENGLISH, Words
 
 router = APIRouter(prefix="/api", tags=["recipes"], dependencies=[Security(bearer_scheme)])
 router.include_router(api_heritage.router)
@@ -54,7 +56,10 @@ def recipe_url(request: Request, community: Community, recipe_id: Id) -> str:
 
 
 def recipe_out(
-    recipe: Recipe, community: Community, audible_ids: set[int] | None = None
+    recipe: Recipe,
+    community: Community,
+    audible_ids: set[int] | None = None,
+    words: Words = ENGLISH,
 ) -> RecipeOut:
     """The API view of a whole recipe, with its notices and label details; `audible_ids`
     (the recordings the viewer may hear) gives audio links, all recordings when None."""
@@ -102,7 +107,7 @@ def recipe_out(
         ],
         translations=[TranslationOut.model_validate(t) for t in recipe.translations],
         label_details=[LabelOut(**d) for d in heritage.label_details(recipe)],
-        notices=heritage.notices(recipe, community),
+        notices=heritage.notices(recipe, community, words),
         created_at=recipe.created_at,
         updated_at=recipe.updated_at,
     )
@@ -140,10 +145,11 @@ def create_recipe(body: RecipeIn, here: CommunityScope) -> RecipeOut:
 
 
 @router.get(BASE + "/{recipe_id}", response_model=RecipeOut)
-def get_recipe(recipe_id: Id, here: CommunityScope) -> RecipeOut:
-    """One recipe with its heritage, protocol labels and the notices to show with it."""
+def get_recipe(request: Request, recipe_id: Id, here: CommunityScope) -> RecipeOut:
+    """One recipe with its heritage, protocol labels and the notices to show with it (notices
+    in your language)."""
     recipe = service.recipe_view(here.session, here.community, here.viewer, recipe_id)
-    return recipe_out(recipe, here.community, _audible(here, recipe))
+    return recipe_out(recipe, here.community, _audible(here, recipe), reader(request))
 
 
 @router.put(BASE + "/{recipe_id}", response_model=RecipeOut)

@@ -20,6 +20,7 @@ from commonpot.recipes.protocols import conditions_text, label, protocol_labels
 from commonpot.recipes.read_cache import refresh_view_cache
 from commonpot.recipes.schemas import OralHistoryIn
 from commonpot.recipes.service import access, get_recipe, may_edit
+from commonpot.words import ENGLISH, Words
 
 # audio types a browser can play, by the bytes a file of that type starts with
 AUDIO_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
@@ -30,9 +31,16 @@ AUDIO_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "audio/mp4": (".m4a", (b"ftyp",)),
     "audio/flac": (".flac", (b"fLaC",)),
 }
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
 MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+    N_("July"), N_("August"), N_("September"), N_("October"), N_("November"), N_("December"),
 )  # fmt: skip
 
 
@@ -193,33 +201,52 @@ def audio_for(
     return path, item.audio_type
 
 
-def season_text(recipe: Recipe) -> str | None:
-    """ "May to August" for a seasonal recipe, else None."""
+def season_text(recipe: Recipe, words: Words = ENGLISH) -> str | None:
+    """ "May to August" for a seasonal recipe (in the reader's `words`), else None."""
     if recipe.season_start is None or recipe.season_end is None:
         return None
-    return f"{MONTHS[recipe.season_start - 1]} to {MONTHS[recipe.season_end - 1]}"
+    return words.gettext("%(start)s to %(end)s") % {
+        "start": words.gettext(MONTHS[recipe.season_start - 1]),
+        "end": words.gettext(MONTHS[recipe.season_end - 1]),
+    }
 
 
-def notices(recipe: Recipe, community: Community) -> list[str]:
-    """What must be shown with the recipe on every view and export: attribution, protocol."""
+def notices(recipe: Recipe, community: Community, words: Words = ENGLISH) -> list[str]:
+    """What must be shown with the recipe on every view and export: attribution, protocol.
+
+    Worded with the reader's `words` (English by default).
+    """
     out: list[str] = []
     codes = set(recipe.labels)
     credit = recipe.credit_text or recipe.storytellers
     if credit:
-        out.append(f"Attribution: {credit} ({community.name}).")
+        out.append(
+            words.gettext("Attribution: %(credit)s (%(community)s).")
+            % {"credit": credit, "community": community.name}
+        )
     if "TK CS" in codes:
         out.append(
-            "Culturally sensitive: read with respect; ask before sharing or cooking it for others."
+            words.gettext(
+                "Culturally sensitive: read with respect; ask before sharing or cooking it for "
+                "others."
+            )
         )
     if "TK SS" in codes:
-        out.append("Secret / sacred: kept within the community by its custodians.")
+        out.append(words.gettext("Secret / sacred: kept within the community by its custodians."))
     if "TK NC" in codes or "BC NC" in codes:
-        out.append("Non-commercial: not to be sold, or used in a business, without consent.")
-    season = season_text(recipe)
+        out.append(
+            words.gettext("Non-commercial: not to be sold, or used in a business, without consent.")
+        )
+    season = season_text(recipe, words)
     if season:
-        out.append(f"Seasonal: shared and cooked from {season}.")
+        out.append(
+            words.gettext("Seasonal: shared and cooked from %(season)s.") % {"season": season}
+        )
     if recipe.reach == "community":
-        out.append(f"Community only: for members of {community.name}.")
+        out.append(
+            words.gettext("Community only: for members of %(community)s.")
+            % {"community": community.name}
+        )
     return out
 
 

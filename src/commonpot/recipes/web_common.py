@@ -16,7 +16,7 @@ from commonpot.recipes.durations import human_duration
 from commonpot.recipes.jsonld import to_jsonld
 from commonpot.recipes.listening import audible
 from commonpot.recipes.scaling import scale_recipe, scaled_text
-from commonpot.templating import render
+from commonpot.templating import reader, render
 
 
 def decimal_sign(request: Request) -> str:
@@ -63,7 +63,7 @@ def recipe_detail(
     who = service.access(here.session, community, here.viewer)
     data.update(
         recipe=recipe,
-        notices=heritage.notices(recipe, community),
+        notices=heritage.notices(recipe, community, reader(request)),
         audible=audible(
             here.session, community, here.viewer, [h.id for h in recipe.oral_histories]
         ),
