@@ -13,7 +13,8 @@ from commonpot.app import create_app
 from commonpot.route_guard import GuardedRouter, guard_routers
 from commonpot.settings import Settings
 
-SAMPLE = {"int": "7", "path": "a/b.txt", "float": "1.5", "uuid": "0" * 8 + "-0000-0000-0000-" + "0" * 12}
+UUID = "12345678-1234-1234-1234-1234567890ab"
+SAMPLE = {"int": "7", "path": "a/b.txt", "float": "1.5", "uuid": UUID}
 
 
 def _scope(method: str, path: str) -> dict[str, Any]:
@@ -56,9 +57,10 @@ def _leaf_paths(routes: list[Any]) -> list[tuple[str, str]]:
         if isinstance(route, _IncludedRouter):
             found += _leaf_paths(route.effective_candidates())
             continue
-        if isinstance(route, _EffectiveRouteContext) and isinstance(route.original_route, APIRoute):
-            fmt, convertors, methods = route.path_format, route.param_convertors, route.methods
-        elif isinstance(route, APIRoute):
+        api = isinstance(route, _EffectiveRouteContext) and isinstance(
+            route.original_route, APIRoute
+        )
+        if api or isinstance(route, APIRoute):
             fmt, convertors, methods = route.path_format, route.param_convertors, route.methods
         else:
             continue
