@@ -5,7 +5,9 @@
 
 Starts `commonpot serve` (one uvicorn process, uvloop and httptools as installed) on a
 fresh database holding the demo communities, and beside it, in the same run, the baseline:
-a bare FastAPI app answering `{"hello": "world"}` under the same uvicorn. For each endpoint
+a bare FastAPI app answering `{"hello": "world"}`, served the same way (uvicorn with
+`commonpot.cli_app.server_options`, as `commonpot serve` runs it: the same loop, parser,
+proxy headers and access log; `--no-access-log` turns the log off for both). For each endpoint
 and each number of concurrent connections, httpx clients (one connection each) loop for S
 seconds; printed: requests/s, p50 and p99 latency, and the server process's CPU per
 request (utime + stime from /proc, so the clients' own CPU is not counted), with its ratio
@@ -32,6 +34,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from commonpot import demo, migrate
+from commonpot.cli_app import server_options
 from commonpot.recipes.models import Recipe
 from commonpot.wiring import open_database
 
@@ -114,6 +117,19 @@ def measure(url: str, pid: int, connections: int, seconds: float) -> dict[str, f
     }
 
 
+def stack() -> str:
+    """The event loop and HTTP parser uvicorn's `auto` picks here."""
+    names = []
+    for module, fallback in (("uvloop", "asyncio"), ("httptools", "h11")):
+        try:
+            __import__(module)
+        except ImportError:
+            names.append(fallback)
+        else:
+            names.append(module)
+    return "+".join(names)
+
+
 def database_url(pg: str | None, folder: Path) -> tuple[str, str | None]:
     if not pg:
         return f"sqlite:///{folder / 'bench.db'}", None
@@ -138,6 +154,9 @@ def main() -> None:
     parser.add_argument("--connections", default="1,8,32")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--pg", default=None, help="PostgreSQL server URL (default SQLite)")
+    parser.add_argument(
+        "--no-access-log", action="store_true", help="both servers without the access log"
+    )
     args = parser.parse_args()
     seconds = 5.0 if args.quick else args.seconds
     counts = [8, 32] if args.quick else [int(c) for c in args.connections.split(",")]
@@ -160,20 +179,17 @@ def main() -> None:
             "COMMONPOT_DATA_DIR": str(folder / "var"),
             "COMMONPOT_SECRET_KEY": "h" * 40,
             "COMMONPOT_JOBS_EMBEDDED": "0",
-            "PYTHONPATH": str(folder),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.getenv("PYTHONPATH")])),
         }
         app_port, hello_port = free_port(), free_port()
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "env": env}
+        log = "--no-access-log" if args.no_access_log else "--access-log"
         server = subprocess.Popen(
-            [COMMONPOT, "serve", "--host", "127.0.0.1", "--port", str(app_port)], **quiet
+            [COMMONPOT, "serve", "--host", "127.0.0.1", "--port", str(app_port), log], **quiet
         )
-        hello = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "uvicorn", "hello_app:app", "--host", "127.0.0.1"),
-                *("--port", str(hello_port), "--log-level", "warning", "--no-access-log"),
-            ],
-            **quiet,
-        )
+        options = server_options("127.0.0.1", hello_port, access_log=not args.no_access_log)
+        run_hello = f"import uvicorn; uvicorn.run('hello_app:app', **{options!r})"
+        hello = subprocess.Popen([sys.executable, "-c", run_hello], **quiet)
         servers += [server, hello]
         base = f"http://127.0.0.1:{app_port}"
         wait_up(f"{base}/healthz", server)
@@ -187,7 +203,10 @@ def main() -> None:
             ),
             ("recipe HTML page", f"{base}/communities/riverside/recipes/{recipe_id}", server.pid),
         ]
-        print(f"database: {'PostgreSQL' if pg_name else 'SQLite'}; {seconds:.0f} s per case")
+        print(
+            f"database: {'PostgreSQL' if pg_name else 'SQLite'}; {seconds:.0f} s per case; "
+            f"{stack()}; access log {'off' if args.no_access_log else 'on'}"
+        )
         header = f"{'endpoint':28} {'conns':>5} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
         print(header + f" {'CPU us/req':>10} {'x hello':>8} {'errors':>6}")
         for connections in counts:

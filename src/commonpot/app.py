@@ -65,6 +65,7 @@ from commonpot.notifications import unread_count
 from commonpot.notifications import web as notifications_web
 from commonpot.recipes import api as recipes_api
 from commonpot.recipes import web as recipes_web
+from commonpot.route_guard import guard_routers
 from commonpot.security_headers import install as install_security_headers
 from commonpot.settings import Settings, get_settings
 from commonpot.templating import make_templates, reader_locale, render, translations_for
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs_router)
     for module in ROUTER_MODULES:
         _include_routes(app, module)
+    guard_routers(app)  # a request tries only the routers that could hold its path
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static")
     return app
 

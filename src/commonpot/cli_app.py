@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -153,11 +153,34 @@ def demo_load(
     typer.echo(result.summary())
 
 
+def server_options(
+    host: str, port: int, *, workers: int = 1, reload: bool = False, access_log: bool = True
+) -> dict[str, Any]:
+    """How `commonpot serve` runs uvicorn (the HTTP benchmark serves its baseline the same way).
+
+    uvicorn picks uvloop and httptools when they are installed (both are in the lock): its
+    C parser and event loop; `auto` falls back to the pure-Python ones elsewhere.
+    """
+    return {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "reload": reload,
+        "proxy_headers": True,
+        "loop": "auto",
+        "http": "auto",
+        "access_log": access_log,
+    }
+
+
 def serve(
     host: str | None = typer.Option(None, help="Address to listen on (default from settings)."),
     port: int | None = typer.Option(None, help="Port to listen on (default from settings)."),
     workers: int = typer.Option(1, help="Worker processes (use PostgreSQL for more than one)."),
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
+    access_log: bool = typer.Option(
+        True, "--access-log/--no-access-log", help="Log every request (a line on stdout)."
+    ),
 ) -> None:
     """Serve the web pages and the API."""
     import uvicorn
@@ -169,15 +192,14 @@ def serve(
     os.environ.setdefault("COMMONPOT_JOBS_EMBEDDED", "1")
     get_settings.cache_clear()
     settings = get_settings()
-    uvicorn.run(
-        "commonpot.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+    options = server_options(
+        host or settings.host,
+        port or settings.port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
+        access_log=access_log,
     )
+    uvicorn.run("commonpot.app:create_app", factory=True, **options)
 
 
 def worker(

@@ -128,9 +128,18 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            connect_args = {"check_same_thread": False, "timeout": 15}
-            self.engine = create_engine(url, echo=echo, connect_args=connect_args)
-            self.write_engine = create_engine(url, echo=echo, connect_args=connect_args)
+            # every connection is kept (SQLAlchemy's default keeps 5 and closes the 10 more
+            # it opens on demand, so a busy server opened a file and ran its pragmas for
+            # about one request in five)
+            options: dict[str, Any] = {
+                "connect_args": {"check_same_thread": False, "timeout": 15},
+                "pool_size": SQLITE_POOL,
+                "max_overflow": 0,
+            }
+            if url.startswith("sqlite:///:memory:") or url in ("sqlite://", "sqlite:///"):
+                options = {"connect_args": options["connect_args"]}  # one shared connection
+            self.engine = create_engine(url, echo=echo, **options)
+            self.write_engine = create_engine(url, echo=echo, **options)
             _sqlite_pragmas(self.engine, immediate=False)
             _sqlite_pragmas(self.write_engine, immediate=True)
         else:
@@ -153,7 +162,7 @@ class Database:
     def connections(self) -> int:
         """How many connections this process may hold at once (requests beyond wait for one)."""
         if self.is_sqlite:
-            return SQLITE_POOL  # SQLAlchemy's default file pool: 5 kept, 10 more on demand
+            return SQLITE_POOL  # all kept open once opened
         return POOL_SIZE + POOL_OVERFLOW
 
     def add_session_hook(self, hook: Callable[[sessionmaker[Session]], None]) -> None:

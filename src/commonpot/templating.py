@@ -294,10 +294,45 @@ def make_templates() -> Jinja2Templates:
         lambda singular, plural, n: _active().ngettext(singular, plural, n),
         newstyle=True,
     )
+    # the same texts, without the extension's two indirect calls per `_()`, and a page's
+    # fixed texts (no variables) kept once read: a page asks for some fifty of them
+    env.globals["gettext"] = env.globals["_"] = _page_gettext
     env.filters["term"] = lambda value: _active().gettext(str(value)) if value else ""
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
     env.globals["jsonld"] = _jsonld_script
     return templates
+
+
+# (catalog, autoescape) -> {message: the text as the i18n extension returns it}
+_PAGE_TEXTS: dict[tuple[int, bool], tuple[Translations, dict[str, str]]] = {}
+_PAGE_TEXTS_MAX = 20_000  # per catalog; texts from data (not templates) could be endless
+
+
+@jinja2.pass_context
+def _page_gettext(context: jinja2.runtime.Context, message: str, **variables: Any) -> str:
+    """`_()` and `{% trans %}` in templates: what jinja2.ext.i18n's newstyle gettext returns.
+
+    The translated text is escaped-safe Markup under autoescape and always formatted with
+    `%` (so `%%` reads `%`); texts without variables are kept per catalog once formatted.
+    """
+    catalog = _active()
+    autoescape = bool(context.eval_ctx.autoescape)
+    if not variables:
+        key = (id(catalog), autoescape)
+        entry = _PAGE_TEXTS.get(key)
+        if entry is None or entry[0] is not catalog:
+            entry = _PAGE_TEXTS[key] = (catalog, {})
+        texts = entry[1]
+        found = texts.get(message)
+        if found is not None:
+            return found
+    text: str = catalog.gettext(message)
+    if autoescape:
+        text = Markup(text)  # noqa: S704 (catalog texts are markup, as in jinja2.ext.i18n)
+    text = text % variables
+    if not variables and len(texts) < _PAGE_TEXTS_MAX:
+        texts[message] = text
+    return text
 
 
 def _jsonld_script(data: Any) -> Markup:
@@ -388,6 +423,12 @@ def redirect_error(request: Request, url: str, exc: DomainError) -> RedirectResp
 _TRANSLATED_KEYS = ("error", "form_error", "detail")
 
 
+@lru_cache(maxsize=16)
+def _ui_texts(locale: str) -> dict[str, str]:
+    catalog = translations_for(locale)
+    return {text: catalog.gettext(text) for text in UI_TEXTS}
+
+
 def render(
     request: Request,
     template: str,
@@ -416,7 +457,7 @@ def render(
         "locale": locale,
         "lang": locale.split("_")[0],
         "languages": LANGUAGES,
-        "ui_texts": {text: catalog.gettext(text) for text in UI_TEXTS},
+        "ui_texts": _ui_texts(locale),
         "chosen_language": chosen_locale(request),
         "format_datetime": _format_dt(locale),
         "format_number": _format_number(locale),

@@ -1,0 +1,133 @@
+"""Where a served request's CPU goes: cProfile inside a real uvicorn process, under HTTP load.
+
+    .venv/bin/python benchmarks/profile_recipes_http.py [json|html|hello] [--seconds 10]
+        [--connections 8] [--top 40]
+
+Builds the demo database as bench_recipes_http.py does, then runs uvicorn (the app, or the
+bare hello-world baseline) in a child process whose every thread is profiled with per-thread
+CPU time (`time.thread_time`, so threads waiting for the GIL or a lock cost nothing), from
+when the server is up until the load ends. Prints the functions by own time and by
+cumulative time; compare with the HTTP figures of bench_recipes_http.py (profiling slows
+Python code several times over, so read shares, not microseconds; ignore the lock
+`acquire` line, idle worker threads waiting for work).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import pstats
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bench_recipes_http import HELLO, free_port, load, wait_up
+from commonpot import demo, migrate
+from commonpot.recipes.models import Recipe
+from commonpot.wiring import open_database
+
+# The child: profile every worker thread from its start and the event loop's thread from
+# SIGUSR1 on (when the warm-up is forgotten), write the stats on SIGUSR2.
+CHILD = """
+import cProfile, pstats, signal, sys, threading, time
+import uvicorn
+from commonpot.cli_app import server_options
+
+out, port, target = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+profiles = []
+main = cProfile.Profile(time.thread_time)
+
+def thread_start(frame, event, arg):
+    sys.setprofile(None)
+    profile = cProfile.Profile(time.thread_time)
+    profiles.append(profile)
+    profile.enable()
+
+def start(*_):
+    for profile in profiles:
+        profile.clear()
+    main.enable()
+
+def stop(*_):
+    main.disable()
+    stats = pstats.Stats(main)
+    for profile in profiles:
+        profile.disable()
+        stats.add(profile)
+    stats.dump_stats(out)
+
+signal.signal(signal.SIGUSR1, start)
+signal.signal(signal.SIGUSR2, stop)
+threading.setprofile(thread_start)  # worker threads; the event loop's from SIGUSR1
+uvicorn.run(target, factory=target.endswith("create_app"),
+            **server_options("127.0.0.1", port, access_log=False))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("which", choices=["json", "html", "hello"], nargs="?", default="json")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="cp-profile-"))
+    url = f"sqlite:///{folder / 'bench.db'}"
+    migrate.upgrade(url)
+    db = open_database(url)
+    with db.unit_of_work() as session:
+        demo.load(session)
+        recipe_id = session.scalar(
+            select(Recipe.id).where(Recipe.name == "Pozole rojo de la abuela Carmen")
+        )
+    db.dispose()
+    (folder / "hello_app.py").write_text(HELLO)
+    env = {
+        **os.environ,
+        "COMMONPOT_DATABASE_URL": url,
+        "COMMONPOT_DATA_DIR": str(folder / "var"),
+        "COMMONPOT_SECRET_KEY": "p" * 40,
+        "COMMONPOT_JOBS_EMBEDDED": "0",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.getenv("PYTHONPATH")])),
+    }
+    port = free_port()
+    out = folder / "profile.out"
+    target = "hello_app:app" if args.which == "hello" else "commonpot.app:create_app"
+    command = [sys.executable, "-c", CHILD, str(out), str(port), target]
+    child = subprocess.Popen(command, env=env)
+    base = f"http://127.0.0.1:{port}"
+    paths = {
+        "json": f"/api/communities/riverside/recipes/{recipe_id}",
+        "html": f"/communities/riverside/recipes/{recipe_id}",
+        "hello": "/hello",
+    }
+    try:
+        wait_up(base + ("/hello" if args.which == "hello" else "/healthz"), child)
+        asyncio.run(load(base + paths[args.which], args.connections, 2.0))  # warm up
+        child.send_signal(signal.SIGUSR1)
+        time.sleep(0.5)
+        loaded = load(base + paths[args.which], args.connections, args.seconds)
+        done, _, errors = asyncio.run(loaded)
+        child.send_signal(signal.SIGUSR2)
+        for _ in range(100):
+            if out.exists():
+                break
+            time.sleep(0.1)
+        time.sleep(1.0)  # let the dump finish
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+    print(f"{args.which}: {done} requests ({errors} errors) with {args.connections} connections")
+    stats = pstats.Stats(str(out))
+    stats.sort_stats("tottime").print_stats(args.top)
+    stats.sort_stats("cumulative").print_stats(args.top * 2)
+
+
+if __name__ == "__main__":
+    main()
