@@ -180,7 +180,8 @@ def add_place(
     except DomainError as exc:
         return _places_page(here, values=typed, error=exc)
     slug = here.community.slug
-    return redirect(request, f"/communities/{slug}/places", f"Added {place.name} to the map.")
+    added = translations_for(reader_locale(request)).gettext("Added %(name)s to the map.")
+    return redirect(request, f"/communities/{slug}/places", added % {"name": place.name})
 
 
 def _parse_coordinates(lat: str, lon: str) -> dict[str, float]:
