@@ -187,12 +187,12 @@ class Words:
         return text % values if values else text
 
     def n(self, singular: str, plural: str, n: int, **values: object) -> str:
-        """The plural form for `n` (`%(num)s` is n unless given)."""
+        """The plural form for `n` (`%(num)s` and `%(count)s` are n unless given)."""
         if self.lang == "en":
             text = singular if n == 1 else plural
         else:
             text = translations_for(self.lang).ngettext(singular, plural, n)
-        return text % {"num": n, **values}
+        return text % {"num": n, "count": n, **values}
 
 
 @pytest.fixture
@@ -213,16 +213,22 @@ def _english_shown(text: str, message: str) -> bool:
 
 def shows_language(page: Page, tr: Words, *messages: str) -> None:
     """The page is in the reader's language: `<html lang>`, each message translated on screen,
-    and (in another language than English) neither those messages nor the menu in English."""
+    and (in another language than English) neither those messages on the page nor the menu
+    labels in its menus in English (the visible text, as a person reads it)."""
     expect(page.locator("html")).to_have_attribute("lang", tr.lang)
     text = page.locator("body").inner_text()
     for message in messages:
         assert tr(message) in text, f"{tr(message)!r} not on {page.url} ({tr.lang})"
     if tr.lang == "en":
         return
-    for message in (*MENU, *messages):
+    for message in messages:
         if tr(message) != message:
             assert not _english_shown(text, message), f"English {message!r} on {page.url}"
+    menus = "\n".join(page.locator("nav").all_inner_texts())
+    assert tr("Sign in") in menus or tr("Sign out") in menus, menus
+    for message in MENU:
+        if tr(message) != message:
+            assert not _english_shown(menus, message), f"English {message!r} in menu {page.url}"
 
 
 def _open(browser: Browser, width: int, height: int, lang: str = "en") -> Iterator[Page]:

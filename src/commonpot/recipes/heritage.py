@@ -181,27 +181,55 @@ def season_text(recipe: Recipe) -> str | None:
     return f"{MONTHS[recipe.season_start - 1]} to {MONTHS[recipe.season_end - 1]}"
 
 
-def notices(recipe: Recipe, community: Community) -> list[str]:
-    """What must be shown with the recipe on every view and export: attribution, protocol."""
-    out: list[str] = []
+def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
+    """Mark a message for extraction; the page translates it, exports keep the English."""
+    return message
+
+
+def notice_messages(recipe: Recipe, community: Community) -> list[tuple[str, dict[str, str]]]:
+    """The notices as (English msgid, values): a page shows them in the reader's language."""
+    out: list[tuple[str, dict[str, str]]] = []
     codes = set(recipe.labels)
     credit = recipe.credit_text or recipe.storytellers
     if credit:
-        out.append(f"Attribution: {credit} ({community.name}).")
+        out.append(
+            (
+                N_("Attribution: %(credit)s (%(community)s)."),
+                {"credit": credit, "community": community.name},
+            )
+        )
     if "TK CS" in codes:
         out.append(
-            "Culturally sensitive: read with respect; ask before sharing or cooking it for others."
+            (
+                N_(
+                    "Culturally sensitive: read with respect; ask before sharing or cooking it "
+                    "for others."
+                ),
+                {},
+            )
         )
     if "TK SS" in codes:
-        out.append("Secret / sacred: kept within the community by its custodians.")
+        out.append((N_("Secret / sacred: kept within the community by its custodians."), {}))
     if "TK NC" in codes or "BC NC" in codes:
-        out.append("Non-commercial: not to be sold, or used in a business, without consent.")
+        out.append(
+            (N_("Non-commercial: not to be sold, or used in a business, without consent."), {})
+        )
     season = season_text(recipe)
     if season:
-        out.append(f"Seasonal: shared and cooked from {season}.")
+        out.append((N_("Seasonal: shared and cooked from %(season)s."), {"season": season}))
     if recipe.reach == "community":
-        out.append(f"Community only: for members of {community.name}.")
+        out.append(
+            (N_("Community only: for members of %(community)s."), {"community": community.name})
+        )
     return out
+
+
+def notices(recipe: Recipe, community: Community) -> list[str]:
+    """What must be shown with the recipe on every view and export: attribution, protocol."""
+    return [
+        message % values if values else message
+        for message, values in notice_messages(recipe, community)
+    ]
 
 
 def recipe_data(recipe: Recipe, community: Community, url: str | None = None) -> RecipeData:

@@ -16,7 +16,7 @@ from commonpot.recipes.durations import human_duration
 from commonpot.recipes.jsonld import to_jsonld
 from commonpot.recipes.listening import audible
 from commonpot.recipes.scaling import scale_recipe, scaled_text
-from commonpot.templating import render
+from commonpot.templating import reader_locale, render, translations_for
 
 
 def decimal_sign(request: Request) -> str:
@@ -63,7 +63,7 @@ def recipe_detail(
     who = service.access(here.session, community, here.viewer)
     data.update(
         recipe=recipe,
-        notices=heritage.notices(recipe, community),
+        notices=_notices(request, recipe, community),
         audible=audible(
             here.session, community, here.viewer, [h.id for h in recipe.oral_histories]
         ),
@@ -112,3 +112,12 @@ def _generations(people: list[Any]) -> list[tuple[int, list[Any]]]:
     for person in people:
         groups.setdefault(person.generation, []).append(person)
     return sorted(groups.items())
+
+
+def _notices(request: Request, recipe: Any, community: Any) -> list[str]:
+    """The recipe's notices in the reader's language (exports keep them in English)."""
+    catalog = translations_for(reader_locale(request))
+    return [
+        catalog.gettext(message) % values if values else catalog.gettext(message)
+        for message, values in heritage.notice_messages(recipe, community)
+    ]
