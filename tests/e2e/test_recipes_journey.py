@@ -122,10 +122,11 @@ def test_custodian_records_member_finds_outsider_cannot(
     page.get_by_role("link", name="Grandmother Ines' blue corn atole").click()
     page.get_by_label(tr("Servings")).fill("40")
     page.get_by_role("button", name=tr("Scale")).click()
+    for_40 = tr.n("for %(count)s person", "for %(count)s people", 40)
     expect(
         page.get_by_role(
             "heading",
-            name=f"{tr('Ingredients')} — {tr.n('for %(count)s person', 'for %(count)s people', 40)}",
+            name=f"{tr('Ingredients')} — {for_40}",
         )
     ).to_be_visible()
     expect(page.get_by_text("10 cups blue cornmeal")).to_be_visible()
