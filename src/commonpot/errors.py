@@ -2,6 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+
+class Phrase(str):
+    """An English text with values in it that a page can still show in the reader's language:
+    `Phrase("Voting lasts at least %(hours)s.", hours="24 h")` is the filled-in English text
+    (an error's `detail`, a flash), and keeps its msgid and values for `translated`. Extracted
+    for translation like `_()` (the Makefile's keywords)."""
+
+    msgid: str
+    values: dict[str, object]
+
+    def __new__(cls, msgid: str, **values: object) -> Phrase:
+        made = super().__new__(cls, msgid % values if values else msgid)
+        made.msgid = msgid
+        made.values = values
+        return made
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """The text in the language of `gettext`, values filled in."""
+        text = gettext(self.msgid)
+        return text % self.values if self.values else text
+
 
 class DomainError(Exception):
     """Base of every error a person can act on."""

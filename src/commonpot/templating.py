@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
-from commonpot.errors import DomainError
+from commonpot.errors import DomainError, Phrase
 from commonpot.http import Ctx, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -312,7 +312,9 @@ def _format_number(locale: str) -> Any:
 
 
 def flash(response: Response, request: Request, message: str, kind: str = "success") -> None:
-    """Show a message on the next page the person sees."""
+    """Show a message on the next page the person sees (a `Phrase` in their language now)."""
+    if isinstance(message, Phrase):
+        message = message.translated(translations_for(reader_locale(request)).gettext)
     signer = URLSafeSerializer(request.app.state.secret_key, salt="flash")
     response.set_cookie(
         FLASH_COOKIE,
@@ -395,7 +397,9 @@ def render(
     base.update(context or {})
     for key in _TRANSLATED_KEYS:
         value = base.get(key)
-        if isinstance(value, str) and value:
+        if isinstance(value, Phrase):
+            base[key] = value.translated(catalog.gettext)
+        elif isinstance(value, str) and value:
             base[key] = catalog.gettext(value)
     templates: Jinja2Templates = request.app.state.templates
     token = _CURRENT.set(catalog)

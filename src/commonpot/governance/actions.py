@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from commonpot.accounts import Viewer
 from commonpot.actions import ActionType, Params
 from commonpot.communities import Community
-from commonpot.errors import Invalid
+from commonpot.errors import Invalid, Phrase
 
 POOLS = ("seed_bank", "treasury")
 
@@ -21,7 +21,8 @@ def _validate_text(session: Session, community: Community, params: Params) -> Pa
 
 
 def _execute_text(session: Session, community: Community, params: Params, _: Viewer) -> str:
-    return "Decision recorded." + (f" {params['note']}" if params.get("note") else "")
+    done = Phrase("Decision recorded.")
+    return done + f" {params['note']}" if params.get("note") else done
 
 
 def _validate_grant(session: Session, community: Community, params: Params) -> Params:
@@ -36,7 +37,10 @@ def _validate_grant(session: Session, community: Community, params: Params) -> P
         raise Invalid("Name who receives the grant.", field="action.params.recipient")
     balance = int((community.settings or {}).get(f"{pool}_balance", 0))
     if amount > balance:
-        raise Invalid(f"The {pool} holds only {balance}.", field="action.params.amount")
+        raise Invalid(
+            Phrase("The %(pool)s holds only %(balance)s.", pool=pool, balance=balance),
+            field="action.params.amount",
+        )
     return {"pool": pool, "amount": amount, "recipient": recipient.strip()}
 
 
@@ -53,7 +57,9 @@ def _execute_grant(session: Session, community: Community, params: Params, _: Vi
         session.refresh(community, ["settings"])
     balance = int((community.settings or {}).get(key, 0))
     if params["amount"] > balance:
-        raise Invalid(f"The {params['pool']} holds only {balance} now.")
+        raise Invalid(
+            Phrase("The %(pool)s holds only %(balance)s now.", pool=params["pool"], balance=balance)
+        )
     set_setting(session, community, key, balance - params["amount"])
     return f"Granted {params['amount']} from the {params['pool']} to {params['recipient']}."
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from commonpot.communities import Community
-from commonpot.errors import Invalid
+from commonpot.errors import Invalid, Phrase
 from commonpot.governance import ledger
 from commonpot.governance.models import Constitution
 from commonpot.tenancy import select_scoped
@@ -117,17 +117,30 @@ def shortfall(rules: dict[str, Any], floor: Floor, method: str) -> tuple[str, st
     by quorum and a winner, so their threshold is not compared.
     """
     if Fraction(str(rules["quorum"])) < Fraction(str(floor["quorum"])):
-        return "quorum", f"The quorum must be at least {floor['quorum']} of the members."
+        return "quorum", Phrase(
+            "The quorum must be at least %(share)s of the members.", share=floor["quorum"]
+        )
     if method == "majority" and _strictness(rules["threshold"], rules["inclusive"]) < _strictness(
         floor["threshold"], floor["inclusive"]
     ):
-        word = "at least" if floor["inclusive"] else "more than"
-        return "threshold", f"A pass needs {word} {floor['threshold']} of the yes and no votes."
+        if floor["inclusive"]:
+            needs = Phrase(
+                "A pass needs at least %(share)s of the yes and no votes.",
+                share=floor["threshold"],
+            )
+        else:
+            needs = Phrase(
+                "A pass needs more than %(share)s of the yes and no votes.",
+                share=floor["threshold"],
+            )
+        return "threshold", needs
     if int(rules["voting_seconds"]) < int(floor["voting_seconds"]):
-        return "voting_seconds", f"Voting lasts at least {_hours(floor['voting_seconds'])}."
+        return "voting_seconds", Phrase(
+            "Voting lasts at least %(hours)s.", hours=_hours(floor["voting_seconds"])
+        )
     if int(rules["timelock_seconds"]) < int(floor["timelock_seconds"]):
-        return "timelock_seconds", (
-            f"The wait before acting is at least {_hours(floor['timelock_seconds'])}."
+        return "timelock_seconds", Phrase(
+            "The wait before acting is at least %(hours)s.", hours=_hours(floor["timelock_seconds"])
         )
     return None
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from commonpot import actions
 from commonpot.communities.scope import CommunityScope, Here
-from commonpot.errors import DomainError, Invalid, NotFound
+from commonpot.errors import DomainError, Invalid, NotFound, Phrase
 from commonpot.governance import ballot_box, constitution, result_view, secrecy, service
 from commonpot.governance.api import proposal_out
 from commonpot.governance.cast_ballots import RANKED
@@ -177,7 +177,7 @@ def vote(number: Number, request: Request, here: CommunityScope, posted: PostedF
 Step = Callable[[Any, Any, Any, int, Settings | None], Proposal]
 
 
-def _step(request: Request, here: Here, number: int, do: Step, done: str) -> Response:
+def _step(request: Request, here: Here, number: int, do: Step, done: Phrase) -> Response:
     """Run one of the proposal's buttons; a refusal shows the page again with the reason."""
     try:
         with here.session.begin_nested():
@@ -193,25 +193,27 @@ def _step(request: Request, here: Here, number: int, do: Step, done: str) -> Res
 @router.post(PAGE + "/open")
 def open_voting(number: Number, request: Request, here: CommunityScope) -> Response:
     """Open voting."""
-    return _step(request, here, number, service.open_proposal, "Voting is open.")
+    return _step(request, here, number, service.open_proposal, Phrase("Voting is open."))
 
 
 @router.post(PAGE + "/close")
 def close_voting(number: Number, request: Request, here: CommunityScope) -> Response:
     """Count the votes."""
-    return _step(request, here, number, service.close_proposal, "The votes are counted.")
+    return _step(request, here, number, service.close_proposal, Phrase("The votes are counted."))
 
 
 @router.post(PAGE + "/execute")
 def execute(number: Number, request: Request, here: CommunityScope) -> Response:
     """Carry out the decision."""
-    return _step(request, here, number, service.execute_proposal, "Carried out.")
+    return _step(request, here, number, service.execute_proposal, Phrase("Carried out."))
 
 
 @router.post(PAGE + "/cancel")
 def cancel(number: Number, request: Request, here: CommunityScope) -> Response:
     """Withdraw the proposal."""
-    return _step(request, here, number, service.cancel_proposal, "The proposal is withdrawn.")
+    return _step(
+        request, here, number, service.cancel_proposal, Phrase("The proposal is withdrawn.")
+    )
 
 
 @router.post(PAGE + "/receipt")
