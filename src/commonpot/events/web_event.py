@@ -17,7 +17,7 @@ from commonpot import recipes
 from commonpot.communities import place_markers
 from commonpot.communities.scope import Here
 from commonpot.db import utcnow
-from commonpot.errors import DomainError, Invalid
+from commonpot.errors import DomainError, Invalid, Phrase
 from commonpot.events import access, menu, planning, recurrence, service, signup
 from commonpot.events.live import EventsScope, discard_pending
 from commonpot.events.models import Event
@@ -179,8 +179,12 @@ def withdraw(
     def act(here: Here, event: Event) -> str:
         target = int(user_id) if is_digits(user_id.strip()) else None
         _, promoted = signup.cancel(here.session, here.community, here.viewer, event, target)
-        moved = f" {promoted[0].user.display_name} moved up from the waitlist." if promoted else ""
-        return "Sign-up withdrawn." + moved
+        if promoted:
+            return Phrase(
+                "Sign-up withdrawn. %(name)s moved up from the waitlist.",
+                name=promoted[0].user.display_name,
+            )
+        return Phrase("Sign-up withdrawn.")
 
     return _act(request, here, event_id, act)
 
@@ -195,7 +199,7 @@ def add_dish(
         if not is_digits(recipe_id.strip()):
             raise Invalid("Choose a recipe from the archive.", field="recipe_id")
         item = menu.add_recipe(here.session, here.community, here.viewer, event, int(recipe_id))
-        return f"{item.title} is on the menu."
+        return Phrase("%(dish)s is on the menu.", dish=item.title)
 
     return _act(request, here, event_id, act, back="#menu", values={"recipe_id": recipe_id})
 
