@@ -265,7 +265,8 @@ def shot(page: Page, name: str) -> Path:
     language the page is in (`recipes-01-editor-es.png`)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     lang = page.locator("html").get_attribute("lang") or getattr(page, "lang", None)
-    path = ARTIFACTS / (f"{name}-{lang}.png" if lang else f"{name}.png")
+    named = name if not lang or name.endswith(f"-{lang}") else f"{name}-{lang}"
+    path = ARTIFACTS / f"{named}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 
