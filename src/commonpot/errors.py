@@ -21,9 +21,15 @@ class Phrase(str):
         return made
 
     def translated(self, gettext: Callable[[str], str]) -> str:
-        """The text in the language of `gettext`, values filled in."""
+        """The text in the language of `gettext`, values filled in (phrases among them too)."""
         text = gettext(self.msgid)
-        return text % self.values if self.values else text
+        if not self.values:
+            return text
+        values = {
+            key: value.translated(gettext) if isinstance(value, Phrase) else value
+            for key, value in self.values.items()
+        }
+        return text % values
 
 
 class DomainError(Exception):

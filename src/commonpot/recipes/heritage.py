@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
 from commonpot.communities import Community, require_member
-from commonpot.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
+from commonpot.errors import Forbidden, Invalid, NotFound, PayloadTooLarge, Phrase
 from commonpot.recipes.audio import probe
 from commonpot.recipes.data import Heritage, RecipeData, Section, Step
 from commonpot.recipes.data import LineagePerson as LineageData
@@ -181,55 +181,47 @@ def season_text(recipe: Recipe) -> str | None:
     return f"{MONTHS[recipe.season_start - 1]} to {MONTHS[recipe.season_end - 1]}"
 
 
-def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
-    """Mark a message for extraction; the page translates it, exports keep the English."""
-    return message
-
-
-def notice_messages(recipe: Recipe, community: Community) -> list[tuple[str, dict[str, str]]]:
-    """The notices as (English msgid, values): a page shows them in the reader's language."""
-    out: list[tuple[str, dict[str, str]]] = []
+def notice_phrases(recipe: Recipe, community: Community) -> list[Phrase]:
+    """The notices as phrases: English as text (exports), a page shows them translated."""
+    out: list[Phrase] = []
     codes = set(recipe.labels)
     credit = recipe.credit_text or recipe.storytellers
     if credit:
         out.append(
-            (
-                N_("Attribution: %(credit)s (%(community)s)."),
-                {"credit": credit, "community": community.name},
+            Phrase(
+                "Attribution: %(credit)s (%(community)s).", credit=credit, community=community.name
             )
         )
     if "TK CS" in codes:
         out.append(
-            (
-                N_(
-                    "Culturally sensitive: read with respect; ask before sharing or cooking it "
-                    "for others."
-                ),
-                {},
+            Phrase(
+                "Culturally sensitive: read with respect; ask before sharing or cooking it "
+                "for others."
             )
         )
     if "TK SS" in codes:
-        out.append((N_("Secret / sacred: kept within the community by its custodians."), {}))
+        out.append(Phrase("Secret / sacred: kept within the community by its custodians."))
     if "TK NC" in codes or "BC NC" in codes:
         out.append(
-            (N_("Non-commercial: not to be sold, or used in a business, without consent."), {})
+            Phrase("Non-commercial: not to be sold, or used in a business, without consent.")
         )
-    season = season_text(recipe)
-    if season:
-        out.append((N_("Seasonal: shared and cooked from %(season)s."), {"season": season}))
+    if recipe.season_start is not None and recipe.season_end is not None:
+        season = Phrase(
+            "%(start)s to %(end)s",
+            start=Phrase(MONTHS[recipe.season_start - 1]),
+            end=Phrase(MONTHS[recipe.season_end - 1]),
+        )
+        out.append(Phrase("Seasonal: shared and cooked from %(season)s.", season=season))
     if recipe.reach == "community":
         out.append(
-            (N_("Community only: for members of %(community)s."), {"community": community.name})
+            Phrase("Community only: for members of %(community)s.", community=community.name)
         )
     return out
 
 
 def notices(recipe: Recipe, community: Community) -> list[str]:
     """What must be shown with the recipe on every view and export: attribution, protocol."""
-    return [
-        message % values if values else message
-        for message, values in notice_messages(recipe, community)
-    ]
+    return [str(phrase) for phrase in notice_phrases(recipe, community)]
 
 
 def recipe_data(recipe: Recipe, community: Community, url: str | None = None) -> RecipeData:

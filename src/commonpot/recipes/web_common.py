@@ -117,7 +117,4 @@ def _generations(people: list[Any]) -> list[tuple[int, list[Any]]]:
 def _notices(request: Request, recipe: Any, community: Any) -> list[str]:
     """The recipe's notices in the reader's language (exports keep them in English)."""
     catalog = translations_for(reader_locale(request))
-    return [
-        catalog.gettext(message) % values if values else catalog.gettext(message)
-        for message, values in heritage.notice_messages(recipe, community)
-    ]
+    return [p.translated(catalog.gettext) for p in heritage.notice_phrases(recipe, community)]
