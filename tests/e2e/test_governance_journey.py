@@ -111,7 +111,9 @@ def test_ranked_decision_journey(live_server: LiveServer, page: Page, tr: Words)
     assert page.locator("#winners").inner_text().strip() in OPTIONS
     expect(page.get_by_text(tr("A tie was broken by lot; seed"))).to_be_visible()
     expect(page.locator("#state")).to_have_text(tr("queued"))
-    shows_language(page, tr, "Result", "Round by round", "Check your receipt", "queued")
+    shows_language(
+        page, tr, "Result", "Round by round", "Check your receipt", "queued", "Record the decision"
+    )
     assert axe_violations(page) == []
     shot(page, "governance-03-rounds")
     page.get_by_label(tr("Paste the receipt you got when you voted")).fill(receipt)

@@ -101,7 +101,7 @@ ACTIONS = [
     ActionType(
         kind="text",
         label="A decision in words (nothing is executed)",
-        describe=lambda p: p.get("note") or "Record the decision",
+        describe=lambda p: p.get("note") or Phrase("Record the decision"),
         validate=_validate_text,
         execute=_execute_text,
     ),

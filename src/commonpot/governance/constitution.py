@@ -228,11 +228,14 @@ def amended(current: dict[str, Floor], changes: Any) -> dict[str, Floor]:
 
 
 def describe(floor: Floor) -> str:
-    """A floor in words (English; pages translate their own table)."""
-    word = "≥" if floor["inclusive"] else ">"
-    return (
-        f"quorum ≥ {percent(floor['quorum'])}, yes {word} {percent(floor['threshold'])}, "
-        f"voting ≥ {_hours(floor['voting_seconds'])}, wait ≥ {_hours(floor['timelock_seconds'])}"
+    """A floor in words (English text; a page shows the phrase in the reader's language)."""
+    return Phrase(
+        "quorum ≥ %(quorum)s, yes %(sign)s %(threshold)s, voting ≥ %(voting)s, wait ≥ %(wait)s",
+        quorum=percent(floor["quorum"]),
+        sign="≥" if floor["inclusive"] else ">",
+        threshold=percent(floor["threshold"]),
+        voting=_hours(floor["voting_seconds"]),
+        wait=_hours(floor["timelock_seconds"]),
     )
 
 

@@ -20,7 +20,7 @@ from commonpot.governance.refused import Refused, form_context, status_of
 from commonpot.http import PostedForm
 from commonpot.parsing import is_digits
 from commonpot.settings import Settings
-from commonpot.templating import redirect, render
+from commonpot.templating import reader_locale, redirect, render, translations_for
 
 Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
 router = APIRouter()
@@ -76,12 +76,14 @@ def _proposal_page(
         can_manage=is_author or here.is_steward,
         ranked=proposal.method in RANKED,
         method_label=METHOD_LABELS.get(proposal.method, proposal.method),
-        action_text=_describe(proposal.action),
+        action_text=_in_reader_language(request, _describe(proposal.action)),
         comments=service.comments(here.session, proposal),
         rank_of=_rank_of(ballot),
         sealed=secrecy.is_sealed(proposal.rules),
         secret=secrecy.is_secret(proposal.rules),
-        floor_text=constitution.describe(proposal.floor) if proposal.floor else None,
+        floor_text=_in_reader_language(request, constitution.describe(proposal.floor))
+        if proposal.floor
+        else None,
         receipt_check=None,
         **form_context(refused),
     )
@@ -100,7 +102,15 @@ def _describe(action: dict[str, Any]) -> str:
         kind = actions.get(action["kind"])
     except DomainError:
         return str(action)
-    return f"{kind.label}: {kind.describe(action['params'])}"
+    what = kind.describe(action["params"])
+    return Phrase("%(action)s: %(what)s", action=Phrase(kind.label), what=what)
+
+
+def _in_reader_language(request: Request, text: str) -> str:
+    """A phrase in the reader's language (other text as it is)."""
+    if isinstance(text, Phrase):
+        return text.translated(translations_for(reader_locale(request)).gettext)
+    return text
 
 
 def _rank_of(ballot: dict[str, Any] | None) -> dict[str, int]:

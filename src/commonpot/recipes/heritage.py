@@ -174,13 +174,6 @@ def audio_for(
     return path, item.audio_type
 
 
-def season_text(recipe: Recipe) -> str | None:
-    """ "May to August" for a seasonal recipe, else None."""
-    if recipe.season_start is None or recipe.season_end is None:
-        return None
-    return f"{MONTHS[recipe.season_start - 1]} to {MONTHS[recipe.season_end - 1]}"
-
-
 def notice_phrases(recipe: Recipe, community: Community) -> list[Phrase]:
     """The notices as phrases: English as text (exports), a page shows them translated."""
     out: list[Phrase] = []
