@@ -4,11 +4,17 @@ Playwright drives /usr/bin/chromium (it cannot download its own browser here). E
 gets a new browser context; `shot(page, name)` keeps a screenshot under artifacts/. The `page`
 and `other_page` fixtures collect the console and fail the test at teardown when the browser
 reported any Content-Security-Policy violation on any page it opened.
+
+Languages: the browser context speaks the test's `lang` (English unless a journey is marked
+`@both_languages`, which runs it once in English and once in Spanish, as a reader whose browser
+sends that Accept-Language). `tr("msgid")` is the word a reader of that language sees, taken from
+the compiled catalog; `shows_language(page, tr, ...)` checks the visible text is in that language.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -25,6 +31,7 @@ from playwright.sync_api import (
     ConsoleMessage,
     Page,
     Playwright,
+    expect,
     sync_playwright,
 )
 
@@ -32,6 +39,7 @@ from commonpot import migrate
 from commonpot.app import create_app
 from commonpot.db import Database
 from commonpot.settings import Settings
+from commonpot.templating import translations_for
 from commonpot.wiring import open_database
 
 CHROMIUM = "/usr/bin/chromium"
@@ -48,6 +56,27 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = pytest.mark.e2e
+
+# the reader's language -> what their browser says it speaks (Accept-Language, navigator.language)
+BROWSER_LOCALES = {"en": "en-GB", "es": "es-ES"}
+# a journey marked with this runs once per language (`lang` overrides the fixture below)
+both_languages = pytest.mark.parametrize("lang", tuple(BROWSER_LOCALES))
+# the menus every page may show, in the source language
+MENU = (
+    "Communities",
+    "Inbox",
+    "Sign in",
+    "Sign out",
+    "Recipes",
+    "Events",
+    "Decisions",
+    "Food sharing",
+    "Ecology",
+    "Biotumblers",
+    "From other communities",
+    "Places",
+    "Members",
+)
 
 
 @dataclass
@@ -147,12 +176,70 @@ def watch_console(context: BrowserContext) -> Console:
     return console
 
 
-def _open(browser: Browser, width: int, height: int) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+@dataclass(frozen=True)
+class Words:
+    """The words a reader of `lang` sees: gettext on the compiled catalog (English: the msgid)."""
+
+    lang: str
+
+    def __call__(self, message: str, **values: object) -> str:
+        text = translations_for(self.lang).gettext(message) if self.lang != "en" else message
+        return text % values if values else text
+
+    def n(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """The plural form for `n` (`%(num)s` and `%(count)s` are n unless given)."""
+        if self.lang == "en":
+            text = singular if n == 1 else plural
+        else:
+            text = translations_for(self.lang).ngettext(singular, plural, n)
+        return text % {"num": n, "count": n, **values}
+
+
+@pytest.fixture
+def lang() -> str:
+    """The reader's language: English, unless the test is marked `@both_languages`."""
+    return "en"
+
+
+@pytest.fixture
+def tr(lang: str) -> Words:
+    """`tr("Sign in")` is what the reader sees for that msgid in the test's language."""
+    return Words(lang)
+
+
+def _english_shown(text: str, message: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(message)}(?!\w)", text) is not None
+
+
+def shows_language(page: Page, tr: Words, *messages: str) -> None:
+    """The page is in the reader's language: `<html lang>`, each message translated on screen,
+    and (in another language than English) neither those messages on the page nor the menu
+    labels in its menus in English (the visible text, as a person reads it)."""
+    expect(page.locator("html")).to_have_attribute("lang", tr.lang)
+    text = page.locator("body").inner_text()
+    for message in messages:
+        assert tr(message) in text, f"{tr(message)!r} not on {page.url} ({tr.lang})"
+    if tr.lang == "en":
+        return
+    for message in messages:
+        if tr(message) != message:
+            assert not _english_shown(text, message), f"English {message!r} on {page.url}"
+    menus = "\n".join(page.locator("nav").all_inner_texts())
+    assert tr("Sign in") in menus or tr("Sign out") in menus, menus
+    for message in MENU:
+        if tr(message) != message:
+            assert not _english_shown(menus, message), f"English {message!r} in menu {page.url}"
+
+
+def _open(browser: Browser, width: int, height: int, lang: str = "en") -> Iterator[Page]:
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale=BROWSER_LOCALES[lang]
+    )
     console = watch_console(context)
     new_page = context.new_page()
     new_page.set_default_timeout(10_000)
     new_page.console = console  # type: ignore[attr-defined]
+    new_page.lang = lang  # type: ignore[attr-defined]
     yield new_page
     context.close()
     if console.csp_violations:
@@ -160,21 +247,26 @@ def _open(browser: Browser, width: int, height: int) -> Iterator[Page]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser context (own cookies) and page; fails on any CSP violation."""
-    yield from _open(browser, 1280, 900)
+def page(browser: Browser, lang: str) -> Iterator[Page]:
+    """A fresh browser context (own cookies) and page in the test's language; fails on any CSP
+    violation."""
+    yield from _open(browser, 1280, 900, lang)
 
 
 @pytest.fixture
-def other_page(browser: Browser) -> Iterator[Page]:
-    """A second, independent person at another browser; fails on any CSP violation."""
-    yield from _open(browser, 390, 844)
+def other_page(browser: Browser, lang: str) -> Iterator[Page]:
+    """A second, independent person at another browser (same language); fails on any CSP
+    violation."""
+    yield from _open(browser, 390, 844, lang)
 
 
 def shot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot as an artifact and return its path."""
+    """Save a full-page screenshot as an artifact and return its path; the name ends with the
+    language the page is in (`recipes-01-editor-es.png`)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+    lang = page.locator("html").get_attribute("lang") or getattr(page, "lang", None)
+    named = name if not lang or name.endswith(f"-{lang}") else f"{name}-{lang}"
+    path = ARTIFACTS / f"{named}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 
@@ -198,9 +290,10 @@ def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical"
 
 
 def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
-    """Sign in through the real form."""
+    """Sign in through the real form, reading its labels in the page's language."""
+    tr = Words(getattr(page, "lang", "en"))
     page.goto(f"{base_url}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label(tr("E-mail")).fill(email)
+    page.get_by_label(tr("Password")).fill(password)
+    page.locator("main").get_by_role("button", name=tr("Sign in")).click()
     page.wait_for_load_state("networkidle")

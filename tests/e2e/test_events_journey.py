@@ -9,7 +9,15 @@ from playwright.sync_api import Page, expect
 
 from commonpot.communities.service import add_member
 from commonpot.db import utcnow
-from tests.e2e.conftest import LiveServer, axe_violations, shot, sign_in
+from tests.e2e.conftest import (
+    LiveServer,
+    Words,
+    axe_violations,
+    both_languages,
+    shot,
+    shows_language,
+    sign_in,
+)
 from tests.factories.accounts import PASSWORD, make_community, make_place, make_user
 
 
@@ -32,8 +40,9 @@ def _servings(page: Page) -> str:
     return page.locator("#shopping-servings").inner_text().strip()
 
 
+@both_languages
 def test_organiser_menu_waitlist_promotion_and_live_flash(
-    live_server: LiveServer, page: Page, other_page: Page
+    live_server: LiveServer, page: Page, other_page: Page, tr: Words
 ) -> None:
     events = _setup(live_server)
     start = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT18:00")
@@ -43,29 +52,32 @@ def test_organiser_menu_waitlist_promotion_and_live_flash(
     sign_in(page, live_server.url, "ada@example.org", PASSWORD)
     page.goto(events + "/new")
     assert axe_violations(page) == []
-    page.get_by_label("Title").fill("Harvest supper")
-    page.get_by_label("Place").select_option(label="Long Table Kitchen (kitchen)")
-    page.get_by_label("Starts").fill(start)
-    page.get_by_label("Ends").fill(start.replace("T18", "T17"))
-    page.get_by_label("Time zone").fill("Europe/London")
-    page.get_by_label("Capacity (people)").fill("2")
-    page.get_by_label("Roles wanted").fill("cook:2, helper")
-    page.get_by_role("button", name="Create event").click()
-    expect(page.get_by_role("alert")).to_contain_text("The end must come after the start")
-    expect(page.get_by_label("Title")).to_have_value("Harvest supper")
-    page.get_by_label("Ends").fill(end)
-    page.get_by_role("button", name="Create event").click()
+    page.get_by_label(tr("Title")).fill("Harvest supper")
+    page.get_by_label(tr("Place")).select_option(label=f"Long Table Kitchen ({tr('kitchen')})")
+    page.get_by_label(tr("Starts")).fill(start)
+    page.get_by_label(tr("Ends")).fill(start.replace("T18", "T17"))
+    page.get_by_label(tr("Time zone")).fill("Europe/London")
+    page.get_by_label(tr("Capacity (people)")).fill("2")
+    page.get_by_label(tr("Roles wanted")).fill("cook:2, helper")
+    page.get_by_role("button", name=tr("Create event")).click()
+    expect(page.get_by_role("alert")).to_contain_text(tr("The end must come after the start."))
+    expect(page.get_by_label(tr("Title"))).to_have_value("Harvest supper")
+    page.get_by_label(tr("Ends")).fill(end)
+    page.get_by_role("button", name=tr("Create event")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Harvest supper")
     event_url = page.url
 
     # a menu from the archive, and the organiser takes the first place
-    page.get_by_label("Add a recipe from the archive").select_option(label="Hominy stew")
-    page.get_by_role("button", name="Add to menu").click()
-    expect(page.get_by_role("status")).to_contain_text("Hominy stew is on the menu")
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.locator("#my-status")).to_contain_text("You're coming as")
+    page.get_by_label(tr("Add a recipe from the archive")).select_option(label="Hominy stew")
+    page.get_by_role("button", name=tr("Add to menu")).click()
+    expect(page.get_by_role("status")).to_contain_text(
+        tr("%(dish)s is on the menu.", dish="Hominy stew")
+    )
+    page.get_by_role("button", name=tr("Sign up")).click()
+    expect(page.locator("#my-status")).to_contain_text(tr("You're coming as"))
     assert _servings(page) == "1"
     expect(page.locator("#shopping-table")).to_contain_text("100 g hominy")
+    shows_language(page, tr, "Events", "Details", "Menu", "Shopping list", "Who is coming")
     assert axe_violations(page) == []
     shot(page, "events-01-organiser-event-page")
 
@@ -73,23 +85,31 @@ def test_organiser_menu_waitlist_promotion_and_live_flash(
     page.context.clear_cookies()
     sign_in(page, live_server.url, "bo@example.org", PASSWORD)
     page.goto(event_url)
-    page.get_by_label("Your role").select_option("helper")
-    page.get_by_role("button", name="Sign up").click()
+    page.get_by_label(tr("Your role")).select_option("helper")
+    page.get_by_role("button", name=tr("Sign up")).click()
     expect(page.locator("#my-status")).to_contain_text("helper")
     assert _servings(page) == "2"
     expect(page.locator("#shopping-table")).to_contain_text("200 g hominy")
     sign_in(other_page, live_server.url, "cy@example.org", PASSWORD)
     other_page.goto(event_url)
-    other_page.get_by_role("button", name="Join the waitlist").click()
-    expect(other_page.locator("#my-status")).to_contain_text("waitlist (number 1)")
+    other_page.get_by_role("button", name=tr("Join the waitlist")).click()
+    expect(other_page.locator("#my-status")).to_contain_text(f"({tr('number')} 1)")
+    shows_language(
+        other_page,
+        tr,
+        "You're on the waitlist",
+        "You move up automatically when someone withdraws.",
+    )
     shot(other_page, "events-02-waitlisted-phone")
 
     # Bo withdraws: Cy moves up at once and Cy's open page counts it live
     page.once("dialog", lambda dialog: dialog.accept())  # a destructive action asks first
-    page.get_by_role("button", name="Withdraw").click()
-    expect(page.get_by_role("status")).to_contain_text("Cy Member moved up from the waitlist")
+    page.get_by_role("button", name=tr("Withdraw")).click()
+    expect(page.get_by_role("status")).to_contain_text(
+        tr("Sign-up withdrawn. %(name)s moved up from the waitlist.", name="Cy Member")
+    )
     other_page.reload()
-    expect(other_page.locator("#my-status")).to_contain_text("You're coming as")
+    expect(other_page.locator("#my-status")).to_contain_text(tr("You're coming as"))
     assert _servings(other_page) == "2"
 
     # a flash event appears on Cy's open events page without a reload
@@ -99,26 +119,28 @@ def test_organiser_menu_waitlist_promotion_and_live_flash(
     page.context.clear_cookies()
     sign_in(page, live_server.url, "ada@example.org", PASSWORD)
     page.goto(events)
+    shows_language(page, tr, "Events", "Happening now", "Coming up", "Call a flash event")
     assert axe_violations(page) == []
-    page.get_by_text("Call a flash event").click()
-    page.get_by_label("What is happening?").fill("Bring your ancestral recipe to the plaza")
-    page.get_by_label("Where").select_option(label="Town Plaza")
-    page.get_by_role("button", name="Call it").click()
-    expect(page.get_by_role("status")).to_contain_text("Flash event called")
+    page.get_by_text(tr("Call a flash event")).click()
+    page.get_by_label(tr("What is happening?")).fill("Bring your ancestral recipe to the plaza")
+    page.get_by_label(tr("Where")).select_option(label="Town Plaza")
+    page.get_by_role("button", name=tr("Call it")).click()
+    expect(page.get_by_role("status")).to_contain_text(tr("Flash event called."))
     live_card = other_page.locator("#flash-list")
     expect(live_card).to_contain_text("Bring your ancestral recipe to the plaza")
     expect(live_card).to_contain_text("Town Plaza")
     shot(other_page, "events-03-flash-arrives-live")
     # the caller says they are coming: the count on Cy's open page moves without a reload
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.locator("#my-status")).to_contain_text("You're coming")
+    page.get_by_role("button", name=tr("Sign up")).click()
+    expect(page.locator("#my-status")).to_contain_text(tr("You're coming as"))
     expect(live_card.locator("[data-count-for]")).to_have_text("1")
     shot(page, "events-04-flash-event-page")
     page.goto(event_url + "/check-in")
-    expect(page.get_by_role("button", name="Arrived: Cy Member")).to_be_visible()
+    expect(page.get_by_role("button", name=f"{tr('Arrived')}: Cy Member")).to_be_visible()
+    shows_language(page, tr, "Check-in", "Arrived")
     assert axe_violations(page) == []
-    page.get_by_role("button", name="Arrived: Cy Member").click()
-    expect(page.get_by_role("status")).to_contain_text("Checked in")
+    page.get_by_role("button", name=f"{tr('Arrived')}: Cy Member").click()
+    expect(page.get_by_role("status")).to_contain_text(tr("Checked in."))
     shot(page, "events-05-check-in")
 
 

@@ -7,11 +7,20 @@ from sqlalchemy import select
 
 from commonpot.communities import service as communities
 from commonpot.network.models import Need, Offer
-from tests.e2e.conftest import LiveServer, axe_violations, shot, sign_in
+from tests.e2e.conftest import (
+    LiveServer,
+    Words,
+    axe_violations,
+    both_languages,
+    shot,
+    shows_language,
+    sign_in,
+)
 from tests.factories.accounts import PASSWORD, make_community, make_user
 
 
-def test_offer_ask_propose_commit_carry(live_server: LiveServer, page: Page) -> None:
+@both_languages
+def test_offer_ask_propose_commit_carry(live_server: LiveServer, page: Page, tr: Words) -> None:
     with live_server.db.unit_of_work() as s:
         steward = make_user(s, "Ada Steward", email="ada@example.org")
         member = make_user(s, "Noor Member", email="noor@example.org")
@@ -21,40 +30,44 @@ def test_offer_ask_propose_commit_carry(live_server: LiveServer, page: Page) -> 
 
     sign_in(page, live_server.url, "noor@example.org", PASSWORD)
     page.goto(base)
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Food sharing")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(tr("Food sharing in"))
     page.locator("#o-category").fill("apples")
     page.locator("#o-quantity").fill("5")
     page.locator("#lat").fill("52.0")
     page.locator("#lon").fill("5.0")
-    page.get_by_role("button", name="Offer", exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text("your offer is open")
+    page.get_by_role("button", name=tr("Offer"), exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text(tr("Thank you: your offer is open."))
     page.locator("#n-category").fill("apples")
     page.locator("#n-quantity").fill("3")
     page.locator("#n-lat").fill("52.01")
     page.locator("#n-lon").fill("5.0")
-    page.get_by_role("button", name="Ask", exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text("Your need is recorded")
+    page.get_by_role("button", name=tr("Ask"), exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text(
+        tr("Your need is recorded; the next allocation will include it.")
+    )
     expect(page.get_by_role("cell", name="0 / 3")).to_be_visible()
+    shows_language(page, tr, "Food sharing", "Offer food", "Ask for food", "Open offers")
     assert axe_violations(page) == []
     shot(page, "network-01-offer-and-need")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name=tr("Sign out")).click()
 
     sign_in(page, live_server.url, "ada@example.org", PASSWORD)
     page.goto(f"{base}/runs")
-    page.get_by_role("button", name="Propose").click()
+    page.get_by_role("button", name=tr("Propose")).click()
     # the plan is solved in the background: the job page shows progress, then the result
-    result = page.get_by_role("link", name="Open the result")
+    result = page.get_by_role("link", name=tr("Open the result"))
     expect(result).to_be_visible(timeout=60_000)
     shot(page, "network-02a-job-done")
     result.click()
-    expect(page.get_by_role("heading", name="Fairness report")).to_be_visible()
+    expect(page.get_by_role("heading", name=tr("Fairness report"))).to_be_visible()
+    shows_language(page, tr, "Fairness report", "Food in this run", "Who receives what")
     assert axe_violations(page) == []
     shot(page, "network-02-fairness-report")
-    page.get_by_role("button", name="Commit this plan").click()
-    expect(page.get_by_role("status")).to_contain_text("Committed")
-    page.get_by_role("button", name="I'll carry it").click()
-    expect(page.get_by_role("status").first).to_contain_text("Thank you for carrying it")
-    expect(page.locator("[data-handover]")).to_contain_text("3 portions · apples")
+    page.get_by_role("button", name=tr("Commit this plan")).click()
+    expect(page.get_by_role("status")).to_contain_text(tr("Committed: arrange the pickups below."))
+    page.get_by_role("button", name=tr("I'll carry it")).click()
+    expect(page.get_by_role("status").first).to_contain_text(tr("Thank you for carrying it."))
+    expect(page.locator("[data-handover]")).to_contain_text(f"3 {tr('portions')} · apples")
     shot(page, "network-03-committed")
     with live_server.db.unit_of_work(write=False) as s:
         assert s.scalar(select(Offer.allocated)) == 3

@@ -1,6 +1,6 @@
 """A custodian records an elder's recipe with lineage and a recorded story, keeps it in the
 community; a member finds it by ingredient, an outsider cannot; a cook scales it for forty
-and prints the shopping list."""
+and prints the shopping list. Runs once in English and once in Spanish."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from commonpot.recipes.models import OralHistory, Recipe
-from tests.e2e.conftest import LiveServer, axe_violations, shot, sign_in
+from tests.e2e.conftest import (
+    LiveServer,
+    Words,
+    axe_violations,
+    both_languages,
+    shot,
+    shows_language,
+    sign_in,
+)
 from tests.factories.accounts import PASSWORD, make_world
 
 
@@ -27,27 +35,28 @@ def _wav(path: Path) -> Path:
     return path
 
 
+@both_languages
 def test_custodian_records_member_finds_outsider_cannot(
-    live_server: LiveServer, page: Page, tmp_path: Path
+    live_server: LiveServer, page: Page, tmp_path: Path, tr: Words
 ) -> None:
     world = make_world(live_server.db)
     base = f"{live_server.url}/communities/publicville/recipes"
 
     sign_in(page, live_server.url, world.custodian.email, PASSWORD)
     page.goto(base)
-    expect(page.get_by_text("No recipes yet.")).to_be_visible()
-    page.get_by_role("link", name="Record a recipe").click()
-    page.get_by_label("Name", exact=True).fill("Grandmother Ines' blue corn atole")
-    page.get_by_label("Serves").fill("4")
-    page.get_by_label("Ingredients, one per line").fill(
+    expect(page.get_by_text(tr("No recipes yet."))).to_be_visible()
+    page.get_by_role("link", name=tr("Record a recipe")).click()
+    page.get_by_label(tr("Name"), exact=True).fill("Grandmother Ines' blue corn atole")
+    page.get_by_label(tr("Serves")).fill("4")
+    page.get_by_label(tr("Ingredients, one per line")).fill(
         "1 cup blue cornmeal\n4 cups water\n2 tbsp piloncillo\n1 pinch salt"
     )
     expect(page.get_by_role("cell", name="blue cornmeal")).to_be_visible()
-    page.get_by_label("Steps, one per line").fill(
+    page.get_by_label(tr("Steps, one per line")).fill(
         "Whisk the cornmeal into cold water.\nSimmer, stirring, until thick."
     )
-    page.get_by_label("Place of origin").fill("Zuni Pueblo")
-    page.get_by_label("The story, in the teller's words").fill(
+    page.get_by_label(tr("Place of origin")).fill("Zuni Pueblo")
+    page.get_by_label(tr("The story, in the teller's words")).fill(
         "Ines made it on the first cold morning of every year."
     )
     for i, (generation, name, relation, place, years) in enumerate(
@@ -57,33 +66,44 @@ def test_custodian_records_member_finds_outsider_cannot(
             ("3", "Custodian", "granddaughter", "", ""),
         ]
     ):
-        page.get_by_label(f"Generation {i + 1}", exact=True).fill(generation)
-        page.get_by_label(f"Name {i + 1}", exact=True).fill(name)
-        page.get_by_label(f"Relation {i + 1}", exact=True).fill(relation)
-        page.get_by_label(f"Place {i + 1}", exact=True).fill(place)
-        page.get_by_label(f"Years {i + 1}", exact=True).fill(years)
-    page.get_by_label("Members of this community only").check()
-    page.get_by_label("TK Community Use Only").check()
+        for column, value in (
+            ("Generation", generation),
+            ("Name", name),
+            ("Relation", relation),
+            ("Place", place),
+            ("Years", years),
+        ):
+            page.get_by_label(f"{tr(column)} {i + 1}", exact=True).fill(value)
+    page.get_by_label(tr("Members of this community only")).check()
+    page.get_by_label("TK Community Use Only").check()  # a Local Contexts name: not translated
+    shows_language(
+        page, tr, "Record a recipe", "The dish", "Where it comes from", "Protocol", "January"
+    )
     assert axe_violations(page) == []
     shot(page, "recipes-01-editor")
-    page.get_by_role("button", name="Save recipe").click()
-    expect(page.get_by_role("status")).to_contain_text("Recipe saved")
+    page.get_by_role("button", name=tr("Save recipe")).click()
+    expect(page.get_by_role("status")).to_contain_text(tr("Recipe saved."))
     expect(page.get_by_role("heading", level=1)).to_have_text("Grandmother Ines' blue corn atole")
-    expect(page.get_by_text("Generation 3")).to_be_visible()
-    expect(page.get_by_role("note", name="Protocol notices")).to_contain_text("Community only")
+    expect(page.get_by_text(f"{tr('Generation')} 3")).to_be_visible()
+    expect(page.get_by_role("note", name=tr("Protocol notices"))).to_contain_text(
+        tr("Community only")
+    )
 
-    page.get_by_text("Add a recorded story").click()
-    page.get_by_label("Who is telling").fill("Ines Lucero")
-    page.get_by_label("Recorded by", exact=True).fill("Custodian")
-    page.get_by_label("Audio file").set_input_files(str(_wav(tmp_path / "ines.wav")))
-    page.get_by_label("Transcript").fill("The first cold morning, we made atole.")
-    page.get_by_label("Consent given by").fill("Ines Lucero")
-    page.get_by_label("Consent date").fill("2026-02-01")
-    page.get_by_label("Consent covers").fill("Members may listen")
-    page.get_by_role("button", name="Add story").click()
-    expect(page.get_by_role("status")).to_contain_text("Story added")
+    page.get_by_text(tr("Add a recorded story")).click()
+    page.get_by_label(tr("Who is telling")).fill("Ines Lucero")
+    page.get_by_label(tr("Recorded by"), exact=True).fill("Custodian")
+    page.get_by_label(tr("Audio file (mp3, ogg, wav, webm, m4a)")).set_input_files(
+        str(_wav(tmp_path / "ines.wav"))
+    )
+    page.get_by_label(tr("Transcript")).fill("The first cold morning, we made atole.")
+    page.get_by_label(tr("Consent given by")).fill("Ines Lucero")
+    page.get_by_label(tr("Consent date")).fill("2026-02-01")
+    page.get_by_label(tr("Consent covers")).fill("Members may listen")
+    page.get_by_role("button", name=tr("Add story")).click()
+    expect(page.get_by_role("status")).to_contain_text(tr("Story added."))
     audio = page.locator("audio")
     expect(audio).to_have_count(1)
+    shows_language(page, tr, "Ingredients", "Steps", "The story", "Lineage", "Recorded stories")
     assert axe_violations(page) == []
     shot(page, "recipes-02-recipe-with-story")
     recipe_url = page.url.split("#")[0]
@@ -92,22 +112,30 @@ def test_custodian_records_member_finds_outsider_cannot(
     # a member finds it by ingredient
     sign_in(page, live_server.url, world.member.email, PASSWORD)
     page.goto(base)
-    page.get_by_label("Ingredient").fill("cornmeal")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_label(tr("Ingredient")).fill("cornmeal")
+    page.get_by_role("button", name=tr("Search")).click()
     expect(page.get_by_role("link", name="Grandmother Ines' blue corn atole")).to_be_visible()
+    shows_language(page, tr, "Recipes", "Search", "Record a recipe")
     shot(page, "recipes-03-member-search")
 
     # ... and, as the cook, scales it for forty and prints the shopping list
     page.get_by_role("link", name="Grandmother Ines' blue corn atole").click()
-    page.get_by_label("Servings").fill("40")
-    page.get_by_role("button", name="Scale").click()
-    expect(page.get_by_role("heading", name="Ingredients — for 40")).to_be_visible()
+    page.get_by_label(tr("Servings")).fill("40")
+    page.get_by_role("button", name=tr("Scale")).click()
+    for_40 = tr.n("for %(count)s person", "for %(count)s people", 40)
+    expect(
+        page.get_by_role(
+            "heading",
+            name=f"{tr('Ingredients')} — {for_40}",
+        )
+    ).to_be_visible()
     expect(page.get_by_text("10 cups blue cornmeal")).to_be_visible()
-    page.get_by_role("link", name="Shopping list for 40").click()
+    page.get_by_role("link", name=f"{tr('Shopping list for')} 40").click()
     expect(page.get_by_text("10 cups blue cornmeal")).to_be_visible()
+    shows_language(page, tr, "Shopping list", "To buy")
     assert axe_violations(page) == []
     page.emulate_media(media="print")
-    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    expect(page.get_by_role("button", name=tr("Print"))).to_be_hidden()
     shot(page, "recipes-04-shopping-list-print")
     page.emulate_media(media="screen")
     page.context.clear_cookies()
@@ -115,7 +143,9 @@ def test_custodian_records_member_finds_outsider_cannot(
     # an outsider cannot find or open it
     sign_in(page, live_server.url, world.outsider.email, PASSWORD)
     page.goto(f"{base}?ingredient=cornmeal")
-    expect(page.get_by_text("No recipe matches")).to_be_visible()
+    expect(
+        page.get_by_text(tr("No recipe matches. Try fewer words, or search by one ingredient."))
+    ).to_be_visible()
     response = page.goto(recipe_url)
     assert response is not None
     assert response.status == 404
