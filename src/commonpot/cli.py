@@ -1,6 +1,7 @@
 """`commonpot ...`: the command line's entry point, kept light so that it starts at once.
 
-`commonpot`, `commonpot --help` and `commonpot version` answer from this module alone. Any
+`commonpot`, `commonpot --help` and `commonpot version` answer from this module alone, and
+`commonpot tally` counts through the light `governance.tally_command` (no Typer). Any
 other command imports the Typer application (`commonpot.cli_app`) with only the domain
 that owns the command; the table below says which (a test keeps it equal to what the
 domains register).
@@ -69,6 +70,16 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.stdout.write(__version__ + "\n")
         return
+    if args[0] == "tally":
+        # counting needs neither Typer nor a database: the light path, unless the command
+        # line needs Typer's help or its usage errors
+        from commonpot.governance.tally_command import run as tally
+
+        code = tally(args[1:])
+        if code is not None:
+            if code:
+                sys.exit(code)
+            return
     from commonpot.cli_app import run
 
     owner = COMMANDS.get(args[0])

@@ -16,11 +16,12 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
-
-from pydantic import BaseModel, Field, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from commonpot.errors import Invalid, PayloadTooLarge
+
+if TYPE_CHECKING:  # pydantic is imported only by `validated`: the readers start light
+    from pydantic import BaseModel
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -38,10 +39,6 @@ _ASCII_FLOAT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-
 _NON_FINITE = frozenset({"nan", "inf", "infinity"})
 _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\Z)|[\[\]{}]', re.DOTALL)
 
-# Bounded numbers for Pydantic inputs: no NaN/Infinity, no ints a database column cannot hold.
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-BoundedInt = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
-
 
 def _where(field: str | None) -> str:
     return f"{field}: " if field else ""
@@ -51,7 +48,7 @@ def _fail(detail: str, field: str | None) -> Invalid:
     return Invalid(f"{_where(field)}{detail}", field=field)
 
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 
 def validated(model: type[M], data: dict[str, Any]) -> M:
@@ -60,6 +57,8 @@ def validated(model: type[M], data: dict[str, Any]) -> M:
     The same Pydantic `*In` model checks JSON bodies, HTML forms and command lines, so that
     a rule is written once. `field` names the form field that is wrong.
     """
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:
