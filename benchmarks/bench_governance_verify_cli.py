@@ -80,6 +80,7 @@ def build(url: str, settings: Settings, n: int) -> None:
             s.execute(insert(LedgerEntry), batch)
     with db.unit_of_work() as s:
         community = s.scalars(select(Community).where(Community.id == cid)).one()
+        ledger.rebuild_nodes(s, community)  # what append (or migration 0020) stores
         ledger.seal(s, community, settings)
     db.dispose()
 

@@ -163,6 +163,8 @@ def test_usage_errors_still_come_from_typer(tmp_path: Path) -> None:
         "    print('exit', exc.code)\n"
         "print('typer' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], check=False, capture_output=True, text=True
+    )
     assert done.stdout.strip().splitlines() == ["exit 2", "True"]
     assert "--method" in done.stderr

@@ -45,6 +45,7 @@ from commonpot.governance.notes import (
     Checkpoint,
     Signer,
     Verifier,
+    key_name_of,
     sign_checkpoint,
 )
 from commonpot.governance.verification import MAX_PAGE, Report, check_checkpoint, check_entries
@@ -59,8 +60,7 @@ T = TypeVar("T")
 
 def key_name(settings: Settings) -> str:
     """The signed-note key name: the instance name without spaces or '+'."""
-    cleaned = "".join(ch if ch.isalnum() or ch in "-._/:" else "-" for ch in settings.instance_name)
-    return cleaned or "commonpot"
+    return key_name_of(settings.instance_name)
 
 
 @lru_cache(maxsize=8)

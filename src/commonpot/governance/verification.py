@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from hashlib import sha256
+from operator import itemgetter
 from typing import Any
 
 from commonpot.governance.canonical import parse_all_canonical, parse_canonical
@@ -44,12 +45,14 @@ def check_entries(
     slug: str, rows: Sequence[tuple[int, str, str | None]], report: Report
 ) -> list[bytes]:
     """Recompute leaf hashes of (seq, data, stored hash) rows; check shape and vote signatures."""
-    hashes = [sha256(b"\x00" + data.encode("utf-8")).digest() for _, data, _ in rows]
-    values = parse_all_canonical([data for _, data, _ in rows])
+    sha = sha256
+    texts = list(map(_second, rows))
+    hashes = [sha(b"\x00" + data.encode("utf-8")).digest() for data in texts]
+    values = parse_all_canonical(texts)
     if values is not None and _all_in_place(slug, rows, hashes, values):
         # the common case, checked a column at a time; only signed votes remain
         for seq, value in enumerate(values):
-            if value.get("type") in _VOTES and value.get("signature"):
+            if value.get("signature") and value.get("type") in _VOTES:
                 _check_signature(seq, value, report)
         report.size = len(rows)
         return hashes
@@ -76,24 +79,39 @@ def check_entries(
     return hashes
 
 
+_first, _second, _third = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
 def _all_in_place(
     slug: str,
     rows: Sequence[tuple[int, str, str | None]],
     hashes: list[bytes],
     values: list[Any],
 ) -> bool:
-    """True when every row is in sequence, matches its stored hash and names its own place."""
-    return (
-        all(seq == expected for expected, (seq, _, _) in enumerate(rows))
-        and all(
-            stored is None or stored == digest.hex()
-            for (_, _, stored), digest in zip(rows, hashes, strict=True)
+    """True when every row is in sequence, matches its stored hash and names its own place.
+
+    Each test runs over a whole column in C (map, join, one comparison); any failure sends
+    the rows through the entry-by-entry checks, which name the first bad one.
+    """
+    positions = list(range(len(rows)))
+    if list(map(_first, rows)) != positions:
+        return False
+    stored = list(map(_third, rows))
+    if None in stored or set(map(len, stored)) - {64}:
+        return False
+    if "".join(stored) != b"".join(hashes).hex():  # all 64 long: equal joined, equal each
+        return False
+    try:
+        return (
+            set(map(type, values)) <= {dict}
+            and list(map(_seq, values)) == positions
+            and set(map(_community, values)) <= {slug}
         )
-        and all(
-            type(value) is dict and value.get("seq") == seq and value.get("community") == slug
-            for seq, value in enumerate(values)
-        )
-    )
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+_seq, _community = itemgetter("seq"), itemgetter("community")
 
 
 def _check_signature(seq: int, value: dict[str, Any], report: Report) -> None:
