@@ -4,7 +4,8 @@ Builds an N-entry ledger in a fresh SQLite database (entries as `ledger.append` 
 canonical JSON vote entries, leaf hashes, one signed checkpoint), then times the command a
 steward would run, as a fresh process, beside the floor measured in this run: SHA-256 of
 every leaf and every node of the same tree over the same bytes, already in memory (what no
-verifier can go below). Goal: <= 2x the floor.
+verifier can go below). Goal: <= 2x the floor. Also prints the command's peak RSS (the
+largest of its runs: they are this process's only children).
 
     .venv/bin/python benchmarks/bench_governance_verify_cli.py [--quick]
 """
@@ -139,6 +140,8 @@ def main() -> None:
         print(f"{'commonpot ledger verify (whole command)':44} {best:9.2f} {best / base:8.2f}")
         spent = min(cpu)
         print(f"{'  the same, CPU seconds of the process':44} {spent:9.2f} {spent / base:8.2f}")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+        print(f"{'  peak RSS of the process (MiB)':44} {peak:9.0f}")
 
 
 if __name__ == "__main__":
