@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from commonpot.errors import Invalid
 from commonpot.governance.canonical import canonical_json
 from commonpot.governance.verification import Report
 
-__all__ = ["audit", "commitment"]
+__all__ = ["audit", "commitment", "relevant"]
 
 _MARKER_TEXTS = ('"proposal.opened"', '"commitment"', '"ballots.revealed"', '"proposal.tallied"')
 _MARKERS = re.compile("|".join(re.escape(marker) for marker in _MARKER_TEXTS))
@@ -25,6 +26,14 @@ def commitment(community: str, proposal: int, ballot: dict[str, Any], salt: str)
     """Hex SHA-256 over the canonical JSON of community, proposal, ballot and salt."""
     body = {"ballot": ballot, "community": community, "proposal": proposal, "salt": salt}
     return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def relevant(rows: Sequence[tuple[int, str, str | None]]) -> list[tuple[int, str]]:
+    """The (seq, data) of the (seq, data, leaf hash) rows `audit` reads: it skips all others."""
+    whole = "\n".join([data for _, data, _ in rows])
+    if not any(marker in whole for marker in _MARKER_TEXTS):
+        return []  # nothing sealed: one scan of the whole text instead of one per entry
+    return [(seq, data) for seq, data, _ in rows if _MARKERS.search(data)]
 
 
 def audit(rows: list[tuple[int, str]], report: Report) -> int:

@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from commonpot import progress
+from commonpot.governance import recount
 from commonpot.governance.notes import Verifier, key_name_of
-from commonpot.governance.verification import Report, check_checkpoint, check_entries
+from commonpot.governance.verification import CHUNK, Report, check_checkpoint, check_chunk
 
 # DER of an unencrypted PKCS#8 Ed25519 private key, up to its 32-byte seed (RFC 8410)
 _PKCS8_ED25519 = bytes.fromhex("302e020100300506032b657004220420")
@@ -172,23 +173,22 @@ def _verify(
         return None  # no such community (the full command's message), or nothing signed yet
     with progress.steps("Verifying", total=3, show=show) as step:
         step("sealing new entries")
-        rows: list[tuple[int, str, str | None]] = _query(
-            connection, mark, _ENTRIES, row[0]
-        ).fetchall()
-        if len(rows) != last[0]:
-            return None  # entries beyond the checkpoint: the full command seals them first
+        cursor = _query(connection, mark, _ENTRIES, row[0])
         step("checking entries, signatures and the checkpoint")
+        # read and checked a chunk at a time: only leaf hashes, and the entries a recount
+        # needs, are kept for the whole ledger
         report = Report()
-        hashes = check_entries(slug, rows, report)
+        hashes: list[bytes] = []
+        sealed: list[tuple[int, str]] = []
+        while chunk := cursor.fetchmany(CHUNK):
+            hashes += check_chunk(slug, chunk, len(hashes), report)
+            sealed += recount.relevant(chunk)
+        if len(hashes) != last[0]:
+            return None  # entries beyond the checkpoint: the full command seals them first
+        report.size = len(hashes)
         origin = f"{verifier.name}/ledger/{slug}"
         root = check_checkpoint(last[2], verifier, origin, hashes, report)
         if root is not None and last[1] != root.hex():
             report.bad(None, "stored checkpoint root differs from the recomputed one")
         step("recounting sealed ballot boxes")
-        return report, _recount(rows, report)
-
-
-def _recount(rows: list[tuple[int, str, str | None]], report: Report) -> int:
-    from commonpot.governance import recount
-
-    return recount.audit([(seq, data) for seq, data, _ in rows], report)
+        return report, recount.audit(sealed, report)
