@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     load_pem_private_key,
 )
-from sqlalchemy import delete, func, insert, select, text, tuple_
+from sqlalchemy import delete, func, insert, select, text, union_all
 from sqlalchemy.orm import Session
 
 from commonpot.communities import Community
@@ -274,14 +274,24 @@ def _read_nodes(
             )
         ):
             found[0, seq] = bytes.fromhex(digest)
-    inner = sorted(key for key in wanted if key[0] > 0)
-    if inner:
-        for level, position, digest in session.execute(
-            select(LedgerNode.level, LedgerNode.position, LedgerNode.hash).where(
+    levels: dict[int, list[int]] = {}
+    for level, position in sorted(wanted):
+        if level > 0:
+            levels.setdefault(level, []).append(position)
+    if levels:
+        # one primary-key lookup per level, in one statement (SQLite scans the community's
+        # nodes for an OR of levels or a row-value IN list)
+        columns = (LedgerNode.level, LedgerNode.position, LedgerNode.hash)
+        per_level = [
+            select(*columns).where(
                 LedgerNode.community_id == community.id,
-                tuple_(LedgerNode.level, LedgerNode.position).in_(inner),
+                LedgerNode.level == level,
+                LedgerNode.position.in_(positions),
             )
-        ):
+            for level, positions in levels.items()
+        ]
+        query = per_level[0] if len(per_level) == 1 else union_all(*per_level)
+        for level, position, digest in session.execute(query):
             found[level, position] = bytes.fromhex(digest)
     return found
 
