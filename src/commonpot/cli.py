@@ -1,7 +1,9 @@
 """`commonpot ...`: the command line's entry point, kept light so that it starts at once.
 
 `commonpot`, `commonpot --help` and `commonpot version` answer from this module alone, and
-plain `commonpot allocate solve ...` runs without Typer (see `network/cli_fast.py`). Any
+plain `commonpot allocate solve ...` runs without Typer (see `network/cli_fast.py`), and
+`commonpot tally` and `commonpot ledger verify` run on light paths (`governance.tally_command`,
+`governance.verify_command`: no Typer, no ORM) when they can answer exactly as Typer would. Any
 other command imports the Typer application (`commonpot.cli_app`) with only the domain
 that owns the command; the table below says which (a test keeps it equal to what the
 domains register).
@@ -75,6 +77,25 @@ def main(argv: list[str] | None = None) -> None:
         from commonpot.network.cli_fast import solve_without_typer
 
         if solve_without_typer(args[2:]):
+            return
+    if args[0] == "tally":
+        # counting needs neither Typer nor a database: the light path, unless the command
+        # line needs Typer's help or its usage errors
+        from commonpot.governance.tally_command import run as tally
+
+        code = tally(args[1:])
+        if code is not None:
+            if code:
+                sys.exit(code)
+            return
+    if args[:2] == ["ledger", "verify"]:
+        # a lean path too (DB-API cursor, no ORM); None when only the full command can answer
+        from commonpot.governance.verify_command import run as verify
+
+        code = verify(args[2:])
+        if code is not None:
+            if code:
+                sys.exit(code)
             return
     from commonpot.cli_app import run
 

@@ -16,12 +16,12 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from commonpot.errors import Invalid, PayloadTooLarge
 
-if TYPE_CHECKING:  # Pydantic is imported when first needed: commands start faster without it
-    from pydantic import BaseModel, Field
+if TYPE_CHECKING:  # pydantic is imported only by `validated`: the readers start light
+    from pydantic import BaseModel
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -38,22 +38,6 @@ _ASCII_FLOAT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-
 # a string (possessive, so an unterminated one ends the scan in linear time) or a bracket
 _NON_FINITE = frozenset({"nan", "inf", "infinity"})
 _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\Z)|[\[\]{}]', re.DOTALL)
-
-# Bounded numbers for Pydantic inputs: no NaN/Infinity, no ints a database column cannot hold.
-if TYPE_CHECKING:
-    FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-    BoundedInt = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
-
-
-def __getattr__(name: str) -> Any:
-    """`FiniteFloat` and `BoundedInt`, built on first use (they need Pydantic)."""
-    if name in ("FiniteFloat", "BoundedInt"):
-        from pydantic import Field
-
-        if name == "FiniteFloat":
-            return Annotated[float, Field(allow_inf_nan=False)]
-        return Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _where(field: str | None) -> str:

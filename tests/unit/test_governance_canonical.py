@@ -153,3 +153,78 @@ def test_many_at_once_refuses_texts_that_are_not_each_canonical(texts: list[str]
 def test_many_canonical_entries_are_parsed_at_once() -> None:
     texts = [canonical_text({"seq": i, "type": "vote.cast", "who": "é\u2028"}) for i in range(50)]
     assert parse_all_canonical(texts) == [json.loads(text) for text in texts]
+
+
+# flat objects (what most ledger entries are) take a proof without re-encoding: try to fool it
+flat_text = st.text(alphabet=st.sampled_from(list('ab:,{}[]"\\ -0é')), max_size=6)
+flat_scalar = st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | flat_text
+flat_entries = st.dictionaries(flat_text, flat_scalar, max_size=5)
+
+
+def _flat_serialise(value: dict[str, Any], style: str) -> str:
+    if style == "duplicate" and value:
+        key = next(iter(sorted(value)))
+        body = canonical_text(value)
+        return body[:-1] + "," + json.dumps(key, ensure_ascii=False) + ":0}"
+    if style == "negative-zero":
+        return canonical_text({**value, "z": 0}).replace('"z":0', '"z":-0')
+    return _serialise(value, style)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            flat_entries,
+            st.sampled_from(
+                ["canonical", "canonical", "unsorted", "spaced", "duplicate", "negative-zero"]
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(0, 5),
+)
+def test_the_flat_proof_never_accepts_what_one_by_one_refuses(
+    pairs: list[tuple[dict[str, Any], str]], cut: int
+) -> None:
+    texts = [_flat_serialise(value, style) for value, style in pairs]
+    # also re-split the same characters at other places (entries that are not whole objects)
+    parts = ",".join(texts).split(",")
+    if cut and 0 < cut < len(parts):
+        texts = [",".join(parts[:cut]), ",".join(parts[cut:])]
+    found = parse_all_canonical(texts)
+    if found is not None:
+        assert all(reference(text) for text in texts)
+        assert found == [parse_canonical(text) for text in texts]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ['{"a":1,"a":1}'],  # a key twice: the decoded value has one key fewer
+        ['{"b":1,"a":2}'],
+        ['{"a":-0}'],
+        ['{"a":"\\/"}'],
+        ['{"a":"x","b":', '"y"}'],  # a string across two entries
+        ['{"a":"}', '{"b":1}'],
+        ['{"a":1},{"b":2', '"c":3}'],
+        ['{"a":Infinity}'],
+        ['{"a" :1}'],
+    ],
+)
+def test_the_flat_proof_refuses_near_misses(texts: list[str]) -> None:
+    assert parse_all_canonical(texts) is None
+
+
+def test_flat_canonical_entries_take_the_proof_without_re_encoding() -> None:
+    from commonpot.governance import canonical
+
+    texts = [
+        canonical_text({"at": "2026-01-01T00:00:00Z", "community": "c", "seq": i, "n": -i})
+        for i in range(100)
+    ]
+    joined = "[" + ",".join(texts) + "]"
+    values = json.loads(joined)
+    assert canonical._flat_and_canonical(joined, texts, values)
+    assert parse_all_canonical(texts) == values

@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 import typer
 
 from commonpot.errors import Invalid
-from commonpot.governance.count_results import TallyResult
-
-
-def _fraction(text: str, name: str) -> Fraction:
-    try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise Invalid(f"{name} must be a number or fraction such as 2/3", field=name) from None
-
-
-def _print_human(result: TallyResult) -> None:
-    typer.echo(f"method: {result.method}")
-    for number, step in enumerate(result.to_json()["rounds"], start=1):
-        counts = ", ".join(f"{name} {value}" for name, value in step["counts"].items())
-        line = f"round {number}: {counts}; exhausted {step['exhausted']}"
-        if step.get("elected"):
-            line += f"; elected {', '.join(step['elected'])}"
-        if step["eliminated"]:
-            line += f"; eliminated {', '.join(step['eliminated'])}"
-        typer.echo(line)
-    for key, value in result.details.items():
-        if key != "paths":
-            typer.echo(f"{key}: {value}")
-    if result.tie_break_seed is not None:
-        typer.echo(f"tie broken by lot, seed {result.tie_break_seed}")
-    typer.echo(f"winners: {', '.join(result.winners) or '(none)'}")
 
 
 def tally(
@@ -60,26 +32,21 @@ def tally(
     budget: int | None = typer.Option(None, "--budget", help="quadratic: credits per voter."),
 ) -> None:
     """Count a ballot file and print the result."""
-    from commonpot.governance.count_methods import count_text
-    from commonpot.parsing import read_text
+    from commonpot.governance.tally_command import count_file, result_lines
 
-    text = read_text(ballots, field="ballots")
-    result = count_text(
-        method.lower(),
-        text,
-        ballots.suffix,
+    result = count_file(
+        ballots,
+        method,
         seats=seats,
         seed=seed,
-        threshold=_fraction(threshold, "threshold"),
-        quorum=_fraction(quorum, "quorum"),
+        threshold=threshold,
+        at_least=at_least,
+        quorum=quorum,
         eligible=eligible,
-        inclusive=at_least,
         budget=budget,
     )
-    if as_json:
-        typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
-    else:
-        _print_human(result)
+    for line in result_lines(result, as_json):
+        typer.echo(line)
 
 
 ledger_app = typer.Typer(

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
-from weakref import WeakKeyDictionary
+from typing import Any, TypeVar, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
@@ -27,7 +23,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     load_pem_private_key,
 )
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import delete, func, insert, select, text, union_all
 from sqlalchemy.orm import Session
 
 from commonpot.communities import Community
@@ -38,14 +34,18 @@ from commonpot.governance.merkle import (
     CompactRange,
     MerkleLog,
     ProofError,
+    StoredTree,
     leaf_hash,
+    node_hash,
+    root_from_leaf_hashes,
 )
 from commonpot.governance.models import Checkpoint as CheckpointRow
-from commonpot.governance.models import LedgerEntry
+from commonpot.governance.models import LedgerEntry, LedgerNode
 from commonpot.governance.notes import (
     Checkpoint,
     Signer,
     Verifier,
+    key_name_of,
     sign_checkpoint,
 )
 from commonpot.governance.verification import MAX_PAGE, Report, check_checkpoint, check_entries
@@ -55,11 +55,12 @@ from commonpot.settings import Settings
 # appends (the second key is the community id); b"LG" so it cannot collide by accident
 LEDGER_LOCK_SPACE = 0x4C47
 
+T = TypeVar("T")
+
 
 def key_name(settings: Settings) -> str:
     """The signed-note key name: the instance name without spaces or '+'."""
-    cleaned = "".join(ch if ch.isalnum() or ch in "-._/:" else "-" for ch in settings.instance_name)
-    return cleaned or "commonpot"
+    return key_name_of(settings.instance_name)
 
 
 @lru_cache(maxsize=8)
@@ -161,6 +162,8 @@ def append(
         created_at=at,
     )
     session.add(row)
+    with session.no_autoflush:
+        _add_nodes(session, community, seq, bytes.fromhex(row.leaf_hash))
     if flush:
         session.flush()
     return row
@@ -258,92 +261,165 @@ def entries(session: Session, community: Community, start: int, end: int) -> lis
     )
 
 
-@dataclass
-class _Kept:
-    """A community's tree as this process last read it, and the lock that guards it."""
+def _read_nodes(
+    session: Session, community: Community, wanted: set[tuple[int, int]]
+) -> dict[tuple[int, int], bytes]:
+    """The stored hashes of the wanted (level, position) complete subtrees: two queries."""
+    found: dict[tuple[int, int], bytes] = {}
+    leaves = sorted(position for level, position in wanted if level == 0)
+    if leaves:
+        for seq, digest in session.execute(
+            select(LedgerEntry.seq, LedgerEntry.leaf_hash).where(
+                LedgerEntry.community_id == community.id, LedgerEntry.seq.in_(leaves)
+            )
+        ):
+            found[0, seq] = bytes.fromhex(digest)
+    levels: dict[int, list[int]] = {}
+    for level, position in sorted(wanted):
+        if level > 0:
+            levels.setdefault(level, []).append(position)
+    if levels:
+        # one primary-key lookup per level, in one statement (SQLite scans the community's
+        # nodes for an OR of levels or a row-value IN list)
+        columns = (LedgerNode.level, LedgerNode.position, LedgerNode.hash)
+        per_level = [
+            select(*columns).where(
+                LedgerNode.community_id == community.id,
+                LedgerNode.level == level,
+                LedgerNode.position.in_(positions),
+            )
+            for level, positions in levels.items()
+        ]
+        query = per_level[0] if len(per_level) == 1 else union_all(*per_level)
+        for level, position, digest in session.execute(query):
+            found[level, position] = bytes.fromhex(digest)
+    return found
 
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    log: MerkleLog = field(default_factory=MerkleLog)
+
+def _computed_nodes(
+    session: Session, community: Community, wanted: set[tuple[int, int]]
+) -> dict[tuple[int, int], bytes]:
+    """Complete subtrees hashed from their leaves: for ledgers written without stored nodes."""
+    found: dict[tuple[int, int], bytes] = {}
+    for level, position in wanted:
+        leaves = session.scalars(
+            select(LedgerEntry.leaf_hash)
+            .where(
+                LedgerEntry.community_id == community.id,
+                LedgerEntry.seq >= position << level,
+                LedgerEntry.seq < (position + 1) << level,
+            )
+            .order_by(LedgerEntry.seq)
+        ).all()
+        if len(leaves) == 1 << level:
+            found[level, position] = root_from_leaf_hashes([bytes.fromhex(h) for h in leaves])
+    return found
 
 
-# per database (engine) and community: the ledger's stored levels, kept between requests so
-# a proof is O(log n) hashes from memory plus a read of the entries appended since
-_KEPT: WeakKeyDictionary[Engine, dict[int, _Kept]] = WeakKeyDictionary()
-_KEPT_LOCK = threading.Lock()
+def _stored_tree(
+    session: Session, community: Community, tree_size: int, ask: Callable[[StoredTree], T]
+) -> T:
+    """`ask` of the community's tree of `size` leaves, reading only the nodes it needs.
 
-
-def _kept(session: Session, community: Community) -> _Kept:
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    with _KEPT_LOCK:
-        per_community = _KEPT.setdefault(engine, {})
-        kept = per_community.get(community.id)
-        if kept is None:
-            kept = per_community[community.id] = _Kept()
-        return kept
-
-
-@contextmanager
-def _tree(session: Session, community: Community, upto: int) -> Iterator[MerkleLog]:
-    """The community's tree holding at least `upto` leaves (its lock held while in use).
-
-    The log is append-only, so leaves once read stay valid; the kept copy is trusted only
-    while its last leaf is still the stored one (a rolled-back append or a replaced
-    database makes it start over), and only the entries after it are read.
+    A dry run with no nodes names the O(log n) complete subtrees the answer needs; they are
+    read in two queries (entries for leaves, stored nodes for the rest), and `ask` runs again.
     """
-    kept = _kept(session, community)
-    with kept.lock:
-        log = kept.log
-        if log.size:
-            last = session.scalar(
-                select(LedgerEntry.leaf_hash).where(
-                    LedgerEntry.community_id == community.id, LedgerEntry.seq == log.size - 1
-                )
-            )
-            if last is None or bytes.fromhex(last) != log.leaf(log.size - 1):
-                log = kept.log = MerkleLog()
-        if log.size < upto:
-            query = (
-                select(LedgerEntry.leaf_hash)
-                .where(
-                    LedgerEntry.community_id == community.id,
-                    LedgerEntry.seq >= log.size,
-                    LedgerEntry.seq < upto,
-                )
-                .order_by(LedgerEntry.seq)
-            )
-            fresh = [bytes.fromhex(h) for h in session.scalars(query)]
-            if not log.size:
-                log = kept.log = MerkleLog.from_leaf_hashes(fresh)
-            else:
-                for digest in fresh:
-                    log.append_hash(digest)
-        if log.size < upto:
-            raise NotFound(f"The log has only {log.size} entries.", field="tree_size")
-        yield log
+    last = select(LedgerEntry.id).where(
+        LedgerEntry.community_id == community.id, LedgerEntry.seq == tree_size - 1
+    )
+    if tree_size and session.scalar(last) is None:  # entries are numbered without gaps
+        raise NotFound(f"The log has only {size(session, community)} entries.", field="tree_size")
+    dry = StoredTree(tree_size)
+    ask(dry)
+    nodes = _read_nodes(session, community, dry.missing)
+    if len(nodes) < len(dry.missing):  # entries written without their nodes
+        nodes.update(_computed_nodes(session, community, dry.missing - nodes.keys()))
+    tree = StoredTree(tree_size, nodes)
+    answer = ask(tree)
+    if tree.missing:
+        raise NotFound(f"The log has only {size(session, community)} entries.", field="tree_size")
+    return answer
 
 
 def inclusion_proof(
     session: Session, community: Community, index: int, tree_size: int
 ) -> list[str]:
-    """RFC 9162 inclusion proof, base64 hashes."""
+    """RFC 9162 inclusion proof, base64 hashes: O(log n) stored hashes read."""
     if not 0 <= index < tree_size:
         raise Invalid("Need 0 <= index < tree_size.", field="index")
-    with _tree(session, community, tree_size) as log:
-        proof = log.inclusion_proof(index, tree_size)
+    proof = _stored_tree(
+        session, community, tree_size, lambda tree: tree.inclusion_proof(index, tree_size)
+    )
     return [base64.b64encode(h).decode() for h in proof]
 
 
 def consistency_proof(session: Session, community: Community, first: int, second: int) -> list[str]:
-    """RFC 9162 consistency proof, base64 hashes."""
+    """RFC 9162 consistency proof, base64 hashes: O(log n) stored hashes read."""
     if not 0 < first <= second:
         raise Invalid("Need 0 < first <= second.", field="first")
-    with _tree(session, community, second) as log:
-        try:
-            proof = log.consistency_proof(first, second)
-        except ProofError as exc:
-            raise Invalid(str(exc), field="first") from None
+    try:
+        proof = _stored_tree(
+            session, community, second, lambda tree: tree.consistency_proof(first, second)
+        )
+    except ProofError as exc:
+        raise Invalid(str(exc), field="first") from None
     return [base64.b64encode(h).decode() for h in proof]
+
+
+def _pending_node(
+    session: Session, community: Community, level: int, position: int
+) -> bytes | None:
+    """A node (or leaf) added in this session but not yet flushed."""
+    for obj in session.new:
+        if level == 0 and isinstance(obj, LedgerEntry):
+            if obj.community_id == community.id and obj.seq == position:
+                return bytes.fromhex(obj.leaf_hash)
+        elif isinstance(obj, LedgerNode) and (obj.community_id, obj.level, obj.position) == (
+            community.id,
+            level,
+            position,
+        ):
+            return bytes.fromhex(obj.hash)
+    return None
+
+
+def _stored_node(session: Session, community: Community, level: int, position: int) -> bytes:
+    """A complete subtree's hash for an append: pending in the session, stored, or computed."""
+    found = _pending_node(session, community, level, position)
+    if found is not None:
+        return found
+    stored = _read_nodes(session, community, {(level, position)})
+    if not stored:  # a ledger written without its nodes
+        stored = _computed_nodes(session, community, {(level, position)})
+    if not stored:
+        raise NotFound(f"ledger node {level}/{position} is missing", field="ledger")
+    return stored[level, position]
+
+
+def _add_nodes(session: Session, community: Community, seq: int, digest: bytes) -> None:
+    """Store the complete subtrees that leaf `seq` closes (a binary counter's carries)."""
+    level, position, current = 0, seq, digest
+    while position & 1:
+        current = node_hash(_stored_node(session, community, level, position - 1), current)
+        level, position = level + 1, position >> 1
+        session.add(
+            LedgerNode(
+                community_id=community.id, level=level, position=position, hash=current.hex()
+            )
+        )
+
+
+def rebuild_nodes(session: Session, community: Community) -> int:
+    """Store every complete subtree of the ledger afresh (for entries written in bulk)."""
+    session.execute(delete(LedgerNode).where(LedgerNode.community_id == community.id))
+    tree = MerkleLog.from_leaf_hashes(leaf_hashes(session, community))
+    rows = [
+        {"community_id": community.id, "level": depth, "position": position, "hash": h.hex()}
+        for depth, position, h in tree.complete_subtrees()
+    ]
+    for start in range(0, len(rows), 10_000):
+        session.execute(insert(LedgerNode), rows[start : start + 10_000])
+    return len(rows)
 
 
 def entry_rows(session: Session, community: Community) -> list[tuple[int, str, str | None]]:

@@ -10,7 +10,7 @@ of, or a proof for, any earlier size is computed from stored subtrees in O(log n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
@@ -139,6 +139,17 @@ class MerkleLog:
             k, i = k + 1, i >> 1
         return index
 
+    def complete_subtrees(self) -> Iterator[tuple[int, int, bytes]]:
+        """(level, position, hash) of every complete subtree above the leaves."""
+        for level in range(1, len(self._levels)):
+            data = self._levels[level]
+            for position in range(len(data) // HASH_SIZE):
+                yield (
+                    level,
+                    position,
+                    bytes(data[position * HASH_SIZE : (position + 1) * HASH_SIZE]),
+                )
+
     def leaf(self, index: int) -> bytes:
         """The leaf hash at index."""
         return self._node(0, index)
@@ -197,6 +208,35 @@ class MerkleLog:
         if not whole:
             proof.append(self._subtree(lo, hi))
         return proof[::-1]
+
+
+class StoredTree(MerkleLog):
+    """A tree of `size` leaves whose complete-subtree hashes are looked up, not kept.
+
+    `nodes` maps (level, position) to the hash of leaves position * 2**level up to
+    (position + 1) * 2**level (level 0: the leaf hashes). A proof or root asked of a tree
+    whose mapping lacks some node answers with placeholder hashes and records what it
+    needed in `missing`: ask once with no nodes to learn which O(log n) nodes to read, then
+    again with them. The proofs are MerkleLog's own, so they are byte for byte the same.
+    """
+
+    def __init__(self, size: int, nodes: Mapping[tuple[int, int], bytes] | None = None) -> None:
+        super().__init__()
+        self._size = size
+        self._nodes = nodes or {}
+        self.missing: set[tuple[int, int]] = set()
+
+    @property
+    def size(self) -> int:
+        """Number of leaves."""
+        return self._size
+
+    def _node(self, level: int, index: int) -> bytes:
+        found = self._nodes.get((level, index))
+        if found is None:
+            self.missing.add((level, index))
+            return bytes(HASH_SIZE)
+        return found
 
 
 def verify_inclusion(

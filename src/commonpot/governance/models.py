@@ -155,6 +155,24 @@ class LedgerEntry(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class LedgerNode(Base):
+    """An interior node of a community's Merkle log: the hash of a complete subtree.
+
+    The node at `level` (1 and up; leaves are the entries) and `position` covers leaves
+    position * 2**level up to (position + 1) * 2**level; `ledger.append` writes the nodes
+    an entry completes in the same transaction, so a proof reads O(log n) stored hashes.
+    """
+
+    __tablename__ = "gov_ledger_nodes"
+
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class Checkpoint(Base):
     """A signed tree head of a community's ledger (C2SP checkpoint note)."""
 

@@ -19,12 +19,6 @@ from functools import cached_property
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    PublicFormat,
-)
 
 from commonpot.parsing import is_digits
 
@@ -35,6 +29,12 @@ SIG_PREFIX = "— "
 
 class NoteError(ValueError):
     """A note, key or checkpoint is malformed or its signature does not verify."""
+
+
+def key_name_of(instance_name: str) -> str:
+    """The signed-note key name of an instance: its name without spaces or '+'."""
+    cleaned = "".join(ch if ch.isalnum() or ch in "-._/:" else "-" for ch in instance_name)
+    return cleaned or "commonpot"
 
 
 def _check_name(name: str) -> None:
@@ -93,12 +93,12 @@ class Signer:
     @property
     def verifier(self) -> Verifier:
         """The matching verifier."""
-        raw = self.private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        raw = self.private_key.public_key().public_bytes_raw()
         return Verifier(self.name, raw)
 
     def skey(self) -> str:
         """Encoded signer key `PRIVATE+KEY+name+hexid+base64(0x01||seed)` (keep it secret)."""
-        seed = self.private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        seed = self.private_key.private_bytes_raw()
         blob = base64.b64encode(bytes([ALG_ED25519]) + seed).decode()
         return f"PRIVATE+KEY+{self.name}+{self.verifier.key_id.hex()}+{blob}"
 

@@ -1,0 +1,237 @@
+"""`commonpot ledger verify` has a lean path (DB-API cursor, no ORM): it answers as the full one.
+
+Each ledger, sound or tampered with, is verified by the lean path
+(`governance.verify_command.run`) and by the full Typer command (`cli_app.run`), on SQLite
+and PostgreSQL; both must print the same and exit with the same code. What only the full
+command can do (seal new entries first, explain an unknown community) is left to it.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from commonpot.accounts import User, Viewer
+from commonpot.cli_app import run as typer_run
+from commonpot.db import Database
+from commonpot.governance import ledger, service, verify_command
+from commonpot.governance.models import Checkpoint, LedgerEntry, Proposal
+from commonpot.governance.signing import sign_vote, vote_message
+from commonpot.settings import Settings, get_settings
+from tests.factories.accounts import make_world
+from tests.factories.governance import fetch_community, make_proposal, vote
+
+SLUG = "publicville"
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    monkeypatch.setenv("COMMONPOT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("COMMONPOT_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    yield settings
+    get_settings.cache_clear()
+
+
+def _lean(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int | None, str, str]:
+    code = verify_command.run([SLUG, *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _full(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int | None, str, str]:
+    code = 0
+    try:
+        typer_run(["ledger", "verify", SLUG, *args], ("governance",))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _agree(capsys: pytest.CaptureFixture[str]) -> tuple[int | None, str, str]:
+    lean = _lean(capsys, "--no-progress")
+    assert lean[0] is not None, "the lean path should have answered"
+    assert lean == _full(capsys, "--no-progress")
+    return lean
+
+
+@pytest.fixture
+def sealed(db: Database, cli_env: Settings) -> int:
+    """A community with votes (one signed by the member's own key), its ledger sealed."""
+    w = make_world(db)
+    key = Ed25519PrivateKey.generate()
+    with db.unit_of_work() as s:
+        member = s.get_one(User, w.member.id)
+        member.public_key = base64.b64encode(key.public_key().public_bytes_raw()).decode()
+    number = make_proposal(db, w.steward, SLUG, cli_env, rules={"open_results": True})
+    vote(db, w.steward, SLUG, number, {"choice": "yes"}, cli_env)
+    with db.unit_of_work() as s:
+        action_hash = str(s.scalar(select(Proposal.action_hash).where(Proposal.number == number)))
+        ballot = {"choice": "no"}
+        service.cast_vote(
+            s,
+            fetch_community(s, SLUG),
+            Viewer(user=s.get_one(User, w.member.id)),
+            number,
+            ballot,
+            cli_env,
+            signature=sign_vote(key, vote_message(SLUG, number, action_hash, ballot)),
+        )
+    with db.unit_of_work() as s:
+        community = fetch_community(s, SLUG)
+        ledger.seal(s, community, cli_env)
+        return community.id
+
+
+def _change(db: Database, statement: Callable[[Session], object]) -> None:
+    with db.unit_of_work() as s:
+        statement(s)
+
+
+def test_a_sound_ledger_is_verified_alike(
+    db: Database, sealed: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _agree(capsys)
+    assert code == 0
+    assert out.startswith("ok: ")
+    assert "1 member signatures checked" in out
+    assert err == ""
+
+
+def _entry(db: Database, community_id: int, seq: int) -> tuple[str, str]:
+    with db.unit_of_work(write=False) as s:
+        row = s.execute(
+            select(LedgerEntry.data, LedgerEntry.leaf_hash).where(
+                LedgerEntry.community_id == community_id, LedgerEntry.seq == seq
+            )
+        ).one()
+        return row[0], row[1]
+
+
+def _set_entry(db: Database, community_id: int, seq: int, **values: object) -> None:
+    _change(
+        db,
+        lambda s: s.execute(
+            update(LedgerEntry)
+            .where(LedgerEntry.community_id == community_id, LedgerEntry.seq == seq)
+            .values(**values)
+        ),
+    )
+
+
+def _last_seq(db: Database, community_id: int) -> int:
+    with db.unit_of_work(write=False) as s:
+        community = s.get_one(type(fetch_community(s, SLUG)), community_id)
+        return ledger.size(s, community) - 1
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "vote changed",
+        "vote changed with its hash",
+        "leaf hash",
+        "not canonical",
+        "spaces",
+        "another position",
+        "another community",
+        "signature",
+    ],
+)
+def test_tampering_is_named_alike(
+    db: Database, sealed: int, capsys: pytest.CaptureFixture[str], tamper: str
+) -> None:
+    last = _last_seq(db, sealed)
+    data, digest = _entry(db, sealed, last)  # the signed vote
+    named = last
+    if tamper == "vote changed":
+        _set_entry(db, sealed, last, data=data.replace('"no"', '"yes"'))
+    elif tamper == "vote changed with its hash":
+        changed = data.replace('"no"', '"yes"')
+        _set_entry(
+            db, sealed, last, data=changed, leaf_hash=ledger.leaf_hash(changed.encode()).hex()
+        )
+    elif tamper == "leaf hash":
+        _set_entry(db, sealed, 2, leaf_hash=("0" if digest[0] != "0" else "1") + digest[1:])
+        named = 2
+    elif tamper == "not canonical":
+        _set_entry(db, sealed, 1, data=_entry(db, sealed, 1)[0].replace(":", ": ", 1))
+        named = 1
+    elif tamper == "spaces":
+        _set_entry(db, sealed, 0, data=" " + _entry(db, sealed, 0)[0])
+        named = 0
+    elif tamper == "another position":
+        _set_entry(db, sealed, 1, data=_entry(db, sealed, 1)[0].replace('"seq":1', '"seq":7'))
+        named = 1
+    elif tamper == "another community":
+        _set_entry(db, sealed, 1, data=_entry(db, sealed, 1)[0].replace(SLUG, "otherville"))
+        named = 1
+    elif tamper == "signature":
+        start = data.index('"signature":"') + len('"signature":"')
+        flipped = "A" if data[start] != "A" else "B"
+        _set_entry(db, sealed, last, data=data[:start] + flipped + data[start + 1 :])
+    code, out, err = _agree(capsys)
+    assert code == 1
+    assert out == ""
+    if tamper == "vote changed with its hash":  # consistent but not what was signed
+        assert "checkpoint root does not match" in err or f"first bad entry: {named}" in err
+    else:
+        assert f"first bad entry: {named}" in err
+
+
+def test_a_tampered_checkpoint_is_caught_alike(
+    db: Database, sealed: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def forge(s: Session) -> None:
+        last = s.scalars(
+            select(Checkpoint)
+            .where(Checkpoint.community_id == sealed)
+            .order_by(Checkpoint.size.desc())
+        ).first()
+        assert last is not None
+        last.root = "0" * 64
+        last.note = last.note.replace("\n\n", "\n\n\u2014 forged AAAA\n", 1)
+
+    _change(db, forge)
+    code, _, err = _agree(capsys)
+    assert code == 1
+    assert "checkpoint" in err
+
+
+def test_what_only_the_full_command_does_is_left_to_it(
+    db: Database, sealed: int, cli_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with db.unit_of_work() as s:
+        ledger.append(s, fetch_community(s, SLUG), "test.note", {"note": "after the seal"})
+    assert verify_command.run([SLUG]) is None  # the full command signs a checkpoint first
+    code, out, _ = _full(capsys)
+    assert code == 0
+    assert _agree(capsys)[1] == out  # sealed now: the lean path answers, alike
+    assert verify_command.run(["nowhere"]) is None  # the full command's own error
+    assert verify_command.run([SLUG, "--remote", "http://example.org"]) is None
+    assert verify_command.run([]) is None
+
+
+def test_the_lean_path_loads_no_orm_nor_typer(db: Database, sealed: int, cli_env: Settings) -> None:
+    probe = (
+        "import sys\n"
+        "from commonpot.cli import main\n"
+        f"main(['ledger', 'verify', {SLUG!r}])\n"
+        "print(sorted(m for m in ('sqlalchemy', 'typer', 'pydantic', "
+        "'commonpot.cli_app') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=os.environ
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines[0].startswith("ok: ")
+    assert lines[-1] == "[]"
