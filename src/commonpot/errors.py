@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 Part = str | int | float
 
@@ -17,7 +17,7 @@ class Worded(str):
     msgid: str
     parts: dict[str, Part]
 
-    def __new__(cls, msgid: str, parts: dict[str, Part]) -> Worded:
+    def __new__(cls, msgid: str, parts: Mapping[str, Part]) -> Worded:
         english = {k: f"{v:g}" if isinstance(v, float) else v for k, v in parts.items()}
         made = super().__new__(cls, msgid % english if parts else msgid)
         made.msgid = msgid

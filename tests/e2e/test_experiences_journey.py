@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 from sqlalchemy import select
 
 from commonpot import demo
+from commonpot.experiences.demo import TELLING
 from commonpot.recipes.models import Recipe
 from tests.e2e.conftest import (
     CHROMIUM,
@@ -306,7 +307,10 @@ def _gather(live_server: LiveServer, pozole: str, host: Page, guest: Page) -> No
     host.goto(pozole + "/text")
     host.get_by_role("link", name="Set who may hear it and its timing").last.click()
     expect(host.get_by_label("Who may hear it, as the teller agreed")).to_have_value("anyone")
-    expect(host.get_by_label(re.compile("^Timed transcript"))).to_contain_text("0:04.5 --> 0:10")
+    second = TELLING[1]  # (start, end, words) of the demo's second spoken sentence
+    expect(host.get_by_label(re.compile("^Timed transcript"))).to_contain_text(
+        f"0:{second[0]:05.2f} --> 0:{second[1]:05.2f} {second[2]}"
+    )
     assert axe_violations(host) == []
     host.goto(pozole)
     host.get_by_role("link", name="Arrange the chapters").click()

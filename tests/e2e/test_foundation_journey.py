@@ -74,7 +74,7 @@ def test_invitation_sign_up_and_add_place(live_server: LiveServer, page: Page, t
     page.get_by_label(tr("Kind")).select_option("garden")
     page.get_by_role("button", name=tr("Add place")).click()
     expect(page.get_by_role("status")).to_contain_text(
-        tr("Added %(name)s to the map.", name="Fig tree by the bridge")
+        tr("Added %(place)s to the map.", place="Fig tree by the bridge")
     )
     expect(page.get_by_role("cell", name="Fig tree by the bridge")).to_be_visible()
     shows_language(page, tr, "Places", "Latitude", "Add place")

@@ -56,7 +56,7 @@ def test_ranked_decision_journey(live_server: LiveServer, page: Page, tr: Words)
     page.get_by_label(tr("Voting hours"), exact=True).fill("1")
     page.get_by_role("button", name=tr("Save draft")).click()
     expect(page.locator("#proposal-error")).to_contain_text(
-        tr("Voting lasts at least %(hours)s.", hours="24 h")
+        tr("Voting lasts at least %(hours)s h.", hours="24")
     )
     expect(page.get_by_label(tr("Title"))).to_have_value("Which tree for the north bank?")
     assert axe_violations(page) == []
@@ -143,7 +143,7 @@ def test_ranked_decision_journey(live_server: LiveServer, page: Page, tr: Words)
     page.get_by_role("button", name=tr("Add request")).click()
     # refused: the form comes back as filled in, with the reason
     expect(page.get_by_role("alert")).to_contain_text(
-        tr("The %(pool)s holds only %(balance)s.", pool="treasury", balance=0)
+        tr("The treasury holds only %(balance)s.", balance=0)
     )
     expect(page.get_by_label(tr("Recipient"))).to_have_value("Hive keepers")
     expect(page.get_by_label(tr("Amount"))).to_have_value("10")

@@ -86,7 +86,7 @@ def test_custodian_records_member_finds_outsider_cannot(
     expect(page.get_by_role("heading", level=1)).to_have_text("Grandmother Ines' blue corn atole")
     expect(page.get_by_text(f"{tr('Generation')} 3")).to_be_visible()
     expect(page.get_by_role("note", name=tr("Protocol notices"))).to_contain_text(
-        tr("Community only")
+        tr("Community only: for members of %(community)s.", community=world.public.name)
     )
 
     page.get_by_text(tr("Add a recorded story")).click()

@@ -36,7 +36,7 @@ def _validate_grant(session: Session, community: Community, params: Params) -> P
         raise Invalid("Name who receives the grant.", field="action.params.recipient")
     balance = int((community.settings or {}).get(f"{pool}_balance", 0))
     if amount > balance:
-        raise Invalid(f"The {pool} holds only {balance}.", field="action.params.amount")
+        raise Invalid(SHORT[pool], field="action.params.amount", balance=balance)
     return {"pool": pool, "amount": amount, "recipient": recipient.strip()}
 
 
@@ -53,7 +53,7 @@ def _execute_grant(session: Session, community: Community, params: Params, _: Vi
         session.refresh(community, ["settings"])
     balance = int((community.settings or {}).get(key, 0))
     if params["amount"] > balance:
-        raise Invalid(f"The {params['pool']} holds only {balance} now.")
+        raise Invalid(SHORT_NOW[params["pool"]], balance=balance)
     set_setting(session, community, key, balance - params["amount"])
     return f"Granted {params['amount']} from the {params['pool']} to {params['recipient']}."
 
@@ -101,6 +101,15 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
     return message
 
 
+# what a grant larger than the pool is told (one sentence per pool, so each reads well)
+SHORT = {
+    "seed_bank": N_("The seed bank holds only %(balance)s."),
+    "treasury": N_("The treasury holds only %(balance)s."),
+}
+SHORT_NOW = {
+    "seed_bank": N_("The seed bank holds only %(balance)s now."),
+    "treasury": N_("The treasury holds only %(balance)s now."),
+}
 # the pools a grant draws from, as a sentence names them
 POOL_WORDS = {"seed_bank": N_("the seed bank"), "treasury": N_("the shared treasury")}
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from commonpot.actions import ENGLISH, Words
 from commonpot.communities import Community
-from commonpot.errors import Invalid
+from commonpot.errors import Invalid, Worded
 from commonpot.governance import ledger
 from commonpot.governance.models import Constitution
 from commonpot.tenancy import select_scoped
@@ -118,18 +118,27 @@ def shortfall(rules: dict[str, Any], floor: Floor, method: str) -> tuple[str, st
     by quorum and a winner, so their threshold is not compared.
     """
     if Fraction(str(rules["quorum"])) < Fraction(str(floor["quorum"])):
-        return "quorum", f"The quorum must be at least {floor['quorum']} of the members."
+        quorum = str(floor["quorum"])
+        return "quorum", Worded(
+            "The quorum must be at least %(share)s of the members.", {"share": quorum}
+        )
     if method == "majority" and _strictness(rules["threshold"], rules["inclusive"]) < _strictness(
         floor["threshold"], floor["inclusive"]
     ):
-        word = "at least" if floor["inclusive"] else "more than"
-        return "threshold", f"A pass needs {word} {floor['threshold']} of the yes and no votes."
-    if int(rules["voting_seconds"]) < int(floor["voting_seconds"]):
-        return "voting_seconds", f"Voting lasts at least {_hours(floor['voting_seconds'])}."
-    if int(rules["timelock_seconds"]) < int(floor["timelock_seconds"]):
-        return "timelock_seconds", (
-            f"The wait before acting is at least {_hours(floor['timelock_seconds'])}."
+        share = {"share": str(floor["threshold"])}
+        if floor["inclusive"]:
+            return "threshold", Worded(
+                "A pass needs at least %(share)s of the yes and no votes.", share
+            )
+        return "threshold", Worded(
+            "A pass needs more than %(share)s of the yes and no votes.", share
         )
+    if int(rules["voting_seconds"]) < int(floor["voting_seconds"]):
+        hours = {"hours": int(floor["voting_seconds"]) / HOUR}
+        return "voting_seconds", Worded("Voting lasts at least %(hours)s h.", hours)
+    if int(rules["timelock_seconds"]) < int(floor["timelock_seconds"]):
+        hours = {"hours": int(floor["timelock_seconds"]) / HOUR}
+        return "timelock_seconds", Worded("The wait before acting is at least %(hours)s h.", hours)
     return None
 
 
