@@ -21,7 +21,7 @@ def _validate_text(session: Session, community: Community, params: Params) -> Pa
 
 
 def _execute_text(session: Session, community: Community, params: Params, _: Viewer) -> str:
-    return "Decision recorded." + (f" {params['note']}" if params.get("note") else "")
+    return N_("Decision recorded.") + (f" {params['note']}" if params.get("note") else "")
 
 
 def _validate_grant(session: Session, community: Community, params: Params) -> Params:
@@ -53,7 +53,8 @@ def _execute_grant(session: Session, community: Community, params: Params, _: Vi
         session.refresh(community, ["settings"])
     balance = int((community.settings or {}).get(key, 0))
     if params["amount"] > balance:
-        raise Invalid(SHORT_NOW[params["pool"]], balance=balance)
+        short = SHORT_NOW[str(params["pool"])]
+        raise Invalid(short, balance=balance)
     set_setting(session, community, key, balance - params["amount"])
     return f"Granted {params['amount']} from the {params['pool']} to {params['recipient']}."
 

@@ -22,7 +22,7 @@ from commonpot.governance.refused import Refused, form_context, status_of
 from commonpot.http import PostedForm
 from commonpot.parsing import is_digits
 from commonpot.settings import Settings
-from commonpot.templating import Reader, reader, redirect, render
+from commonpot.templating import N_, Reader, reader, redirect, render
 
 Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
 router = APIRouter()
@@ -209,25 +209,25 @@ def _step(request: Request, here: Here, number: int, do: Step, done: str) -> Res
 @router.post(PAGE + "/open")
 def open_voting(number: Number, request: Request, here: CommunityScope) -> Response:
     """Open voting."""
-    return _step(request, here, number, service.open_proposal, "Voting is open.")
+    return _step(request, here, number, service.open_proposal, N_("Voting is open."))
 
 
 @router.post(PAGE + "/close")
 def close_voting(number: Number, request: Request, here: CommunityScope) -> Response:
     """Count the votes."""
-    return _step(request, here, number, service.close_proposal, "The votes are counted.")
+    return _step(request, here, number, service.close_proposal, N_("The votes are counted."))
 
 
 @router.post(PAGE + "/execute")
 def execute(number: Number, request: Request, here: CommunityScope) -> Response:
     """Carry out the decision."""
-    return _step(request, here, number, service.execute_proposal, "Carried out.")
+    return _step(request, here, number, service.execute_proposal, N_("Carried out."))
 
 
 @router.post(PAGE + "/cancel")
 def cancel(number: Number, request: Request, here: CommunityScope) -> Response:
     """Withdraw the proposal."""
-    return _step(request, here, number, service.cancel_proposal, "The proposal is withdrawn.")
+    return _step(request, here, number, service.cancel_proposal, N_("The proposal is withdrawn."))
 
 
 @router.post(PAGE + "/receipt")
