@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -120,14 +121,36 @@ def shared_object(request: Request, ctx: Unit, slug: str, kind: str, local_id: i
     return _read(ctx, lambda s, f: documents.object_document(s, f, slug, kind, local_id))
 
 
-async def _receive(request: Request, slug: str | None) -> Response:
+@dataclass(frozen=True)
+class _Signed:
+    """A signed POST as the signature check sees it: body, full URL, request target, headers."""
+
+    body: bytes
+    url: str
+    target: str
+    headers: dict[str, str]
+
+
+async def _signed(request: Request) -> _Signed:
     body = await request.body()
     settings = settings_of(request)
     base = (settings.base_url or str(request.base_url)).rstrip("/")
     scheme = base.split("://", 1)[0]
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     url = f"{scheme}://{request.headers.get('host', '')}{target}"
-    headers = dict(request.headers.items())
+    return _Signed(body, url, target, dict(request.headers.items()))
+
+
+def _refused(request: Request, exc: DomainError) -> Response:
+    """A refused signed POST as a problem (with Retry-After when the sender must slow down)."""
+    answer = problem_from(exc, instance=request.url.path)
+    if isinstance(exc, inbox.SlowDown):
+        answer.headers["Retry-After"] = str(exc.retry_after)
+    return answer
+
+
+async def _receive(request: Request, slug: str | None) -> Response:
+    signed = await _signed(request)
 
     def work() -> str:
         with database(request).unit_of_work(write=True) as session:
@@ -135,10 +158,10 @@ async def _receive(request: Request, slug: str | None) -> Response:
                 session,
                 fed_of(request),
                 method=request.method,
-                url=url,
-                target=target,
-                headers=headers,
-                body=body,
+                url=signed.url,
+                target=signed.target,
+                headers=signed.headers,
+                body=signed.body,
                 slug=slug,
                 limiter=limiter_of(request),
             )
@@ -146,23 +169,14 @@ async def _receive(request: Request, slug: str | None) -> Response:
     try:
         outcome = await run_in_threadpool(work)
     except DomainError as exc:
-        answer = problem_from(exc, instance=request.url.path)
-        if isinstance(exc, inbox.SlowDown):
-            answer.headers["Retry-After"] = str(exc.retry_after)
-        return answer
+        return _refused(request, exc)
     return _json({"status": outcome}, "application/json", 202)
 
 
 @router.post("/federation/{slug}/gatherings/{gathering_id}/guests")
 async def guest_pass(request: Request, slug: str, gathering_id: int) -> Response:
     """Another instance's community vouches for its member (a signed Join): a guest pass."""
-    body = await request.body()
-    settings = settings_of(request)
-    base = (settings.base_url or str(request.base_url)).rstrip("/")
-    scheme = base.split("://", 1)[0]
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    url = f"{scheme}://{request.headers.get('host', '')}{target}"
-    headers = dict(request.headers.items())
+    signed = await _signed(request)
 
     def work() -> dict[str, Any]:
         with database(request).unit_of_work(write=True) as session:
@@ -173,20 +187,17 @@ async def guest_pass(request: Request, slug: str, gathering_id: int) -> Response
                 slug=slug,
                 gathering_id=gathering_id,
                 method=request.method,
-                url=url,
-                target=target,
-                headers=headers,
-                body=body,
+                url=signed.url,
+                target=signed.target,
+                headers=signed.headers,
+                body=signed.body,
                 limiter=limiter_of(request),
             )
 
     try:
         answer = await run_in_threadpool(work)
     except DomainError as exc:
-        problem = problem_from(exc, instance=request.url.path)
-        if isinstance(exc, inbox.SlowDown):
-            problem.headers["Retry-After"] = str(exc.retry_after)
-        return problem
+        return _refused(request, exc)
     return _json(answer, "application/json", 201)
 
 
