@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from commonpot.templating import _format_dt, _format_number, make_templates, translations_for
+from commonpot.i18n import _format_number, translations_for
+from commonpot.templating import _format_dt, make_templates
 
 WHEN = datetime(2026, 12, 4, 18, 30, 15, tzinfo=UTC)
 
