@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Awaitable, Callable
+
 import anyio
 import httpx
-import pytest
 from starlette.types import Message, Receive, Scope, Send
 
 from commonpot.http import AdmissionMiddleware
+
+
+def run_alone(test: Callable[[], Awaitable[None]]) -> None:
+    """Run an async test on its own event loop in its own thread (a worker that also drives
+    Playwright's sync API has a loop running in its main thread)."""
+    failure: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            anyio.run(test)
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=main)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the test's event loop did not finish"
+    if failure:
+        raise failure[0]
 
 
 class Recorder:
@@ -32,8 +53,11 @@ class Recorder:
         await send({"type": "http.response.body", "body": b"ok"})
 
 
-@pytest.mark.anyio
-async def test_no_more_requests_inside_than_the_limit() -> None:
+def test_no_more_requests_inside_than_the_limit() -> None:
+    run_alone(_no_more_requests_inside_than_the_limit)
+
+
+async def _no_more_requests_inside_than_the_limit() -> None:
     inner = Recorder()
     app = AdmissionMiddleware(inner, limit=3)
     transport = httpx.ASGITransport(app=app)
@@ -50,8 +74,11 @@ async def test_no_more_requests_inside_than_the_limit() -> None:
     assert inner.most == 3  # reached the limit, never passed it
 
 
-@pytest.mark.anyio
-async def test_started_streams_give_their_slot_back() -> None:
+def test_started_streams_give_their_slot_back() -> None:
+    run_alone(_started_streams_give_their_slot_back)
+
+
+async def _started_streams_give_their_slot_back() -> None:
     inner = Recorder()
     app = AdmissionMiddleware(inner, limit=1)
     transport = httpx.ASGITransport(app=app)

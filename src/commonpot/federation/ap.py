@@ -15,6 +15,7 @@ from commonpot.federation.client import Client
 from commonpot.federation.limits import InboxLimiter
 from commonpot.federation.vocab import ACTIVITY_JSON
 from commonpot.http import Ctx, Unit, database, problem_from, settings_of
+from commonpot.params import Id
 
 router = APIRouter(include_in_schema=False)
 JRD = "application/jrd+json"
@@ -112,7 +113,7 @@ def following(request: Request, ctx: Unit, slug: str) -> Response:
 
 
 @router.get("/federation/{slug}/{kind}/{local_id}")
-def shared_object(request: Request, ctx: Unit, slug: str, kind: str, local_id: int) -> Response:
+def shared_object(request: Request, ctx: Unit, slug: str, kind: str, local_id: Id) -> Response:
     """A shared recipe or event (while it may still be shared)."""
     if kind not in {"recipes", "events", "gatherings"}:
         return problem_from(NotFound("Nothing here."), instance=request.url.path)
@@ -174,7 +175,7 @@ async def _receive(request: Request, slug: str | None) -> Response:
 
 
 @router.post("/federation/{slug}/gatherings/{gathering_id}/guests")
-async def guest_pass(request: Request, slug: str, gathering_id: int) -> Response:
+async def guest_pass(request: Request, slug: str, gathering_id: Id) -> Response:
     """Another instance's community vouches for its member (a signed Join): a guest pass."""
     signed = await _signed(request)
 
