@@ -148,6 +148,29 @@ def drop(pg: str, name: str) -> None:
     admin.dispose()
 
 
+def prepare(url: str, folder: Path) -> tuple[int | None, dict[str, str]]:
+    """Migrate and load the demo into `url`, write the hello app into `folder`; the pozole's
+    id and the environment both servers run with."""
+    migrate.upgrade(url)
+    db = open_database(url)
+    with db.unit_of_work() as session:
+        demo.load(session)
+        recipe_id = session.scalar(
+            select(Recipe.id).where(Recipe.name == "Pozole rojo de la abuela Carmen")
+        )
+    db.dispose()
+    (folder / "hello_app.py").write_text(HELLO)
+    env = {
+        **os.environ,
+        "COMMONPOT_DATABASE_URL": url,
+        "COMMONPOT_DATA_DIR": str(folder / "var"),
+        "COMMONPOT_SECRET_KEY": "h" * 40,
+        "COMMONPOT_JOBS_EMBEDDED": "0",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.getenv("PYTHONPATH")])),
+    }
+    return recipe_id, env
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="5 s per case, 8 and 32 conns")
@@ -164,23 +187,7 @@ def main() -> None:
     url, pg_name = database_url(args.pg, folder)
     servers: list[subprocess.Popen[bytes]] = []
     try:
-        migrate.upgrade(url)
-        db = open_database(url)
-        with db.unit_of_work() as session:
-            demo.load(session)
-            recipe_id = session.scalar(
-                select(Recipe.id).where(Recipe.name == "Pozole rojo de la abuela Carmen")
-            )
-        db.dispose()
-        (folder / "hello_app.py").write_text(HELLO)
-        env = {
-            **os.environ,
-            "COMMONPOT_DATABASE_URL": url,
-            "COMMONPOT_DATA_DIR": str(folder / "var"),
-            "COMMONPOT_SECRET_KEY": "h" * 40,
-            "COMMONPOT_JOBS_EMBEDDED": "0",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.getenv("PYTHONPATH")])),
-        }
+        recipe_id, env = prepare(url, folder)
         app_port, hello_port = free_port(), free_port()
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "env": env}
         log = "--no-access-log" if args.no_access_log else "--access-log"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import pstats
 import signal
 import subprocess
@@ -25,12 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import select
-
-from bench_recipes_http import HELLO, free_port, load, wait_up
-from commonpot import demo, migrate
-from commonpot.recipes.models import Recipe
-from commonpot.wiring import open_database
+from bench_recipes_http import free_port, load, prepare, wait_up
 
 # The child: profile every worker thread from its start and the event loop's thread from
 # SIGUSR1 on (when the warm-up is forgotten), write the stats on SIGUSR2.
@@ -79,23 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="cp-profile-"))
     url = f"sqlite:///{folder / 'bench.db'}"
-    migrate.upgrade(url)
-    db = open_database(url)
-    with db.unit_of_work() as session:
-        demo.load(session)
-        recipe_id = session.scalar(
-            select(Recipe.id).where(Recipe.name == "Pozole rojo de la abuela Carmen")
-        )
-    db.dispose()
-    (folder / "hello_app.py").write_text(HELLO)
-    env = {
-        **os.environ,
-        "COMMONPOT_DATABASE_URL": url,
-        "COMMONPOT_DATA_DIR": str(folder / "var"),
-        "COMMONPOT_SECRET_KEY": "p" * 40,
-        "COMMONPOT_JOBS_EMBEDDED": "0",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.getenv("PYTHONPATH")])),
-    }
+    recipe_id, env = prepare(url, folder)
     port = free_port()
     out = folder / "profile.out"
     target = "hello_app:app" if args.which == "hello" else "commonpot.app:create_app"
