@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts import OPERATOR, User, Viewer
+from commonpot.accounts import User, Viewer
 from commonpot.actions import ActionType, Params, Said, Words, said
-from commonpot.communities import service
+from commonpot.communities import roles, service
 from commonpot.communities.models import Community
 from commonpot.errors import Conflict, Invalid, NotFound
 
@@ -72,7 +72,8 @@ def _execute_remove(session: Session, community: Community, params: Params, _: V
     if found is None:
         raise Conflict("That person is no longer a member.")
     name = found.user.display_name
-    service.remove_member(session, community, OPERATOR, params["user_id"])
+    # the community decided: no one's role is checked (the last steward is still kept)
+    roles.expel(session, community, params["user_id"])
     return said("%(person)s is no longer a member.", person=name)
 
 
