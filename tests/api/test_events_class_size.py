@@ -79,7 +79,9 @@ def test_the_api_sets_the_class_size_and_the_pairing_follows(
     size, settings = _stored(db, event_id)
     assert size == 3
     assert not [k for k in settings if k.startswith("events.learners_per_elder")]
-    missing = client.put(f"{API}/999999/class-size", json={"learners_per_elder": 2}, headers=steward)
+    missing = client.put(
+        f"{API}/999999/class-size", json={"learners_per_elder": 2}, headers=steward
+    )
     assert missing.status_code == 404
 
 
