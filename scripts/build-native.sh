@@ -1,11 +1,11 @@
 #!/bin/sh
 # Compile commonpot's own C code: the allocation engine's network simplex
-# (src/commonpot/network/simplex.c -> _simplex.so, loaded with ctypes; no Python headers).
+# (src/commonpot/network/simplex.c -> libcommonpot-simplex.so, loaded with ctypes; no Python headers).
 # Without a C compiler the engine solves with OR-Tools instead: the same optimum, slower.
 set -u
 cc="${CC:-cc}"
 src=src/commonpot/network/simplex.c
-out=src/commonpot/network/_simplex.so
+out=src/commonpot/network/libcommonpot-simplex.so  # a name no import can take for a module
 if ! command -v "$cc" >/dev/null 2>&1; then
     echo "build-native: no C compiler ($cc); allocation will solve with OR-Tools (slower)" >&2
     exit 0

@@ -1,7 +1,8 @@
 """The network simplex of `simplex.c`, called through ctypes (no Python headers needed).
 
-`make setup` compiles `simplex.c` into `_simplex.so` beside this file
-(`scripts/build-native.sh`, with the machine's C compiler). Without a compiler the library is
+`make setup` compiles `simplex.c` into `libcommonpot-simplex.so` beside this file
+(`scripts/build-native.sh`, with the machine's C compiler; a file name that no import can
+mistake for a module). Without a compiler the library is
 absent, `available()` is False and the allocation engine solves with OR-Tools instead: the
 same optimum (both are exact, and every plan's certificate is checked independently), at
 about a fifth of the speed.
@@ -23,7 +24,7 @@ from numpy.typing import NDArray
 
 IntArray = NDArray[np.int64]
 
-LIBRARY = Path(__file__).with_name("_simplex.so")
+LIBRARY = Path(__file__).with_name("libcommonpot-simplex.so")
 INF = 1 << 62  # a capacity the simplex treats as unbounded
 OPTIMAL, UNBOUNDED, BAD_TREE, NO_MEMORY, ITERATION_LIMIT = 0, 1, 2, 3, 4
 
