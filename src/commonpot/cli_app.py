@@ -114,7 +114,9 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) 
     from commonpot.settings import get_settings
 
     migrate.upgrade(get_settings().database_url, revision)
-    typer.echo("Database schema is up to date.")
+    from commonpot.i18n import cli_text
+
+    typer.echo(cli_text("Database schema is up to date."))
 
 
 @db_app.command("revision")
@@ -270,12 +272,16 @@ def run(argv: list[str], domains: tuple[str, ...]) -> None:
         if isinstance(code, int) and code != 0:
             sys.exit(code)
     except DomainError as exc:
-        typer.echo(error_line(exc), err=True)
+        from commonpot.i18n import cli_words
+
+        typer.echo(error_line(exc, cli_words()), err=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
-        typer.echo("Aborted.", err=True)
+        from commonpot.i18n import cli_text
+
+        typer.echo(cli_text("Aborted."), err=True)
         sys.exit(1)
     except typer.TyperException as exc:
         # usage errors (exit 2) and other command-line errors arrive here with

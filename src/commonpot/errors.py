@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 Part = str | int | float
 
@@ -123,7 +124,32 @@ class PayloadTooLarge(DomainError):
     type_slug = "too-large"
 
 
-def error_line(exc: DomainError) -> str:
-    """The one line a command prints for a domain error before exiting with code 2."""
+class Wording(Protocol):
+    """What words a detail for its reader (`commonpot.i18n.Reader`)."""
+
+    def gettext(self, message: str) -> str:
+        """The message in the reader's language."""
+        ...
+
+    def number(self, value: float | int | None, digits: int = 2) -> str:
+        """A number as the reader writes it."""
+        ...
+
+
+def worded_detail(detail: str, words: Wording | None = None) -> str:
+    """A refusal's detail in the reader's words (as it is, in English, without `words`)."""
+    if words is None:
+        return detail
+    if isinstance(detail, Worded):
+        return detail.words(words.gettext, words.number)
+    return words.gettext(detail)
+
+
+def error_line(exc: DomainError, words: Wording | None = None) -> str:
+    """The one line a command prints for a domain error before exiting with code 2.
+
+    `error:` and the field's name stay as they are (scripts read them); the detail is in
+    the command line's language when `words` are given.
+    """
     prefix = f"{exc.field}: " if exc.field and not exc.detail.startswith(exc.field) else ""
-    return f"error: {prefix}{exc.detail}"
+    return f"error: {prefix}{worded_detail(exc.detail, words)}"

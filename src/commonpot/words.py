@@ -10,9 +10,10 @@ locale (decimal comma in Spanish). `said` and `said_n` are extraction keywords (
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, Union
 
-Value = str | int | float
+# a part is text, a number, or a sentence of its own (worded in the same language)
+Value = Union[str, int, float, "Said"]
 
 
 class Words(Protocol):
@@ -81,7 +82,9 @@ class Said:
             template = words.gettext(self.text)
         shown: dict[str, str] = {}
         for key, value in self.values.items():
-            if isinstance(value, bool | str):
+            if isinstance(value, Said):
+                shown[key] = value.words(words)
+            elif isinstance(value, bool | str):
                 shown[key] = str(value)
             elif isinstance(value, int):
                 shown[key] = words.number(value, 0)
@@ -94,7 +97,8 @@ class Said:
 
     def to_json(self) -> dict[str, Any]:
         """The sentence as stored JSON."""
-        out: dict[str, Any] = {"text": self.text, "values": dict(self.values)}
+        values = {k: v.to_json() if isinstance(v, Said) else v for k, v in self.values.items()}
+        out: dict[str, Any] = {"text": self.text, "values": values}
         if self.plural is not None:
             out["plural"] = self.plural
         if self.digits != 2:
@@ -106,9 +110,13 @@ class Said:
         """A stored sentence (a plain string, as older rows hold, is kept as it is)."""
         if isinstance(data, dict) and isinstance(data.get("text"), str):
             values = data.get("values")
+            parts = {
+                k: cls.from_json(v) if isinstance(v, dict) else v
+                for k, v in (values.items() if isinstance(values, dict) else ())
+            }
             return cls(
                 data["text"],
-                dict(values) if isinstance(values, dict) else {},
+                parts,
                 data.get("plural") if isinstance(data.get("plural"), str) else None,
                 int(data.get("digits", 2)),
             )

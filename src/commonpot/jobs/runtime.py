@@ -51,7 +51,9 @@ from commonpot.jobs.queue import (
     job_channel,
     job_message,
 )
+from commonpot.jobs.texts import shown, stored
 from commonpot.settings import Settings
+from commonpot.words import said
 
 log = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 2.0
@@ -267,10 +269,11 @@ class Jobs:
     def _failed(self, job_id: int, exc: Exception) -> None:
         # a domain error (bad input, a rule) says what to change: trying again cannot help
         final = isinstance(exc, DomainError)
-        reason = (exc.detail if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}")[
-            :2000
-        ]
-        log.warning("job %s failed: %s", job_id, reason)
+        # a refusal is kept as its message id and parts (worded per reader where shown)
+        detail = exc.detail if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+        reason = stored(detail, 2000)
+        english = shown(reason) or ""
+        log.warning("job %s failed: %s", job_id, english)
         delay: float | None = None
         with self.db.unit_of_work() as session:
             job = session.get(Job, job_id)
@@ -280,7 +283,9 @@ class Jobs:
             if job.attempts < job.max_attempts and not final:
                 delay = RETRY_BASE_SECONDS * (2 ** (job.attempts - 1))
                 job.state = JobState.QUEUED.value
-                job.message = f"attempt {job.attempts} failed; retrying"
+                job.message = stored(
+                    said("attempt %(attempt)s failed; retrying", attempt=job.attempts), 300
+                )
                 job.run_after = utcnow() + timedelta(seconds=delay)
             else:
                 job.state = JobState.FAILED.value
@@ -288,7 +293,12 @@ class Jobs:
                 signals.emit(
                     session,
                     JobFailed(
-                        job.id, job.name, job.title, job.community_id, job.created_by, reason
+                        job.id,
+                        job.name,
+                        shown(job.title) or "",
+                        job.community_id,
+                        job.created_by,
+                        english,
                     ),
                 )
             message = job_message(job)
