@@ -59,6 +59,9 @@ class DomainError(Exception):
     status: int = 400
     title: str = "Bad request"
     type_slug: str = "bad-request"
+    # the detail as a `commonpot.words.Said` where one message id cannot hold it (several
+    # sentences): what stores the refusal to word it later (a failed job) keeps this
+    sentence: object | None = None
 
     def __init__(self, detail: str, *, field: str | None = None, **parts: Part) -> None:
         if parts:

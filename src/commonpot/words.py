@@ -133,6 +133,12 @@ def said_n(singular: str, plural: str, num: int, *, digits: int = 2, **values: V
     return Said(singular, {"num": num, **values}, plural, digits)
 
 
+def joined(sentences: list[Said]) -> Said:
+    """Several sentences as one, each worded in the reader's language, separated by spaces."""
+    parts: dict[str, Value] = {f"s{i}": s for i, s in enumerate(sentences)}
+    return Said(" ".join(f"%({key})s" for key in parts), parts)
+
+
 def worded(items: list[Any], words: Words = ENGLISH) -> list[str]:
     """Stored sentences (Said JSON or old plain strings) in the reader's words."""
     return [Said.from_json(item).words(words) for item in items]

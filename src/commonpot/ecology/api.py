@@ -169,10 +169,12 @@ def create_assessment(body: AssessmentIn, here: CommunityScope) -> AssessmentOut
 
 
 @router.post(BASE + "/assessments/jobs", response_model=JobOut, status_code=202)
-def start_assessment(body: AssessmentIn, here: CommunityScope, response: Response) -> JobOut:
+def start_assessment(
+    body: AssessmentIn, request: Request, here: CommunityScope, response: Response
+) -> JobOut:
     """Assess in the background (big inventories, members): 202 and the job to watch."""
     job = ecology_jobs.start_assessment(here.session, here.community, here.viewer, body)
-    out = job_out(job)
+    out = job_out(job, reader(request))
     response.headers["Location"] = out.url
     return out
 
@@ -209,10 +211,10 @@ def create_plan(request: Request, body: PlanIn, here: CommunityScope) -> PlanOut
 
 
 @router.post(BASE + "/plans/jobs", response_model=JobOut, status_code=202)
-def start_plan(body: PlanIn, here: CommunityScope, response: Response) -> JobOut:
+def start_plan(body: PlanIn, request: Request, here: CommunityScope, response: Response) -> JobOut:
     """Draft a crop-sharing plan in the background (stewards): 202 and the job to watch."""
     job = ecology_jobs.start_plan(here.session, here.community, here.viewer, body)
-    out = job_out(job)
+    out = job_out(job, reader(request))
     response.headers["Location"] = out.url
     return out
 

@@ -51,9 +51,9 @@ from commonpot.jobs.queue import (
     job_channel,
     job_message,
 )
-from commonpot.jobs.texts import shown, stored
+from commonpot.jobs.texts import Text, shown, stored
 from commonpot.settings import Settings
-from commonpot.words import said
+from commonpot.words import Said, said
 
 log = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 2.0
@@ -270,8 +270,10 @@ class Jobs:
         # a domain error (bad input, a rule) says what to change: trying again cannot help
         final = isinstance(exc, DomainError)
         # a refusal is kept as its message id and parts (worded per reader where shown)
-        detail = exc.detail if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
-        reason = stored(detail, 2000)
+        detail: Text = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, DomainError):
+            detail = exc.sentence if isinstance(exc.sentence, Said) else exc.detail
+        reason = stored(detail, 4000)  # room for the message ids of several sentences
         english = shown(reason) or ""
         log.warning("job %s failed: %s", job_id, english)
         delay: float | None = None

@@ -32,6 +32,7 @@ from commonpot.governance.signals import (
     ProposalOpened,
 )
 from commonpot.network.signals import AllocationCommitted, HandoverChanged
+from commonpot.words import said
 
 DELIVER_JOB = "notifications.deliver"
 INVITATION_JOB = "notifications.invitation"
@@ -47,7 +48,7 @@ def _queue(
             {"community_id": community_id, "notices": notices},
             key=key,
             community_id=community_id,
-            title="Notifications",
+            title=said("Notifications"),
         )
 
 
@@ -159,7 +160,7 @@ def on_invited(session: Session, event: Invited) -> None:
                 key=f"invitation-mail:{event.invitation_id}",
                 community_id=community.id,
                 created_by=event.invited_by,
-                title="Invitation e-mail",
+                title=said("Invitation e-mail"),
             )
         return
     notice = {
