@@ -218,7 +218,12 @@ def worker(
     settings = get_settings()
     db = open_database(settings.database_url)
     runtime = start_jobs(settings, db, make_bus(settings))
-    typer.echo(f"worker: {threads} thread(s) on the {runtime.huey.__class__.__name__} queue")
+    from commonpot.i18n import cli_text
+
+    queue = runtime.huey.__class__.__name__
+    typer.echo(
+        cli_text("worker: %(num)s thread(s) on the %(queue)s queue", num=str(threads), queue=queue)
+    )
     runtime.consumer(threads).run()
 
 

@@ -110,8 +110,7 @@ def test_impact_speaks_the_locale_of_the_command_line_and_keeps_its_json(
     assert len(flags) == len(english_flags) == 3
     # the same figures, worded in Spanish (decimal comma), nothing left in English
     token = es.ngettext(
-        "%(place)s: %(num)s newly listed crop (%(names)s) takes up only %(share)s %% of "
-        "the space.",
+        "%(place)s: %(num)s newly listed crop (%(names)s) takes up only %(share)s %% of the space.",
         "%(place)s: %(num)s newly listed crops (%(names)s) together take up only "
         "%(share)s %% of the space.",
         1,
