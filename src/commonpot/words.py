@@ -77,7 +77,9 @@ class Said:
     def words(self, words: Words = ENGLISH) -> str:
         """The sentence in the reader's words."""
         if self.plural is not None:
-            template = words.ngettext(self.text, self.plural, int(self.values.get("num", 0)))
+            num = self.values.get("num", 0)
+            count = int(num) if isinstance(num, int | float | str) else 0
+            template = words.ngettext(self.text, self.plural, count)
         else:
             template = words.gettext(self.text)
         shown: dict[str, str] = {}

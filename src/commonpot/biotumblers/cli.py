@@ -107,7 +107,7 @@ def assess_file(
             if verdict["sanitised"]
             else cli_text("not sanitised")
         )
-        line = cli_text(
+        summary = cli_text(
             "%(device)s: %(readings)s readings, %(state)s, longest hot run %(hours)s h, "
             "phase %(phase)s, %(alerts)s alerts",
             device=device,
@@ -117,7 +117,7 @@ def assess_file(
             phase=str(verdict["phase"]),
             alerts=str(len(verdict["alerts"])),
         )
-        typer.echo(line)
+        typer.echo(summary)
 
 
 @biotumbler_app.command("listen")
