@@ -152,6 +152,19 @@ def test_infeasible_plan_fails_at_once_with_the_reason(db: Database, runtime: jo
     assert template != first.text  # translated
     assert spanish is not None and spanish.startswith(template.split("%(")[0])
     assert "4,43" in spanish  # the reader's decimal comma
+    # the stewards hear of it, each in their own language
+    from commonpot.notifications import mail
+    from commonpot.notifications.models import Notification
+
+    runtime.drain()
+    with db.unit_of_work(write=False) as s:
+        told = s.scalars(select(Notification).where(Notification.kind == "job_failed")).first()
+        assert told is not None
+        params = dict(told.params)
+    subject, body = mail.words("job_failed", params, "es")
+    assert spanish in body
+    assert Reader("es").gettext("Crop-sharing plan") in subject
+    assert english in mail.words("job_failed", params, "en")[1]
 
 
 WROTE: list[int] = []

@@ -42,6 +42,8 @@ class JobFailed:
     community_id: int | None
     created_by: int | None
     error: str
+    # the title and a refusal as sentences (`words.Said` JSON), for readers of any language
+    sentences: dict[str, Any] = field(default_factory=dict)
 
 
 JobFunction = Callable[["JobContext", dict[str, Any]], "str | None"]

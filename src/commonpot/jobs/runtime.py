@@ -51,7 +51,7 @@ from commonpot.jobs.queue import (
     job_channel,
     job_message,
 )
-from commonpot.jobs.texts import Text, shown, stored
+from commonpot.jobs.texts import Text, read, shown, stored
 from commonpot.settings import Settings
 from commonpot.words import Said, said
 
@@ -76,6 +76,12 @@ def _finish(session: Session, job_id: int, result: str | None) -> None:
     )
     if finished.rowcount != 1:  # type: ignore[attr-defined]
         raise JobCancelled(job_id)  # keep none of its work
+
+
+def _sentences(title: str, error: str | None) -> dict[str, Any]:
+    """A failed job's title and refusal as sentences (a technical failure stays as it is)."""
+    found = {"title": read(title), "error": read(error)}
+    return {key: said.to_json() for key, said in found.items() if said is not None and said.text}
 
 
 def _yield_to_web() -> None:
@@ -301,6 +307,7 @@ class Jobs:
                         job.community_id,
                         job.created_by,
                         english,
+                        _sentences(job.title, reason if final else None),
                     ),
                 )
             message = job_message(job)

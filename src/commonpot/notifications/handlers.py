@@ -293,8 +293,9 @@ def on_job_failed(session: Session, event: jobs.JobFailed) -> None:
         "audience": audience,
         "params": {
             "community": community.name if community else "",
-            "title": event.title or event.name,
-            "error": event.error[:300],
+            # sentences are worded for each recipient (mail.words); plain text as it is
+            "title": event.sentences.get("title") or event.title or event.name,
+            "error": event.sentences.get("error") or event.error[:300],
         },
         "url": f"/jobs/{event.job_id}",
     }
