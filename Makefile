@@ -30,7 +30,7 @@ translations: $(VENV)/.installed
 # `redirect(request, url, message)` (a flash, translated when the next page renders) and the
 # detail of a refusal (`Invalid("...")` etc., translated where an HTML page shows it);
 # tests/unit/test_translations_complete.py extracts with the same keywords
-BABEL_KEYWORDS := -k _ -k gettext:1,1t -k gettext:2,2t -k ngettext:1,2 -k N_ -k _t:2 -k redirect:3 -k Invalid -k Forbidden -k NotFound -k Conflict -k Unauthenticated -k RateLimited -k PayloadTooLarge -k said -k said_n:1,2 -k Worded
+BABEL_KEYWORDS := -k _ -k gettext:1,1t -k gettext:2,2t -k ngettext:1,2 -k N_ -k _t:2 -k redirect:3 -k Invalid -k Forbidden -k NotFound -k Conflict -k Unauthenticated -k RateLimited -k PayloadTooLarge -k said -k said_n:1,2 -k Worded -k cli_text
 extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location -o /tmp/commonpot-messages.pot src/commonpot
 

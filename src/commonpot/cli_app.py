@@ -114,7 +114,9 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) 
     from commonpot.settings import get_settings
 
     migrate.upgrade(get_settings().database_url, revision)
-    typer.echo("Database schema is up to date.")
+    from commonpot.i18n import cli_text
+
+    typer.echo(cli_text("Database schema is up to date."))
 
 
 @db_app.command("revision")
@@ -216,7 +218,12 @@ def worker(
     settings = get_settings()
     db = open_database(settings.database_url)
     runtime = start_jobs(settings, db, make_bus(settings))
-    typer.echo(f"worker: {threads} thread(s) on the {runtime.huey.__class__.__name__} queue")
+    from commonpot.i18n import cli_text
+
+    queue = runtime.huey.__class__.__name__
+    typer.echo(
+        cli_text("worker: %(num)s thread(s) on the %(queue)s queue", num=str(threads), queue=queue)
+    )
     runtime.consumer(threads).run()
 
 
@@ -270,12 +277,16 @@ def run(argv: list[str], domains: tuple[str, ...]) -> None:
         if isinstance(code, int) and code != 0:
             sys.exit(code)
     except DomainError as exc:
-        typer.echo(error_line(exc), err=True)
+        from commonpot.i18n import cli_words
+
+        typer.echo(error_line(exc, cli_words()), err=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
-        typer.echo("Aborted.", err=True)
+        from commonpot.i18n import cli_text
+
+        typer.echo(cli_text("Aborted."), err=True)
         sys.exit(1)
     except typer.TyperException as exc:
         # usage errors (exit 2) and other command-line errors arrive here with

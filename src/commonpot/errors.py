@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # only the type: this module stays light for the command line's lean paths
     from pydantic import ValidationError
@@ -62,6 +62,9 @@ class DomainError(Exception):
     status: int = 400
     title: str = "Bad request"
     type_slug: str = "bad-request"
+    # the detail as a `commonpot.words.Said` where one message id cannot hold it (several
+    # sentences): what stores the refusal to word it later (a failed job) keeps this
+    sentence: object | None = None
 
     def __init__(self, detail: str, *, field: str | None = None, **parts: Part) -> None:
         if parts:
@@ -127,10 +130,35 @@ class PayloadTooLarge(DomainError):
     type_slug = "too-large"
 
 
-def error_line(exc: DomainError) -> str:
-    """The one line a command prints for a domain error before exiting with code 2."""
+class Wording(Protocol):
+    """What words a detail for its reader (`commonpot.i18n.Reader`)."""
+
+    def gettext(self, message: str) -> str:
+        """The message in the reader's language."""
+        ...
+
+    def number(self, value: float | int | None, digits: int = 2) -> str:
+        """A number as the reader writes it."""
+        ...
+
+
+def worded_detail(detail: str, words: Wording | None = None) -> str:
+    """A refusal's detail in the reader's words (as it is, in English, without `words`)."""
+    if words is None:
+        return detail
+    if isinstance(detail, Worded):
+        return detail.words(words.gettext, words.number)
+    return words.gettext(detail)
+
+
+def error_line(exc: DomainError, words: Wording | None = None) -> str:
+    """The one line a command prints for a domain error before exiting with code 2.
+
+    `error:` and the field's name stay as they are (scripts read them); the detail is in
+    the command line's language when `words` are given.
+    """
     prefix = f"{exc.field}: " if exc.field and not exc.detail.startswith(exc.field) else ""
-    return f"error: {prefix}{exc.detail}"
+    return f"error: {prefix}{worded_detail(exc.detail, words)}"
 
 
 def invalid_from(

@@ -6,15 +6,19 @@ Templates get the same through `templating` (which re-exports what pages and han
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 from babel.support import Translations
-from fastapi import Request
+
+if TYPE_CHECKING:  # the command line words its output here too, without the web framework
+    from fastapi import Request
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGE_COOKIE = "commonpot_lang"
@@ -166,6 +170,7 @@ TERMS = (
     N_("Planning"),
     N_("Comparing"),
     N_("Solving"),
+    N_("Working"),
     N_("Draft"),
     N_("Pending"),
     N_("Active"),
@@ -279,3 +284,51 @@ def _format_number(locale: str) -> Any:
         return format_decimal(round(value, digits), locale=locale)
 
     return fmt
+
+
+# where gettext looks for the language of a program's messages, first set wins
+_LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def cli_locale(environ: Mapping[str, str] | None = None) -> str:
+    """The command line's language, read as gettext does (LANGUAGE, LC_ALL, LC_MESSAGES, LANG).
+
+    `es_ES.UTF-8` reads Spanish; C, POSIX, unset or a language without a catalog reads English.
+    """
+    env = os.environ if environ is None else environ
+    for name in _LOCALE_VARIABLES:
+        value = env.get(name, "")
+        if not value:
+            continue
+        for choice in value.split(":") if name == "LANGUAGE" else [value]:
+            code = choice.split(".")[0].split("@")[0].replace("-", "_")
+            base = code.split("_")[0].lower()
+            if base in SUPPORTED_LOCALES:
+                return code if _valid_locale(code) else base
+        return "en"
+    return "en"
+
+
+@lru_cache(maxsize=4)
+def _cli_reader(locale: str) -> Reader:
+    return Reader(locale)
+
+
+def cli_words() -> Reader:
+    """Words for the command line's human-facing lines, in the locale of its environment."""
+    return _cli_reader(cli_locale())
+
+
+def cli_text(message: str, **parts: Any) -> str:
+    """A message for a command's output, in the command line's language, parts filled in."""
+    words = cli_words()
+    text = words.gettext(message)
+    if not parts:
+        return text
+    shown = {
+        k: words.number(v, 0 if isinstance(v, int) else 2)
+        if isinstance(v, int | float) and not isinstance(v, bool)
+        else v
+        for k, v in parts.items()
+    }
+    return text % shown

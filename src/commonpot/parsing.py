@@ -44,8 +44,16 @@ def _where(field: str | None) -> str:
     return f"{field}: " if field else ""
 
 
-def _fail(detail: str, field: str | None) -> Invalid:
-    return Invalid(f"{_where(field)}{detail}", field=field)
+def _fail(detail: str, field: str | None, **parts: str | int) -> Invalid:
+    if not parts:
+        return Invalid(f"{_where(field)}{detail}", field=field)
+    # a message id with parts (`%(where)s` first): worded where it is shown, field name kept
+    return Invalid(detail, field=field, where=_where(field), **parts)
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
 
 
 M = TypeVar("M", bound="BaseModel")
@@ -86,11 +94,18 @@ def decode_text(data: bytes, *, field: str | None = None, limit: int = MAX_FILE_
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _fail(
-            f"line {line_of(data, exc.start)}: not UTF-8 text (byte {exc.start + 1})", field
+            N_("%(where)sline %(line)s: not UTF-8 text (byte %(byte)s)"),
+            field,
+            line=str(line_of(data, exc.start)),
+            byte=str(exc.start + 1),
         ) from None
     nul = text.find("\x00")
     if nul >= 0:
-        raise _fail(f"line {line_of(text, nul)}: a NUL byte; this is not a text file", field)
+        raise _fail(
+            N_("%(where)sline %(line)s: a NUL byte; this is not a text file"),
+            field,
+            line=str(line_of(text, nul)),
+        )
     return text.removeprefix("\ufeff")
 
 
@@ -102,9 +117,13 @@ def read_bytes(path: Path | str, *, field: str | None = None, limit: int = MAX_F
             check_size(os.fstat(handle.fileno()).st_size, field=field, limit=limit)
             data = handle.read(limit + 1)  # a pipe or device has no size to check first
     except FileNotFoundError:
-        raise _fail(f"cannot read {path}: no such file", field) from None
+        raise _fail(
+            N_("%(where)scannot read %(path)s: no such file"), field, path=str(path)
+        ) from None
     except IsADirectoryError:
-        raise _fail(f"cannot read {path}: it is a folder", field) from None
+        raise _fail(
+            N_("%(where)scannot read %(path)s: it is a folder"), field, path=str(path)
+        ) from None
     except OSError as exc:
         raise _fail(f"cannot read {path}: {exc.strerror or exc}", field) from None
     check_size(len(data), field=field, limit=limit)

@@ -150,6 +150,12 @@ def message(text: str) -> Said:
     return Said(str(text))
 
 
+def joined(sentences: list[Said]) -> Said:
+    """Several sentences as one, each worded in the reader's language, separated by spaces."""
+    parts: dict[str, Value | Said] = {f"s{i}": s for i, s in enumerate(sentences)}
+    return Said(" ".join(f"%({key})s" for key in parts), parts)
+
+
 def worded(items: list[Any], words: Words = ENGLISH) -> list[str]:
     """Stored sentences (Said JSON or old plain strings) in the reader's words."""
     return [Said.from_json(item).words(words) for item in items]

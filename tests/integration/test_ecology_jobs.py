@@ -14,9 +14,12 @@ from commonpot import jobs
 from commonpot.bus import MemoryBus
 from commonpot.db import Database
 from commonpot.ecology.models import Assessment, CropPlan
+from commonpot.i18n import Reader
+from commonpot.jobs import texts
 from commonpot.jobs.models import Job
 from commonpot.settings import Settings, get_settings
 from commonpot.wiring import start_jobs
+from commonpot.words import Said
 from tests.factories.accounts import World, make_world
 from tests.factories.cli import run_cli
 from tests.factories.ecology import seed_domes
@@ -136,8 +139,32 @@ def test_infeasible_plan_fails_at_once_with_the_reason(db: Database, runtime: jo
     failed = _job(db, job_id)
     assert failed.state == "failed"  # a domain error is not retried: the input must change
     assert failed.attempts == 1
-    assert failed.error is not None
-    assert failed.error.startswith("All domes together have a gamma diversity")
+    # stored as the refusal's message id and parts, worded for each reader
+    english = texts.shown(failed.error)
+    assert english is not None
+    assert english.startswith("All domes together have a gamma diversity")
+    sentence = texts.read(failed.error)
+    assert sentence is not None
+    first = sentence.values["s0"]  # each reason kept as its message id and parts
+    assert isinstance(first, Said) and first.values
+    spanish = texts.shown(failed.error, Reader("es"))
+    template = Reader("es").gettext(first.text)
+    assert template != first.text  # translated
+    assert spanish is not None and spanish.startswith(template.split("%(")[0])
+    assert "4,43" in spanish  # the reader's decimal comma
+    # the stewards hear of it, each in their own language
+    from commonpot.notifications import mail
+    from commonpot.notifications.models import Notification
+
+    runtime.drain()
+    with db.unit_of_work(write=False) as s:
+        told = s.scalars(select(Notification).where(Notification.kind == "job_failed")).first()
+        assert told is not None
+        params = dict(told.params)
+    subject, body = mail.words("job_failed", params, "es")
+    assert spanish in body
+    assert Reader("es").gettext("Crop-sharing plan") in subject
+    assert english in mail.words("job_failed", params, "en")[1]
 
 
 WROTE: list[int] = []

@@ -46,7 +46,7 @@ def test_help_and_version_answer_without_loading_the_application(
     assert capsys.readouterr().out.strip() == __version__
     probe = (
         "import sys; from commonpot.cli import main; main(['--help']); main(['version']); "
-        "print(sorted(m for m in ('typer', 'sqlalchemy', 'fastapi', 'commonpot.cli_app') "
+        "print(sorted(m for m in ('typer', 'sqlalchemy', 'fastapi', 'babel', 'commonpot.cli_app') "
         "if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -21,6 +21,8 @@ def create(
     birth_year: int | None = typer.Option(None, help="Optional, for elder-youth pairing."),
 ) -> None:
     """Create an account (use --admin for the instance administrator)."""
+    from commonpot.i18n import cli_text
+
     with transaction() as session:
         user = service.create_user(
             session,
@@ -30,7 +32,14 @@ def create(
             is_admin=admin,
             birth_year=birth_year,
         )
-        typer.echo(f"Created {'administrator' if admin else 'user'} {user.email} (id {user.id}).")
+        made = (
+            cli_text(
+                "Created administrator %(email)s (id %(id)s).", email=user.email, id=str(user.id)
+            )
+            if admin
+            else cli_text("Created user %(email)s (id %(id)s).", email=user.email, id=str(user.id))
+        )
+        typer.echo(made)
 
 
 def register(root: typer.Typer) -> None:

@@ -23,13 +23,21 @@ def register_device(
     from commonpot.accounts import OPERATOR
     from commonpot.biotumblers import service
     from commonpot.cli_support import transaction
+    from commonpot.i18n import cli_text
 
     with transaction() as session:
         community = service.readable(session, slug, OPERATOR)
         found, token = service.register_device(
             session, community, OPERATOR, device=device, name=name
         )
-        typer.echo(f"Registered {found.device} ({found.name}) in {community.slug}.")
+        typer.echo(
+            cli_text(
+                "Registered %(device)s (%(name)s) in %(community)s.",
+                device=found.device,
+                name=found.name,
+                community=community.slug,
+            )
+        )
     typer.echo(token)
 
 
@@ -91,15 +99,25 @@ def assess_file(
     if as_json:
         typer.echo(json.dumps({"devices": result}, ensure_ascii=False))
         return
+    from commonpot.i18n import cli_text
+
     for device, verdict in result.items():
         state = (
-            f"sanitised at {verdict['sanitised_at']}" if verdict["sanitised"] else "not sanitised"
+            cli_text("sanitised at %(time)s", time=str(verdict["sanitised_at"]))
+            if verdict["sanitised"]
+            else cli_text("not sanitised")
         )
-        typer.echo(
-            f"{device}: {verdict['readings']} readings, {state}, longest hot run "
-            f"{verdict['longest_hot_hours']:.1f} h, phase {verdict['phase']}, "
-            f"{len(verdict['alerts'])} alerts"
+        summary = cli_text(
+            "%(device)s: %(readings)s readings, %(state)s, longest hot run %(hours)s h, "
+            "phase %(phase)s, %(alerts)s alerts",
+            device=device,
+            readings=str(verdict["readings"]),
+            state=state,
+            hours=f"{verdict['longest_hot_hours']:.1f}",
+            phase=str(verdict["phase"]),
+            alerts=str(len(verdict["alerts"])),
         )
+        typer.echo(summary)
 
 
 @biotumbler_app.command("listen")
@@ -122,7 +140,11 @@ def listen(
         raise Invalid("--mqtt: give a broker URL or set COMMONPOT_MQTT_URL", field="--mqtt")
     db = database()
     listener = Listener(db, broker, bus=make_bus(settings))
-    typer.echo(f"Listening on {broker} as {listener.identifier}.")
+    from commonpot.i18n import cli_text
+
+    typer.echo(
+        cli_text("Listening on %(broker)s as %(name)s.", broker=broker, name=listener.identifier)
+    )
     try:
         asyncio.run(listener.run())
     except KeyboardInterrupt:
@@ -195,7 +217,9 @@ def simulate_device(
             sent += len(batch)
         elif due is not None:
             time.sleep(min(1.0, max(0.01, (found[i].t - due).total_seconds() / speed)))
-    typer.echo(f"Sent {sent} readings for {device}.")
+    from commonpot.i18n import cli_text
+
+    typer.echo(cli_text("Sent %(num)s readings for %(device)s.", num=str(sent), device=device))
 
 
 def _sender(
@@ -247,7 +271,15 @@ def prune(
 
     with transaction() as session:
         gone = rollups.prune_raw(session, keep_days=keep_days)
-    typer.echo(f"Deleted {gone} raw readings older than {keep_days} days.")
+    from commonpot.i18n import cli_text
+
+    typer.echo(
+        cli_text(
+            "Deleted %(num)s raw readings older than %(days)s days.",
+            num=str(gone),
+            days=str(keep_days),
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:

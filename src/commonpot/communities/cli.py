@@ -44,7 +44,15 @@ def create(
             visibility=visibility,
             steward=person,
         )
-        typer.echo(f"Created community {community.slug} with steward {person.email}.")
+        from commonpot.i18n import cli_text
+
+        typer.echo(
+            cli_text(
+                "Created community %(slug)s with steward %(email)s.",
+                slug=community.slug,
+                email=person.email,
+            )
+        )
 
 
 def invite(

@@ -55,10 +55,12 @@ def lot_out(lot: SeedLot) -> SeedLotOut:
     return SeedLotOut.model_validate({**_columns(lot), "crop": lot.crop.name})
 
 
-def assessment_out(session: Session, a: Assessment) -> AssessmentOut:
-    """The API view of an assessment (with the number of the proposal it is attached to)."""
+def assessment_out(session: Session, a: Assessment, words: Words = ENGLISH) -> AssessmentOut:
+    """The API view of an assessment (the proposal it is attached to; flags in `words`)."""
     number = assessments.proposal_number(session, a)
-    return AssessmentOut.model_validate({**_columns(a), "proposal_number": number})
+    columns = _columns(a)
+    columns["report"] = explain.worded_report(columns["report"], words)
+    return AssessmentOut.model_validate({**columns, "proposal_number": number})
 
 
 def plan_out(p: CropPlan, words: Words = ENGLISH) -> PlanOut:
@@ -155,42 +157,47 @@ def add_seed_lot(body: SeedLotIn, here: CommunityScope) -> SeedLotOut:
 
 
 @router.get(BASE + "/assessments", response_model=list[AssessmentOut])
-def list_assessments(here: CommunityScope) -> list[AssessmentOut]:
-    """Impact assessments, newest first (members)."""
+def list_assessments(request: Request, here: CommunityScope) -> list[AssessmentOut]:
+    """Impact assessments, newest first (members; flags explained in your language)."""
+    words = reader(request)
     found = assessments.assessments(here.session, here.community, here.viewer)
-    return [assessment_out(here.session, a) for a in found]
+    return [assessment_out(here.session, a, words) for a in found]
 
 
 @router.post(BASE + "/assessments", response_model=AssessmentOut, status_code=201)
-def create_assessment(body: AssessmentIn, here: CommunityScope) -> AssessmentOut:
+def create_assessment(request: Request, body: AssessmentIn, here: CommunityScope) -> AssessmentOut:
     """Assess an "after" inventory against the current one; gamed changes are flagged."""
     found = assessments.create_assessment(here.session, here.community, here.viewer, body)
-    return assessment_out(here.session, found)
+    return assessment_out(here.session, found, reader(request))
 
 
 @router.post(BASE + "/assessments/jobs", response_model=JobOut, status_code=202)
-def start_assessment(body: AssessmentIn, here: CommunityScope, response: Response) -> JobOut:
+def start_assessment(
+    body: AssessmentIn, request: Request, here: CommunityScope, response: Response
+) -> JobOut:
     """Assess in the background (big inventories, members): 202 and the job to watch."""
     job = ecology_jobs.start_assessment(here.session, here.community, here.viewer, body)
-    out = job_out(job)
+    out = job_out(job, reader(request))
     response.headers["Location"] = out.url
     return out
 
 
 @router.get(BASE + "/assessments/{assessment_id}", response_model=AssessmentOut)
-def get_assessment(assessment_id: Id, here: CommunityScope) -> AssessmentOut:
-    """One assessment (members)."""
+def get_assessment(request: Request, assessment_id: Id, here: CommunityScope) -> AssessmentOut:
+    """One assessment (members; flags explained in your language)."""
     found = assessments.get_assessment(here.session, here.community, here.viewer, assessment_id)
-    return assessment_out(here.session, found)
+    return assessment_out(here.session, found, reader(request))
 
 
 @router.post(BASE + "/assessments/{assessment_id}/attach", response_model=AssessmentOut)
-def attach_assessment(assessment_id: Id, body: AttachIn, here: CommunityScope) -> AssessmentOut:
+def attach_assessment(
+    request: Request, assessment_id: Id, body: AttachIn, here: CommunityScope
+) -> AssessmentOut:
     """Attach an assessment to a governance proposal (members)."""
     found = assessments.attach_assessment(
         here.session, here.community, here.viewer, assessment_id, body.proposal_number
     )
-    return assessment_out(here.session, found)
+    return assessment_out(here.session, found, reader(request))
 
 
 @router.get(BASE + "/plans", response_model=list[PlanOut])
@@ -209,10 +216,10 @@ def create_plan(request: Request, body: PlanIn, here: CommunityScope) -> PlanOut
 
 
 @router.post(BASE + "/plans/jobs", response_model=JobOut, status_code=202)
-def start_plan(body: PlanIn, here: CommunityScope, response: Response) -> JobOut:
+def start_plan(body: PlanIn, request: Request, here: CommunityScope, response: Response) -> JobOut:
     """Draft a crop-sharing plan in the background (stewards): 202 and the job to watch."""
     job = ecology_jobs.start_plan(here.session, here.community, here.viewer, body)
-    out = job_out(job)
+    out = job_out(job, reader(request))
     response.headers["Location"] = out.url
     return out
 

@@ -76,12 +76,17 @@ def impact_command(
             )
     for change in report.partition:
         typer.echo(f"{change.index:<18} {_show(change.before):>12} → {_show(change.after):>12}")
-    if report.flags:
-        typer.echo("Warning: this change looks gamed:")
-        for flag in report.flags:
-            typer.echo(f"- {flag.explanation}")
+    from commonpot.ecology.explain import flag
+    from commonpot.i18n import cli_text, cli_words
+
+    words = cli_words()
+    flags = report.to_json()["flags"]
+    if flags:
+        typer.echo(cli_text("Warning: this change looks gamed") + ":")
+        for item in flags:
+            typer.echo(f"- {flag(item, words)}")
     else:
-        typer.echo("No signs of gaming found.")
+        typer.echo(cli_text("No signs of gaming found."))
 
 
 def _start(slug: str, as_email: str, start: str, values: dict[str, Any], wait: bool) -> None:
@@ -107,7 +112,9 @@ def _start(slug: str, as_email: str, start: str, values: dict[str, Any], wait: b
             body = read_in(AssessmentIn, values)
             job = ecology_jobs.start_assessment(session, community, viewer, body)
         job_id = job.id
-    typer.echo(f"job {job_id} queued: /jobs/{job_id}")
+    from commonpot.i18n import cli_text
+
+    typer.echo(cli_text("job %(id)s queued: %(url)s", id=str(job_id), url=f"/jobs/{job_id}"))
     if wait:
         from commonpot.jobs.cli import watch
 

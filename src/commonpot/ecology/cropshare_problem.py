@@ -16,7 +16,7 @@ import numpy as np
 
 from commonpot.ecology.diversity import partition_q1
 from commonpot.errors import Invalid
-from commonpot.words import Said
+from commonpot.words import Said, joined
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,7 @@ class PlanInfeasible(Invalid):
     def __init__(self, reasons: list[Said]) -> None:
         super().__init__(" ".join(str(r) for r in reasons), field="gamma_floor")
         self.reasons = reasons
+        self.sentence = joined(reasons)
 
     def __reduce__(self) -> tuple[type[PlanInfeasible], tuple[list[Said]]]:
         # crosses process boundaries (plans are solved in a worker process) intact

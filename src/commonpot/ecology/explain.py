@@ -140,3 +140,88 @@ def notes(report: dict[str, Any]) -> list[dict[str, Any]]:
     if part["gamma"] is not None:
         out.append({"kind": "together", **{k: part[k] for k in ("gamma", "alpha", "beta")}})
     return out
+
+
+# the measures' plain names, as the ecology pages' `measure` macro shows them
+MEASURES = {
+    "richness": N_("Crops grown"),
+    "hill_0": N_("Crops grown"),
+    "hill_1": N_("Effective number of crops"),
+    "hill_2": N_("Effective number of common crops"),
+    "pielou_evenness": N_("Evenness"),
+    "simpson": N_("Chance two square metres differ"),
+    "total": N_("Area (m²)"),
+    "gamma": N_("Effective crops, all places together"),
+    "alpha": N_("Effective crops, average place"),
+    "beta": N_("How different the places are"),
+}
+
+
+def flag(item: dict[str, Any], words: Words = ENGLISH) -> str:
+    """An impact flag (`ImpactReport.to_json()["flags"]`) explained in the reader's words.
+
+    The same message ids as the assessment page; a flag without its figures keeps the
+    explanation it was stored with.
+    """
+    kind, data, place = item.get("kind"), item.get("data") or {}, item.get("sample", "")
+    if kind == "token_species" and data:
+        count = int(data["count"])
+        names = ", ".join(str(n) for n in data["names"][:5])
+        head = words.ngettext(
+            "%(place)s: %(num)s newly listed crop (%(names)s) takes up only %(share)s %% of "
+            "the space.",
+            "%(place)s: %(num)s newly listed crops (%(names)s) together take up only "
+            "%(share)s %% of the space.",
+            count,
+        ) % {
+            "place": place,
+            "num": words.number(count, 0),
+            "names": names,
+            "share": words.number(float(data["share"]) * 100, 1),
+        }
+        tail = words.gettext(
+            "Without them the place would count %(without)s crops against %(before)s before, "
+            "and %(effective_without)s effective crops against %(effective_before)s: the gain "
+            "is carried by token plantings that add names to the list but almost nothing to "
+            "the living variety of the place."
+        ) % {
+            "without": words.number(data["richness_without"], 0),
+            "before": words.number(data["richness_before"], 0),
+            "effective_without": words.number(data["hill_1_without"], 2),
+            "effective_before": words.number(data["hill_1_before"], 2),
+        }
+        return f"{head} {tail}"
+    if kind == "richness_up_evenness_down" and data:
+        measure = words.gettext(MEASURES.get(data["index"], data["index"])).lower()
+        return words.gettext(
+            "%(place)s: the number of crops went up from %(before)s to %(after)s, but the "
+            "%(measure)s fell from %(start)s to %(end)s. Counting more names while one crop "
+            "takes over more of the space makes the place less diverse, not more."
+        ) % {
+            "place": place,
+            "before": words.number(data["richness_before"], 0),
+            "after": words.number(data["richness_after"], 0),
+            "measure": measure,
+            "start": words.number(data["before"], 2),
+            "end": words.number(data["after"], 2),
+        }
+    if kind == "gamma_down_ratings_up" and data:
+        return words.gettext(
+            "%(rose)s of %(places)s places look more diverse on their own, yet all places "
+            "together went from %(before)s to %(after)s effective crops. Everyone planting the "
+            "same crops makes each place look better while the whole area loses variety."
+        ) % {
+            "rose": words.number(data["rose"], 0),
+            "places": words.number(data["places"], 0),
+            "before": words.number(data["before"], 2),
+            "after": words.number(data["after"], 2),
+        }
+    return str(item.get("explanation", ""))
+
+
+def worded_report(report: dict[str, Any], words: Words = ENGLISH) -> dict[str, Any]:
+    """An impact report whose flags' explanations are in the reader's words."""
+    flags = report.get("flags")
+    if not isinstance(flags, list):
+        return report
+    return {**report, "flags": [{**f, "explanation": flag(f, words)} for f in flags]}

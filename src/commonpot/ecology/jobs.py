@@ -16,6 +16,7 @@ from commonpot.accounts import Viewer, viewer_for
 from commonpot.communities import Community, community_by_id
 from commonpot.ecology import assessments, cropshare, plans
 from commonpot.ecology.schemas import AssessmentIn, PlanIn
+from commonpot.words import said, said_n
 
 PLAN_JOB = "ecology.crop_plan"
 ASSESSMENT_JOB = "ecology.assessment"
@@ -30,7 +31,7 @@ def start_plan(session: Session, community: Community, viewer: Viewer, body: Pla
         {"community_id": community.id, "body": body.model_dump()},
         community_id=community.id,
         created_by=viewer.user_id,
-        title="Crop-sharing plan",
+        title=said("Crop-sharing plan"),
         max_attempts=2,
     )
 
@@ -46,7 +47,7 @@ def start_assessment(
         {"community_id": community.id, "body": body.model_dump()},
         community_id=community.id,
         created_by=viewer.user_id,
-        title=f"Impact assessment: {body.title}",
+        title=said("Impact assessment: %(title)s", title=body.title),
         max_attempts=2,
     )
 
@@ -54,14 +55,18 @@ def start_assessment(
 def plan_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     """Solve the crop-sharing problem and keep the plan as a draft; the plan's page."""
     body = PlanIn.model_validate(payload["body"])
-    ctx.progress(5, "Reading the inventory and the seed bank")
+    ctx.progress(5, said("Reading the inventory and the seed bank"))
     with ctx.read() as session:
         community = community_by_id(session, int(payload["community_id"]))
         viewer = viewer_for(session, ctx.created_by)
         problem = plans.check_plan(session, community, viewer, body)  # still a steward?
-    ctx.progress(15, f"Planning for {len(problem.domes)} places")
-    solved = ctx.compute(cropshare.plan_crop_sharing, problem, start=15, end=90, label="Planning")
-    ctx.progress(90, "Saving the plan")
+    ctx.progress(
+        15, said_n("Planning for %(num)s place", "Planning for %(num)s places", len(problem.domes))
+    )
+    solved = ctx.compute(
+        cropshare.plan_crop_sharing, problem, start=15, end=90, label=said("Planning")
+    )
+    ctx.progress(90, said("Saving the plan"))
     session = ctx.session
     community = community_by_id(session, community.id)
     plan = plans.store_plan(session, community, ctx.created_by, body, solved)
@@ -71,14 +76,17 @@ def plan_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
 def assessment_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     """Compare the inventories and keep the assessment; the assessment's page."""
     body = AssessmentIn.model_validate(payload["body"])
-    ctx.progress(5, "Reading the inventories")
+    ctx.progress(5, said("Reading the inventories"))
     with ctx.read() as session:
         community = community_by_id(session, int(payload["community_id"]))
         viewer = viewer_for(session, ctx.created_by)
         tables = assessments.check_assessment(session, community, viewer, body)
-    ctx.progress(15, f"Comparing {len(tables[0].samples)} places")
-    report = ctx.compute(assessments.assess, *tables, start=15, end=90, label="Comparing")
-    ctx.progress(90, "Saving the assessment")
+    ctx.progress(
+        15,
+        said_n("Comparing %(num)s place", "Comparing %(num)s places", len(tables[0].samples)),
+    )
+    report = ctx.compute(assessments.assess, *tables, start=15, end=90, label=said("Comparing"))
+    ctx.progress(90, said("Saving the assessment"))
     session = ctx.session
     community = community_by_id(session, community.id)
     found = assessments.store_assessment(session, community, ctx.created_by, body, tables, report)

@@ -11,6 +11,7 @@ from commonpot.accounts import OPERATOR
 from commonpot.cli_support import transaction
 from commonpot.communities import readable_community
 from commonpot.events import feeds, pairing, planning, service, signup
+from commonpot.i18n import cli_text, cli_words
 from commonpot.settings import get_settings
 
 app = typer.Typer(help="Community cooking events and classes.", no_args_is_help=True)
@@ -27,9 +28,10 @@ def list_events(
         for event in service.list_events(session, found, OPERATOR, upcoming=upcoming or None):
             numbers = signup.counts(session, event)
             cap = f"/{event.capacity}" if event.capacity else ""
+            waiting = cli_text("(+%(num)s waiting)", num=str(numbers["waitlisted"]))
             typer.echo(
                 f"{event.id:>5}  {event.starts_at:%Y-%m-%d %H:%M}Z  {event.kind:<6} "
-                f"{numbers['confirmed']}{cap} (+{numbers['waitlisted']} waiting)  {event.title}"
+                f"{numbers['confirmed']}{cap} {waiting}  {event.title}"
             )
 
 
@@ -47,7 +49,7 @@ def feed(
         typer.echo(body.decode())
     else:
         output.write_bytes(body)
-        typer.echo(f"Wrote {output}")
+        typer.echo(cli_text("Wrote %(path)s", path=str(output)))
 
 
 @app.command("pairs")
@@ -60,13 +62,18 @@ def pairs(
         found = readable_community(session, community, OPERATOR)
         event = service.get_event(session, found, OPERATOR, event_id)
         view = planning.pairs(session, found, OPERATOR, event)
+        words = cli_words()
         for pair in view.result.pairs:
+            reasons = (
+                pairing.reason_text(r, words.gettext, words.ngettext, words.language)
+                for r in pair.reasons
+            )
             typer.echo(
                 f"{view.names[pair.teacher_id]} + {view.names[pair.learner_id]}: "
-                + "; ".join(pairing.reason_text(r) for r in pair.reasons)
+                + "; ".join(reasons)
             )
         for learner in view.result.unpaired_learners:
-            typer.echo(f"{view.names[learner]}: no teacher yet")
+            typer.echo(cli_text("%(name)s: no teacher yet", name=view.names[learner]))
 
 
 @app.command("listen")
@@ -88,7 +95,7 @@ def listen(
             for _ in range(count):
                 message = await sub.get(timeout)
                 if message is None:
-                    typer.echo("(nothing arrived)")
+                    typer.echo(cli_text("(nothing arrived)"))
                     return
                 typer.echo(message)
 

@@ -10,6 +10,7 @@ from commonpot.accounts import OPERATOR
 from commonpot.cli_support import transaction
 from commonpot.communities import readable_community
 from commonpot.federation import approvals, blocks, delivery, instance, service
+from commonpot.i18n import cli_text
 from commonpot.settings import get_settings
 
 app = typer.Typer(help="Federation with other servers (ActivityPub).", no_args_is_help=True)
@@ -27,8 +28,14 @@ def deliver(
             with transaction() as session:
                 report = delivery.deliver(session, fed)
             typer.echo(
-                f"fanned out {report.fanned_out}, delivered {report.delivered}, "
-                f"retrying {report.retrying}, gave up {report.failed}"
+                cli_text(
+                    "fanned out %(fanned_out)s, delivered %(delivered)s, retrying %(retrying)s, "
+                    "gave up %(failed)s",
+                    fanned_out=str(report.fanned_out),
+                    delivered=str(report.delivered),
+                    retrying=str(report.retrying),
+                    failed=str(report.failed),
+                )
             )
             if not loop:
                 return
@@ -47,7 +54,14 @@ def follow(
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)
         row = service.follow(session, fed, found, OPERATOR, handle)
-        typer.echo(f"{found.slug} asked to follow {row.handle} ({row.actor_id})")
+        typer.echo(
+            cli_text(
+                "%(community)s asked to follow %(handle)s (%(actor)s)",
+                community=found.slug,
+                handle=row.handle,
+                actor=row.actor_id,
+            )
+        )
 
 
 @app.command("block")
@@ -59,7 +73,7 @@ def block(
     with transaction() as session:
         found = readable_community(session, community, OPERATOR) if community else None
         blocks.block_domain(session, OPERATOR, domain, found)
-    typer.echo(f"blocked {domain}")
+    typer.echo(cli_text("blocked %(domain)s", domain=domain))
 
 
 @app.command("unblock")
@@ -71,7 +85,7 @@ def unblock(
     with transaction() as session:
         found = readable_community(session, community, OPERATOR) if community else None
         blocks.unblock_domain(session, OPERATOR, domain, found)
-    typer.echo(f"unblocked {domain}")
+    typer.echo(cli_text("unblocked %(domain)s", domain=domain))
 
 
 @app.command("approval")
@@ -83,7 +97,10 @@ def approval(
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)
         approvals.set_approval(session, found, OPERATOR, on)
-    typer.echo(f"{community}: new followers {'wait for approval' if on else 'are accepted'}")
+    if on:
+        typer.echo(cli_text("%(community)s: new followers wait for approval", community=community))
+    else:
+        typer.echo(cli_text("%(community)s: new followers are accepted", community=community))
 
 
 @app.command("requests")
@@ -105,7 +122,7 @@ def accept(
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)
         row = approvals.accept(session, fed, found, OPERATOR, follower)
-        typer.echo(f"accepted {row.actor_id}")
+        typer.echo(cli_text("accepted %(actor)s", actor=row.actor_id))
 
 
 @app.command("reject")
@@ -118,7 +135,7 @@ def reject(
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)
         approvals.reject(session, fed, found, OPERATOR, follower)
-    typer.echo(f"rejected request {follower}")
+    typer.echo(cli_text("rejected request %(id)s", id=str(follower)))
 
 
 def register(root: typer.Typer) -> None:

@@ -19,6 +19,7 @@ from commonpot.db import utcnow
 from commonpot.federation.client import Client
 from commonpot.federation.delivery import deliver
 from commonpot.federation.instance import context
+from commonpot.words import said
 
 DELIVERY_JOB = "federation.deliver"
 KEEP_PASSES = timedelta(days=1)
@@ -48,8 +49,14 @@ def delivery_pass(ctx: jobs.JobContext, payload: dict[str, Any]) -> None:
     forget_old_passes(ctx.session, utcnow())
     ctx.progress(
         100,
-        f"fanned out {report.fanned_out}, delivered {report.delivered}, "
-        f"retrying {report.retrying}, gave up {report.failed}",
+        said(
+            "fanned out %(fanned_out)s, delivered %(delivered)s, retrying %(retrying)s, "
+            "gave up %(failed)s",
+            fanned_out=report.fanned_out,
+            delivered=report.delivered,
+            retrying=report.retrying,
+            failed=report.failed,
+        ),
     )
 
 

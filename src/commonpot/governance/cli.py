@@ -188,6 +188,7 @@ def advance() -> None:
     from commonpot.cli_support import transaction
     from commonpot.communities import Community
     from commonpot.governance import grants, ledger, service
+    from commonpot.i18n import cli_text
     from commonpot.settings import get_settings
 
     settings = get_settings()
@@ -199,9 +200,16 @@ def advance() -> None:
             for proposal in service.visible_proposals(session, community, OPERATOR):
                 service.advance(session, community, proposal, settings)
                 if before[proposal.number] != proposal.state:
-                    typer.echo(f"{community.slug} #{proposal.number}: {proposal.state}")
+                    state = cli_text(proposal.state)  # a stored term (i18n.TERMS)
+                    typer.echo(f"{community.slug} #{proposal.number}: {state}")
             for grant in grants.advance_all(session, community, settings):
-                typer.echo(f"{community.slug} grant #{grant.number}: funded")
+                typer.echo(
+                    cli_text(
+                        "%(community)s grant #%(number)s: funded",
+                        community=community.slug,
+                        number=str(grant.number),
+                    )
+                )
             ledger.seal(session, community, settings)
 
 

@@ -18,7 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from commonpot.errors import DomainError, Invalid
+from commonpot.errors import DomainError, Invalid, error_line
 
 if TYPE_CHECKING:
     from commonpot.governance.count_results import TallyResult
@@ -145,8 +145,9 @@ def run(args: Sequence[str]) -> int | None:
         result = count_file(**parsed)
     except DomainError as exc:
         # as the Typer entry point reports every domain error (cli_app.run)
-        prefix = f"{exc.field}: " if exc.field and not exc.detail.startswith(exc.field) else ""
-        sys.stderr.write(f"error: {prefix}{exc.detail}\n")
+        from commonpot.i18n import cli_words
+
+        sys.stderr.write(error_line(exc, cli_words()) + "\n")
         return 2
     sys.stdout.write("\n".join(result_lines(result, as_json)) + "\n")
     return 0

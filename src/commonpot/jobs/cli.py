@@ -13,6 +13,7 @@ from commonpot.cli_support import database, transaction
 from commonpot.errors import NotFound
 from commonpot.jobs.models import TERMINAL_STATES, Job, JobState
 from commonpot.jobs.queue import cancel, retry
+from commonpot.jobs.texts import shown
 
 jobs_app = typer.Typer(help="Background jobs: see, follow and retry them.", no_args_is_help=True)
 TERMINAL = TERMINAL_STATES
@@ -24,15 +25,18 @@ def list_jobs(
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 30,
 ) -> None:
     """The newest jobs with their state and progress."""
+    from commonpot.i18n import cli_words
+
+    words = cli_words()
     with transaction() as session:
         query = select(Job).order_by(Job.id.desc()).limit(limit)
         if state:
             query = query.where(Job.state == state)
         for job in session.scalars(query):
-            note = job.error if job.state == JobState.FAILED.value else job.result_url or ""
-            typer.echo(
-                f"{job.id}\t{job.state}\t{job.progress}%\t{job.name}\t{job.title}\t{note or ''}"
-            )
+            failed = job.state == JobState.FAILED.value
+            note = shown(job.error, words) if failed else job.result_url or ""
+            title = shown(job.title, words)
+            typer.echo(f"{job.id}\t{job.state}\t{job.progress}%\t{job.name}\t{title}\t{note or ''}")
 
 
 def _read(job_id: int) -> Job:
@@ -41,7 +45,7 @@ def _read(job_id: int) -> Job:
         with db.unit_of_work(write=False) as session:
             job = session.get(Job, job_id)
             if job is None:
-                raise NotFound(f"job_id: no job {job_id}", field="job_id")
+                raise NotFound("no job %(id)s", field="job_id", id=str(job_id))
             return job
     finally:
         db.dispose()
@@ -50,28 +54,37 @@ def _read(job_id: int) -> Job:
 @jobs_app.command("watch")
 def watch(job_id: Annotated[int, typer.Argument(help="The job's number.")]) -> None:
     """Follow a job until it ends: a progress bar on a terminal, one line when piped."""
+    from commonpot.i18n import cli_text, cli_words
+
+    words = cli_words()
     job = _read(job_id)
     if sys.stdout.isatty():
         from rich.progress import Progress
 
         with Progress(transient=False) as bar:
-            task = bar.add_task(job.title or job.name, total=100, completed=job.progress)
+            title = shown(job.title, words) or job.name
+            task = bar.add_task(title, total=100, completed=job.progress)
             while job.state not in TERMINAL:
                 time.sleep(0.5)
                 job = _read(job_id)
-                bar.update(task, completed=job.progress, description=job.message or job.name)
+                note = shown(job.message, words) or job.name
+                bar.update(task, completed=job.progress, description=note)
             bar.update(task, completed=100 if job.state == JobState.DONE.value else job.progress)
     else:
         while job.state not in TERMINAL:
             time.sleep(0.5)
             job = _read(job_id)
     if job.state == JobState.FAILED.value:
-        typer.echo(f"job {job.id} failed: {job.error}", err=True)
+        error = shown(job.error, words)
+        typer.echo(cli_text("job %(id)s failed: %(error)s", id=str(job.id), error=error), err=True)
         raise typer.Exit(1)
     if job.state == JobState.CANCELLED.value:
-        typer.echo(f"job {job.id} was cancelled", err=True)
+        typer.echo(cli_text("job %(id)s was cancelled", id=str(job.id)), err=True)
         raise typer.Exit(1)
-    typer.echo(f"job {job.id} done{': ' + job.result_url if job.result_url else ''}")
+    if job.result_url:
+        typer.echo(cli_text("job %(id)s done: %(url)s", id=str(job.id), url=job.result_url))
+    else:
+        typer.echo(cli_text("job %(id)s done", id=str(job.id)))
 
 
 @jobs_app.command("retry")
@@ -80,9 +93,11 @@ def retry_job(job_id: Annotated[int, typer.Argument(help="A failed job's number.
     with transaction() as session:
         job = session.get(Job, job_id)
         if job is None:
-            raise NotFound(f"job_id: no job {job_id}", field="job_id")
+            raise NotFound("no job %(id)s", field="job_id", id=str(job_id))
         retry(session, job)
-    typer.echo(f"job {job_id} queued again")
+    from commonpot.i18n import cli_text
+
+    typer.echo(cli_text("job %(id)s queued again", id=str(job_id)))
 
 
 @jobs_app.command("cancel")
@@ -93,9 +108,11 @@ def cancel_job(
     with transaction() as session:
         job = session.get(Job, job_id)
         if job is None:
-            raise NotFound(f"job_id: no job {job_id}", field="job_id")
+            raise NotFound("no job %(id)s", field="job_id", id=str(job_id))
         cancel(session, job)
-    typer.echo(f"job {job_id} cancelled")
+    from commonpot.i18n import cli_text
+
+    typer.echo(cli_text("job %(id)s cancelled", id=str(job_id)))
 
 
 def register(root: typer.Typer) -> None:

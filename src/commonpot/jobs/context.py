@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from commonpot.jobs.models import Job, JobState
 from commonpot.jobs.queue import JOB_SESSION_KEY, JobCancelled
+from commonpot.jobs.texts import Text, said_of, stored
+from commonpot.words import said
 
 if TYPE_CHECKING:
     from commonpot.jobs.runtime import Jobs
@@ -46,12 +48,14 @@ class JobContext:
         with self.runtime.db.unit_of_work(write=False) as session:
             yield session
 
-    def progress(self, percent: int, message: str = "") -> None:
+    def progress(self, percent: int, message: Text = "") -> None:
         """Report progress (0-100) to the job page and anyone watching it live.
 
+        `message` is a sentence (`said(...)`), worded for each reader where it is shown.
         Raises `JobCancelled` once someone has cancelled the job, so that it stops here.
         """
         percent = max(0, min(100, int(percent)))
+        note = stored(message, 300)
         writing = self._session is not None and self.runtime.db.is_sqlite
         if writing:  # SQLite has one writer: once the job writes, progress goes live only
             self.check_cancelled()
@@ -60,14 +64,14 @@ class JobContext:
                 updated = session.execute(
                     update(Job)
                     .where(Job.id == self.job_id, Job.state == JobState.RUNNING.value)
-                    .values(progress=percent, message=message[:300])
+                    .values(progress=percent, message=note)
                     .execution_options(synchronize_session=False)
                 )
                 if updated.rowcount != 1:  # type: ignore[attr-defined]
                     raise JobCancelled(self.job_id)
         self.runtime.publish(
             self.job_id,
-            {"state": JobState.RUNNING.value, "progress": percent, "message": message},
+            {"state": JobState.RUNNING.value, "progress": percent, "message": note},
         )
 
     def check_cancelled(self) -> None:
@@ -83,7 +87,7 @@ class JobContext:
         *args: Any,
         start: int = 10,
         end: int = 90,
-        label: str = "Working",
+        label: Text = "Working",
     ) -> R:
         """Run a pure, CPU-heavy function in a separate process, reporting time as progress.
 
@@ -102,7 +106,10 @@ class JobContext:
                 # approach `end` without reaching it: the real duration is unknown
                 share = 1 - 0.93**step
                 try:
-                    self.progress(start + int((end - start) * share), f"{label} ({elapsed:.0f} s)")
+                    note = said(
+                        "%(step)s (%(seconds)s s)", step=said_of(label), seconds=int(elapsed)
+                    )
+                    self.progress(start + int((end - start) * share), note)
                 except JobCancelled:
                     future.cancel()  # if not started; a started one finishes and is dropped
                     raise

@@ -19,6 +19,7 @@ from commonpot.bus import OUTBOX_KEY, Message
 from commonpot.db import utcnow
 from commonpot.errors import Conflict
 from commonpot.jobs.models import TERMINAL_STATES, Job, JobState
+from commonpot.jobs.texts import Text, stored
 
 if TYPE_CHECKING:
     from commonpot.jobs.context import JobContext
@@ -41,6 +42,8 @@ class JobFailed:
     community_id: int | None
     created_by: int | None
     error: str
+    # the title and a refusal as sentences (`words.Said` JSON), for readers of any language
+    sentences: dict[str, Any] = field(default_factory=dict)
 
 
 JobFunction = Callable[["JobContext", dict[str, Any]], "str | None"]
@@ -92,7 +95,7 @@ def job_channel(job_id: int) -> str:
 
 
 def job_message(job: Job) -> Message:
-    """What subscribers of a job's channel receive."""
+    """What subscribers of a job's channel receive (texts as stored: `texts.worded_message`)."""
     return {
         "type": "job",
         "id": job.id,
@@ -112,10 +115,13 @@ def enqueue(
     key: str | None = None,
     community_id: int | None = None,
     created_by: int | None = None,
-    title: str = "",
+    title: Text = "",
     max_attempts: int | None = None,
 ) -> Job:
-    """Queue a job in the caller's transaction; the same key returns the job already queued."""
+    """Queue a job in the caller's transaction; the same key returns the job already queued.
+
+    `title` is a sentence (`said(...)`) shown to each reader in their language.
+    """
     if key is not None:
         found = session.scalar(select(Job).where(Job.key == key))
         if found is not None:
@@ -127,7 +133,7 @@ def enqueue(
         payload=payload or {},
         community_id=community_id,
         created_by=created_by,
-        title=title[:200],
+        title=stored(title, 200),
         max_attempts=max_attempts or (spec.max_attempts if spec else 3),
         run_after=utcnow(),
     )
@@ -151,7 +157,9 @@ class JobCancelled(Exception):
 def cancel(session: Session, job: Job) -> Job:
     """Call off a queued or running job; a running one stops at its next progress report."""
     if job.state in TERMINAL_STATES:
-        raise Conflict(f"Only a queued or running job can be cancelled; this one is {job.state}.")
+        raise Conflict(
+            "Only a queued or running job can be cancelled; this one is %(state)s.", state=job.state
+        )
     job.state = JobState.CANCELLED.value
     job.message = "cancelled"
     job.finished_at = utcnow()
@@ -163,7 +171,7 @@ def cancel(session: Session, job: Job) -> Job:
 def retry(session: Session, job: Job) -> Job:
     """Queue a failed job again for one more attempt."""
     if job.state != JobState.FAILED.value:
-        raise Conflict(f"Only a failed job can be retried; this one is {job.state}.")
+        raise Conflict("Only a failed job can be retried; this one is %(state)s.", state=job.state)
     job.state = JobState.QUEUED.value
     job.max_attempts = job.attempts + 1
     job.progress = 0

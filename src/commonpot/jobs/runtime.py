@@ -51,7 +51,9 @@ from commonpot.jobs.queue import (
     job_channel,
     job_message,
 )
+from commonpot.jobs.texts import Text, read, shown, stored
 from commonpot.settings import Settings
+from commonpot.words import Said, said
 
 log = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 2.0
@@ -74,6 +76,12 @@ def _finish(session: Session, job_id: int, result: str | None) -> None:
     )
     if finished.rowcount != 1:  # type: ignore[attr-defined]
         raise JobCancelled(job_id)  # keep none of its work
+
+
+def _sentences(title: str, error: str | None) -> dict[str, Any]:
+    """A failed job's title and refusal as sentences (a technical failure stays as it is)."""
+    found = {"title": read(title), "error": read(error)}
+    return {key: said.to_json() for key, said in found.items() if said is not None and said.text}
 
 
 def _yield_to_web() -> None:
@@ -267,10 +275,13 @@ class Jobs:
     def _failed(self, job_id: int, exc: Exception) -> None:
         # a domain error (bad input, a rule) says what to change: trying again cannot help
         final = isinstance(exc, DomainError)
-        reason = (exc.detail if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}")[
-            :2000
-        ]
-        log.warning("job %s failed: %s", job_id, reason)
+        # a refusal is kept as its message id and parts (worded per reader where shown)
+        detail: Text = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, DomainError):
+            detail = exc.sentence if isinstance(exc.sentence, Said) else exc.detail
+        reason = stored(detail, 4000)  # room for the message ids of several sentences
+        english = shown(reason) or ""
+        log.warning("job %s failed: %s", job_id, english)
         delay: float | None = None
         with self.db.unit_of_work() as session:
             job = session.get(Job, job_id)
@@ -280,7 +291,9 @@ class Jobs:
             if job.attempts < job.max_attempts and not final:
                 delay = RETRY_BASE_SECONDS * (2 ** (job.attempts - 1))
                 job.state = JobState.QUEUED.value
-                job.message = f"attempt {job.attempts} failed; retrying"
+                job.message = stored(
+                    said("attempt %(attempt)s failed; retrying", attempt=job.attempts), 300
+                )
                 job.run_after = utcnow() + timedelta(seconds=delay)
             else:
                 job.state = JobState.FAILED.value
@@ -288,7 +301,13 @@ class Jobs:
                 signals.emit(
                     session,
                     JobFailed(
-                        job.id, job.name, job.title, job.community_id, job.created_by, reason
+                        job.id,
+                        job.name,
+                        shown(job.title) or "",
+                        job.community_id,
+                        job.created_by,
+                        english,
+                        _sentences(job.title, reason if final else None),
                     ),
                 )
             message = job_message(job)

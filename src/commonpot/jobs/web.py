@@ -17,8 +17,10 @@ from commonpot.http import Ctx, Unit, bearer_scheme, unit_of_work, verify_csrf_f
 from commonpot.jobs import access
 from commonpot.jobs.models import TERMINAL_STATES, Job
 from commonpot.jobs.queue import cancel, job_channel, job_message, retry
+from commonpot.jobs.texts import shown, worded_message
 from commonpot.params import Id
-from commonpot.templating import redirect, render
+from commonpot.templating import reader, redirect, render
+from commonpot.words import ENGLISH, Words
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 api_router = APIRouter(prefix="/api", tags=["jobs"], dependencies=[Security(bearer_scheme)])
@@ -45,17 +47,17 @@ class JobOut(BaseModel):
     live_url: str
 
 
-def job_out(job: Job) -> JobOut:
-    """The API view of a job."""
+def job_out(job: Job, words: Words = ENGLISH) -> JobOut:
+    """The API view of a job (title, note and error in the reader's words)."""
     return JobOut(
         id=job.id,
         name=job.name,
-        title=job.title,
+        title=shown(job.title, words) or "",
         state=job.state,
         progress=job.progress,
-        message=job.message,
+        message=shown(job.message, words) or "",
         result_url=job.result_url,
-        error=job.error,
+        error=shown(job.error, words),
         attempts=job.attempts,
         max_attempts=job.max_attempts,
         created_at=job.created_at,
@@ -80,7 +82,8 @@ def _visible(ctx: Ctx, job_id: int) -> Job:
 def jobs_page(slug: str, request: Request, ctx: Unit) -> Response:
     """A community's background jobs (stewards): state, progress, retry a failed one."""
     community = _steward_community(ctx, slug)
-    found = access.community_jobs(ctx.session, community.id)
+    words = reader(request)
+    found = [job_out(job, words) for job in access.community_jobs(ctx.session, community.id)]
     data = {"community": community, "jobs": found, "is_member": True}
     return render(request, "jobs/list.html", data, ctx=ctx)
 
@@ -96,7 +99,7 @@ def retry_job(slug: str, job_id: Id, request: Request, ctx: Unit) -> Response:
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(job_id: Id, request: Request, ctx: Unit) -> Response:
     """One job: a progress bar that updates live, then the link to its result."""
-    job = _visible(ctx, job_id)
+    job = job_out(_visible(ctx, job_id), reader(request))
     return render(request, "jobs/job.html", {"job": job}, ctx=ctx)
 
 
@@ -116,8 +119,11 @@ async def _stream(request: Request, job_id: int) -> AsyncIterator[str]:
     async with opened(bus_of(request.app.state), job_channel(job_id)) as sub:
         # read the state after subscribing so that nothing falls between the two
         current = await run_in_threadpool(_live_state, request, job_id)
+        # the viewer's language as they subscribe (their account's choice is known once
+        # their unit of work has read them) words every message of the stream
+        words = reader(request)
         yield "retry: 3000\n"
-        yield f"event: job\ndata: {json.dumps(current)}\n\n"
+        yield f"event: job\ndata: {json.dumps(worded_message(current, words))}\n\n"
         if current["state"] in TERMINAL:
             return
         quiet = 0.0
@@ -135,7 +141,7 @@ async def _stream(request: Request, job_id: int) -> AsyncIterator[str]:
                     continue
                 message = latest
             current = message
-            yield f"event: job\ndata: {json.dumps(message)}\n\n"
+            yield f"event: job\ndata: {json.dumps(worded_message(message, words))}\n\n"
             if message.get("state") in TERMINAL:
                 return
 
@@ -154,20 +160,21 @@ async def job_live(job_id: Id, request: Request) -> Response:
 @api_router.get("/jobs/{job_id}", response_model=JobOut)
 def api_job(job_id: Id, request: Request, ctx: Unit) -> JobOut:
     """One background job: state, progress, result link or the reason it failed."""
-    return job_out(_visible(ctx, job_id))
+    return job_out(_visible(ctx, job_id), reader(request))
 
 
 @api_router.post("/jobs/{job_id}/cancel", response_model=JobOut)
 def api_cancel(job_id: Id, request: Request, ctx: Unit) -> JobOut:
     """Call off a queued or running job (its starter, stewards, admins); 409 once it ended."""
-    return job_out(cancel(ctx.session, _visible(ctx, job_id)))
+    return job_out(cancel(ctx.session, _visible(ctx, job_id)), reader(request))
 
 
 @api_router.get("/communities/{slug}/jobs", response_model=list[JobOut])
 def api_community_jobs(slug: str, request: Request, ctx: Unit) -> list[JobOut]:
     """A community's background jobs, newest first (stewards)."""
     community = _steward_community(ctx, slug)
-    return [job_out(j) for j in access.community_jobs(ctx.session, community.id)]
+    words = reader(request)
+    return [job_out(j, words) for j in access.community_jobs(ctx.session, community.id)]
 
 
 @api_router.post("/communities/{slug}/jobs/{job_id}/retry", response_model=JobOut, status_code=202)
@@ -175,4 +182,4 @@ def api_retry(slug: str, job_id: Id, request: Request, ctx: Unit) -> JobOut:
     """Queue a failed job again (stewards); 409 unless it failed."""
     community = _steward_community(ctx, slug)
     job = retry(ctx.session, access.community_job(ctx.session, community.id, job_id))
-    return job_out(job)
+    return job_out(job, reader(request))

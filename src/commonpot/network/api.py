@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Body, Response, Security
+from fastapi import APIRouter, BackgroundTasks, Body, Request, Response, Security
 from sqlalchemy.orm import Session
 
 from commonpot.communities.scope import CommunityScope
 from commonpot.errors import Invalid, NotFound
 from commonpot.http import bearer_scheme
+from commonpot.i18n import reader
 from commonpot.jobs.web import JobOut, job_out
 from commonpot.network import handovers, live, runs, service
 from commonpot.network import jobs as network_jobs
@@ -276,7 +277,7 @@ def create_run(body: RunIn, here: CommunityScope) -> RunOut:
 
 
 @router.post(BASE + "/runs/jobs", response_model=JobOut, status_code=202)
-def start_run(body: RunIn, here: CommunityScope, response: Response) -> JobOut:
+def start_run(body: RunIn, request: Request, here: CommunityScope, response: Response) -> JobOut:
     """Start solving a run in the background (stewards): 202 and the job to watch."""
     job = network_jobs.start_allocation(
         here.session,
@@ -285,7 +286,7 @@ def start_run(body: RunIn, here: CommunityScope, response: Response) -> JobOut:
         objective=body.objective,
         params=body.params,
     )
-    out = job_out(job)
+    out = job_out(job, reader(request))
     response.headers["Location"] = out.url
     return out
 

@@ -100,6 +100,8 @@ def solve_without_typer(argv: list[str]) -> bool:
             None if flag is None else flag == "--progress",
         )
     except DomainError as exc:
-        sys.stderr.write(error_line(exc) + "\n")
+        from commonpot.i18n import cli_words
+
+        sys.stderr.write(error_line(exc, cli_words()) + "\n")
         sys.exit(2)
     return True

@@ -14,6 +14,7 @@ from commonpot.network import followup, handovers, runs
 from commonpot.network.access import require_steward
 from commonpot.network.models import CLOSED_UNHANDED, Handover
 from commonpot.network.solve import solve_run
+from commonpot.words import said, said_n
 
 ALLOCATION_JOB = "network.allocation_run"
 REALLOCATE_JOB = "network.reallocate"
@@ -36,7 +37,7 @@ def start_allocation(
         {"community_id": community.id, "objective": objective, "params": chosen},
         community_id=community.id,
         created_by=viewer.user_id,
-        title=f"Allocation run ({objective})",
+        title=said("Allocation run (%(objective)s)", objective=objective),
         max_attempts=2,
     )
 
@@ -44,7 +45,7 @@ def start_allocation(
 def allocation_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     """Solve the community's allocation and store it as a draft run; the run's page."""
     objective = str(payload.get("objective", "default"))
-    ctx.progress(5, "Reading open offers and needs")
+    ctx.progress(5, said("Reading open offers and needs"))
     with ctx.read() as session:
         community = community_by_id(session, int(payload["community_id"]))
         viewer = viewer_for(session, ctx.created_by)
@@ -52,11 +53,13 @@ def allocation_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
             session, community, viewer, objective=objective, params=payload.get("params")
         )
         instance = runs.build_instance(session, community, chosen)
-    ctx.progress(15, f"Solving for {len(instance['needs'])} needs")
+    ctx.progress(
+        15, said_n("Solving for %(num)s need", "Solving for %(num)s needs", len(instance["needs"]))
+    )
     # the solver holds the interpreter for long stretches: it runs in its own process so
     # that the web server (and its embedded consumer) keep answering meanwhile
-    solved = ctx.compute(solve_run, instance, objective, start=15, end=85, label="Solving")
-    ctx.progress(85, "Saving the plan")
+    solved = ctx.compute(solve_run, instance, objective, start=15, end=85, label=said("Solving"))
+    ctx.progress(85, said("Saving the plan"))
     session = ctx.session
     community = community_by_id(session, community.id)
     run = runs.store_run(session, community, ctx.created_by, objective, chosen, solved)
@@ -72,7 +75,7 @@ def start_reallocation(session: Session, community: Community, viewer: Viewer) -
         {"community_id": community.id},
         community_id=community.id,
         created_by=viewer.user_id,
-        title="Re-allocate declined and expired food",
+        title=said("Re-allocate declined and expired food"),
         max_attempts=2,
     )
 
@@ -81,7 +84,7 @@ def reallocate_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     """Re-assign one community's freed units; the follow-up run's page (or the runs page)."""
     session = ctx.session
     community = community_by_id(session, int(payload["community_id"]))
-    ctx.progress(10, "Reading declined and expired handovers")
+    ctx.progress(10, said("Reading declined and expired handovers"))
     run = followup.reallocate_freed(session, community, ctx.created_by)
     base = f"/communities/{community.slug}/network/runs"
     return f"{base}/{run.id}" if run is not None else base

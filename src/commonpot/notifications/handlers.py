@@ -32,6 +32,7 @@ from commonpot.governance.signals import (
     ProposalOpened,
 )
 from commonpot.network.signals import AllocationCommitted, HandoverChanged
+from commonpot.words import said
 
 DELIVER_JOB = "notifications.deliver"
 INVITATION_JOB = "notifications.invitation"
@@ -47,7 +48,7 @@ def _queue(
             {"community_id": community_id, "notices": notices},
             key=key,
             community_id=community_id,
-            title="Notifications",
+            title=said("Notifications"),
         )
 
 
@@ -159,7 +160,7 @@ def on_invited(session: Session, event: Invited) -> None:
                 key=f"invitation-mail:{event.invitation_id}",
                 community_id=community.id,
                 created_by=event.invited_by,
-                title="Invitation e-mail",
+                title=said("Invitation e-mail"),
             )
         return
     notice = {
@@ -292,8 +293,9 @@ def on_job_failed(session: Session, event: jobs.JobFailed) -> None:
         "audience": audience,
         "params": {
             "community": community.name if community else "",
-            "title": event.title or event.name,
-            "error": event.error[:300],
+            # sentences are worded for each recipient (mail.words); plain text as it is
+            "title": event.sentences.get("title") or event.title or event.name,
+            "error": event.sentences.get("error") or event.error[:300],
         },
         "url": f"/jobs/{event.job_id}",
     }

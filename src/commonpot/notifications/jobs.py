@@ -17,6 +17,7 @@ from commonpot.notifications import mail, service
 from commonpot.notifications.kinds import N_
 from commonpot.notifications.models import Notification
 from commonpot.tenancy import select_scoped
+from commonpot.words import said
 
 DELIVER_JOB = "notifications.deliver"
 EMAIL_JOB = "notifications.email"
@@ -70,7 +71,10 @@ def deliver(ctx: jobs.JobContext, payload: dict[str, Any]) -> None:
             community_id=payload.get("community_id"),
         )
         if len(notices) > 20 and number % 20 == 0:
-            ctx.progress(number * 100 // len(notices), f"{number} of {len(notices)}")
+            ctx.progress(
+                number * 100 // len(notices),
+                said("%(done)s of %(total)s", done=number, total=len(notices)),
+            )
     for start in range(0, len(to_email), 500):
         jobs.enqueue(
             session,
@@ -78,7 +82,7 @@ def deliver(ctx: jobs.JobContext, payload: dict[str, Any]) -> None:
             {"ids": to_email[start : start + 500]},
             key=f"{EMAIL_JOB}:{ctx.job_id}:{start}",
             community_id=payload.get("community_id"),
-            title="E-mail notifications",
+            title=said("E-mail notifications"),
         )
 
 

@@ -18,7 +18,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from commonpot.notifications.kinds import KINDS
 from commonpot.settings import Settings
-from commonpot.templating import translations_for
+from commonpot.templating import Reader, translations_for
+from commonpot.words import Said
 
 # long unsubscribe addresses must stay readable: no folding into encoded words
 SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
@@ -44,8 +45,15 @@ def words(kind: str, params: dict[str, Any], locale: str) -> tuple[str, str]:
     """A notice's subject and body in the reader's language."""
     t = translations(locale)
     spec = KINDS[kind]
+    reader = Reader((locale or "en").split("_")[0])
     shown = {
-        k: (t.gettext(str(v)) if k in ("role", "outcome", "alert", "level") else v)
+        k: (
+            Said.from_json(v).words(reader)
+            if isinstance(v, dict)
+            else t.gettext(str(v))
+            if k in ("role", "outcome", "alert", "level")
+            else v
+        )
         for k, v in params.items()
     }
     try:

@@ -176,7 +176,8 @@ def delete_recipe(recipe_id: Id, here: CommunityScope) -> None:
 def recipe_jsonld(recipe_id: Id, request: Request, here: CommunityScope) -> Response:
     """The recipe as schema.org JSON-LD with heritage metadata and protocol labels."""
     url = recipe_url(request, here.community, recipe_id)
-    doc = exchange.export_jsonld(here.session, here.community, here.viewer, recipe_id, url)
+    words = reader(request)
+    doc = exchange.export_jsonld(here.session, here.community, here.viewer, recipe_id, url, words)
     return JSONResponse(doc, media_type="application/ld+json")
 
 

@@ -27,6 +27,7 @@ from commonpot.recipes.scaling import (
 from commonpot.recipes.schemas import RecipeIn, SectionIn
 from commonpot.recipes.service import create_recipe, get_recipe, recipe_view
 from commonpot.recipes.shopping import ShoppingLine, shopping_list
+from commonpot.words import ENGLISH, Words
 
 MAX_IMPORT = 50
 
@@ -114,11 +115,19 @@ def import_url(
 
 
 def export_jsonld(
-    session: Session, community: Community, viewer: Viewer, recipe_id: int, url: str | None = None
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    recipe_id: int,
+    url: str | None = None,
+    words: Words = ENGLISH,
 ) -> dict[str, Any]:
-    """A recipe the viewer may see, as schema.org JSON-LD with heritage and protocol."""
+    """A recipe the viewer may see, as schema.org JSON-LD with heritage and protocol.
+
+    Its conditions of access are in the reader's `words` (English for files).
+    """
     recipe = recipe_view(session, community, viewer, recipe_id)
-    return to_jsonld(recipe_data(recipe, community, url))
+    return to_jsonld(recipe_data(recipe, community, url, words))
 
 
 def parsed_lines(recipe: Recipe) -> tuple[ParsedIngredient, ...]:

@@ -20,7 +20,7 @@ from commonpot.recipes.protocols import conditions_text, label, protocol_labels
 from commonpot.recipes.read_cache import refresh_view_cache
 from commonpot.recipes.schemas import OralHistoryIn
 from commonpot.recipes.service import access, get_recipe, may_edit
-from commonpot.words import ENGLISH, Words
+from commonpot.words import ENGLISH, Words, said
 
 # audio types a browser can play, by the bytes a file of that type starts with
 AUDIO_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
@@ -250,8 +250,13 @@ def notices(recipe: Recipe, community: Community, words: Words = ENGLISH) -> lis
     return out
 
 
-def recipe_data(recipe: Recipe, community: Community, url: str | None = None) -> RecipeData:
-    """The recipe as plain data for JSON-LD export, heritage and protocol included."""
+def recipe_data(
+    recipe: Recipe, community: Community, url: str | None = None, words: Words = ENGLISH
+) -> RecipeData:
+    """The recipe as plain data for JSON-LD export, heritage and protocol included.
+
+    Its conditions of access are in the reader's `words` (English for files).
+    """
     sections: list[Step | Section] = []
     for section in recipe.steps:
         steps = tuple(Step(text=s) for s in section.get("steps", []))
@@ -269,9 +274,11 @@ def recipe_data(recipe: Recipe, community: Community, url: str | None = None) ->
         if url and recipe.based_on_id
         else None,
         credit_text=recipe.credit_text or recipe.storytellers or None,
-        conditions_of_access=conditions_text(codes, community.name)
+        conditions_of_access=conditions_text(codes, community.name, words)
         or (
-            f"Community only: members of {community.name}." if recipe.reach == "community" else None
+            said("Community only: members of %(community)s.", community=community.name).words(words)
+            if recipe.reach == "community"
+            else None
         ),
         usage_info=usage,
         community=community.name,

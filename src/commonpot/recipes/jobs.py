@@ -21,6 +21,7 @@ from commonpot.errors import Forbidden, Invalid
 from commonpot.fields import is_web_url
 from commonpot.recipes import exchange
 from commonpot.recipes.jsonld import MAX_INPUT_BYTES
+from commonpot.words import said, said_n
 
 IMPORT_JOB = "recipes.import"
 MAX_FILE_BYTES = MAX_INPUT_BYTES * 4
@@ -56,7 +57,7 @@ def start_import(
         payload,
         community_id=community.id,
         created_by=member.user_id,
-        title=f"Recipe import ({title})",
+        title=said("Recipe import (%(source)s)", source=title),
     )
 
 
@@ -68,13 +69,13 @@ def import_job(ctx: jobs.JobContext, payload: dict[str, Any]) -> str:
     if viewer.user is None:
         raise Forbidden("The person who started this import has no account any more.")
     if "url" in payload:
-        ctx.progress(10, "Fetching the page")
+        ctx.progress(10, said("Fetching the page"))
         found = exchange.import_url(session, community, viewer, str(payload["url"]))
     else:
-        ctx.progress(10, "Reading the file")
+        ctx.progress(10, said("Reading the file"))
         content = base64.b64decode(payload["content"])
         found = exchange.import_content(session, community, viewer, content)
-    ctx.progress(90, f"Stored {len(found)} recipes")
+    ctx.progress(90, said_n("Stored %(num)s recipe", "Stored %(num)s recipes", len(found)))
     # the uploaded bytes are recipes now: keep only what was imported
     summary = {"community_id": community.id, "recipes": [r.id for r in found]}
     session.execute(update(jobs.Job).where(jobs.Job.id == ctx.job_id).values(payload=summary))

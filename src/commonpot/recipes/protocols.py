@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from commonpot.errors import Invalid
 from commonpot.recipes.data import ProtocolLabel
+from commonpot.words import ENGLISH, Words, said
 
 
 class Reach(StrEnum):
@@ -102,12 +103,24 @@ def protocol_labels(codes: Iterable[str]) -> tuple[ProtocolLabel, ...]:
     return tuple(seen.values())
 
 
-def conditions_text(codes: Iterable[str], community: str) -> str | None:
-    """Write `conditionsOfAccess` for exports from the labels: who may use the recipe, and how."""
+def conditions_text(codes: Iterable[str], community: str, words: Words = ENGLISH) -> str | None:
+    """Write `conditionsOfAccess` for exports from the labels: who may use the recipe, and how.
+
+    In the reader's `words` (English for files and the command line); label names are the
+    Local Contexts names, as they are.
+    """
     infos = [label(c) for c in codes]
     if not infos:
         return None
     names = ", ".join(i.name for i in infos)
     if any(i.community_only for i in infos):
-        return f"Restricted to members of {community} ({names}); do not share outside it."
-    return f"Shared by {community} under its protocol: {names}."
+        restricted = said(
+            "Restricted to members of %(community)s (%(labels)s); do not share outside it.",
+            community=community,
+            labels=names,
+        )
+        return restricted.words(words)
+    shared = said(
+        "Shared by %(community)s under its protocol: %(labels)s.", community=community, labels=names
+    )
+    return shared.words(words)

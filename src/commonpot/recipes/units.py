@@ -152,3 +152,56 @@ def unit_label(unit: str, plural: bool) -> str:
     if not plural:
         return unit.replace("_", " ")
     return PLURALS.get(unit, unit.replace("_", " ") + "s")
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
+    """Mark a unit's name for extraction; it is translated where it is shown."""
+    return message
+
+
+# each canonical unit's name as a reader sees it (msgids; pages word them in the reader's
+# language, as the recipe editor's preview of the ingredient lines does)
+UNIT_NAMES: dict[str, str] = {
+    "gram": N_("gram"),
+    "kilogram": N_("kilogram"),
+    "milligram": N_("milligram"),
+    "ounce": N_("ounce"),
+    "pound": N_("pound"),
+    "millilitre": N_("millilitre"),
+    "centilitre": N_("centilitre"),
+    "decilitre": N_("decilitre"),
+    "litre": N_("litre"),
+    "teaspoon": N_("teaspoon"),
+    "tablespoon": N_("tablespoon"),
+    "cup": N_("cup"),
+    "fluid_ounce": N_("fluid ounce"),
+    "pint": N_("pint"),
+    "quart": N_("quart"),
+    "gallon": N_("gallon"),
+    "pinch": N_("pinch"),
+    "dash": N_("dash"),
+    "drop": N_("drop"),
+    "clove": N_("clove"),
+    "bunch": N_("bunch"),
+    "can": N_("can"),
+    "jar": N_("jar"),
+    "bottle": N_("bottle"),
+    "package": N_("package"),
+    "bag": N_("bag"),
+    "box": N_("box"),
+    "handful": N_("handful"),
+    "piece": N_("piece"),
+    "slice": N_("slice"),
+    "stick": N_("stick"),
+    "sprig": N_("sprig"),
+    "stalk": N_("stalk"),
+    "head": N_("head"),
+    "leaf": N_("leaf"),
+    "sheet": N_("sheet"),
+    "cube": N_("cube"),
+    "knob": N_("knob"),
+    "ear": N_("ear"),
+    "tablet": N_("tablet"),
+    "bar": N_("bar"),
+    "square": N_("square"),
+}

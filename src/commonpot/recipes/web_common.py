@@ -102,7 +102,8 @@ def recipe_detail(
         url = str(request.url.replace(query=""))
         if failed:
             url = url.rsplit("/", 1)[0]  # the recipe's own address, not the form's
-        data["jsonld_doc"] = to_jsonld(heritage.recipe_data(recipe, community, url))
+        words = reader(request)
+        data["jsonld_doc"] = to_jsonld(heritage.recipe_data(recipe, community, url, words))
     status = error.status if error else 200
     return render(request, "recipes/detail.html", data, ctx=here, status_code=status)
 

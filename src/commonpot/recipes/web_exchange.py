@@ -14,8 +14,9 @@ from commonpot.recipes import jobs as recipe_jobs
 from commonpot.recipes.browse import SearchQuery
 from commonpot.recipes.ingredients import parse_ingredient
 from commonpot.recipes.shopping import line_text
+from commonpot.recipes.units import UNIT_NAMES
 from commonpot.recipes.web_common import decimal_sign, read_upload
-from commonpot.templating import redirect, render
+from commonpot.templating import reader, redirect, render
 
 router = APIRouter()
 PAGE = "/communities/{slug}/recipes"
@@ -26,7 +27,11 @@ def preview_ingredients(here: CommunityScope, form: PostedForm) -> Response:
     """What the parser reads from the ingredient lines (the editor's live preview)."""
     text = str(form.get("ingredients", ""))[:20000]
     parsed = [parse_ingredient(line) for line in text.splitlines() if line.strip()][:200]
-    return render(here.request, "recipes/_preview.html", {"parsed": parsed}, ctx=here)
+    words = reader(here.request)
+    # each unit read is named in the reader's language ("cup" reads "taza" in Spanish)
+    units = {p.unit: words.gettext(UNIT_NAMES.get(p.unit, p.unit)) for p in parsed if p.unit}
+    data = {"parsed": parsed, "unit_names": units}
+    return render(here.request, "recipes/_preview.html", data, ctx=here)
 
 
 def _import_page(
