@@ -232,7 +232,8 @@ def _k_nearest(
     # without expiries every offer has the radius as its limit
     same_limit = float(limit[0]) if len(limit) and (limit == limit[0]).all() else None
     whole_side = radius * (1.0 + 1e-6) + 1e-12  # a block of this holds the radius
-    first_side = min(cell_side(offer_pts, _WANTED * k), whole_side)
+    # (at most 30 doublings below the radius: coincident offers give no density)
+    first_side = min(max(cell_side(offer_pts, _WANTED * k), whole_side * 2.0**-30), whole_side)
     # each need's grid: cell side first_side * 2^level; a need whose block is crowded moves
     # to a finer grid first, one whose k-th offer is not settled (or whose block is sparse)
     # to a coarser one, and never back finer than that (`floor`)
