@@ -8,14 +8,19 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run setup translations extract test lint unit bench clean
+.PHONY: run setup native translations extract test lint unit bench clean
 
 run: setup
 	$(BIN)/commonpot db upgrade
 	$(BIN)/commonpot demo load
 	$(BIN)/commonpot serve --host $(HOST) --port $(PORT)
 
-setup: $(VENV)/.installed src/commonpot/static/vendor/.installed translations
+setup: $(VENV)/.installed src/commonpot/static/vendor/.installed translations native
+
+# the allocation engine's network simplex (C, loaded with ctypes); without a compiler the
+# engine solves with OR-Tools instead (scripts/build-native.sh says so)
+native: src/commonpot/network/simplex.c scripts/build-native.sh
+	scripts/build-native.sh
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d src/commonpot/locale -D messages

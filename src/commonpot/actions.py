@@ -3,7 +3,8 @@
 Each domain lists its action types in `commonpot.<domain>.actions.ACTIONS`. Governance
 validates an action when the proposal is drafted, freezes its canonical parameters (whose
 hash voters see), and calls `execute` once, after the vote and timelock, inside the
-executing transaction: if `execute` raises, everything rolls back.
+executing transaction: if `execute` raises, everything rolls back. `execute` says what it
+did as a `Said` sentence: stored with the proposal and worded for each reader.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from commonpot.errors import Invalid
-from commonpot.words import ENGLISH, Words
+from commonpot.words import ENGLISH, Said, Words, said
 
 if TYPE_CHECKING:
     from commonpot.accounts.service import Viewer
@@ -24,21 +25,33 @@ if TYPE_CHECKING:
 Params = dict[str, Any]
 
 
-__all__ = ["ENGLISH", "ActionType", "Params", "Words", "get", "load_all", "register"]
+__all__ = [
+    "ENGLISH",
+    "ActionType",
+    "Params",
+    "Said",
+    "Words",
+    "get",
+    "load_all",
+    "register",
+    "said",
+]
 
 
 @dataclass(frozen=True)
 class ActionType:
     """One kind of action: how to check its parameters and how to carry it out.
 
-    `describe(params, words)` says what the action will do, worded with the reader's `words`.
+    `describe(params, words)` says what the action will do, worded with the reader's `words`;
+    `execute` carries it out and says what it did (a `Said`: English in the ledger, the
+    reader's language on pages and in the API).
     """
 
     kind: str
     label: str
     describe: Callable[[Params, Words], str]
     validate: Callable[[Session, Community, Params], Params]
-    execute: Callable[[Session, Community, Params, Viewer], str]
+    execute: Callable[[Session, Community, Params, Viewer], Said]
 
 
 _registry: dict[str, ActionType] = {}

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only the type: this module stays light for the command line's lean paths
+    from pydantic import ValidationError
 
 Part = str | int | float
 
@@ -127,3 +131,26 @@ def error_line(exc: DomainError) -> str:
     """The one line a command prints for a domain error before exiting with code 2."""
     prefix = f"{exc.field}: " if exc.field and not exc.detail.startswith(exc.field) else ""
     return f"error: {prefix}{exc.detail}"
+
+
+def invalid_from(
+    error: ValidationError, *, form_field: bool = False, say: Mapping[str, str] | None = None
+) -> Invalid:
+    """The first problem of a Pydantic validation as one `Invalid` naming its field.
+
+    `field` is the problem's path ("needs.3.quantity"); with `form_field`, only its first
+    part, the form field that holds it ("roles"). The message is a validator's own words
+    (a `ValueError`'s, without Pydantic's "Value error, "), or else Pydantic's after the
+    field ("quantity: Input should be ..."); `say` words error types our way instead
+    (`{"int_parsing": "must be a number"}`).
+    """
+    first = error.errors()[0]
+    loc = first.get("loc", ())
+    field = (str(loc[0]) if loc else "") if form_field else ".".join(str(p) for p in loc)
+    kind = first.get("type")
+    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    if say is not None and kind in say:
+        message = say[kind]
+    if kind != "value_error" and field:  # Pydantic's words: say where
+        message = f"{field}: {message}"
+    return Invalid(message, field=field or None)

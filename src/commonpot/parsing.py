@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from commonpot.errors import Invalid, PayloadTooLarge
+from commonpot.errors import Invalid, PayloadTooLarge, invalid_from
 
 if TYPE_CHECKING:  # pydantic is imported only by `validated`: the readers start light
     from pydantic import BaseModel
@@ -62,12 +62,7 @@ def validated(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ()))
-        message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
-        if first.get("type") != "value_error" and field:  # Pydantic's words: say where
-            message = f"{field}: {message}"
-        raise Invalid(message, field=field or None) from None
+        raise invalid_from(exc) from None
 
 
 def line_of(data: bytes | str, offset: int) -> int:

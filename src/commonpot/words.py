@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from commonpot.errors import Worded
+
 Value = str | int | float
 
 
@@ -65,23 +67,28 @@ ENGLISH = English()
 class Said:
     """A sentence as data: message id, named parts, optional plural (counted by `num`).
 
-    Floats are shown with `digits` decimals; ints as whole numbers; text as it is.
+    Floats are shown with `digits` decimals; ints as whole numbers; text as it is; a part
+    that is itself a `Said` (a refusal inside "Execution failed: …") in the reader's words.
     """
 
     text: str
-    values: dict[str, Value] = field(default_factory=dict)
+    values: dict[str, Value | Said] = field(default_factory=dict)
     plural: str | None = None
     digits: int = 2
 
     def words(self, words: Words = ENGLISH) -> str:
         """The sentence in the reader's words."""
         if self.plural is not None:
-            template = words.ngettext(self.text, self.plural, int(self.values.get("num", 0)))
+            count = self.values.get("num", 0)
+            num = 0 if isinstance(count, Said) else int(count)
+            template = words.ngettext(self.text, self.plural, num)
         else:
             template = words.gettext(self.text)
         shown: dict[str, str] = {}
         for key, value in self.values.items():
-            if isinstance(value, bool | str):
+            if isinstance(value, Said):
+                shown[key] = value.words(words)
+            elif isinstance(value, bool | str):
                 shown[key] = str(value)
             elif isinstance(value, int):
                 shown[key] = words.number(value, 0)
@@ -94,7 +101,8 @@ class Said:
 
     def to_json(self) -> dict[str, Any]:
         """The sentence as stored JSON."""
-        out: dict[str, Any] = {"text": self.text, "values": dict(self.values)}
+        values = {k: v.to_json() if isinstance(v, Said) else v for k, v in self.values.items()}
+        out: dict[str, Any] = {"text": self.text, "values": values}
         if self.plural is not None:
             out["plural"] = self.plural
         if self.digits != 2:
@@ -106,23 +114,40 @@ class Said:
         """A stored sentence (a plain string, as older rows hold, is kept as it is)."""
         if isinstance(data, dict) and isinstance(data.get("text"), str):
             values = data.get("values")
+            parts: dict[str, Value | Said] = {
+                str(k): cls.from_json(v) if isinstance(v, dict) else v
+                for k, v in (values.items() if isinstance(values, dict) else ())
+            }
             return cls(
                 data["text"],
-                dict(values) if isinstance(values, dict) else {},
+                parts,
                 data.get("plural") if isinstance(data.get("plural"), str) else None,
                 int(data.get("digits", 2)),
             )
         return cls(str(data))
 
 
-def said(text: str, *, digits: int = 2, **values: Value) -> Said:
+def said(text: str, *, digits: int = 2, **values: Value | Said) -> Said:
     """A sentence with named parts (`text` is the English message id)."""
     return Said(text, values, None, digits)
 
 
-def said_n(singular: str, plural: str, num: int, *, digits: int = 2, **values: Value) -> Said:
+def said_n(
+    singular: str, plural: str, num: int, *, digits: int = 2, **values: Value | Said
+) -> Said:
     """A sentence whose form depends on `num` (also a part, `%(num)s`)."""
     return Said(singular, {"num": num, **values}, plural, digits)
+
+
+def message(text: str) -> Said:
+    """A message as a sentence: an `errors.Worded` keeps its message id and parts.
+
+    Any other text is its own message id: a known English message reads translated, and
+    anything else (an unexpected error's text) reads as it is.
+    """
+    if isinstance(text, Worded):
+        return Said(text.msgid, dict(text.parts))
+    return Said(str(text))
 
 
 def worded(items: list[Any], words: Words = ENGLISH) -> list[str]:

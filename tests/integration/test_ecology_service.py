@@ -115,7 +115,9 @@ def test_crop_plan_raises_worst_dome_and_is_adopted_once_by_action(db: Database)
     with db.unit_of_work() as s:
         c = s.merge(w.public)
         message = actions.get("adopt_crop_plan").execute(s, c, params, Viewer(user=w.steward))
-    assert "adopted" in message
+    assert message.words() == (
+        f"Crop plan {plan_id} adopted: {len(plan.moves)} plantings recorded, seed taken."
+    )
     with db.unit_of_work(write=False) as s:
         planted = s.scalar(select(func.count(Planting.id)).where(Planting.plan_id == plan_id))
         status = s.get(CropPlan, plan_id).status  # type: ignore[union-attr]

@@ -13,7 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from commonpot.app import create_app
-from commonpot.bus import Bus, MemoryBus, PostgresBus, RedisBus, make_bus, opened
+from commonpot.bus import Bus, MemoryBus, make_bus, opened
+from commonpot.bus_wire import PostgresBus, RedisBus
 from commonpot.db import Database
 from commonpot.settings import Settings
 from commonpot.wiring import open_database
@@ -162,7 +163,7 @@ def test_a_dead_bus_never_breaks_pages_or_sign_ups(
 def test_many_open_pages_share_one_listen_connection(database_urls: dict[str, str]) -> None:
     import psycopg
 
-    from commonpot.bus import libpq_url
+    from commonpot.bus_wire import libpq_url
 
     url = database_urls["postgresql"]
     bus = PostgresBus(url)

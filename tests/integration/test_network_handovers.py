@@ -147,10 +147,14 @@ def test_decline_and_expiry_give_the_units_back(db: Database) -> None:
         handovers.decline(s, s.merge(w.public), Viewer(user=w.custodian), hid)
 
     _, more = committed(db, w, offer_qty=2, need_qty=2)  # the freed units go out again too
-    assert len(more) == 2
+    with db.unit_of_work(write=False) as s:
+        # both offers and both needs stand at one place each: every split is optimal, so
+        # only the units are certain (3 freed + 2 new), not how many handovers carry them
+        assert sum(s.get(Handover, hid).quantity for hid in more) == 5
+    assert len(more) >= 2
     with db.unit_of_work() as s:
         assert handovers.expire_due(s, utcnow()) == 0
-        assert handovers.expire_due(s, utcnow() + timedelta(days=1)) == 2
+        assert handovers.expire_due(s, utcnow() + timedelta(days=1)) == len(more)
     with db.unit_of_work(write=False) as s:
         for hid in more:
             h = s.get(Handover, hid)

@@ -127,7 +127,7 @@ def test_governance_action_commits_a_run(db: Database) -> None:
         action = actions.get("commit_allocation_run")
         params = action.validate(s, community, {"run_id": run_id})
         message = action.execute(s, community, params, Viewer(user=w.steward))
-        assert message == f"Allocation run {run_id} committed: 2 units on their way."
+        assert message.words() == f"Allocation run {run_id} committed: 2 units on their way."
         with pytest.raises(Conflict):
             action.validate(s, community, {"run_id": run_id})
     assert state(db)["offers"] == [(2, 2, "allocated")]

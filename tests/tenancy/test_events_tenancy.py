@@ -34,6 +34,7 @@ def _snapshot(db: Database) -> tuple[int, ...]:
             for model in (Event, Registration, Attendance, MenuItem, PairRule)
         ]
         counts.append(int(s.scalar(select(func.sum(Event.sequence))) or 0))
+        counts.append(int(s.scalar(select(func.sum(Event.learners_per_elder))) or 0))
         return tuple(counts)
 
 
@@ -123,6 +124,18 @@ def test_outsiders_cannot_sign_up_or_create_and_nothing_changes(
     body = {"title": "Takeover", "starts_at": start, "ends_at": start, "timezone": "UTC"}
     attempts = [
         ("post", f"/api/communities/privatehill/events/{hidden}/registrations", {}, 404),
+        (
+            "put",
+            f"/api/communities/privatehill/events/{hidden}/class-size",
+            {"learners_per_elder": 3},
+            404,
+        ),
+        (
+            "put",
+            f"/api/communities/publicville/events/{members}/class-size",
+            {"learners_per_elder": 3},
+            404,
+        ),
         ("post", "/api/communities/privatehill/events", body, 404),
         ("post", f"/api/communities/publicville/events/{members}/registrations", {}, 404),
         (
@@ -155,6 +168,7 @@ def test_personal_feed_with_a_wrong_token_is_404(client: TestClient, db: Databas
         ("put", "/pantry", {"foods": ["salt"]}),
         ("post", "/needs", None),
         ("post", "/pair-rules", {"teacher_id": 0, "learner_id": 0, "rule": "pin"}),
+        ("put", "/class-size", {"learners_per_elder": 3}),
         ("patch", "", {"capacity": 50}),
         ("delete", "/registrations/{steward}", None),
     ],

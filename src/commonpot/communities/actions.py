@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from commonpot.accounts import OPERATOR, User, Viewer
-from commonpot.actions import ActionType, Params, Words
-from commonpot.communities import service
+from commonpot.accounts import User, Viewer
+from commonpot.actions import ActionType, Params, Said, Words, said
+from commonpot.communities import roles, service
 from commonpot.communities.models import Community
 from commonpot.errors import Conflict, Invalid, NotFound
 
@@ -27,9 +27,9 @@ def _validate_setting(session: Session, community: Community, params: Params) ->
     return {"key": key, "value": value}
 
 
-def _execute_setting(session: Session, community: Community, params: Params, _: Viewer) -> str:
+def _execute_setting(session: Session, community: Community, params: Params, _: Viewer) -> Said:
     service.set_setting(session, community, params["key"], params["value"])
-    return f"Setting {params['key']} is now {params['value']!r}."
+    return said("Setting %(key)s is now %(value)s.", key=params["key"], value=repr(params["value"]))
 
 
 def _validate_admit(session: Session, community: Community, params: Params) -> Params:
@@ -42,12 +42,21 @@ def _validate_admit(session: Session, community: Community, params: Params) -> P
     return {"user_id": user.id, "role": role}
 
 
-def _execute_admit(session: Session, community: Community, params: Params, _: Viewer) -> str:
+def _joined(person: str, role: str) -> Said:
+    """What admitting someone did: one sentence per role, so each reads well translated."""
+    if role == "steward":
+        return said("%(person)s joined as steward.", person=person)
+    if role == "custodian":
+        return said("%(person)s joined as custodian.", person=person)
+    return said("%(person)s joined as member.", person=person)
+
+
+def _execute_admit(session: Session, community: Community, params: Params, _: Viewer) -> Said:
     user = session.get(User, params["user_id"])
     if user is None:
         raise NotFound("The person to admit no longer exists.")
     service.add_member(session, community, user, params["role"])
-    return f"{user.display_name} joined as {params['role']}."
+    return _joined(user.display_name, params["role"])
 
 
 def _validate_remove(session: Session, community: Community, params: Params) -> Params:
@@ -58,13 +67,14 @@ def _validate_remove(session: Session, community: Community, params: Params) -> 
     return {"user_id": user_id}
 
 
-def _execute_remove(session: Session, community: Community, params: Params, _: Viewer) -> str:
+def _execute_remove(session: Session, community: Community, params: Params, _: Viewer) -> Said:
     found = service.find_member(session, community, params["user_id"])
     if found is None:
         raise Conflict("That person is no longer a member.")
     name = found.user.display_name
-    service.remove_member(session, community, OPERATOR, params["user_id"])
-    return f"{name} is no longer a member."
+    # the community decided: no one's role is checked (the last steward is still kept)
+    roles.expel(session, community, params["user_id"])
+    return said("%(person)s is no longer a member.", person=name)
 
 
 def _shown_value(value: Any, words: Words) -> str:

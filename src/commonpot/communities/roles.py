@@ -50,6 +50,11 @@ def remove_member(session: Session, community: Community, viewer: Viewer, user_i
     """Remove a member (stewards), or leave (anyone, for themself)."""
     if viewer.user_id != user_id:
         require_role(session, community, viewer, Role.STEWARD)
+    expel(session, community, user_id)
+
+
+def expel(session: Session, community: Community, user_id: int) -> None:
+    """Remove a member the community decided to remove (a proposal: nobody's role checked)."""
     target = find_member(session, community, user_id)
     if target is None:
         raise NotFound("That person is not a member.")

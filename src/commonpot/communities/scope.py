@@ -14,11 +14,12 @@ handler that wants to show the page again with an error wraps its writes in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from commonpot.communities import service
 from commonpot.communities.models import Community, Membership, Role
@@ -76,3 +77,24 @@ def _community_unit(slug: str, request: Request) -> Iterator[Here]:
 
 
 CommunityScope = Annotated[Here, Depends(_community_unit, scope="function")]
+
+T = TypeVar("T")
+
+
+async def in_one_hop(request: Request, slug: str, work: Callable[[Here], T]) -> T:
+    """`work(here)` in the unit of work of community `slug`, all in ONE worker-thread hop.
+
+    For the busiest reads (a recipe as JSON, its page): a plain `def` handler with
+    `CommunityScope` crosses from the event loop to a worker thread three or four times
+    (open, handler, commit, and the response model's validation); each crossing costs about
+    as much CPU as a whole hello-world request. Here the unit of work opens, `work` runs and
+    the transaction commits in one thread, and `work` returns the finished response (e.g.
+    JSON already serialised), so nothing else goes back to a thread. Errors propagate as
+    from any handler; a write still commits before the response is sent.
+    """
+
+    def run() -> T:
+        with unit_of_work(request) as ctx:
+            return work(enter(ctx, slug))
+
+    return await run_in_threadpool(run)

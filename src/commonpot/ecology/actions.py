@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
-from commonpot.actions import ActionType, Params, Words
+from commonpot.actions import ActionType, Params, Said, Words
 from commonpot.communities import Community
 from commonpot.ecology.models import CropPlan, PlanStatus
 from commonpot.ecology.plans import adopt_plan
 from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.tenancy import find_scoped
+from commonpot.words import said_n
 
 
 def _validate(session: Session, community: Community, params: Params) -> Params:
@@ -25,9 +26,14 @@ def _validate(session: Session, community: Community, params: Params) -> Params:
     return {"plan_id": raw}
 
 
-def _execute(session: Session, community: Community, params: Params, _: Viewer) -> str:
+def _execute(session: Session, community: Community, params: Params, _: Viewer) -> Said:
     plan = adopt_plan(session, community, params["plan_id"])
-    return f"Crop plan {plan.id} adopted: {len(plan.moves)} plantings recorded, seed taken."
+    return said_n(
+        "Crop plan %(plan)s adopted: %(num)s planting recorded, seed taken.",
+        "Crop plan %(plan)s adopted: %(num)s plantings recorded, seed taken.",
+        len(plan.moves),
+        plan=str(plan.id),
+    )
 
 
 def _describe(params: Params, words: Words) -> str:

@@ -14,7 +14,7 @@ from pydantic import (
     field_validator,
 )
 
-from commonpot.errors import Invalid
+from commonpot.errors import invalid_from
 
 CSV_LIMIT = 2_000_000
 MAX_ID = 2**31 - 1  # ids fit a database integer column
@@ -22,7 +22,9 @@ Climate = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 
 
 M = TypeVar("M", bound=BaseModel)
-_NUMBER_ERRORS = {"float_parsing", "float_type", "int_parsing", "int_type", "finite_number"}
+_NUMBER_ERRORS = dict.fromkeys(
+    ("float_parsing", "float_type", "int_parsing", "int_type", "finite_number"), "must be a number"
+)
 
 
 def read_in(model: type[M], values: dict[str, Any]) -> M:
@@ -39,10 +41,7 @@ def read_in(model: type[M], values: dict[str, Any]) -> M:
     try:
         return model.model_validate(given)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first.get("loc", ())) or None
-        message = "must be a number" if first["type"] in _NUMBER_ERRORS else first["msg"]
-        raise Invalid(f"{field}: {message}" if field else message, field=field) from None
+        raise invalid_from(exc, say=_NUMBER_ERRORS) from None
 
 
 class _In(BaseModel):

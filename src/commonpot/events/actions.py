@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
-from commonpot.actions import ActionType, Params, Words
+from commonpot.actions import ActionType, Params, Said, Words, said
 from commonpot.communities import Community, set_setting
 from commonpot.errors import Invalid
 from commonpot.events.access import FLASH_SETTING
@@ -18,11 +18,11 @@ def _validate(session: Session, community: Community, params: Params) -> Params:
     return {"allowed": allowed}
 
 
-def _execute(session: Session, community: Community, params: Params, _: Viewer) -> str:
+def _execute(session: Session, community: Community, params: Params, _: Viewer) -> Said:
     set_setting(session, community, FLASH_SETTING, params["allowed"])
     if params["allowed"]:
-        return "Every member may now call flash events."
-    return "Only stewards call flash events now."
+        return said("Every member may now call flash events.")
+    return said("Only stewards call flash events now.")
 
 
 def _describe(params: Params, words: Words) -> str:

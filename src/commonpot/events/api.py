@@ -70,6 +70,7 @@ def event_out(request: Request, session: Session, community: Community, event: E
         waitlisted=numbers["waitlisted"],
         url=url,
         ics_url=f"{url}.ics",
+        learners_per_elder=event.learners_per_elder,
     )
 
 

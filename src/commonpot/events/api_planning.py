@@ -10,6 +10,7 @@ from commonpot.events import menu, pairing, planning, service
 from commonpot.events import outreach as outreach_engine
 from commonpot.events.live import EventsScope
 from commonpot.events.schemas import (
+    ClassSizeIn,
     MenuItemIn,
     MenuItemOut,
     NeedPostedOut,
@@ -122,7 +123,21 @@ def pairing_out(view: planning.PairingView, words: Reader | None = None) -> Pair
             PairRuleOut(id=r.id, teacher_id=r.teacher_id, learner_id=r.learner_id, rule=r.rule)
             for r in view.rules
         ],
+        learners_per_elder=view.per_teacher,
     )
+
+
+@router.put(BASE + "/{event_id}/class-size", response_model=PairingOut)
+def set_class_size(
+    request: Request, here: EventsScope, event_id: Id, body: ClassSizeIn
+) -> PairingOut:
+    """Set how many learners each elder takes (organiser or steward); the new pairing."""
+    event = service.get_event(here.session, here.community, here.viewer, event_id)
+    planning.set_class_size(
+        here.session, here.community, here.viewer, event, body.learners_per_elder
+    )
+    view = planning.pairs(here.session, here.community, here.viewer, event)
+    return pairing_out(view, reader(request))
 
 
 @router.post(BASE + "/{event_id}/pair-rules", response_model=PairRuleOut, status_code=201)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from commonpot import recipes
 from commonpot.accounts import Viewer
 from commonpot.db import utcnow
-from commonpot.events import menu, service, signup
+from commonpot.events import menu, planning, service, signup
 from commonpot.events.models import Attendance, Event, EventSession, Registration
 from commonpot.events.schemas import EventIn
 
@@ -109,6 +109,9 @@ def load(session: Session, ctx: DemoContext) -> None:
             ("priya", "apprentice", ["pozole"]),
         ],
     )
+    # two elders, three apprentices: each elder takes up to two (the class's size for pairs)
+    river, amara = ctx.communities["riverside"], Viewer(user=ctx.users["amara"])
+    planning.set_class_size(session, river, amara, tamales, 2)
     (first,) = service.sessions(session, tamales)
     _attend(session, tamales, first, ctx, ["rosa", "kenji", "lina", "sam"])
 
@@ -189,8 +192,9 @@ def load(session: Session, ctx: DemoContext) -> None:
         signup.register(session, ctx.communities["hillside"], Viewer(user=ctx.users[key]), hill)
     session.flush()
     ctx.notes.append(
-        f"events: past class with attendance, '{supper.title}' (menu: {dishes or 'no recipes'}; "
-        "one on the waitlist), weekly bread class with a cancelled session; "
+        "events: past class with attendance (each elder takes two learners), "
+        f"'{supper.title}' (menu: {dishes or 'no recipes'}; one on the waitlist), "
+        "weekly bread class with a cancelled session; "
         "feeds at /communities/riverside/events.ics"
     )
 

@@ -80,6 +80,8 @@ class Event(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the class's size for elder–youth pairs: how many learners each elder takes (1..20)
+    learners_per_elder: Mapped[int] = mapped_column(default=1, server_default="1")
 
     place: Mapped[Place | None] = relationship(lazy="joined")
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import ecology, network
 from commonpot.accounts import User, Viewer
-from commonpot.communities import Community, places, require_member, set_setting
+from commonpot.communities import Community, places, require_member
 from commonpot.errors import DomainError, Invalid, NotFound
 from commonpot.events import outreach, pairing
 from commonpot.events.access import real_id, require_manager
@@ -37,22 +37,18 @@ class PairingView:
     per_teacher: int = 1
 
 
-def _size_key(event: Event) -> str:
-    return f"events.learners_per_elder.{event.id}"
-
-
-def class_size(community: Community, event: Event) -> int:
+def class_size(event: Event) -> int:
     """How many learners each elder takes at this event (1 unless the organiser said more)."""
-    value = (community.settings or {}).get(_size_key(event), 1)
+    value = event.learners_per_elder
     return value if isinstance(value, int) and 1 <= value <= pairing.MAX_PER_TEACHER else 1
 
 
 def set_class_size(
     session: Session, community: Community, viewer: Viewer, event: Event, size: int
-) -> None:
+) -> Event:
     """The organiser (or a steward) sets the learners per elder for this event's pairs."""
     require_manager(session, community, viewer, event)
-    if not 1 <= size <= pairing.MAX_PER_TEACHER:
+    if isinstance(size, bool) or not 1 <= size <= pairing.MAX_PER_TEACHER:
         raise Invalid(
             "Each elder takes 1 to %(num)s learners.",
             field="learners_per_elder",
@@ -67,7 +63,9 @@ def set_class_size(
             "An elder is already pinned to more learners than that; unpin first.",
             field="learners_per_elder",
         )
-    set_setting(session, community, _size_key(event), size)
+    event.learners_per_elder = size
+    session.flush()
+    return event
 
 
 def _person(user: User, registration: Registration) -> pairing.Person:
@@ -113,7 +111,7 @@ def pairs(session: Session, community: Community, viewer: Viewer, event: Event) 
     teachers, learners, names = _sides(session, event)
     t_ids, l_ids = {t.id for t in teachers}, {p.id for p in learners}
     found = rules(session, event)
-    size = class_size(community, event)
+    size = class_size(event)
     live = [r for r in found if r.teacher_id in t_ids and r.learner_id in l_ids]
     result = pairing.pair(
         teachers,
@@ -156,9 +154,7 @@ def set_rule(
             )
         )
         learner_taken = any(r.learner_id == learner_id for r in others)
-        teacher_full = sum(1 for r in others if r.teacher_id == teacher_id) >= class_size(
-            community, event
-        )
+        teacher_full = sum(1 for r in others if r.teacher_id == teacher_id) >= class_size(event)
         if learner_taken or teacher_full:
             raise Invalid(
                 "One of them is already pinned to someone else; unpin first.", field="rule"

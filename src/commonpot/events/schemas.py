@@ -95,6 +95,7 @@ class EventOut(BaseModel):
     waitlisted: int
     url: str
     ics_url: str
+    learners_per_elder: int = Field(description="The class size for pairs: learners per elder")
 
 
 class RegistrationIn(BaseModel):
@@ -222,6 +223,14 @@ class PairOut(BaseModel):
     reasons: list[str]
 
 
+class ClassSizeIn(BaseModel):
+    """How many learners each elder takes when the class is paired (1 to 20)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    learners_per_elder: int = Field(strict=True, description="Learners per elder, 1 to 20")
+
+
 class PairRuleIn(BaseModel):
     """Pin (must pair) or forbid (must not pair) a teacher with a learner."""
 
@@ -249,6 +258,7 @@ class PairingOut(BaseModel):
     unpaired_learners: list[PersonRef]
     total: float
     rules: list[PairRuleOut]
+    learners_per_elder: int = Field(description="The class size the pairing was made for")
 
 
 class OutreachOut(BaseModel):

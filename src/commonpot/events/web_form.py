@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from commonpot.errors import Invalid
+from commonpot.errors import Invalid, invalid_from
 from commonpot.events.recurrence import WEEKDAYS, Repeat, build_rule, read_rule
 from commonpot.events.schemas import EventIn, EventPatch
 from commonpot.parsing import is_digits
@@ -81,8 +81,7 @@ def read_model(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else None
+        field = invalid_from(exc, form_field=True).field
         message = MESSAGES.get(field or "", "Check this field.")
         raise Invalid(message, field=field) from None
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
-from commonpot.actions import ActionType, Params, Words
+from commonpot.actions import ActionType, Params, Said, Words, said
 from commonpot.communities import Community
 from commonpot.errors import Invalid
 
@@ -20,8 +20,10 @@ def _validate_text(session: Session, community: Community, params: Params) -> Pa
     return {"note": note} if note else {}
 
 
-def _execute_text(session: Session, community: Community, params: Params, _: Viewer) -> str:
-    return N_("Decision recorded.") + (f" {params['note']}" if params.get("note") else "")
+def _execute_text(session: Session, community: Community, params: Params, _: Viewer) -> Said:
+    if params.get("note"):
+        return said("Decision recorded. %(note)s", note=str(params["note"]))
+    return said("Decision recorded.")
 
 
 def _validate_grant(session: Session, community: Community, params: Params) -> Params:
@@ -40,7 +42,7 @@ def _validate_grant(session: Session, community: Community, params: Params) -> P
     return {"pool": pool, "amount": amount, "recipient": recipient.strip()}
 
 
-def _execute_grant(session: Session, community: Community, params: Params, _: Viewer) -> str:
+def _execute_grant(session: Session, community: Community, params: Params, _: Viewer) -> Said:
     from commonpot.communities import set_setting
 
     key = f"{params['pool']}_balance"
@@ -56,7 +58,8 @@ def _execute_grant(session: Session, community: Community, params: Params, _: Vi
         short = SHORT_NOW[str(params["pool"])]
         raise Invalid(short, balance=balance)
     set_setting(session, community, key, balance - params["amount"])
-    return f"Granted {params['amount']} from the {params['pool']} to {params['recipient']}."
+    granted = GRANTED[str(params["pool"])]
+    return Said(granted, {"amount": params["amount"], "recipient": params["recipient"]})
 
 
 def _validate_amend(session: Session, community: Community, params: Params) -> Params:
@@ -75,11 +78,11 @@ def _validate_amend(session: Session, community: Community, params: Params) -> P
     }
 
 
-def _execute_amend(session: Session, community: Community, params: Params, _: Viewer) -> str:
+def _execute_amend(session: Session, community: Community, params: Params, _: Viewer) -> Said:
     from commonpot.governance import constitution
 
     new = constitution.amend(session, community, params["floors"], None)
-    return f"The constitution is amended (version {new.version})."
+    return said("The constitution is amended (version %(version)s).", version=str(new.version))
 
 
 def _describe_amend(params: Params, words: Words) -> str:
@@ -110,6 +113,11 @@ SHORT = {
 SHORT_NOW = {
     "seed_bank": N_("The seed bank holds only %(balance)s now."),
     "treasury": N_("The treasury holds only %(balance)s now."),
+}
+# what a paid grant did (the English reads as the ledger has always recorded it)
+GRANTED = {
+    "seed_bank": N_("Granted %(amount)s from the seed_bank to %(recipient)s."),
+    "treasury": N_("Granted %(amount)s from the treasury to %(recipient)s."),
 }
 # the pools a grant draws from, as a sentence names them
 POOL_WORDS = {"seed_bank": N_("the seed bank"), "treasury": N_("the shared treasury")}

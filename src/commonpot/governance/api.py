@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Security
 from fastapi.responses import PlainTextResponse
-from sqlalchemy.orm import Session
 
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import NotFound
@@ -38,6 +37,7 @@ from commonpot.governance.schemas import (
 )
 from commonpot.http import bearer_scheme
 from commonpot.settings import Settings
+from commonpot.templating import reader
 
 router = APIRouter(prefix="/api", tags=["governance"], dependencies=[Security(bearer_scheme)])
 router.include_router(grants_router)
@@ -47,8 +47,12 @@ BIG = 2_000_000_000
 Step = Callable[[Any, Any, Any, int, Settings | None], Proposal]
 
 
-def proposal_out(session: Session, proposal: Proposal) -> ProposalOut:
-    """A proposal with its result once closed (or live, if the community chose open results)."""
+def proposal_out(here: Here, proposal: Proposal) -> ProposalOut:
+    """A proposal with its result once closed (or live, if the community chose open results).
+
+    Its outcome reads in the language of the request (Accept-Language, or the reader's choice).
+    """
+    session = here.session
     result = proposal.result
     if (
         result is None
@@ -75,7 +79,7 @@ def proposal_out(session: Session, proposal: Proposal) -> ProposalOut:
         executable_at=proposal.executable_at,
         executed_at=proposal.executed_at,
         result=result,
-        outcome=proposal.outcome,
+        outcome=service.outcome_in(proposal, reader(here.request)),
     )
 
 
@@ -83,7 +87,7 @@ def proposal_out(session: Session, proposal: Proposal) -> ProposalOut:
 def list_proposals(here: CaughtUp, state: str | None = None) -> list[ProposalOut]:
     """Proposals you may see, newest first (filter by state)."""
     found = service.visible_proposals(here.session, here.community, here.viewer)
-    return [proposal_out(here.session, p) for p in found if state in (None, p.state)]
+    return [proposal_out(here, p) for p in found if state in (None, p.state)]
 
 
 @router.post(BASE + "/proposals", response_model=ProposalOut, status_code=201)
@@ -101,19 +105,19 @@ def create_proposal(here: CommunityScope, body: ProposalIn) -> ProposalOut:
         action=body.action.model_dump(),
         rules=body.rules.model_dump(exclude_none=True),
     )
-    return proposal_out(here.session, proposal)
+    return proposal_out(here, proposal)
 
 
 @router.get(BASE + "/proposals/{number}", response_model=ProposalOut)
 def get_proposal(here: CaughtUp, number: Number) -> ProposalOut:
     """One proposal."""
     proposal = service.get_proposal(here.session, here.community, here.viewer, number)
-    return proposal_out(here.session, proposal)
+    return proposal_out(here, proposal)
 
 
 def _step(here: Here, number: int, do: Step) -> ProposalOut:
     proposal = do(here.session, here.community, here.viewer, number, here.settings)
-    return proposal_out(here.session, proposal)
+    return proposal_out(here, proposal)
 
 
 @router.post(BASE + "/proposals/{number}/open", response_model=ProposalOut)
@@ -130,7 +134,7 @@ def open_proposal(here: CommunityScope, number: Number, body: OpenIn | None = No
         here.settings,
         starts_at=body.starts_at,
     )
-    return proposal_out(here.session, proposal)
+    return proposal_out(here, proposal)
 
 
 @router.post(BASE + "/proposals/{number}/close", response_model=ProposalOut)

@@ -12,13 +12,14 @@ from commonpot import actions, communities, signals
 from commonpot.accounts import Viewer
 from commonpot.communities import Community
 from commonpot.db import utcnow
-from commonpot.errors import Conflict
+from commonpot.errors import Conflict, DomainError
 from commonpot.governance import ballot_box, cast_ballots, constitution, ledger, secrecy
 from commonpot.governance.models import Proposal, State, Vote
 from commonpot.governance.proposals import EXPIRY, action_hash, is_steward, locked
 from commonpot.governance.signals import ProposalDecided
 from commonpot.settings import Settings
 from commonpot.tenancy import select_scoped
+from commonpot.words import ENGLISH, Said, Words, message, said
 
 
 def advance(
@@ -135,7 +136,7 @@ def _check_floor_met(session: Session, community: Community, proposal: Proposal)
         raise Conflict("This proposal did not reach the constitution's quorum.")
 
 
-def _run_action(session: Session, community: Community, proposal: Proposal, viewer: Viewer) -> str:
+def _run_action(session: Session, community: Community, proposal: Proposal, viewer: Viewer) -> Said:
     """Re-check the action hash, then run the owning domain's executor in a savepoint."""
     if action_hash(community, proposal.number, proposal.action) != proposal.action_hash:
         raise Conflict("The action no longer matches what was voted on.")
@@ -158,9 +159,13 @@ def execute_proposal(
         raise Conflict(f"The timelock ends at {proposal.executable_at.isoformat()}.")
     _check_floor_met(session, community, proposal)
     try:
-        message = _run_action(session, community, proposal, viewer)
+        done = _run_action(session, community, proposal, viewer)
     except Exception as exc:  # any executor failure is recorded, not raised
+        # a refusal keeps its message id and parts, to be read in each reader's language
+        error = exc.detail if isinstance(exc, DomainError) else str(exc)
+        failed = said("Execution failed: %(error)s", error=message(error))
         proposal.outcome = f"Execution failed: {exc}"
+        proposal.outcome_words = failed.to_json()
         ledger.append(
             session,
             community,
@@ -171,12 +176,27 @@ def execute_proposal(
         return proposal
     proposal.state = State.EXECUTED.value
     proposal.executed_at = utcnow()
-    proposal.outcome = message
+    english = done.words(ENGLISH)  # the ledger keeps the English sentence, as it always has
+    proposal.outcome = english
+    proposal.outcome_words = done.to_json()
     ledger.append(
         session,
         community,
         "proposal.executed",
-        {"proposal": number, "action_hash": proposal.action_hash, "outcome": message},
+        {"proposal": number, "action_hash": proposal.action_hash, "outcome": english},
     )
     ledger.seal(session, community, settings)
     return proposal
+
+
+def outcome_in(proposal: Proposal, words: Words = ENGLISH) -> str:
+    """What carrying the proposal out did, in the reader's words.
+
+    Proposals carried out before outcomes were stored as sentences hold only the English
+    text: it is looked up as a message (so a known one still reads translated).
+    """
+    if proposal.outcome_words:
+        return Said.from_json(proposal.outcome_words).words(words)
+    if not proposal.outcome:
+        return ""
+    return words.gettext(proposal.outcome)

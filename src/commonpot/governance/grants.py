@@ -160,7 +160,7 @@ def _fund(session: Session, community: Community, grant: Grant, settings: Settin
     params = {"pool": grant.pool, "amount": grant.requested, "recipient": grant.recipient}
     try:
         with session.begin_nested():
-            message = action.execute(session, community, params, Viewer(user=None))
+            done = action.execute(session, community, params, Viewer(user=None))
     except Invalid as exc:
         ledger.append(
             session, community, "grant.funding_failed", {"grant": grant.number, "error": exc.detail}
@@ -175,7 +175,7 @@ def _fund(session: Session, community: Community, grant: Grant, settings: Settin
         session,
         community,
         "grant.funded",
-        {"grant": grant.number, "conviction": grant.conviction, "outcome": message},
+        {"grant": grant.number, "conviction": grant.conviction, "outcome": done.words()},
     )
     ledger.seal(session, community, settings)
 

@@ -59,7 +59,10 @@ class Proposal(Base):
     executed_at: Mapped[datetime | None] = mapped_column(default=None)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     floor: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # what carrying it out did: English text (also in the ledger), and the same sentence
+    # as data (`words.Said` JSON) to show in each reader's language; older rows: text only
     outcome: Mapped[str] = mapped_column(Text, default="")
+    outcome_words: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     author: Mapped[User | None] = relationship(lazy="joined")
 

@@ -30,6 +30,7 @@ from commonpot.governance.closing import (
     due_proposals,
     execute_proposal,
     is_due,
+    outcome_in,
 )
 from commonpot.governance.count_methods import METHODS
 from commonpot.governance.models import Comment, Proposal, State, Vote
@@ -63,6 +64,7 @@ __all__ = [
     "is_due",
     "my_vote",
     "open_proposal",
+    "outcome_in",
     "verify_receipt",
     "visible_proposals",
 ]

@@ -48,7 +48,7 @@ def _proposal_page(
 ) -> Response:
     """The proposal page; after a failed form, with what was typed and the message (422)."""
     proposal = service.get_proposal(here.session, here.community, here.viewer, number)
-    out = proposal_out(here.session, proposal)
+    out = proposal_out(here, proposal)
     mine = service.my_vote(here.session, proposal, here.viewer)
     ballot = mine.ballot if mine else None
     if refused is not None and refused.form == "ballot":
@@ -202,7 +202,9 @@ def _step(request: Request, here: Here, number: int, do: Step, done: str) -> Res
         raise
     except DomainError as exc:
         return _proposal_page(request, here, number, Refused("step", exc))
-    message = proposal.outcome if do is service.execute_proposal and proposal.outcome else done
+    message = done
+    if do is service.execute_proposal and (proposal.outcome_words or proposal.outcome):
+        message = service.outcome_in(proposal, reader(request))  # worded for this reader
     return redirect(request, _url(here, number), message)
 
 

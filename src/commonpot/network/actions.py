@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
-from commonpot.actions import ActionType, Params, Words
+from commonpot.actions import ActionType, Params, Said, Words, said
 from commonpot.communities import Community
 from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.network.models import AllocationRun, RunStatus
@@ -25,10 +25,14 @@ def _validate(session: Session, community: Community, params: Params) -> Params:
     return {"run_id": raw}
 
 
-def _execute(session: Session, community: Community, params: Params, _: Viewer) -> str:
+def _execute(session: Session, community: Community, params: Params, _: Viewer) -> Said:
     run = apply_run(session, community, params["run_id"])
     allocated = run.metrics.get("total_allocated", 0)
-    return f"Allocation run {run.id} committed: {allocated} units on their way."
+    return said(
+        "Allocation run %(run)s committed: %(units)s units on their way.",
+        run=str(run.id),
+        units=allocated if isinstance(allocated, int | float) else str(allocated),
+    )
 
 
 def _describe(params: Params, words: Words) -> str:

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from ortools.graph.python import min_cost_flow
 
 from commonpot.errors import Conflict
+from commonpot.network import simplex
 from commonpot.network.connectivity import connected_components
 
 IntArray = NDArray[np.int64]
@@ -94,7 +94,15 @@ def _max_scale(max_cost: float, n_nodes: int, units: int) -> float:
 
 @dataclass(frozen=True)
 class Network:
-    """One part as OR-Tools arrays; the first `n_pairs` arcs are the pair arcs, in order."""
+    """One part as solver arrays; the first `n_pairs` arcs are the pair arcs, in order.
+
+    Node 0 is the sink; offers and needs follow. Arcs: pair arcs (offer -> need), then one
+    "keeps its food" arc per offer (offer -> sink, cost 0), then the segment arcs (need ->
+    sink, cost -value). Each offer supplies its quantity and the sink takes it all.
+    `tree_arc` joins each node to the sink (an offer by its keeping arc, a need by a
+    segment arc): the first spanning tree of the network simplex, in which every offer
+    keeps its food, feasible from the start.
+    """
 
     tails: IntArray
     heads: IntArray
@@ -102,7 +110,9 @@ class Network:
     cost: FloatArray  # real unit costs; integer costs are rint(cost * scale)
     n_pairs: int
     n_nodes: int
-    supply: int  # at the source (node 0); the sink (node 1) takes as much
+    node_supply: IntArray
+    tree_arc: IntArray
+    supply: int  # units offered in all (the sink takes as much)
     units: int  # most units that can reach needs
 
 
@@ -137,85 +147,132 @@ def build_network(
     offer_pos[offers] = np.arange(n_off)
     need_pos = np.full(len(problem.need_quantity), -1, dtype=np.int64)
     need_pos[needs] = np.arange(n_need)
-    offer_node = 2 + np.arange(n_off, dtype=np.int64)
-    need_node = 2 + n_off + np.arange(n_need, dtype=np.int64)
+    offer_node = 1 + np.arange(n_off, dtype=np.int64)
+    need_node = 1 + n_off + np.arange(n_need, dtype=np.int64)
     if problem.offer_rank is not None and problem.need_rank is not None:
-        # number the nodes along the locality order: OR-Tools then touches nearby memory
+        # number the nodes along the locality order: the solvers then touch nearby memory
         order = np.argsort(
             np.concatenate([problem.offer_rank[offers], problem.need_rank[needs]]), kind="stable"
         )
         node = np.empty(n_off + n_need, dtype=np.int64)
-        node[order] = 2 + np.arange(n_off + n_need, dtype=np.int64)
+        node[order] = 1 + np.arange(n_off + n_need, dtype=np.int64)
         offer_node, need_node = node[:n_off], node[n_off:]
     seg_need, seg_cap, seg_value = _segment_arcs(problem, needs)
     arc_offer = problem.arc_offer[arcs]
     arc_need = problem.arc_need[arcs]
     q_off = problem.offer_quantity[offers]
     total = int(q_off.sum())
-    source, sink = 0, 1
+    n_pairs, n_seg = len(arcs), len(seg_need)
+    n_nodes = 1 + n_off + n_need
+    node_supply = np.zeros(n_nodes, dtype=np.int64)
+    node_supply[offer_node] = q_off
+    node_supply[0] = -total
+    tree_arc = np.full(n_nodes, -1, dtype=np.int64)
+    tree_arc[offer_node] = n_pairs + np.arange(n_off, dtype=np.int64)
+    # each need by its first segment arc (assigned last to first: the first one stays)
+    first_seg = n_pairs + n_off + np.arange(n_seg, dtype=np.int64)
+    tree_arc[need_node[seg_need[::-1]]] = first_seg[::-1]
     return Network(
         tails=np.concatenate(
-            [offer_node[offer_pos[arc_offer]], np.full(n_off, source), need_node[seg_need], [0]]
+            [offer_node[offer_pos[arc_offer]], offer_node, need_node[seg_need]]
         ).astype(np.int64),
         heads=np.concatenate(
-            [need_node[need_pos[arc_need]], offer_node, np.full(len(seg_need), sink), [sink]]
-        ).astype(np.int64),
+            [need_node[need_pos[arc_need]], np.zeros(n_off + n_seg, dtype=np.int64)]
+        ),
         capacity=np.concatenate(
             [
                 np.minimum(problem.offer_quantity[arc_offer], problem.need_quantity[arc_need]),
-                q_off,
+                # room beyond the offer's own quantity: the first tree is strongly feasible
+                np.full(n_off, total + 1, dtype=np.int64),
                 seg_cap,
-                [total],
             ]
         ).astype(np.int64),
-        cost=np.concatenate([problem.arc_cost[arcs], np.zeros(n_off), -seg_value, [0.0]]),
-        n_pairs=len(arcs),
-        n_nodes=2 + n_off + n_need,
+        cost=np.concatenate([problem.arc_cost[arcs], np.zeros(n_off), -seg_value]),
+        n_pairs=n_pairs,
+        n_nodes=n_nodes,
+        node_supply=node_supply,
+        tree_arc=tree_arc,
         supply=total,
         units=int(min(total, problem.need_quantity[needs].sum())),
     )
 
 
-def run_ortools(net: Network, scale: float) -> tuple[int, IntArray, int]:
-    """One OR-Tools SimpleMinCostFlow solve: (status, pair-arc flows, integer optimal cost)."""
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    # arcs added grouped by tail (nodes are numbered along space): better memory locality
+def _by_tail(net: Network) -> tuple[IntArray, IntArray]:
+    """Arcs grouped by tail (nodes are numbered along space: better memory locality), and
+    where each arc went."""
     order = np.argsort(net.tails, kind="stable")
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order), dtype=np.int64)
+    return order, position
+
+
+def run_ortools(net: Network, scale: float) -> tuple[str, IntArray, int]:
+    """One OR-Tools SimpleMinCostFlow solve: (status, pair-arc flows, integer optimal cost).
+
+    Status "optimal", "bad cost range" (integer costs too large for it) or its own number.
+    OR-Tools is imported here, when it is used: without the compiled simplex, or to compare.
+    """
+    from ortools.graph.python import min_cost_flow
+
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    order, position = _by_tail(net)
     costs = np.rint(net.cost[order] * scale).astype(np.int64)
     smcf.add_arcs_with_capacity_and_unit_cost(
         net.tails[order], net.heads[order], net.capacity[order], costs
     )
-    smcf.set_node_supply(0, net.supply)
-    smcf.set_node_supply(1, -net.supply)
+    smcf.set_nodes_supplies(np.arange(net.n_nodes, dtype=np.int64), net.node_supply)
     status = smcf.solve()
     if status != smcf.OPTIMAL:
-        return int(status), np.zeros(0, dtype=np.int64), 0
+        said = "bad cost range" if status == smcf.BAD_COST_RANGE else f"OR-Tools status {status}"
+        return said, np.zeros(0, dtype=np.int64), 0
     flow = smcf.flows(position[: net.n_pairs]).astype(np.int64)
-    return int(status), flow, int(smcf.optimal_cost())
+    return "optimal", flow, int(smcf.optimal_cost())
 
 
-def solve_network(net: Network) -> tuple[IntArray, float]:
-    """Optimal pair-arc flows of a network and the bound 2F/S on the objective's error."""
+def run_simplex(net: Network, scale: float) -> tuple[str, IntArray, int]:
+    """The same solve with the network simplex: (status, pair-arc flows, integer cost)."""
+    order, position = _by_tail(net)
+    costs = np.rint(net.cost[order] * scale).astype(np.int64)
+    found = simplex.solve(
+        net.tails[order],
+        net.heads[order],
+        net.capacity[order],
+        costs,
+        net.node_supply,
+        0,
+        position[net.tree_arc.clip(min=0)],
+    )
+    if found.status != simplex.OPTIMAL:
+        return f"simplex status {found.status}", np.zeros(0, dtype=np.int64), 0
+    every = found.flow[position]
+    cost = int(every @ np.rint(net.cost * scale).astype(np.int64))
+    return "optimal", every[: net.n_pairs], cost
+
+
+def solve_network(net: Network, *, solver: str = "auto") -> tuple[IntArray, float]:
+    """Optimal pair-arc flows of a network and the bound 2F/S on the objective's error.
+
+    `solver`: "simplex" (the compiled network simplex), "ortools", or "auto" (the simplex
+    when `make setup` built it). Both are exact for the integer costs.
+    """
+    use_simplex = solver == "simplex" or (solver == "auto" and simplex.available())
+    run = run_simplex if use_simplex else run_ortools
     max_cost = float(np.abs(net.cost).max(initial=0.0))
     top = _max_scale(max_cost, net.n_nodes, net.supply)
     # a coarser scale solves faster; the bound is checked afterwards and tightened if needed
     scale = min(top, _FIRST_SCALE / max(max_cost, 1e-300))
-    optimal = int(min_cost_flow.SimpleMinCostFlow.OPTIMAL)
-    bad_range = int(min_cost_flow.SimpleMinCostFlow.BAD_COST_RANGE)
     while True:
-        status, flow, cost = run_ortools(net, scale)
-        if status == optimal:
+        status, flow, cost = run(net, scale)
+        if status == "optimal":
             bound = 2.0 * net.units / scale
             if scale < top and bound > _TARGET_RELATIVE * abs(cost / scale):
                 scale = top
                 continue
             return flow, bound
-        if status == bad_range and scale > 1.0:
+        if status == "bad cost range" and scale > 1.0:
             top = scale = scale / 1024.0
             continue
-        raise Conflict(f"allocation: min-cost flow solver failed with status {status}")
+        raise Conflict(f"allocation: min-cost flow solver failed: {status}")
 
 
 def _assign_parts(problem: FlowProblem) -> list[tuple[IntArray, IntArray, IntArray]]:

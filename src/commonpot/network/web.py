@@ -1,26 +1,23 @@
-"""Network pages: share food (offers and needs on a map), foraging patches, allocation runs.
+"""Network pages: share food (offers and needs on a map) and foraging patches.
 
-Forms that fail come back with what was typed (status 422) through the page's one builder.
+Forms that fail come back with what was typed (status 422) through the page's one builder
+(`web_forms`). Allocation runs' pages are in `web_runs`, the last mile's in `web_handovers`.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData
 
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import PostedForm, verify_csrf_form
-from commonpot.network import handovers, reports, runs, service, staples, web_handovers
-from commonpot.network import jobs as network_jobs
+from commonpot.network import service, web_handovers, web_runs
 from commonpot.network.checks import UNITS
+from commonpot.network.web_forms import UNPROCESSABLE, failed, form_values, number
 from commonpot.params import Id
 from commonpot.parsing import is_digits
 from commonpot.templating import redirect, redirect_error, render
@@ -33,35 +30,7 @@ SECTION = {
     "blurb": "Offer and ask for food, map foraging patches, share fairly.",
 }
 BASE = "/communities/{slug}/network"
-UNPROCESSABLE = 422
 router.include_router(web_handovers.router)
-
-
-def _number(form: dict[str, str], key: str, kind: Callable[[str], Any] = float) -> Any:
-    raw = form.get(key, "").strip()
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise Invalid(f"{key}: must be a number", field=key) from None
-    if isinstance(value, float) and not math.isfinite(value):
-        raise Invalid(f"{key}: must be a number", field=key)
-    return value
-
-
-def _form(posted: FormData) -> dict[str, str]:
-    return {k: str(v) for k, v in posted.items() if k != "csrf_token"}
-
-
-def _failed(
-    error: DomainError | None, values: dict[str, str] | None, form: str | None
-) -> dict[str, Any]:
-    """What a page needs to show a failed form again: the input, the message, the field."""
-    return {
-        "values": values or {},
-        "form_error": error.detail if error else None,
-        "error_field": (error.field or "") if error else None,
-        "failed_form": form if error else None,
-    }
 
 
 def _overview_page(
@@ -74,7 +43,7 @@ def _overview_page(
 ) -> Response:
     """Open offers and needs on a map, with the forms (again with the input when one failed)."""
     status = UNPROCESSABLE if error else 200
-    data = here.page(**_failed(error, values, form))
+    data = here.page(**failed(error, values, form))
     community = here.community
     if not (here.is_member or here.viewer.is_admin):
         return render(request, "network/overview.html", data, ctx=here, status_code=status)
@@ -127,21 +96,21 @@ def overview(request: Request, here: CommunityScope) -> Response:
 @router.post(BASE + "/offers")
 def add_offer(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
     """Offer food from the form (shown again with what was typed if something is wrong)."""
-    form = _form(posted)
+    form = form_values(posted)
     try:
         with here.session.begin_nested():
             hours = form.get("expires_in_hours", "").strip()
             expires = (
-                utcnow() + timedelta(hours=_number(form, "expires_in_hours")) if hours else None
+                utcnow() + timedelta(hours=number(form, "expires_in_hours")) if hours else None
             )
             service.create_offer(
                 here.session,
                 here.community,
                 here.viewer,
                 category=form.get("category", ""),
-                quantity=_number(form, "quantity", int),
-                lat=_number(form, "lat"),
-                lon=_number(form, "lon"),
+                quantity=number(form, "quantity", int),
+                lat=number(form, "lat"),
+                lon=number(form, "lon"),
                 description=form.get("description", ""),
                 expires_at=expires,
                 unit=form.get("unit", ""),
@@ -155,7 +124,7 @@ def add_offer(request: Request, here: CommunityScope, posted: PostedForm) -> Res
 @router.post(BASE + "/needs")
 def add_need(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
     """Ask for food from the form (shown again with what was typed if something is wrong)."""
-    form = _form(posted)
+    form = form_values(posted)
     ticked = [str(v) for v in posted.getlist("circumstances")]
     form["circumstances"] = ",".join(ticked)
     try:
@@ -166,9 +135,9 @@ def add_need(request: Request, here: CommunityScope, posted: PostedForm) -> Resp
                 here.community,
                 here.viewer,
                 category=form.get("category", ""),
-                quantity=_number(form, "quantity", int),
-                lat=_number(form, "lat"),
-                lon=_number(form, "lon"),
+                quantity=number(form, "quantity", int),
+                lat=number(form, "lat"),
+                lon=number(form, "lon"),
                 description=form.get("description", ""),
                 group_id=int(group) if is_digits(group) else None,
                 unit=form.get("unit", ""),
@@ -229,7 +198,7 @@ def _patches_page(
     found = service.patches(here.session, here.community, here.viewer)
     rows = [(p, service.harvested_this_season(here.session, p)) for p in found]
     markers = [{"name": p.name, "kind": "patch", "lat": p.lat, "lon": p.lon} for p in found]
-    data = here.page(rows=rows, markers=markers, **_failed(error, values, form))
+    data = here.page(rows=rows, markers=markers, **failed(error, values, form))
     status = UNPROCESSABLE if error else 200
     return render(request, "network/patches.html", data, ctx=here, status_code=status)
 
@@ -243,7 +212,7 @@ def patches_page(request: Request, here: CommunityScope) -> Response:
 @router.post(BASE + "/patches")
 def add_patch(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
     """Map a patch from the form."""
-    form = _form(posted)
+    form = form_values(posted)
     try:
         with here.session.begin_nested():
             service.save_patch(
@@ -252,10 +221,10 @@ def add_patch(request: Request, here: CommunityScope, posted: PostedForm) -> Res
                 here.viewer,
                 name=form.get("name", ""),
                 species=form.get("species", ""),
-                lat=_number(form, "lat"),
-                lon=_number(form, "lon"),
-                sustainable_yield_kg=_number(form, "sustainable_yield_kg"),
-                season_start_month=_number(form, "season_start_month", int),
+                lat=number(form, "lat"),
+                lon=number(form, "lon"),
+                sustainable_yield_kg=number(form, "sustainable_yield_kg"),
+                season_start_month=number(form, "season_start_month", int),
                 notes=form.get("notes", ""),
             )
     except DomainError as exc:
@@ -268,7 +237,7 @@ def add_harvest(
     patch_id: Id, request: Request, here: CommunityScope, posted: PostedForm
 ) -> Response:
     """Log a harvest from the form."""
-    form = _form(posted)
+    form = form_values(posted)
     try:
         with here.session.begin_nested():
             service.log_harvest(
@@ -276,7 +245,7 @@ def add_harvest(
                 here.community,
                 here.viewer,
                 patch_id,
-                quantity_kg=_number(form, "quantity_kg"),
+                quantity_kg=number(form, "quantity_kg"),
                 note=form.get("note", ""),
             )
     except DomainError as exc:
@@ -285,134 +254,5 @@ def add_harvest(
     return redirect(request, url, "Harvest logged.")
 
 
-def _runs_page(
-    request: Request,
-    here: Here,
-    *,
-    values: dict[str, str] | None = None,
-    error: DomainError | None = None,
-) -> Response:
-    found = runs.runs(here.session, here.community, here.viewer)
-    freed = sum(h.quantity for h in handovers.freed(here.session, here.community))
-    data = here.page(
-        runs=found,
-        freed_units=freed,
-        staples=staples.pantry_staples(here.community),
-        **_failed(error, values, "run"),
-    )
-    status = UNPROCESSABLE if error else 200
-    return render(request, "network/runs.html", data, ctx=here, status_code=status)
-
-
-@router.get(BASE + "/runs", response_class=HTMLResponse)
-def runs_page(request: Request, here: CommunityScope) -> Response:
-    """Allocation runs (stewards): propose a new one, open earlier ones."""
-    return _runs_page(request, here)
-
-
-@router.post(BASE + "/runs")
-def add_run(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
-    """Propose a plan from the open offers and needs."""
-    form = _form(posted)
-    try:
-        with here.session.begin_nested():
-            params: dict[str, Any] = {}
-            if form.get("max_distance_km", "").strip():
-                params["max_distance_km"] = _number(form, "max_distance_km")
-            job = network_jobs.start_allocation(
-                here.session,
-                here.community,
-                here.viewer,
-                objective=form.get("objective", "default"),
-                params=params,
-            )
-    except DomainError as exc:
-        return _runs_page(request, here, values=form, error=exc)
-    return redirect(
-        request, f"/jobs/{job.id}", "Solving in the background: this page shows the progress."
-    )
-
-
-@router.post(BASE + "/staples")
-def save_staples(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
-    """Stewards edit the pantry staples that menus never ask the network for."""
-    form = _form(posted)
-    foods = form.get("staples", "").replace(",", "\n").splitlines()
-    try:
-        with here.session.begin_nested():
-            staples.set_pantry_staples(here.session, here.community, here.viewer, foods)
-    except DomainError as exc:
-        return _runs_page(request, here, values=form, error=exc)
-    url = f"/communities/{here.community.slug}/network/runs"
-    return redirect(request, url, "Pantry staples saved.")
-
-
-@router.post(BASE + "/runs/reallocate")
-def reallocate(request: Request, here: CommunityScope) -> Response:
-    """Re-assign declined and expired units now (stewards), in the background."""
-    url = f"/communities/{here.community.slug}/network/runs"
-    try:
-        with here.session.begin_nested():
-            job = network_jobs.start_reallocation(here.session, here.community, here.viewer)
-    except DomainError as exc:
-        return redirect_error(request, url, exc)
-    return redirect(request, f"/jobs/{job.id}", "Re-allocating the freed food in the background.")
-
-
-@router.get(BASE + "/runs/{run_id}", response_class=HTMLResponse)
-def run_page(run_id: Id, request: Request, here: CommunityScope) -> Response:
-    """A run's fairness report against first-come-first-served and who gets what.
-
-    Stewards see every line with food, people and places; members see a committed run's
-    summary and fairness figures (no names) and their own lines."""
-    run, full = reports.visible_run(here.session, here.community, here.viewer, run_id)
-    groups = sorted(
-        set(run.metrics.get("fill_rate_by_group", {}))
-        | set(run.baseline_metrics.get("fill_rate_by_group", {}))
-    )
-    chart = {
-        "labels": groups,
-        "plan": [run.metrics.get("fill_rate_by_group", {}).get(g, 0) for g in groups],
-        "fcfs": [run.baseline_metrics.get("fill_rate_by_group", {}).get(g, 0) for g in groups],
-    }
-    data = here.page(
-        run=run,
-        full=full,
-        lines=reports.lines(here.session, here.community, here.viewer, run, full=full),
-        food=reports.food_summary(here.session, here.community, run),
-        progress=handovers.run_progress(here.session, here.community, run.id),
-        chart=chart,
-        groups=groups,
-    )
-    return render(request, "network/run.html", data, ctx=here)
-
-
-@router.post(BASE + "/runs/{run_id}/commit")
-def commit(run_id: Id, request: Request, here: CommunityScope) -> Response:
-    """Commit a run: the food moves, or nothing does."""
-    url = f"/communities/{here.community.slug}/network/runs/{run_id}"
-    try:
-        with here.session.begin_nested():
-            runs.commit_run(here.session, here.community, here.viewer, run_id)
-    except DomainError as exc:
-        return redirect_error(request, url, exc)
-    return redirect(request, url, "Committed: arrange the pickups below.")
-
-
-@router.post(BASE + "/assignments/{assignment_id}/{step}")
-def pickup(assignment_id: Id, step: str, request: Request, here: CommunityScope) -> Response:
-    """Volunteer to carry a line, or mark it picked up."""
-    slug = here.community.slug
-    back = request.headers.get("referer") or f"/communities/{slug}/network/runs"
-    url = back if back.startswith(str(request.base_url)) else f"/communities/{slug}/network"
-    try:
-        with here.session.begin_nested():
-            if step == "carry":
-                runs.assign_pickup(here.session, here.community, here.viewer, assignment_id)
-            elif step == "done":
-                runs.mark_picked_up(here.session, here.community, here.viewer, assignment_id)
-            else:
-                raise Invalid("Unknown pickup step.")
-    except DomainError as exc:
-        return redirect_error(request, url, exc)
-    return redirect(request, url, "Thank you.")
+# after the routes above: `/{kind}/{item_id}/withdraw` is tried before the runs' routes
+router.include_router(web_runs.router)

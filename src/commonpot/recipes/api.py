@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Security
 from fastapi.responses import JSONResponse, Response
 
 from commonpot.communities import Community
-from commonpot.communities.scope import CommunityScope, Here
+from commonpot.communities.scope import CommunityScope, Here, in_one_hop
 from commonpot.errors import Invalid
 from commonpot.http import bearer_scheme
 from commonpot.params import Id, Offset
@@ -145,11 +145,17 @@ def create_recipe(body: RecipeIn, here: CommunityScope) -> RecipeOut:
 
 
 @router.get(BASE + "/{recipe_id}", response_model=RecipeOut)
-def get_recipe(request: Request, recipe_id: Id, here: CommunityScope) -> RecipeOut:
+async def get_recipe(request: Request, slug: str, recipe_id: Id) -> Response:
     """One recipe with its heritage, protocol labels and the notices to show with it (notices
     in your language)."""
-    recipe = service.recipe_view(here.session, here.community, here.viewer, recipe_id)
-    return recipe_out(recipe, here.community, _audible(here, recipe), reader(request))
+
+    def answer(here: Here) -> Response:
+        recipe = service.recipe_view(here.session, here.community, here.viewer, recipe_id)
+        out = recipe_out(recipe, here.community, _audible(here, recipe), reader(request))
+        # serialised here, in the worker thread, as FastAPI would for `response_model`
+        return Response(out.model_dump_json(), media_type="application/json")
+
+    return await in_one_hop(request, slug, answer)
 
 
 @router.put(BASE + "/{recipe_id}", response_model=RecipeOut)

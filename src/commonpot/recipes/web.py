@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from commonpot.communities.scope import CommunityScope, Here
+from commonpot.communities.scope import CommunityScope, Here, in_one_hop
 from commonpot.errors import DomainError, Forbidden
 from commonpot.http import PostedForm, Unit, verify_csrf_form
 from commonpot.params import Id
@@ -172,12 +172,19 @@ router.include_router(web_exchange.router)
 
 # declared last: the catch-all id route must not shadow /import or /shopping
 @router.get(PAGE + "/{recipe_id}", response_class=HTMLResponse)
-def recipe_page(
+async def recipe_page(
+    request: Request,
+    slug: str,
     recipe_id: Id,
-    here: CommunityScope,
     servings: int | None = None,
     lang: str = "",
     ack: int = 0,
 ) -> Response:
-    """A recipe to read and print: ingredients (scaled on request), steps, story, lineage."""
-    return recipe_detail(here, recipe_id, servings=servings, lang=lang, ack=ack)
+    """A recipe to read and print: ingredients (scaled on request), steps, story, lineage.
+
+    The busiest page: read and rendered in one worker-thread hop (`in_one_hop`)."""
+    return await in_one_hop(
+        request,
+        slug,
+        lambda here: recipe_detail(here, recipe_id, servings=servings, lang=lang, ack=ack),
+    )
