@@ -163,7 +163,7 @@ def _nearest_in_blocks(
     count = p.found.count[rows]
     row_start = np.cumsum(count) - count
     width = int(count.max(initial=0))
-    column = np.arange(len(row), dtype=np.int64) - row_start[row]
+    column = np.arange(len(row), dtype=np.int64) - np.repeat(row_start, count)
     chords = _squared_chords(p.axes, position, s.need_pts[at], count)
     # sort keys: a squared chord's bits (non-negative floats order as their bits) with the
     # low bits replaced by the column, so one integer sort per row orders by chord; the
@@ -173,7 +173,8 @@ def _nearest_in_blocks(
     limit = p.limit if isinstance(p.limit, float) else p.limit[position]
     chord_bits = np.where(chords <= limit, chords.view(np.int64), _INF_BITS)
     table = np.full((len(rows), width), _INF_BITS | mask, dtype=np.int64)
-    table[row, column] = (chord_bits & ~mask) | column
+    cell = column + np.repeat(np.arange(len(rows), dtype=np.int64) * width, count)
+    table.reshape(-1)[cell] = (chord_bits & ~mask) | column
     table.sort(axis=1)
     fetch = width if whole else min(k + 2, width)
     first = table[:, :fetch]
