@@ -83,10 +83,16 @@ def _chunks(rows: IntArray, count: IntArray) -> list[IntArray]:
     return groups
 
 
+def _holding(radius: float) -> float:
+    """A cell side at which every block holds the radius around its query (a margin over the
+    faces' rounding)."""
+    return radius * (1.0 + 1e-6) + 1e-12
+
+
 def _all_within(inst: Instance, offers: IntArray, needs: IntArray, radius: float) -> Candidates:
     offer_pts = unit_vectors(inst.offer_lat[offers], inst.offer_lon[offers])
     need_pts = unit_vectors(inst.need_lat[needs], inst.need_lon[needs])
-    grid = build_grid(offer_pts, radius)  # a block of 3^3 cells holds the radius around
+    grid = build_grid(offer_pts, _holding(radius))
     found = blocks(grid, need_pts)
     axes = np.ascontiguousarray(offer_pts[grid.order].T)
     limit = _limits(inst, offers)[grid.order]
@@ -232,7 +238,7 @@ def _k_nearest(
     )
     # without expiries every offer has the radius as its limit
     same_limit = float(limit[0]) if len(limit) and (limit == limit[0]).all() else None
-    whole_side = radius * (1.0 + 1e-6) + 1e-12  # a block of this holds the radius
+    whole_side = _holding(radius)
     # (at most 30 doublings below the radius: coincident offers give no density)
     first_side = min(max(cell_side(offer_pts, _WANTED * k), whole_side * 2.0**-30), whole_side)
     # each need's grid: cell side first_side * 2^level; a need whose block is crowded moves
