@@ -211,7 +211,7 @@ coords = st.tuples(st.integers(0, 6), st.integers(0, 6))
     needs=st.lists(st.tuples(coords, st.sampled_from(["a", "b"])), max_size=15),
     k=st.integers(0, 5),
 )
-def test_kd_tree_candidates_equal_brute_force(offers: list[Any], needs: list[Any], k: int) -> None:
+def test_spatial_candidates_equal_brute_force(offers: list[Any], needs: list[Any], k: int) -> None:
     # a coarse grid makes many exact distance ties, which must go to the earlier offer
     def spot(c: tuple[int, int]) -> dict[str, float]:
         return {"lat": 45 + c[0] * 0.004, "lon": 7 + c[1] * 0.004}

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from commonpot.errors import Conflict
 from commonpot.network import simplex
+from commonpot.network.connectivity import connected_components
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -83,17 +82,8 @@ def segment_values(segments: int) -> FloatArray:
 def components(problem: FlowProblem) -> tuple[int, IntArray]:
     """Connected components of the offer-need graph; labels for needs (offers follow them)."""
     n_off = len(problem.offer_quantity)
-    n_need = len(problem.need_quantity)
-    size = n_off + n_need
-    graph = coo_matrix(
-        (
-            np.ones(len(problem.arc_offer), dtype=np.int8),
-            (problem.arc_offer, problem.arc_need + n_off),
-        ),
-        shape=(size, size),
-    )
-    count, labels = connected_components(graph, directed=False)
-    return int(count), labels.astype(np.int64)
+    size = n_off + len(problem.need_quantity)
+    return connected_components(size, problem.arc_offer, problem.arc_need + n_off)
 
 
 def _max_scale(max_cost: float, n_nodes: int, units: int) -> float:
