@@ -1,20 +1,21 @@
 """The default objective as an exact min-cost flow, decomposed into independent parts.
 
-Network per part: source -> offer (capacity = offered quantity, cost 0) -> need (one arc per
-feasible pair, cost = cost_per_km * distance) -> sink (one parallel arc per fairness segment,
-cost = -priority * v_k), plus a zero-cost source -> sink bypass for food left unallocated.
-Segment values fall with k, so a min-cost flow fills each need's segments in order and the
-flow's negated cost is the spec's objective.
+Network per part: each offer supplies its quantity; offer -> need (one arc per feasible
+pair, cost = cost_per_km * distance) -> sink (one parallel arc per fairness segment, cost =
+-priority * v_k), and offer -> sink at cost 0 for food left unallocated. Segment values fall
+with k, so a min-cost flow fills each need's segments in order and the flow's negated cost
+is the spec's objective.
 
-OR-Tools wants integer costs: real costs are multiplied by a scale S and rounded. Each unit
-of flow crosses one pair arc and one segment arc, so the rounded objective of any plan is
-within F/S of its real objective (F = units that can flow); the plan optimal for the rounded
-costs is therefore within 2F/S of the real optimum. S starts at 1e10 per unit of the largest
-cost (coarser scales solve faster) and, if 2F/S exceeds 1e-9 of the objective found, the
-part is solved again with the largest S that int64 allows (OR-Tools multiplies costs by the
-node count while scaling); `error_bound` reports 2F/S for every solve.
+Solved by our network simplex (`simplex.c`, from the tree in which every offer keeps its
+food) or, without a C compiler, by OR-Tools' cost scaling; both want integer costs: real
+costs are multiplied by a scale S and rounded. Each unit of flow crosses one pair arc and
+one segment arc, so the rounded objective of any plan is within F/S of its real objective
+(F = units that can flow); the plan optimal for the rounded costs is therefore within 2F/S
+of the real optimum. S starts at 1e10 per unit of the largest cost and, if 2F/S exceeds
+1e-9 of the objective found, the part is solved again with the largest S that int64 allows
+(potentials and OR-Tools' scaled costs grow with the node count); `error_bound` reports 2F/S
+for every solve.
 """
-
 from __future__ import annotations
 
 import math
