@@ -216,3 +216,36 @@ def test_a_gathering_of_a_recipe_that_may_not_leave_never_shows(
     with b.db.unit_of_work(write=False) as s:
         verbs = s.scalars(select(Activity.verb).where(Activity.kind == "gathering")).all()
     assert sorted(verbs) == ["Create", "Delete", "change", "change"]  # kept, never listed
+
+
+def test_a_deleted_recipes_gatherings_leave_the_outbox_and_the_log(
+    solo: tuple[Instance, Router],
+) -> None:
+    b, router = solo
+    far, steward_id = _beta(b, router)
+    recipe_id = _add_recipe(b, steward_id, "Jollof rice")
+    kept_id = _add_recipe(b, steward_id, "Pepper soup")
+    gone = _open(b, steward_id, recipe_id, "Jollof evening")
+    stays = _open(b, steward_id, kept_id, "Soup evening")
+    b.deliver()
+    assert len(far.received) == 4
+    with b.db.unit_of_work() as s:
+        beta = sharing.public_community(s, "beta")
+        recipes_service.delete_recipe(s, beta, _steward(s, steward_id), recipe_id)
+    b.deliver()
+    taken_back = {(d["type"], d["object"]["id"]) for d in far.received[4:]}
+    assert taken_back == {  # the gathering is taken back with its recipe
+        ("Delete", f"{ACTOR}/recipes/{recipe_id}"),
+        ("Delete", f"{ACTOR}/gatherings/{gone}"),
+    }
+    _front, pages = _pages(b)
+    assert _gathering_items(pages[0], gone) == []
+    assert len(_gathering_items(pages[0], stays)) == 1
+    assert "Jollof" not in json.dumps(pages)
+    with b.db.unit_of_work() as s:
+        s.execute(update(Gathering).values(created_at=utcnow() - timedelta(days=91)))
+        s.execute(update(Activity).values(created_at=utcnow() - timedelta(days=90)))
+        delivery.prune(s, utcnow())
+    with b.db.unit_of_work(write=False) as s:
+        left = s.execute(select(Activity.kind, Activity.local_id, Activity.verb)).all()
+    assert [tuple(r) for r in left] == [("gathering", stays, "Create")]
