@@ -8,7 +8,9 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from commonpot.accounts import Viewer
 from commonpot.db import Database
+from commonpot.experiences import gatherings
 from commonpot.federation import delivery, instance
 from commonpot.federation.models import Activity, Delivery, DomainBlock, Follower, Following
 from commonpot.settings import Settings
@@ -167,3 +169,49 @@ def test_private_community_page_is_hidden(client: TestClient, db: Database) -> N
     rw, _ = _world(db)
     sign_in(client, db, rw.world.outsider)
     assert client.get("/communities/privatehill/federation").status_code == 404
+
+
+def test_outbox_lists_only_announced_gatherings(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    rw, _ = _world(db)
+    w = rw.world
+    opened: dict[str, int] = {}
+    with db.unit_of_work() as s:
+        for key, community, host, recipe_id, title in (
+            ("public", w.public, w.steward, rw.public_recipe, "Soup evening"),
+            ("restricted", w.public, w.custodian, rw.community_recipe, "Corn circle"),
+            ("private", w.private, w.private_steward, rw.private_recipe, "Plum night"),
+        ):
+            made = gatherings.open_gathering(
+                s, community, Viewer(user=host), recipe_id, title=title, starts_at=None
+            )
+            opened[key] = made.id
+    with db.unit_of_work() as s:
+        delivery.fan_out(s, instance.context(settings))
+    with db.unit_of_work(write=False) as s:
+        announced = [
+            a.document
+            for a in s.scalars(select(Activity).where(Activity.kind == "gathering"))
+            if a.document
+        ]
+        assert (
+            s.scalars(select(Activity).where(Activity.community_id == w.private.id)).all() == []
+        )  # a private community's gathering is not even queued
+        rows_before = len(s.scalars(select(Activity)).all())
+    assert [d["object"]["name"] for d in announced] == ["Soup evening"]
+
+    page = client.get("/federation/publicville/outbox?page=1", headers=AP).json()
+    listed = [i for i in page["orderedItems"] if i["object"]["type"] == "Event"]
+    assert [i for i in listed if "gatheringOf" in i["object"]] == announced
+    text = json.dumps(page)
+    _no_secret(text)
+    assert "Corn circle" not in text and "Plum night" not in text
+    base = "/federation/{}/gatherings/{}"
+    assert client.get(base.format("publicville", opened["public"]), headers=AP).status_code == 200
+    for slug, key in (("publicville", "restricted"), ("privatehill", "private")):
+        assert client.get(base.format(slug, opened[key]), headers=AP).status_code == 404
+    for path in ("/federation/privatehill/outbox", "/federation/privatehill/outbox?page=1"):
+        assert client.get(path, headers=AP).status_code == 404
+    with db.unit_of_work(write=False) as s:
+        assert len(s.scalars(select(Activity)).all()) == rows_before  # reading changed nothing

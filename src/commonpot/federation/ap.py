@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from commonpot.errors import DomainError, NotFound
-from commonpot.federation import documents, inbox, instance, visits
+from commonpot.federation import documents, inbox, instance, outbox, visits
 from commonpot.federation.client import Client
 from commonpot.federation.limits import InboxLimiter
 from commonpot.federation.vocab import ACTIVITY_JSON
@@ -95,9 +95,9 @@ def actor(request: Request, ctx: Unit, slug: str) -> Response:
 
 
 @router.get("/federation/{slug}/outbox")
-def outbox(request: Request, ctx: Unit, slug: str, page: int | None = None) -> Response:
-    """The community's outbox (Create activities of its shareable recipes and events)."""
-    return _read(ctx, lambda s, f: documents.outbox_document(s, f, slug, page))
+def outbox_collection(request: Request, ctx: Unit, slug: str, page: int | None = None) -> Response:
+    """The community's outbox (its shareable recipes and events, its gatherings' announcements)."""
+    return _read(ctx, lambda s, f: outbox.outbox_document(s, f, slug, page))
 
 
 @router.get("/federation/{slug}/followers")

@@ -23,6 +23,7 @@ from commonpot.federation.client import FetchError
 from commonpot.federation.handles import domain_of
 from commonpot.federation.instance import Fed
 from commonpot.federation.models import Activity, Delivery, DomainBlock, Follower, Published
+from commonpot.federation.outbox import kept_announcement
 from commonpot.federation.sharing import (
     event_document,
     gathering_document,
@@ -232,7 +233,8 @@ def deliver(session: Session, fed: Fed, *, limit: int = BATCH, workers: int = WO
 
 
 def prune(session: Session, now: datetime) -> None:
-    """Drop finished deliveries and sent activities older than KEEP (the log stays small)."""
+    """Drop finished deliveries and sent activities older than KEEP (the log stays small),
+    except the announcements of existing gatherings, which the outbox lists as delivered."""
     cutoff = now - KEEP
     session.execute(
         delete(Delivery).where(Delivery.state != "pending", Delivery.created_at < cutoff)
@@ -240,7 +242,10 @@ def prune(session: Session, now: datetime) -> None:
     pending = select(Delivery.activity_id).where(Delivery.state == "pending")
     session.execute(
         delete(Activity).where(
-            Activity.fanned_out.is_(True), Activity.created_at < cutoff, Activity.id.not_in(pending)
+            Activity.fanned_out.is_(True),
+            Activity.created_at < cutoff,
+            Activity.id.not_in(pending),
+            ~kept_announcement(),
         )
     )
 

@@ -1,4 +1,5 @@
-"""What the instance answers the fediverse: actors, WebFinger, NodeInfo, outboxes, objects."""
+"""What the instance answers the fediverse: actors, WebFinger, NodeInfo, objects (the outbox
+is `federation.outbox`)."""
 
 from __future__ import annotations
 
@@ -30,18 +31,11 @@ from commonpot.federation.sharing import (
     public_community,
     recipe_document,
     shareable_event,
-    shareable_events,
     shareable_gathering,
     shareable_recipe,
     shareable_recipes,
 )
-from commonpot.federation.vocab import (
-    activity,
-    collection,
-    collection_page,
-)
-
-PAGE_SIZE = 20
+from commonpot.federation.vocab import activity, collection
 
 
 def actor_document(session: Session, fed: Fed, slug: str) -> dict[str, Any]:
@@ -91,32 +85,6 @@ def nodeinfo_document(session: Session, fed: Fed) -> dict[str, Any]:
     public = session.scalars(select(Community).where(Community.visibility == "public")).all()
     posts = sum(len(shareable_recipes(session, c)) for c in public)
     return nodeinfo(fed.version, len(public), posts, fed.name)
-
-
-def _outbox_items(session: Session, fed: Fed, community: Community) -> list[dict[str, Any]]:
-    objects = [
-        recipe_document(session, fed, community, r) for r in shareable_recipes(session, community)
-    ]
-    objects += [event_document(fed, community, e) for e in shareable_events(session, community)]
-    objects.sort(key=lambda o: (o["published"], o["id"]), reverse=True)
-    actor_id = fed.urls.actor(community.slug)
-    return [activity("Create", o["id"] + "#create", actor_id, o) for o in objects]
-
-
-def outbox_document(session: Session, fed: Fed, slug: str, page: int | None) -> dict[str, Any]:
-    """The outbox: a collection of Create activities, newest first, in pages."""
-    community = public_community(session, slug)
-    items = _outbox_items(session, fed, community)
-    outbox = fed.urls.actor(slug) + "/outbox"
-    if page is None:
-        return collection(outbox, len(items), outbox + "?page=1")
-    if page < 1:
-        raise Invalid("Pages start at 1.", field="page")
-    chunk = items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    more = len(items) > page * PAGE_SIZE
-    return collection_page(
-        f"{outbox}?page={page}", outbox, chunk, f"{outbox}?page={page + 1}" if more else None
-    )
 
 
 def followers_document(session: Session, fed: Fed, slug: str, kind: str) -> dict[str, Any]:

@@ -115,7 +115,9 @@ class Published(Base):
 
 
 class Activity(Base):
-    """An activity to send: a change to publish (built at fan-out) or a ready document."""
+    """An activity to send: a change to publish (built at fan-out) or a ready document.
+
+    A gathering's built announcements are also what the outbox lists (`federation.outbox`)."""
 
     __tablename__ = "fed_activities"
 

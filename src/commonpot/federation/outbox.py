@@ -1,0 +1,128 @@
+"""The community's outbox: what it shares, newest first, in pages.
+
+Recipes and events are listed as they stand: a `Create` of each one that may leave now.
+Gatherings are listed as they were announced: the `Create`, `Update` and `Delete` that the
+delivery pass built and sent to the followers, read back from the delivery log exactly as
+delivered, and only while the gathering's recipe may still leave the community (a gathering
+of a restricted or community-only recipe, or of a private community, is never announced,
+and one whose recipe stopped being shareable drops out with its whole history).
+`delivery.prune` keeps these rows for as long as their gathering exists.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy.orm import Session
+
+from commonpot import experiences
+from commonpot.communities import Community
+from commonpot.errors import Invalid
+from commonpot.federation.instance import Fed
+from commonpot.federation.models import Activity
+from commonpot.federation.sharing import (
+    event_document,
+    public_community,
+    recipe_document,
+    shareable_events,
+    shareable_recipes,
+)
+from commonpot.federation.vocab import activity, collection, collection_page
+
+PAGE_SIZE = 20
+LISTED_VERBS = ("Create", "Update", "Delete")  # what a gathering's change was built into
+
+Key = tuple[datetime, str, int]  # when, the object's id, the log row (ties: later first)
+
+
+def announcement() -> ColumnElement[bool]:
+    """Delivery-log rows that are a gathering's announcement as sent (Create, Update, Delete)."""
+    return and_(
+        Activity.kind == "gathering",
+        Activity.verb.in_(LISTED_VERBS),
+        Activity.target_inbox.is_(None),
+        Activity.community_id.is_not(None),
+        Activity.local_id.is_not(None),
+    )
+
+
+def kept_announcement() -> ColumnElement[bool]:
+    """An announcement of a gathering that still exists (the outbox lists it, so it is kept).
+
+    A row older than its gathering belongs to a deleted one whose id was used again."""
+    Gathering = experiences.Gathering  # noqa: N806 (a table)
+    return and_(
+        announcement(),
+        exists(
+            select(Gathering.id).where(
+                Gathering.id == Activity.local_id,
+                Gathering.community_id == Activity.community_id,
+                Gathering.created_at <= Activity.created_at,
+            )
+        ),
+    )
+
+
+def _announcements(
+    session: Session, community: Community, recipe_ids: set[int]
+) -> list[tuple[Key, dict[str, Any]]]:
+    """The announcements of the community's gatherings whose recipe may leave, as delivered."""
+    if not recipe_ids:
+        return []
+    Gathering = experiences.Gathering  # noqa: N806 (a table)
+    rows = session.execute(
+        select(Activity, Gathering.created_at)
+        .join(Gathering, Gathering.id == Activity.local_id)
+        .where(
+            announcement(),
+            Activity.community_id == community.id,
+            Activity.fanned_out.is_(True),
+            Gathering.community_id == community.id,
+            Gathering.recipe_id.in_(recipe_ids),
+        )
+    ).all()
+    found: list[tuple[Key, dict[str, Any]]] = []
+    for row, opened in rows:
+        doc = row.document
+        if opened > row.created_at or not isinstance(doc, dict):
+            continue  # a former gathering with the same id, or nothing was built
+        obj = doc.get("object")
+        object_id = obj.get("id") if isinstance(obj, dict) else None
+        found.append(((row.created_at, str(object_id or ""), row.id), doc))
+    return found
+
+
+def outbox_items(session: Session, fed: Fed, community: Community) -> list[dict[str, Any]]:
+    """Every activity of the community's outbox, newest first."""
+    actor_id = fed.urls.actor(community.slug)
+    entries: list[tuple[Key, dict[str, Any]]] = []
+    shared = shareable_recipes(session, community)
+    for recipe in shared:
+        obj = recipe_document(session, fed, community, recipe)
+        create = activity("Create", obj["id"] + "#create", actor_id, obj)
+        entries.append(((recipe.created_at, obj["id"], 0), create))
+    for event in shareable_events(session, community):
+        obj = event_document(fed, community, event)
+        create = activity("Create", obj["id"] + "#create", actor_id, obj)
+        entries.append(((event.created_at, obj["id"], 0), create))
+    entries += _announcements(session, community, {r.id for r in shared})
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    return [doc for _key, doc in entries]
+
+
+def outbox_document(session: Session, fed: Fed, slug: str, page: int | None) -> dict[str, Any]:
+    """The outbox: an `OrderedCollection` of activities, newest first, in pages."""
+    community = public_community(session, slug)
+    items = outbox_items(session, fed, community)
+    outbox = fed.urls.actor(slug) + "/outbox"
+    if page is None:
+        return collection(outbox, len(items), outbox + "?page=1")
+    if page < 1:
+        raise Invalid("Pages start at 1.", field="page")
+    chunk = items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    more = len(items) > page * PAGE_SIZE
+    return collection_page(
+        f"{outbox}?page={page}", outbox, chunk, f"{outbox}?page={page + 1}" if more else None
+    )
