@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pytest import MonkeyPatch
 
 from commonpot.db import Database
 from commonpot.i18n import Reader
@@ -96,7 +95,10 @@ def test_recipes_import_counts_files(
 
 
 def test_demo_load_is_quiet_when_piped_and_counts_domains_when_asked(
-    cli_db: Database, data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: MonkeyPatch
+    cli_db: Database,
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """In the command line's language: the bar and the summary (its notes too) in Spanish
     under LANG=es_ES.UTF-8, in English by default."""
@@ -128,7 +130,7 @@ def test_demo_load_is_quiet_when_piped_and_counts_domains_when_asked(
 
 
 def test_bars_speak_the_command_lines_language(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     src = tmp_path / "instance.json"
     src.write_text(json.dumps(INSTANCE))
@@ -142,7 +144,7 @@ def test_bars_speak_the_command_lines_language(
 
 
 def test_step_labels_are_worded_as_they_are_drawn(
-    capsys: pytest.CaptureFixture[str], monkeypatch: MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from commonpot import progress
 
@@ -159,7 +161,7 @@ def test_step_labels_are_worded_as_they_are_drawn(
     assert "sealing new entries" not in err
 
 
-def _locale(monkeypatch: MonkeyPatch, lang: str) -> None:
+def _locale(monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", lang)
