@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,6 +89,8 @@ class LeanWords:
         if isinstance(rounded, int):
             text = f"{rounded:,}"
         else:
+            from decimal import ROUND_HALF_EVEN, Decimal  # only for fractions (an import's cost)
+
             places = Decimal(1).scaleb(-min(max(digits, 0), 3))
             exact = Decimal(str(rounded)).quantize(places, ROUND_HALF_EVEN)
             text = f"{exact:,f}"

@@ -12,12 +12,11 @@ from hashlib import sha256
 from operator import itemgetter
 from typing import Any
 
-from commonpot.errors import Worded, worded_detail
+from commonpot.errors import Worded, Wording, worded_detail
 from commonpot.governance.canonical import parse_all_canonical, parse_canonical
 from commonpot.governance.merkle import root_from_leaf_hashes
 from commonpot.governance.notes import NoteError, Verifier, open_checkpoint
 from commonpot.governance.signing import check_vote_entry
-from commonpot.words import Words, said
 
 MAX_PAGE = 1000  # entries per page of the public entries endpoint
 
@@ -43,23 +42,22 @@ class Report:
         self.problems.append(message)
 
 
-def printed(report: Report, recounted: int, words: Words) -> tuple[list[str], list[str]]:
+def printed(report: Report, recounted: int, words: Wording) -> tuple[list[str], list[str]]:
     """What `ledger verify` prints (stdout lines, stderr lines), in the reader's words.
 
     Both command paths (the lean one and Typer's) print through it, so they say the same.
     """
     if report.ok:
-        line = said(
+        line = Worded(
             "ok: %(size)s entries, checkpoint verified, %(signatures)s member signatures "
             "checked, %(boxes)s sealed ballot boxes recounted",
-            size=report.size,
-            signatures=report.checked_signatures,
-            boxes=recounted,
+            {"size": report.size, "signatures": report.checked_signatures, "boxes": recounted},
         )
-        return [line.words(words)], []
+        return [worded_detail(line, words)], []
     errors = [worded_detail(problem, words) for problem in report.problems]
     if report.first_bad is not None:
-        errors.insert(0, said("first bad entry: %(seq)s", seq=str(report.first_bad)).words(words))
+        first = Worded("first bad entry: %(seq)s", {"seq": str(report.first_bad)})
+        errors.insert(0, worded_detail(first, words))
     return [], errors
 
 
