@@ -163,7 +163,7 @@ def load(session: Session, ctx: DemoContext) -> None:
     verdict = said("flagged as gamed") if assessment.gamed else said("assessed")
     ctx.notes.append(
         said(
-            "ecology: 3 rated biodomes, %(seeds)s seed lots, crop plan #%(plan)s (%(summary)s); "
+            "ecology: 3 rated biodomes, %(seeds)s seed lots, crop plan #%(plan)s: %(summary)s "
             "AgriCorp's plan %(verdict)s and attached to proposal #%(proposal)s.",
             seeds=len(SEEDS),
             plan=str(plan.id),
