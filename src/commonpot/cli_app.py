@@ -146,13 +146,14 @@ def demo_load(
 ) -> None:
     """Load the demo communities (riverside, public; hillside, private) and print sign-ins."""
     from commonpot import demo, progress
+    from commonpot.cli_language import N_, cli_words
     from commonpot.cli_support import transaction
     from commonpot.settings import get_settings
 
-    bar = progress.steps("Loading the demo", total=demo.steps(), show=show)
+    bar = progress.steps(N_("Loading the demo"), total=demo.steps(), show=show)
     with bar as step, transaction() as session:
         result = demo.load(session, force=force, progress=step, data_dir=get_settings().data_dir)
-    typer.echo(result.summary())
+    typer.echo(result.summary(cli_words()))
 
 
 def server_options(

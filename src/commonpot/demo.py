@@ -15,11 +15,26 @@ from sqlalchemy.orm import Session
 
 from commonpot.accounts.models import User
 from commonpot.accounts.service import OPERATOR, create_user
+from commonpot.cli_language import N_
 from commonpot.communities.models import Community, Place
 from commonpot.communities.service import add_member, create_community
+from commonpot.words import ENGLISH, Said, Words, said
 
 DEMO_PASSWORD = "commonpot-demo"  # noqa: S105 (published demo sign-in)
 DOMAINS = ("recipes", "network", "governance", "events", "experiences", "ecology", "federation")
+
+
+# what the progress bar shows while each domain loads (`progress` words them)
+STEP_LABELS = {
+    "recipes": N_("recipes"),
+    "network": N_("food sharing"),
+    "governance": N_("decisions"),
+    "events": N_("events"),
+    "experiences": N_("experiences"),
+    "ecology": N_("ecology"),
+    "federation": N_("other communities"),
+    "biotumblers": N_("biotumblers"),
+}
 
 
 def steps() -> int:
@@ -202,7 +217,7 @@ class DemoContext:
     users: dict[str, User] = field(default_factory=dict)
     communities: dict[str, Community] = field(default_factory=dict)
     places: dict[str, dict[str, Place]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Said] = field(default_factory=list)  # lines for `summary`, each a sentence
     data_dir: Path | None = None  # where uploads go (the demo's recordings); None writes no files
 
 
@@ -213,21 +228,35 @@ class DemoResult:
     loaded: bool
     ctx: DemoContext
 
-    def summary(self) -> str:
-        """The text the CLI prints."""
+    def summary(self, words: Words = ENGLISH) -> str:
+        """The text the CLI prints, in the reader's words."""
+        say = words.gettext
         if not self.loaded:
-            return "Demo data is already loaded (use --force to add it again on an empty database)."
-        lines = [
-            "Demo loaded: riverside (public, 'Riverside Biodome') and hillside (private).",
-            f"Sign in at /login with any of these (password '{DEMO_PASSWORD}'):",
-            "  steward    amara@riverside.example   (Riverside)",
-            "  custodian  rosa@riverside.example    (Riverside elder)",
-            "  member     lina@riverside.example    (Riverside)",
-            "  member     priya@both.example        (Riverside and Hillside)",
-            "  steward    miriam@hillside.example   (Hillside)",
-            "  admin      admin@commonpot.example   (instance administrator)",
+            return words.gettext(
+                "Demo data is already loaded (use --force to add it again on an empty database)."
+            )
+        people = [
+            (N_("steward"), "amara@riverside.example", N_("Riverside")),
+            (N_("custodian"), "rosa@riverside.example", N_("Riverside elder")),
+            (N_("member"), "lina@riverside.example", N_("Riverside")),
+            (N_("member"), "priya@both.example", N_("Riverside and Hillside")),
+            (N_("steward"), "miriam@hillside.example", N_("Hillside")),
+            (N_("admin"), "admin@commonpot.example", N_("instance administrator")),
         ]
-        lines += [f"  {note}" for note in self.ctx.notes]
+        width = max(len(say(role)) for role, _, _ in people) + 2
+        lines = [
+            words.gettext(
+                "Demo loaded: riverside (public, 'Riverside Biodome') and hillside (private)."
+            ),
+            said(
+                "Sign in at /login with any of these (password '%(password)s'):",
+                password=DEMO_PASSWORD,
+            ).words(words),
+        ]
+        lines += [
+            f"  {say(role):<{width}}{email:<26}({say(where)})" for role, email, where in people
+        ]
+        lines += [f"  {note.words(words)}" for note in self.ctx.notes]
         return "\n".join(lines)
 
 
@@ -248,7 +277,7 @@ def load(
     exists = session.scalar(select(Community.id).where(Community.slug == "riverside"))
     if exists is not None and not force:
         return DemoResult(loaded=False, ctx=ctx)
-    step("people, communities and places")
+    step(N_("people, communities and places"))
     for key, name, email, year, languages in PEOPLE:
         ctx.users[key] = create_user(
             session,
@@ -308,7 +337,7 @@ def load(
             ctx.places[slug][name] = place
     session.flush()
     for load_domain in _domain_loaders():
-        step(load_domain.__module__.split(".")[1])
+        step(STEP_LABELS.get(load_domain.__module__.split(".")[1], "…"))
         load_domain(session, ctx)
         session.flush()
     return DemoResult(loaded=True, ctx=ctx)

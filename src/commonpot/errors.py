@@ -40,7 +40,9 @@ class Worded(str):
         """The message in the reader's language, numbers as the reader writes them."""
         shown: dict[str, object] = {}
         for key, value in self.parts.items():
-            if (
+            if isinstance(value, Worded):  # a sentence inside the sentence, worded too
+                shown[key] = value.words(gettext, number)
+            elif (
                 number is not None
                 and isinstance(value, int | float)
                 and not isinstance(value, bool)

@@ -6,7 +6,6 @@ Templates get the same through `templating` (which re-exports what pages and han
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from contextvars import ContextVar
 from functools import lru_cache
@@ -16,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 from babel.support import Translations
+
+from commonpot import cli_language
+from commonpot.cli_language import requested
 
 if TYPE_CHECKING:  # the command line words its output here too, without the web framework
     from fastapi import Request
@@ -286,27 +288,13 @@ def _format_number(locale: str) -> Any:
     return fmt
 
 
-# where gettext looks for the language of a program's messages, first set wins
-_LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
-
-
 def cli_locale(environ: Mapping[str, str] | None = None) -> str:
     """The command line's language, read as gettext does (LANGUAGE, LC_ALL, LC_MESSAGES, LANG).
 
     `es_ES.UTF-8` reads Spanish; C, POSIX, unset or a language without a catalog reads English.
     """
-    env = os.environ if environ is None else environ
-    for name in _LOCALE_VARIABLES:
-        value = env.get(name, "")
-        if not value:
-            continue
-        for choice in value.split(":") if name == "LANGUAGE" else [value]:
-            code = choice.split(".")[0].split("@")[0].replace("-", "_")
-            base = code.split("_")[0].lower()
-            if base in SUPPORTED_LOCALES:
-                return code if _valid_locale(code) else base
-        return "en"
-    return "en"
+    code = requested(environ)
+    return code if _valid_locale(code) else code.split("_")[0].lower()
 
 
 @lru_cache(maxsize=4)
@@ -314,21 +302,16 @@ def _cli_reader(locale: str) -> Reader:
     return Reader(locale)
 
 
-def cli_words() -> Reader:
-    """Words for the command line's human-facing lines, in the locale of its environment."""
+def cli_reader() -> Reader:
+    """The command line's words through Babel (`cli_language` words the usual locales)."""
     return _cli_reader(cli_locale())
+
+
+def cli_words() -> cli_language.LeanWords | Reader:
+    """Words for the command line's human-facing lines, in the locale of its environment."""
+    return cli_language.cli_words()
 
 
 def cli_text(message: str, **parts: Any) -> str:
     """A message for a command's output, in the command line's language, parts filled in."""
-    words = cli_words()
-    text = words.gettext(message)
-    if not parts:
-        return text
-    shown = {
-        k: words.number(v, 0 if isinstance(v, int) else 2)
-        if isinstance(v, int | float) and not isinstance(v, bool)
-        else v
-        for k, v in parts.items()
-    }
-    return text % shown
+    return cli_language.cli_text(message, **parts)

@@ -9,6 +9,10 @@
 bar when stderr is a terminal, so pipes and captured output (the byte-exact contracts of
 stdout) stay as they are. rich is imported only when a bar is actually drawn, which keeps
 the command line's start-up light.
+
+The title and the steps' labels are English message ids (marked with `N_` where they are
+written): a drawn bar words them in the command line's language (`cli_language`), and a
+label that is no message (a file's name, a URL) reads as it is.
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ def steps(title: str, total: int, *, show: bool | None = None) -> Iterator[Step]
         TimeElapsedColumn,
     )
 
+    from commonpot.cli_language import cli_words
+
+    say = cli_words().gettext
+    title = say(title)
     console = Console(file=sys.stderr, force_terminal=bool(show) or None)
     columns = (
         TextColumn("{task.description}"),
@@ -59,7 +67,7 @@ def steps(title: str, total: int, *, show: bool | None = None) -> Iterator[Step]
 
         def step(label: str) -> None:
             nonlocal begun
-            bar.update(task, completed=min(begun, total), description=f"{title}: {label}")
+            bar.update(task, completed=min(begun, total), description=f"{title}: {say(label)}")
             begun += 1
 
         yield step

@@ -195,3 +195,32 @@ def test_failed_governance_forms_keep_what_was_typed(
     with db.unit_of_work(write=False) as s:
         for model in (Comment, Delegation, Grant):
             assert s.scalars(select(model)).all() == []  # nothing stored
+
+
+def test_the_ledger_check_names_its_problems_in_the_readers_language(
+    client: TestClient, db: Database
+) -> None:
+    from sqlalchemy import update
+
+    from commonpot.communities import Community
+    from commonpot.governance.models import LedgerEntry
+    from commonpot.i18n import Reader
+
+    w = make_world(db)
+    sign_in(client, db, w.member)
+    spanish = {"accept-language": "es"}
+    sound = client.get(f"{PAGES}/ledger/verify", headers=spanish).text
+    es = Reader("es")
+    assert es.gettext("Verified") in sound
+    with db.unit_of_work() as s:
+        community_id = s.scalar(select(Community.id).where(Community.slug == "publicville"))
+        s.execute(
+            update(LedgerEntry)
+            .where(LedgerEntry.community_id == community_id, LedgerEntry.seq == 0)
+            .values(leaf_hash="0" * 64)
+        )
+    problem = "entry %(seq)s: data does not match its leaf hash"
+    page = client.get(f"{PAGES}/ledger/verify", headers=spanish).text
+    assert es.gettext(problem) != problem
+    assert f"<li>{es.gettext(problem) % {'seq': 0}}</li>" in page
+    assert f"<li>{problem % {'seq': 0}}</li>" in client.get(f"{PAGES}/ledger/verify").text

@@ -113,3 +113,35 @@ def test_the_jobs_page_retry_button_requeues_for_stewards_only(
     with db.unit_of_work(write=False) as s:
         again = s.get_one(Job, job_id)
         assert (again.state, again.attempts) == ("failed", 2)  # it ran again (and failed again)
+
+
+def test_a_refused_cancel_or_retry_names_the_state_in_the_readers_language(
+    client: TestClient, db: Database
+) -> None:
+    from commonpot.i18n import Reader
+
+    w = make_world(db)
+    with client.app.state.db.unit_of_work() as s:  # type: ignore[attr-defined]
+        job_id = jobs.enqueue(
+            s, "no.such.job", {}, community_id=w.public.id, max_attempts=1, title="Broken"
+        ).id
+    client.app.state.jobs.drain()  # type: ignore[attr-defined]
+    sign_in(client, db, w.steward)
+    es, spanish = Reader("es"), {"accept-language": "es-ES,es;q=0.9"}
+    cancel = "Only a queued or running job can be cancelled; this one is %(state)s."
+    refused = client.post(f"/jobs/{job_id}/cancel", data=form({}), headers=spanish)
+    assert refused.status_code == 409
+    assert es.gettext("failed") != "failed"
+    assert es.gettext(cancel) % {"state": es.gettext("failed")} in refused.text
+    english = client.post(f"/jobs/{job_id}/cancel", data=form({}))
+    assert (cancel % {"state": "failed"}) in english.text
+    problem = client.post(f"/api/jobs/{job_id}/cancel", headers={**csrf_headers(), **spanish})
+    assert problem.json()["detail"] == cancel % {"state": "failed"}  # problem JSON: English
+    button = f"/communities/publicville/jobs/{job_id}/retry"
+    assert client.post(button, data=form({}), follow_redirects=False).status_code == 303
+    retry = "Only a failed job can be retried; this one is %(state)s."
+    again = client.post(button, data=form({}), headers=spanish)
+    assert again.status_code == 409
+    assert es.gettext(retry) % {"state": es.gettext("queued")} in again.text
+    with db.unit_of_work(write=False) as s:
+        assert s.get_one(Job, job_id).state == "queued"  # the refusals changed nothing

@@ -161,3 +161,33 @@ def test_serves_follows_the_scaling(client: TestClient, db: Database) -> None:
     spanish = format_decimal(1200, locale="es")  # CLDR's grouping, not ours
     assert serves_es is not None and serves_es.group(1).startswith(f"{spanish} ")
     assert "la receta es para" in serves_es.group(1)
+
+
+def test_the_editors_time_examples_are_in_the_readers_language(
+    client: TestClient, db: Database
+) -> None:
+    from commonpot.i18n import Reader
+
+    rw = make_recipe_world(db)
+    sign_in(client, db, rw.world.member)
+    es = Reader("es")
+    spanish = {"accept-language": "es"}
+    editor = client.get(f"{PAGE}/new", headers=spanish).text
+    for example in ("20 minutes", "1 hour 30 minutes"):
+        assert es.gettext(example) != example
+        assert f'placeholder="{es.gettext(example)}"' in editor
+        assert f'placeholder="{example}"' in client.get(f"{PAGE}/new").text
+    # what the example shows is read: a Spanish time is stored as the same ISO 8601 duration
+    saved = client.post(
+        PAGE,
+        data=form({"name": "Pozole", "cook_time": es.gettext("1 hour 30 minutes")}),
+        headers=spanish,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    assert "1 h 30 min" in client.get(saved.headers["location"]).text
+    bad = client.post(PAGE, data=form({"name": "Sopa", "cook_time": "un rato"}), headers=spanish)
+    assert bad.status_code == 422
+    refusal = "'%(value)s' is not a time; write e.g. 'PT1H30M' or '1 hour 30 minutes'"
+    assert es.gettext(refusal) != refusal
+    assert es.gettext(refusal) % {"value": "un rato"} in bad.text

@@ -127,7 +127,7 @@ def test_batches_start_end_and_per_batch_assessment(db: Database) -> None:
 def test_demo_loads_two_tumblers_one_sanitised_one_heating(db: Database) -> None:
     with db.unit_of_work() as s:
         result = demo.load(s)
-    assert any(note.startswith("Biotumblers:") for note in result.ctx.notes)
+    assert any(str(note).startswith("Biotumblers:") for note in result.ctx.notes)
     with db.unit_of_work(write=False) as s:
         community = s.merge(result.ctx.communities["riverside"])
         devices = {d.device: d for d in service.visible_devices(s, community, OPERATOR)}

@@ -17,7 +17,7 @@ from commonpot.ecology.schemas import AssessmentIn
 def test_demo_has_three_rated_domes_a_plan_and_a_gamed_assessment(db: Database) -> None:
     with db.unit_of_work() as s:
         result = demo.load(s)
-    assert any(note.startswith("ecology:") for note in result.ctx.notes)
+    assert any(str(note).startswith("ecology:") for note in result.ctx.notes)
     with db.unit_of_work(write=False) as s:
         community = result.ctx.communities["riverside"]
         rated = service.ratings(s, s.merge(community), OPERATOR)

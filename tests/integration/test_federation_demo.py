@@ -14,7 +14,7 @@ from commonpot.recipes.models import Recipe
 def test_riverside_shows_lakeside_recipes(client: TestClient, db: Database) -> None:
     with db.unit_of_work() as s:
         result = demo.load(s)
-    assert any("riverside follows lakeside" in note for note in result.ctx.notes)
+    assert any("riverside follows lakeside" in str(note) for note in result.ctx.notes)
     with db.unit_of_work(write=False) as s:
         follow = s.scalars(select(Following)).one()
         assert follow.state == "accepted" and follow.actor_id.endswith("/federation/lakeside")

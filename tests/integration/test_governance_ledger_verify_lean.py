@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from commonpot.accounts import User, Viewer
 from commonpot.cli_app import run as typer_run
 from commonpot.db import Database
+from commonpot.errors import Worded
 from commonpot.governance import ledger, service, verify_command
 from commonpot.governance.models import Checkpoint, LedgerEntry, Proposal
 from commonpot.governance.signing import sign_vote, vote_message
@@ -222,16 +223,78 @@ def test_what_only_the_full_command_does_is_left_to_it(
 
 
 def test_the_lean_path_loads_no_orm_nor_typer(db: Database, sealed: int, cli_env: Settings) -> None:
+    """Nor Babel, in English or in Spanish (the catalog is read by the standard library)."""
     probe = (
         "import sys\n"
         "from commonpot.cli import main\n"
         f"main(['ledger', 'verify', {SLUG!r}])\n"
-        "print(sorted(m for m in ('sqlalchemy', 'typer', 'pydantic', "
-        "'commonpot.cli_app') if m in sys.modules))\n"
+        "print(sorted(m for m in ('sqlalchemy', 'typer', 'pydantic', 'babel', "
+        "'commonpot.cli_app', 'commonpot.i18n') if m in sys.modules))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=os.environ
+    for lang, first in (("C.UTF-8", "entries"), ("es_ES.UTF-8", "entradas")):
+        env = {**os.environ, "LANG": lang, "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+        )
+        lines = done.stdout.strip().splitlines()
+        assert lines[0].startswith("ok: ") and lines[0].split()[2] == first + ","
+        assert lines[-1] == "[]"
+
+
+def _locale(monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", lang)
+
+
+def test_both_paths_speak_the_command_lines_language(
+    db: Database, sealed: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LANG=es_ES.UTF-8: the success line and every problem in Spanish, numbers as Spanish
+    writes them; English by default (C, or nothing set)."""
+    from commonpot.i18n import Reader
+
+    es = Reader("es")
+    ok = (
+        "ok: %(size)s entries, checkpoint verified, %(signatures)s member signatures "
+        "checked, %(boxes)s sealed ballot boxes recounted"
     )
-    lines = done.stdout.strip().splitlines()
-    assert lines[0].startswith("ok: ")
-    assert lines[-1] == "[]"
+    _locale(monkeypatch, "es_ES.UTF-8")
+    code, out, err = _agree(capsys)
+    size = _last_seq(db, sealed) + 1
+    assert (code, err) == (0, "")
+    assert es.gettext(ok) != ok
+    assert out == es.gettext(ok) % {"size": size, "signatures": 1, "boxes": 0} + "\n"
+    _locale(monkeypatch, "C.UTF-8")
+    english = f"ok: {size} entries, checkpoint verified, 1 member signatures checked, "
+    assert _agree(capsys)[1] == english + "0 sealed ballot boxes recounted\n"
+    _set_entry(db, sealed, 1, data=_entry(db, sealed, 1)[0].replace(":", ": ", 1))
+    code, _, english = _agree(capsys)
+    assert code == 1
+    assert english.splitlines()[:2] == [
+        "first bad entry: 1",
+        "entry 1: data does not match its leaf hash",
+    ]
+    _locale(monkeypatch, "es_ES.UTF-8")
+    code, out, spanish = _agree(capsys)
+    assert (code, out) == (1, "")
+    first = es.gettext("first bad entry: %(seq)s") % {"seq": 1}
+    problem = es.gettext("entry %(seq)s: data does not match its leaf hash") % {"seq": 1}
+    assert first != "first bad entry: 1" and not problem.startswith("entry 1:")
+    assert spanish.splitlines()[:2] == [first, problem]
+
+
+def test_spanish_counts_are_written_as_spanish_writes_them() -> None:
+    from commonpot.cli_language import LeanWords
+    from commonpot.governance.verification import Report, printed
+
+    report = Report(size=1234567, checked_signatures=2500)
+    out, err = printed(report, 12, LeanWords("es_ES"))
+    assert err == [] and "1.234.567" in out[0] and "2.500" in out[0]
+    assert "1,234,567" in printed(report, 12, LeanWords("en"))[0][0]
+    report.bad(1500, Worded("entry %(seq)s: not canonical JSON", {"seq": "1500"}))
+    report.bad(None, Worded("checkpoint covers %(size)s entries, only %(found)s exist",
+                            {"size": 2000, "found": 1500}))  # fmt: skip
+    _, err = printed(report, 0, LeanWords("es"))
+    assert err[0].endswith(": 1500")  # an entry's position is a name, not a quantity
+    assert "2.000" in err[2] and "1.500" in err[2]

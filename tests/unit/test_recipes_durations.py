@@ -29,13 +29,23 @@ from commonpot.recipes.durations import duration_seconds, format_duration, norma
         ("1h30", "PT1H30M"),
         ("2 days", "P2D"),
         ("1,5 hours", "PT1H30M"),
+        # in Spanish, as the editor's placeholder suggests to a Spanish reader
+        ("1 hora 30 minutos", "PT1H30M"),
+        ("1 hora y 5 minutos", "PT1H5M"),
+        ("20 minutos", "PT20M"),
+        ("2 días", "P2D"),
+        ("1 dia", "P1D"),
+        ("1,5 horas", "PT1H30M"),
+        ("30 segundos", "PT30S"),
     ],
 )
 def test_normalise(raw: str, expected: str) -> None:
     assert normalise_duration(raw) == expected
 
 
-@pytest.mark.parametrize("raw", [None, "", "P", "PT", "PT0M", "P0D", "soon", "overnight-ish"])
+@pytest.mark.parametrize(
+    "raw", [None, "", "P", "PT", "PT0M", "P0D", "soon", "overnight-ish", "una hora", "2 horitas"]
+)
 def test_absent_zero_or_unreadable(raw: str | None) -> None:
     assert normalise_duration(raw) is None
 

@@ -48,3 +48,24 @@ def test_a_plural_sentence_counts_in_the_readers_language() -> None:
     assert many.words() == "Crop plan 7 adopted: 3 plantings recorded, seed taken."
     assert one.words(Reader("es")) != many.words(Reader("es"))
     assert "3" in many.words(Reader("es"))
+
+
+def test_a_recount_problem_reads_in_spanish_inside_its_entry_line() -> None:
+    """`recount.audit` names what is wrong with a sealed box as a `Worded` inside the entry's
+    line: the command line words both (the entry's position as it is, counts as numbers)."""
+    from commonpot.errors import worded_detail
+    from commonpot.governance.recount import audit
+    from commonpot.governance.verification import Report
+
+    revealed = {"type": "ballots.revealed", "proposal": 3, "ballots": [], "secret": True}
+    tallied = {"type": "proposal.tallied", "proposal": 3, "result": {}}
+    report = Report()
+    assert audit([(1200, json.dumps(revealed)), (1201, json.dumps(tallied))], report) == 0
+    (problem,) = report.problems
+    english = "entry 1200: proposal 3: ballots published for a proposal that never opened"
+    assert problem == english  # stored and served (the API) in English
+    es = Reader("es")
+    inner = es.gettext("ballots published for a proposal that never opened")
+    line = es.gettext("entry %(seq)s: proposal %(number)s: %(problem)s")
+    assert inner != "ballots published for a proposal that never opened"
+    assert worded_detail(problem, es) == line % {"seq": 1200, "number": 3, "problem": inner}

@@ -12,6 +12,7 @@ from commonpot.biotumblers import ingest, links, service
 from commonpot.biotumblers.simulate import Profile, simulate
 from commonpot.db import utcnow
 from commonpot.demo import DemoContext
+from commonpot.words import said
 
 
 def load(session: Session, ctx: DemoContext) -> None:
@@ -88,7 +89,9 @@ def load(session: Session, ctx: DemoContext) -> None:
     # an old drum someone forgot to register still publishes: counted, never stored
     ingest.count_unknown(session, Counter({("riverside", "old-bin-3"): 42}))
     ctx.notes.append(
-        "Biotumblers: /communities/riverside/biotumblers (north-tumbler sanitised, its compost "
-        "delivered to the North Dome; south-tumbler heating with an open moisture episode; "
-        "an unknown device old-bin-3 for stewards)."
+        said(
+            "Biotumblers: /communities/riverside/biotumblers (north-tumbler sanitised, its "
+            "compost delivered to the North Dome; south-tumbler heating with an open moisture "
+            "episode; an unknown device old-bin-3 for stewards)."
+        )
     )

@@ -11,6 +11,7 @@ from commonpot.accounts import Viewer
 from commonpot.ecology import assessments, plans, service
 from commonpot.ecology.csvio import CountsTable, write_counts
 from commonpot.ecology.schemas import AssessmentIn, CropIn, PlanIn, PlantingIn, SeedLotIn
+from commonpot.words import said
 
 if TYPE_CHECKING:
     from commonpot.demo import DemoContext
@@ -159,9 +160,15 @@ def load(session: Session, ctx: DemoContext) -> None:
     assessments.attach_assessment(
         session, community, Viewer(user=ctx.users["lina"]), assessment.id, proposal.number
     )
-    verdict = "flagged as gamed" if assessment.gamed else "assessed"
+    verdict = said("flagged as gamed") if assessment.gamed else said("assessed")
     ctx.notes.append(
-        f"ecology: 3 rated biodomes, {len(SEEDS)} seed lots, crop plan #{plan.id} "
-        f"({plan.summary}); AgriCorp's plan {verdict} and attached to proposal "
-        f"#{proposal.number}."
+        said(
+            "ecology: 3 rated biodomes, %(seeds)s seed lots, crop plan #%(plan)s: %(summary)s "
+            "AgriCorp's plan %(verdict)s and attached to proposal #%(proposal)s.",
+            seeds=len(SEEDS),
+            plan=str(plan.id),
+            summary=plans.plan_summary(plan),
+            verdict=verdict,
+            proposal=str(proposal.number),
+        )
     )

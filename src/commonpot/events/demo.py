@@ -13,6 +13,7 @@ from commonpot.db import utcnow
 from commonpot.events import menu, planning, service, signup
 from commonpot.events.models import Attendance, Event, EventSession, Registration
 from commonpot.events.schemas import EventIn
+from commonpot.words import said
 
 if TYPE_CHECKING:
     from commonpot.demo import DemoContext
@@ -192,10 +193,13 @@ def load(session: Session, ctx: DemoContext) -> None:
         signup.register(session, ctx.communities["hillside"], Viewer(user=ctx.users[key]), hill)
     session.flush()
     ctx.notes.append(
-        "events: past class with attendance (each elder takes two learners), "
-        f"'{supper.title}' (menu: {dishes or 'no recipes'}; one on the waitlist), "
-        "weekly bread class with a cancelled session; "
-        "feeds at /communities/riverside/events.ics"
+        said(
+            "events: past class with attendance (each elder takes two learners), '%(supper)s' "
+            "(menu: %(menu)s; one on the waitlist), weekly bread class with a cancelled "
+            "session; feeds at /communities/riverside/events.ics",
+            supper=supper.title,
+            menu=dishes or said("no recipes"),
+        )
     )
 
 

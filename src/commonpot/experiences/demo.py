@@ -18,6 +18,7 @@ from commonpot.accounts import Viewer
 from commonpot.experiences import service
 from commonpot.experiences.models import Listeners
 from commonpot.experiences.schemas import ChapterIn, ChaptersIn, CueIn, VoiceIn
+from commonpot.words import said
 
 if TYPE_CHECKING:
     from commonpot.demo import DemoContext
@@ -113,6 +114,8 @@ def load(session: Session, ctx: DemoContext) -> None:
     ]
     service.arrange(session, riverside, rosa, pozole, ChaptersIn(chapters=chapters))
     ctx.notes.append(
-        "experiences: every recipe has one (…/recipes/<id>/experience and /experience/text);"
-        " the pozole is told by Rosa in four generations"
+        said(
+            "experiences: every recipe has one (…/recipes/<id>/experience and "
+            "/experience/text); the pozole is told by Rosa in four generations"
+        )
     )

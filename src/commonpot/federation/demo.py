@@ -30,6 +30,7 @@ from commonpot.federation.sharing import (
 )
 from commonpot.federation.vocab import activity
 from commonpot.settings import get_settings
+from commonpot.words import said
 
 LAKESIDE_RECIPES: tuple[tuple[str, str, list[str], list[str], list[str]], ...] = (
     (
@@ -105,10 +106,13 @@ def load(session: Session, ctx: DemoContext) -> None:
     follow_as_if_remote(session, fed, ctx.communities["riverside"].slug, lakeside.slug)
     moderation(session, ctx, fed, lakeside)
     ctx.notes.append(
-        "federation: riverside follows lakeside (public, same instance, as if remote); see "
-        "/communities/riverside/federation (a report, an adapted recipe) and "
-        "/communities/lakeside/federation (a follow request waiting for its stewards); "
-        "lakeside's smoke-house evening shows in riverside's events and events.ics, marked remote"
+        said(
+            "federation: riverside follows lakeside (public, same instance, as if remote); see "
+            "/communities/riverside/federation (a report, an adapted recipe) and "
+            "/communities/lakeside/federation (a follow request waiting for its stewards); "
+            "lakeside's smoke-house evening shows in riverside's events and events.ics, "
+            "marked remote"
+        )
     )
 
 

@@ -69,11 +69,12 @@ def verify(
 ) -> None:
     """Recompute a ledger, check every entry, signature and the latest checkpoint."""
     from commonpot import progress
+    from commonpot.cli_language import N_
 
     if remote:
         from commonpot.governance.remote import verify_remote_recounting
 
-        with progress.steps("Verifying", total=1, show=show) as step:
+        with progress.steps(N_("Verifying"), total=1, show=show) as step:
             step(remote)
             report, recounted = verify_remote_recounting(remote, community, vkey=key)
     else:
@@ -85,27 +86,26 @@ def verify(
         from commonpot.governance import ledger, recount
         from commonpot.settings import get_settings
 
-        with transaction() as session, progress.steps("Verifying", total=3, show=show) as step:
+        with transaction() as session, progress.steps(N_("Verifying"), total=3, show=show) as step:
             found = readable_community(session, community, OPERATOR)
             # entries not yet under a checkpoint get one, as the server's next read would
-            step("sealing new entries")
+            step(N_("sealing new entries"))
             ledger.seal(session, found, get_settings())
-            step("checking entries, signatures and the checkpoint")
+            step(N_("checking entries, signatures and the checkpoint"))
             rows = ledger.entry_rows(session, found)  # read once, for both checks
             report = ledger.verify(session, found, get_settings(), rows)
-            step("recounting sealed ballot boxes")
+            step(N_("recounting sealed ballot boxes"))
             recounted = recount.audit([(seq, data) for seq, data, _ in rows], report)
-    if report.ok:
-        typer.echo(
-            f"ok: {report.size} entries, checkpoint verified, "
-            f"{report.checked_signatures} member signatures checked, "
-            f"{recounted} sealed ballot boxes recounted"
-        )
+    from commonpot.cli_language import cli_words
+    from commonpot.governance.verification import printed
+
+    out, err = printed(report, recounted, cli_words())
+    for line in out:
+        typer.echo(line)
+    for line in err:
+        typer.echo(line, err=True)
+    if not err:
         return
-    if report.first_bad is not None:
-        typer.echo(f"first bad entry: {report.first_bad}", err=True)
-    for problem in report.problems:
-        typer.echo(problem, err=True)
     # exit directly: the root CLI runs click without standalone mode, which swallows Exit codes
     sys.exit(1)
 

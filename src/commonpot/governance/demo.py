@@ -20,6 +20,7 @@ from commonpot.demo import DemoContext
 from commonpot.errors import DomainError
 from commonpot.governance import delegation, grants, service
 from commonpot.governance.models import Proposal, State
+from commonpot.words import said
 
 
 def _as(user: User) -> Viewer:
@@ -182,8 +183,15 @@ def load(session: Session, ctx: DemoContext) -> None:
         title="Share the root cellar with the school",
     )
     ctx.notes.append(
-        "governance: riverside has 4 decided proposals (IRV crop choice, "
-        + ("an allocation run commit" if run_id else "a charter")
-        + ", a seed grant, a secret-ballot election) and an open approval vote, all within "
-        "its constitution; see /communities/riverside/governance"
+        said(
+            "governance: riverside has 4 decided proposals (IRV crop choice, an allocation run "
+            "commit, a seed grant, a secret-ballot election) and an open approval vote, all "
+            "within its constitution; see /communities/riverside/governance"
+        )
+        if run_id
+        else said(
+            "governance: riverside has 4 decided proposals (IRV crop choice, a charter, a seed "
+            "grant, a secret-ballot election) and an open approval vote, all within its "
+            "constitution; see /communities/riverside/governance"
+        )
     )

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from commonpot.communities import Community
 from commonpot.db import utcnow
-from commonpot.errors import Invalid
+from commonpot.errors import Invalid, Worded
 from commonpot.governance.canonical import canonical_text
 from commonpot.governance.ledger_tree import (
     add_nodes,
@@ -293,13 +293,13 @@ def verify(
     last = latest(session, community)
     if last is None:
         if rows:
-            report.bad(None, "no signed checkpoint")
+            report.bad(None, Worded("no signed checkpoint", {}))
         return report
     root = check_checkpoint(
         last.note, instance_verifier(settings), origin(settings, community), hashes, report
     )
     if root is not None and last.root != root.hex():
-        report.bad(None, "stored checkpoint root differs from the recomputed one")
+        report.bad(None, Worded("stored checkpoint root differs from the recomputed one", {}))
     return report
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from commonpot.errors import Invalid
+from commonpot.errors import Invalid, Worded
 from commonpot.governance.canonical import canonical_json
 from commonpot.governance.verification import Report
 
@@ -76,7 +76,13 @@ def audit(rows: list[tuple[int, str]], report: Report) -> int:
             seq_r, shown = revealed.pop(number)
             problem = _audit_one(opened.get(number), roll.get(number, {}), shown, entry)
             if problem:
-                report.bad(seq_r, f"entry {seq_r}: proposal {number}: {problem}")
+                report.bad(
+                    seq_r,
+                    Worded(
+                        "entry %(seq)s: proposal %(number)s: %(problem)s",
+                        {"seq": str(seq_r), "number": str(number), "problem": problem},
+                    ),
+                )
             else:
                 recounted += 1
     return recounted
@@ -87,33 +93,39 @@ def _audit_one(
     roll: dict[Any, str],
     shown: dict[str, Any],
     tallied: dict[str, Any],
-) -> str | None:
+) -> Worded | None:
     if opened is None:
-        return "ballots published for a proposal that never opened"
+        return Worded("ballots published for a proposal that never opened", {})
     ballots = shown.get("ballots")
     if not isinstance(ballots, list):
-        return "no ballot list"
+        return Worded("no ballot list", {})
     return _check_roll(opened, roll, shown, ballots) or _recount(opened, ballots, tallied)
 
 
 def _check_roll(
     opened: dict[str, Any], roll: dict[Any, str], shown: dict[str, Any], ballots: list[Any]
-) -> str | None:
+) -> Worded | None:
     slug, number = str(opened.get("community")), int(opened["proposal"])
     if shown.get("secret"):
         if len(ballots) != len(roll):
-            return f"{len(ballots)} ballots published for {len(roll)} voters"
+            return Worded(
+                "%(ballots)s ballots published for %(voters)s voters",
+                {"ballots": len(ballots), "voters": len(roll)},
+            )
         return None
     votes = shown.get("votes") or []
     if {v.get("voter") for v in votes} != set(roll):
-        return "the published voters differ from the roll"
+        return Worded("the published voters differ from the roll", {})
     for v in votes:
         if commitment(slug, number, v.get("ballot"), str(v.get("salt"))) != roll[v["voter"]]:
-            return f"voter {v.get('voter')}'s ballot does not match their commitment"
+            return Worded(
+                "voter %(voter)s's ballot does not match their commitment",
+                {"voter": str(v.get("voter"))},
+            )
     return None
 
 
-def _recount(opened: dict[str, Any], ballots: list[Any], tallied: dict[str, Any]) -> str | None:
+def _recount(opened: dict[str, Any], ballots: list[Any], tallied: dict[str, Any]) -> Worded | None:
     from commonpot.governance import cast_ballots  # loaded only when a box is sealed
 
     try:
@@ -127,11 +139,11 @@ def _recount(opened: dict[str, Any], ballots: list[Any], tallied: dict[str, Any]
             seed=int(str(opened["action_hash"])[:8], 16),
         ).to_json()
     except (Invalid, KeyError, TypeError, ValueError) as exc:
-        return f"the published ballots cannot be counted ({exc})"
+        return Worded("the published ballots cannot be counted (%(error)s)", {"error": str(exc)})
     # the tally adds turnout, eligible and passed (majority results carry the last two too)
     added = {"turnout", "eligible", "passed"}
     declared = {k: v for k, v in dict(tallied.get("result") or {}).items() if k not in added}
     recounted = {k: v for k, v in json.loads(json.dumps(result)).items() if k not in added}
     if recounted != declared:
-        return "the published ballots do not recount to the declared result"
+        return Worded("the published ballots do not recount to the declared result", {})
     return None

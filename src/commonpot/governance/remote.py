@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from commonpot.errors import Invalid
+from commonpot.errors import Invalid, Worded
 from commonpot.governance.notes import NoteError, Verifier, open_checkpoint, parse_vkey
 from commonpot.governance.verification import MAX_PAGE, Report, check_checkpoint, check_entries
 
@@ -66,7 +66,7 @@ def verify_remote_recounting(
         try:
             size = open_checkpoint(note, verifier).size
         except NoteError as exc:
-            report.bad(None, f"checkpoint: {exc}")
+            report.bad(None, Worded("checkpoint: %(problem)s", {"problem": str(exc)}))
             return report, 0
         rows: list[tuple[int, str, str | None]] = []
         for start in range(0, size, MAX_PAGE):
@@ -75,7 +75,13 @@ def verify_remote_recounting(
         hashes = check_entries(slug, rows, report)
         origin = open_checkpoint(note, verifier).origin
         if not origin.endswith(f"/ledger/{slug}"):
-            report.bad(None, f"checkpoint origin {origin!r} is not this community's")
+            report.bad(
+                None,
+                Worded(
+                    "checkpoint origin %(origin)s is not this community's",
+                    {"origin": repr(origin)},
+                ),
+            )
         check_checkpoint(note, verifier, origin, hashes, report)
         return report, audit([(seq, data) for seq, data, _ in rows], report)
     finally:

@@ -12,6 +12,7 @@ from hashlib import sha256
 from operator import itemgetter
 from typing import Any
 
+from commonpot.errors import Worded, Wording, worded_detail
 from commonpot.governance.canonical import parse_all_canonical, parse_canonical
 from commonpot.governance.merkle import root_from_leaf_hashes
 from commonpot.governance.notes import NoteError, Verifier, open_checkpoint
@@ -39,6 +40,25 @@ class Report:
         if seq is not None and (self.first_bad is None or seq < self.first_bad):
             self.first_bad = seq
         self.problems.append(message)
+
+
+def printed(report: Report, recounted: int, words: Wording) -> tuple[list[str], list[str]]:
+    """What `ledger verify` prints (stdout lines, stderr lines), in the reader's words.
+
+    Both command paths (the lean one and Typer's) print through it, so they say the same.
+    """
+    if report.ok:
+        line = Worded(
+            "ok: %(size)s entries, checkpoint verified, %(signatures)s member signatures "
+            "checked, %(boxes)s sealed ballot boxes recounted",
+            {"size": report.size, "signatures": report.checked_signatures, "boxes": recounted},
+        )
+        return [worded_detail(line, words)], []
+    errors = [worded_detail(problem, words) for problem in report.problems]
+    if report.first_bad is not None:
+        first = Worded("first bad entry: %(seq)s", {"seq": str(report.first_bad)})
+        errors.insert(0, worded_detail(first, words))
+    return [], errors
 
 
 CHUNK = 1 << 16  # entries checked together: decoded values are dropped chunk by chunk
@@ -76,20 +96,30 @@ def check_chunk(
     for offset, (seq, data, stored) in enumerate(rows):
         expected, digest = start + offset, hashes[offset]
         if seq != expected:
-            report.bad(expected, f"entry {expected}: sequence gap (found {seq})")
+            report.bad(
+                expected,
+                Worded(
+                    "entry %(seq)s: sequence gap (found %(found)s)",
+                    {"seq": str(expected), "found": str(seq)},
+                ),
+            )
             continue
         if stored is not None and stored != digest.hex():
-            report.bad(seq, f"entry {seq}: data does not match its leaf hash")
+            report.bad(
+                seq, Worded("entry %(seq)s: data does not match its leaf hash", {"seq": str(seq)})
+            )
             continue
         try:
             value = values[offset] if values is not None else parse_canonical(data)
         except ValueError:
-            report.bad(seq, f"entry {seq}: not canonical JSON")
+            report.bad(seq, Worded("entry %(seq)s: not canonical JSON", {"seq": str(seq)}))
             continue
         if not isinstance(value, dict):
-            report.bad(seq, f"entry {seq}: not canonical JSON")
+            report.bad(seq, Worded("entry %(seq)s: not canonical JSON", {"seq": str(seq)}))
         elif value.get("seq") != seq or value.get("community") != slug:
-            report.bad(seq, f"entry {seq}: names another position or community")
+            report.bad(
+                seq, Worded("entry %(seq)s: names another position or community", {"seq": str(seq)})
+            )
         elif value.get("type") in _VOTES and value.get("signature"):
             _check_signature(seq, value, report)
     return hashes
@@ -135,7 +165,9 @@ def _check_signature(seq: int, value: dict[str, Any], report: Report) -> None:
     if check_vote_entry(value):
         report.checked_signatures += 1
     else:
-        report.bad(seq, f"entry {seq}: the voter's signature does not verify")
+        report.bad(
+            seq, Worded("entry %(seq)s: the voter's signature does not verify", {"seq": str(seq)})
+        )
 
 
 _VOTES = frozenset({"vote.cast", "vote.changed"})
@@ -151,12 +183,18 @@ def check_checkpoint(
     try:
         checkpoint = open_checkpoint(note, verifier, want_origin)
     except NoteError as exc:
-        report.bad(None, f"checkpoint: {exc}")
+        report.bad(None, Worded("checkpoint: %(problem)s", {"problem": str(exc)}))
         return None
     if checkpoint.size > len(hashes):
-        report.bad(None, f"checkpoint covers {checkpoint.size} entries, only {len(hashes)} exist")
+        report.bad(
+            None,
+            Worded(
+                "checkpoint covers %(size)s entries, only %(found)s exist",
+                {"size": checkpoint.size, "found": len(hashes)},
+            ),
+        )
         return None
     root = root_from_leaf_hashes(hashes[: checkpoint.size])
     if root != checkpoint.root:
-        report.bad(None, "checkpoint root does not match the entries")
+        report.bad(None, Worded("checkpoint root does not match the entries", {}))
     return root

@@ -28,9 +28,17 @@ from pathlib import Path
 from typing import Any
 
 from commonpot import progress
+from commonpot.cli_language import N_
+from commonpot.errors import Worded
 from commonpot.governance import recount
 from commonpot.governance.notes import Verifier, key_name_of
-from commonpot.governance.verification import CHUNK, Report, check_checkpoint, check_chunk
+from commonpot.governance.verification import (
+    CHUNK,
+    Report,
+    check_checkpoint,
+    check_chunk,
+    printed,
+)
 
 # DER of an unencrypted PKCS#8 Ed25519 private key, up to its 32-byte seed (RFC 8410)
 _PKCS8_ED25519 = bytes.fromhex("302e020100300506032b657004220420")
@@ -148,19 +156,12 @@ def run(args: Sequence[str]) -> int | None:
         found = _verify(*opened, slug, verifier, show)
     if found is None:
         return None
-    report, recounted = found
-    if report.ok:
-        sys.stdout.write(
-            f"ok: {report.size} entries, checkpoint verified, "
-            f"{report.checked_signatures} member signatures checked, "
-            f"{recounted} sealed ballot boxes recounted\n"
-        )
-        return 0
-    if report.first_bad is not None:
-        sys.stderr.write(f"first bad entry: {report.first_bad}\n")
-    for problem in report.problems:
-        sys.stderr.write(problem + "\n")
-    return 1
+    from commonpot.cli_language import cli_words
+
+    out, err = printed(*found, cli_words())
+    sys.stdout.write("".join(line + "\n" for line in out))
+    sys.stderr.write("".join(line + "\n" for line in err))
+    return 0 if not err else 1
 
 
 def _verify(
@@ -171,10 +172,10 @@ def _verify(
     last = _query(connection, mark, _CHECKPOINT, row[0]).fetchone() if row else None
     if row is None or last is None:
         return None  # no such community (the full command's message), or nothing signed yet
-    with progress.steps("Verifying", total=3, show=show) as step:
-        step("sealing new entries")
+    with progress.steps(N_("Verifying"), total=3, show=show) as step:
+        step(N_("sealing new entries"))
         cursor = _query(connection, mark, _ENTRIES, row[0])
-        step("checking entries, signatures and the checkpoint")
+        step(N_("checking entries, signatures and the checkpoint"))
         # read and checked a chunk at a time: only leaf hashes, and the entries a recount
         # needs, are kept for the whole ledger
         report = Report()
@@ -189,6 +190,6 @@ def _verify(
         origin = f"{verifier.name}/ledger/{slug}"
         root = check_checkpoint(last[2], verifier, origin, hashes, report)
         if root is not None and last[1] != root.hex():
-            report.bad(None, "stored checkpoint root differs from the recomputed one")
-        step("recounting sealed ballot boxes")
+            report.bad(None, Worded("stored checkpoint root differs from the recomputed one", {}))
+        step(N_("recounting sealed ballot boxes"))
         return report, recount.audit(sealed, report)

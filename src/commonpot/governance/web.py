@@ -13,7 +13,7 @@ from commonpot import actions
 from commonpot.accounts import User
 from commonpot.communities import Membership
 from commonpot.communities.scope import CommunityScope, Here
-from commonpot.errors import DomainError, Invalid
+from commonpot.errors import DomainError, Invalid, worded_detail
 from commonpot.governance import constitution, delegation, ledger, ledger_words, service
 from commonpot.governance.catchup import CaughtUp
 from commonpot.governance.count_methods import METHODS
@@ -264,9 +264,11 @@ def ledger_page(request: Request, here: CaughtUp) -> Response:
 
 @router.get(BASE + "/ledger/verify", response_class=HTMLResponse)
 def verify_page(request: Request, here: CaughtUp) -> Response:
-    """Recompute the whole ledger now and show what was found."""
+    """Recompute the whole ledger now and show what was found (problems in the reader's words)."""
+    report = ledger.verify(here.session, here.community, here.settings)
     data = here.page(
-        report=ledger.verify(here.session, here.community, here.settings),
+        report=report,
+        problems=[worded_detail(problem, reader(request)) for problem in report.problems],
         base_url=(here.settings.base_url or str(request.base_url)).rstrip("/"),
     )
     return render(request, "governance/verify.html", data, ctx=here)

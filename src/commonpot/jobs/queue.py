@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from commonpot.bus import OUTBOX_KEY, Message
 from commonpot.db import utcnow
-from commonpot.errors import Conflict
+from commonpot.errors import Conflict, Worded
 from commonpot.jobs.models import TERMINAL_STATES, Job, JobState
 from commonpot.jobs.texts import Text, stored
 
@@ -154,11 +154,17 @@ class JobCancelled(Exception):
     """Raised inside a job function whose job was cancelled: it stops and stores nothing."""
 
 
+def _term(state: str) -> Worded:
+    """A job's state inside a refusal, worded for its reader (a term of `i18n.TERMS`)."""
+    return Worded(state, {})
+
+
 def cancel(session: Session, job: Job) -> Job:
     """Call off a queued or running job; a running one stops at its next progress report."""
     if job.state in TERMINAL_STATES:
         raise Conflict(
-            "Only a queued or running job can be cancelled; this one is %(state)s.", state=job.state
+            "Only a queued or running job can be cancelled; this one is %(state)s.",
+            state=_term(job.state),
         )
     job.state = JobState.CANCELLED.value
     job.message = "cancelled"
@@ -171,7 +177,9 @@ def cancel(session: Session, job: Job) -> Job:
 def retry(session: Session, job: Job) -> Job:
     """Queue a failed job again for one more attempt."""
     if job.state != JobState.FAILED.value:
-        raise Conflict("Only a failed job can be retried; this one is %(state)s.", state=job.state)
+        raise Conflict(
+            "Only a failed job can be retried; this one is %(state)s.", state=_term(job.state)
+        )
     job.state = JobState.QUEUED.value
     job.max_attempts = job.attempts + 1
     job.progress = 0

@@ -12,10 +12,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from commonpot.cli_language import N_
 from commonpot.errors import DomainError, Invalid, error_line
 
 OBJECTIVE_NAMES = ("default", "min-fill", "fcfs")
 _VALUED = ("--out", "--explain", "--objective", "--workers")
+# the stages `allocation.allocate` names as it starts them (a pure engine: marked here, where
+# the bar that words them is drawn)
+STAGES = (N_("finding candidate pairs"), N_("solving"), N_("certifying"), N_("measuring"))
 
 
 def run_solve(
@@ -35,11 +39,11 @@ def run_solve(
     from commonpot.network.allocation import allocate
     from commonpot.network.instance import load_instance_file
 
-    with progress.steps("Allocating", total=6, show=show) as step:
-        step("reading the instance")
+    with progress.steps(N_("Allocating"), total=6, show=show) as step:
+        step(N_("reading the instance"))
         inst = load_instance_file(instance)
         plan = allocate(inst, objective, workers=workers, progress=step)  # type: ignore[arg-type]
-        step("writing the plan")
+        step(N_("writing the plan"))
         if explain_need is None:
             text = plan.to_json()
         else:

@@ -11,6 +11,7 @@ from commonpot.accounts import Viewer
 from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.network import followup, handovers, runs, service, volunteering
+from commonpot.words import said
 
 if TYPE_CHECKING:
     from commonpot.demo import DemoContext
@@ -135,10 +136,12 @@ def load(session: Session, ctx: DemoContext) -> None:
     )
     runs.create_run(session, community, steward, objective="min-fill")
     ctx.notes.append(
-        "Network: riverside has 4 foraging patches, 3 priority groups, a committed allocation "
-        "run whose handovers are proposed, confirmed, on their way, handed over, declined and "
-        "expired, a follow-up run that re-allocated the freed food, a volunteer route (sam) "
-        "and a draft run to review (sign in as amara; lina and sam see My food)."
+        said(
+            "Network: riverside has 4 foraging patches, 3 priority groups, a committed "
+            "allocation run whose handovers are proposed, confirmed, on their way, handed over, "
+            "declined and expired, a follow-up run that re-allocated the freed food, a volunteer "
+            "route (sam) and a draft run to review (sign in as amara; lina and sam see My food)."
+        )
     )
 
 

@@ -74,12 +74,13 @@ def import_files(
 ) -> None:
     """Store the recipes found in FILES; if any file fails, nothing is stored."""
     from commonpot import progress
+    from commonpot.cli_language import N_
     from commonpot.cli_support import transaction
     from commonpot.communities import readable_community
     from commonpot.recipes.exchange import import_content
 
     contents = [(f, _read(f)) for f in files]
-    bar = progress.steps("Importing", total=len(contents), show=show)
+    bar = progress.steps(N_("Importing"), total=len(contents), show=show)
     with transaction() as session, bar as step:
         viewer = _viewer(session, as_email)
         found = readable_community(session, community, viewer)

@@ -18,6 +18,7 @@ from commonpot.recipes.schemas import (
     SectionIn,
     TranslationIn,
 )
+from commonpot.words import said
 
 DATA = Path(__file__).with_name("demo_recipes.json")
 
@@ -124,7 +125,10 @@ def load(session: Session, ctx: DemoContext) -> None:
         ),
     )
     ctx.notes.append(
-        f"recipes: {len(recipes)} in riverside (try /communities/riverside/recipes), 1 in hillside"
+        said(
+            "recipes: %(count)s in riverside (try /communities/riverside/recipes), 1 in hillside",
+            count=len(recipes),
+        )
     )
 
 

@@ -180,8 +180,9 @@ def _duration(value: str | None, field_name: str) -> str | None:
         return None
     if duration_seconds(value) is None:
         raise Invalid(
-            f"'{value}' is not a time; write e.g. 'PT1H30M' or '1 hour 30 minutes'",
+            "'%(value)s' is not a time; write e.g. 'PT1H30M' or '1 hour 30 minutes'",
             field=field_name,
+            value=value,
         )
     return normalise_duration(value)
 
