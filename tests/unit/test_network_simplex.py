@@ -126,3 +126,32 @@ def test_a_first_tree_that_is_not_a_tree_is_refused() -> None:
         simplex.solve(
             net.tails[:-1], net.heads, net.capacity, cost, net.node_supply, 0, net.tree_arc
         )
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_the_simplex_duals_certify_the_plan_on_their_own(seed: int) -> None:
+    """Its potentials, as offer and need prices, prove the plan optimal over every pair (the
+    certificate checks them like any prices; label correcting from the plan is not needed)."""
+    from commonpot.network.certify import certify
+    from commonpot.network.flow import solve_flow
+
+    rng = random.Random(1000 + seed)
+    data = random_instance(rng, max_offers=30, max_needs=30, categories=2)
+    inst = parse_instance(data)
+    cand = build_candidates(inst)
+    for min_fill in (False, True):
+        problem, arcs = flow_problem(inst, cand, min_fill=min_fill)
+        result = solve_flow(problem)
+        assert result.prices is not None
+        every, _ = flow_problem(inst, cand, min_fill=min_fill, every_pair=True)
+        flow = np.zeros(len(cand.need), dtype=np.int64)
+        flow[arcs] = result.flow
+        by_duals = certify(every, flow, result.prices)
+        assert by_duals.optimal, (by_duals.gap, by_duals.tolerance)
+        by_plan = certify(every, flow)
+        assert abs(by_duals.objective - by_plan.objective) < 1e-9
+        # a wrong price list is caught: raising every need's price opens the gap
+        u, w = result.prices
+        if len(w) and flow.sum():
+            wrong = certify(every, flow, (u, w + 10.0))
+            assert not wrong.optimal

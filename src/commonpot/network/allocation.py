@@ -169,14 +169,18 @@ def allocate(
         flow[arcs] = result.flow
         bound = result.error_bound
         if certified:
-            # the solver is not trusted: prices computed from the plan alone must prove it
-            # optimal over every feasible pair (see certify.py)
+            # the solver is not trusted: explicit prices must prove the plan optimal over
+            # every feasible pair (see certify.py)
             stage("certifying")
             if len(arcs) == len(cand.need):  # the solved problem already has every pair
                 every = problem
             else:
                 every, _ = flow_problem(inst, cand, min_fill=min_fill, every_pair=True)
-            certificate = certify(every, flow)
+            # the simplex's duals, checked here like any prices would be; the plan's own
+            # (label correcting from the plan alone) when there are none or they fall short
+            certificate = certify(every, flow, result.prices)
+            if not certificate.optimal and result.prices is not None:
+                certificate = certify(every, flow)
             if not certificate.optimal:
                 raise Conflict(
                     f"allocation: optimality certificate failed (gap {certificate.gap:.3g}, "

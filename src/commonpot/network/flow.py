@@ -16,6 +16,7 @@ of the real optimum. S starts at 1e10 per unit of the largest cost and, if 2F/S 
 (potentials and OR-Tools' scaled costs grow with the node count); `error_bound` reports 2F/S
 for every solve.
 """
+
 from __future__ import annotations
 
 import math
@@ -60,10 +61,12 @@ class FlowProblem:
 
 @dataclass(frozen=True)
 class FlowResult:
-    """Units on each pair arc, and a bound on the objective's distance to the real optimum."""
+    """Units on each pair arc, a bound on the objective's distance to the real optimum, and
+    the solver's dual prices of offers and needs (None when a part had none to give)."""
 
     flow: IntArray
     error_bound: float
+    prices: tuple[FloatArray, FloatArray] | None = None
 
 
 def segment_sizes(quantity: IntArray, segments: int) -> IntArray:
@@ -115,6 +118,8 @@ class Network:
     tree_arc: IntArray
     supply: int  # units offered in all (the sink takes as much)
     units: int  # most units that can reach needs
+    offer_node: IntArray  # the node of each of the part's offers, in the part's offer order
+    need_node: IntArray
 
 
 def _segment_arcs(problem: FlowProblem, needs: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
@@ -182,7 +187,10 @@ def build_network(
         ),
         capacity=np.concatenate(
             [
-                np.minimum(problem.offer_quantity[arc_offer], problem.need_quantity[arc_need]),
+                # no bound of their own (an offer sends at most its supply, a need takes at
+                # most its segments): the optimal duals then price every pair arc >= 0, as
+                # the certificate's prices do (certify.py), and need no arc-bound duals
+                np.full(n_pairs, total + 1, dtype=np.int64),
                 # room beyond the offer's own quantity: the first tree is strongly feasible
                 np.full(n_off, total + 1, dtype=np.int64),
                 seg_cap,
@@ -195,6 +203,8 @@ def build_network(
         tree_arc=tree_arc,
         supply=total,
         units=int(min(total, problem.need_quantity[needs].sum())),
+        offer_node=offer_node,
+        need_node=need_node,
     )
 
 
@@ -230,8 +240,26 @@ def run_ortools(net: Network, scale: float) -> tuple[str, IntArray, int]:
     return "optimal", flow, int(smcf.optimal_cost())
 
 
+@dataclass(frozen=True)
+class PartSolution:
+    """A part's optimal pair-arc flows, the bound 2F/S on its objective's error, and (from
+    the simplex) the optimal tree's node potentials under the real costs: prices in the
+    objective's own units."""
+
+    flow: IntArray
+    bound: float
+    potential: FloatArray | None = None
+
+
 def run_simplex(net: Network, scale: float) -> tuple[str, IntArray, int]:
     """The same solve with the network simplex: (status, pair-arc flows, integer cost)."""
+    status, flow, cost, _ = _simplex_with_potentials(net, scale)
+    return status, flow, cost
+
+
+def _simplex_with_potentials(
+    net: Network, scale: float
+) -> tuple[str, IntArray, int, FloatArray | None]:
     order, position = _by_tail(net)
     costs = np.rint(net.cost[order] * scale).astype(np.int64)
     found = simplex.solve(
@@ -242,12 +270,13 @@ def run_simplex(net: Network, scale: float) -> tuple[str, IntArray, int]:
         net.node_supply,
         0,
         position[net.tree_arc.clip(min=0)],
+        real_cost=net.cost[order],
     )
     if found.status != simplex.OPTIMAL:
-        return f"simplex status {found.status}", np.zeros(0, dtype=np.int64), 0
+        return f"simplex status {found.status}", np.zeros(0, dtype=np.int64), 0, None
     every = found.flow[position]
     cost = int(every @ np.rint(net.cost * scale).astype(np.int64))
-    return "optimal", every[: net.n_pairs], cost
+    return "optimal", every[: net.n_pairs], cost, found.real_potential
 
 
 def solve_network(net: Network, *, solver: str = "auto") -> tuple[IntArray, float]:
@@ -256,20 +285,32 @@ def solve_network(net: Network, *, solver: str = "auto") -> tuple[IntArray, floa
     `solver`: "simplex" (the compiled network simplex), "ortools", or "auto" (the simplex
     when `make setup` built it). Both are exact for the integer costs.
     """
+    solved = solve_part(net, solver=solver)
+    return solved.flow, solved.bound
+
+
+def _ortools_without_potentials(
+    net: Network, scale: float
+) -> tuple[str, IntArray, int, FloatArray | None]:
+    return (*run_ortools(net, scale), None)
+
+
+def solve_part(net: Network, *, solver: str = "auto") -> PartSolution:
+    """`solve_network`, with the simplex's node potentials when it solved the part."""
     use_simplex = solver == "simplex" or (solver == "auto" and simplex.available())
-    run = run_simplex if use_simplex else run_ortools
+    run = _simplex_with_potentials if use_simplex else _ortools_without_potentials
     max_cost = float(np.abs(net.cost).max(initial=0.0))
     top = _max_scale(max_cost, net.n_nodes, net.supply)
     # a coarser scale solves faster; the bound is checked afterwards and tightened if needed
     scale = min(top, _FIRST_SCALE / max(max_cost, 1e-300))
     while True:
-        status, flow, cost = run(net, scale)
+        status, flow, cost, potential = run(net, scale)
         if status == "optimal":
             bound = 2.0 * net.units / scale
             if scale < top and bound > _TARGET_RELATIVE * abs(cost / scale):
                 scale = top
                 continue
-            return flow, bound
+            return PartSolution(flow, bound, potential)
         if status == "bad cost range" and scale > 1.0:
             top = scale = scale / 1024.0
             continue
@@ -322,19 +363,19 @@ def _split(part: IntArray, n_parts: int, items: IntArray | None = None) -> list[
     return [np.asarray(x, dtype=np.int64) for x in np.split(chosen, cuts)]
 
 
-def _solve_all(nets: list[Network], workers: int) -> list[tuple[IntArray, float]]:
+def _solve_all(nets: list[Network], workers: int) -> list[PartSolution]:
     """Solve networks; big ones in forked processes when there are several (threads don't
     help: OR-Tools holds the GIL)."""
     big = [i for i, net in enumerate(nets) if len(net.tails) >= PARALLEL_ARCS]
     if workers < 2 or len(big) < 2 or "fork" not in mp.get_all_start_methods():
-        return [solve_network(net) for net in nets]
-    results: list[tuple[IntArray, float] | None] = [None] * len(nets)
+        return [solve_part(net) for net in nets]
+    results: list[PartSolution | None] = [None] * len(nets)
     big.sort(key=lambda i: -len(nets[i].tails))
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-        futures = {i: pool.submit(solve_network, nets[i]) for i in big}
+        futures = {i: pool.submit(solve_part, nets[i]) for i in big}
         for i, net in enumerate(nets):
             if i not in futures:
-                results[i] = solve_network(net)
+                results[i] = solve_part(net)
         for i, future in futures.items():
             results[i] = future.result()
     return [r for r in results if r is not None]
@@ -343,12 +384,30 @@ def _solve_all(nets: list[Network], workers: int) -> list[tuple[IntArray, float]
 def solve_flow(problem: FlowProblem, *, workers: int = 1) -> FlowResult:
     """Optimal integral flow on every pair arc for the segmented max-profit objective."""
     flow = np.zeros(len(problem.arc_offer), dtype=np.int64)
+    # the simplex's duals as the certificate's prices (certify.py): an offer's price is its
+    # node's potential, a need's too; offers and needs in no part keep 0 and their first
+    # unit's value (prices that price nothing they could take)
+    u = np.zeros(len(problem.offer_quantity))
+    w = problem.need_priority.astype(np.float64).copy()
+    if problem.first_unit_bonus is not None:
+        w += problem.first_unit_bonus
     if not len(problem.arc_offer):
-        return FlowResult(flow=flow, error_bound=0.0)
+        return FlowResult(flow=flow, error_bound=0.0, prices=(u, w))
     parts = _assign_parts(problem)
-    results = _solve_all([build_network(problem, *p) for p in parts], workers)
+    nets = [build_network(problem, *p) for p in parts]
+    results = _solve_all(nets, workers)
     bound = 0.0
-    for (arcs, _, _), (part_flow, part_bound) in zip(parts, results, strict=True):
-        flow[arcs] = part_flow
-        bound += part_bound
-    return FlowResult(flow=flow, error_bound=bound if math.isfinite(bound) else math.inf)
+    priced = True
+    for (arcs, offers, needs), net, solved in zip(parts, nets, results, strict=True):
+        flow[arcs] = solved.flow
+        bound += solved.bound
+        if solved.potential is None:
+            priced = False
+        else:
+            u[offers] = solved.potential[net.offer_node]
+            w[needs] = solved.potential[net.need_node]
+    return FlowResult(
+        flow=flow,
+        error_bound=bound if math.isfinite(bound) else math.inf,
+        prices=(u, w) if priced else None,
+    )

@@ -239,11 +239,15 @@ static void update_potential(NS *s) {
 /* Solve. `tree_arc[u]` joins node u to `root` (ignored for the root); `flow` and `pi`
    receive the optimal flow on every arc and node potentials (reduced cost of arc e is
    cost[e] + pi[src[e]] - pi[dst[e]]: >= 0 on arcs at 0, <= 0 on arcs at capacity).
-   `inf` is a capacity treated as unbounded. `max_pivots` (0: none) bounds the work. */
+   `inf` is a capacity treated as unbounded. `max_pivots` (0: none) bounds the work.
+   With `real_cost` (the costs before rounding to integers; may be NULL), `real_pi` receives
+   the potentials of the final tree under those costs: exact duals of the optimal basis, for
+   a certificate that prices every arc in the problem's own units. */
 int cp_simplex(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
                const int64_t *cap, const int64_t *cost, const int64_t *supply,
                int64_t root, const int64_t *tree_arc, int64_t inf, int64_t max_pivots,
-               int64_t *flow, int64_t *pi, int64_t *pivots_out) {
+               int64_t *flow, int64_t *pi, int64_t *pivots_out,
+               const double *real_cost, double *real_pi) {
     if (n <= 0 || root < 0 || root >= n) return BAD_TREE;
     NS s;
     memset(&s, 0, sizeof s);
@@ -347,6 +351,12 @@ int cp_simplex(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
         }
     }
     if (pivots_out) *pivots_out = pivots;
+    if (status == OPTIMAL && real_cost && real_pi) {
+        /* thread order is a preorder: each node's parent is done before it */
+        real_pi[root] = 0.0;
+        for (int64_t u = s.thread[root]; u != root; u = s.thread[u])
+            real_pi[u] = real_pi[s.parent[u]] - s.pred_dir[u] * real_cost[s.pred[u]];
+    }
 done:
     free(s.state);
     free(s.parent);

@@ -23,12 +23,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
 
 LIBRARY = Path(__file__).with_name("libcommonpot-simplex.so")
 INF = 1 << 62  # a capacity the simplex treats as unbounded
 OPTIMAL, UNBOUNDED, BAD_TREE, NO_MEMORY, ITERATION_LIMIT = 0, 1, 2, 3, 4
 
 _P = ctypes.POINTER(ctypes.c_int64)
+_D = ctypes.POINTER(ctypes.c_double)
 _I = ctypes.c_int64
 
 
@@ -38,7 +40,7 @@ def _library() -> ctypes.CDLL | None:
         return None
     lib = ctypes.CDLL(str(LIBRARY))
     lib.cp_simplex.restype = ctypes.c_int
-    lib.cp_simplex.argtypes = [_I, _I, _P, _P, _P, _P, _P, _I, _P, _I, _I, _P, _P, _P]
+    lib.cp_simplex.argtypes = [_I, _I, _P, _P, _P, _P, _P, _I, _P, _I, _I, _P, _P, _P, _D, _D]
     return lib
 
 
@@ -49,12 +51,14 @@ def available() -> bool:
 
 @dataclass(frozen=True)
 class Solution:
-    """Status, the flow on every arc, node potentials (duals) and the pivots it took."""
+    """Status, the flow on every arc, node potentials (duals) and the pivots it took; with
+    real costs, the final tree's potentials under them (None otherwise)."""
 
     status: int
     flow: IntArray
     potential: IntArray
     pivots: int
+    real_potential: FloatArray | None = None
 
 
 def solve(
@@ -67,6 +71,7 @@ def solve(
     tree_arc: IntArray,
     *,
     max_pivots: int = 0,
+    real_cost: FloatArray | None = None,
 ) -> Solution:
     """Min-cost flow from the first tree `tree_arc` (node -> its arc to `root`).
 
@@ -91,12 +96,20 @@ def solve(
     flow = np.zeros(m, dtype=np.int64)
     potential = np.zeros(n, dtype=np.int64)
     pivots = np.zeros(1, dtype=np.int64)
+    real = None if real_cost is None else np.ascontiguousarray(real_cost, dtype=np.float64)
+    if real is not None and len(real) != m:
+        raise ValueError("simplex: arrays of different lengths")
+    real_pi = None if real is None else np.zeros(n, dtype=np.float64)
 
     def p(a: IntArray) -> ctypes._Pointer[ctypes.c_int64]:
         return a.ctypes.data_as(_P)
 
+    def d(a: FloatArray | None) -> ctypes._Pointer[ctypes.c_double] | None:
+        return None if a is None else a.ctypes.data_as(_D)
+
     status = lib.cp_simplex(
         n, m, p(t), p(h), p(cap), p(c), p(sup), root, p(tree), INF, max_pivots,
-        p(flow), p(potential), p(pivots),
+        p(flow), p(potential), p(pivots), d(real), d(real_pi),
     )  # fmt: skip
-    return Solution(int(status), flow, potential, int(pivots[0]))
+    found_real = real_pi if status == OPTIMAL else None
+    return Solution(int(status), flow, potential, int(pivots[0]), found_real)
