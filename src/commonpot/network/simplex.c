@@ -42,31 +42,24 @@ static int find_entering(NS *s) {
     const int64_t m = s->m, block = s->block;
     const int64_t *src = s->src, *dst = s->dst, *cost = s->cost, *pi = s->pi;
     const int8_t *state = s->state;
-    int64_t best = 0, cnt = block, e;
-    for (e = s->next_arc; e < m; ++e) {
+    /* one turn around the arcs from where the last search stopped, a block at a time */
+    int64_t best = 0, cnt = block, e = s->next_arc;
+    for (int64_t i = 0; i < m; ++i) {
         int64_t c = state[e] * (cost[e] + pi[src[e]] - pi[dst[e]]);
         if (c < best) {
             best = c;
             s->in_arc = e;
         }
         if (--cnt == 0) {
-            if (best < 0) goto found;
+            if (best < 0) {
+                s->next_arc = e;
+                return 1;
+            }
             cnt = block;
         }
-    }
-    for (e = 0; e < s->next_arc; ++e) {
-        int64_t c = state[e] * (cost[e] + pi[src[e]] - pi[dst[e]]);
-        if (c < best) {
-            best = c;
-            s->in_arc = e;
-        }
-        if (--cnt == 0) {
-            if (best < 0) goto found;
-            cnt = block;
-        }
+        if (++e == m) e = 0;
     }
     if (best >= 0) return 0;
-found:
     s->next_arc = e;
     return 1;
 }
