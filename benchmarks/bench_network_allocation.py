@@ -10,8 +10,9 @@ neighbours. Baselines:
   parsing, candidates, solve, certificate, metrics, JSON) beside `python -c pass` and, with
   `--baseline-src`, beside the same command run from another checkout (before/after, plans
   compared byte for byte), followed by its stages timed in-process;
-- candidates + solve + certificate + metrics beside bare OR-Tools SimpleMinCostFlow on the
-  same graph (nodes in file order, arcs in candidate order, costs scaled by 1e10 of the
+- candidates + solve + certificate + metrics (solved by our network simplex, `simplex.c`,
+  when `make setup` built it; otherwise by OR-Tools) beside bare OR-Tools SimpleMinCostFlow
+  on the same graph (nodes in file order, arcs in candidate order, costs scaled by 1e10 of the
   largest: what the engine did before); the certificate is timed apart (it is on by default
   in `allocate` and the command, and the goal's ratio excludes it);
 - fairness against first-come-first-served.
@@ -39,7 +40,7 @@ from commonpot.network import simplex
 from commonpot.network.allocation import allocate, flow_problem
 from commonpot.network.candidates import build_candidates
 from commonpot.network.certify import certify
-from commonpot.network.flow import _assign_parts, build_network, solve_network
+from commonpot.network.flow import _assign_parts, build_network, solve_flow, solve_network
 from commonpot.network.generate import uniform_square
 from commonpot.network.instance import parse_instance
 
@@ -142,13 +143,15 @@ def stages(src: Path, repeats: int) -> None:
     _, t_ortools = cpu(lambda: [solve_network(net, solver="ortools") for net in nets], repeats)
     plan, t_plan = cpu(lambda: allocate(inst, candidates=cand, certified=False), repeats)
     every, _ = flow_problem(inst, cand, every_pair=True)
-    _, t_cert = cpu(lambda: certify(every, plan.flow), repeats)
+    prices = solve_flow(problem).prices  # the simplex's duals, as `allocate` checks them
+    _, t_cert = cpu(lambda: certify(every, plan.flow, prices), repeats)
+    _, t_cert_plan = cpu(lambda: certify(every, plan.flow), repeats)
     _, t_json = cpu(plan.to_json, repeats)
     print(
         f"  in-process stages: read+validate {t_read:.3f} s, candidates {t_cand:.3f} s, "
         f"solve+metrics {t_plan:.3f} s (of which {solver_name()} {t_solver:.3f} s; "
-        f"OR-Tools on the same networks {t_ortools:.3f} s), "
-        f"certificate {t_cert:.3f} s, plan JSON {t_json:.3f} s"
+        f"OR-Tools on the same networks {t_ortools:.3f} s), certificate {t_cert:.3f} s "
+        f"(with prices from the plan alone {t_cert_plan:.3f} s), plan JSON {t_json:.3f} s"
     )
 
 
