@@ -128,11 +128,11 @@ def test_the_menu_and_roles_are_spanish(steward_client: TestClient) -> None:
 # --- deeper pages: what a person meets past the menu ---------------------------------------
 # words the demo's people wrote that happen to be interface words (a vote's options)
 # and a food category (categories are what people type)
-DEMO_TERMS = frozenset(
-    {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Sunday", "apples"}
-)
+DEMO_TERMS = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Sunday", "apples"})
 # stored keys (snake_case) shown as they are stored; only machine text may hold them
 SNAKE = re.compile(r"(?<![\w./@'-])[a-z]+(?:_[a-z]+)+(?![\w./'-])")
+# a stored kind with its domain ("network.run_committed") shown instead of a sentence
+DOTTED_KEY = re.compile(r"\b[a-z]+\.[a-z]+_[a-z_]+\b")
 ISO_MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 SECONDS = re.compile(r"\b\d{1,2}:\d{2}:\d{2}\b")
 # a decimal point in Spanish ("35.9", "66.6667"): not "1.500" (thousands) nor 127.0.0.1
@@ -208,7 +208,8 @@ def text_pieces(page: str) -> list[str]:
 
 
 def _internals(text: str, lang: str) -> list[str]:
-    found = SNAKE.findall(text) + ISO_MOMENT.findall(text) + SECONDS.findall(text)
+    found = SNAKE.findall(text) + DOTTED_KEY.findall(text)
+    found += ISO_MOMENT.findall(text) + SECONDS.findall(text)
     if lang == "es":
         found += DOT_DECIMAL.findall(text.replace("127.0.0.1", " "))
     return found
@@ -240,3 +241,39 @@ def test_pages_past_the_menu_show_no_internals(
         if found:
             problems[path] = found
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def test_event_languages_and_experience_notices_read_in_spanish(
+    steward_client: TestClient, db: Database
+) -> None:
+    """An event's languages are named ("inglés", not "en"); a recipe's experience words its
+    attribution for the reader, as its text version does."""
+    from commonpot.events.models import Event
+
+    with db.unit_of_work(write=False) as s:
+        here = s.scalars(select(Community).where(Community.slug == "riverside")).one().id
+        events = list(
+            s.execute(
+                select(Event.id, Event.languages).where(
+                    Event.community_id == here, Event.languages != ""
+                )
+            )
+        )
+        adapted = s.scalar(
+            select(Recipe.id).where(Recipe.community_id == here, Recipe.credit_text != "")
+        )
+    assert events and adapted is not None
+    for event_id, _codes in events:
+        text = visible_text(
+            steward_client.get(f"/communities/riverside/events/{event_id}", headers=SPAIN).text
+        )
+        languages = text.split("Idiomas", 1)[1].split("Roles", 1)[0]
+        assert "inglés" in languages, languages
+        assert not re.search(r"\b(en|es|ja|ar)\b", languages), languages
+    for path in ("experience", "experience/text"):
+        text = visible_text(
+            steward_client.get(
+                f"/communities/riverside/recipes/{adapted}/{path}", headers=SPAIN
+            ).text
+        )
+        assert "Atribución:" in text and "Attribution:" not in text, path
