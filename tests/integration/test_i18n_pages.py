@@ -158,7 +158,9 @@ def _deeper_pages(db: Database) -> list[str]:
             return list(s.scalars(select(column).where(community == here).order_by(column)))
 
         adapted = s.scalar(
-            select(Recipe.id).where(Recipe.community_id == here, Recipe.credit_text != "")
+            select(Recipe.id).where(
+                Recipe.community_id == here, Recipe.credit_text.like("Adapted from%")
+            )
         )
         pages = [f"{base}/events/{i}" for i in ids(Event.id, Event.community_id)]
         pages += [
@@ -260,7 +262,9 @@ def test_event_languages_and_experience_notices_read_in_spanish(
             )
         )
         adapted = s.scalar(
-            select(Recipe.id).where(Recipe.community_id == here, Recipe.credit_text != "")
+            select(Recipe.id).where(
+                Recipe.community_id == here, Recipe.credit_text.like("Adapted from%")
+            )
         )
     assert events and adapted is not None
     for event_id, _codes in events:
@@ -277,3 +281,8 @@ def test_event_languages_and_experience_notices_read_in_spanish(
             ).text
         )
         assert "Atribución:" in text and "Attribution:" not in text, path
+    # the adapted recipe's lineage names its relation in the reader's words
+    page = visible_text(
+        steward_client.get(f"/communities/riverside/recipes/{adapted}", headers=SPAIN).text
+    )
+    assert "— Comunidad de origen" in page and "Community of origin" not in page
