@@ -175,6 +175,7 @@ def _deeper_pages(db: Database) -> list[str]:
         ]
     assert adapted is not None
     return [
+        base,
         *pages,
         f"{base}/governance/ledger",
         f"{base}/governance",
@@ -199,13 +200,15 @@ def _interface_terms() -> set[str]:
 
 
 def text_pieces(page: str) -> list[str]:
-    """Each text node of the page, cut at commas, colons and middle dots ("elder: 2")."""
+    """Each text node of the page, cut at commas, colons and middle dots ("elder: 2"), less
+    a leading amount ("10 pieces" is "pieces")."""
     page = re.sub(r"(?is)<(script|style|template)\b.*?</\1>", " ", page)
     pieces = []
     for node in re.split(r"<[^>]+>", page):
         for piece in re.split(r"[,:·]", html.unescape(node)):
-            if piece.strip():
-                pieces.append(piece.strip())
+            piece = re.sub(r"^[\d.,]+\s+", "", piece.strip())
+            if piece:
+                pieces.append(piece)
     return pieces
 
 
