@@ -127,8 +127,10 @@ def test_the_menu_and_roles_are_spanish(steward_client: TestClient) -> None:
 
 # --- deeper pages: what a person meets past the menu ---------------------------------------
 # words the demo's people wrote that happen to be interface words (a vote's options)
-# and a food category (categories are what people type)
-DEMO_TERMS = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Sunday", "apples"})
+# and a food category (categories are what people type); "Family" names a Local Contexts label
+DEMO_TERMS = frozenset(
+    {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Sunday", "apples", "Family"}
+)
 # stored keys (snake_case) shown as they are stored; only machine text may hold them
 SNAKE = re.compile(r"(?<![\w./@'-])[a-z]+(?:_[a-z]+)+(?![\w./'-])")
 # a stored kind with its domain ("network.run_committed") shown instead of a sentence
@@ -174,8 +176,34 @@ def _deeper_pages(db: Database) -> list[str]:
             f"{base}/biotumblers/{d}" for d in ids(Biotumbler.device, Biotumbler.community_id)
         ]
     assert adapted is not None
+    sections = [
+        "biotumblers",
+        "ecology/assessments",
+        "ecology/food-access",
+        "ecology/inventory",
+        "ecology/plans",
+        "ecology/seeds",
+        "events",
+        "events/attendance",
+        "events/new",
+        "events/outreach",
+        "governance/grants",
+        "jobs",
+        "network",
+        "network/carry",
+        "network/my-food",
+        "network/my-offers",
+        "network/patches",
+        "network/runs",
+        "recipe-protocols",
+        "recipes/new",
+        "recipes/import",
+        "recipes/shopping",
+        "settings",
+    ]
     return [
         base,
+        *(f"{base}/{section}" for section in sections),
         *pages,
         f"{base}/governance/ledger",
         f"{base}/governance",
