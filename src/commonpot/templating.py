@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -159,6 +159,19 @@ def format_datetime_in(value: datetime, locale: str, width: str = "medium") -> s
     return str(_format_dt(locale)(value, width))
 
 
+def _format_day(locale: str) -> Any:
+    """A day kept as ISO text ("2025-12-20") as the reader writes it ("20 dic 2025")."""
+
+    def fmt(value: Any) -> str:
+        try:
+            day = date.fromisoformat(str(value).strip())
+        except ValueError:
+            return str(value or "")
+        return str(format_date(day, "medium", locale=locale))
+
+    return fmt
+
+
 def _format_share(locale: str) -> Any:
     """A share ("2/3", "0.5", 0.25) as the reader writes a percentage: "66,7 %"."""
     number = _format_number(locale)
@@ -258,6 +271,7 @@ def render(
         "format_datetime": _format_dt(locale),
         "format_number": _format_number(locale),
         "format_share": _format_share(locale),
+        "format_day": _format_day(locale),
         "reader": Reader(locale),
         "my_communities": my_communities,
         "unread_notifications": unread,

@@ -135,7 +135,8 @@ DEMO_TERMS = frozenset(
 SNAKE = re.compile(r"(?<![\w./@'-])[a-z]+(?:_[a-z]+)+(?![\w./'-])")
 # a stored kind with its domain ("network.run_committed") shown instead of a sentence
 DOTTED_KEY = re.compile(r"\b[a-z]+\.[a-z]+_[a-z_]+\b")
-ISO_MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# a day or moment as stored ("2025-12-20", "2026-12-05T11:25"), not as a person writes it
+ISO_MOMENT = re.compile(r"(?<![\w/-])\d{4}-\d{2}-\d{2}(?![\w/-])|\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 SECONDS = re.compile(r"\b\d{1,2}:\d{2}:\d{2}\b")
 # a decimal point in Spanish ("35.9", "66.6667"): not "1.500" (thousands) nor 127.0.0.1
 DOT_DECIMAL = re.compile(r"(?<![\w.])\d+\.(?:\d{1,2}|\d{4,})(?![\w.])")
@@ -164,7 +165,8 @@ def _deeper_pages(db: Database) -> list[str]:
                 Recipe.community_id == here, Recipe.credit_text.like("Adapted from%")
             )
         )
-        pages = [f"{base}/events/{i}" for i in ids(Event.id, Event.community_id)]
+        pages = [f"{base}/recipes/{i}" for i in ids(Recipe.id, Recipe.community_id)]
+        pages += [f"{base}/events/{i}" for i in ids(Event.id, Event.community_id)]
         pages += [
             f"{base}/governance/proposals/{n}" for n in ids(Proposal.number, Proposal.community_id)
         ]
