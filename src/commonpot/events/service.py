@@ -97,19 +97,6 @@ def upcoming_occurrences(
     return [(by_id[s.event_id], s) for s in found]
 
 
-def upcoming(
-    session: Session,
-    community: Community,
-    viewer: Viewer,
-    *,
-    limit: int = 5,
-    now: datetime | None = None,
-) -> list[Event]:
-    """The next few visible events that are not cancelled, soonest first (for the home page)."""
-    found = list_events(session, community, viewer, upcoming=True, now=now)
-    return [e for e in found if e.status != EventStatus.CANCELLED.value][:limit]
-
-
 def _series_end_subquery() -> Any:
     return (
         select(func.max(EventSession.ends_at))
