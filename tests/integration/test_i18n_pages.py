@@ -235,8 +235,8 @@ def text_pieces(page: str) -> list[str]:
     page = re.sub(r"(?is)<(script|style|template)\b.*?</\1>", " ", page)
     pieces = []
     for node in re.split(r"<[^>]+>", page):
-        for piece in re.split(r"[,:·]", html.unescape(node)):
-            piece = re.sub(r"^[\d.,]+\s+", "", piece.strip())
+        for cut in re.split(r"[,:·]", html.unescape(node)):
+            piece = re.sub(r"^[\d.,]+\s+", "", cut.strip())
             if piece:
                 pieces.append(piece)
     return pieces
