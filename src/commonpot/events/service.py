@@ -307,7 +307,8 @@ def update_event(
     confirmed = _confirmed_count(session, event)
     if values["capacity"] is not None and values["capacity"] < confirmed:
         raise Invalid(
-            "%(num)s people are already confirmed; capacity cannot go below that.",
+            # no plural form in a refusal: "1 people" must not be said
+            "Already confirmed: %(num)s. The capacity cannot go below that.",
             field="capacity",
             num=confirmed,
         )
