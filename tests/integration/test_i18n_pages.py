@@ -273,6 +273,9 @@ def test_pages_past_the_menu_show_no_internals(
         found = _internals(visible_text(shown), lang)
         if lang == "es":
             found += [p for p in text_pieces(shown) if p in terms]
+            # what a field suggests or a control is called counts as much as its text
+            said = re.findall(r'(?:placeholder|title|aria-label|alt)="([^"]*)"', shown)
+            found += [p for p in text_pieces(" <br> ".join(said)) if p in terms]
         if found:
             problems[path] = found
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
