@@ -68,6 +68,10 @@ TERMS = (
     N_("participant"),
     N_("volunteer"),
     N_("cook"),
+    # the answers of a yes / no vote (stored as the option names)
+    N_("yes"),
+    N_("no"),
+    N_("abstain"),
     # states and statuses
     N_("queued"),
     N_("running"),
@@ -183,6 +187,21 @@ TERMS = (
     N_("Expired"),
     N_("Executed"),
 )
+
+# Stored keys whose words differ from the key ("picked_up" reads "on its way"): the `term`
+# filter and the notices read these words, so no reader, English included, sees the key.
+STORED_WORDS = {
+    "picked_up": N_("on its way"),
+    "handed_over": N_("handed over"),
+    "moisture_low": N_("low moisture"),
+    "moisture_high": N_("high moisture"),
+    "warn": N_("warning"),
+}
+
+
+def stored_word(value: str) -> str:
+    """The English words (a msgid) for a stored key; any other value as it is."""
+    return STORED_WORDS.get(value, value)
 
 
 # Words the front-end scripts write into pages (chart labels, live notices), handed to them

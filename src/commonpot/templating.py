@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from commonpot.i18n import (
     chosen_locale,
     reader,
     reader_locale,
+    stored_word,
     translations_for,
 )
 
@@ -81,7 +83,7 @@ def make_templates() -> Jinja2Templates:
     # the same texts, without the extension's two indirect calls per `_()`, and a page's
     # fixed texts (no variables) kept once read: a page asks for some fifty of them
     env.globals["gettext"] = env.globals["_"] = _page_gettext
-    env.filters["term"] = lambda value: _active().gettext(str(value)) if value else ""
+    env.filters["term"] = lambda value: _active().gettext(stored_word(str(value))) if value else ""
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
     env.globals["jsonld"] = _jsonld_script
     return templates
@@ -148,6 +150,38 @@ def _format_dt(locale: str) -> Any:
         if fmt in _WITH_SECONDS:
             return _to_the_minute(value, fmt, locale)
         return format_datetime(value, format=fmt, locale=locale)
+
+    return fmt
+
+
+def format_datetime_in(value: datetime, locale: str, width: str = "medium") -> str:
+    """A date and time as a page in `locale` shows it (to the minute), outside a page."""
+    return str(_format_dt(locale)(value, width))
+
+
+def _format_day(locale: str) -> Any:
+    """A day kept as ISO text ("2025-12-20") as the reader writes it ("20 dic 2025")."""
+
+    def fmt(value: Any) -> str:
+        try:
+            day = date.fromisoformat(str(value).strip())
+        except ValueError:
+            return str(value or "")
+        return str(format_date(day, "medium", locale=locale))
+
+    return fmt
+
+
+def _format_share(locale: str) -> Any:
+    """A share ("2/3", "0.5", 0.25) as the reader writes a percentage: "66,7 %"."""
+    number = _format_number(locale)
+
+    def fmt(value: Any, digits: int = 1) -> str:
+        try:
+            share = Fraction(str(value))
+        except (ValueError, ZeroDivisionError):
+            return str(value)
+        return f"{number(float(share) * 100, digits)} %"
 
     return fmt
 
@@ -236,6 +270,8 @@ def render(
         "chosen_language": chosen_locale(request),
         "format_datetime": _format_dt(locale),
         "format_number": _format_number(locale),
+        "format_share": _format_share(locale),
+        "format_day": _format_day(locale),
         "reader": Reader(locale),
         "my_communities": my_communities,
         "unread_notifications": unread,

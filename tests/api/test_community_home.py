@@ -101,3 +101,37 @@ def test_private_member_sees_her_community_happenings(
     html = client.get("/communities/privatehill").text
     assert "Hidden hill feast" in html and "Hill secret stew" in html
     assert "Open tamale class" not in html
+
+
+def test_a_weekly_class_that_began_weeks_ago_shows_when_it_meets_next(
+    client: TestClient, db: Database
+) -> None:
+    """Not its first, past, session (the demo's bread class showed 21 Nov on 6 Dec)."""
+    from datetime import timedelta
+
+    from babel.dates import format_datetime
+
+    from commonpot.db import utcnow
+
+    world = make_world(db)
+    first = utcnow().replace(microsecond=0, second=0) - timedelta(days=20)
+    with db.unit_of_work() as s:
+        public = fetch_community(s, "publicville")
+        steward = s.get(User, world.steward.id)
+        assert steward
+        make_event(
+            s,
+            public,
+            steward,
+            title="Weekly bread class",
+            starts_at=first,
+            ends_at=first + timedelta(hours=2),
+            rrule="FREQ=WEEKLY;COUNT=8",
+            visibility="public",
+        )
+    sign_in(client, db, world.member)
+    html = client.get("/communities/publicville", headers={"Accept-Language": "en"}).text
+    assert "Weekly bread class" in html
+    following = first + timedelta(days=21)  # sessions on days 0, 7, 14 are over
+    assert format_datetime(following, "short", locale="en") in html
+    assert format_datetime(first, "short", locale="en") not in html

@@ -87,3 +87,34 @@ def test_form_and_api_share_one_set_of_rules(client: TestClient, db: Database) -
         garbled.text
     )
     assert _count(db, Event) == 0
+
+
+def test_a_spanish_organiser_writes_roles_in_spanish(client: TestClient, db: Database) -> None:
+    """The form suggests "persona mayor:2, aprendiz:4" in Spanish: the known roles are stored
+    by their key (so elders and learners are still paired) and read back in Spanish."""
+    w = make_world(db)
+    sign_in(client, db, w.steward)
+    spanish = {"Accept-Language": "es-ES,es;q=0.9"}
+    page = client.get(f"{PAGES}/new", headers=spanish).text
+    assert 'placeholder="persona mayor:2, aprendiz:4, ayudante, friegaplatos"' in page
+    fields = {
+        "title": "Clase de tamales",
+        "starts_at": "2031-01-01T18:00",
+        "ends_at": "2031-01-01T21:00",
+        "timezone": "Europe/London",
+        "roles": "Persona mayor:2, aprendiz:4, ayudante",
+    }
+    made = client.post(PAGES, data=form(fields), headers=spanish, follow_redirects=False)
+    assert made.status_code == 303, made.text
+    with db.unit_of_work(write=False) as s:
+        event = s.scalars(select(Event).where(Event.title == "Clase de tamales")).one()
+        assert event.roles == [
+            {"name": "elder", "wanted": 2},
+            {"name": "apprentice", "wanted": 4},
+            {"name": "ayudante", "wanted": None},
+        ]
+        event_id = event.id
+    edit = client.get(f"{PAGES}/{event_id}/edit", headers=spanish).text
+    assert 'value="persona mayor:2, aprendiz:4, ayudante"' in edit
+    english = client.get(f"{PAGES}/{event_id}/edit", headers={"Accept-Language": "en"}).text
+    assert 'value="elder:2, apprentice:4, ayudante"' in english

@@ -148,7 +148,8 @@ def test_each_action_says_what_it_did_in_the_readers_language(
         pool = kind.removeprefix("grant_")
         _set(db, f"{pool}_balance", 5000)
         action = _grant(pool)
-        msgid = f"Granted %(amount)s from the {pool} to %(recipient)s."
+        # the pool in words ("the seed bank"), never its key
+        msgid = f"Granted %(amount)s from the {pool.replace('_', ' ')} to %(recipient)s."
         english = msgid % {"amount": "1,200", "recipient": "Bees"}
         # Spanish writes the amount as Spanish does (never "1,200")
         spanish = SPANISH.gettext(msgid) % {"amount": SPANISH.number(1200, 0), "recipient": "Bees"}

@@ -24,6 +24,7 @@ from commonpot.events.recurrence import zone
 from commonpot.events.schemas import EventPatch
 from commonpot.notifications import service as notes
 from commonpot.settings import Settings
+from commonpot.templating import format_datetime_in
 from tests.factories.accounts import World, form, make_world, sign_in
 from tests.factories.events import make_event
 from tests.factories.platform import Inbox, body_text
@@ -78,7 +79,10 @@ def test_time_place_and_menu_changes_reach_confirmed_and_waitlisted_by_their_cho
     assert "event_changed" not in kinds_for(db, w.steward)  # the organiser made the change
     (moved,) = mailbox[1].to(w.member.email)
     assert moved["Subject"] == "Cambió: Tamales night"  # the member reads Spanish
-    assert later.isoformat(timespec="minutes") in body_text(moved)[0]
+    # the new time as a Spanish reader writes it, not as stored ("2026-12-07T04:20+00:00")
+    text = body_text(moved)[0]
+    assert format_datetime_in(later, "es") in text
+    assert later.isoformat(timespec="minutes") not in text
     assert mailbox[1].to(w.custodian.email) == []  # in-app only, as chosen
 
     # a new title alone tells nobody

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
@@ -122,3 +123,202 @@ def test_the_menu_and_roles_are_spanish(steward_client: TestClient) -> None:
         steward_client.get("/communities/riverside", headers={"Accept-Language": "en"}).text
     )
     assert "Food sharing" in english and "Compartir comida" not in english
+
+
+# --- deeper pages: what a person meets past the menu ---------------------------------------
+# words the demo's people wrote that happen to be interface words (a vote's options)
+# and a food category (categories are what people type); "Family" names a Local Contexts label
+DEMO_TERMS = frozenset(
+    {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Sunday", "apples", "Family"}
+)
+# stored keys (snake_case) shown as they are stored; only machine text may hold them
+SNAKE = re.compile(r"(?<![\w./@'-])[a-z]+(?:_[a-z]+)+(?![\w./'-])")
+# a stored kind with its domain ("network.run_committed") shown instead of a sentence
+DOTTED_KEY = re.compile(r"\b[a-z]+\.[a-z]+_[a-z_]+\b")
+# a day or moment as stored ("2025-12-20", "2026-12-05T11:25"), not as a person writes it
+ISO_MOMENT = re.compile(r"(?<![\w/-])\d{4}-\d{2}-\d{2}(?![\w/-])|\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+SECONDS = re.compile(r"\b\d{1,2}:\d{2}:\d{2}\b")
+# a decimal point in Spanish ("35.9", "66.6667"): not "1.500" (thousands) nor 127.0.0.1
+DOT_DECIMAL = re.compile(r"(?<![\w.])\d+\.(?:\d{1,2}|\d{4,})(?![\w.])")
+# a reader in Spain: decimal comma (Mexico's Spanish writes a decimal point)
+SPAIN = {"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"}
+
+
+def _deeper_pages(db: Database) -> list[str]:
+    """Pages one step past the menu: each event, proposal, run, plan, compost drum, the ledger
+    and the experience of a recipe adapted from another community."""
+    from commonpot.biotumblers.models import Biotumbler
+    from commonpot.ecology.models import CropPlan
+    from commonpot.events.models import Event
+    from commonpot.governance.models import Proposal
+    from commonpot.network.models import AllocationRun
+
+    base = "/communities/riverside"
+    with db.unit_of_work(write=False) as s:
+        here = s.scalars(select(Community).where(Community.slug == "riverside")).one().id
+
+        def ids(column: Any, community: Any) -> list[Any]:
+            return list(s.scalars(select(column).where(community == here).order_by(column)))
+
+        adapted = s.scalar(
+            select(Recipe.id).where(
+                Recipe.community_id == here, Recipe.credit_text.like("Adapted from%")
+            )
+        )
+        pages = [f"{base}/recipes/{i}" for i in ids(Recipe.id, Recipe.community_id)]
+        pages += [f"{base}/events/{i}" for i in ids(Event.id, Event.community_id)]
+        pages += [
+            f"{base}/governance/proposals/{n}" for n in ids(Proposal.number, Proposal.community_id)
+        ]
+        pages += [
+            f"{base}/network/runs/{i}" for i in ids(AllocationRun.id, AllocationRun.community_id)
+        ]
+        pages += [f"{base}/ecology/plans/{i}" for i in ids(CropPlan.id, CropPlan.community_id)]
+        pages += [
+            f"{base}/biotumblers/{d}" for d in ids(Biotumbler.device, Biotumbler.community_id)
+        ]
+    assert adapted is not None
+    sections = [
+        "biotumblers",
+        "ecology/assessments",
+        "ecology/food-access",
+        "ecology/inventory",
+        "ecology/plans",
+        "ecology/seeds",
+        "events",
+        "events/attendance",
+        "events/new",
+        "events/outreach",
+        "governance/grants",
+        "jobs",
+        "network",
+        "network/carry",
+        "network/my-food",
+        "network/my-offers",
+        "network/patches",
+        "network/runs",
+        "recipe-protocols",
+        "recipes/new",
+        "recipes/import",
+        "recipes/shopping",
+        "settings",
+    ]
+    return [
+        base,
+        *(f"{base}/{section}" for section in sections),
+        *pages,
+        f"{base}/governance/ledger",
+        f"{base}/governance",
+        f"{base}/recipes/{adapted}/experience",
+        "/me/notifications",
+    ]
+
+
+def _interface_terms() -> set[str]:
+    """Every msgid (any length, no placeholders) whose Spanish reads differently."""
+    with PO.open("rb") as handle:
+        catalog = read_po(handle)
+    return {
+        entry.id
+        for entry in catalog
+        if isinstance(entry.id, str)
+        and entry.id
+        and isinstance(entry.string, str)
+        and "%(" not in entry.id
+        and entry.string.strip() != entry.id.strip()
+    }
+
+
+def text_pieces(page: str) -> list[str]:
+    """Each text node of the page, cut at commas, colons and middle dots ("elder: 2"), less
+    a leading amount ("10 pieces" is "pieces")."""
+    page = re.sub(r"(?is)<(script|style|template)\b.*?</\1>", " ", page)
+    pieces = []
+    for node in re.split(r"<[^>]+>", page):
+        for cut in re.split(r"[,:·]", html.unescape(node)):
+            piece = re.sub(r"^[\d.,]+\s+", "", cut.strip())
+            if piece:
+                pieces.append(piece)
+    return pieces
+
+
+def _internals(text: str, lang: str) -> list[str]:
+    found = SNAKE.findall(text) + DOTTED_KEY.findall(text)
+    found += ISO_MOMENT.findall(text) + SECONDS.findall(text)
+    if lang == "es":
+        found += DOT_DECIMAL.findall(text.replace("127.0.0.1", " "))
+    return found
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_pages_past_the_menu_show_no_internals(
+    steward_client: TestClient, db: Database, lang: str
+) -> None:
+    """Roles, languages, vote answers, alert kinds, handover states and ledger entries read as
+    words; moments and numbers as the reader writes them; in Spanish no interface word stays
+    English (a text piece that is a msgid whose Spanish differs)."""
+    terms = _interface_terms() - DEMO_TERMS
+    assert {"elder", "abstain", "seed bank", "low moisture"} <= terms  # the check has teeth
+    problems: dict[str, list[str]] = {}
+    pages = _deeper_pages(db)
+    assert len(pages) > 15
+    for path in pages:
+        response = steward_client.get(
+            path, headers=SPAIN if lang == "es" else {"Accept-Language": "en"}
+        )
+        assert response.status_code == 200, (path, response.status_code)
+        # machine text on purpose: the ledger's verify command (to copy) and each entry's
+        # JSON behind its toggle
+        shown = re.sub(r"(?s)<(code|pre)\b.*?</\1>", " ", response.text)
+        found = _internals(visible_text(shown), lang)
+        if lang == "es":
+            found += [p for p in text_pieces(shown) if p in terms]
+            # what a field suggests or a control is called counts as much as its text
+            said = re.findall(r'(?:placeholder|title|aria-label|alt)="([^"]*)"', shown)
+            found += [p for p in text_pieces(" <br> ".join(said)) if p in terms]
+        if found:
+            problems[path] = found
+    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def test_event_languages_and_experience_notices_read_in_spanish(
+    steward_client: TestClient, db: Database
+) -> None:
+    """An event's languages are named ("inglés", not "en"); a recipe's experience words its
+    attribution for the reader, as its text version does."""
+    from commonpot.events.models import Event
+
+    with db.unit_of_work(write=False) as s:
+        here = s.scalars(select(Community).where(Community.slug == "riverside")).one().id
+        events = list(
+            s.execute(
+                select(Event.id, Event.languages).where(
+                    Event.community_id == here, Event.languages != ""
+                )
+            )
+        )
+        adapted = s.scalar(
+            select(Recipe.id).where(
+                Recipe.community_id == here, Recipe.credit_text.like("Adapted from%")
+            )
+        )
+    assert events and adapted is not None
+    for event_id, _codes in events:
+        text = visible_text(
+            steward_client.get(f"/communities/riverside/events/{event_id}", headers=SPAIN).text
+        )
+        languages = text.split("Idiomas", 1)[1].split("Roles", 1)[0]
+        assert "inglés" in languages, languages
+        assert not re.search(r"\b(en|es|ja|ar)\b", languages), languages
+    for path in ("experience", "experience/text"):
+        text = visible_text(
+            steward_client.get(
+                f"/communities/riverside/recipes/{adapted}/{path}", headers=SPAIN
+            ).text
+        )
+        assert "Atribución:" in text and "Attribution:" not in text, path
+    # the adapted recipe's lineage names its relation in the reader's words
+    page = visible_text(
+        steward_client.get(f"/communities/riverside/recipes/{adapted}", headers=SPAIN).text
+    )
+    assert "— Comunidad de origen" in page and "Community of origin" not in page

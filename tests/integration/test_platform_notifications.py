@@ -115,7 +115,8 @@ def test_allocation_tells_needer_and_giver_in_their_language_by_email_and_inbox(
     (needer,) = mailbox[1].to(w.custodian.email)
     text, html = body_text(needer)
     assert needer["Subject"] == "Tu necesidad fue atendida: 3 de apples"
-    assert "52.0000, 5.0000" in text  # where to pick it up
+    # where to pick it up, as a Spanish reader writes numbers (decimal comma)
+    assert "Dónde: 52, 5 (1,1 km)." in text
     assert "<h2" in html
     assert "Tu necesidad fue atendida" in html
     assert re.search(r"/unsubscribe/[\w.-]+", text)

@@ -62,3 +62,19 @@ def test_format_zero() -> None:
 @given(st.integers(min_value=1, max_value=10**7))
 def test_format_then_read_is_identity(seconds: int) -> None:
     assert duration_seconds(format_duration(seconds)) == seconds
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("20 minutos", "PT20M"),
+        ("1 hora 30 minutos", "PT1H30M"),
+        ("2 horas", "PT2H"),
+        ("1 día", "P1D"),
+        ("3 dias", "P3D"),
+        ("45 segundos", "PT45S"),
+    ],
+)
+def test_a_spanish_cook_writes_times_in_spanish(raw: str, expected: str) -> None:
+    """The form's example reads "20 minutos" in Spanish: what it shows must be understood."""
+    assert normalise_duration(raw) == expected

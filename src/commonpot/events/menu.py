@@ -131,8 +131,10 @@ def shopping(
     viewer: Viewer,
     event: Event,
     head_count: int | None = None,
+    decimal: str = ".",
 ) -> ShoppingView:
-    """One shopping list for the whole menu at the head count (confirmed people by default)."""
+    """One shopping list for the whole menu at the head count (confirmed people by default),
+    its amounts written with the reader's `decimal` sign."""
     head, servings = _servings(session, event, head_count)
     view = ShoppingView(head_count=head, servings=servings)
     items = menu_items(session, community, viewer, event)
@@ -148,7 +150,7 @@ def shopping(
         view.lines.append(
             ShoppingItem(
                 food=line.food,
-                display=line.display,
+                display=recipes.line_text(line, decimal),
                 quantity=float(line.quantity) if line.quantity is not None else None,
                 unit=line.unit,
                 note=line.note,

@@ -97,19 +97,6 @@ def upcoming_occurrences(
     return [(by_id[s.event_id], s) for s in found]
 
 
-def upcoming(
-    session: Session,
-    community: Community,
-    viewer: Viewer,
-    *,
-    limit: int = 5,
-    now: datetime | None = None,
-) -> list[Event]:
-    """The next few visible events that are not cancelled, soonest first (for the home page)."""
-    found = list_events(session, community, viewer, upcoming=True, now=now)
-    return [e for e in found if e.status != EventStatus.CANCELLED.value][:limit]
-
-
 def _series_end_subquery() -> Any:
     return (
         select(func.max(EventSession.ends_at))
@@ -320,7 +307,8 @@ def update_event(
     confirmed = _confirmed_count(session, event)
     if values["capacity"] is not None and values["capacity"] < confirmed:
         raise Invalid(
-            "%(num)s people are already confirmed; capacity cannot go below that.",
+            # no plural form in a refusal: "1 people" must not be said
+            "Already confirmed: %(num)s. The capacity cannot go below that.",
             field="capacity",
             num=confirmed,
         )

@@ -112,7 +112,7 @@ def create_event(request: Request, here: EventsScope, posted: PostedForm) -> Res
     try:
         with here.session.begin_nested():
             event = service.create_event(
-                here.session, here.community, here.viewer, event_from_form(form)
+                here.session, here.community, here.viewer, event_from_form(form, reader(request))
             )
     except DomainError as exc:
         if exc.status in {401, 403, 404}:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
+from babel.numbers import get_decimal_symbol
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -64,7 +65,7 @@ def _archive_choices(here: Here) -> list[tuple[int, str]]:
     return sorted(((r.id, r.name) for r in here.session.scalars(query)), key=lambda x: x[1])
 
 
-def event_page_data(here: Here, event_id: Id) -> dict[str, Any]:
+def event_page_data(here: Here, event_id: Id, decimal: str = ".") -> dict[str, Any]:
     """Everything the event page shows, decided once for the viewer."""
     ctx = here
     data = here.page(local_time=local_time)
@@ -99,7 +100,13 @@ def event_page_data(here: Here, event_id: Id) -> dict[str, Any]:
         can_sign_up=ctx.viewer.user is not None
         and (here.is_member or event.visibility == "public"),
         menu_items=menu.menu_items(here.session, here.community, here.viewer, event),
-        shopping=menu.shopping(here.session, here.community, here.viewer, event),
+        shopping=menu.shopping(
+            here.session,
+            here.community,
+            here.viewer,
+            event,
+            decimal=decimal,
+        ),
         archive=_archive_choices(here) if manager else None,
         pairs=pairs,
         reason_text=pairing.reason_text,
@@ -118,7 +125,13 @@ def event_page_data(here: Here, event_id: Id) -> dict[str, Any]:
 @router.get(PAGE, response_class=HTMLResponse)
 def event_page(event_id: Id, request: Request, here: EventsScope) -> Response:
     """The single place for an event: details, map, menu, shopping list, people, pairs, live."""
-    return render(request, "events/detail.html", event_page_data(here, event_id), ctx=here)
+    page = event_page_data(here, event_id, _decimal(request))
+    return render(request, "events/detail.html", page, ctx=here)
+
+
+def _decimal(request: Request) -> str:
+    """The reader's decimal sign ("," in Spanish), for amounts on the shopping list."""
+    return str(get_decimal_symbol(reader(request).locale))
 
 
 def _act(
@@ -139,7 +152,7 @@ def _act(
         if exc.status in {401, 404}:
             raise
         discard_pending(here.session)
-        page = event_page_data(here, event_id)
+        page = event_page_data(here, event_id, _decimal(request))
         page.update(error=exc.detail, error_field=exc.field, values=values or {})
         return render(request, "events/detail.html", page, ctx=here, status_code=exc.status)
     return redirect(request, f"/communities/{here.community.slug}/events/{event_id}{back}", message)

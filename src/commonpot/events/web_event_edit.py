@@ -14,11 +14,12 @@ from commonpot.events import access, service, signup
 from commonpot.events.live import EventsScope, discard_pending
 from commonpot.events.models import Event
 from commonpot.events.web_event import PAGE, local_time
-from commonpot.events.web_form import FORM_FIELDS, changes_from_form, picker_values
+from commonpot.events.web_form import FORM_FIELDS, changes_from_form, picker_values, role_word
 from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.params import Id
 from commonpot.parsing import is_digits
 from commonpot.templating import reader, redirect, render
+from commonpot.words import ENGLISH, Words
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 
@@ -66,12 +67,15 @@ def check_in(
     return redirect(request, url, "Checked in.")
 
 
-def event_form_values(event: Event) -> dict[str, Any]:
-    """The edit form's fields for an event, in its own time zone."""
+def event_form_values(event: Event, words: Words = ENGLISH) -> dict[str, Any]:
+    """The edit form's fields for an event, in its own time zone (roles in the reader's
+    `words`)."""
     starts = local_time(event.starts_at, event.timezone)
     ends = local_time(event.ends_at, event.timezone)
     roles = ", ".join(
-        f"{r['name']}:{r['wanted']}" if r.get("wanted") is not None else r["name"]
+        f"{role_word(r['name'], words)}:{r['wanted']}"
+        if r.get("wanted") is not None
+        else role_word(r["name"], words)
         for r in event.roles or []
     )
     return {
@@ -119,7 +123,7 @@ def edit_page(event_id: Id, request: Request, here: EventsScope) -> Response:
     """The organiser's form to change an event."""
     event = service.get_event(here.session, here.community, here.viewer, event_id)
     access.require_manager(here.session, here.community, here.viewer, event)
-    return _edit_page(request, here, event, event_form_values(event))
+    return _edit_page(request, here, event, event_form_values(event, reader(request)))
 
 
 @router.post(PAGE + "/edit", response_class=HTMLResponse)
@@ -129,7 +133,7 @@ def edit_event(event_id: Id, request: Request, here: EventsScope, posted: Posted
     event = service.get_event(here.session, here.community, here.viewer, event_id)
     try:
         with here.session.begin_nested():
-            changes = changes_from_form(form)
+            changes = changes_from_form(form, reader(request))
             service.update_event(here.session, here.community, here.viewer, event, changes)
     except DomainError as exc:
         if exc.status in {401, 403, 404}:

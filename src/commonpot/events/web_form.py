@@ -15,6 +15,7 @@ from commonpot.errors import Invalid, invalid_from
 from commonpot.events.recurrence import WEEKDAYS, Repeat, build_rule, read_rule
 from commonpot.events.schemas import EventIn, EventPatch
 from commonpot.parsing import is_digits
+from commonpot.words import ENGLISH, Words
 
 M = TypeVar("M", bound=BaseModel)
 FORM_FIELDS = (
@@ -51,8 +52,33 @@ MESSAGES = {
 }
 
 
-def parse_roles(text: str) -> list[dict[str, Any]]:
-    """'elder:2, apprentice:4, helper' → roles with how many are wanted."""
+# roles the pairing and the pages know by their stored key (shown through `term`); a reader
+# writes them in their own words ("persona mayor:2"), stored as the key ("elder")
+KNOWN_ROLES = (
+    "elder",
+    "teacher",
+    "mentor",
+    "apprentice",
+    "learner",
+    "youth",
+    "student",
+    "participant",
+    "volunteer",
+    "cook",
+)
+
+
+def role_word(name: str, words: Words = ENGLISH) -> str:
+    """A stored role as the reader writes it in the form ("elder" → "persona mayor")."""
+    return words.gettext(name) if name in KNOWN_ROLES else name
+
+
+def parse_roles(text: str, words: Words = ENGLISH) -> list[dict[str, Any]]:
+    """'elder:2, apprentice:4, helper' (or the reader's words for the known roles) → roles
+    with how many are wanted, known roles by their stored key."""
+    keys: dict[str, str] = {}
+    for role in KNOWN_ROLES:
+        keys.setdefault(words.gettext(role).lower(), role)
     out: list[dict[str, Any]] = []
     for chunk in filter(None, (c.strip() for c in text.split(","))):
         name, _, count = chunk.partition(":")
@@ -61,7 +87,8 @@ def parse_roles(text: str) -> list[dict[str, Any]]:
             if not is_digits(count.strip()):
                 raise Invalid(MESSAGES["roles"], field="roles")
             wanted = int(count.strip())
-        out.append({"name": name.strip().lower(), "wanted": wanted})
+        written = name.strip().lower()
+        out.append({"name": keys.get(written, written), "wanted": wanted})
     return out
 
 
@@ -86,7 +113,7 @@ def read_model(model: type[M], data: dict[str, Any]) -> M:
         raise Invalid(message, field=field) from None
 
 
-def _fields(form: dict[str, str]) -> dict[str, Any]:
+def _fields(form: dict[str, str], words: Words = ENGLISH) -> dict[str, Any]:
     return {
         "title": form.get("title", ""),
         "description": form.get("description", ""),
@@ -97,7 +124,7 @@ def _fields(form: dict[str, str]) -> dict[str, Any]:
         "ends_at": form.get("ends_at", "").strip() or None,
         "timezone": form.get("timezone", "").strip() or "UTC",
         "capacity": form.get("capacity", "").strip() or None,
-        "roles": parse_roles(form.get("roles", "")),
+        "roles": parse_roles(form.get("roles", ""), words),
         "visibility": form.get("visibility", "") or "community",
         "accessibility": form.get("accessibility", ""),
         "languages": form.get("languages", ""),
@@ -146,14 +173,15 @@ def picker_values(rule: str | None, timezone: str) -> dict[str, str]:
     return out
 
 
-def event_from_form(form: dict[str, str]) -> EventIn:
-    """A new event from the HTML form's fields, as the API would take it."""
-    return read_model(EventIn, _fields(form))
+def event_from_form(form: dict[str, str], words: Words = ENGLISH) -> EventIn:
+    """A new event from the HTML form's fields (written in the reader's `words`), as the API
+    would take it."""
+    return read_model(EventIn, _fields(form, words))
 
 
-def changes_from_form(form: dict[str, str]) -> EventPatch:
+def changes_from_form(form: dict[str, str], words: Words = ENGLISH) -> EventPatch:
     """The edit form's fields as a change to every field, as the API would take it."""
-    fields = _fields(form)
+    fields = _fields(form, words)
     for key in ("starts_at", "ends_at"):
         if fields[key] is None:  # the form always sends both: empty is a mistake, not "keep"
             raise Invalid(MESSAGES[key], field=key)

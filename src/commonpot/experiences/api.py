@@ -124,7 +124,12 @@ def arrange_chapters(
     """Arrange the chapters by hand (stewards, custodians); an empty list restores the default."""
     service.arrange(here.session, here.community, here.viewer, recipe_id, body)
     found = service.experience(
-        here.session, here.community, here.viewer, recipe_id, chapter_labels(request)
+        here.session,
+        here.community,
+        here.viewer,
+        recipe_id,
+        chapter_labels(request),
+        reader(request),
     )
     return experience_out(found, here.community.slug)
 

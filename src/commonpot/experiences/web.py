@@ -27,7 +27,12 @@ router.include_router(web_gatherings.router)
 def scene_page(recipe_id: Id, request: Request, here: CommunityScope, ack: int = 0) -> Response:
     """The recipe's story in 3-D (a sensitive recipe shows its notice before the scene)."""
     found = service.experience(
-        here.session, here.community, here.viewer, recipe_id, chapter_labels(request)
+        here.session,
+        here.community,
+        here.viewer,
+        recipe_id,
+        chapter_labels(request),
+        reader(request),
     )
     return web_gatherings.scene(request, here, found, gated=found.sensitive and not ack)
 

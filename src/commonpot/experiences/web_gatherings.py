@@ -25,7 +25,7 @@ from commonpot.experiences.service import Experience
 from commonpot.http import unit_of_work, verify_csrf_form
 from commonpot.params import Id
 from commonpot.parsing import is_digits
-from commonpot.templating import redirect, redirect_error, render
+from commonpot.templating import reader, redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 RECIPE = "/communities/{slug}/recipes/{recipe_id}"
@@ -131,7 +131,12 @@ def gathering_page(
     one (or with a bad one) a visitor is an anonymous guest."""
     gathering = gatherings.get_gathering(here.session, here.community, here.viewer, gathering_id)
     found = service.experience(
-        here.session, here.community, here.viewer, gathering.recipe_id, chapter_labels(request)
+        here.session,
+        here.community,
+        here.viewer,
+        gathering.recipe_id,
+        chapter_labels(request),
+        reader(request),
     )
     pass_ = guest[:1000] if here.viewer.user_id is None else ""
     label = gatherings.guest_of(request.app.state.secret_key, gathering.id, pass_)

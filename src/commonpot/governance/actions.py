@@ -114,9 +114,10 @@ SHORT_NOW = {
     "seed_bank": N_("The seed bank holds only %(balance)s now."),
     "treasury": N_("The treasury holds only %(balance)s now."),
 }
-# what a paid grant did (the English reads as the ledger has always recorded it)
+# what a paid grant did (in words: the pool's key `seed_bank` is never shown; ledgers keep
+# the English they recorded, older entries "from the seed_bank")
 GRANTED = {
-    "seed_bank": N_("Granted %(amount)s from the seed_bank to %(recipient)s."),
+    "seed_bank": N_("Granted %(amount)s from the seed bank to %(recipient)s."),
     "treasury": N_("Granted %(amount)s from the treasury to %(recipient)s."),
 }
 # the pools a grant draws from, as a sentence names them

@@ -36,6 +36,10 @@ SENTENCES = {
     "membership.joined": "%(member)s joined the community.",
     "membership.left": "%(member)s left the community.",
     "membership.role_changed": "%(member)s now has the role %(role)s.",
+    "network.run_committed": "Allocation run #%(run)s was committed: its handovers went out.",
+    "network.handover_completed": (
+        "%(quantity)s %(unit)s of %(category)s were handed over (allocation run #%(run)s)."
+    ),
 }
 OTHER = "Recorded: %(type)s."
 PEOPLE = frozenset({"voter", "delegator", "delegate", "member"})
@@ -85,10 +89,15 @@ def describe(
             parts[key] = person(value, names, gettext)
         elif isinstance(value, str | int) and not isinstance(value, bool):
             parts[key] = str(value)
-    for needed in ("proposal", "title", "grant", "version", "role"):
+        elif isinstance(value, float):
+            parts[key] = f"{value:g}"
+    for needed in ("proposal", "title", "grant", "version", "role", "run", "quantity", "category"):
         parts.setdefault(needed, "?")
     if kind == "membership.role_changed" and parts["role"] != "?":
         parts["role"] = gettext(parts["role"])
+    # a unit is a stored word ("bunches"): the reader's word for it
+    unit = parts.get("unit", "")
+    parts["unit"] = gettext(unit) if unit else ""
     for who in PEOPLE:
         parts.setdefault(who, gettext("someone"))
     at = None

@@ -68,8 +68,9 @@ def _floor_rows(floors: dict[str, constitution.Floor]) -> list[dict[str, Any]]:
                 "kind": kind,
                 "label": label,
                 "short": short,
-                "quorum": constitution.percent(floor["quorum"]),
-                "threshold": constitution.percent(floor["threshold"]),
+                # shares ("2/3"): the page shows them as the reader writes a percentage
+                "quorum": str(floor["quorum"]),
+                "threshold": str(floor["threshold"]),
                 "inclusive": floor["inclusive"],
                 "voting_hours": floor["voting_seconds"] / 3600,
                 "timelock_hours": floor["timelock_seconds"] / 3600,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -16,9 +18,10 @@ from urllib.parse import unquote, urlsplit
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from commonpot.i18n import stored_word
 from commonpot.notifications.kinds import KINDS
 from commonpot.settings import Settings
-from commonpot.templating import Reader, translations_for
+from commonpot.templating import Reader, format_datetime_in, translations_for
 from commonpot.words import Said
 
 # long unsubscribe addresses must stay readable: no folding into encoded words
@@ -41,21 +44,60 @@ def translations(locale: str) -> Translations:
     return translations_for((locale or "en").split("_")[0])
 
 
+# parts of a notice that hold a moment (stored as ISO text or "YYYY-MM-DD HH:MM UTC")
+MOMENTS = frozenset({"starts", "since", "when"})
+# parts that are amounts (a number, maybe followed by a unit: "1455 min")
+AMOUNTS = frozenset({"quantity", "peak"})
+_AMOUNT = re.compile(r"^(-?\d+(?:\.\d+)?)(\s.*)?$")
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def _moment(value: str, locale: str) -> str:
+    text = value.strip().replace(" UTC", "+00:00").replace("Z", "+00:00")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_datetime_in(moment, locale)
+
+
+def _amount(value: Any, reader: Reader) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return reader.number(value, 0 if isinstance(value, int) else 2)
+    found = _AMOUNT.match(value) if isinstance(value, str) else None
+    if found is None:
+        return value
+    digits = len(found.group(1).partition(".")[2])
+    return reader.number(float(found.group(1)), digits) + (found.group(2) or "")
+
+
+def _part(kind: str, key: str, value: Any, t: Translations, reader: Reader) -> Any:
+    """One part of a notice as its reader reads it: words translated, moments and numbers
+    in their locale (older notices stored them as plain English text)."""
+    if isinstance(value, dict):
+        return Said.from_json(value).words(reader)
+    if key in ("role", "outcome", "alert", "level", "unit"):
+        return t.gettext(stored_word(str(value)))
+    if key in MOMENTS and isinstance(value, str):
+        return _moment(value, reader.locale)
+    if key in AMOUNTS:
+        return _amount(value, reader)
+    if key == "where" and kind == "need_matched" and isinstance(value, str):
+        # "51.4536, -2.5850 (0.4 km)": the coordinates and distance, as the reader writes them
+        return _DECIMAL.sub(
+            lambda m: reader.number(float(m.group()), len(m.group().partition(".")[2])), value
+        )
+    return value
+
+
 def words(kind: str, params: dict[str, Any], locale: str) -> tuple[str, str]:
     """A notice's subject and body in the reader's language."""
     t = translations(locale)
     spec = KINDS[kind]
     reader = Reader((locale or "en").split("_")[0])
-    shown = {
-        k: (
-            Said.from_json(v).words(reader)
-            if isinstance(v, dict)
-            else t.gettext(str(v))
-            if k in ("role", "outcome", "alert", "level")
-            else v
-        )
-        for k, v in params.items()
-    }
+    shown = {k: _part(kind, k, v, t, reader) for k, v in params.items()}
     try:
         return t.gettext(spec.subject) % shown, t.gettext(spec.body) % shown
     except (KeyError, TypeError, ValueError):

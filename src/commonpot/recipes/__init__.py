@@ -16,7 +16,7 @@ from commonpot.recipes.service import (
     recent_recipes,
     visible_recipes,
 )
-from commonpot.recipes.shopping import ShoppingLine, shopping_list
+from commonpot.recipes.shopping import ShoppingLine, line_text, shopping_list
 
 __all__ = [
     "ListeningGate",
@@ -34,6 +34,7 @@ __all__ = [
     "audio_seconds",
     "create_recipe",
     "get_recipe",
+    "line_text",
     "notices",
     "protocol_labels",
     "reach",

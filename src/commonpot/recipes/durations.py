@@ -16,9 +16,9 @@ _ISO = re.compile(
     re.IGNORECASE,
 )
 _PHRASE_PART = re.compile(
-    r"(?P<n>\d+(?:[.,]\d+)?)\s*(?P<u>days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s"
-    # and in Spanish, as the editor's placeholder suggests there ("1 hora 30 minutos")
-    r"|d[ií]as?|horas?|minutos?|segundos?)\b",
+    # English or Spanish units ("1 hora 30 minutos"): each is known by its first letter
+    r"(?P<n>\d+(?:[.,]\d+)?)\s*(?P<u>days?|d[ií]as?|d|hours?|horas?|hrs?|h|minutes?|minutos?|mins?|m"
+    r"|seconds?|segundos?|secs?|s)\b",
     re.IGNORECASE,
 )
 _SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
