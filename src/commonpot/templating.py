@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -11,7 +11,7 @@ from typing import Any
 
 import jinja2
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.support import Translations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -186,6 +186,19 @@ def _format_share(locale: str) -> Any:
     return fmt
 
 
+def _format_minutes(locale: str) -> Any:
+    """A span of minutes as the reader says it, rounded to its largest unit: "24 horas"."""
+
+    def fmt(minutes: Any) -> str:
+        try:
+            span = timedelta(minutes=float(minutes))
+        except (TypeError, ValueError, OverflowError):
+            return str(minutes)
+        return str(format_timedelta(span, threshold=1.5, locale=locale))
+
+    return fmt
+
+
 def flash(response: Response, request: Request, message: str, kind: str = "success") -> None:
     """Show a message on the next page the person sees."""
     if isinstance(message, Worded):  # its parts would not survive the cookie: word it now
@@ -271,6 +284,7 @@ def render(
         "format_datetime": _format_dt(locale),
         "format_number": _format_number(locale),
         "format_share": _format_share(locale),
+        "format_minutes": _format_minutes(locale),
         "format_day": _format_day(locale),
         "reader": Reader(locale),
         "my_communities": my_communities,

@@ -106,3 +106,14 @@ def test_the_food_networks_ledger_entries_read_as_sentences() -> None:
     )
     sentence = spanish.gettext(handed.text) % handed.parts
     assert sentence == "Se entregaron 6 manojos de greens (reparto n.º 1)."
+
+
+def test_a_long_silence_reads_in_hours_or_days_not_thousands_of_minutes() -> None:
+    """A drum silent for 1,455 minutes read "1.455 min" in Spanish (a thousand and more)."""
+    from commonpot.templating import _format_minutes
+
+    assert _format_minutes("es_ES")(1455) == "24 horas"
+    assert _format_minutes("en")(1455) == "24 hours"
+    assert _format_minutes("es_ES")(45) == "45 minutos"
+    assert _format_minutes("es_ES")(4000) == "3 días"
+    assert _format_minutes("en")("not a number") == "not a number"
