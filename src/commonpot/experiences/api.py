@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Security
 
-from commonpot.communities.scope import CommunityScope
+from commonpot.communities.scope import CommunityScope, Here
 from commonpot.experiences import service
 from commonpot.experiences.schemas import (
     AudioOut,
@@ -40,6 +40,18 @@ def chapter_labels(request: Request) -> dict[str, str]:
         "step": gettext(request, "Step {n}"),
         "lineage": gettext(request, "The generations"),
     }
+
+
+def read_experience(request: Request, here: Here, recipe_id: int) -> Experience:
+    """The recipe's experience as the request's viewer may see it, in the reader's words."""
+    return service.experience(
+        here.session,
+        here.community,
+        here.viewer,
+        recipe_id,
+        chapter_labels(request),
+        reader(request),
+    )
 
 
 def experience_out(found: Experience, slug: str) -> ExperienceOut:
@@ -106,14 +118,7 @@ def experience_out(found: Experience, slug: str) -> ExperienceOut:
 @router.get(RECIPE + "/experience", response_model=ExperienceOut)
 def get_experience(recipe_id: Id, request: Request, here: CommunityScope) -> ExperienceOut:
     """A recipe's experience: chapters, ingredients, lineage, recordings (as the recipe is seen)."""
-    found = service.experience(
-        here.session,
-        here.community,
-        here.viewer,
-        recipe_id,
-        chapter_labels(request),
-        reader(request),
-    )
+    found = read_experience(request, here, recipe_id)
     return experience_out(found, here.community.slug)
 
 
@@ -123,14 +128,7 @@ def arrange_chapters(
 ) -> ExperienceOut:
     """Arrange the chapters by hand (stewards, custodians); an empty list restores the default."""
     service.arrange(here.session, here.community, here.viewer, recipe_id, body)
-    found = service.experience(
-        here.session,
-        here.community,
-        here.viewer,
-        recipe_id,
-        chapter_labels(request),
-        reader(request),
-    )
+    found = read_experience(request, here, recipe_id)
     return experience_out(found, here.community.slug)
 
 

@@ -11,10 +11,10 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from commonpot.communities.scope import CommunityScope
 from commonpot.experiences import service, web_arrange, web_gatherings
-from commonpot.experiences.api import chapter_labels, experience_out
+from commonpot.experiences.api import experience_out, read_experience
 from commonpot.http import verify_csrf_form
 from commonpot.params import Id
-from commonpot.templating import reader, render
+from commonpot.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 RECIPE = "/communities/{slug}/recipes/{recipe_id}"
@@ -26,28 +26,14 @@ router.include_router(web_gatherings.router)
 @router.get(RECIPE + "/experience", response_class=HTMLResponse)
 def scene_page(recipe_id: Id, request: Request, here: CommunityScope, ack: int = 0) -> Response:
     """The recipe's story in 3-D (a sensitive recipe shows its notice before the scene)."""
-    found = service.experience(
-        here.session,
-        here.community,
-        here.viewer,
-        recipe_id,
-        chapter_labels(request),
-        reader(request),
-    )
+    found = read_experience(request, here, recipe_id)
     return web_gatherings.scene(request, here, found, gated=found.sensitive and not ack)
 
 
 @router.get(RECIPE + "/experience/text", response_class=HTMLResponse)
 def text_page(recipe_id: Id, request: Request, here: CommunityScope, ack: int = 0) -> Response:
     """The same story as plain HTML: chapters, every step, the lineage and the transcripts."""
-    found = service.experience(
-        here.session,
-        here.community,
-        here.viewer,
-        recipe_id,
-        chapter_labels(request),
-        reader(request),
-    )
+    found = read_experience(request, here, recipe_id)
     return render(
         request,
         "experiences/text.html",

@@ -18,14 +18,14 @@ from commonpot.communities.scope import CommunityScope, Here, enter
 from commonpot.db import utcnow
 from commonpot.errors import DomainError
 from commonpot.experiences import gatherings, service
-from commonpot.experiences.api import chapter_labels, experience_out, gettext
+from commonpot.experiences.api import chapter_labels, experience_out, gettext, read_experience
 from commonpot.experiences.models import Gathering
 from commonpot.experiences.schemas import LeadIn, PresenceIn, PresenceOut
 from commonpot.experiences.service import Experience
 from commonpot.http import unit_of_work, verify_csrf_form
 from commonpot.params import Id
 from commonpot.parsing import is_digits
-from commonpot.templating import reader, redirect, redirect_error, render
+from commonpot.templating import redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 RECIPE = "/communities/{slug}/recipes/{recipe_id}"
@@ -130,14 +130,7 @@ def gathering_page(
     `guest` is a pass this server signed for a visitor another instance vouched for; without
     one (or with a bad one) a visitor is an anonymous guest."""
     gathering = gatherings.get_gathering(here.session, here.community, here.viewer, gathering_id)
-    found = service.experience(
-        here.session,
-        here.community,
-        here.viewer,
-        gathering.recipe_id,
-        chapter_labels(request),
-        reader(request),
-    )
+    found = read_experience(request, here, gathering.recipe_id)
     pass_ = guest[:1000] if here.viewer.user_id is None else ""
     label = gatherings.guest_of(request.app.state.secret_key, gathering.id, pass_)
     return scene(

@@ -217,8 +217,13 @@ def _by_tail(net: Network) -> tuple[IntArray, IntArray]:
     return order, position
 
 
-def run_ortools(net: Network, scale: float) -> tuple[str, IntArray, int]:
-    """One OR-Tools SimpleMinCostFlow solve: (status, pair-arc flows, integer optimal cost).
+# one solve at one cost scale: (status, pair-arc flows, integer optimal cost, the optimal
+# tree's node potentials under the real costs where the solver gives them)
+Run = tuple[str, IntArray, int, FloatArray | None]
+
+
+def run_ortools(net: Network, scale: float) -> Run:
+    """One OR-Tools SimpleMinCostFlow solve (it gives no potentials).
 
     Status "optimal", "bad cost range" (integer costs too large for it) or its own number.
     OR-Tools is imported here, when it is used: without the compiled simplex, or to compare.
@@ -235,9 +240,9 @@ def run_ortools(net: Network, scale: float) -> tuple[str, IntArray, int]:
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         said = "bad cost range" if status == smcf.BAD_COST_RANGE else f"OR-Tools status {status}"
-        return said, np.zeros(0, dtype=np.int64), 0
+        return said, np.zeros(0, dtype=np.int64), 0, None
     flow = smcf.flows(position[: net.n_pairs]).astype(np.int64)
-    return "optimal", flow, int(smcf.optimal_cost())
+    return "optimal", flow, int(smcf.optimal_cost()), None
 
 
 @dataclass(frozen=True)
@@ -251,15 +256,8 @@ class PartSolution:
     potential: FloatArray | None = None
 
 
-def run_simplex(net: Network, scale: float) -> tuple[str, IntArray, int]:
-    """The same solve with the network simplex: (status, pair-arc flows, integer cost)."""
-    status, flow, cost, _ = _simplex_with_potentials(net, scale)
-    return status, flow, cost
-
-
-def _simplex_with_potentials(
-    net: Network, scale: float
-) -> tuple[str, IntArray, int, FloatArray | None]:
+def run_simplex(net: Network, scale: float) -> Run:
+    """The same solve with the network simplex, with the optimal tree's potentials."""
     order, position = _by_tail(net)
     costs = np.rint(net.cost[order] * scale).astype(np.int64)
     found = simplex.solve(
@@ -289,16 +287,10 @@ def solve_network(net: Network, *, solver: str = "auto") -> tuple[IntArray, floa
     return solved.flow, solved.bound
 
 
-def _ortools_without_potentials(
-    net: Network, scale: float
-) -> tuple[str, IntArray, int, FloatArray | None]:
-    return (*run_ortools(net, scale), None)
-
-
 def solve_part(net: Network, *, solver: str = "auto") -> PartSolution:
     """`solve_network`, with the simplex's node potentials when it solved the part."""
     use_simplex = solver == "simplex" or (solver == "auto" and simplex.available())
-    run = _simplex_with_potentials if use_simplex else _ortools_without_potentials
+    run = run_simplex if use_simplex else run_ortools
     max_cost = float(np.abs(net.cost).max(initial=0.0))
     top = _max_scale(max_cost, net.n_nodes, net.supply)
     # a coarser scale solves faster; the bound is checked afterwards and tightened if needed
