@@ -17,9 +17,9 @@ run: setup
 
 setup: $(VENV)/.installed src/commonpot/static/vendor/.installed translations native
 
-# the allocation engine's network simplex (C, loaded with ctypes); without a compiler the
-# engine solves with OR-Tools instead (scripts/build-native.sh says so)
-native: src/commonpot/network/simplex.c scripts/build-native.sh
+# our C code, loaded with ctypes: the allocation engine's network simplex and the ledger
+# verifier's scanner; without a compiler both run slower paths (scripts/build-native.sh says so)
+native: src/commonpot/network/simplex.c src/commonpot/governance/ledgerscan.c scripts/build-native.sh
 	scripts/build-native.sh
 
 translations: $(VENV)/.installed

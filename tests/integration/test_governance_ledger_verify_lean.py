@@ -9,10 +9,12 @@ command can do (seal new entries first, explain an unknown community) is left to
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -23,7 +25,7 @@ from commonpot.accounts import User, Viewer
 from commonpot.cli_app import run as typer_run
 from commonpot.db import Database
 from commonpot.errors import Worded
-from commonpot.governance import ledger, service, verify_command
+from commonpot.governance import ledger, ledgerscan, recount, service, verify_command
 from commonpot.governance.models import Checkpoint, LedgerEntry, Proposal
 from commonpot.governance.signing import sign_vote, vote_message
 from commonpot.settings import Settings, get_settings
@@ -99,13 +101,52 @@ def _change(db: Database, statement: Callable[[Session], object]) -> None:
 
 
 def test_a_sound_ledger_is_verified_alike(
-    db: Database, sealed: int, capsys: pytest.CaptureFixture[str]
+    db: Database,
+    sealed: int,
+    cli_env: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    scans: list[tuple[bytes, bytes] | None] = []
+    scan_sqlite = ledgerscan.scan_sqlite
+
+    def spy(*args: Any, **kwargs: Any) -> tuple[bytes, bytes] | None:
+        scans.append(scan_sqlite(*args, **kwargs))
+        return scans[-1]
+
+    monkeypatch.setattr(ledgerscan, "scan_sqlite", spy)
     code, out, err = _agree(capsys)
     assert code == 0
     assert out.startswith("ok: ")
     assert "1 member signatures checked" in out
     assert err == ""
+    if cli_env.database_url.startswith("sqlite"):
+        # on SQLite the compiled scanner read the ledger itself, and flagged for Python the
+        # signed vote (its signature) and for the recount the entries a recount reads
+        [(leaves, verdicts)] = scans
+        rows = _rows(db, sealed)
+        assert leaves == b"".join(bytes.fromhex(stored) for _, _, stored in rows)
+        assert [seq for seq, v in enumerate(verdicts) if v & ledgerscan.RECOUNT] == [
+            seq for seq, _ in recount.relevant(rows)
+        ]
+        assert any(v & ledgerscan.RECOUNT for v in verdicts)  # proposal.opened at least
+        checked = [seq for seq, v in enumerate(verdicts) if v & ledgerscan.CHECK]
+        assert len(checked) == 1  # unsigned votes ("signature": null) are proved in C
+        assert checked == [seq for seq, data, _ in rows if json.loads(data).get("signature")]
+    else:
+        assert scans == []  # PostgreSQL: read in Python, scanned a chunk at a time
+
+
+def _rows(db: Database, community_id: int) -> list[tuple[int, str, str | None]]:
+    with db.unit_of_work(write=False) as s:
+        return [
+            (row[0], row[1], row[2])
+            for row in s.execute(
+                select(LedgerEntry.seq, LedgerEntry.data, LedgerEntry.leaf_hash)
+                .where(LedgerEntry.community_id == community_id)
+                .order_by(LedgerEntry.seq)
+            )
+        ]
 
 
 def _entry(db: Database, community_id: int, seq: int) -> tuple[str, str]:
@@ -148,9 +189,17 @@ def _last_seq(db: Database, community_id: int) -> int:
         "signature",
     ],
 )
+@pytest.mark.parametrize("scanner", [True, False])
 def test_tampering_is_named_alike(
-    db: Database, sealed: int, capsys: pytest.CaptureFixture[str], tamper: str
+    db: Database,
+    sealed: int,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tamper: str,
+    scanner: bool,
 ) -> None:
+    if not scanner:
+        monkeypatch.setattr(ledgerscan, "available", lambda: False)
     last = _last_seq(db, sealed)
     data, digest = _entry(db, sealed, last)  # the signed vote
     named = last

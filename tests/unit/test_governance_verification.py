@@ -1,8 +1,9 @@
 """Checking ledger entries: every kind of damage is named at its entry, on both paths.
 
-`check_entries` checks well-formed ledgers a column at a time and falls back to one entry
-at a time to name what is wrong; these cases make sure the fallback is reached and says
-the same thing whichever path found the damage.
+`check_entries` checks well-formed ledgers in bulk (with the compiled scanner when built,
+or a column at a time in Python) and falls back to one entry at a time to name what is
+wrong; these cases make sure the fallback is reached and says the same thing whichever path
+found the damage, with the scanner and without it.
 """
 
 from __future__ import annotations
@@ -11,11 +12,21 @@ from hashlib import sha256
 
 import pytest
 
+from commonpot.governance import ledgerscan
 from commonpot.governance.canonical import canonical_text
-from commonpot.governance.merkle import root_from_leaf_hashes
+from commonpot.governance.merkle import root_of_leaves
 from commonpot.governance.verification import Report, check_entries
 
 Row = tuple[int, str, str | None]
+
+
+@pytest.fixture(autouse=True, params=["scanner", "python"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "python":
+        monkeypatch.setattr(ledgerscan, "available", lambda: False)
+    else:
+        assert ledgerscan.available()
+    return str(request.param)
 
 
 def _entry(seq: int, **extra: object) -> str:
@@ -35,8 +46,8 @@ def test_a_sound_ledger_passes_and_hashes_every_leaf() -> None:
     report = Report()
     hashes = check_entries("c", rows, report)
     assert report.ok and report.size == 50 and report.first_bad is None
-    assert hashes == [sha256(b"\x00" + data.encode()).digest() for _, data, _ in rows]
-    assert len(root_from_leaf_hashes(hashes)) == 32
+    assert hashes == b"".join(sha256(b"\x00" + data.encode()).digest() for _, data, _ in rows)
+    assert len(root_of_leaves(hashes)) == 32
 
 
 def test_entries_with_floats_take_the_exact_path_and_pass() -> None:
@@ -89,4 +100,4 @@ def test_damage_is_named_at_its_entry(kind: str) -> None:
     assert not report.ok
     assert report.first_bad == 7
     assert report.problems == [message]
-    assert len(hashes) == 20 and report.size == 20
+    assert len(hashes) == 20 * 32 and report.size == 20

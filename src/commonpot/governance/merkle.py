@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+from commonpot.governance import ledgerscan
+
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 _sha256 = hashlib.sha256
@@ -58,6 +60,19 @@ def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
             parents.append(level[-1])
         level = parents
     return level[0]
+
+
+def root_of_leaves(leaves: bytes) -> bytes:
+    """`root_from_leaf_hashes` of leaf hashes given concatenated (32 bytes each): in C when
+    `make setup` built the ledger scanner."""
+    if len(leaves) % HASH_SIZE:
+        raise ValueError("leaf hashes must be whole 32-byte hashes")
+    if leaves and ledgerscan.available():
+        return ledgerscan.merkle_root(leaves)
+    view = memoryview(leaves)
+    return root_from_leaf_hashes(
+        [bytes(view[i : i + HASH_SIZE]) for i in range(0, len(leaves), HASH_SIZE)]
+    )
 
 
 def root_from_entries(entries: Iterable[bytes]) -> bytes:

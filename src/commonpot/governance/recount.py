@@ -16,10 +16,11 @@ from commonpot.errors import Invalid, Worded
 from commonpot.governance.canonical import canonical_json
 from commonpot.governance.verification import Report
 
-__all__ = ["audit", "commitment", "relevant"]
+__all__ = ["MARKER_TEXTS", "audit", "commitment", "relevant"]
 
-_MARKER_TEXTS = ('"proposal.opened"', '"commitment"', '"ballots.revealed"', '"proposal.tallied"')
-_MARKERS = re.compile("|".join(re.escape(marker) for marker in _MARKER_TEXTS))
+# the texts that mark the entries a recount reads (ledger verify's scanner flags them too)
+MARKER_TEXTS = ('"proposal.opened"', '"commitment"', '"ballots.revealed"', '"proposal.tallied"')
+_MARKERS = re.compile("|".join(re.escape(marker) for marker in MARKER_TEXTS))
 
 
 def commitment(community: str, proposal: int, ballot: dict[str, Any], salt: str) -> str:
@@ -31,7 +32,7 @@ def commitment(community: str, proposal: int, ballot: dict[str, Any], salt: str)
 def relevant(rows: Sequence[tuple[int, str, str | None]]) -> list[tuple[int, str]]:
     """The (seq, data) of the (seq, data, leaf hash) rows `audit` reads: it skips all others."""
     whole = "\n".join([data for _, data, _ in rows])
-    if not any(marker in whole for marker in _MARKER_TEXTS):
+    if not any(marker in whole for marker in MARKER_TEXTS):
         return []  # nothing sealed: one scan of the whole text instead of one per entry
     return [(seq, data) for seq, data, _ in rows if _MARKERS.search(data)]
 
@@ -46,7 +47,7 @@ def audit(rows: list[tuple[int, str]], report: Report) -> int:
     commitment on the roll.
     """
     whole = "\n".join([data for _, data in rows])
-    if not any(marker in whole for marker in _MARKER_TEXTS):
+    if not any(marker in whole for marker in MARKER_TEXTS):
         return 0  # nothing sealed: one scan of the whole text instead of one per entry
     opened: dict[int, dict[str, Any]] = {}
     roll: dict[int, dict[Any, str]] = {}

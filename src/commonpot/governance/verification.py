@@ -13,8 +13,9 @@ from operator import itemgetter
 from typing import Any
 
 from commonpot.errors import Worded, Wording, worded_detail
+from commonpot.governance import ledgerscan
 from commonpot.governance.canonical import parse_all_canonical, parse_canonical
-from commonpot.governance.merkle import root_from_leaf_hashes
+from commonpot.governance.merkle import root_of_leaves
 from commonpot.governance.notes import NoteError, Verifier, open_checkpoint
 from commonpot.governance.signing import check_vote_entry
 
@@ -64,35 +65,45 @@ def printed(report: Report, recounted: int, words: Wording) -> tuple[list[str], 
 CHUNK = 1 << 16  # entries checked together: decoded values are dropped chunk by chunk
 
 
-def check_entries(
-    slug: str, rows: Sequence[tuple[int, str, str | None]], report: Report
-) -> list[bytes]:
+def check_entries(slug: str, rows: Sequence[tuple[int, str, str | None]], report: Report) -> bytes:
     """Recompute leaf hashes of (seq, data, stored hash) rows; check shape and vote signatures.
 
     The rows are checked a chunk at a time, so that a million entries never sit decoded in
-    memory at once; the problems are reported in entry order all the same.
+    memory at once; the problems are reported in entry order all the same. Returns the leaf
+    hashes, 32 bytes each, concatenated.
     """
-    hashes: list[bytes] = []
+    leaves = bytearray()
     for start in range(0, len(rows), CHUNK):
-        hashes += check_chunk(slug, rows[start : start + CHUNK], start, report)
+        leaves += check_chunk(slug, rows[start : start + CHUNK], start, report)
     report.size = len(rows)
-    return hashes
+    return bytes(leaves)
 
 
 def check_chunk(
     slug: str, rows: Sequence[tuple[int, str, str | None]], start: int, report: Report
-) -> list[bytes]:
-    """`check_entries` of the rows from entry `start` on; their leaf hashes (no report.size)."""
-    sha = sha256
+) -> bytes:
+    """`check_entries` of the rows from entry `start` on; their leaf hashes (no report.size).
+
+    With the compiled scanner (`ledgerscan.c`), one call hashes every entry and proves most
+    of them canonical and in place; the few it is not sure of are checked here one by one.
+    """
     texts = list(map(_second, rows))
-    hashes = [sha(b"\x00" + data.encode("utf-8")).digest() for data in texts]
+    scanned = ledgerscan.scan(texts, start, slug) if ledgerscan.available() else None
+    if scanned is not None and _stored_in_place(rows, start, scanned[0]):
+        leaves, verdicts = scanned
+        offset = verdicts.find(1)
+        while offset >= 0:
+            check_value(slug, start + offset, texts[offset], None, report)
+            offset = verdicts.find(1, offset + 1)
+        return leaves
+    hashes = [sha256(b"\x00" + data.encode("utf-8")).digest() for data in texts]
     values = parse_all_canonical(texts)
     if values is not None and _all_in_place(slug, rows, start, hashes, values):
         # the common case, checked a column at a time; only signed votes remain
         for seq, value in enumerate(values, start):
             if value.get("signature") and value.get("type") in _VOTES:
                 _check_signature(seq, value, report)
-        return hashes
+        return b"".join(hashes)
     for offset, (seq, data, stored) in enumerate(rows):
         expected, digest = start + offset, hashes[offset]
         if seq != expected:
@@ -109,23 +120,45 @@ def check_chunk(
                 seq, Worded("entry %(seq)s: data does not match its leaf hash", {"seq": str(seq)})
             )
             continue
-        try:
-            value = values[offset] if values is not None else parse_canonical(data)
-        except ValueError:
-            report.bad(seq, Worded("entry %(seq)s: not canonical JSON", {"seq": str(seq)}))
-            continue
-        if not isinstance(value, dict):
-            report.bad(seq, Worded("entry %(seq)s: not canonical JSON", {"seq": str(seq)}))
-        elif value.get("seq") != seq or value.get("community") != slug:
-            report.bad(
-                seq, Worded("entry %(seq)s: names another position or community", {"seq": str(seq)})
-            )
-        elif value.get("type") in _VOTES and value.get("signature"):
-            _check_signature(seq, value, report)
-    return hashes
+        check_value(slug, seq, data, values[offset] if values is not None else None, report)
+    return b"".join(hashes)
+
+
+def check_value(slug: str, seq: int, data: str, value: Any, report: Report) -> None:
+    """One entry's form: canonical JSON (`value` is its parse, when already had) naming its
+    own position and community, and a vote's signature."""
+    try:
+        if value is None:
+            value = parse_canonical(data)
+    except ValueError:
+        report.bad(seq, Worded("entry %(seq)s: not canonical JSON", {"seq": str(seq)}))
+        return
+    if not isinstance(value, dict):
+        report.bad(seq, Worded("entry %(seq)s: not canonical JSON", {"seq": str(seq)}))
+    elif value.get("seq") != seq or value.get("community") != slug:
+        report.bad(
+            seq, Worded("entry %(seq)s: names another position or community", {"seq": str(seq)})
+        )
+    elif value.get("type") in _VOTES and value.get("signature"):
+        _check_signature(seq, value, report)
 
 
 _first, _second, _third = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def _stored_in_place(
+    rows: Sequence[tuple[int, str, str | None]], start: int, leaves: bytes
+) -> bool:
+    """True when the rows are in sequence from `start` and every stored leaf hash is the one
+    computed (rows read from a server's public entries store none: nothing to compare)."""
+    if list(map(_first, rows)) != list(range(start, start + len(rows))):
+        return False
+    stored = list(map(_third, rows))
+    if stored.count(None) == len(stored):
+        return True
+    if None in stored or set(map(len, stored)) - {64}:
+        return False
+    return "".join(stored) == leaves.hex()  # all 64 long: equal joined, equal each
 
 
 def _all_in_place(
@@ -140,15 +173,10 @@ def _all_in_place(
     Each test runs over a whole column in C (map, join, one comparison); any failure sends
     the rows through the entry-by-entry checks, which name the first bad one.
     """
-    positions = list(range(start, start + len(rows)))
-    if list(map(_first, rows)) != positions:
-        return False
-    stored = list(map(_third, rows))
-    if None in stored or set(map(len, stored)) - {64}:
-        return False
-    if "".join(stored) != b"".join(hashes).hex():  # all 64 long: equal joined, equal each
+    if not _stored_in_place(rows, start, b"".join(hashes)):
         return False
     try:
+        positions = list(range(start, start + len(rows)))
         return (
             set(map(type, values)) <= {dict}
             and list(map(_seq, values)) == positions
@@ -174,7 +202,7 @@ _VOTES = frozenset({"vote.cast", "vote.changed"})
 
 
 def check_checkpoint(
-    note: str, verifier: Verifier, want_origin: str, hashes: list[bytes], report: Report
+    note: str, verifier: Verifier, want_origin: str, leaves: bytes, report: Report
 ) -> bytes | None:
     """Verify a checkpoint note's signature and that its root matches the recomputed tree.
 
@@ -185,16 +213,16 @@ def check_checkpoint(
     except NoteError as exc:
         report.bad(None, Worded("checkpoint: %(problem)s", {"problem": str(exc)}))
         return None
-    if checkpoint.size > len(hashes):
+    if checkpoint.size > len(leaves) // 32:
         report.bad(
             None,
             Worded(
                 "checkpoint covers %(size)s entries, only %(found)s exist",
-                {"size": checkpoint.size, "found": len(hashes)},
+                {"size": checkpoint.size, "found": len(leaves) // 32},
             ),
         )
         return None
-    root = root_from_leaf_hashes(hashes[: checkpoint.size])
+    root = root_of_leaves(leaves[: 32 * checkpoint.size])
     if root != checkpoint.root:
         report.bad(None, Worded("checkpoint root does not match the entries", {}))
     return root

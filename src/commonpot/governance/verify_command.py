@@ -30,13 +30,14 @@ from typing import Any
 from commonpot import progress
 from commonpot.cli_language import N_
 from commonpot.errors import Worded
-from commonpot.governance import recount
+from commonpot.governance import ledgerscan, recount
 from commonpot.governance.notes import Verifier, key_name_of
 from commonpot.governance.verification import (
     CHUNK,
     Report,
     check_checkpoint,
     check_chunk,
+    check_value,
     printed,
 )
 
@@ -100,8 +101,9 @@ def verifier_of(settings: dict[str, str]) -> Verifier | None:
 
 
 @contextmanager
-def connect(url: str) -> Iterator[tuple[Any, str] | None]:
-    """A DB-API connection in a read transaction and its parameter mark, or None."""
+def connect(url: str) -> Iterator[tuple[Any, str, str | None] | None]:
+    """A DB-API connection in a read transaction, its parameter mark and (SQLite) the
+    database file's path, or None."""
     scheme, sep, rest = url.partition("://")
     if not sep or "?" in rest:
         yield None
@@ -116,7 +118,7 @@ def connect(url: str) -> Iterator[tuple[Any, str] | None]:
         connection = sqlite3.connect(path, timeout=15, isolation_level=None)
         try:
             connection.execute("BEGIN")  # one snapshot for the checkpoint and the entries
-            yield connection, "?"
+            yield connection, "?", path
         finally:
             connection.close()
     elif scheme in {"postgresql", "postgresql+psycopg"}:
@@ -125,7 +127,7 @@ def connect(url: str) -> Iterator[tuple[Any, str] | None]:
         with psycopg.connect(f"postgresql://{rest}") as pg:
             pg.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             pg.read_only = True
-            yield pg, "%s"
+            yield pg, "%s", None
     else:
         yield None
 
@@ -136,6 +138,10 @@ _CHECKPOINT = (
     "SELECT size, root, note FROM gov_checkpoints WHERE community_id = ? ORDER BY size DESC LIMIT 1"
 )
 _ENTRIES = "SELECT seq, data, leaf_hash FROM gov_ledger_entries WHERE community_id = ? ORDER BY seq"
+_SOME_ENTRIES = (
+    "SELECT seq, data FROM gov_ledger_entries WHERE community_id = ? AND seq IN ({}) ORDER BY seq"
+)
+_BATCH = 500  # entries read at once by sequence number (SQLite allows 32766 parameters)
 
 
 def _query(connection: Any, mark: str, sql: str, *params: Any) -> Any:
@@ -164,8 +170,39 @@ def run(args: Sequence[str]) -> int | None:
     return 0 if not err else 1
 
 
+def _scan_sqlite(
+    connection: Any, path: str | None, community_id: int, slug: str, size: int, report: Report
+) -> tuple[bytearray, list[tuple[int, str]]] | None:
+    """An SQLite ledger of `size` entries read and scanned in C (`ledgerscan.c`): its leaf
+    hashes and the entries a recount reads, the entries the scanner was not sure of checked
+    in Python. None when the scanner cannot, or the ledger is not exactly `size` sound rows:
+    then the entries are read and checked in Python, which names what is wrong.
+    """
+    if path is None or size == 0 or not ledgerscan.sqlite_ready():
+        return None
+    found = ledgerscan.scan_sqlite(
+        path, _ENTRIES, community_id, slug, recount.MARKER_TEXTS, room=size
+    )
+    if found is None or len(found[1]) != size:
+        return None
+    leaves, verdicts = found
+    flagged = (
+        [seq for seq, verdict in enumerate(verdicts) if verdict] if verdicts.strip(b"\0") else []
+    )
+    sealed: list[tuple[int, str]] = []
+    for start in range(0, len(flagged), _BATCH):
+        seqs = flagged[start : start + _BATCH]
+        marks = ",".join("?" * len(seqs))
+        for seq, data in connection.execute(_SOME_ENTRIES.format(marks), (community_id, *seqs)):
+            if verdicts[seq] & ledgerscan.CHECK:
+                check_value(slug, seq, data, None, report)
+            if verdicts[seq] & ledgerscan.RECOUNT:
+                sealed.append((seq, data))
+    return bytearray(leaves), sealed
+
+
 def _verify(
-    connection: Any, mark: str, slug: str, verifier: Verifier, show: bool | None
+    connection: Any, mark: str, path: str | None, slug: str, verifier: Verifier, show: bool | None
 ) -> tuple[Report, int] | None:
     """The report and the number of recounted boxes; None to leave it to the full command."""
     row = _query(connection, mark, _COMMUNITY, slug).fetchone()
@@ -174,21 +211,24 @@ def _verify(
         return None  # no such community (the full command's message), or nothing signed yet
     with progress.steps(N_("Verifying"), total=3, show=show) as step:
         step(N_("sealing new entries"))
-        cursor = _query(connection, mark, _ENTRIES, row[0])
         step(N_("checking entries, signatures and the checkpoint"))
-        # read and checked a chunk at a time: only leaf hashes, and the entries a recount
-        # needs, are kept for the whole ledger
         report = Report()
-        hashes: list[bytes] = []
-        sealed: list[tuple[int, str]] = []
-        while chunk := cursor.fetchmany(CHUNK):
-            hashes += check_chunk(slug, chunk, len(hashes), report)
-            sealed += recount.relevant(chunk)
-        if len(hashes) != last[0]:
+        scanned = _scan_sqlite(connection, path, row[0], slug, last[0], report)
+        if scanned is not None:
+            leaves, sealed = scanned
+        else:
+            # read and checked a chunk at a time: only leaf hashes, and the entries a
+            # recount needs, are kept for the whole ledger
+            cursor = _query(connection, mark, _ENTRIES, row[0])
+            leaves, sealed = bytearray(), []  # 32 bytes per entry
+            while chunk := cursor.fetchmany(CHUNK):
+                leaves += check_chunk(slug, chunk, len(leaves) // 32, report)
+                sealed += recount.relevant(chunk)
+        if len(leaves) // 32 != last[0]:
             return None  # entries beyond the checkpoint: the full command seals them first
-        report.size = len(hashes)
+        report.size = len(leaves) // 32
         origin = f"{verifier.name}/ledger/{slug}"
-        root = check_checkpoint(last[2], verifier, origin, hashes, report)
+        root = check_checkpoint(last[2], verifier, origin, bytes(leaves), report)
         if root is not None and last[1] != root.hex():
             report.bad(None, Worded("stored checkpoint root differs from the recomputed one", {}))
         step(N_("recounting sealed ballot boxes"))
