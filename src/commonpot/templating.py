@@ -73,6 +73,9 @@ def make_templates() -> Jinja2Templates:
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
+        # templates change only with a new release (a restart): no stat of every template a
+        # page extends or includes on every request
+        auto_reload=False,
     )
     templates = Jinja2Templates(env=env)
     env.install_gettext_callables(  # type: ignore[attr-defined]

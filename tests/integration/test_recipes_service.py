@@ -197,6 +197,49 @@ def test_variant_tree(db: Database) -> None:
         assert [c.id for c in outsider_tree.children[0].children] == [grandchild]
 
 
+def test_a_hidden_variant_keeps_what_hangs_from_it_out_of_an_outsiders_tree(
+    db: Database,
+) -> None:
+    """Hidden from an outsider: the hidden variant, and its own variants below it; seen from
+    below it, the line upward ends at it (the outsider's tree starts at the variant)."""
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work() as s:
+        kept = make_recipe(
+            s, w.public, w.custodian, name="Kept", based_on_id=rw.public_recipe, labels=["TK SS"]
+        ).id
+        below = make_recipe(s, w.public, w.member, name="Below kept", based_on_id=kept).id
+        other = make_recipe(s, w.public, w.member, name="Open", based_on_id=rw.public_recipe).id
+        make_recipe(s, w.public, w.member, name="Unrelated")
+    with db.unit_of_work(write=False) as s:
+        outsider = browse.variant_tree(s, w.public, ANONYMOUS, other)
+        assert outsider.id == rw.public_recipe
+        assert [c.id for c in outsider.children] == [other]
+        from_below = browse.variant_tree(s, w.public, ANONYMOUS, below)
+        assert (from_below.id, from_below.children) == (below, [])
+        keeper = browse.variant_tree(s, w.public, Viewer(user=w.custodian), below)
+        assert keeper.id == rw.public_recipe
+        assert sorted(c.id for c in keeper.children) == sorted([kept, other])
+        assert [c.id for k in keeper.children if k.id == kept for c in k.children] == [below]
+
+
+def test_the_variant_tree_shows_twenty_generations_around_a_recipe(db: Database) -> None:
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work() as s:
+        line = [rw.public_recipe]
+        for n in range(25):
+            line.append(make_recipe(s, w.public, w.member, name=f"G{n}", based_on_id=line[-1]).id)
+    with db.unit_of_work(write=False) as s:
+        tree = browse.variant_tree(s, w.public, ANONYMOUS, line[-1])
+        assert tree.id == line[-1 - service.FAMILY_DEPTH]  # twenty generations up
+        depth, node = 0, tree
+        while node.children:
+            [node] = node.children
+            depth += 1
+        assert (depth, node.id) == (service.FAMILY_DEPTH, line[-1])
+
+
 def test_the_variant_tree_of_a_hidden_recipe_does_not_exist(db: Database) -> None:
     rw = make_recipe_world(db)
     w = rw.world

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from commonpot import recipes
@@ -50,10 +50,22 @@ def _voices(session: Session, community: Community, ids: list[int]) -> dict[int,
 
 def may_hear(member: bool, voice: RecordingVoice | None) -> bool:
     """Whether the teller's consent lets this viewer hear the recording (members by default)."""
-    listeners = voice.listeners if voice is not None else Listeners.MEMBERS.value
+    return _consents(member, voice.listeners if voice is not None else None)
+
+
+def _consents(member: bool, listeners: str | None) -> bool:
+    if listeners is None:
+        listeners = Listeners.MEMBERS.value  # no consent recorded: members only
     if listeners == Listeners.ANYONE.value:
         return True
     return listeners == Listeners.MEMBERS.value and member
+
+
+# every recipe page asks it: one statement object, built once per process
+_LISTENERS = select(RecordingVoice.recording_id, RecordingVoice.listeners).where(
+    RecordingVoice.community_id == bindparam("community_id"),
+    RecordingVoice.recording_id.in_(bindparam("ids", expanding=True)),
+)
 
 
 def audible_recordings(
@@ -65,8 +77,9 @@ def audible_recordings(
     if not ids:
         return set()
     member = recipes.access(session, community, viewer).member
-    voices = _voices(session, community, ids)
-    return {i for i in ids if may_hear(member, voices.get(i))}
+    rows = session.execute(_LISTENERS, {"community_id": community.id, "ids": ids})
+    listeners: dict[int, str] = {row[0]: row[1] for row in rows}
+    return {i for i in ids if _consents(member, listeners.get(i))}
 
 
 def _cues(item: recipes.OralHistory, voice: RecordingVoice | None) -> tuple[story.Cue, ...]:

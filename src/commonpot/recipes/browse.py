@@ -14,7 +14,7 @@ from commonpot.errors import NotFound
 from commonpot.recipes.conversion import food_key
 from commonpot.recipes.models import Recipe, RecipeIngredient, RecipeTag, RecipeTranslation
 from commonpot.recipes.search import apply_text_search
-from commonpot.recipes.service import visible_recipes
+from commonpot.recipes.service import visible_family, visible_recipes
 from commonpot.tenancy import select_scoped
 
 # what lists and search results show; rows, not ORM objects, keep long lists cheap
@@ -153,29 +153,22 @@ def variant_tree(
 ) -> VariantNode:
     """The family of variants around a recipe: from its oldest visible ancestor down.
 
-    NotFound if the viewer may not see the recipe (the same rule as `get_recipe`, read from
-    the one query of visible recipes rather than by loading the whole recipe again).
+    NotFound if the viewer may not see the recipe (the same rule as `get_recipe`). Reads
+    only the family (two recursive queries through visible recipes), never the whole
+    archive.
     """
-    rows = session.execute(
-        visible_recipes(session, community, viewer).with_only_columns(
-            Recipe.id, Recipe.name, Recipe.based_on_id
-        )
-    ).all()
-    parent = {r.id: r.based_on_id for r in rows}
-    names = {r.id: r.name for r in rows}
-    if recipe_id not in names:
-        raise NotFound(f"No recipe {recipe_id} here.")
-    root, seen = recipe_id, {recipe_id}
-    while parent.get(root) in names and parent[root] not in seen:
-        root = parent[root] or root
-        seen.add(root)
+    _, family = visible_family(session, community, viewer, recipe_id)
+    names: dict[int, str] = {}
     children: dict[int, list[int]] = {}
-    for rid, pid in parent.items():
-        if pid is not None:
-            children.setdefault(pid, []).append(rid)
+    for row in family:
+        if row.id in names:
+            continue  # reached twice (a damaged chain): shown once
+        names[row.id] = row.name
+        if row.depth:
+            children.setdefault(row.based_on_id, []).append(row.id)
 
-    def build(node_id: int, depth: int) -> VariantNode:
-        kids = sorted(children.get(node_id, [])) if depth < 20 else []
-        return VariantNode(node_id, names[node_id], [build(k, depth + 1) for k in kids])
+    def build(node_id: int) -> VariantNode:
+        kids = sorted(k for k in children.get(node_id, []) if k != node_id)
+        return VariantNode(node_id, names[node_id], [build(k) for k in kids])
 
-    return build(root, 0)
+    return build(next(row.id for row in family if row.depth == 0))
