@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
 from commonpot.communities import Community
-from commonpot.errors import NotFound
 from commonpot.recipes.conversion import food_key
 from commonpot.recipes.models import Recipe, RecipeIngredient, RecipeTag, RecipeTranslation
 from commonpot.recipes.search import apply_text_search

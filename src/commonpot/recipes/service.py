@@ -162,9 +162,7 @@ def visible_family(
     depth 0) and of its oldest visible ancestor's visible descendants (the ancestor at depth
     0): what the family tree of variants shows. NotFound when the recipe is hidden."""
     who = access(session, community, viewer)
-    up, down = _family_statements(
-        who.member, who.keeper, who.user_id is not None, utcnow().month
-    )
+    up, down = _family_statements(who.member, who.keeper, who.user_id is not None, utcnow().month)
     values: dict[str, Any] = {"community_id": community.id, "recipe_id": recipe_id}
     if who.member and not who.keeper and who.user_id is not None:
         values["user_id"] = who.user_id
