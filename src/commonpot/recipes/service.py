@@ -133,7 +133,7 @@ def _family_statements(
     """
     who = Access(member=member, keeper=keeper, user_id=0 if has_user else None)
     community_id = cast(int, bindparam("community_id"))
-    user_id = bindparam("user_id")
+    user_id: Any = bindparam("user_id")
 
     def visible(*columns: Any) -> Select[Any]:
         query = select_scoped(Recipe, community_id).with_only_columns(*columns)
