@@ -1,7 +1,7 @@
 """Recipe JSON and HTML pages through a real server and a real HTTP client, under load.
 
     .venv/bin/python benchmarks/bench_recipes_http.py [--quick] [--connections 8,32]
-        [--seconds 10] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--seconds 10] [--rounds 5] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 Starts `commonpot serve` (one uvicorn process, uvloop and httptools as installed) on a
 fresh database holding the demo communities, and beside it, in the same run, the baseline:
@@ -9,10 +9,12 @@ a bare FastAPI app answering `{"hello": "world"}`, served the same way (uvicorn 
 `commonpot.cli_app.server_options`, as `commonpot serve` runs it: the same loop, parser,
 proxy headers and access log; `--no-access-log` turns the log off for both). For each endpoint
 and each number of concurrent connections, httpx clients (one connection each) loop for S
-seconds; printed: requests/s, p50 and p99 latency, and the server process's CPU per
-request (utime + stime from /proc, so the clients' own CPU is not counted), with its ratio
-to the baseline's. Goals (issue 18): recipe JSON <= 4x hello world CPU and p99 < 50 ms at
-32 connections; recipe HTML <= 10x hello world CPU.
+seconds in all, in R rounds in which the endpoints take turns (so that a shared machine whose
+speed drifts slows the baseline as much as the app); printed: requests/s, p50 and p99 latency
+over every request, the server process's CPU per request (utime + stime from /proc, so the
+clients' own CPU is not counted), and its ratio to the baseline's: the median of the rounds'
+ratios, each taken within one round, and their range. Goals (issue 18): recipe JSON <= 4x
+hello world CPU and p99 < 50 ms at 32 connections; recipe HTML <= 10x hello world CPU.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, select, text
@@ -100,20 +103,36 @@ async def load(url: str, connections: int, seconds: float) -> tuple[int, list[fl
     return len(latencies), latencies, errors
 
 
-def measure(url: str, pid: int, connections: int, seconds: float) -> dict[str, float]:
-    asyncio.run(load(url, connections, min(2.0, seconds)))  # warm up
+def measure(
+    url: str, pid: int, connections: int, seconds: float, *, warm_up: bool = True
+) -> dict[str, Any]:
+    if warm_up:
+        asyncio.run(load(url, connections, min(2.0, seconds)))
     before = cpu_seconds(pid)
     start = time.perf_counter()
     done, latencies, errors = asyncio.run(load(url, connections, seconds))
     wall = time.perf_counter() - start
     used = cpu_seconds(pid) - before
-    latencies.sort()
     return {
-        "rps": done / wall,
-        "p50": statistics.median(latencies) * 1000,
-        "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000,
+        "done": done,
+        "wall": wall,
+        "latencies": latencies,
         "cpu_us": used / max(done, 1) * 1e6,
         "errors": errors,
+    }
+
+
+def combined(rounds: list[dict[str, Any]]) -> dict[str, float]:
+    """One case's rounds together: throughput, latency percentiles over every request, and
+    CPU per request over all of them."""
+    done = sum(r["done"] for r in rounds)
+    latencies = sorted(x for r in rounds for x in r["latencies"])
+    return {
+        "rps": done / sum(r["wall"] for r in rounds),
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000,
+        "cpu_us": sum(r["cpu_us"] * r["done"] for r in rounds) / max(done, 1),
+        "errors": sum(r["errors"] for r in rounds),
     }
 
 
@@ -173,15 +192,18 @@ def prepare(url: str, folder: Path) -> tuple[int | None, dict[str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="5 s per case, 8 and 32 conns")
+    parser.add_argument("--quick", action="store_true", help="10 s per case, 8 and 32 conns")
     parser.add_argument("--connections", default="1,8,32")
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per case, all rounds")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="turns the cases take (ratios per round)"
+    )
     parser.add_argument("--pg", default=None, help="PostgreSQL server URL (default SQLite)")
     parser.add_argument(
         "--no-access-log", action="store_true", help="both servers without the access log"
     )
     args = parser.parse_args()
-    seconds = 5.0 if args.quick else args.seconds
+    seconds = 10.0 if args.quick else args.seconds
     counts = [8, 32] if args.quick else [int(c) for c in args.connections.split(",")]
     folder = Path(tempfile.mkdtemp(prefix="cp-http-"))
     url, pg_name = database_url(args.pg, folder)
@@ -215,17 +237,30 @@ def main() -> None:
             f"{stack()}; access log {'off' if args.no_access_log else 'on'}"
         )
         header = f"{'endpoint':28} {'conns':>5} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
-        print(header + f" {'CPU us/req':>10} {'x hello':>8} {'errors':>6}")
+        print(header + f" {'CPU us/req':>10} {'x hello':>8} {'(rounds)':>11} {'errors':>6}")
         for connections in counts:
-            baseline = 0.0
-            for name, target, pid in cases:
-                got = measure(target, pid, connections, seconds)
-                if pid == hello.pid:
-                    baseline = got["cpu_us"]
+            # the cases take turns, a slice each per round, so that a machine whose speed
+            # drifts (a shared host) slows the baseline and the app alike: each ratio is
+            # taken within one round, and the median of the rounds' ratios is printed
+            rounds: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in cases}
+            for turn in range(args.rounds):
+                for name, target, pid in cases:
+                    got = measure(
+                        target, pid, connections, seconds / args.rounds, warm_up=turn == 0
+                    )
+                    rounds[name].append(got)
+            hello_rounds = rounds[cases[0][0]]
+            for name, _, _ in cases:
+                got = combined(rounds[name])
+                ratios = sorted(
+                    r["cpu_us"] / h["cpu_us"]
+                    for r, h in zip(rounds[name], hello_rounds, strict=True)
+                )
+                spread = f"{ratios[0]:.2f}-{ratios[-1]:.2f}"
                 print(
                     f"{name:28} {connections:>5} {got['rps']:>7.0f} {got['p50']:>7.1f} "
                     f"{got['p99']:>7.1f} {got['cpu_us']:>10.0f} "
-                    f"{got['cpu_us'] / baseline:>8.2f} {int(got['errors']):>6}",
+                    f"{statistics.median(ratios):>8.2f} {spread:>11} {int(got['errors']):>6}",
                     flush=True,
                 )
         print("goals: recipe JSON <= 4x hello CPU, p99 < 50 ms at 32; HTML <= 10x hello CPU")
