@@ -1,7 +1,7 @@
 """Recipe JSON and HTML pages through a real server and a real HTTP client, under load.
 
     .venv/bin/python benchmarks/bench_recipes_http.py [--quick] [--connections 8,32]
-        [--seconds 10] [--rounds 5] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--seconds 10] [--rounds 5] [--client httpx|wrk] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 Starts `commonpot serve` (one uvicorn process, uvloop and httptools as installed) on a
 fresh database holding the demo communities, and beside it, in the same run, the baseline:
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -122,15 +123,54 @@ def measure(
     }
 
 
+def measure_wrk(url: str, pid: int, connections: int, seconds: float) -> dict[str, Any]:
+    """The same with wrk, a load generator in C (two threads): at 32 connections on a small
+    machine, the Python clients' own event loop delays what they time, even hello world's."""
+    before = cpu_seconds(pid)
+    start = time.perf_counter()
+    done = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    wall = time.perf_counter() - start
+    used = cpu_seconds(pid) - before
+    count = int(re.search(r"(\d+) requests in", done).group(1))  # type: ignore[union-attr]
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", done))
+    quantiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", done, re.MULTILINE))
+    return {
+        "done": count,
+        "wall": wall,
+        "latencies": [],
+        "p50": _wrk_seconds(quantiles["50"]),
+        "p99": _wrk_seconds(quantiles["99"]),
+        "cpu_us": used / max(count, 1) * 1e6,
+        "errors": errors,
+    }
+
+
+def _wrk_seconds(text: str) -> float:
+    units = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+    number, unit = re.fullmatch(r"([\d.]+)([a-z]+)", text).groups()  # type: ignore[union-attr]
+    return float(number) * units[unit]
+
+
 def combined(rounds: list[dict[str, Any]]) -> dict[str, float]:
     """One case's rounds together: throughput, latency percentiles over every request, and
     CPU per request over all of them."""
     done = sum(r["done"] for r in rounds)
     latencies = sorted(x for r in rounds for x in r["latencies"])
+    if latencies:
+        p50 = statistics.median(latencies)
+        p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
+    else:  # wrk: its own percentiles per round (the median and the worst of the rounds')
+        p50 = statistics.median(r["p50"] for r in rounds)
+        p99 = max(r["p99"] for r in rounds)
     return {
         "rps": done / sum(r["wall"] for r in rounds),
-        "p50": statistics.median(latencies) * 1000,
-        "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000,
+        "p50": p50 * 1000,
+        "p99": p99 * 1000,
         "cpu_us": sum(r["cpu_us"] * r["done"] for r in rounds) / max(done, 1),
         "errors": sum(r["errors"] for r in rounds),
     }
@@ -198,6 +238,12 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=5, help="turns the cases take (ratios per round)"
     )
+    parser.add_argument(
+        "--client",
+        choices=["httpx", "wrk"],
+        default="httpx",
+        help="the load generator: Python httpx clients, or wrk (C; `apt install wrk`)",
+    )
     parser.add_argument("--pg", default=None, help="PostgreSQL server URL (default SQLite)")
     parser.add_argument(
         "--no-access-log", action="store_true", help="both servers without the access log"
@@ -234,7 +280,8 @@ def main() -> None:
         ]
         print(
             f"database: {'PostgreSQL' if pg_name else 'SQLite'}; {seconds:.0f} s per case; "
-            f"{stack()}; access log {'off' if args.no_access_log else 'on'}"
+            f"{stack()}; access log {'off' if args.no_access_log else 'on'}; "
+            f"client {args.client}"
         )
         header = f"{'endpoint':28} {'conns':>5} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
         print(header + f" {'CPU us/req':>10} {'x hello':>8} {'(rounds)':>11} {'errors':>6}")
@@ -245,9 +292,14 @@ def main() -> None:
             rounds: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in cases}
             for turn in range(args.rounds):
                 for name, target, pid in cases:
-                    got = measure(
-                        target, pid, connections, seconds / args.rounds, warm_up=turn == 0
-                    )
+                    if args.client == "wrk":
+                        if turn == 0:
+                            measure_wrk(target, pid, connections, 2.0)  # warm up
+                        got = measure_wrk(target, pid, connections, seconds / args.rounds)
+                    else:
+                        got = measure(
+                            target, pid, connections, seconds / args.rounds, warm_up=turn == 0
+                        )
                     rounds[name].append(got)
             hello_rounds = rounds[cases[0][0]]
             for name, _, _ in cases:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -68,7 +69,7 @@ from commonpot.recipes import web as recipes_web
 from commonpot.route_guard import guard_routers
 from commonpot.security_headers import install as install_security_headers
 from commonpot.settings import Settings, get_settings
-from commonpot.templating import make_templates, reader_locale, render, translations_for
+from commonpot.templating import make_templates, reader_locale, render, translations_for, warm
 from commonpot.wiring import open_database, start_jobs
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -197,9 +198,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def create_served_app(settings: Settings | None = None) -> FastAPI:
+    """`create_app` as `commonpot serve` runs it: at start-up its lifespan also settles the
+    heap (`settle_heap`)."""
+    app = create_app(settings)
+    app.state.settle_heap = True
+    return app
+
+
+def settle_heap(app: FastAPI) -> None:
+    """Do at start-up what the first requests would (compile every template, read every
+    catalog and locale), then freeze what the process holds out of the garbage collector's
+    reach: a full collection then walks only what requests leave behind. Without it, the
+    collector's oldest generation walked the whole app every so often, stopping the process
+    for up to 170 ms: most of the recipe JSON's 99th-percentile latency under load."""
+    warm(app.state.templates)
+    gc.collect()
+    gc.freeze()
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """While serving: the embedded job consumer (COMMONPOT_JOBS_EMBEDDED threads), MQTT ingest."""
+    """While serving: the embedded job consumer (COMMONPOT_JOBS_EMBEDDED threads), MQTT ingest
+    (and, in a served process, a settled heap first)."""
+    if getattr(app.state, "settle_heap", False):
+        settle_heap(app)
     threads = app.state.settings.jobs_embedded
     if threads > 0:
         app.state.jobs.start_consumer(threads)

@@ -202,7 +202,7 @@ def serve(
         reload=reload,
         access_log=access_log,
     )
-    uvicorn.run("commonpot.app:create_app", factory=True, **options)
+    uvicorn.run("commonpot.app:create_served_app", factory=True, **options)
 
 
 def worker(

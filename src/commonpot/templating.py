@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -61,6 +61,7 @@ __all__ = [
     "redirect_error",
     "render",
     "translations_for",
+    "warm",
 ]
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -242,6 +243,20 @@ def redirect_error(request: Request, url: str, exc: DomainError) -> RedirectResp
     response = RedirectResponse(url, status_code=303)
     flash(response, request, exc.detail, "error")
     return response
+
+
+def warm(templates: Jinja2Templates) -> None:
+    """Compile every template and read every language's catalog and locale data now, rather
+    than on the first requests that need them (a served process does this at start-up)."""
+    env = templates.env
+    for name in env.list_templates(filter_func=lambda name: name.endswith((".html", ".xml"))):
+        env.get_template(name)
+    for code in SUPPORTED_LOCALES:
+        _ui_texts(code)
+        words = Reader(code)
+        words.number(1234.5)
+        words.language("en")
+        format_datetime(datetime(2026, 1, 2, 3, 4, tzinfo=UTC), "long", locale=code)
 
 
 # context values that carry a message in English (a problem detail, a form error)

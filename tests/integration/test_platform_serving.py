@@ -41,7 +41,7 @@ def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[
 def _popen(env: dict[str, str], port: int, out: object) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
-            sys.executable, "-m", "uvicorn", "commonpot.app:create_app", "--factory",
+            sys.executable, "-m", "uvicorn", "commonpot.app:create_served_app", "--factory",
             "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop",
             "--http", "httptools", "--log-level", "warning",
         ],
