@@ -333,13 +333,32 @@ static int key_is(const uint8_t *key, size_t len, const char *word, size_t word_
     return len == word_len && memcmp(key, word, len) == 0;
 }
 
+/* Past a container's opening bracket: 1 when it closes at once (consumed). */
+static int opens_empty(Cursor *c, uint8_t close) {
+    ++c->p;
+    if (c->p < c->end && *c->p == close) {
+        ++c->p;
+        return 1;
+    }
+    return 0;
+}
+
+/* After a member or element: 1 at the container's end, 0 after a comma (more follows),
+   -1 at anything else. */
+static int after_item(Cursor *c, uint8_t close) {
+    if (c->p >= c->end) return -1;
+    if (*c->p == close) {
+        ++c->p;
+        return 1;
+    }
+    if (*c->p != ',') return -1;
+    ++c->p;
+    return 0;
+}
+
 static int object(Cursor *c) {
     int top = c->depth == 1;
-    ++c->p;
-    if (c->p < c->end && *c->p == '}') {
-        ++c->p;
-        return SURE;
-    }
+    if (opens_empty(c, '}')) return SURE;
     const uint8_t *prev = NULL;
     size_t prev_len = 0;
     for (;;) {
@@ -376,31 +395,17 @@ static int object(Cursor *c) {
                                               memcmp(v, "{}", 2) == 0)));
             }
         }
-        if (c->p >= c->end) return UNSURE;
-        if (*c->p == '}') {
-            ++c->p;
-            return SURE;
-        }
-        if (*c->p != ',') return UNSURE;
-        ++c->p;
+        int next = after_item(c, '}');
+        if (next) return next > 0 ? SURE : UNSURE;
     }
 }
 
 static int array(Cursor *c) {
-    ++c->p;
-    if (c->p < c->end && *c->p == ']') {
-        ++c->p;
-        return SURE;
-    }
+    if (opens_empty(c, ']')) return SURE;
     for (;;) {
         if (value(c) != SURE) return UNSURE;
-        if (c->p >= c->end) return UNSURE;
-        if (*c->p == ']') {
-            ++c->p;
-            return SURE;
-        }
-        if (*c->p != ',') return UNSURE;
-        ++c->p;
+        int next = after_item(c, ']');
+        if (next) return next > 0 ? SURE : UNSURE;
     }
 }
 

@@ -12,41 +12,28 @@ import ctypes
 from functools import cache
 from pathlib import Path
 
+from commonpot import native
+
 LIBRARY = Path(__file__).with_name("libcommonpot-ledger.so")
 _B = ctypes.c_char_p
 _I = ctypes.c_int64
 
 
+_V = ctypes.c_void_p
+_SIGNATURES: native.Signatures = {
+    "cp_ledger_scan": (_I, [_B, _I, _I, _I, _B, _I, _V, _V]),
+    "cp_merkle_root": (ctypes.c_int, [_B, _I, _V]),
+    "cp_sha256": (None, [ctypes.c_int, _B, _I, _V]),
+    "cp_sha256_accelerated": (ctypes.c_int, []),
+    "cp_sha256_portable": (None, [ctypes.c_int]),
+    "cp_sqlite_ready": (ctypes.c_int, []),
+    "cp_ledger_scan_sqlite": (_I, [_B, _B, _I, _B, _I, _B, _I, _V, _V]),
+}
+
+
 @cache
 def _library() -> ctypes.CDLL | None:
-    if not LIBRARY.is_file():
-        return None
-    lib = ctypes.CDLL(str(LIBRARY))
-    lib.cp_ledger_scan.restype = _I
-    lib.cp_ledger_scan.argtypes = [_B, _I, _I, _I, _B, _I, ctypes.c_void_p, ctypes.c_void_p]
-    lib.cp_merkle_root.restype = ctypes.c_int
-    lib.cp_merkle_root.argtypes = [_B, _I, ctypes.c_void_p]
-    lib.cp_sha256.restype = None
-    lib.cp_sha256.argtypes = [ctypes.c_int, _B, _I, ctypes.c_void_p]
-    lib.cp_sha256_accelerated.restype = ctypes.c_int
-    lib.cp_sha256_accelerated.argtypes = []
-    lib.cp_sha256_portable.restype = None
-    lib.cp_sha256_portable.argtypes = [ctypes.c_int]
-    lib.cp_sqlite_ready.restype = ctypes.c_int
-    lib.cp_sqlite_ready.argtypes = []
-    lib.cp_ledger_scan_sqlite.restype = _I
-    lib.cp_ledger_scan_sqlite.argtypes = [
-        _B,
-        _B,
-        _I,
-        _B,
-        _I,
-        _B,
-        _I,
-        ctypes.c_void_p,
-        ctypes.c_void_p,
-    ]
-    return lib
+    return native.load(LIBRARY, _SIGNATURES)
 
 
 def available() -> bool:

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from commonpot import native
+
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
@@ -36,12 +38,8 @@ _I = ctypes.c_int64
 
 @cache
 def _library() -> ctypes.CDLL | None:
-    if not LIBRARY.is_file():
-        return None
-    lib = ctypes.CDLL(str(LIBRARY))
-    lib.cp_simplex.restype = ctypes.c_int
-    lib.cp_simplex.argtypes = [_I, _I, _P, _P, _P, _P, _P, _I, _P, _I, _I, _P, _P, _P, _D, _D]
-    return lib
+    signature = (ctypes.c_int, [_I, _I, _P, _P, _P, _P, _P, _I, _P, _I, _I, _P, _P, _P, _D, _D])
+    return native.load(LIBRARY, {"cp_simplex": signature})
 
 
 def available() -> bool:
