@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from typing import Any
 
 KM_PER_DEG = 6371.0088 * math.pi / 180.0
@@ -112,3 +113,33 @@ def add_need(
 
         service.assign_group(session, community, OPERATOR, need.id, group_id)
     return need
+
+
+Cell = tuple[int, int]
+
+
+def grid_instance(
+    offers: list[tuple[Cell, str, float | None]],
+    needs: list[tuple[Cell, str]],
+    spot: Callable[[Cell], dict[str, float]],
+    params: dict[str, Any],
+) -> dict[str, Any]:
+    """An instance of one-unit offers (cell, category, expiry hours or None) and needs (cell,
+    category), each placed at `spot(cell)`: a lattice, for many exact distance ties."""
+    return {
+        "offers": [
+            {
+                "id": f"o{i}",
+                "category": cat,
+                "quantity": 1,
+                **spot(c),
+                **({"expires_in_hours": e} if e else {}),
+            }
+            for i, (c, cat, e) in enumerate(offers)
+        ],
+        "needs": [
+            {"id": f"n{i}", "category": cat, "quantity": 1, **spot(c)}
+            for i, (c, cat) in enumerate(needs)
+        ],
+        "params": params,
+    }

@@ -20,7 +20,7 @@ from commonpot.network.candidates import brute_force_candidates, build_candidate
 from commonpot.network.explain import explain
 from commonpot.network.instance import parse_instance
 from commonpot.network.metrics import gini
-from tests.factories.network import random_instance
+from tests.factories.network import grid_instance, random_instance
 
 KM = math.degrees(1 / 6371.0088)  # degrees of latitude per km on the spec's sphere
 
@@ -216,23 +216,7 @@ def test_spatial_candidates_equal_brute_force(offers: list[Any], needs: list[Any
     def spot(c: tuple[int, int]) -> dict[str, float]:
         return {"lat": 45 + c[0] * 0.004, "lon": 7 + c[1] * 0.004}
 
-    data = {
-        "offers": [
-            {
-                "id": f"o{i}",
-                "category": cat,
-                "quantity": 1,
-                **spot(c),
-                **({"expires_in_hours": e} if e else {}),
-            }
-            for i, (c, cat, e) in enumerate(offers)
-        ],
-        "needs": [
-            {"id": f"n{i}", "category": cat, "quantity": 1, **spot(c)}
-            for i, (c, cat) in enumerate(needs)
-        ],
-        "params": {"candidates_per_need": k, "max_distance_km": 1.5},
-    }
+    data = grid_instance(offers, needs, spot, {"candidates_per_need": k, "max_distance_km": 1.5})
     inst = parse_instance(data)
     fast, slow = build_candidates(inst), brute_force_candidates(inst)
     assert fast.need.tolist() == slow.need.tolist()

@@ -20,6 +20,7 @@ from commonpot.network.candidates import Candidates, brute_force_candidates, bui
 from commonpot.network.connectivity import connected_components
 from commonpot.network.generate import uniform_square
 from commonpot.network.instance import parse_instance
+from tests.factories.network import grid_instance
 
 # the usual, the poles, both sides of the date line
 CENTRES = [(45.0, 7.0), (89.999, 0.0), (-89.9995, 120.0), (10.0, 179.999), (-30.0, -179.9995)]
@@ -62,23 +63,12 @@ def test_grid_candidates_equal_all_pairs(
 ) -> None:
     # a lattice makes many exact distance ties (and repeated points), which go to the
     # earlier offer; k may exceed the offers; expiries leave near offers out
-    data = {
-        "offers": [
-            {
-                "id": f"o{i}",
-                "category": cat,
-                "quantity": 1,
-                **place(centre, step, c),
-                **({"expires_in_hours": e} if e else {}),
-            }
-            for i, (c, cat, e) in enumerate(offers)
-        ],
-        "needs": [
-            {"id": f"n{i}", "category": cat, "quantity": 1, **place(centre, step, c)}
-            for i, (c, cat) in enumerate(needs)
-        ],
-        "params": {"candidates_per_need": k, "max_distance_km": max_km},
-    }
+    data = grid_instance(
+        offers,
+        needs,
+        lambda c: place(centre, step, c),
+        {"candidates_per_need": k, "max_distance_km": max_km},
+    )
     inst = parse_instance(data)
     assert_same(build_candidates(inst), brute_force_candidates(inst))
 
