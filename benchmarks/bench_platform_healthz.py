@@ -1,6 +1,6 @@
 """`/healthz` latency while a 50,000-offer allocation started on the web runs, both databases.
 
-A real `uvicorn` process (uvloop + httptools, the embedded SqliteHuey consumer, as
+A real `uvicorn` process (httptools on the asyncio loop, the embedded SqliteHuey consumer, as
 `commonpot serve` runs it) on a fresh SQLite file and on a fresh PostgreSQL database with
 N offers and N needs (the issue's uniform-square generator). The baseline is the same
 probe on the same idle server just before the run is started; then the run is POSTed

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_recipes_http.py [--quick] [--connections 8,32]
         [--seconds 10] [--rounds 5] [--client httpx|wrk] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
-Starts `commonpot serve` (one uvicorn process, uvloop and httptools as installed) on a
+Starts `commonpot serve` (one uvicorn process: httptools on the asyncio loop) on a
 fresh database holding the demo communities, and beside it, in the same run, the baseline:
 a bare FastAPI app answering `{"hello": "world"}`, served the same way (uvicorn with
 `commonpot.cli_app.server_options`, as `commonpot serve` runs it: the same loop, parser,
@@ -177,16 +177,17 @@ def combined(rounds: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def stack() -> str:
-    """The event loop and HTTP parser uvicorn's `auto` picks here."""
-    names = []
-    for module, fallback in (("uvloop", "asyncio"), ("httptools", "h11")):
+    """The event loop and HTTP parser both servers run with (`server_options`)."""
+    options = server_options("127.0.0.1", 0)
+    loop, parser = options["loop"], options["http"]
+    if parser == "auto":
         try:
-            __import__(module)
+            __import__("httptools")
         except ImportError:
-            names.append(fallback)
+            parser = "h11"
         else:
-            names.append(module)
-    return "+".join(names)
+            parser = "httptools"
+    return f"{loop}+{parser}"
 
 
 def database_url(pg: str | None, folder: Path) -> tuple[str, str | None]:

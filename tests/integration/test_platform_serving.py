@@ -1,8 +1,8 @@
 """A big allocation started on the web returns at once; the server keeps answering meanwhile.
 
-A real uvicorn process (uvloop + httptools) with the embedded job consumer, on SQLite and
-on PostgreSQL: the run is solved in the background while `/healthz` is timed throughout,
-and its progress arrives live over server-sent events.
+A real uvicorn process (httptools on the asyncio loop, as `commonpot serve` runs it) with
+the embedded job consumer, on SQLite and on PostgreSQL: the run is solved in the background
+while `/healthz` is timed throughout, and its progress arrives live over server-sent events.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ PARAMS = {"candidates_per_need": 10, "max_distance_km": 3}
 
 
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    """uvicorn with uvloop and httptools, as `commonpot serve` runs it."""
+    """uvicorn with httptools on the asyncio loop, as `commonpot serve` runs it."""
     with log.open("wb") as out:
         return _popen(env, port, out)
 
@@ -42,7 +42,7 @@ def _popen(env: dict[str, str], port: int, out: object) -> subprocess.Popen[byte
     return subprocess.Popen(
         [
             sys.executable, "-m", "uvicorn", "commonpot.app:create_served_app", "--factory",
-            "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop",
+            "--host", "127.0.0.1", "--port", str(port), "--loop", "asyncio",
             "--http", "httptools", "--log-level", "warning",
         ],
         env={**os.environ, **env},
