@@ -249,3 +249,89 @@ def test_a_deleted_recipes_gatherings_leave_the_outbox_and_the_log(
     with b.db.unit_of_work(write=False) as s:
         left = s.execute(select(Activity.kind, Activity.local_id, Activity.verb)).all()
     assert [tuple(r) for r in left] == [("gathering", stays, "Create")]
+
+
+def _resolve(b: Instance, activity_id: str) -> Any:
+    """GET a delivered activity's id on b.test: (status, JSON body)."""
+    assert activity_id.startswith("http://b.test/federation/activities/")
+    answer = b.http.get(activity_id.replace("http://b.test", ""), headers=AP)
+    return answer.status_code, answer.json(), answer.headers["content-type"]
+
+
+def test_delivered_activity_ids_resolve_while_what_they_say_may_be_shown(
+    solo: tuple[Instance, Router],
+) -> None:
+    b, router = solo
+    far, steward_id = _beta(b, router)
+    recipe_id = _add_recipe(b, steward_id, "Jollof rice")
+    b.deliver()
+    created = far.received[-1]
+    status, body, media = _resolve(b, created["id"])
+    assert (status, body) == (200, created)  # the very JSON the follower got
+    assert media.startswith("application/activity+json")
+    gathering_id = _open(b, steward_id, recipe_id, "Jollof evening")
+    b.deliver()
+    announced = far.received[-1]
+    assert _resolve(b, announced["id"])[:2] == (200, announced)
+
+    # renamed: the recipe's Update is now its last word, and the Create it replaces is gone
+    with b.db.unit_of_work() as s:
+        beta = sharing.public_community(s, "beta")
+        recipes_service.update_recipe(
+            s, beta, _steward(s, steward_id), recipe_id, _recipe("Smoky jollof rice")
+        )
+    b.deliver()
+    updates = [d for d in far.received if d["type"] == "Update"]
+    recipe_update = next(d for d in updates if d["object"]["type"] != "Event")
+    gathering_update = next(d for d in updates if d["object"]["type"] == "Event")
+    assert _resolve(b, recipe_update["id"])[:2] == (200, recipe_update)
+    assert _resolve(b, created["id"])[0] == 404
+    # a gathering's announcements answer as the outbox lists them: all of them
+    assert _resolve(b, announced["id"])[:2] == (200, announced)
+    assert _resolve(b, gathering_update["id"])[:2] == (200, gathering_update)
+
+    # the recipe is put under a protocol that keeps it home: what it said is taken back,
+    # and only the tombstone answers
+    with b.db.unit_of_work() as s:
+        beta = sharing.public_community(s, "beta")
+        recipes_service.update_recipe(
+            s,
+            beta,
+            _steward(s, steward_id),
+            recipe_id,
+            _recipe("Smoky jollof rice", labels=["TK SS"]),
+        )
+    b.deliver()
+    deletes = [d for d in far.received if d["type"] == "Delete"]
+    recipe_delete = next(d for d in deletes if d["object"]["id"].endswith(f"/recipes/{recipe_id}"))
+    status, body, _media = _resolve(b, recipe_delete["id"])
+    assert (status, body) == (200, recipe_delete)
+    assert "Smoky" not in json.dumps(body) and "jollof" not in json.dumps(body).lower()
+    for gone in (recipe_update, announced, gathering_update):
+        status, body, media = _resolve(b, gone["id"])
+        assert status == 404 and media.startswith("application/problem+json")
+        assert "jollof" not in json.dumps(body).lower()
+    gathering_delete = next(
+        d for d in deletes if d["object"]["id"].endswith(f"/gatherings/{gathering_id}")
+    )
+    assert _resolve(b, gathering_delete["id"])[0] == 404  # its whole history left the outbox
+
+    # an answer sent to one inbox never answers; nor anything once the community is private
+    with b.db.unit_of_work() as s:
+        beta = sharing.public_community(s, "beta")
+        direct = Activity(
+            community_id=beta.id,
+            verb="Create",
+            kind="recipe",
+            local_id=recipe_id,
+            document={"type": "Create", "id": "x"},
+            target_inbox="http://far.test/inbox",
+            fanned_out=True,
+        )
+        s.add(direct)
+        s.flush()
+        direct_id = direct.id
+        beta.visibility = "private"
+    assert _resolve(b, f"http://b.test/federation/activities/{direct_id}")[0] == 404
+    assert _resolve(b, recipe_delete["id"])[0] == 404
+    assert _resolve(b, "http://b.test/federation/activities/999999")[0] == 404

@@ -86,6 +86,12 @@ def instance_actor(request: Request) -> Response:
     return _json(documents.instance_actor_document(fed_of(request)))
 
 
+@router.get("/federation/activities/{activity_id}")
+def delivered_activity(request: Request, ctx: Unit, activity_id: Id) -> Response:
+    """An activity this instance delivered, while what it says may still be shown."""
+    return _read(ctx, lambda s, f: outbox.activity_document(s, f, activity_id))
+
+
 @router.get("/federation/{slug}")
 def actor(request: Request, ctx: Unit, slug: str) -> Response:
     """A public community's Group actor (browsers go to its page)."""

@@ -19,14 +19,16 @@ from sqlalchemy.orm import Session
 
 from commonpot import experiences
 from commonpot.communities import Community
-from commonpot.errors import Invalid
+from commonpot.errors import Invalid, NotFound
 from commonpot.federation.instance import Fed
 from commonpot.federation.models import Activity
 from commonpot.federation.sharing import (
     event_document,
     public_community,
     recipe_document,
+    shareable_event,
     shareable_events,
+    shareable_recipe,
     shareable_recipes,
 )
 from commonpot.federation.vocab import activity, collection, collection_page
@@ -126,3 +128,57 @@ def outbox_document(session: Session, fed: Fed, slug: str, page: int | None) -> 
     return collection_page(
         f"{outbox}?page={page}", outbox, chunk, f"{outbox}?page={page + 1}" if more else None
     )
+
+
+def activity_document(session: Session, fed: Fed, activity_id: int) -> dict[str, Any]:
+    """A delivered activity by its id (`/federation/activities/{n}`), while it may be shown.
+
+    - A gathering's announcement answers exactly while the outbox lists it.
+    - The activities of a recipe or an event answer only while they are its last one.
+      - A `Delete` always answers: its tombstone names nothing but the object's id.
+      - A `Create` or `Update` answers while the object may still leave the community.
+    Anything else is NotFound, exactly as if it had never been: follow requests and
+    answers sent to one inbox, anything of a private community, and activities the delivery
+    log has pruned.
+    """
+    hidden = NotFound("No such activity here.")
+    row = session.get(Activity, activity_id)
+    if (
+        row is None
+        or not row.fanned_out
+        or row.target_inbox is not None
+        or row.community_id is None
+        or row.local_id is None
+        or row.verb not in LISTED_VERBS
+        or not isinstance(row.document, dict)
+    ):
+        raise hidden
+    community = session.get(Community, row.community_id)
+    if community is None or not community.is_public:
+        raise hidden
+    if row.kind == "gathering":
+        shared = {recipe.id for recipe in shareable_recipes(session, community)}
+        for (_when, _object, listed), doc in _announcements(session, community, shared):
+            if listed == row.id:
+                return doc
+        raise hidden
+    later = session.scalar(
+        select(Activity.id)
+        .where(
+            Activity.community_id == row.community_id,
+            Activity.kind == row.kind,
+            Activity.local_id == row.local_id,
+            Activity.fanned_out.is_(True),
+            Activity.target_inbox.is_(None),
+            Activity.verb.in_(LISTED_VERBS),
+            Activity.id > row.id,
+        )
+        .limit(1)
+    )
+    if later is not None:
+        raise hidden
+    if row.verb != "Delete":
+        find = shareable_recipe if row.kind == "recipe" else shareable_event
+        if find(session, community, row.local_id) is None:
+            raise hidden
+    return row.document
