@@ -44,8 +44,35 @@ def test_tally_schulze_and_plurality(capsys: pytest.CaptureFixture[str]) -> None
 def test_tally_human_output_lists_rounds(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["tally", "--method", "irv", str(BURLINGTON)], capsys)
     assert code == 0
-    assert "round 1: Kurt Wright 2951, Bob Kiss 2585" in out
+    assert "round 1: Kurt Wright 2,951, Bob Kiss 2,585" in out
     assert "eliminated James Simpson" in out
+
+
+def test_tally_human_output_reads_in_the_command_lines_language(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANGUAGE", "es")
+    code, out, _ = _run(["tally", "--method", "irv", str(BURLINGTON)], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "método: irv"
+    assert lines[1].startswith("ronda 1: Kurt Wright 2.951, Bob Kiss 2.585, Andy Montroll 2.063")
+    assert lines[1].endswith("; agotadas 4; eliminados James Simpson")
+    assert lines[-1] == "ganadores: Bob Kiss"
+    # the JSON scripts read is the same in every language
+    _, as_json, _ = _run(["tally", "--method", "irv", str(BURLINGTON), "--json"], capsys)
+    monkeypatch.setenv("LANGUAGE", "en")
+    _, english_json, _ = _run(["tally", "--method", "irv", str(BURLINGTON), "--json"], capsys)
+    assert as_json == english_json and json.loads(as_json)["winners"] == ["Bob Kiss"]
+    # a majority vote's options and its details are words of the language too
+    votes = tmp_path / "v.csv"
+    votes.write_text("yes\nyes\nno\nabstain\n", encoding="utf-8")
+    monkeypatch.setenv("LANGUAGE", "es")
+    code, out, _ = _run(["tally", "-m", "majority", str(votes), "--quorum", "1/2"], capsys)
+    assert code == 0
+    assert "ronda 1: sí 2, no 1, abstención 1; agotadas 0" in out
+    assert "quórum alcanzado: sí" in out and "aprobada: sí" in out
+    assert out.splitlines()[-1] == "ganadores: sí"
 
 
 def test_stv_csv_with_seats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,6 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from commonpot.cli_language import N_
 from commonpot.errors import DomainError, Invalid, error_line
 
 if TYPE_CHECKING:
@@ -46,25 +47,74 @@ def fraction(text: str, name: str) -> Fraction:
         raise Invalid(f"{name} must be a number or fraction such as 2/3", field=name) from None
 
 
+# what the result's details are called in the human lines (the JSON keeps the keys)
+_DETAILS = {
+    "quota": N_("quota"),
+    "seats": N_("seats"),
+    "passed": N_("passed"),
+    "quorum_met": N_("quorum met"),
+    "yes_share": N_("share of yes among yes and no"),
+    "threshold": N_("threshold"),
+    "inclusive": N_("reaching the threshold suffices"),
+    "quorum": N_("quorum (share of eligible voters)"),
+    "eligible": N_("eligible voters"),
+}
+# a majority vote's options are words, not names from the file
+_CHOICES = {"yes": N_("yes"), "no": N_("no"), "abstain": N_("abstain")}
+
+
 def result_lines(result: TallyResult, as_json: bool) -> list[str]:
-    """What `commonpot tally` prints for a result (one JSON line with `--json`)."""
+    """What `commonpot tally` prints for a result (one JSON line with `--json`).
+
+    The human lines are in the command line's language, numbers as it writes them (exact
+    fractions as they are); candidates keep the names the file gives them. Scripts read
+    `--json`, whose keys and values never change with the language.
+    """
     if as_json:
         return [json.dumps(result.to_json(), ensure_ascii=False)]
-    lines = [f"method: {result.method}"]
+    from commonpot.cli_language import cli_words
+
+    words = cli_words()
+    say = words.gettext
+
+    def shown(value: Any) -> str:
+        if isinstance(value, bool):
+            return words.gettext("yes") if value else words.gettext("no")
+        if isinstance(value, int):
+            return words.number(value, 0)
+        return str(value)
+
+    def name(text: str) -> str:
+        return say(_CHOICES[text]) if result.method == "majority" and text in _CHOICES else text
+
+    def names(items: list[str]) -> str:
+        return ", ".join(name(item) for item in items)
+
+    lines = [words.gettext("method: %(method)s") % {"method": result.method}]
     for number, step in enumerate(result.to_json()["rounds"], start=1):
-        counts = ", ".join(f"{name} {value}" for name, value in step["counts"].items())
-        line = f"round {number}: {counts}; exhausted {step['exhausted']}"
+        counts = ", ".join(f"{name(key)} {shown(value)}" for key, value in step["counts"].items())
+        line = words.gettext("round %(number)s: %(counts)s; exhausted %(exhausted)s") % {
+            "number": number,
+            "counts": counts,
+            "exhausted": shown(step["exhausted"]),
+        }
         if step.get("elected"):
-            line += f"; elected {', '.join(step['elected'])}"
+            line += words.gettext("; elected %(names)s") % {"names": names(step["elected"])}
         if step["eliminated"]:
-            line += f"; eliminated {', '.join(step['eliminated'])}"
+            line += words.gettext("; eliminated %(names)s") % {"names": names(step["eliminated"])}
         lines.append(line)
     for key, value in result.details.items():
         if key != "paths":
-            lines.append(f"{key}: {value}")
+            label = say(_DETAILS[key]) if key in _DETAILS else key
+            lines.append(f"{label}: {shown(value)}")
     if result.tie_break_seed is not None:
-        lines.append(f"tie broken by lot, seed {result.tie_break_seed}")
-    lines.append(f"winners: {', '.join(result.winners) or '(none)'}")
+        lines.append(
+            words.gettext("tie broken by lot, seed %(seed)s") % {"seed": result.tie_break_seed}
+        )
+    lines.append(
+        words.gettext("winners: %(names)s")
+        % {"names": names(result.winners) or words.gettext("(none)")}
+    )
     return lines
 
 
