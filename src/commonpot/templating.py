@@ -11,7 +11,15 @@ from typing import Any
 
 import jinja2
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.core import get_global
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_time,
+    format_timedelta,
+    get_timezone,
+    get_timezone_location,
+)
 from babel.support import Translations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -176,6 +184,29 @@ def _format_day(locale: str) -> Any:
     return fmt
 
 
+@lru_cache(maxsize=256)
+def zone_name(zone: str, locale: str) -> str:
+    """A time zone as the reader names it: "United Kingdom Time", "hora de Reino Unido";
+    a zone of no country by its long name ("Coordinated Universal Time"); an id Babel does
+    not know, as it is."""
+    try:
+        tz = get_timezone(zone)
+    except LookupError:
+        return zone
+    if zone in get_global("zone_territories"):
+        return str(get_timezone_location(tz, locale=locale))
+    return str(
+        format_datetime(datetime(2026, 1, 1, 12, tzinfo=UTC), "zzzz", tzinfo=tz, locale=locale)
+    )
+
+
+def _zone_name(locale: str) -> Any:
+    def fmt(zone: str | None) -> str:
+        return zone_name(zone, locale) if zone else ""
+
+    return fmt
+
+
 def _format_share(locale: str) -> Any:
     """A share ("2/3", "0.5", 0.25) as the reader writes a percentage: "66,7 %"."""
     number = _format_number(locale)
@@ -304,6 +335,7 @@ def render(
         "format_share": _format_share(locale),
         "format_minutes": _format_minutes(locale),
         "format_day": _format_day(locale),
+        "zone_name": _zone_name(locale),
         "reader": Reader(locale),
         "my_communities": my_communities,
         "unread_notifications": unread,

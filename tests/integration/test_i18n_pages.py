@@ -322,3 +322,25 @@ def test_event_languages_and_experience_notices_read_in_spanish(
         steward_client.get(f"/communities/riverside/recipes/{adapted}", headers=SPAIN).text
     )
     assert "— Comunidad de origen" in page and "Community of origin" not in page
+
+
+def test_an_events_time_zone_is_named_for_the_reader(
+    steward_client: TestClient, db: Database
+) -> None:
+    """The zone beside an event's times reads "hora de Reino Unido", not "Europe/London"."""
+    from commonpot.events.models import Event
+    from commonpot.templating import zone_name
+
+    with db.unit_of_work(write=False) as s:
+        here = s.scalars(select(Community).where(Community.slug == "riverside")).one().id
+        events = list(s.execute(select(Event.id, Event.timezone).where(Event.community_id == here)))
+    assert events
+    for event_id, zone in events:
+        assert "/" in zone  # an IANA id such as Europe/London
+        for lang, headers in (("es", SPAIN), ("en", {"Accept-Language": "en"})):
+            page = steward_client.get(f"/communities/riverside/events/{event_id}", headers=headers)
+            text = visible_text(page.text)
+            named = zone_name(zone, lang)
+            assert named != zone and f"({named})" in text, (lang, zone)
+            assert f"({zone})" not in text
+    assert zone_name("Europe/London", "es") == "hora de Reino Unido"
