@@ -8,6 +8,7 @@ when a role or state is shown untranslated ("eres member").
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -317,6 +318,14 @@ def test_event_languages_and_experience_notices_read_in_spanish(
             ).text
         )
         assert "Atribución:" in text and "Attribution:" not in text, path
+    # the story's lineage names the adaptation's relation in the reader's words too: in the
+    # text version and in the experience the 3-D scene reads
+    assert "Comunidad de origen" in text and "Community of origin" not in text
+    told = steward_client.get(
+        f"/api/communities/riverside/recipes/{adapted}/experience", headers=SPAIN
+    ).json()
+    assert [p["relation"] for p in told["lineage"]] == ["Comunidad de origen"]
+    assert "Community of origin" not in json.dumps(told)
     # the adapted recipe's lineage names its relation in the reader's words
     page = visible_text(
         steward_client.get(f"/communities/riverside/recipes/{adapted}", headers=SPAIN).text

@@ -118,7 +118,9 @@ def experience(
         sections=tuple((s.get("name") or None, tuple(s.get("steps", []))) for s in recipe.steps),
         ingredients=tuple(story.Ingredient(i.line, i.food) for i in recipe.ingredients),
         lineage=tuple(
-            story.Generation(p.name, p.generation, p.relation, p.place, p.period)
+            story.Generation(
+                p.name, p.generation, recipes.relation_words(p.relation, words), p.place, p.period
+            )
             for p in recipe.lineage
         ),
         voices=tuple(

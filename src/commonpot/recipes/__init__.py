@@ -4,7 +4,13 @@ What other domains may use is exported here; everything else is the domain's own
 """
 
 from commonpot.recipes.exchange import scalable
-from commonpot.recipes.heritage import add_oral_history, audio_dir, audio_seconds, notices
+from commonpot.recipes.heritage import (
+    add_oral_history,
+    audio_dir,
+    audio_seconds,
+    notices,
+    relation_words,
+)
 from commonpot.recipes.listening import ListeningGate, audible, register_listening_gate
 from commonpot.recipes.models import OralHistory, Recipe
 from commonpot.recipes.protocols import Reach, protocol_labels, reach
@@ -40,6 +46,7 @@ __all__ = [
     "reach",
     "recent_recipes",
     "register_listening_gate",
+    "relation_words",
     "scalable",
     "shopping_list",
     "visible_recipes",

@@ -211,6 +211,17 @@ def season_text(recipe: Recipe, words: Words = ENGLISH) -> str | None:
     }
 
 
+# the one lineage relation the software writes itself (federation's adaptations, in English
+# before their adopter's language was stored); any other relation is the teller's own words
+ORIGIN_RELATION = "Community of origin"
+
+
+def relation_words(relation: str, words: Words = ENGLISH) -> str:
+    """A lineage relation as the reader reads it: the software's own phrase in the reader's
+    language, a relation people wrote as they wrote it."""
+    return words.gettext(ORIGIN_RELATION) if relation == ORIGIN_RELATION else relation
+
+
 def notices(recipe: Recipe, community: Community, words: Words = ENGLISH) -> list[str]:
     """What must be shown with the recipe on every view and export: attribution, protocol.
 
