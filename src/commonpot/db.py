@@ -104,9 +104,19 @@ def _sqlite_pragmas(engine: Engine, *, immediate: bool) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if immediate:
+
+        @event.listens_for(engine, "begin")
+        def _on_begin_write(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # may wait for the lock: SQLAlchemy's errors
+
+    else:
+
+        @event.listens_for(engine, "begin")
+        def _on_begin_read(conn: Any) -> None:
+            # a deferred BEGIN takes no lock and cannot fail on one: straight to the driver,
+            # without SQLAlchemy's statement machinery (a read request's first statement)
+            conn.connection.dbapi_connection.execute("BEGIN")
 
 
 class Database:
