@@ -60,6 +60,15 @@ def _add_recipe(b: Instance, steward_id: int, name: str, **fields: Any) -> int:
         return made.id
 
 
+def _edit_recipe(b: Instance, steward_id: int, recipe_id: int, name: str, **fields: Any) -> None:
+    """The steward rewrites the recipe (a new name, or labels that keep it home)."""
+    with b.db.unit_of_work() as s:
+        beta = sharing.public_community(s, "beta")
+        recipes_service.update_recipe(
+            s, beta, _steward(s, steward_id), recipe_id, _recipe(name, **fields)
+        )
+
+
 def _open(b: Instance, steward_id: int, recipe_id: int, title: str) -> int:
     with b.db.unit_of_work() as s:
         beta = sharing.public_community(s, "beta")
@@ -116,11 +125,7 @@ def test_the_outbox_lists_a_gatherings_announcements_exactly_as_delivered(
     assert pages[0][1]["object"]["name"] == "Jollof rice"  # older, below it
 
     # the recipe is renamed: the gathering's object changes, and its Update is listed as sent
-    with b.db.unit_of_work() as s:
-        beta = sharing.public_community(s, "beta")
-        recipes_service.update_recipe(
-            s, beta, _steward(s, steward_id), recipe_id, _recipe("Smoky jollof rice")
-        )
+    _edit_recipe(b, steward_id, recipe_id, "Smoky jollof rice")
     b.deliver()
     sent_update = next(
         d for d in far.received if d["type"] == "Update" and d["object"]["type"] == "Event"
@@ -203,11 +208,7 @@ def test_a_gathering_of_a_recipe_that_may_not_leave_never_shows(
 
     # the public recipe is put under a protocol that keeps it home: its gathering is taken
     # back from the followers, and nothing of it stays in the outbox, not even the Delete
-    with b.db.unit_of_work() as s:
-        beta = sharing.public_community(s, "beta")
-        recipes_service.update_recipe(
-            s, beta, _steward(s, steward_id), public, _recipe("Jollof rice", labels=["TK SS"])
-        )
+    _edit_recipe(b, steward_id, public, "Jollof rice", labels=["TK SS"])
     b.deliver()
     assert {d["type"] for d in far.received[-2:]} == {"Delete"}
     front, pages = _pages(b)
@@ -275,11 +276,7 @@ def test_delivered_activity_ids_resolve_while_what_they_say_may_be_shown(
     assert _resolve(b, announced["id"])[:2] == (200, announced)
 
     # renamed: the recipe's Update is now its last word, and the Create it replaces is gone
-    with b.db.unit_of_work() as s:
-        beta = sharing.public_community(s, "beta")
-        recipes_service.update_recipe(
-            s, beta, _steward(s, steward_id), recipe_id, _recipe("Smoky jollof rice")
-        )
+    _edit_recipe(b, steward_id, recipe_id, "Smoky jollof rice")
     b.deliver()
     updates = [d for d in far.received if d["type"] == "Update"]
     recipe_update = next(d for d in updates if d["object"]["type"] != "Event")
@@ -292,15 +289,7 @@ def test_delivered_activity_ids_resolve_while_what_they_say_may_be_shown(
 
     # the recipe is put under a protocol that keeps it home: what it said is taken back,
     # and only the tombstone answers
-    with b.db.unit_of_work() as s:
-        beta = sharing.public_community(s, "beta")
-        recipes_service.update_recipe(
-            s,
-            beta,
-            _steward(s, steward_id),
-            recipe_id,
-            _recipe("Smoky jollof rice", labels=["TK SS"]),
-        )
+    _edit_recipe(b, steward_id, recipe_id, "Smoky jollof rice", labels=["TK SS"])
     b.deliver()
     deletes = [d for d in far.received if d["type"] == "Delete"]
     recipe_delete = next(d for d in deletes if d["object"]["id"].endswith(f"/recipes/{recipe_id}"))
