@@ -182,11 +182,15 @@ def problem_from(exc: DomainError, instance: str | None = None) -> JSONResponse:
 
 
 def wants_json(request: Request) -> bool:
-    """True for API paths (and clients that ask for JSON), which get problem documents."""
+    """True for API paths (and clients that ask for JSON), which get problem documents.
+
+    JSON is any JSON media type: `application/json` and the `+json` ones federation peers
+    ask for (`application/activity+json`, `application/ld+json`, `application/jrd+json`)."""
     if request.url.path.startswith("/api/") or request.url.path in {"/openapi.json", "/healthz"}:
         return True
     accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
+    asks_json = "application/json" in accept or "+json" in accept
+    return asks_json and "text/html" not in accept
 
 
 log = logging.getLogger("commonpot.http")

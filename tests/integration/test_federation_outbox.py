@@ -324,3 +324,8 @@ def test_delivered_activity_ids_resolve_while_what_they_say_may_be_shown(
     assert _resolve(b, f"http://b.test/federation/activities/{direct_id}")[0] == 404
     assert _resolve(b, recipe_delete["id"])[0] == 404
     assert _resolve(b, "http://b.test/federation/activities/999999")[0] == 404
+    for bad in ("abc", "0", "9" * 30):  # a malformed id: a problem a peer can read
+        answer = b.http.get(f"/federation/activities/{bad}", headers=AP)
+        assert answer.status_code == 422
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert answer.json()["status"] == 422
