@@ -89,7 +89,7 @@ def instance_actor(request: Request) -> Response:
 @router.get("/federation/activities/{activity_id}")
 def delivered_activity(request: Request, ctx: Unit, activity_id: Id) -> Response:
     """An activity this instance delivered, while what it says may still be shown."""
-    return _read(ctx, lambda s, f: outbox.activity_document(s, f, activity_id))
+    return _read(ctx, lambda s, _fed: outbox.activity_document(s, activity_id))
 
 
 @router.get("/federation/{slug}")

@@ -39,15 +39,20 @@ LISTED_VERBS = ("Create", "Update", "Delete")  # what a gathering's change was b
 Key = tuple[datetime, str, int]  # when, the object's id, the log row (ties: later first)
 
 
-def announcement() -> ColumnElement[bool]:
-    """Delivery-log rows that are a gathering's announcement as sent (Create, Update, Delete)."""
+def _broadcast(kind: str) -> ColumnElement[bool]:
+    """Delivery-log rows of a `kind` object's Create, Update or Delete sent to the followers."""
     return and_(
-        Activity.kind == "gathering",
+        Activity.kind == kind,
         Activity.verb.in_(LISTED_VERBS),
         Activity.target_inbox.is_(None),
         Activity.community_id.is_not(None),
         Activity.local_id.is_not(None),
     )
+
+
+def announcement() -> ColumnElement[bool]:
+    """Delivery-log rows that are a gathering's announcement as sent (Create, Update, Delete)."""
+    return _broadcast("gathering")
 
 
 def kept_announcement() -> ColumnElement[bool]:
@@ -130,7 +135,7 @@ def outbox_document(session: Session, fed: Fed, slug: str, page: int | None) -> 
     )
 
 
-def activity_document(session: Session, fed: Fed, activity_id: int) -> dict[str, Any]:
+def activity_document(session: Session, activity_id: int) -> dict[str, Any]:
     """A delivered activity by its id (`/federation/activities/{n}`), while it may be shown.
 
     - A gathering's announcement answers exactly while the outbox lists it.
@@ -165,12 +170,10 @@ def activity_document(session: Session, fed: Fed, activity_id: int) -> dict[str,
     later = session.scalar(
         select(Activity.id)
         .where(
+            _broadcast(row.kind),
             Activity.community_id == row.community_id,
-            Activity.kind == row.kind,
             Activity.local_id == row.local_id,
             Activity.fanned_out.is_(True),
-            Activity.target_inbox.is_(None),
-            Activity.verb.in_(LISTED_VERBS),
             Activity.id > row.id,
         )
         .limit(1)

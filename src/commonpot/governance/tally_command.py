@@ -75,7 +75,6 @@ def result_lines(result: TallyResult, as_json: bool) -> list[str]:
     from commonpot.cli_language import cli_words
 
     words = cli_words()
-    say = words.gettext
 
     def shown(value: Any) -> str:
         if isinstance(value, bool):
@@ -85,7 +84,11 @@ def result_lines(result: TallyResult, as_json: bool) -> list[str]:
         return str(value)
 
     def name(text: str) -> str:
-        return say(_CHOICES[text]) if result.method == "majority" and text in _CHOICES else text
+        return (
+            words.gettext(_CHOICES[text])
+            if result.method == "majority" and text in _CHOICES
+            else text
+        )
 
     def names(items: list[str]) -> str:
         return ", ".join(name(item) for item in items)
@@ -105,7 +108,7 @@ def result_lines(result: TallyResult, as_json: bool) -> list[str]:
         lines.append(line)
     for key, value in result.details.items():
         if key != "paths":
-            label = say(_DETAILS[key]) if key in _DETAILS else key
+            label = words.gettext(_DETAILS[key]) if key in _DETAILS else key
             lines.append(f"{label}: {shown(value)}")
     if result.tie_break_seed is not None:
         lines.append(

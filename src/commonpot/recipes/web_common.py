@@ -75,6 +75,7 @@ def recipe_detail(
         translation=next((t for t in recipe.translations if t.language == lang), None),
         tree=browse.variant_tree(here.session, community, here.viewer, recipe_id),
         generations=_generations(recipe.lineage),
+        relation_words=lambda relation: heritage.relation_words(relation, reader(request)),
         base_servings=exchange.base_servings(recipe),
         times=[
             (label_text, human_duration(value))
