@@ -54,6 +54,7 @@ from commonpot.http import (
     CSRF_COOKIE,
     AdmissionMiddleware,
     RetryMiddleware,
+    document_bearer,
     problem,
     problem_from,
     wants_json,
@@ -190,6 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
+    document_bearer(app)
     app.include_router(docs_router)
     for module in ROUTER_MODULES:
         _include_routes(app, module)

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,8 +31,39 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PROBLEM_JSON = "application/problem+json"
 
-# documents the bearer scheme in OpenAPI; the real check is `resolve_viewer`
-bearer_scheme = HTTPBearer(auto_error=False, description="A personal API token (cp_...)")
+# the bearer scheme as OpenAPI documents it; the real check is `resolve_viewer`
+BEARER = "HTTPBearer"
+BEARER_SCHEME = {"type": "http", "scheme": "bearer", "description": "A personal API token (cp_...)"}
+
+
+def api_router_for(tag: str) -> APIRouter:
+    """A domain's JSON API router: under /api, its operations grouped under `tag`.
+
+    Every /api operation accepts the bearer token; `document_bearer` says so in the OpenAPI
+    schema once for all of them. (A router-level `Security(HTTPBearer(...))` dependency would
+    say the same, but FastAPI would then solve it on every request: ~3 % of recipe JSON's
+    CPU, for a value nobody reads.)
+    """
+    return APIRouter(prefix="/api", tags=[tag])
+
+
+def document_bearer(app: FastAPI) -> None:
+    """Make `app`'s OpenAPI schema declare the bearer scheme on every /api operation."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            components = schema.setdefault("components", {})
+            components.setdefault("securitySchemes", {})[BEARER] = dict(BEARER_SCHEME)
+            for path, operations in schema.get("paths", {}).items():
+                if path.startswith("/api/"):
+                    for operation in operations.values():
+                        operation["security"] = [{BEARER: []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class Identify(Protocol):

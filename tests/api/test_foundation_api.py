@@ -15,6 +15,21 @@ def test_healthz_and_openapi(client: TestClient) -> None:
     assert "/api/communities/{slug}/places" in schema["paths"]
 
 
+def test_openapi_declares_the_bearer_token_on_every_api_operation(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    scheme = schema["components"]["securitySchemes"]["HTTPBearer"]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+    api = [
+        operation
+        for path, operations in schema["paths"].items()
+        if path.startswith("/api/")
+        for operation in operations.values()
+    ]
+    assert len(api) > 100  # every domain's API is in the schema
+    assert all(operation.get("security") == [{"HTTPBearer": []}] for operation in api)
+    assert "security" not in schema["paths"]["/healthz"]["get"]
+
+
 def test_unknown_api_path_is_a_problem_document(client: TestClient) -> None:
     response = client.get("/api/no/such/thing")
     assert response.status_code == 404

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Security
+from fastapi import Request
 
 from commonpot.accounts import service
 from commonpot.accounts.schemas import (
@@ -14,10 +14,10 @@ from commonpot.accounts.schemas import (
     TokenIn,
     TokenOut,
 )
-from commonpot.http import Unit, bearer_scheme
+from commonpot.http import Unit, api_router_for
 from commonpot.params import Id
 
-router = APIRouter(prefix="/api", tags=["accounts"], dependencies=[Security(bearer_scheme)])
+router = api_router_for("accounts")
 
 
 @router.post("/auth/token", response_model=NewTokenOut, status_code=201)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request, Security
+from fastapi import Body, Request
 
 from commonpot.biotumblers import alerts, ingest, links, reads, service
 from commonpot.biotumblers.live import publish_pending
@@ -29,10 +29,10 @@ from commonpot.biotumblers.schemas import (
 from commonpot.communities.scope import CommunityScope
 from commonpot.db import utcnow
 from commonpot.errors import NotFound
-from commonpot.http import bearer_scheme, database
+from commonpot.http import api_router_for, database
 from commonpot.params import Id
 
-router = APIRouter(prefix="/api", tags=["biotumblers"], dependencies=[Security(bearer_scheme)])
+router = api_router_for("biotumblers")
 BASE = "/communities/{slug}/biotumblers"
 Payload = Annotated[dict[str, Any] | list[Any], Body(description="One reading or an array")]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Security
+from fastapi import Request
 
 from commonpot.communities import service
 from commonpot.communities.schemas import (
@@ -19,10 +19,10 @@ from commonpot.communities.schemas import (
     RoleIn,
 )
 from commonpot.communities.scope import CommunityScope
-from commonpot.http import Unit, bearer_scheme
+from commonpot.http import Unit, api_router_for
 from commonpot.params import Id
 
-router = APIRouter(prefix="/api", tags=["communities"], dependencies=[Security(bearer_scheme)])
+router = api_router_for("communities")
 
 
 def invitation_url(request: Request, token: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Security
+from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -29,14 +29,14 @@ from commonpot.ecology.schemas import (
     SeedLotOut,
 )
 from commonpot.errors import PayloadTooLarge
-from commonpot.http import bearer_scheme, unit_of_work
+from commonpot.http import api_router_for, unit_of_work
 from commonpot.jobs.web import JobOut, job_out
 from commonpot.params import Id, QueryId
 from commonpot.parsing import decode_text
 from commonpot.templating import reader
 from commonpot.words import ENGLISH, Words, worded
 
-router = APIRouter(prefix="/api", tags=["ecology"], dependencies=[Security(bearer_scheme)])
+router = api_router_for("ecology")
 BASE = "/communities/{slug}/ecology"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Security
+from fastapi import Request
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import calendar_token
@@ -26,10 +26,10 @@ from commonpot.events.schemas import (
     SessionOut,
     WithdrawOut,
 )
-from commonpot.http import Unit, bearer_scheme, unit_of_work
+from commonpot.http import Unit, api_router_for, unit_of_work
 from commonpot.params import Id
 
-router = APIRouter(prefix="/api", tags=["events"], dependencies=[Security(bearer_scheme)])
+router = api_router_for("events")
 router.include_router(planning_router)
 BASE = "/communities/{slug}/events"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Security
+from fastapi import Request
 
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.experiences import service
@@ -20,11 +20,11 @@ from commonpot.experiences.schemas import (
     VoiceOut,
 )
 from commonpot.experiences.service import Experience
-from commonpot.http import bearer_scheme
+from commonpot.http import api_router_for
 from commonpot.params import Id
 from commonpot.templating import reader, reader_locale, translations_for
 
-router = APIRouter(prefix="/api", tags=["experiences"], dependencies=[Security(bearer_scheme)])
+router = api_router_for("experiences")
 RECIPE = "/communities/{slug}/recipes/{recipe_id}"
 RECORDING = "/communities/{slug}/recordings/{recording_id}"
 

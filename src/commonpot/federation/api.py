@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Security
+from fastapi import Request
 
 from commonpot.communities.scope import CommunityScope
 from commonpot.federation import adapt, approvals, reports
@@ -16,11 +16,11 @@ from commonpot.federation.schemas import (
     ReportIn,
     ReportOut,
 )
-from commonpot.http import bearer_scheme
+from commonpot.http import api_router_for
 from commonpot.params import Id
 from commonpot.templating import reader
 
-router = APIRouter(prefix="/api", tags=["federation"], dependencies=[Security(bearer_scheme)])
+router = api_router_for("federation")
 BASE = "/communities/{slug}/federation"
 
 

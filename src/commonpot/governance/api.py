@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Security
+from fastapi import Path, Query
 from fastapi.responses import PlainTextResponse
 
 from commonpot.communities.scope import CommunityScope, Here
@@ -35,11 +35,11 @@ from commonpot.governance.schemas import (
     VoteIn,
     VoteOut,
 )
-from commonpot.http import bearer_scheme
+from commonpot.http import api_router_for
 from commonpot.settings import Settings
 from commonpot.templating import reader
 
-router = APIRouter(prefix="/api", tags=["governance"], dependencies=[Security(bearer_scheme)])
+router = api_router_for("governance")
 router.include_router(grants_router)
 BASE = "/communities/{slug}"
 Number = Annotated[int, Path(ge=1, le=2_000_000_000)]

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Security
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from commonpot.bus import bus_of, opened
-from commonpot.http import Ctx, Unit, bearer_scheme, unit_of_work, verify_csrf_form
+from commonpot.http import Ctx, Unit, api_router_for, unit_of_work, verify_csrf_form
 from commonpot.jobs import access
 from commonpot.jobs.models import TERMINAL_STATES, Job
 from commonpot.jobs.queue import cancel, job_channel, job_message, retry
@@ -23,7 +23,7 @@ from commonpot.templating import reader, redirect, render
 from commonpot.words import ENGLISH, Words
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
-api_router = APIRouter(prefix="/api", tags=["jobs"], dependencies=[Security(bearer_scheme)])
+api_router = api_router_for("jobs")
 TERMINAL = TERMINAL_STATES
 POLL_SECONDS = 1.0
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Body, Request, Response, Security
+from fastapi import BackgroundTasks, Body, Request, Response
 from sqlalchemy.orm import Session
 
 from commonpot.communities.scope import CommunityScope
 from commonpot.errors import Invalid, NotFound
-from commonpot.http import bearer_scheme
+from commonpot.http import api_router_for
 from commonpot.i18n import reader
 from commonpot.jobs.web import JobOut, job_out
 from commonpot.network import handovers, live, runs, service
@@ -37,7 +37,7 @@ from commonpot.network.schemas import (
 )
 from commonpot.params import Id
 
-router = APIRouter(prefix="/api", tags=["network"], dependencies=[Security(bearer_scheme)])
+router = api_router_for("network")
 BASE = "/communities/{slug}/network"
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Security
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from commonpot.errors import DomainError
-from commonpot.http import Ctx, PostedForm, Unit, bearer_scheme, verify_csrf_form
+from commonpot.http import Ctx, PostedForm, Unit, api_router_for, verify_csrf_form
 from commonpot.notifications import mail, service
 from commonpot.notifications.kinds import CHANNELS, KINDS
 from commonpot.notifications.models import Notification
@@ -18,9 +18,7 @@ from commonpot.params import Id
 from commonpot.templating import reader_locale, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
-api_router = APIRouter(
-    prefix="/api", tags=["notifications"], dependencies=[Security(bearer_scheme)]
-)
+api_router = api_router_for("notifications")
 
 
 class NotificationOut(BaseModel):

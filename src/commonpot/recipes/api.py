@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Security
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from commonpot.communities import Community
 from commonpot.communities.scope import CommunityScope, Here, in_one_hop
 from commonpot.errors import Invalid
-from commonpot.http import bearer_scheme
+from commonpot.http import api_router_for
 from commonpot.params import Id, Offset
 from commonpot.recipes import api_exchange, api_heritage, browse, exchange, heritage, service
 from commonpot.recipes.browse import SearchQuery, VariantNode
@@ -43,7 +43,7 @@ from commonpot.recipes.units import lookup_unit
 from commonpot.templating import reader
 from commonpot.words import ENGLISH, Words
 
-router = APIRouter(prefix="/api", tags=["recipes"], dependencies=[Security(bearer_scheme)])
+router = api_router_for("recipes")
 router.include_router(api_heritage.router)
 router.include_router(api_exchange.router)
 BASE = "/communities/{slug}/recipes"
