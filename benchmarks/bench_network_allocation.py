@@ -40,7 +40,15 @@ from commonpot.network import simplex
 from commonpot.network.allocation import allocate, flow_problem
 from commonpot.network.candidates import build_candidates
 from commonpot.network.certify import certify
-from commonpot.network.flow import _assign_parts, build_network, solve_flow, solve_network
+from commonpot.network.flow import (
+    _FIRST_SCALE,
+    Network,
+    _assign_parts,
+    _by_tail,
+    build_network,
+    solve_flow,
+    solve_network,
+)
 from commonpot.network.generate import uniform_square
 from commonpot.network.instance import parse_instance
 
@@ -217,8 +225,22 @@ def engine_vs_bare(n: int, categories: int, repeats: int) -> float:
     return t_solve
 
 
+def simplex_work(net: Network) -> tuple[float, simplex.Solution]:
+    """CPU seconds and the solution (with its work counters) of one simplex solve of `net`,
+    called as the engine calls it at its first cost scale."""
+    order, position = _by_tail(net)
+    scale = _FIRST_SCALE / max(float(np.abs(net.cost).max(initial=0.0)), 1e-300)
+    costs = np.rint(net.cost[order] * scale).astype(np.int64)
+    tree = position[net.tree_arc.clip(min=0)]
+    args = (net.tails[order], net.heads[order], net.capacity[order], costs, net.node_supply, 0)
+    found, seconds = cpu(lambda: simplex.solve(*args, tree))
+    return seconds, found
+
+
 def growth(sizes: list[int]) -> None:
     print("\n== solve CPU growth (solve + certificate + metrics, 1 category)")
+    print("   and the simplex's own work per pivot (arcs priced, steps up the tree to the")
+    print("   cycle's join, node potentials moved): what grows beyond the pivot count")
     previous: tuple[int, float] | None = None
     for n in sizes:
         inst = parse_instance(uniform_square(n, seed=2))
@@ -231,6 +253,21 @@ def growth(sizes: list[int]) -> None:
             line += f"   x{seconds / t:.1f} for x{n / m:.0f} (n log n: x{nlogn:.1f})"
         print(line + f"   peak RSS {peak_mb():.0f} MB", flush=True)
         previous = (n, seconds)
+        if simplex.available():
+            problem, _ = flow_problem(inst, cand)
+            nets = [build_network(problem, *part) for part in _assign_parts(problem)]
+            net = max(nets, key=lambda net: len(net.tails))
+            solve_s, found = simplex_work(net)
+            work, pivots = found.work, max(found.pivots, 1)
+            assert work is not None
+            print(
+                f"    simplex alone {solve_s:.2f} s: {len(net.tails):,} arcs, {found.pivots:,} "
+                f"pivots ({found.pivots / net.n_nodes:.1f} per node, "
+                f"{solve_s / pivots * 1e6:.1f} us each); per pivot: {work.priced / pivots:.0f} "
+                f"arcs priced, {work.walked / pivots:.0f} steps walked, "
+                f"{work.moved / pivots:.0f} potentials moved",
+                flush=True,
+            )
 
 
 def fairness(n: int) -> None:

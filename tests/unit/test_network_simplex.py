@@ -45,6 +45,12 @@ def test_same_optimum_as_ortools_with_duals_that_prove_it(seed: int) -> None:
         )
         assert found.status == simplex.OPTIMAL
         flow, pi = found.flow, found.potential
+        # its work: the last search priced every arc (that proves the tree optimal), and
+        # every pivot walked at least one step to its cycle's join
+        assert found.work is not None
+        assert found.work.priced >= len(net.tails)
+        assert found.work.walked >= found.pivots
+        assert 0 <= found.work.moved <= found.pivots * net.n_nodes
         # a flow: within capacity, and every node sends out exactly its supply
         assert (flow >= 0).all() and (flow <= net.capacity).all()
         out = np.bincount(net.tails, weights=flow, minlength=net.n_nodes)

@@ -39,6 +39,7 @@ typedef struct {
     int8_t *pred_dir;
     int64_t in_arc, join, u_in, v_in, u_out, delta;
     int64_t next_arc, *cand, n_cand, list_size, minor, minor_limit;
+    int64_t priced, walked, moved; /* work done: arcs priced, cycle steps, potentials moved */
 } NS;
 
 static int find_entering(NS *s) {
@@ -49,6 +50,7 @@ static int find_entering(NS *s) {
     /* a minor iteration: the best arc of the candidate list that is still eligible */
     if (s->n_cand > 0 && s->minor < s->minor_limit) {
         int64_t kept = 0;
+        s->priced += s->n_cand;
         for (int64_t i = 0; i < s->n_cand; ++i) {
             int64_t e = s->cand[i];
             int64_t c = state[e] * (cost[e] + pi[src[e]] - pi[dst[e]]);
@@ -70,8 +72,8 @@ static int find_entering(NS *s) {
        every arc was priced (none eligible: the tree is optimal) */
     s->n_cand = 0;
     s->minor = 1;
-    int64_t e = s->next_arc;
-    for (int64_t i = 0; i < m; ++i) {
+    int64_t e = s->next_arc, i;
+    for (i = 0; i < m; ++i) {
         int64_t c = state[e] * (cost[e] + pi[src[e]] - pi[dst[e]]);
         if (++e == m) e = 0;
         if (c < 0) {
@@ -84,6 +86,7 @@ static int find_entering(NS *s) {
             if (s->n_cand == s->list_size) break;
         }
     }
+    s->priced += i < m ? i + 1 : m;
     s->next_arc = e;
     return best < 0;
 }
@@ -91,6 +94,7 @@ static int find_entering(NS *s) {
 static void find_join(NS *s) {
     int64_t u = s->src[s->in_arc], v = s->dst[s->in_arc];
     while (u != v) {
+        ++s->walked;
         if (s->succ_num[u] < s->succ_num[v]) u = s->parent[u];
         else v = s->parent[v];
     }
@@ -250,6 +254,7 @@ static void update_tree(NS *s) {
 static void update_potential(NS *s) {
     int64_t sigma = s->pi[s->v_in] - s->pi[s->u_in] - s->pred_dir[s->u_in] * s->cost[s->in_arc];
     int64_t end = s->thread[s->last_succ[s->u_in]];
+    s->moved += s->succ_num[s->u_in];
     for (int64_t u = s->u_in; u != end; u = s->thread[u]) s->pi[u] += sigma;
 }
 
@@ -259,12 +264,14 @@ static void update_potential(NS *s) {
    `inf` is a capacity treated as unbounded. `max_pivots` (0: none) bounds the work.
    With `real_cost` (the costs before rounding to integers; may be NULL), `real_pi` receives
    the potentials of the final tree under those costs: exact duals of the optimal basis, for
-   a certificate that prices every arc in the problem's own units. */
+   a certificate that prices every arc in the problem's own units. `work_out` (may be NULL)
+   receives the work done, for benchmarks: arcs priced, steps walked up the tree to find
+   cycles' joins, and node potentials moved. */
 int cp_simplex(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
                const int64_t *cap, const int64_t *cost, const int64_t *supply,
                int64_t root, const int64_t *tree_arc, int64_t inf, int64_t max_pivots,
                int64_t *flow, int64_t *pi, int64_t *pivots_out,
-               const double *real_cost, double *real_pi) {
+               const double *real_cost, double *real_pi, int64_t *work_out) {
     if (n <= 0 || root < 0 || root >= n) return BAD_TREE;
     NS s;
     memset(&s, 0, sizeof s);
@@ -371,6 +378,11 @@ int cp_simplex(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
         }
     }
     if (pivots_out) *pivots_out = pivots;
+    if (work_out) {
+        work_out[0] = s.priced;
+        work_out[1] = s.walked;
+        work_out[2] = s.moved;
+    }
     if (status == OPTIMAL && real_cost && real_pi) {
         /* thread order is a preorder: each node's parent is done before it */
         real_pi[root] = 0.0;

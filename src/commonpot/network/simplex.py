@@ -38,7 +38,7 @@ _I = ctypes.c_int64
 
 @cache
 def _library() -> ctypes.CDLL | None:
-    signature = (ctypes.c_int, [_I, _I, _P, _P, _P, _P, _P, _I, _P, _I, _I, _P, _P, _P, _D, _D])
+    signature = (ctypes.c_int, [_I, _I, _P, _P, _P, _P, _P, _I, _P, _I, _I, _P, _P, _P, _D, _D, _P])
     return native.load(LIBRARY, {"cp_simplex": signature})
 
 
@@ -48,15 +48,26 @@ def available() -> bool:
 
 
 @dataclass(frozen=True)
+class Work:
+    """What a solve did, for benchmarks: arcs priced in search of an entering arc, steps
+    walked up the tree to find each cycle, and node potentials moved with the subtrees."""
+
+    priced: int
+    walked: int
+    moved: int
+
+
+@dataclass(frozen=True)
 class Solution:
-    """Status, the flow on every arc, node potentials (duals) and the pivots it took; with
-    real costs, the final tree's potentials under them (None otherwise)."""
+    """Status, the flow on every arc, node potentials (duals), the pivots it took and the
+    work they did; with real costs, the final tree's potentials under them (None otherwise)."""
 
     status: int
     flow: IntArray
     potential: IntArray
     pivots: int
     real_potential: FloatArray | None = None
+    work: Work | None = None
 
 
 def solve(
@@ -94,6 +105,7 @@ def solve(
     flow = np.zeros(m, dtype=np.int64)
     potential = np.zeros(n, dtype=np.int64)
     pivots = np.zeros(1, dtype=np.int64)
+    work = np.zeros(3, dtype=np.int64)
     real = None if real_cost is None else np.ascontiguousarray(real_cost, dtype=np.float64)
     if real is not None and len(real) != m:
         raise ValueError("simplex: arrays of different lengths")
@@ -107,7 +119,8 @@ def solve(
 
     status = lib.cp_simplex(
         n, m, p(t), p(h), p(cap), p(c), p(sup), root, p(tree), INF, max_pivots,
-        p(flow), p(potential), p(pivots), d(real), d(real_pi),
+        p(flow), p(potential), p(pivots), d(real), d(real_pi), p(work),
     )  # fmt: skip
     found_real = real_pi if status == OPTIMAL else None
-    return Solution(int(status), flow, potential, int(pivots[0]), found_real)
+    done = Work(*(int(w) for w in work))
+    return Solution(int(status), flow, potential, int(pivots[0]), found_real, done)
