@@ -70,6 +70,7 @@ class LeanWords:
             self._catalog = gettext.translation(
                 "messages", LOCALE_DIR, languages=[locale], fallback=True
             )
+            self._catalog._catalog.pop("", None)  # the header: an empty text reads empty
 
     def gettext(self, message: str) -> str:
         """The message in the command line's language."""

@@ -36,7 +36,21 @@ def _active() -> Translations:
 def translations_for(locale: str) -> Translations:
     """The compiled catalog for a locale (English, the source language, needs none)."""
     loaded = Translations.load(str(LOCALE_DIR), [locale], domain="messages")
-    return loaded if isinstance(loaded, Translations) else Translations()
+    found = loaded if isinstance(loaded, Translations) else Translations()
+    without_header(found)
+    return found
+
+
+def without_header(catalog: Any) -> None:
+    """Drop a compiled catalog's header entry, so that an empty text reads empty.
+
+    gettext keeps the catalog's metadata (Project-Id-Version, ...) as the translation of "":
+    an empty title or message (a job that has none yet) would show that block to readers of
+    a translated language. The metadata is already parsed by then (plural rules, charset).
+    """
+    texts = getattr(catalog, "_catalog", None)
+    if isinstance(texts, dict):
+        texts.pop("", None)
 
 
 # the languages with a catalog: a reader asking for another one reads English (and the page

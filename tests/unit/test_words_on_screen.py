@@ -117,3 +117,25 @@ def test_a_long_silence_reads_in_hours_or_days_not_thousands_of_minutes() -> Non
     assert _format_minutes("es_ES")(45) == "45 minutos"
     assert _format_minutes("es_ES")(4000) == "3 días"
     assert _format_minutes("en")("not a number") == "not a number"
+
+
+def test_an_empty_text_reads_empty_in_every_language_not_the_catalog_header() -> None:
+    from commonpot.cli_language import LeanWords
+    from commonpot.jobs.texts import shown
+    from commonpot.templating import make_templates
+
+    # gettext keeps the catalog's metadata as the translation of "": a job without a
+    # message yet showed "Project-Id-Version: ..." to Spanish readers
+    spanish = Reader("es")
+    assert spanish.gettext("") == ""
+    assert spanish.gettext("Recipes") == "Recetas"  # the catalog itself is still there
+    assert shown("", spanish) == ""
+    assert LeanWords("es").gettext("") == ""
+    from commonpot.i18n import _CURRENT, translations_for
+
+    page = make_templates().env.from_string("[{{ _(title) }}|{{ _('Recipes') }}]")
+    token = _CURRENT.set(translations_for("es"))
+    try:
+        assert page.render(title="") == "[|Recetas]"
+    finally:
+        _CURRENT.reset(token)
