@@ -1,7 +1,7 @@
 """Shared input field types, for schemas and services alike (no web framework here).
 
 A web address people follow or the server fetches is http or https only: never
-`javascript:`, `data:` or `file:`.
+`javascript:`, `data:` or `file:`. A language tag is kept in its one canonical case.
 """
 
 from __future__ import annotations
@@ -33,3 +33,31 @@ def check_web_url(value: str) -> str:
 
 WebUrl = Annotated[str, AfterValidator(check_web_url)]
 """A link people follow or the server fetches: http or https only."""
+
+
+def canonical_language(tag: str) -> str:
+    """A BCP 47 language tag in its canonical case, so that one language has one spelling.
+
+    Tags are case-insensitive ("EN" is "en"); the convention writes the language and other
+    subtags in lower case, a four-letter script in title case and a two-letter region in
+    upper case: "pt-br" -> "pt-BR", "ZH-HANT-tw" -> "zh-Hant-TW".
+    """
+    parts = tag.strip().split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+def same_language(a: str, b: str) -> bool:
+    """Whether two language tags name the same language (tags are case-insensitive)."""
+    return a.strip().lower() == b.strip().lower()
+
+
+LanguageTag = Annotated[str, AfterValidator(canonical_language)]
+"""A language tag, stored in its canonical case (`canonical_language`)."""

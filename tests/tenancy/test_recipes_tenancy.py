@@ -244,6 +244,20 @@ def test_member_cannot_replace_someone_elses_translation(client: TestClient, db:
         names = list(s.scalars(select(RecipeTranslation.name)))
     assert names == ["Soupe de grand-mère"]
     assert _snapshot(db) == before
+    # the same language in another case is the same language: refused too, nothing added
+    for spelling in ("FR", "Fr"):
+        again = client.post(api, json={**hostile, "language": spelling}, headers=member)
+        assert again.status_code == 403, again.text
+    assert _snapshot(db) == before
+    # the recipe's own language in capitals is still its own language
+    own = client.post(api, json={**hostile, "language": "EN"}, headers=member)
+    assert own.status_code == 422 and own.json()["field"] == "language"
     # adding a language nobody has translated yet stays open to members
     added = client.post(api, json={"language": "de", "name": "Omas Suppe"}, headers=member)
     assert added.status_code == 201, added.text
+    # and a tag is stored in its canonical case, whatever case it was typed in
+    typed = client.post(api, json={"language": "PT-br", "name": "Sopa da avó"}, headers=member)
+    assert typed.status_code == 201, typed.text
+    with db.unit_of_work(write=False) as s:
+        languages = sorted(s.scalars(select(RecipeTranslation.language)))
+    assert languages == ["de", "fr", "pt-BR"]

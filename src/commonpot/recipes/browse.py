@@ -85,13 +85,13 @@ def search_recipes(
     if query.cuisine.strip():
         stmt = stmt.where(func.lower(Recipe.cuisine) == query.cuisine.strip().lower())
     if query.language.strip():
-        lang = query.language.strip()
+        lang = query.language.strip().lower()  # tags are case-insensitive
         stmt = stmt.where(
             or_(
-                Recipe.language == lang,
+                func.lower(Recipe.language) == lang,
                 Recipe.id.in_(
                     scoped_ids(RecipeTranslation, community.id).where(
-                        RecipeTranslation.language == lang,
+                        func.lower(RecipeTranslation.language) == lang,
                     )
                 ),
             )

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from commonpot.fields import WebUrl
+from commonpot.fields import LanguageTag, WebUrl
 
 Text200 = Field(default="", max_length=200)
 
@@ -41,7 +41,9 @@ class RecipeIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
-    language: str = Field(default="en", min_length=2, max_length=35, pattern=r"^[A-Za-z0-9-]+$")
+    language: LanguageTag = Field(
+        default="en", min_length=2, max_length=35, pattern=r"^[A-Za-z0-9-]+$"
+    )
     ingredients: list[str] = Field(default_factory=list, max_length=200)
     sections: list[SectionIn] = Field(default_factory=list, max_length=50)
     recipe_yield: str = Field(default="", max_length=100)
@@ -71,7 +73,7 @@ class TranslationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    language: str = Field(min_length=2, max_length=35, pattern=r"^[A-Za-z0-9-]+$")
+    language: LanguageTag = Field(min_length=2, max_length=35, pattern=r"^[A-Za-z0-9-]+$")
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
     ingredients: list[str] = Field(default_factory=list, max_length=200)

@@ -15,6 +15,7 @@ from commonpot.accounts import Viewer
 from commonpot.communities import Community, Role, membership, require_member
 from commonpot.db import utcnow
 from commonpot.errors import Forbidden, Invalid, NotFound
+from commonpot.fields import canonical_language, same_language
 from commonpot.recipes.conversion import food_key
 from commonpot.recipes.durations import duration_seconds, normalise_duration
 from commonpot.recipes.ingredients import parse_ingredient
@@ -393,11 +394,12 @@ def save_translation(
     """Add the recipe in one more language (members); replacing one is for its editors."""
     require_member(session, community, viewer)
     recipe = get_recipe(session, community, viewer, recipe_id)
-    if data.language == recipe.language:
+    language = canonical_language(data.language)  # one language, one spelling ("EN" is "en")
+    if same_language(language, recipe.language):
         raise Invalid(
             "That is the recipe's own language; edit the recipe instead.", field="language"
         )
-    found = next((t for t in recipe.translations if t.language == data.language), None)
+    found = next((t for t in recipe.translations if same_language(t.language, language)), None)
     if found is not None and not may_edit(access(session, community, viewer), recipe):
         raise Forbidden(
             "This recipe already has that translation; only the recipe's author, a steward "
@@ -405,7 +407,7 @@ def save_translation(
             field="language",
         )
     if found is None:
-        found = RecipeTranslation(community_id=community.id, language=data.language)
+        found = RecipeTranslation(community_id=community.id, language=language)
         recipe.translations.append(found)
     found.name = data.name.strip()
     found.description = data.description.strip()

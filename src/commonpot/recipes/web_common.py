@@ -11,6 +11,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from commonpot.communities.scope import Here
 from commonpot.errors import DomainError, Invalid
+from commonpot.fields import same_language
 from commonpot.recipes import browse, exchange, heritage, service
 from commonpot.recipes.durations import human_duration
 from commonpot.recipes.jsonld import to_jsonld
@@ -72,7 +73,9 @@ def recipe_detail(
         can_delete=service.may_delete(who, recipe),
         source_site=urlsplit(recipe.source_url).hostname if recipe.source_url else None,
         gated="TK CS" in recipe.labels and not ack,
-        translation=next((t for t in recipe.translations if t.language == lang), None),
+        translation=next(
+            (t for t in recipe.translations if lang and same_language(t.language, lang)), None
+        ),
         tree=browse.variant_tree(here.session, community, here.viewer, recipe_id),
         generations=_generations(recipe.lineage),
         relation_words=lambda relation: heritage.relation_words(relation, reader(request)),
