@@ -59,6 +59,7 @@ from commonpot.http import (
     problem_from,
     wants_json,
 )
+from commonpot.i18n import N_
 from commonpot.jobs import web as jobs_web
 from commonpot.json_guard import JsonBodyGuard
 from commonpot.network import api as network_api
@@ -351,8 +352,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             "error.html",
             {
                 "status": 500,
-                "title": "Something went wrong",
-                "detail": "Something went wrong on our side. Nothing was saved; try again.",
+                "title": N_("Something went wrong"),
+                "detail": N_("Something went wrong on our side. Nothing was saved; try again."),
             },
             status_code=500,
         )

@@ -353,3 +353,28 @@ def test_an_events_time_zone_is_named_for_the_reader(
             assert named != zone and f"({named})" in text, (lang, zone)
             assert f"({zone})" not in text
     assert zone_name("Europe/London", "es") == "hora de Reino Unido"
+
+
+def test_not_found_pages_and_the_formulas_read_in_spanish(steward_client: TestClient) -> None:
+    # refusals name what is missing with its parts (ids as typed, not as numbers)
+    cases = {
+        "/communities/riverside/recipes/12345": "No hay ninguna receta 12345 aquí.",
+        "/communities/nowhere": "No hay ninguna comunidad «nowhere» aquí.",
+        "/communities/riverside/events/12345": "No hay ningún evento 12345 aquí.",
+        "/communities/riverside/governance/proposals/12345": (
+            "No hay ninguna propuesta n.º 12345 aquí."
+        ),
+        "/communities/riverside/ecology/assessments/12345": "No existe esa evaluación aquí.",
+    }
+    for path, spanish in cases.items():
+        response = steward_client.get(path, headers=SPANISH)
+        assert response.status_code == 404, path
+        text = visible_text(response.text)
+        assert spanish in text, (path, text)
+    # the same refusal stays English for an English reader
+    english = steward_client.get("/communities/riverside/recipes/12345")
+    assert "No recipe 12345 here." in visible_text(english.text)
+    # the ecology page's formulas explain themselves in the reader's language
+    ecology = steward_client.get("/communities/riverside/ecology", headers=SPANISH).text
+    assert "número de cultivos con alguna superficie" in html.unescape(ecology)
+    assert "number of crops with any area" not in html.unescape(ecology)

@@ -66,7 +66,9 @@ def normalise_email(email: str) -> str:
 def check_password_strength(password: str, field: str = "password") -> None:
     """Refuse passwords that are too short to resist guessing."""
     if len(password) < MIN_PASSWORD:
-        raise Invalid(f"Use a password of at least {MIN_PASSWORD} characters.", field=field)
+        raise Invalid(
+            "Use a password of at least %(num)s characters.", field=field, num=MIN_PASSWORD
+        )
     if len(password) > 1024:
         raise Invalid("That password is too long (1024 characters at most).", field=field)
 

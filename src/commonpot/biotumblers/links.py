@@ -19,6 +19,7 @@ from commonpot.biotumblers.models import Batch, Biotumbler
 from commonpot.communities import Community, Place
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.parsing import N_
 
 COMPOST = "compost"
 MAX_KG = 100_000
@@ -38,7 +39,7 @@ def finished_batch(
     """A steward's ended, sanitised batch whose compost has not left yet (else the reason)."""
     found = service.get_device(session, community, viewer, device)
     service.require_steward(session, community, viewer)
-    batch = tenancy.get_scoped(session, Batch, batch_id, community.id, missing="No such batch.")
+    batch = tenancy.get_scoped(session, Batch, batch_id, community.id, missing=N_("No such batch."))
     if batch.device_id != found.id:
         raise NotFound("No such batch.")
     if batch.ended_at is None:
@@ -100,7 +101,7 @@ def deliver_compost(
     """Record that a sanitised batch's compost went to one of the community's domes."""
     _, batch = finished_batch(session, community, viewer, device, batch_id)
     kg = _kg(compost_kg)
-    place = tenancy.get_scoped(session, Place, place_id, community.id, missing="No such place.")
+    place = tenancy.get_scoped(session, Place, place_id, community.id, missing=N_("No such place."))
     batch.place_id, batch.compost_kg, batch.delivered_at = place.id, kg, utcnow()
     session.flush()
     return batch

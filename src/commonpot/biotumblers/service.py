@@ -59,7 +59,7 @@ def readable(session: Session, slug: str, viewer: Viewer) -> Community:
 def visible_devices(session: Session, community: Community, viewer: Viewer) -> list[Biotumbler]:
     """The one read helper: a public community's devices for anyone, a private one's for members."""
     if not communities.can_read(session, community, viewer):
-        raise NotFound(f"No community '{community.slug}' here.")
+        raise NotFound("No community '%(slug)s' here.", slug=community.slug)
     query = tenancy.select_scoped(Biotumbler, community.id)
     return list(session.scalars(query.order_by(Biotumbler.device)))
 
@@ -67,14 +67,14 @@ def visible_devices(session: Session, community: Community, viewer: Viewer) -> l
 def get_device(session: Session, community: Community, viewer: Viewer, device: str) -> Biotumbler:
     """One visible device, or NotFound."""
     if not communities.can_read(session, community, viewer):
-        raise NotFound(f"No community '{community.slug}' here.")
+        raise NotFound("No community '%(slug)s' here.", slug=community.slug)
     found = session.scalar(
         select(Biotumbler).where(
             Biotumbler.community_id == community.id, Biotumbler.device == device
         )
     )
     if found is None:
-        raise NotFound(f"No biotumbler '{device}' here.")
+        raise NotFound("No biotumbler '%(device)s' here.", device=device)
     return found
 
 
@@ -95,7 +95,7 @@ def device_for_token(session: Session, slug: str, device: str, token: str) -> Bi
     """The device a token belongs to; a wrong token is NotFound, as for an unknown device."""
     found = find_by_token(session, slug, device, token)
     if found is None:
-        raise NotFound(f"No biotumbler '{device}' here.")
+        raise NotFound("No biotumbler '%(device)s' here.", device=device)
     return found
 
 

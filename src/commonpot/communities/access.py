@@ -49,7 +49,7 @@ def readable_community(session: Session, slug: str, viewer: Viewer) -> Community
     """The community by slug, or NotFound when it is absent or hidden from the viewer."""
     community = session.execute(_BY_SLUG, {"slug": slug}).scalar()
     if community is None or not can_read(session, community, viewer):
-        raise NotFound(f"No community '{slug}' here.")
+        raise NotFound("No community '%(slug)s' here.", slug=slug)
     return community
 
 
@@ -68,7 +68,7 @@ def require_member(session: Session, community: Community, viewer: Viewer) -> Me
     found = membership(session, community, viewer)
     if found is None:
         if not community.is_public and not viewer.is_admin:
-            raise NotFound(f"No community '{community.slug}' here.")
+            raise NotFound("No community '%(slug)s' here.", slug=community.slug)
         raise Forbidden("Only members of this community can do this.")
     return found
 

@@ -21,6 +21,7 @@ from commonpot.communities.schemas import InvitationIn
 from commonpot.communities.signals import Invited
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
+from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped, select_scoped
 
 INVITE_DAYS = 14
@@ -125,7 +126,7 @@ def revoke_invitation(
     """Withdraw an invitation (stewards)."""
     require_role(session, community, viewer, Role.STEWARD)
     invitation = get_scoped(
-        session, Invitation, invitation_id, community.id, missing="No such invitation."
+        session, Invitation, invitation_id, community.id, missing=N_("No such invitation.")
     )
     session.delete(invitation)
     session.flush()

@@ -15,6 +15,7 @@ from commonpot.communities.models import (
 )
 from commonpot.communities.schemas import PlaceIn, PlacePatch
 from commonpot.errors import Conflict, Forbidden
+from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped, select_scoped
 
 
@@ -29,14 +30,14 @@ def places(session: Session, community: Community, kind: str | None = None) -> l
 def get_place(session: Session, community: Community, place_id: int) -> Place:
     """One place of the community, or NotFound."""
     return get_scoped(
-        session, Place, place_id, community.id, missing="No such place in this community."
+        session, Place, place_id, community.id, missing=N_("No such place in this community.")
     )
 
 
 def _name_taken(session: Session, community: Community, name: str) -> None:
     query = select_scoped(Place, community.id).where(Place.name == name)
     if session.scalar(query) is not None:
-        raise Conflict(f"There is already a place called '{name}'.", field="name")
+        raise Conflict("There is already a place called '%(name)s'.", field="name", name=name)
 
 
 def create_place(session: Session, community: Community, viewer: Viewer, body: PlaceIn) -> Place:

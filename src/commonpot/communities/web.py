@@ -18,7 +18,7 @@ from commonpot.communities.scope import CommunityScope, Here, enter
 from commonpot.errors import Conflict, DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
-from commonpot.parsing import is_digits, validated
+from commonpot.parsing import N_, is_digits, validated
 from commonpot.templating import reader, reader_locale, redirect, render, translations_for
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -209,7 +209,7 @@ def _invitation_page(
     except DomainError as exc:
         if error is not None:
             raise
-        data = {"status": exc.status, "title": "Invitation", "detail": exc.detail}
+        data = {"status": exc.status, "title": N_("Invitation"), "detail": exc.detail}
         return render(ctx.request, "error.html", data, ctx=ctx, status_code=exc.status)
     data = {
         "invitation": invitation,

@@ -26,7 +26,7 @@ from commonpot.ecology.service import (
     require_steward,
 )
 from commonpot.errors import Invalid
-from commonpot.parsing import dumps_json
+from commonpot.parsing import N_, dumps_json
 from commonpot.tenancy import get_scoped, select_scoped
 
 
@@ -105,7 +105,7 @@ def get_assessment(
     """One assessment, or NotFound."""
     require_reader(session, community, viewer)
     return get_scoped(
-        session, Assessment, assessment_id, community.id, missing="No such assessment here."
+        session, Assessment, assessment_id, community.id, missing=N_("No such assessment here.")
     )
 
 

@@ -43,14 +43,14 @@ EVENNESS_BANDS = (
     ),
 )
 FORMULAS = {
-    "richness": "S = number of crops with any area",
-    "hill_1": "¹D = exp(H), H = −Σ pᵢ ln pᵢ, pᵢ = share of area",
+    "richness": N_("S = number of crops with any area"),
+    "hill_1": N_("¹D = exp(H), H = −Σ pᵢ ln pᵢ, pᵢ = share of area"),
     "hill_2": "²D = 1 / Σ pᵢ²",
     "pielou_evenness": "J = ln ¹D / ln S",
     "simpson": "1 − Σ pᵢ²",
-    "total": "Σ area (m²)",
-    "gamma": "¹D of all places pooled",
-    "alpha": "average ¹D of a place (Jost)",
+    "total": N_("Σ area (m²)"),
+    "gamma": N_("¹D of all places pooled"),
+    "alpha": N_("average ¹D of a place (Jost)"),
     "beta": "γ / α",
 }
 

@@ -38,6 +38,7 @@ from commonpot.ecology.service import (
 )
 from commonpot.errors import Conflict, Invalid
 from commonpot.offload import cpu_bound
+from commonpot.parsing import N_
 from commonpot.tenancy import find_scoped, get_scoped, select_scoped
 from commonpot.words import Said, said_n
 
@@ -200,7 +201,9 @@ def crop_plans(session: Session, community: Community, viewer: Viewer) -> list[C
 def get_plan(session: Session, community: Community, viewer: Viewer, plan_id: int) -> CropPlan:
     """One crop plan, or NotFound."""
     require_reader(session, community, viewer)
-    return get_scoped(session, CropPlan, plan_id, community.id, missing="No such crop plan here.")
+    return get_scoped(
+        session, CropPlan, plan_id, community.id, missing=N_("No such crop plan here.")
+    )
 
 
 def _sow(session: Session, community: Community, move: dict[str, Any]) -> None:

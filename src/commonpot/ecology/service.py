@@ -19,6 +19,7 @@ from commonpot.ecology.diversity import diversity_report, roll_up, varietal_dive
 from commonpot.ecology.models import Crop, Planting, SeedLot
 from commonpot.ecology.schemas import CropIn, PlantingIn, SeedLotIn
 from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped, select_scoped
 
 GROWING_KINDS = (PlaceKind.BIODOME.value, PlaceKind.GARDEN.value)
@@ -183,7 +184,7 @@ def remove_planting(
     """Take a planting out of the inventory (members)."""
     require_member(session, community, viewer)
     planting = get_scoped(
-        session, Planting, planting_id, community.id, missing="No such planting here."
+        session, Planting, planting_id, community.id, missing=N_("No such planting here.")
     )
     session.delete(planting)
     session.flush()

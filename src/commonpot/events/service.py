@@ -114,7 +114,7 @@ def get_event(session: Session, community: Community, viewer: Viewer, event_id: 
             visible_events(session, community, viewer).where(Event.id == event_id)
         )
     if found is None:
-        raise NotFound(f"No event {event_id} here.")
+        raise NotFound("No event %(id)s here.", id=str(event_id))
     return found
 
 
@@ -147,7 +147,9 @@ def _check_roles(roles: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if wanted is not None and (not isinstance(wanted, int) or not 0 <= wanted <= 10_000):
             raise Invalid("Wanted must be a whole number ≥ 0.", field=f"roles[{index}].wanted")
         if any(r["name"] == name for r in out):
-            raise Invalid(f"The role '{name}' is listed twice.", field=f"roles[{index}].name")
+            raise Invalid(
+                "The role '%(name)s' is listed twice.", field=f"roles[{index}].name", name=name
+            )
         out.append({"name": name, "wanted": wanted})
     return out or [{"name": r, "wanted": None} for r in DEFAULT_ROLES]
 

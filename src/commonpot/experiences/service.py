@@ -162,11 +162,11 @@ def _recording(
 ) -> tuple[recipes.OralHistory, recipes.Recipe]:
     item = find_scoped(session, recipes.OralHistory, recording_id, community.id)
     if item is None:
-        raise NotFound(f"No recording {recording_id} here.")
+        raise NotFound("No recording %(id)s here.", id=str(recording_id))
     try:
         recipe = recipes.get_recipe(session, community, viewer, item.recipe_id)
     except NotFound:
-        raise NotFound(f"No recording {recording_id} here.") from None
+        raise NotFound("No recording %(id)s here.", id=str(recording_id)) from None
     return item, recipe
 
 
@@ -179,10 +179,10 @@ def recording_audio(
     member = recipes.access(session, community, viewer).member
     voice = _voices(session, community, [item.id]).get(item.id)
     if not item.audio_file or not item.audio_type or not may_hear(member, voice):
-        raise NotFound(f"No recording {recording_id} here.")
+        raise NotFound("No recording %(id)s here.", id=str(recording_id))
     path = recipes.audio_dir(data_dir) / item.audio_file
     if not path.is_file():
-        raise NotFound(f"No recording {recording_id} here.")
+        raise NotFound("No recording %(id)s here.", id=str(recording_id))
     return path, item.audio_type
 
 
@@ -263,14 +263,20 @@ def arrange(
     recordings = {h.id for h in recipe.oral_histories}
     for number, chapter in enumerate(data.chapters, start=1):
         if any(not 1 <= n <= steps for n in chapter.steps):
-            raise Invalid(f"Chapter {number} names a step the recipe does not have.", field="steps")
+            raise Invalid(
+                "Chapter %(number)s names a step the recipe does not have.",
+                field="steps",
+                number=str(number),
+            )
         if chapter.recording_id is not None and chapter.recording_id not in recordings:
             raise Invalid(
                 f"Chapter {number} names a recording of another recipe.", field="recording_id"
             )
         start, end = chapter.start_s, chapter.end_s
         if start is not None and end is not None and end <= start:
-            raise Invalid(f"Chapter {number} ends before it starts.", field="end_s")
+            raise Invalid(
+                "Chapter %(number)s ends before it starts.", field="end_s", number=str(number)
+            )
     session.execute(
         delete(ExperienceChapter).where(
             ExperienceChapter.community_id == community.id,

@@ -30,6 +30,7 @@ from commonpot.federation.vocab import (
     ACTIVITY_JSON,
     activity,
 )
+from commonpot.parsing import N_
 
 
 def _webfinger(fed: Fed, handle: Handle) -> str:
@@ -106,7 +107,7 @@ def unfollow(
     if not viewer.operator:
         require_role(session, community, viewer, Role.STEWARD)
     row = tenancy.get_scoped(
-        session, Following, following_id, community.id, missing="Not following that community."
+        session, Following, following_id, community.id, missing=N_("Not following that community.")
     )
     our_actor = fed.urls.actor(community.slug)
     follow_doc = activity("Follow", row.follow_id, our_actor, row.actor_id)

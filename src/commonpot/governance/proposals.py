@@ -69,7 +69,7 @@ def get_proposal(session: Session, community: Community, viewer: Viewer, number:
     for proposal in visible_proposals(session, community, viewer):
         if proposal.number == number:
             return proposal
-    raise NotFound(f"No proposal #{number} here.")
+    raise NotFound("No proposal #%(number)s here.", number=str(number))
 
 
 def locked(session: Session, community: Community, viewer: Viewer, number: int) -> Proposal:

@@ -20,6 +20,7 @@ from commonpot.network import checks
 from commonpot.network.access import require_steward
 from commonpot.network.groups import get_group
 from commonpot.network.models import Need, NeedStatus
+from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped
 
 # the codes a form and the API accept, in the order a form shows them
@@ -55,7 +56,7 @@ def state(
 
     Without consent the need leaves any priority group it was in.
     """
-    need = get_scoped(session, Need, need_id, community.id, missing="No such need here.")
+    need = get_scoped(session, Need, need_id, community.id, missing=N_("No such need here."))
     if viewer.user_id is None or need.user_id != viewer.user_id:
         raise Forbidden("Only the person who asked can state their circumstances.")
     codes, text = clean(circumstances, note)
@@ -72,7 +73,7 @@ def assign_group(
 ) -> Need:
     """A steward places an open need in a priority group (the person must have agreed)."""
     require_steward(session, community, viewer)
-    need = get_scoped(session, Need, need_id, community.id, missing="No such need here.")
+    need = get_scoped(session, Need, need_id, community.id, missing=N_("No such need here."))
     if need.status != NeedStatus.OPEN.value:
         raise Conflict(f"This need is already {need.status}.")
     if group_id is not None:

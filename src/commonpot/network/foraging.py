@@ -17,7 +17,7 @@ from commonpot.errors import Conflict, Forbidden, Invalid
 from commonpot.network import checks
 from commonpot.network.access import is_steward, require_reader
 from commonpot.network.models import ForagingPatch, Harvest
-from commonpot.parsing import finite, integer
+from commonpot.parsing import N_, finite, integer
 from commonpot.tenancy import get_scoped, select_scoped
 
 
@@ -34,7 +34,7 @@ def get_patch(
     """One patch of the community."""
     require_reader(session, community, viewer)
     return get_scoped(
-        session, ForagingPatch, patch_id, community.id, missing="No such foraging patch here."
+        session, ForagingPatch, patch_id, community.id, missing=N_("No such foraging patch here.")
     )
 
 

@@ -13,6 +13,7 @@ from commonpot.errors import Conflict, Invalid, NotFound
 from commonpot.network import checks
 from commonpot.network.access import require_reader, require_steward
 from commonpot.network.models import PriorityGroup
+from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped, select_scoped
 
 
@@ -27,7 +28,11 @@ def get_group(session: Session, community: Community, group_id: int) -> Priority
     """A priority group of this community."""
     try:
         return get_scoped(
-            session, PriorityGroup, group_id, community.id, missing="No such priority group here."
+            session,
+            PriorityGroup,
+            group_id,
+            community.id,
+            missing=N_("No such priority group here."),
         )
     except NotFound as exc:
         raise NotFound(exc.detail, field="group_id") from None

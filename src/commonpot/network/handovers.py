@@ -38,6 +38,7 @@ from commonpot.network.models import (
     Need,
     Offer,
 )
+from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped, select_scoped
 
 DEFAULT_LEAD = timedelta(hours=1)  # the first window starts at the next full hour after this
@@ -118,7 +119,7 @@ def get_handover(
     """One handover, for the people involved and the stewards (404 for anyone else)."""
     require_reader(session, community, viewer)
     handover = get_scoped(
-        session, Handover, handover_id, community.id, missing="No such handover here."
+        session, Handover, handover_id, community.id, missing=N_("No such handover here.")
     )
     if not (_involved(handover, viewer) or is_steward(session, community, viewer)):
         raise NotFound("No such handover here.")
@@ -273,7 +274,7 @@ def volunteer(session: Session, community: Community, viewer: Viewer, handover_i
     """A member offers to carry an open handover from the donor to the recipient."""
     communities.require_member(session, community, viewer)
     handover = get_scoped(
-        session, Handover, handover_id, community.id, missing="No such handover here."
+        session, Handover, handover_id, community.id, missing=N_("No such handover here.")
     )
     if handover.state not in (HandoverState.PROPOSED.value, HandoverState.CONFIRMED.value):
         raise Conflict(f"This handover is already {handover.state}.")

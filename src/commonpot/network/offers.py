@@ -19,6 +19,7 @@ from commonpot.network.access import is_steward, owner_or_steward, require_reade
 from commonpot.network.circumstances import clean as circumstances_clean
 from commonpot.network.groups import get_group
 from commonpot.network.models import Need, NeedStatus, Offer, OfferStatus
+from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped, select_scoped
 
 
@@ -154,7 +155,7 @@ def create_need(
 def get_offer(session: Session, community: Community, viewer: Viewer, offer_id: int) -> Offer:
     """One offer of the community, for members."""
     require_reader(session, community, viewer)
-    return get_scoped(session, Offer, offer_id, community.id, missing="No such offer here.")
+    return get_scoped(session, Offer, offer_id, community.id, missing=N_("No such offer here."))
 
 
 def get_need(session: Session, community: Community, viewer: Viewer, need_id: int) -> Need:

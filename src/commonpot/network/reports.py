@@ -24,6 +24,7 @@ from commonpot.network.models import (
     Offer,
     RunStatus,
 )
+from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped
 
 
@@ -33,7 +34,7 @@ def visible_run(
     """The run and whether the viewer sees all of it (stewards) or the members' view."""
     require_reader(session, community, viewer)
     run = get_scoped(
-        session, AllocationRun, run_id, community.id, missing="No such allocation run here."
+        session, AllocationRun, run_id, community.id, missing=N_("No such allocation run here.")
     )
     steward = is_steward(session, community, viewer)
     if not steward and run.status != RunStatus.COMMITTED.value:

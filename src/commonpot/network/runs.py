@@ -36,6 +36,7 @@ from commonpot.network.models import (
 from commonpot.network.signals import AllocationCommitted, NeedMatched, OfferAllocated
 from commonpot.network.solve import Solved, solve_run
 from commonpot.offload import cpu_bound
+from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped, select_scoped
 
 ALLOWED_PARAMS = ("max_distance_km", "speed_kmh", "cost_per_km", "segments", "candidates_per_need")
@@ -191,7 +192,7 @@ def get_run(session: Session, community: Community, viewer: Viewer, run_id: int)
 
 def _run(session: Session, community: Community, run_id: int) -> AllocationRun:
     return get_scoped(
-        session, AllocationRun, run_id, community.id, missing="No such allocation run here."
+        session, AllocationRun, run_id, community.id, missing=N_("No such allocation run here.")
     )
 
 
@@ -346,7 +347,7 @@ def discard_run(
 
 def _line(session: Session, community: Community, assignment_id: int) -> Assignment:
     line = get_scoped(
-        session, Assignment, assignment_id, community.id, missing="No such pickup here."
+        session, Assignment, assignment_id, community.id, missing=N_("No such pickup here.")
     )
     run = _run(session, community, line.run_id)
     if run.status != RunStatus.COMMITTED.value:

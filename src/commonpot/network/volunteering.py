@@ -18,6 +18,7 @@ from commonpot.network import checks, handovers
 from commonpot.network.access import is_steward, require_steward
 from commonpot.network.models import Handover, HandoverState, Need, VolunteerSlot
 from commonpot.network.routing import Task, Vehicle, route
+from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped
 
 MAX_SLOT = timedelta(hours=14)
@@ -69,7 +70,9 @@ def my_slots(session: Session, community: Community, viewer: Viewer) -> list[Vol
 
 def get_slot(session: Session, community: Community, viewer: Viewer, slot_id: int) -> VolunteerSlot:
     """A slot with its route: for its volunteer and the stewards."""
-    slot = get_scoped(session, VolunteerSlot, slot_id, community.id, missing="No such run here.")
+    slot = get_scoped(
+        session, VolunteerSlot, slot_id, community.id, missing=N_("No such run here.")
+    )
     if slot.user_id != viewer.user_id and not is_steward(session, community, viewer):
         raise Forbidden("Only the volunteer and the stewards see this route.")
     return slot

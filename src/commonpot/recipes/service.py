@@ -169,7 +169,7 @@ def visible_family(
         values["user_id"] = who.user_id
     ancestors = list(session.execute(up, values))
     if not ancestors:
-        raise NotFound(f"No recipe {recipe_id} here.")
+        raise NotFound("No recipe %(id)s here.", id=str(recipe_id))
     values["recipe_id"] = max(ancestors, key=lambda row: row.depth).id
     return ancestors, list(session.execute(down, values))
 
@@ -189,7 +189,7 @@ def get_recipe(session: Session, community: Community, viewer: Viewer, recipe_id
     stmt = visible_recipes(session, community, viewer).where(Recipe.id == recipe_id)
     found = session.scalar(stmt.options(*WHOLE_RECIPE))
     if found is None:
-        raise NotFound(f"No recipe {recipe_id} here.")
+        raise NotFound("No recipe %(id)s here.", id=str(recipe_id))
     return found
 
 
@@ -206,7 +206,7 @@ def recipe_view(session: Session, community: Community, viewer: Viewer, recipe_i
         values["user_id"] = who.user_id
     row = session.execute(stmt, values).first()
     if row is None:
-        raise NotFound(f"No recipe {recipe_id} here.")
+        raise NotFound("No recipe %(id)s here.", id=str(recipe_id))
     return view_from_row(session, row)
 
 
@@ -339,7 +339,9 @@ def _based_on(
     try:
         return get_recipe(session, community, viewer, recipe_id).id
     except NotFound:
-        raise Invalid(f"No recipe {recipe_id} to base this one on.", field="based_on_id") from None
+        raise Invalid(
+            "No recipe %(id)s to base this one on.", field="based_on_id", id=str(recipe_id)
+        ) from None
 
 
 def create_recipe(session: Session, community: Community, viewer: Viewer, data: RecipeIn) -> Recipe:
