@@ -40,7 +40,7 @@ from commonpot.communities.service import (
 )
 from commonpot.ecology import api as ecology_api
 from commonpot.ecology import web as ecology_web
-from commonpot.errors import DomainError, Unauthenticated
+from commonpot.errors import DomainError, Unauthenticated, problem_words
 from commonpot.events import api as events_api
 from commonpot.events import web as events_web
 from commonpot.experiences import api as experiences_api
@@ -301,7 +301,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             for err in exc.errors()
         ]
         first = errors[0] if errors else {"field": "", "message": "invalid input"}
-        detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        # the first problem in our words (translatable); `errors` keeps Pydantic's, all of them
+        problems = exc.errors()
+        detail = problem_words(dict(problems[0]), first["field"]) if problems else "invalid input"
         if wants_json(request):
             return problem(
                 422,

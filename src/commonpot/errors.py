@@ -181,6 +181,75 @@ def invalid_from(
     message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
     if say is not None and kind in say:
         message = say[kind]
+    elif kind != "value_error" and field:  # a rule of the shape: our words, where
+        return Invalid(problem_words(dict(first), field), field=field)
     if kind != "value_error" and field:  # Pydantic's words: say where
         message = f"{field}: {message}"
     return Invalid(message, field=field or None)
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+# Pydantic's error types people meet in forms and API bodies, in our words (message ids
+# with the limit as a part), so that each reader reads them in their language
+_SHAPE_WORDS: dict[str, str] = {
+    "missing": N_("%(where)s: required"),
+    "string_too_long": N_("%(where)s: at most %(limit)s characters"),
+    "too_short": N_("%(where)s: at least %(limit)s items"),
+    "too_long": N_("%(where)s: at most %(limit)s items"),
+    "int_parsing": N_("%(where)s: must be a whole number"),
+    "int_type": N_("%(where)s: must be a whole number"),
+    "int_from_float": N_("%(where)s: must be a whole number"),
+    "float_parsing": N_("%(where)s: must be a number"),
+    "float_type": N_("%(where)s: must be a number"),
+    "finite_number": N_("%(where)s: must be a number"),
+    "bool_parsing": N_("%(where)s: must be yes or no"),
+    "bool_type": N_("%(where)s: must be yes or no"),
+    "greater_than_equal": N_("%(where)s: must be at least %(limit)s"),
+    "greater_than": N_("%(where)s: must be more than %(limit)s"),
+    "less_than_equal": N_("%(where)s: must be at most %(limit)s"),
+    "less_than": N_("%(where)s: must be less than %(limit)s"),
+    "date_parsing": N_("%(where)s: must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": N_("%(where)s: must be a date (YYYY-MM-DD)"),
+    "datetime_parsing": N_("%(where)s: must be a date and time"),
+    "datetime_from_date_parsing": N_("%(where)s: must be a date and time"),
+    "string_pattern_mismatch": N_("%(where)s: not in the expected form"),
+    "string_type": N_("%(where)s: must be text"),
+    "list_type": N_("%(where)s: must be a list"),
+    "extra_forbidden": N_("%(where)s: not expected here"),
+}
+_LIMITS = {
+    "string_too_short": "min_length",
+    "string_too_long": "max_length",
+    "too_short": "min_length",
+    "too_long": "max_length",
+    "greater_than_equal": "ge",
+    "greater_than": "gt",
+    "less_than_equal": "le",
+    "less_than": "lt",
+}
+
+
+def problem_words(problem: Mapping[str, object], where: str) -> str:
+    """One Pydantic problem (an item of `ValidationError.errors()`) as "where: what", worded
+    ours for the common types (a message id with its limit, translatable), else Pydantic's
+    own English words."""
+    kind = str(problem.get("type", ""))
+    context = problem.get("ctx")
+    limit = context.get(_LIMITS.get(kind, ""), None) if isinstance(context, dict) else None
+    if kind == "string_too_short":
+        if limit in (None, 1):
+            return Worded("%(where)s: must not be empty", {"where": where})
+        return Worded("%(where)s: at least %(limit)s characters", {"where": where, "limit": limit})
+    words = _SHAPE_WORDS.get(kind)
+    needs_limit = "%(limit)s" in (words or "")
+    if words is not None and (not needs_limit or isinstance(limit, int | float)):
+        parts: dict[str, Part] = {"where": where}
+        if needs_limit and isinstance(limit, int | float):
+            parts["limit"] = limit
+        return Worded(words, parts)
+    message = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message

@@ -232,6 +232,7 @@ UI_TEXTS = (
     N_("This plan"),
     N_("First come, first served"),
     N_("number of crops"),
+    N_("Credits left: %(num)s"),
 )
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from commonpot.communities.scope import CommunityScope, Here, in_one_hop
-from commonpot.errors import DomainError, Forbidden
+from commonpot.errors import DomainError, Forbidden, problem_words
 from commonpot.http import PostedForm, Unit, verify_csrf_form
 from commonpot.params import Id
 from commonpot.recipes import browse, heritage, service, web_exchange, web_heritage
@@ -55,7 +55,7 @@ def _editor_page(
     if isinstance(error, ValidationError):
         first = error.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ()))
-        data.update(error=f"{field}: {first.get('msg', 'invalid')}", error_field=field)
+        data.update(error=problem_words(dict(first), field), error_field=field)
     elif isinstance(error, DomainError):
         data.update(error=error.detail, error_field=error.field)
     status = 422 if error else 200

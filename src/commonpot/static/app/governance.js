@@ -63,7 +63,8 @@
     function update() {
       var spent = 0;
       form.querySelectorAll("input[type=number]").forEach(function (i) { spent += Number(i.value || 0); });
-      left.textContent = (budget - spent) + " credits left";
+      var lang = document.documentElement.lang || undefined;
+      left.textContent = tr("Credits left: %(num)s").replace("%(num)s", (budget - spent).toLocaleString(lang));
     }
     form.querySelectorAll("input[type=range]").forEach(function (range) {
       var number = document.getElementById(range.dataset.for);
