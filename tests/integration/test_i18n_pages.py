@@ -378,3 +378,24 @@ def test_not_found_pages_and_the_formulas_read_in_spanish(steward_client: TestCl
     ecology = steward_client.get("/communities/riverside/ecology", headers=SPANISH).text
     assert "número de cultivos con alguna superficie" in html.unescape(ecology)
     assert "number of crops with any area" not in html.unescape(ecology)
+
+
+def test_scaled_amounts_use_the_readers_unit_words(
+    steward_client: TestClient, db: Database
+) -> None:
+    from commonpot.recipes.models import RecipeIngredient
+
+    with db.unit_of_work(write=False) as s:
+        recipe_id = s.scalars(
+            select(RecipeIngredient.recipe_id)
+            .join(Community, Community.id == RecipeIngredient.community_id)
+            .where(Community.slug == "riverside", RecipeIngredient.unit == "teaspoon")
+            .order_by(RecipeIngredient.recipe_id)
+        ).first()
+    assert recipe_id is not None  # the demo measures something in teaspoons
+    path = f"/communities/riverside/recipes/{recipe_id}?servings=9"
+    english = visible_text(steward_client.get(path).text)
+    spanish = visible_text(steward_client.get(path, headers=SPANISH).text)
+    assert re.search(r"[\d½⅓⅔¼¾⅛] (tsp|tbsp)\b", english), english
+    assert re.search(r"[\d½⅓⅔¼¾⅛] (cdta|cda)\.", spanish), spanish
+    assert not re.search(r"[\d½⅓⅔¼¾⅛] (tsp|tbsp|cups?|cloves?|pinch(es)?)\b", spanish), spanish

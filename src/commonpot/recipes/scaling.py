@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from commonpot.errors import Invalid
 from commonpot.recipes.conversion import factor
 from commonpot.recipes.ingredients import VULGAR, ParsedIngredient
-from commonpot.recipes.units import UnitKind, unit_kind, unit_label
+from commonpot.recipes.units import SHORT_WORDS, UnitKind, unit_in_words, unit_kind
 
 # Families a quantity may move within for display, smallest first, with the least amount each
 # unit is used for ("¼ cup" reads better than "4 tbsp"; "1 ½ tsp" better than "½ tbsp").
@@ -202,18 +202,26 @@ def format_number(value: Fraction, unit: str | None = None, decimal: str = ".") 
 
 
 def format_amount(
-    quantity: Fraction, quantity_max: Fraction | None, unit: str | None, decimal: str = "."
+    quantity: Fraction,
+    quantity_max: Fraction | None,
+    unit: str | None,
+    decimal: str = ".",
+    gettext: Callable[[str], str] | None = None,
 ) -> str:
-    """Write an amount with its unit: "1 ½ cups", "250 g", "2–3 cloves", "3"."""
+    """Write an amount with its unit: "1 ½ cups", "250 g", "2–3 cloves", "3"; with the
+    reader's `decimal` sign and, given their `gettext`, their unit words ("1 ½ tazas")."""
     number = format_number(quantity, unit, decimal)
     if quantity_max is not None and quantity_max != quantity:
         number = f"{number}–{format_number(quantity_max, unit, decimal)}"
     if unit is None:
         return number
     if unit in SHORT:
-        return f"{number} {SHORT[unit]}"
+        short = SHORT[unit]
+        if gettext is not None and unit in SHORT_WORDS:
+            short = gettext(SHORT_WORDS[unit])
+        return f"{number} {short}"
     plural = (quantity_max or quantity) > 1
-    return f"{number} {unit_label(unit, plural=plural)}"
+    return f"{number} {unit_in_words(unit, plural, gettext)}"
 
 
 def present(
@@ -244,11 +252,14 @@ def present(
     return low, (high if high != low else None), new_unit
 
 
-def scaled_text(item: ScaledIngredient, decimal: str = ".") -> str:
-    """The scaled line for a reader whose locale writes decimals with `decimal`."""
+def scaled_text(
+    item: ScaledIngredient, decimal: str = ".", gettext: Callable[[str], str] | None = None
+) -> str:
+    """The scaled line for a reader whose locale writes decimals with `decimal` (and units
+    in the words of `gettext`)."""
     if item.quantity is None:
         return item.display
-    amount = format_amount(item.quantity, item.quantity_max, item.unit, decimal)
+    amount = format_amount(item.quantity, item.quantity_max, item.unit, decimal, gettext)
     return _line(amount, item.source.food, item.source.note)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -197,8 +197,12 @@ def shopping_list(
     return lines
 
 
-def line_text(line: ShoppingLine, decimal: str = ".") -> str:
-    """The shopping line for a reader whose locale writes decimals with `decimal`."""
+def line_text(
+    line: ShoppingLine, decimal: str = ".", gettext: Callable[[str], str] | None = None
+) -> str:
+    """The shopping line for a reader whose locale writes decimals with `decimal` (and units
+    in the words of `gettext`)."""
     if line.quantity is None:
         return line.display
-    return f"{format_amount(line.quantity, line.quantity_max, line.unit, decimal)} {line.food}"
+    amount = format_amount(line.quantity, line.quantity_max, line.unit, decimal, gettext)
+    return f"{amount} {line.food}"

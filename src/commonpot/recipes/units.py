@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 
@@ -205,3 +206,64 @@ UNIT_NAMES: dict[str, str] = {
     "bar": N_("bar"),
     "square": N_("square"),
 }
+
+
+# each named unit's plural as a reader sees it (msgids: "2 cups" reads "2 tazas"); a plural
+# of its own rather than ngettext, because the singular names above are msgids already and
+# the catalog's languages count as English does (one, and more than one)
+UNIT_PLURALS: dict[str, str] = {
+    "gram": N_("grams"),
+    "kilogram": N_("kilograms"),
+    "milligram": N_("milligrams"),
+    "ounce": N_("ounces"),
+    "pound": N_("pounds"),
+    "millilitre": N_("millilitres"),
+    "centilitre": N_("centilitres"),
+    "decilitre": N_("decilitres"),
+    "litre": N_("litres"),
+    "teaspoon": N_("teaspoons"),
+    "tablespoon": N_("tablespoons"),
+    "cup": N_("cups"),
+    "fluid_ounce": N_("fluid ounces"),
+    "pint": N_("pints"),
+    "quart": N_("quarts"),
+    "gallon": N_("gallons"),
+    "pinch": N_("pinches"),
+    "dash": N_("dashes"),
+    "drop": N_("drops"),
+    "clove": N_("cloves"),
+    "bunch": N_("bunches"),
+    "can": N_("cans"),
+    "jar": N_("jars"),
+    "bottle": N_("bottles"),
+    "package": N_("packages"),
+    "bag": N_("bags"),
+    "box": N_("boxes"),
+    "handful": N_("handfuls"),
+    "piece": N_("pieces"),
+    "slice": N_("slices"),
+    "stick": N_("sticks"),
+    "sprig": N_("sprigs"),
+    "stalk": N_("stalks"),
+    "head": N_("heads"),
+    "leaf": N_("leaves"),
+    "sheet": N_("sheets"),
+    "cube": N_("cubes"),
+    "knob": N_("knobs"),
+    "ear": N_("ears"),
+    "tablet": N_("tablets"),
+    "bar": N_("bars"),
+    "square": N_("squares"),
+}
+# the short forms that are words, not symbols (g, ml and kg read the same everywhere)
+SHORT_WORDS: dict[str, str] = {"teaspoon": N_("tsp"), "tablespoon": N_("tbsp")}
+
+
+def unit_in_words(unit: str, plural: bool, gettext: Callable[[str], str] | None) -> str:
+    """A named unit's label in the reader's language ("cups", "tazas"); English without
+    `gettext`."""
+    english = unit_label(unit, plural)
+    if gettext is None:
+        return english
+    msgid = (UNIT_PLURALS if plural else UNIT_NAMES).get(unit)
+    return gettext(msgid) if msgid is not None else english

@@ -98,9 +98,10 @@ def recipe_detail(
     if servings is not None:
         if not 1 <= servings <= 10000:
             raise Invalid("Choose between 1 and 10,000 servings.", field="servings")
-        decimal = decimal_sign(request)
+        decimal, words = decimal_sign(request), reader(request).gettext
         data["scaled"] = [
-            scaled_text(s, decimal) for s in scale_recipe(exchange.scalable(recipe), servings)
+            scaled_text(s, decimal, words)
+            for s in scale_recipe(exchange.scalable(recipe), servings)
         ]
     if recipe.reach == "public" and not data["gated"]:
         url = str(request.url.replace(query=""))

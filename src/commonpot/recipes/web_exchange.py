@@ -105,9 +105,9 @@ def shopping_page(request: Request, here: CommunityScope) -> Response:
         chosen=dict(chosen),
     )
     if chosen:
-        decimal = decimal_sign(request)
+        decimal, words = decimal_sign(request), reader(request).gettext
         data["lines"] = [
-            (line, line_text(line, decimal))
+            (line, line_text(line, decimal, words))
             for line in exchange.shopping(here.session, community, here.viewer, chosen)
         ]
     return render(request, "recipes/shopping.html", data, ctx=here)
