@@ -278,10 +278,17 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(DataError)
-    async def data_error(request: Request, exc: DataError) -> Response:
-        # the database refused a value (a number beyond its column's range, say); the unit
-        # of work has rolled back, so nothing was stored: the sender's input was wrong
-        detail = "A value is out of the range the database can store; check the numbers sent."
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(UnicodeEncodeError)
+    async def data_error(request: Request, exc: Exception) -> Response:
+        # a value nothing can hold: the database refused it (a number beyond its column's
+        # range), or Python could not (a date before year 1 once moved to UTC, hours beyond
+        # what a duration holds, an integer beyond 64 bits, text with a lone surrogate that
+        # no encoding writes); the unit of work has rolled back, so nothing was stored: the
+        # sender's input was wrong, and every check a field lacks still ends here, not in a 500
+        detail = N_("A value is out of the range the database can store; check the numbers sent.")
+        if isinstance(exc, UnicodeEncodeError):
+            detail = N_("A text holds characters that are not valid Unicode; check what was sent.")
         if wants_json(request):
             return problem(422, "Invalid input", detail, type_slug="invalid")
         return render(

@@ -1,11 +1,13 @@
 """Shared input field types, for schemas and services alike (no web framework here).
 
 A web address people follow or the server fetches is http or https only: never
-`javascript:`, `data:` or `file:`. A language tag is kept in its one canonical case.
+`javascript:`, `data:` or `file:`. A language tag is kept in its one canonical case. A
+moment people type lies within years 1900-9000: a date a UTC column and a time zone hold.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -61,3 +63,21 @@ def same_language(a: str, b: str) -> bool:
 
 LanguageTag = Annotated[str, AfterValidator(canonical_language)]
 """A language tag, stored in its canonical case (`canonical_language`)."""
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+MOMENT_RANGE = (
+    "A date must lie between the years 1900 and 9000."  # a msgid (Spanish in the catalog)
+)
+
+
+def check_moment(value: datetime) -> datetime:
+    """The moment, or ValueError when it is outside years 1900-9000 (year 1 in Berlin is
+    no moment in UTC at all, and nothing a community plans is that far off)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(MOMENT_RANGE)
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(check_moment)]
+"""A date and time people type (an event's start, a pickup window): years 1900-9000."""

@@ -147,8 +147,9 @@ class _PlaceRules(BaseModel):
     @field_validator("name", mode="before", check_fields=False)
     @classmethod
     def _name(cls, value: object) -> str:
-        name = str(value or "").strip()
-        if not name or len(name) > 120:
+        # text only: a number, list or object is not a name (str() would store its repr)
+        name = value.strip() if isinstance(value, str) else ""
+        if not name or len(name) > 120 or any("\ud800" <= c <= "\udfff" for c in name):
             raise ValueError(PLACE_NAME)
         return name
 

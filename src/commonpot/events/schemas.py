@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from commonpot.fields import Moment
+
 Short = Annotated[str, Field(max_length=120)]
 
 
@@ -25,8 +27,8 @@ class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(max_length=160)
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     timezone: str = Field(default="UTC", max_length=64)
     kind: str = Field(default="event", max_length=16)
     description: str = Field(default="", max_length=10_000)
@@ -46,8 +48,8 @@ class EventPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(default=None, max_length=160)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     timezone: str | None = Field(default=None, max_length=64)
     kind: str | None = Field(default=None, max_length=16)
     description: str | None = Field(default=None, max_length=10_000)

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from commonpot.fields import Moment
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -190,14 +192,14 @@ class RunOut(BaseModel):
 class PickupIn(_In):
     """Who carries the line (yourself when absent)."""
 
-    user_id: int | None = None
+    user_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
 
 
 class WindowIn(_In):
     """A pickup window the recipient chooses (both ends, or none to keep the proposed one)."""
 
-    window_start: datetime | None = None
-    window_end: datetime | None = None
+    window_start: Moment | None = None
+    window_end: Moment | None = None
 
 
 class HandoverOut(BaseModel):

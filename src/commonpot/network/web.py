@@ -93,6 +93,22 @@ def overview(request: Request, here: CommunityScope) -> Response:
     return _overview_page(request, here)
 
 
+MAX_EXPIRY_HOURS = 24 * 366  # an offer keeps at most a year
+
+
+def _expiry_hours(form: dict[str, str]) -> float:
+    """The offer's hours to live from the form: more than none, at most a year."""
+    hours = float(number(form, "expires_in_hours"))
+    if not 0 < hours <= MAX_EXPIRY_HOURS:
+        raise Invalid(
+            "%(where)s: must be more than 0 and at most %(most)s hours",
+            field="expires_in_hours",
+            where="expires_in_hours",
+            most=MAX_EXPIRY_HOURS,
+        )
+    return hours
+
+
 @router.post(BASE + "/offers")
 def add_offer(request: Request, here: CommunityScope, posted: PostedForm) -> Response:
     """Offer food from the form (shown again with what was typed if something is wrong)."""
@@ -100,9 +116,7 @@ def add_offer(request: Request, here: CommunityScope, posted: PostedForm) -> Res
     try:
         with here.session.begin_nested():
             hours = form.get("expires_in_hours", "").strip()
-            expires = (
-                utcnow() + timedelta(hours=number(form, "expires_in_hours")) if hours else None
-            )
+            expires = utcnow() + timedelta(hours=_expiry_hours(form)) if hours else None
             service.create_offer(
                 here.session,
                 here.community,
