@@ -78,5 +78,10 @@ def get(kind: str) -> ActionType:
         )
     if kind not in registry:
         known = ", ".join(sorted(registry))
-        raise Invalid(f"Unknown action '{kind}'; known actions: {known}.", field="action.kind")
+        raise Invalid(
+            "Unknown action '%(kind)s'; known actions: %(known)s.",
+            field="action.kind",
+            kind=kind,
+            known=known,
+        )
     return registry[kind]

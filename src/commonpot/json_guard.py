@@ -53,8 +53,11 @@ class JsonBodyGuard:
         try:
             if size > MAX_JSON_BODY:
                 raise PayloadTooLarge(
-                    f"body: the input is {size} bytes; the limit is {MAX_JSON_BODY} bytes",
+                    "%(where)sthe input is %(size)s bytes; the limit is %(limit)s bytes",
                     field="body",
+                    where="body: ",
+                    size=size,
+                    limit=MAX_JSON_BODY,
                 )
             if body.strip():
                 loads_json(body, field="body", limit=MAX_JSON_BODY, int64=True)

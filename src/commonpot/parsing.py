@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from commonpot.errors import Invalid, PayloadTooLarge, invalid_from
+from commonpot.errors import Invalid, PayloadTooLarge, Worded, invalid_from
 
 if TYPE_CHECKING:  # pydantic is imported only by `validated`: the readers start light
     from pydantic import BaseModel
@@ -44,11 +44,15 @@ def _where(field: str | None) -> str:
     return f"{field}: " if field else ""
 
 
-def _fail(detail: str, field: str | None, **parts: str | int) -> Invalid:
-    if not parts:
-        return Invalid(f"{_where(field)}{detail}", field=field)
+def _fail(detail: str, field: str | None, **parts: str | int | float) -> Invalid:
     # a message id with parts (`%(where)s` first): worded where it is shown, field name kept
     return Invalid(detail, field=field, where=_where(field), **parts)
+
+
+def _reason(exc: Exception) -> str:
+    """An exception's message for a `%(reason)s` part: worded again when it is `Worded`."""
+    said = exc.args[0] if len(exc.args) == 1 else None
+    return said if isinstance(said, Worded) else str(exc)
 
 
 def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
@@ -83,7 +87,11 @@ def check_size(size: int, *, field: str | None = None, limit: int = MAX_FILE_BYT
     """Refuse input larger than `limit` bytes."""
     if size > limit:
         raise PayloadTooLarge(
-            f"{_where(field)}the input is {size} bytes; the limit is {limit} bytes", field=field
+            "%(where)sthe input is %(size)s bytes; the limit is %(limit)s bytes",
+            field=field,
+            where=_where(field),
+            size=size,
+            limit=limit,
         )
 
 
@@ -125,7 +133,12 @@ def read_bytes(path: Path | str, *, field: str | None = None, limit: int = MAX_F
             N_("%(where)scannot read %(path)s: it is a folder"), field, path=str(path)
         ) from None
     except OSError as exc:
-        raise _fail(f"cannot read {path}: {exc.strerror or exc}", field) from None
+        raise _fail(
+            N_("%(where)scannot read %(path)s: %(reason)s"),
+            field,
+            path=str(path),
+            reason=str(exc.strerror or exc),
+        ) from None
     check_size(len(data), field=field, limit=limit)
     return data
 
@@ -149,8 +162,10 @@ def check_json_depth(
             depth += 1
             if depth > max_depth:
                 raise _fail(
-                    f"line {line_of(raw, match.start())}: nested deeper than {max_depth} levels",
+                    N_("%(where)sline %(line)s: nested deeper than %(depth)s levels"),
                     field,
+                    line=str(line_of(raw, match.start())),
+                    depth=max_depth,
                 )
         elif token in (b"]", b"}"):
             depth -= 1
@@ -159,28 +174,38 @@ def check_json_depth(
 def _json_int(text: str) -> int:
     digits = len(text.lstrip("-"))
     if digits > MAX_INT_DIGITS:
-        raise ValueError(f"an integer of {digits} digits; at most {MAX_INT_DIGITS} are accepted")
+        raise ValueError(
+            Worded(
+                N_("an integer of %(digits)s digits; at most %(most)s are accepted"),
+                {"digits": digits, "most": MAX_INT_DIGITS},
+            )
+        )
     return int(text)
 
 
 def _json_int64(text: str) -> int:
     value = _json_int(text)
     if not INT64_MIN <= value <= INT64_MAX:
-        raise ValueError(f"the integer {text} does not fit in 64 bits")
+        raise ValueError(Worded(N_("the integer %(text)s does not fit in 64 bits"), {"text": text}))
     return value
 
 
 def _json_float(text: str) -> float:
     if len(text) > MAX_NUMBER_CHARS:
-        raise ValueError(f"a number of {len(text)} characters; at most {MAX_NUMBER_CHARS}")
+        raise ValueError(
+            Worded(
+                N_("a number of %(length)s characters; at most %(most)s"),
+                {"length": len(text), "most": MAX_NUMBER_CHARS},
+            )
+        )
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f"{text} is out of range")
+        raise ValueError(Worded(N_("%(text)s is out of range"), {"text": text}))
     return value
 
 
 def _json_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    raise ValueError(Worded(N_("%(name)s is not a JSON number"), {"name": name}))
 
 
 def loads_json(
@@ -210,12 +235,18 @@ def loads_json(
         )
     except json.JSONDecodeError as exc:
         raise _fail(
-            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", field
+            N_("%(where)snot valid JSON (line %(line)s, column %(column)s: %(reason)s)"),
+            field,
+            line=str(exc.lineno),
+            column=str(exc.colno),
+            reason=exc.msg,
         ) from None
     except RecursionError:  # pragma: no cover - the depth check runs first
-        raise _fail(f"nested deeper than {max_depth} levels", field) from None
+        raise _fail(
+            N_("%(where)snested deeper than %(depth)s levels"), field, depth=max_depth
+        ) from None
     except ValueError as exc:
-        raise _fail(f"not valid JSON: {exc}", field) from None
+        raise _fail(N_("%(where)snot valid JSON: %(reason)s"), field, reason=_reason(exc)) from None
 
 
 def _within_limits(value: Any, max_depth: int) -> bool:
@@ -279,7 +310,9 @@ def dumps_json(value: Any, **kwargs: Any) -> str:
     try:
         return json.dumps(value, allow_nan=False, **kwargs)
     except ValueError as exc:
-        raise Invalid(f"the result holds a number that is not finite ({exc})") from None
+        raise Invalid(
+            "the result holds a number that is not finite (%(reason)s)", reason=str(exc)
+        ) from None
 
 
 def csv_rows(
@@ -298,11 +331,24 @@ def csv_rows(
         except csv.Error as exc:
             if "field larger" in str(exc):
                 raise _fail(
-                    f"line {line}: a field is longer than {max_field} characters", field
+                    N_("%(where)sline %(line)s: a field is longer than %(most)s characters"),
+                    field,
+                    line=str(line),
+                    most=max_field,
                 ) from None
-            raise _fail(f"line {reader.line_num}: not readable CSV ({exc})", field) from None
+            raise _fail(
+                N_("%(where)sline %(line)s: not readable CSV (%(reason)s)"),
+                field,
+                line=str(reader.line_num),
+                reason=str(exc),
+            ) from None
         if any(len(cell) > max_field for cell in row):
-            raise _fail(f"line {line}: a field is longer than {max_field} characters", field)
+            raise _fail(
+                N_("%(where)sline %(line)s: a field is longer than %(most)s characters"),
+                field,
+                line=str(line),
+                most=max_field,
+            )
         yield line, row
         line = reader.line_num + 1
 
@@ -325,9 +371,13 @@ def parse_int(
     """An integer written in ASCII digits (optional sign), of bounded length and value."""
     value_text = text.strip()
     if len(value_text) > MAX_INT_DIGITS + 1:
-        raise _fail(f"a number of {len(value_text)} characters is too long", field)
+        raise _fail(
+            N_("%(where)sa number of %(length)s characters is too long"),
+            field,
+            length=len(value_text),
+        )
     if not _ASCII_INT.fullmatch(value_text):
-        raise _fail(f"not a whole number ({value_text[:40]!r})", field)
+        raise _fail(N_("%(where)snot a whole number (%(text)s)"), field, text=repr(value_text[:40]))
     return _bounded(int(value_text), field, minimum, maximum)
 
 
@@ -341,14 +391,18 @@ def parse_float(
     """A finite decimal number written in ASCII (e.g. 2, -0.5, 1e3), within bounds."""
     value_text = text.strip()
     if len(value_text) > MAX_NUMBER_CHARS:
-        raise _fail(f"a number of {len(value_text)} characters is too long", field)
+        raise _fail(
+            N_("%(where)sa number of %(length)s characters is too long"),
+            field,
+            length=len(value_text),
+        )
     if value_text.lower().lstrip("+-") in _NON_FINITE:
-        raise _fail(f"not a finite number ({value_text!r})", field)
+        raise _fail(N_("%(where)snot a finite number (%(text)s)"), field, text=repr(value_text))
     if not _ASCII_FLOAT.fullmatch(value_text):
-        raise _fail(f"not a number ({value_text[:40]!r})", field)
+        raise _fail(N_("%(where)snot a number (%(text)s)"), field, text=repr(value_text[:40]))
     value = float(value_text)
     if not math.isfinite(value):
-        raise _fail(f"not a finite number ({value_text!r})", field)
+        raise _fail(N_("%(where)snot a finite number (%(text)s)"), field, text=repr(value_text))
     return _bounded(value, field, minimum, maximum)
 
 
@@ -361,12 +415,12 @@ def finite(
 ) -> float:
     """A decoded JSON value as a finite float within bounds (booleans are not numbers)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _fail("must be a number", field)
+        raise _fail(N_("%(where)smust be a number"), field)
     if isinstance(value, int) and abs(value) > 10**MAX_INT_DIGITS:
-        raise _fail("is too large", field)
+        raise _fail(N_("%(where)sis too large"), field)
     number = float(value)
     if not math.isfinite(number):
-        raise _fail("must be a finite number", field)
+        raise _fail(N_("%(where)smust be a finite number"), field)
     return _bounded(number, field, minimum, maximum)
 
 
@@ -381,7 +435,7 @@ def integer(
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail("must be a whole number", field)
+        raise _fail(N_("%(where)smust be a whole number"), field)
     return _bounded(value, field, minimum, maximum)
 
 
@@ -390,7 +444,14 @@ _N = TypeVar("_N", int, float)
 
 def _bounded(value: _N, field: str | None, low: float | None, high: float | None) -> _N:
     if low is not None and value < low:
-        raise _fail(f"must be at least {low}", field)
+        raise _fail(N_("%(where)smust be at least %(low)s"), field, low=_plain(low))
     if high is not None and value > high:
-        raise _fail(f"must be at most {high}", field)
+        raise _fail(N_("%(where)smust be at most %(high)s"), field, high=_plain(high))
     return value
+
+
+def _plain(bound: float) -> int | float:
+    """A bound as a message shows it: 180 rather than 180.0."""
+    if isinstance(bound, float) and bound.is_integer() and abs(bound) < 1e15:
+        return int(bound)
+    return bound

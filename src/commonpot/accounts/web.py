@@ -85,7 +85,9 @@ def choose_language(
     """The language switcher: saved on the account when signed in, in a cookie always."""
     if language not in dict(LANGUAGES):
         raise Invalid(
-            f"Choose one of the offered languages: {', '.join(dict(LANGUAGES))}.", field="language"
+            "Choose one of the offered languages: %(languages)s.",
+            field="language",
+            languages=", ".join(dict(LANGUAGES)),
         )
     user = ctx.viewer.user
     if user is not None and not ctx.viewer.via_token:

@@ -132,26 +132,41 @@ def parse_preflib(text: str, kind: str | None = None) -> RankedProfile:
         m = _ORDER.match(line)
         if not m:
             raise Invalid(
-                f"line {number}: expected 'count: order', got {line[:40]!r}", field="ballots"
+                "line %(line)s: expected 'count: order', got %(text)s",
+                field="ballots",
+                line=str(number),
+                text=repr(line[:40]),
             )
         order_lines.append((number, m.group(1), m.group(2)))
     if not names:
         raise Invalid("no '# ALTERNATIVE NAME i: name' header lines", field="ballots")
     kind = (kind or meta.get("DATA TYPE", "toi")).lower()
     if kind not in PREFLIB_KINDS:
-        raise Invalid(f"unknown PrefLib data type {kind[:40]!r}", field="ballots")
+        raise Invalid("unknown PrefLib data type %(kind)s", field="ballots", kind=repr(kind[:40]))
     alternatives = sorted(names)
     position = {alt: i for i, alt in enumerate(alternatives)}
     for number, count_text, order_text in order_lines:
         count = parse_int(count_text, field=f"ballots: line {number}: count")
         if count <= 0:
-            raise Invalid(f"line {number}: ballot count must be positive", field="ballots")
+            raise Invalid(
+                "line %(line)s: ballot count must be positive", field="ballots", line=str(number)
+            )
         ranking = _parse_order(order_text, number, position)
         ranked = sum(len(group) for group in ranking)
         if kind.startswith("so") and any(len(group) > 1 for group in ranking):
-            raise Invalid(f"line {number}: tie in a strict-order ({kind}) file", field="ballots")
+            raise Invalid(
+                "line %(line)s: tie in a strict-order (%(kind)s) file",
+                field="ballots",
+                line=str(number),
+                kind=kind,
+            )
         if kind.endswith("c") and ranked != len(alternatives):
-            raise Invalid(f"line {number}: incomplete order in a {kind} file", field="ballots")
+            raise Invalid(
+                "line %(line)s: incomplete order in a %(kind)s file",
+                field="ballots",
+                line=str(number),
+                kind=kind,
+            )
         counts[ranking] += count
     profile = RankedProfile(tuple(names[a] for a in alternatives), dict(counts))
     _check_declared(meta, profile)
@@ -159,17 +174,30 @@ def parse_preflib(text: str, kind: str | None = None) -> RankedProfile:
 
 
 def _check_declared(meta: dict[str, str], profile: RankedProfile) -> None:
-    for key, actual, what in (
-        ("NUMBER VOTERS", profile.voters, "voters but the orders hold"),
-        ("NUMBER ALTERNATIVES", len(profile.candidates), "alternatives but names"),
+    for key, actual in (
+        ("NUMBER VOTERS", profile.voters),
+        ("NUMBER ALTERNATIVES", len(profile.candidates)),
     ):
         declared = meta.get(key, "")
-        if (
+        if not (
             declared.isascii()
             and declared.isdigit()
             and (not is_digits(declared) or int(declared) != actual)
         ):
-            raise Invalid(f"header says {declared[:20]} {what} {actual}", field="ballots")
+            continue
+        if key == "NUMBER VOTERS":
+            raise Invalid(
+                "header says %(declared)s voters but the orders hold %(actual)s",
+                field="ballots",
+                declared=declared[:20],
+                actual=actual,
+            )
+        raise Invalid(
+            "header says %(declared)s alternatives but names %(actual)s",
+            field="ballots",
+            declared=declared[:20],
+            actual=actual,
+        )
 
 
 def _parse_order(text: str, number: int, position: dict[int, int]) -> Ranking:
@@ -178,25 +206,35 @@ def _parse_order(text: str, number: int, position: dict[int, int]) -> Ranking:
     for raw_token in re.findall(r"\{[^{}]*\}|[^,{}]+|[{}]", text):
         token = raw_token.strip()
         if token in {"{", "}"}:
-            raise Invalid(f"line {number}: unbalanced braces", field="ballots")
+            raise Invalid("line %(line)s: unbalanced braces", field="ballots", line=str(number))
         if not token:
             continue
         inner = token[1:-1] if token.startswith("{") else token
         items = [item.strip() for item in inner.split(",")] if inner.strip() else []
         if not items:
-            raise Invalid(f"line {number}: empty tie group '{{}}'", field="ballots")
+            raise Invalid("line %(line)s: empty tie group '{}'", field="ballots", line=str(number))
         group: list[int] = []
         for item in items:
             if not is_digits(item) or int(item) not in position:
-                raise Invalid(f"line {number}: unknown alternative {item[:40]!r}", field="ballots")
+                raise Invalid(
+                    "line %(line)s: unknown alternative %(item)s",
+                    field="ballots",
+                    line=str(number),
+                    item=repr(item[:40]),
+                )
             index = position[int(item)]
             if index in seen:
-                raise Invalid(f"line {number}: alternative {item} ranked twice", field="ballots")
+                raise Invalid(
+                    "line %(line)s: alternative %(item)s ranked twice",
+                    field="ballots",
+                    line=str(number),
+                    item=item,
+                )
             seen.add(index)
             group.append(index)
         groups.append(tuple(sorted(group)))
     if re.search(r",\s*,|^\s*,|,\s*$", re.sub(r"\{[^{}]*\}", "x", text)):
-        raise Invalid(f"line {number}: empty position in order", field="ballots")
+        raise Invalid("line %(line)s: empty position in order", field="ballots", line=str(number))
     return tuple(groups)
 
 
@@ -208,9 +246,11 @@ def _rows(text: str) -> Iterable[tuple[int, str]]:
             continue
         if len(cells) > 1:
             raise Invalid(
-                f"line {number}: one ballot per row expected, found {len(cells)} columns "
+                "line %(line)s: one ballot per row expected, found %(columns)s columns "
                 "(quote names that contain commas)",
                 field="ballots",
+                line=str(number),
+                columns=len(cells),
             )
         yield number, cells[0]
 
@@ -218,7 +258,7 @@ def _rows(text: str) -> Iterable[tuple[int, str]]:
 def _name(raw: str, number: int) -> str:
     name = raw.strip()
     if not name:
-        raise Invalid(f"line {number}: empty candidate name", field="ballots")
+        raise Invalid("line %(line)s: empty candidate name", field="ballots", line=str(number))
     return name
 
 
@@ -235,7 +275,10 @@ def parse_ranked_csv(text: str) -> RankedProfile:
                 i = index.setdefault(_name(raw, number), len(index))
                 if i in seen:
                     raise Invalid(
-                        f"line {number}: {raw.strip()[:40]!r} ranked twice", field="ballots"
+                        "line %(line)s: %(name)s ranked twice",
+                        field="ballots",
+                        line=str(number),
+                        name=repr(raw.strip()[:40]),
                     )
                 seen.add(i)
                 group.append(i)
@@ -253,10 +296,19 @@ def parse_approval_csv(text: str) -> ApprovalProfile:
         for raw in cell.split(";"):
             name = _name(raw, number)
             if any(ch in name for ch in "=>"):
-                raise Invalid(f"line {number}: approval ballots list names as A;B", field="ballots")
+                raise Invalid(
+                    "line %(line)s: approval ballots list names as A;B",
+                    field="ballots",
+                    line=str(number),
+                )
             i = index.setdefault(name, len(index))
             if i in chosen:
-                raise Invalid(f"line {number}: {name[:40]!r} approved twice", field="ballots")
+                raise Invalid(
+                    "line %(line)s: %(name)s approved twice",
+                    field="ballots",
+                    line=str(number),
+                    name=repr(name[:40]),
+                )
             chosen.add(i)
         counts[tuple(sorted(chosen))] += 1
     return ApprovalProfile(tuple(index), dict(counts))
@@ -272,17 +324,27 @@ def parse_quadratic_csv(text: str, budget: int | None = None) -> QuadraticProfil
             name, sep, credits = part.partition("=")
             if not sep or not is_digits(credits.strip()):
                 raise Invalid(
-                    f"line {number}: expected option=credits, got {part.strip()[:40]!r}",
+                    "line %(line)s: expected option=credits, got %(text)s",
                     field="ballots",
+                    line=str(number),
+                    text=repr(part.strip()[:40]),
                 )
             i = index.setdefault(_name(name, number), len(index))
             if i in spent:
-                raise Invalid(f"line {number}: {name.strip()[:40]!r} listed twice", field="ballots")
+                raise Invalid(
+                    "line %(line)s: %(name)s listed twice",
+                    field="ballots",
+                    line=str(number),
+                    name=repr(name.strip()[:40]),
+                )
             spent[i] = int(credits)
         if budget is not None and sum(spent.values()) > budget:
             raise Invalid(
-                f"line {number}: spends {sum(spent.values())} credits, budget is {budget}",
+                "line %(line)s: spends %(spent)s credits, budget is %(budget)s",
                 field="ballots",
+                line=str(number),
+                spent=sum(spent.values()),
+                budget=budget,
             )
         counts[tuple(sorted(spent.items()))] += 1
     return QuadraticProfile(tuple(index), dict(counts))
@@ -295,7 +357,10 @@ def parse_majority_csv(text: str) -> MajorityProfile:
         word = _MAJORITY_WORDS.get(cell.lower())
         if word is None:
             raise Invalid(
-                f"line {number}: expected yes, no or abstain, got {cell[:40]!r}", field="ballots"
+                "line %(line)s: expected yes, no or abstain, got %(text)s",
+                field="ballots",
+                line=str(number),
+                text=repr(cell[:40]),
             )
         tally[word] += 1
     return MajorityProfile(tally["yes"], tally["no"], tally["abstain"])

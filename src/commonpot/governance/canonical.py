@@ -19,7 +19,9 @@ def canonical_json(value: Any) -> bytes:
     try:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-        raise Invalid(f"cannot canonicalise ledger entry: {exc}", field="entry") from None
+        raise Invalid(
+            "cannot canonicalise ledger entry: %(problem)s", field="entry", problem=str(exc)
+        ) from None
 
 
 def canonical_text(value: Any) -> str:

@@ -24,7 +24,7 @@ Ballot = dict[str, Any]
 
 def _option(options: list[str], value: Any, where: str) -> int:
     if not isinstance(value, str) or value not in options:
-        raise Invalid(f"Choose among: {', '.join(options)}.", field=where)
+        raise Invalid("Choose among: %(options)s.", field=where, options=", ".join(options))
     return options.index(value)
 
 
@@ -44,7 +44,7 @@ def check_ballot(method: str, options: list[str], ballot: Any, budget: int = 100
         return {"ranking": _check_ranking(options, ballot.get("ranking"))}
     if method == "quadratic":
         return {"credits": _check_credits(options, ballot.get("credits"), budget)}
-    raise Invalid(f"Unknown method {method!r}.", field="method")
+    raise Invalid("Unknown method %(method)s.", field="method", method=repr(method))
 
 
 def _check_ranking(options: list[str], ranking: Any) -> list[list[str]]:
@@ -73,7 +73,9 @@ def _check_credits(options: list[str], credits: Any, budget: int) -> dict[str, i
         if value:
             spent[name] = value
     if sum(spent.values()) > budget:
-        raise Invalid(f"You have {budget} credits to spend.", field="ballot.credits")
+        raise Invalid(
+            "You have %(budget)s credits to spend.", field="ballot.credits", budget=budget
+        )
     if not spent:
         raise Invalid("Spend at least one credit.", field="ballot.credits")
     return dict(sorted(spent.items()))

@@ -129,7 +129,7 @@ def keygen(
     )
 
     if out.exists():
-        raise Invalid(f"{out} exists; refusing to overwrite a key.", field="out")
+        raise Invalid("%(path)s exists; refusing to overwrite a key.", field="out", path=str(out))
     key = Ed25519PrivateKey.generate()
     out.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
     out.chmod(0o600)
@@ -162,7 +162,7 @@ def sign(
     try:
         private = load_pem_private_key(read_bytes(key, field="key", limit=64 * 1024), None)
     except (ValueError, TypeError) as exc:
-        raise Invalid(f"cannot read the key: {exc}", field="key") from None
+        raise Invalid("cannot read the key: %(problem)s", field="key", problem=str(exc)) from None
     if not isinstance(private, Ed25519PrivateKey) or not isinstance(parsed, dict):
         raise Invalid("need an Ed25519 key and a JSON object ballot", field="key")
     if salt is not None:

@@ -129,7 +129,9 @@ def _check_floor_met(session: Session, community: Community, proposal: Proposal)
         floor = constitution.floor_for(floors, proposal.action["kind"])
     short = constitution.shortfall(proposal.rules, floor, proposal.method)
     if short is not None:
-        raise Conflict(f"This proposal's rules fall below the constitution: {short[1]}")
+        raise Conflict(
+            "This proposal's rules fall below the constitution: %(problem)s", problem=short[1]
+        )
     result = proposal.result or {}
     turnout, eligible = int(result.get("turnout", 0)), int(result.get("eligible", 0))
     if not result.get("passed") or turnout < Fraction(str(floor["quorum"])) * eligible:
@@ -156,7 +158,7 @@ def execute_proposal(
     if proposal.state != State.QUEUED.value or proposal.executable_at is None:
         raise Conflict("Only a proposal that passed can be carried out.")
     if utcnow() < proposal.executable_at:
-        raise Conflict(f"The timelock ends at {proposal.executable_at.isoformat()}.")
+        raise Conflict("The timelock ends at %(time)s.", time=proposal.executable_at.isoformat())
     _check_floor_met(session, community, proposal)
     try:
         done = _run_action(session, community, proposal, viewer)

@@ -171,10 +171,10 @@ def lift(rules: dict[str, Any], floor: Floor, given: dict[str, Any]) -> dict[str
 def normal_floor(raw: Any, where: str) -> Floor:
     """Check one floor's shape and return its normal form."""
     if not isinstance(raw, dict) or set(raw) - set(FIELDS):
-        raise Invalid(f"A floor has only: {', '.join(FIELDS)}.", field=where)
+        raise Invalid("A floor has only: %(fields)s.", field=where, fields=", ".join(FIELDS))
     missing = [f for f in FIELDS if f not in raw]
     if missing:
-        raise Invalid(f"A floor needs {', '.join(missing)}.", field=where)
+        raise Invalid("A floor needs %(fields)s.", field=where, fields=", ".join(missing))
     out: Floor = {
         "quorum": str(_share(raw["quorum"], f"{where}.quorum")),
         "threshold": str(_share(raw["threshold"], f"{where}.threshold")),
@@ -188,10 +188,10 @@ def normal_floor(raw: Any, where: str) -> Floor:
     return out
 
 
-def _at_least(floor: Floor, minimum: Floor, where: str, what: str) -> None:
+def _short(floor: Floor, minimum: Floor, where: str) -> tuple[str, str] | None:
+    """(field, message) of the first rule of `floor` below `minimum`, or None."""
     short = shortfall(floor, minimum, "majority")
-    if short is not None:
-        raise Invalid(f"{what}: {short[1]}", field=f"{where}.{short[0]}")
+    return None if short is None else (f"{where}.{short[0]}", short[1])
 
 
 def amended(current: dict[str, Floor], changes: Any) -> dict[str, Floor]:
@@ -209,7 +209,7 @@ def amended(current: dict[str, Floor], changes: Any) -> dict[str, Floor]:
     for kind, raw in changes.items():
         where = f"action.params.floors.{kind}"
         if kind not in known:
-            raise Invalid(f"No such kind of action: {kind}.", field=where)
+            raise Invalid("No such kind of action: %(kind)s.", field=where, kind=str(kind))
         if raw is None:
             if kind in (FALLBACK, AMEND):
                 raise Invalid("This floor cannot be removed, only changed.", field=where)
@@ -217,10 +217,17 @@ def amended(current: dict[str, Floor], changes: Any) -> dict[str, Floor]:
             continue
         floors[kind] = normal_floor(raw, where)
     for kind, floor in floors.items():
-        _at_least(floor, HARD_FLOOR, f"action.params.floors.{kind}", "Below the hard floor")
+        if short := _short(floor, HARD_FLOOR, f"action.params.floors.{kind}"):
+            raise Invalid("Below the hard floor: %(problem)s", field=short[0], problem=short[1])
     where = f"action.params.floors.{AMEND}"
-    _at_least(floors[AMEND], AMENDMENT_HARD_FLOOR, where, "Amendments need more")
-    _at_least(floors[AMEND], floors[FALLBACK], where, "Amendments need at least what actions do")
+    if short := _short(floors[AMEND], AMENDMENT_HARD_FLOOR, where):
+        raise Invalid("Amendments need more: %(problem)s", field=short[0], problem=short[1])
+    if short := _short(floors[AMEND], floors[FALLBACK], where):
+        raise Invalid(
+            "Amendments need at least what actions do: %(problem)s",
+            field=short[0],
+            problem=short[1],
+        )
     return dict(sorted(floors.items()))
 
 

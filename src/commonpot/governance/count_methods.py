@@ -233,7 +233,10 @@ def count_ranked(
     if method == "schulze":
         return schulze(profile, seats, seed)
     raise Invalid(
-        f"unknown ranked method {method!r}; choose from {', '.join(RANKED_METHODS)}", field="method"
+        "unknown ranked method %(method)s; choose from %(methods)s",
+        field="method",
+        method=repr(method),
+        methods=", ".join(RANKED_METHODS),
     )
 
 
@@ -253,7 +256,10 @@ def count_text(
     """Parse a ballot file's text (PrefLib by suffix, else CSV) and count it with `method`."""
     if method not in METHODS:
         raise Invalid(
-            f"unknown method {method!r}; choose from {', '.join(METHODS)}", field="method"
+            "unknown method %(method)s; choose from %(methods)s",
+            field="method",
+            method=repr(method),
+            methods=", ".join(METHODS),
         )
     is_preflib = suffix.lower().lstrip(".") in PREFLIB_KINDS
     if not any(

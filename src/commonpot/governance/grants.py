@@ -48,7 +48,9 @@ def parameters(community: Community) -> tuple[conviction.ConvictionParams, int, 
             min_stake_ratio=Fraction(str(raw["min_stake_ratio"])),
         )
     except (ValueError, ZeroDivisionError) as exc:
-        raise Invalid(f"Conviction settings: {exc}", field="conviction") from None
+        raise Invalid(
+            "Conviction settings: %(problem)s", field="conviction", problem=str(exc)
+        ) from None
     return params, max(60, int(raw["step_seconds"])), max(1, int(raw["tokens_per_member"]))
 
 
@@ -245,7 +247,7 @@ def stake(
     advance_all(session, community, settings)
     grant = session.scalar(select_scoped(Grant, community.id).where(Grant.number == number))
     if grant is None:
-        raise NotFound(f"No grant request #{number} here.")
+        raise NotFound("No grant request #%(number)s here.", number=str(number))
     if grant.state != "open":
         raise Conflict("This request is no longer gathering support.")
     if amount < 0:
@@ -260,7 +262,12 @@ def stake(
     )
     elsewhere = sum(s.amount for s in mine if s.grant_id != grant.id)
     if elsewhere + amount > tokens:
-        raise Invalid(f"You have {tokens - elsewhere} tokens free (of {tokens}).", field="amount")
+        raise Invalid(
+            "You have %(free)s tokens free (of %(tokens)s).",
+            field="amount",
+            free=tokens - elsewhere,
+            tokens=tokens,
+        )
     current = next((s for s in mine if s.grant_id == grant.id), None)
     if amount == 0:
         if current is not None:

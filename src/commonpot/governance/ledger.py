@@ -246,7 +246,7 @@ def entries(session: Session, community: Community, start: int, end: int) -> lis
     if start < 0 or end < start:
         raise Invalid("Need 0 <= start <= end.", field="start")
     if end - start > MAX_PAGE:
-        raise Invalid(f"At most {MAX_PAGE} entries per request.", field="end")
+        raise Invalid("At most %(most)s entries per request.", field="end", most=MAX_PAGE)
     return list(
         session.scalars(
             select(LedgerEntry)

@@ -118,7 +118,11 @@ def _stored_tree(
         LedgerEntry.community_id == community.id, LedgerEntry.seq == tree_size - 1
     )
     if tree_size and session.scalar(last) is None:  # entries are numbered without gaps
-        raise NotFound(f"The log has only {size(session, community)} entries.", field="tree_size")
+        raise NotFound(
+            "The log has only %(size)s entries.",
+            field="tree_size",
+            size=size(session, community),
+        )
     dry = StoredTree(tree_size)
     ask(dry)
     nodes = _read_nodes(session, community, dry.missing)
@@ -127,7 +131,11 @@ def _stored_tree(
     tree = StoredTree(tree_size, nodes)
     answer = ask(tree)
     if tree.missing:
-        raise NotFound(f"The log has only {size(session, community)} entries.", field="tree_size")
+        raise NotFound(
+            "The log has only %(size)s entries.",
+            field="tree_size",
+            size=size(session, community),
+        )
     return answer
 
 
@@ -182,7 +190,12 @@ def _stored_node(session: Session, community: Community, level: int, position: i
     if not stored:  # a ledger written without its nodes
         stored = _computed_nodes(session, community, {(level, position)})
     if not stored:
-        raise NotFound(f"ledger node {level}/{position} is missing", field="ledger")
+        raise NotFound(
+            "ledger node %(level)s/%(position)s is missing",
+            field="ledger",
+            level=str(level),
+            position=str(position),
+        )
     return stored[level, position]
 
 

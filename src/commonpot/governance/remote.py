@@ -26,7 +26,12 @@ def split_url(url: str, slug: str | None) -> tuple[str, str]:
 def _get(client: httpx.Client, path: str, **params: Any) -> httpx.Response:
     response = client.get(path, params=params or None)
     if response.status_code != 200:
-        raise Invalid(f"{path}: the server answered {response.status_code}", field="remote")
+        raise Invalid(
+            "%(path)s: the server answered %(status)s",
+            field="remote",
+            path=path,
+            status=str(response.status_code),
+        )
     return response
 
 
@@ -60,7 +65,7 @@ def verify_remote_recounting(
         try:
             verifier: Verifier = parse_vkey(key_text)
         except NoteError as exc:
-            raise Invalid(f"verifier key: {exc}", field="key") from None
+            raise Invalid("verifier key: %(problem)s", field="key", problem=str(exc)) from None
         note = _get(http, f"{prefix}/checkpoint").text
         report = Report()
         try:

@@ -81,21 +81,25 @@ def _rules(
     given = {k: v for k, v in (given or {}).items() if v is not None}
     unknown = set(given) - set(DEFAULT_RULES)
     if unknown:
-        raise Invalid(f"Unknown rule(s): {', '.join(sorted(unknown))}.", field="rules")
+        raise Invalid(
+            "Unknown rule(s): %(rules)s.", field="rules", rules=", ".join(sorted(unknown))
+        )
     defaults = {**DEFAULT_RULES, **(community.settings or {}).get("governance", {})}
     rules = {**{k: v for k, v in defaults.items() if k in DEFAULT_RULES}, **given}
     for key in ("quorum", "threshold"):
         try:
             share = Fraction(str(rules[key]))
         except (ValueError, ZeroDivisionError):
-            raise Invalid(f"{key} is a share such as 1/2 or 0.6.", field=f"rules.{key}") from None
+            raise Invalid(
+                "%(rule)s is a share such as 1/2 or 0.6.", field=f"rules.{key}", rule=key
+            ) from None
         if not 0 <= share <= 1 or (key == "threshold" and share == 1):
-            raise Invalid(f"{key} must be between 0 and 1.", field=f"rules.{key}")
+            raise Invalid("%(rule)s must be between 0 and 1.", field=f"rules.{key}", rule=key)
         rules[key] = str(share)  # "0", "1/2", "2/3": exact, and readable
     for key in ("voting_seconds", "timelock_seconds", "budget"):
         value = rules[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise Invalid(f"{key} is a whole number.", field=f"rules.{key}")
+            raise Invalid("%(rule)s is a whole number.", field=f"rules.{key}", rule=key)
     if rules["voting_seconds"] < 60:
         raise Invalid("Voting lasts at least a minute.", field="rules.voting_seconds")
     rules["inclusive"] = bool(rules["inclusive"])
@@ -144,7 +148,7 @@ def create_proposal(
     if not 3 <= len(title) <= 200:
         raise Invalid("Give the proposal a title of 3 to 200 characters.", field="title")
     if method not in METHODS:
-        raise Invalid(f"Method is one of: {', '.join(METHODS)}.", field="method")
+        raise Invalid("Method is one of: %(methods)s.", field="method", methods=", ".join(METHODS))
     if method == "majority":
         options = list(cast_ballots.MAJORITY_OPTIONS)
     names = [o.strip() for o in (options or []) if o.strip()]

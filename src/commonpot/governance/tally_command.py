@@ -44,7 +44,9 @@ def fraction(text: str, name: str) -> Fraction:
     try:
         return Fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise Invalid(f"{name} must be a number or fraction such as 2/3", field=name) from None
+        raise Invalid(
+            "%(name)s must be a number or fraction such as 2/3", field=name, name=name
+        ) from None
 
 
 # what the result's details are called in the human lines (the JSON keeps the keys)

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 from commonpot.accounts import Viewer
 from commonpot.actions import ActionType, Params, Said, Words, said
 from commonpot.communities import Community
-from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.errors import Invalid, NotFound
 from commonpot.network.models import AllocationRun, RunStatus
-from commonpot.network.runs import apply_run
+from commonpot.network.runs import apply_run, run_closed
 from commonpot.tenancy import find_scoped
 
 
@@ -21,7 +21,7 @@ def _validate(session: Session, community: Community, params: Params) -> Params:
     if run is None:
         raise NotFound("No such allocation run here.", field="action.params.run_id")
     if run.status != RunStatus.DRAFT.value:
-        raise Conflict(f"Allocation run {raw} is already {run.status}.")
+        raise run_closed(run)
     return {"run_id": raw}
 
 

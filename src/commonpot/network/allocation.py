@@ -152,7 +152,11 @@ def allocate(
     solver's a-priori rounding bound and `certificate` is None. `progress` hears the name of
     each stage as it starts (candidates, solving, certifying, measuring)."""
     if objective not in OBJECTIVES:
-        raise Invalid(f"objective: must be one of {', '.join(OBJECTIVES)}", field="objective")
+        raise Invalid(
+            "objective: must be one of %(choices)s",
+            field="objective",
+            choices=", ".join(OBJECTIVES),
+        )
     stage = progress or _silent
     stage("finding candidate pairs")
     cand = candidates if candidates is not None else build_candidates(inst)
@@ -183,8 +187,10 @@ def allocate(
                 certificate = certify(every, flow)
             if not certificate.optimal:
                 raise Conflict(
-                    f"allocation: optimality certificate failed (gap {certificate.gap:.3g}, "
-                    f"tolerance {certificate.tolerance:.3g})"
+                    "allocation: optimality certificate failed (gap %(gap)s, "
+                    "tolerance %(tolerance)s)",
+                    gap=f"{certificate.gap:.3g}",
+                    tolerance=f"{certificate.tolerance:.3g}",
                 )
             bound = certificate.gap
     stage("measuring")

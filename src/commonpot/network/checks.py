@@ -11,7 +11,12 @@ MAX_QUANTITY = 100_000
 
 def quantity(value: int, field: str = "quantity") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_QUANTITY:
-        raise Invalid(f"{field}: must be a whole number from 1 to {MAX_QUANTITY}", field=field)
+        raise Invalid(
+            "%(where)s: must be a whole number from 1 to %(most)s",
+            field=field,
+            where=field,
+            most=MAX_QUANTITY,
+        )
     return value
 
 
@@ -25,9 +30,11 @@ def place(lat: float, lon: float) -> None:
 def text(value: str, field: str, limit: int, *, required: bool = True) -> str:
     value = value.strip()
     if required and not value:
-        raise Invalid(f"{field}: must not be empty", field=field)
+        raise Invalid("%(where)s: must not be empty", field=field, where=field)
     if len(value) > limit:
-        raise Invalid(f"{field}: at most {limit} characters", field=field)
+        raise Invalid(
+            "%(where)s: at most %(limit)s characters", field=field, where=field, limit=limit
+        )
     return value
 
 
@@ -52,5 +59,5 @@ def unit(value: str) -> str:
     """One of the named units (empty means portions)."""
     value = (value or "").strip().lower() or UNITS[0]
     if value not in UNITS:
-        raise Invalid(f"unit: must be one of {', '.join(UNITS)}", field="unit")
+        raise Invalid("unit: must be one of %(units)s", field="unit", units=", ".join(UNITS))
     return value

@@ -28,15 +28,25 @@ CIRCUMSTANCES = ("children", "elder", "no_income", "disability", "illness")
 NOTE_LIMIT = 500
 
 
+def need_closed(need: Need) -> Conflict:
+    """The refusal to change a need that is no longer open (one sentence per status)."""
+    if need.status == NeedStatus.FILLED.value:
+        return Conflict("This need is already filled.")
+    if need.status == NeedStatus.WITHDRAWN.value:
+        return Conflict("This need is already withdrawn.")
+    return Conflict("This need is already %(status)s.", status=need.status)
+
+
 def clean(codes: Iterable[str], note: str) -> tuple[list[str], str]:
     """Known circumstance codes (each once, in form order) and a bounded note."""
     given = {str(code).strip() for code in codes if str(code).strip()}
     unknown = sorted(given - set(CIRCUMSTANCES))
     if unknown:
-        known = ", ".join(CIRCUMSTANCES)
         raise Invalid(
-            f"circumstances: unknown {', '.join(unknown)} (one of {known})",
+            "circumstances: unknown %(unknown)s (one of %(known)s)",
             field="circumstances",
+            unknown=", ".join(unknown),
+            known=", ".join(CIRCUMSTANCES),
         )
     text = checks.text(note, "circumstances_note", NOTE_LIMIT, required=False)
     return [code for code in CIRCUMSTANCES if code in given], text
@@ -75,7 +85,7 @@ def assign_group(
     require_steward(session, community, viewer)
     need = get_scoped(session, Need, need_id, community.id, missing=N_("No such need here."))
     if need.status != NeedStatus.OPEN.value:
-        raise Conflict(f"This need is already {need.status}.")
+        raise need_closed(need)
     if group_id is not None:
         get_group(session, community, group_id)
         if not need.priority_consent:

@@ -33,7 +33,9 @@ def run_solve(
     """Solve an allocation instance and write the plan as JSON (stdout without `out`)."""
     if objective not in OBJECTIVE_NAMES:
         raise Invalid(
-            f"--objective: must be one of {', '.join(OBJECTIVE_NAMES)}", field="--objective"
+            "--objective: must be one of %(choices)s",
+            field="--objective",
+            choices=", ".join(OBJECTIVE_NAMES),
         )
     from commonpot import progress
     from commonpot.network.allocation import allocate

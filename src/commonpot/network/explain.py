@@ -96,7 +96,9 @@ def explain(plan: Plan, need_id: str) -> dict[str, Any]:
     try:
         n = inst.need_ids.index(need_id)
     except ValueError:
-        raise NotFound(f"need {need_id!r} is not in the instance", field="need") from None
+        raise NotFound(
+            "need %(need)s is not in the instance", field="need", need=repr(need_id)
+        ) from None
     cand = plan.candidates
     used = plan.flow > 0
     received_all = received_by_need(inst, cand.need[used], plan.flow[used])

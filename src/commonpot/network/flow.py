@@ -306,7 +306,7 @@ def solve_part(net: Network, *, solver: str = "auto") -> PartSolution:
         if status == "bad cost range" and scale > 1.0:
             top = scale = scale / 1024.0
             continue
-        raise Conflict(f"allocation: min-cost flow solver failed: {status}")
+        raise Conflict("allocation: min-cost flow solver failed: %(status)s", status=str(status))
 
 
 def _assign_parts(problem: FlowProblem) -> list[tuple[IntArray, IntArray, IntArray]]:

@@ -13,7 +13,7 @@ from commonpot import communities
 from commonpot.accounts import Viewer
 from commonpot.communities import Community
 from commonpot.db import utcnow
-from commonpot.errors import Conflict, Forbidden, Invalid
+from commonpot.errors import Conflict, Forbidden, Invalid, Worded
 from commonpot.network import checks
 from commonpot.network.access import is_steward, require_reader
 from commonpot.network.models import ForagingPatch, Harvest
@@ -83,7 +83,9 @@ def save_patch(
         session, community, viewer
     ):
         # the sustainable yield protects the patch: only stewards change a mapped one
-        raise Forbidden(f"The patch '{name}' is already mapped; only a steward can change it.")
+        raise Forbidden(
+            "The patch '%(name)s' is already mapped; only a steward can change it.", name=name
+        )
     for key, value in values.items():
         setattr(patch, key, value)
     session.flush()
@@ -187,18 +189,24 @@ def patches_geojson(session: Session, community: Community, viewer: Viewer) -> d
 def _anchor(geometry: Any, where: str) -> tuple[float, float]:
     """A representative (lat, lon) of a Point or Polygon geometry."""
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Point", "Polygon"):
-        raise Invalid(f"{where}.geometry: must be a Point or a Polygon", field=f"{where}.geometry")
+        raise Invalid(
+            "%(where)s.geometry: must be a Point or a Polygon",
+            field=f"{where}.geometry",
+            where=where,
+        )
     coords = geometry.get("coordinates")
     field = f"{where}.geometry.coordinates"
     rings = [[coords]] if geometry["type"] == "Point" else coords
     if not isinstance(rings, list) or not rings:
-        raise Invalid(f"{field}: must be a list of rings", field=field)
+        raise Invalid("%(where)s: must be a list of rings", field=field, where=field)
     for ring in rings:
         if not isinstance(ring, list) or not ring:
-            raise Invalid(f"{field}: bad coordinates", field=field)
+            raise Invalid("%(where)s: bad coordinates", field=field, where=field)
         for point in ring:
             if not isinstance(point, list) or len(point) < 2:
-                raise Invalid(f"{field}: a position must be [longitude, latitude]", field=field)
+                raise Invalid(
+                    "%(where)s: a position must be [longitude, latitude]", field=field, where=field
+                )
             finite(point[0], field=field, minimum=-180, maximum=180)
             finite(point[1], field=field, minimum=-90, maximum=90)
             for extra in point[2:]:
@@ -222,10 +230,14 @@ def import_geojson(
     for i, feature in enumerate(features):
         where = f"features[{i}]"
         if not isinstance(feature, dict):
-            raise Invalid(f"{where}: must be an object", field=where)
+            raise Invalid("%(where)s: must be an object", field=where, where=where)
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
-            raise Invalid(f"{where}.properties: must be an object", field=f"{where}.properties")
+            raise Invalid(
+                "%(where)s.properties: must be an object",
+                field=f"{where}.properties",
+                where=where,
+            )
         lat, lon = _anchor(feature.get("geometry"), where)
         here = f"{where}.properties"
         yield_kg = finite(
@@ -256,7 +268,19 @@ def import_geojson(
                 )
             )
         except Invalid as exc:
-            raise Invalid(f"{where}.properties.{exc.detail}", field=f"{where}.properties") from exc
+            # the field's own refusal inside, worded again where it is shown
+            inner = exc.detail if isinstance(exc.detail, Worded) else Worded(exc.detail, {})
+            raise Invalid(
+                "%(where)s.properties.%(inner)s",
+                field=f"{where}.properties",
+                where=where,
+                inner=inner,
+            ) from exc
         except (TypeError, ValueError) as exc:
-            raise Invalid(f"{where}.properties: bad value ({exc})", field=where) from exc
+            raise Invalid(
+                "%(where)s.properties: bad value (%(reason)s)",
+                field=where,
+                where=where,
+                reason=str(exc),
+            ) from exc
     return saved

@@ -58,7 +58,7 @@ def create_group(
         )
     )
     if taken is not None:
-        raise Conflict(f"A priority group named {name!r} already exists.")
+        raise Conflict("A priority group named %(name)s already exists.", name=repr(name))
     group = PriorityGroup(
         community_id=community.id,
         name=name,

@@ -180,6 +180,22 @@ def run_progress(session: Session, community: Community, run_id: int) -> dict[st
 # --- the recipient's steps ----------------------------------------------------------------------
 
 
+_HANDOVER_CLOSED = {
+    HandoverState.PICKED_UP.value: N_("This handover is already picked up."),
+    HandoverState.HANDED_OVER.value: N_("This handover is already handed over."),
+    HandoverState.DECLINED.value: N_("This handover is already declined."),
+    HandoverState.EXPIRED.value: N_("This handover is already expired."),
+}
+
+
+def handover_closed(handover: Handover) -> Conflict:
+    """The refusal to change a handover that has moved on (one sentence per state)."""
+    said = _HANDOVER_CLOSED.get(handover.state)
+    if said is not None:
+        return Conflict(said)
+    return Conflict("This handover is already %(state)s.", state=handover.state)
+
+
 def _as_recipient(
     session: Session, community: Community, viewer: Viewer, handover_id: int
 ) -> Handover:
@@ -187,7 +203,7 @@ def _as_recipient(
     if handover.recipient_id != viewer.user_id:
         raise Forbidden("Only the person receiving this food can confirm, decline or reschedule.")
     if handover.state not in (HandoverState.PROPOSED.value, HandoverState.CONFIRMED.value):
-        raise Conflict(f"This handover is already {handover.state}.")
+        raise handover_closed(handover)
     return handover
 
 
@@ -277,7 +293,7 @@ def volunteer(session: Session, community: Community, viewer: Viewer, handover_i
         session, Handover, handover_id, community.id, missing=N_("No such handover here.")
     )
     if handover.state not in (HandoverState.PROPOSED.value, HandoverState.CONFIRMED.value):
-        raise Conflict(f"This handover is already {handover.state}.")
+        raise handover_closed(handover)
     if handover.volunteer_id not in (None, viewer.user_id):
         raise Conflict("Someone else is already carrying this.")
     handover.volunteer_id = viewer.user_id

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from commonpot.errors import Invalid
-from commonpot.parsing import loads_json_bulk, read_bytes
+from commonpot.parsing import N_, loads_json_bulk, read_bytes
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -71,8 +71,9 @@ class Instance:
         return len(self.need_ids)
 
 
-def _fail(where: str, message: str) -> Invalid:
-    return Invalid(f"{where}: {message}", field=where)
+def _fail(where: str, message: str, **parts: str | int | float) -> Invalid:
+    """`message` a message id that starts with `%(where)s: `, worded where it is shown."""
+    return Invalid(message, field=where, where=where, **parts)
 
 
 def _number(value: object) -> float | None:
@@ -85,35 +86,39 @@ def _number(value: object) -> float | None:
 
 def _positive_int(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_QUANTITY:
-        raise _fail(where, "must be a positive integer")
+        raise _fail(where, N_("%(where)s: must be a positive integer"))
     return value
 
 
 def _text(value: object, where: str) -> str:
     if not isinstance(value, str) or not value:
-        raise _fail(where, "must be a non-empty string")
+        raise _fail(where, N_("%(where)s: must be a non-empty string"))
     return value
 
 
 def _coordinate(value: object, where: str, limit: float) -> float:
     number = _number(value)
     if number is None or not -limit <= number <= limit:
-        raise _fail(where, f"must be a number between -{limit:g} and {limit:g}")
+        raise _fail(
+            where,
+            N_("%(where)s: must be a number between -%(limit)s and %(limit)s"),
+            limit=limit,
+        )
     return number
 
 
 def _items(data: dict[str, Any], key: str, allowed: frozenset[str]) -> list[dict[str, Any]]:
     items = data.get(key)
     if items is None:
-        raise _fail(key, "is required and must be a list")
+        raise _fail(key, N_("%(where)s: is required and must be a list"))
     if not isinstance(items, list):
-        raise _fail(key, "must be a list")
+        raise _fail(key, N_("%(where)s: must be a list"))
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            raise _fail(f"{key}[{i}]", "must be an object")
+            raise _fail(f"{key}[{i}]", N_("%(where)s: must be an object"))
         extra = item.keys() - allowed
         if extra:
-            raise _fail(f"{key}[{i}].{sorted(extra)[0]}", "unknown key")
+            raise _fail(f"{key}[{i}].{sorted(extra)[0]}", N_("%(where)s: unknown key"))
     return items
 
 
@@ -130,7 +135,7 @@ def _common(
         where = f"{key}[{i}]"
         ident = _text(item.get("id"), f"{where}.id")
         if ident in seen:
-            raise _fail(f"{where}.id", f"duplicate id {ident!r}")
+            raise _fail(f"{where}.id", N_("%(where)s: duplicate id %(ident)s"), ident=repr(ident))
         seen.add(ident)
         ids.append(ident)
         category = _text(item.get("category"), f"{where}.category")
@@ -146,14 +151,14 @@ def _param_number(key: str, value: object) -> float:
     number = _number(value)
     if key == "cost_per_km":
         if number is None or number < 0:
-            raise _fail(where, "must be a number >= 0")
+            raise _fail(where, N_("%(where)s: must be a number >= 0"))
         high = MAX_COST_PER_KM
     else:
         if number is None or number <= 0:
-            raise _fail(where, "must be a positive number")
+            raise _fail(where, N_("%(where)s: must be a positive number"))
         high = MAX_DISTANCE_KM
     if number > high:
-        raise _fail(where, f"must be at most {high:g}")
+        raise _fail(where, N_("%(where)s: must be at most %(limit)s"), limit=high)
     return number
 
 
@@ -161,7 +166,7 @@ def _params(raw: object) -> Params:
     if raw is None:
         return Params()
     if not isinstance(raw, dict):
-        raise _fail("params", "must be an object")
+        raise _fail("params", N_("%(where)s: must be an object"))
     defaults = Params()
     values: dict[str, Any] = {}
     for key, value in raw.items():
@@ -174,14 +179,18 @@ def _params(raw: object) -> Params:
                 or not isinstance(value, int)
                 or not 1 <= value <= MAX_SEGMENTS
             ):
-                raise _fail(where, f"must be an integer between 1 and {MAX_SEGMENTS}")
+                raise _fail(
+                    where,
+                    N_("%(where)s: must be an integer between 1 and %(most)s"),
+                    most=MAX_SEGMENTS,
+                )
             values[key] = value
         elif key == "candidates_per_need":
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise _fail(where, "must be an integer >= 0")
+                raise _fail(where, N_("%(where)s: must be an integer >= 0"))
             values[key] = value
         else:
-            raise _fail(where, "unknown parameter")
+            raise _fail(where, N_("%(where)s: unknown parameter"))
     return Params(**{**defaults.__dict__, **values})
 
 
@@ -191,7 +200,7 @@ def parse_instance(data: object) -> Instance:
         raise Invalid("instance: must be a JSON object", field="instance")
     unknown = data.keys() - TOP_KEYS
     if unknown:
-        raise _fail(sorted(unknown)[0], "unknown key")
+        raise _fail(sorted(unknown)[0], N_("%(where)s: unknown key"))
     offers = _items(data, "offers", OFFER_KEYS)
     needs = _items(data, "needs", NEED_KEYS)
     params = _params(data.get("params"))
@@ -204,9 +213,9 @@ def parse_instance(data: object) -> Instance:
             number = _number(raw)
             where = f"offers[{i}].expires_in_hours"
             if number is None or number <= 0:
-                raise _fail(where, "must be a positive number")
+                raise _fail(where, N_("%(where)s: must be a positive number"))
             if number > MAX_HOURS:
-                raise _fail(where, f"must be at most {MAX_HOURS:g}")
+                raise _fail(where, N_("%(where)s: must be at most %(limit)s"), limit=MAX_HOURS)
             expires[i] = number
     n_ids, n_cat, n_qty, n_lat, n_lon = _common(needs, "needs", categories)
     priority = np.ones(len(needs))
@@ -217,9 +226,13 @@ def parse_instance(data: object) -> Instance:
         if raw is not None:
             number = _number(raw)
             if number is None or number < 1:
-                raise _fail(f"needs[{i}].priority", "must be a number >= 1")
+                raise _fail(f"needs[{i}].priority", N_("%(where)s: must be a number >= 1"))
             if number > MAX_PRIORITY:
-                raise _fail(f"needs[{i}].priority", f"must be at most {MAX_PRIORITY:g}")
+                raise _fail(
+                    f"needs[{i}].priority",
+                    N_("%(where)s: must be at most %(limit)s"),
+                    limit=MAX_PRIORITY,
+                )
             priority[i] = number
         raw_group = item.get("group", "default")
         name = _text(raw_group, f"needs[{i}].group")

@@ -17,6 +17,7 @@ from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
 from commonpot.network import checks
 from commonpot.network.access import is_steward, owner_or_steward, require_reader
 from commonpot.network.circumstances import clean as circumstances_clean
+from commonpot.network.circumstances import need_closed
 from commonpot.network.groups import get_group
 from commonpot.network.models import Need, NeedStatus, Offer, OfferStatus
 from commonpot.parsing import N_
@@ -171,7 +172,11 @@ def withdraw_offer(session: Session, community: Community, viewer: Viewer, offer
     offer = get_offer(session, community, viewer, offer_id)
     owner_or_steward(session, community, viewer, offer.user_id)
     if offer.status != OfferStatus.OPEN.value:
-        raise Conflict(f"This offer is already {offer.status}.")
+        if offer.status == OfferStatus.ALLOCATED.value:
+            raise Conflict("This offer is already allocated.")
+        if offer.status == OfferStatus.WITHDRAWN.value:
+            raise Conflict("This offer is already withdrawn.")
+        raise Conflict("This offer is already %(status)s.", status=offer.status)
     offer.status = OfferStatus.WITHDRAWN.value
     return offer
 
@@ -181,7 +186,7 @@ def withdraw_need(session: Session, community: Community, viewer: Viewer, need_i
     need = get_need(session, community, viewer, need_id)
     owner_or_steward(session, community, viewer, need.user_id)
     if need.status != NeedStatus.OPEN.value:
-        raise Conflict(f"This need is already {need.status}.")
+        raise need_closed(need)
     need.status = NeedStatus.WITHDRAWN.value
     return need
 

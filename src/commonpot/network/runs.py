@@ -98,6 +98,17 @@ def build_instance(
     return {"offers": offer_items, "needs": need_items, "params": params}
 
 
+def run_closed(run: AllocationRun) -> Conflict:
+    """The refusal to change a run that is no longer a draft (one sentence per status)."""
+    if run.status == RunStatus.COMMITTED.value:
+        return Conflict("Allocation run %(run)s is already committed.", run=str(run.id))
+    if run.status == RunStatus.DISCARDED.value:
+        return Conflict("Allocation run %(run)s is already discarded.", run=str(run.id))
+    return Conflict(
+        "Allocation run %(run)s is already %(status)s.", run=str(run.id), status=run.status
+    )
+
+
 def params_for(community: Community, given: dict[str, Any] | None) -> dict[str, Any]:
     """The community's allocation parameters with `given` on top (unknown keys refused)."""
     base = dict((community.settings or {}).get("network_allocation", {}))
@@ -105,7 +116,7 @@ def params_for(community: Community, given: dict[str, Any] | None) -> dict[str, 
     unknown = set(base) - set(ALLOWED_PARAMS)
     if unknown:
         key = sorted(unknown)[0]
-        raise Invalid(f"params.{key}: unknown parameter", field=f"params.{key}")
+        raise Invalid("params.%(key)s: unknown parameter", field=f"params.{key}", key=key)
     return base
 
 
@@ -137,7 +148,11 @@ def check_run(
     """May this steward propose a run with these settings? The parameters to use."""
     require_steward(session, community, viewer)
     if objective not in OBJECTIVES:
-        raise Invalid(f"objective: must be one of {', '.join(OBJECTIVES)}", field="objective")
+        raise Invalid(
+            "objective: must be one of %(choices)s",
+            field="objective",
+            choices=", ".join(OBJECTIVES),
+        )
     return params_for(community, params)
 
 
@@ -215,8 +230,7 @@ def apply_run(session: Session, community: Community, run_id: int) -> Allocation
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        run = _run(session, community, run_id)
-        raise Conflict(f"Allocation run {run.id} is already {run.status}.")
+        raise run_closed(_run(session, community, run_id))
     run = _run(session, community, run_id)
     session.refresh(run)
     for line in lines(session, run):
@@ -233,8 +247,9 @@ def apply_run(session: Session, community: Community, run_id: int) -> Allocation
         )
         if offer_ok.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict(
-                f"Offer {line.offer_id} no longer has {line.quantity} units open; "
-                "propose a new run."
+                "Offer %(offer)s no longer has %(quantity)s units open; propose a new run.",
+                offer=str(line.offer_id),
+                quantity=line.quantity,
             )
         need_ok = session.execute(
             update(Need)
@@ -249,8 +264,9 @@ def apply_run(session: Session, community: Community, run_id: int) -> Allocation
         )
         if need_ok.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict(
-                f"Need {line.need_id} no longer wants {line.quantity} more units; "
-                "propose a new run."
+                "Need %(need)s no longer wants %(quantity)s more units; propose a new run.",
+                need=str(line.need_id),
+                quantity=line.quantity,
             )
     session.execute(
         update(Offer)
@@ -340,7 +356,7 @@ def discard_run(
     """A steward discards a draft run."""
     run = get_run(session, community, viewer, run_id)
     if run.status != RunStatus.DRAFT.value:
-        raise Conflict(f"Allocation run {run.id} is already {run.status}.")
+        raise run_closed(run)
     run.status = RunStatus.DISCARDED.value
     return run
 

@@ -27,7 +27,7 @@ def set_pantry_staples(
     require_steward(session, community, viewer)
     cleaned = sorted({" ".join(f.lower().split()) for f in foods if f.strip()})
     if len(cleaned) > MAX_STAPLES:
-        raise Invalid(f"staples: at most {MAX_STAPLES} foods", field="staples")
+        raise Invalid("staples: at most %(most)s foods", field="staples", most=MAX_STAPLES)
     if any(len(f) > 60 for f in cleaned):
         raise Invalid("staples: each food at most 60 characters", field="staples")
     community.settings = {**(community.settings or {}), SETTING: cleaned}

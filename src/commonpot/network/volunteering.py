@@ -45,7 +45,9 @@ def sign_up(
     if ends_at - starts_at > MAX_SLOT:
         raise Invalid("ends_at: a slot lasts at most 14 hours", field="ends_at")
     if isinstance(capacity, bool) or not 1 <= capacity <= MAX_CAPACITY:
-        raise Invalid(f"capacity: a whole number from 1 to {MAX_CAPACITY}", field="capacity")
+        raise Invalid(
+            "capacity: a whole number from 1 to %(most)s", field="capacity", most=MAX_CAPACITY
+        )
     slot = VolunteerSlot(
         community_id=community.id,
         user_id=viewer.user_id,

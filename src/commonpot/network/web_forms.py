@@ -19,9 +19,9 @@ def number(form: dict[str, str], key: str, kind: Callable[[str], Any] = float) -
     try:
         value = kind(raw)
     except ValueError:
-        raise Invalid(f"{key}: must be a number", field=key) from None
+        raise Invalid("%(where)s: must be a number", field=key, where=key) from None
     if isinstance(value, float) and not math.isfinite(value):
-        raise Invalid(f"{key}: must be a number", field=key)
+        raise Invalid("%(where)s: must be a number", field=key, where=key)
     return value
 
 

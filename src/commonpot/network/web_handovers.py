@@ -49,7 +49,7 @@ def parse_when(raw: str, field: str, zone: ZoneInfo | None = None) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise Invalid(
-            f"{field}: must be a date and time like 2026-05-01T17:30", field=field
+            "%(where)s: must be a date and time like 2026-05-01T17:30", field=field, where=field
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone or UTC)
@@ -266,7 +266,7 @@ def add_slot(request: Request, here: CommunityScope, posted: PostedForm) -> Resp
                 lat, lon = float(form.get("lat", "")), float(form.get("lon", ""))
             except ValueError as exc:
                 field = "capacity" if "capacity" in str(exc) or not form.get("capacity") else "lat"
-                raise Invalid(f"{field}: must be a number", field=field) from None
+                raise Invalid("%(where)s: must be a number", field=field, where=field) from None
             volunteering.sign_up(
                 here.session,
                 here.community,

@@ -77,9 +77,14 @@ def set_preferences(session: Session, viewer: Viewer, choices: dict[str, str]) -
     user = viewer.require_user()
     for kind, channel in choices.items():
         if kind not in KINDS:
-            raise Invalid(f"{kind}: no such kind of notification", field=kind)
+            raise Invalid("%(kind)s: no such kind of notification", field=kind, kind=kind)
         if channel not in CHANNELS:
-            raise Invalid(f"{kind}: must be one of {', '.join(CHANNELS)}", field=kind)
+            raise Invalid(
+                "%(kind)s: must be one of %(channels)s",
+                field=kind,
+                kind=kind,
+                channels=", ".join(CHANNELS),
+            )
     for kind, channel in choices.items():
         _set(session, user.id, kind, channel)
     session.flush()
