@@ -100,3 +100,32 @@ def test_an_offer_living_beyond_a_year_is_refused_on_the_form(
         assert page.status_code == 422, (hours, page.status_code)
         assert "expires_in_hours" in page.text
     assert _count(db, Offer) == before
+
+
+def test_a_proposals_rules_stay_within_what_can_be_counted_and_opened(
+    client: TestClient, db: Database
+) -> None:
+    from commonpot.governance.models import Proposal
+
+    w = make_world(db)
+    steward = bearer(db, w.steward)
+    before = _count(db, Proposal)
+    for quorum in ("1e-5000", "1/" + "9" * 40):
+        body = {"title": "Tiny quorum", "rules": {"quorum": quorum}}
+        refused = client.post(f"{API}/proposals", json=body, headers=steward)
+        assert _is_problem(refused, 422)["field"] == "rules.quorum"
+    sign_in(client, db, w.steward)
+    typed = {"title": "Forever", "method": "majority", "timelock_hours": "0"}
+    for hours, words in (("inf", "Hours are a number"), ("1e30", "Hours are a number")):
+        page = client.post(
+            "/communities/publicville/governance/proposals",
+            data=form({**typed, "voting_hours": hours}),
+        )
+        assert page.status_code == 422 and words in page.text, (hours, page.status_code)
+    # a period the API's schema refuses is refused on the form too
+    page = client.post(
+        "/communities/publicville/governance/proposals",
+        data=form({**typed, "voting_hours": "5000"}),
+    )
+    assert page.status_code == 422 and "at most 90 days" in page.text
+    assert _count(db, Proposal) == before

@@ -70,6 +70,24 @@ __all__ = [
 ]
 
 
+MAX_SHARE_CHARS = 32  # a quorum or threshold as written: "2/3", "0.6"; never 5000 digits
+MAX_RULE_SECONDS = 90 * 24 * 3600  # voting and time-lock periods: at most 90 days
+
+
+def _share(key: str, value: object) -> Fraction:
+    """A quorum or threshold as an exact fraction, or Invalid naming the rule."""
+    written = str(value)
+    share = None
+    if len(written) <= MAX_SHARE_CHARS:  # "1e-5000" would be a 5000-digit fraction
+        try:
+            share = Fraction(written)
+        except (ValueError, ZeroDivisionError):
+            share = None
+    if share is None or max(share.numerator, share.denominator) > 10**MAX_SHARE_CHARS:
+        raise Invalid("%(rule)s is a share such as 1/2 or 0.6.", field=f"rules.{key}", rule=key)
+    return share
+
+
 def _rules(
     community: Community,
     given: dict[str, Any] | None,
@@ -87,12 +105,7 @@ def _rules(
     defaults = {**DEFAULT_RULES, **(community.settings or {}).get("governance", {})}
     rules = {**{k: v for k, v in defaults.items() if k in DEFAULT_RULES}, **given}
     for key in ("quorum", "threshold"):
-        try:
-            share = Fraction(str(rules[key]))
-        except (ValueError, ZeroDivisionError):
-            raise Invalid(
-                "%(rule)s is a share such as 1/2 or 0.6.", field=f"rules.{key}", rule=key
-            ) from None
+        share = _share(key, rules[key])
         if not 0 <= share <= 1 or (key == "threshold" and share == 1):
             raise Invalid("%(rule)s must be between 0 and 1.", field=f"rules.{key}", rule=key)
         rules[key] = str(share)  # "0", "1/2", "2/3": exact, and readable
@@ -102,6 +115,11 @@ def _rules(
             raise Invalid("%(rule)s is a whole number.", field=f"rules.{key}", rule=key)
     if rules["voting_seconds"] < 60:
         raise Invalid("Voting lasts at least a minute.", field="rules.voting_seconds")
+    for key in ("voting_seconds", "timelock_seconds"):
+        if rules[key] > MAX_RULE_SECONDS:  # as the API's schema says; forms reach here too
+            raise Invalid(
+                "%(rule)s: at most %(days)s days.", field=f"rules.{key}", rule=key, days=90
+            )
     rules["inclusive"] = bool(rules["inclusive"])
     rules["open_results"] = bool(rules["open_results"])
     rules["secret"] = secret_default if rules.get("secret") is None else bool(rules["secret"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -123,12 +124,18 @@ def _form_list(value: str) -> list[str]:
     return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
 
 
+MAX_HOURS = 10**6  # beyond any rule's range: the rules say which range
+
+
 def _hours(text: dict[str, str], key: str, default: str) -> int:
     raw = text.get(key) or default
     try:
-        return int(float(raw) * 3600)
+        hours = float(raw)
     except ValueError:
-        raise Invalid("Hours are a number, e.g. 72 or 1.5.", field=key) from None
+        hours = math.nan
+    if not math.isfinite(hours) or abs(hours) > MAX_HOURS:  # the rules then say their range
+        raise Invalid("Hours are a number, e.g. 72 or 1.5.", field=key)
+    return int(hours * 3600)
 
 
 @router.post(BASE + "/proposals")
