@@ -399,3 +399,20 @@ def test_scaled_amounts_use_the_readers_unit_words(
     assert re.search(r"[\d½⅓⅔¼¾⅛] (tsp|tbsp)\b", english), english
     assert re.search(r"[\d½⅓⅔¼¾⅛] (cdta|cda)\.", spanish), spanish
     assert not re.search(r"[\d½⅓⅔¼¾⅛] (tsp|tbsp|cups?|cloves?|pinch(es)?)\b", spanish), spanish
+    # and the events' shopping lists too
+    from commonpot.events.models import Event
+
+    with db.unit_of_work(write=False) as s:
+        events = list(
+            s.scalars(
+                select(Event.id)
+                .join(Community, Community.id == Event.community_id)
+                .where(Community.slug == "riverside")
+            )
+        )
+    shown = [
+        visible_text(steward_client.get(f"/communities/riverside/events/{n}", headers=SPANISH).text)
+        for n in events
+    ]
+    assert any(re.search(r"[\d½⅓⅔¼¾⅛] (cdta|cda)\.", page) for page in shown)
+    assert not any(re.search(r"[\d½⅓⅔¼¾⅛] (tsp|tbsp|cups?)\b", page) for page in shown)

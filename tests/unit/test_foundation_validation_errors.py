@@ -97,7 +97,6 @@ def test_the_three_readers_name_the_same_fields_as_before() -> None:
     assert (kind.value.field, kind.value.detail) == ("kind", "Check this field.")
 
 
-
 class CountIn(BaseModel):
     count: int = Field(ge=1000)
     name: str = Field(default="x", max_length=3)

@@ -184,6 +184,6 @@ def post_readings(slug: str, device: str, payload: Payload, request: Request) ->
         else:
             result = ingest.ingest(session, found, payload)
     if found is None:
-        raise NotFound(f"No biotumbler '{device}' here.")
+        raise NotFound("No biotumbler '%(device)s' here.", device=str(device))
     publish_pending(request, session)
     return result.to_json()

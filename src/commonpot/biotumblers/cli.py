@@ -67,7 +67,12 @@ def assess_file(
     try:
         handle = path.open("rb")
     except OSError as exc:
-        raise Invalid(f"{path}: cannot read ({exc.strerror})", field="READINGS") from exc
+        raise Invalid(
+            "%(path)s: cannot read (%(reason)s)",
+            field="READINGS",
+            path=str(path),
+            reason=str(exc.strerror),
+        ) from exc
     with handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -75,16 +80,24 @@ def assess_file(
             try:
                 raw = json.loads(line)
             except ValueError:
-                raise Invalid(f"line {number}: not JSON", field=f"line {number}") from None
+                raise Invalid(
+                    "line %(line)s: not JSON", field=f"line {number}", line=str(number)
+                ) from None
             if not isinstance(raw, dict):
-                raise Invalid(f"line {number}: not a JSON object", field=f"line {number}")
+                raise Invalid(
+                    "line %(line)s: not a JSON object", field=f"line {number}", line=str(number)
+                )
             device = raw.pop("device", None)
             if device is None:
-                raise Invalid(f"line {number}: no device", field=f"line {number}")
+                raise Invalid("line %(line)s: no device", field=f"line {number}", line=str(number))
             if not isinstance(device, str):
-                raise Invalid(f"line {number}: device must be a string", field=f"line {number}")
+                raise Invalid(
+                    "line %(line)s: device must be a string",
+                    field=f"line {number}",
+                    line=str(number),
+                )
             if "t" not in raw:
-                raise Invalid(f"line {number}: no t", field=f"line {number}")
+                raise Invalid("line %(line)s: no t", field=f"line {number}", line=str(number))
             by_device.setdefault(device, [])
             rejected.setdefault(device, 0)
             try:
@@ -235,7 +248,11 @@ def _sender(
         def post(batch: list[dict[str, Any]]) -> None:
             r = httpx.post(address, json=batch, headers={"Authorization": f"Bearer {token}"})
             if r.status_code != 202:
-                raise Invalid(f"--http: the server answered {r.status_code}", field="--http")
+                raise Invalid(
+                    "--http: the server answered %(status)s",
+                    field="--http",
+                    status=str(r.status_code),
+                )
 
         return post
     from paho.mqtt.client import Client

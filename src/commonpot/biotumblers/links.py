@@ -28,7 +28,9 @@ MAX_KG = 100_000
 def _kg(value: float) -> float:
     if not (math.isfinite(value) and 0 < value <= MAX_KG):
         raise Invalid(
-            f"compost_kg: must be more than 0 and at most {MAX_KG} kg", field="compost_kg"
+            "compost_kg: must be more than 0 and at most %(limit)s kg",
+            field="compost_kg",
+            limit=MAX_KG,
         )
     return value
 

@@ -114,20 +114,29 @@ def device_by_topic(session: Session, slug: str, device: str) -> Biotumbler | No
 def _probes(probes: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     if len(probes) > MAX_PROBES:
-        raise Invalid(f"probes: at most {MAX_PROBES}", field="probes")
+        raise Invalid("probes: at most %(limit)s", field="probes", limit=MAX_PROBES)
     for i, probe in enumerate(probes):
         name = str(probe.get("name", "")).strip()
         if readings.PROBE.fullmatch(name) is None:
             raise Invalid(
-                f"probes[{i}].name: must match [a-z0-9_]{{1,32}}", field=f"probes[{i}].name"
+                "probes[%(index)s].name: must match [a-z0-9_]{1,32}",
+                field=f"probes[{i}].name",
+                index=str(i),
             )
         position = str(probe.get("position", "")).strip()
         if len(position) > 120:
             raise Invalid(
-                f"probes[{i}].position: at most 120 characters", field=f"probes[{i}].position"
+                "probes[%(index)s].position: at most 120 characters",
+                field=f"probes[{i}].position",
+                index=str(i),
             )
         if any(p["name"] == name for p in out):
-            raise Invalid(f"probes[{i}].name: '{name}' appears twice", field=f"probes[{i}].name")
+            raise Invalid(
+                "probes[%(index)s].name: '%(name)s' appears twice",
+                field=f"probes[{i}].name",
+                index=str(i),
+                name=str(name),
+            )
         out.append({"name": name, "position": position})
     return out
 
@@ -174,7 +183,9 @@ def register_device(
         )
     )
     if taken is not None:
-        raise Conflict(f"device: '{device}' is already registered here", field="device")
+        raise Conflict(
+            "device: '%(device)s' is already registered here", field="device", device=str(device)
+        )
     token = accounts.new_token(TOKEN_PREFIX)
     found = Biotumbler(
         community_id=community.id,
@@ -218,7 +229,7 @@ def delete_device(session: Session, community: Community, viewer: Viewer, device
 
 def _kg(value: float, field: str) -> float:
     if not (math.isfinite(value) and 0 <= value <= 100_000):
-        raise Invalid(f"{field}: must be from 0 to 100000 kg", field=field)
+        raise Invalid("%(where)s: must be from 0 to 100000 kg", field=field, where=str(field))
     return value
 
 

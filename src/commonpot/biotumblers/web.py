@@ -58,9 +58,9 @@ def _number(form: dict[str, str], key: str, *, optional: bool = False) -> float 
     try:
         value = float(raw or "0")
     except ValueError:
-        raise Invalid(f"{key}: must be a number", field=key) from None
+        raise Invalid("%(where)s: must be a number", field=key, where=str(key)) from None
     if not math.isfinite(value):
-        raise Invalid(f"{key}: must be a number", field=key)
+        raise Invalid("%(where)s: must be a number", field=key, where=str(key))
     return value
 
 

@@ -79,9 +79,24 @@ def require_role(
     """The viewer's membership when it has one of the roles, else Forbidden."""
     found = require_member(session, community, viewer)
     if found.role not in {r.value for r in roles}:
-        names = " or ".join(r.value for r in roles)
-        raise Forbidden(f"Only a {names} of this community can do this.")
+        raise _only(roles)
     return found
+
+
+def _only(roles: tuple[Role, ...]) -> Forbidden:
+    """The refusal naming the roles that may, one whole sentence per case (translatable)."""
+    wanted = set(roles)
+    if wanted == {Role.STEWARD}:
+        return Forbidden("Only a steward of this community can do this.")
+    if wanted == {Role.CUSTODIAN}:
+        return Forbidden("Only a custodian of this community can do this.")
+    if wanted == {Role.MEMBER}:
+        return Forbidden("Only a member of this community can do this.")
+    if wanted == {Role.STEWARD, Role.CUSTODIAN}:
+        if roles[0] is Role.CUSTODIAN:
+            return Forbidden("Only a custodian or steward of this community can do this.")
+        return Forbidden("Only a steward or custodian of this community can do this.")
+    return Forbidden("Your role in this community cannot do this.")
 
 
 def visible_communities(session: Session, viewer: Viewer) -> list[Community]:

@@ -31,7 +31,11 @@ def create(
     with transaction() as session:
         person = session.scalar(select(User).where(User.email == steward.strip().lower()))
         if person is None:
-            raise NotFound(f"No account with e-mail {steward}; create it first.", field="steward")
+            raise NotFound(
+                "No account with e-mail %(email)s; create it first.",
+                field="steward",
+                email=steward,
+            )
         community = service.create_community(
             session,
             OPERATOR,

@@ -68,7 +68,7 @@ def create_community(
         raise Invalid("Visibility is 'public' or 'private'.", field="visibility")
     check_coordinates(lat, lon)
     if session.scalar(select(Community.id).where(Community.slug == value)) is not None:
-        raise Conflict(f"The slug '{value}' is taken; choose another.", field="slug")
+        raise Conflict("The slug '%(slug)s' is taken; choose another.", field="slug", slug=value)
     community = Community(
         slug=value,
         name=title,
@@ -100,7 +100,9 @@ def check_timezone(name: str) -> str:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
         raise Invalid(
-            f"timezone: unknown time zone {text!r} (for example Europe/London)", field="timezone"
+            "timezone: unknown time zone %(zone)s (for example Europe/London)",
+            field="timezone",
+            zone=repr(text),
         ) from None
     return text
 

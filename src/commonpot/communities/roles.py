@@ -72,7 +72,11 @@ def add_member(
         raise Invalid("Role is member, steward or custodian.", field="role")
     existing = find_member(session, community, user.id)
     if existing is not None:
-        raise Conflict(f"{user.display_name} is already a member of {community.name}.")
+        raise Conflict(
+            "%(person)s is already a member of %(community)s.",
+            person=user.display_name,
+            community=community.name,
+        )
     found = Membership(community_id=community.id, user_id=user.id, role=role)
     session.add(found)
     session.flush()

@@ -22,7 +22,9 @@ def _validate(session: Session, community: Community, params: Params) -> Params:
     if plan is None:
         raise NotFound("No such crop plan here.", field="action.params.plan_id")
     if plan.status != PlanStatus.DRAFT.value:
-        raise Conflict(f"Crop plan {raw} is already {plan.status}.")
+        if plan.status == PlanStatus.ADOPTED.value:
+            raise Conflict("Crop plan %(plan)s is already adopted.", plan=str(raw))
+        raise Conflict("Crop plan %(plan)s is already discarded.", plan=str(raw))
     return {"plan_id": raw}
 
 

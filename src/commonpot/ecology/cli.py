@@ -103,7 +103,7 @@ def _start(slug: str, as_email: str, start: str, values: dict[str, Any], wait: b
     with transaction() as session:
         user = session.scalar(select(User).where(User.email == as_email.strip().lower()))
         if user is None:
-            raise NotFound(f"--as: no account with e-mail {as_email}", field="as")
+            raise NotFound("--as: no account with e-mail %(email)s", field="as", email=as_email)
         viewer = Viewer(user=user)
         community = readable_community(session, slug, viewer)
         if start == "plan":

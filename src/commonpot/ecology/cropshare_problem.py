@@ -139,27 +139,45 @@ def validate(problem: CropShareProblem) -> None:  # noqa: PLR0912 - one flat lis
         raise Invalid("the gamma floor must be a non-negative number", field="gamma_floor")
     for dome in problem.domes:
         if not dome.free_area >= 0 or not math.isfinite(dome.free_area):
-            raise Invalid(f"dome {dome.id}: free area must be a non-negative number", field="domes")
+            raise Invalid(
+                "dome %(dome)s: free area must be a non-negative number",
+                field="domes",
+                dome=str(dome.id),
+            )
     for dome_id, crops in problem.inventories.items():
         if dome_id not in known:
-            raise Invalid(f"inventory for unknown dome {dome_id}", field="inventories")
+            raise Invalid(
+                "inventory for unknown dome %(dome)s", field="inventories", dome=str(dome_id)
+            )
         for crop, area in crops.items():
             if not area >= 0 or not math.isfinite(area):
-                raise Invalid(f"dome {dome_id}, crop {crop}: area must be ≥ 0", field="inventories")
+                raise Invalid(
+                    "dome %(dome)s, crop %(crop)s: area must be ≥ 0",
+                    field="inventories",
+                    dome=str(dome_id),
+                    crop=str(crop),
+                )
     lot_ids = set()
     for lot in problem.seed_lots:
         if lot.id in lot_ids:
-            raise Invalid(f"seed lot {lot.id} appears twice", field="seed_lots")
+            raise Invalid("seed lot %(lot)s appears twice", field="seed_lots", lot=str(lot.id))
         lot_ids.add(lot.id)
         if not lot.quantity >= 0 or not math.isfinite(lot.quantity):
-            raise Invalid(f"seed lot {lot.id}: quantity must be ≥ 0", field="seed_lots")
+            raise Invalid(
+                "seed lot %(lot)s: quantity must be ≥ 0", field="seed_lots", lot=str(lot.id)
+            )
         if lot.unit == "seeds" and not (lot.seeds_per_m2 or 0) > 0:
             raise Invalid(
-                f"seed lot {lot.id}: counted in seeds but no seeds per m²", field="seed_lots"
+                "seed lot %(lot)s: counted in seeds but no seeds per m²",
+                field="seed_lots",
+                lot=str(lot.id),
             )
         if lot.holder is not None and lot.holder not in known:
             raise Invalid(
-                f"seed lot {lot.id}: held by unknown dome {lot.holder}", field="seed_lots"
+                "seed lot %(lot)s: held by unknown dome %(dome)s",
+                field="seed_lots",
+                lot=str(lot.id),
+                dome=str(lot.holder),
             )
 
 

@@ -31,17 +31,34 @@ class CountsTable:
 
 def _number(cell: str, row: int, column: str) -> float:
     text = cell.strip()
-    where = f'row {row}, column "{column}"'
     if text == "":
-        raise Invalid(f"{where}: missing value")
+        raise Invalid(
+            'row %(row)s, column "%(column)s": missing value', row=str(row), column=column
+        )
     try:
         value = parse_float(text)
     except Invalid as exc:
-        raise Invalid(f"{where}: {exc.detail}") from None
+        raise Invalid(
+            'row %(row)s, column "%(column)s": %(problem)s',
+            row=str(row),
+            column=column,
+            problem=exc.detail,
+        ) from None
     if value < 0:
-        raise Invalid(f"{where}: negative value {text}")
+        raise Invalid(
+            'row %(row)s, column "%(column)s": negative value %(value)s',
+            row=str(row),
+            column=column,
+            value=text,
+        )
     if value > MAX_VALUE:
-        raise Invalid(f"{where}: {text[:40]} is more than {MAX_VALUE:g}")
+        raise Invalid(
+            'row %(row)s, column "%(column)s": %(value)s is more than %(limit)s',
+            row=str(row),
+            column=column,
+            value=text[:40],
+            limit=MAX_VALUE,
+        )
     return value
 
 
@@ -56,9 +73,9 @@ def _header(first: list[str]) -> list[str]:
     seen: set[str] = set()
     for position, name in enumerate(species, start=2):
         if name == "":
-            raise Invalid(f"row 1, column {position}: empty species name")
+            raise Invalid("row 1, column %(column)s: empty species name", column=str(position))
         if name in seen:
-            raise Invalid(f'row 1, column "{name}": duplicate species')
+            raise Invalid('row 1, column "%(column)s": duplicate species', column=name)
         seen.add(name)
     return species
 
@@ -72,7 +89,7 @@ def parse_counts(text: str) -> CountsTable:
         raise Invalid("the file is empty")
     header_row, first = numbered[0]
     if header_row != 1:
-        raise Invalid(f"row {header_row}: blank lines before the header")
+        raise Invalid("row %(row)s: blank lines before the header", row=str(header_row))
     species = _header(first)
     width = len(species) + 1
     samples: list[str] = []
@@ -80,14 +97,22 @@ def parse_counts(text: str) -> CountsTable:
     values = np.zeros((len(numbered) - 1, len(species)))
     for i, (row_number, row) in enumerate(numbered[1:]):
         if len(row) != width:
-            raise Invalid(f"row {row_number}: has {len(row)} columns, the header has {width}")
+            raise Invalid(
+                "row %(row)s: has %(columns)s columns, the header has %(width)s",
+                row=str(row_number),
+                columns=len(row),
+                width=width,
+            )
         name = plain_cell(row[0].strip())
         if name == "":
-            raise Invalid(f'row {row_number}, column "sample": empty sample name')
+            raise Invalid('row %(row)s, column "sample": empty sample name', row=str(row_number))
         if name in seen:
             raise Invalid(
-                f'row {row_number}, column "sample": duplicate sample "{name}"'
-                f" (first on row {seen[name]})"
+                'row %(row)s, column "sample": duplicate sample "%(sample)s"'
+                " (first on row %(first)s)",
+                row=str(row_number),
+                sample=name,
+                first=str(seen[name]),
             )
         seen[name] = row_number
         samples.append(name)

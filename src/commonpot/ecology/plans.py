@@ -209,7 +209,7 @@ def get_plan(session: Session, community: Community, viewer: Viewer, plan_id: in
 def _sow(session: Session, community: Community, move: dict[str, Any]) -> None:
     lot = find_scoped(session, SeedLot, move["lot_id"], community.id)
     if lot is None:
-        raise Conflict(f"Seed lot {move['lot']} is gone; draft a new plan.")
+        raise Conflict("Seed lot %(code)s is gone; draft a new plan.", code=str(move["lot"]))
     need = float(move["seeds"]) if lot.unit == "seeds" else float(move["area_m2"])
     # a conditional UPDATE takes the seed atomically: two adoptions cannot both take it
     taken = session.execute(
@@ -241,7 +241,10 @@ def adopt_plan(session: Session, community: Community, plan_id: int) -> CropPlan
         .values(status=PlanStatus.ADOPTED.value, adopted_at=utcnow())
     )
     if getattr(claimed, "rowcount", 0) != 1:
-        raise Conflict(f"Crop plan {plan_id} is not a draft any more (or does not exist here).")
+        raise Conflict(
+            "Crop plan %(plan)s is not a draft any more (or does not exist here).",
+            plan=str(plan_id),
+        )
     plan = session.get(CropPlan, plan_id)
     assert plan is not None
     session.refresh(plan)
@@ -253,7 +256,11 @@ def adopt_plan(session: Session, community: Community, plan_id: int) -> CropPlan
         lock_place(session, place)
         free = (place.area_m2 or 0.0) - used_area(session, place)
         if area > free + 1e-3:
-            raise Conflict(f"{place.name} has only {free:g} m² free now; draft a new plan.")
+            raise Conflict(
+                "%(place)s has only %(free)s m² free now; draft a new plan.",
+                place=place.name,
+                free=float(free),
+            )
     for move in plan.moves:
         _sow(session, community, move)
         crop_id = session.scalar(select(SeedLot.crop_id).where(SeedLot.id == move["lot_id"]))

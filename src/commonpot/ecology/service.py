@@ -212,7 +212,7 @@ def used_area(session: Session, place: Place) -> float:
 def inventory_counts(session: Session, community: Community, level: str = "crop") -> CountsTable:
     """Places × crops areas (no access check: callers have done it)."""
     if level not in LEVELS:
-        raise Invalid(f"Level is one of: {', '.join(LEVELS)}.", field="level")
+        raise Invalid("Level is one of: %(levels)s.", field="level", levels=", ".join(LEVELS))
     places = growing_places(session, community)
     area: dict[tuple[str, str], float] = defaultdict(float)
     for p in session.scalars(select_scoped(Planting, community.id)):

@@ -6,6 +6,7 @@ public surfaces (`commonpot.recipes`, `commonpot.network`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -71,7 +72,7 @@ def add_recipe(
         select(MenuItem.id).where(MenuItem.event_id == event.id, MenuItem.recipe_id == recipe_id)
     )
     if duplicate is not None:
-        raise Conflict(f"{recipe.name} is already on the menu.", field="recipe_id")
+        raise Conflict("%(recipe)s is already on the menu.", field="recipe_id", recipe=recipe.name)
     item = MenuItem(
         community_id=community.id, event_id=event.id, recipe_id=recipe_id, title=recipe.name
     )
@@ -132,9 +133,11 @@ def shopping(
     event: Event,
     head_count: int | None = None,
     decimal: str = ".",
+    gettext: Callable[[str], str] | None = None,
 ) -> ShoppingView:
     """One shopping list for the whole menu at the head count (confirmed people by default),
-    its amounts written with the reader's `decimal` sign."""
+    its amounts written with the reader's `decimal` sign and, given their `gettext`, their
+    unit words."""
     head, servings = _servings(session, event, head_count)
     view = ShoppingView(head_count=head, servings=servings)
     items = menu_items(session, community, viewer, event)
@@ -150,7 +153,7 @@ def shopping(
         view.lines.append(
             ShoppingItem(
                 food=line.food,
-                display=recipes.line_text(line, decimal),
+                display=recipes.line_text(line, decimal, gettext),
                 quantity=float(line.quantity) if line.quantity is not None else None,
                 unit=line.unit,
                 note=line.note,

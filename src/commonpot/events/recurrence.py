@@ -93,7 +93,9 @@ def expand(rule: str, starts_at: datetime, duration: timedelta, timezone: str) -
     try:
         recurrence = rrulestr(text, dtstart=local_start)
     except (ValueError, TypeError) as exc:
-        raise Invalid(f"The repeat rule does not parse: {exc}.", field="rrule") from exc
+        raise Invalid(
+            "The repeat rule does not parse: %(problem)s.", field="rrule", problem=str(exc)
+        ) from exc
     out: list[Occurrence] = []
     for moment in recurrence:
         if len(out) >= MAX_SESSIONS:
@@ -143,7 +145,9 @@ def build_rule(repeat: Repeat) -> str:
         parts.append("BYDAY=" + ",".join(ordered))
     if repeat.count is not None and repeat.until is None:
         if not 1 <= repeat.count <= MAX_SESSIONS:
-            raise Invalid(f"Say how many times, from 1 to {MAX_SESSIONS}.", field="repeat_count")
+            raise Invalid(
+                "Say how many times, from 1 to %(num)s.", field="repeat_count", num=MAX_SESSIONS
+            )
         parts.append(f"COUNT={repeat.count}")
     elif repeat.until is not None and repeat.count is None:
         try:

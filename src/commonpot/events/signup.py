@@ -77,7 +77,7 @@ def _check_role(event: Event, role: str | None) -> str:
     names = [r["name"] for r in event.roles or []] or ["participant"]
     chosen = (role or names[0]).strip().lower()
     if chosen not in names:
-        raise Invalid(f"Choose one of the roles: {', '.join(names)}.", field="role")
+        raise Invalid("Choose one of the roles: %(roles)s.", field="role", roles=", ".join(names))
     return chosen
 
 

@@ -106,6 +106,7 @@ def event_page_data(here: Here, event_id: Id, decimal: str = ".") -> dict[str, A
             here.viewer,
             event,
             decimal=decimal,
+            gettext=reader(here.request).gettext,
         ),
         archive=_archive_choices(here) if manager else None,
         pairs=pairs,

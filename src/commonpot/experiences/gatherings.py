@@ -77,8 +77,9 @@ def _check_lead(where: Lead, voices: Sequence[ChapterVoice]) -> ChapterVoice:
     longest = voice.duration_s if voice.duration_s is not None else LONGEST_VOICE_S
     if where.audio_s > longest:
         raise Invalid(
-            f"The voice's position is past the end of the recording ({longest:.1f} s).",
+            "The voice's position is past the end of the recording (%(length)s s).",
             field="audio_s",
+            length=round(float(longest), 1),
         )
     return voice
 
@@ -123,11 +124,11 @@ def get_gathering(
     """A gathering whose recipe the viewer may see (NotFound otherwise, as for a missing one)."""
     found = find_scoped(session, Gathering, gathering_id, community.id)
     if found is None:
-        raise NotFound(f"No gathering {gathering_id} here.")
+        raise NotFound("No gathering %(id)s here.", id=str(gathering_id))
     try:
         recipes.get_recipe(session, community, viewer, found.recipe_id)
     except NotFound:
-        raise NotFound(f"No gathering {gathering_id} here.") from None
+        raise NotFound("No gathering %(id)s here.", id=str(gathering_id)) from None
     return found
 
 
@@ -149,7 +150,7 @@ def open_gathering(
     if not title or len(title) > 200:
         raise Invalid("Give the gathering a title (at most 200 characters).", field="title")
     if event_id is not None and find_scoped(session, events.Event, event_id, community.id) is None:
-        raise Invalid(f"No event {event_id} in this community.", field="event_id")
+        raise Invalid("No event %(id)s in this community.", field="event_id", id=str(event_id))
     gathering = Gathering(
         community_id=community.id,
         recipe_id=recipe.id,

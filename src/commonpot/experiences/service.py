@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
@@ -226,9 +227,17 @@ def voice_of(
     return item.id, listeners, _cues(item, voice)
 
 
-def _require_keeper(session: Session, community: Community, viewer: Viewer, what: str) -> None:
-    if not recipes.access(session, community, viewer).keeper:
-        raise Forbidden(f"Only the community's stewards and custodians can {what}.")
+KeeperTask = Literal["set how a recording plays", "arrange an experience"]
+
+
+def _require_keeper(
+    session: Session, community: Community, viewer: Viewer, what: KeeperTask
+) -> None:
+    if recipes.access(session, community, viewer).keeper:
+        return
+    if what == "arrange an experience":
+        raise Forbidden("Only the community's stewards and custodians can arrange an experience.")
+    raise Forbidden("Only the community's stewards and custodians can set how a recording plays.")
 
 
 def set_voice(
@@ -240,7 +249,9 @@ def set_voice(
     try:
         cues = story.check_cues([(c.start_s, c.end_s, c.text) for c in data.cues])
     except ValueError as exc:
-        raise Invalid(f"The timed transcript is not valid: {exc}.", field="cues") from None
+        raise Invalid(
+            "The timed transcript is not valid: %(problem)s.", field="cues", problem=str(exc)
+        ) from None
     voice = _voices(session, community, [item.id]).get(item.id)
     if voice is None:
         voice = RecordingVoice(community_id=community.id, recording_id=item.id)
@@ -270,7 +281,9 @@ def arrange(
             )
         if chapter.recording_id is not None and chapter.recording_id not in recordings:
             raise Invalid(
-                f"Chapter {number} names a recording of another recipe.", field="recording_id"
+                "Chapter %(number)s names a recording of another recipe.",
+                field="recording_id",
+                number=str(number),
             )
         start, end = chapter.start_s, chapter.end_s
         if start is not None and end is not None and end <= start:
@@ -334,6 +347,8 @@ def recording_view(
     )
 
 
-def require_keeper(session: Session, community: Community, viewer: Viewer, what: str) -> None:
+def require_keeper(
+    session: Session, community: Community, viewer: Viewer, what: KeeperTask
+) -> None:
     """Forbidden unless the viewer is a steward or custodian of the community."""
     _require_keeper(session, community, viewer, what)

@@ -95,7 +95,9 @@ def save_arrangement(
                 where = ".".join(str(p) for p in first.get("loc", ()))
                 raise Invalid(f"{where}: {first['msg']}.", field="chapters") from None
             except ValueError as exc:
-                raise Invalid(f"The chapters are not valid: {exc}.", field="chapters") from None
+                raise Invalid(
+                    "The chapters are not valid: %(problem)s.", field="chapters", problem=str(exc)
+                ) from None
             service.arrange(here.session, here.community, here.viewer, recipe_id, data)
     except DomainError as exc:
         if exc.status in {401, 403, 404}:
@@ -150,7 +152,11 @@ def save_recording_voice(
             try:
                 lines = story.parse_cue_lines(cues)
             except ValueError as exc:
-                raise Invalid(f"The timed transcript is not valid: {exc}.", field="cues") from None
+                raise Invalid(
+                    "The timed transcript is not valid: %(problem)s.",
+                    field="cues",
+                    problem=str(exc),
+                ) from None
             if listeners not in {item.value for item in Listeners}:
                 raise Invalid("Choose who may hear the recording.", field="listeners")
             try:

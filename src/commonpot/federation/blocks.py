@@ -57,7 +57,7 @@ def block_domain(
         )
     )
     if existing is not None:
-        raise Conflict(f"{name} is already blocked.")
+        raise Conflict("%(domain)s is already blocked.", domain=str(name))
     block = DomainBlock(domain=name, community_id=cid)
     session.add(block)
     purge_domain(session, name, cid)

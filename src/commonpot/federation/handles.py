@@ -50,7 +50,9 @@ def check_url(url: str, *, allow_http: bool) -> str:
     parts = urlsplit(url)
     schemes = {"https", "http"} if allow_http else {"https"}
     if parts.scheme not in schemes:
-        raise Invalid(f"Only {' or '.join(sorted(schemes))} addresses may be fetched.", field="url")
+        if allow_http:
+            raise Invalid("Only http or https addresses may be fetched.", field="url")
+        raise Invalid("Only https addresses may be fetched.", field="url")
     if not parts.hostname or parts.username or parts.password:
         raise Invalid("The address has no host, or carries credentials.", field="url")
     return url

@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from commonpot.communities import Community
 from commonpot.db import utcnow
-from commonpot.errors import Forbidden, Invalid, PayloadTooLarge, RateLimited, Unauthenticated
+from commonpot.errors import (
+    Forbidden,
+    Invalid,
+    Part,
+    PayloadTooLarge,
+    RateLimited,
+    Unauthenticated,
+)
 from commonpot.federation import approvals, remote, reports
 from commonpot.federation.actors import actor_by_key
 from commonpot.federation.blocks import is_blocked
@@ -37,6 +44,7 @@ from commonpot.federation.signatures import (
     verify_rfc9421,
 )
 from commonpot.federation.vocab import activity, id_of
+from commonpot.parsing import N_
 
 MAX_INBOX_BYTES = 256 * 1024
 
@@ -44,8 +52,8 @@ MAX_INBOX_BYTES = 256 * 1024
 class SlowDown(RateLimited):
     """Too many activities from one server or actor; `retry_after` seconds until the next."""
 
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str, retry_after: int, **parts: Part) -> None:
+        super().__init__(detail, field=None, **parts)
         self.retry_after = retry_after
 
 
@@ -63,7 +71,9 @@ def receive(
 ) -> str:
     """Handle one POST to an inbox; returns what was done (errors: 400/401/403/413/429)."""
     if len(body) > MAX_INBOX_BYTES:
-        raise PayloadTooLarge(f"Activities are accepted up to {MAX_INBOX_BYTES} bytes.")
+        raise PayloadTooLarge(
+            "Activities are accepted up to %(limit)s bytes.", limit=MAX_INBOX_BYTES
+        )
     community = public_community(session, slug) if slug is not None else None
     try:
         doc = json.loads(body)
@@ -75,9 +85,14 @@ def receive(
     domain = domain_of(actor_id)
     wait = limiter.retry_after(domain, actor_id, time.monotonic()) if limiter is not None else 0
     if wait:
-        raise SlowDown(f"Too many activities from {domain}; try again in {wait} s.", wait)
+        raise SlowDown(
+            N_("Too many activities from %(domain)s; try again in %(wait)s s."),
+            wait,
+            domain=str(domain),
+            wait=wait,
+        )
     if is_blocked(session, domain, community.id if community else None):
-        raise Forbidden(f"{domain} is blocked here.")
+        raise Forbidden("%(domain)s is blocked here.", domain=str(domain))
     lowered = {k.lower(): v for k, v in headers.items()}
     actor = verify(session, fed, method, url, target, lowered, body, actor_id)
     return dispatch(session, fed, doc, actor, community)
@@ -97,13 +112,15 @@ def verify(
     try:
         signed = key_id_of(headers)
     except SignatureError as exc:
-        raise Unauthenticated(f"Signature: {exc}") from exc
+        raise Unauthenticated("Signature: %(reason)s", reason=str(exc)) from exc
     when = utcnow()
     for refresh in (False, True):
         try:
             actor = actor_by_key(session, fed, signed.key_id, refresh=refresh)
         except FetchError as exc:
-            raise Unauthenticated(f"Signature: cannot fetch the key ({exc})") from exc
+            raise Unauthenticated(
+                "Signature: cannot fetch the key (%(reason)s)", reason=str(exc)
+            ) from exc
         if actor.actor_id != actor_id:
             if refresh:
                 raise Unauthenticated("Signature: the key does not belong to the activity's actor")
@@ -112,7 +129,7 @@ def verify(
             _check(method, url, target, headers, body, signed.scheme, signed.key_id, actor, when)
         except SignatureError as exc:
             if refresh:
-                raise Unauthenticated(f"Signature: {exc}") from exc
+                raise Unauthenticated("Signature: %(reason)s", reason=str(exc)) from exc
         else:
             return actor
     raise Unauthenticated("Signature: does not verify")  # pragma: no cover - loop returns
@@ -211,7 +228,7 @@ def _follow(
     if target is None or (community is not None and community.id != target.id):
         return "ignored"
     if is_blocked(session, actor.domain, target.id):
-        raise Forbidden(f"{actor.domain} is blocked here.")
+        raise Forbidden("%(domain)s is blocked here.", domain=str(actor.domain))
     if not actor.inbox:
         raise Invalid("The follower has no inbox.", field="actor")
     follow_id = id_of(doc) or ""

@@ -51,8 +51,13 @@ def _webfinger(fed: Fed, handle: Handle) -> str:
                 and "json" in str(link.get("type", ACTIVITY_JSON))
             ):
                 return str(link["href"])
-        raise Invalid(f"{handle} has no ActivityPub actor.", field="handle")
-    raise Invalid(f"Could not find {handle}: {last}", field="handle")
+        raise Invalid("%(handle)s has no ActivityPub actor.", field="handle", handle=str(handle))
+    raise Invalid(
+        "Could not find %(handle)s: %(reason)s",
+        field="handle",
+        handle=str(handle),
+        reason=str(last),
+    )
 
 
 def follow(
@@ -65,23 +70,32 @@ def follow(
         raise Invalid("Only public communities can follow other communities.", field="handle")
     handle = parse_handle(handle_text)
     if is_blocked(session, handle.host.split(":", 1)[0], community.id):
-        raise Forbidden(f"{handle.host} is blocked.")
+        raise Forbidden("%(domain)s is blocked.", domain=str(handle.host))
     actor_url = _webfinger(fed, handle)
     try:
         actor = fetch_actor(session, fed, actor_url)
     except FetchError as exc:
-        raise Invalid(f"Could not read {handle}: {exc}", field="handle") from exc
+        raise Invalid(
+            "Could not read %(handle)s: %(reason)s",
+            field="handle",
+            handle=str(handle),
+            reason=str(exc),
+        ) from exc
     if actor.actor_id == fed.urls.actor(community.slug):
         raise Invalid("A community cannot follow itself.", field="handle")
     if is_blocked(session, actor.domain, community.id):
-        raise Forbidden(f"{actor.domain} is blocked.")
+        raise Forbidden("%(domain)s is blocked.", domain=str(actor.domain))
     existing = session.scalar(
         select(Following).where(
             Following.community_id == community.id, Following.actor_id == actor.actor_id
         )
     )
     if existing is not None:
-        raise Conflict(f"{community.name} already follows {handle}.")
+        raise Conflict(
+            "%(community)s already follows %(handle)s.",
+            community=str(community.name),
+            handle=str(handle),
+        )
     our_actor = fed.urls.actor(community.slug)
     row = Following(
         community_id=community.id,

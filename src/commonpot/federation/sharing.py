@@ -34,7 +34,7 @@ def public_community(session: Session, slug: str) -> Community:
     """A community that federates (public), else NotFound exactly as if absent."""
     found = session.scalar(select(Community).where(Community.slug == slug))
     if found is None or not found.is_public:
-        raise NotFound(f"No community {slug} here.")
+        raise NotFound("No community %(slug)s here.", slug=str(slug))
     return found
 
 

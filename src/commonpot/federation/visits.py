@@ -39,6 +39,7 @@ from commonpot.federation.models import RemoteItem
 from commonpot.federation.sharing import public_community, shareable_gathering
 from commonpot.federation.signatures import sign_cavage
 from commonpot.federation.vocab import ACTIVITY_JSON, AS, id_of, types_of
+from commonpot.parsing import N_
 from commonpot.tenancy import find_scoped
 
 MAX_BODY = 16 * 1024
@@ -71,11 +72,13 @@ def grant_pass(
     """The origin's side: a signed `Join` from another instance's community, naming its
     member, answered with a guest pass for the gathering (401 unsigned, 404 not joinable)."""
     if len(body) > MAX_BODY:
-        raise PayloadTooLarge(f"A request for a guest pass is at most {MAX_BODY} bytes.")
+        raise PayloadTooLarge(
+            "A request for a guest pass is at most %(limit)s bytes.", limit=MAX_BODY
+        )
     community = public_community(session, slug)
     gathering = shareable_gathering(session, community, gathering_id)
     if gathering is None:
-        raise NotFound(f"No gathering {gathering_id} here.")
+        raise NotFound("No gathering %(id)s here.", id=str(gathering_id))
     try:
         doc = json.loads(body)
     except ValueError:
@@ -90,9 +93,14 @@ def grant_pass(
     domain = domain_of(actor_id)
     wait = limiter.retry_after(domain, actor_id, time.monotonic()) if limiter is not None else 0
     if wait:
-        raise SlowDown(f"Too many requests from {domain}; try again in {wait} s.", wait)
+        raise SlowDown(
+            N_("Too many requests from %(domain)s; try again in %(wait)s s."),
+            wait,
+            domain=str(domain),
+            wait=wait,
+        )
     if is_blocked(session, domain, community.id):
-        raise Forbidden(f"{domain} is blocked here.")
+        raise Forbidden("%(domain)s is blocked here.", domain=str(domain))
     lowered = {k.lower(): v for k, v in headers.items()}
     actor = verify(session, fed, method, url, target, lowered, body, actor_id)
     name = _name(doc.get("visitor"))
@@ -128,7 +136,7 @@ def join_remote(
     is not our member, or was not vouched for, joins as an anonymous guest)."""
     item = find_scoped(session, RemoteItem, item_id, community.id)
     if item is None or item.kind != "gathering" or not item.url:
-        raise NotFound(f"No gathering {item_id} from other communities here.")
+        raise NotFound("No gathering %(id)s from other communities here.", id=str(item_id))
     plain = Way(item.url, False)
     user = viewer.user
     if user is None or not member or not community.is_public:

@@ -237,11 +237,11 @@ def convert_amount(
     parsed = parse_ingredient(f"{amount} {unit} x")
     source, target = lookup_unit(unit), lookup_unit(to)
     if parsed.quantity is None:
-        raise Invalid(f"'{amount}' is not an amount.", field="amount")
+        raise Invalid("'%(amount)s' is not an amount.", field="amount", amount=amount)
     if source is None:
-        raise Invalid(f"'{unit}' is not a unit we know.", field="from")
+        raise Invalid("'%(unit)s' is not a unit we know.", field="from", unit=unit)
     if target is None:
-        raise Invalid(f"'{to}' is not a unit we know.", field="to")
+        raise Invalid("'%(unit)s' is not a unit we know.", field="to", unit=to)
     value = convert(parsed.quantity, source, target, food or None)
     shown = round_for_display(value, target)
     return ConversionOut(amount=str(value), unit=target, display=format_amount(shown, None, target))

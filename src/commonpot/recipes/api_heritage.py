@@ -52,7 +52,9 @@ def add_oral_history(
             consent_on=consent_on,
         )
     except ValueError as exc:
-        raise Invalid(f"The consent record is incomplete: {exc}", field="consent_by") from exc
+        raise Invalid(
+            "The consent record is incomplete: %(problem)s", field="consent_by", problem=str(exc)
+        ) from exc
     item = heritage.add_oral_history(
         here.session,
         here.community,

@@ -9,11 +9,11 @@ import zipfile
 import zlib
 from typing import Any
 
-from commonpot.errors import Invalid, PayloadTooLarge
+from commonpot.errors import Invalid, PayloadTooLarge, Worded
 from commonpot.parsing import loads_json
 from commonpot.recipes.data import RecipeData, Step
 from commonpot.recipes.durations import normalise_duration
-from commonpot.recipes.jsonld import recipes_in_documents
+from commonpot.recipes.jsonld import recipes_in_documents, sentence_of
 from commonpot.recipes.normalise import clean_text
 
 # Limits across every level of an archive together. Nesting: a Tandoor export is a zip of
@@ -148,26 +148,29 @@ class _Budget:
     def take_entries(self, count: int) -> None:
         self.entries -= count
         if self.entries < 0:
-            raise PayloadTooLarge(f"the archive holds more than {MAX_MEMBERS} files")
+            raise PayloadTooLarge("the archive holds more than %(num)s files", num=MAX_MEMBERS)
 
     def take_bytes(self, count: int) -> None:
         self.unpacked -= count
         if self.unpacked < 0:
-            raise PayloadTooLarge(f"the archive unpacks to more than {MAX_UNPACKED // 2**20} MB")
+            raise PayloadTooLarge(
+                "the archive unpacks to more than %(mb)s MB", mb=MAX_UNPACKED // 2**20
+            )
 
 
-def _unsafe_name(info: zipfile.ZipInfo) -> str | None:
+def _unsafe_name(info: zipfile.ZipInfo) -> Worded | None:
     """Why an entry's name or kind may not be read (absolute, `..`, a link, encrypted)."""
     name = info.filename
     parts = name.replace("\\", "/").split("/")
+    shown = {"name": repr(name[:200])}
     if "\x00" in name or name.startswith(("/", "\\")) or _DRIVE.match(name):
-        return "an absolute path"
+        return Worded("the archive holds an absolute path: %(name)s", shown)
     if ".." in parts:
-        return "a path that climbs out of the archive"
+        return Worded("the archive holds a path that climbs out of the archive: %(name)s", shown)
     if stat.S_ISLNK(info.external_attr >> 16):
-        return "a symbolic link"
+        return Worded("the archive holds a symbolic link: %(name)s", shown)
     if info.flag_bits & 0x1:
-        return "an encrypted file"
+        return Worded("the archive holds an encrypted file: %(name)s", shown)
     return None
 
 
@@ -181,8 +184,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budge
             budget.take_bytes(len(chunk))
             if size > MAX_MEMBER_BYTES:
                 raise PayloadTooLarge(
-                    f"{info.filename} in the archive unpacks to more than "
-                    f"{MAX_MEMBER_BYTES // 2**20} MB"
+                    "%(name)s in the archive unpacks to more than %(mb)s MB",
+                    name=info.filename,
+                    mb=MAX_MEMBER_BYTES // 2**20,
                 )
             chunks.append(chunk)
     return b"".join(chunks)
@@ -202,23 +206,28 @@ def _walk(content: bytes, depth: int, budget: _Budget) -> list[RecipeData]:
     for member in archive.infolist():  # every name is checked before anything is read
         reason = _unsafe_name(member)
         if reason:
-            raise Invalid(f"the archive holds {reason}: {member.filename[:200]!r}", field="file")
+            raise Invalid(reason, field="file")
     wanted = [m for m in members if m.filename.lower().endswith(_READ)]
     if sum(m.file_size for m in wanted) > budget.unpacked:  # a cheap early no; reads still count
-        raise PayloadTooLarge(f"the archive unpacks to more than {MAX_UNPACKED // 2**20} MB")
+        raise PayloadTooLarge(
+            "the archive unpacks to more than %(mb)s MB", mb=MAX_UNPACKED // 2**20
+        )
     found: list[RecipeData] = []
     for member in members:
         name = member.filename.lower()
         if name.endswith(".zip"):
             if depth >= MAX_DEPTH:
                 raise Invalid(
-                    f"{member.filename[:200]} is an archive inside an archive inside an "
+                    "%(name)s is an archive inside an archive inside an "
                     "archive; only one level of nesting (a Tandoor export) is read",
                     field="file",
+                    name=member.filename[:200],
                 )
             budget.archives -= 1
             if budget.archives < 0:
-                raise PayloadTooLarge(f"the archive holds more than {MAX_NESTED} archives")
+                raise PayloadTooLarge(
+                    "the archive holds more than %(num)s archives", num=MAX_NESTED
+                )
             found.extend(_walk(_read_member(archive, member, budget), depth + 1, budget))
         elif name.endswith((".json", ".jsonld")):
             data = _read_member(archive, member, budget)
@@ -226,8 +235,10 @@ def _walk(content: bytes, depth: int, budget: _Budget) -> list[RecipeData]:
                 doc = loads_json(data, limit=MAX_UNPACKED)
             except Invalid as exc:
                 raise Invalid(
-                    f"{member.filename[:200]} in the archive is not valid JSON ({exc.detail})",
+                    "%(name)s in the archive is not valid JSON (%(problem)s)",
                     field="file",
+                    name=member.filename[:200],
+                    problem=sentence_of(exc.detail),
                 ) from exc
             found.extend(r for r in _from_json(doc) if r.name)
     return found
@@ -250,6 +261,8 @@ def recipes_from_archive(content: bytes, depth: int = 0) -> list[RecipeData]:
         RuntimeError,
         ValueError,
     ) as exc:
-        raise Invalid(f"the archive is damaged: {str(exc)[:200]}", field="file") from exc
+        raise Invalid(
+            "the archive is damaged: %(problem)s", field="file", problem=str(exc)[:200]
+        ) from exc
     except OSError as exc:
         raise Invalid("the archive is damaged", field="file") from exc

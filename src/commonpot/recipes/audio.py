@@ -29,7 +29,7 @@ class AudioInfo:
 
 
 def _bad(detail: str) -> Invalid:
-    return Invalid(f"That recording cannot be played: {detail}.", field=FIELD)
+    return Invalid("That recording cannot be played: %(problem)s.", field=FIELD, problem=detail)
 
 
 # --- WAV ------------------------------------------------------------------------------------

@@ -25,11 +25,19 @@ def _read(file: Path) -> bytes:
         size = file.stat().st_size
         if size > MAX_INPUT_BYTES:
             raise PayloadTooLarge(
-                f"{file} is {size} bytes; recipes are read up to {MAX_INPUT_BYTES}"
+                "%(file)s is %(size)s bytes; recipes are read up to %(limit)s",
+                file=str(file),
+                size=size,
+                limit=MAX_INPUT_BYTES,
             )
         return file.read_bytes()
     except OSError as exc:
-        raise Invalid(f"cannot read {file}: {exc.strerror or exc}", field="file") from exc
+        raise Invalid(
+            "cannot read %(file)s: %(problem)s",
+            field="file",
+            file=str(file),
+            problem=str(exc.strerror or exc),
+        ) from exc
 
 
 @recipes_app.command("parse")
@@ -59,7 +67,7 @@ def _viewer(session: Session, email: str | None) -> Viewer:
         return OPERATOR
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise NotFound(f"No account with e-mail {email}.", field="as")
+        raise NotFound("No account with e-mail %(email)s.", field="as", email=email)
     return Viewer(user=user)
 
 
@@ -78,6 +86,7 @@ def import_files(
     from commonpot.cli_support import transaction
     from commonpot.communities import readable_community
     from commonpot.recipes.exchange import import_content
+    from commonpot.recipes.jsonld import sentence_of
 
     contents = [(f, _read(f)) for f in files]
     bar = progress.steps(N_("Importing"), total=len(contents), show=show)
@@ -90,7 +99,12 @@ def import_files(
             try:
                 stored.extend(import_content(session, found, viewer, content))
             except Invalid as exc:
-                raise Invalid(f"{file}: {exc.detail}", field=exc.field) from exc
+                raise Invalid(
+                    "%(file)s: %(problem)s",
+                    field=exc.field,
+                    file=str(file),
+                    problem=sentence_of(exc.detail),
+                ) from exc
         for recipe in stored:
             typer.echo(f"{recipe.id}\t{recipe.name}")
 
@@ -117,7 +131,7 @@ def export(
         recipe = session.get(Recipe, recipe_id)
         community = session.get(Community, recipe.community_id) if recipe else None
         if community is None:
-            raise NotFound(f"No recipe {recipe_id} here.")
+            raise NotFound("No recipe %(id)s here.", id=str(recipe_id))
         readable_community(session, community.slug, viewer)
         doc = export_jsonld(session, community, viewer, recipe_id)
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))

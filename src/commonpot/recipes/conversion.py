@@ -88,7 +88,7 @@ def _pint_name(unit: str) -> str:
     if unit_kind(unit) is UnitKind.COUNT:
         return f"count_{unit}"
     if unit not in PINT_NAMES:
-        raise Invalid(f"unknown unit {unit!r}", field="unit")
+        raise Invalid("unknown unit %(unit)s", field="unit", unit=repr(unit))
     return PINT_NAMES[unit]
 
 
@@ -101,7 +101,12 @@ def factor(from_unit: str, to_unit: str) -> Fraction:
     source, target = _pint_name(from_unit), _pint_name(to_unit)
     quantity = ureg.Quantity(1, source)
     if not quantity.is_compatible_with(target):
-        raise Invalid(f"cannot convert {from_unit} to {to_unit}", field="unit")
+        raise Invalid(
+            "cannot convert %(source)s to %(target)s",
+            field="unit",
+            source=from_unit,
+            target=to_unit,
+        )
     return Fraction(quantity.to(target).magnitude).limit_denominator(1_000_000)
 
 
@@ -153,14 +158,28 @@ def convert(quantity: Fraction, from_unit: str, to_unit: str, food: str | None =
     if {from_kind, to_kind} == {UnitKind.MASS, UnitKind.VOLUME}:
         grams_per_ml = density(food or "")
         if grams_per_ml is None:
+            if not food:
+                raise Invalid(
+                    "cannot convert %(source)s to %(target)s for this food: no density is known",
+                    field="unit",
+                    source=from_unit,
+                    target=to_unit,
+                )
             raise Invalid(
-                f"cannot convert {from_unit} to {to_unit} for {food or 'this food'}: "
-                "no density is known",
+                "cannot convert %(source)s to %(target)s for %(food)s: no density is known",
                 field="unit",
+                source=from_unit,
+                target=to_unit,
+                food=food,
             )
         if from_kind is UnitKind.VOLUME:
             grams = quantity * factor(from_unit, "millilitre") * grams_per_ml
             return grams * factor("gram", to_unit)
         millilitres = quantity * factor(from_unit, "gram") / grams_per_ml
         return millilitres * factor("millilitre", to_unit)
-    raise Invalid(f"cannot convert {from_unit} to {to_unit}", field="unit")
+    raise Invalid(
+        "cannot convert %(source)s to %(target)s",
+        field="unit",
+        source=from_unit,
+        target=to_unit,
+    )

@@ -72,7 +72,11 @@ def recipe_in_from(data: RecipeData, source_url: str | None = None) -> RecipeIn:
             credit_text=((heritage.credit_text if heritage else None) or "")[:300],
         )
     except ValueError as exc:
-        raise Invalid(f"The recipe '{data.name[:60]}' cannot be stored: {exc}") from exc
+        raise Invalid(
+            "The recipe '%(name)s' cannot be stored: %(problem)s",
+            name=data.name[:60],
+            problem=str(exc),
+        ) from exc
 
 
 def import_content(
@@ -96,7 +100,11 @@ def import_content(
     if not found:
         raise Invalid("No schema.org Recipe found in the page (neither JSON-LD nor microdata).")
     if len(found) > MAX_IMPORT:
-        raise Invalid(f"The file holds {len(found)} recipes; import at most {MAX_IMPORT} at once.")
+        raise Invalid(
+            "The file holds %(num)s recipes; import at most %(limit)s at once.",
+            num=len(found),
+            limit=MAX_IMPORT,
+        )
     return [create_recipe(session, community, viewer, recipe_in_from(r, source_url)) for r in found]
 
 

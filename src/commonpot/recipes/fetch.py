@@ -50,7 +50,9 @@ def check_url(url: str, resolver: Resolver = _resolve) -> str:
     try:
         addresses = resolver(parts.hostname, port)
     except (OSError, UnicodeError) as exc:
-        raise Invalid(f"Cannot find the host {parts.hostname}.", field="url") from exc
+        raise Invalid(
+            "Cannot find the host %(host)s.", field="url", host=str(parts.hostname)
+        ) from exc
     if not addresses or not all(is_public_address(a) for a in addresses):
         raise Invalid(
             "That address points inside a private network; paste the page's HTML instead.",
@@ -78,7 +80,11 @@ def fetch_page(url: str, resolver: Resolver = _resolve, transport: Any = None) -
                     current = check_url(urljoin(current, location), resolver)
                     continue
                 if response.status_code >= 400:
-                    raise Invalid(f"The page answered {response.status_code}.", field="url")
+                    raise Invalid(
+                        "The page answered %(status)s.",
+                        field="url",
+                        status=str(response.status_code),
+                    )
                 chunks: list[bytes] = []
                 size = 0
                 for chunk in response.iter_bytes():

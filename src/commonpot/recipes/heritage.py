@@ -79,7 +79,7 @@ def set_photo(
     if not may_edit(access(session, community, viewer), recipe):
         raise Forbidden("Only the recipe's author, a steward or a custodian can change its photo.")
     if len(content) > max_bytes:
-        raise PayloadTooLarge(f"The photo is over {max_bytes // (1024 * 1024)} MB.")
+        raise PayloadTooLarge("The photo is over %(mb)s MB.", mb=max_bytes // (1024 * 1024))
     media_type = sniff_image(content)
     if media_type is None:
         raise Invalid("That file is not a photo we can show (JPEG, PNG, GIF, WebP).", field="photo")
@@ -166,7 +166,7 @@ def add_oral_history(
     )
     if audio:
         if len(audio) > max_bytes:
-            raise PayloadTooLarge(f"The recording is over {max_bytes // (1024 * 1024)} MB.")
+            raise PayloadTooLarge("The recording is over %(mb)s MB.", mb=max_bytes // (1024 * 1024))
         # the header is decoded and the duration read: a renamed file or a lying header is refused
         found = probe(audio)
         folder = audio_dir(data_dir)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from commonpot.errors import Invalid, PayloadTooLarge
+from commonpot.errors import Invalid, PayloadTooLarge, Worded
 from commonpot.parsing import loads_json
 from commonpot.recipes.data import Heritage, RecipeData, Section, Step
 from commonpot.recipes.normalise import recipe_from_node, types_of
@@ -23,13 +23,20 @@ _WRAPPERS = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 
 
+def sentence_of(detail: str) -> Worded:
+    """An error's detail as a sentence inside another: a page words it in the reader's language."""
+    return detail if isinstance(detail, Worded) else Worded(detail, {})
+
+
 def decode(content: bytes | str) -> str:
     """Decode a page: BOM or UTF-8 first, then the page's own meta charset, then Windows-1252."""
     if isinstance(content, str):
         return content
     if len(content) > MAX_INPUT_BYTES:
         raise PayloadTooLarge(
-            f"the file is {len(content)} bytes; recipes are read up to {MAX_INPUT_BYTES} bytes"
+            "the file is %(size)s bytes; recipes are read up to %(limit)s bytes",
+            size=len(content),
+            limit=MAX_INPUT_BYTES,
         )
     if b"\x00" in content[:4096]:
         raise Invalid("the file is binary, not an HTML page or JSON-LD file")
@@ -121,7 +128,7 @@ def _microdata(page: str, base_url: str | None) -> list[Any]:
     try:
         tree = lxml.html.fromstring(page)
     except (lxml.etree.ParserError, ValueError) as exc:
-        raise Invalid(f"the HTML could not be read: {exc}") from exc
+        raise Invalid("the HTML could not be read: %(problem)s", problem=str(exc)) from exc
     data = extruct.extract(
         tree, base_url=base_url, syntaxes=["microdata"], uniform=True, errors="ignore"
     )
@@ -132,7 +139,9 @@ def extract_recipes(content: bytes | str, *, base_url: str | None = None) -> lis
     """Return every recipe in an HTML page or JSON-LD file; JSON-LD first, microdata otherwise."""
     if isinstance(content, str) and len(content) > MAX_INPUT_BYTES:
         raise PayloadTooLarge(
-            f"the file has {len(content)} characters; the limit is {MAX_INPUT_BYTES}"
+            "the file has %(size)s characters; the limit is %(limit)s",
+            size=len(content),
+            limit=MAX_INPUT_BYTES,
         )
     text = decode(content).lstrip("\ufeff \t\r\n")
     if not text:
@@ -141,7 +150,9 @@ def extract_recipes(content: bytes | str, *, base_url: str | None = None) -> lis
         try:
             document = loads_json(text, strict=False, limit=MAX_INPUT_BYTES)
         except Invalid as exc:
-            raise Invalid(f"the JSON-LD file is not valid JSON ({exc.detail})") from exc
+            raise Invalid(
+                "the JSON-LD file is not valid JSON (%(problem)s)", problem=sentence_of(exc.detail)
+            ) from exc
         return recipes_in_documents([document], base_url)
     if "<" not in text:
         raise Invalid("the file is neither an HTML page nor a JSON-LD file")
@@ -156,7 +167,10 @@ def extract_recipes(content: bytes | str, *, base_url: str | None = None) -> lis
     if not recipes:
         recipes = recipes_in_documents(_microdata(text, base_url), base_url)
     if not recipes and broken:
-        raise Invalid(f"no recipe found: a JSON-LD block is not valid JSON ({broken})")
+        raise Invalid(
+            "no recipe found: a JSON-LD block is not valid JSON (%(problem)s)",
+            problem=sentence_of(broken),
+        )
     return recipes
 
 

@@ -83,7 +83,7 @@ def label(code: str) -> LabelInfo:
     if key not in LABELS and " " not in key and len(key) > 2:
         key = f"{key[:2]} {key[2:]}"
     if key not in LABELS:
-        raise Invalid(f"unknown Local Contexts label {code!r}", field="labels")
+        raise Invalid("unknown Local Contexts label %(code)s", field="labels", code=repr(code))
     return LABELS[key]
 
 

@@ -98,9 +98,9 @@ def recipe_detail(
     if servings is not None:
         if not 1 <= servings <= 10000:
             raise Invalid("Choose between 1 and 10,000 servings.", field="servings")
-        decimal, words = decimal_sign(request), reader(request).gettext
+        decimal, unit_words = decimal_sign(request), reader(request).gettext
         data["scaled"] = [
-            scaled_text(s, decimal, words)
+            scaled_text(s, decimal, unit_words)
             for s in scale_recipe(exchange.scalable(recipe), servings)
         ]
     if recipe.reach == "public" and not data["gated"]:
