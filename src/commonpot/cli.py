@@ -62,8 +62,26 @@ def usage() -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: answer help and version at once, else run the command (errors exit 2)."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    """Entry point: answer help and version at once, else run the command (errors exit 2).
+
+    A file that cannot be read or written (`--out /no/such/dir/plan.json`) or a number
+    beyond what Python or the database holds ends the command the same way, with one line,
+    instead of a traceback.
+    """
+    try:
+        _dispatch(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): nothing to tell anyone
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"error: {where}{exc.strerror or exc}\n")
+        sys.exit(2)
+    except OverflowError:
+        sys.stderr.write("error: a number is out of range\n")
+        sys.exit(2)
+
+
+def _dispatch(args: list[str]) -> None:
     if not args or args[0] in {"--help", "-h"}:
         sys.stdout.write(usage() + "\n")
         return

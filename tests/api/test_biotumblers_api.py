@@ -233,3 +233,30 @@ def test_device_chart_shows_a_new_reading_on_the_next_view(
     again = _chart_of(client.get(page).text)
     assert again["temperature"] == {"core": [41.5, 42.0, 63.25]}
     assert len(again["x"]) == 3  # type: ignore[arg-type]
+
+
+def test_a_reading_before_the_epoch_is_rejected_and_the_pages_stay_up(
+    client: TestClient, db: Database
+) -> None:
+    token = setup(db)
+    auth = {"Authorization": f"Bearer {token}"}
+    # a year below 1000 was accepted, then written in a form SQLite could not read back:
+    # every biotumbler page and API answer of the community was a 500 from then on
+    body = [
+        {"t": "0999-06-01T00:00:00Z", "moisture_pct": 50},
+        {"t": -30000000000000, "moisture_pct": 50},
+        {"t": "1969-12-31T23:59:59Z", "moisture_pct": 50},
+        {"t": "9999-12-31T23:59:59Z", "moisture_pct": 50},
+    ]
+    r = client.post(f"{URL}/tumbler-1/readings", json=body, headers=auth)
+    assert r.status_code in (202, 422), r.text
+    if r.status_code == 202:
+        assert r.json()["accepted"] == 0 and len(r.json()["rejected"]) == 4
+        assert all("1970" in x["reason"] for x in r.json()["rejected"])
+    assert stored(db) == 0
+    assert client.get(URL).status_code == 200
+    assert client.get(f"{URL}/tumbler-1").status_code == 200
+    # the epoch itself is a time a device with an unset clock may send: kept
+    r = client.post(f"{URL}/tumbler-1/readings", json={"t": 0, "moisture_pct": 50}, headers=auth)
+    assert r.json()["accepted"] == 1
+    assert client.get(f"{URL}/tumbler-1").status_code == 200

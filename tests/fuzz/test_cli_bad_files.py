@@ -398,3 +398,28 @@ def test_vote_sign_refuses_bad_key_files(
     args = ["vote", "sign", "--key", str(key), "--community", "c", "--proposal", "1"]
     code, out, err = run(capsys, *args, "--action-hash", "ab", "--ballot", '{"choice": "yes"}')
     assert_refused(code, out, err, case.name)
+
+
+def test_an_output_file_that_cannot_be_written_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    instance = tmp_path / "instance.json"
+    instance.write_text(json.dumps(valid_instance()))
+    missing = tmp_path / "no" / "such" / "plan.json"
+    code, out, err = run(capsys, "allocate", "solve", str(instance), "--out", str(missing))
+    assert_refused(code, out, err, "--out into a missing folder")
+    assert str(missing) in err and not missing.exists()
+
+
+@pytest.mark.parametrize("share", ["nan", "-1", "0", "1", "inf"])
+def test_a_token_share_that_would_switch_the_gaming_check_off_is_refused(
+    share: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, after = tmp_path / "before.csv", tmp_path / "after.csv"
+    before.write_text("sample,a,b,c\ns1,100,0,0\n")
+    after.write_text("sample,a,b,c\ns1,100,0.1,0.1\n")
+    code, out, err = run(
+        capsys, "ecology", "impact", str(before), str(after), f"--token-share={share}"
+    )
+    assert_refused(code, out, err, f"--token-share {share}")
+    assert "token_share" in err

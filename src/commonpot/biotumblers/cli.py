@@ -279,7 +279,8 @@ def _sender(
 @biotumbler_app.command("prune")
 def prune(
     keep_days: Annotated[
-        int, typer.Option("--keep-days", help="Keep raw readings this many days.")
+        int,
+        typer.Option("--keep-days", min=0, max=36_500, help="Keep raw readings this many days."),
     ] = 90,
 ) -> None:
     """Delete raw readings older than --keep-days (minute and hour rollups are kept)."""

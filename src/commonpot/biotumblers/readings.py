@@ -55,8 +55,20 @@ def is_device_id(value: str) -> bool:
     return DEVICE_ID.fullmatch(value) is not None
 
 
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)  # (datetime's year 9999 leaves no room to compute)
+
+
 def parse_time(value: Any) -> datetime:
-    """`t`: RFC 3339 with an offset, or integer Unix milliseconds, as an aware UTC datetime."""
+    """`t`: RFC 3339 with an offset, or integer Unix milliseconds, as an aware UTC datetime
+    from the Unix epoch (1970) up to the year 9000: no device measured before, and a year
+    below 1000 is not even written back the way it was stored."""
+    moment = _parse_time(value)
+    if not EPOCH <= moment < LATEST:
+        raise BadReading("t: must be from 1970 (the Unix epoch) up to the year 9000")
+    return moment
+
+
+def _parse_time(value: Any) -> datetime:
     if isinstance(value, bool):
         raise BadReading("t: must be an RFC 3339 time with an offset or Unix milliseconds")
     if isinstance(value, int):

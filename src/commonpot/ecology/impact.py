@@ -17,6 +17,7 @@ from commonpot.ecology.diversity import (
     alpha_rows,
     partition_q1,
 )
+from commonpot.errors import Invalid
 
 OVERALL = "(all samples pooled)"
 
@@ -287,8 +288,13 @@ def assess_impact(
 
     A species absent before and present after is a token when it covers less than
     ``token_share`` of its sample (or less than ``token_area``, e.g. a minimum plot in m²);
-    a place is flagged only when its gain would vanish without its tokens.
+    a place is flagged only when its gain would vanish without its tokens. A share outside
+    (0, 1) or a negative area would switch the check off without a word: Invalid instead.
     """
+    if not (isinstance(token_share, int | float) and 0 < token_share < 1):  # NaN fails too
+        raise Invalid("token_share: must be more than 0 and less than 1", field="token_share")
+    if token_area is not None and not (math.isfinite(token_area) and token_area >= 0):
+        raise Invalid("token_area: must be a number of square metres >= 0", field="token_area")
     samples, species, b, a = _align(before, after)
     b_rows = alpha_rows(alpha_arrays(b))
     a_rows = alpha_rows(alpha_arrays(a))

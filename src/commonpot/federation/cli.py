@@ -115,7 +115,9 @@ def requests(community: str = typer.Argument(..., help="The community's slug."))
 @app.command("accept")
 def accept(
     community: str = typer.Argument(..., help="The community's slug."),
-    follower: int = typer.Argument(..., help="The request's id (see `requests`)."),
+    follower: int = typer.Argument(
+        ..., min=1, max=2**63 - 1, help="The request's id (see `requests`)."
+    ),
 ) -> None:
     """Accept a follow request (the Accept is sent by the delivery job)."""
     fed = instance.context(get_settings())
@@ -128,7 +130,9 @@ def accept(
 @app.command("reject")
 def reject(
     community: str = typer.Argument(..., help="The community's slug."),
-    follower: int = typer.Argument(..., help="The request's id (see `requests`)."),
+    follower: int = typer.Argument(
+        ..., min=1, max=2**63 - 1, help="The request's id (see `requests`)."
+    ),
 ) -> None:
     """Reject a follow request (or remove a follower); a Reject is sent."""
     fed = instance.context(get_settings())
