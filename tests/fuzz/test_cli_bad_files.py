@@ -411,7 +411,7 @@ def test_an_output_file_that_cannot_be_written_is_one_line(
     assert str(missing) in err and not missing.exists()
 
 
-@pytest.mark.parametrize("share", ["nan", "-1", "0", "1", "inf"])
+@pytest.mark.parametrize("share", ["nan", "-1", "1", "inf"])
 def test_a_token_share_that_would_switch_the_gaming_check_off_is_refused(
     share: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -288,11 +288,12 @@ def assess_impact(
 
     A species absent before and present after is a token when it covers less than
     ``token_share`` of its sample (or less than ``token_area``, e.g. a minimum plot in m²);
-    a place is flagged only when its gain would vanish without its tokens. A share outside
-    (0, 1) or a negative area would switch the check off without a word: Invalid instead.
+    a place is flagged only when its gain would vanish without its tokens; a share of 0 counts
+    no species as a token. A negative share, NaN or a negative area would switch the check
+    off without a word, and a share of 1 or more would flag everything: Invalid instead.
     """
-    if not (isinstance(token_share, int | float) and 0 < token_share < 1):  # NaN fails too
-        raise Invalid("token_share: must be more than 0 and less than 1", field="token_share")
+    if not (isinstance(token_share, int | float) and 0 <= token_share < 1):  # NaN fails too
+        raise Invalid("token_share: must be from 0 up to, not including, 1", field="token_share")
     if token_area is not None and not (math.isfinite(token_area) and token_area >= 0):
         raise Invalid("token_area: must be a number of square metres >= 0", field="token_area")
     samples, species, b, a = _align(before, after)
