@@ -416,3 +416,27 @@ def test_scaled_amounts_use_the_readers_unit_words(
     ]
     assert any(re.search(r"[\d½⅓⅔¼¾⅛] (cdta|cda)\.", page) for page in shown)
     assert not any(re.search(r"[\d½⅓⅔¼¾⅛] (tsp|tbsp|cups?)\b", page) for page in shown)
+
+
+def test_the_arrangement_text_names_chapters_in_the_readers_language(
+    steward_client: TestClient, db: Database
+) -> None:
+    with db.unit_of_work(write=False) as s:
+        ids = list(
+            s.scalars(
+                select(Recipe.id)
+                .join(Community, Community.id == Recipe.community_id)
+                .where(Community.slug == "riverside")
+                .order_by(Recipe.id)
+            )
+        )
+    arranged = None
+    for recipe_id in ids:
+        page = steward_client.get(f"/communities/riverside/recipes/{recipe_id}/experience/arrange")
+        if page.status_code == 200 and "Community of origin" in page.text:
+            arranged = recipe_id
+            break
+    assert arranged is not None  # the demo has an adapted recipe with its origin chapter
+    path = f"/communities/riverside/recipes/{arranged}/experience/arrange"
+    spanish = html.unescape(steward_client.get(path, headers=SPANISH).text)
+    assert "Comunidad de origen" in spanish and "Community of origin" not in spanish

@@ -29,8 +29,9 @@ def list_events(
             numbers = signup.counts(session, event)
             cap = f"/{event.capacity}" if event.capacity else ""
             waiting = cli_text("(+%(num)s waiting)", num=str(numbers["waitlisted"]))
+            kind = cli_words().gettext(event.kind)  # "class", "event": in the CLI's language
             typer.echo(
-                f"{event.id:>5}  {event.starts_at:%Y-%m-%d %H:%M}Z  {event.kind:<6} "
+                f"{event.id:>5}  {event.starts_at:%Y-%m-%d %H:%M}Z  {kind:<6} "
                 f"{numbers['confirmed']}{cap} {waiting}  {event.title}"
             )
 

@@ -19,7 +19,7 @@ from commonpot.experiences.models import Listeners
 from commonpot.experiences.schemas import ChapterIn, ChaptersIn, CueIn, VoiceIn
 from commonpot.http import verify_csrf_form
 from commonpot.params import Id
-from commonpot.templating import redirect, render
+from commonpot.templating import reader, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 RECIPE = "/communities/{slug}/recipes/{recipe_id}"
@@ -35,7 +35,12 @@ def _arrange_page(
 ) -> Response:
     service.require_keeper(here.session, here.community, here.viewer, "arrange an experience")
     found = service.experience(
-        here.session, here.community, here.viewer, recipe_id, chapter_labels(request)
+        here.session,
+        here.community,
+        here.viewer,
+        recipe_id,
+        chapter_labels(request),
+        reader(request),
     )
     text = (
         typed if typed is not None else story.arrangement_text(found.story.chapters, found.source)
