@@ -129,9 +129,10 @@ def test_custodian_records_member_finds_outsider_cannot(
             name=f"{tr('Ingredients')} — {for_40}",
         )
     ).to_be_visible()
-    expect(page.get_by_text("10 cups blue cornmeal")).to_be_visible()
+    cornmeal = f"10 {tr('cups')} blue cornmeal"  # units in the reader's words ("10 tazas")
+    expect(page.get_by_text(cornmeal)).to_be_visible()
     page.get_by_role("link", name=f"{tr('Shopping list for')} 40").click()
-    expect(page.get_by_text("10 cups blue cornmeal")).to_be_visible()
+    expect(page.get_by_text(cornmeal)).to_be_visible()
     shows_language(page, tr, "Shopping list", "To buy")
     assert axe_violations(page) == []
     page.emulate_media(media="print")
