@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from commonpot.errors import Invalid, PayloadTooLarge, Worded, invalid_from
+from commonpot.errors import N_, Invalid, PayloadTooLarge, Worded, invalid_from
 
 if TYPE_CHECKING:  # pydantic is imported only by `validated`: the readers start light
     from pydantic import BaseModel
@@ -53,11 +53,6 @@ def _reason(exc: Exception) -> str:
     """An exception's message for a `%(reason)s` part: worded again when it is `Worded`."""
     said = exc.args[0] if len(exc.args) == 1 else None
     return said if isinstance(said, Worded) else str(exc)
-
-
-def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
 
 
 M = TypeVar("M", bound="BaseModel")

@@ -18,8 +18,7 @@ from commonpot.biotumblers import reads, service
 from commonpot.biotumblers.models import Batch, Biotumbler
 from commonpot.communities import Community, Place
 from commonpot.db import utcnow
-from commonpot.errors import Conflict, Invalid, NotFound
-from commonpot.parsing import N_
+from commonpot.errors import N_, Conflict, Invalid, NotFound
 
 COMPOST = "compost"
 MAX_KG = 100_000

@@ -20,8 +20,7 @@ from commonpot.communities.roles import add_member
 from commonpot.communities.schemas import InvitationIn
 from commonpot.communities.signals import Invited
 from commonpot.db import utcnow
-from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
-from commonpot.parsing import N_
+from commonpot.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from commonpot.tenancy import get_scoped, select_scoped
 
 INVITE_DAYS = 14

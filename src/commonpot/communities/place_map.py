@@ -14,8 +14,7 @@ from commonpot.communities.models import (
     Role,
 )
 from commonpot.communities.schemas import PlaceIn, PlacePatch
-from commonpot.errors import Conflict, Forbidden
-from commonpot.parsing import N_
+from commonpot.errors import N_, Conflict, Forbidden
 from commonpot.tenancy import get_scoped, select_scoped
 
 

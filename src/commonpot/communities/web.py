@@ -15,10 +15,10 @@ from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
 from commonpot.communities.schemas import InvitationIn, PlaceIn
 from commonpot.communities.scope import CommunityScope, Here, enter
-from commonpot.errors import Conflict, DomainError, Forbidden, Invalid
+from commonpot.errors import N_, Conflict, DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
-from commonpot.parsing import N_, is_digits, validated
+from commonpot.parsing import is_digits, validated
 from commonpot.templating import reader, reader_locale, redirect, render, translations_for
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])

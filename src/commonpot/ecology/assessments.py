@@ -25,8 +25,8 @@ from commonpot.ecology.service import (
     require_reader,
     require_steward,
 )
-from commonpot.errors import Invalid
-from commonpot.parsing import N_, dumps_json
+from commonpot.errors import N_, Invalid
+from commonpot.parsing import dumps_json
 from commonpot.tenancy import get_scoped, select_scoped
 
 

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from commonpot.errors import N_
 from commonpot.words import ENGLISH, Words, said, said_n
-
-
-def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
-
 
 GUIDE = {
     "richness": N_("how many different crops grow there at all"),

@@ -36,9 +36,8 @@ from commonpot.ecology.service import (
     require_steward,
     used_area,
 )
-from commonpot.errors import Conflict, Invalid
+from commonpot.errors import N_, Conflict, Invalid
 from commonpot.offload import cpu_bound
-from commonpot.parsing import N_
 from commonpot.tenancy import find_scoped, get_scoped, select_scoped
 from commonpot.words import Said, said_n
 

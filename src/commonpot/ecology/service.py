@@ -18,8 +18,7 @@ from commonpot.ecology.csvio import CountsTable, parse_counts, write_counts
 from commonpot.ecology.diversity import diversity_report, roll_up, varietal_diversity
 from commonpot.ecology.models import Crop, Planting, SeedLot
 from commonpot.ecology.schemas import CropIn, PlantingIn, SeedLotIn
-from commonpot.errors import Conflict, Invalid, NotFound
-from commonpot.parsing import N_
+from commonpot.errors import N_, Conflict, Invalid, NotFound
 from commonpot.tenancy import get_scoped, select_scoped
 
 GROWING_KINDS = (PlaceKind.BIODOME.value, PlaceKind.GARDEN.value)

@@ -14,12 +14,12 @@ from pydantic import ValidationError
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import DomainError, Invalid
 from commonpot.experiences import service, story
-from commonpot.experiences.api import chapter_labels, gettext
+from commonpot.experiences.api import gettext, read_experience
 from commonpot.experiences.models import Listeners
 from commonpot.experiences.schemas import ChapterIn, ChaptersIn, CueIn, VoiceIn
 from commonpot.http import verify_csrf_form
 from commonpot.params import Id
-from commonpot.templating import reader, redirect, render
+from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 RECIPE = "/communities/{slug}/recipes/{recipe_id}"
@@ -34,14 +34,7 @@ def _arrange_page(
     error: DomainError | None = None,
 ) -> Response:
     service.require_keeper(here.session, here.community, here.viewer, "arrange an experience")
-    found = service.experience(
-        here.session,
-        here.community,
-        here.viewer,
-        recipe_id,
-        chapter_labels(request),
-        reader(request),
-    )
+    found = read_experience(request, here, recipe_id)
     text = (
         typed if typed is not None else story.arrangement_text(found.story.chapters, found.source)
     )

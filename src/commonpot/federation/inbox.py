@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.errors import (
+    N_,
     Forbidden,
     Invalid,
     Part,
@@ -44,7 +45,6 @@ from commonpot.federation.signatures import (
     verify_rfc9421,
 )
 from commonpot.federation.vocab import activity, id_of
-from commonpot.parsing import N_
 
 MAX_INBOX_BYTES = 256 * 1024
 

@@ -13,7 +13,7 @@ from commonpot import events, tenancy
 from commonpot.accounts import Viewer
 from commonpot.communities import Community, Role, require_role
 from commonpot.db import utcnow
-from commonpot.errors import Conflict, Forbidden, Invalid
+from commonpot.errors import N_, Conflict, Forbidden, Invalid
 from commonpot.federation import calendar
 from commonpot.federation.actors import fetch_actor
 from commonpot.federation.blocks import is_blocked
@@ -30,7 +30,6 @@ from commonpot.federation.vocab import (
     ACTIVITY_JSON,
     activity,
 )
-from commonpot.parsing import N_
 
 
 def _webfinger(fed: Fed, handle: Handle) -> str:

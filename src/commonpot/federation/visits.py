@@ -28,7 +28,7 @@ from commonpot import experiences
 from commonpot.accounts import Viewer
 from commonpot.communities import Community
 from commonpot.db import utcnow
-from commonpot.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
+from commonpot.errors import N_, Forbidden, Invalid, NotFound, PayloadTooLarge
 from commonpot.federation.blocks import is_blocked
 from commonpot.federation.client import FetchError
 from commonpot.federation.handles import domain_of
@@ -39,7 +39,6 @@ from commonpot.federation.models import RemoteItem
 from commonpot.federation.sharing import public_community, shareable_gathering
 from commonpot.federation.signatures import sign_cavage
 from commonpot.federation.vocab import ACTIVITY_JSON, AS, id_of, types_of
-from commonpot.parsing import N_
 from commonpot.tenancy import find_scoped
 
 MAX_BODY = 16 * 1024

@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
 from commonpot.communities import Community
-from commonpot.errors import Conflict, Forbidden, Invalid
+from commonpot.errors import N_, Conflict, Forbidden, Invalid
 from commonpot.network import checks
 from commonpot.network.access import require_steward
 from commonpot.network.groups import get_group
 from commonpot.network.models import Need, NeedStatus
-from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped
 
 # the codes a form and the API accept, in the order a form shows them

@@ -13,11 +13,11 @@ from commonpot import communities
 from commonpot.accounts import Viewer
 from commonpot.communities import Community
 from commonpot.db import utcnow
-from commonpot.errors import Conflict, Forbidden, Invalid, Worded
+from commonpot.errors import N_, Conflict, Forbidden, Invalid, Worded
 from commonpot.network import checks
 from commonpot.network.access import is_steward, require_reader
 from commonpot.network.models import ForagingPatch, Harvest
-from commonpot.parsing import N_, finite, integer
+from commonpot.parsing import finite, integer
 from commonpot.tenancy import get_scoped, select_scoped
 
 

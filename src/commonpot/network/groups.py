@@ -9,11 +9,10 @@ from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
 from commonpot.communities import Community
-from commonpot.errors import Conflict, Invalid, NotFound
+from commonpot.errors import N_, Conflict, Invalid, NotFound
 from commonpot.network import checks
 from commonpot.network.access import require_reader, require_steward
 from commonpot.network.models import PriorityGroup
-from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped, select_scoped
 
 

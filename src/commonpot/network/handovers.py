@@ -25,7 +25,7 @@ from commonpot import communities, governance
 from commonpot.accounts import Viewer
 from commonpot.communities import Community
 from commonpot.db import utcnow
-from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
+from commonpot.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from commonpot.network.access import is_steward, require_reader
 from commonpot.network.handover_news import announce, live_channel
 from commonpot.network.handover_returns import GRACE, close, expire_due, freed, give_back
@@ -38,7 +38,6 @@ from commonpot.network.models import (
     Need,
     Offer,
 )
-from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped, select_scoped
 
 DEFAULT_LEAD = timedelta(hours=1)  # the first window starts at the next full hour after this

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from commonpot.errors import Invalid
-from commonpot.parsing import N_, loads_json_bulk, read_bytes
+from commonpot.errors import N_, Invalid
+from commonpot.parsing import loads_json_bulk, read_bytes
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]

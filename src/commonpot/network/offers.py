@@ -13,14 +13,13 @@ from commonpot import communities
 from commonpot.accounts import Viewer
 from commonpot.communities import Community
 from commonpot.db import utcnow
-from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
+from commonpot.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from commonpot.network import checks
 from commonpot.network.access import is_steward, owner_or_steward, require_reader
 from commonpot.network.circumstances import clean as circumstances_clean
 from commonpot.network.circumstances import need_closed
 from commonpot.network.groups import get_group
 from commonpot.network.models import Need, NeedStatus, Offer, OfferStatus
-from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped, select_scoped
 
 

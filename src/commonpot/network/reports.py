@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from commonpot.accounts import User, Viewer
 from commonpot.communities import Community
-from commonpot.errors import NotFound
+from commonpot.errors import N_, NotFound
 from commonpot.network import handovers
 from commonpot.network.access import is_steward, require_reader
 from commonpot.network.models import (
@@ -24,7 +24,6 @@ from commonpot.network.models import (
     Offer,
     RunStatus,
 )
-from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped
 
 

@@ -19,7 +19,7 @@ from commonpot import communities, governance, signals
 from commonpot.accounts import Viewer
 from commonpot.communities import Community, Membership
 from commonpot.db import utcnow
-from commonpot.errors import Conflict, Forbidden, Invalid
+from commonpot.errors import N_, Conflict, Forbidden, Invalid
 from commonpot.network import handovers
 from commonpot.network.access import is_steward, require_reader, require_steward
 from commonpot.network.allocation import OBJECTIVES
@@ -36,7 +36,6 @@ from commonpot.network.models import (
 from commonpot.network.signals import AllocationCommitted, NeedMatched, OfferAllocated
 from commonpot.network.solve import Solved, solve_run
 from commonpot.offload import cpu_bound
-from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped, select_scoped
 
 ALLOWED_PARAMS = ("max_distance_km", "speed_kmh", "cost_per_km", "segments", "candidates_per_need")

@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 from commonpot import communities
 from commonpot.accounts import Viewer
 from commonpot.communities import Community
-from commonpot.errors import Forbidden, Invalid
+from commonpot.errors import N_, Forbidden, Invalid
 from commonpot.network import checks, handovers
 from commonpot.network.access import is_steward, require_steward
 from commonpot.network.models import Handover, HandoverState, Need, VolunteerSlot
 from commonpot.network.routing import Task, Vehicle, route
-from commonpot.parsing import N_
 from commonpot.tenancy import get_scoped
 
 MAX_SLOT = timedelta(hours=14)

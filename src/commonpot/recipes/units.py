@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
+from commonpot.errors import N_
+
 
 class UnitKind(StrEnum):
     """What a unit measures: mass, volume, or a count of things of its own sort."""
@@ -153,11 +155,6 @@ def unit_label(unit: str, plural: bool) -> str:
     if not plural:
         return unit.replace("_", " ")
     return PLURALS.get(unit, unit.replace("_", " ") + "s")
-
-
-def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
-    """Mark a unit's name for extraction; it is translated where it is shown."""
-    return message
 
 
 # each canonical unit's name as a reader sees it (msgids; pages word them in the reader's
