@@ -54,14 +54,25 @@ def visible_text(page: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(page))
 
 
-def _pages(db: Database) -> list[str]:
+def _riverside_ids(db: Database, model: Any) -> list[int]:
+    """The ids of riverside's rows of `model` (recipes, events), in id order."""
     with db.unit_of_work(write=False) as s:
-        recipe_id = s.scalar(
-            select(Recipe.id)
-            .join(Community, Community.id == Recipe.community_id)
-            .where(Community.slug == "riverside")
-            .order_by(Recipe.id)
+        return list(
+            s.scalars(
+                select(model.id)
+                .join(Community, Community.id == model.community_id)
+                .where(Community.slug == "riverside")
+                .order_by(model.id)
+            )
         )
+
+
+# an amount's last figure before its unit: a digit or a vulgar fraction ("2 ⅔ tsp")
+FIGURE = "[\\d½⅓⅔¼¾⅛]"
+
+
+def _pages(db: Database) -> list[str]:
+    recipe_id = _riverside_ids(db, Recipe)[0]
     base = "/communities/riverside"
     return [
         "/",
@@ -396,42 +407,26 @@ def test_scaled_amounts_use_the_readers_unit_words(
     path = f"/communities/riverside/recipes/{recipe_id}?servings=9"
     english = visible_text(steward_client.get(path).text)
     spanish = visible_text(steward_client.get(path, headers=SPANISH).text)
-    assert re.search(r"[\d½⅓⅔¼¾⅛] (tsp|tbsp)\b", english), english
-    assert re.search(r"[\d½⅓⅔¼¾⅛] (cdta|cda)\.", spanish), spanish
-    assert not re.search(r"[\d½⅓⅔¼¾⅛] (tsp|tbsp|cups?|cloves?|pinch(es)?)\b", spanish), spanish
+    assert re.search(FIGURE + r" (tsp|tbsp)\b", english), english
+    assert re.search(FIGURE + r" (cdta|cda)\.", spanish), spanish
+    assert not re.search(FIGURE + r" (tsp|tbsp|cups?|cloves?|pinch(es)?)\b", spanish), spanish
     # and the events' shopping lists too
     from commonpot.events.models import Event
 
-    with db.unit_of_work(write=False) as s:
-        events = list(
-            s.scalars(
-                select(Event.id)
-                .join(Community, Community.id == Event.community_id)
-                .where(Community.slug == "riverside")
-            )
-        )
+    events = _riverside_ids(db, Event)
     shown = [
         visible_text(steward_client.get(f"/communities/riverside/events/{n}", headers=SPANISH).text)
         for n in events
     ]
-    assert any(re.search(r"[\d½⅓⅔¼¾⅛] (cdta|cda)\.", page) for page in shown)
-    assert not any(re.search(r"[\d½⅓⅔¼¾⅛] (tsp|tbsp|cups?)\b", page) for page in shown)
+    assert any(re.search(FIGURE + r" (cdta|cda)\.", page) for page in shown)
+    assert not any(re.search(FIGURE + r" (tsp|tbsp|cups?)\b", page) for page in shown)
 
 
 def test_the_arrangement_text_names_chapters_in_the_readers_language(
     steward_client: TestClient, db: Database
 ) -> None:
-    with db.unit_of_work(write=False) as s:
-        ids = list(
-            s.scalars(
-                select(Recipe.id)
-                .join(Community, Community.id == Recipe.community_id)
-                .where(Community.slug == "riverside")
-                .order_by(Recipe.id)
-            )
-        )
     arranged = None
-    for recipe_id in ids:
+    for recipe_id in _riverside_ids(db, Recipe):
         page = steward_client.get(f"/communities/riverside/recipes/{recipe_id}/experience/arrange")
         if page.status_code == 200 and "Community of origin" in page.text:
             arranged = recipe_id
