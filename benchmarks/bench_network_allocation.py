@@ -44,7 +44,7 @@ from commonpot.network.flow import (
     _FIRST_SCALE,
     Network,
     _assign_parts,
-    _by_tail,
+    _pricing_order,
     build_network,
     solve_flow,
     solve_network,
@@ -228,12 +228,12 @@ def engine_vs_bare(n: int, categories: int, repeats: int) -> float:
 def simplex_work(net: Network) -> tuple[float, simplex.Solution]:
     """CPU seconds and the solution (with its work counters) of one simplex solve of `net`,
     called as the engine calls it at its first cost scale."""
-    order, position = _by_tail(net)
+    order, position, tiers = _pricing_order(net)
     scale = _FIRST_SCALE / max(float(np.abs(net.cost).max(initial=0.0)), 1e-300)
     costs = np.rint(net.cost[order] * scale).astype(np.int64)
     tree = position[net.tree_arc.clip(min=0)]
     args = (net.tails[order], net.heads[order], net.capacity[order], costs, net.node_supply, 0)
-    found, seconds = cpu(lambda: simplex.solve(*args, tree))
+    found, seconds = cpu(lambda: simplex.solve(*args, tree, tiers=tiers))
     return seconds, found
 
 

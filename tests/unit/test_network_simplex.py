@@ -161,3 +161,53 @@ def test_the_simplex_duals_certify_the_plan_on_their_own(seed: int) -> None:
         if len(w) and flow.sum():
             wrong = certify(every, flow, (u, w + 10.0))
             assert not wrong.optimal
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_pricing_in_tiers_reaches_the_same_optimum(seed: int) -> None:
+    """Tiers (the engine's nearest pairs first, or any prefixes at all) change the path, never
+    the optimal cost; and the last tier of every arc always runs, so a tier list that stops
+    short still ends optimal."""
+    from commonpot.network.flow import _pricing_order
+
+    (net,) = networks(uniform_square(400, seed=seed, categories=1))
+    cost = integer_costs(net)
+    plain = simplex.solve(
+        net.tails, net.heads, net.capacity, cost, net.node_supply, 0, net.tree_arc
+    )
+    order, position, tiers = _pricing_order(net)
+    # the engine's tiers: growing prefixes, each need's nearest pairs and every sink arc first
+    assert 0 < tiers[0] < tiers[-1] < len(net.tails)
+    first = order[: tiers[0]]
+    assert set(range(net.n_pairs, len(net.tails))) <= set(first.tolist())
+    rng = random.Random(seed)
+    for ends in (tiers, np.array(sorted(rng.sample(range(len(net.tails)), 3))), np.array([5])):
+        tiered = simplex.solve(
+            net.tails[order],
+            net.heads[order],
+            net.capacity[order],
+            cost[order],
+            net.node_supply,
+            0,
+            position[net.tree_arc],
+            tiers=ends,
+        )
+        assert tiered.status == simplex.OPTIMAL
+        assert int(tiered.flow @ cost[order]) == int(plain.flow @ cost)
+        reduced = (
+            cost[order] + tiered.potential[net.tails[order]] - tiered.potential[net.heads[order]]
+        )
+        assert (reduced[tiered.flow == 0] >= 0).all()
+        # the last search priced every arc: that is what proves the tree optimal
+        assert tiered.work is not None and tiered.work.priced >= len(net.tails)
+
+
+def test_a_tier_outside_the_arcs_is_refused() -> None:
+    (net,) = networks(uniform_square(50, seed=1, categories=1))
+    cost = integer_costs(net)
+    for bad in ([len(net.tails) + 1], [-1]):
+        with pytest.raises(ValueError, match="tier ends outside"):
+            simplex.solve(
+                net.tails, net.heads, net.capacity, cost, net.node_supply, 0, net.tree_arc,
+                tiers=np.array(bad),
+            )  # fmt: skip

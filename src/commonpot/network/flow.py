@@ -39,6 +39,9 @@ PARALLEL_ARCS = 100_000  # networks at least this big go to worker processes
 _INT_BUDGET = 2.0**60
 _FIRST_SCALE = 1e10  # integer units per unit of the largest real cost
 _TARGET_RELATIVE = 1e-9  # accepted objective error bound, relative (the spec asks 1e-6)
+# the simplex prices each need's 3 nearest offers first, then its 8 nearest, then every pair
+# (early tiers are short and stay in the cache: ~0.75 of the time at 100k offers + needs)
+NEAREST_TIERS = (3, 8)
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,31 @@ def _by_tail(net: Network) -> tuple[IntArray, IntArray]:
     return order, position
 
 
+def _pricing_order(net: Network) -> tuple[IntArray, IntArray, IntArray]:
+    """Arcs in the order the simplex prices them, where each arc went, and the ends of the
+    pricing tiers (`simplex.solve`).
+
+    A tier is each need's nearest offers (`NEAREST_TIERS`; pairs come sorted by need, then
+    distance, from `candidates.py`, so a pair's rank among its need's pairs is its
+    nearness), with every arc to the sink in the first; within a tier, arcs are grouped by
+    tail (nodes are numbered along space: memory locality). Only speed depends on this.
+    """
+    heads = net.heads[: net.n_pairs]
+    # a pair's place in its need's run of pairs
+    place = np.arange(net.n_pairs, dtype=np.int64)
+    new_run = np.ones(net.n_pairs, dtype=bool)
+    new_run[1:] = heads[1:] != heads[:-1]
+    rank = place - np.maximum.accumulate(np.where(new_run, place, 0))
+    tier = np.zeros(len(net.tails), dtype=np.int8)
+    tier[: net.n_pairs] = np.searchsorted(np.array(NEAREST_TIERS), rank, side="right")
+    by_tail = np.argsort(net.tails, kind="stable")
+    order = by_tail[np.argsort(tier[by_tail], kind="stable")]  # stable: by tail within a tier
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order), dtype=np.int64)
+    ends = np.searchsorted(tier[order], np.arange(1, len(NEAREST_TIERS) + 1), side="left")
+    return order, position, ends.astype(np.int64)
+
+
 # one solve at one cost scale: (status, pair-arc flows, integer optimal cost, the optimal
 # tree's node potentials under the real costs where the solver gives them)
 Run = tuple[str, IntArray, int, FloatArray | None]
@@ -258,7 +286,7 @@ class PartSolution:
 
 def run_simplex(net: Network, scale: float) -> Run:
     """The same solve with the network simplex, with the optimal tree's potentials."""
-    order, position = _by_tail(net)
+    order, position, tiers = _pricing_order(net)
     costs = np.rint(net.cost[order] * scale).astype(np.int64)
     found = simplex.solve(
         net.tails[order],
@@ -269,6 +297,7 @@ def run_simplex(net: Network, scale: float) -> Run:
         0,
         position[net.tree_arc.clip(min=0)],
         real_cost=net.cost[order],
+        tiers=tiers,
     )
     if found.status != simplex.OPTIMAL:
         return f"simplex status {found.status}", np.zeros(0, dtype=np.int64), 0, None

@@ -18,6 +18,13 @@
    first tree: each node but the root joined to the root by one arc that carries the
    node's own supply, with room to carry more toward the root (strongly feasible).
 
+   Pricing can go in tiers: the caller may order the arcs so that the likeliest come first
+   (commonpot puts each need's nearest offers first) and give the ends of growing prefixes;
+   the simplex first solves over the first prefix, then the next, and always ends with
+   every arc, so the answer is the same optimum. Early tiers are short and fit in the
+   cache: at 100k offers and needs the solve takes about three quarters of the time of
+   pricing every arc from the start, with as many pivots (half the arcs priced per pivot).
+
    Costs and capacities are 64-bit integers; the caller keeps every |cost| * nodes below
    2^60 so that potentials and reduced costs cannot overflow. */
 
@@ -39,11 +46,12 @@ typedef struct {
     int8_t *pred_dir;
     int64_t in_arc, join, u_in, v_in, u_out, delta;
     int64_t next_arc, *cand, n_cand, list_size, minor, minor_limit;
+    int64_t priced_end; /* arcs [0, priced_end) are priced in the current tier */
     int64_t priced, walked, moved; /* work done: arcs priced, cycle steps, potentials moved */
 } NS;
 
 static int find_entering(NS *s) {
-    const int64_t m = s->m;
+    const int64_t m = s->priced_end;
     const int64_t *src = s->src, *dst = s->dst, *cost = s->cost, *pi = s->pi;
     const int8_t *state = s->state;
     int64_t best = 0;
@@ -266,12 +274,15 @@ static void update_potential(NS *s) {
    the potentials of the final tree under those costs: exact duals of the optimal basis, for
    a certificate that prices every arc in the problem's own units. `work_out` (may be NULL)
    receives the work done, for benchmarks: arcs priced, steps walked up the tree to find
-   cycles' joins, and node potentials moved. */
+   cycles' joins, and node potentials moved. `tier_end` (n_tiers ends of growing prefixes
+   of the arcs, each at most m; may be NULL) makes pricing go tier by tier; a last tier of
+   every arc always follows. */
 int cp_simplex(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
                const int64_t *cap, const int64_t *cost, const int64_t *supply,
                int64_t root, const int64_t *tree_arc, int64_t inf, int64_t max_pivots,
                int64_t *flow, int64_t *pi, int64_t *pivots_out,
-               const double *real_cost, double *real_pi, int64_t *work_out) {
+               const double *real_cost, double *real_pi, int64_t *work_out,
+               int64_t n_tiers, const int64_t *tier_end) {
     if (n <= 0 || root < 0 || root >= n) return BAD_TREE;
     NS s;
     memset(&s, 0, sizeof s);
@@ -293,11 +304,8 @@ int cp_simplex(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
     s.last_succ = malloc(sizeof(int64_t) * (size_t)n);
     s.dirty = malloc(sizeof(int64_t) * (size_t)(n + 1));
     s.pred_dir = malloc((size_t)n);
-    /* candidate lists of sqrt(arcs)/8 arcs, each used for a tenth of its length in pivots */
-    s.list_size = (int64_t)ceil(sqrt((double)(m > 0 ? m : 1)) / 8);
-    if (s.list_size < 10) s.list_size = 10;
-    s.minor_limit = s.list_size / 10 < 3 ? 3 : s.list_size / 10;
-    s.cand = malloc(sizeof(int64_t) * (size_t)s.list_size);
+    /* room for the longest candidate list (that of the last tier, every arc) */
+    s.cand = malloc(sizeof(int64_t) * (size_t)(ceil(sqrt((double)(m > 0 ? m : 1)) / 8) + 10));
     int status = OPTIMAL;
     if (!s.state || !s.parent || !s.pred || !s.thread || !s.rev_thread || !s.succ_num ||
         !s.last_succ || !s.dirty || !s.pred_dir || !s.cand) {
@@ -357,24 +365,34 @@ int cp_simplex(int64_t n, int64_t m, const int64_t *src, const int64_t *dst,
     s.rev_thread[root] = last;
     s.last_succ[root] = last;
 
-    s.next_arc = 0;
     int64_t pivots = 0;
-    while (find_entering(&s)) {
-        if (max_pivots > 0 && pivots >= max_pivots) {
-            status = ITERATION_LIMIT;
-            break;
-        }
-        ++pivots;
-        find_join(&s);
-        int change = find_leaving(&s, inf);
-        if (s.delta >= inf) {
-            status = UNBOUNDED;
-            break;
-        }
-        change_flow(&s, change);
-        if (change) {
-            update_tree(&s);
-            update_potential(&s);
+    for (int64_t tier = 0; tier <= n_tiers && status == OPTIMAL; ++tier) {
+        int64_t end = tier < n_tiers && tier_end ? tier_end[tier] : m;
+        if (end <= 0 || end > m || (tier < n_tiers && end == m)) continue;
+        /* candidate lists of sqrt(arcs)/8 arcs, each used for a tenth of its length */
+        s.priced_end = end;
+        s.next_arc = 0;
+        s.n_cand = 0;
+        s.list_size = (int64_t)ceil(sqrt((double)end) / 8);
+        if (s.list_size < 10) s.list_size = 10;
+        s.minor_limit = s.list_size / 10 < 3 ? 3 : s.list_size / 10;
+        while (find_entering(&s)) {
+            if (max_pivots > 0 && pivots >= max_pivots) {
+                status = ITERATION_LIMIT;
+                break;
+            }
+            ++pivots;
+            find_join(&s);
+            int change = find_leaving(&s, inf);
+            if (s.delta >= inf) {
+                status = UNBOUNDED;
+                break;
+            }
+            change_flow(&s, change);
+            if (change) {
+                update_tree(&s);
+                update_potential(&s);
+            }
         }
     }
     if (pivots_out) *pivots_out = pivots;

@@ -38,7 +38,10 @@ _I = ctypes.c_int64
 
 @cache
 def _library() -> ctypes.CDLL | None:
-    signature = (ctypes.c_int, [_I, _I, _P, _P, _P, _P, _P, _I, _P, _I, _I, _P, _P, _P, _D, _D, _P])
+    signature = (
+        ctypes.c_int,
+        [_I, _I, _P, _P, _P, _P, _P, _I, _P, _I, _I, _P, _P, _P, _D, _D, _P, _I, _P],
+    )
     return native.load(LIBRARY, {"cp_simplex": signature})
 
 
@@ -81,6 +84,7 @@ def solve(
     *,
     max_pivots: int = 0,
     real_cost: FloatArray | None = None,
+    tiers: IntArray | None = None,
 ) -> Solution:
     """Min-cost flow from the first tree `tree_arc` (node -> its arc to `root`).
 
@@ -88,6 +92,11 @@ def solve(
     within capacity, with room left toward the root (a strongly feasible tree). Reduced
     costs `cost + potential[tail] - potential[head]` of the optimum are >= 0 on empty arcs
     and <= 0 on full ones.
+
+    `tiers`: ends of growing prefixes of the arcs (each in 0..len(arcs)). Pricing then looks
+    at the first prefix only until it is optimal there, then the next; a last tier of every
+    arc always follows, so the optimum is the same. Put the likeliest arcs first: the early
+    tiers are short and stay in the cache.
     """
     lib = _library()
     if lib is None:
@@ -110,6 +119,9 @@ def solve(
     if real is not None and len(real) != m:
         raise ValueError("simplex: arrays of different lengths")
     real_pi = None if real is None else np.zeros(n, dtype=np.float64)
+    ends = np.ascontiguousarray(np.zeros(0) if tiers is None else tiers, dtype=np.int64)
+    if len(ends) and (int(ends.min()) < 0 or int(ends.max()) > m):
+        raise ValueError("simplex: a tier ends outside the arcs")
 
     def p(a: IntArray) -> ctypes._Pointer[ctypes.c_int64]:
         return a.ctypes.data_as(_P)
@@ -119,7 +131,7 @@ def solve(
 
     status = lib.cp_simplex(
         n, m, p(t), p(h), p(cap), p(c), p(sup), root, p(tree), INF, max_pivots,
-        p(flow), p(potential), p(pivots), d(real), d(real_pi), p(work),
+        p(flow), p(potential), p(pivots), d(real), d(real_pi), p(work), len(ends), p(ends),
     )  # fmt: skip
     found_real = real_pi if status == OPTIMAL else None
     done = Work(*(int(w) for w in work))
