@@ -302,8 +302,39 @@ def run(argv: list[str], domains: tuple[str, ...]) -> None:
     except typer.TyperException as exc:
         # usage errors (exit 2) and other command-line errors arrive here with
         # standalone_mode off; Typer vendors click, so these are its own classes
-        show = getattr(exc, "show", None)
-        if show is None:
-            raise
-        show()
+        typer.echo(usage_error_line(exc), err=True)
         sys.exit(getattr(exc, "exit_code", 2))
+
+
+def usage_error_line(exc: typer.TyperException) -> str:
+    """A usage error as the one line every other refusal prints: `error:`, the option or
+    argument it is about, what is wrong, and where the command's help is."""
+    from pydantic import ValidationError
+
+    from commonpot.errors import problem_words, worded_detail
+    from commonpot.i18n import cli_text, cli_words
+
+    ctx = getattr(exc, "ctx", None)
+    param = getattr(exc, "param", None)
+    hint = getattr(exc, "param_hint", None) or (param.get_error_hint() if param else None)
+    if isinstance(hint, (list, tuple)):
+        hint = " / ".join(hint)
+    option = getattr(exc, "option_name", None)
+    message = str(getattr(exc, "message", "") or "").strip()
+    field = str(hint).strip("'\"") if hint else ""
+    cause = exc.__cause__
+    if option and type(exc).__name__ == "NoSuchOption":
+        said = cli_text("%(option)s: no such option", option=option)
+    elif field and type(exc).__name__ == "MissingParameter":
+        said = cli_text("%(field)s: required, but not given", field=field)
+    elif field and isinstance(cause, ValidationError) and cause.errors():
+        # Typer checks values with Pydantic: its problem in our words, as forms and the API
+        said = worded_detail(problem_words(cause.errors()[0], field), cli_words())
+    elif field:
+        said = f"{field}: {message}"
+    else:
+        said = exc.format_message()
+    line = f"error: {' '.join(said.split())}"
+    if ctx is not None:
+        line += " " + cli_text("(see '%(command)s --help')", command=ctx.command_path)
+    return line

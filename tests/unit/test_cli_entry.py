@@ -103,3 +103,51 @@ def test_ledger_commands_open_a_narrow_database_without_loading_other_domains(
     lines = done.stdout.strip().splitlines()
     assert lines[-2:] == ["exit 2", "[]"]
     assert "nowhere" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["allocate", "solve", "plan.json", "--workers", "0"],
+            "error: --workers: must be at least 1 (see 'commonpot allocate solve --help')",
+        ),
+        (
+            ["allocate", "solve", "plan.json", "--workers", "many"],
+            "error: --workers: must be a whole number (see 'commonpot allocate solve --help')",
+        ),
+        (
+            ["events", "list"],
+            "error: community: required, but not given (see 'commonpot events list --help')",
+        ),
+        (
+            ["events", "list", "riverside", "--bogus"],
+            "error: --bogus: no such option (see 'commonpot events list --help')",
+        ),
+    ],
+)
+def test_a_usage_error_is_one_line_naming_the_field(
+    args: list[str], line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Typer's own refusals (a bad value, a missing argument, an unknown option) end like
+    every other: exit code 2 and one `error:` line that names the field."""
+    with pytest.raises(SystemExit) as ended:
+        cli.main(args)
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.strip() == line
+    assert "Usage:" not in err and "Traceback" not in err
+
+
+def test_a_usage_error_speaks_the_command_lines_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "es_ES.UTF-8")
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["events", "list", "riverside", "--bogus"])
+    assert ended.value.code == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: --bogus: no existe esa opción (véase 'commonpot events list --help')"
+    )
