@@ -1,7 +1,7 @@
 """Allocation engine benchmark: each figure beside its baseline, measured in the same run.
 
-.venv/bin/python benchmarks/bench_network_allocation.py [--quick] [--growth] [--million]
-    [--only-command] [--baseline-src CHECKOUT]
+.venv/bin/python benchmarks/bench_network_allocation.py [--quick] [--growth | --only-growth]
+    [--million] [--only-command] [--baseline-src CHECKOUT]
 
 Times are CPU seconds (process_time; getrusage for child processes) and the minimum over
 repeats, because the machine may be shared and loaded: wall time there measures the
@@ -225,7 +225,7 @@ def engine_vs_bare(n: int, categories: int, repeats: int) -> float:
     return t_solve
 
 
-def simplex_work(net: Network) -> tuple[float, simplex.Solution]:
+def simplex_work(net: Network, repeats: int = 1) -> tuple[float, simplex.Solution]:
     """CPU seconds and the solution (with its work counters) of one simplex solve of `net`,
     called as the engine calls it at its first cost scale."""
     order, position, tiers = _pricing_order(net)
@@ -233,11 +233,11 @@ def simplex_work(net: Network) -> tuple[float, simplex.Solution]:
     costs = np.rint(net.cost[order] * scale).astype(np.int64)
     tree = position[net.tree_arc.clip(min=0)]
     args = (net.tails[order], net.heads[order], net.capacity[order], costs, net.node_supply, 0)
-    found, seconds = cpu(lambda: simplex.solve(*args, tree, tiers=tiers))
+    found, seconds = cpu(lambda: simplex.solve(*args, tree, tiers=tiers), repeats)
     return seconds, found
 
 
-def growth(sizes: list[int]) -> None:
+def growth(sizes: list[int], repeats: int) -> None:
     print("\n== solve CPU growth (solve + certificate + metrics, 1 category)")
     print("   and the simplex's own work per pivot (arcs priced, steps up the tree to the")
     print("   cycle's join, node potentials moved): what grows beyond the pivot count")
@@ -245,7 +245,11 @@ def growth(sizes: list[int]) -> None:
     for n in sizes:
         inst = parse_instance(uniform_square(n, seed=2))
         cand = build_candidates(inst)
-        _, seconds = cpu(lambda inst=inst, cand=cand: allocate(inst, candidates=cand, workers=1))
+        # the least of `repeats` runs below 300k (this machine's speed drifts; 300k runs once)
+        times = repeats if n < 300_000 else 1
+        _, seconds = cpu(
+            lambda inst=inst, cand=cand: allocate(inst, candidates=cand, workers=1), times
+        )
         line = f"  n={n:>8}  cpu {seconds:8.2f} s"
         if previous is not None:
             m, t = previous
@@ -257,7 +261,7 @@ def growth(sizes: list[int]) -> None:
             problem, _ = flow_problem(inst, cand)
             nets = [build_network(problem, *part) for part in _assign_parts(problem)]
             net = max(nets, key=lambda net: len(net.tails))
-            solve_s, found = simplex_work(net)
+            solve_s, found = simplex_work(net, times)
             work, pivots = found.work, max(found.pivots, 1)
             assert work is not None
             print(
@@ -321,7 +325,11 @@ def main() -> None:
         "--baseline-src", type=Path, help="a checkout to time the same command from (before)"
     )
     parser.add_argument("--only-command", action="store_true", help="the 10k command only")
+    parser.add_argument("--only-growth", action="store_true", help="the growth table only")
     args = parser.parse_args()
+    if args.only_growth:
+        growth([10_000, 100_000, 300_000], args.repeats)
+        return
     whole_command(10_000, 1, args.repeats, args.baseline_src)
     if args.only_command:
         return
@@ -335,7 +343,7 @@ def main() -> None:
     engine_vs_bare(100_000, 4, 1)
     fairness(20_000)
     if args.growth:
-        growth([10_000, 100_000, 300_000])
+        growth([10_000, 100_000, 300_000], args.repeats)
     if args.million:
         million()
 

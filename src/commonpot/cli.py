@@ -73,8 +73,10 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         raise  # the reader went away (`| head`): nothing to tell anyone
     except OSError as exc:
+        from commonpot.i18n import cli_text
+
         where = f"{exc.filename}: " if exc.filename else ""
-        sys.stderr.write(f"error: {where}{exc.strerror or exc}\n")
+        sys.stderr.write(f"error: {where}{cli_text(str(exc.strerror or exc))}\n")
         sys.exit(2)
     except OverflowError:
         sys.stderr.write("error: a number is out of range\n")

@@ -193,6 +193,35 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext name for marked strings)
     return message
 
 
+# what the operating system and Python's JSON decoder say most often, marked so that the
+# catalog can word them (`system_words`); any other such text reaches the reader as it is
+SYSTEM_WORDS = (
+    N_("No such file or directory"),
+    N_("Permission denied"),
+    N_("Is a directory"),
+    N_("Not a directory"),
+    N_("No space left on device"),
+    N_("File name too long"),
+    N_("Read-only file system"),
+    N_("File exists"),
+    N_("Too many levels of symbolic links"),
+    N_("Expecting value"),
+    N_("Expecting ',' delimiter"),
+    N_("Expecting ':' delimiter"),
+    N_("Expecting property name enclosed in double quotes"),
+    N_("Unterminated string starting at"),
+    N_("Invalid control character at"),
+    N_("Invalid \\escape"),
+    N_("Extra data"),
+)
+
+
+def system_words(text: str) -> Worded:
+    """An operating-system or JSON-decoder message as a part of our own sentence, worded
+    again for each reader when the catalog knows it (`SYSTEM_WORDS`)."""
+    return Worded(text, {})
+
+
 # Pydantic's error types people meet in forms and API bodies, in our words (message ids
 # with the limit as a part), so that each reader reads them in their language
 _SHAPE_WORDS: dict[str, str] = {

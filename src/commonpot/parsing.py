@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from commonpot.errors import N_, Invalid, PayloadTooLarge, Worded, invalid_from
+from commonpot.errors import N_, Invalid, PayloadTooLarge, Worded, invalid_from, system_words
 
 if TYPE_CHECKING:  # pydantic is imported only by `validated`: the readers start light
     from pydantic import BaseModel
@@ -132,7 +132,7 @@ def read_bytes(path: Path | str, *, field: str | None = None, limit: int = MAX_F
             N_("%(where)scannot read %(path)s: %(reason)s"),
             field,
             path=str(path),
-            reason=str(exc.strerror or exc),
+            reason=system_words(str(exc.strerror or exc)),
         ) from None
     check_size(len(data), field=field, limit=limit)
     return data
@@ -234,7 +234,7 @@ def loads_json(
             field,
             line=str(exc.lineno),
             column=str(exc.colno),
-            reason=exc.msg,
+            reason=system_words(exc.msg),
         ) from None
     except RecursionError:  # pragma: no cover - the depth check runs first
         raise _fail(

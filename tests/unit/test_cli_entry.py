@@ -151,3 +151,36 @@ def test_a_usage_error_speaks_the_command_lines_language(
     assert capsys.readouterr().err.strip() == (
         "error: --bogus: no existe esa opción (véase 'commonpot events list --help')"
     )
+
+
+def test_the_systems_own_words_are_the_readers_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the operating system or the JSON decoder says inside our sentence is in Spanish
+    for a Spanish reader (the catalog words the usual ones); the rest of the line too."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "es_ES.UTF-8")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"offers" []}')
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["allocate", "solve", str(broken)])
+    assert ended.value.code == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: instance: no es JSON válido (línea 1, columna 11: se esperaba el separador ':')"
+    )
+    plan = tmp_path / "plan.json"
+    plan.write_text('{"offers": [], "needs": []}')
+    nowhere = tmp_path / "no" / "such" / "plan.json"
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["allocate", "solve", str(plan), "--out", str(nowhere)])
+    assert ended.value.code == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: {nowhere}: No existe el archivo o la carpeta"
+    )
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    with pytest.raises(SystemExit):
+        cli.main(["allocate", "solve", str(broken)])
+    assert capsys.readouterr().err.strip() == (
+        "error: instance: not valid JSON (line 1, column 11: Expecting ':' delimiter)"
+    )

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from commonpot.errors import Invalid
+from commonpot.errors import Invalid, system_words
 
 biotumbler_app = typer.Typer(help="Compost biotumblers: devices, readings, sanitisation.")
 
@@ -71,7 +71,7 @@ def assess_file(
             "%(path)s: cannot read (%(reason)s)",
             field="READINGS",
             path=str(path),
-            reason=str(exc.strerror),
+            reason=system_words(str(exc.strerror)),
         ) from exc
     with handle:
         for number, line in enumerate(handle, start=1):
