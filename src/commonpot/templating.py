@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from functools import lru_cache
@@ -15,6 +16,7 @@ from babel.core import get_global
 from babel.dates import (
     format_date,
     format_datetime,
+    format_skeleton,
     format_time,
     format_timedelta,
     get_timezone,
@@ -155,13 +157,57 @@ def _to_the_minute(value: datetime, width: str, locale: str) -> str:
     return joiner.replace("{0}", time).replace("{1}", format_date(value, width, locale=locale))
 
 
+def _field(pattern: str, letter: str) -> str:
+    """The longest run of one pattern letter ("MMMM" in "EEEE d MMMM y"), or ""."""
+    return max(re.findall(f"{letter}+", pattern), key=len, default="")
+
+
+def _as_the_reader_writes(value: datetime, pattern: str, locale: str) -> str:
+    """A date pattern written in one language's order ("EEE d MMM y, HH:mm zzz") as the
+    reader's locale writes the same fields: the date by its CLDR form for them (Spanish
+    "vie, 11 dic 2026", US English "Fri, Dec 11, 2026"), then the locale's short time
+    ("18:00", "6:00 PM") and the zone, joined as the locale joins dates and times."""
+    year, month = _field(pattern, "y"), _field(pattern, "M")
+    weekday, day = _field(pattern, "E"), _field(pattern, "d")
+    date_text = ""
+    if year and month and day:
+        # the locale's own full / long / medium dates where the fields are theirs
+        width = (
+            "full"
+            if len(weekday) >= 4 and len(month) >= 4
+            else "long"
+            if not weekday and len(month) >= 4
+            else "medium"
+            if not weekday
+            else ""
+        )
+        if width:
+            date_text = format_date(value, width, locale=locale)
+    if not date_text and (year or month or day or weekday):
+        date_text = format_skeleton(year + month + weekday + day, value, locale=locale)
+    time_text = ""
+    if "H" in pattern or "h" in pattern:
+        time_text = format_time(value, "short", locale=locale)
+    if "z" in pattern:
+        time_text = f"{time_text} {format_datetime(value, 'zzz', locale=locale)}".strip()
+    if date_text and time_text:
+        joiner = str(Locale.parse(locale).datetime_formats["medium"]).replace("'", "")
+        return joiner.replace("{0}", time_text).replace("{1}", date_text)
+    return date_text or time_text
+
+
 def _format_dt(locale: str) -> Any:
+    """`format_datetime(value, width_or_pattern)` for templates: Babel's widths (to the
+    minute), or a pattern's fields in the reader's order and words."""
+
     def fmt(value: datetime | None, fmt: str = "medium") -> str:
         if value is None:
             return ""
         if fmt in _WITH_SECONDS:
             return _to_the_minute(value, fmt, locale)
-        return format_datetime(value, format=fmt, locale=locale)
+        if fmt == "short":
+            return format_datetime(value, format=fmt, locale=locale)
+        return _as_the_reader_writes(value, fmt, locale)
 
     return fmt
 
