@@ -44,20 +44,23 @@ ALL_DOMAINS = tuple(dict.fromkeys(domain for domain, _ in COMMANDS.values() if d
 
 
 def usage() -> str:
-    """The top-level help: every command with its one-line help."""
+    """The top-level help: every command with its one-line help, in the command line's
+    language (the same message ids as the commands' own help)."""
+    from commonpot.cli_language import cli_text
+
     width = max(len(name) for name in COMMANDS) + 2
     lines = [
-        "Usage: commonpot [OPTIONS] COMMAND [ARGS]...",
+        cli_text("Usage: commonpot [OPTIONS] COMMAND [ARGS]..."),
         "",
-        f"  {HELP}",
+        f"  {cli_text(HELP)}",
         "",
-        "Options:",
-        "  --help  Show this message and exit.",
+        cli_text("Options:"),
+        "  --help  " + cli_text("Show this message and exit."),
         "",
-        "Commands:",
+        cli_text("Commands:"),
     ]
-    lines += [f"  {name.ljust(width)}{text}" for name, (_, text) in COMMANDS.items()]
-    lines += ["", "Run 'commonpot COMMAND --help' for a command's options."]
+    lines += [f"  {name.ljust(width)}{cli_text(text)}" for name, (_, text) in COMMANDS.items()]
+    lines += ["", cli_text("Run 'commonpot COMMAND --help' for a command's options.")]
     return "\n".join(lines)
 
 

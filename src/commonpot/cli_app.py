@@ -282,9 +282,10 @@ def run(argv: list[str], domains: tuple[str, ...]) -> None:
     from commonpot import cli_support
 
     cli_support.use_opener(NARROW_OPENERS.get(argv[0] if argv else "", _open_database))
-    app = build_app(domains)
+    command = typer.main.get_command(build_app(domains))
+    word_help(command)
     try:
-        code = app(args=argv, prog_name="commonpot", standalone_mode=False)
+        code = command.main(args=argv, prog_name="commonpot", standalone_mode=False)
         if isinstance(code, int) and code != 0:
             sys.exit(code)
     except DomainError as exc:
@@ -304,6 +305,29 @@ def run(argv: list[str], domains: tuple[str, ...]) -> None:
         # standalone_mode off; Typer vendors click, so these are its own classes
         typer.echo(usage_error_line(exc), err=True)
         sys.exit(getattr(exc, "exit_code", 2))
+
+
+def help_texts(command: Any) -> list[Any]:
+    """Every command and option of `command`'s tree that has a help text (itself first)."""
+    found: list[Any] = [command] if command.help or getattr(command, "short_help", None) else []
+    found += [param for param in command.params if getattr(param, "help", None)]
+    for sub in getattr(command, "commands", {}).values():
+        found += help_texts(sub)
+    return found
+
+
+def word_help(command: Any) -> None:
+    """The commands' and options' help in the command line's language (each text is a
+    message id of the catalog: tests/unit/test_cli_entry.py checks every one has Spanish).
+    Typer's own frame around it ("Usage", "Options") stays as Typer writes it."""
+    from commonpot.i18n import cli_words
+
+    words = cli_words()
+    for item in help_texts(command):
+        if item.help:
+            item.help = words.gettext(item.help)
+        if getattr(item, "short_help", None):
+            item.short_help = words.gettext(item.short_help)
 
 
 def usage_error_line(exc: typer.TyperException) -> str:

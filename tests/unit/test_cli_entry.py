@@ -184,3 +184,40 @@ def test_the_systems_own_words_are_the_readers_too(
     assert capsys.readouterr().err.strip() == (
         "error: instance: not valid JSON (line 1, column 11: Expecting ':' delimiter)"
     )
+
+
+def test_every_help_text_has_its_spanish() -> None:
+    """Each command's and option's help is a message id of the catalog, with a Spanish text
+    (a new option without one fails here)."""
+    from babel.messages.pofile import read_po
+
+    from commonpot.cli_app import help_texts
+
+    po = Path(cli.__file__).parent / "locale" / "es" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    command = typer.main.get_command(build_app(cli.ALL_DOMAINS))
+    texts = {item.help for item in help_texts(command) if item.help}
+    assert len(texts) > 100
+    missing = sorted(t for t in texts if not (catalog.get(t) and catalog.get(t).string))
+    assert missing == []
+
+
+def test_help_speaks_the_command_lines_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "es_ES.UTF-8")
+    cli.main(["--help"])
+    top = capsys.readouterr().out
+    assert top.startswith("Uso: commonpot")
+    assert "Comandos:" in top and "Commands:" not in top
+    _, english = cli.COMMANDS["events"]
+    assert english not in top
+    cli.main(["events", "--help"])  # help is an answer, not an error: no exit code
+    page = capsys.readouterr().out
+    assert "events" in page and english not in page
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    cli.main(["--help"])
+    assert english in capsys.readouterr().out
