@@ -316,14 +316,36 @@ def help_texts(command: Any) -> list[Any]:
     return found
 
 
+def _commands(command: Any) -> list[Any]:
+    """`command` and every command under it."""
+    found = [command]
+    for sub in getattr(command, "commands", {}).values():
+        found += _commands(sub)
+    return found
+
+
 def word_help(command: Any) -> None:
     """The commands' and options' help in the command line's language (each text is a
     message id of the catalog: tests/unit/test_cli_entry.py checks every one has Spanish).
-    Typer's own frame around it ("Usage", "Options") stays as Typer writes it."""
+    Typer words the frame around it ("Options", "[required]", "[default: 2]") through the
+    standard library's gettext, in the default domain "messages": bound to our catalog here,
+    before Typer's help module loads, so the frame reads in the reader's language too (its
+    "Usage:" and the --help line are not marked for translation by Typer).
+    """
+    import gettext
+
+    from commonpot.cli_language import LOCALE_DIR
     from commonpot.i18n import cli_words
 
+    gettext.bindtextdomain("messages", str(LOCALE_DIR))
+    gettext.textdomain("messages")
     words = cli_words()
-    for item in help_texts(command):
+    items = help_texts(command)
+    for each in _commands(command):  # the --help option Typer adds to every command
+        option = each.get_help_option(each.context_class(each, **each.context_settings))
+        if option is not None and option.help:
+            items.append(option)
+    for item in items:
         if item.help:
             item.help = words.gettext(item.help)
         if getattr(item, "short_help", None):

@@ -218,6 +218,9 @@ def test_help_speaks_the_command_lines_language(
     cli.main(["events", "--help"])  # help is an answer, not an error: no exit code
     page = capsys.readouterr().out
     assert "events" in page and english not in page
+    # Typer's frame too, where Typer lets it be worded
+    assert "Opciones" in page and "Muestra esta ayuda y termina." in page
+    assert "Options" not in page and "Show this message" not in page
     monkeypatch.setenv("LANG", "C.UTF-8")
     cli.main(["--help"])
     assert english in capsys.readouterr().out
