@@ -105,6 +105,13 @@ def test_ledger_commands_open_a_narrow_database_without_loading_other_domains(
     assert "nowhere" in done.stderr
 
 
+def speak(monkeypatch: pytest.MonkeyPatch, locale: str) -> None:
+    """The command line's language, as its environment would set it."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", locale)
+
+
 @pytest.mark.parametrize(
     ("args", "line"),
     [
@@ -142,9 +149,7 @@ def test_a_usage_error_is_one_line_naming_the_field(
 def test_a_usage_error_speaks_the_command_lines_language(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "es_ES.UTF-8")
+    speak(monkeypatch, "es_ES.UTF-8")
     with pytest.raises(SystemExit) as ended:
         cli.main(["events", "list", "riverside", "--bogus"])
     assert ended.value.code == 2
@@ -158,9 +163,7 @@ def test_the_systems_own_words_are_the_readers_too(
 ) -> None:
     """What the operating system or the JSON decoder says inside our sentence is in Spanish
     for a Spanish reader (the catalog words the usual ones); the rest of the line too."""
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "es_ES.UTF-8")
+    speak(monkeypatch, "es_ES.UTF-8")
     broken = tmp_path / "broken.json"
     broken.write_text('{"offers" []}')
     with pytest.raises(SystemExit) as ended:
@@ -178,7 +181,7 @@ def test_the_systems_own_words_are_the_readers_too(
     assert capsys.readouterr().err.strip() == (
         f"error: {nowhere}: No existe el archivo o la carpeta"
     )
-    monkeypatch.setenv("LANG", "C.UTF-8")
+    speak(monkeypatch, "C.UTF-8")
     with pytest.raises(SystemExit):
         cli.main(["allocate", "solve", str(broken)])
     assert capsys.readouterr().err.strip() == (
@@ -206,9 +209,7 @@ def test_every_help_text_has_its_spanish() -> None:
 def test_help_speaks_the_command_lines_language(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "es_ES.UTF-8")
+    speak(monkeypatch, "es_ES.UTF-8")
     cli.main(["--help"])
     top = capsys.readouterr().out
     assert top.startswith("Uso: commonpot")
@@ -221,6 +222,6 @@ def test_help_speaks_the_command_lines_language(
     # Typer's frame too, where Typer lets it be worded
     assert "Opciones" in page and "Muestra esta ayuda y termina." in page
     assert "Options" not in page and "Show this message" not in page
-    monkeypatch.setenv("LANG", "C.UTF-8")
+    speak(monkeypatch, "C.UTF-8")
     cli.main(["--help"])
     assert english in capsys.readouterr().out
