@@ -337,7 +337,7 @@ def word_help(command: Any) -> None:
     from commonpot.cli_language import LOCALE_DIR
     from commonpot.i18n import cli_words
 
-    gettext.bindtextdomain("messages", str(LOCALE_DIR))
+    gettext.bindtextdomain("messages", LOCALE_DIR)
     gettext.textdomain("messages")
     words = cli_words()
     items = help_texts(command)

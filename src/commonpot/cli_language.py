@@ -12,15 +12,19 @@ module too, so the lean and the full path of a command print the same bytes.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+# typing itself is not imported: `commonpot --help` loads this module and waits for it
+# (type checkers read any name TYPE_CHECKING as true)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     from commonpot.i18n import Reader
 
-LOCALE_DIR = Path(__file__).parent / "locale"
+# a plain path (no pathlib): the top-level help words itself through this module at start-up
+LOCALE_DIR = os.path.join(os.path.dirname(__file__), "locale")
 SUPPORTED = ("en", "es")  # the languages with a catalog (i18n.SUPPORTED_LOCALES)
 # where gettext looks for the language of a program's messages, first set wins
 _LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
