@@ -334,8 +334,7 @@ def word_help(command: Any) -> None:
     """
     import gettext
 
-    from commonpot.cli_language import LOCALE_DIR
-    from commonpot.i18n import cli_words
+    from commonpot.cli_language import LOCALE_DIR, cli_words  # no Babel: every command
 
     gettext.bindtextdomain("messages", LOCALE_DIR)
     gettext.textdomain("messages")
@@ -357,8 +356,8 @@ def usage_error_line(exc: typer.TyperException) -> str:
     argument it is about, what is wrong, and where the command's help is."""
     from pydantic import ValidationError
 
+    from commonpot.cli_language import cli_text, cli_words
     from commonpot.errors import problem_words, worded_detail
-    from commonpot.i18n import cli_text, cli_words
 
     ctx = getattr(exc, "ctx", None)
     param = getattr(exc, "param", None)
