@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         raise  # the reader went away (`| head`): nothing to tell anyone
     except OSError as exc:
-        from commonpot.i18n import cli_text
+        from commonpot.cli_language import cli_text  # light: no Babel on the lean paths
 
         where = f"{exc.filename}: " if exc.filename else ""
         sys.stderr.write(f"error: {where}{cli_text(str(exc.strerror or exc))}\n")
