@@ -211,3 +211,28 @@ def test_a_tier_outside_the_arcs_is_refused() -> None:
                 net.tails, net.heads, net.capacity, cost, net.node_supply, 0, net.tree_arc,
                 tiers=np.array(bad),
             )  # fmt: skip
+
+
+def test_a_network_too_large_for_32_bit_numbers_goes_to_or_tools(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The simplex numbers nodes and arcs in 32 bits: a bigger network is refused by it and
+    solved by OR-Tools instead, to the same optimum (here the limit is lowered to see it)."""
+    from commonpot.network.flow import solve_part
+
+    (net,) = networks(uniform_square(200, seed=4, categories=1))
+    by_simplex = solve_part(net)
+    assert by_simplex.potential is not None  # the simplex gives its duals
+    assert simplex.fits(simplex.MAX_SIZE, simplex.MAX_SIZE)
+    assert not simplex.fits(simplex.MAX_SIZE + 1, 1) and not simplex.fits(1, 2**31)
+    monkeypatch.setattr(simplex, "MAX_SIZE", net.n_nodes - 1)
+    with pytest.raises(ValueError, match="2\\^31"):
+        simplex.solve(
+            net.tails, net.heads, net.capacity, integer_costs(net), net.node_supply, 0,
+            net.tree_arc,
+        )  # fmt: skip
+    by_ortools = solve_part(net)
+    assert by_ortools.potential is None  # OR-Tools gives none: it was the one that solved
+    # distances are real numbers, so the optimum is unique: the same plan, unit for unit
+    assert np.array_equal(by_ortools.flow, by_simplex.flow)
+    assert int(by_ortools.flow.sum()) > 0

@@ -318,7 +318,9 @@ def solve_network(net: Network, *, solver: str = "auto") -> tuple[IntArray, floa
 
 def solve_part(net: Network, *, solver: str = "auto") -> PartSolution:
     """`solve_network`, with the simplex's node potentials when it solved the part."""
-    use_simplex = solver == "simplex" or (solver == "auto" and simplex.available())
+    use_simplex = solver == "simplex" or (
+        solver == "auto" and simplex.available() and simplex.fits(net.n_nodes, len(net.tails))
+    )
     run = run_simplex if use_simplex else run_ortools
     max_cost = float(np.abs(net.cost).max(initial=0.0))
     top = _max_scale(max_cost, net.n_nodes, net.supply)

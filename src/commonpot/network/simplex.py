@@ -29,7 +29,8 @@ FloatArray = NDArray[np.float64]
 
 LIBRARY = Path(__file__).with_name("libcommonpot-simplex.so")
 INF = 1 << 62  # a capacity the simplex treats as unbounded
-OPTIMAL, UNBOUNDED, BAD_TREE, NO_MEMORY, ITERATION_LIMIT = 0, 1, 2, 3, 4
+OPTIMAL, UNBOUNDED, BAD_TREE, NO_MEMORY, ITERATION_LIMIT, TOO_LARGE = 0, 1, 2, 3, 4, 5
+MAX_SIZE = 2**31 - 2  # most nodes, and most arcs, of a network (32-bit numbers inside)
 
 _P = ctypes.POINTER(ctypes.c_int64)
 _D = ctypes.POINTER(ctypes.c_double)
@@ -48,6 +49,11 @@ def _library() -> ctypes.CDLL | None:
 def available() -> bool:
     """True when the compiled simplex is there (`make setup` built it)."""
     return _library() is not None
+
+
+def fits(nodes: int, arcs: int) -> bool:
+    """Whether a network of this size can be solved here (32-bit node and arc numbers)."""
+    return nodes <= MAX_SIZE and arcs <= MAX_SIZE
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,8 @@ def solve(
     n, m = len(sup), len(t)
     if not (len(h) == len(cap) == len(c) == m and len(tree) == n):
         raise ValueError("simplex: arrays of different lengths")
+    if not fits(n, m):
+        raise ValueError("simplex: more than 2^31 - 2 nodes or arcs")
     if m and (min(int(t.min()), int(h.min())) < 0 or max(int(t.max()), int(h.max())) >= n):
         raise ValueError("simplex: an arc names a node that does not exist")
     flow = np.zeros(m, dtype=np.int64)
