@@ -307,20 +307,21 @@ def run(argv: list[str], domains: tuple[str, ...]) -> None:
         sys.exit(getattr(exc, "exit_code", 2))
 
 
-def help_texts(command: Any) -> list[Any]:
-    """Every command and option of `command`'s tree that has a help text (itself first)."""
-    found: list[Any] = [command] if command.help or getattr(command, "short_help", None) else []
-    found += [param for param in command.params if getattr(param, "help", None)]
-    for sub in getattr(command, "commands", {}).values():
-        found += help_texts(sub)
-    return found
-
-
 def _commands(command: Any) -> list[Any]:
     """`command` and every command under it."""
     found = [command]
     for sub in getattr(command, "commands", {}).values():
         found += _commands(sub)
+    return found
+
+
+def help_texts(command: Any) -> list[Any]:
+    """Every command and option of `command`'s tree that has a help text (itself first)."""
+    found: list[Any] = []
+    for each in _commands(command):
+        if each.help or getattr(each, "short_help", None):
+            found.append(each)
+        found += [param for param in each.params if getattr(param, "help", None)]
     return found
 
 

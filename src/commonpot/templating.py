@@ -172,15 +172,11 @@ def _as_the_reader_writes(value: datetime, pattern: str, locale: str) -> str:
     date_text = ""
     if year and month and day:
         # the locale's own full / long / medium dates where the fields are theirs
-        width = (
-            "full"
-            if len(weekday) >= 4 and len(month) >= 4
-            else "long"
-            if not weekday and len(month) >= 4
-            else "medium"
-            if not weekday
-            else ""
-        )
+        width = ""
+        if not weekday:
+            width = "long" if len(month) >= 4 else "medium"
+        elif len(weekday) >= 4 and len(month) >= 4:
+            width = "full"
         if width:
             date_text = format_date(value, width, locale=locale)
     if not date_text and (year or month or day or weekday):
