@@ -124,12 +124,20 @@ def measure(
 
 
 def measure_wrk(url: str, pid: int, connections: int, seconds: float) -> dict[str, Any]:
-    """The same with wrk, a load generator in C (two threads): at 32 connections on a small
-    machine, the Python clients' own event loop delays what they time, even hello world's."""
+    """The same with wrk, a load generator in C (two threads, one for a single connection:
+    wrk wants a connection per thread): at 32 connections on a small machine, the Python
+    clients' own event loop delays what they time, even hello world's."""
     before = cpu_seconds(pid)
     start = time.perf_counter()
     done = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", url],
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--latency",
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
