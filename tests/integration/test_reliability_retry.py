@@ -7,14 +7,16 @@ a real deadlock takes.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from commonpot.db import RETRY_ATTEMPTS, Database, run_with_retries
 from commonpot.http import RetryMiddleware
@@ -107,3 +109,47 @@ def test_cli_transactions_run_again_after_a_deadlock(pg: Database) -> None:
 
     with pytest.raises(DBAPIError):
         run_with_retries(always)
+
+
+def test_connections_the_server_closed_are_replaced_not_handed_out(pg: Database) -> None:
+    """A pooled connection whose backend the server ended (as a restart ends them all) is
+    replaced at checkout (the pool's ping): the next units of work succeed, on new backends,
+    instead of failing once per stale connection."""
+    pids = set()
+    sessions = [pg.session() for _ in range(3)]  # three pooled connections at once
+    for session in sessions:
+        pids.add(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    for session in sessions:
+        session.close()
+    assert len(pids) == 3
+    admin = create_engine(pg.url, poolclass=NullPool)  # another client, as an administrator
+    try:
+        with admin.begin() as conn:
+            ended = conn.execute(
+                text(
+                    "SELECT count(*) FROM unnest(CAST(:pids AS int[])) AS p(pid) "
+                    "WHERE pg_terminate_backend(pid)"
+                ),
+                {"pids": sorted(pids)},
+            ).scalar_one()
+    finally:
+        admin.dispose()
+    assert ended == 3
+    time.sleep(0.2)  # the server's goodbye reaches the sockets
+    seen = set()
+    for _ in range(3):
+        sessions = [pg.session() for _ in range(3)]
+        for session in sessions:
+            seen.add(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        for session in sessions:
+            session.close()
+    assert seen and not seen & pids  # no ended backend was handed out again
+
+
+def test_a_live_pooled_connection_is_kept(pg: Database) -> None:
+    """The checkout test reconnects nothing that is alive: a healthy connection comes back."""
+    with pg.unit_of_work() as session:
+        first = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with pg.unit_of_work() as session:
+        again = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    assert again == first
