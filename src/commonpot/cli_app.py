@@ -6,6 +6,7 @@ run a command, registering just the domain that owns it (a domain's `cli.registe
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -330,8 +331,9 @@ def word_help(command: Any) -> None:
     message id of the catalog: tests/unit/test_cli_entry.py checks every one has Spanish).
     Typer words the frame around it ("Options", "[required]", "[default: 2]") through the
     standard library's gettext, in the default domain "messages": bound to our catalog here,
-    before Typer's help module loads, so the frame reads in the reader's language too (its
-    "Usage:" and the --help line are not marked for translation by Typer).
+    before Typer's help module loads, so the frame reads in the reader's language too. Two
+    pieces Typer does not mark for translation are worded here: the --help option's own
+    help, and the "Usage:" that starts every page (`_word_usage`).
     """
     import gettext
 
@@ -340,6 +342,7 @@ def word_help(command: Any) -> None:
     gettext.bindtextdomain("messages", LOCALE_DIR)
     gettext.textdomain("messages")
     words = cli_words()
+    _word_usage(words.gettext("Usage:"))
     items = help_texts(command)
     for each in _commands(command):  # the --help option Typer adds to every command
         option = each.get_help_option(each.context_class(each, **each.context_settings))
@@ -350,6 +353,20 @@ def word_help(command: Any) -> None:
             item.help = words.gettext(item.help)
         if getattr(item, "short_help", None):
             item.short_help = words.gettext(item.short_help)
+
+
+def _word_usage(worded: str) -> None:
+    """Start every help page's usage line with `worded` (Typer's own Click writes a fixed
+    "Usage: "; a prefix given by the caller is kept)."""
+    from typer._click.formatting import HelpFormatter
+
+    original = getattr(HelpFormatter.write_usage, "__wrapped__", HelpFormatter.write_usage)
+
+    @functools.wraps(original)
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        original(self, prog, args, f"{worded} " if prefix is None else prefix)
+
+    HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
 
 
 def usage_error_line(exc: typer.TyperException) -> str:

@@ -222,6 +222,9 @@ def test_help_speaks_the_command_lines_language(
     # Typer's frame too, where Typer lets it be worded
     assert "Opciones" in page and "Muestra esta ayuda y termina." in page
     assert "Options" not in page and "Show this message" not in page
+    assert "Uso: commonpot events" in page and "Usage:" not in page  # Typer writes it fixed
     speak(monkeypatch, "C.UTF-8")
     cli.main(["--help"])
     assert english in capsys.readouterr().out
+    cli.main(["events", "--help"])
+    assert "Usage: commonpot events" in capsys.readouterr().out
