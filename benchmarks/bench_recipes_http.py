@@ -124,15 +124,16 @@ def measure(
 
 
 def measure_wrk(url: str, pid: int, connections: int, seconds: float) -> dict[str, Any]:
-    """The same with wrk, a load generator in C (two threads, one for a single connection:
-    wrk wants a connection per thread): at 32 connections on a small machine, the Python
-    clients' own event loop delays what they time, even hello world's."""
+    """The same with wrk, a load generator in C (two threads; one for an odd number of
+    connections, which wrk would share out unevenly, dropping one): at 32 connections on a
+    small machine, the Python clients' own event loop delays what they time, even hello
+    world's."""
     before = cpu_seconds(pid)
     start = time.perf_counter()
     done = subprocess.run(
         [
             "wrk",
-            f"-t{min(2, connections)}",
+            f"-t{2 if connections % 2 == 0 else 1}",
             f"-c{connections}",
             f"-d{max(1, round(seconds))}s",
             "--latency",

@@ -451,3 +451,18 @@ def test_recipe_view_sees_exactly_what_visible_recipes_sees(db: Database) -> Non
     assert own in seen["author"] and own in seen["custodian"]
     assert own not in seen["anonymous"] and own not in seen["outsider"]
     assert rw.community_recipe not in seen["anonymous"]
+
+
+def test_recipe_view_sees_what_its_session_has_not_written_yet(db: Database) -> None:
+    """The view reads its row past the ORM (through the session's connection), yet sees the
+    session's own unwritten changes, as any query of the session would (autoflush)."""
+    rw = make_recipe_world(db)
+    w = rw.world
+    with db.unit_of_work() as s:
+        recipe = s.get(Recipe, rw.public_recipe)
+        assert recipe is not None
+        recipe.name = "Renamed, not yet flushed"
+        assert s.dirty
+        view = service.recipe_view(s, w.public, ANONYMOUS, rw.public_recipe)
+        assert view.name == "Renamed, not yet flushed"
+        s.rollback()
