@@ -167,7 +167,7 @@ def server_options(
     how they accept connections:
     - uvloop (libuv since 1.45) accepts one new connection per loop turn;
     - asyncio accepts every waiting connection in one turn.
-    A turn here can take tens of milliseconds, because SQLite reads run on the loop
+    A turn here can take tens of milliseconds, because the busiest reads run on the loop
     (`communities.scope.in_one_hop`). So when many people connect at once, the last to
     connect waited several hundred milliseconds on uvloop.
     Measured on 2 cores with wrk (`benchmarks/bench_recipes_http.py`), recipe JSON at 32

@@ -102,8 +102,13 @@ def unit_of_work(request: Request, *, write: bool | None = None) -> Iterator[Ctx
     """One transaction for the request: committed at the end, rolled back on any error."""
     is_write = request.method not in SAFE_METHODS if write is None else write
     with database(request).unit_of_work(write=is_write) as session:
-        viewer = resolve_viewer(request, session)
-        yield Ctx(session=session, viewer=viewer, request=request, settings=settings_of(request))
+        yield context(request, session)
+
+
+def context(request: Request, session: Session) -> Ctx:
+    """The request's `Ctx` in a unit of work the caller opened on `session`."""
+    viewer = resolve_viewer(request, session)
+    return Ctx(session=session, viewer=viewer, request=request, settings=settings_of(request))
 
 
 def _request_unit(request: Request) -> Iterator[Ctx]:

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from commonpot.communities import service
 from commonpot.communities.models import Community, Membership, Role
-from commonpot.http import SAFE_METHODS, Ctx, database, unit_of_work
+from commonpot.http import SAFE_METHODS, Ctx, context, database, unit_of_work
 
 
 @dataclass
@@ -82,28 +82,29 @@ T = TypeVar("T")
 
 
 async def in_one_hop(request: Request, slug: str, work: Callable[[Here], T]) -> T:
-    """`work(here)` in the unit of work of community `slug`, all in ONE worker-thread hop.
+    """`work(here)` in the unit of work of community `slug`, with at most ONE worker-thread hop.
 
     For the busiest reads (a recipe as JSON, its page): a plain `def` handler with
     `CommunityScope` crosses from the event loop to a worker thread three or four times
     (open, handler, commit, and the response model's validation); each crossing costs about
     as much CPU as a whole hello-world request. Here the unit of work opens, `work` runs and
-    the transaction commits in one thread, and `work` returns the finished response (e.g.
-    JSON already serialised), so nothing else goes back to a thread. Errors propagate as
-    from any handler; a write still commits before the response is sent.
+    the transaction ends in one go, and `work` returns the finished response (e.g. JSON
+    already serialised), so nothing else goes back to a thread. Errors propagate as from any
+    handler.
 
-    On SQLite a read takes no hop at all: it runs on the event loop. The embedded database
-    answers from the local file in microseconds and, in WAL mode, a reader never waits for
-    a writer; the thread hop and the GIL hand-overs between the loop and the worker (up to
-    5 ms each under load) cost more than the whole read. The one wait left is a database
-    locked outright (a restore, a VACUUM), which stalls the loop as it stalls every reader.
-    PostgreSQL reads wait on the network, so they keep to the worker threads.
+    A read takes no hop at all: it runs on the event loop (`Database.read_on_loop`: SQLite
+    answers from the local file in microseconds; PostgreSQL's statements wait on the loop
+    through psycopg's asynchronous connections). The thread hop and the GIL hand-overs
+    between the loop and the worker (up to 5 ms each under load) cost more than the whole
+    read. A write goes to a worker thread and commits there, before the response is sent.
     """
+    if request.method in SAFE_METHODS:
+        return await database(request).read_on_loop(
+            lambda session: work(enter(context(request, session), slug))
+        )
 
     def run() -> T:
         with unit_of_work(request) as ctx:
             return work(enter(ctx, slug))
 
-    if request.method in SAFE_METHODS and database(request).is_sqlite:
-        return run()
     return await run_in_threadpool(run)

@@ -182,7 +182,7 @@ async def recipe_page(
 ) -> Response:
     """A recipe to read and print: ingredients (scaled on request), steps, story, lineage.
 
-    The busiest page: read and rendered in one worker-thread hop (`in_one_hop`)."""
+    The busiest page: read and rendered on the event loop, without a thread hop (`in_one_hop`)."""
     return await in_one_hop(
         request,
         slug,

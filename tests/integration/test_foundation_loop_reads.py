@@ -1,0 +1,144 @@
+"""`Database.read_on_loop`: the busiest reads run on the event loop, on both databases.
+
+On PostgreSQL they go through psycopg's asynchronous connections (read-only, autocommit);
+these tests hold the promises that makes: no worker thread, what is committed is seen, a
+write is refused and changes nothing, the read sessions' hooks still apply, several loops
+one after another work, and `dispose` closes those connections too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from commonpot.accounts.models import User
+from commonpot.db import Database
+from tests.factories.accounts import make_user
+
+
+def count_users(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+def test_a_read_runs_on_the_loops_own_thread_and_sees_what_was_committed(db: Database) -> None:
+    with db.unit_of_work() as session:
+        make_user(session, "Ada Loop")
+
+    async def main() -> tuple[int, int, list[str]]:
+        def work(session: Session) -> tuple[int, list[str]]:
+            names = session.scalars(select(User.display_name).order_by(User.id)).all()
+            return threading.get_ident(), list(names)
+
+        here = threading.get_ident()
+        thread, names = await db.read_on_loop(work)
+        return here, thread, names
+
+    loop_thread, work_thread, names = asyncio.run(main())
+    assert work_thread == loop_thread
+    assert names == ["Ada Loop"]
+
+
+def test_several_reads_at_once_each_get_their_answer(db: Database) -> None:
+    with db.unit_of_work() as session:
+        for n in range(3):
+            make_user(session, f"Person {n}")
+
+    async def main() -> list[Any]:
+        def work(n: int) -> Any:
+            return lambda session: (n, count_users(session))
+
+        return list(await asyncio.gather(*(db.read_on_loop(work(n)) for n in range(12))))
+
+    assert asyncio.run(main()) == [(n, 3) for n in range(12)]
+
+
+def test_a_write_inside_a_read_changes_nothing(db: Database) -> None:
+    with db.unit_of_work() as session:
+        make_user(session, "Kept")
+
+    def sneaky(session: Session) -> None:
+        make_user(session, "Smuggled")
+        session.flush()
+        session.execute(text("UPDATE users SET display_name = 'Changed'"))
+
+    async def main() -> None:
+        await db.read_on_loop(sneaky)
+
+    if db.is_sqlite:
+        asyncio.run(main())  # a read unit of work never commits
+    else:
+        with pytest.raises(Exception, match="read-only transaction"):
+            asyncio.run(main())
+    with db.unit_of_work(write=False) as session:
+        assert session.scalars(select(User.display_name)).all() == ["Kept"]
+
+
+def test_an_error_inside_a_read_reaches_the_caller_and_the_next_read_works(db: Database) -> None:
+    async def main() -> int:
+        def broken(session: Session) -> None:
+            session.execute(text("SELECT * FROM no_such_table"))
+
+        with pytest.raises(Exception, match="no_such_table"):
+            await db.read_on_loop(broken)
+        return await db.read_on_loop(count_users)
+
+    assert asyncio.run(main()) == 0
+
+
+def test_hooks_of_the_read_sessions_apply_to_reads_on_the_loop(db: Database) -> None:
+    seen: list[str] = []
+
+    def hook(factory: sessionmaker[Session]) -> None:
+        @event.listens_for(factory, "do_orm_execute")
+        def _heard(state: Any) -> None:
+            seen.append(type(state.statement).__name__)
+
+    db.add_session_hook(hook)  # after the database opened, as the job runtime does
+    asyncio.run(db.read_on_loop(count_users))
+    assert seen == ["Select"]
+
+
+def test_reads_work_from_one_loop_after_another(db: Database) -> None:
+    for n in range(3):
+        with db.unit_of_work() as session:
+            make_user(session, f"Person {n}")
+        assert asyncio.run(db.read_on_loop(count_users)) == n + 1
+
+
+@pytest.mark.postgres
+def test_dispose_closes_the_loops_connections(database_urls: dict[str, str]) -> None:
+    from commonpot.wiring import open_database
+
+    db = open_database(database_urls["postgresql"])
+    try:
+        pid = asyncio.run(
+            db.read_on_loop(lambda s: int(s.scalar(text("SELECT pg_backend_pid()")) or 0))
+        )
+        read_only = asyncio.run(
+            db.read_on_loop(lambda s: s.scalar(text("SHOW default_transaction_read_only")))
+        )
+        assert read_only == "on"
+    finally:
+        db.dispose()
+    with db.unit_of_work(write=False) as session:  # a new pooled connection, not the closed one
+        alive = 1
+        for _ in range(50):
+            alive = int(
+                session.scalar(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+                )
+                or 0
+            )
+            if not alive:
+                break
+            session.rollback()
+            time.sleep(0.05)
+    db.dispose()
+    assert pid > 0
+    assert alive == 0
