@@ -142,3 +142,27 @@ def test_dispose_closes_the_loops_connections(database_urls: dict[str, str]) -> 
     db.dispose()
     assert pid > 0
     assert alive == 0
+
+
+@pytest.mark.postgres
+def test_a_loop_connection_the_server_closed_is_replaced(database_urls: dict[str, str]) -> None:
+    from commonpot.wiring import open_database
+
+    db = open_database(database_urls["postgresql"])
+
+    def backend(session: Session) -> int:
+        return int(session.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+    async def main() -> tuple[int, int]:
+        first = await db.read_on_loop(backend)
+        with db.unit_of_work(write=False) as session:  # as a server restart would
+            session.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first})
+        return first, await db.read_on_loop(backend)
+
+    try:
+        first, second = asyncio.run(main())
+    finally:
+        db.dispose()
+    assert first > 0
+    assert second > 0
+    assert second != first
