@@ -1,13 +1,15 @@
 """Recipe JSON and HTML pages through a real server and a real HTTP client, under load.
 
     .venv/bin/python benchmarks/bench_recipes_http.py [--quick] [--connections 8,32]
-        [--seconds 10] [--rounds 5] [--client httpx|wrk] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--seconds 10] [--rounds 5] [--client httpx|wrk] [--workers 1]
+        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 Starts `commonpot serve` (one uvicorn process: httptools on the asyncio loop) on a
 fresh database holding the demo communities, and beside it, in the same run, the baseline:
 a bare FastAPI app answering `{"hello": "world"}`, served the same way (uvicorn with
 `commonpot.cli_app.server_options`, as `commonpot serve` runs it: the same loop, parser,
-proxy headers and access log; `--no-access-log` turns the log off for both). For each endpoint
+proxy headers and access log; `--no-access-log` turns the log off for both; `--workers N`
+runs both with N processes, and CPU then counts them all). For each endpoint
 and each number of concurrent connections, httpx clients (one connection each) loop for S
 seconds in all, in R rounds in which the endpoints take turns (so that a shared machine whose
 speed drifts slows the baseline as much as the app); printed: requests/s, p50 and p99 latency
@@ -63,9 +65,20 @@ def free_port() -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    """User + system CPU so far of a process and every process under it (a server's workers;
+    Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    total = (int(fields[11]) + int(fields[12])) / TICKS
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:
+            continue
+        total += sum(cpu_seconds(int(child)) for child in children)
+    return total
 
 
 def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
@@ -258,6 +271,12 @@ def main() -> None:
     parser.add_argument(
         "--no-access-log", action="store_true", help="both servers without the access log"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes, for both servers (serve --workers)",
+    )
     args = parser.parse_args()
     seconds = 10.0 if args.quick else args.seconds
     counts = [8, 32] if args.quick else [int(c) for c in args.connections.split(",")]
@@ -270,9 +289,15 @@ def main() -> None:
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "env": env}
         log = "--no-access-log" if args.no_access_log else "--access-log"
         server = subprocess.Popen(
-            [COMMONPOT, "serve", "--host", "127.0.0.1", "--port", str(app_port), log], **quiet
+            [
+                *(COMMONPOT, "serve", "--host", "127.0.0.1", "--port", str(app_port), log),
+                *("--workers", str(args.workers)),
+            ],
+            **quiet,
         )
-        options = server_options("127.0.0.1", hello_port, access_log=not args.no_access_log)
+        options = server_options(
+            "127.0.0.1", hello_port, workers=args.workers, access_log=not args.no_access_log
+        )
         run_hello = f"import uvicorn; uvicorn.run('hello_app:app', **{options!r})"
         hello = subprocess.Popen([sys.executable, "-c", run_hello], **quiet)
         servers += [server, hello]
@@ -291,7 +316,7 @@ def main() -> None:
         print(
             f"database: {'PostgreSQL' if pg_name else 'SQLite'}; {seconds:.0f} s per case; "
             f"{stack()}; access log {'off' if args.no_access_log else 'on'}; "
-            f"client {args.client}"
+            f"client {args.client}; {args.workers} server process(es) each"
         )
         header = f"{'endpoint':28} {'conns':>5} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
         print(header + f" {'CPU us/req':>10} {'x hello':>8} {'(rounds)':>11} {'errors':>6}")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import event, func, select, text
@@ -20,6 +21,28 @@ from sqlalchemy.orm import Session, sessionmaker
 from commonpot.accounts.models import User
 from commonpot.db import Database
 from tests.factories.accounts import make_user
+
+T = TypeVar("T")
+
+
+def on_a_loop(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """`on_a_loop(main)` in a thread of its own, as a server's loop would run it (a browser
+    test's Playwright may hold this thread's loop for the whole session)."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(main())
+        except BaseException as exc:  # handed to the test's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    value: T = outcome["value"]
+    return value
 
 
 def count_users(session: Session) -> int:
@@ -39,7 +62,7 @@ def test_a_read_runs_on_the_loops_own_thread_and_sees_what_was_committed(db: Dat
         thread, names = await db.read_on_loop(work)
         return here, thread, names
 
-    loop_thread, work_thread, names = asyncio.run(main())
+    loop_thread, work_thread, names = on_a_loop(main)
     assert work_thread == loop_thread
     assert names == ["Ada Loop"]
 
@@ -55,7 +78,7 @@ def test_several_reads_at_once_each_get_their_answer(db: Database) -> None:
 
         return list(await asyncio.gather(*(db.read_on_loop(work(n)) for n in range(12))))
 
-    assert asyncio.run(main()) == [(n, 3) for n in range(12)]
+    assert on_a_loop(main) == [(n, 3) for n in range(12)]
 
 
 def test_a_write_inside_a_read_changes_nothing(db: Database) -> None:
@@ -71,10 +94,10 @@ def test_a_write_inside_a_read_changes_nothing(db: Database) -> None:
         await db.read_on_loop(sneaky)
 
     if db.is_sqlite:
-        asyncio.run(main())  # a read unit of work never commits
+        on_a_loop(main)  # a read unit of work never commits
     else:
         with pytest.raises(Exception, match="read-only transaction"):
-            asyncio.run(main())
+            on_a_loop(main)
     with db.unit_of_work(write=False) as session:
         assert session.scalars(select(User.display_name)).all() == ["Kept"]
 
@@ -88,7 +111,7 @@ def test_an_error_inside_a_read_reaches_the_caller_and_the_next_read_works(db: D
             await db.read_on_loop(broken)
         return await db.read_on_loop(count_users)
 
-    assert asyncio.run(main()) == 0
+    assert on_a_loop(main) == 0
 
 
 def test_hooks_of_the_read_sessions_apply_to_reads_on_the_loop(db: Database) -> None:
@@ -100,7 +123,7 @@ def test_hooks_of_the_read_sessions_apply_to_reads_on_the_loop(db: Database) -> 
             seen.append(type(state.statement).__name__)
 
     db.add_session_hook(hook)  # after the database opened, as the job runtime does
-    asyncio.run(db.read_on_loop(count_users))
+    on_a_loop(lambda: db.read_on_loop(count_users))
     assert seen == ["Select"]
 
 
@@ -108,7 +131,7 @@ def test_reads_work_from_one_loop_after_another(db: Database) -> None:
     for n in range(3):
         with db.unit_of_work() as session:
             make_user(session, f"Person {n}")
-        assert asyncio.run(db.read_on_loop(count_users)) == n + 1
+        assert on_a_loop(lambda: db.read_on_loop(count_users)) == n + 1
 
 
 @pytest.mark.postgres
@@ -117,11 +140,11 @@ def test_dispose_closes_the_loops_connections(database_urls: dict[str, str]) -> 
 
     db = open_database(database_urls["postgresql"])
     try:
-        pid = asyncio.run(
-            db.read_on_loop(lambda s: int(s.scalar(text("SELECT pg_backend_pid()")) or 0))
+        pid = on_a_loop(
+            lambda: db.read_on_loop(lambda s: int(s.scalar(text("SELECT pg_backend_pid()")) or 0))
         )
-        read_only = asyncio.run(
-            db.read_on_loop(lambda s: s.scalar(text("SHOW default_transaction_read_only")))
+        read_only = on_a_loop(
+            lambda: db.read_on_loop(lambda s: s.scalar(text("SHOW default_transaction_read_only")))
         )
         assert read_only == "on"
     finally:
@@ -160,7 +183,7 @@ def test_a_loop_connection_the_server_closed_is_replaced(database_urls: dict[str
         return first, await db.read_on_loop(backend)
 
     try:
-        first, second = asyncio.run(main())
+        first, second = on_a_loop(main)
     finally:
         db.dispose()
     assert first > 0
