@@ -168,24 +168,30 @@ def test_dispose_closes_the_loops_connections(database_urls: dict[str, str]) -> 
 
 
 @pytest.mark.postgres
-def test_a_loop_connection_the_server_closed_is_replaced(database_urls: dict[str, str]) -> None:
+def test_loop_connections_the_server_closed_are_replaced(database_urls: dict[str, str]) -> None:
+    """As after a server restart: every pooled connection is dead; each read still answers
+    (it runs once more on a fresh connection), and no dead backend is used again."""
     from commonpot.wiring import open_database
 
     db = open_database(database_urls["postgresql"])
 
     def backend(session: Session) -> int:
-        return int(session.scalar(text("SELECT pg_backend_pid()")) or 0)
+        # held for a moment, so that reads at once take different connections
+        return int(session.scalar(text("SELECT pg_backend_pid() FROM pg_sleep(0.05)")) or 0)
 
-    async def main() -> tuple[int, int]:
-        first = await db.read_on_loop(backend)
-        with db.unit_of_work(write=False) as session:  # as a server restart would
-            session.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first})
-        return first, await db.read_on_loop(backend)
+    async def main() -> tuple[set[int], list[int]]:
+        before = set(await asyncio.gather(*(db.read_on_loop(backend) for _ in range(3))))
+        with db.unit_of_work(write=False) as session:
+            for pid in before:
+                session.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+        after = list(await asyncio.gather(*(db.read_on_loop(backend) for _ in range(3))))
+        return before, after
 
     try:
-        first, second = on_a_loop(main)
+        before, after = on_a_loop(main)
     finally:
         db.dispose()
-    assert first > 0
-    assert second > 0
-    assert second != first
+    assert len(before) == 3
+    assert len(after) == 3
+    assert all(pid > 0 for pid in after)
+    assert not before & set(after)
