@@ -122,6 +122,15 @@ def db(db_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
+def pg(database_urls: dict[str, str]) -> Iterator[Database]:
+    """The worker's PostgreSQL database, whatever the backend parameter (tests of PostgreSQL
+    alone: mark them `postgres`)."""
+    database = open_database(database_urls["postgresql"])
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
     """Settings for an app on this test's database."""
     return Settings(

@@ -135,20 +135,16 @@ def test_reads_work_from_one_loop_after_another(db: Database) -> None:
 
 
 @pytest.mark.postgres
-def test_dispose_closes_the_loops_connections(database_urls: dict[str, str]) -> None:
-    from commonpot.wiring import open_database
-
-    db = open_database(database_urls["postgresql"])
-    try:
-        pid = on_a_loop(
-            lambda: db.read_on_loop(lambda s: int(s.scalar(text("SELECT pg_backend_pid()")) or 0))
-        )
-        read_only = on_a_loop(
-            lambda: db.read_on_loop(lambda s: s.scalar(text("SHOW default_transaction_read_only")))
-        )
-        assert read_only == "on"
-    finally:
-        db.dispose()
+def test_dispose_closes_the_loops_connections(pg: Database) -> None:
+    db = pg
+    pid = on_a_loop(
+        lambda: db.read_on_loop(lambda s: int(s.scalar(text("SELECT pg_backend_pid()")) or 0))
+    )
+    read_only = on_a_loop(
+        lambda: db.read_on_loop(lambda s: s.scalar(text("SHOW default_transaction_read_only")))
+    )
+    assert read_only == "on"
+    db.dispose()
     with db.unit_of_work(write=False) as session:  # a new pooled connection, not the closed one
         alive = 1
         for _ in range(50):
@@ -162,18 +158,15 @@ def test_dispose_closes_the_loops_connections(database_urls: dict[str, str]) -> 
                 break
             session.rollback()
             time.sleep(0.05)
-    db.dispose()
     assert pid > 0
     assert alive == 0
 
 
 @pytest.mark.postgres
-def test_loop_connections_the_server_closed_are_replaced(database_urls: dict[str, str]) -> None:
+def test_loop_connections_the_server_closed_are_replaced(pg: Database) -> None:
     """As after a server restart: every pooled connection is dead; each read still answers
     (it runs once more on a fresh connection), and no dead backend is used again."""
-    from commonpot.wiring import open_database
-
-    db = open_database(database_urls["postgresql"])
+    db = pg
 
     def backend(session: Session) -> int:
         # held for a moment, so that reads at once take different connections
@@ -187,10 +180,7 @@ def test_loop_connections_the_server_closed_are_replaced(database_urls: dict[str
         after = list(await asyncio.gather(*(db.read_on_loop(backend) for _ in range(3))))
         return before, after
 
-    try:
-        before, after = on_a_loop(main)
-    finally:
-        db.dispose()
+    before, after = on_a_loop(main)
     assert len(before) == 3
     assert len(after) == 3
     assert all(pid > 0 for pid in after)

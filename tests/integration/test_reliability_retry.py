@@ -7,7 +7,6 @@ a real deadlock takes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ from sqlalchemy.pool import NullPool
 
 from commonpot.db import RETRY_ATTEMPTS, Database, run_with_retries
 from commonpot.http import RetryMiddleware
-from commonpot.wiring import open_database
 
 pytestmark = pytest.mark.postgres
 
@@ -29,14 +27,6 @@ def fail_with(session_or_conn: Any, sqlstate: str) -> None:
     session_or_conn.execute(
         text(f"DO $$ BEGIN RAISE EXCEPTION 'test failure' USING ERRCODE = '{sqlstate}'; END $$")
     )
-
-
-@pytest.fixture
-def pg(database_urls: dict[str, str]) -> Iterator[Database]:
-    """The worker's PostgreSQL database."""
-    database = open_database(database_urls["postgresql"])
-    yield database
-    database.dispose()
 
 
 def app_failing(pg: Database, sqlstate: str, failures: int) -> tuple[FastAPI, list[Any]]:
