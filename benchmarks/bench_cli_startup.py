@@ -6,7 +6,12 @@ median wall time of each and its ratio to the baseline (goal: help and version <
 and the median CPU time (user + system of the child process), which a loaded, shared
 machine disturbs far less than the wall time.
 
-    .venv/bin/python benchmarks/bench_cli_startup.py [--quick]
+Every command's own help (`commonpot events --help`, ...) is timed too: what someone
+exploring the command line waits for. With `--baseline-src CHECKOUT` (e.g. a `git worktree`
+of the commit before a change), each commonpot command also runs from that source tree in
+the same rounds: the before/after figures side by side.
+
+    .venv/bin/python benchmarks/bench_cli_startup.py [--quick] [--baseline-src CHECKOUT]
 """
 
 from __future__ import annotations
@@ -29,17 +34,49 @@ CASES: dict[str, list[str]] = {
     "commonpot version": [COMMONPOT, "version"],
     "commonpot tally --help": [COMMONPOT, "tally", "--help"],
     "commonpot tally (Burlington, IRV)": [COMMONPOT, "tally", "-m", "irv", str(BALLOTS)],
+    # each domain's help (and `db`: the core's, Typer alone)
+    **{
+        f"commonpot {name} --help": [COMMONPOT, name, "--help"]
+        for name in (
+            "db",
+            "user",
+            "community",
+            "recipes",
+            "allocate",
+            "ledger",
+            "events",
+            "ecology",
+            "jobs",
+            "biotumbler",
+            "federation",
+        )
+    },
 }
+
+
+def from_checkout(command: list[str], checkout: Path) -> list[str]:
+    """The same commonpot command run from another source tree."""
+    code = "import sys; from commonpot.cli import main; sys.argv[0] = 'commonpot'; main()"
+    return ["env", f"PYTHONPATH={checkout / 'src'}", sys.executable, "-c", code, *command[1:]]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="5 runs of each instead of 25")
-    runs = 5 if parser.parse_args().quick else 25
-    times: dict[str, list[float]] = {name: [] for name in CASES}
-    cpu: dict[str, list[float]] = {name: [] for name in CASES}
+    parser.add_argument("--baseline-src", type=Path, help="a checkout to compare with")
+    args = parser.parse_args()
+    runs = 5 if args.quick else 25
+    cases: dict[str, list[str]] = {}
+    for name, command in CASES.items():
+        cases[name] = command
+        if args.baseline_src is not None and command[0] == COMMONPOT:  # before, just below
+            cases[f"  before: {name.removeprefix('commonpot ')}"] = from_checkout(
+                command, args.baseline_src.resolve()
+            )
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    cpu: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(runs):
-        for name, command in CASES.items():  # interleaved: load changes hit every case alike
+        for name, command in cases.items():  # interleaved: load changes hit every case alike
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run(command, check=True, capture_output=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -66,6 +68,66 @@ def test_a_command_loads_only_its_own_domain() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "['commonpot.governance.cli']"
+
+
+# what a command's help must not wait for: the ORM, the web framework, the settings'
+# validation, the numeric engines, password hashing
+HEAVY = (
+    "sqlalchemy",
+    "fastapi",
+    "pydantic_settings",
+    "numpy",
+    "scipy",
+    "ortools",
+    "argon2",
+    "commonpot.models",
+)
+
+
+def _help_paths() -> list[list[str]]:
+    """Every command and every subcommand, as typed before `--help`."""
+
+    def under(command: Any, path: list[str]) -> list[list[str]]:
+        subs = getattr(command, "commands", {})
+        return [path] + [p for name, sub in subs.items() for p in under(sub, [*path, name])]
+
+    return under(typer.main.get_group(build_app(cli.ALL_DOMAINS)), [])[1:]
+
+
+def test_every_commands_help_answers_without_the_orm_or_the_engines() -> None:
+    """`commonpot COMMAND [SUB] --help` loads only the Typer application and the command's
+    own module: a domain's engines, models and settings load when a command runs."""
+    paths = _help_paths()
+    assert len(paths) > 50 and ["events", "pairs"] in paths and ["ecology", "assess"] in paths
+    probe = (
+        "import contextlib, io, json, sys\n"
+        "from commonpot.cli import main\n"
+        f"heavy = {HEAVY!r}\n"
+        "loaded, pages = {}, 0\n"
+        "for path in json.loads(sys.argv[1]):\n"
+        "    out = io.StringIO()\n"
+        "    with contextlib.redirect_stdout(out):\n"
+        "        try:\n"
+        "            main([*path, '--help'])\n"
+        "        except SystemExit as stop:\n"
+        "            assert stop.code in (0, None), (path, stop.code)\n"
+        "    pages += 'Usage: commonpot ' + ' '.join(path) in out.getvalue()\n"
+        "    now = [m for m in heavy if m in sys.modules]\n"
+        "    if now:\n"
+        "        loaded[' '.join(path)] = now\n"
+        "        break\n"
+        "print(json.dumps({'loaded': loaded, 'pages': pages}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(paths)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"},
+    )
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["loaded"] == {}
+    assert found["pages"] == len(paths)  # each help page was printed, not an error
 
 
 def test_an_unknown_command_is_a_usage_error_naming_it(

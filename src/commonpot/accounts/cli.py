@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from commonpot.accounts import service
 from commonpot.cli_support import transaction
 
 app = typer.Typer(help="People with accounts on this instance.", no_args_is_help=True)
@@ -21,6 +20,7 @@ def create(
     birth_year: int | None = typer.Option(None, help="Optional, for elder-youth pairing."),
 ) -> None:
     """Create an account (use --admin for the instance administrator)."""
+    from commonpot.accounts import service
     from commonpot.i18n import cli_text
 
     with transaction() as session:

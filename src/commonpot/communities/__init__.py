@@ -5,69 +5,74 @@ The public surface other domains call (`from commonpot import communities`, then
 `access` (who may read, who belongs), `profile` (starting and describing a community),
 `roles` (members and their roles), `invitations` and `place_map`.
 Web edges (`web`, `api`, `scope`) are not part of it: they import the web framework.
+
+The exports load on first use, so `commonpot community --help` answers without the ORM.
 """
 
 from __future__ import annotations
 
-from commonpot.communities.access import (
-    can_read,
-    community_by_id,
-    find_member,
-    member_count,
-    members,
-    membership,
-    my_communities,
-    my_memberships,
-    readable_community,
-    require_member,
-    require_role,
-    visible_communities,
-)
-from commonpot.communities.invitations import (
-    INVITE_DAYS,
-    accept_invitation,
-    create_invitation,
-    open_invitation,
-    pending_invitations,
-    revoke_invitation,
-    sign_up_with_invitation,
-)
-from commonpot.communities.models import (
-    Community,
-    Invitation,
-    Membership,
-    Place,
-    PlaceKind,
-    Role,
-    Visibility,
-)
-from commonpot.communities.place_map import (
-    create_place,
-    delete_place,
-    get_place,
-    place_markers,
-    places,
-    update_place,
-)
-from commonpot.communities.profile import (
-    SLUG_RE,
-    check_coordinates,
-    check_slug,
-    check_timezone,
-    create_community,
-    set_setting,
-    timezone_of,
-    update_community,
-)
-from commonpot.communities.roles import (
-    add_member,
-    change_role,
-    remove_member,
-)
-from commonpot.communities.signals import (
-    Invited,
-    RoleChanged,
-)
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from commonpot.communities.access import (
+        can_read,
+        community_by_id,
+        find_member,
+        member_count,
+        members,
+        membership,
+        my_communities,
+        my_memberships,
+        readable_community,
+        require_member,
+        require_role,
+        visible_communities,
+    )
+    from commonpot.communities.invitations import (
+        INVITE_DAYS,
+        accept_invitation,
+        create_invitation,
+        open_invitation,
+        pending_invitations,
+        revoke_invitation,
+        sign_up_with_invitation,
+    )
+    from commonpot.communities.models import (
+        Community,
+        Invitation,
+        Membership,
+        Place,
+        PlaceKind,
+        Role,
+        Visibility,
+    )
+    from commonpot.communities.place_map import (
+        create_place,
+        delete_place,
+        get_place,
+        place_markers,
+        places,
+        update_place,
+    )
+    from commonpot.communities.profile import (
+        SLUG_RE,
+        check_coordinates,
+        check_slug,
+        check_timezone,
+        create_community,
+        set_setting,
+        timezone_of,
+        update_community,
+    )
+    from commonpot.communities.roles import (
+        add_member,
+        change_role,
+        remove_member,
+    )
+    from commonpot.communities.signals import (
+        Invited,
+        RoleChanged,
+    )
 
 __all__ = [
     "INVITE_DAYS",
@@ -116,3 +121,102 @@ __all__ = [
     "update_place",
     "visible_communities",
 ]
+
+_ACCESS = frozenset(
+    {
+        "can_read",
+        "community_by_id",
+        "find_member",
+        "member_count",
+        "members",
+        "membership",
+        "my_communities",
+        "my_memberships",
+        "readable_community",
+        "require_member",
+        "require_role",
+        "visible_communities",
+    }
+)
+_INVITATIONS = frozenset(
+    {
+        "INVITE_DAYS",
+        "accept_invitation",
+        "create_invitation",
+        "open_invitation",
+        "pending_invitations",
+        "revoke_invitation",
+        "sign_up_with_invitation",
+    }
+)
+_MODELS = frozenset(
+    {
+        "Community",
+        "Invitation",
+        "Membership",
+        "Place",
+        "PlaceKind",
+        "Role",
+        "Visibility",
+    }
+)
+_PLACE_MAP = frozenset(
+    {
+        "create_place",
+        "delete_place",
+        "get_place",
+        "place_markers",
+        "places",
+        "update_place",
+    }
+)
+_PROFILE = frozenset(
+    {
+        "SLUG_RE",
+        "check_coordinates",
+        "check_slug",
+        "check_timezone",
+        "create_community",
+        "set_setting",
+        "timezone_of",
+        "update_community",
+    }
+)
+_ROLES = frozenset({"add_member", "change_role", "remove_member"})
+_SIGNALS = frozenset({"Invited", "RoleChanged"})
+
+
+def __getattr__(name: str) -> Any:
+    value: Any
+    if name in _ACCESS:
+        from commonpot.communities import access
+
+        value = getattr(access, name)
+    elif name in _INVITATIONS:
+        from commonpot.communities import invitations
+
+        value = getattr(invitations, name)
+    elif name in _MODELS:
+        from commonpot.communities import models
+
+        value = getattr(models, name)
+    elif name in _PLACE_MAP:
+        from commonpot.communities import place_map
+
+        value = getattr(place_map, name)
+    elif name in _PROFILE:
+        from commonpot.communities import profile
+
+        value = getattr(profile, name)
+    elif name in _ROLES:
+        from commonpot.communities import roles
+
+        value = getattr(roles, name)
+    elif name in _SIGNALS:
+        from commonpot.communities import signals
+
+        value = getattr(signals, name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value

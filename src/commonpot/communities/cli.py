@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy import select
 
-from commonpot.accounts import OPERATOR, User
 from commonpot.cli_support import transaction
-from commonpot.communities import service
-from commonpot.communities.schemas import InvitationIn
 from commonpot.errors import NotFound
-from commonpot.parsing import validated
-from commonpot.settings import get_settings
 
 app = typer.Typer(help="Communities on this instance.", no_args_is_help=True)
 
@@ -28,6 +22,11 @@ def create(
     visibility: str = typer.Option("public", help="public (anyone reads) or private (members)."),
 ) -> None:
     """Create a community with its first steward."""
+    from sqlalchemy import select
+
+    from commonpot.accounts import OPERATOR, User
+    from commonpot.communities import service
+
     with transaction() as session:
         person = session.scalar(select(User).where(User.email == steward.strip().lower()))
         if person is None:
@@ -67,6 +66,12 @@ def invite(
     days: int = typer.Option(14, help="How long the link works (1-90 days)."),
 ) -> None:
     """Print a one-time invitation link to a community."""
+    from commonpot.accounts import OPERATOR
+    from commonpot.communities import service
+    from commonpot.communities.schemas import InvitationIn
+    from commonpot.parsing import validated
+    from commonpot.settings import get_settings
+
     body = validated(InvitationIn, {"role": role, "email": email, "note": note, "days": days})
     with transaction() as session:
         found = service.readable_community(session, community, OPERATOR)

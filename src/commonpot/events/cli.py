@@ -7,12 +7,11 @@ from pathlib import Path
 
 import typer
 
-from commonpot.accounts import OPERATOR
 from commonpot.cli_support import transaction
-from commonpot.communities import readable_community
-from commonpot.events import feeds, pairing, planning, service, signup
 from commonpot.i18n import cli_text, cli_words
-from commonpot.settings import get_settings
+
+# The engines, the models and the settings are imported inside each command: `commonpot
+# events --help` then answers without loading SQLAlchemy, SciPy or pydantic-settings.
 
 app = typer.Typer(help="Community cooking events and classes.", no_args_is_help=True)
 
@@ -23,6 +22,10 @@ def list_events(
     upcoming: bool = typer.Option(True, help="Only events that have not ended."),
 ) -> None:
     """Print the community's events with their head counts."""
+    from commonpot.accounts import OPERATOR
+    from commonpot.communities import readable_community
+    from commonpot.events import service, signup
+
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)
         for event in service.list_events(session, found, OPERATOR, upcoming=upcoming or None):
@@ -42,6 +45,11 @@ def feed(
     output: Path = typer.Option(Path("-"), "--output", "-o", help="File to write, - for stdout."),
 ) -> None:
     """Write the community's full calendar (.ics, every event) for backups or other tools."""
+    from commonpot.accounts import OPERATOR
+    from commonpot.communities import readable_community
+    from commonpot.events import feeds
+    from commonpot.settings import get_settings
+
     base = get_settings().base_url or "http://localhost:8000"
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)
@@ -59,6 +67,10 @@ def pairs(
     event_id: int = typer.Argument(..., help="The class's id."),
 ) -> None:
     """Print the optimal elder–learner pairs of a class with the reasons."""
+    from commonpot.accounts import OPERATOR
+    from commonpot.communities import readable_community
+    from commonpot.events import pairing, planning, service
+
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)
         event = service.get_event(session, found, OPERATOR, event_id)
@@ -84,8 +96,11 @@ def listen(
     timeout: float = typer.Option(60.0, help="Give up after this many seconds of silence."),
 ) -> None:
     """Print live updates from the configured bus (checks a multi-process set-up works)."""
+    from commonpot.accounts import OPERATOR
     from commonpot.bus import make_bus, opened
+    from commonpot.communities import readable_community
     from commonpot.events.live import community_channel
+    from commonpot.settings import get_settings
 
     with transaction() as session:
         community_id = readable_community(session, community, OPERATOR).id

@@ -6,12 +6,11 @@ import time
 
 import typer
 
-from commonpot.accounts import OPERATOR
 from commonpot.cli_support import transaction
-from commonpot.communities import readable_community
-from commonpot.federation import approvals, blocks, delivery, instance, service
 from commonpot.i18n import cli_text
-from commonpot.settings import get_settings
+
+# The domain's modules, the ORM and the settings load inside each command: `commonpot
+# federation --help` answers without them.
 
 app = typer.Typer(help="Federation with other servers (ActivityPub).", no_args_is_help=True)
 
@@ -22,6 +21,9 @@ def deliver(
     every: float = typer.Option(30.0, help="Seconds between passes with --loop."),
 ) -> None:
     """Send queued activities to followers' inboxes (retrying failed ones when due)."""
+    from commonpot.federation import delivery, instance
+    from commonpot.settings import get_settings
+
     fed = instance.context(get_settings())
     try:
         while True:
@@ -50,6 +52,11 @@ def follow(
     handle: str = typer.Argument(..., help="The community to follow, as @slug@host."),
 ) -> None:
     """Make a community follow another one (the Follow is sent by `deliver`)."""
+    from commonpot.accounts import OPERATOR
+    from commonpot.communities import readable_community
+    from commonpot.federation import instance, service
+    from commonpot.settings import get_settings
+
     fed = instance.context(get_settings())
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)
@@ -70,6 +77,10 @@ def block(
     community: str = typer.Option("", help="Block for this community only (default: instance)."),
 ) -> None:
     """Block a domain and remove everything kept from it."""
+    from commonpot.accounts import OPERATOR
+    from commonpot.communities import readable_community
+    from commonpot.federation import blocks
+
     with transaction() as session:
         found = readable_community(session, community, OPERATOR) if community else None
         blocks.block_domain(session, OPERATOR, domain, found)
@@ -82,6 +93,10 @@ def unblock(
     community: str = typer.Option("", help="Lift the community's block (default: instance)."),
 ) -> None:
     """Lift a domain block."""
+    from commonpot.accounts import OPERATOR
+    from commonpot.communities import readable_community
+    from commonpot.federation import blocks
+
     with transaction() as session:
         found = readable_community(session, community, OPERATOR) if community else None
         blocks.unblock_domain(session, OPERATOR, domain, found)
@@ -94,6 +109,10 @@ def approval(
     on: bool = typer.Option(True, "--on/--off", help="Whether new followers wait for approval."),
 ) -> None:
     """Choose whether the community's stewards approve each new follower."""
+    from commonpot.accounts import OPERATOR
+    from commonpot.communities import readable_community
+    from commonpot.federation import approvals
+
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)
         approvals.set_approval(session, found, OPERATOR, on)
@@ -106,6 +125,10 @@ def approval(
 @app.command("requests")
 def requests(community: str = typer.Argument(..., help="The community's slug.")) -> None:
     """List follow requests waiting for the stewards (id, actor, since)."""
+    from commonpot.accounts import OPERATOR
+    from commonpot.communities import readable_community
+    from commonpot.federation import approvals
+
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)
         for row in approvals.requests(session, found, OPERATOR):
@@ -120,6 +143,11 @@ def accept(
     ),
 ) -> None:
     """Accept a follow request (the Accept is sent by the delivery job)."""
+    from commonpot.accounts import OPERATOR
+    from commonpot.communities import readable_community
+    from commonpot.federation import approvals, instance
+    from commonpot.settings import get_settings
+
     fed = instance.context(get_settings())
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)
@@ -135,6 +163,11 @@ def reject(
     ),
 ) -> None:
     """Reject a follow request (or remove a follower); a Reject is sent."""
+    from commonpot.accounts import OPERATOR
+    from commonpot.communities import readable_community
+    from commonpot.federation import approvals, instance
+    from commonpot.settings import get_settings
+
     fed = instance.context(get_settings())
     with transaction() as session:
         found = readable_community(session, community, OPERATOR)

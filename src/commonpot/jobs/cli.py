@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
 
 from commonpot.cli_support import database, transaction
 from commonpot.errors import NotFound
-from commonpot.jobs.models import TERMINAL_STATES, Job, JobState
-from commonpot.jobs.queue import cancel, retry
-from commonpot.jobs.texts import shown
+
+if TYPE_CHECKING:  # the ORM loads inside the commands: `commonpot jobs --help` needs none
+    from commonpot.jobs.models import Job
 
 jobs_app = typer.Typer(help="Background jobs: see, follow and retry them.", no_args_is_help=True)
-TERMINAL = TERMINAL_STATES
 
 
 @jobs_app.command("list")
@@ -25,7 +23,11 @@ def list_jobs(
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 30,
 ) -> None:
     """The newest jobs with their state and progress."""
+    from sqlalchemy import select
+
     from commonpot.i18n import cli_words
+    from commonpot.jobs.models import Job, JobState
+    from commonpot.jobs.texts import shown
 
     words = cli_words()
     with transaction() as session:
@@ -40,6 +42,8 @@ def list_jobs(
 
 
 def _read(job_id: int) -> Job:
+    from commonpot.jobs.models import Job
+
     db = database()
     try:
         with db.unit_of_work(write=False) as session:
@@ -55,6 +59,9 @@ def _read(job_id: int) -> Job:
 def watch(job_id: Annotated[int, typer.Argument(help="The job's number.")]) -> None:
     """Follow a job until it ends: a progress bar on a terminal, one line when piped."""
     from commonpot.i18n import cli_text, cli_words
+    from commonpot.jobs.models import TERMINAL_STATES as TERMINAL
+    from commonpot.jobs.models import JobState
+    from commonpot.jobs.texts import shown
 
     words = cli_words()
     job = _read(job_id)
@@ -90,6 +97,9 @@ def watch(job_id: Annotated[int, typer.Argument(help="The job's number.")]) -> N
 @jobs_app.command("retry")
 def retry_job(job_id: Annotated[int, typer.Argument(help="A failed job's number.")]) -> None:
     """Queue a failed job again (a worker or `serve` runs it)."""
+    from commonpot.jobs.models import Job
+    from commonpot.jobs.queue import retry
+
     with transaction() as session:
         job = session.get(Job, job_id)
         if job is None:
@@ -105,6 +115,9 @@ def cancel_job(
     job_id: Annotated[int, typer.Argument(help="A queued or running job's number.")],
 ) -> None:
     """Call off a queued or running job (a running one stops at its next progress report)."""
+    from commonpot.jobs.models import Job
+    from commonpot.jobs.queue import cancel
+
     with transaction() as session:
         job = session.get(Job, job_id)
         if job is None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.orm import Session
 
-from commonpot.accounts import Viewer
 from commonpot.errors import Invalid, PayloadTooLarge
+
+if TYPE_CHECKING:  # the ORM and the domains load inside the commands: `--help` needs neither
+    from sqlalchemy.orm import Session
+
+    from commonpot.accounts import Viewer
 
 recipes_app = typer.Typer(
     name="recipes",
@@ -60,7 +64,7 @@ def parse(
 def _viewer(session: Session, email: str | None) -> Viewer:
     from sqlalchemy import select
 
-    from commonpot.accounts import OPERATOR, User
+    from commonpot.accounts import OPERATOR, User, Viewer
     from commonpot.errors import NotFound
 
     if email is None:
