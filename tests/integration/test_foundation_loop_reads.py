@@ -3,7 +3,8 @@
 On PostgreSQL they go through psycopg's asynchronous connections (read-only, autocommit);
 these tests hold the promises that makes: no worker thread, what is committed is seen, a
 write is refused and changes nothing, the read sessions' hooks still apply, several loops
-one after another work, and `dispose` closes those connections too.
+one after another work, reads beyond the pool wait in line (first come, first served, no
+connection opened beyond the pool), and `dispose` closes those connections too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from commonpot.accounts.models import User
-from commonpot.db import Database
+from commonpot.db import LOOP_READ_POOL_SIZE, Database
 from tests.factories.accounts import make_user
 
 T = TypeVar("T")
@@ -185,3 +186,34 @@ def test_loop_connections_the_server_closed_are_replaced(pg: Database) -> None:
     assert len(after) == 3
     assert all(pid > 0 for pid in after)
     assert not before & set(after)
+
+
+@pytest.mark.postgres
+def test_reads_beyond_the_pool_wait_in_line_first_come_first_served(pg: Database) -> None:
+    """24 reads at once: no more than the pool's connections run at a time, they start in the
+    order they came, and no connection is opened beyond the pool (each would be a new
+    backend)."""
+    db = pg
+    started: list[int] = []
+    running = [0, 0]  # now, most at once
+
+    def work(n: int) -> Callable[[Session], int]:
+        def read(session: Session) -> int:
+            started.append(n)
+            running[0] += 1
+            running[1] = max(running)
+            try:
+                return int(session.scalar(text("SELECT pg_backend_pid() FROM pg_sleep(0.02)")) or 0)
+            finally:
+                running[0] -= 1
+
+        return read
+
+    async def main() -> list[int]:
+        return list(await asyncio.gather(*(db.read_on_loop(work(n)) for n in range(24))))
+
+    pids = on_a_loop(main)
+    assert started == list(range(24))
+    assert running[1] == LOOP_READ_POOL_SIZE
+    assert 0 not in pids
+    assert len(set(pids)) <= LOOP_READ_POOL_SIZE
