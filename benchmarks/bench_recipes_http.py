@@ -17,6 +17,10 @@ over every request, the server process's CPU per request (utime + stime from /pr
 clients' own CPU is not counted), and its ratio to the baseline's: the median of the rounds'
 ratios, each taken within one round, and their range. Goals (issue 18): recipe JSON <= 4x
 hello world CPU and p99 < 50 ms at 32 connections; recipe HTML <= 10x hello world CPU.
+
+The recipe JSON is read twice: as someone not signed in (on PostgreSQL, an answer all such
+readers share, given again while the database is unchanged: `commonpot.shared_answers`),
+and signed in, with an API token of a riverside member (read afresh each time).
 """
 
 from __future__ import annotations
@@ -40,7 +44,10 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from commonpot import demo, migrate
+from commonpot.accounts.models import User
+from commonpot.accounts.service import create_api_token
 from commonpot.cli_app import server_options
+from commonpot.communities.models import Community, Membership
 from commonpot.recipes.models import Recipe
 from commonpot.wiring import open_database
 
@@ -94,7 +101,9 @@ def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise SystemExit(f"server at {url} did not start")
 
 
-async def load(url: str, connections: int, seconds: float) -> tuple[int, list[float], int]:
+async def load(
+    url: str, connections: int, seconds: float, headers: dict[str, str]
+) -> tuple[int, list[float], int]:
     """Requests done, their latencies (s) and errors, C connections looping for S seconds."""
     latencies: list[float] = []
     errors = 0
@@ -106,7 +115,7 @@ async def load(url: str, connections: int, seconds: float) -> tuple[int, list[fl
             while time.perf_counter() < deadline:
                 start = time.perf_counter()
                 try:
-                    answer = await http.get(url)
+                    answer = await http.get(url, headers=headers)
                     ok = answer.status_code == 200
                 except httpx.HTTPError:
                     ok = False
@@ -118,13 +127,19 @@ async def load(url: str, connections: int, seconds: float) -> tuple[int, list[fl
 
 
 def measure(
-    url: str, pid: int, connections: int, seconds: float, *, warm_up: bool = True
+    url: str,
+    pid: int,
+    connections: int,
+    seconds: float,
+    headers: dict[str, str],
+    *,
+    warm_up: bool = True,
 ) -> dict[str, Any]:
     if warm_up:
-        asyncio.run(load(url, connections, min(2.0, seconds)))
+        asyncio.run(load(url, connections, min(2.0, seconds), headers))
     before = cpu_seconds(pid)
     start = time.perf_counter()
-    done, latencies, errors = asyncio.run(load(url, connections, seconds))
+    done, latencies, errors = asyncio.run(load(url, connections, seconds, headers))
     wall = time.perf_counter() - start
     used = cpu_seconds(pid) - before
     return {
@@ -136,7 +151,9 @@ def measure(
     }
 
 
-def measure_wrk(url: str, pid: int, connections: int, seconds: float) -> dict[str, Any]:
+def measure_wrk(
+    url: str, pid: int, connections: int, seconds: float, headers: dict[str, str]
+) -> dict[str, Any]:
     """The same with wrk, a load generator in C (two threads; one for an odd number of
     connections, which wrk would share out unevenly, dropping one): at 32 connections on a
     small machine, the Python clients' own event loop delays what they time, even hello
@@ -150,6 +167,7 @@ def measure_wrk(url: str, pid: int, connections: int, seconds: float) -> dict[st
             f"-c{connections}",
             f"-d{max(1, round(seconds))}s",
             "--latency",
+            *(f"-H{name}: {value}" for name, value in headers.items()),
             url,
         ],
         capture_output=True,
@@ -230,9 +248,10 @@ def drop(pg: str, name: str) -> None:
     admin.dispose()
 
 
-def prepare(url: str, folder: Path) -> tuple[int | None, dict[str, str]]:
+def prepare(url: str, folder: Path) -> tuple[int | None, str, dict[str, str]]:
     """Migrate and load the demo into `url`, write the hello app into `folder`; the pozole's
-    id and the environment both servers run with."""
+    id, an API token of one of riverside's members, and the environment both servers run
+    with."""
     migrate.upgrade(url)
     db = open_database(url)
     with db.unit_of_work() as session:
@@ -240,6 +259,15 @@ def prepare(url: str, folder: Path) -> tuple[int | None, dict[str, str]]:
         recipe_id = session.scalar(
             select(Recipe.id).where(Recipe.name == "Pozole rojo de la abuela Carmen")
         )
+        member = session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .join(Community, Community.id == Membership.community_id)
+            .where(Community.slug == "riverside")
+            .order_by(User.id)
+        ).first()
+        assert member is not None
+        _, token = create_api_token(session, member, "bench")
     db.dispose()
     (folder / "hello_app.py").write_text(HELLO)
     env = {
@@ -250,7 +278,7 @@ def prepare(url: str, folder: Path) -> tuple[int | None, dict[str, str]]:
         "COMMONPOT_JOBS_EMBEDDED": "0",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.getenv("PYTHONPATH")])),
     }
-    return recipe_id, env
+    return recipe_id, token, env
 
 
 def main() -> None:
@@ -284,7 +312,7 @@ def main() -> None:
     url, pg_name = database_url(args.pg, folder)
     servers: list[subprocess.Popen[bytes]] = []
     try:
-        recipe_id, env = prepare(url, folder)
+        recipe_id, token, env = prepare(url, folder)
         app_port, hello_port = free_port(), free_port()
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "env": env}
         log = "--no-access-log" if args.no_access_log else "--access-log"
@@ -304,14 +332,18 @@ def main() -> None:
         base = f"http://127.0.0.1:{app_port}"
         wait_up(f"{base}/healthz", server)
         wait_up(f"http://127.0.0.1:{hello_port}/hello", hello)
-        cases = [
-            ("hello world (bare FastAPI)", f"http://127.0.0.1:{hello_port}/hello", hello.pid),
+        recipe_json = f"{base}/api/communities/riverside/recipes/{recipe_id}"
+        signed_in = {"Authorization": f"Bearer {token}"}
+        cases: list[tuple[str, str, int, dict[str, str]]] = [
+            ("hello world (bare FastAPI)", f"http://127.0.0.1:{hello_port}/hello", hello.pid, {}),
+            ("recipe JSON", recipe_json, server.pid, {}),
+            ("recipe JSON, signed in", recipe_json, server.pid, signed_in),
             (
-                "recipe JSON",
-                f"{base}/api/communities/riverside/recipes/{recipe_id}",
+                "recipe HTML page",
+                f"{base}/communities/riverside/recipes/{recipe_id}",
                 server.pid,
+                {},
             ),
-            ("recipe HTML page", f"{base}/communities/riverside/recipes/{recipe_id}", server.pid),
         ]
         print(
             f"database: {'PostgreSQL' if pg_name else 'SQLite'}; {seconds:.0f} s per case; "
@@ -324,20 +356,25 @@ def main() -> None:
             # the cases take turns, a slice each per round, so that a machine whose speed
             # drifts (a shared host) slows the baseline and the app alike: each ratio is
             # taken within one round, and the median of the rounds' ratios is printed
-            rounds: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in cases}
+            rounds: dict[str, list[dict[str, Any]]] = {name: [] for name, *_ in cases}
             for turn in range(args.rounds):
-                for name, target, pid in cases:
+                for name, target, pid, headers in cases:
                     if args.client == "wrk":
                         if turn == 0:
-                            measure_wrk(target, pid, connections, 2.0)  # warm up
-                        got = measure_wrk(target, pid, connections, seconds / args.rounds)
+                            measure_wrk(target, pid, connections, 2.0, headers)  # warm up
+                        got = measure_wrk(target, pid, connections, seconds / args.rounds, headers)
                     else:
                         got = measure(
-                            target, pid, connections, seconds / args.rounds, warm_up=turn == 0
+                            target,
+                            pid,
+                            connections,
+                            seconds / args.rounds,
+                            headers,
+                            warm_up=turn == 0,
                         )
                     rounds[name].append(got)
             hello_rounds = rounds[cases[0][0]]
-            for name, _, _ in cases:
+            for name, *_ in cases:
                 got = combined(rounds[name])
                 ratios = sorted(
                     r["cpu_us"] / h["cpu_us"]

@@ -71,6 +71,7 @@ from commonpot.recipes import web as recipes_web
 from commonpot.route_guard import guard_routers
 from commonpot.security_headers import install as install_security_headers
 from commonpot.settings import Settings, get_settings
+from commonpot.shared_answers import SharedAnswers
 from commonpot.templating import make_templates, reader_locale, render, translations_for, warm
 from commonpot.wiring import open_database, start_jobs
 
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = open_database(settings.database_url)
+    app.state.shared_answers = SharedAnswers()
     app.state.secret_key = settings.resolved_secret_key()
     app.state.templates = make_templates()
     app.state.sections = []

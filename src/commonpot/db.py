@@ -274,6 +274,24 @@ class Database:
             # recipe read); a read may run twice, a write never comes here
             return await self._loop_sessions()().run_sync(run)
 
+    async def snapshot_token(self) -> str | None:
+        """PostgreSQL's current snapshot (`pg_current_snapshot()`, PostgreSQL 13 or newer) as
+        text, read on the event loop like `read_on_loop` (and in its line); None on SQLite.
+
+        Two equal tokens mean no transaction ended (committed or rolled back) between them:
+        every row a reader sees is as it was (`commonpot.shared_answers` keeps answers on it).
+        A plain connection, no ORM session: this is all a kept answer costs.
+        """
+        if self.is_sqlite:
+            return None
+        async with self._loop_line():
+            self._loop_sessions()  # makes the engine on first use
+            engine = self._loop_engine
+            assert engine is not None
+            async with engine.connect() as connection:
+                found = await connection.exec_driver_sql("SELECT pg_current_snapshot()::text")
+                return str(found.scalar_one())
+
     def _loop_line(self) -> asyncio.Semaphore:
         """The running loop's line for `read_on_loop` (asyncio's semaphore wakes its waiters
         in order; it belongs to one loop, and tests may run one loop after another)."""

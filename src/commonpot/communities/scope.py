@@ -19,11 +19,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from commonpot.communities import service
 from commonpot.communities.models import Community, Membership, Role
 from commonpot.http import SAFE_METHODS, Ctx, context, database, unit_of_work
+from commonpot.i18n import reader_locale
+from commonpot.shared_answers import SharedAnswers
 
 
 @dataclass
@@ -108,3 +112,32 @@ async def in_one_hop(request: Request, slug: str, work: Callable[[Here], T]) -> 
             return work(enter(ctx, slug))
 
     return await run_in_threadpool(run)
+
+
+async def shared_read(request: Request, slug: str, work: Callable[[Here], Response]) -> Response:
+    """`in_one_hop` for an answer every anonymous reader shares (a public recipe as JSON):
+    on PostgreSQL it is kept and given again while the database is provably unchanged
+    (`commonpot.shared_answers`: one snapshot check instead of the read). Signed-in readers,
+    other methods and SQLite go through `in_one_hop` as before.
+
+    `work` must depend only on the database, the viewer, the URL and the reader's locale,
+    and return the finished response.
+    """
+    answers: SharedAnswers | None = getattr(request.app.state, "shared_answers", None)
+    db = database(request)
+    if answers is None or db.is_sqlite or not answers.may_share(request):
+        return await in_one_hop(request, slug, work)
+    key = answers.key(request, reader_locale(request))
+    token = await db.snapshot_token()  # first: the answer below is read at or after it
+    kept = answers.lookup(key, token)
+    if kept is not None:
+        return kept
+
+    def read(session: Session) -> Response:
+        here = enter(context(request, session), slug)
+        answer = work(here)
+        if here.viewer.is_anonymous and not here.viewer.is_admin:
+            answers.keep(key, token, answer)
+        return answer
+
+    return await db.read_on_loop(read)

@@ -11,7 +11,7 @@ from fastapi import Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from commonpot.communities import Community
-from commonpot.communities.scope import CommunityScope, Here, in_one_hop
+from commonpot.communities.scope import CommunityScope, Here, shared_read
 from commonpot.errors import Invalid
 from commonpot.http import api_router_for
 from commonpot.params import Id, Offset
@@ -155,7 +155,8 @@ def create_recipe(body: RecipeIn, here: CommunityScope) -> RecipeOut:
 @router.get(BASE + "/{recipe_id}", response_model=RecipeOut)
 async def get_recipe(request: Request, slug: str, recipe_id: Id) -> Response:
     """One recipe with its heritage, protocol labels and the notices to show with it (notices
-    in your language)."""
+    in your language). Read by someone not signed in, the answer is shared: kept while the
+    database is unchanged (`commonpot.shared_answers`)."""
 
     def answer(here: Here) -> Response:
         recipe = service.recipe_view(here.session, here.community, here.viewer, recipe_id)
@@ -163,7 +164,7 @@ async def get_recipe(request: Request, slug: str, recipe_id: Id) -> Response:
         # serialised here, in the worker thread, as FastAPI would for `response_model`
         return Response(out.model_dump_json(), media_type="application/json")
 
-    return await in_one_hop(request, slug, answer)
+    return await shared_read(request, slug, answer)
 
 
 @router.put(BASE + "/{recipe_id}", response_model=RecipeOut)

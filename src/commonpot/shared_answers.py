@@ -1,0 +1,125 @@
+"""Answers every anonymous reader shares, kept until the database changes (PostgreSQL).
+
+When a link to a public recipe goes round, hundreds of people who have not signed in ask for
+the same thing within seconds, and each of them gets the same bytes. Here a read that opts in
+(`communities.scope.shared_read`) keeps its answer and gives it again, for as long as the
+database is provably unchanged.
+
+Validity is exact, not a guess: each answer is kept with the PostgreSQL snapshot it was read
+after (`Database.snapshot_token`: `pg_current_snapshot()`). A snapshot says which
+transactions' changes a reader sees: `xmax` is one past the newest transaction that has
+ended, and the ones still running below it are listed. A transaction that ends (commits or
+rolls back) either raises `xmax` or leaves that list, for good; one still running changes
+nothing anyone can see. So a snapshot equal to an earlier one means no transaction ended in
+between, and every row a reader sees is as it was: only then is a kept answer given again.
+Any commit on the server (any database, any process) makes every kept answer stale, and the
+next request reads again. Whatever a change hides (a recipe made community-only, a community
+made private) is hidden from the very next request, as without this.
+
+What is kept, and for whom:
+- only answers read for an anonymous viewer (no session cookie, no `Authorization` or
+  `Signature` header), and only when the viewer the read resolved was indeed anonymous, so a
+  signed-in person's answer is never given to anyone else;
+- keyed by the whole URL (host, path, query), the reader's locale and the UTC date, so an
+  answer in another language, or one that depends on the date (seasonal protocols open by
+  month), is read again; and never older than `MAX_AGE_S`, a bound on anything that
+  changes without a write;
+- only `200` answers of at most `MAX_BODY` bytes, at most `CAPACITY` of them (the least
+  recently used go first), per server process.
+
+On SQLite there is no such token (`snapshot_token` is None) and nothing is kept: an embedded
+read answers from the local file in microseconds anyway.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from commonpot.http import SESSION_COOKIE
+
+CAPACITY = 512
+MAX_BODY = 512 * 1024
+MAX_AGE_S = 60.0
+
+# (URL, locale, UTC date)
+Key = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    token: str
+    at: float
+    status: int
+    body: bytes
+    headers: tuple[tuple[bytes, bytes], ...]
+
+
+class SharedAnswers:
+    """One server process's kept answers, with how often they were given again (`hits`), read
+    afresh (`misses`) and kept (`kept`)."""
+
+    def __init__(
+        self, capacity: int = CAPACITY, max_body: int = MAX_BODY, max_age_s: float = MAX_AGE_S
+    ) -> None:
+        self.capacity = capacity
+        self.max_body = max_body
+        self.max_age_s = max_age_s
+        self.hits = self.misses = self.kept = 0
+        self._answers: OrderedDict[Key, _Kept] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def may_share(request: Request) -> bool:
+        """True for a GET from someone who shows no sign of being anyone in particular."""
+        headers = request.headers
+        return (
+            request.method == "GET"
+            and "authorization" not in headers
+            and "signature" not in headers
+            and SESSION_COOKIE not in request.cookies
+        )
+
+    @staticmethod
+    def key(request: Request, locale: str) -> Key:
+        return (str(request.url), locale, datetime.now(UTC).date().isoformat())
+
+    def lookup(self, key: Key, token: str | None) -> Response | None:
+        """The answer kept for `key` if it was read at snapshot `token` (None: no snapshot,
+        nothing is ever kept) and is younger than `max_age_s`."""
+        if token is None:
+            return None
+        with self._lock:
+            kept = self._answers.get(key)
+            if kept is None or kept.token != token or time.monotonic() - kept.at > self.max_age_s:
+                self.misses += 1
+                return None
+            self._answers.move_to_end(key)
+            self.hits += 1
+        response = Response(kept.body, status_code=kept.status)
+        response.raw_headers = list(kept.headers)
+        return response
+
+    def keep(self, key: Key, token: str | None, response: Response) -> None:
+        """Keep `response` (a whole `200` body) as read at snapshot `token`."""
+        body = getattr(response, "body", None)
+        if (
+            token is None
+            or response.status_code != 200
+            or not isinstance(body, bytes)
+            or len(body) > self.max_body
+        ):
+            return
+        kept = _Kept(token, time.monotonic(), 200, body, tuple(response.raw_headers))
+        with self._lock:
+            self._answers[key] = kept
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.capacity:
+                self._answers.popitem(last=False)
+            self.kept += 1

@@ -1,0 +1,128 @@
+"""Answers shared by anonymous readers (`commonpot.shared_answers`), on both databases.
+
+On PostgreSQL a public recipe read by someone not signed in is kept and given again while
+the database's snapshot is unchanged; any transaction that ends (a commit, a rollback) makes
+the next request read afresh, so nothing a change hides is ever shown again. A signed-in
+reader's answer is never kept. On SQLite nothing is kept.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from commonpot.communities.models import Community
+from commonpot.db import Database
+from commonpot.recipes.models import Recipe
+from commonpot.shared_answers import SharedAnswers
+from tests.factories.accounts import bearer, sign_in
+from tests.factories.recipes import make_recipe_world
+
+BASE = "/api/communities/publicville/recipes"
+
+
+def answers_of(app: FastAPI) -> SharedAnswers:
+    found: SharedAnswers = app.state.shared_answers
+    return found
+
+
+def test_an_anonymous_read_is_given_again_until_a_change_is_committed(
+    app: FastAPI, client: TestClient, db: Database, backend: str
+) -> None:
+    world = make_recipe_world(db)
+    url = f"{BASE}/{world.public_recipe}"
+    first = client.get(url)
+    again = client.get(url)
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content
+    assert again.headers["content-type"] == "application/json"
+    answers = answers_of(app)
+    if backend == "sqlite":  # no snapshot to keep answers on: each read reads
+        assert (answers.kept, answers.hits) == (0, 0)
+    else:
+        assert (answers.kept, answers.hits) == (1, 1)
+    with db.unit_of_work() as session:  # another connection, as another process would
+        recipe = session.get(Recipe, world.public_recipe)
+        assert recipe is not None
+        recipe.name = "Three sisters soup, with squash blossoms"
+    changed = client.get(url)
+    assert changed.json()["name"] == "Three sisters soup, with squash blossoms"
+    assert client.get(url).json()["name"] == "Three sisters soup, with squash blossoms"
+    if backend != "sqlite":
+        assert (answers.kept, answers.hits) == (2, 2)
+
+
+def test_what_a_change_hides_is_hidden_from_the_very_next_request(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    world = make_recipe_world(db)
+    url = f"{BASE}/{world.public_recipe}"
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200  # kept, on PostgreSQL
+    with db.unit_of_work() as session:
+        community = session.get(Community, world.world.public.id)
+        assert community is not None
+        community.visibility = "private"
+    hidden = client.get(url)
+    assert hidden.status_code == 404
+    assert hidden.headers["content-type"] == "application/problem+json"
+    assert client.get(url).status_code == 404  # a refusal is not kept either
+
+
+def test_a_signed_in_readers_answer_is_never_given_to_anyone_else(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    world = make_recipe_world(db)
+    url = f"{BASE}/{world.community_recipe}"  # TK Community Use Only: members see it
+    token = bearer(db, world.world.member)
+    assert client.get(url, headers=token).status_code == 200
+    assert client.get(url, headers=token).status_code == 200
+    with TestClient(app) as browser:
+        sign_in(browser, db, world.world.member)
+        assert browser.get(url).status_code == 200
+    assert answers_of(app).kept == 0
+    assert client.get(url).status_code == 404  # anonymous: not the member's answer
+    assert answers_of(app).kept == 0
+
+
+def test_each_language_has_its_own_answer(
+    app: FastAPI, client: TestClient, db: Database, backend: str
+) -> None:
+    world = make_recipe_world(db)
+    url = f"{BASE}/{world.public_recipe}"
+    spanish = {"Accept-Language": "es-ES,es;q=0.9"}
+    english = {"Accept-Language": "en-GB"}
+    for headers in (spanish, english, spanish, english):
+        assert client.get(url, headers=headers).status_code == 200
+    answers = answers_of(app)
+    expected = (0, 0) if backend == "sqlite" else (2, 2)
+    assert (answers.kept, answers.hits) == expected
+
+
+def test_a_write_not_yet_committed_is_never_shown_and_its_end_ends_what_was_kept(
+    app: FastAPI, client: TestClient, db: Database, backend: str
+) -> None:
+    """A transaction that has written but not committed changes nothing a reader sees, so
+    the kept answer (without its change) is still given; once it ends, even undone, the
+    snapshot has moved and the next request reads afresh."""
+    world = make_recipe_world(db)
+    url = f"{BASE}/{world.public_recipe}"
+    client.get(url)
+    if backend == "sqlite":  # one writer at a time: an open write would hold the reads' file
+        return
+    answers = answers_of(app)
+    with db.engine.connect() as other:
+        writing = other.begin()
+        other.execute(
+            text("UPDATE recipes SET name = 'Not yet' WHERE id = :id"), {"id": world.public_recipe}
+        )
+        hits = answers.hits
+        assert client.get(url).json()["name"] == "Three sisters soup"
+        assert answers.hits == hits + 1
+        writing.rollback()
+    hits = answers.hits
+    assert client.get(url).json()["name"] == "Three sisters soup"
+    assert answers.hits == hits  # read again
+    assert client.get(url).json()["name"] == "Three sisters soup"
+    assert answers.hits == hits + 1
