@@ -6,7 +6,6 @@ import asyncio
 import random
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -196,9 +195,7 @@ class Database:
         self._loop_engine: AsyncEngine | None = None
         self._loop_read: async_sessionmaker[AsyncSession] | None = None
         self._loop_lock = threading.Lock()
-        self._loop_lines: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, asyncio.Semaphore
-        ] = weakref.WeakKeyDictionary()
+        self._loop_lines: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         for hook in session_hooks:
@@ -285,12 +282,21 @@ class Database:
         if self.is_sqlite:
             return None
         async with self._loop_line():
-            self._loop_sessions()  # makes the engine on first use
-            engine = self._loop_engine
-            assert engine is not None
-            async with engine.connect() as connection:
-                found = await connection.exec_driver_sql("SELECT pg_current_snapshot()::text")
-                return str(found.scalar_one())
+            try:
+                return await self._snapshot()
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+            # a connection the server had ended: once more on a fresh one, as in read_on_loop
+            return await self._snapshot()
+
+    async def _snapshot(self) -> str:
+        self._loop_sessions()  # makes the engine on first use
+        engine = self._loop_engine
+        assert engine is not None
+        async with engine.connect() as connection:
+            found = await connection.exec_driver_sql("SELECT pg_current_snapshot()::text")
+            return str(found.scalar_one())
 
     def _loop_line(self) -> asyncio.Semaphore:
         """The running loop's line for `read_on_loop` (asyncio's semaphore wakes its waiters
@@ -299,6 +305,9 @@ class Database:
         with self._loop_lock:
             line = self._loop_lines.get(loop)
             if line is None:
+                # a line holds on to its loop: forget those of loops that have ended
+                for ended in [old for old in self._loop_lines if old.is_closed()]:
+                    del self._loop_lines[ended]
                 line = self._loop_lines[loop] = asyncio.Semaphore(LOOP_READ_POOL_SIZE)
             return line
 

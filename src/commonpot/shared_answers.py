@@ -20,12 +20,14 @@ What is kept, and for whom:
 - only answers read for an anonymous viewer (no session cookie, no `Authorization` or
   `Signature` header), and only when the viewer the read resolved was indeed anonymous, so a
   signed-in person's answer is never given to anyone else;
-- keyed by the whole URL (host, path, query), the reader's locale and the UTC date, so an
-  answer in another language, or one that depends on the date (seasonal protocols open by
-  month), is read again; and never older than `MAX_AGE_S`, a bound on anything that
-  changes without a write;
-- only `200` answers of at most `MAX_BODY` bytes, at most `CAPACITY` of them (the least
-  recently used go first), per server process.
+- only for a URL without a query string (a reader could otherwise make up endless URLs for one
+  answer and push the others out), keyed by the URL's path, the reader's locale and the UTC
+  date, so an answer in another language, or one that depends on the date (seasonal
+  protocols open by month), is read again; and never older than `MAX_AGE_S`, a bound on
+  anything that changes without a write;
+- only `200` answers of at most `MAX_BODY` bytes, at most `CAPACITY` of them and
+  `MAX_BYTES` in all (the least recently used go first), per server process; one found stale
+  is dropped.
 
 On SQLite there is no such token (`snapshot_token` is None) and nothing is kept: an embedded
 read answers from the local file in microseconds anyway.
@@ -46,9 +48,10 @@ from commonpot.http import SESSION_COOKIE
 
 CAPACITY = 512
 MAX_BODY = 512 * 1024
+MAX_BYTES = 32 * 1024 * 1024
 MAX_AGE_S = 60.0
 
-# (URL, locale, UTC date)
+# (URL path, locale, UTC date)
 Key = tuple[str, str, str]
 
 
@@ -66,21 +69,29 @@ class SharedAnswers:
     afresh (`misses`) and kept (`kept`)."""
 
     def __init__(
-        self, capacity: int = CAPACITY, max_body: int = MAX_BODY, max_age_s: float = MAX_AGE_S
+        self,
+        capacity: int = CAPACITY,
+        max_body: int = MAX_BODY,
+        max_bytes: int = MAX_BYTES,
+        max_age_s: float = MAX_AGE_S,
     ) -> None:
         self.capacity = capacity
         self.max_body = max_body
+        self.max_bytes = max_bytes
         self.max_age_s = max_age_s
         self.hits = self.misses = self.kept = 0
+        self.bytes = 0  # of the answers kept now
         self._answers: OrderedDict[Key, _Kept] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
     def may_share(request: Request) -> bool:
-        """True for a GET from someone who shows no sign of being anyone in particular."""
+        """True for a GET, without a query string, from someone who shows no sign of being
+        anyone in particular."""
         headers = request.headers
         return (
             request.method == "GET"
+            and not request.url.query
             and "authorization" not in headers
             and "signature" not in headers
             and SESSION_COOKIE not in request.cookies
@@ -88,7 +99,7 @@ class SharedAnswers:
 
     @staticmethod
     def key(request: Request, locale: str) -> Key:
-        return (str(request.url), locale, datetime.now(UTC).date().isoformat())
+        return (request.url.path, locale, datetime.now(UTC).date().isoformat())
 
     def lookup(self, key: Key, token: str | None) -> Response | None:
         """The answer kept for `key` if it was read at snapshot `token` (None: no snapshot,
@@ -99,6 +110,8 @@ class SharedAnswers:
             kept = self._answers.get(key)
             if kept is None or kept.token != token or time.monotonic() - kept.at > self.max_age_s:
                 self.misses += 1
+                if kept is not None:  # stale for good: a snapshot never comes back
+                    self._drop(key)
                 return None
             self._answers.move_to_end(key)
             self.hits += 1
@@ -118,8 +131,13 @@ class SharedAnswers:
             return
         kept = _Kept(token, time.monotonic(), 200, body, tuple(response.raw_headers))
         with self._lock:
+            if key in self._answers:
+                self._drop(key)
             self._answers[key] = kept
-            self._answers.move_to_end(key)
-            while len(self._answers) > self.capacity:
-                self._answers.popitem(last=False)
+            self.bytes += len(body)
+            while len(self._answers) > self.capacity or self.bytes > self.max_bytes:
+                self._drop(next(iter(self._answers)))  # the least recently used
             self.kept += 1
+
+    def _drop(self, key: Key) -> None:
+        self.bytes -= len(self._answers.pop(key).body)

@@ -217,3 +217,27 @@ def test_reads_beyond_the_pool_wait_in_line_first_come_first_served(pg: Database
     assert running[1] == LOOP_READ_POOL_SIZE
     assert 0 not in pids
     assert len(set(pids)) <= LOOP_READ_POOL_SIZE
+
+
+@pytest.mark.postgres
+def test_the_snapshot_token_survives_connections_the_server_closed(pg: Database) -> None:
+    """`snapshot_token` (what a shared answer costs) reads on the loop reads' pool: after a
+    restart it reads once more on a fresh connection instead of failing the request."""
+    db = pg
+
+    def backend(session: Session) -> int:
+        return int(session.scalar(text("SELECT pg_backend_pid() FROM pg_sleep(0.05)")) or 0)
+
+    async def main() -> tuple[str | None, set[int], str | None]:
+        first = await db.snapshot_token()
+        pool = LOOP_READ_POOL_SIZE
+        pids = set(await asyncio.gather(*(db.read_on_loop(backend) for _ in range(pool))))
+        with db.unit_of_work(write=False) as session:
+            for pid in pids:
+                session.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+        return first, pids, await db.snapshot_token()
+
+    first, pids, after = on_a_loop(main)
+    assert len(pids) == LOOP_READ_POOL_SIZE  # every pooled connection was ended
+    assert first is not None and first.count(":") == 2
+    assert after is not None and after.count(":") == 2

@@ -120,8 +120,8 @@ async def shared_read(request: Request, slug: str, work: Callable[[Here], Respon
     (`commonpot.shared_answers`: one snapshot check instead of the read). Signed-in readers,
     other methods and SQLite go through `in_one_hop` as before.
 
-    `work` must depend only on the database, the viewer, the URL and the reader's locale,
-    and return the finished response.
+    `work` must depend only on the database, the viewer, the URL's path and the reader's
+    locale, and return the finished response.
     """
     answers: SharedAnswers | None = getattr(request.app.state, "shared_answers", None)
     db = database(request)
