@@ -1,7 +1,7 @@
 """Where a served request's CPU goes: cProfile inside a real uvicorn process, under HTTP load.
 
-    .venv/bin/python benchmarks/profile_recipes_http.py [json|html|hello] [--seconds 10]
-        [--connections 8] [--top 40]
+    .venv/bin/python benchmarks/profile_recipes_http.py [json|json-signed-in|html|hello]
+        [--seconds 10] [--connections 8] [--top 40]
 
 Builds the demo database as bench_recipes_http.py does, then runs uvicorn (the app, or the
 bare hello-world baseline) in a child process whose every thread is profiled with per-thread
@@ -69,14 +69,16 @@ uvicorn.run(target, factory=target.endswith("create_app"),
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("which", choices=["json", "html", "hello"], nargs="?", default="json")
+    parser.add_argument(
+        "which", choices=["json", "json-signed-in", "html", "hello"], nargs="?", default="json"
+    )
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="cp-profile-"))
     url = f"sqlite:///{folder / 'bench.db'}"
-    recipe_id, env = prepare(url, folder)
+    recipe_id, token, env = prepare(url, folder)
     port = free_port()
     out = folder / "profile.out"
     target = "hello_app:app" if args.which == "hello" else "commonpot.app:create_app"
@@ -85,15 +87,17 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     paths = {
         "json": f"/api/communities/riverside/recipes/{recipe_id}",
+        "json-signed-in": f"/api/communities/riverside/recipes/{recipe_id}",
         "html": f"/communities/riverside/recipes/{recipe_id}",
         "hello": "/hello",
     }
+    headers = {"Authorization": f"Bearer {token}"} if args.which == "json-signed-in" else {}
     try:
         wait_up(base + ("/hello" if args.which == "hello" else "/healthz"), child)
-        asyncio.run(load(base + paths[args.which], args.connections, 2.0))  # warm up
+        asyncio.run(load(base + paths[args.which], args.connections, 2.0, headers))  # warm up
         child.send_signal(signal.SIGUSR1)
         time.sleep(0.5)
-        loaded = load(base + paths[args.which], args.connections, args.seconds)
+        loaded = load(base + paths[args.which], args.connections, args.seconds, headers)
         done, _, errors = asyncio.run(loaded)
         child.send_signal(signal.SIGUSR2)
         for _ in range(100):

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import security
@@ -196,13 +196,23 @@ def start_session(session: Session, user: User, *, days: int = 14) -> str:
     return token
 
 
+# every signed-in request starts with one of these lookups: statements built once per
+# process, so SQLAlchemy neither rebuilds them nor recomputes their cache keys
+_BY_SESSION = (
+    select(User, UserSession.expires_at)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+_BY_API_TOKEN = (
+    select(User, ApiToken.revoked_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def user_for_session(session: Session, token: str) -> User | None:
     """The user behind a session cookie, if it is valid and not expired."""
-    row = session.execute(
-        select(User, UserSession.expires_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == security.token_hash(token))
-    ).first()
+    row = session.execute(_BY_SESSION, {"token_hash": security.token_hash(token)}).first()
     if row is None or row[1] < utcnow() or not row[0].is_active:
         return None
     return row[0]
@@ -250,11 +260,7 @@ def revoke_api_token(session: Session, user: User, token_id: int) -> ApiToken:
 
 def user_for_api_token(session: Session, secret: str) -> User | None:
     """The user behind a bearer token, if it is valid and not revoked."""
-    row = session.execute(
-        select(User, ApiToken.revoked_at)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == security.token_hash(secret))
-    ).first()
+    row = session.execute(_BY_API_TOKEN, {"token_hash": security.token_hash(secret)}).first()
     if row is None or row[1] is not None or not row[0].is_active:
         return None
     return row[0]

@@ -27,10 +27,18 @@ def membership(session: Session, community: Community, viewer: Viewer) -> Member
     return find_member(session, community, viewer.user.id)
 
 
+# looked up for every signed-in request, often twice: built once (see _BY_SLUG below)
+_MEMBER = select(Membership).where(
+    Membership.community_id == bindparam("community_id"),
+    Membership.user_id == bindparam("user_id"),
+)
+
+
 def find_member(session: Session, community: Community, user_id: int) -> Membership | None:
     """The person's membership of the community, if any."""
-    query = select_scoped(Membership, community.id).where(Membership.user_id == user_id)
-    return session.scalar(query)
+    values = {"community_id": community.id, "user_id": user_id}
+    found: Membership | None = session.scalar(_MEMBER, values)
+    return found
 
 
 def can_read(session: Session, community: Community, viewer: Viewer) -> bool:
