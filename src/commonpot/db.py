@@ -6,7 +6,7 @@ import asyncio
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -259,17 +259,7 @@ class Database:
             with _unit(session, write=False):
                 return work(session)
 
-        async with self._loop_line():
-            try:
-                return await self._loop_sessions()().run_sync(run)
-            except DBAPIError as exc:
-                if not exc.connection_invalidated:
-                    raise
-            # a connection the server had ended (a restart): SQLAlchemy dropped it, and every
-            # connection pooled before it, so the read runs once more on a fresh one. Cheaper
-            # than the pool's pre-ping, a round trip on every checkout (~10 % of the CPU of a
-            # recipe read); a read may run twice, a write never comes here
-            return await self._loop_sessions()().run_sync(run)
+        return await self._in_line(lambda: self._loop_sessions()().run_sync(run))
 
     async def snapshot_token(self) -> str | None:
         """PostgreSQL's current snapshot (`pg_current_snapshot()`, PostgreSQL 13 or newer) as
@@ -281,14 +271,21 @@ class Database:
         """
         if self.is_sqlite:
             return None
+        return await self._in_line(self._snapshot)
+
+    async def _in_line(self, read: Callable[[], Awaitable[T]]) -> T:
+        """`read()` in the running loop's line, and once more if the server had ended its
+        connection (a restart): SQLAlchemy then dropped it, and every connection pooled before
+        it, so the second try runs on a fresh one. Cheaper than the pool's pre-ping, a round
+        trip on every checkout (~10 % of the CPU of a recipe read); a read may run twice, a
+        write never comes here."""
         async with self._loop_line():
             try:
-                return await self._snapshot()
+                return await read()
             except DBAPIError as exc:
                 if not exc.connection_invalidated:
                     raise
-            # a connection the server had ended: once more on a fresh one, as in read_on_loop
-            return await self._snapshot()
+            return await read()
 
     async def _snapshot(self) -> str:
         self._loop_sessions()  # makes the engine on first use

@@ -59,8 +59,7 @@ def _read(job_id: int) -> Job:
 def watch(job_id: Annotated[int, typer.Argument(help="The job's number.")]) -> None:
     """Follow a job until it ends: a progress bar on a terminal, one line when piped."""
     from commonpot.i18n import cli_text, cli_words
-    from commonpot.jobs.models import TERMINAL_STATES as TERMINAL
-    from commonpot.jobs.models import JobState
+    from commonpot.jobs.models import TERMINAL_STATES, JobState
     from commonpot.jobs.texts import shown
 
     words = cli_words()
@@ -71,14 +70,14 @@ def watch(job_id: Annotated[int, typer.Argument(help="The job's number.")]) -> N
         with Progress(transient=False) as bar:
             title = shown(job.title, words) or job.name
             task = bar.add_task(title, total=100, completed=job.progress)
-            while job.state not in TERMINAL:
+            while job.state not in TERMINAL_STATES:
                 time.sleep(0.5)
                 job = _read(job_id)
                 note = shown(job.message, words) or job.name
                 bar.update(task, completed=job.progress, description=note)
             bar.update(task, completed=100 if job.state == JobState.DONE.value else job.progress)
     else:
-        while job.state not in TERMINAL:
+        while job.state not in TERMINAL_STATES:
             time.sleep(0.5)
             job = _read(job_id)
     if job.state == JobState.FAILED.value:
