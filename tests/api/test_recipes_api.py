@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import event, func, select
+from sqlalchemy import Engine, event, func, select
 
 from commonpot.db import Database
 from commonpot.recipes.models import Recipe
@@ -219,6 +219,48 @@ def test_recipe_endpoint_has_no_n_plus_one(client: TestClient, db: Database, app
         assert client.get(f"{BASE}/{rid}", headers=headers).status_code == 200
     assert len(big) == len(small)
     assert len(big) <= 14
+
+
+@contextmanager
+def membership_reads() -> Iterator[list[str]]:
+    """Statements that read the memberships table, on every engine (the loop's too)."""
+    found: list[str] = []
+
+    def record(*args: Any) -> None:
+        if "memberships" in str(args[2]):
+            found.append(str(args[2]))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield found
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def test_a_read_looks_the_readers_membership_up_once(client: TestClient, db: Database) -> None:
+    """The community, the reader's membership and their standing for the recipe come from
+    one statement; private communities stay hidden from those outside them."""
+    rw = make_recipe_world(db)
+    world = rw.world
+    private = f"/api/communities/{world.private.slug}/recipes/{rw.private_recipe}"
+    cases = [
+        (f"{BASE}/{rw.public_recipe}", bearer(db, world.member), 200, 1),
+        (f"{BASE}/{rw.community_recipe}", bearer(db, world.member), 200, 1),
+        (f"{BASE}/{rw.community_recipe}", bearer(db, world.outsider), 404, 1),
+        (private, bearer(db, world.private_member), 200, 1),
+        (private, bearer(db, world.outsider), 404, 1),
+        (private, {}, 404, 0),
+        (f"{BASE}/{rw.public_recipe}", {}, 200, 0),
+    ]
+    for url, headers, status, reads in cases:
+        with membership_reads() as statements:
+            response = client.get(url, headers=headers)
+        assert response.status_code == status, url
+        assert len(statements) == reads, (url, statements)
+        if status == 404:
+            assert response.headers["content-type"].startswith("application/problem+json")
+        if status == 200 and url.startswith("/api/"):
+            assert response.json()["id"] == int(url.rsplit("/", 1)[1])
 
 
 def test_import_mealie_archive_file(client: TestClient, db: Database) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from commonpot.communities.access import (
         can_read,
+        community_and_membership,
         community_by_id,
         find_member,
         member_count,
@@ -93,6 +94,7 @@ __all__ = [
     "check_coordinates",
     "check_slug",
     "check_timezone",
+    "community_and_membership",
     "community_by_id",
     "create_community",
     "create_invitation",
@@ -125,6 +127,7 @@ __all__ = [
 _ACCESS = frozenset(
     {
         "can_read",
+        "community_and_membership",
         "community_by_id",
         "find_member",
         "member_count",

@@ -53,12 +53,37 @@ def can_read(session: Session, community: Community, viewer: Viewer) -> bool:
 _BY_SLUG = select(Community).where(Community.slug == bindparam("slug"))
 
 
+# a signed-in reader's community and membership in one statement (one round trip where
+# there were two or three: the community, its membership to read a private one, and the
+# membership again for the request's scope)
+_WITH_MEMBER = (
+    select(Community, Membership)
+    .outerjoin(
+        Membership,
+        (Membership.community_id == Community.id) & (Membership.user_id == bindparam("user_id")),
+    )
+    .where(Community.slug == bindparam("slug"))
+)
+
+
 def readable_community(session: Session, slug: str, viewer: Viewer) -> Community:
     """The community by slug, or NotFound when it is absent or hidden from the viewer."""
-    community = session.execute(_BY_SLUG, {"slug": slug}).scalar()
-    if community is None or not can_read(session, community, viewer):
+    return community_and_membership(session, slug, viewer)[0]
+
+
+def community_and_membership(
+    session: Session, slug: str, viewer: Viewer
+) -> tuple[Community, Membership | None]:
+    """`readable_community` and the viewer's `membership` of it, read together."""
+    if viewer.user is None:
+        community = session.execute(_BY_SLUG, {"slug": slug}).scalar()
+        found = None
+    else:
+        row = session.execute(_WITH_MEMBER, {"slug": slug, "user_id": viewer.user.id}).first()
+        community, found = (None, None) if row is None else (row[0], row[1])
+    if community is None or not (community.is_public or viewer.is_admin or found is not None):
         raise NotFound("No community '%(slug)s' here.", slug=slug)
-    return community
+    return community, found
 
 
 def community_by_id(session: Session, community_id: int) -> Community:

@@ -63,7 +63,7 @@ class Here(Ctx):
 
 def enter(ctx: Ctx, slug: str) -> Here:
     """The community `slug` as the viewer may see it (NotFound otherwise), within `ctx`."""
-    community = service.readable_community(ctx.session, slug, ctx.viewer)
+    community, mine = service.community_and_membership(ctx.session, slug, ctx.viewer)
     return Here(
         session=ctx.session,
         viewer=ctx.viewer,
@@ -71,7 +71,7 @@ def enter(ctx: Ctx, slug: str) -> Here:
         settings=ctx.settings,
         extra=ctx.extra,
         community=community,
-        membership=service.membership(ctx.session, community, ctx.viewer),
+        membership=mine,
     )
 
 

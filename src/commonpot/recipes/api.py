@@ -159,7 +159,8 @@ async def get_recipe(request: Request, slug: str, recipe_id: Id) -> Response:
     database is unchanged (`commonpot.shared_answers`)."""
 
     def answer(here: Here) -> Response:
-        recipe = service.recipe_view(here.session, here.community, here.viewer, recipe_id)
+        who = service.standing(here.membership, here.viewer)
+        recipe = service.recipe_view(here.session, here.community, here.viewer, recipe_id, who)
         out = recipe_out(recipe, here.community, _audible(here, recipe), reader(request))
         # serialised here, in the worker thread, as FastAPI would for `response_model`
         return Response(out.model_dump_json(), media_type="application/json")

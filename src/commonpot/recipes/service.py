@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, literal, or_, sel
 from sqlalchemy.orm import Session, selectinload
 
 from commonpot.accounts import Viewer
-from commonpot.communities import Community, Role, membership, require_member
+from commonpot.communities import Community, Membership, Role, membership, require_member
 from commonpot.db import utcnow
 from commonpot.errors import Forbidden, Invalid, NotFound
 from commonpot.fields import canonical_language, same_language
@@ -55,7 +55,12 @@ class Access:
 
 def access(session: Session, community: Community, viewer: Viewer) -> Access:
     """Work out the viewer's standing once per request."""
-    found = membership(session, community, viewer)
+    return standing(membership(session, community, viewer), viewer)
+
+
+def standing(found: Membership | None, viewer: Viewer) -> Access:
+    """The viewer's standing from their membership, already looked up (a request's scope
+    holds it: `Here.membership`)."""
     if found is None:
         return Access(user_id=viewer.user_id)
     return Access(member=True, keeper=found.role in KEEPERS, user_id=viewer.user_id)
@@ -193,13 +198,21 @@ def get_recipe(session: Session, community: Community, viewer: Viewer, recipe_id
     return found
 
 
-def recipe_view(session: Session, community: Community, viewer: Viewer, recipe_id: int) -> Any:
+def recipe_view(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    recipe_id: int,
+    who: Access | None = None,
+) -> Any:
     """A read-only view of one visible recipe from its cached row (same rule as `get_recipe`).
 
     Used by the hot read paths (recipe JSON, JSON-LD export), where building ORM objects
-    for every ingredient line costs more than the query itself.
+    for every ingredient line costs more than the query itself. `who`: the viewer's
+    standing when the caller already knows it (`standing`), else it is looked up.
     """
-    who = access(session, community, viewer)
+    if who is None:
+        who = access(session, community, viewer)
     stmt = _one_visible_row(who.member, who.keeper, who.user_id is not None, utcnow().month)
     values: dict[str, Any] = {"community_id": community.id, "recipe_id": recipe_id}
     if who.member and not who.keeper and who.user_id is not None:

@@ -60,8 +60,8 @@ def recipe_detail(
     community = here.community
     data = here.page()
     # the cached read view (one row): the page reads nothing the ORM graph adds
-    recipe = service.recipe_view(here.session, community, here.viewer, recipe_id)
-    who = service.access(here.session, community, here.viewer)
+    who = service.standing(here.membership, here.viewer)
+    recipe = service.recipe_view(here.session, community, here.viewer, recipe_id, who)
     data.update(
         recipe=recipe,
         notices=heritage.notices(recipe, community, reader(request)),
