@@ -36,6 +36,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -281,8 +284,21 @@ def prepare(url: str, folder: Path) -> tuple[int | None, str, dict[str, str]]:
     return recipe_id, token, env
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+@dataclass(frozen=True)
+class Served:
+    """The two servers of a run: the app on the demo database, and hello world."""
+
+    base: str  # the app's address
+    pid: int
+    hello: str  # hello world's URL
+    hello_pid: int
+    recipe_id: int  # "Pozole rojo de la abuela Carmen", riverside
+    token: str  # an API token of a riverside member
+
+
+def arguments(description: str) -> argparse.ArgumentParser:
+    """The options every HTTP benchmark here takes."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="10 s per case, 8 and 32 conns")
     parser.add_argument("--connections", default="1,8,32")
     parser.add_argument("--seconds", type=float, default=10.0, help="per case, all rounds")
@@ -305,9 +321,13 @@ def main() -> None:
         default=1,
         help="server processes, for both servers (serve --workers)",
     )
-    args = parser.parse_args()
-    seconds = 10.0 if args.quick else args.seconds
-    counts = [8, 32] if args.quick else [int(c) for c in args.connections.split(",")]
+    return parser
+
+
+@contextmanager
+def served(args: argparse.Namespace) -> Iterator[Served]:
+    """`commonpot serve` on a fresh demo database and hello world beside it, served the
+    same way; both stopped (and a PostgreSQL database dropped) afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="cp-http-"))
     url, pg_name = database_url(args.pg, folder)
     servers: list[subprocess.Popen[bytes]] = []
@@ -330,70 +350,86 @@ def main() -> None:
         hello = subprocess.Popen([sys.executable, "-c", run_hello], **quiet)
         servers += [server, hello]
         base = f"http://127.0.0.1:{app_port}"
+        hello_url = f"http://127.0.0.1:{hello_port}/hello"
         wait_up(f"{base}/healthz", server)
-        wait_up(f"http://127.0.0.1:{hello_port}/hello", hello)
-        recipe_json = f"{base}/api/communities/riverside/recipes/{recipe_id}"
-        signed_in = {"Authorization": f"Bearer {token}"}
-        cases: list[tuple[str, str, int, dict[str, str]]] = [
-            ("hello world (bare FastAPI)", f"http://127.0.0.1:{hello_port}/hello", hello.pid, {}),
-            ("recipe JSON", recipe_json, server.pid, {}),
-            ("recipe JSON, signed in", recipe_json, server.pid, signed_in),
-            (
-                "recipe HTML page",
-                f"{base}/communities/riverside/recipes/{recipe_id}",
-                server.pid,
-                {},
-            ),
-        ]
+        wait_up(hello_url, hello)
         print(
-            f"database: {'PostgreSQL' if pg_name else 'SQLite'}; {seconds:.0f} s per case; "
-            f"{stack()}; access log {'off' if args.no_access_log else 'on'}; "
-            f"client {args.client}; {args.workers} server process(es) each"
+            f"database: {'PostgreSQL' if pg_name else 'SQLite'}; {stack()}; access log "
+            f"{'off' if args.no_access_log else 'on'}; client {args.client}; "
+            f"{args.workers} server process(es) each"
         )
-        header = f"{'endpoint':28} {'conns':>5} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
-        print(header + f" {'CPU us/req':>10} {'x hello':>8} {'(rounds)':>11} {'errors':>6}")
-        for connections in counts:
-            # the cases take turns, a slice each per round, so that a machine whose speed
-            # drifts (a shared host) slows the baseline and the app alike: each ratio is
-            # taken within one round, and the median of the rounds' ratios is printed
-            rounds: dict[str, list[dict[str, Any]]] = {name: [] for name, *_ in cases}
-            for turn in range(args.rounds):
-                for name, target, pid, headers in cases:
-                    if args.client == "wrk":
-                        if turn == 0:
-                            measure_wrk(target, pid, connections, 2.0, headers)  # warm up
-                        got = measure_wrk(target, pid, connections, seconds / args.rounds, headers)
-                    else:
-                        got = measure(
-                            target,
-                            pid,
-                            connections,
-                            seconds / args.rounds,
-                            headers,
-                            warm_up=turn == 0,
-                        )
-                    rounds[name].append(got)
-            hello_rounds = rounds[cases[0][0]]
-            for name, *_ in cases:
-                got = combined(rounds[name])
-                ratios = sorted(
-                    r["cpu_us"] / h["cpu_us"]
-                    for r, h in zip(rounds[name], hello_rounds, strict=True)
-                )
-                spread = f"{ratios[0]:.2f}-{ratios[-1]:.2f}"
-                print(
-                    f"{name:28} {connections:>5} {got['rps']:>7.0f} {got['p50']:>7.1f} "
-                    f"{got['p99']:>7.1f} {got['cpu_us']:>10.0f} "
-                    f"{statistics.median(ratios):>8.2f} {spread:>11} {int(got['errors']):>6}",
-                    flush=True,
-                )
-        print("goals: recipe JSON <= 4x hello CPU, p99 < 50 ms at 32; HTML <= 10x hello CPU")
+        yield Served(base, server.pid, hello_url, hello.pid, recipe_id, token)
     finally:
         for proc in servers:
             proc.terminate()
             proc.wait(timeout=10)
         if args.pg and pg_name:
             drop(args.pg, pg_name)
+
+
+# (name, URL, the serving process, request headers); the first case is the baseline
+Case = tuple[str, str, int, dict[str, str]]
+
+
+def table(cases: list[Case], args: argparse.Namespace) -> None:
+    """Each case under load at each number of connections, beside the baseline (the first
+    case): requests/s, p50 and p99, the server's CPU per request and its ratio to the
+    baseline's."""
+    seconds = 10.0 if args.quick else args.seconds
+    counts = [8, 32] if args.quick else [int(c) for c in args.connections.split(",")]
+    print(f"{seconds:.0f} s per case in {args.rounds} rounds")
+    header = f"{'endpoint':28} {'conns':>5} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
+    print(header + f" {'CPU us/req':>10} {'x hello':>8} {'(rounds)':>11} {'errors':>6}")
+    for connections in counts:
+        # the cases take turns, a slice each per round, so that a machine whose speed
+        # drifts (a shared host) slows the baseline and the app alike: each ratio is
+        # taken within one round, and the median of the rounds' ratios is printed
+        rounds: dict[str, list[dict[str, Any]]] = {name: [] for name, *_ in cases}
+        for turn in range(args.rounds):
+            for name, target, pid, headers in cases:
+                if args.client == "wrk":
+                    if turn == 0:
+                        measure_wrk(target, pid, connections, 2.0, headers)  # warm up
+                    got = measure_wrk(target, pid, connections, seconds / args.rounds, headers)
+                else:
+                    got = measure(
+                        target,
+                        pid,
+                        connections,
+                        seconds / args.rounds,
+                        headers,
+                        warm_up=turn == 0,
+                    )
+                rounds[name].append(got)
+        hello_rounds = rounds[cases[0][0]]
+        for name, *_ in cases:
+            got = combined(rounds[name])
+            ratios = sorted(
+                r["cpu_us"] / h["cpu_us"] for r, h in zip(rounds[name], hello_rounds, strict=True)
+            )
+            spread = f"{ratios[0]:.2f}-{ratios[-1]:.2f}"
+            print(
+                f"{name[:28]:28} {connections:>5} {got['rps']:>7.0f} {got['p50']:>7.1f} "
+                f"{got['p99']:>7.1f} {got['cpu_us']:>10.0f} "
+                f"{statistics.median(ratios):>8.2f} {spread:>11} {int(got['errors']):>6}",
+                flush=True,
+            )
+
+
+def main() -> None:
+    args = arguments(__doc__.splitlines()[0]).parse_args()
+    with served(args) as up:
+        recipe_json = f"{up.base}/api/communities/riverside/recipes/{up.recipe_id}"
+        signed_in = {"Authorization": f"Bearer {up.token}"}
+        page = f"{up.base}/communities/riverside/recipes/{up.recipe_id}"
+        cases: list[Case] = [
+            ("hello world (bare FastAPI)", up.hello, up.hello_pid, {}),
+            ("recipe JSON", recipe_json, up.pid, {}),
+            ("recipe JSON, signed in", recipe_json, up.pid, signed_in),
+            ("recipe HTML page", page, up.pid, {}),
+        ]
+        table(cases, args)
+        print("goals: recipe JSON <= 4x hello CPU, p99 < 50 ms at 32; HTML <= 10x hello CPU")
 
 
 if __name__ == "__main__":

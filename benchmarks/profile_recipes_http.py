@@ -1,7 +1,7 @@
 """Where a served request's CPU goes: cProfile inside a real uvicorn process, under HTTP load.
 
     .venv/bin/python benchmarks/profile_recipes_http.py [json|json-signed-in|html|hello]
-        [--seconds 10] [--connections 8] [--top 40]
+        [--seconds 10] [--connections 8] [--top 40] [--path /any/path [--accept TYPE]]
 
 Builds the demo database as bench_recipes_http.py does, then runs uvicorn (the app, or the
 bare hello-world baseline) in a child process whose every thread is profiled with per-thread
@@ -75,6 +75,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument(
+        "--path", default=None, help="profile this path instead (e.g. /federation/riverside/outbox)"
+    )
+    parser.add_argument("--accept", default=None, help="the Accept header to send with --path")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="cp-profile-"))
     url = f"sqlite:///{folder / 'bench.db'}"
@@ -92,6 +96,9 @@ def main() -> None:
         "hello": "/hello",
     }
     headers = {"Authorization": f"Bearer {token}"} if args.which == "json-signed-in" else {}
+    if args.path:
+        paths[args.which] = args.path
+        headers = {"Accept": args.accept} if args.accept else {}
     try:
         wait_up(base + ("/hello" if args.which == "hello" else "/healthz"), child)
         asyncio.run(load(base + paths[args.which], args.connections, 2.0, headers))  # warm up

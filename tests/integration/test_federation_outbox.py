@@ -8,7 +8,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, event, select, update
 
 from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
@@ -16,7 +16,7 @@ from commonpot.db import utcnow
 from commonpot.experiences import gatherings
 from commonpot.experiences.models import Gathering
 from commonpot.federation import delivery, sharing
-from commonpot.federation.models import Activity, Follower
+from commonpot.federation.models import Activity, Adaptation, Follower
 from commonpot.recipes import service as recipes_service
 from tests.factories.accounts import make_community, make_user
 from tests.factories.federation import FakeActor, Instance, Router, solo
@@ -329,3 +329,57 @@ def test_delivered_activity_ids_resolve_while_what_they_say_may_be_shown(
         assert answer.status_code == 422
         assert answer.headers["content-type"].startswith("application/problem+json")
         assert answer.json()["status"] == 422
+
+
+def _statements(b: Instance, url: str) -> tuple[dict[str, Any], int]:
+    """The answer to an outbox read and how many SQL statements it took."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        answer = b.http.get(url, headers=AP)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert answer.status_code == 200, answer.text
+    return answer.json(), len(seen)
+
+
+def test_the_outbox_reads_as_many_statements_for_three_recipes_as_for_thirty(
+    solo: tuple[Instance, Router],
+) -> None:
+    """The front page only counts (no document is built for it) and a page builds its own
+    twenty documents without a statement per recipe; an adapted recipe keeps its original."""
+    b, router = solo
+    _far, steward_id = _beta(b, router)
+    first = [_add_recipe(b, steward_id, f"Soup {n}") for n in range(3)]
+    with b.db.unit_of_work() as s:
+        beta = sharing.public_community(s, "beta")
+        s.add(
+            Adaptation(
+                community_id=beta.id,
+                recipe_id=first[0],
+                object_id="http://far.test/recipes/7",
+                origin_actor="http://far.test/federation/friends",
+            )
+        )
+    front_few, front_few_cost = _statements(b, "/federation/beta/outbox")
+    page_few, page_few_cost = _statements(b, "/federation/beta/outbox?page=1")
+    for n in range(3, 30):
+        _add_recipe(b, steward_id, f"Soup {n}")
+    front_many, front_many_cost = _statements(b, "/federation/beta/outbox")
+    page_many, page_many_cost = _statements(b, "/federation/beta/outbox?page=1")
+    last, _ = _statements(b, "/federation/beta/outbox?page=2")
+
+    assert (front_few["totalItems"], front_many["totalItems"]) == (3, 30)
+    assert front_many_cost == front_few_cost
+    assert page_many_cost == page_few_cost
+    assert [len(page_few["orderedItems"]), len(page_many["orderedItems"])] == [3, 20]
+    assert len(last["orderedItems"]) == 10 and "next" not in last
+    names = [i["object"]["name"] for i in page_many["orderedItems"] + last["orderedItems"]]
+    assert sorted(names) == sorted(f"Soup {n}" for n in range(30))
+    adapted = next(i["object"] for i in last["orderedItems"] if i["object"]["name"] == "Soup 0")
+    assert adapted["isBasedOn"] == "http://far.test/recipes/7"
+    assert all("isBasedOn" not in i["object"] for i in page_many["orderedItems"])

@@ -108,6 +108,34 @@ def test_calendar_parses_and_round_trips_zoned_times() -> None:
     assert cancelled.decoded("DTSTART") == start
 
 
+def test_each_zone_is_described_once_and_as_icalendar_describes_it() -> None:
+    """The zones' VTIMEZONEs (built once per process) come first, in a stable order, the
+    same as icalendar's own `add_missing_timezones` writes them; a second feed has them too."""
+    start = datetime(2027, 3, 20, 18, 0, tzinfo=UTC)
+    items = [
+        CalendarEvent(f"e{n}@x", f"Supper {n}", start, start + timedelta(hours=1), timezone=zone)
+        for n, zone in enumerate(["Europe/London", "Asia/Kolkata", "Europe/London", "UTC"])
+    ]
+    first, again = build_calendar("x", items), build_calendar("x", items[:2])
+    calendar = icalendar.Calendar.from_ical(first)
+    zones = [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")]
+    assert zones == ["Asia/Kolkata", "Europe/London"]
+    kinds = [c.name for c in calendar.subcomponents]
+    assert kinds == ["VTIMEZONE", "VTIMEZONE", "VEVENT", "VEVENT", "VEVENT", "VEVENT"]
+    reference = icalendar.Calendar()
+    for item in items:
+        event = icalendar.Event()
+        event.add("dtstart", item.starts_at.astimezone(ZoneInfo(item.timezone)))
+        reference.add_component(event)
+    reference.add_missing_timezones()
+    expected = {str(tz["TZID"]): tz.to_ical() for tz in reference.walk("VTIMEZONE")}
+    assert {str(tz["TZID"]): tz.to_ical() for tz in calendar.walk("VTIMEZONE")} == expected
+    assert [str(tz["TZID"]) for tz in icalendar.Calendar.from_ical(again).walk("VTIMEZONE")] == [
+        "Asia/Kolkata",
+        "Europe/London",
+    ]
+
+
 def test_utc_events_need_no_vtimezone() -> None:
     start = datetime(2027, 6, 1, 9, tzinfo=UTC)
     body = build_calendar("x", [CalendarEvent("u@x", "S", start, start + timedelta(hours=1))])

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -106,6 +107,17 @@ def _vevent(item: CalendarEvent, now: datetime) -> icalendar.Event:
     return event
 
 
+@lru_cache(maxsize=64)
+def _vtimezone(tzid: str) -> icalendar.Timezone | None:
+    """The VTIMEZONE of a zone, as `Calendar.add_missing_timezones` builds it (its transitions
+    from 1970 to 2038), once per process: building one walks every day of that span (about
+    a third of a feed's CPU). Shared by the calendars that use it, which only read it."""
+    try:
+        return icalendar.Timezone.from_tzid(tzid)
+    except ValueError:  # a zone icalendar cannot describe: left out, as it would be
+        return None
+
+
 def build_calendar(
     name: str, events: Sequence[CalendarEvent], *, now: datetime | None = None
 ) -> bytes:
@@ -119,7 +131,10 @@ def build_calendar(
     moment = now or datetime.now(UTC)
     for item in events:
         calendar.add_component(_vevent(item, moment))
-    calendar.add_missing_timezones()
+    for tzid in sorted(calendar.get_missing_tzids()):
+        zone = _vtimezone(tzid)
+        if zone is not None:
+            calendar.subcomponents.insert(len(calendar.timezones), zone)
     if not events:
         # RFC 5545 wants at least one component; an unused UTC zone keeps an empty feed valid
         calendar.add_component(icalendar.Timezone.from_tzid("UTC"))

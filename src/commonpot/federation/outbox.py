@@ -11,18 +11,21 @@ and one whose recipe stopped being shareable drops out with its whole history).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session
 
-from commonpot import experiences
+from commonpot import events, experiences, recipes
 from commonpot.communities import Community
 from commonpot.errors import Invalid, NotFound
 from commonpot.federation.instance import Fed
 from commonpot.federation.models import Activity
 from commonpot.federation.sharing import (
+    adaptations,
     event_document,
     public_community,
     recipe_document,
@@ -101,35 +104,57 @@ def _announcements(
     return found
 
 
+# an outbox entry: its place in the order, and how to build its document (built only for
+# the page asked for: the collection itself needs the count alone)
+Entry = tuple[Key, Callable[[], dict[str, Any]]]
+
+
+def _entries(session: Session, fed: Fed, community: Community) -> list[Entry]:
+    """Every entry of the community's outbox, newest first, documents not yet built."""
+    actor_id = fed.urls.actor(community.slug)
+    slug = community.slug
+    shared = shareable_recipes(session, community)
+    based_on = adaptations(session, community) if shared else {}
+
+    def create(obj: dict[str, Any]) -> dict[str, Any]:
+        return activity("Create", obj["id"] + "#create", actor_id, obj)
+
+    def recipe_entry(recipe: recipes.Recipe) -> Entry:
+        def build() -> dict[str, Any]:
+            return create(recipe_document(session, fed, community, recipe, based_on))
+
+        return (recipe.created_at, fed.urls.recipe(slug, recipe.id), 0), build
+
+    def event_entry(event: events.Event) -> Entry:
+        def build() -> dict[str, Any]:
+            return create(event_document(fed, community, event))
+
+        return (event.created_at, fed.urls.event(slug, event.id), 0), build
+
+    entries = [recipe_entry(recipe) for recipe in shared]
+    entries += [event_entry(event) for event in shareable_events(session, community)]
+    for key, doc in _announcements(session, community, {r.id for r in shared}):
+        entries.append((key, partial(dict, doc)))  # as delivered (a copy)
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    return entries
+
+
 def outbox_items(session: Session, fed: Fed, community: Community) -> list[dict[str, Any]]:
     """Every activity of the community's outbox, newest first."""
-    actor_id = fed.urls.actor(community.slug)
-    entries: list[tuple[Key, dict[str, Any]]] = []
-    shared = shareable_recipes(session, community)
-    for recipe in shared:
-        obj = recipe_document(session, fed, community, recipe)
-        create = activity("Create", obj["id"] + "#create", actor_id, obj)
-        entries.append(((recipe.created_at, obj["id"], 0), create))
-    for event in shareable_events(session, community):
-        obj = event_document(fed, community, event)
-        create = activity("Create", obj["id"] + "#create", actor_id, obj)
-        entries.append(((event.created_at, obj["id"], 0), create))
-    entries += _announcements(session, community, {r.id for r in shared})
-    entries.sort(key=lambda entry: entry[0], reverse=True)
-    return [doc for _key, doc in entries]
+    return [build() for _key, build in _entries(session, fed, community)]
 
 
 def outbox_document(session: Session, fed: Fed, slug: str, page: int | None) -> dict[str, Any]:
     """The outbox: an `OrderedCollection` of activities, newest first, in pages."""
     community = public_community(session, slug)
-    items = outbox_items(session, fed, community)
+    if page is not None and page < 1:
+        raise Invalid("Pages start at 1.", field="page")
+    entries = _entries(session, fed, community)
     outbox = fed.urls.actor(slug) + "/outbox"
     if page is None:
-        return collection(outbox, len(items), outbox + "?page=1")
-    if page < 1:
-        raise Invalid("Pages start at 1.", field="page")
-    chunk = items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    more = len(items) > page * PAGE_SIZE
+        return collection(outbox, len(entries), outbox + "?page=1")
+    chunk = [build() for _key, build in entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+    more = len(entries) > page * PAGE_SIZE
     return collection_page(
         f"{outbox}?page={page}", outbox, chunk, f"{outbox}?page={page + 1}" if more else None
     )

@@ -109,10 +109,35 @@ def _steps(raw: list[Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def adaptations(session: Session, community: Community) -> dict[int, str]:
+    """The remote original of each of the community's adapted recipes, by recipe id."""
+    rows = session.execute(
+        select(Adaptation.recipe_id, Adaptation.object_id).where(
+            Adaptation.community_id == community.id
+        )
+    )
+    return {int(row[0]): str(row[1]) for row in rows}
+
+
 def recipe_document(
-    session: Session, fed: Fed, community: Community, recipe: recipes.Recipe
+    session: Session,
+    fed: Fed,
+    community: Community,
+    recipe: recipes.Recipe,
+    based_on: dict[int, str] | None = None,
 ) -> dict[str, Any]:
-    """The Article/Recipe object of a shareable recipe (with its remote original, if adapted)."""
+    """The Article/Recipe object of a shareable recipe (with its remote original, if adapted).
+
+    `based_on`: the community's `adaptations`, when the caller has read them for many
+    recipes; otherwise this recipe's is looked up."""
+    if based_on is None:
+        original = session.scalar(
+            select(Adaptation.object_id).where(
+                Adaptation.community_id == community.id, Adaptation.recipe_id == recipe.id
+            )
+        )
+    else:
+        original = based_on.get(recipe.id)
     page = f"{fed.base_url}/communities/{community.slug}/recipes/{recipe.id}"
     image = recipe.image_url or (page + "/photo" if recipe.photo_file else None)
     labels = tuple(
@@ -135,11 +160,7 @@ def recipe_document(
         cook_time=recipe.cook_time,
         total_time=recipe.total_time,
         labels=labels,
-        based_on=session.scalar(
-            select(Adaptation.object_id).where(
-                Adaptation.community_id == community.id, Adaptation.recipe_id == recipe.id
-            )
-        ),
+        based_on=original,
     )
     return recipe_object(fed.urls, community.slug, doc)
 

@@ -1,0 +1,63 @@
+"""The reads anyone may make of a public community, through a real server under load.
+
+    .venv/bin/python benchmarks/bench_public_reads_http.py [--quick] [--connections 8,32]
+        [--seconds 10] [--rounds 5] [--client httpx|wrk] [--workers 1] [--only NAME,...]
+        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+
+What people and other servers wait on besides a recipe (bench_recipes_http.py): the
+community as JSON and its home page, its recipe, event and proposal lists, the calendar
+feed calendar apps poll, the ledger checkpoint auditors fetch, and the ActivityPub actor and
+outbox that every following server reads. Each is read by someone not signed in, on the
+demo database, beside the same bare FastAPI hello world (served the same way, same rounds)
+as bench_recipes_http.py, which this reuses; printed the same way: requests/s, p50/p99 and
+the server's CPU per request against hello world's. Every case is checked to answer 200 with
+a body before it is timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import httpx
+
+from bench_recipes_http import Case, Served, arguments, served, table
+
+ACTIVITY = {"Accept": "application/activity+json"}
+
+
+def cases(up: Served) -> list[Case]:
+    """The public reads, riverside's, after the hello-world baseline."""
+    api = f"{up.base}/api/communities/riverside"
+    return [
+        ("hello world (bare FastAPI)", up.hello, up.hello_pid, {}),
+        ("community JSON", api, up.pid, {}),
+        ("recipe list JSON", f"{api}/recipes", up.pid, {}),
+        ("event list JSON", f"{api}/events", up.pid, {}),
+        ("events.ics (calendar feed)", f"{up.base}/communities/riverside/events.ics", up.pid, {}),
+        ("proposal list JSON", f"{api}/proposals", up.pid, {}),
+        ("ledger checkpoint JSON", f"{api}/ledger/checkpoint", up.pid, {}),
+        ("ActivityPub actor", f"{up.base}/federation/riverside", up.pid, ACTIVITY),
+        ("ActivityPub outbox", f"{up.base}/federation/riverside/outbox", up.pid, ACTIVITY),
+        ("community home page", f"{up.base}/communities/riverside", up.pid, {}),
+    ]
+
+
+def main() -> None:
+    parser: argparse.ArgumentParser = arguments(__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="comma-separated case names (and hello)")
+    args = parser.parse_args()
+    with served(args) as up:
+        chosen = cases(up)
+        if args.only:
+            wanted = {name.strip() for name in args.only.split(",")}
+            chosen = [chosen[0], *(c for c in chosen[1:] if c[0] in wanted)]
+        for name, url, _, headers in chosen:
+            answer = httpx.get(url, headers=headers, timeout=30.0)
+            if answer.status_code != 200 or not answer.content:
+                raise SystemExit(f"{name}: {url} answered {answer.status_code}")
+        table(chosen, args)
+        print("issue 18's goal for JSON answers: <= 4x hello world's CPU; pages <= 10x")
+
+
+if __name__ == "__main__":
+    main()
