@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 
 from commonpot.accounts.models import User
 from commonpot.accounts.service import Viewer
+from commonpot.app import create_app
 from commonpot.communities.models import Community
 from commonpot.db import Database
 from commonpot.recipes.models import Recipe
+from commonpot.settings import Settings
 from commonpot.shared_answers import SharedAnswers
 from tests.factories.accounts import bearer, sign_in
 from tests.factories.recipes import make_recipe_world
@@ -172,3 +174,77 @@ def test_an_answer_read_for_someone_is_never_kept(
     for _ in range(3):
         assert client.get(url).status_code == 200
     assert answers_of(app).kept == 0
+
+
+# the other public reads that share their answers: the community as JSON, its calendar feed
+# (calendar apps poll it), and its ActivityPub actor and outbox (every follower's server)
+SHARED_READS = (
+    "/api/communities/publicville",
+    "/communities/publicville/events.ics",
+    "/federation/publicville",
+    "/federation/publicville/outbox",
+)
+AP = {"Accept": "application/activity+json"}
+
+
+def test_the_communitys_other_public_reads_are_shared_until_a_change(
+    app: FastAPI, client: TestClient, db: Database, backend: str
+) -> None:
+    make_recipe_world(db)
+    firsts = {url: client.get(url, headers=AP) for url in SHARED_READS}
+    for url, first in firsts.items():
+        assert first.status_code == 200, url
+        if backend == "sqlite":
+            continue
+        for again in until_hit(app, client, url, AP):
+            assert again.status_code == 200
+            assert again.content == first.content
+            assert again.headers["content-type"] == first.headers["content-type"]
+    if backend == "sqlite":
+        assert answers_of(app).kept == 0
+    # a browser asking for the actor still goes to the community's page
+    page = client.get(
+        "/federation/publicville", headers={"Accept": "text/html"}, follow_redirects=False
+    )
+    assert (page.status_code, page.headers["location"]) == (303, "/communities/publicville")
+    with db.unit_of_work() as session:
+        community = session.get(Community, make_world_id(session))
+        assert community is not None
+        community.name = "Publicville Supper Club"
+    assert client.get(SHARED_READS[0]).json()["name"] == "Publicville Supper Club"
+    assert b"Publicville Supper Club events" in client.get(SHARED_READS[1]).content
+    assert client.get(SHARED_READS[2], headers=AP).json()["name"] == "Publicville Supper Club"
+    with db.unit_of_work() as session:
+        community = session.get(Community, make_world_id(session))
+        assert community is not None
+        community.visibility = "private"
+    for url in SHARED_READS:
+        hidden = client.get(url, headers=AP)
+        assert hidden.status_code == 404, url
+        assert hidden.headers["content-type"] == "application/problem+json"
+
+
+def make_world_id(session: Session) -> int:
+    found = session.scalar(text("SELECT id FROM communities WHERE slug = 'publicville'"))
+    assert found is not None
+    return int(found)
+
+
+def test_a_feed_holding_the_requests_own_address_is_never_shared(
+    settings: Settings, db: Database, backend: str
+) -> None:
+    """Without a configured address the feed's links take the request's `Host`: one reader's
+    made-up host must not reach the next reader, so nothing is kept."""
+    make_recipe_world(db)
+    app = create_app(settings.model_copy(update={"base_url": ""}))
+    try:
+        with TestClient(app) as client:
+            for host in ("evil.example", "testserver", "testserver"):
+                feed = client.get("/communities/publicville/events.ics", headers={"Host": host})
+                assert feed.status_code == 200
+            assert answers_of(app).kept == 0
+            assert client.get("/api/communities/publicville").status_code == 200
+            if backend != "sqlite":  # what holds no address is still shared
+                until_hit(app, client, "/api/communities/publicville")
+    finally:
+        app.state.db.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import Request, Response
 
 from commonpot.communities import service
 from commonpot.communities.schemas import (
@@ -18,7 +18,7 @@ from commonpot.communities.schemas import (
     PlacePatch,
     RoleIn,
 )
-from commonpot.communities.scope import CommunityScope
+from commonpot.communities.scope import CommunityScope, Here, shared_read
 from commonpot.http import Unit, api_router_for
 from commonpot.params import Id
 
@@ -46,9 +46,15 @@ def create_community(body: CommunityIn, ctx: Unit) -> CommunityOut:
 
 
 @router.get("/communities/{slug}", response_model=CommunityOut)
-def get_community(here: CommunityScope) -> CommunityOut:
-    """A community's profile (private ones only for members)."""
-    return CommunityOut.model_validate(here.community)
+async def get_community(request: Request, slug: str) -> Response:
+    """A community's profile (private ones only for members). Read by someone not signed
+    in, the answer is shared while the database is unchanged (`commonpot.shared_answers`)."""
+
+    def answer(here: Here) -> Response:
+        body = CommunityOut.model_validate(here.community).model_dump_json()
+        return Response(body, media_type="application/json")
+
+    return await shared_read(request, slug, answer)
 
 
 @router.patch("/communities/{slug}", response_model=CommunityOut)

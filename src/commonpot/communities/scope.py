@@ -25,7 +25,7 @@ from starlette.responses import Response
 
 from commonpot.communities import service
 from commonpot.communities.models import Community, Membership, Role
-from commonpot.http import SAFE_METHODS, Ctx, context, database, unit_of_work
+from commonpot.http import SAFE_METHODS, Ctx, context, database, settings_of, unit_of_work
 from commonpot.i18n import reader_locale
 from commonpot.shared_answers import SharedAnswers
 
@@ -114,18 +114,27 @@ async def in_one_hop(request: Request, slug: str, work: Callable[[Here], T]) -> 
     return await run_in_threadpool(run)
 
 
-async def shared_read(request: Request, slug: str, work: Callable[[Here], Response]) -> Response:
+async def shared_read(
+    request: Request, slug: str, work: Callable[[Here], Response], *, address: bool = False
+) -> Response:
     """`in_one_hop` for an answer every anonymous reader shares (a public recipe as JSON):
     on PostgreSQL it is kept and given again while the database is provably unchanged
     (`commonpot.shared_answers`: one snapshot check instead of the read). Signed-in readers,
     other methods and SQLite go through `in_one_hop` as before.
 
     `work` must depend only on the database, the viewer, the URL's path and the reader's
-    locale, and return the finished response.
+    locale, and return the finished response. `address`: the answer also holds the
+    instance's address (`settings.base_url`, or the request's own `Host` when that is not
+    set): it is shared only when the address is set, never one a request made up.
     """
     answers: SharedAnswers | None = getattr(request.app.state, "shared_answers", None)
     db = database(request)
-    if answers is None or db.is_sqlite or not answers.may_share(request):
+    if (
+        answers is None
+        or db.is_sqlite
+        or not answers.may_share(request)
+        or (address and not settings_of(request).base_url)
+    ):
         return await in_one_hop(request, slug, work)
     key = answers.key(request, reader_locale(request))
     token = await db.snapshot_token()  # first: the answer below is read at or after it

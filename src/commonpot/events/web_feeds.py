@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from commonpot.accounts import calendar_token
-from commonpot.communities.scope import CommunityScope
+from commonpot.communities.scope import CommunityScope, Here, shared_read
 from commonpot.events import feeds, service, signup
 from commonpot.events.live import stream
 from commonpot.events.recurrence import zone
@@ -37,10 +37,16 @@ def _ics(body: bytes, filename: str) -> Response:
 
 
 @router.get("/communities/{slug}/events.ics")
-def community_calendar(request: Request, here: CommunityScope) -> Response:
-    """The community's events you may see, as an iCalendar feed."""
-    body = feeds.community_feed(here.session, here.community, here.viewer, _base(request))
-    return _ics(body, f"{here.community.slug}-events.ics")
+async def community_calendar(request: Request, slug: str) -> Response:
+    """The community's events you may see, as an iCalendar feed. Calendar apps poll it
+    without signing in: their answer is shared while the database is unchanged (and the
+    instance's address is configured: the feed's links hold it)."""
+
+    def answer(here: Here) -> Response:
+        body = feeds.community_feed(here.session, here.community, here.viewer, _base(request))
+        return _ics(body, f"{here.community.slug}-events.ics")
+
+    return await shared_read(request, slug, answer, address=True)
 
 
 @router.get("/communities/{slug}/events/{event_id}.ics")

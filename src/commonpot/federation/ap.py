@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from commonpot.communities.scope import Here, shared_read
 from commonpot.errors import DomainError, NotFound
 from commonpot.federation import documents, inbox, instance, outbox, visits
 from commonpot.federation.client import Client
@@ -92,18 +93,29 @@ def delivered_activity(request: Request, ctx: Unit, activity_id: Id) -> Response
     return _read(ctx, lambda s, _fed: outbox.activity_document(s, activity_id))
 
 
+async def _shared(request: Request, slug: str, build: Any) -> Response:
+    """`_read` of a public community's document, on the event loop in one go; an unsigned
+    fetch's answer is shared while the database is unchanged (`communities.shared_read`:
+    every follower's server, and every browser of the fediverse, reads the same actor)."""
+
+    def answer(here: Here) -> Response:
+        return _read(here, build)
+
+    return await shared_read(request, slug, answer)
+
+
 @router.get("/federation/{slug}")
-def actor(request: Request, ctx: Unit, slug: str) -> Response:
+async def actor(request: Request, slug: str) -> Response:
     """A public community's Group actor (browsers go to its page)."""
     if _wants_html(request):
         return RedirectResponse(f"/communities/{slug}", status_code=303)
-    return _read(ctx, lambda s, f: documents.actor_document(s, f, slug))
+    return await _shared(request, slug, lambda s, f: documents.actor_document(s, f, slug))
 
 
 @router.get("/federation/{slug}/outbox")
-def outbox_collection(request: Request, ctx: Unit, slug: str, page: int | None = None) -> Response:
+async def outbox_collection(request: Request, slug: str, page: int | None = None) -> Response:
     """The community's outbox (its shareable recipes and events, its gatherings' announcements)."""
-    return _read(ctx, lambda s, f: outbox.outbox_document(s, f, slug, page))
+    return await _shared(request, slug, lambda s, f: outbox.outbox_document(s, f, slug, page))
 
 
 @router.get("/federation/{slug}/followers")
