@@ -81,6 +81,32 @@ def test_sign_up_waitlist_and_promotion_over_api(client: TestClient, db: Databas
     assert (again["confirmed"], again["waitlisted"]) == (1, 0)
 
 
+def test_the_event_list_counts_each_events_sign_ups(client: TestClient, db: Database) -> None:
+    """The list reads every event's numbers at once; each event has its own, as it has alone
+    (and an anonymous reader's list, shared on PostgreSQL, follows a new sign-up)."""
+    world = make_world(db)
+    steward = bearer(db, world.steward)
+    full = client.post(BASE, json=_event_body(), headers=steward).json()
+    roomy = client.post(BASE, json=_event_body(title="Bread day", capacity=9), headers=steward)
+    empty = client.post(BASE, json=_event_body(title="Quiet day"), headers=steward).json()
+    for who in (world.member, world.custodian):
+        signed = client.post(
+            f"{BASE}/{full['id']}/registrations", json={"role": "cook"}, headers=bearer(db, who)
+        )
+        assert signed.status_code == 201
+    bread = f"{BASE}/{roomy.json()['id']}/registrations"
+    assert client.post(bread, json={}, headers=bearer(db, world.member)).status_code == 201
+    listed = {e["id"]: (e["confirmed"], e["waitlisted"]) for e in client.get(BASE).json()}
+    assert listed == {full["id"]: (1, 1), roomy.json()["id"]: (1, 0), empty["id"]: (0, 0)}
+    for event_id, numbers in listed.items():
+        alone = client.get(f"{BASE}/{event_id}").json()
+        assert (alone["confirmed"], alone["waitlisted"]) == numbers
+    late = client.post(bread, json={}, headers=bearer(db, world.steward))
+    assert late.status_code == 201
+    again = {e["id"]: e["confirmed"] for e in client.get(BASE).json()}
+    assert again[roomy.json()["id"]] == 2
+
+
 def test_calendar_feeds_parse_and_personal_feed_rotates(client: TestClient, db: Database) -> None:
     world = make_world(db)
     event = client.post(BASE, json=_event_body(), headers=bearer(db, world.steward)).json()

@@ -177,12 +177,14 @@ def test_an_answer_read_for_someone_is_never_kept(
 
 
 # the other public reads that share their answers: the community as JSON, its calendar feed
-# (calendar apps poll it), and its ActivityPub actor and outbox (every follower's server)
+# (calendar apps poll it), its ActivityPub actor and outbox (every follower's server) and its
+# event list
 SHARED_READS = (
     "/api/communities/publicville",
     "/communities/publicville/events.ics",
     "/federation/publicville",
     "/federation/publicville/outbox",
+    "/api/communities/publicville/events",
 )
 AP = {"Accept": "application/activity+json"}
 

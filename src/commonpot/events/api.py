@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import Request, Response
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import calendar_token
 from commonpot.communities import Community
+from commonpot.communities.scope import Here, shared_read
 from commonpot.events import access, service, signup
 from commonpot.events.api_planning import router as planning_router
 from commonpot.events.live import EventsScope
@@ -40,9 +42,16 @@ def base_url(request: Request) -> str:
     return (configured or str(request.base_url)).rstrip("/")
 
 
-def event_out(request: Request, session: Session, community: Community, event: Event) -> EventOut:
-    """The API shape of an event."""
-    numbers = signup.counts(session, event)
+def event_out(
+    request: Request,
+    session: Session,
+    community: Community,
+    event: Event,
+    numbers: dict[str, int] | None = None,
+) -> EventOut:
+    """The API shape of an event (`numbers`: its `signup.counts`, when already read)."""
+    if numbers is None:
+        numbers = signup.counts(session, event)
     url = f"{base_url(request)}/communities/{community.slug}/events/{event.id}"
     place = event.place
     return EventOut(
@@ -88,14 +97,25 @@ def registration_out(registration: Registration) -> RegistrationOut:
 
 
 @router.get(BASE, response_model=list[EventOut])
-def list_events(
-    here: EventsScope, request: Request, upcoming: bool | None = None, kind: str | None = None
-) -> list[EventOut]:
-    """The community's events you may see (members see community-only ones too)."""
-    found = service.list_events(
-        here.session, here.community, here.viewer, upcoming=upcoming, kind=kind
-    )
-    return [event_out(request, here.session, here.community, e) for e in found]
+async def list_events(
+    request: Request, slug: str, upcoming: bool | None = None, kind: str | None = None
+) -> Response:
+    """The community's events you may see (members see community-only ones too). Read by
+    someone not signed in, without filters, the answer is shared while the database is
+    unchanged (`commonpot.shared_answers`)."""
+
+    def answer(here: Here) -> Response:
+        found = service.list_events(
+            here.session, here.community, here.viewer, upcoming=upcoming, kind=kind
+        )
+        numbers = signup.counts_for(here.session, found)
+        out = [event_out(request, here.session, here.community, e, numbers[e.id]) for e in found]
+        return Response(_EVENTS.dump_json(out), media_type="application/json")
+
+    return await shared_read(request, slug, answer, address=True)
+
+
+_EVENTS = TypeAdapter(list[EventOut])
 
 
 @router.post(BASE, response_model=EventOut, status_code=201)

@@ -61,7 +61,7 @@ def _events_page(
         repeat_of=repeat_of,
         past=past,
         remote=sources.external_events(here.session, community, here.viewer),
-        counts={e.id: signup.counts(here.session, e) for e in upcoming},
+        counts=signup.counts_for(here.session, upcoming),
         may_flash=access.may_call_flash(here.session, community, here.viewer),
         members_flash=bool((community.settings or {}).get(access.FLASH_SETTING)),
         places=places(here.session, community),
