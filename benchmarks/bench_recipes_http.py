@@ -334,7 +334,10 @@ def served(args: argparse.Namespace) -> Iterator[Served]:
     try:
         recipe_id, token, env = prepare(url, folder)
         app_port, hello_port = free_port(), free_port()
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "env": env}
+        base = f"http://127.0.0.1:{app_port}"
+        # its public address configured, as a deployed instance has it (federation needs it)
+        served_env = {**env, "COMMONPOT_BASE_URL": base}
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "env": served_env}
         log = "--no-access-log" if args.no_access_log else "--access-log"
         server = subprocess.Popen(
             [
@@ -349,7 +352,6 @@ def served(args: argparse.Namespace) -> Iterator[Served]:
         run_hello = f"import uvicorn; uvicorn.run('hello_app:app', **{options!r})"
         hello = subprocess.Popen([sys.executable, "-c", run_hello], **quiet)
         servers += [server, hello]
-        base = f"http://127.0.0.1:{app_port}"
         hello_url = f"http://127.0.0.1:{hello_port}/hello"
         wait_up(f"{base}/healthz", server)
         wait_up(hello_url, hello)
