@@ -178,13 +178,14 @@ def test_an_answer_read_for_someone_is_never_kept(
 
 # the other public reads that share their answers: the community as JSON, its calendar feed
 # (calendar apps poll it), its ActivityPub actor and outbox (every follower's server) and its
-# event list
+# event and recipe lists
 SHARED_READS = (
     "/api/communities/publicville",
     "/communities/publicville/events.ics",
     "/federation/publicville",
     "/federation/publicville/outbox",
     "/api/communities/publicville/events",
+    "/api/communities/publicville/recipes",
 )
 AP = {"Accept": "application/activity+json"}
 
@@ -250,3 +251,15 @@ def test_a_feed_holding_the_requests_own_address_is_never_shared(
                 until_hit(app, client, "/api/communities/publicville")
     finally:
         app.state.db.dispose()
+
+
+def test_a_search_is_read_afresh_and_never_kept(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    """A query string makes endless URLs of one answer: searches are never kept."""
+    world = make_recipe_world(db)
+    url = "/api/communities/publicville/recipes?q=sisters"
+    for _ in range(3):
+        found = client.get(url)
+        assert [r["id"] for r in found.json()] == [world.public_recipe]
+    assert (answers_of(app).kept, answers_of(app).hits) == (0, 0)

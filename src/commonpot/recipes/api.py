@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import TypeAdapter
 
 from commonpot.communities import Community
 from commonpot.communities.scope import CommunityScope, Here, shared_read
@@ -122,8 +123,9 @@ def recipe_out(
 
 
 @router.get(BASE, response_model=list[RecipeSummary])
-def list_recipes(
-    here: CommunityScope,
+async def list_recipes(
+    request: Request,
+    slug: str,
     q: Annotated[str, Query(max_length=200)] = "",
     ingredient: Annotated[str, Query(max_length=100)] = "",
     origin: Annotated[str, Query(max_length=100)] = "",
@@ -131,11 +133,21 @@ def list_recipes(
     language: Annotated[str, Query(max_length=35)] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,
-) -> list[RecipeSummary]:
-    """Recipes you may see, searched by words, ingredient, origin, tag or language."""
+) -> Response:
+    """Recipes you may see, searched by words, ingredient, origin, tag or language. The
+    whole list read by someone not signed in (no search) is shared while the database is
+    unchanged (`commonpot.shared_answers`)."""
     query = SearchQuery(q, ingredient, origin, tag, language, limit, offset)
-    found = browse.search_recipes(here.session, here.community, here.viewer, query)
-    return [RecipeSummary.model_validate(r) for r in found]
+
+    def answer(here: Here) -> Response:
+        found = browse.search_recipes(here.session, here.community, here.viewer, query)
+        out = [RecipeSummary.model_validate(r) for r in found]
+        return Response(_SUMMARIES.dump_json(out), media_type="application/json")
+
+    return await shared_read(request, slug, answer)
+
+
+_SUMMARIES = TypeAdapter(list[RecipeSummary])
 
 
 def _audible(here: Here, recipe: Recipe) -> set[int]:
