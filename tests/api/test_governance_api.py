@@ -172,3 +172,48 @@ def test_scheduled_opening_is_pending_until_its_time(client: TestClient, db: Dat
         f"{API}/proposals/{number}/vote", json={"ballot": {"choice": "yes"}}, headers=steward
     )
     assert on_time.status_code == 200
+
+
+def test_a_read_applies_what_is_due_first_and_otherwise_writes_nothing(
+    client: TestClient, db: Database
+) -> None:
+    """The list and the checkpoint, read by anyone: a proposal whose time came is opened (and
+    the ledger sealed) before the answer; when nothing is due the read writes nothing."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import Engine, event, update
+
+    from commonpot.governance.models import Proposal
+
+    w = make_world(db)
+    steward = bearer(db, w.steward)
+    number = client.post(
+        f"{API}/proposals", json={"title": "Winter hours"}, headers=steward
+    ).json()["number"]
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    client.post(f"{API}/proposals/{number}/open", json={"starts_at": later}, headers=steward)
+    with db.unit_of_work() as s:
+        s.execute(update(Proposal).values(opens_at=datetime.now(UTC) - timedelta(seconds=1)))
+    listed = client.get(f"{API}/proposals")
+    assert listed.status_code == 200
+    assert [(p["number"], p["state"]) for p in listed.json()] == [(number, "active")]
+    size = len(client.get(f"{API}/ledger/entries").json()["entries"])
+    checkpoint = client.get(f"{API}/ledger/checkpoint")
+    assert checkpoint.headers["content-type"].startswith("text/plain")
+    assert checkpoint.text.splitlines()[1] == str(size)  # sealed up to the opening
+    writes: list[str] = []
+
+    def record(*args: object) -> None:
+        if str(args[2]).lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            writes.append(str(args[2]))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        for url in (f"{API}/proposals", f"{API}/proposals/{number}", f"{API}/ledger/checkpoint"):
+            assert client.get(url).status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert writes == []
+    missing = client.get(f"{API}/proposals/999")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"

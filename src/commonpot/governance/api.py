@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Path, Query
-from fastapi.responses import PlainTextResponse
+from fastapi import Path, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+from pydantic import TypeAdapter
 
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import NotFound
 from commonpot.governance import ballot_box, constitution, delegation, ledger, service
-from commonpot.governance.catchup import CaughtUp
+from commonpot.governance.catchup import CaughtUp, caught_up_read
 from commonpot.governance.grants_api import router as grants_router
 from commonpot.governance.models import Proposal, State
 from commonpot.governance.schemas import (
@@ -84,10 +85,18 @@ def proposal_out(here: Here, proposal: Proposal) -> ProposalOut:
 
 
 @router.get(BASE + "/proposals", response_model=list[ProposalOut])
-def list_proposals(here: CaughtUp, state: str | None = None) -> list[ProposalOut]:
+async def list_proposals(request: Request, slug: str, state: str | None = None) -> Response:
     """Proposals you may see, newest first (filter by state)."""
-    found = service.visible_proposals(here.session, here.community, here.viewer)
-    return [proposal_out(here, p) for p in found if state in (None, p.state)]
+
+    def answer(here: Here) -> Response:
+        found = service.visible_proposals(here.session, here.community, here.viewer)
+        out = [proposal_out(here, p) for p in found if state in (None, p.state)]
+        return Response(_PROPOSALS.dump_json(out), media_type="application/json")
+
+    return await caught_up_read(request, slug, answer)
+
+
+_PROPOSALS = TypeAdapter(list[ProposalOut])
 
 
 @router.post(BASE + "/proposals", response_model=ProposalOut, status_code=201)
@@ -109,10 +118,15 @@ def create_proposal(here: CommunityScope, body: ProposalIn) -> ProposalOut:
 
 
 @router.get(BASE + "/proposals/{number}", response_model=ProposalOut)
-def get_proposal(here: CaughtUp, number: Number) -> ProposalOut:
+async def get_proposal(request: Request, slug: str, number: Number) -> Response:
     """One proposal."""
-    proposal = service.get_proposal(here.session, here.community, here.viewer, number)
-    return proposal_out(here, proposal)
+
+    def answer(here: Here) -> Response:
+        proposal = service.get_proposal(here.session, here.community, here.viewer, number)
+        out = proposal_out(here, proposal).model_dump_json()
+        return Response(out, media_type="application/json")
+
+    return await caught_up_read(request, slug, answer)
 
 
 def _step(here: Here, number: int, do: Step) -> ProposalOut:
@@ -265,11 +279,15 @@ def revoke(here: CommunityScope, scope: str) -> None:
 
 
 @router.get(BASE + "/ledger/checkpoint", response_class=PlainTextResponse)
-def checkpoint(here: CaughtUp) -> PlainTextResponse:
+async def checkpoint(request: Request, slug: str) -> PlainTextResponse:
     """The latest signed checkpoint (C2SP signed note, text/plain)."""
-    row = ledger.latest(here.session, here.community)
-    note = row.note if row is not None else ledger.empty_note(here.settings, here.community)
-    return PlainTextResponse(note)
+
+    def answer(here: Here) -> PlainTextResponse:
+        row = ledger.latest(here.session, here.community)
+        note = row.note if row is not None else ledger.empty_note(here.settings, here.community)
+        return PlainTextResponse(note)
+
+    return await caught_up_read(request, slug, answer)
 
 
 @router.get(BASE + "/ledger/key", response_class=PlainTextResponse)

@@ -6,26 +6,42 @@ has a conviction step to take, or entries wait for a signed checkpoint.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from commonpot.communities import readable_community
-from commonpot.communities.scope import Here, enter
+from commonpot.communities import Community, readable_community
+from commonpot.communities.scope import Here, enter, in_one_hop
 from commonpot.governance import grants, ledger, service
 from commonpot.http import unit_of_work
+
+T = TypeVar("T")
+
+
+def _is_due(session: Session, community: Community, with_grants: bool) -> bool:
+    """Whether a proposal (or a grant) has a time-driven step waiting, or the ledger a seal."""
+    return (
+        bool(service.due_proposals(session, community))
+        or ledger.unsealed(session, community)
+        or (with_grants and grants.is_due(session, community))
+    )
 
 
 def catch_up(request: Request, slug: str, *, with_grants: bool = False) -> None:
     """Advance proposals (and grants), and seal the ledger, if anything is due."""
     with unit_of_work(request, write=False) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
-        due = bool(service.due_proposals(ctx.session, community))
-        due = due or ledger.unsealed(ctx.session, community)
-        due = due or (with_grants and grants.is_due(ctx.session, community))
+        due = _is_due(ctx.session, community, with_grants)
     if not due:
         return
+    _apply(request, slug, with_grants)
+
+
+def _apply(request: Request, slug: str, with_grants: bool) -> None:
+    """The due steps, in one short write transaction."""
     with unit_of_work(request, write=True) as ctx:
         community = readable_community(ctx.session, slug, ctx.viewer)
         ledger.lock(ctx.session, community)  # before any proposal lock (one lock order)
@@ -46,6 +62,31 @@ def _grants_caught_up(slug: str, request: Request) -> Iterator[Here]:
     catch_up(request, slug, with_grants=True)
     with unit_of_work(request) as ctx:
         yield enter(ctx, slug)
+
+
+class _Due:
+    """What a caught-up read gives back when a step is due (applied, then it reads again)."""
+
+
+_DUE = _Due()
+
+
+async def caught_up_read(request: Request, slug: str, work: Callable[[Here], T]) -> T:
+    """`in_one_hop` for a read of proposals or the ledger: whether a step is due is checked
+    in the read's own transaction, on the event loop (one unit of work, no thread hop, where
+    `CaughtUp` takes two and three or four hops). Only when one is due do the steps go to a
+    worker thread, in their own write transaction, and the read runs after them."""
+
+    def read(here: Here) -> T | _Due:
+        if _is_due(here.session, here.community, False):
+            return _DUE
+        return work(here)
+
+    found = await in_one_hop(request, slug, read)
+    if not isinstance(found, _Due):
+        return found
+    await run_in_threadpool(_apply, request, slug, False)
+    return await in_one_hop(request, slug, work)
 
 
 # `CommunityScope` for pages that show proposals (or grants): due steps are applied first, in
