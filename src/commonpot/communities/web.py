@@ -14,7 +14,7 @@ from commonpot.communities import service
 from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
 from commonpot.communities.schemas import InvitationIn, PlaceIn
-from commonpot.communities.scope import CommunityScope, Here, enter
+from commonpot.communities.scope import CommunityScope, Here, enter, in_one_hop
 from commonpot.errors import N_, Conflict, DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
@@ -59,16 +59,23 @@ def happening(here: Here) -> dict[str, Any]:
 
 
 @router.get("/communities/{slug}", response_class=HTMLResponse)
-def community_home(request: Request, here: CommunityScope) -> Response:
-    """A community's home page: what is happening, each item linking on, and its places."""
-    places = service.places(here.session, here.community)
-    data = here.page(
-        places=places,
-        markers=service.place_markers(places),
-        member_count=service.member_count(here.session, here.community),
-        **happening(here),
-    )
-    return render(request, "communities/home.html", data, ctx=here)
+async def community_home(request: Request, slug: str) -> Response:
+    """A community's home page: what is happening, each item linking on, and its places.
+
+    Where a shared link lands: read and rendered on the event loop, without a thread hop
+    (`in_one_hop`)."""
+
+    def page(here: Here) -> Response:
+        places = service.places(here.session, here.community)
+        data = here.page(
+            places=places,
+            markers=service.place_markers(places),
+            member_count=service.member_count(here.session, here.community),
+            **happening(here),
+        )
+        return render(request, "communities/home.html", data, ctx=here)
+
+    return await in_one_hop(request, slug, page)
 
 
 def _members_page(
