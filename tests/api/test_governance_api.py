@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, update
 
 from commonpot.db import Database
 from commonpot.governance.merkle import leaf_hash, verify_consistency, verify_inclusion
+from commonpot.governance.models import Proposal
 from commonpot.governance.notes import open_checkpoint, parse_vkey
 from commonpot.governance.remote import verify_remote
 from tests.factories.accounts import bearer, make_world
@@ -144,29 +147,36 @@ def test_delegation_and_comments(client: TestClient, db: Database) -> None:
     assert [c["body"] for c in listed] == ["Hazels feed the dormice."]
 
 
-def test_scheduled_opening_is_pending_until_its_time(client: TestClient, db: Database) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    from sqlalchemy import update
-
-    from commonpot.governance.models import Proposal
-
-    w = make_world(db)
-    steward = bearer(db, w.steward)
-    number = client.post(
-        f"{API}/proposals", json={"title": "Winter hours"}, headers=steward
-    ).json()["number"]
+def _scheduled(client: TestClient, headers: dict[str, str]) -> int:
+    """A proposal set to open tomorrow (pending); its number."""
+    number = int(
+        client.post(f"{API}/proposals", json={"title": "Winter hours"}, headers=headers).json()[
+            "number"
+        ]
+    )
     later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     opened = client.post(
-        f"{API}/proposals/{number}/open", json={"starts_at": later}, headers=steward
+        f"{API}/proposals/{number}/open", json={"starts_at": later}, headers=headers
     )
     assert opened.json()["state"] == "pending"
+    return number
+
+
+def _time_comes(db: Database) -> None:
+    """Every proposal's opening time passes (as if a day went by)."""
+    with db.unit_of_work() as s:
+        s.execute(update(Proposal).values(opens_at=datetime.now(UTC) - timedelta(seconds=1)))
+
+
+def test_scheduled_opening_is_pending_until_its_time(client: TestClient, db: Database) -> None:
+    w = make_world(db)
+    steward = bearer(db, w.steward)
+    number = _scheduled(client, steward)
     early = client.put(
         f"{API}/proposals/{number}/vote", json={"ballot": {"choice": "yes"}}, headers=steward
     )
     assert early.status_code == 409
-    with db.unit_of_work() as s:
-        s.execute(update(Proposal).values(opens_at=datetime.now(UTC) - timedelta(seconds=1)))
+    _time_comes(db)
     assert client.get(f"{API}/proposals/{number}").json()["state"] == "active"
     on_time = client.put(
         f"{API}/proposals/{number}/vote", json={"ballot": {"choice": "yes"}}, headers=steward
@@ -179,21 +189,9 @@ def test_a_read_applies_what_is_due_first_and_otherwise_writes_nothing(
 ) -> None:
     """The list and the checkpoint, read by anyone: a proposal whose time came is opened (and
     the ledger sealed) before the answer; when nothing is due the read writes nothing."""
-    from datetime import UTC, datetime, timedelta
-
-    from sqlalchemy import Engine, event, update
-
-    from commonpot.governance.models import Proposal
-
     w = make_world(db)
-    steward = bearer(db, w.steward)
-    number = client.post(
-        f"{API}/proposals", json={"title": "Winter hours"}, headers=steward
-    ).json()["number"]
-    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    client.post(f"{API}/proposals/{number}/open", json={"starts_at": later}, headers=steward)
-    with db.unit_of_work() as s:
-        s.execute(update(Proposal).values(opens_at=datetime.now(UTC) - timedelta(seconds=1)))
+    number = _scheduled(client, bearer(db, w.steward))
+    _time_comes(db)
     listed = client.get(f"{API}/proposals")
     assert listed.status_code == 200
     assert [(p["number"], p["state"]) for p in listed.json()] == [(number, "active")]
