@@ -43,9 +43,12 @@ def find_member(session: Session, community: Community, user_id: int) -> Members
 
 def can_read(session: Session, community: Community, viewer: Viewer) -> bool:
     """Public communities are readable by anyone; private ones by members and admins."""
-    if community.is_public or viewer.is_admin:
-        return True
-    return membership(session, community, viewer) is not None
+    return _open_to(community, viewer) or membership(session, community, viewer) is not None
+
+
+def _open_to(community: Community, viewer: Viewer) -> bool:
+    """Readable without a membership: public, or the viewer runs the instance."""
+    return community.is_public or viewer.is_admin
 
 
 # every request starts with this lookup: one statement object, built once per process, so
@@ -81,7 +84,7 @@ def community_and_membership(
     else:
         row = session.execute(_WITH_MEMBER, {"slug": slug, "user_id": viewer.user.id}).first()
         community, found = (None, None) if row is None else (row[0], row[1])
-    if community is None or not (community.is_public or viewer.is_admin or found is not None):
+    if community is None or not (_open_to(community, viewer) or found is not None):
         raise NotFound("No community '%(slug)s' here.", slug=slug)
     return community, found
 

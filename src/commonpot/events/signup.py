@@ -39,13 +39,7 @@ CANCELLED = RegistrationStatus.CANCELLED.value
 
 def counts(session: Session, event: Event) -> dict[str, int]:
     """How many are confirmed and how many wait."""
-    rows = session.execute(
-        select(Registration.status, func.count(Registration.id))
-        .where(Registration.event_id == event.id)
-        .group_by(Registration.status)
-    ).all()
-    found = {str(status): int(n) for status, n in rows}
-    return {"confirmed": found.get(CONFIRMED, 0), "waitlisted": found.get(WAITLISTED, 0)}
+    return counts_for(session, [event])[event.id]
 
 
 def counts_for(session: Session, events: Sequence[Event]) -> dict[int, dict[str, int]]:
