@@ -23,9 +23,9 @@ from commonpot import migrate
 from commonpot.accounts import security
 from commonpot.app import create_app
 from commonpot.db import Database
-from commonpot.models import load_all
 from commonpot.settings import Settings
 from commonpot.wiring import open_database
+from tests.factories.database import empty_all_tables
 
 security.use_cheap_hashing_for_tests()
 
@@ -80,26 +80,6 @@ def database_urls(
         drop_pg_database(url)
 
 
-def _empty_all_tables(database: Database) -> None:
-    metadata = load_all().metadata
-    tables = list(reversed(metadata.sorted_tables))
-    with database.write_engine.begin() as conn:
-        if database.is_sqlite:
-            for table in tables:
-                conn.execute(table.delete())
-            conn.exec_driver_sql("DELETE FROM sqlite_sequence") if _has_sequence(conn) else None
-        else:
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-
-
-def _has_sequence(conn: object) -> bool:
-    row = conn.exec_driver_sql(  # type: ignore[attr-defined]
-        "SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'"
-    ).first()
-    return row is not None
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     """The database backend this test runs on."""
@@ -116,7 +96,7 @@ def db_url(backend: str, database_urls: dict[str, str]) -> str:
 def db(db_url: str) -> Iterator[Database]:
     """A Database on emptied tables."""
     database = open_database(db_url)
-    _empty_all_tables(database)
+    empty_all_tables(database)
     yield database
     database.dispose()
 

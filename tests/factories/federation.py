@@ -20,10 +20,10 @@ from commonpot.db import Database
 from commonpot.federation import delivery, instance
 from commonpot.federation.ap import CLIENT_KEY
 from commonpot.federation.client import Client
-from commonpot.models import load_all
 from commonpot.settings import Settings
 from commonpot.wiring import open_database
 from tests.conftest import create_pg_database, drop_pg_database
+from tests.factories.database import empty_all_tables
 
 
 @functools.lru_cache(maxsize=1)
@@ -103,14 +103,7 @@ class Instance:
 
 def empty(database: Database) -> None:
     """Empty every table (as the shared `db` fixture does)."""
-    tables = list(reversed(load_all().metadata.sorted_tables))
-    with database.write_engine.begin() as conn:
-        if database.is_sqlite:
-            for table in tables:
-                conn.execute(table.delete())
-        else:
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    empty_all_tables(database)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from commonpot.db import Database
 from commonpot.settings import Settings
 from commonpot.wiring import open_database
 from tests.factories.accounts import form, make_world, sign_in
+from tests.factories.database import empty_all_tables
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 T = TypeVar("T")
@@ -95,9 +96,7 @@ def test_flash_called_on_one_server_reaches_a_page_open_on_another(
 ) -> None:
     url = database_urls["postgresql"]
     db = open_database(url)
-    from tests.conftest import _empty_all_tables
-
-    _empty_all_tables(db)
+    empty_all_tables(db)
     world = make_world(db)
 
     def server(name: str) -> TestClient:
