@@ -29,18 +29,28 @@ What is kept, and for whom:
   `MAX_BYTES` in all (the least recently used go first), per server process; one found stale
   is dropped.
 
+A page (HTML) holds one thing of its reader's own: the CSRF token of their browser, in its
+forms. A page is kept with a stand-in for it (`SharedAnswers.marker`, a random string each
+server process makes up and never shows: no data can hold it), and each reader's own token,
+escaped as the template escapes it, takes the stand-in's place in the answer they get. A page
+is shared only for a reader without a flash message waiting and keyed also by the language
+they picked (the switcher shows it).
+
 On SQLite there is no such token (`snapshot_token` is None) and nothing is kept: an embedded
 read answers from the local file in microseconds anyway.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -62,6 +72,7 @@ class _Kept:
     status: int
     body: bytes
     headers: tuple[tuple[bytes, bytes], ...]
+    personal: bool  # holds the marker where each reader's own CSRF token goes
 
 
 class SharedAnswers:
@@ -83,6 +94,8 @@ class SharedAnswers:
         self.bytes = 0  # of the answers kept now
         self._answers: OrderedDict[Key, _Kept] = OrderedDict()
         self._lock = threading.Lock()
+        # stands in for the reader's CSRF token in a kept page
+        self.marker = "cp-reader-" + secrets.token_hex(16)
 
     @staticmethod
     def may_share(request: Request) -> bool:
@@ -101,9 +114,10 @@ class SharedAnswers:
     def key(request: Request, locale: str) -> Key:
         return (request.url.path, locale, datetime.now(UTC).date().isoformat())
 
-    def lookup(self, key: Key, token: str | None) -> Response | None:
+    def lookup(self, key: Key, token: str | None, reader: str = "") -> Response | None:
         """The answer kept for `key` if it was read at snapshot `token` (None: no snapshot,
-        nothing is ever kept) and is younger than `max_age_s`."""
+        nothing is ever kept) and is younger than `max_age_s`; a page with `reader`'s CSRF
+        token in it."""
         if token is None:
             return None
         with self._lock:
@@ -115,12 +129,28 @@ class SharedAnswers:
                 return None
             self._answers.move_to_end(key)
             self.hits += 1
+        if kept.personal:
+            return self.for_reader(kept.body, kept.status, kept.headers, reader)
         response = Response(kept.body, status_code=kept.status)
         response.raw_headers = list(kept.headers)
         return response
 
-    def keep(self, key: Key, token: str | None, response: Response) -> None:
-        """Keep `response` (a whole `200` body) as read at snapshot `token`."""
+    def for_reader(
+        self, body: bytes, status: int, headers: Sequence[tuple[bytes, bytes]], reader: str
+    ) -> Response:
+        """A page's answer for one reader: their CSRF token in place of the marker."""
+        own = body.replace(self.marker.encode(), str(escape(reader)).encode())
+        response = Response(own, status_code=status)
+        response.raw_headers = [
+            (name, value) for name, value in headers if name != b"content-length"
+        ] + [(b"content-length", str(len(own)).encode())]
+        return response
+
+    def keep(
+        self, key: Key, token: str | None, response: Response, *, personal: bool = False
+    ) -> None:
+        """Keep `response` (a whole `200` body) as read at snapshot `token`; `personal`: a
+        page holding `marker` where each reader's CSRF token goes."""
         body = getattr(response, "body", None)
         if (
             token is None
@@ -129,7 +159,7 @@ class SharedAnswers:
             or len(body) > self.max_body
         ):
             return
-        kept = _Kept(token, time.monotonic(), 200, body, tuple(response.raw_headers))
+        kept = _Kept(token, time.monotonic(), 200, body, tuple(response.raw_headers), personal)
         with self._lock:
             if key in self._answers:
                 self._drop(key)

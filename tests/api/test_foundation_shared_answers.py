@@ -12,6 +12,8 @@ is (`until_hit`), and checks every answer it gets.
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -23,9 +25,11 @@ from commonpot.accounts.service import Viewer
 from commonpot.app import create_app
 from commonpot.communities.models import Community
 from commonpot.db import Database
+from commonpot.http import CSRF_COOKIE
 from commonpot.recipes.models import Recipe
 from commonpot.settings import Settings
 from commonpot.shared_answers import SharedAnswers
+from commonpot.templating import FLASH_COOKIE
 from tests.factories.accounts import bearer, sign_in
 from tests.factories.recipes import make_recipe_world
 
@@ -263,3 +267,80 @@ def test_a_search_is_read_afresh_and_never_kept(
         found = client.get(url)
         assert [r["id"] for r in found.json()] == [world.public_recipe]
     assert (answers_of(app).kept, answers_of(app).hits) == (0, 0)
+
+
+PAGE = "/communities/publicville"
+
+
+def _page_token(page: Response) -> str:
+    """The CSRF token a page's forms carry (its `<meta name="csrf-token">`)."""
+    found = re.search(r'<meta name="csrf-token" content="([^"]*)">', page.text)
+    assert found is not None, page.text[:500]
+    return found.group(1)
+
+
+def test_a_communitys_page_is_shared_with_each_readers_own_csrf_token(
+    app: FastAPI, client: TestClient, db: Database, backend: str
+) -> None:
+    """The community's home page (where shared links land) is rendered once for everyone not
+    signed in; each reader's answer carries the CSRF token of their own browser, escaped as
+    the template escapes it, and never the stand-in or another reader's token."""
+    make_recipe_world(db)
+    answers = answers_of(app)
+    pages: list[tuple[str, Response]] = []
+    for _ in range(30):
+        client.cookies.clear()  # a new browser: the server gives it a token
+        hits = answers.hits
+        page = client.get(PAGE)
+        assert page.status_code == 200
+        pages.append((page.cookies[CSRF_COOKIE], page))
+        if backend != "sqlite" and answers.hits > hits:
+            break
+    if backend == "sqlite":
+        pages = pages[:3]
+    assert len({token for token, _ in pages}) == len(pages)  # one token each
+    bodies = set()
+    for token, page in pages:
+        assert _page_token(page) == token
+        assert page.text.count(token) == 3  # the meta tag, htmx's header, the language form
+        assert answers.marker not in page.text
+        assert int(page.headers["content-length"]) == len(page.content)
+        bodies.add(page.text.replace(token, "TOKEN"))
+    assert len(bodies) == 1  # the same page otherwise
+    if backend == "sqlite":
+        assert answers.kept == 0
+    else:
+        assert answers.hits >= 1
+    # a token the browser brought itself is still escaped, kept page or not
+    client.cookies.clear()
+    client.cookies.set(CSRF_COOKIE, 'x"><script>alert(1)</script>')
+    for _ in range(3):
+        page = client.get(PAGE)
+        assert "<script>alert(1)" not in page.text
+        assert _page_token(page) == "x&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_a_signed_in_or_flashed_page_is_never_kept(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    world = make_recipe_world(db)
+    sign_in(client, db, world.world.member)
+    for _ in range(3):
+        page = client.get(PAGE)
+        assert world.world.member.display_name in page.text
+    assert answers_of(app).kept == 0
+    client.cookies.clear()
+    client.cookies.set(FLASH_COOKIE, "anything")
+    for _ in range(3):
+        assert client.get(PAGE).status_code == 200
+    assert answers_of(app).kept == 0
+    client.cookies.clear()
+    page = client.get(PAGE)  # not signed in: never the member's page
+    assert world.world.member.display_name not in page.text
+    with db.unit_of_work() as session:
+        community = session.get(Community, world.world.public.id)
+        assert community is not None
+        community.visibility = "private"
+    hidden = client.get(PAGE)
+    assert hidden.status_code == 404
+    assert _page_token(hidden) == hidden.cookies.get(CSRF_COOKIE, client.cookies.get(CSRF_COOKIE))

@@ -25,9 +25,18 @@ from starlette.responses import Response
 
 from commonpot.communities import service
 from commonpot.communities.models import Community, Membership, Role
-from commonpot.http import SAFE_METHODS, Ctx, context, database, settings_of, unit_of_work
-from commonpot.i18n import reader_locale
+from commonpot.http import (
+    SAFE_METHODS,
+    Ctx,
+    context,
+    csrf_token,
+    database,
+    settings_of,
+    unit_of_work,
+)
+from commonpot.i18n import chosen_locale, reader_locale
 from commonpot.shared_answers import SharedAnswers
+from commonpot.templating import FLASH_COOKIE
 
 
 @dataclass
@@ -115,7 +124,12 @@ async def in_one_hop(request: Request, slug: str, work: Callable[[Here], T]) -> 
 
 
 async def shared_read(
-    request: Request, slug: str, work: Callable[[Here], Response], *, address: bool = False
+    request: Request,
+    slug: str,
+    work: Callable[[Here], Response],
+    *,
+    address: bool = False,
+    page: bool = False,
 ) -> Response:
     """`in_one_hop` for an answer every anonymous reader shares (a public recipe as JSON):
     on PostgreSQL it is kept and given again while the database is provably unchanged
@@ -125,7 +139,10 @@ async def shared_read(
     `work` must depend only on the database, the viewer, the URL's path and the reader's
     locale, and return the finished response. `address`: the answer also holds the
     instance's address (`settings.base_url`, or the request's own `Host` when that is not
-    set): it is shared only when the address is set, never one a request made up.
+    set): it is shared only when the address is set, never one a request made up. `page`:
+    the answer is a page (`render`), which also holds the reader's CSRF token, the language
+    they picked and any flash message waiting for them: it is rendered with a stand-in for
+    the token, which each reader's own replaces, and never shared with a flash waiting.
     """
     answers: SharedAnswers | None = getattr(request.app.state, "shared_answers", None)
     db = database(request)
@@ -134,19 +151,32 @@ async def shared_read(
         or db.is_sqlite
         or not answers.may_share(request)
         or (address and not settings_of(request).base_url)
+        or (page and FLASH_COOKIE in request.cookies)
     ):
         return await in_one_hop(request, slug, work)
-    key = answers.key(request, reader_locale(request))
+    locale = reader_locale(request)
+    key = answers.key(request, f"page:{locale}:{chosen_locale(request)}" if page else locale)
+    reader = csrf_token(request)
     token = await db.snapshot_token()  # first: the answer below is read at or after it
-    kept = answers.lookup(key, token)
+    kept = answers.lookup(key, token, reader)
     if kept is not None:
         return kept
 
     def read(session: Session) -> Response:
         here = enter(context(request, session), slug)
-        answer = work(here)
-        if here.viewer.is_anonymous and not here.viewer.is_admin:
+        if not here.viewer.is_anonymous or here.viewer.is_admin:
+            return work(here)
+        if not page:
+            answer = work(here)
             answers.keep(key, token, answer)
-        return answer
+            return answer
+        request.state.csrf_token = answers.marker
+        try:
+            answer = work(here)
+        finally:
+            request.state.csrf_token = reader
+        answers.keep(key, token, answer, personal=True)
+        body = bytes(answer.body)
+        return answers.for_reader(body, answer.status_code, answer.raw_headers, reader)
 
     return await db.read_on_loop(read)

@@ -14,7 +14,7 @@ from commonpot.communities import service
 from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
 from commonpot.communities.schemas import InvitationIn, PlaceIn
-from commonpot.communities.scope import CommunityScope, Here, enter, in_one_hop
+from commonpot.communities.scope import CommunityScope, Here, enter, shared_read
 from commonpot.errors import N_, Conflict, DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
@@ -62,8 +62,9 @@ def happening(here: Here) -> dict[str, Any]:
 async def community_home(request: Request, slug: str) -> Response:
     """A community's home page: what is happening, each item linking on, and its places.
 
-    Where a shared link lands: read and rendered on the event loop, without a thread hop
-    (`in_one_hop`)."""
+    Where a shared link lands: read and rendered on the event loop, without a thread hop,
+    and, for readers not signed in, rendered once while the database is unchanged
+    (`shared_read`, on PostgreSQL)."""
 
     def page(here: Here) -> Response:
         places = service.places(here.session, here.community)
@@ -75,7 +76,7 @@ async def community_home(request: Request, slug: str) -> Response:
         )
         return render(request, "communities/home.html", data, ctx=here)
 
-    return await in_one_hop(request, slug, page)
+    return await shared_read(request, slug, page, page=True)
 
 
 def _members_page(
