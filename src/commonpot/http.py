@@ -97,6 +97,13 @@ def settings_of(request: Request) -> Settings:
     return value
 
 
+def own_address(request: Request) -> str:
+    """This instance's address, without a trailing slash: `settings.base_url` when the
+    operator set it, else the address the request was made to (its `Host`, which a client
+    chooses: an answer holding it is never shared with another reader)."""
+    return (settings_of(request).base_url or str(request.base_url)).rstrip("/")
+
+
 @contextmanager
 def unit_of_work(request: Request, *, write: bool | None = None) -> Iterator[Ctx]:
     """One transaction for the request: committed at the end, rolled back on any error."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -31,7 +32,7 @@ from commonpot.settings import Settings
 from commonpot.shared_answers import SharedAnswers
 from commonpot.templating import FLASH_COOKIE
 from tests.factories.accounts import bearer, sign_in
-from tests.factories.recipes import make_recipe_world
+from tests.factories.recipes import RecipeWorld, make_recipe_world
 
 BASE = "/api/communities/publicville/recipes"
 
@@ -279,19 +280,25 @@ def _page_token(page: Response) -> str:
     return found.group(1)
 
 
-def test_a_communitys_page_is_shared_with_each_readers_own_csrf_token(
-    app: FastAPI, client: TestClient, db: Database, backend: str
+def _page(kind: str, world: RecipeWorld) -> str:
+    return PAGE if kind == "home" else f"{PAGE}/recipes/{world.public_recipe}"
+
+
+@pytest.mark.parametrize("kind", ["home", "recipe"])
+def test_a_page_is_shared_with_each_readers_own_csrf_token(
+    app: FastAPI, client: TestClient, db: Database, backend: str, kind: str
 ) -> None:
-    """The community's home page (where shared links land) is rendered once for everyone not
-    signed in; each reader's answer carries the CSRF token of their own browser, escaped as
-    the template escapes it, and never the stand-in or another reader's token."""
-    make_recipe_world(db)
+    """The community's home page and a public recipe's page (where shared links land) are
+    rendered once for everyone not signed in; each reader's answer carries the CSRF token
+    of their own browser, escaped as the template escapes it, and never the stand-in or
+    another reader's token."""
+    url = _page(kind, make_recipe_world(db))
     answers = answers_of(app)
     pages: list[tuple[str, Response]] = []
     for _ in range(30):
         client.cookies.clear()  # a new browser: the server gives it a token
         hits = answers.hits
-        page = client.get(PAGE)
+        page = client.get(url)
         assert page.status_code == 200
         pages.append((page.cookies[CSRF_COOKIE], page))
         if backend != "sqlite" and answers.hits > hits:
@@ -315,32 +322,60 @@ def test_a_communitys_page_is_shared_with_each_readers_own_csrf_token(
     client.cookies.clear()
     client.cookies.set(CSRF_COOKIE, 'x"><script>alert(1)</script>')
     for _ in range(3):
-        page = client.get(PAGE)
+        page = client.get(url)
         assert "<script>alert(1)" not in page.text
         assert _page_token(page) == "x&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
+@pytest.mark.parametrize("kind", ["home", "recipe"])
 def test_a_signed_in_or_flashed_page_is_never_kept(
-    app: FastAPI, client: TestClient, db: Database
+    app: FastAPI, client: TestClient, db: Database, kind: str
 ) -> None:
     world = make_recipe_world(db)
+    url = _page(kind, world)
     sign_in(client, db, world.world.member)
     for _ in range(3):
-        page = client.get(PAGE)
+        page = client.get(url)
         assert world.world.member.display_name in page.text
     assert answers_of(app).kept == 0
     client.cookies.clear()
     client.cookies.set(FLASH_COOKIE, "anything")
     for _ in range(3):
-        assert client.get(PAGE).status_code == 200
+        assert client.get(url).status_code == 200
     assert answers_of(app).kept == 0
     client.cookies.clear()
-    page = client.get(PAGE)  # not signed in: never the member's page
+    page = client.get(url)  # not signed in: never the member's page
     assert world.world.member.display_name not in page.text
     with db.unit_of_work() as session:
         community = session.get(Community, world.world.public.id)
         assert community is not None
         community.visibility = "private"
-    hidden = client.get(PAGE)
+    hidden = client.get(url)
     assert hidden.status_code == 404
     assert _page_token(hidden) == hidden.cookies.get(CSRF_COOKIE, client.cookies.get(CSRF_COOKIE))
+
+
+def test_a_recipe_page_names_the_instances_address_whatever_host_is_asked(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    """Its JSON-LD `url` is the configured address, so a made-up `Host` cannot reach the
+    page kept for the next reader."""
+    url = _page("recipe", make_recipe_world(db))
+    for host in ("evil.example", "testserver", "evil.example"):
+        page = client.get(url, headers={"Host": host})
+        assert page.status_code == 200
+        assert f'"url": "http://testserver{url}"' in page.text
+        assert "evil.example" not in page.text
+
+
+def test_without_an_address_a_recipe_page_is_never_kept(settings: Settings, db: Database) -> None:
+    url = _page("recipe", make_recipe_world(db))
+    app = create_app(settings.model_copy(update={"base_url": ""}))
+    try:
+        with TestClient(app) as client:
+            for host in ("evil.example", "testserver", "testserver"):
+                page = client.get(url, headers={"Host": host})
+                assert f'"url": "http://{host}{url}"' in page.text
+            assert answers_of(app).kept == 0
+    finally:
+        app.state.db.dispose()

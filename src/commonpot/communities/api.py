@@ -19,7 +19,7 @@ from commonpot.communities.schemas import (
     RoleIn,
 )
 from commonpot.communities.scope import CommunityScope, Here, shared_read
-from commonpot.http import Unit, api_router_for
+from commonpot.http import Unit, api_router_for, own_address
 from commonpot.params import Id
 
 router = api_router_for("communities")
@@ -27,8 +27,7 @@ router = api_router_for("communities")
 
 def invitation_url(request: Request, token: str) -> str:
     """The link a steward sends to the invited person."""
-    base = request.app.state.settings.base_url or str(request.base_url).rstrip("/")
-    return f"{base.rstrip('/')}/invite/{token}"
+    return f"{own_address(request)}/invite/{token}"
 
 
 @router.get("/communities", response_model=list[CommunityOut])

@@ -22,7 +22,7 @@ from commonpot.governance.grants_web import router as grants_router
 from commonpot.governance.refused import Refused, form_context, status_of
 from commonpot.governance.web_proposal import METHOD_LABELS
 from commonpot.governance.web_proposal import router as proposal_router
-from commonpot.http import PostedForm, verify_csrf_form
+from commonpot.http import PostedForm, own_address, verify_csrf_form
 from commonpot.templating import reader, redirect, render
 from commonpot.tenancy import select_scoped
 
@@ -265,7 +265,7 @@ def ledger_page(request: Request, here: CaughtUp) -> Response:
         vkey=ledger.instance_verifier(here.settings).vkey(),
         entries=[ledger_words.describe(e.seq, e.data, names, words.gettext) for e in rows],
         count=count,
-        base_url=(here.settings.base_url or str(request.base_url)).rstrip("/"),
+        base_url=own_address(request),
     )
     return render(request, "governance/ledger.html", data, ctx=here)
 
@@ -277,7 +277,7 @@ def verify_page(request: Request, here: CaughtUp) -> Response:
     data = here.page(
         report=report,
         problems=[worded_detail(problem, reader(request)) for problem in report.problems],
-        base_url=(here.settings.base_url or str(request.base_url)).rstrip("/"),
+        base_url=own_address(request),
     )
     return render(request, "governance/verify.html", data, ctx=here)
 

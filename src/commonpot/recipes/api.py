@@ -14,7 +14,7 @@ from pydantic import TypeAdapter
 from commonpot.communities import Community
 from commonpot.communities.scope import CommunityScope, Here, shared_read
 from commonpot.errors import Invalid
-from commonpot.http import api_router_for
+from commonpot.http import api_router_for, own_address
 from commonpot.params import Id, Offset
 from commonpot.recipes import api_exchange, api_heritage, browse, exchange, heritage, service
 from commonpot.recipes.browse import SearchQuery, VariantNode
@@ -49,8 +49,7 @@ BASE = "/communities/{slug}/recipes"
 
 def recipe_url(request: Request, community: Community, recipe_id: Id) -> str:
     """The recipe's public page address (used as its JSON-LD `url`)."""
-    base = request.app.state.settings.base_url or str(request.base_url).rstrip("/")
-    return f"{base.rstrip('/')}/communities/{community.slug}/recipes/{recipe_id}"
+    return f"{own_address(request)}/communities/{community.slug}/recipes/{recipe_id}"
 
 
 # an oral history's own fields in the API view (its audio link is worked out here)

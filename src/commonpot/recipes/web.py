@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from commonpot.communities.scope import CommunityScope, Here, in_one_hop
+from commonpot.communities.scope import CommunityScope, Here, shared_read
 from commonpot.errors import DomainError, Forbidden, problem_words
-from commonpot.http import PostedForm, Unit, verify_csrf_form
+from commonpot.http import PostedForm, Unit, own_address, verify_csrf_form
 from commonpot.params import Id
 from commonpot.recipes import browse, heritage, service, web_exchange, web_heritage
 from commonpot.recipes.browse import SearchQuery
@@ -154,8 +154,7 @@ def recipes_feed(slug: str, request: Request, ctx: Unit) -> Response:
 
     community = readable_community(ctx.session, slug, ANONYMOUS)
     entries = feed_entries(ctx.session, community)
-    base = ctx.settings.base_url or str(request.base_url).rstrip("/")
-    body = atom(community, entries, base.rstrip("/"), utcnow())
+    body = atom(community, entries, own_address(request), utcnow())
     return Response(body, media_type="application/atom+xml")
 
 
@@ -182,9 +181,13 @@ async def recipe_page(
 ) -> Response:
     """A recipe to read and print: ingredients (scaled on request), steps, story, lineage.
 
-    The busiest page: read and rendered on the event loop, without a thread hop (`in_one_hop`)."""
-    return await in_one_hop(
+    The busiest page: read and rendered on the event loop, without a thread hop, and for
+    readers not signed in rendered once while the database is unchanged (`shared_read`, on
+    PostgreSQL; its JSON-LD names the instance's address, so only when that is set)."""
+    return await shared_read(
         request,
         slug,
         lambda here: recipe_detail(here, recipe_id, servings=servings, lang=lang, ack=ack),
+        address=True,
+        page=True,
     )

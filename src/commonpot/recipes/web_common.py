@@ -12,6 +12,7 @@ from starlette.datastructures import FormData, UploadFile
 from commonpot.communities.scope import Here
 from commonpot.errors import DomainError, Invalid
 from commonpot.fields import same_language
+from commonpot.http import own_address
 from commonpot.recipes import browse, exchange, heritage, service
 from commonpot.recipes.durations import human_duration
 from commonpot.recipes.jsonld import to_jsonld
@@ -104,9 +105,7 @@ def recipe_detail(
             for s in scale_recipe(exchange.scalable(recipe), servings)
         ]
     if recipe.reach == "public" and not data["gated"]:
-        url = str(request.url.replace(query=""))
-        if failed:
-            url = url.rsplit("/", 1)[0]  # the recipe's own address, not the form's
+        url = f"{own_address(request)}/communities/{community.slug}/recipes/{recipe.id}"
         words = reader(request)
         data["jsonld_doc"] = to_jsonld(heritage.recipe_data(recipe, community, url, words))
     status = error.status if error else 200
