@@ -28,18 +28,12 @@ from commonpot.events.schemas import (
     SessionOut,
     WithdrawOut,
 )
-from commonpot.http import Unit, api_router_for, unit_of_work
+from commonpot.http import Unit, api_router_for, own_address, unit_of_work
 from commonpot.params import Id
 
 router = api_router_for("events")
 router.include_router(planning_router)
 BASE = "/communities/{slug}/events"
-
-
-def base_url(request: Request) -> str:
-    """The instance's public address."""
-    configured: str = request.app.state.settings.base_url
-    return (configured or str(request.base_url)).rstrip("/")
 
 
 def event_out(
@@ -52,7 +46,7 @@ def event_out(
     """The API shape of an event (`numbers`: its `signup.counts`, when already read)."""
     if numbers is None:
         numbers = signup.counts(session, event)
-    url = f"{base_url(request)}/communities/{community.slug}/events/{event.id}"
+    url = f"{own_address(request)}/communities/{community.slug}/events/{event.id}"
     place = event.place
     return EventOut(
         id=event.id,
@@ -237,11 +231,11 @@ def my_calendar(request: Request) -> CalendarOut:
     """The secret address of your personal calendar feed (made on first use)."""
     with unit_of_work(request, write=True) as ctx:
         token = calendar_token(ctx.session, ctx.viewer.require_user())
-        return CalendarOut(url=f"{base_url(request)}/me/calendar/{token}.ics")
+        return CalendarOut(url=f"{own_address(request)}/me/calendar/{token}.ics")
 
 
 @router.post("/me/calendar/rotate", response_model=CalendarOut)
 def rotate_calendar(request: Request, ctx: Unit) -> CalendarOut:
     """A new secret address for your calendar feed; the old one stops working."""
     token = calendar_token(ctx.session, ctx.viewer.require_user(), rotate=True)
-    return CalendarOut(url=f"{base_url(request)}/me/calendar/{token}.ics")
+    return CalendarOut(url=f"{own_address(request)}/me/calendar/{token}.ics")

@@ -12,17 +12,12 @@ from commonpot.communities.scope import CommunityScope, Here, shared_read
 from commonpot.events import feeds, service, signup
 from commonpot.events.live import stream
 from commonpot.events.recurrence import zone
-from commonpot.http import Unit, unit_of_work, verify_csrf_form
+from commonpot.http import Unit, own_address, unit_of_work, verify_csrf_form
 from commonpot.params import Id
 from commonpot.templating import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 ICS = "text/calendar; charset=utf-8"
-
-
-def _base(request: Request) -> str:
-    configured: str = request.app.state.settings.base_url
-    return (configured or str(request.base_url)).rstrip("/")
 
 
 def _ics(body: bytes, filename: str) -> Response:
@@ -43,7 +38,7 @@ async def community_calendar(request: Request, slug: str) -> Response:
     instance's address is configured: the feed's links hold it)."""
 
     def answer(here: Here) -> Response:
-        body = feeds.community_feed(here.session, here.community, here.viewer, _base(request))
+        body = feeds.community_feed(here.session, here.community, here.viewer, own_address(request))
         return _ics(body, f"{here.community.slug}-events.ics")
 
     return await shared_read(request, slug, answer, address=True)
@@ -53,14 +48,14 @@ async def community_calendar(request: Request, slug: str) -> Response:
 def event_calendar(event_id: Id, request: Request, here: CommunityScope) -> Response:
     """One event as an .ics file to add to a calendar."""
     event = service.get_event(here.session, here.community, here.viewer, event_id)
-    body = feeds.event_feed(here.session, here.community, event, _base(request))
+    body = feeds.event_feed(here.session, here.community, event, own_address(request))
     return _ics(body, f"{here.community.slug}-event-{event_id}.ics")
 
 
 @router.get("/me/calendar/{token}.ics")
 def personal_calendar(token: str, request: Request, ctx: Unit) -> Response:
     """Everything the token's owner signed up for (calendar apps cannot sign in)."""
-    return _ics(feeds.personal_feed(ctx.session, token, _base(request)), "my-events.ics")
+    return _ics(feeds.personal_feed(ctx.session, token, own_address(request)), "my-events.ics")
 
 
 @router.get("/communities/{slug}/events/live")
@@ -93,7 +88,7 @@ def my_events(request: Request) -> Response:
             "signed": signed,
             "attended": attended,
             "slugs": slugs,
-            "feed_url": f"{_base(request)}/me/calendar/{token}.ics",
+            "feed_url": f"{own_address(request)}/me/calendar/{token}.ics",
             "local_time": lambda moment, tz: moment.astimezone(zone(tz)),
         }
         return render(request, "events/mine.html", data, ctx=ctx)
