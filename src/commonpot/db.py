@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -196,6 +197,8 @@ class Database:
         self._loop_read: async_sessionmaker[AsyncSession] | None = None
         self._loop_lock = threading.Lock()
         self._loop_lines: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+        self._watch_lock = threading.Lock()
+        self._watch: sqlite3.Connection | None = None  # SQLite: sees others' commits
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         for hook in session_hooks:
@@ -262,16 +265,31 @@ class Database:
         return await self._in_line(lambda: self._loop_sessions()().run_sync(run))
 
     async def snapshot_token(self) -> str | None:
-        """PostgreSQL's current snapshot (`pg_current_snapshot()`, PostgreSQL 13 or newer) as
-        text, read on the event loop like `read_on_loop` (and in its line); None on SQLite.
+        """A token that stays the same for as long as no change is committed: two equal
+        tokens mean every row a reader sees is as it was (`commonpot.shared_answers` keeps
+        answers on it). What a kept answer costs, so no ORM session:
 
-        Two equal tokens mean no transaction ended (committed or rolled back) between them:
-        every row a reader sees is as it was (`commonpot.shared_answers` keeps answers on it).
-        A plain connection, no ORM session: this is all a kept answer costs.
+        - PostgreSQL: the current snapshot (`pg_current_snapshot()`, PostgreSQL 13 or
+          newer) as text, read on the event loop like `read_on_loop` (and in its line). A
+          transaction that ends (commits or rolls back) changes it, for good.
+        - SQLite: `PRAGMA data_version` of a connection of the database's own that never
+          writes: it changes whenever any other connection, in this process or another (a
+          command, a job worker), commits to the file (and at a WAL checkpoint: a needless
+          but harmless change). None for an in-memory database (no other connection sees it).
         """
         if self.is_sqlite:
-            return None
+            return self._data_version()
         return await self._in_line(self._snapshot)
+
+    def _data_version(self) -> str | None:
+        path = self.engine.url.database
+        if not path or path == ":memory:" or "mode=memory" in self.url:
+            return None
+        with self._watch_lock:
+            if self._watch is None:
+                self._watch = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            found = self._watch.execute("PRAGMA data_version").fetchone()
+        return f"sqlite:{found[0]}"
 
     async def _in_line(self, read: Callable[[], Awaitable[T]]) -> T:
         """`read()` in the running loop's line, and once more if the server had ended its
@@ -333,6 +351,10 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection."""
+        with self._watch_lock:
+            watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.close()
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()

@@ -1,12 +1,13 @@
-"""Answers every anonymous reader shares, kept until the database changes (PostgreSQL).
+"""Answers every anonymous reader shares, kept until the database changes.
 
 When a link to a public recipe goes round, hundreds of people who have not signed in ask for
 the same thing within seconds, and each of them gets the same bytes. Here a read that opts in
 (`communities.scope.shared_read`) keeps its answer and gives it again, for as long as the
 database is provably unchanged.
 
-Validity is exact, not a guess: each answer is kept with the PostgreSQL snapshot it was read
-after (`Database.snapshot_token`: `pg_current_snapshot()`). A snapshot says which
+Validity is exact, not a guess: each answer is kept with the token of the database's state
+it was read after (`Database.snapshot_token`). On PostgreSQL that is the snapshot
+(`pg_current_snapshot()`). A snapshot says which
 transactions' changes a reader sees: `xmax` is one past the newest transaction that has
 ended, and the ones still running below it are listed. A transaction that ends (commits or
 rolls back) either raises `xmax` or leaves that list, for good; one still running changes
@@ -14,7 +15,9 @@ nothing anyone can see. So a snapshot equal to an earlier one means no transacti
 between, and every row a reader sees is as it was: only then is a kept answer given again.
 Any commit on the server (any database, any process) makes every kept answer stale, and the
 next request reads again. Whatever a change hides (a recipe made community-only, a community
-made private) is hidden from the very next request, as without this.
+made private) is hidden from the very next request, as without this. On SQLite the token is
+`PRAGMA data_version` of a connection that never writes, which changes whenever any other
+connection (any process) commits to the file: the same guarantee for the embedded database.
 
 What is kept, and for whom:
 - only answers read for an anonymous viewer (no session cookie, no `Authorization` or
@@ -36,8 +39,7 @@ escaped as the template escapes it, takes the stand-in's place in the answer the
 is shared only for a reader without a flash message waiting and keyed also by the language
 they picked (the switcher shows it).
 
-On SQLite there is no such token (`snapshot_token` is None) and nothing is kept: an embedded
-read answers from the local file in microseconds anyway.
+An in-memory SQLite database has no such token (`snapshot_token` is None): nothing is kept.
 """
 
 from __future__ import annotations

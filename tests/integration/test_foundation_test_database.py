@@ -22,7 +22,13 @@ def _rows(db: Database) -> dict[str, int]:
     return {name: n for name, n in counts.items() if n}
 
 
-def test_emptying_leaves_no_row_and_ids_start_again(db: Database) -> None:
+@pytest.mark.parametrize("many", [database.MANY, 3])
+def test_emptying_leaves_no_row_and_ids_start_again(
+    db: Database, many: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tables of `many` rows or more are truncated on PostgreSQL (the world's users are), the
+    others deleted from."""
+    monkeypatch.setattr(database, "MANY", many)
     make_world(db)
     assert _rows(db)  # the world wrote rows
     empty_all_tables(db)

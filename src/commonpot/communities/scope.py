@@ -132,9 +132,9 @@ async def shared_read(
     page: bool = False,
 ) -> Response:
     """`in_one_hop` for an answer every anonymous reader shares (a public recipe as JSON):
-    on PostgreSQL it is kept and given again while the database is provably unchanged
-    (`commonpot.shared_answers`: one snapshot check instead of the read). Signed-in readers,
-    other methods and SQLite go through `in_one_hop` as before.
+    it is kept and given again while the database is provably unchanged
+    (`commonpot.shared_answers`: one snapshot check instead of the read). Signed-in readers
+    and other methods go through `in_one_hop` as before.
 
     `work` must depend only on the database, the viewer, the URL's path and the reader's
     locale, and return the finished response. `address`: the answer also holds the
@@ -148,7 +148,6 @@ async def shared_read(
     db = database(request)
     if (
         answers is None
-        or db.is_sqlite
         or not answers.may_share(request)
         or (address and not settings_of(request).base_url)
         or (page and FLASH_COOKIE in request.cookies)

@@ -64,7 +64,7 @@ async def community_home(request: Request, slug: str) -> Response:
 
     Where a shared link lands: read and rendered on the event loop, without a thread hop,
     and, for readers not signed in, rendered once while the database is unchanged
-    (`shared_read`, on PostgreSQL)."""
+    (`shared_read`)."""
 
     def page(here: Here) -> Response:
         places = service.places(here.session, here.community)

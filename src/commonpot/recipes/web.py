@@ -182,8 +182,8 @@ async def recipe_page(
     """A recipe to read and print: ingredients (scaled on request), steps, story, lineage.
 
     The busiest page: read and rendered on the event loop, without a thread hop, and for
-    readers not signed in rendered once while the database is unchanged (`shared_read`, on
-    PostgreSQL; its JSON-LD names the instance's address, so only when that is set)."""
+    readers not signed in rendered once while the database is unchanged (`shared_read`; its
+    JSON-LD names the instance's address, so only when that is set)."""
     return await shared_read(
         request,
         slug,
