@@ -27,7 +27,8 @@ What is kept, and for whom:
   answer and push the others out), keyed by the URL's path, the reader's locale and the UTC
   date, so an answer in another language, or one that depends on the date (seasonal
   protocols open by month), is read again; and never older than `MAX_AGE_S`, a bound on
-  anything that changes without a write;
+  anything that changes without a write, nor past a moment the read knows its answer
+  changes at without one (a proposal's opening or closing time);
 - only `200` answers of at most `MAX_BODY` bytes, at most `CAPACITY` of them and
   `MAX_BYTES` in all (the least recently used go first), per server process; one found stale
   is dropped.
@@ -70,7 +71,7 @@ Key = tuple[str, str, str]
 @dataclass(frozen=True)
 class _Kept:
     token: str
-    at: float
+    until: float  # time.monotonic() after which it is not given again
     status: int
     body: bytes
     headers: tuple[tuple[bytes, bytes], ...]
@@ -118,13 +119,13 @@ class SharedAnswers:
 
     def lookup(self, key: Key, token: str | None, reader: str = "") -> Response | None:
         """The answer kept for `key` if it was read at snapshot `token` (None: no snapshot,
-        nothing is ever kept) and is younger than `max_age_s`; a page with `reader`'s CSRF
+        nothing is ever kept) and its time has not run out; a page with `reader`'s CSRF
         token in it."""
         if token is None:
             return None
         with self._lock:
             kept = self._answers.get(key)
-            if kept is None or kept.token != token or time.monotonic() - kept.at > self.max_age_s:
+            if kept is None or kept.token != token or time.monotonic() > kept.until:
                 self.misses += 1
                 if kept is not None:  # stale for good: a snapshot never comes back
                     self._drop(key)
@@ -149,10 +150,17 @@ class SharedAnswers:
         return response
 
     def keep(
-        self, key: Key, token: str | None, response: Response, *, personal: bool = False
+        self,
+        key: Key,
+        token: str | None,
+        response: Response,
+        *,
+        personal: bool = False,
+        until: datetime | None = None,
     ) -> None:
-        """Keep `response` (a whole `200` body) as read at snapshot `token`; `personal`: a
-        page holding `marker` where each reader's CSRF token goes."""
+        """Keep `response` (a whole `200` body) as read at snapshot `token`, for at most
+        `max_age_s` and not past `until` (when it stops being right without a write);
+        `personal`: a page holding `marker` where each reader's CSRF token goes."""
         body = getattr(response, "body", None)
         if (
             token is None
@@ -161,7 +169,11 @@ class SharedAnswers:
             or len(body) > self.max_body
         ):
             return
-        kept = _Kept(token, time.monotonic(), 200, body, tuple(response.raw_headers), personal)
+        now = time.monotonic()
+        ends = now + self.max_age_s
+        if until is not None:
+            ends = min(ends, now + (until - datetime.now(UTC)).total_seconds())
+        kept = _Kept(token, ends, 200, body, tuple(response.raw_headers), personal)
         with self._lock:
             if key in self._answers:
                 self._drop(key)

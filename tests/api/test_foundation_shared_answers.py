@@ -175,8 +175,8 @@ def test_an_answer_read_for_someone_is_never_kept(
 
 
 # the other public reads that share their answers: the community as JSON, its calendar feed
-# (calendar apps poll it), its ActivityPub actor and outbox (every follower's server) and its
-# event and recipe lists
+# (calendar apps poll it), its ActivityPub actor and outbox (every follower's server), its
+# event, recipe and proposal lists and its ledger checkpoint (auditors poll it)
 SHARED_READS = (
     "/api/communities/publicville",
     "/communities/publicville/events.ics",
@@ -184,6 +184,8 @@ SHARED_READS = (
     "/federation/publicville/outbox",
     "/api/communities/publicville/events",
     "/api/communities/publicville/recipes",
+    "/api/communities/publicville/proposals",
+    "/api/communities/publicville/ledger/checkpoint",
 )
 AP = {"Accept": "application/activity+json"}
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import time
 from datetime import UTC, datetime, timedelta
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, update
 
@@ -182,6 +184,39 @@ def test_scheduled_opening_is_pending_until_its_time(client: TestClient, db: Dat
         f"{API}/proposals/{number}/vote", json={"ballot": {"choice": "yes"}}, headers=steward
     )
     assert on_time.status_code == 200
+
+
+def test_a_shared_answer_is_not_given_past_the_next_steps_time(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    """Anonymous reads of proposals are shared while nothing changes (`shared_read`), but a
+    proposal whose opening time comes is shown opened at once, with no write in between."""
+    w = make_world(db)
+    steward = bearer(db, w.steward)
+    number = int(
+        client.post(f"{API}/proposals", json={"title": "Soup rota"}, headers=steward).json()[
+            "number"
+        ]
+    )
+    opens = datetime.now(UTC) + timedelta(seconds=3)
+    opened = client.post(
+        f"{API}/proposals/{number}/open", json={"starts_at": opens.isoformat()}, headers=steward
+    )
+    assert opened.json()["state"] == "pending"
+    answers = app.state.shared_answers
+    urls = (f"{API}/proposals", f"{API}/proposals/{number}")
+    for url in urls:
+        for _ in range(30):  # other workers' commits end kept answers too: ask until one is
+            hits = answers.hits
+            read = client.get(url).json()
+            assert (read[0] if isinstance(read, list) else read)["state"] == "pending"
+            if answers.hits > hits:
+                break
+        else:
+            raise AssertionError(f"{url} was never given again")
+    time.sleep(max(0.0, (opens - datetime.now(UTC)).total_seconds()) + 0.2)
+    assert client.get(urls[1]).json()["state"] == "active"
+    assert client.get(urls[0]).json()[0]["state"] == "active"
 
 
 def test_a_read_applies_what_is_due_first_and_otherwise_writes_nothing(

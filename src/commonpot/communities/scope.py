@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -92,6 +93,7 @@ def _community_unit(slug: str, request: Request) -> Iterator[Here]:
 CommunityScope = Annotated[Here, Depends(_community_unit, scope="function")]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 async def in_one_hop(request: Request, slug: str, work: Callable[[Here], T]) -> T:
@@ -126,11 +128,12 @@ async def in_one_hop(request: Request, slug: str, work: Callable[[Here], T]) -> 
 async def shared_read(
     request: Request,
     slug: str,
-    work: Callable[[Here], Response],
+    work: Callable[[Here], R],
     *,
     address: bool = False,
     page: bool = False,
-) -> Response:
+    until: Callable[[], datetime | None] | None = None,
+) -> R | Response:
     """`in_one_hop` for an answer every anonymous reader shares (a public recipe as JSON):
     it is kept and given again while the database is provably unchanged
     (`commonpot.shared_answers`: one snapshot check instead of the read). Signed-in readers
@@ -143,6 +146,9 @@ async def shared_read(
     the answer is a page (`render`), which also holds the reader's CSRF token, the language
     they picked and any flash message waiting for them: it is rendered with a stand-in for
     the token, which each reader's own replaces, and never shared with a flash waiting.
+    `until`, called after `work`: when its answer stops being right without a write (it is
+    not given again after that). Whatever `work` returns that is not a response is passed
+    back and never kept.
     """
     answers: SharedAnswers | None = getattr(request.app.state, "shared_answers", None)
     db = database(request)
@@ -161,20 +167,23 @@ async def shared_read(
     if kept is not None:
         return kept
 
-    def read(session: Session) -> Response:
+    def read(session: Session) -> R | Response:
         here = enter(context(request, session), slug)
         if not here.viewer.is_anonymous or here.viewer.is_admin:
             return work(here)
         if not page:
             answer = work(here)
-            answers.keep(key, token, answer)
+            if isinstance(answer, Response):
+                answers.keep(key, token, answer, until=until() if until else None)
             return answer
         request.state.csrf_token = answers.marker
         try:
             answer = work(here)
         finally:
             request.state.csrf_token = reader
-        answers.keep(key, token, answer, personal=True)
+        if not isinstance(answer, Response):
+            return answer
+        answers.keep(key, token, answer, personal=True, until=until() if until else None)
         body = bytes(answer.body)
         return answers.for_reader(body, answer.status_code, answer.raw_headers, reader)
 

@@ -279,7 +279,7 @@ def revoke(here: CommunityScope, scope: str) -> None:
 
 
 @router.get(BASE + "/ledger/checkpoint", response_class=PlainTextResponse)
-async def checkpoint(request: Request, slug: str) -> PlainTextResponse:
+async def checkpoint(request: Request, slug: str) -> Response:
     """The latest signed checkpoint (C2SP signed note, text/plain)."""
 
     def answer(here: Here) -> PlainTextResponse:

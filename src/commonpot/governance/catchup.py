@@ -7,18 +7,20 @@ has a conviction step to take, or entries wait for a signed checkpoint.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from commonpot.communities import Community, readable_community
-from commonpot.communities.scope import Here, enter, in_one_hop
+from commonpot.communities.scope import Here, enter, in_one_hop, shared_read
 from commonpot.governance import grants, ledger, service
 from commonpot.http import unit_of_work
 
-T = TypeVar("T")
+R = TypeVar("R", bound=Response)
 
 
 def _is_due(session: Session, community: Community, with_grants: bool) -> bool:
@@ -71,18 +73,24 @@ class _Due:
 _DUE = _Due()
 
 
-async def caught_up_read(request: Request, slug: str, work: Callable[[Here], T]) -> T:
+async def caught_up_read(request: Request, slug: str, work: Callable[[Here], R]) -> R | Response:
     """`in_one_hop` for a read of proposals or the ledger: whether a step is due is checked
     in the read's own transaction, on the event loop (one unit of work, no thread hop, where
     `CaughtUp` takes two and three or four hops). Only when one is due do the steps go to a
-    worker thread, in their own write transaction, and the read runs after them."""
+    worker thread, in their own write transaction, and the read runs after them.
 
-    def read(here: Here) -> T | _Due:
-        if _is_due(here.session, here.community, False):
+    Its answer is shared with every reader not signed in (`shared_read`) until the database
+    changes or the next time-driven step falls due, whichever comes first: a proposal that
+    opens or closes is never shown as it was before."""
+    coming: list[datetime | None] = [None]
+
+    def read(here: Here) -> R | _Due:
+        due, coming[0] = service.steps(here.session, here.community)
+        if due or ledger.unsealed(here.session, here.community):
             return _DUE
         return work(here)
 
-    found = await in_one_hop(request, slug, read)
+    found = await shared_read(request, slug, read, until=lambda: coming[0])
     if not isinstance(found, _Due):
         return found
     await run_in_threadpool(_apply, request, slug, False)

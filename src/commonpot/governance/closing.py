@@ -42,26 +42,47 @@ def advance(
     return proposal
 
 
-def is_due(proposal: Proposal, now: datetime) -> bool:
-    """True when a time-driven step (open, close, expire) is waiting for `advance`."""
+def step_at(proposal: Proposal) -> datetime | None:
+    """When the proposal's next time-driven step (open, close, expire) falls due, if any."""
     state = proposal.state
     if state == State.PENDING.value:
-        return proposal.opens_at is not None and now >= proposal.opens_at
+        return proposal.opens_at
     if state == State.ACTIVE.value:
-        return proposal.closes_at is not None and now >= proposal.closes_at
-    if state == State.QUEUED.value:
-        return proposal.executable_at is not None and now >= proposal.executable_at + EXPIRY
-    return False
+        return proposal.closes_at
+    if state == State.QUEUED.value and proposal.executable_at is not None:
+        return proposal.executable_at + EXPIRY
+    return None
+
+
+def is_due(proposal: Proposal, now: datetime) -> bool:
+    """True when a time-driven step (open, close, expire) is waiting for `advance`."""
+    at = step_at(proposal)
+    return at is not None and now >= at
+
+
+_WAITING = (State.PENDING.value, State.ACTIVE.value, State.QUEUED.value)
+
+
+def _waiting(session: Session, community: Community) -> list[Proposal]:
+    return list(
+        session.scalars(select_scoped(Proposal, community.id).where(Proposal.state.in_(_WAITING)))
+    )
 
 
 def due_proposals(session: Session, community: Community) -> list[Proposal]:
     """Every proposal of the community with a time-driven step waiting."""
-    waiting = (State.PENDING.value, State.ACTIVE.value, State.QUEUED.value)
     now = utcnow()
-    found = session.scalars(
-        select_scoped(Proposal, community.id).where(Proposal.state.in_(waiting))
-    )
-    return [p for p in found if is_due(p, now)]
+    return [p for p in _waiting(session, community) if is_due(p, now)]
+
+
+def steps(session: Session, community: Community) -> tuple[bool, datetime | None]:
+    """Whether a proposal has a time-driven step waiting now, and when the next one that is
+    not yet due falls due (None: none is coming): until then, only a write changes what
+    any proposal reads as."""
+    now = utcnow()
+    times = [at for p in _waiting(session, community) if (at := step_at(p)) is not None]
+    coming = [at for at in times if now < at]
+    return len(coming) < len(times), min(coming, default=None)
 
 
 def _close(

@@ -31,6 +31,7 @@ from commonpot.governance.closing import (
     execute_proposal,
     is_due,
     outcome_in,
+    steps,
 )
 from commonpot.governance.count_methods import METHODS
 from commonpot.governance.models import Comment, Proposal, State, Vote
@@ -65,6 +66,7 @@ __all__ = [
     "my_vote",
     "open_proposal",
     "outcome_in",
+    "steps",
     "verify_receipt",
     "visible_proposals",
 ]
