@@ -80,17 +80,22 @@ def test_an_anonymous_read_is_given_again_until_a_change_is_committed(
         assert again.json()["name"] == "Three sisters soup, with squash blossoms"
 
 
+def make_private(db: Database, world: RecipeWorld) -> None:
+    """The world's public community made private, committed."""
+    with db.unit_of_work() as session:
+        community = session.get(Community, world.world.public.id)
+        assert community is not None
+        community.visibility = "private"
+
+
 def test_what_a_change_hides_is_hidden_from_the_very_next_request(
     app: FastAPI, client: TestClient, db: Database
 ) -> None:
     world = make_recipe_world(db)
     url = f"{BASE}/{world.public_recipe}"
     assert client.get(url).status_code == 200
-    assert client.get(url).status_code == 200  # kept, on PostgreSQL
-    with db.unit_of_work() as session:
-        community = session.get(Community, world.world.public.id)
-        assert community is not None
-        community.visibility = "private"
+    assert client.get(url).status_code == 200  # kept
+    make_private(db, world)
     hidden = client.get(url)
     assert hidden.status_code == 404
     assert hidden.headers["content-type"] == "application/problem+json"
@@ -331,10 +336,7 @@ def test_a_signed_in_or_flashed_page_is_never_kept(
     client.cookies.clear()
     page = client.get(url)  # not signed in: never the member's page
     assert world.world.member.display_name not in page.text
-    with db.unit_of_work() as session:
-        community = session.get(Community, world.world.public.id)
-        assert community is not None
-        community.visibility = "private"
+    make_private(db, world)
     hidden = client.get(url)
     assert hidden.status_code == 404
     assert _page_token(hidden) == hidden.cookies.get(CSRF_COOKIE, client.cookies.get(CSRF_COOKIE))
