@@ -286,10 +286,19 @@ class Database:
         if not path or path == ":memory:" or "mode=memory" in self.url:
             return None
         with self._watch_lock:
-            if self._watch is None:
-                self._watch = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            found = self._watch.execute("PRAGMA data_version").fetchone()
-        return f"sqlite:{found[0]}"
+            for _ in range(2):  # a connection that failed is opened again, once
+                try:
+                    if self._watch is None:
+                        self._watch = sqlite3.connect(
+                            path, isolation_level=None, check_same_thread=False
+                        )
+                    found = self._watch.execute("PRAGMA data_version").fetchone()
+                    return f"sqlite:{found[0]}"
+                except sqlite3.Error:
+                    if self._watch is not None:
+                        self._watch.close()
+                    self._watch = None
+        return None  # unknown: nothing is kept or given again, every request reads
 
     async def _in_line(self, read: Callable[[], Awaitable[T]]) -> T:
         """`read()` in the running loop's line, and once more if the server had ended its

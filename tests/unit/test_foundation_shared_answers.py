@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from starlette.requests import Request
 from starlette.responses import Response
@@ -75,7 +77,7 @@ def test_an_answer_is_given_again_only_at_the_same_snapshot() -> None:
 def test_nothing_is_kept_without_a_snapshot_or_a_whole_ok_answer() -> None:
     answers = SharedAnswers(max_body=100)
     key = SharedAnswers.key(request(), "en")
-    answers.keep(key, None, answer())  # SQLite
+    answers.keep(key, None, answer())  # an in-memory SQLite database
     answers.keep(key, "1:1:", answer(status=404))
     answers.keep(key, "1:1:", answer(b"x" * 101))
     assert answers.kept == 0
@@ -91,6 +93,26 @@ def test_old_answers_are_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
     answers.keep(key, "1:1:", answer())
     now[0] += 59
     assert answers.lookup(key, "1:1:") is not None
+    now[0] += 2
+    assert answers.lookup(key, "1:1:") is None
+
+
+def test_an_answer_is_not_given_past_the_moment_it_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`until` (a proposal's opening, say) ends a kept answer before `max_age_s` does."""
+    answers = SharedAnswers(max_age_s=60)
+    key = SharedAnswers.key(request(), "en")
+    now = [1000.0]
+    monkeypatch.setattr("commonpot.shared_answers.time.monotonic", lambda: now[0])
+    answers.keep(key, "1:1:", answer(), until=datetime.now(UTC) + timedelta(seconds=10))
+    now[0] += 9
+    assert answers.lookup(key, "1:1:") is not None
+    now[0] += 2
+    assert answers.lookup(key, "1:1:") is None
+    answers.keep(key, "1:1:", answer(), until=datetime.now(UTC) + timedelta(hours=1))
+    now[0] += 59
+    assert answers.lookup(key, "1:1:") is not None  # the age limit still holds
     now[0] += 2
     assert answers.lookup(key, "1:1:") is None
 
