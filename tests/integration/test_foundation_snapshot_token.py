@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import text
@@ -12,7 +13,10 @@ from commonpot.db import Database
 
 
 def _token(db: Database) -> str | None:
-    return asyncio.run(db.snapshot_token())
+    """The token, asked on a loop of its own thread (a browser test before may have left
+    this thread's loop marked running)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, db.snapshot_token()).result()
 
 
 def test_the_token_moves_with_each_commit_and_survives_a_lost_connection(
