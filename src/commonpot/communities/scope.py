@@ -171,19 +171,18 @@ async def shared_read(
         here = enter(context(request, session), slug)
         if not here.viewer.is_anonymous or here.viewer.is_admin:
             return work(here)
-        if not page:
-            answer = work(here)
-            if isinstance(answer, Response):
-                answers.keep(key, token, answer, until=until() if until else None)
-            return answer
-        request.state.csrf_token = answers.marker
+        if page:
+            request.state.csrf_token = answers.marker
         try:
             answer = work(here)
         finally:
-            request.state.csrf_token = reader
+            if page:
+                request.state.csrf_token = reader
         if not isinstance(answer, Response):
             return answer
-        answers.keep(key, token, answer, personal=True, until=until() if until else None)
+        answers.keep(key, token, answer, personal=page, until=until() if until else None)
+        if not page:
+            return answer
         body = bytes(answer.body)
         return answers.for_reader(body, answer.status_code, answer.raw_headers, reader)
 

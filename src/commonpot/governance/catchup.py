@@ -26,7 +26,7 @@ R = TypeVar("R", bound=Response)
 def _is_due(session: Session, community: Community, with_grants: bool) -> bool:
     """Whether a proposal (or a grant) has a time-driven step waiting, or the ledger a seal."""
     return (
-        bool(service.due_proposals(session, community))
+        service.steps(session, community)[0]
         or ledger.unsealed(session, community)
         or (with_grants and grants.is_due(session, community))
     )
