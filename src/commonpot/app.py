@@ -31,6 +31,7 @@ from commonpot.biotumblers.lifespan import mqtt_lifespan
 from commonpot.bus import bus_of
 from commonpot.communities import api as communities_api
 from commonpot.communities import web as communities_web
+from commonpot.communities.access import signed_in_scope
 from commonpot.communities.models import Community, Role
 from commonpot.communities.service import (
     membership,
@@ -170,6 +171,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.extensions = {}
     # the foundation's request plumbing asks these domain services, wired here and only here
     app.state.identify = identify
+    # who is asking, the community and their membership in one statement, by identify's
+    # rules (communities.scope.enter_request): replace it, or set it to None, with identify
+    app.state.signed_in_scope = signed_in_scope
     app.state.my_communities = my_communities
     app.add_middleware(RetryMiddleware)  # inner: runs a deadlocked request again
     # no more requests inside than pooled connections (the job threads keep theirs), so a

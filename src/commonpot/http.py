@@ -134,16 +134,28 @@ def resolve_viewer(request: Request, session: Session) -> Viewer:
     cached: Viewer | None = getattr(request.state, "viewer", None)
     if cached is not None:
         return cached
+    bearer, cookie = credentials(request)
+    identify: Identify = request.app.state.identify
+    return remember_viewer(request, identify(session, bearer=bearer, session_cookie=cookie))
+
+
+def credentials(request: Request) -> tuple[str | None, str | None]:
+    """What the request signs in with: (bearer token, session cookie); a bearer token wins
+    (the cookie is then None), and a request with neither is a visitor's."""
     auth = request.headers.get("authorization", "")
     bearer = auth[7:].strip() if auth[:7].lower() == "bearer " else None
     cookie = None if bearer is not None else request.cookies.get(SESSION_COOKIE)
-    identify: Identify = request.app.state.identify
-    viewer = identify(session, bearer=bearer, session_cookie=cookie or None)
-    if cookie and viewer.user is not None:
+    return bearer, cookie or None
+
+
+def remember_viewer(request: Request, viewer: Viewer) -> Viewer:
+    """`viewer` as the request's, once it is known (`resolve_viewer`, or a domain's own
+    statement that also read it): the API's CSRF check for a cookie, and the language the
+    person picked with the switcher (read here, while the row is loaded)."""
+    if viewer.user is not None and credentials(request)[1] is not None:
         _check_api_csrf(request)
     request.state.viewer = viewer
     user = viewer.user
-    # the language the person picked with the switcher (read here, while the row is loaded)
     request.state.chosen_locale = user.locale if user is not None and user.locale_chosen else None
     return viewer
 

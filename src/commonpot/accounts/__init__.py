@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from commonpot.accounts.service import (
         ANONYMOUS,
         OPERATOR,
+        Credential,
         Viewer,
         calendar_token,
         create_user,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ANONYMOUS",
     "OPERATOR",
+    "Credential",
     "User",
     "UserOut",
     "Viewer",
@@ -47,6 +49,7 @@ _SERVICE = frozenset(
     {
         "ANONYMOUS",
         "OPERATOR",
+        "Credential",
         "Viewer",
         "calendar_token",
         "create_user",

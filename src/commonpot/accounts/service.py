@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import security
@@ -212,10 +214,8 @@ _BY_API_TOKEN = (
 
 def user_for_session(session: Session, token: str) -> User | None:
     """The user behind a session cookie, if it is valid and not expired."""
-    row = session.execute(_BY_SESSION, {"token_hash": security.token_hash(token)}).first()
-    if row is None or row[1] < utcnow() or not row[0].is_active:
-        return None
-    return row[0]
+    found = Credential(via_token=False, secret=token)
+    return found.user(session.execute(found.statement, found.params).first())
 
 
 def end_session(session: Session, token: str) -> None:
@@ -260,24 +260,67 @@ def revoke_api_token(session: Session, user: User, token_id: int) -> ApiToken:
 
 def user_for_api_token(session: Session, secret: str) -> User | None:
     """The user behind a bearer token, if it is valid and not revoked."""
-    row = session.execute(_BY_API_TOKEN, {"token_hash": security.token_hash(secret)}).first()
-    if row is None or row[1] is not None or not row[0].is_active:
+    found = Credential(via_token=True, secret=secret)
+    return found.user(session.execute(found.statement, found.params).first())
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What a request signs in with: an API token (`via_token`) or a session cookie.
+
+    One rule for both paths that read it: `identify` on its own, and a request's first
+    statement joined to more (`communities.access.signed_in_scope`: who is asking, the
+    community and their membership in one round trip). `statement` selects (User, when the
+    credential ended: a token's revocation or a session's expiry) for `params`; `viewer`
+    reads that row.
+    """
+
+    via_token: bool
+    secret: str
+
+    @staticmethod
+    def of(*, bearer: str | None, session_cookie: str | None) -> Credential | None:
+        """The request's credential: a bearer token wins over a session cookie."""
+        if bearer is not None:
+            return Credential(via_token=True, secret=bearer)
+        if session_cookie:
+            return Credential(via_token=False, secret=session_cookie)
         return None
-    return row[0]
+
+    @property
+    def statement(self) -> Select[User, datetime | None]:
+        return _BY_API_TOKEN if self.via_token else _BY_SESSION
+
+    @property
+    def params(self) -> dict[str, str]:
+        return {"token_hash": security.token_hash(self.secret)}
+
+    def user(self, row: Sequence[Any] | None) -> User | None:
+        """The user of `row` (User, ended at, ...) while the credential holds, else None."""
+        if row is None or not row[0].is_active:
+            return None
+        ended = row[1]
+        if self.via_token:
+            return row[0] if ended is None else None
+        return row[0] if ended >= utcnow() else None
+
+    def viewer(self, row: Sequence[Any] | None) -> Viewer:
+        """Who is asking, from `row`: a token that does not hold is refused (the script
+        must know); a cookie that does not hold is a visitor not signed in."""
+        user = self.user(row)
+        if user is None:
+            if self.via_token:
+                raise Unauthenticated("That API token is not valid (revoked or mistyped).")
+            return ANONYMOUS
+        return Viewer(user=user, via_token=self.via_token)
 
 
 def identify(session: Session, *, bearer: str | None, session_cookie: str | None) -> Viewer:
     """Who is asking: a bearer token wins over a session cookie; otherwise anonymous."""
-    if bearer is not None:
-        user = user_for_api_token(session, bearer)
-        if user is None:
-            raise Unauthenticated("That API token is not valid (revoked or mistyped).")
-        return Viewer(user=user, via_token=True)
-    if session_cookie:
-        found = user_for_session(session, session_cookie)
-        if found is not None:
-            return Viewer(user=found)
-    return ANONYMOUS
+    found = Credential.of(bearer=bearer, session_cookie=session_cookie)
+    if found is None:
+        return ANONYMOUS
+    return found.viewer(session.execute(found.statement, found.params).first())
 
 
 def change_password(session: Session, user: User, *, current: str, new: str) -> None:

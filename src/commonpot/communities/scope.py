@@ -24,16 +24,18 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from commonpot.accounts import Credential, Viewer
 from commonpot.communities import service
 from commonpot.communities.models import Community, Membership, Role
 from commonpot.http import (
     SAFE_METHODS,
     Ctx,
     context,
+    credentials,
     csrf_token,
     database,
+    remember_viewer,
     settings_of,
-    unit_of_work,
 )
 from commonpot.i18n import chosen_locale, reader_locale
 from commonpot.shared_answers import SharedAnswers
@@ -85,9 +87,35 @@ def enter(ctx: Ctx, slug: str) -> Here:
     )
 
 
+# communities.access.signed_in_scope, as the app wires it
+SignedInScope = Callable[[Session, str, Credential], tuple[Viewer, Community, Membership | None]]
+
+
+def enter_request(request: Request, session: Session, slug: str) -> Here:
+    """`enter(context(request, session), slug)`: the request's unit of work inside community
+    `slug`. A request that signs in, and whose viewer is not known yet, reads who is asking,
+    the community and their membership in one statement (`app.state.signed_in_scope`, wired
+    beside `app.state.identify`: the same rules); any other reads them as `enter` does."""
+    scoped: SignedInScope | None = getattr(request.app.state, "signed_in_scope", None)
+    if scoped is not None and getattr(request.state, "viewer", None) is None:
+        bearer, cookie = credentials(request)
+        credential = Credential.of(bearer=bearer, session_cookie=cookie)
+        if credential is not None:
+            viewer, community, mine = scoped(session, slug, credential)
+            return Here(
+                session=session,
+                viewer=remember_viewer(request, viewer),
+                request=request,
+                settings=settings_of(request),
+                community=community,
+                membership=mine,
+            )
+    return enter(context(request, session), slug)
+
+
 def _community_unit(slug: str, request: Request) -> Iterator[Here]:
-    with unit_of_work(request) as ctx:
-        yield enter(ctx, slug)
+    with database(request).unit_of_work(write=request.method not in SAFE_METHODS) as session:
+        yield enter_request(request, session, slug)
 
 
 CommunityScope = Annotated[Here, Depends(_community_unit, scope="function")]
@@ -115,12 +143,12 @@ async def in_one_hop(request: Request, slug: str, work: Callable[[Here], T]) -> 
     """
     if request.method in SAFE_METHODS:
         return await database(request).read_on_loop(
-            lambda session: work(enter(context(request, session), slug))
+            lambda session: work(enter_request(request, session, slug))
         )
 
     def run() -> T:
-        with unit_of_work(request) as ctx:
-            return work(enter(ctx, slug))
+        with database(request).unit_of_work(write=True) as session:
+            return work(enter_request(request, session, slug))
 
     return await run_in_threadpool(run)
 
@@ -168,7 +196,7 @@ async def shared_read(
         return kept
 
     def read(session: Session) -> R | Response:
-        here = enter(context(request, session), slug)
+        here = enter_request(request, session, slug)
         if not here.viewer.is_anonymous or here.viewer.is_admin:
             return work(here)
         if page:
