@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/profile_recipes_http.py [json|json-signed-in|html|hello]
         [--seconds 10] [--connections 8] [--top 40] [--path /any/path [--accept TYPE]]
+        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 Builds the demo database as bench_recipes_http.py does, then runs uvicorn (the app, or the
 bare hello-world baseline) in a child process whose every thread is profiled with per-thread
@@ -24,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_recipes_http import free_port, load, prepare, wait_up
+from bench_recipes_http import database_url, drop, free_port, load, prepare, wait_up
 
 # The child: profile every worker thread from its start and the event loop's thread from
 # SIGUSR1 on (when the warm-up is forgotten), write the stats on SIGUSR2.
@@ -79,9 +80,10 @@ def main() -> None:
         "--path", default=None, help="profile this path instead (e.g. /federation/riverside/outbox)"
     )
     parser.add_argument("--accept", default=None, help="the Accept header to send with --path")
+    parser.add_argument("--pg", default=None, help="a PostgreSQL server (a database is made)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="cp-profile-"))
-    url = f"sqlite:///{folder / 'bench.db'}"
+    url, made = database_url(args.pg, folder)
     recipe_id, token, env = prepare(url, folder)
     port = free_port()
     out = folder / "profile.out"
@@ -115,6 +117,8 @@ def main() -> None:
     finally:
         child.terminate()
         child.wait(timeout=10)
+        if args.pg and made:
+            drop(args.pg, made)
     print(f"{args.which}: {done} requests ({errors} errors) with {args.connections} connections")
     stats = pstats.Stats(str(out))
     stats.sort_stats("tottime").print_stats(args.top)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -149,6 +149,18 @@ def _unit(session: Session, *, write: bool) -> Iterator[Session]:
         session.close()  # ends a read-only transaction without expiring loaded objects
 
 
+def _pg_cursor(url: str, *, asynchronous: bool) -> dict[str, Any]:
+    """psycopg's cursor class with descriptions kept per shape (`pg_description`), for a
+    URL that psycopg serves; nothing for another driver."""
+    if make_url(url).get_driver_name() != "psycopg":
+        return {}
+    from commonpot import pg_description  # psycopg itself: only where it is used
+
+    if asynchronous:
+        return {"cursor_factory": pg_description.AsyncDescribedCursor}
+    return {"cursor_factory": pg_description.DescribedCursor}
+
+
 class Database:
     """The two doors into one database: readers, and writers that take the write lock first.
 
@@ -186,6 +198,7 @@ class Database:
             self.engine = create_engine(
                 url,
                 echo=echo,
+                connect_args=_pg_cursor(url, asynchronous=False),
                 pool_pre_ping=True,
                 pool_size=POOL_SIZE,
                 max_overflow=POOL_OVERFLOW,
@@ -348,7 +361,10 @@ class Database:
                     max_overflow=0,  # never needed: no more reads than that run at once
                     pool_timeout=POOL_TIMEOUT_S,
                     isolation_level="AUTOCOMMIT",
-                    connect_args={"options": "-c default_transaction_read_only=on"},
+                    connect_args={
+                        "options": "-c default_transaction_read_only=on",
+                        **_pg_cursor(self.url, asynchronous=True),
+                    },
                 )
                 # the read sessions' own class: the hooks registered on them apply here too
                 self._loop_read = async_sessionmaker(
