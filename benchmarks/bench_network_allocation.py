@@ -246,10 +246,47 @@ def simplex_work(net: Network, repeats: int = 1) -> tuple[float, simplex.Solutio
     return seconds, found
 
 
+def copies_of(net: Network, k: int) -> tuple[tuple[Any, ...], Any, Any]:
+    """`k` disjoint copies of `net` as one network (one sink), as the engine would give it to
+    the simplex: arguments, first tree and tiers (each tier holds that tier of every copy)."""
+    order, position, tiers = _pricing_order(net)
+    scale = _FIRST_SCALE / max(float(np.abs(net.cost).max(initial=0.0)), 1e-300)
+    tails, heads = net.tails[order], net.heads[order]
+    cap, cost = net.capacity[order], np.rint(net.cost[order] * scale).astype(np.int64)
+    tree = position[net.tree_arc.clip(min=0)]
+    n, m = net.n_nodes, len(tails)
+    ends = [*tiers.tolist(), m]
+    tier_of = np.searchsorted(np.array(ends), tree, side="right")
+    parts: list[list[Any]] = [[], [], [], []]
+    new_tree = np.zeros(1 + k * (n - 1), dtype=np.int64)
+    start, placed, new_ends = 0, 0, []
+    moved = np.zeros((k, len(ends)), dtype=np.int64)  # where each copy's tier now starts
+    for j, end in enumerate(ends):
+        for i in range(k):
+            shift = i * (n - 1)
+            parts[0].append(np.where(tails[start:end] == 0, 0, tails[start:end] + shift))
+            parts[1].append(np.where(heads[start:end] == 0, 0, heads[start:end] + shift))
+            parts[2].append(cap[start:end])
+            parts[3].append(cost[start:end])
+            moved[i, j] = placed - start
+            placed += end - start
+        start = end
+        new_ends.append(placed)
+    supply = np.zeros(1 + k * (n - 1), dtype=np.int64)
+    for i in range(k):
+        nodes = slice(1 + i * (n - 1), 1 + (i + 1) * (n - 1))
+        supply[nodes] = net.node_supply[1:]
+        new_tree[nodes] = tree[1:] + moved[i, tier_of[1:]]
+    supply[0] = -supply[1:].sum()
+    args = (*(np.concatenate(a) for a in parts), supply, 0)
+    return args, new_tree, np.array(new_ends[:-1], dtype=np.int64)
+
+
 def growth(sizes: list[int], repeats: int) -> None:
     print("\n== solve CPU growth (solve + certificate + metrics, 1 category)")
     print("   and the simplex's own work per pivot (arcs priced, steps up the tree to the")
-    print("   cycle's join, node potentials moved): what grows beyond the pivot count")
+    print("   cycle's join, node potentials moved): what grows beyond the pivot count; and a")
+    print("   control: copies of the smallest network, solved as one network of the next size")
     previous: tuple[int, float] | None = None
     for n in sizes:
         inst = parse_instance(uniform_square(n, seed=2))
@@ -271,16 +308,32 @@ def growth(sizes: list[int], repeats: int) -> None:
             nets = [build_network(problem, *part) for part in _assign_parts(problem)]
             net = max(nets, key=lambda net: len(net.tails))
             solve_s, found = simplex_work(net, times)
-            work, pivots = found.work, max(found.pivots, 1)
-            assert work is not None
-            print(
-                f"    simplex alone {solve_s:.2f} s: {len(net.tails):,} arcs, {found.pivots:,} "
-                f"pivots ({found.pivots / net.n_nodes:.1f} per node, "
-                f"{solve_s / pivots * 1e6:.1f} us each); per pivot: {work.priced / pivots:.0f} "
-                f"arcs priced, {work.walked / pivots:.0f} steps walked, "
-                f"{work.moved / pivots:.0f} potentials moved",
-                flush=True,
-            )
+            print("    simplex alone " + work_line(solve_s, found, net.n_nodes), flush=True)
+            if n == sizes[0] and len(sizes) > 1:
+                copies = sizes[1] // n
+                args, tree, tiers = copies_of(net, copies)
+                found, copies_s = cpu(
+                    lambda a=args, t=tree, e=tiers: simplex.solve(*a, t, tiers=e), times
+                )
+                assert found.status == simplex.OPTIMAL
+                print(
+                    f"    control: {copies} disjoint copies of this network solved as one "
+                    f"(the size of n={sizes[1]}, none of its longer chains): x"
+                    f"{copies_s / solve_s:.1f} the time of one\n      "
+                    + work_line(copies_s, found, len(args[4])),
+                    flush=True,
+                )
+
+
+def work_line(seconds: float, found: simplex.Solution, nodes: int) -> str:
+    work, pivots = found.work, max(found.pivots, 1)
+    assert work is not None
+    return (
+        f"{seconds:.2f} s: {found.pivots:,} pivots ({found.pivots / nodes:.1f} per node, "
+        f"{seconds / pivots * 1e6:.1f} us each); per pivot: {work.priced / pivots:.0f} "
+        f"arcs priced, {work.walked / pivots:.0f} steps walked, "
+        f"{work.moved / pivots:.0f} potentials moved"
+    )
 
 
 def fairness(n: int) -> None:
