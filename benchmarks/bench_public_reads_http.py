@@ -7,7 +7,9 @@
 What people and other servers wait on besides a recipe (bench_recipes_http.py): the
 community as JSON and its home page, its recipe, event and proposal lists, the calendar
 feed calendar apps poll, the ledger checkpoint auditors fetch, and the ActivityPub actor and
-outbox that every following server reads. Each is read by someone not signed in, on the
+outbox that every following server reads, and the pages people open most besides a recipe
+(the recipe list, events, governance with a proposal and the ledger, the sharing network).
+Each is read by someone not signed in, on the
 demo database, beside the same bare FastAPI hello world (served the same way, same rounds)
 as bench_recipes_http.py, which this reuses; printed the same way: requests/s, p50/p99 and
 the server's CPU per request against hello world's. Every case is checked to answer 200 with
@@ -28,6 +30,7 @@ ACTIVITY = {"Accept": "application/activity+json"}
 def cases(up: Served) -> list[Case]:
     """The public reads, riverside's, after the hello-world baseline."""
     api = f"{up.base}/api/communities/riverside"
+    page = f"{up.base}/communities/riverside"
     return [
         ("hello world (bare FastAPI)", up.hello, up.hello_pid, {}),
         ("community JSON", api, up.pid, {}),
@@ -39,6 +42,12 @@ def cases(up: Served) -> list[Case]:
         ("ActivityPub actor", f"{up.base}/federation/riverside", up.pid, ACTIVITY),
         ("ActivityPub outbox", f"{up.base}/federation/riverside/outbox", up.pid, ACTIVITY),
         ("community home page", f"{up.base}/communities/riverside", up.pid, {}),
+        ("recipe list page", f"{page}/recipes", up.pid, {}),
+        ("events page", f"{page}/events", up.pid, {}),
+        ("governance page", f"{page}/governance", up.pid, {}),
+        ("proposal page", f"{page}/governance/proposals/1", up.pid, {}),
+        ("ledger page", f"{page}/governance/ledger", up.pid, {}),
+        ("sharing network page", f"{page}/network", up.pid, {}),
     ]
 
 

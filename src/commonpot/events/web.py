@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from commonpot.communities import places
-from commonpot.communities.scope import Here
+from commonpot.communities.scope import Here, shared_read
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.events import access, outreach, planning, service, signup, sources
@@ -47,20 +48,28 @@ def _events_page(
     *,
     values: dict[str, str] | None = None,
     error: DomainError | None = None,
+    changes: list[datetime | None] | None = None,
 ) -> Response:
-    """The events list; after a failed flash call, with what was typed and the message (422)."""
+    """The events list; after a failed flash call, with what was typed and the message (422).
+    `changes` receives the first moment the page would read otherwise without a write (an
+    event or a session starting or ending), or None."""
     community = here.community
-    upcoming = service.list_events(here.session, community, here.viewer, upcoming=True)
-    past = service.list_events(here.session, community, here.viewer, upcoming=False)[:20]
+    moment = utcnow()
+    upcoming = service.list_events(here.session, community, here.viewer, upcoming=True, now=moment)
+    past = service.list_events(here.session, community, here.viewer, upcoming=False, now=moment)
+    occurrences = service.upcoming_occurrences(
+        here.session, [e for e in upcoming if e.kind != EventKind.FLASH.value], now=moment
+    )
+    remote = sources.external_events(here.session, community, here.viewer)
+    if changes is not None:
+        changes[0] = next_change(moment, [*upcoming, *(s for _, s in occurrences), *remote])
     data = here.page(
         local_time=local_time,
         upcoming=upcoming,
-        occurrences=service.upcoming_occurrences(
-            here.session, [e for e in upcoming if e.kind != EventKind.FLASH.value]
-        ),
+        occurrences=occurrences,
         repeat_of=repeat_of,
-        past=past,
-        remote=sources.external_events(here.session, community, here.viewer),
+        past=past[:20],
+        remote=remote,
         counts=signup.counts_for(here.session, upcoming),
         may_flash=access.may_call_flash(here.session, community, here.viewer),
         members_flash=bool((community.settings or {}).get(access.FLASH_SETTING)),
@@ -73,10 +82,34 @@ def _events_page(
     return render(request, "events/list.html", data, ctx=here, status_code=status)
 
 
+def next_change(moment: datetime, items: Sequence[Any]) -> datetime | None:
+    """The first start or end after `moment` among `items` (events, sessions, events of
+    other sources): when a list of them split into coming and past reads otherwise."""
+    found: datetime | None = None
+    for item in items:
+        for value in (getattr(item, "starts_at", None), getattr(item, "ends_at", None)):
+            if value is None:
+                continue
+            when = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+            if when > moment and (found is None or when < found):
+                found = when
+    return found
+
+
 @router.get("/communities/{slug}/events", response_class=HTMLResponse)
-def events_page(request: Request, here: EventsScope) -> Response:
-    """Upcoming and past events, flash events arriving live, and how to add one."""
-    return _events_page(request, here)
+async def events_page(request: Request, slug: str) -> Response:
+    """Upcoming and past events, flash events arriving live, and how to add one.
+
+    Read and rendered on the event loop, and for readers not signed in rendered once until
+    the database changes or an event or session listed starts or ends (`shared_read`)."""
+    changes: list[datetime | None] = [None]
+    return await shared_read(
+        request,
+        slug,
+        lambda here: _events_page(request, here, changes=changes),
+        page=True,
+        until=lambda: changes[0],
+    )
 
 
 def _form_page(

@@ -73,7 +73,14 @@ class _Due:
 _DUE = _Due()
 
 
-async def caught_up_read(request: Request, slug: str, work: Callable[[Here], R]) -> R | Response:
+async def caught_up_read(
+    request: Request,
+    slug: str,
+    work: Callable[[Here], R],
+    *,
+    page: bool = False,
+    address: bool = False,
+) -> R | Response:
     """`in_one_hop` for a read of proposals or the ledger: whether a step is due is checked
     in the read's own transaction, on the event loop (one unit of work, no thread hop, where
     `CaughtUp` takes two and three or four hops). Only when one is due do the steps go to a
@@ -81,7 +88,8 @@ async def caught_up_read(request: Request, slug: str, work: Callable[[Here], R])
 
     Its answer is shared with every reader not signed in (`shared_read`) until the database
     changes or the next time-driven step falls due, whichever comes first: a proposal that
-    opens or closes is never shown as it was before."""
+    opens or closes is never shown as it was before. `page` and `address` as for
+    `shared_read` (a page; an answer that names the instance's address)."""
     coming: list[datetime | None] = [None]
 
     def read(here: Here) -> R | _Due:
@@ -90,7 +98,9 @@ async def caught_up_read(request: Request, slug: str, work: Callable[[Here], R])
             return _DUE
         return work(here)
 
-    found = await shared_read(request, slug, read, until=lambda: coming[0])
+    found = await shared_read(
+        request, slug, read, until=lambda: coming[0], page=page, address=address
+    )
     if not isinstance(found, _Due):
         return found
     await run_in_threadpool(_apply, request, slug, False)

@@ -16,7 +16,7 @@ from commonpot.communities import Membership
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import DomainError, Invalid, worded_detail
 from commonpot.governance import constitution, delegation, ledger, ledger_words, service
-from commonpot.governance.catchup import CaughtUp
+from commonpot.governance.catchup import caught_up_read
 from commonpot.governance.count_methods import METHODS
 from commonpot.governance.grants_web import router as grants_router
 from commonpot.governance.refused import Refused, form_context, status_of
@@ -115,9 +115,12 @@ def _list_page(request: Request, here: Here, refused: Refused | None = None) -> 
 
 
 @router.get(BASE, response_class=HTMLResponse)
-def proposals_page(request: Request, here: CaughtUp) -> Response:
-    """Proposals grouped by state, the constitution, and forms to propose and to delegate."""
-    return _list_page(request, here)
+async def proposals_page(request: Request, slug: str) -> Response:
+    """Proposals grouped by state, the constitution, and forms to propose and to delegate.
+
+    Read on the event loop after any due step, and for readers not signed in rendered once
+    until the database changes or the next step falls due (`caught_up_read`)."""
+    return await caught_up_read(request, slug, lambda here: _list_page(request, here), page=True)
 
 
 def _form_list(value: str) -> list[str]:
@@ -247,8 +250,16 @@ def delegation_form(request: Request, here: CommunityScope, posted: PostedForm) 
 
 
 @router.get(BASE + "/ledger", response_class=HTMLResponse)
-def ledger_page(request: Request, here: CaughtUp) -> Response:
-    """The ledger: latest signed checkpoint, the key, the newest entries."""
+async def ledger_page(request: Request, slug: str) -> Response:
+    """The ledger: latest signed checkpoint, the key, the newest entries (`caught_up_read`:
+    shared by readers not signed in while nothing changes; it names the instance's
+    address, so only when that is set)."""
+    return await caught_up_read(
+        request, slug, lambda here: _ledger_page(request, here), page=True, address=True
+    )
+
+
+def _ledger_page(request: Request, here: Here) -> Response:
     checkpoint = ledger.latest(here.session, here.community)
     count = ledger.size(here.session, here.community)
     start = max(0, count - 50)
@@ -271,8 +282,17 @@ def ledger_page(request: Request, here: CaughtUp) -> Response:
 
 
 @router.get(BASE + "/ledger/verify", response_class=HTMLResponse)
-def verify_page(request: Request, here: CaughtUp) -> Response:
-    """Recompute the whole ledger now and show what was found (problems in the reader's words)."""
+async def verify_page(request: Request, slug: str) -> Response:
+    """Recompute the whole ledger now and show what was found (problems in the reader's
+    words). The same ledger gives the same report: for readers not signed in it is
+    recomputed only when the database changed (`caught_up_read`), so a link to it that goes
+    round cannot keep the server hashing."""
+    return await caught_up_read(
+        request, slug, lambda here: _verify_page(request, here), page=True, address=True
+    )
+
+
+def _verify_page(request: Request, here: Here) -> Response:
     report = ledger.verify(here.session, here.community, here.settings)
     data = here.page(
         report=report,

@@ -16,7 +16,7 @@ from commonpot.errors import DomainError, Invalid, NotFound
 from commonpot.governance import ballot_box, constitution, result_view, secrecy, service
 from commonpot.governance.api import proposal_out
 from commonpot.governance.cast_ballots import RANKED
-from commonpot.governance.catchup import CaughtUp
+from commonpot.governance.catchup import CaughtUp, caught_up_read
 from commonpot.governance.models import Proposal, State
 from commonpot.governance.refused import Refused, form_context, status_of
 from commonpot.http import PostedForm
@@ -93,9 +93,14 @@ def _proposal_page(
 
 
 @router.get(PAGE, response_class=HTMLResponse)
-def proposal_page(number: Number, request: Request, here: CaughtUp) -> Response:
-    """A proposal: what it does, the ballot, results round by round, discussion."""
-    return _proposal_page(request, here, number)
+async def proposal_page(number: Number, request: Request, slug: str) -> Response:
+    """A proposal: what it does, the ballot, results round by round, discussion.
+
+    Read on the event loop after any due step, and for readers not signed in rendered once
+    until the database changes or the next step falls due (`caught_up_read`)."""
+    return await caught_up_read(
+        request, slug, lambda here: _proposal_page(request, here, number), page=True
+    )
 
 
 def _names_in(here: Here, action: dict[str, Any]) -> dict[int, str]:

@@ -63,8 +63,9 @@ def _editor_page(
 
 
 @router.get(PAGE, response_class=HTMLResponse)
-def recipes_page(
-    here: CommunityScope,
+async def recipes_page(
+    request: Request,
+    slug: str,
     q: str = "",
     ingredient: str = "",
     origin: str = "",
@@ -72,9 +73,20 @@ def recipes_page(
     language: str = "",
     cuisine: str = "",
 ) -> Response:
-    """Browse and search the community's recipes, by tag and cuisine too."""
+    """Browse and search the community's recipes, by tag and cuisine too.
+
+    Read and rendered on the event loop; the page without a search, for readers not signed
+    in, rendered once while the database is unchanged (`shared_read`: never a URL with a
+    query)."""
     query = SearchQuery(q[:200], ingredient[:100], origin[:100], tag[:60], language[:35], 100)
     query.cuisine = cuisine[:100]
+    searched = any([q, ingredient, origin, tag, language, cuisine])
+    return await shared_read(
+        request, slug, lambda here: _recipes_page(here, query, searched), page=True
+    )
+
+
+def _recipes_page(here: Here, query: SearchQuery, searched: bool) -> Response:
     session, community, viewer = here.session, here.community, here.viewer
     found = browse.search_recipes(session, community, viewer, query)
     tags, cuisines = browse.facets(session, community, viewer)
@@ -84,7 +96,7 @@ def recipes_page(
         all_tags=tags,
         all_cuisines=cuisines,
         query=query,
-        searched=any([q, ingredient, origin, tag, language, cuisine]),
+        searched=searched,
     )
     return render(here.request, "recipes/list.html", data, ctx=here)
 
