@@ -9,7 +9,7 @@ community as JSON and its home page, its recipe, event and proposal lists, the c
 feed calendar apps poll, the ledger checkpoint auditors fetch, and the ActivityPub actor and
 outbox that every following server reads, and the pages people open most besides a recipe
 (the recipe list, events, governance with a proposal and the ledger, the sharing network).
-Each is read by someone not signed in, on the
+Each is read by someone not signed in (and the pages again by a member of riverside), on the
 demo database, beside the same bare FastAPI hello world (served the same way, same rounds)
 as bench_recipes_http.py, which this reuses; printed the same way: requests/s, p50/p99 and
 the server's CPU per request against hello world's. Every case is checked to answer 200 with
@@ -31,6 +31,7 @@ def cases(up: Served) -> list[Case]:
     """The public reads, riverside's, after the hello-world baseline."""
     api = f"{up.base}/api/communities/riverside"
     page = f"{up.base}/communities/riverside"
+    member = {"Authorization": f"Bearer {up.token}"}
     return [
         ("hello world (bare FastAPI)", up.hello, up.hello_pid, {}),
         ("community JSON", api, up.pid, {}),
@@ -48,6 +49,13 @@ def cases(up: Served) -> list[Case]:
         ("proposal page", f"{page}/governance/proposals/1", up.pid, {}),
         ("ledger page", f"{page}/governance/ledger", up.pid, {}),
         ("sharing network page", f"{page}/network", up.pid, {}),
+        # the same pages as one of riverside's members reads them (never shared: each read
+        # and rendered for them)
+        ("recipe list page (member)", f"{page}/recipes", up.pid, member),
+        ("events page (member)", f"{page}/events", up.pid, member),
+        ("governance page (member)", f"{page}/governance", up.pid, member),
+        ("proposal page (member)", f"{page}/governance/proposals/1", up.pid, member),
+        ("ledger page (member)", f"{page}/governance/ledger", up.pid, member),
     ]
 
 

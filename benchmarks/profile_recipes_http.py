@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/profile_recipes_http.py [json|json-signed-in|html|hello]
         [--seconds 10] [--connections 8] [--top 40] [--path /any/path [--accept TYPE]]
-        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--signed-in] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 Builds the demo database as bench_recipes_http.py does, then runs uvicorn (the app, or the
 bare hello-world baseline) in a child process whose every thread is profiled with per-thread
@@ -81,6 +81,9 @@ def main() -> None:
     )
     parser.add_argument("--accept", default=None, help="the Accept header to send with --path")
     parser.add_argument("--pg", default=None, help="a PostgreSQL server (a database is made)")
+    parser.add_argument(
+        "--signed-in", action="store_true", help="with --path: as a riverside member (token)"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="cp-profile-"))
     url, made = database_url(args.pg, folder)
@@ -101,6 +104,8 @@ def main() -> None:
     if args.path:
         paths[args.which] = args.path
         headers = {"Accept": args.accept} if args.accept else {}
+        if args.signed_in:
+            headers["Authorization"] = f"Bearer {token}"
     try:
         wait_up(base + ("/hello" if args.which == "hello" else "/healthz"), child)
         asyncio.run(load(base + paths[args.which], args.connections, 2.0, headers))  # warm up

@@ -150,11 +150,27 @@ def _jsonld_script(data: Any) -> Markup:
 _WITH_SECONDS = ("medium", "long", "full")
 
 
+@lru_cache(maxsize=64)
+def _babel_locale(code: str) -> Locale:
+    """The locale, parsed once (Babel's functions parse a code on every call)."""
+    return Locale.parse(code)
+
+
+@lru_cache(maxsize=256)
+def _joiner(code: str, width: str) -> str:
+    """How the locale joins a date ({1}) and a time ({0}) of this width."""
+    return str(_babel_locale(code).datetime_formats[width]).replace("'", "")
+
+
 def _to_the_minute(value: datetime, width: str, locale: str) -> str:
     """The locale's date of `width` with its short time, joined as the locale joins them."""
-    joiner = str(Locale.parse(locale).datetime_formats[width]).replace("'", "")
-    time = format_time(value, "short", locale=locale)
-    return joiner.replace("{0}", time).replace("{1}", format_date(value, width, locale=locale))
+    loc = _babel_locale(locale)
+    time = format_time(value, "short", locale=loc)
+    return (
+        _joiner(locale, width)
+        .replace("{0}", time)
+        .replace("{1}", format_date(value, width, locale=loc))
+    )
 
 
 def _field(pattern: str, letter: str) -> str:
@@ -162,33 +178,43 @@ def _field(pattern: str, letter: str) -> str:
     return max(re.findall(f"{letter}+", pattern), key=len, default="")
 
 
+@lru_cache(maxsize=256)
+def _plan(pattern: str) -> tuple[str, str, bool, bool]:
+    """What `_as_the_reader_writes` writes for a pattern: the locale's date width ("full",
+    "long", "medium") or else a skeleton of its date fields ("" for none), and whether it
+    has a time and a zone. Patterns are few (the templates'): each is read once."""
+    year, month = _field(pattern, "y"), _field(pattern, "M")
+    weekday, day = _field(pattern, "E"), _field(pattern, "d")
+    width = ""
+    if year and month and day:
+        # the locale's own full / long / medium dates where the fields are theirs
+        if not weekday:
+            width = "long" if len(month) >= 4 else "medium"
+        elif len(weekday) >= 4 and len(month) >= 4:
+            width = "full"
+    skeleton = "" if width else year + month + weekday + day
+    return width, skeleton, "H" in pattern or "h" in pattern, "z" in pattern
+
+
 def _as_the_reader_writes(value: datetime, pattern: str, locale: str) -> str:
     """A date pattern written in one language's order ("EEE d MMM y, HH:mm zzz") as the
     reader's locale writes the same fields: the date by its CLDR form for them (Spanish
     "vie, 11 dic 2026", US English "Fri, Dec 11, 2026"), then the locale's short time
     ("18:00", "6:00 PM") and the zone, joined as the locale joins dates and times."""
-    year, month = _field(pattern, "y"), _field(pattern, "M")
-    weekday, day = _field(pattern, "E"), _field(pattern, "d")
+    width, skeleton, with_time, with_zone = _plan(pattern)
+    loc = _babel_locale(locale)
     date_text = ""
-    if year and month and day:
-        # the locale's own full / long / medium dates where the fields are theirs
-        width = ""
-        if not weekday:
-            width = "long" if len(month) >= 4 else "medium"
-        elif len(weekday) >= 4 and len(month) >= 4:
-            width = "full"
-        if width:
-            date_text = format_date(value, width, locale=locale)
-    if not date_text and (year or month or day or weekday):
-        date_text = format_skeleton(year + month + weekday + day, value, locale=locale)
+    if width:
+        date_text = format_date(value, width, locale=loc)
+    elif skeleton:
+        date_text = format_skeleton(skeleton, value, locale=loc)
     time_text = ""
-    if "H" in pattern or "h" in pattern:
-        time_text = format_time(value, "short", locale=locale)
-    if "z" in pattern:
-        time_text = f"{time_text} {format_datetime(value, 'zzz', locale=locale)}".strip()
+    if with_time:
+        time_text = format_time(value, "short", locale=loc)
+    if with_zone:
+        time_text = f"{time_text} {format_datetime(value, 'zzz', locale=loc)}".strip()
     if date_text and time_text:
-        joiner = str(Locale.parse(locale).datetime_formats["medium"]).replace("'", "")
-        return joiner.replace("{0}", time_text).replace("{1}", date_text)
+        return _joiner(locale, "medium").replace("{0}", time_text).replace("{1}", date_text)
     return date_text or time_text
 
 
