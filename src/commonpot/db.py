@@ -29,6 +29,9 @@ T = TypeVar("T")
 # (40001); running the whole transaction again is then the documented remedy
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 RETRY_ATTEMPTS = 4
+# `Session.info` key, True in the sessions of read units of work (nothing they do is kept):
+# what such a session read once may be remembered for the rest of it
+READ_ONLY = "commonpot.read_only"
 # PostgreSQL connections per process; 4 workers stay well inside max_connections = 100
 POOL_SIZE = 10
 POOL_OVERFLOW = 10
@@ -212,7 +215,7 @@ class Database:
         self._loop_lines: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
         self._watch_lock = threading.Lock()
         self._watch: sqlite3.Connection | None = None  # SQLite: sees others' commits
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._read = sessionmaker(self.engine, expire_on_commit=False, info={READ_ONLY: True})
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         for hook in session_hooks:
             hook(self._read)
@@ -371,6 +374,7 @@ class Database:
                     self._loop_engine,
                     sync_session_class=self._read.class_,
                     expire_on_commit=False,
+                    info={READ_ONLY: True},
                 )
             return self._loop_read
 

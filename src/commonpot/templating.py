@@ -16,11 +16,11 @@ from babel.core import get_global
 from babel.dates import (
     format_date,
     format_datetime,
-    format_skeleton,
     format_time,
     format_timedelta,
     get_timezone,
     get_timezone_location,
+    match_skeleton,
 )
 from babel.support import Translations
 from fastapi import Request
@@ -196,6 +196,15 @@ def _plan(pattern: str) -> tuple[str, str, bool, bool]:
     return width, skeleton, "H" in pattern or "h" in pattern, "z" in pattern
 
 
+@lru_cache(maxsize=256)
+def _skeleton_pattern(skeleton: str, code: str) -> Any:
+    """The locale's pattern for a skeleton, as `babel.dates.format_skeleton` picks it (the
+    closest match: a search over every skeleton of the locale, once here, not per date)."""
+    skeletons = _babel_locale(code).datetime_skeletons
+    chosen = skeleton if skeleton in skeletons else match_skeleton(skeleton, skeletons)
+    return skeletons[chosen]
+
+
 def _as_the_reader_writes(value: datetime, pattern: str, locale: str) -> str:
     """A date pattern written in one language's order ("EEE d MMM y, HH:mm zzz") as the
     reader's locale writes the same fields: the date by its CLDR form for them (Spanish
@@ -207,7 +216,7 @@ def _as_the_reader_writes(value: datetime, pattern: str, locale: str) -> str:
     if width:
         date_text = format_date(value, width, locale=loc)
     elif skeleton:
-        date_text = format_skeleton(skeleton, value, locale=loc)
+        date_text = format_datetime(value, _skeleton_pattern(skeleton, locale), locale=loc)
     time_text = ""
     if with_time:
         time_text = format_time(value, "short", locale=loc)

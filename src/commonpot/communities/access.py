@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from commonpot.accounts import Credential, User, Viewer
 from commonpot.communities.models import (
@@ -19,15 +19,44 @@ from commonpot.communities.models import (
     Role,
     Visibility,
 )
+from commonpot.db import READ_ONLY
 from commonpot.errors import Forbidden, NotFound, Unauthenticated
 from commonpot.tenancy import select_scoped
 
 
 def membership(session: Session, community: Community, viewer: Viewer) -> Membership | None:
-    """The viewer's membership of the community, if any."""
+    """The viewer's membership of the community, if any.
+
+    Asked by most domains' access checks, several times in one request; in a read unit of
+    work (`db.READ_ONLY`: nothing it does is kept, so the answer cannot change within it)
+    it is read once, or not at all when the request's scope already read it."""
     if viewer.user is None:
         return None
-    return find_member(session, community, viewer.user.id)
+    known = _known(session)
+    key = (community.id, viewer.user.id)
+    if known is not None and key in known:
+        return known[key]
+    found = find_member(session, community, viewer.user.id)
+    if known is not None:
+        known[key] = found
+    return found
+
+
+_KNOWN = "commonpot.memberships"  # Session.info key: (community id, user id) -> membership
+
+
+def _known(session: Session) -> dict[tuple[int, int], Membership | None] | None:
+    """The memberships a read-only session has read (None for a session that may write)."""
+    if not session.info.get(READ_ONLY):
+        return None
+    known: dict[tuple[int, int], Membership | None] = session.info.setdefault(_KNOWN, {})
+    return known
+
+
+def _remember(session: Session, community: Community, user: User, found: Membership | None) -> None:
+    known = _known(session)
+    if known is not None:
+        known[(community.id, user.id)] = found
 
 
 # looked up for every signed-in request, often twice: built once (see _BY_SLUG below)
@@ -87,6 +116,8 @@ def community_and_membership(
     else:
         row = session.execute(_WITH_MEMBER, {"slug": slug, "user_id": viewer.user.id}).first()
         community, found = (None, None) if row is None else (row[0], row[1])
+        if community is not None:
+            _remember(session, community, viewer.user, found)
     if community is None or not (_open_to(community, viewer) or found is not None):
         raise NotFound("No community '%(slug)s' here.", slug=slug)
     return community, found
@@ -102,6 +133,8 @@ def _with_community(credential: Select[User, datetime | None]) -> Select[Any]:
             Membership,
             (Membership.community_id == Community.id) & (Membership.user_id == User.id),
         )
+        # the membership's person and community are this row's own: not joined again
+        .options(lazyload(Membership.user), lazyload(Membership.community))
     )
 
 
@@ -126,6 +159,8 @@ def signed_in_scope(
     if found is None or viewer.user is None:
         return viewer, *community_and_membership(session, slug, viewer)
     community, mine = found[2], found[3]
+    if community is not None:
+        _remember(session, community, viewer.user, mine)
     if community is None or not (_open_to(community, viewer) or mine is not None):
         raise NotFound("No community '%(slug)s' here.", slug=slug)
     return viewer, community, mine
