@@ -54,3 +54,8 @@ def test_a_ledger_entry_reads_back_from_what_the_page_shows() -> None:
     assert json.loads(said.pretty) == entry
     assert "\u00bflos jueves?" in said.pretty  # written as read, not as \\u escapes
     assert said.pretty.splitlines()[1] == '  "at": "2026-12-07T10:00:00Z",'
+
+
+def test_a_key_that_is_not_a_string_is_written_as_json_dumps_writes_it() -> None:
+    entry: dict[str, Any] = {"b": {2: "two", 1: ["one", {"z": None}]}, "a": [[], {}]}
+    assert pretty_json(entry) == reference(entry)

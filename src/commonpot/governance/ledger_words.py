@@ -109,19 +109,39 @@ def describe(
     return Said(seq, text, parts, at, data, pretty_json(entry))
 
 
-_SCALAR = (str, int, float, bool, type(None))
-
-
 def pretty_json(entry: dict[str, Any]) -> str:
     """`json.dumps(entry, indent=2, ensure_ascii=False, sort_keys=True)`, the same text.
 
-    Ledger entries are flat: each value is written by the C encoder, where `indent` would
-    take Python's own (a page of fifty entries spent a quarter of its time there)."""
-    if not entry or not all(isinstance(v, _SCALAR) for v in entry.values()):
+    With `indent`, `json` writes every value with its pure-Python encoder (a ledger page of
+    fifty entries spent a quarter of its time there); here only the layout is Python's and
+    each string, number and constant is written by the C encoder. A key that is not a
+    string (never, for an entry read from JSON) goes to `json.dumps` itself."""
+    try:
+        return _pretty(entry, "\n")
+    except _NotPlain:
         return json.dumps(entry, indent=2, ensure_ascii=False, sort_keys=True)
-    dump = _FLAT.encode
-    lines = ",\n".join(f"  {dump(key)}: {dump(entry[key])}" for key in sorted(entry))
-    return "{\n" + lines + "\n}"
+
+
+class _NotPlain(Exception):
+    """A value `_pretty` leaves to `json.dumps` (a key that is not a string)."""
+
+
+def _pretty(value: Any, newline: str) -> str:
+    """`value` as `json.dumps` with indent 2 writes it, at the depth `newline` indents."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if not all(type(key) is str for key in value):
+            raise _NotPlain
+        inner = newline + "  "
+        items = [f"{_FLAT.encode(k)}: {_pretty(value[k], inner)}" for k in sorted(value)]
+        return "{" + inner + ("," + inner).join(items) + newline + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        return "[" + inner + ("," + inner).join(_pretty(v, inner) for v in value) + newline + "]"
+    return _FLAT.encode(value)
 
 
 _FLAT = json.JSONEncoder(ensure_ascii=False)
