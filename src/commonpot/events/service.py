@@ -55,8 +55,10 @@ def list_events(
     upcoming: bool | None = None,
     kind: str | None = None,
     now: datetime | None = None,
+    limit: int | None = None,
 ) -> list[Event]:
-    """Visible events, soonest first for upcoming ones, latest first for past ones."""
+    """Visible events, soonest first for upcoming ones, latest first for past ones; the
+    first `limit` of them when given."""
     moment = now or utcnow()
     query = visible_events(session, community, viewer)
     if kind:
@@ -70,6 +72,8 @@ def list_events(
         query = query.order_by(Event.starts_at.desc())
     else:
         query = query.order_by(Event.starts_at)
+    if limit is not None:
+        query = query.limit(limit)
     return list(session.scalars(query))
 
 

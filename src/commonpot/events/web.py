@@ -42,6 +42,9 @@ def _default_zone(here: Here) -> str:
     return last or "UTC"
 
 
+PAST_SHOWN = 20  # the latest past events the page lists (read no more than these)
+
+
 def _events_page(
     request: Request,
     here: Here,
@@ -56,7 +59,9 @@ def _events_page(
     community = here.community
     moment = utcnow()
     upcoming = service.list_events(here.session, community, here.viewer, upcoming=True, now=moment)
-    past = service.list_events(here.session, community, here.viewer, upcoming=False, now=moment)
+    past = service.list_events(
+        here.session, community, here.viewer, upcoming=False, now=moment, limit=PAST_SHOWN
+    )
     occurrences = service.upcoming_occurrences(
         here.session, [e for e in upcoming if e.kind != EventKind.FLASH.value], now=moment
     )
@@ -68,7 +73,7 @@ def _events_page(
         upcoming=upcoming,
         occurrences=occurrences,
         repeat_of=repeat_of,
-        past=past[:20],
+        past=past,
         remote=remote,
         counts=signup.counts_for(here.session, upcoming),
         may_flash=access.may_call_flash(here.session, community, here.viewer),
