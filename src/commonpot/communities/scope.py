@@ -15,6 +15,7 @@ handler that wants to show the page again with an error wraps its writes in
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -113,9 +114,19 @@ def enter_request(request: Request, session: Session, slug: str) -> Here:
     return enter(context(request, session), slug)
 
 
-def _community_unit(slug: str, request: Request) -> Iterator[Here]:
-    with database(request).unit_of_work(write=request.method not in SAFE_METHODS) as session:
+@contextmanager
+def community_unit(request: Request, slug: str, *, write: bool | None = None) -> Iterator[Here]:
+    """`http.unit_of_work` inside community `slug` (`enter_request`): one transaction,
+    committed at the end, rolled back on any error; `write` as the method says, unless
+    given."""
+    is_write = request.method not in SAFE_METHODS if write is None else write
+    with database(request).unit_of_work(write=is_write) as session:
         yield enter_request(request, session, slug)
+
+
+def _community_unit(slug: str, request: Request) -> Iterator[Here]:
+    with community_unit(request, slug) as here:
+        yield here
 
 
 CommunityScope = Annotated[Here, Depends(_community_unit, scope="function")]
@@ -147,8 +158,8 @@ async def in_one_hop(request: Request, slug: str, work: Callable[[Here], T]) -> 
         )
 
     def run() -> T:
-        with database(request).unit_of_work(write=True) as session:
-            return work(enter_request(request, session, slug))
+        with community_unit(request, slug, write=True) as here:
+            return work(here)
 
     return await run_in_threadpool(run)
 

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from commonpot.communities.scope import CommunityScope, enter
+from commonpot.communities.scope import CommunityScope, community_unit
 from commonpot.ecology import assessments, explain, plans, service
 from commonpot.ecology import jobs as ecology_jobs
 from commonpot.ecology.models import Assessment, Crop, CropPlan, Planting, SeedLot
@@ -29,7 +29,7 @@ from commonpot.ecology.schemas import (
     SeedLotOut,
 )
 from commonpot.errors import PayloadTooLarge
-from commonpot.http import api_router_for, unit_of_work
+from commonpot.http import api_router_for
 from commonpot.jobs.web import JobOut, job_out
 from commonpot.params import Id, QueryId
 from commonpot.parsing import decode_text
@@ -138,8 +138,7 @@ async def import_inventory(slug: str, request: Request) -> dict[str, int]:
 
 
 def _import_inventory(request: Request, slug: str, text: str) -> dict[str, int]:
-    with unit_of_work(request, write=True) as ctx:
-        here = enter(ctx, slug)
+    with community_unit(request, slug, write=True) as here:
         count = service.import_inventory_csv(here.session, here.community, here.viewer, text)
         return {"plantings": count}
 

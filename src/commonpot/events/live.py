@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import signals
 from commonpot.bus import bus_of, sse_stream, take_queued
-from commonpot.communities.scope import Here, enter
-from commonpot.http import unit_of_work
+from commonpot.communities.scope import Here, community_unit
 
 HEARTBEAT_SECONDS = 10.0
 log = logging.getLogger(__name__)
@@ -38,8 +37,7 @@ def discard_pending(session: Session) -> None:
 
 
 def _events_unit(slug: str, request: Request) -> Iterator[Here]:
-    with unit_of_work(request) as ctx:
-        here = enter(ctx, slug)
+    with community_unit(request, slug) as here:
         yield here
     publish_pending(request, here.session)
 

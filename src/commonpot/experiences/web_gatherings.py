@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from commonpot.bus import bus_of, sse_stream, take_queued
-from commonpot.communities.scope import CommunityScope, Here, enter
+from commonpot.communities.scope import CommunityScope, Here, community_unit, enter
 from commonpot.db import utcnow
 from commonpot.errors import DomainError
 from commonpot.experiences import gatherings, service
@@ -98,8 +98,7 @@ def open_gathering(
 ) -> Response:
     """Open a gathering for the experience (stewards and custodians host them)."""
     slug = request.path_params["slug"]
-    with unit_of_work(request) as ctx:
-        here = enter(ctx, slug)
+    with community_unit(request, slug) as here:
         event = int(event_id) if is_digits(event_id.strip()) else None
         try:
             with here.session.begin_nested():
@@ -191,8 +190,7 @@ def presence(gathering_id: Id, body: PresenceIn, request: Request) -> PresenceOu
 def close_gathering(gathering_id: Id, request: Request) -> Response:
     """End the gathering (its host, a steward or a custodian)."""
     slug = request.path_params["slug"]
-    with unit_of_work(request) as ctx:
-        here = enter(ctx, slug)
+    with community_unit(request, slug) as here:
         gatherings.close(here.session, here.community, here.viewer, gathering_id)
     _publish(request, here)
     url = f"/communities/{slug}/gatherings/{gathering_id}"
@@ -200,8 +198,7 @@ def close_gathering(gathering_id: Id, request: Request) -> Response:
 
 
 def _live_access(request: Request, slug: str, gathering_id: int) -> int:
-    with unit_of_work(request) as ctx:
-        here = enter(ctx, slug)
+    with community_unit(request, slug) as here:
         return gatherings.get_gathering(here.session, here.community, here.viewer, gathering_id).id
 
 

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from commonpot.communities import Community, readable_community
-from commonpot.communities.scope import Here, enter, in_one_hop, shared_read
+from commonpot.communities.scope import Here, community_unit, in_one_hop, shared_read
 from commonpot.governance import grants, ledger, service
 from commonpot.http import unit_of_work
 
@@ -56,14 +56,14 @@ def _apply(request: Request, slug: str, with_grants: bool) -> None:
 
 def _caught_up(slug: str, request: Request) -> Iterator[Here]:
     catch_up(request, slug)
-    with unit_of_work(request) as ctx:
-        yield enter(ctx, slug)
+    with community_unit(request, slug) as here:
+        yield here
 
 
 def _grants_caught_up(slug: str, request: Request) -> Iterator[Here]:
     catch_up(request, slug, with_grants=True)
-    with unit_of_work(request) as ctx:
-        yield enter(ctx, slug)
+    with community_unit(request, slug) as here:
+        yield here
 
 
 class _Due:

@@ -598,6 +598,15 @@ function leading() {
   return Boolean(gathering && gathering.host && gathering.open);
 }
 
+// the host ends the gathering: nothing is led from then on (the voice pausing as the page
+// goes would report a move the server can only refuse, the gathering being over)
+if (gathering) {
+  const ending = document.querySelector(`form[action$="/gatherings/${gathering.id}/close"]`);
+  ending?.addEventListener("submit", () => {
+    gathering.open = false;
+  });
+}
+
 function following() {
   return Boolean(gathering && !gathering.host && gathering.open);
 }
