@@ -234,13 +234,22 @@ def _format_dt(locale: str) -> Any:
     def fmt(value: datetime | None, fmt: str = "medium") -> str:
         if value is None:
             return ""
-        if fmt in _WITH_SECONDS:
-            return _to_the_minute(value, fmt, locale)
-        if fmt == "short":
-            return format_datetime(value, format=fmt, locale=locale)
-        return _as_the_reader_writes(value, fmt, locale)
+        return _formatted(value, repr(getattr(value, "tzinfo", None)), fmt, locale)
 
     return fmt
+
+
+@lru_cache(maxsize=8192)
+def _formatted(value: datetime, zone: str, fmt: str, locale: str) -> str:
+    """A moment as `_format_dt` writes it. Pages show the same moments again and again (an
+    event's start, a ledger entry's time) and Babel takes tens of microseconds for each:
+    each is written once per process. `zone` (the value's own time zone, which the text
+    shows) is part of the key, since moments equal in UTC compare equal across zones."""
+    if fmt in _WITH_SECONDS:
+        return _to_the_minute(value, fmt, locale)
+    if fmt == "short":
+        return str(format_datetime(value, format=fmt, locale=locale))
+    return _as_the_reader_writes(value, fmt, locale)
 
 
 def format_datetime_in(value: datetime, locale: str, width: str = "medium") -> str:

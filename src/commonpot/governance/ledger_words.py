@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 SENTENCES = {
@@ -106,7 +107,15 @@ def describe(
             at = datetime.fromisoformat(entry["at"].replace("Z", "+00:00"))
         except ValueError:
             at = None
-    return Said(seq, text, parts, at, data, pretty_json(entry))
+    return Said(seq, text, parts, at, data, _pretty_entry(data))
+
+
+@lru_cache(maxsize=4096)
+def _pretty_entry(data: str) -> str:
+    """`pretty_json` of a stored entry. Entries never change (the ledger only grows, and
+    each is hashed into the next), and the pages show the same newest ones again and again:
+    each is written once per process, at most 4,096 kept."""
+    return pretty_json(json.loads(data))
 
 
 def pretty_json(entry: dict[str, Any]) -> str:
