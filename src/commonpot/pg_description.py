@@ -50,39 +50,30 @@ def _keep(kept: dict[tuple[Any, ...], list[Column]], key: tuple[Any, ...], colum
     kept[key] = list(columns)
 
 
-class DescribedCursor(Cursor[Any]):
+class _KeptDescriptions:
+    """`description`, from the connection's kept ones (psycopg's own, made once per shape)."""
+
+    @property
+    def description(self) -> list[Column] | None:
+        cursor: Any = self
+        res = cursor.pgresult
+        if res is None or not res.nfields:
+            made: list[Column] | None = super().description  # type: ignore[misc]
+            return made
+        kept, key = _shape(cursor)
+        columns = kept.get(key)
+        if columns is None:
+            made = super().description  # type: ignore[misc]
+            if made is None:
+                return None
+            _keep(kept, key, made)
+            return made
+        return list(columns)
+
+
+class DescribedCursor(_KeptDescriptions, Cursor[Any]):
     """psycopg's cursor, with descriptions kept per shape (this module)."""
 
-    @property
-    def description(self) -> list[Column] | None:
-        res = self.pgresult
-        if res is None or not res.nfields:
-            return super().description
-        kept, key = _shape(self)
-        columns = kept.get(key)
-        if columns is None:
-            made = super().description
-            if made is None:
-                return None
-            _keep(kept, key, made)
-            return made
-        return list(columns)
 
-
-class AsyncDescribedCursor(AsyncCursor[Any]):
+class AsyncDescribedCursor(_KeptDescriptions, AsyncCursor[Any]):
     """psycopg's asynchronous cursor, with descriptions kept per shape (this module)."""
-
-    @property
-    def description(self) -> list[Column] | None:
-        res = self.pgresult
-        if res is None or not res.nfields:
-            return super().description
-        kept, key = _shape(self)
-        columns = kept.get(key)
-        if columns is None:
-            made = super().description
-            if made is None:
-                return None
-            _keep(kept, key, made)
-            return made
-        return list(columns)
