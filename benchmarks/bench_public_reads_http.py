@@ -51,6 +51,7 @@ def cases(up: Served) -> list[Case]:
         ("sharing network page", f"{page}/network", up.pid, {}),
         # the same pages as one of riverside's members reads them (never shared: each read
         # and rendered for them)
+        ("recipe page (member)", f"{page}/recipes/{up.recipe_id}", up.pid, member),
         ("recipe list page (member)", f"{page}/recipes", up.pid, member),
         ("events page (member)", f"{page}/events", up.pid, member),
         ("governance page (member)", f"{page}/governance", up.pid, member),
