@@ -287,9 +287,14 @@ class Credential:
             return Credential(via_token=False, secret=session_cookie)
         return None
 
+    @staticmethod
+    def statement_for(via_token: bool) -> Select[User, datetime | None]:
+        """The statement of a kind of credential (to join more to it, once per process)."""
+        return _BY_API_TOKEN if via_token else _BY_SESSION
+
     @property
     def statement(self) -> Select[User, datetime | None]:
-        return _BY_API_TOKEN if self.via_token else _BY_SESSION
+        return Credential.statement_for(self.via_token)
 
     @property
     def params(self) -> dict[str, str]:

@@ -33,13 +33,12 @@ def membership(session: Session, community: Community, viewer: Viewer) -> Member
     if viewer.user is None:
         return None
     known = _known(session)
+    if known is None:
+        return find_member(session, community, viewer.user.id)
     key = (community.id, viewer.user.id)
-    if known is not None and key in known:
-        return known[key]
-    found = find_member(session, community, viewer.user.id)
-    if known is not None:
-        known[key] = found
-    return found
+    if key not in known:
+        known[key] = find_member(session, community, viewer.user.id)
+    return known[key]
 
 
 _KNOWN = "commonpot.memberships"  # Session.info key: (community id, user id) -> membership
@@ -118,9 +117,17 @@ def community_and_membership(
         community, found = (None, None) if row is None else (row[0], row[1])
         if community is not None:
             _remember(session, community, viewer.user, found)
-    if community is None or not (_open_to(community, viewer) or found is not None):
+    return _readable(slug, community, viewer, found), found
+
+
+def _readable(
+    slug: str, community: Community | None, viewer: Viewer, mine: Membership | None
+) -> Community:
+    """The community found for `slug`, when the viewer may read it; NotFound otherwise (a
+    private community does not exist for outsiders)."""
+    if community is None or not (_open_to(community, viewer) or mine is not None):
         raise NotFound("No community '%(slug)s' here.", slug=slug)
-    return community, found
+    return community
 
 
 def _with_community(credential: Select[User, datetime | None]) -> Select[Any]:
@@ -140,8 +147,7 @@ def _with_community(credential: Select[User, datetime | None]) -> Select[Any]:
 
 # built once per process (see _BY_SLUG), one for each kind of credential
 _SIGNED_IN = {
-    via_token: _with_community(Credential(via_token=via_token, secret="").statement)
-    for via_token in (True, False)
+    via_token: _with_community(Credential.statement_for(via_token)) for via_token in (True, False)
 }
 
 
@@ -161,9 +167,7 @@ def signed_in_scope(
     community, mine = found[2], found[3]
     if community is not None:
         _remember(session, community, viewer.user, mine)
-    if community is None or not (_open_to(community, viewer) or mine is not None):
-        raise NotFound("No community '%(slug)s' here.", slug=slug)
-    return viewer, community, mine
+    return viewer, _readable(slug, community, viewer, mine), mine
 
 
 def community_by_id(session: Session, community_id: int) -> Community:

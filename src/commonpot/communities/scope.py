@@ -77,6 +77,10 @@ class Here(Ctx):
 def enter(ctx: Ctx, slug: str) -> Here:
     """The community `slug` as the viewer may see it (NotFound otherwise), within `ctx`."""
     community, mine = service.community_and_membership(ctx.session, slug, ctx.viewer)
+    return _inside(ctx, community, mine)
+
+
+def _inside(ctx: Ctx, community: Community, mine: Membership | None) -> Here:
     return Here(
         session=ctx.session,
         viewer=ctx.viewer,
@@ -103,14 +107,8 @@ def enter_request(request: Request, session: Session, slug: str) -> Here:
         credential = Credential.of(bearer=bearer, session_cookie=cookie)
         if credential is not None:
             viewer, community, mine = scoped(session, slug, credential)
-            return Here(
-                session=session,
-                viewer=remember_viewer(request, viewer),
-                request=request,
-                settings=settings_of(request),
-                community=community,
-                membership=mine,
-            )
+            remember_viewer(request, viewer)
+            return _inside(context(request, session), community, mine)
     return enter(context(request, session), slug)
 
 

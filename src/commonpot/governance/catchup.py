@@ -25,11 +25,20 @@ R = TypeVar("R", bound=Response)
 
 def _is_due(session: Session, community: Community, with_grants: bool) -> bool:
     """Whether a proposal (or a grant) has a time-driven step waiting, or the ledger a seal."""
-    return (
-        service.steps(session, community)[0]
+    return _due_and_next(session, community, with_grants)[0]
+
+
+def _due_and_next(
+    session: Session, community: Community, with_grants: bool
+) -> tuple[bool, datetime | None]:
+    """`_is_due`, and when the next proposal step falls due (None: none is coming)."""
+    due, coming = service.steps(session, community)
+    waiting = bool(
+        due
         or ledger.unsealed(session, community)
         or (with_grants and grants.is_due(session, community))
     )
+    return waiting, coming
 
 
 def catch_up(request: Request, slug: str, *, with_grants: bool = False) -> None:
@@ -93,8 +102,8 @@ async def caught_up_read(
     coming: list[datetime | None] = [None]
 
     def read(here: Here) -> R | _Due:
-        due, coming[0] = service.steps(here.session, here.community)
-        if due or ledger.unsealed(here.session, here.community):
+        due, coming[0] = _due_and_next(here.session, here.community, False)
+        if due:
             return _DUE
         return work(here)
 
