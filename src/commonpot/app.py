@@ -35,7 +35,6 @@ from commonpot.communities.access import signed_in_scope
 from commonpot.communities.models import Community, Role
 from commonpot.communities.service import (
     membership,
-    my_communities,
     readable_community,
     require_role,
 )
@@ -65,8 +64,8 @@ from commonpot.jobs import web as jobs_web
 from commonpot.json_guard import JsonBodyGuard
 from commonpot.network import api as network_api
 from commonpot.network import web as network_web
-from commonpot.notifications import unread_count
 from commonpot.notifications import web as notifications_web
+from commonpot.page_header import read_header
 from commonpot.recipes import api as recipes_api
 from commonpot.recipes import web as recipes_web
 from commonpot.route_guard import guard_routers
@@ -174,7 +173,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # who is asking, the community and their membership in one statement, by identify's
     # rules (communities.scope.enter_request): replace it, or set it to None, with identify
     app.state.signed_in_scope = signed_in_scope
-    app.state.my_communities = my_communities
+    # the header of every page a signed-in person reads (their communities, unread count)
+    app.state.page_header = read_header
     app.add_middleware(RetryMiddleware)  # inner: runs a deadlocked request again
     # no more requests inside than pooled connections (the job threads keep theirs), so a
     # request holding a lock always gets a thread to finish it; the rest wait their turn
@@ -183,7 +183,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(JsonBodyGuard)
     app.state.steward_community = steward_community
     app.state.is_community_steward = is_community_steward
-    app.state.unread_notifications = unread_count
     app.state.jobs = start_jobs(settings, app.state.db, bus_of(app.state))
     app.add_middleware(EdgeMiddleware)
     _install_error_handlers(app)

@@ -64,6 +64,7 @@ __all__ = [
     "Reader",
     "chosen_locale",
     "flash",
+    "fragment",
     "make_templates",
     "reader",
     "reader_locale",
@@ -376,6 +377,28 @@ def warm(templates: Jinja2Templates) -> None:
         format_datetime(datetime(2026, 1, 2, 3, 4, tzinfo=UTC), "long", locale=code)
 
 
+def fragment(templates: Jinja2Templates, template: str, locale: str, **values: Any) -> Markup:
+    """A part of a page (`template`, an include) rendered from `values` alone, in `locale`:
+    with the page's gettext and date, number and share formats for that locale, and nothing
+    of the request or the reader (no viewer, no CSRF token, no flash). Its text is therefore a
+    function of (template, locale, values), which a caller may keep and give again to every
+    reader (e.g. `governance.web`'s ledger entries, which never change once written)."""
+    catalog = translations_for(locale)
+    context = {
+        "locale": locale,
+        "format_datetime": _format_dt(locale),
+        "format_number": _format_number(locale),
+        "format_share": _format_share(locale),
+        "format_day": _format_day(locale),
+        **values,
+    }
+    token = _CURRENT.set(catalog)
+    try:
+        return Markup(templates.env.get_template(template).render(context))  # noqa: S704 (autoescaped)
+    finally:
+        _CURRENT.reset(token)
+
+
 # context values that carry a message in English (a problem detail, a form error)
 _TRANSLATED_KEYS = ("error", "form_error", "detail")
 
@@ -397,11 +420,12 @@ def render(
     """Render a page with everything the layout needs (viewer, CSRF token, flash, locale)."""
     locale = reader_locale(request)
     viewer = ctx.viewer if ctx else getattr(request.state, "viewer", None)
-    my_communities: list[Any] = []
+    my_communities: Any = ()
     unread = 0
     if ctx is not None and viewer is not None and viewer.user is not None:
-        my_communities = request.app.state.my_communities(ctx.session, viewer)
-        unread = request.app.state.unread_notifications(ctx.session, viewer)
+        # the person's communities and unread count, one statement (commonpot.page_header)
+        header = request.app.state.page_header(ctx.session, viewer)
+        my_communities, unread = header.communities, header.unread
     catalog = translations_for(locale)
     taken = _take_flash(request)
     base: dict[str, Any] = {

@@ -59,3 +59,27 @@ def test_unknown_kinds_are_still_shown() -> None:
         1, json.dumps({"type": "delegation.set", "delegator": 3, "delegate": 4}), {3: "Ana"}
     )
     assert named.text % named.parts == "Ana let member #4 vote for them."
+
+
+def test_an_entry_written_once_still_follows_a_new_name_and_the_readers_language(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    """Entries are kept as written once per process (`governance.web._entry_html`), keyed by
+    everything they show: a person who changes their name is named anew, in each language."""
+    from commonpot.accounts.models import User
+
+    w = make_world(db)
+    number = make_proposal(db, w.steward, "publicville", settings)
+    vote(db, w.custodian, "publicville", number, {"choice": "yes"}, settings)
+    sign_in(client, db, w.member)
+    before = client.get(LEDGER).text
+    assert f"{w.custodian.display_name} voted on proposal #{number}." in before
+    with db.unit_of_work() as s:
+        custodian = s.get(User, w.custodian.id)
+        assert custodian is not None
+        custodian.display_name = "Abuela Rosa"
+    after = client.get(LEDGER).text
+    assert f"Abuela Rosa voted on proposal #{number}." in after
+    assert f"{w.custodian.display_name} voted" not in after
+    spanish = client.get(LEDGER, headers={"Accept-Language": "es"}).text
+    assert f"Abuela Rosa votó en la propuesta n.º {number}." in spanish

@@ -241,11 +241,6 @@ def my_memberships(session: Session, viewer: Viewer) -> list[Membership]:
     )
 
 
-def my_communities(session: Session, viewer: Viewer) -> list[Community]:
-    """The communities the viewer belongs to (for the page header)."""
-    return [m.community for m in my_memberships(session, viewer)]
-
-
 def members(session: Session, community: Community, viewer: Viewer) -> list[Membership]:
     """The member list; only members see it (people's names are theirs to share)."""
     if not viewer.is_admin:

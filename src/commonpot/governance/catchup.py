@@ -32,13 +32,8 @@ def _due_and_next(
     session: Session, community: Community, with_grants: bool
 ) -> tuple[bool, datetime | None]:
     """`_is_due`, and when the next proposal step falls due (None: none is coming)."""
-    due, coming = service.steps(session, community)
-    waiting = bool(
-        due
-        or ledger.unsealed(session, community)
-        or (with_grants and grants.is_due(session, community))
-    )
-    return waiting, coming
+    due, coming = service.steps(session, community)  # proposals and the ledger's seal
+    return bool(due or (with_grants and grants.is_due(session, community))), coming
 
 
 def catch_up(request: Request, slug: str, *, with_grants: bool = False) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, bindparam, func, select, true
 from sqlalchemy.orm import Session
 
 from commonpot import actions, communities, signals
@@ -14,7 +14,7 @@ from commonpot.communities import Community
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, DomainError
 from commonpot.governance import ballot_box, cast_ballots, constitution, ledger, secrecy
-from commonpot.governance.models import Proposal, State, Vote
+from commonpot.governance.models import Checkpoint, LedgerEntry, Proposal, State, Vote
 from commonpot.governance.proposals import EXPIRY, action_hash, is_steward, locked
 from commonpot.governance.signals import ProposalDecided
 from commonpot.settings import Settings
@@ -44,14 +44,7 @@ def advance(
 
 def step_at(proposal: Proposal) -> datetime | None:
     """When the proposal's next time-driven step (open, close, expire) falls due, if any."""
-    state = proposal.state
-    if state == State.PENDING.value:
-        return proposal.opens_at
-    if state == State.ACTIVE.value:
-        return proposal.closes_at
-    if state == State.QUEUED.value and proposal.executable_at is not None:
-        return proposal.executable_at + EXPIRY
-    return None
+    return _step_at(proposal.state, proposal.opens_at, proposal.closes_at, proposal.executable_at)
 
 
 def is_due(proposal: Proposal, now: datetime) -> bool:
@@ -76,13 +69,56 @@ def due_proposals(session: Session, community: Community) -> list[Proposal]:
 
 
 def steps(session: Session, community: Community) -> tuple[bool, datetime | None]:
-    """Whether a proposal has a time-driven step waiting now, and when the next one that is
-    not yet due falls due (None: none is coming): until then, only a write changes what
-    any proposal reads as."""
+    """Whether a time-driven step is waiting now (a proposal to open, close or expire, or
+    ledger entries beyond its newest signed checkpoint, to seal), and when the next proposal
+    step that is not yet due falls due (None: none is coming): until then, only a write
+    changes what any proposal reads as.
+
+    One prebuilt statement of plain rows: every governance read asks this first."""
+    session.flush()  # as the session's own `execute` would: what it holds unwritten counts
+    rows = session.connection().execute(_STEPS, {"community_id": community.id}).all()
+    top, sealed = rows[0][0], rows[0][1]
+    unsealed = top is not None and (sealed is None or sealed < top + 1)
     now = utcnow()
-    times = [at for p in _waiting(session, community) if (at := step_at(p)) is not None]
+    times = [at for *_, state, o, c, e in rows if (at := _step_at(state, o, c, e)) is not None]
     coming = [at for at in times if now < at]
-    return len(coming) < len(times), min(coming, default=None)
+    return unsealed or len(coming) < len(times), min(coming, default=None)
+
+
+def _step_at(
+    state: str | None,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    executable_at: datetime | None,
+) -> datetime | None:
+    if state == State.PENDING.value:
+        return opens_at
+    if state == State.ACTIVE.value:
+        return closes_at
+    if state == State.QUEUED.value and executable_at is not None:
+        return executable_at + EXPIRY
+    return None
+
+
+_IN_COMMUNITY: BindParameter[int] = bindparam("community_id")
+# the ledger's last sequence number and its newest checkpoint's size (one row), and beside
+# them each proposal with a step to come (none: one row of NULLs)
+_LEDGER = select(
+    select(func.max(LedgerEntry.seq))
+    .where(LedgerEntry.community_id == _IN_COMMUNITY)
+    .scalar_subquery()
+    .label("top"),
+    select(func.max(Checkpoint.size))
+    .where(Checkpoint.community_id == _IN_COMMUNITY)
+    .scalar_subquery()
+    .label("sealed"),
+).subquery("ledger")
+_TO_COME = (
+    select(Proposal.state, Proposal.opens_at, Proposal.closes_at, Proposal.executable_at)
+    .where(Proposal.community_id == _IN_COMMUNITY, Proposal.state.in_(_WAITING))
+    .subquery("to_come")
+)
+_STEPS = select(_LEDGER, _TO_COME).select_from(_LEDGER.outerjoin(_TO_COME, true()))
 
 
 def _close(

@@ -70,7 +70,6 @@ __all__ = [
     "rebuild_nodes",
     "seal",
     "size",
-    "unsealed",
     "verify",
 ]
 
@@ -222,13 +221,6 @@ def empty_note(settings: Settings, community: Community) -> str:
     return sign_checkpoint(
         Checkpoint(origin(settings, community), 0, tree.root()), instance_signer(settings)
     )
-
-
-def unsealed(session: Session, community: Community) -> bool:
-    """True when entries exist beyond the latest signed checkpoint."""
-    last = latest(session, community)
-    count = size(session, community)
-    return count > 0 and (last is None or last.size < count)
 
 
 def latest(session: Session, community: Community) -> CheckpointRow | None:

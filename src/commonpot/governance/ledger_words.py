@@ -71,10 +71,12 @@ def person(value: Any, names: dict[int, str], gettext: Callable[[str], str] = _s
     return gettext("member #%(id)s") % {"id": value}
 
 
-def people_in(data: str) -> set[int]:
-    """The user ids an entry names (to look their names up)."""
+@lru_cache(maxsize=4096)
+def people_in(data: str) -> frozenset[int]:
+    """The user ids an entry names (to look their names up); each stored entry is read once
+    per process (entries never change)."""
     entry = json.loads(data)
-    return {v for k, v in entry.items() if k in PEOPLE and isinstance(v, int)}
+    return frozenset(v for k, v in entry.items() if k in PEOPLE and isinstance(v, int))
 
 
 def describe(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +25,7 @@ from commonpot.governance.refused import Refused, form_context, status_of
 from commonpot.governance.web_proposal import METHOD_LABELS
 from commonpot.governance.web_proposal import router as proposal_router
 from commonpot.http import PostedForm, own_address, verify_csrf_form
-from commonpot.templating import reader, redirect, render
+from commonpot.templating import Reader, fragment, reader, reader_locale, redirect, render
 from commonpot.tenancy import select_scoped
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -264,21 +266,37 @@ def _ledger_page(request: Request, here: Here) -> Response:
     count = ledger.size(here.session, here.community)
     start = max(0, count - 50)
     rows = list(reversed(ledger.entries(here.session, here.community, start, count)))
-    words = reader(request)
     names: dict[int, str] = {}
     if here.is_member:  # outsiders read "member #id", as the JSON says
         ids = set().union(*(ledger_words.people_in(e.data) for e in rows)) if rows else set()
         if ids:
             found = here.session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
             names = {int(row[0]): str(row[1]) for row in found}
+    templates, locale = request.app.state.templates, reader_locale(request)
+    entries = []
+    for e in rows:
+        named = tuple(sorted((i, names[i]) for i in ledger_words.people_in(e.data) if i in names))
+        entries.append(_entry_html(templates, e.seq, e.data, named, locale))
     data = here.page(
         checkpoint=checkpoint,
         vkey=ledger.instance_verifier(here.settings).vkey(),
-        entries=[ledger_words.describe(e.seq, e.data, names, words.gettext) for e in rows],
+        entries=entries,
         count=count,
         base_url=own_address(request),
     )
     return render(request, "governance/ledger.html", data, ctx=here)
+
+
+@lru_cache(maxsize=2048)
+def _entry_html(
+    templates: Any, seq: int, data: str, names: tuple[tuple[int, str], ...], locale: str
+) -> Markup:
+    """One ledger entry as the page lists it: its sentence (naming `names`, the people in it
+    the reader may know by name), its time and its JSON. A function of its arguments alone
+    (`templating.fragment`), and entries never change once written: each is written once per
+    process, language and set of names, and given again to every reader."""
+    said = ledger_words.describe(seq, data, dict(names), Reader(locale).gettext)
+    return fragment(templates, "governance/_ledger_entry.html", locale, e=said)
 
 
 @router.get(BASE + "/ledger/verify", response_class=HTMLResponse)
