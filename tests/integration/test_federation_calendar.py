@@ -152,7 +152,17 @@ def test_a_blocked_domains_events_leave_the_communitys_calendar(
     _follow_beta_with_supper(a, b)
     assert b"Harvest supper" in a.http.get("/communities/alpha/events.ics").content
     with a.db.unit_of_work() as s:
+        other = make_community(s, make_user(s, "Elsewhere"), slug="elsewhere")
+        s.add(DomainBlock(domain="b.test", community_id=other.id))  # not alpha's block
+    assert b"Harvest supper" in a.http.get("/communities/alpha/events.ics").content
+    with a.db.unit_of_work() as s:
         s.add(DomainBlock(domain="b.test", community_id=None))
     body = a.http.get("/communities/alpha/events.ics").content
     assert b"Harvest supper" not in body
     assert [str(e["summary"]) for e in _well_formed(body)] == ["Our own picnic"]
+    # nor in the feed of remote events alone, while the domain's rows are still stored
+    remote = a.http.get("/communities/alpha/federation/events.ics")
+    assert remote.status_code == 200 and b"Harvest supper" not in remote.content
+    with a.db.unit_of_work() as s:
+        alpha = sharing.public_community(s, "alpha")
+        assert service.remote_events(s, alpha) == []

@@ -5,6 +5,8 @@ Every read path (pages, API, feeds, live streams) filters through `visible_event
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
@@ -33,8 +35,15 @@ def visible_events(session: Session, community: Community, viewer: Viewer) -> Se
 
     The caller must already have checked that the viewer may read the community.
     """
-    query = select_scoped(Event, community.id)
-    if not is_member(session, community, viewer):
+    return event_rule(community.id, is_member(session, community, viewer))
+
+
+def event_rule(community_id: Any, member: bool) -> Select[Event]:
+    """`visible_events`' statement for a member (every event of the community) or anyone
+    else (its public ones); `community_id` may be a bound parameter (a statement built once
+    per process, `service.list_events`)."""
+    query = select_scoped(Event, community_id)
+    if not member:
         query = query.where(Event.visibility == EventVisibility.PUBLIC.value)
     return query
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Integer, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import signals
@@ -23,6 +24,8 @@ from commonpot.errors import Conflict, Forbidden, Invalid, NotFound
 from commonpot.events import recurrence
 from commonpot.events.access import (
     FLASH_SETTING,
+    event_rule,
+    is_member,
     may_call_flash,
     real_id,
     require_manager,
@@ -59,22 +62,31 @@ def list_events(
 ) -> list[Event]:
     """Visible events, soonest first for upcoming ones, latest first for past ones; the
     first `limit` of them when given."""
-    moment = now or utcnow()
-    query = visible_events(session, community, viewer)
+    member = is_member(session, community, viewer)
+    query = _listing(member, upcoming, limit is not None)
     if kind:
         query = query.where(Event.kind == kind)
+    values = {"community_id": community.id, "moment": now or utcnow(), "limit": limit}
+    return list(session.scalars(query, values))
+
+
+@lru_cache(maxsize=16)
+def _listing(member: bool, upcoming: bool | None, limited: bool) -> Select[Event]:
+    """`list_events`' statement (the visibility rule, `event_rule`), built once per process
+    for each kind of viewer and list; bound: the community, the moment and the limit."""
+    query = event_rule(bindparam("community_id"), member)
+    moment = bindparam("moment", type_=Event.ends_at.type)
     if upcoming is True:
-        last_end = _series_end_subquery()
-        query = query.where(func.coalesce(last_end, Event.ends_at) >= moment)
-        query = query.order_by(Event.starts_at)
+        query = query.where(func.coalesce(_series_end_subquery(), Event.ends_at) >= moment)
+        query = query.order_by(Event.starts_at, Event.id)
     elif upcoming is False:
         query = query.where(func.coalesce(_series_end_subquery(), Event.ends_at) < moment)
-        query = query.order_by(Event.starts_at.desc())
+        query = query.order_by(Event.starts_at.desc(), Event.id.desc())
     else:
-        query = query.order_by(Event.starts_at)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query))
+        query = query.order_by(Event.starts_at, Event.id)
+    if limited:
+        query = query.limit(bindparam("limit", type_=Integer))
+    return query
 
 
 def upcoming_occurrences(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import BindParameter, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from commonpot import events, tenancy
@@ -22,6 +22,7 @@ from commonpot.federation.handles import Handle, parse_handle
 from commonpot.federation.instance import Fed
 from commonpot.federation.models import (
     Activity,
+    DomainBlock,
     Follower,
     Following,
     RemoteItem,
@@ -172,13 +173,34 @@ def now() -> datetime:
 
 
 def remote_events(session: Session, community: Community) -> list[RemoteItem]:
-    """Remote events still to come (or under way), soonest first, for calendars and lists."""
-    query = tenancy.select_scoped(RemoteItem, community.id).where(
+    """Remote events still to come (or under way), soonest first, for calendars and lists;
+    none of a domain blocked for the instance or this community, even when some row of
+    theirs was not yet removed."""
+    values = {"community_id": community.id, "since": utcnow() - timedelta(days=1)}
+    return list(session.scalars(_REMOTE_EVENTS, values))
+
+
+_IN_COMMUNITY: BindParameter[int] = bindparam("community_id")
+_BLOCKED = (
+    select(DomainBlock.id)
+    .where(
+        DomainBlock.domain == func.lower(RemoteItem.domain),
+        or_(DomainBlock.community_id.is_(None), DomainBlock.community_id == _IN_COMMUNITY),
+    )
+    .correlate(RemoteItem)
+)
+# built once per process (the events page asks it on every read); bound: community, since
+_REMOTE_EVENTS = (
+    tenancy.select_scoped(RemoteItem, cast(int, _IN_COMMUNITY))
+    .where(
         RemoteItem.kind.in_(("event", "gathering")),
         RemoteItem.starts_at.is_not(None),
-        func.coalesce(RemoteItem.ends_at, RemoteItem.starts_at) >= utcnow() - timedelta(days=1),
+        func.coalesce(RemoteItem.ends_at, RemoteItem.starts_at)
+        >= bindparam("since", type_=RemoteItem.starts_at.type),
+        ~_BLOCKED.exists(),
     )
-    return list(session.scalars(query.order_by(RemoteItem.starts_at, RemoteItem.id)))
+    .order_by(RemoteItem.starts_at, RemoteItem.id)
+)
 
 
 def remote_calendar(session: Session, community: Community, name: str) -> bytes:
@@ -214,13 +236,6 @@ def calendar_source(
     del viewer  # remote events reached us publicly; the scope has checked the community
     if not community.is_public:
         return []
-    blocked: dict[str, bool] = {}
-
-    def shown(domain: str) -> bool:
-        if domain not in blocked:
-            blocked[domain] = is_blocked(session, domain, community.id)
-        return not blocked[domain]
-
     return [
         events.ExternalEvent(
             uid=row.object_id,
@@ -234,5 +249,5 @@ def calendar_source(
             updated_at=row.updated_at,
         )
         for row in remote_events(session, community)
-        if row.starts_at is not None and shown(row.domain)
+        if row.starts_at is not None
     ]

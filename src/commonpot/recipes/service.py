@@ -8,7 +8,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from commonpot.accounts import Viewer
@@ -126,16 +126,16 @@ FAMILY_DEPTH = 20  # generations of variants shown above and below a recipe
 
 
 @lru_cache(maxsize=64)
-def _family_statements(
-    member: bool, keeper: bool, has_user: bool, month: int
-) -> tuple[Select[Any], Select[Any]]:
-    """The visible ancestors of a recipe, and the visible descendants of one, as recursive
-    queries built once per viewer kind and month (bound: community, recipe and user ids).
+def _family_statement(member: bool, keeper: bool, has_user: bool, month: int) -> Any:
+    """The visible ancestors of a recipe and the visible descendants of its oldest visible
+    ancestor, as one statement of two recursive queries, built once per viewer kind and
+    month (bound: community, recipe and user ids).
 
     Each step goes through visible recipes only (THE visibility rule, as `visible_recipes`),
     so a hidden parent ends the line upward and a hidden variant, with what hangs from it,
-    stays out; the depth bound keeps a damaged chain from looping. Rows: (id, name,
-    based_on_id, depth).
+    stays out; the depth bound keeps a damaged chain from looping. Rows: (side, id, name,
+    based_on_id, depth), side 0 for an ancestor (the recipe itself at depth 0), 1 for a
+    descendant (the oldest ancestor at depth 0).
     """
     who = Access(member=member, keeper=keeper, user_id=0 if has_user else None)
     community_id = cast(int, bindparam("community_id"))
@@ -145,20 +145,23 @@ def _family_statements(
         query = select_scoped(Recipe, community_id).with_only_columns(*columns)
         return _visibility(query, who, user_id, month)
 
-    def family(name: str, step: Any) -> Select[Any]:
+    def family(name: str, first: Any, step: Any) -> Any:
         start = visible(
             Recipe.id, Recipe.name, Recipe.based_on_id, literal(0).label("depth")
-        ).where(Recipe.id == bindparam("recipe_id"))
+        ).where(Recipe.id == first)
         line = start.cte(name, recursive=True)
         more = visible(Recipe.id, Recipe.name, Recipe.based_on_id, line.c.depth + 1).where(
             step(line), line.c.depth < FAMILY_DEPTH
         )
-        line = line.union_all(more)
-        return select(line.c.id, line.c.name, line.c.based_on_id, line.c.depth)
+        return line.union_all(more)
 
-    ancestors = family("ancestors", lambda line: Recipe.id == line.c.based_on_id)
-    descendants = family("descendants", lambda line: Recipe.based_on_id == line.c.id)
-    return ancestors, descendants
+    up = family("ancestors", bindparam("recipe_id"), lambda line: Recipe.id == line.c.based_on_id)
+    oldest = select(up.c.id).order_by(up.c.depth.desc()).limit(1).scalar_subquery()
+    down = family("descendants", oldest, lambda line: Recipe.based_on_id == line.c.id)
+    return union_all(
+        select(literal(0).label("side"), up.c.id, up.c.name, up.c.based_on_id, up.c.depth),
+        select(literal(1), down.c.id, down.c.name, down.c.based_on_id, down.c.depth),
+    )
 
 
 def visible_family(
@@ -166,17 +169,18 @@ def visible_family(
 ) -> tuple[list[Any], list[Any]]:
     """The rows (id, name, based_on_id, depth) of a recipe's visible ancestors (itself at
     depth 0) and of its oldest visible ancestor's visible descendants (the ancestor at depth
-    0): what the family tree of variants shows. NotFound when the recipe is hidden."""
+    0): what the family tree of variants shows, read in one statement. NotFound when the
+    recipe is hidden."""
     who = access(session, community, viewer)
-    up, down = _family_statements(who.member, who.keeper, who.user_id is not None, utcnow().month)
+    family = _family_statement(who.member, who.keeper, who.user_id is not None, utcnow().month)
     values: dict[str, Any] = {"community_id": community.id, "recipe_id": recipe_id}
     if who.member and not who.keeper and who.user_id is not None:
         values["user_id"] = who.user_id
-    ancestors = list(session.execute(up, values))
+    rows = list(session.execute(family, values))
+    ancestors = [row for row in rows if row.side == 0]
     if not ancestors:
         raise NotFound("No recipe %(id)s here.", id=str(recipe_id))
-    values["recipe_id"] = max(ancestors, key=lambda row: row.depth).id
-    return ancestors, list(session.execute(down, values))
+    return ancestors, [row for row in rows if row.side == 1]
 
 
 def recent_recipes(
