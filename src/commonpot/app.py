@@ -266,6 +266,8 @@ def _include_routes(app: FastAPI, module: Any) -> None:
     section = getattr(module, "SECTION", None)
     if section is not None:
         app.state.sections.append(section)
+        # in the order the community's menu lists them (sorted once, not on every page)
+        app.state.sections.sort(key=lambda s: s["order"])
 
 
 def _install_error_handlers(app: FastAPI) -> None:

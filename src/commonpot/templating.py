@@ -27,6 +27,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from commonpot.errors import DomainError, Worded
@@ -104,22 +105,22 @@ def make_templates() -> Jinja2Templates:
     return templates
 
 
-# (catalog, autoescape) -> {message: the text as the i18n extension returns it}
-_PAGE_TEXTS: dict[tuple[int, bool], tuple[Translations, dict[str, str]]] = {}
+# catalog -> {message: the text as the i18n extension returns it}
+_PAGE_TEXTS: dict[int, tuple[Translations, dict[str, str]]] = {}
 _PAGE_TEXTS_MAX = 20_000  # per catalog; texts from data (not templates) could be endless
 
 
-@jinja2.pass_context
-def _page_gettext(context: jinja2.runtime.Context, message: str, **variables: Any) -> str:
-    """`_()` and `{% trans %}` in templates: what jinja2.ext.i18n's newstyle gettext returns.
+def _page_gettext(message: str, **variables: Any) -> str:
+    """`_()` and `{% trans %}` in templates: what jinja2.ext.i18n's newstyle gettext returns
+    under autoescape (which every template of `make_templates` has, and none turns off).
 
-    The translated text is escaped-safe Markup under autoescape and always formatted with
-    `%` (so `%%` reads `%`); texts without variables are kept per catalog once formatted.
-    """
+    The translated text is escaped-safe Markup and always formatted with `%` (so `%%` reads
+    `%`); texts without variables are kept per catalog once formatted. A plain function, not
+    one that takes the template's context: Jinja calls it with less work, some fifty times a
+    page."""
     catalog = _active()
-    autoescape = bool(context.eval_ctx.autoescape)
     if not variables:
-        key = (id(catalog), autoescape)
+        key = id(catalog)
         entry = _PAGE_TEXTS.get(key)
         if entry is None or entry[0] is not catalog:
             entry = _PAGE_TEXTS[key] = (catalog, {})
@@ -127,10 +128,8 @@ def _page_gettext(context: jinja2.runtime.Context, message: str, **variables: An
         found = texts.get(message)
         if found is not None:
             return found
-    text: str = catalog.gettext(message)
-    if autoescape:
-        text = Markup(text)  # noqa: S704 (catalog texts are markup, as in jinja2.ext.i18n)
-    text = text % variables
+    # catalog texts are markup, as in jinja2.ext.i18n
+    text: str = Markup(catalog.gettext(message)) % variables  # noqa: S704
     if not variables and len(texts) < _PAGE_TEXTS_MAX:
         texts[message] = text
     return text
@@ -409,6 +408,13 @@ def _ui_texts(locale: str) -> dict[str, str]:
     return {text: catalog.gettext(text) for text in UI_TEXTS}
 
 
+@lru_cache(maxsize=16)
+def _ui_texts_json(locale: str) -> Markup:
+    """`_ui_texts(locale)` as the layout embeds it (`|tojson`'s very text), written once per
+    language rather than on every page."""
+    return htmlsafe_json_dumps(_ui_texts(locale), sort_keys=True)
+
+
 def render(
     request: Request,
     template: str,
@@ -439,6 +445,7 @@ def render(
         "lang": locale.split("_")[0],
         "languages": LANGUAGES,
         "ui_texts": _ui_texts(locale),
+        "ui_texts_json": _ui_texts_json(locale),
         "chosen_language": chosen_locale(request),
         "format_datetime": _format_dt(locale),
         "format_number": _format_number(locale),
