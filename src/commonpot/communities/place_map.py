@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
@@ -20,10 +21,15 @@ from commonpot.tenancy import get_scoped, select_scoped
 
 def places(session: Session, community: Community, kind: str | None = None) -> list[Place]:
     """The community's places (the caller has already checked it may read the community)."""
-    query = select_scoped(Place, community.id)
-    if kind:
-        query = query.where(Place.kind == kind)
+    if not kind:  # the common case (every events page): one statement built per process
+        return list(session.scalars(_ALL_PLACES, {"community_id": community.id}))
+    query = select_scoped(Place, community.id).where(Place.kind == kind)
     return list(session.scalars(query.order_by(Place.name)))
+
+
+_ALL_PLACES = (
+    select(Place).where(Place.community_id == bindparam("community_id")).order_by(Place.name)
+)
 
 
 def get_place(session: Session, community: Community, place_id: int) -> Place:

@@ -98,19 +98,22 @@ def upcoming_occurrences(
     cancelled sessions are left out."""
     if not events:
         return []
-    moment = now or utcnow()
     by_id = {e.id: e for e in events}
-    found = session.scalars(
-        select(EventSession)
-        .where(
-            EventSession.event_id.in_(list(by_id)),
-            EventSession.ends_at >= moment,
-            EventSession.cancelled.is_(False),
-        )
-        .order_by(EventSession.starts_at, EventSession.id)
-        .limit(limit)
+    values = {"ids": list(by_id), "moment": now or utcnow(), "limit": limit}
+    return [(by_id[s.event_id], s) for s in session.scalars(_OCCURRENCES, values)]
+
+
+# built once per process (every events page asks it); bound: the events, moment and limit
+_OCCURRENCES = (
+    select(EventSession)
+    .where(
+        EventSession.event_id.in_(bindparam("ids", expanding=True)),
+        EventSession.ends_at >= bindparam("moment", type_=EventSession.ends_at.type),
+        EventSession.cancelled.is_(False),
     )
-    return [(by_id[s.event_id], s) for s in found]
+    .order_by(EventSession.starts_at, EventSession.id)
+    .limit(bindparam("limit", type_=Integer))
+)
 
 
 def _series_end_subquery() -> Any:

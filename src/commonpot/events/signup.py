@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import signals
@@ -47,14 +47,21 @@ def counts_for(session: Session, events: Sequence[Event]) -> dict[int, dict[str,
     found = {e.id: {"confirmed": 0, "waitlisted": 0} for e in events}
     if not found:
         return found
-    rows = session.execute(
-        select(Registration.event_id, Registration.status, func.count(Registration.id))
-        .where(Registration.event_id.in_(found), Registration.status.in_((CONFIRMED, WAITLISTED)))
-        .group_by(Registration.event_id, Registration.status)
-    ).all()
+    rows = session.execute(_COUNTS, {"ids": list(found)}).all()
     for event_id, status, n in rows:
         found[int(event_id)]["confirmed" if status == CONFIRMED else "waitlisted"] = int(n)
     return found
+
+
+# built once per process (every events page asks it); bound: the events
+_COUNTS = (
+    select(Registration.event_id, Registration.status, func.count(Registration.id))
+    .where(
+        Registration.event_id.in_(bindparam("ids", expanding=True)),
+        Registration.status.in_((CONFIRMED, WAITLISTED)),
+    )
+    .group_by(Registration.event_id, Registration.status)
+)
 
 
 def _lock(session: Session, event: Event) -> Event:
