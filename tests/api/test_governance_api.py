@@ -250,3 +250,25 @@ def test_a_read_applies_what_is_due_first_and_otherwise_writes_nothing(
     missing = client.get(f"{API}/proposals/999")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+
+
+def test_a_proposal_is_read_by_its_number_alone_and_any_number_answers(
+    client: TestClient, db: Database
+) -> None:
+    """One proposal is looked up by number (not by reading them all); a number no database
+    can hold answers as a missing one does, on the API and the page, and a draft stays its
+    author's (and stewards')."""
+    w = make_world(db)
+    steward = bearer(db, w.steward)
+    draft = client.post(f"{API}/proposals", json={"title": "Quiet draft"}, headers=steward)
+    number = int(draft.json()["number"])
+    assert client.get(f"{API}/proposals/{number}", headers=steward).status_code == 200
+    for reader in ({}, bearer(db, w.member)):
+        hidden = client.get(f"{API}/proposals/{number}", headers=reader)
+        assert hidden.status_code == 404
+    for huge in (2**31, 10**12):
+        answer = client.get(f"{API}/proposals/{huge}")
+        assert answer.status_code in (404, 422)
+        assert answer.headers["content-type"] == "application/problem+json"
+        page = client.get(f"/communities/publicville/governance/proposals/{huge}")
+        assert page.status_code in (404, 422)

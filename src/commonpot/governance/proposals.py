@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from commonpot import communities
@@ -41,14 +42,28 @@ def is_steward(session: Session, community: Community, viewer: Viewer) -> bool:
     return viewer.is_admin or (mine is not None and mine.role == Role.STEWARD.value)
 
 
+MAX_NUMBER = 2**31 - 1  # proposal numbers are 32-bit integers on PostgreSQL
+
+
 def visible_proposals(session: Session, community: Community, viewer: Viewer) -> list[Proposal]:
     """The one read helper: drafts only for their author and stewards, the rest for readers."""
-    query = select_scoped(Proposal, community.id)
-    if not is_steward(session, community, viewer):
-        query = query.where(
-            (Proposal.state != State.DRAFT.value) | (Proposal.author_id == viewer.user_id)
-        )
-    return list(session.scalars(query.order_by(Proposal.number.desc())))
+    steward = is_steward(session, community, viewer)
+    values = {"community_id": community.id, "user_id": viewer.user_id}
+    return list(session.scalars(_readable(steward, one=False), values))
+
+
+@lru_cache(maxsize=4)
+def _readable(steward: bool, *, one: bool) -> Select[Proposal]:
+    """`visible_proposals`' statement (all of them newest first, or `one` by number), built
+    once per process for stewards and for everyone else; bound: the community, the viewer's
+    user id (None for a visitor) and the number."""
+    query = select_scoped(Proposal, cast(int, bindparam("community_id")))
+    if not steward:
+        author = Proposal.author_id == bindparam("user_id", type_=Integer)
+        query = query.where((Proposal.state != State.DRAFT.value) | author)
+    if one:
+        return query.where(Proposal.number == bindparam("number", type_=Integer))
+    return query.order_by(Proposal.number.desc())
 
 
 def closing_soon(
@@ -66,10 +81,14 @@ def closing_soon(
 
 def get_proposal(session: Session, community: Community, viewer: Viewer, number: int) -> Proposal:
     """One proposal the viewer may read (NotFound otherwise)."""
-    for proposal in visible_proposals(session, community, viewer):
-        if proposal.number == number:
-            return proposal
-    raise NotFound("No proposal #%(number)s here.", number=str(number))
+    if not 1 <= number <= MAX_NUMBER:  # no such number can be stored: none to look up
+        raise NotFound("No proposal #%(number)s here.", number=str(number))
+    steward = is_steward(session, community, viewer)
+    values = {"community_id": community.id, "user_id": viewer.user_id, "number": number}
+    found = session.scalar(_readable(steward, one=True), values)
+    if found is None:
+        raise NotFound("No proposal #%(number)s here.", number=str(number))
+    return found
 
 
 def locked(session: Session, community: Community, viewer: Viewer, number: int) -> Proposal:

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from commonpot import actions
@@ -26,7 +26,6 @@ from commonpot.governance.web_proposal import METHOD_LABELS
 from commonpot.governance.web_proposal import router as proposal_router
 from commonpot.http import PostedForm, own_address, verify_csrf_form
 from commonpot.templating import Reader, fragment, reader, reader_locale, redirect, render
-from commonpot.tenancy import select_scoped
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 router.include_router(grants_router)
@@ -40,8 +39,18 @@ BASE = "/communities/{slug}/governance"
 STATE_ORDER = ["active", "pending", "queued", "draft", "executed", "succeeded", "defeated"]
 
 
-def _members(session: Session, community_id: int) -> list[Membership]:
-    return list(session.scalars(select_scoped(Membership, community_id)))
+def _members(session: Session, community_id: int) -> list[Any]:
+    """The community's members as rows (user_id, display_name): whom one may delegate to."""
+    return list(session.execute(_MEMBER_NAMES, {"community_id": community_id}))
+
+
+# built once per process; plain rows, not memberships each loaded with person and community
+_MEMBER_NAMES = (
+    select(Membership.user_id, User.display_name)
+    .join(User, User.id == Membership.user_id)
+    .where(Membership.community_id == bindparam("community_id"))
+    .order_by(User.display_name, Membership.user_id)
+)
 
 
 # Form field for each rule the constitution bounds (the API names them rules.<rule>).
