@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, Select, func, or_
+from sqlalchemy import Integer, Row, Select, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import Viewer
@@ -13,7 +14,12 @@ from commonpot.communities import Community
 from commonpot.recipes.conversion import food_key
 from commonpot.recipes.models import Recipe, RecipeIngredient, RecipeTag, RecipeTranslation
 from commonpot.recipes.search import apply_text_search
-from commonpot.recipes.service import visible_family, visible_recipes
+from commonpot.recipes.service import (
+    viewer_kind,
+    visible_bound,
+    visible_family,
+    visible_recipes,
+)
 from commonpot.tenancy import select_scoped
 
 # what lists and search results show; rows, not ORM objects, keep long lists cheap
@@ -54,6 +60,11 @@ def search_recipes(
     session: Session, community: Community, viewer: Viewer, query: SearchQuery
 ) -> list[Row[Any]]:
     """Recipes the viewer may see that match the search (best first, then newest), as rows."""
+    parts = (query.text, query.ingredient, query.origin, query.tag, query.cuisine, query.language)
+    if not any(part.strip() for part in parts):  # the list itself: a statement built once
+        kind, values = viewer_kind(session, community, viewer)
+        values.update(limit=min(query.limit, 200), offset=query.offset)
+        return list(session.execute(_newest(*kind), values))
     stmt: Select[*tuple[Any, ...]]
     stmt = visible_recipes(session, community, viewer).with_only_columns(*SUMMARY_COLUMNS)
     stmt = apply_text_search(session, stmt, query.text)
@@ -100,36 +111,72 @@ def search_recipes(
     return list(session.execute(stmt))
 
 
+@lru_cache(maxsize=64)
+def _newest(member: bool, keeper: bool, has_user: bool, month: int) -> Any:
+    """`search_recipes` without a search: the visible recipes, newest first, built once per
+    viewer kind and month (bound: limit and offset too)."""
+    return (
+        visible_bound(member, keeper, has_user, month)
+        .with_only_columns(*SUMMARY_COLUMNS)
+        .order_by(Recipe.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
 def tags_of(session: Session, community: Community, ids: list[int]) -> dict[int, list[str]]:
     """The tags of the listed recipes (already visible to the viewer), by recipe id."""
     out: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
-        stmt = select_scoped(RecipeTag, community.id).where(RecipeTag.recipe_id.in_(ids))
-        for tag in session.scalars(stmt.order_by(RecipeTag.tag)):
-            out[tag.recipe_id].append(tag.tag)
+        for recipe_id, tag in session.execute(_TAGS_OF, {"community_id": community.id, "ids": ids}):
+            out[recipe_id].append(tag)
     return out
+
+
+# built once per process (every recipe list asks it); bound: the community and the recipes
+_TAGS_OF = (
+    select(RecipeTag.recipe_id, RecipeTag.tag)
+    .where(
+        RecipeTag.community_id == bindparam("community_id"),
+        RecipeTag.recipe_id.in_(bindparam("ids", expanding=True)),
+    )
+    .order_by(RecipeTag.tag, RecipeTag.recipe_id)
+)
 
 
 def facets(
     session: Session, community: Community, viewer: Viewer
 ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-    """Tags and cuisines of the recipes the viewer may see, with how many recipes have each."""
-    visible = visible_recipes(session, community, viewer).with_only_columns(Recipe.id)
-    tag_rows = session.execute(
-        select_scoped(RecipeTag, community.id)
-        .with_only_columns(RecipeTag.tag, func.count())
-        .where(RecipeTag.recipe_id.in_(visible))
+    """Tags and cuisines of the recipes the viewer may see, with how many recipes have each
+    (one statement)."""
+    kind, values = viewer_kind(session, community, viewer)
+    tags: list[tuple[str, int]] = []
+    cuisines: list[tuple[str, int]] = []
+    for facet, name, count in session.execute(_facets(*kind), values):
+        (tags if facet == 0 else cuisines).append((name, count))
+    return tags, cuisines
+
+
+@lru_cache(maxsize=64)
+def _facets(member: bool, keeper: bool, has_user: bool, month: int) -> Any:
+    """`facets`' statement, built once per viewer kind and month: rows (0, tag, count) by
+    tag, then (1, cuisine, count) by cuisine."""
+    visible = visible_bound(member, keeper, has_user, month)
+    by_tag = (
+        select(literal(0).label("facet"), RecipeTag.tag.label("name"), func.count().label("n"))
+        .where(
+            RecipeTag.community_id == bindparam("community_id"),
+            RecipeTag.recipe_id.in_(visible.with_only_columns(Recipe.id)),
+        )
         .group_by(RecipeTag.tag)
-        .order_by(RecipeTag.tag)
     )
-    cuisine_rows = session.execute(
-        visible_recipes(session, community, viewer)
-        .with_only_columns(Recipe.cuisine, func.count())
+    by_cuisine = (
+        visible.with_only_columns(literal(1), Recipe.cuisine, func.count())
         .where(Recipe.cuisine != "")
         .group_by(Recipe.cuisine)
-        .order_by(Recipe.cuisine)
     )
-    return [(t, n) for t, n in tag_rows], [(c, n) for c, n in cuisine_rows]
+    both = union_all(by_tag, by_cuisine).subquery("facets")
+    return select(both.c.facet, both.c.name, both.c.n).order_by(both.c.facet, both.c.name)
 
 
 def recipe_names(session: Session, community: Community, viewer: Viewer) -> list[Row[Any]]:

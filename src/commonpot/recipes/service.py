@@ -105,6 +105,26 @@ def visible_recipes(
 
 
 @lru_cache(maxsize=64)
+def visible_bound(member: bool, keeper: bool, has_user: bool, month: int) -> Select[Recipe]:
+    """`visible_recipes` as a statement built once per viewer kind and month, for callers
+    that build their own once too (bound: `community_id`, and `user_id` as `bound_values`
+    gives them)."""
+    who = Access(member=member, keeper=keeper, user_id=0 if has_user else None)
+    community_id = cast(int, bindparam("community_id"))
+    return _visibility(select_scoped(Recipe, community_id), who, bindparam("user_id"), month)
+
+
+def viewer_kind(
+    session: Session, community: Community, viewer: Viewer
+) -> tuple[tuple[bool, bool, bool, int], dict[str, Any]]:
+    """The viewer's kind as `visible_bound` (and statements built on it) is keyed, and the
+    values its parameters are bound to."""
+    who = access(session, community, viewer)
+    kind = (who.member, who.keeper, who.user_id is not None, utcnow().month)
+    return kind, {"community_id": community.id, "user_id": who.user_id}
+
+
+@lru_cache(maxsize=64)
 def _one_visible_row(member: bool, keeper: bool, has_user: bool, month: int) -> Select[Any]:
     """`visible_recipes(...).where(id == ...)` as columns, built once per viewer kind and month.
 
