@@ -16,6 +16,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from commonpot.actions import ENGLISH, Words
@@ -23,7 +24,6 @@ from commonpot.communities import Community
 from commonpot.errors import Invalid, Worded
 from commonpot.governance import ledger
 from commonpot.governance.models import Constitution
-from commonpot.tenancy import select_scoped
 
 Floor = dict[str, Any]
 HOUR = 3600
@@ -259,9 +259,16 @@ def describe(floor: Floor, words: Words = ENGLISH) -> str:
 
 def current(session: Session, community: Community) -> Constitution | None:
     """The constitution in force (None until the first proposal opens: the defaults apply)."""
-    return session.scalar(
-        select_scoped(Constitution, community.id).order_by(Constitution.version.desc()).limit(1)
-    )
+    return session.scalar(_CURRENT, {"community_id": community.id})
+
+
+# asked by every governance page: built once per process
+_CURRENT = (
+    select(Constitution)
+    .where(Constitution.community_id == bindparam("community_id"))
+    .order_by(Constitution.version.desc())
+    .limit(1)
+)
 
 
 def floors(session: Session, community: Community) -> tuple[int, dict[str, Floor]]:

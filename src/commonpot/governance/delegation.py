@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from commonpot import actions, communities
@@ -80,8 +81,12 @@ def my_delegations(session: Session, community: Community, viewer: Viewer) -> li
     """The viewer's current delegations."""
     if viewer.user_id is None:
         return []
-    return list(
-        session.scalars(
-            select_scoped(Delegation, community.id).where(Delegation.delegator_id == viewer.user_id)
-        )
-    )
+    values = {"community_id": community.id, "user_id": viewer.user_id}
+    return list(session.scalars(_MINE, values))
+
+
+# asked by every governance page a member reads: built once per process
+_MINE = select(Delegation).where(
+    Delegation.community_id == bindparam("community_id"),
+    Delegation.delegator_id == bindparam("user_id"),
+)
