@@ -83,3 +83,22 @@ def test_an_entry_written_once_still_follows_a_new_name_and_the_readers_language
     assert f"{w.custodian.display_name} voted" not in after
     spanish = client.get(LEDGER, headers={"Accept-Language": "es"}).text
     assert f"Abuela Rosa votó en la propuesta n.º {number}." in spanish
+
+
+def test_the_page_lists_the_fifty_newest_entries_newest_first(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    from commonpot.governance import ledger
+    from tests.factories.governance import fetch_community
+
+    make_world(db)
+    with db.unit_of_work() as s:
+        community = fetch_community(s, "publicville")
+        for n in range(60):
+            ledger.append(s, community, "note", {"text": f"note {n}"})
+        ledger.seal(s, community, settings)
+        count = ledger.size(s, community)
+    page = client.get(LEDGER).text
+    shown = [int(v) for v in re.findall(r'<li value="(\d+)" class="ledger-entry">', page)]
+    assert shown == list(range(count - 1, count - 51, -1))
+    assert f"{count} entries" in page

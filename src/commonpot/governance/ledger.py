@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     load_pem_private_key,
 )
-from sqlalchemy import select, text
+from sqlalchemy import Integer, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from commonpot.communities import Community
@@ -66,6 +66,7 @@ __all__ = [
     "latest",
     "leaf_hashes",
     "lock",
+    "newest",
     "origin",
     "rebuild_nodes",
     "seal",
@@ -225,12 +226,29 @@ def empty_note(settings: Settings, community: Community) -> str:
 
 def latest(session: Session, community: Community) -> CheckpointRow | None:
     """The newest signed checkpoint."""
-    return session.scalar(
-        select(CheckpointRow)
-        .where(CheckpointRow.community_id == community.id)
-        .order_by(CheckpointRow.size.desc())
-        .limit(1)
-    )
+    return session.scalar(_LATEST, {"community_id": community.id})
+
+
+_LATEST = (  # asked by every ledger read and append: built once per process
+    select(CheckpointRow)
+    .where(CheckpointRow.community_id == bindparam("community_id"))
+    .order_by(CheckpointRow.size.desc())
+    .limit(1)
+)
+
+
+def newest(session: Session, community: Community, count: int) -> list[Any]:
+    """The newest `count` entries as rows (seq, data), newest first (the ledger page)."""
+    values = {"community_id": community.id, "count": max(0, min(count, MAX_PAGE))}
+    return list(session.execute(_NEWEST, values))
+
+
+_NEWEST = (
+    select(LedgerEntry.seq, LedgerEntry.data)
+    .where(LedgerEntry.community_id == bindparam("community_id"))
+    .order_by(LedgerEntry.seq.desc())
+    .limit(bindparam("count", type_=Integer))
+)
 
 
 def entries(session: Session, community: Community, start: int, end: int) -> list[LedgerEntry]:

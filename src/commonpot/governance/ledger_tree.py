@@ -12,7 +12,7 @@ import base64
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import delete, func, insert, select, union_all
+from sqlalchemy import bindparam, delete, func, insert, select, union_all
 from sqlalchemy.orm import Session
 
 from commonpot.communities import Community
@@ -33,10 +33,13 @@ def size(session: Session, community: Community) -> int:
     """Number of entries in the community's log: one past the last sequence number (entries
     are numbered 0, 1, 2... and never removed), read from the (community, seq) index in a
     step where counting them would read the whole log on every governance read and vote."""
-    last = session.scalar(
-        select(func.max(LedgerEntry.seq)).where(LedgerEntry.community_id == community.id)
-    )
+    last = session.scalar(_LAST_SEQ, {"community_id": community.id})
     return 0 if last is None else int(last) + 1
+
+
+_LAST_SEQ = select(func.max(LedgerEntry.seq)).where(  # built once per process
+    LedgerEntry.community_id == bindparam("community_id")
+)
 
 
 def leaf_hashes(session: Session, community: Community, upto: int | None = None) -> list[bytes]:

@@ -273,13 +273,12 @@ async def ledger_page(request: Request, slug: str) -> Response:
 def _ledger_page(request: Request, here: Here) -> Response:
     checkpoint = ledger.latest(here.session, here.community)
     count = ledger.size(here.session, here.community)
-    start = max(0, count - 50)
-    rows = list(reversed(ledger.entries(here.session, here.community, start, count)))
+    rows = ledger.newest(here.session, here.community, 50)
     names: dict[int, str] = {}
     if here.is_member:  # outsiders read "member #id", as the JSON says
         ids = set().union(*(ledger_words.people_in(e.data) for e in rows)) if rows else set()
         if ids:
-            found = here.session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+            found = here.session.execute(_NAMES, {"ids": sorted(ids)})
             names = {int(row[0]): str(row[1]) for row in found}
     templates, locale = request.app.state.templates, reader_locale(request)
     entries = []
@@ -294,6 +293,9 @@ def _ledger_page(request: Request, here: Here) -> Response:
         base_url=own_address(request),
     )
     return render(request, "governance/ledger.html", data, ctx=here)
+
+
+_NAMES = select(User.id, User.display_name).where(User.id.in_(bindparam("ids", expanding=True)))
 
 
 @lru_cache(maxsize=2048)
