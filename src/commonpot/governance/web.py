@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import math
+import secrets
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +27,7 @@ from commonpot.governance.grants_web import router as grants_router
 from commonpot.governance.refused import Refused, form_context, status_of
 from commonpot.governance.web_proposal import METHOD_LABELS
 from commonpot.governance.web_proposal import router as proposal_router
-from commonpot.http import PostedForm, own_address, verify_csrf_form
+from commonpot.http import PostedForm, csrf_token, own_address, verify_csrf_form
 from commonpot.templating import Reader, fragment, reader, reader_locale, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -99,8 +102,37 @@ def _list_page(request: Request, here: Here, refused: Refused | None = None) -> 
         groups.setdefault(p.state, []).append(p)
     order = [s for s in STATE_ORDER if s in groups] + [s for s in groups if s not in STATE_ORDER]
     version, floors = constitution.floors(ctx.session, community)
+    propose_form = None
+    if refused is None and here.is_member:  # the blank form: kept per language and rules
+        rules = json.dumps(floors, sort_keys=True)
+        kept = _blank_propose_form(
+            request.app.state.templates,
+            reader_locale(request),
+            community.slug,
+            rules,
+            tuple(_action_kinds()),
+        )
+        propose_form = Markup(kept.replace(_TOKEN, str(escape(csrf_token(request)))))  # noqa: S704
+    data = here.page(
+        groups=[(s, groups[s]) for s in order],
+        propose_form=propose_form,
+        methods=[(m, METHOD_LABELS[m]) for m in METHODS],
+        action_kinds=_action_kinds(),
+        delegations=delegation.my_delegations(ctx.session, community, ctx.viewer),
+        members=[m for m in _members(ctx.session, community.id) if m.user_id != ctx.viewer.user_id]
+        if here.is_member
+        else [],
+        constitution_version=version,
+        floor_rows=_floor_rows(floors),
+        **form_context(refused, _prefill(floors)),
+    )
+    return render(request, "governance/list.html", data, ctx=ctx, status_code=status_of(refused))
+
+
+def _prefill(floors: dict[str, constitution.Floor]) -> dict[str, str]:
+    """The proposal form's values before anything is typed: the usual rules in force."""
     standard = floors[constitution.FALLBACK]
-    prefill = {
+    return {
         "quorum": standard["quorum"],
         "threshold": standard["threshold"],
         "voting_hours": f"{standard['voting_seconds'] / 3600:g}",
@@ -110,19 +142,35 @@ def _list_page(request: Request, here: Here, refused: Refused | None = None) -> 
         "action_kind": "text",
         "method": "majority",
     }
-    data = here.page(
-        groups=[(s, groups[s]) for s in order],
-        methods=[(m, METHOD_LABELS[m]) for m in METHODS],
-        action_kinds=sorted((a.kind, a.label) for a in actions.load_all().values()),
-        delegations=delegation.my_delegations(ctx.session, community, ctx.viewer),
-        members=[m for m in _members(ctx.session, community.id) if m.user_id != ctx.viewer.user_id]
-        if here.is_member
-        else [],
-        constitution_version=version,
-        floor_rows=_floor_rows(floors),
-        **form_context(refused, prefill),
-    )
-    return render(request, "governance/list.html", data, ctx=ctx, status_code=status_of(refused))
+
+
+def _action_kinds() -> list[tuple[str, str]]:
+    return sorted((a.kind, a.label) for a in actions.load_all().values())
+
+
+# stands for the reader's CSRF token in a kept form (each reader's own replaces it)
+_TOKEN = f"csrf-{secrets.token_hex(16)}"
+
+
+@lru_cache(maxsize=256)
+def _blank_propose_form(
+    templates: Any, locale: str, slug: str, rules: str, kinds: tuple[tuple[str, str], ...]
+) -> str:
+    """The proposal form as a member first sees it (nothing typed, nothing refused), with
+    `_TOKEN` for the CSRF token: a function of the language, the community's address and its
+    constitution's floors (`rules`, as JSON) and the kinds of action (`kinds`) alone
+    (`templating.fragment`), written once per
+    process for each, not on every governance page (a third of its rendering)."""
+    floors = json.loads(rules)
+    context = {
+        "community": SimpleNamespace(slug=slug),
+        "csrf_token": _TOKEN,
+        "methods": [(m, METHOD_LABELS[m]) for m in METHODS],
+        "action_kinds": list(kinds),
+        "floor_rows": _floor_rows(floors),
+        **form_context(None, _prefill(floors)),
+    }
+    return str(fragment(templates, "governance/_propose_form.html", locale, **context))
 
 
 @router.get(BASE, response_class=HTMLResponse)
