@@ -65,7 +65,7 @@ from commonpot.json_guard import JsonBodyGuard
 from commonpot.network import api as network_api
 from commonpot.network import web as network_web
 from commonpot.notifications import web as notifications_web
-from commonpot.page_header import read_header
+from commonpot.page_header import read_header, signed_in_scope_and_header
 from commonpot.recipes import api as recipes_api
 from commonpot.recipes import web as recipes_web
 from commonpot.route_guard import guard_routers
@@ -173,6 +173,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # who is asking, the community and their membership in one statement, by identify's
     # rules (communities.scope.enter_request): replace it, or set it to None, with identify
     app.state.signed_in_scope = signed_in_scope
+    # the same for a page, which also reads the page's header in that statement
+    app.state.signed_in_page_scope = signed_in_scope_and_header
     # the header of every page a signed-in person reads (their communities, unread count)
     app.state.page_header = read_header
     app.add_middleware(RetryMiddleware)  # inner: runs a deadlocked request again

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from commonpot import communities
 from commonpot.accounts import ANONYMOUS, Viewer
@@ -86,3 +87,41 @@ def test_the_page_header_lists_a_members_communities_and_no_one_elses(
     assert f'href="/communities/{world.private.slug}"' not in header
     assert f'href="/communities/{world.public.slug}"' in header
     assert 'id="unread-count"' not in header
+
+
+def test_a_members_page_reads_its_header_in_the_statement_that_says_who_they_are(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(db)
+    with db.unit_of_work() as s:
+        s.add(Notification(user_id=world.member.id, kind="proposal.opened"))
+    sign_in(client, db, world.member)
+    statements: list[str] = []
+
+    def note(*args: object) -> None:
+        statements.append(" ".join(str(args[2]).split()).lower())
+
+    event.listen(Engine, "before_cursor_execute", note)  # every engine: the app's own too
+    try:
+        page = client.get(f"/communities/{world.public.slug}/recipes")
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    header = page.text.split("</nav>")[0]
+    assert 'id="unread-count">1<' in header
+    assert f'href="/communities/{world.public.slug}"' in header
+    told = [sql for sql in statements if "from notifications" in sql]
+    assert len(told) == 1 and "token_hash" in told[0]  # the signed-in statement itself
+    # the next page reads the header anew: a notification read meanwhile is not counted
+    with db.unit_of_work() as s:
+        for found in s.query(Notification).filter_by(user_id=world.member.id):
+            found.read_at = datetime(2026, 1, 1, tzinfo=UTC)
+    again = client.get(f"/communities/{world.public.slug}/recipes").text.split("</nav>")[0]
+    assert 'id="unread-count"' not in again
+    # an API read inside the community does not read the header at all
+    statements.clear()
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        assert client.get(f"/api/communities/{world.public.slug}/recipes").status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert not [sql for sql in statements if "from notifications" in sql]

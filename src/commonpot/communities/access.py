@@ -6,10 +6,11 @@ Every domain decides access through `readable_community`, `require_member` and
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session, lazyload
 
 from commonpot.accounts import Credential, User, Viewer
@@ -151,19 +152,36 @@ _SIGNED_IN = {
 }
 
 
+def signed_in_statement(via_token: bool) -> Select[Any]:
+    """The statement `signed_in_scope` runs for a kind of credential (columns: the user, when
+    the credential ends, the community, the membership; bound: the credential's and `slug`),
+    for a composition root to read more beside it in the same round trip (`add_columns`, as
+    `commonpot.page_header` does)."""
+    return _SIGNED_IN[via_token]
+
+
 def signed_in_scope(
-    session: Session, slug: str, credential: Credential
+    session: Session,
+    slug: str,
+    credential: Credential,
+    statements: Mapping[bool, Select[Any]] = _SIGNED_IN,
+    held: Callable[[Row[Any]], None] | None = None,
 ) -> tuple[Viewer, Community, Membership | None]:
     """Who is asking with `credential`, the community `slug` as they may see it (NotFound
     otherwise) and their membership of it: `identify` and `community_and_membership` in one
     statement, one round trip where there were two (every signed-in request inside a
     community starts here). The same rules: a token that does not hold is refused, a cookie
-    that does not hold reads as a visitor's."""
-    row = session.execute(_SIGNED_IN[credential.via_token], {**credential.params, "slug": slug})
+    that does not hold reads as a visitor's.
+
+    `statements`: `signed_in_statement`'s, each with more columns after its own; `held` is
+    given the row when the credential holds (and only then)."""
+    row = session.execute(statements[credential.via_token], {**credential.params, "slug": slug})
     found = row.first()
     viewer = credential.viewer(found)
     if found is None or viewer.user is None:
         return viewer, *community_and_membership(session, slug, viewer)
+    if held is not None:
+        held(found)
     community, mine = found[2], found[3]
     if community is not None:
         _remember(session, community, viewer.user, mine)

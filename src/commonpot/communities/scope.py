@@ -100,8 +100,12 @@ def enter_request(request: Request, session: Session, slug: str) -> Here:
     """`enter(context(request, session), slug)`: the request's unit of work inside community
     `slug`. A request that signs in, and whose viewer is not known yet, reads who is asking,
     the community and their membership in one statement (`app.state.signed_in_scope`, wired
-    beside `app.state.identify`: the same rules); any other reads them as `enter` does."""
-    scoped: SignedInScope | None = getattr(request.app.state, "signed_in_scope", None)
+    beside `app.state.identify`: the same rules; for a page, `app.state.signed_in_page_scope`,
+    the same with the page's header); any other reads them as `enter` does."""
+    state = request.app.state
+    scoped: SignedInScope | None = getattr(state, "signed_in_scope", None)
+    if not request.url.path.startswith("/api/"):  # a page: the one that also reads its header
+        scoped = getattr(state, "signed_in_page_scope", scoped)
     if scoped is not None and getattr(request.state, "viewer", None) is None:
         bearer, cookie = credentials(request)
         credential = Credential.of(bearer=bearer, session_cookie=cookie)
