@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from commonpot.communities import places
 from commonpot.communities.scope import Here, shared_read
@@ -23,7 +26,7 @@ from commonpot.events.web_event_edit import router as edit_router
 from commonpot.events.web_feeds import router as feeds_router
 from commonpot.events.web_form import FORM_FIELDS, event_from_form, parse_int, read_model
 from commonpot.http import PostedForm, verify_csrf_form
-from commonpot.templating import reader, redirect, render
+from commonpot.templating import fragment, reader, reader_locale, redirect, render
 from commonpot.tenancy import select_scoped
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -68,7 +71,13 @@ def _events_page(
     remote = sources.external_events(here.session, community, here.viewer)
     if changes is not None:
         changes[0] = next_change(moment, [*upcoming, *(s for _, s in occurrences), *remote])
+    templates, locale = request.app.state.templates, reader_locale(request)
+
+    def card(event: Event, occasion: Any = None, numbers: Any = None) -> Markup:
+        return _card_html(templates, locale, community.slug, *card_key(event, occasion, numbers))
+
     data = here.page(
+        card=card,
         local_time=local_time,
         upcoming=upcoming,
         occurrences=occurrences,
@@ -85,6 +94,63 @@ def _events_page(
     )
     status = 422 if error else 200
     return render(request, "events/list.html", data, ctx=here, status_code=status)
+
+
+def card_key(event: Event, occasion: Any = None, counts: Any = None) -> tuple[Any, ...]:
+    """Everything `events/_card.html` shows of an event (on the date of `occasion`, one
+    session of a series, when given; with its sign-up numbers from `counts` when given)."""
+    when = occasion.starts_at if occasion is not None else event.starts_at
+    numbers = counts.get(event.id) if counts else None
+    return (
+        event.id,
+        event.title,
+        event.kind,
+        event.visibility,
+        event.is_cancelled,
+        event.rrule,
+        event.timezone,
+        event.starts_at,
+        when,
+        event.place.name if event.place is not None else None,
+        event.capacity,
+        None if numbers is None else (numbers["confirmed"], numbers["waitlisted"]),
+    )
+
+
+@lru_cache(maxsize=2048)
+def _card_html(templates: Any, locale: str, slug: str, *key: Any) -> Markup:
+    """An event's card as the events page lists it, written from `card_key`'s values alone
+    (the template reads nothing else: the event it is given is made of them) in `locale`:
+    each card is written once per process while it reads the same, not on every page (a
+    series' repeat in words is a dozen translated texts)."""
+    (event_id, title, kind, visibility, cancelled, rrule, timezone, starts_at, when) = key[:9]
+    place_name, capacity, numbers = key[9:]
+    event = SimpleNamespace(
+        id=event_id,
+        title=title,
+        kind=kind,
+        visibility=visibility,
+        is_cancelled=cancelled,
+        rrule=rrule,
+        timezone=timezone,
+        starts_at=starts_at,
+        place=None if place_name is None else SimpleNamespace(name=place_name),
+        capacity=capacity,
+    )
+    counts = None
+    if numbers is not None:
+        counts = {event_id: {"confirmed": numbers[0], "waitlisted": numbers[1]}}
+    return fragment(
+        templates,
+        "events/_card.html",
+        locale,
+        e=event,
+        occasion=SimpleNamespace(starts_at=when),
+        counts=counts,
+        community=SimpleNamespace(slug=slug),
+        local_time=local_time,
+        repeat_of=repeat_of,
+    )
 
 
 def next_change(moment: datetime, items: Sequence[Any]) -> datetime | None:
