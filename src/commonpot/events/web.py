@@ -72,6 +72,7 @@ def _events_page(
     if changes is not None:
         changes[0] = next_change(moment, [*upcoming, *(s for _, s in occurrences), *remote])
     templates, locale = request.app.state.templates, reader_locale(request)
+    may_flash = access.may_call_flash(here.session, community, here.viewer)
 
     def card(event: Event, occasion: Any = None, numbers: Any = None) -> Markup:
         return _card_html(templates, locale, community.slug, *card_key(event, occasion, numbers))
@@ -85,9 +86,9 @@ def _events_page(
         past=past,
         remote=remote,
         counts=signup.counts_for(here.session, upcoming),
-        may_flash=access.may_call_flash(here.session, community, here.viewer),
+        may_flash=may_flash,
         members_flash=bool((community.settings or {}).get(access.FLASH_SETTING)),
-        places=places(here.session, community),
+        places=places(here.session, community) if may_flash else [],  # the flash form's
         values=values or {},
         form_error=error.detail if error else None,
         error_field=error.field if error else None,
