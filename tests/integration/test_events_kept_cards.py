@@ -33,7 +33,11 @@ def test_a_kept_card_reads_as_the_template_writes_the_event_itself(db: Database)
         )
         make_event(s, world.public, world.steward, title="Now!", kind="flash")
         make_event(
-            s, world.public, world.steward, title="Daily", rrule="FREQ=WEEKLY;UNTIL=20271231T000000Z"
+            s,
+            world.public,
+            world.steward,
+            title="Weekly",
+            rrule="FREQ=WEEKLY;UNTIL=20271231T000000Z",
         )
     templates = make_templates()
     with db.unit_of_work(write=False) as s:
