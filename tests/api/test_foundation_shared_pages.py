@@ -1,7 +1,8 @@
 """The community's busiest pages besides its home and a recipe, shared by readers not signed
 in (`shared_read` with `page=True`; governance's through `caught_up_read`), on both databases.
 
-The recipe list, the events, governance, a proposal, the ledger and its verification: each
+The recipe list, the events, governance, a proposal, the ledger and its verification, the
+sharing network (whose offers only members see): each
 is rendered once and given again while the database is unchanged, every reader's copy with
 the CSRF token of their own browser; a change shows on the very next request, a community
 made private is gone from every one of them at once, a signed-in reader's page is never
@@ -38,6 +39,7 @@ PAGES = {
     "proposal": f"{PAGE}/governance/proposals/1",
     "ledger": f"{PAGE}/governance/ledger",
     "verify": f"{PAGE}/governance/ledger/verify",
+    "network": f"{PAGE}/network",
 }
 
 
@@ -96,7 +98,7 @@ def test_a_busy_page_is_shared_until_a_change(
     assert "Supper Club" not in hidden.text
 
 
-@pytest.mark.parametrize("name", ["recipes", "events", "governance", "ledger"])
+@pytest.mark.parametrize("name", ["recipes", "events", "governance", "ledger", "network"])
 def test_a_signed_in_readers_page_is_never_kept(
     app: FastAPI, client: TestClient, db: Database, settings: Settings, name: str
 ) -> None:
@@ -168,3 +170,31 @@ def test_next_change_is_the_first_start_or_end_still_to_come() -> None:
     assert next_change(now, [_When(now - hour, now - hour / 2)]) is None
     assert next_change(now, [_When(now, None)]) is None  # now itself has already come
     assert next_change(now, []) is None
+
+
+def test_the_shared_network_page_never_holds_what_only_members_see(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    from commonpot.accounts import Viewer
+    from commonpot.accounts.models import User
+    from commonpot.network import service as network
+
+    world = make_recipe_world(db)
+    with db.unit_of_work() as session:
+        network.create_offer(
+            session,
+            fetch_community(session, "publicville"),
+            Viewer(user=session.get(User, world.world.member.id)),
+            category="squash",
+            quantity=7,
+            lat=51.45,
+            lon=-2.59,
+            description="Crown Prince squash from the allotment",
+        )
+    url = PAGES["network"]
+    for page in until_hit(app, client, url):
+        assert "Crown Prince" not in page.text
+    sign_in(client, db, world.world.member)
+    assert "Crown Prince" in client.get(url).text
+    client.cookies.clear()
+    assert "Crown Prince" not in client.get(url).text

@@ -11,7 +11,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from commonpot.communities.scope import CommunityScope, Here
+from commonpot.communities.scope import CommunityScope, Here, shared_read
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import PostedForm, verify_csrf_form
@@ -88,9 +88,13 @@ def _overview_page(
 
 
 @router.get(BASE, response_class=HTMLResponse)
-def overview(request: Request, here: CommunityScope) -> Response:
-    """Open offers and needs on a map, with forms to offer and to ask."""
-    return _overview_page(request, here)
+async def overview(request: Request, slug: str) -> Response:
+    """Open offers and needs on a map, with forms to offer and to ask.
+
+    Read and rendered on the event loop; for readers not signed in (who see the page's frame,
+    never the offers, needs or patches) rendered once while the database is unchanged
+    (`shared_read`)."""
+    return await shared_read(request, slug, lambda here: _overview_page(request, here), page=True)
 
 
 MAX_EXPIRY_HOURS = 24 * 366  # an offer keeps at most a year
