@@ -3,6 +3,8 @@ in one statement, on both databases; and a member's page showing them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
@@ -18,20 +20,26 @@ from commonpot.page_header import NOBODY, CommunityLink, read_header
 from tests.factories.accounts import World, make_community, make_world, sign_in
 
 
-def _header(db: Database, user: User | None) -> tuple[object, int]:
-    statements: list[str] = []
+@contextmanager
+def statements_run() -> Iterator[list[str]]:
+    """The statements any engine runs meanwhile (the app's own too), one line each."""
+    seen: list[str] = []
 
     def note(*args: object) -> None:
-        statements.append(str(args[2]))
+        seen.append(" ".join(str(args[2]).split()).lower())
 
-    event.listen(db.engine, "before_cursor_execute", note)
+    event.listen(Engine, "before_cursor_execute", note)
     try:
-        with db.unit_of_work(write=False) as session:
-            viewer = ANONYMOUS if user is None else Viewer(user=session.get(User, user.id))
-            found = read_header(session, viewer)
+        yield seen
     finally:
-        event.remove(db.engine, "before_cursor_execute", note)
-    return found, len([s for s in statements if "notifications" in s])
+        event.remove(Engine, "before_cursor_execute", note)
+
+
+def _header(db: Database, user: User | None) -> tuple[object, int]:
+    with statements_run() as seen, db.unit_of_work(write=False) as session:
+        viewer = ANONYMOUS if user is None else Viewer(user=session.get(User, user.id))
+        found = read_header(session, viewer)
+    return found, len([s for s in seen if "notifications" in s])
 
 
 def test_a_member_reads_their_communities_by_name_and_their_unread_count(db: Database) -> None:
@@ -96,16 +104,8 @@ def test_a_members_page_reads_its_header_in_the_statement_that_says_who_they_are
     with db.unit_of_work() as s:
         s.add(Notification(user_id=world.member.id, kind="proposal.opened"))
     sign_in(client, db, world.member)
-    statements: list[str] = []
-
-    def note(*args: object) -> None:
-        statements.append(" ".join(str(args[2]).split()).lower())
-
-    event.listen(Engine, "before_cursor_execute", note)  # every engine: the app's own too
-    try:
+    with statements_run() as statements:
         page = client.get(f"/communities/{world.public.slug}/recipes")
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
     header = page.text.split("</nav>")[0]
     assert 'id="unread-count">1<' in header
     assert f'href="/communities/{world.public.slug}"' in header
@@ -118,10 +118,6 @@ def test_a_members_page_reads_its_header_in_the_statement_that_says_who_they_are
     again = client.get(f"/communities/{world.public.slug}/recipes").text.split("</nav>")[0]
     assert 'id="unread-count"' not in again
     # an API read inside the community does not read the header at all
-    statements.clear()
-    event.listen(Engine, "before_cursor_execute", note)
-    try:
+    with statements_run() as statements:
         assert client.get(f"/api/communities/{world.public.slug}/recipes").status_code == 200
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
     assert not [sql for sql in statements if "from notifications" in sql]
