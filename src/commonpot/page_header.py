@@ -3,12 +3,13 @@ their notifications are unread, read in one statement.
 
 A composition root, like `app.py` (which hands `read_header` to the foundation's `render`
 as `app.state.page_header`): it reads two domains' tables, communities' memberships and
-notifications'. Every page a signed-in person opens asks it, so it is one prebuilt
-statement of plain rows (no ORM objects), not the two ORM queries it once was (the
+notifications'. Its two parts are two columns of a statement about one person
+(`_HEADER_COLUMNS`): a page read inside a community by a signed-in person reads them in the
+very statement that says who they are (`signed_in_scope_and_header`, two columns more in
+`communities.access.signed_in_scope`'s row), which `read_header` gives back; any other page
+reads them alone, in one statement of plain rows. They were two ORM queries (the
 memberships, each loaded with its person and community, and the count): about a fifth of
-the CPU of a member's page. A page read inside a community by a signed-in person reads it
-in the very statement that says who they are (`signed_in_scope_and_header`: two columns more
-in `communities.access.signed_in_scope`'s row), and `read_header` gives that back.
+the CPU of a member's page.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Row, bindparam, func, select, true
+from sqlalchemy import JSON, Row, RowMapping, bindparam, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -47,43 +48,6 @@ class Header:
 
 NOBODY = Header()
 
-_UNREAD = (
-    select(func.count(Notification.id).label("unread"))
-    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
-    .subquery("unread")
-)
-_MINE = (
-    select(Community.slug, Community.name)
-    .join(Membership, Membership.community_id == Community.id)
-    .where(Membership.user_id == bindparam("user_id"))
-    .subquery("mine")
-)
-# one row per community of theirs (by name), each with the count; one row with no community
-# when they belong to none (the count's one-row subquery, left-joined)
-_HEADER = (
-    select(_UNREAD.c.unread, _MINE.c.slug, _MINE.c.name)
-    .select_from(_UNREAD.outerjoin(_MINE, true()))
-    .order_by(_MINE.c.name, _MINE.c.slug)
-)
-
-
-def read_header(session: Session, viewer: Viewer) -> Header:
-    """The header of the pages `viewer` reads (`NOBODY`'s, empty, for a visitor): as this
-    unit of work's `signed_in_scope_and_header` read it for them, else read now."""
-    if viewer.user_id is None:
-        return NOBODY
-    kept = session.info.get(_KEPT)
-    if kept is not None and kept[0] == viewer.user_id:
-        return kept[1]  # type: ignore[no-any-return]
-    # through the session's connection: plain rows need none of the ORM's machinery;
-    # what the session holds unwritten is flushed first, as its own `execute` would
-    session.flush()
-    rows = session.connection().execute(_HEADER, {"user_id": viewer.user_id}).all()
-    unread = int(rows[0][0] or 0) if rows else 0
-    links = tuple(CommunityLink(str(slug), str(name)) for _, slug, name in rows if slug)
-    return Header(links, unread)
-
-
 _KEPT = "commonpot.page_header"  # Session.info: (user id, Header) read with the scope
 
 
@@ -106,7 +70,8 @@ def _pairs_sqlite(element: _Pairs, compiler: SQLCompiler, **kw: Any) -> str:
     return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
 
 
-# the header's two parts as columns of the signed-in statement's row, for its user
+# the header's two parts as columns of a statement about one user (`User`): their unread
+# count, and their communities as [[slug, name], ...]
 _THEIRS, _COMMUNITY = aliased(Membership), aliased(Community)
 _HEADER_COLUMNS = (
     select(func.count(Notification.id))
@@ -122,10 +87,40 @@ _HEADER_COLUMNS = (
     .scalar_subquery()
     .label("mine"),
 )
+# read on its own (a page outside a community, or read without the signed-in statement)
+_HEADER = select(*_HEADER_COLUMNS).where(User.id == bindparam("user_id"))
+# read with who is asking, the community and their membership (`signed_in_scope`)
 _WITH_HEADER = {
     via_token: signed_in_statement(via_token).add_columns(*_HEADER_COLUMNS)
     for via_token in (True, False)
 }
+
+
+def _header_of(row: RowMapping) -> Header:
+    """The header from a row holding `_HEADER_COLUMNS`: communities by name, then address."""
+    mine = row["mine"]
+    if isinstance(mine, str):  # a driver that leaves JSON as text
+        mine = json.loads(mine)
+    links = sorted(
+        (CommunityLink(str(slug), str(name)) for slug, name in (mine or ())),
+        key=lambda link: (link.name, link.slug),
+    )
+    return Header(tuple(links), int(row["unread"] or 0))
+
+
+def read_header(session: Session, viewer: Viewer) -> Header:
+    """The header of the pages `viewer` reads (`NOBODY`'s, empty, for a visitor): as this
+    unit of work's `signed_in_scope_and_header` read it for them, else read now."""
+    if viewer.user_id is None:
+        return NOBODY
+    kept = session.info.get(_KEPT)
+    if kept is not None and kept[0] == viewer.user_id:
+        return kept[1]  # type: ignore[no-any-return]
+    # through the session's connection: plain rows need none of the ORM's machinery;
+    # what the session holds unwritten is flushed first, as its own `execute` would
+    session.flush()
+    row = session.connection().execute(_HEADER, {"user_id": viewer.user_id}).first()
+    return NOBODY if row is None else _header_of(row._mapping)
 
 
 def signed_in_scope_and_header(
@@ -136,13 +131,6 @@ def signed_in_scope_and_header(
     for `read_header`): one statement fewer for every page a member reads."""
 
     def keep(row: Row[Any]) -> None:
-        unread, mine = row._mapping["unread"], row._mapping["mine"]
-        if isinstance(mine, str):  # a driver that leaves JSON as text
-            mine = json.loads(mine)
-        links = sorted(
-            (CommunityLink(str(slug), str(name)) for slug, name in (mine or ())),
-            key=lambda link: (link.name, link.slug),
-        )
-        session.info[_KEPT] = (row[0].id, Header(tuple(links), int(unread or 0)))
+        session.info[_KEPT] = (row[0].id, _header_of(row._mapping))
 
     return signed_in_scope(session, slug, credential, _WITH_HEADER, keep)

@@ -376,21 +376,29 @@ def warm(templates: Jinja2Templates) -> None:
         format_datetime(datetime(2026, 1, 2, 3, 4, tzinfo=UTC), "long", locale=code)
 
 
-def fragment(templates: Jinja2Templates, template: str, locale: str, **values: Any) -> Markup:
-    """A part of a page (`template`, an include) rendered from `values` alone, in `locale`:
-    with the page's gettext and date, number and share formats for that locale, and nothing
-    of the request or the reader (no viewer, no CSRF token, no flash). Its text is therefore a
-    function of (template, locale, values), which a caller may keep and give again to every
-    reader (e.g. `governance.web`'s ledger entries, which never change once written)."""
-    catalog = translations_for(locale)
-    context = {
+def _in_words_of(locale: str) -> dict[str, Any]:
+    """What a template writes in the reader's words with: the locale, its date, number,
+    share, span, day and zone formats, and a `Reader` (pages and fragments alike)."""
+    return {
         "locale": locale,
         "format_datetime": _format_dt(locale),
         "format_number": _format_number(locale),
         "format_share": _format_share(locale),
+        "format_minutes": _format_minutes(locale),
         "format_day": _format_day(locale),
-        **values,
+        "zone_name": _zone_name(locale),
+        "reader": Reader(locale),
     }
+
+
+def fragment(templates: Jinja2Templates, template: str, locale: str, **values: Any) -> Markup:
+    """A part of a page (`template`, an include) rendered from `values` alone, in `locale`:
+    with the page's gettext and formats for that locale (`_in_words_of`), and nothing
+    of the request or the reader (no viewer, no CSRF token, no flash). Its text is therefore a
+    function of (template, locale, values), which a caller may keep and give again to every
+    reader (e.g. `governance.web`'s ledger entries, which never change once written)."""
+    catalog = translations_for(locale)
+    context = {**_in_words_of(locale), **values}
     token = _CURRENT.set(catalog)
     try:
         return Markup(templates.env.get_template(template).render(context))  # noqa: S704 (autoescaped)
@@ -441,19 +449,12 @@ def render(
         # flashes and problem details are kept in English (the msgid) and read in the
         # reader's language here; an already translated text passes through unchanged
         "flash": (taken[0], catalog.gettext(taken[1])) if taken else None,
-        "locale": locale,
         "lang": locale.split("_")[0],
         "languages": LANGUAGES,
         "ui_texts": _ui_texts(locale),
         "ui_texts_json": _ui_texts_json(locale),
         "chosen_language": chosen_locale(request),
-        "format_datetime": _format_dt(locale),
-        "format_number": _format_number(locale),
-        "format_share": _format_share(locale),
-        "format_minutes": _format_minutes(locale),
-        "format_day": _format_day(locale),
-        "zone_name": _zone_name(locale),
-        "reader": Reader(locale),
+        **_in_words_of(locale),
         "my_communities": my_communities,
         "unread_notifications": unread,
         "sections": request.app.state.sections,

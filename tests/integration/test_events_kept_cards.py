@@ -47,7 +47,7 @@ def test_a_kept_card_reads_as_the_template_writes_the_event_itself(db: Database)
             for numbers in (None, {event.id: {"confirmed": 3, "waitlisted": 1}}):
                 for locale in ("en", "es"):
                     kept = _card_html(
-                        templates, locale, world.public.slug, *card_key(event, None, numbers)
+                        templates, locale, world.public.slug, card_key(event, None, numbers)
                     )
                     direct = fragment(
                         templates,
@@ -62,7 +62,7 @@ def test_a_kept_card_reads_as_the_template_writes_the_event_itself(db: Database)
                     )
                     assert kept == direct
         assert any("Plain &lt;supper&gt;" in _card_html(
-            templates, "en", world.public.slug, *card_key(e)) for e in events)  # fmt: skip
+            templates, "en", world.public.slug, card_key(e)) for e in events)  # fmt: skip
 
 
 def test_the_events_page_shows_a_changed_event_at_once(client: TestClient, db: Database) -> None:

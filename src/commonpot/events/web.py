@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -75,7 +75,7 @@ def _events_page(
     may_flash = access.may_call_flash(here.session, community, here.viewer)
 
     def card(event: Event, occasion: Any = None, numbers: Any = None) -> Markup:
-        return _card_html(templates, locale, community.slug, *card_key(event, occasion, numbers))
+        return _card_html(templates, locale, community.slug, card_key(event, occasion, numbers))
 
     data = here.page(
         card=card,
@@ -97,12 +97,28 @@ def _events_page(
     return render(request, "events/list.html", data, ctx=here, status_code=status)
 
 
-def card_key(event: Event, occasion: Any = None, counts: Any = None) -> tuple[Any, ...]:
-    """Everything `events/_card.html` shows of an event (on the date of `occasion`, one
-    session of a series, when given; with its sign-up numbers from `counts` when given)."""
-    when = occasion.starts_at if occasion is not None else event.starts_at
+class Card(NamedTuple):
+    """Everything `events/_card.html` shows of an event: the key its card is kept by."""
+
+    id: int
+    title: str
+    kind: str
+    visibility: str
+    is_cancelled: bool
+    rrule: str | None
+    timezone: str
+    starts_at: datetime
+    when: datetime  # the date shown: one session's of a series, else the event's own
+    place_name: str | None
+    capacity: int | None
+    numbers: tuple[int, int] | None  # (confirmed, waitlisted), when the card counts sign-ups
+
+
+def card_key(event: Event, occasion: Any = None, counts: Any = None) -> Card:
+    """The card of an event (on the date of `occasion`, one session of a series, when
+    given; with its sign-up numbers from `counts` when given)."""
     numbers = counts.get(event.id) if counts else None
-    return (
+    return Card(
         event.id,
         event.title,
         event.kind,
@@ -111,7 +127,7 @@ def card_key(event: Event, occasion: Any = None, counts: Any = None) -> tuple[An
         event.rrule,
         event.timezone,
         event.starts_at,
-        when,
+        occasion.starts_at if occasion is not None else event.starts_at,
         event.place.name if event.place is not None else None,
         event.capacity,
         None if numbers is None else (numbers["confirmed"], numbers["waitlisted"]),
@@ -119,34 +135,23 @@ def card_key(event: Event, occasion: Any = None, counts: Any = None) -> tuple[An
 
 
 @lru_cache(maxsize=2048)
-def _card_html(templates: Any, locale: str, slug: str, *key: Any) -> Markup:
-    """An event's card as the events page lists it, written from `card_key`'s values alone
-    (the template reads nothing else: the event it is given is made of them) in `locale`:
-    each card is written once per process while it reads the same, not on every page (a
-    series' repeat in words is a dozen translated texts)."""
-    (event_id, title, kind, visibility, cancelled, rrule, timezone, starts_at, when) = key[:9]
-    place_name, capacity, numbers = key[9:]
-    event = SimpleNamespace(
-        id=event_id,
-        title=title,
-        kind=kind,
-        visibility=visibility,
-        is_cancelled=cancelled,
-        rrule=rrule,
-        timezone=timezone,
-        starts_at=starts_at,
-        place=None if place_name is None else SimpleNamespace(name=place_name),
-        capacity=capacity,
-    )
+def _card_html(templates: Any, locale: str, slug: str, card: Card) -> Markup:
+    """An event's card as the events page lists it, written from `card` alone (the template
+    reads nothing else: the event it is given is made of it) in `locale`: each card is
+    written once per process while it reads the same, not on every page (a series' repeat
+    in words is a dozen translated texts)."""
+    place = None if card.place_name is None else SimpleNamespace(name=card.place_name)
+    event = SimpleNamespace(**card._asdict(), place=place)
     counts = None
-    if numbers is not None:
-        counts = {event_id: {"confirmed": numbers[0], "waitlisted": numbers[1]}}
+    if card.numbers is not None:
+        confirmed, waitlisted = card.numbers
+        counts = {card.id: {"confirmed": confirmed, "waitlisted": waitlisted}}
     return fragment(
         templates,
         "events/_card.html",
         locale,
         e=event,
-        occasion=SimpleNamespace(starts_at=when),
+        occasion=SimpleNamespace(starts_at=card.when),
         counts=counts,
         community=SimpleNamespace(slug=slug),
         local_time=local_time,

@@ -106,40 +106,35 @@ def visible_recipes(
 
 @lru_cache(maxsize=64)
 def visible_bound(member: bool, keeper: bool, has_user: bool, month: int) -> Select[Recipe]:
-    """`visible_recipes` as a statement built once per viewer kind and month, for callers
-    that build their own once too (bound: `community_id`, and `user_id` as `bound_values`
-    gives them)."""
+    """`visible_recipes` as a statement built once per viewer kind and month, for the hot
+    reads' statements built once too (bound: `community_id` and `user_id`, the values
+    `viewer_kind` gives): SQLAlchemy neither rebuilds them nor recomputes their cache keys
+    per request."""
     who = Access(member=member, keeper=keeper, user_id=0 if has_user else None)
     community_id = cast(int, bindparam("community_id"))
     return _visibility(select_scoped(Recipe, community_id), who, bindparam("user_id"), month)
 
 
 def viewer_kind(
-    session: Session, community: Community, viewer: Viewer
+    session: Session, community: Community, viewer: Viewer, who: Access | None = None
 ) -> tuple[tuple[bool, bool, bool, int], dict[str, Any]]:
     """The viewer's kind as `visible_bound` (and statements built on it) is keyed, and the
-    values its parameters are bound to."""
-    who = access(session, community, viewer)
+    values its parameters are bound to; `who`: their standing, when already known."""
+    if who is None:
+        who = access(session, community, viewer)
     kind = (who.member, who.keeper, who.user_id is not None, utcnow().month)
     return kind, {"community_id": community.id, "user_id": who.user_id}
 
 
 @lru_cache(maxsize=64)
 def _one_visible_row(member: bool, keeper: bool, has_user: bool, month: int) -> Select[Any]:
-    """`visible_recipes(...).where(id == ...)` as columns, built once per viewer kind and month.
-
-    The hot read path runs it with bound community, recipe and user ids: SQLAlchemy neither
-    rebuilds the statement nor recomputes its cache key per request.
-    """
-    who = Access(member=member, keeper=keeper, user_id=0 if has_user else None)
-    # the community id is bound per execution (select_scoped compares it like any value)
-    community_id = cast(int, bindparam("community_id"))
-    query = (
-        select_scoped(Recipe, community_id)
+    """`visible_recipes(...).where(id == ...)` as columns, built once per viewer kind and
+    month (bound: the recipe id too)."""
+    return (
+        visible_bound(member, keeper, has_user, month)
         .where(Recipe.id == bindparam("recipe_id"))
         .with_only_columns(*Recipe.__table__.c)
     )
-    return _visibility(query, who, bindparam("user_id"), month)
 
 
 FAMILY_DEPTH = 20  # generations of variants shown above and below a recipe
@@ -157,13 +152,9 @@ def _family_statement(member: bool, keeper: bool, has_user: bool, month: int) ->
     based_on_id, depth), side 0 for an ancestor (the recipe itself at depth 0), 1 for a
     descendant (the oldest ancestor at depth 0).
     """
-    who = Access(member=member, keeper=keeper, user_id=0 if has_user else None)
-    community_id = cast(int, bindparam("community_id"))
-    user_id: Any = bindparam("user_id")
 
     def visible(*columns: Any) -> Select[Any]:
-        query = select_scoped(Recipe, community_id).with_only_columns(*columns)
-        return _visibility(query, who, user_id, month)
+        return visible_bound(member, keeper, has_user, month).with_only_columns(*columns)
 
     def family(name: str, first: Any, step: Any) -> Any:
         start = visible(
@@ -191,12 +182,8 @@ def visible_family(
     depth 0) and of its oldest visible ancestor's visible descendants (the ancestor at depth
     0): what the family tree of variants shows, read in one statement. NotFound when the
     recipe is hidden."""
-    who = access(session, community, viewer)
-    family = _family_statement(who.member, who.keeper, who.user_id is not None, utcnow().month)
-    values: dict[str, Any] = {"community_id": community.id, "recipe_id": recipe_id}
-    if who.member and not who.keeper and who.user_id is not None:
-        values["user_id"] = who.user_id
-    rows = list(session.execute(family, values))
+    kind, values = viewer_kind(session, community, viewer)
+    rows = list(session.execute(_family_statement(*kind), {**values, "recipe_id": recipe_id}))
     ancestors = [row for row in rows if row.side == 0]
     if not ancestors:
         raise NotFound("No recipe %(id)s here.", id=str(recipe_id))
@@ -235,12 +222,8 @@ def recipe_view(
     for every ingredient line costs more than the query itself. `who`: the viewer's
     standing when the caller already knows it (`standing`), else it is looked up.
     """
-    if who is None:
-        who = access(session, community, viewer)
-    stmt = _one_visible_row(who.member, who.keeper, who.user_id is not None, utcnow().month)
-    values: dict[str, Any] = {"community_id": community.id, "recipe_id": recipe_id}
-    if who.member and not who.keeper and who.user_id is not None:
-        values["user_id"] = who.user_id
+    kind, values = viewer_kind(session, community, viewer, who)
+    stmt, values = _one_visible_row(*kind), {**values, "recipe_id": recipe_id}
     # through the session's connection: a plain row needs none of the ORM's execution
     # machinery (the session's own `execute` costs twice as much here, ~55 us a request);
     # what the session holds unwritten is flushed first, as its `execute` would (at once
