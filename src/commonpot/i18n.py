@@ -317,9 +317,22 @@ def _format_number(locale: str) -> Any:
     def fmt(value: float | int | None, digits: int = 2) -> str:
         if value is None:
             return ""
+        if value != 0 and type(value) in _REMEMBERED:  # (zero: 0 and -0.0 read apart)
+            return _decimal(value, digits, locale)
         return format_decimal(round(value, digits), locale=locale)
 
     return fmt
+
+
+_REMEMBERED = (int, float)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _decimal(value: float, digits: int, locale: str) -> str:
+    """A number as the reader writes it, remembered: pages show the same few numbers
+    (rules, quantities, shares) again and again, and Babel's formatting costs more than
+    looking them up."""
+    return format_decimal(round(value, digits), locale=locale)
 
 
 def cli_locale(environ: Mapping[str, str] | None = None) -> str:

@@ -295,16 +295,22 @@ def _zone_name(locale: str) -> Any:
 
 def _format_share(locale: str) -> Any:
     """A share ("2/3", "0.5", 0.25) as the reader writes a percentage: "66,7 %"."""
-    number = _format_number(locale)
 
     def fmt(value: Any, digits: int = 1) -> str:
-        try:
-            share = Fraction(str(value))
-        except (ValueError, ZeroDivisionError):
-            return str(value)
-        return f"{number(float(share) * 100, digits)} %"
+        return _share(str(value), digits, locale)
 
     return fmt
+
+
+@lru_cache(maxsize=1024)
+def _share(text: str, digits: int, locale: str) -> str:
+    """`_format_share`'s answer, remembered (a constitution's few shares, on every
+    governance page)."""
+    try:
+        share = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        return text
+    return f"{_format_number(locale)(float(share) * 100, digits)} %"
 
 
 def _format_minutes(locale: str) -> Any:
