@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from typing import NamedTuple
+
+from sqlalchemy import String, bindparam, cast, null, select, union_all
 from sqlalchemy.orm import Session
 
 from commonpot import actions, communities
-from commonpot.accounts import Viewer
+from commonpot.accounts import User, Viewer
 from commonpot.communities import Community, Membership
 from commonpot.errors import Invalid, NotFound
 from commonpot.governance import ledger
@@ -89,4 +91,57 @@ def my_delegations(session: Session, community: Community, viewer: Viewer) -> li
 _MINE = select(Delegation).where(
     Delegation.community_id == bindparam("community_id"),
     Delegation.delegator_id == bindparam("user_id"),
+)
+
+
+class Person(NamedTuple):
+    """A member one may delegate to."""
+
+    user_id: int
+    display_name: str
+
+
+class Given(NamedTuple):
+    """One of the viewer's delegations, as their page lists it."""
+
+    scope: str
+    delegate_id: int
+    delegate_name: str
+
+
+def form_choices(
+    session: Session, community: Community, viewer: Viewer
+) -> tuple[list[Person], list[Given]]:
+    """What the delegation form offers the viewer, in one statement: the community's other
+    members by name (whom they may delegate to) and the delegations they gave (even to
+    someone who has left since, so that they can withdraw it)."""
+    if viewer.user_id is None:
+        return [], []
+    members: list[Person] = []
+    given: list[Given] = []
+    values = {"community_id": community.id, "user_id": viewer.user_id}
+    for scope, user_id, name in session.execute(_CHOICES, values):
+        if scope is not None:
+            given.append(Given(scope, user_id, name))
+        elif user_id != viewer.user_id:
+            members.append(Person(user_id, name))
+    return members, given
+
+
+# built once per process (every governance page a member reads asks it); plain rows
+_MEMBER_ROWS = (
+    select(cast(null(), String).label("scope"), Membership.user_id, User.display_name)
+    .join(User, User.id == Membership.user_id)
+    .where(Membership.community_id == bindparam("community_id"))
+)
+_GIVEN_ROWS = (
+    select(Delegation.scope, Delegation.delegate_id, User.display_name)
+    .join(User, User.id == Delegation.delegate_id)
+    .where(
+        Delegation.community_id == bindparam("community_id"),
+        Delegation.delegator_id == bindparam("user_id"),
+    )
+)
+_CHOICES = union_all(_MEMBER_ROWS, _GIVEN_ROWS).order_by(
+    *(_MEMBER_ROWS.selected_columns[name] for name in ("display_name", "user_id", "scope"))
 )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.orm import Session
@@ -52,6 +52,31 @@ def visible_proposals(session: Session, community: Community, viewer: Viewer) ->
     return list(session.scalars(_readable(steward, one=False), values))
 
 
+class Listed(NamedTuple):
+    """A proposal as lists show it: a link, its state, how it is decided, when it closes."""
+
+    number: int
+    title: str
+    state: str
+    method: str
+    closes_at: datetime | None
+
+
+def listed_proposals(session: Session, community: Community, viewer: Viewer) -> list[Listed]:
+    """`visible_proposals` (the same rule, newest first), only what a list of them shows:
+    plain rows, without each proposal's text, rules, action, result and author."""
+    steward = is_steward(session, community, viewer)
+    values = {"community_id": community.id, "user_id": viewer.user_id}
+    return [Listed._make(row) for row in session.execute(_listed(steward), values)]
+
+
+@lru_cache(maxsize=2)
+def _listed(steward: bool) -> Select[int, str, str, str, datetime | None]:
+    """`listed_proposals`' statement: `_readable`'s rule and order, the listed columns."""
+    columns = (Proposal.number, Proposal.title, Proposal.state, Proposal.method)
+    return _readable(steward, one=False).with_only_columns(*columns, Proposal.closes_at)
+
+
 @lru_cache(maxsize=4)
 def _readable(steward: bool, *, one: bool) -> Select[Proposal]:
     """`visible_proposals`' statement (all of them newest first, or `one` by number), built
@@ -68,11 +93,11 @@ def _readable(steward: bool, *, one: bool) -> Select[Proposal]:
 
 def closing_soon(
     session: Session, community: Community, viewer: Viewer, *, limit: int = 5
-) -> list[Proposal]:
+) -> list[Listed]:
     """Open votes the viewer may read, the one closing first first (for the home page)."""
     active = [
         p
-        for p in visible_proposals(session, community, viewer)
+        for p in listed_proposals(session, community, viewer)
         if p.state == State.ACTIVE.value and p.closes_at is not None
     ]
     active.sort(key=lambda p: (p.closes_at, p.number))

@@ -38,8 +38,10 @@ from commonpot.governance.models import Comment, Proposal, State, Vote
 from commonpot.governance.proposals import (
     DEFAULT_RULES,
     OPEN_STATES,
+    Listed,
     action_hash,
     get_proposal,
+    listed_proposals,
     locked,
     require_author_or_steward,
     visible_proposals,
@@ -50,6 +52,7 @@ from commonpot.tenancy import select_scoped
 
 __all__ = [
     "DEFAULT_RULES",
+    "Listed",
     "action_hash",
     "add_comment",
     "advance",
@@ -63,6 +66,7 @@ __all__ = [
     "execute_proposal",
     "get_proposal",
     "is_due",
+    "listed_proposals",
     "my_vote",
     "open_proposal",
     "outcome_in",

@@ -13,11 +13,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
 
 from commonpot import actions
 from commonpot.accounts import User
-from commonpot.communities import Membership
 from commonpot.communities.scope import CommunityScope, Here
 from commonpot.errors import DomainError, Invalid, worded_detail
 from commonpot.governance import constitution, delegation, ledger, ledger_words, service
@@ -40,20 +38,6 @@ SECTION = {
 }
 BASE = "/communities/{slug}/governance"
 STATE_ORDER = ["active", "pending", "queued", "draft", "executed", "succeeded", "defeated"]
-
-
-def _members(session: Session, community_id: int) -> list[Any]:
-    """The community's members as rows (user_id, display_name): whom one may delegate to."""
-    return list(session.execute(_MEMBER_NAMES, {"community_id": community_id}))
-
-
-# built once per process; plain rows, not memberships each loaded with person and community
-_MEMBER_NAMES = (
-    select(Membership.user_id, User.display_name)
-    .join(User, User.id == Membership.user_id)
-    .where(Membership.community_id == bindparam("community_id"))
-    .order_by(User.display_name, Membership.user_id)
-)
 
 
 # Form field for each rule the constitution bounds (the API names them rules.<rule>).
@@ -96,8 +80,8 @@ def _floor_rows(floors: dict[str, constitution.Floor]) -> list[dict[str, Any]]:
 
 def _list_page(request: Request, here: Here, refused: Refused | None = None) -> Response:
     ctx, community = here, here.community
-    found = service.visible_proposals(ctx.session, community, ctx.viewer)
-    groups: dict[str, list[Any]] = {}
+    found = service.listed_proposals(ctx.session, community, ctx.viewer)
+    groups: dict[str, list[service.Listed]] = {}
     for p in found:
         groups.setdefault(p.state, []).append(p)
     order = [s for s in STATE_ORDER if s in groups] + [s for s in groups if s not in STATE_ORDER]
@@ -113,15 +97,16 @@ def _list_page(request: Request, here: Here, refused: Refused | None = None) -> 
             tuple(_action_kinds()),
         )
         propose_form = Markup(kept.replace(_TOKEN, str(escape(csrf_token(request)))))  # noqa: S704
+    members, given = (
+        delegation.form_choices(ctx.session, community, ctx.viewer) if here.is_member else ([], [])
+    )
     data = here.page(
         groups=[(s, groups[s]) for s in order],
         propose_form=propose_form,
         methods=[(m, METHOD_LABELS[m]) for m in METHODS],
         action_kinds=_action_kinds(),
-        delegations=delegation.my_delegations(ctx.session, community, ctx.viewer),
-        members=[m for m in _members(ctx.session, community.id) if m.user_id != ctx.viewer.user_id]
-        if here.is_member
-        else [],
+        delegations=given,
+        members=members,
         constitution_version=version,
         floor_rows=_floor_rows(floors),
         **form_context(refused, _prefill(floors)),
