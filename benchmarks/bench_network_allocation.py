@@ -246,6 +246,33 @@ def simplex_work(net: Network, repeats: int = 1) -> tuple[float, simplex.Solutio
     return seconds, found
 
 
+def last_tier_line(net: Network, found: simplex.Solution, seconds: float, repeats: int) -> str:
+    """The share of the work (and of the time) done by the last tier, the one that prices
+    every pair: the whole solve less the same solve stopped before it (the same first tiers
+    over only their arcs: the simplex takes the very same pivots there)."""
+    order, position, tiers = _pricing_order(net)
+    end = int(tiers[-1])
+    scale = _FIRST_SCALE / max(float(np.abs(net.cost).max(initial=0.0)), 1e-300)
+    costs = np.rint(net.cost[order] * scale).astype(np.int64)
+    tree = position[net.tree_arc.clip(min=0)]
+    arcs = (net.tails[order][:end], net.heads[order][:end], net.capacity[order][:end])
+    args = (*arcs, costs[:end], net.node_supply, 0)
+    first, first_s = cpu(lambda: simplex.solve(*args, tree, tiers=tiers[:-1]), repeats)
+    assert first.status == simplex.OPTIMAL
+    assert found.work is not None
+    assert first.work is not None
+    pivots = found.pivots - first.pivots
+    walked = found.work.walked - first.work.walked
+    moved = found.work.moved - first.work.moved
+    last_s = max(seconds - first_s, 0.0)
+    return (
+        f"last tier (every pair): {pivots:,} pivots ({pivots / net.n_nodes:.2f} per node), "
+        f"{last_s:.2f} s ({last_s / max(seconds, 1e-9):.0%} of the solve, "
+        f"{last_s / max(pivots, 1) * 1e6:.1f} us each); per pivot: "
+        f"{walked / max(pivots, 1):.0f} steps walked, {moved / max(pivots, 1):.0f} potentials moved"
+    )
+
+
 def copies_of(net: Network, k: int) -> tuple[tuple[Any, ...], Any, Any]:
     """`k` disjoint copies of `net` as one network (one sink), as the engine would give it to
     the simplex: arguments, first tree and tiers (each tier holds that tier of every copy)."""
@@ -309,6 +336,7 @@ def growth(sizes: list[int], repeats: int) -> None:
             net = max(nets, key=lambda net: len(net.tails))
             solve_s, found = simplex_work(net, times)
             print("    simplex alone " + work_line(solve_s, found, net.n_nodes), flush=True)
+            print("      " + last_tier_line(net, found, solve_s, times), flush=True)
             if n == sizes[0] and len(sizes) > 1:
                 copies = sizes[1] // n
                 args, tree, tiers = copies_of(net, copies)
