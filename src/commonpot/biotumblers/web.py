@@ -208,7 +208,7 @@ def device_page(
         episodes=history,
         readings_count=reads.reading_count(here.session, found),
         can_manage=steward,
-        places=communities.places(here.session, here.community) if steward else [],
+        places=communities.place_choices(here.session, here.community) if steward else [],
         format_time=format_time,
         values=values or {},
     )

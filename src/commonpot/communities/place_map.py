@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -30,6 +30,24 @@ def places(session: Session, community: Community, kind: str | None = None) -> l
 _ALL_PLACES = (
     select(Place).where(Place.community_id == bindparam("community_id")).order_by(Place.name)
 )
+
+
+class PlaceChoice(NamedTuple):
+    """A place as a form offers it: its number, name and kind."""
+
+    id: int
+    name: str
+    kind: str
+
+
+def place_choices(session: Session, community: Community) -> list[PlaceChoice]:
+    """`places`, only what a form's choice of place shows (plain rows, by name): the events
+    page's flash form asks it on every read by someone who may call one."""
+    rows = session.execute(_CHOICES, {"community_id": community.id})
+    return [PlaceChoice._make(row) for row in rows]
+
+
+_CHOICES = _ALL_PLACES.with_only_columns(Place.id, Place.name, Place.kind)
 
 
 def get_place(session: Session, community: Community, place_id: int) -> Place:

@@ -10,9 +10,9 @@ import re
 import secrets
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Select, bindparam, delete, func, select
+from sqlalchemy import Integer, Select, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from commonpot import signals
@@ -38,6 +38,8 @@ from commonpot.events.models import (
     EventSession,
     EventStatus,
     EventVisibility,
+    Registration,
+    RegistrationStatus,
 )
 from commonpot.events.schemas import EventIn, EventPatch
 from commonpot.events.signals import EventCancelled, EventChanged, FlashCalled
@@ -87,6 +89,69 @@ def _listing(member: bool, upcoming: bool | None, limited: bool) -> Select[Event
     if limited:
         query = query.limit(bindparam("limit", type_=Integer))
     return query
+
+
+class Listing(NamedTuple):
+    """The events page's lists: events to come (soonest first) with their sign-up numbers
+    (event id -> confirmed and waitlisted), and the latest past ones (latest first)."""
+
+    upcoming: list[Event]
+    past: list[Event]
+    counts: dict[int, dict[str, int]]
+
+
+def listing(
+    session: Session, community: Community, viewer: Viewer, *, now: datetime, past: int
+) -> Listing:
+    """`list_events` of the events to come and of the latest `past` ones gone by, and
+    `signup.counts_for` the first, in one statement (the events page reads it every time)."""
+    query = _page_listing(is_member(session, community, viewer))
+    values = {"community_id": community.id, "moment": now, "limit": past}
+    upcoming: list[Event] = []
+    gone: list[Event] = []
+    counts: dict[int, dict[str, int]] = {}
+    for event, is_past, confirmed, waitlisted in session.execute(query, values):
+        if is_past:
+            gone.append(event)
+        else:
+            upcoming.append(event)
+            counts[event.id] = {"confirmed": int(confirmed), "waitlisted": int(waitlisted)}
+    gone.reverse()  # read soonest first: the latest first now
+    return Listing(upcoming, gone, counts)
+
+
+@lru_cache(maxsize=2)
+def _page_listing(member: bool) -> Select[Any]:
+    """`listing`'s statement, built once per process for members and for everyone else:
+    each visible event to come or among the latest past ones (ranked by start, latest
+    first), whether it is past, and its confirmed and waitlisted sign-ups; events to come
+    first, each part by start. Bound: the community, the moment and how many past ones."""
+    moment = bindparam("moment", type_=Event.ends_at.type)
+    is_past = func.coalesce(_series_end_subquery(), Event.ends_at) < moment
+    latest = func.row_number().over(
+        partition_by=is_past, order_by=(Event.starts_at.desc(), Event.id.desc())
+    )
+    ranked = (
+        event_rule(bindparam("community_id"), member)
+        .with_only_columns(Event.id, is_past.label("past"), latest.label("rank"))
+        .subquery()
+    )
+
+    def signed_up(status: RegistrationStatus) -> Any:
+        return (
+            select(func.count(Registration.id))
+            .where(Registration.event_id == Event.id, Registration.status == status.value)
+            .correlate(Event)
+            .scalar_subquery()
+        )
+
+    return (
+        select(Event, ranked.c.past, signed_up(RegistrationStatus.CONFIRMED))
+        .add_columns(signed_up(RegistrationStatus.WAITLISTED))
+        .join(ranked, ranked.c.id == Event.id)
+        .where(or_(ranked.c.past.is_(False), ranked.c.rank <= bindparam("limit", type_=Integer)))
+        .order_by(ranked.c.past, Event.starts_at, Event.id)
+    )
 
 
 def upcoming_occurrences(

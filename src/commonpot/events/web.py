@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from commonpot.communities import places
+from commonpot.communities import place_choices
 from commonpot.communities.scope import Here, shared_read
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
@@ -61,9 +61,8 @@ def _events_page(
     event or a session starting or ending), or None."""
     community = here.community
     moment = utcnow()
-    upcoming = service.list_events(here.session, community, here.viewer, upcoming=True, now=moment)
-    past = service.list_events(
-        here.session, community, here.viewer, upcoming=False, now=moment, limit=PAST_SHOWN
+    upcoming, past, counts = service.listing(
+        here.session, community, here.viewer, now=moment, past=PAST_SHOWN
     )
     occurrences = service.upcoming_occurrences(
         here.session, [e for e in upcoming if e.kind != EventKind.FLASH.value], now=moment
@@ -85,10 +84,10 @@ def _events_page(
         repeat_of=repeat_of,
         past=past,
         remote=remote,
-        counts=signup.counts_for(here.session, upcoming),
+        counts=counts,
         may_flash=may_flash,
         members_flash=bool((community.settings or {}).get(access.FLASH_SETTING)),
-        places=places(here.session, community) if may_flash else [],  # the flash form's
+        places=place_choices(here.session, community) if may_flash else [],  # the flash form's
         values=values or {},
         form_error=error.detail if error else None,
         error_field=error.field if error else None,
@@ -197,7 +196,7 @@ def _form_page(
 ) -> Response:
     data = here.page(
         local_time=local_time,
-        places=places(here.session, here.community),
+        places=place_choices(here.session, here.community),
         form=form or {"timezone": _default_zone(here), "visibility": "community"},
         error=error.detail if error else None,
         error_field=error.field if error else None,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from commonpot.communities import places
+from commonpot.communities import place_choices
 from commonpot.communities.scope import Here
 from commonpot.errors import DomainError, Invalid
 from commonpot.events import access, service, signup
@@ -105,7 +105,7 @@ def _edit_page(
 ) -> Response:
     data = here.page(
         local_time=local_time,
-        places=places(here.session, here.community),
+        places=place_choices(here.session, here.community),
         form=form,
         error=error.detail if error else None,
         error_field=error.field if error else None,

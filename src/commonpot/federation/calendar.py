@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import icalendar
 import nh3
@@ -42,7 +43,20 @@ def _text(value: str, limit: int) -> str:
 
 
 def plain_text(value: str, limit: int) -> str:
-    """Sanitised remote HTML as one line of plain text (no tags, no controls), bounded."""
+    """Sanitised remote HTML as one line of plain text (no tags, no controls), bounded.
+
+    Remembered for short texts (an event's description, on every events page that lists
+    it: sanitising costs more than the rest of its card)."""
+    if len(value) <= _REMEMBERED_LENGTH:
+        return _remembered_text(value, limit)
+    return _text(value, limit)
+
+
+_REMEMBERED_LENGTH = 2000  # at most ~2 MB remembered in all
+
+
+@lru_cache(maxsize=1024)
+def _remembered_text(value: str, limit: int) -> str:
     return _text(value, limit)
 
 

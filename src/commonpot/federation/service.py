@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import BindParameter, bindparam, delete, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from commonpot import events, tenancy
 from commonpot.accounts import Viewer
@@ -200,6 +200,17 @@ _REMOTE_EVENTS = (
         ~_BLOCKED.exists(),
     )
     .order_by(RemoteItem.starts_at, RemoteItem.id)
+    # what calendars and lists show: not a recipe's labels, ingredients and steps (empty
+    # for an event, yet each a JSON value to decode); reading any other column raises
+    .options(
+        load_only(
+            *(RemoteItem.id, RemoteItem.community_id, RemoteItem.object_id, RemoteItem.kind),
+            *(RemoteItem.origin_name, RemoteItem.domain, RemoteItem.name, RemoteItem.content),
+            *(RemoteItem.url, RemoteItem.starts_at, RemoteItem.ends_at, RemoteItem.location),
+            RemoteItem.updated_at,
+            raiseload=True,
+        )
+    )
 )
 
 
