@@ -5,13 +5,18 @@ delegations in one statement."""
 
 from __future__ import annotations
 
+import pytest
+
+from commonpot import communities
 from commonpot.accounts import ANONYMOUS, Viewer
 from commonpot.accounts.models import User
 from commonpot.db import Database
+from commonpot.errors import NotFound
 from commonpot.governance import delegation, service
+from commonpot.governance.proposals import MAX_NUMBER
 from commonpot.settings import Settings
-from tests.factories.accounts import make_world
-from tests.factories.governance import fetch_community, make_proposal
+from tests.factories.accounts import make_user, make_world
+from tests.factories.governance import fetch_community, make_proposal, vote
 
 
 def test_listed_proposals_are_the_visible_ones_with_what_a_list_shows(
@@ -70,3 +75,51 @@ def test_the_delegation_form_offers_the_other_members_and_lists_ones_own_delegat
         others, none_given = delegation.form_choices(s, community, steward)
         assert [p.display_name for p in others] == ["Custodian", "Member"]
         assert none_given == []
+
+
+def test_a_proposal_comes_with_ones_own_vote_and_its_discussion_as_rows(
+    db: Database, settings: Settings
+) -> None:
+    world = make_world(db)
+    slug = world.public.slug
+    number = make_proposal(db, world.steward, slug, settings)
+    draft = make_proposal(db, world.member, slug, settings, title="Mine", opened=False)
+    vote(db, world.member, slug, number, {"choice": "yes"}, settings)
+    with db.unit_of_work() as s:
+        community = fetch_community(s, slug)
+        for user in (world.member, world.custodian):
+            service.add_comment(
+                s, community, Viewer(user=s.get(User, user.id)), number, f"From {user.id}"
+            )
+        gone = make_user(s, "Soon gone")
+        communities.add_member(s, community, gone)
+        service.add_comment(s, community, Viewer(user=gone), number, "Left since")
+    with db.unit_of_work() as s:
+        s.delete(s.get(User, gone.id))  # the comment stays, its author unknown
+    with db.unit_of_work() as s:
+        community = fetch_community(s, slug)
+        member = Viewer(user=s.get(User, world.member.id))
+        proposal, mine = service.proposal_and_vote(s, community, member, number)
+        assert proposal.number == number
+        assert mine is not None
+        assert mine == service.my_vote(s, proposal, member)
+        assert mine.ballot == {"choice": "yes"}
+        custodian = Viewer(user=s.get(User, world.custodian.id))
+        assert service.proposal_and_vote(s, community, custodian, number)[1] is None
+        assert service.proposal_and_vote(s, community, ANONYMOUS, number)[1] is None
+        # the draft: its author sees it (without a vote), nobody else does
+        assert service.proposal_and_vote(s, community, member, draft)[0].title == "Mine"
+        for viewer in (custodian, ANONYMOUS):
+            with pytest.raises(NotFound):
+                service.proposal_and_vote(s, community, viewer, draft)
+        for missing in (0, draft + 100, MAX_NUMBER + 1):
+            with pytest.raises(NotFound):
+                service.proposal_and_vote(s, community, member, missing)
+        said = service.comments(s, proposal)
+        assert [(c.author, c.body) for c in said] == [
+            ("Member", f"From {world.member.id}"),
+            ("Custodian", f"From {world.custodian.id}"),
+            (None, "Left since"),
+        ]
+        assert [c.id for c in said] == sorted(c.id for c in said)
+        assert all(c.created_at is not None for c in said)

@@ -235,7 +235,7 @@ def list_comments(here: CommunityScope, number: Number) -> list[CommentOut]:
     return [
         CommentOut(
             id=c.id,
-            author=c.author.display_name if c.author else None,
+            author=c.author,
             body=c.body,
             created_at=c.created_at,
         )

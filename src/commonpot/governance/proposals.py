@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Integer, Select, bindparam, select
+from sqlalchemy import Integer, Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from commonpot import communities
@@ -16,7 +16,7 @@ from commonpot.communities import Community, Role
 from commonpot.errors import Forbidden, NotFound
 from commonpot.governance import ledger
 from commonpot.governance.canonical import canonical_json
-from commonpot.governance.models import Proposal, State
+from commonpot.governance.models import Proposal, State, Vote
 from commonpot.tenancy import select_scoped
 
 DEFAULT_RULES: dict[str, Any] = {
@@ -114,6 +114,28 @@ def get_proposal(session: Session, community: Community, viewer: Viewer, number:
     if found is None:
         raise NotFound("No proposal #%(number)s here.", number=str(number))
     return found
+
+
+def proposal_and_vote(
+    session: Session, community: Community, viewer: Viewer, number: int
+) -> tuple[Proposal, Vote | None]:
+    """`get_proposal` and the viewer's own ballot on it (None: none cast, or a visitor), in
+    one statement (every proposal page a member reads asks both)."""
+    if not 1 <= number <= MAX_NUMBER:
+        raise NotFound("No proposal #%(number)s here.", number=str(number))
+    steward = is_steward(session, community, viewer)
+    values = {"community_id": community.id, "user_id": viewer.user_id, "number": number}
+    found = session.execute(_with_vote(steward), values).first()
+    if found is None:
+        raise NotFound("No proposal #%(number)s here.", number=str(number))
+    return found[0], found[1]
+
+
+@lru_cache(maxsize=2)
+def _with_vote(steward: bool) -> Select[Proposal, Vote]:
+    """`proposal_and_vote`'s statement: `_readable`'s, with the viewer's vote joined."""
+    mine = and_(Vote.proposal_id == Proposal.id, Vote.voter_id == bindparam("user_id"))
+    return _readable(steward, one=True).add_columns(Vote).outerjoin(Vote, mine)
 
 
 def locked(session: Session, community: Community, viewer: Viewer, number: int) -> Proposal:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import actions, communities, signals
-from commonpot.accounts import Viewer
+from commonpot.accounts import User, Viewer
 from commonpot.communities import Community, Membership
 from commonpot.db import utcnow
 from commonpot.errors import Conflict, Invalid
@@ -43,6 +43,7 @@ from commonpot.governance.proposals import (
     get_proposal,
     listed_proposals,
     locked,
+    proposal_and_vote,
     require_author_or_steward,
     visible_proposals,
 )
@@ -53,6 +54,7 @@ from commonpot.tenancy import select_scoped
 __all__ = [
     "DEFAULT_RULES",
     "Listed",
+    "Said",
     "action_hash",
     "add_comment",
     "advance",
@@ -70,6 +72,7 @@ __all__ = [
     "my_vote",
     "open_proposal",
     "outcome_in",
+    "proposal_and_vote",
     "steps",
     "verify_receipt",
     "visible_proposals",
@@ -312,10 +315,26 @@ def add_comment(
     return comment
 
 
-def comments(session: Session, proposal: Proposal) -> list[Comment]:
-    """A proposal's discussion, oldest first."""
-    return list(
-        session.scalars(
-            select(Comment).where(Comment.proposal_id == proposal.id).order_by(Comment.id)
-        )
-    )
+class Said(NamedTuple):
+    """A comment as the discussion shows it: who wrote it (None once their account is
+    gone), what, and when."""
+
+    id: int
+    author: str | None
+    body: str
+    created_at: datetime
+
+
+def comments(session: Session, proposal: Proposal) -> list[Said]:
+    """A proposal's discussion, oldest first, as plain rows (not each comment's author
+    loaded whole)."""
+    return [Said._make(row) for row in session.execute(_DISCUSSION, {"id": proposal.id})]
+
+
+# built once per process (every proposal page asks it); bound: the proposal
+_DISCUSSION = (
+    select(Comment.id, User.display_name, Comment.body, Comment.created_at)
+    .outerjoin(User, User.id == Comment.author_id)
+    .where(Comment.proposal_id == bindparam("id"))
+    .order_by(Comment.id)
+)

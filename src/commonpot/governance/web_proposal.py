@@ -47,9 +47,8 @@ def _proposal_page(
     request: Request, here: Here, number: int, refused: Refused | None = None
 ) -> Response:
     """The proposal page; after a failed form, with what was typed and the message (422)."""
-    proposal = service.get_proposal(here.session, here.community, here.viewer, number)
+    proposal, mine = service.proposal_and_vote(here.session, here.community, here.viewer, number)
     out = proposal_out(here, proposal)
-    mine = service.my_vote(here.session, proposal, here.viewer)
     ballot = mine.ballot if mine else None
     if refused is not None and refused.form == "ballot":
         ballot = typed_ballot(proposal.method, proposal.options, refused.values)
