@@ -6,13 +6,15 @@ delegations in one statement."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete
 
 from commonpot import communities
 from commonpot.accounts import ANONYMOUS, Viewer
 from commonpot.accounts.models import User
 from commonpot.db import Database
 from commonpot.errors import NotFound
-from commonpot.governance import delegation, service
+from commonpot.governance import delegation, ledger, service
+from commonpot.governance.models import LedgerEntry
 from commonpot.governance.proposals import MAX_NUMBER
 from commonpot.settings import Settings
 from tests.factories.accounts import make_user, make_world
@@ -123,3 +125,24 @@ def test_a_proposal_comes_with_ones_own_vote_and_its_discussion_as_rows(
         ]
         assert [c.id for c in said] == sorted(c.id for c in said)
         assert all(c.created_at is not None for c in said)
+
+
+def test_the_ledger_pages_newest_entries_say_the_logs_size(db: Database) -> None:
+    world = make_world(db)
+    with db.unit_of_work() as s:
+        community = fetch_community(s, world.public.slug)
+        before = ledger.size(s, community)
+        rows, size = ledger.newest_and_size(s, community, 50)
+        assert size == before
+        assert [r.seq for r in rows] == list(range(before - 1, -1, -1))[:50]
+        for i in range(3):
+            ledger.append(s, community, "note", {"text": f"entry {i}"})
+    with db.unit_of_work() as s:
+        community = fetch_community(s, world.public.slug)
+        rows, size = ledger.newest_and_size(s, community, 2)
+        assert size == ledger.size(s, community) == before + 3
+        assert [r.seq for r in rows] == [before + 2, before + 1]
+        assert ledger.newest_and_size(s, community, 0)[1] == size  # still one read
+        empty = fetch_community(s, world.private.slug)
+        s.execute(delete(LedgerEntry).where(LedgerEntry.community_id == empty.id))
+        assert ledger.newest_and_size(s, empty, 50) == ([], 0) == ([], ledger.size(s, empty))

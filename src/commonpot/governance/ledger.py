@@ -67,6 +67,7 @@ __all__ = [
     "leaf_hashes",
     "lock",
     "newest",
+    "newest_and_size",
     "origin",
     "rebuild_nodes",
     "seal",
@@ -241,6 +242,14 @@ def newest(session: Session, community: Community, count: int) -> list[Any]:
     """The newest `count` entries as rows (seq, data), newest first (the ledger page)."""
     values = {"community_id": community.id, "count": max(0, min(count, MAX_PAGE))}
     return list(session.execute(_NEWEST, values))
+
+
+def newest_and_size(session: Session, community: Community, count: int) -> tuple[list[Any], int]:
+    """`newest` (at least one entry asked) and the log's `size`, from the same statement:
+    entries are numbered 0, 1, 2... and never removed, so the newest one's number says how
+    many there are (and the two agree, where two reads might see a write between them)."""
+    rows = newest(session, community, max(count, 1))
+    return rows, int(rows[0].seq) + 1 if rows else 0
 
 
 _NEWEST = (

@@ -305,8 +305,7 @@ async def ledger_page(request: Request, slug: str) -> Response:
 
 def _ledger_page(request: Request, here: Here) -> Response:
     checkpoint = ledger.latest(here.session, here.community)
-    count = ledger.size(here.session, here.community)
-    rows = ledger.newest(here.session, here.community, 50)
+    rows, count = ledger.newest_and_size(here.session, here.community, 50)
     names: dict[int, str] = {}
     if here.is_member:  # outsiders read "member #id", as the JSON says
         ids = set().union(*(ledger_words.people_in(e.data) for e in rows)) if rows else set()
