@@ -7,10 +7,13 @@ whose `/{recipe_id}` would otherwise shadow them.
 
 from __future__ import annotations
 
-from typing import Any
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from commonpot.communities.scope import CommunityScope, Here, shared_read
@@ -22,7 +25,7 @@ from commonpot.recipes.browse import SearchQuery
 from commonpot.recipes.forms import form_values, recipe_form_values, recipe_in_from_form
 from commonpot.recipes.protocols import LABELS
 from commonpot.recipes.web_common import recipe_detail
-from commonpot.templating import redirect, render
+from commonpot.templating import fragment, reader_locale, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 SECTION = {
@@ -90,15 +93,75 @@ def _recipes_page(here: Here, query: SearchQuery, searched: bool) -> Response:
     session, community, viewer = here.session, here.community, here.viewer
     found = browse.search_recipes(session, community, viewer, query)
     tags, cuisines = browse.facets(session, community, viewer)
+    tags_of = browse.tags_of(session, community, [r.id for r in found])
+    templates, locale = here.request.app.state.templates, reader_locale(here.request)
+
+    def card(row: Any) -> Markup:
+        return _card_html(templates, locale, community.slug, card_key(row, tags_of[row.id]))
+
     data = here.page(
         recipes=found,
-        recipe_tags=browse.tags_of(session, community, [r.id for r in found]),
+        card=card,
         all_tags=tags,
         all_cuisines=cuisines,
         query=query,
         searched=searched,
     )
     return render(here.request, "recipes/list.html", data, ctx=here)
+
+
+class Card(NamedTuple):
+    """Everything `recipes/_card.html` shows of a listed recipe: the key its card is kept
+    by."""
+
+    id: int
+    name: str
+    description: str  # no more than the card can show (`card_key`)
+    language: str
+    cuisine: str | None
+    origin_place: str | None
+    reach: str
+    labels: tuple[str, ...]
+    photo_file: str | None
+    tags: tuple[str, ...]
+
+
+# the card shows a description cut to 140 characters (Jinja's `truncate`: whole when at
+# most 145, else its first 137 up to a space, then "..."); its first 146 decide which
+SHOWN_DESCRIPTION = 146
+
+
+def card_key(row: Any, tags: list[str]) -> Card:
+    """The card of a listed recipe (a row of `browse.SUMMARY_COLUMNS`) with its tags."""
+    return Card(
+        row.id,
+        row.name,
+        (row.description or "")[:SHOWN_DESCRIPTION],
+        row.language,
+        row.cuisine,
+        row.origin_place,
+        row.reach,
+        tuple(row.labels or ()),
+        row.photo_file,
+        tuple(tags),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _card_html(templates: Any, locale: str, slug: str, card: Card) -> Markup:
+    """A recipe's card as the recipe list shows it, written from `card` alone in `locale`
+    (`templating.fragment`): each card is written once per process while it reads the
+    same, not on every list (a list of a hundred recipes was most of its page's
+    rendering)."""
+    recipe = SimpleNamespace(**card._asdict())
+    return fragment(
+        templates,
+        "recipes/_card.html",
+        locale,
+        r=recipe,
+        tags=list(card.tags),
+        community=SimpleNamespace(slug=slug),
+    )
 
 
 @router.get(PAGE + "/new", response_class=HTMLResponse)
