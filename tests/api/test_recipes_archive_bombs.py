@@ -23,6 +23,7 @@ from commonpot.errors import Invalid, PayloadTooLarge
 from commonpot.recipes.archives import recipes_from_archive
 from commonpot.recipes.models import Recipe
 from tests.factories.accounts import bearer
+from tests.factories.loops import in_own_loop
 from tests.factories.recipes import make_recipe_world
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "recipes"
@@ -216,7 +217,7 @@ def test_import_does_not_block_the_event_loop(
             status = await task
             return healthy_at, time.perf_counter() - started, status
 
-    healthy_at, done_at, status = asyncio.run(scenario())
+    healthy_at, done_at, status = in_own_loop(scenario)
     assert status == 413
     # /healthz answered while the archive was still being unpacked in a worker thread
     assert healthy_at < done_at

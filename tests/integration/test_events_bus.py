@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import uuid
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +18,7 @@ from commonpot.settings import Settings
 from commonpot.wiring import open_database
 from tests.factories.accounts import form, make_world, sign_in
 from tests.factories.database import empty_all_tables
+from tests.factories.loops import in_own_loop
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 T = TypeVar("T")
@@ -38,25 +37,6 @@ def _round_trip(publisher: Bus, subscriber: Bus) -> list[dict[str, object] | Non
             return [first, quiet]
 
     return in_own_loop(run)
-
-
-def in_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine in a fresh thread and loop (Playwright may own this thread's loop)."""
-    out: list[T] = []
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            out.append(asyncio.run(make()))
-        except BaseException as exc:  # re-raised below in the test's thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout=30)
-    if errors:
-        raise errors[0]
-    return out[0]
 
 
 def test_memory_bus_delivers_in_process() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
@@ -22,28 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from commonpot.accounts.models import User
 from commonpot.db import LOOP_READ_POOL_SIZE, Database
 from tests.factories.accounts import make_user
+from tests.factories.loops import in_own_loop
 
 T = TypeVar("T")
-
-
-def on_a_loop(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """`on_a_loop(main)` in a thread of its own, as a server's loop would run it (a browser
-    test's Playwright may hold this thread's loop for the whole session)."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = asyncio.run(main())
-        except BaseException as exc:  # handed to the test's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    value: T = outcome["value"]
-    return value
 
 
 def count_users(session: Session) -> int:
@@ -63,7 +44,7 @@ def test_a_read_runs_on_the_loops_own_thread_and_sees_what_was_committed(db: Dat
         thread, names = await db.read_on_loop(work)
         return here, thread, names
 
-    loop_thread, work_thread, names = on_a_loop(main)
+    loop_thread, work_thread, names = in_own_loop(main)
     assert work_thread == loop_thread
     assert names == ["Ada Loop"]
 
@@ -79,7 +60,7 @@ def test_several_reads_at_once_each_get_their_answer(db: Database) -> None:
 
         return list(await asyncio.gather(*(db.read_on_loop(work(n)) for n in range(12))))
 
-    assert on_a_loop(main) == [(n, 3) for n in range(12)]
+    assert in_own_loop(main) == [(n, 3) for n in range(12)]
 
 
 def test_a_write_inside_a_read_changes_nothing(db: Database) -> None:
@@ -95,10 +76,10 @@ def test_a_write_inside_a_read_changes_nothing(db: Database) -> None:
         await db.read_on_loop(sneaky)
 
     if db.is_sqlite:
-        on_a_loop(main)  # a read unit of work never commits
+        in_own_loop(main)  # a read unit of work never commits
     else:
         with pytest.raises(Exception, match="read-only transaction"):
-            on_a_loop(main)
+            in_own_loop(main)
     with db.unit_of_work(write=False) as session:
         assert session.scalars(select(User.display_name)).all() == ["Kept"]
 
@@ -112,7 +93,7 @@ def test_an_error_inside_a_read_reaches_the_caller_and_the_next_read_works(db: D
             await db.read_on_loop(broken)
         return await db.read_on_loop(count_users)
 
-    assert on_a_loop(main) == 0
+    assert in_own_loop(main) == 0
 
 
 def test_hooks_of_the_read_sessions_apply_to_reads_on_the_loop(db: Database) -> None:
@@ -124,7 +105,7 @@ def test_hooks_of_the_read_sessions_apply_to_reads_on_the_loop(db: Database) -> 
             seen.append(type(state.statement).__name__)
 
     db.add_session_hook(hook)  # after the database opened, as the job runtime does
-    on_a_loop(lambda: db.read_on_loop(count_users))
+    in_own_loop(lambda: db.read_on_loop(count_users))
     assert seen == ["Select"]
 
 
@@ -132,16 +113,16 @@ def test_reads_work_from_one_loop_after_another(db: Database) -> None:
     for n in range(3):
         with db.unit_of_work() as session:
             make_user(session, f"Person {n}")
-        assert on_a_loop(lambda: db.read_on_loop(count_users)) == n + 1
+        assert in_own_loop(lambda: db.read_on_loop(count_users)) == n + 1
 
 
 @pytest.mark.postgres
 def test_dispose_closes_the_loops_connections(pg: Database) -> None:
     db = pg
-    pid = on_a_loop(
+    pid = in_own_loop(
         lambda: db.read_on_loop(lambda s: int(s.scalar(text("SELECT pg_backend_pid()")) or 0))
     )
-    read_only = on_a_loop(
+    read_only = in_own_loop(
         lambda: db.read_on_loop(lambda s: s.scalar(text("SHOW default_transaction_read_only")))
     )
     assert read_only == "on"
@@ -181,7 +162,7 @@ def test_loop_connections_the_server_closed_are_replaced(pg: Database) -> None:
         after = list(await asyncio.gather(*(db.read_on_loop(backend) for _ in range(3))))
         return before, after
 
-    before, after = on_a_loop(main)
+    before, after = in_own_loop(main)
     assert len(before) == 3
     assert len(after) == 3
     assert all(pid > 0 for pid in after)
@@ -212,7 +193,7 @@ def test_reads_beyond_the_pool_wait_in_line_first_come_first_served(pg: Database
     async def main() -> list[int]:
         return list(await asyncio.gather(*(db.read_on_loop(work(n)) for n in range(24))))
 
-    pids = on_a_loop(main)
+    pids = in_own_loop(main)
     assert started == list(range(24))
     assert running[1] == LOOP_READ_POOL_SIZE
     assert 0 not in pids
@@ -237,7 +218,7 @@ def test_the_snapshot_token_survives_connections_the_server_closed(pg: Database)
                 session.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
         return first, pids, await db.snapshot_token()
 
-    first, pids, after = on_a_loop(main)
+    first, pids, after = in_own_loop(main)
     assert len(pids) == LOOP_READ_POOL_SIZE  # every pooled connection was ended
     assert first is not None and first.count(":") == 2
     assert after is not None and after.count(":") == 2

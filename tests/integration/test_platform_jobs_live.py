@@ -21,6 +21,7 @@ from commonpot.network.models import Handover
 from commonpot.settings import Settings
 from commonpot.wiring import start_jobs
 from tests.factories.accounts import make_world
+from tests.factories.loops import in_own_loop
 from tests.integration.test_network_handovers import committed
 
 CHANNEL = "test:live"
@@ -77,7 +78,7 @@ def _heard(bus: MemoryBus, channel: str, work: Any, wait: float = 2.0) -> list[M
         finally:
             await sub.close()
 
-    return asyncio.run(listen())
+    return in_own_loop(listen)
 
 
 def test_a_handover_expired_by_the_sweep_job_reaches_live_subscribers(
