@@ -20,7 +20,7 @@ from commonpot import pg_description
 from commonpot.accounts.models import User
 from commonpot.db import Database
 from tests.factories.accounts import make_user
-from tests.integration.test_foundation_loop_reads import on_a_loop
+from tests.factories.loops import in_own_loop
 
 pytestmark = pytest.mark.postgres
 
@@ -106,7 +106,7 @@ def test_the_apps_engines_read_through_these_cursors(pg: Database) -> None:
 
         return await pg.read_on_loop(work)
 
-    assert on_a_loop(main) == [
+    assert in_own_loop(main) == [
         ("Ada Describe", None),
         ("Grace Describe", None),
         ("Ada Describe", None),
