@@ -106,14 +106,8 @@ def closing_soon(
 
 def get_proposal(session: Session, community: Community, viewer: Viewer, number: int) -> Proposal:
     """One proposal the viewer may read (NotFound otherwise)."""
-    if not 1 <= number <= MAX_NUMBER:  # no such number can be stored: none to look up
-        raise NotFound("No proposal #%(number)s here.", number=str(number))
-    steward = is_steward(session, community, viewer)
-    values = {"community_id": community.id, "user_id": viewer.user_id, "number": number}
-    found = session.scalar(_readable(steward, one=True), values)
-    if found is None:
-        raise NotFound("No proposal #%(number)s here.", number=str(number))
-    return found
+    proposal: Proposal = _by_number(session, community, viewer, number, with_vote=False)[0]
+    return proposal
 
 
 def proposal_and_vote(
@@ -121,14 +115,24 @@ def proposal_and_vote(
 ) -> tuple[Proposal, Vote | None]:
     """`get_proposal` and the viewer's own ballot on it (None: none cast, or a visitor), in
     one statement (every proposal page a member reads asks both)."""
-    if not 1 <= number <= MAX_NUMBER:
+    found = _by_number(session, community, viewer, number, with_vote=True)
+    return found[0], found[1]
+
+
+def _by_number(
+    session: Session, community: Community, viewer: Viewer, number: int, *, with_vote: bool
+) -> Any:
+    """The row of proposal `number` as the viewer may read it (with their vote when
+    `with_vote`), or NotFound."""
+    if not 1 <= number <= MAX_NUMBER:  # no such number can be stored: none to look up
         raise NotFound("No proposal #%(number)s here.", number=str(number))
     steward = is_steward(session, community, viewer)
     values = {"community_id": community.id, "user_id": viewer.user_id, "number": number}
-    found = session.execute(_with_vote(steward), values).first()
+    statement = _with_vote(steward) if with_vote else _readable(steward, one=True)
+    found = session.execute(statement, values).first()
     if found is None:
         raise NotFound("No proposal #%(number)s here.", number=str(number))
-    return found[0], found[1]
+    return found
 
 
 @lru_cache(maxsize=2)
