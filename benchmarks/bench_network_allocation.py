@@ -1,7 +1,7 @@
 """Allocation engine benchmark: each figure beside its baseline, measured in the same run.
 
 .venv/bin/python benchmarks/bench_network_allocation.py [--quick] [--growth | --only-growth]
-    [--million] [--only-command] [--baseline-src CHECKOUT]
+    [--spread K [--reference]] [--million] [--only-command] [--baseline-src CHECKOUT]
 
 Times are CPU seconds (process_time; getrusage for child processes) and the minimum over
 repeats, because the machine may be shared and loaded: wall time there measures the
@@ -353,6 +353,49 @@ def growth(sizes: list[int], repeats: int) -> None:
                 )
 
 
+def spread(seeds: int, reference: bool, repeats: int) -> None:
+    """The growth from 10k to 100k over several instances (seeds 1..`seeds`): one instance's
+    time varies by 2x between seeds at 10k, so one seed's growth has that error; with
+    `reference`, bare OR-Tools' own growth on the same graphs (its cost scaling: is the growth
+    the method's or the instances'?)."""
+    print(f"\n== growth 10k -> 100k over {seeds} instances (solve + certificate + metrics)")
+    medians: dict[str, list[float]] = {"engine": [], "bare OR-Tools": []}
+    sizes = (10_000, 100_000)
+    for n in sizes:
+        engine, bare = [], []
+        for seed in range(1, seeds + 1):
+            inst = parse_instance(uniform_square(n, seed=seed))
+            cand = build_candidates(inst)
+            times = repeats if n < 100_000 else 1
+            _, seconds = cpu(
+                lambda inst=inst, cand=cand: allocate(inst, candidates=cand, workers=1), times
+            )
+            engine.append(seconds)
+            if reference:
+                problem, _ = flow_problem(inst, cand)
+                plain = type(problem)(**{**problem.__dict__, "offer_rank": None, "need_rank": None})
+                every = np.arange(len(plain.arc_offer))
+                net = build_network(
+                    plain, every, np.unique(plain.arc_offer), np.unique(plain.arc_need)
+                )
+                bare.append(bare_ortools(net)[0])
+            print(
+                f"  n={n:>7} seed {seed}: engine {seconds:7.2f} s"
+                + (f"   bare OR-Tools {bare[-1]:7.2f} s" if reference else ""),
+                flush=True,
+            )
+        medians["engine"].append(float(np.median(engine)))
+        if reference:
+            medians["bare OR-Tools"].append(float(np.median(bare)))
+    small, large = sizes
+    nlogn = large * math.log(large) / (small * math.log(small))
+    for name, (a, b) in ((k, v) for k, v in medians.items() if v):
+        print(
+            f"  {name}: median {a:.2f} s -> {b:.2f} s, x{b / a:.1f} for x{large // small} "
+            f"(n log n: x{nlogn:.1f})"
+        )
+
+
 def work_line(seconds: float, found: simplex.Solution, nodes: int) -> str:
     work, pivots = found.work, max(found.pivots, 1)
     assert work is not None
@@ -416,9 +459,17 @@ def main() -> None:
     )
     parser.add_argument("--only-command", action="store_true", help="the 10k command only")
     parser.add_argument("--only-growth", action="store_true", help="the growth table only")
+    parser.add_argument(
+        "--spread", type=int, default=0, help="also the growth 10k -> 100k over SPREAD seeds"
+    )
+    parser.add_argument(
+        "--reference", action="store_true", help="with --spread: bare OR-Tools' growth too"
+    )
     args = parser.parse_args()
     if args.only_growth:
         growth([10_000, 100_000, 300_000], args.repeats)
+        if args.spread:
+            spread(args.spread, args.reference, args.repeats)
         return
     whole_command(10_000, 1, args.repeats, args.baseline_src)
     if args.only_command:
@@ -434,6 +485,8 @@ def main() -> None:
     fairness(20_000)
     if args.growth:
         growth([10_000, 100_000, 300_000], args.repeats)
+    if args.spread:
+        spread(args.spread, args.reference, args.repeats)
     if args.million:
         million()
 
