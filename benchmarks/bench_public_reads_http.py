@@ -51,12 +51,14 @@ def cases(up: Served) -> list[Case]:
         ("sharing network page", f"{page}/network", up.pid, {}),
         # the same pages as one of riverside's members reads them (never shared: each read
         # and rendered for them)
+        ("community home page (member)", page, up.pid, member),
         ("recipe page (member)", f"{page}/recipes/{up.recipe_id}", up.pid, member),
         ("recipe list page (member)", f"{page}/recipes", up.pid, member),
         ("events page (member)", f"{page}/events", up.pid, member),
         ("governance page (member)", f"{page}/governance", up.pid, member),
         ("proposal page (member)", f"{page}/governance/proposals/1", up.pid, member),
         ("ledger page (member)", f"{page}/governance/ledger", up.pid, member),
+        ("sharing network page (member)", f"{page}/network", up.pid, member),
     ]
 
 

@@ -274,9 +274,10 @@ def members(session: Session, community: Community, viewer: Viewer) -> list[Memb
 
 def member_count(session: Session, community: Community) -> int:
     """How many members the community has."""
-    return int(
-        session.scalar(
-            select_scoped(Membership, community.id).with_only_columns(func.count(Membership.id))
-        )
-        or 0
-    )
+    return int(session.scalar(_MEMBER_COUNT, {"community_id": community.id}) or 0)
+
+
+# every community's home page asks: built once per process
+_MEMBER_COUNT = select(func.count(Membership.id)).where(
+    Membership.community_id == bindparam("community_id")
+)

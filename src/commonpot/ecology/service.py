@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, distinct, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import biotumblers, communities
@@ -362,10 +362,17 @@ def ratings(
 def highlights(session: Session, community: Community, viewer: Viewer) -> dict[str, Any]:
     """What grows where, in a few numbers (published like the ratings) for the community home."""
     ratings_visible(session, community, viewer)
-    rows = list(session.scalars(select_scoped(Planting, community.id)))
-    return {
-        "plantings": len(rows),
-        "crops": len({p.crop_id for p in rows}),
-        "places": len({p.place_id for p in rows}),
-        "area_m2": sum(p.area_m2 for p in rows),
-    }
+    plantings, crops, places, area = session.execute(
+        _HIGHLIGHTS, {"community_id": community.id}
+    ).one()
+    return {"plantings": plantings, "crops": crops, "places": places, "area_m2": area}
+
+
+# counted by the database (every home page asks; a planting loaded whole joins its crop and
+# its place), built once per process
+_HIGHLIGHTS = select(
+    func.count(Planting.id),
+    func.count(distinct(Planting.crop_id)),
+    func.count(distinct(Planting.place_id)),
+    func.coalesce(func.sum(Planting.area_m2), 0.0),
+).where(Planting.community_id == bindparam("community_id"))

@@ -65,7 +65,7 @@ def list_events(
     """Visible events, soonest first for upcoming ones, latest first for past ones; the
     first `limit` of them when given."""
     member = is_member(session, community, viewer)
-    query = _listing(member, upcoming, limit is not None)
+    query = listing_statement(member, upcoming, limit is not None)
     if kind:
         query = query.where(Event.kind == kind)
     values = {"community_id": community.id, "moment": now or utcnow(), "limit": limit}
@@ -73,7 +73,7 @@ def list_events(
 
 
 @lru_cache(maxsize=16)
-def _listing(member: bool, upcoming: bool | None, limited: bool) -> Select[Event]:
+def listing_statement(member: bool, upcoming: bool | None, limited: bool) -> Select[Event]:
     """`list_events`' statement (the visibility rule, `event_rule`), built once per process
     for each kind of viewer and list; bound: the community, the moment and the limit."""
     query = event_rule(bindparam("community_id"), member)

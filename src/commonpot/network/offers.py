@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import communities
@@ -34,20 +34,51 @@ def visible_offers(
     return list(session.scalars(query.order_by(Offer.id)))
 
 
+class Fresh(NamedTuple):
+    """An open offer or need as the community's home page lists it."""
+
+    category: str
+    quantity: int
+    unit: str
+    description: str
+
+
 def latest(
     session: Session, community: Community, viewer: Viewer, *, limit: int = 5
-) -> tuple[list[Offer], list[Need]]:
-    """The newest open offers and the needs the viewer may see (none for non-members)."""
+) -> tuple[list[Fresh], list[Fresh]]:
+    """The newest open offers and the newest open needs the viewer may see (none for
+    non-members; the same rule as `visible_needs`: stewards see every need, other members
+    their own), as plain rows, each in one statement built once."""
     if not (viewer.is_admin or communities.membership(session, community, viewer)):
         return [], []
-    offers = session.scalars(
-        select_scoped(Offer, community.id)
-        .where(Offer.status == OfferStatus.OPEN.value)
-        .order_by(Offer.created_at.desc(), Offer.id.desc())
-        .limit(limit)
+    values = {"community_id": community.id, "limit": limit}
+    offers = session.execute(_LATEST_OFFERS, values)
+    if is_steward(session, community, viewer):
+        needs = session.execute(_LATEST_NEEDS, values)
+    else:
+        needs = session.execute(_LATEST_OWN_NEEDS, {**values, "user_id": viewer.user_id})
+    return [Fresh(*row) for row in offers], [Fresh(*row) for row in needs]
+
+
+_LATEST_OFFERS = (
+    select(Offer.category, Offer.quantity, Offer.unit, Offer.description)
+    .where(
+        Offer.community_id == bindparam("community_id"),
+        Offer.status == OfferStatus.OPEN.value,
     )
-    needs = visible_needs(session, community, viewer, status=NeedStatus.OPEN.value)
-    return list(offers), list(reversed(needs))[:limit]
+    .order_by(Offer.created_at.desc(), Offer.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+_LATEST_NEEDS = (
+    select(Need.category, Need.quantity, Need.unit, Need.description)
+    .where(
+        Need.community_id == bindparam("community_id"),
+        Need.status == NeedStatus.OPEN.value,
+    )
+    .order_by(Need.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+_LATEST_OWN_NEEDS = _LATEST_NEEDS.where(Need.user_id == bindparam("user_id"))
 
 
 def visible_needs(

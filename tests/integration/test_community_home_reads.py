@@ -1,0 +1,201 @@
+"""The community home's plain-row reads, on both databases, each held to the entity read
+it stands for: the newest offers and needs (needs only for stewards and their own poster),
+the recipes added last as each reader may see them, the ecology in four numbers counted by
+the database, and the member count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from commonpot import ecology, events, network, recipes
+from commonpot.accounts import ANONYMOUS, Viewer
+from commonpot.accounts.models import User
+from commonpot.communities import service as communities_service
+from commonpot.communities.models import Membership
+from commonpot.db import Database, utcnow
+from commonpot.ecology.models import Planting
+from commonpot.events import service as events_service
+from commonpot.events.models import EventSession
+from commonpot.network.models import Need, Offer
+from commonpot.network.offers import visible_needs
+from commonpot.recipes.models import Recipe
+from tests.factories.accounts import make_place, make_world
+from tests.factories.ecology import seed_domes
+from tests.factories.events import make_event
+from tests.factories.governance import fetch_community
+from tests.factories.network import add_need, add_offer
+from tests.factories.recipes import make_recipe
+
+
+def _food(rows: Sequence[Offer] | Sequence[Need]) -> list[tuple[Any, ...]]:
+    return [(r.category, r.quantity, r.unit, r.description) for r in rows]
+
+
+def test_the_newest_offers_and_needs_are_those_each_reader_may_see(db: Database) -> None:
+    world = make_world(db)
+    with db.unit_of_work() as s:
+        public = fetch_community(s, world.public.slug)
+        member, custodian = s.get(User, world.member.id), s.get(User, world.custodian.id)
+        for i in range(7):
+            add_offer(s, public, member, i + 1, category=f"offer{i}")
+        for i in range(4):
+            add_need(s, public, member, i + 1, category=f"mine{i}")
+            add_need(s, public, custodian, i + 10, category=f"theirs{i}")
+        closed = s.scalars(select(Offer).where(Offer.category == "offer6")).one()
+        closed.status = "withdrawn"
+    with db.unit_of_work() as s:
+        public = fetch_community(s, world.public.slug)
+        every_offer = s.scalars(
+            select(Offer)
+            .where(Offer.community_id == public.id, Offer.status == "open")
+            .order_by(Offer.created_at.desc(), Offer.id.desc())
+        ).all()
+        for reader, sees_every_need in (
+            (world.member, False),
+            (world.steward, True),
+            (world.admin, True),  # not a member: instance admins run allocations too
+        ):
+            viewer = Viewer(user=s.get(User, reader.id))
+            offers, needs = network.latest(s, public, viewer, limit=5)
+            assert [tuple(o) for o in offers] == _food(every_offer[:5])
+            entities = visible_needs(s, public, viewer, status="open")
+            assert [tuple(n) for n in needs] == _food(list(reversed(entities))[:5])
+            categories = {n.category for n in needs}
+            if sees_every_need:
+                assert len(needs) == 5 and any(c.startswith("theirs") for c in categories)
+            else:
+                assert [n.category for n in needs] == ["mine3", "mine2", "mine1", "mine0"]
+        assert "offer6" not in {o.category for o in offers}  # withdrawn
+        outsider = Viewer(user=s.get(User, world.outsider.id))
+        assert network.latest(s, public, outsider) == ([], [])
+        assert network.latest(s, public, ANONYMOUS) == ([], [])
+
+
+def _coming_by_entities(
+    s: Any, community: Any, viewer: Viewer, moment: datetime
+) -> list[tuple[Any, ...]]:
+    """What the home listed before its one statement: every visible upcoming event loaded
+    whole, less cancelled ones, by the start of its next session still to come."""
+    found = [
+        e
+        for e in events_service.list_events(s, community, viewer, upcoming=True, now=moment)
+        if e.status != "cancelled"
+    ]
+    rows = []
+    for e in found:
+        nexts = s.scalars(
+            select(EventSession.starts_at).where(
+                EventSession.event_id == e.id,
+                EventSession.ends_at >= moment,
+                EventSession.cancelled.is_(False),
+            )
+        ).all()
+        start = min(nexts) if nexts else e.starts_at
+        rows.append((e.id, e.title, e.place.name if e.place else None, start))
+    return sorted(rows, key=lambda r: (r[3], r[0]))
+
+
+def test_the_events_coming_are_the_visible_ones_by_their_next_session(db: Database) -> None:
+    world = make_world(db)
+    moment = utcnow().replace(microsecond=0)
+    with db.unit_of_work() as s:
+        public = fetch_community(s, world.public.slug)
+        steward = s.get(User, world.steward.id)
+        assert steward
+        hall = make_place(s, public, "Village hall")
+        first = moment - timedelta(days=20)
+        make_event(
+            s,
+            public,
+            steward,
+            title="Weekly bread class",
+            starts_at=first,
+            ends_at=first + timedelta(hours=2),
+            rrule="FREQ=WEEKLY;COUNT=8",
+            visibility="public",
+            place_id=hall.id,
+        )
+        for day in range(1, 7):
+            make_event(
+                s,
+                public,
+                steward,
+                title=f"Supper {day}",
+                starts_at=moment + timedelta(days=day, hours=3),
+                visibility="community" if day % 2 else "public",
+            )
+        make_event(s, public, steward, title="Long over", starts_at=moment - timedelta(days=9))
+        dropped = make_event(s, public, steward, title="Called off", visibility="public")
+        events_service.cancel_event(s, public, Viewer(user=steward), dropped)
+    with db.unit_of_work() as s:
+        public = fetch_community(s, world.public.slug)
+        for reader in (world.member, world.outsider, None):
+            viewer = ANONYMOUS if reader is None else Viewer(user=s.get(User, reader.id))
+            listed = events.upcoming(s, public, viewer, limit=5, now=moment)
+            assert [tuple(c) for c in listed] == _coming_by_entities(s, public, viewer, moment)[:5]
+            titles = [c.title for c in listed]
+            assert "Called off" not in titles and "Long over" not in titles
+            assert all(c.starts_at.tzinfo is not None for c in listed)
+            if reader is world.member:
+                assert len(listed) == 5 and "Supper 1" in titles
+            else:
+                assert "Supper 1" not in titles and "Supper 2" in titles
+        bread = next(c for c in listed if c.title == "Weekly bread class")
+        assert bread.place == "Village hall"
+        assert bread.starts_at == first + timedelta(days=21)  # days 0, 7 and 14 are over
+
+
+def test_the_recipes_added_last_are_the_visible_ones(db: Database) -> None:
+    world = make_world(db)
+    with db.unit_of_work() as s:
+        public = fetch_community(s, world.public.slug)
+        member, custodian = s.get(User, world.member.id), s.get(User, world.custodian.id)
+        assert member and custodian
+        for i in range(4):
+            make_recipe(s, public, member, name=f"Open soup {i}", reach="public", cuisine="Nahua")
+        make_recipe(s, public, member, name="Members mole", reach="community")
+        make_recipe(s, public, custodian, name="Sacred corn mush", labels=["TK CO"])
+    with db.unit_of_work() as s:
+        public = fetch_community(s, world.public.slug)
+        for reader, hidden in (
+            (world.custodian, set()),
+            (world.member, set()),
+            (world.outsider, {"Members mole", "Sacred corn mush"}),
+            (None, {"Members mole", "Sacred corn mush"}),
+        ):
+            viewer = ANONYMOUS if reader is None else Viewer(user=s.get(User, reader.id))
+            listed = recipes.recent_recipes(s, public, viewer, limit=5)
+            full = s.scalars(
+                recipes.visible_recipes(s, public, viewer).order_by(
+                    Recipe.created_at.desc(), Recipe.id.desc()
+                )
+            ).all()
+            assert [tuple(r) for r in listed] == [(r.id, r.name, r.cuisine) for r in full[:5]]
+            names = {r.name for r in listed}
+            assert not names & hidden
+            assert "Open soup 3" in names
+        assert listed[0].cuisine == "Nahua"
+
+
+def test_the_ecology_in_four_numbers_and_the_member_count(db: Database) -> None:
+    world = make_world(db)
+    with db.unit_of_work() as s:
+        public = fetch_community(s, world.public.slug)
+        empty = ecology.highlights(s, public, ANONYMOUS)
+        assert empty == {"plantings": 0, "crops": 0, "places": 0, "area_m2": 0}
+        seed_domes(s, public, s.get(User, world.steward.id))
+        seed_domes(s, fetch_community(s, world.private.slug), s.get(User, world.private_steward.id))
+    with db.unit_of_work() as s:
+        public = fetch_community(s, world.public.slug)
+        rows = s.scalars(select(Planting).where(Planting.community_id == public.id)).all()
+        found = ecology.highlights(s, public, ANONYMOUS)
+        assert found["plantings"] == len(rows) > 0
+        assert found["crops"] == len({p.crop_id for p in rows})
+        assert found["places"] == len({p.place_id for p in rows})
+        assert abs(found["area_m2"] - sum(p.area_m2 for p in rows)) < 1e-6
+        members = s.scalars(select(Membership).where(Membership.community_id == public.id))
+        assert communities_service.member_count(s, public) == len(members.all()) == 3
