@@ -11,9 +11,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from commonpot import ecology, events, network, recipes
+from commonpot import biotumblers, ecology, events, network, recipes
 from commonpot.accounts import ANONYMOUS, Viewer
 from commonpot.accounts.models import User
+from commonpot.biotumblers import alerts
+from commonpot.biotumblers import service as tumbler_service
+from commonpot.biotumblers.models import AlertEpisode
+from commonpot.communities import place_map
 from commonpot.communities import service as communities_service
 from commonpot.communities.models import Membership
 from commonpot.db import Database, utcnow
@@ -24,6 +28,7 @@ from commonpot.network.models import Need, Offer
 from commonpot.network.offers import visible_needs
 from commonpot.recipes.models import Recipe
 from tests.factories.accounts import make_place, make_world
+from tests.factories.biotumblers import register
 from tests.factories.ecology import seed_domes
 from tests.factories.events import make_event
 from tests.factories.governance import fetch_community
@@ -199,3 +204,63 @@ def test_the_ecology_in_four_numbers_and_the_member_count(db: Database) -> None:
         assert abs(found["area_m2"] - sum(p.area_m2 for p in rows)) < 1e-6
         members = s.scalars(select(Membership).where(Membership.community_id == public.id))
         assert communities_service.member_count(s, public) == len(members.all()) == 3
+
+
+def test_the_biotumblers_with_their_open_alerts_counted_once_per_kind_and_level(
+    db: Database,
+) -> None:
+    world = make_world(db)
+    now = utcnow()
+    with db.unit_of_work() as s:
+        public = fetch_community(s, world.public.slug)
+        steward = s.get(User, world.steward.id)
+        private_steward = s.get(User, world.private_steward.id)
+        assert steward and private_steward
+        north, _ = register(s, public, steward, device="north")
+        south, _ = register(s, public, steward, device="south")
+        register(s, fetch_community(s, world.private.slug), private_steward, device="hidden")
+        north.last_reading_at = now
+        for device, kind, level, ended in (
+            (north, "too_hot", "warning", None),
+            (north, "too_dry", "critical", None),
+            (north, "too_cold", "warning", now),  # closed
+            (south, "silent", "warning", now),  # closed
+        ):
+            s.add(
+                AlertEpisode(
+                    community_id=public.id,
+                    device_id=device.id,
+                    kind=kind,
+                    level=level,
+                    started_at=now - timedelta(hours=1),
+                    ended_at=ended,
+                )
+            )
+    with db.unit_of_work() as s:
+        public = fetch_community(s, world.public.slug)
+        for reader in (world.member, world.outsider, None):
+            viewer = ANONYMOUS if reader is None else Viewer(user=s.get(User, reader.id))
+            found = biotumblers.highlights(s, public, viewer)
+            devices = tumbler_service.visible_devices(s, public, viewer)
+            episodes = alerts.open_for(s, [d.id for d in devices])
+            assert [tuple(h) for h in found] == [
+                (d.device, d.name, d.last_reading_at, len(episodes.get(d.id, []))) for d in devices
+            ]
+        assert [(h.device, h.open_alerts) for h in found] == [("north", 2), ("south", 0)]
+        assert found[0].last_reading_at is not None and found[1].last_reading_at is None
+
+
+def test_the_places_pinned_on_the_home_are_the_communitys_own(db: Database) -> None:
+    world = make_world(db)
+    with db.unit_of_work() as s:
+        public = fetch_community(s, world.public.slug)
+        make_place(s, public, "Village hall", kind="kitchen", lat=51.45, lon=-2.58)
+        make_place(s, public, "North dome", kind="biodome", lat=51.46, lon=-2.59)
+        make_place(s, fetch_community(s, world.private.slug), "Hidden cellar")
+    with db.unit_of_work() as s:
+        public = fetch_community(s, world.public.slug)
+        pins = place_map.place_pins(s, public)
+        full = place_map.places(s, public)
+        assert [tuple(p) for p in pins] == [(p.id, p.name, p.kind, p.lat, p.lon) for p in full]
+        assert [p.name for p in pins] == ["North dome", "Public Kitchen", "Village hall"]
+        assert place_map.place_markers(pins) == place_map.place_markers(full)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
+from sqlalchemy import bindparam, distinct, func, select
 from sqlalchemy.orm import Session
 
+from commonpot import communities
 from commonpot.accounts import Viewer
-from commonpot.biotumblers import alerts, assessment, readings, service, verdicts
-from commonpot.biotumblers.models import Batch, Biotumbler
+from commonpot.biotumblers import alerts, assessment, readings, verdicts
+from commonpot.biotumblers.models import AlertEpisode, Batch, Biotumbler
 from commonpot.communities import Community
+from commonpot.errors import NotFound
 
 reading_count = verdicts.reading_count
 remembered = verdicts.remembered
@@ -51,16 +54,33 @@ def device_summary(session: Session, device: Biotumbler) -> dict[str, Any]:
     }
 
 
-def highlights(session: Session, community: Community, viewer: Viewer) -> list[dict[str, Any]]:
-    """Each visible device with its last reading and open alerts (for the community home)."""
-    devices = service.visible_devices(session, community, viewer)
-    episodes = alerts.open_for(session, [d.id for d in devices])
-    return [
-        {
-            "device": d.device,
-            "name": d.name,
-            "last_reading_at": d.last_reading_at,
-            "open_alerts": len(episodes.get(d.id, [])),
-        }
-        for d in devices
-    ]
+class Highlight(NamedTuple):
+    """A device as the community's home lists it: when it last reported and how many of its
+    alert episodes are open."""
+
+    device: str
+    name: str
+    last_reading_at: datetime | None
+    open_alerts: int
+
+
+def highlights(session: Session, community: Community, viewer: Viewer) -> list[Highlight]:
+    """Each visible device with its last reading and open alerts (for the community home):
+    `service.visible_devices`' rule, in one statement built once (an open episode counts
+    once per kind and level, as `alerts.open_for` keys them)."""
+    if not communities.can_read(session, community, viewer):
+        raise NotFound("No community '%(slug)s' here.", slug=community.slug)
+    found = session.execute(_HIGHLIGHTS, {"community_id": community.id})
+    return [Highlight(*row) for row in found]
+
+
+_OPEN_ALERTS = (
+    select(func.count(distinct(AlertEpisode.kind + ":" + AlertEpisode.level)))
+    .where(AlertEpisode.device_id == Biotumbler.id, AlertEpisode.ended_at.is_(None))
+    .scalar_subquery()
+)
+_HIGHLIGHTS = (
+    select(Biotumbler.device, Biotumbler.name, Biotumbler.last_reading_at, _OPEN_ALERTS)
+    .where(Biotumbler.community_id == bindparam("community_id"))
+    .order_by(Biotumbler.device)
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
@@ -48,6 +49,25 @@ def place_choices(session: Session, community: Community) -> list[PlaceChoice]:
 
 
 _CHOICES = _ALL_PLACES.with_only_columns(Place.id, Place.name, Place.kind)
+
+
+class PlacePin(NamedTuple):
+    """A place as the community's home lists it and pins it on its map."""
+
+    id: int
+    name: str
+    kind: str
+    lat: float
+    lon: float
+
+
+def place_pins(session: Session, community: Community) -> list[PlacePin]:
+    """`places`, only what the home's list and map show (plain rows, by name)."""
+    rows = session.execute(_PINS, {"community_id": community.id})
+    return [PlacePin._make(row) for row in rows]
+
+
+_PINS = _ALL_PLACES.with_only_columns(Place.id, Place.name, Place.kind, Place.lat, Place.lon)
 
 
 def get_place(session: Session, community: Community, place_id: int) -> Place:
@@ -98,7 +118,7 @@ def delete_place(session: Session, community: Community, viewer: Viewer, place_i
     session.flush()
 
 
-def place_markers(places: list[Place]) -> list[dict[str, Any]]:
+def place_markers(places: Sequence[Place | PlacePin]) -> list[dict[str, Any]]:
     """Places as map markers for the page script."""
     return [
         {"name": p.name, "kind": p.kind, "lat": p.lat, "lon": p.lon, "id": p.id} for p in places

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from commonpot import biotumblers, ecology, events, governance, network, recipes
 from commonpot.accounts import start_session
 from commonpot.accounts.cookies import rotate_csrf_cookie, set_session_cookie
-from commonpot.communities import service
+from commonpot.communities import place_map, service
 from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
 from commonpot.communities.schemas import InvitationIn, PlaceIn
@@ -67,7 +67,7 @@ async def community_home(request: Request, slug: str) -> Response:
     (`shared_read`)."""
 
     def page(here: Here) -> Response:
-        places = service.places(here.session, here.community)
+        places = place_map.place_pins(here.session, here.community)
         data = here.page(
             places=places,
             markers=service.place_markers(places),
