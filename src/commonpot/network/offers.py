@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import Integer, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from commonpot import communities
@@ -48,37 +49,59 @@ def latest(
 ) -> tuple[list[Fresh], list[Fresh]]:
     """The newest open offers and the newest open needs the viewer may see (none for
     non-members; the same rule as `visible_needs`: stewards see every need, other members
-    their own), as plain rows, each in one statement built once."""
+    their own), as plain rows, both in one statement built once."""
     if not (viewer.is_admin or communities.membership(session, community, viewer)):
         return [], []
-    values = {"community_id": community.id, "limit": limit}
-    offers = session.execute(_LATEST_OFFERS, values)
-    if is_steward(session, community, viewer):
-        needs = session.execute(_LATEST_NEEDS, values)
-    else:
-        needs = session.execute(_LATEST_OWN_NEEDS, {**values, "user_id": viewer.user_id})
-    return [Fresh(*row) for row in offers], [Fresh(*row) for row in needs]
+    values = {"community_id": community.id, "limit": limit, "user_id": viewer.user_id}
+    rows = session.execute(_latest(is_steward(session, community, viewer)), values).all()
+    # each part came newest first, but UNION ALL promises no order: sorted again here
+    offers = sorted((r for r in rows if r.part == 0), key=lambda r: (r.created_at, r.id))
+    needs = sorted((r for r in rows if r.part == 1), key=lambda r: r.id)
+    return [Fresh(*r[3:]) for r in reversed(offers)], [Fresh(*r[3:]) for r in reversed(needs)]
 
 
-_LATEST_OFFERS = (
-    select(Offer.category, Offer.quantity, Offer.unit, Offer.description)
-    .where(
-        Offer.community_id == bindparam("community_id"),
-        Offer.status == OfferStatus.OPEN.value,
+@lru_cache(maxsize=2)
+def _latest(steward: bool) -> Any:
+    """`latest`'s statement: the newest open offers (part 0) and needs (part 1, every one for
+    a steward, else the reader's own), each part with its own LIMIT; bound: the community,
+    the limit and the reader."""
+    offers = (
+        select(
+            literal(0).label("part"),
+            Offer.created_at,
+            Offer.id,
+            Offer.category,
+            Offer.quantity,
+            Offer.unit,
+            Offer.description,
+        )
+        .where(
+            Offer.community_id == bindparam("community_id"),
+            Offer.status == OfferStatus.OPEN.value,
+        )
+        .order_by(Offer.created_at.desc(), Offer.id.desc())
+        .limit(bindparam("limit", type_=Integer))
     )
-    .order_by(Offer.created_at.desc(), Offer.id.desc())
-    .limit(bindparam("limit", type_=Integer))
-)
-_LATEST_NEEDS = (
-    select(Need.category, Need.quantity, Need.unit, Need.description)
-    .where(
-        Need.community_id == bindparam("community_id"),
-        Need.status == NeedStatus.OPEN.value,
+    needs = (
+        select(
+            literal(1).label("part"),
+            Need.created_at,
+            Need.id,
+            Need.category,
+            Need.quantity,
+            Need.unit,
+            Need.description,
+        )
+        .where(
+            Need.community_id == bindparam("community_id"),
+            Need.status == NeedStatus.OPEN.value,
+        )
+        .order_by(Need.id.desc())
+        .limit(bindparam("limit", type_=Integer))
     )
-    .order_by(Need.id.desc())
-    .limit(bindparam("limit", type_=Integer))
-)
-_LATEST_OWN_NEEDS = _LATEST_NEEDS.where(Need.user_id == bindparam("user_id"))
+    if not steward:
+        needs = needs.where(Need.user_id == bindparam("user_id"))
+    return union_all(select(offers.subquery()), select(needs.subquery()))
 
 
 def visible_needs(
