@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from commonpot import biotumblers, ecology, events, network, recipes
+from commonpot import biotumblers, ecology, events, governance, network, recipes
 from commonpot.accounts import ANONYMOUS, Viewer
 from commonpot.accounts.models import User
 from commonpot.biotumblers import alerts
@@ -24,14 +24,17 @@ from commonpot.db import Database, utcnow
 from commonpot.ecology.models import Planting
 from commonpot.events import service as events_service
 from commonpot.events.models import EventSession
+from commonpot.governance import service as governance_service
+from commonpot.governance.models import Proposal
 from commonpot.network.models import Need, Offer
 from commonpot.network.offers import visible_needs
 from commonpot.recipes.models import Recipe
+from commonpot.settings import Settings
 from tests.factories.accounts import make_place, make_world
 from tests.factories.biotumblers import register
 from tests.factories.ecology import seed_domes
 from tests.factories.events import make_event
-from tests.factories.governance import fetch_community
+from tests.factories.governance import fetch_community, make_proposal
 from tests.factories.network import add_need, add_offer
 from tests.factories.recipes import make_recipe
 
@@ -264,3 +267,40 @@ def test_the_places_pinned_on_the_home_are_the_communitys_own(db: Database) -> N
         assert [tuple(p) for p in pins] == [(p.id, p.name, p.kind, p.lat, p.lon) for p in full]
         assert [p.name for p in pins] == ["North dome", "Public Kitchen", "Village hall"]
         assert place_map.place_markers(pins) == place_map.place_markers(full)
+
+
+def test_the_votes_closing_soon_are_picked_by_the_database(
+    db: Database, settings: Settings
+) -> None:
+    world = make_world(db)
+    slug = world.public.slug
+    numbers = [
+        make_proposal(db, world.steward, slug, settings, title=f"Vote {i}") for i in range(7)
+    ]
+    make_proposal(db, world.member, slug, settings, title="A draft", opened=False)
+    with db.unit_of_work() as s:
+        public = fetch_community(s, slug)
+        start = utcnow()
+        for i, number in enumerate(numbers):  # closing in an order unlike their numbers
+            proposal = s.scalars(
+                select(Proposal).where(
+                    Proposal.community_id == public.id, Proposal.number == number
+                )
+            ).one()
+            proposal.closes_at = start + timedelta(days=(i * 3) % 7 + 1)
+            if i == 6:
+                proposal.state = "closed"
+    with db.unit_of_work() as s:
+        public = fetch_community(s, slug)
+        for reader in (world.member, world.steward, None):
+            viewer = ANONYMOUS if reader is None else Viewer(user=s.get(User, reader.id))
+            found = governance.closing_soon(s, public, viewer, limit=5)
+            everyone = [
+                p
+                for p in governance_service.listed_proposals(s, public, viewer)
+                if p.state == "active" and p.closes_at is not None
+            ]
+            everyone.sort(key=lambda p: (p.closes_at, p.number))
+            assert found == everyone[:5]
+            assert len(found) == 5 and "A draft" not in {p.title for p in found}
+            assert [p.closes_at for p in found] == sorted(p.closes_at for p in found)

@@ -94,14 +94,23 @@ def _readable(steward: bool, *, one: bool) -> Select[Proposal]:
 def closing_soon(
     session: Session, community: Community, viewer: Viewer, *, limit: int = 5
 ) -> list[Listed]:
-    """Open votes the viewer may read, the one closing first first (for the home page)."""
-    active = [
-        p
-        for p in listed_proposals(session, community, viewer)
-        if p.state == State.ACTIVE.value and p.closes_at is not None
-    ]
-    active.sort(key=lambda p: (p.closes_at, p.number))
-    return active[:limit]
+    """Open votes the viewer may read, the one closing first first (for the home page): the
+    database picks them (`listed_proposals`' rule), not every proposal ever made."""
+    steward = is_steward(session, community, viewer)
+    values = {"community_id": community.id, "user_id": viewer.user_id, "limit": limit}
+    return [Listed._make(row) for row in session.execute(_closing(steward), values)]
+
+
+@lru_cache(maxsize=2)
+def _closing(steward: bool) -> Any:
+    """`closing_soon`'s statement; bound: the community, the viewer and the limit."""
+    return (
+        _listed(steward)
+        .where(Proposal.state == State.ACTIVE.value, Proposal.closes_at.is_not(None))
+        .order_by(None)
+        .order_by(Proposal.closes_at, Proposal.number)
+        .limit(bindparam("limit", type_=Integer))
+    )
 
 
 def get_proposal(session: Session, community: Community, viewer: Viewer, number: int) -> Proposal:
