@@ -135,3 +135,25 @@ def test_a_weekly_class_that_began_weeks_ago_shows_when_it_meets_next(
     following = first + timedelta(days=21)  # sessions on days 0, 7, 14 are over
     assert format_datetime(following, "short", locale="en") in html
     assert format_datetime(first, "short", locale="en") not in html
+
+
+def test_the_kept_section_shows_each_member_their_own_and_a_change_at_once(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    """ "What is happening" is written once per what it shows: a second member with other
+    needs never gets the first one's, and a new offer shows on the very next view."""
+    world = _happening(db, settings)
+    with db.unit_of_work() as s:
+        custodian = s.get(User, world.custodian.id)
+        add_need(s, fetch_community(s, "publicville"), custodian, 3, category="beans")
+    sign_in(client, db, world.member)
+    first = client.get("/communities/publicville").text
+    assert "flour" in first and "beans" not in first
+    assert client.get("/communities/publicville").text.count("flour") == first.count("flour")
+    sign_in(client, db, world.custodian)
+    theirs = client.get("/communities/publicville").text
+    assert "beans" in theirs and "flour" not in theirs
+    with db.unit_of_work() as s:
+        member = s.get(User, world.member.id)
+        add_offer(s, fetch_community(s, "publicville"), member, 9, category="walnuts")
+    assert "walnuts" in client.get("/communities/publicville").text

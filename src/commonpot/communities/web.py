@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from functools import lru_cache
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from commonpot import biotumblers, ecology, events, governance, network, recipes
 from commonpot.accounts import start_session
@@ -19,7 +21,14 @@ from commonpot.errors import N_, Conflict, DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, Unit, verify_csrf_form
 from commonpot.params import Id
 from commonpot.parsing import is_digits, validated
-from commonpot.templating import reader, reader_locale, redirect, render, translations_for
+from commonpot.templating import (
+    fragment,
+    reader,
+    reader_locale,
+    redirect,
+    render,
+    translations_for,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 
@@ -43,19 +52,53 @@ def home(request: Request, ctx: Unit) -> Response:
 HOME_LIMIT = 5
 
 
-def happening(here: Here) -> dict[str, Any]:
-    """What is going on: each domain's own read, so each decides what this viewer may see."""
+class Happening(NamedTuple):
+    """What is going on, as the home shows it: each domain's own read (so each decides what
+    this viewer may see), as plain rows; the key its section is kept by."""
+
+    slug: str
+    upcoming_events: tuple[Any, ...]
+    closing_votes: tuple[Any, ...]
+    new_offers: tuple[Any, ...]
+    new_needs: tuple[Any, ...]
+    recent_recipes: tuple[Any, ...]
+    tumblers: tuple[Any, ...]
+    ecology: tuple[tuple[str, Any], ...]
+
+
+def happening(here: Here) -> Happening:
+    """What is going on in the community, as this viewer may see it."""
     session, community, viewer = here.session, here.community, here.viewer
     offers, needs = network.latest(session, community, viewer, limit=HOME_LIMIT)
-    return {
-        "upcoming_events": events.upcoming(session, community, viewer, limit=HOME_LIMIT),
-        "closing_votes": governance.closing_soon(session, community, viewer, limit=HOME_LIMIT),
-        "new_offers": offers,
-        "new_needs": needs,
-        "recent_recipes": recipes.recent_recipes(session, community, viewer, limit=HOME_LIMIT),
-        "tumblers": biotumblers.highlights(session, community, viewer),
-        "ecology": ecology.highlights(session, community, viewer),
-    }
+    return Happening(
+        community.slug,
+        tuple(events.upcoming(session, community, viewer, limit=HOME_LIMIT)),
+        tuple(governance.closing_soon(session, community, viewer, limit=HOME_LIMIT)),
+        tuple(offers),
+        tuple(needs),
+        tuple(recipes.recent_recipes(session, community, viewer, limit=HOME_LIMIT)),
+        tuple(biotumblers.highlights(session, community, viewer)),
+        tuple(sorted(ecology.highlights(session, community, viewer).items())),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _happening_html(templates: Any, locale: str, shown: Happening) -> Markup:
+    """The home's "What is happening" section, written from `shown` alone in `locale`
+    (`templating.fragment`): once per process while it reads the same, for every reader who
+    may see the same (a home page is read far more often than anything on it changes)."""
+    return fragment(
+        templates,
+        "communities/_happening.html",
+        locale,
+        base=f"/communities/{shown.slug}",
+        **{
+            name: list(rows)
+            for name, rows in shown._asdict().items()
+            if name not in ("slug", "ecology")
+        },
+        ecology=dict(shown.ecology),
+    )
 
 
 @router.get("/communities/{slug}", response_class=HTMLResponse)
@@ -68,11 +111,13 @@ async def community_home(request: Request, slug: str) -> Response:
 
     def page(here: Here) -> Response:
         places = place_map.place_pins(here.session, here.community)
+        shown = happening(here)
+        templates = request.app.state.templates
         data = here.page(
             places=places,
             markers=service.place_markers(places),
             member_count=service.member_count(here.session, here.community),
-            **happening(here),
+            happening_html=_happening_html(templates, reader_locale(request), shown),
         )
         return render(request, "communities/home.html", data, ctx=here)
 
