@@ -65,43 +65,29 @@ def _latest(steward: bool) -> Any:
     """`latest`'s statement: the newest open offers (part 0) and needs (part 1, every one for
     a steward, else the reader's own), each part with its own LIMIT; bound: the community,
     the limit and the reader."""
-    offers = (
-        select(
-            literal(0).label("part"),
-            Offer.created_at,
-            Offer.id,
-            Offer.category,
-            Offer.quantity,
-            Offer.unit,
-            Offer.description,
-        )
-        .where(
-            Offer.community_id == bindparam("community_id"),
-            Offer.status == OfferStatus.OPEN.value,
-        )
-        .order_by(Offer.created_at.desc(), Offer.id.desc())
-        .limit(bindparam("limit", type_=Integer))
-    )
-    needs = (
-        select(
-            literal(1).label("part"),
-            Need.created_at,
-            Need.id,
-            Need.category,
-            Need.quantity,
-            Need.unit,
-            Need.description,
-        )
-        .where(
-            Need.community_id == bindparam("community_id"),
-            Need.status == NeedStatus.OPEN.value,
-        )
-        .order_by(Need.id.desc())
-        .limit(bindparam("limit", type_=Integer))
-    )
+    offers = _newest(Offer, 0, OfferStatus.OPEN.value, Offer.created_at.desc(), Offer.id.desc())
+    needs = _newest(Need, 1, NeedStatus.OPEN.value, Need.id.desc())
     if not steward:
         needs = needs.where(Need.user_id == bindparam("user_id"))
     return union_all(select(offers.subquery()), select(needs.subquery()))
+
+
+def _newest(model: type[Offer] | type[Need], part: int, status: str, *order: Any) -> Any:
+    """One part of `_latest`: what the home shows of `model`'s rows in `status`, in `order`."""
+    return (
+        select(
+            literal(part).label("part"),
+            model.created_at,
+            model.id,
+            model.category,
+            model.quantity,
+            model.unit,
+            model.description,
+        )
+        .where(model.community_id == bindparam("community_id"), model.status == status)
+        .order_by(*order)
+        .limit(bindparam("limit", type_=Integer))
+    )
 
 
 def visible_needs(
