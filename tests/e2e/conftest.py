@@ -238,6 +238,9 @@ def _open(browser: Browser, width: int, height: int, lang: str = "en") -> Iterat
     console = watch_console(context)
     new_page = context.new_page()
     new_page.set_default_timeout(10_000)
+    # a page to load may wait longer: on a loaded two-core host (xdist's workers, the browser
+    # and PostgreSQL at once) a first navigation once took more than 10 s (CI, 7 December)
+    new_page.set_default_navigation_timeout(30_000)
     new_page.console = console  # type: ignore[attr-defined]
     new_page.lang = lang  # type: ignore[attr-defined]
     yield new_page
