@@ -10,7 +10,7 @@ from commonpot.settings import Settings
 from tests.factories.accounts import World, make_world, sign_in
 from tests.factories.biotumblers import register
 from tests.factories.ecology import seed_domes
-from tests.factories.events import make_event
+from tests.factories.events import make_event, weekly_bread_class
 from tests.factories.governance import fetch_community, make_proposal
 from tests.factories.network import add_need, add_offer
 from tests.factories.recipes import make_recipe
@@ -119,16 +119,7 @@ def test_a_weekly_class_that_began_weeks_ago_shows_when_it_meets_next(
         public = fetch_community(s, "publicville")
         steward = s.get(User, world.steward.id)
         assert steward
-        make_event(
-            s,
-            public,
-            steward,
-            title="Weekly bread class",
-            starts_at=first,
-            ends_at=first + timedelta(hours=2),
-            rrule="FREQ=WEEKLY;COUNT=8",
-            visibility="public",
-        )
+        weekly_bread_class(s, public, steward, first)
     sign_in(client, db, world.member)
     html = client.get("/communities/publicville", headers={"Accept-Language": "en"}).text
     assert "Weekly bread class" in html

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -36,3 +36,21 @@ def make_event(session: Session, community: Community, organiser: User, **fields
         **fields,
     )
     return service.create_event(session, community, as_viewer(organiser), draft)
+
+
+def weekly_bread_class(
+    session: Session, community: Community, organiser: User, first: datetime, **fields: Any
+) -> Event:
+    """A public weekly class of eight two-hour sessions, the first at `first` (a series that
+    may have begun weeks ago, to show which session meets next)."""
+    return make_event(
+        session,
+        community,
+        organiser,
+        title="Weekly bread class",
+        starts_at=first,
+        ends_at=first + timedelta(hours=2),
+        rrule="FREQ=WEEKLY;COUNT=8",
+        visibility="public",
+        **fields,
+    )

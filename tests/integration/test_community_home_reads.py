@@ -33,7 +33,7 @@ from commonpot.settings import Settings
 from tests.factories.accounts import make_place, make_world
 from tests.factories.biotumblers import register
 from tests.factories.ecology import seed_domes
-from tests.factories.events import make_event
+from tests.factories.events import make_event, weekly_bread_class
 from tests.factories.governance import fetch_community, make_proposal
 from tests.factories.network import add_need, add_offer
 from tests.factories.recipes import make_recipe
@@ -116,17 +116,7 @@ def test_the_events_coming_are_the_visible_ones_by_their_next_session(db: Databa
         assert steward
         hall = make_place(s, public, "Village hall")
         first = moment - timedelta(days=20)
-        make_event(
-            s,
-            public,
-            steward,
-            title="Weekly bread class",
-            starts_at=first,
-            ends_at=first + timedelta(hours=2),
-            rrule="FREQ=WEEKLY;COUNT=8",
-            visibility="public",
-            place_id=hall.id,
-        )
+        weekly_bread_class(s, public, steward, first, place_id=hall.id)
         for day in range(1, 7):
             make_event(
                 s,

@@ -87,18 +87,9 @@ def _happening_html(templates: Any, locale: str, shown: Happening) -> Markup:
     """The home's "What is happening" section, written from `shown` alone in `locale`
     (`templating.fragment`): once per process while it reads the same, for every reader who
     may see the same (a home page is read far more often than anything on it changes)."""
-    return fragment(
-        templates,
-        "communities/_happening.html",
-        locale,
-        base=f"/communities/{shown.slug}",
-        **{
-            name: list(rows)
-            for name, rows in shown._asdict().items()
-            if name not in ("slug", "ecology")
-        },
-        ecology=dict(shown.ecology),
-    )
+    values = {**shown._asdict(), "ecology": dict(shown.ecology)}
+    base = f"/communities/{shown.slug}"
+    return fragment(templates, "communities/_happening.html", locale, base=base, **values)
 
 
 @router.get("/communities/{slug}", response_class=HTMLResponse)
