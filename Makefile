@@ -8,14 +8,20 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run setup native translations extract test lint unit bench clean
+.PHONY: run setup native translations help-pages extract test lint unit bench clean
 
 run: setup
 	$(BIN)/commonpot db upgrade
 	$(BIN)/commonpot demo load
 	$(BIN)/commonpot serve --host $(HOST) --port $(PORT)
 
-setup: $(VENV)/.installed src/commonpot/static/vendor/.installed translations native
+setup: $(VENV)/.installed src/commonpot/static/vendor/.installed translations native help-pages
+
+# every command's --help page in every language, rendered once (commonpot/cli_help.py):
+# `commonpot X --help` then answers without loading Typer, and from Typer while any file the
+# pages came from has changed since
+help-pages: translations
+	$(BIN)/python -m commonpot.cli_help
 
 # our C code, loaded with ctypes: the allocation engine's network simplex and the ledger
 # verifier's scanner; without a compiler both run slower paths (scripts/build-native.sh says so)
@@ -63,4 +69,4 @@ bench: setup
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f --quick || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules src/commonpot/static/vendor commonpot.db commonpot.db-wal commonpot.db-shm var
+	rm -rf $(VENV) node_modules src/commonpot/static/vendor src/commonpot/cli-help.json commonpot.db commonpot.db-wal commonpot.db-shm var

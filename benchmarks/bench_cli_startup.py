@@ -7,9 +7,15 @@ and the median CPU time (user + system of the child process), which a loaded, sh
 machine disturbs far less than the wall time.
 
 Every command's own help (`commonpot events --help`, ...) is timed too: what someone
-exploring the command line waits for. With `--baseline-src CHECKOUT` (e.g. a `git worktree`
-of the commit before a change), each commonpot command also runs from that source tree in
-the same rounds: the before/after figures side by side.
+exploring the command line waits for. `make setup` renders those pages once
+(`commonpot/cli_help.py`), so they print without loading Typer; "through Typer" times the
+same page as Typer renders it (a 79-column terminal, which the rendered pages do not serve:
+Click wraps narrower than 80 columns its own way) — what every page cost before, and what
+it costs after a command's source changes until the next `make setup`.
+
+With `--baseline-src CHECKOUT` (e.g. a `git worktree` of the commit before a change), each
+commonpot command also runs from that source tree in the same rounds: the before/after
+figures side by side.
 
     .venv/bin/python benchmarks/bench_cli_startup.py [--quick] [--baseline-src CHECKOUT]
 """
@@ -51,6 +57,7 @@ CASES: dict[str, list[str]] = {
             "federation",
         )
     },
+    "commonpot events --help, through Typer": ["env", "COLUMNS=79", COMMONPOT, "events", "--help"],
 }
 
 

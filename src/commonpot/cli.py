@@ -95,6 +95,14 @@ def _dispatch(args: list[str]) -> None:
 
         sys.stdout.write(__version__ + "\n")
         return
+    if args[-1] == "--help":
+        # every command's page as Typer prints it, rendered at setup (`cli_help`): no Typer
+        from commonpot.cli_help import page
+
+        found = page(args[:-1])
+        if found is not None:
+            sys.stdout.write(found)
+            return
     if args[:2] == ["allocate", "solve"]:
         # a command people wait for: its plain forms run without loading Typer
         from commonpot.network.cli_fast import solve_without_typer
@@ -122,7 +130,12 @@ def _dispatch(args: list[str]) -> None:
             return
     from commonpot.cli_app import run
 
-    owner = COMMANDS.get(args[0])
-    # an unknown command gets every command loaded, so the error can suggest the right one
-    domains = ALL_DOMAINS if owner is None else (owner[0],) if owner[0] else ()
-    run(args, domains)
+    run(args, domains_for(args))
+
+
+def domains_for(args: list[str]) -> tuple[str, ...]:
+    """The domains whose commands `commonpot ARGS` needs registered: the one that owns the
+    command, none for the core's; every domain for an unknown command, so that the error
+    can suggest the right one."""
+    owner = COMMANDS.get(args[0]) if args else None
+    return ALL_DOMAINS if owner is None else (owner[0],) if owner[0] else ()

@@ -12,6 +12,10 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+# help pages in Click's plain form, as `commonpot --help` prints its own and as `cli_help`
+# renders them at setup (Rich's would also cost ~60 ms to load); Typer reads this on import
+os.environ.setdefault("TYPER_USE_RICH", "0")
+
 import typer
 
 from commonpot.cli import HELP
