@@ -95,11 +95,12 @@ def _dispatch(args: list[str]) -> None:
 
         sys.stdout.write(__version__ + "\n")
         return
-    if args[-1] == "--help":
-        # every command's page as Typer prints it, rendered at setup (`cli_help`): no Typer
-        from commonpot.cli_help import page
+    if args[-1] == "--help" or (len(args) == 1 and args[0] in COMMANDS):
+        # every command's page as Typer prints it, rendered at setup (`cli_help`): no Typer;
+        # a group named alone (`commonpot events`) prints its page, as `commonpot` does
+        from commonpot.cli_help import group_page, page
 
-        found = page(args[:-1])
+        found = page(args[:-1]) if args[-1] == "--help" else group_page(args)
         if found is not None:
             sys.stdout.write(found)
             return

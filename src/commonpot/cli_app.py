@@ -289,6 +289,10 @@ def run(argv: list[str], domains: tuple[str, ...]) -> None:
     cli_support.use_opener(NARROW_OPENERS.get(argv[0] if argv else "", _open_database))
     command = typer.main.get_command(build_app(domains))
     word_help(command)
+    if names_a_group(command, argv):
+        # `commonpot events` asks what `events` can do: its page, as `commonpot` alone prints
+        # the top-level one (not a usage error)
+        argv = [*argv, "--help"]
     try:
         code = command.main(args=argv, prog_name="commonpot", standalone_mode=False)
         if isinstance(code, int) and code != 0:
@@ -310,6 +314,16 @@ def run(argv: list[str], domains: tuple[str, ...]) -> None:
         # standalone_mode off; Typer vendors click, so these are its own classes
         typer.echo(usage_error_line(exc), err=True)
         sys.exit(getattr(exc, "exit_code", 2))
+
+
+def names_a_group(command: Any, argv: list[str]) -> bool:
+    """Whether `argv` is just the names of a command group (`["events"]`): no subcommand, no
+    option, no argument."""
+    for word in argv:
+        command = getattr(command, "commands", {}).get(word)
+        if command is None:
+            return False
+    return bool(argv) and hasattr(command, "commands")
 
 
 def _commands(command: Any) -> list[Any]:

@@ -106,19 +106,30 @@ def page(path: list[str], environ: Mapping[str, str] | None = None) -> str | Non
     return text if isinstance(text, str) else None
 
 
+def group_page(path: list[str], environ: Mapping[str, str] | None = None) -> str | None:
+    """The page of the command group `path` (`["events"]`), which `commonpot events` prints
+    alone; None for a command that runs, or when only Typer can say."""
+    found = _pages(PAGES)
+    if found is None or " ".join(path) not in found.get("groups", []):
+        return None
+    return page(path, environ)
+
+
 # --- rendering (at setup: loads Typer and every domain's commands) ---------------------------
 
 
-def command_paths() -> list[list[str]]:
-    """Every command and subcommand, as typed before `--help` (`["events", "pairs"]`)."""
+def command_paths(*, groups: bool = False) -> list[list[str]]:
+    """Every command and subcommand, as typed before `--help` (`["events", "pairs"]`); with
+    `groups`, only those that group others (`["events"]`)."""
     import typer
 
     from commonpot import cli
     from commonpot.cli_app import build_app
 
     def under(command: Any, path: list[str]) -> list[list[str]]:
-        subs = getattr(command, "commands", {})
-        return [path] + [p for name, sub in subs.items() for p in under(sub, [*path, name])]
+        subs = getattr(command, "commands", None)
+        here = [path] if subs is not None or not groups else []
+        return here + [p for name, sub in (subs or {}).items() for p in under(sub, [*path, name])]
 
     return under(typer.main.get_group(build_app(cli.ALL_DOMAINS)), [])[1:]
 
@@ -160,7 +171,8 @@ def _render_language() -> None:
     catalogs = os.path.join(here, "locale")
     for root, _, names in os.walk(catalogs):
         files |= {os.path.join(root, name) for name in names if name.endswith(".mo")}
-    json.dump({"pages": pages, "files": sorted(files)}, sys.stdout)
+    groups = [" ".join(path) for path in command_paths(groups=True)]
+    json.dump({"pages": pages, "groups": groups, "files": sorted(files)}, sys.stdout)
 
 
 def build(target: str = PAGES) -> int:
@@ -172,6 +184,7 @@ def build(target: str = PAGES) -> int:
 
     pages: dict[str, dict[str, str]] = {}
     files: set[str] = set()
+    groups: list[str] = []
     for language in SUPPORTED:
         env = {**os.environ, "LANGUAGE": language, "COLUMNS": str(WIDTH), "TYPER_USE_RICH": "0"}
         done = subprocess.run(
@@ -183,6 +196,7 @@ def build(target: str = PAGES) -> int:
         )
         found = json.loads(done.stdout)
         pages[language] = found["pages"]
+        groups = found["groups"]
         files |= set(found["files"])
     stamped = []
     for path in sorted(files):
@@ -190,7 +204,8 @@ def build(target: str = PAGES) -> int:
         stamped.append([path, stat.st_size, stat.st_mtime_ns])
     temporary = target + ".tmp"
     with open(temporary, "w", encoding="utf-8") as file:
-        json.dump({"files": stamped, "pages": pages}, file, ensure_ascii=False)
+        data = {"files": stamped, "groups": groups, "pages": pages}
+        json.dump(data, file, ensure_ascii=False)
     os.replace(temporary, target)
     return sum(len(each) for each in pages.values())
 

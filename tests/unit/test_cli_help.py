@@ -27,7 +27,7 @@ for path in json.loads(sys.argv[2]):
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         try:
-            main([*path, "--help"])
+            main([*path, *(word for word in sys.argv[3:] if word)])
         except SystemExit as stop:
             assert stop.code in (0, None), (path, stop.code)
     pages[" ".join(path)] = out.getvalue()
@@ -41,9 +41,12 @@ def _env(language: str, **more: str) -> dict[str, str]:
     return {**env, "LANGUAGE": language, "COLUMNS": "80", **more}
 
 
-def _probe(pages_file: Path | str, paths: list[list[str]], env: dict[str, str]) -> dict[str, Any]:
+def _probe(
+    pages_file: Path | str, paths: list[list[str]], env: dict[str, str], *after: str
+) -> dict[str, Any]:
+    """Each path's output (with `after` appended: `--help` unless told otherwise)."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(pages_file), json.dumps(paths)],
+        [sys.executable, "-c", PROBE, str(pages_file), json.dumps(paths), *(after or ["--help"])],
         capture_output=True,
         text=True,
         check=True,
@@ -76,6 +79,20 @@ def test_every_page_is_what_typer_prints_and_comes_without_typer(
     assert all(text.startswith(f"{usage} {name}") for name, text in kept["pages"].items())
     # Click's plain form, as `commonpot --help` prints its own (no Rich panels)
     assert not any("╭" in text for text in kept["pages"].values())
+
+
+def test_a_group_named_alone_prints_its_page_as_its_help_does(built: Path) -> None:
+    """`commonpot events` asks what `events` can do: the page of `commonpot events --help`
+    (exit 0, as `commonpot` alone prints its own), from the pages file and from Typer alike,
+    whether or not the group was declared `no_args_is_help` (biotumbler was not)."""
+    groups = cli_help.command_paths(groups=True)
+    assert ["events"] in groups and ["biotumbler"] in groups and ["events", "list"] not in groups
+    helped = _probe(built, groups, _env("es"))
+    kept = _probe(built, groups, _env("es"), "")
+    live = _probe("/nonexistent", groups, _env("es"), "")
+    assert kept["typer"] is False and live["typer"] is True
+    assert kept["pages"] == live["pages"] == helped["pages"]
+    assert kept["pages"]["biotumbler"].startswith("Uso: commonpot biotumbler [OPTIONS] COMMAND")
 
 
 def test_the_entry_point_prints_a_kept_page_and_exits_0(built: Path) -> None:
