@@ -203,6 +203,7 @@ def serve(
     """Serve the web pages and the API."""
     import uvicorn
 
+    from commonpot.migrate import require_current
     from commonpot.settings import get_settings
 
     # the web processes run the job consumer themselves unless told otherwise (make run
@@ -210,6 +211,7 @@ def serve(
     os.environ.setdefault("COMMONPOT_JOBS_EMBEDDED", "1")
     get_settings.cache_clear()
     settings = get_settings()
+    require_current(settings.database_url)  # not a server whose every page fails
     options = server_options(
         host or settings.host,
         port or settings.port,
@@ -227,11 +229,13 @@ def worker(
     import logging
 
     from commonpot.bus import make_bus
+    from commonpot.migrate import require_current
     from commonpot.settings import get_settings
     from commonpot.wiring import open_database, start_jobs
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
+    require_current(settings.database_url)  # not a worker whose every job fails
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     db = open_database(settings.database_url)
     runtime = start_jobs(settings, db, make_bus(settings))
     from commonpot.i18n import cli_text

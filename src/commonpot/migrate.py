@@ -31,6 +31,59 @@ def revision(
     command.revision(alembic_config(url), message=message, autogenerate=autogenerate, rev_id=rev_id)
 
 
+def behind(url: str) -> str | None:
+    """Where the database's schema stands when it is behind this code's migrations: its
+    revision, or "" when it has none (a new database); None when it is up to date, or at a
+    revision this code does not know (a newer release's: it is not refused for that).
+
+    Raises `Invalid` (field `database`) when the database cannot be reached."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from commonpot.errors import Invalid, system_words
+
+    script = ScriptDirectory.from_config(alembic_config(url))
+    heads = set(script.get_heads())
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = set(MigrationContext.configure(conn).get_current_heads())
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise Invalid(
+            "cannot reach the database: %(reason)s", field="database", reason=system_words(reason)
+        ) from None
+    finally:
+        engine.dispose()
+    if found == heads:
+        return None
+    known = {each.revision for each in script.walk_revisions()}
+    if not found:
+        return ""
+    return ", ".join(sorted(found)) if found <= known else None
+
+
+def require_current(url: str) -> None:
+    """Refuse (`Invalid`, field `database`) to serve a database whose schema is behind the
+    code: every page and job would fail on a missing table or column."""
+    from commonpot.errors import Invalid
+
+    found = behind(url)
+    if found == "":
+        raise Invalid(
+            "the database has no tables yet: run 'commonpot db upgrade' first", field="database"
+        )
+    if found is not None:
+        raise Invalid(
+            "the database's schema is at revision %(revision)s, older than this version of "
+            "commonpot: run 'commonpot db upgrade' first",
+            field="database",
+            revision=found,
+        )
+
+
 def current(url: str) -> None:
     """Print the database's current revision."""
     command.current(alembic_config(url))
