@@ -6,7 +6,8 @@ sharing network (whose offers only members see): each
 is rendered once and given again while the database is unchanged, every reader's copy with
 the CSRF token of their own browser; a change shows on the very next request, a community
 made private is gone from every one of them at once, a signed-in reader's page is never
-kept, and the events page is not given past the moment an event it lists starts or ends.
+kept, and the events page (and the home) is not given past the moment an event it lists
+starts or ends.
 """
 
 from __future__ import annotations
@@ -152,6 +153,32 @@ def test_the_events_page_is_not_given_past_an_events_start_or_end(
     after = client.get(PAGES["events"])
     assert "Dumpling night" not in section(after.text, "upcoming-h")
     assert "Dumpling night" in section(after.text, "past-h")
+
+
+def test_the_home_page_is_not_given_past_the_end_of_an_event_it_lists(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    """The community's home, kept for readers not signed in, lists an event over in a
+    moment; read just after it ended, without any write, it lists it no more."""
+    world = make_recipe_world(db)
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    with db.unit_of_work() as session:
+        make_event(
+            session,
+            fetch_community(session, "publicville"),
+            world.world.steward,
+            title="Dumpling night",
+            starts_at=starts,
+            ends_at=starts + timedelta(seconds=1),
+            visibility="public",
+        )
+    for page in until_hit(app, client, PAGE):
+        assert "Dumpling night" in page.text
+    time.sleep(max(0.0, (starts - datetime.now(UTC)).total_seconds()) + 1.3)
+    after = client.get(PAGE)
+    assert after.status_code == 200
+    assert "Dumpling night" not in after.text
+    assert "No events coming up." in after.text
 
 
 class _When:

@@ -87,7 +87,8 @@ def _coming_by_entities(
     s: Any, community: Any, viewer: Viewer, moment: datetime
 ) -> list[tuple[Any, ...]]:
     """What the home listed before its one statement: every visible upcoming event loaded
-    whole, less cancelled ones, by the start of its next session still to come."""
+    whole, less cancelled ones, by the start of its next session still to come; and when
+    its line changes (the first of those sessions to end, or the series' end)."""
     found = [
         e
         for e in events_service.list_events(s, community, viewer, upcoming=True, now=moment)
@@ -95,15 +96,18 @@ def _coming_by_entities(
     ]
     rows = []
     for e in found:
-        nexts = s.scalars(
-            select(EventSession.starts_at).where(
+        nexts = s.execute(
+            select(EventSession.starts_at, EventSession.ends_at).where(
                 EventSession.event_id == e.id,
                 EventSession.ends_at >= moment,
                 EventSession.cancelled.is_(False),
             )
         ).all()
-        start = min(nexts) if nexts else e.starts_at
-        rows.append((e.id, e.title, e.place.name if e.place else None, start))
+        start = min(n.starts_at for n in nexts) if nexts else e.starts_at
+        ends = s.scalars(select(EventSession.ends_at).where(EventSession.event_id == e.id)).all()
+        over = max(ends) if ends else e.ends_at
+        changes = min([over, *(n.ends_at for n in nexts)])
+        rows.append((e.id, e.title, e.place.name if e.place else None, start, changes))
     return sorted(rows, key=lambda r: (r[3], r[0]))
 
 
@@ -145,6 +149,11 @@ def test_the_events_coming_are_the_visible_ones_by_their_next_session(db: Databa
         bread = next(c for c in listed if c.title == "Weekly bread class")
         assert bread.place == "Village hall"
         assert bread.starts_at == first + timedelta(days=21)  # days 0, 7 and 14 are over
+        # its line reads otherwise once that session ends: the next one shows
+        assert bread.changes_at == first + timedelta(days=21, hours=2)
+        assert events.first_change(listed) == min(c.changes_at for c in listed)
+        assert events.first_change(listed) <= bread.changes_at
+        assert events.first_change([]) is None
 
 
 def test_the_recipes_added_last_are_the_visible_ones(db: Database) -> None:

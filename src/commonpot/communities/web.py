@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any, NamedTuple
 
@@ -97,12 +98,14 @@ async def community_home(request: Request, slug: str) -> Response:
     """A community's home page: what is happening, each item linking on, and its places.
 
     Where a shared link lands: read and rendered on the event loop, without a thread hop,
-    and, for readers not signed in, rendered once while the database is unchanged
-    (`shared_read`)."""
+    and, for readers not signed in, rendered once while the database is unchanged and no
+    event listed has a session end or is over (`shared_read`)."""
+    changes: list[datetime | None] = [None]
 
     def page(here: Here) -> Response:
         places = place_map.place_pins(here.session, here.community)
         shown = happening(here)
+        changes[0] = events.first_change(list(shown.upcoming_events))
         templates = request.app.state.templates
         data = here.page(
             places=places,
@@ -112,7 +115,7 @@ async def community_home(request: Request, slug: str) -> Response:
         )
         return render(request, "communities/home.html", data, ctx=here)
 
-    return await shared_read(request, slug, page, page=True)
+    return await shared_read(request, slug, page, page=True, until=lambda: changes[0])
 
 
 def _members_page(

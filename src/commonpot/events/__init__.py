@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from commonpot.events.access import visible_events
-    from commonpot.events.coming import Coming, upcoming
+    from commonpot.events.coming import Coming, first_change, upcoming
     from commonpot.events.models import Event, EventStatus, EventVisibility, MenuItem, Registration
     from commonpot.events.schemas import EventIn
     from commonpot.events.service import create_event
@@ -29,13 +29,14 @@ __all__ = [
     "MenuItem",
     "Registration",
     "create_event",
+    "first_change",
     "register_calendar_source",
     "upcoming",
     "visible_events",
 ]
 
 _ACCESS = frozenset({"visible_events"})
-_COMING = frozenset({"Coming", "upcoming"})
+_COMING = frozenset({"Coming", "first_change", "upcoming"})
 _MODELS = frozenset({"Event", "EventStatus", "EventVisibility", "MenuItem", "Registration"})
 _SCHEMAS = frozenset({"EventIn"})
 _SERVICE = frozenset({"create_event"})
