@@ -103,6 +103,130 @@ def visible_needs(
     return list(session.scalars(query.order_by(Need.id)))
 
 
+SHOWN = 100  # rows of each list the sharing page shows at once
+
+
+class Shown(NamedTuple):
+    """One page of a list: its rows (newest first, plain rows) and how many there are in
+    all (of the category asked, when one was)."""
+
+    rows: list[Any]
+    total: int
+
+
+def open_offers_shown(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    category: str | None = None,
+    offset: int = 0,
+    limit: int = SHOWN,
+) -> Shown:
+    """`limit` open offers the viewer may see (`visible_offers`' rule), newest first, from
+    `offset`, of `category` alone when given: what the sharing page lists, however many a
+    city's network holds. Two statements built once (the page, the count)."""
+    require_reader(session, community, viewer)
+    values = {"community_id": community.id, "category": category}
+    wanted = category is not None
+    rows = session.execute(_open_page(Offer, wanted, False), {**values, **_window(offset, limit)})
+    total = session.scalar(_open_count(Offer, wanted, False), values)
+    return Shown(list(rows), int(total or 0))
+
+
+def open_needs_shown(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    category: str | None = None,
+    offset: int = 0,
+    limit: int = SHOWN,
+) -> Shown:
+    """`open_offers_shown` for needs, with `visible_needs`' rule: every open need for a
+    steward, the reader's own for other members."""
+    require_reader(session, community, viewer)
+    own = not is_steward(session, community, viewer)
+    values = {"community_id": community.id, "category": category, "user_id": viewer.user_id}
+    wanted = category is not None
+    rows = session.execute(_open_page(Need, wanted, own), {**values, **_window(offset, limit)})
+    total = session.scalar(_open_count(Need, wanted, own), values)
+    return Shown(list(rows), int(total or 0))
+
+
+def open_categories(session: Session, community: Community, viewer: Viewer) -> list[str]:
+    """The categories of the open offers and needs the viewer may see, in order: what the
+    sharing page can be narrowed to."""
+    require_reader(session, community, viewer)
+    own = not is_steward(session, community, viewer)
+    values = {"community_id": community.id, "user_id": viewer.user_id}
+    return list(session.scalars(_categories(own), values))
+
+
+def _window(offset: int, limit: int) -> dict[str, int]:
+    return {"offset": max(offset, 0), "limit": max(limit, 0)}
+
+
+def _open_rule(model: type[Offer] | type[Need], wanted: bool, own: bool) -> list[Any]:
+    """The open rows of `model` a list shows: of the community, open, of the category asked
+    (`wanted`), the reader's own (`own`, needs of a member who is not a steward)."""
+    status = OfferStatus.OPEN.value if model is Offer else NeedStatus.OPEN.value
+    rule = [model.community_id == bindparam("community_id"), model.status == status]
+    if wanted:
+        rule.append(model.category == bindparam("category"))
+    if own:
+        rule.append(model.user_id == bindparam("user_id"))
+    return rule
+
+
+@lru_cache(maxsize=8)
+def _open_page(model: type[Offer] | type[Need], wanted: bool, own: bool) -> Any:
+    """A page of open offers or needs as the sharing page shows them, newest first; bound:
+    the community, the category, the reader, the offset and the limit."""
+    if model is Offer:
+        columns: tuple[Any, ...] = (Offer.allocated, Offer.expires_at)
+    else:
+        columns = (
+            Need.received,
+            Need.circumstances,
+            Need.circumstances_note,
+            Need.priority_consent,
+            Need.group_id,
+        )
+    return (
+        select(
+            model.id,
+            model.user_id,
+            model.category,
+            model.description,
+            model.quantity,
+            model.unit,
+            model.lat,
+            model.lon,
+            *columns,
+        )
+        .where(*_open_rule(model, wanted, own))
+        .order_by(model.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+@lru_cache(maxsize=8)
+def _open_count(model: type[Offer] | type[Need], wanted: bool, own: bool) -> Any:
+    """How many rows `_open_page` pages through."""
+    return select(func.count()).select_from(model).where(*_open_rule(model, wanted, own))
+
+
+@lru_cache(maxsize=2)
+def _categories(own: bool) -> Any:
+    """`open_categories`' statement; bound: the community and the reader."""
+    offers = select(Offer.category).where(*_open_rule(Offer, False, False))
+    needs = select(Need.category).where(*_open_rule(Need, False, own))
+    both = union_all(offers, needs).subquery()
+    return select(both.c.category).distinct().order_by(both.c.category)
+
+
 def _food(category: str, description: str, quantity: int, unit: str) -> dict[str, Any]:
     """What an offer and a need both describe, checked the same way."""
     return {

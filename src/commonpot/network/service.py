@@ -29,12 +29,17 @@ from commonpot.network.foraging import (
 )
 from commonpot.network.groups import create_group, get_group, groups
 from commonpot.network.offers import (
+    SHOWN,
+    Shown,
     create_need,
     create_offer,
     get_need,
     get_offer,
     latest,
+    open_categories,
     open_counts,
+    open_needs_shown,
+    open_offers_shown,
     visible_needs,
     visible_offers,
     withdraw_need,
@@ -44,6 +49,8 @@ from commonpot.network.offers import (
 __all__ = [
     "CIRCUMSTANCES",
     "MAX_QUANTITY",
+    "SHOWN",
+    "Shown",
     "assign_group",
     "create_group",
     "create_need",
@@ -59,7 +66,10 @@ __all__ = [
     "is_steward",
     "latest",
     "log_harvest",
+    "open_categories",
     "open_counts",
+    "open_needs_shown",
+    "open_offers_shown",
     "owner_or_steward",
     "patches",
     "patches_geojson",

@@ -7,6 +7,8 @@ Forms that fail come back with what was typed (status 422) through the page's on
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, NamedTuple
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,12 +17,13 @@ from commonpot.communities.scope import CommunityScope, Here, shared_read
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
 from commonpot.http import PostedForm, verify_csrf_form
+from commonpot.i18n import stored_word
 from commonpot.network import service, web_handovers, web_runs
 from commonpot.network.checks import UNITS
 from commonpot.network.web_forms import UNPROCESSABLE, failed, form_values, number
 from commonpot.params import Id
 from commonpot.parsing import is_digits
-from commonpot.templating import redirect, redirect_error, render
+from commonpot.templating import reader, redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 SECTION = {
@@ -33,6 +36,64 @@ BASE = "/communities/{slug}/network"
 router.include_router(web_handovers.router)
 
 
+class Wanted(NamedTuple):
+    """What the sharing page was asked to show: a category alone (None: every one), and which
+    page of each list (from 1)."""
+
+    category: str | None = None
+    offers_page: int = 1
+    needs_page: int = 1
+
+    def url(self, slug: str, **changed: Any) -> str:
+        """The page's address showing this with `changed` (a page number, the category)."""
+        wanted = self._replace(**changed)
+        query = {
+            key: value
+            for key, value in (
+                ("category", wanted.category),
+                ("offers_page", wanted.offers_page),
+                ("needs_page", wanted.needs_page),
+            )
+            if value not in (None, 1)
+        }
+        path = f"/communities/{slug}/network"
+        return f"{path}?{urlencode(query)}" if query else path
+
+
+MAX_PAGE = 100_000  # no list holds this many pages of SHOWN rows
+
+
+def _page_number(value: str, field: str) -> int:
+    """A list's page number from the address: a whole number from 1 (the first page)."""
+    if value == "":
+        return 1
+    if not is_digits(value) or not 1 <= int(value) <= MAX_PAGE:
+        raise Invalid(
+            "%(where)s: must be a whole number from 1 to %(most)s",
+            field=field,
+            where=field,
+            most=MAX_PAGE,
+        )
+    return int(value)
+
+
+def _pager(
+    shown: service.Shown, page: int, wanted: Wanted, slug: str, field: str
+) -> dict[str, Any]:
+    """What the template says under a list: which rows of how many, and the links to the
+    newer and the older ones (None where there are none)."""
+    first = (page - 1) * service.SHOWN + 1
+    return {
+        "first": first if shown.rows else 0,
+        "last": first + len(shown.rows) - 1 if shown.rows else 0,
+        "total": shown.total,
+        "newer": wanted.url(slug, **{field: page - 1}) if page > 1 else None,
+        "older": wanted.url(slug, **{field: page + 1})
+        if page * service.SHOWN < shown.total
+        else None,
+    }
+
+
 def _overview_page(
     request: Request,
     here: Here,
@@ -40,61 +101,86 @@ def _overview_page(
     values: dict[str, str] | None = None,
     error: DomainError | None = None,
     form: str | None = None,
+    wanted: Wanted = Wanted(),
 ) -> Response:
-    """Open offers and needs on a map, with the forms (again with the input when one failed)."""
+    """Open offers and needs on a map, with the forms (again with the input when one failed):
+    `SHOWN` of each list at a time, newest first, of one category when asked."""
     status = UNPROCESSABLE if error else 200
     data = here.page(**failed(error, values, form))
-    community = here.community
-    if not (here.is_member or here.viewer.is_admin):
+    community, session, viewer = here.community, here.session, here.viewer
+    if not (here.is_member or viewer.is_admin):
         return render(request, "network/overview.html", data, ctx=here, status_code=status)
-    offers = service.visible_offers(here.session, community, here.viewer, status="open")
-    needs = service.visible_needs(here.session, community, here.viewer, status="open")
-    patches = service.patches(here.session, community, here.viewer)
+    offers = service.open_offers_shown(
+        session,
+        community,
+        viewer,
+        category=wanted.category,
+        offset=(wanted.offers_page - 1) * service.SHOWN,
+    )
+    needs = service.open_needs_shown(
+        session,
+        community,
+        viewer,
+        category=wanted.category,
+        offset=(wanted.needs_page - 1) * service.SHOWN,
+    )
+    patches = service.patches(session, community, viewer)
+    words = reader(request)
+
+    def marker(row: Any, left: int, kind: str) -> dict[str, Any]:
+        unit = words.gettext(stored_word(row.unit))
+        name = f"{row.category}: {words.number(left, 0)} {unit}"
+        return {"name": name, "kind": kind, "lat": row.lat, "lon": row.lon}
+
     markers = (
-        [
-            {
-                "name": f"{o.category}: {o.quantity - o.allocated} {o.unit}",
-                "kind": "offer",
-                "lat": o.lat,
-                "lon": o.lon,
-            }
-            for o in offers
-        ]
-        + [
-            {
-                "name": f"{n.category}: {n.quantity - n.received} {n.unit}",
-                "kind": "need",
-                "lat": n.lat,
-                "lon": n.lon,
-            }
-            for n in needs
-        ]
+        [marker(o, o.quantity - o.allocated, "offer") for o in offers.rows]
+        + [marker(n, n.quantity - n.received, "need") for n in needs.rows]
         + [{"name": p.name, "kind": "patch", "lat": p.lat, "lon": p.lon} for p in patches]
     )
     center = [community.lat, community.lon] if community.lat is not None else None
-    found_groups = service.groups(here.session, community, here.viewer)
+    found_groups = service.groups(session, community, viewer)
+    slug = community.slug
     data.update(
-        offers=offers,
-        needs=needs,
+        offers=offers.rows,
+        needs=needs.rows,
+        offers_pager=_pager(offers, wanted.offers_page, wanted, slug, "offers_page"),
+        needs_pager=_pager(needs, wanted.needs_page, wanted, slug, "needs_page"),
+        category=wanted.category,
+        categories=service.open_categories(session, community, viewer),
         groups=found_groups,
         group_names={g.id: g.name for g in found_groups},
         circumstance_codes=service.CIRCUMSTANCES,
         markers=markers,
         center=center,
         units=UNITS,
-        can_run=service.is_steward(here.session, community, here.viewer),
+        can_run=service.is_steward(session, community, viewer),
     )
     return render(request, "network/overview.html", data, ctx=here, status_code=status)
 
 
 @router.get(BASE, response_class=HTMLResponse)
-async def overview(request: Request, slug: str) -> Response:
-    """Open offers and needs on a map, with forms to offer and to ask.
+async def overview(
+    request: Request,
+    slug: str,
+    category: str = "",
+    offers_page: str = "",
+    needs_page: str = "",
+) -> Response:
+    """Open offers and needs on a map, with forms to offer and to ask: a hundred of each at a
+    time, newest first (`?offers_page=2`, `?needs_page=2`), of one category when asked
+    (`?category=flour`).
 
     Read and rendered on the event loop; for readers not signed in (who see the page's frame,
     never the offers, needs or patches) rendered once while the database is unchanged
-    (`shared_read`)."""
-    return await shared_read(request, slug, lambda here: _overview_page(request, here), page=True)
+    (`shared_read`: never an address with a query)."""
+    wanted = Wanted(
+        category.strip().lower()[:60] or None,
+        _page_number(offers_page, "offers_page"),
+        _page_number(needs_page, "needs_page"),
+    )
+    return await shared_read(
+        request, slug, lambda here: _overview_page(request, here, wanted=wanted), page=True
+    )
 
 
 MAX_EXPIRY_HOURS = 24 * 366  # an offer keeps at most a year
