@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_public_reads_http.py [--quick] [--connections 8,32]
         [--seconds 10] [--rounds 5] [--client httpx|wrk] [--workers 1] [--only NAME,...]
-        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--city N]
 
 What people and other servers wait on besides a recipe (bench_recipes_http.py): the
 community as JSON and its home page, its recipe, event and proposal lists, the calendar
@@ -14,15 +14,26 @@ demo database, beside the same bare FastAPI hello world (served the same way, sa
 as bench_recipes_http.py, which this reuses; printed the same way: requests/s, p50/p99 and
 the server's CPU per request against hello world's. Every case is checked to answer 200 with
 a body before it is timed.
+
+`--city N` adds N open offers and N open needs to riverside first (the uniform-square
+generator of the allocation benchmarks): the sharing page as a city's network fills it.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
+from sqlalchemy import select
+from tests.factories.platform import big_network
 
 from bench_recipes_http import Case, Served, arguments, served, table
+from commonpot.communities.models import Community
+from commonpot.wiring import open_database
 
 ACTIVITY = {"Accept": "application/activity+json"}
 
@@ -65,8 +76,21 @@ def cases(up: Served) -> list[Case]:
 def main() -> None:
     parser: argparse.ArgumentParser = arguments(__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="comma-separated case names (and hello)")
+    parser.add_argument(
+        "--city", type=int, default=0, help="N open offers and N open needs in riverside"
+    )
     args = parser.parse_args()
-    with served(args) as up:
+
+    def city(url: str) -> None:
+        db = open_database(url)
+        with db.unit_of_work() as session:
+            riverside = session.scalars(select(Community.id).where(Community.slug == "riverside"))
+            community_id = riverside.one()
+        big_network(db, community_id, None, args.city)
+        db.dispose()
+        print(f"riverside: {args.city:,} open offers and as many open needs added")
+
+    with served(args, city if args.city > 0 else None) as up:
         chosen = cases(up)
         if args.only:
             wanted = {name.strip() for name in args.only.split(",")}

@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -325,14 +325,17 @@ def arguments(description: str) -> argparse.ArgumentParser:
 
 
 @contextmanager
-def served(args: argparse.Namespace) -> Iterator[Served]:
+def served(args: argparse.Namespace, seed: Callable[[str], None] | None = None) -> Iterator[Served]:
     """`commonpot serve` on a fresh demo database and hello world beside it, served the
-    same way; both stopped (and a PostgreSQL database dropped) afterwards."""
+    same way; both stopped (and a PostgreSQL database dropped) afterwards. `seed(url)`, when
+    given, adds to the demo before the servers start."""
     folder = Path(tempfile.mkdtemp(prefix="cp-http-"))
     url, pg_name = database_url(args.pg, folder)
     servers: list[subprocess.Popen[bytes]] = []
     try:
         recipe_id, token, env = prepare(url, folder)
+        if seed is not None:
+            seed(url)
         app_port, hello_port = free_port(), free_port()
         base = f"http://127.0.0.1:{app_port}"
         # its public address configured, as a deployed instance has it (federation needs it)

@@ -128,10 +128,7 @@ def open_offers_shown(
     city's network holds. Two statements built once (the page, the count)."""
     require_reader(session, community, viewer)
     values = {"community_id": community.id, "category": category}
-    wanted = category is not None
-    rows = session.execute(_open_page(Offer, wanted, False), {**values, **_window(offset, limit)})
-    total = session.scalar(_open_count(Offer, wanted, False), values)
-    return Shown(list(rows), int(total or 0))
+    return _shown(session, (Offer, category is not None, False), values, offset, limit)
 
 
 def open_needs_shown(
@@ -148,10 +145,7 @@ def open_needs_shown(
     require_reader(session, community, viewer)
     own = not is_steward(session, community, viewer)
     values = {"community_id": community.id, "category": category, "user_id": viewer.user_id}
-    wanted = category is not None
-    rows = session.execute(_open_page(Need, wanted, own), {**values, **_window(offset, limit)})
-    total = session.scalar(_open_count(Need, wanted, own), values)
-    return Shown(list(rows), int(total or 0))
+    return _shown(session, (Need, category is not None, own), values, offset, limit)
 
 
 def open_categories(session: Session, community: Community, viewer: Viewer) -> list[str]:
@@ -163,8 +157,20 @@ def open_categories(session: Session, community: Community, viewer: Viewer) -> l
     return list(session.scalars(_categories(own), values))
 
 
-def _window(offset: int, limit: int) -> dict[str, int]:
-    return {"offset": max(offset, 0), "limit": max(limit, 0)}
+def _shown(
+    session: Session,
+    kind: tuple[type[Offer] | type[Need], bool, bool],
+    values: dict[str, Any],
+    offset: int,
+    limit: int,
+) -> Shown:
+    """A page of `_open_page(*kind)` and the total: counted only when the page cannot say
+    (a full page, or one past the last row); a page that is not full ends the list."""
+    offset, limit = max(offset, 0), max(limit, 0)
+    rows = list(session.execute(_open_page(*kind), {**values, "offset": offset, "limit": limit}))
+    if 0 < len(rows) < limit or (offset == 0 and not rows):
+        return Shown(rows, offset + len(rows))
+    return Shown(rows, int(session.scalar(_open_count(*kind), values) or 0))
 
 
 def _open_rule(model: type[Offer] | type[Need], wanted: bool, own: bool) -> list[Any]:
