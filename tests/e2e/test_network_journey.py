@@ -72,3 +72,42 @@ def test_offer_ask_propose_commit_carry(live_server: LiveServer, page: Page, tr:
     with live_server.db.unit_of_work(write=False) as s:
         assert s.scalar(select(Offer.allocated)) == 3
         assert s.scalar(select(Need.status)) == "filled"
+
+
+@both_languages
+def test_a_city_sized_list_pages_and_narrows_in_the_browser(
+    live_server: LiveServer, page: Page, tr: Words
+) -> None:
+    """120 open offers: the page shows the newest hundred, the older ones a click away, and
+    one kind of food at a time; the pager and the picker pass the accessibility check."""
+    with live_server.db.unit_of_work() as s:
+        steward = make_user(s, "Ada Steward", email="ada@example.org")
+        community = make_community(s, steward, slug="riverbank")
+        for i in range(120):
+            s.add(
+                Offer(
+                    community_id=community.id,
+                    user_id=steward.id,
+                    category=("plums", "leeks")[i % 2],
+                    quantity=1200 + i,
+                    lat=52.0,
+                    lon=5.0,
+                )
+            )
+    sign_in(page, live_server.url, "ada@example.org", PASSWORD)
+    page.goto(f"{live_server.url}/communities/riverbank/network")
+    offers = page.locator('section[aria-labelledby="offers-h"]')
+    expect(offers.locator("tbody tr")).to_have_count(100)
+    pager = offers.get_by_role("navigation")
+    assert axe_violations(page) == []
+    pager.get_by_role("link", name=tr("Older")).click()
+    expect(offers.locator("tbody tr")).to_have_count(20)
+    said = tr("%(first)s–%(last)s of %(total)s", first="101", last="120", total="120")
+    expect(offers.get_by_role("navigation")).to_contain_text(said)
+    expect(offers.get_by_role("link", name=tr("Newer"))).to_be_visible()
+    page.get_by_label(tr("Kind of food"), exact=True).select_option("leeks")
+    page.get_by_role("button", name=tr("Show"), exact=True).click()
+    expect(offers.locator("tbody tr")).to_have_count(60)
+    expect(offers.locator("tbody tr").filter(has_text="plums")).to_have_count(0)
+    expect(page.get_by_role("heading", name=tr("Open offers") + " · leeks")).to_be_visible()
+    shot(page, "network-02-paged")
