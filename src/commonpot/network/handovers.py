@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commonpot import communities, governance
@@ -171,8 +171,13 @@ def _ordered(session: Session, query: Any) -> list[Handover]:
 def run_progress(session: Session, community: Community, run_id: int) -> dict[str, int]:
     """Units of a run by handover state: how much of what was allocated reached people."""
     totals = {state.value: 0 for state in HandoverState}
-    for handover in for_run(session, community, run_id):
-        totals[handover.state] += handover.quantity
+    query = (
+        select(Handover.state, func.sum(Handover.quantity))
+        .where(Handover.community_id == community.id, Handover.run_id == run_id)
+        .group_by(Handover.state)
+    )
+    for state, units in session.execute(query):  # summed by the database: a city's run
+        totals[state] += int(units or 0)
     return totals
 
 

@@ -6,25 +6,25 @@ fairness figures (by group, no names) and only their own lines.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts import User, Viewer
 from commonpot.communities import Community
 from commonpot.errors import N_, NotFound
-from commonpot.network import handovers
 from commonpot.network.access import is_steward, require_reader
 from commonpot.network.models import (
     AllocationRun,
     Assignment,
     Handover,
+    HandoverState,
     Need,
     Offer,
     RunStatus,
 )
-from commonpot.tenancy import get_scoped
+from commonpot.tenancy import get_scoped, select_scoped
 
 
 def visible_run(
@@ -41,36 +41,63 @@ def visible_run(
     return run, steward
 
 
+SHOWN = 100  # lines of a run the page shows at once
+
+
+class Lines(NamedTuple):
+    """One page of a run's lines as the page shows them, and how many the viewer may see."""
+
+    rows: list[dict[str, Any]]
+    total: int
+
+
 def lines(
-    session: Session, community: Community, viewer: Viewer, run: AllocationRun, *, full: bool
-) -> list[dict[str, Any]]:
-    """The run's lines as food, people and places (all for stewards, else the viewer's own)."""
-    rows = session.execute(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    run: AllocationRun,
+    *,
+    full: bool,
+    offset: int = 0,
+    limit: int = SHOWN,
+) -> Lines:
+    """The run's lines as food, people and places (all for stewards, else the viewer's own),
+    in line order, `limit` from `offset`: a city's run has thousands. The database picks the
+    viewer's lines and the page; names and handovers are read for those lines alone."""
+    rule = [Assignment.run_id == run.id, Assignment.community_id == community.id]
+    if not full:
+        if viewer.user_id is None:
+            return Lines([], 0)
+        rule.append(or_(Offer.user_id == viewer.user_id, Need.user_id == viewer.user_id))
+    joined = (
         select(Assignment, Offer, Need)
         .join(Offer, Offer.id == Assignment.offer_id)
         .join(Need, Need.id == Assignment.need_id)
-        .where(Assignment.run_id == run.id, Assignment.community_id == community.id)
-        .order_by(Assignment.id)
-    ).all()
-    by_line = {h.assignment_id: h for h in handovers.for_run(session, community, run.id)}
-    people = {
-        u.id: u.display_name
-        for u in session.scalars(
-            select(User).where(
-                User.id.in_({r.Offer.user_id for r in rows} | {r.Need.user_id for r in rows})
-            )
+        .where(*rule)
+    )
+    offset, limit = max(offset, 0), max(limit, 0)
+    rows = session.execute(joined.order_by(Assignment.id).offset(offset).limit(limit)).all()
+    if 0 < len(rows) < limit or (offset == 0 and not rows):
+        total = offset + len(rows)
+    else:
+        counted = joined.with_only_columns(func.count()).order_by(None)
+        total = int(session.scalar(counted) or 0)
+    ids = [line.id for line, _, _ in rows]
+    by_line = {
+        h.assignment_id: h
+        for h in session.scalars(
+            select_scoped(Handover, community.id).where(Handover.assignment_id.in_(ids))
         )
     }
+    who = {r.Offer.user_id for r in rows} | {r.Need.user_id for r in rows}
+    named = select(User.id, User.display_name).where(User.id.in_(who - {None}))
+    people: dict[int, str] = dict(session.execute(named).all())
     out = []
     for line, offer, need in rows:
-        handover: Handover | None = by_line.get(line.id)
-        mine = viewer.user_id is not None and viewer.user_id in (offer.user_id, need.user_id)
-        if not (full or mine):
-            continue
         out.append(
             {
                 "id": line.id,
-                "handover": handover,
+                "handover": by_line.get(line.id),
                 "category": offer.category,
                 "unit": offer.unit,
                 "quantity": line.quantity,
@@ -85,20 +112,21 @@ def lines(
                 "mine_as": "donor" if offer.user_id == viewer.user_id else "recipient",
             }
         )
-    return out
+    return Lines(out, total)
 
 
 def food_summary(
     session: Session, community: Community, run: AllocationRun
 ) -> list[dict[str, Any]]:
     """Units per food and unit in the run, with how many were handed over (no names)."""
-    totals: dict[tuple[str, str], dict[str, Any]] = {}
-    for h in handovers.for_run(session, community, run.id):
-        item = totals.setdefault(
-            (h.category, h.unit),
-            {"category": h.category, "unit": h.unit, "allocated": 0, "handed_over": 0},
-        )
-        item["allocated"] += h.quantity
-        if h.state == "handed_over":
-            item["handed_over"] += h.quantity
-    return sorted(totals.values(), key=lambda x: (x["category"], x["unit"]))
+    handed = case((Handover.state == HandoverState.HANDED_OVER.value, Handover.quantity), else_=0)
+    query = (
+        select(Handover.category, Handover.unit, func.sum(Handover.quantity), func.sum(handed))
+        .where(Handover.community_id == community.id, Handover.run_id == run.id)
+        .group_by(Handover.category, Handover.unit)
+        .order_by(Handover.category, Handover.unit)
+    )
+    return [  # summed by the database: a city's run has thousands of handovers
+        {"category": c, "unit": u, "allocated": int(a or 0), "handed_over": int(h or 0)}
+        for c, u, a, h in session.execute(query)
+    ]

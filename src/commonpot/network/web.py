@@ -21,6 +21,7 @@ from commonpot.i18n import stored_word
 from commonpot.network import service, web_handovers, web_runs
 from commonpot.network.checks import UNITS
 from commonpot.network.web_forms import UNPROCESSABLE, failed, form_values, number
+from commonpot.paging import page_number, pager
 from commonpot.params import Id
 from commonpot.parsing import is_digits
 from commonpot.templating import reader, redirect, redirect_error, render
@@ -58,40 +59,6 @@ class Wanted(NamedTuple):
         }
         path = f"/communities/{slug}/network"
         return f"{path}?{urlencode(query)}" if query else path
-
-
-MAX_PAGE = 100_000  # no list holds this many pages of SHOWN rows
-
-
-def _page_number(value: str, field: str) -> int:
-    """A list's page number from the address: a whole number from 1 (the first page)."""
-    if value == "":
-        return 1
-    if not is_digits(value) or not 1 <= int(value) <= MAX_PAGE:
-        raise Invalid(
-            "%(where)s: must be a whole number from 1 to %(most)s",
-            field=field,
-            where=field,
-            most=MAX_PAGE,
-        )
-    return int(value)
-
-
-def _pager(
-    shown: service.Shown, page: int, wanted: Wanted, slug: str, field: str
-) -> dict[str, Any]:
-    """What the template says under a list: which rows of how many, and the links to the
-    newer and the older ones (None where there are none)."""
-    first = (page - 1) * service.SHOWN + 1
-    return {
-        "first": first if shown.rows else 0,
-        "last": first + len(shown.rows) - 1 if shown.rows else 0,
-        "total": shown.total,
-        "newer": wanted.url(slug, **{field: page - 1}) if page > 1 else None,
-        "older": wanted.url(slug, **{field: page + 1})
-        if page * service.SHOWN < shown.total
-        else None,
-    }
 
 
 def _overview_page(
@@ -143,8 +110,20 @@ def _overview_page(
     data.update(
         offers=offers.rows,
         needs=needs.rows,
-        offers_pager=_pager(offers, wanted.offers_page, wanted, slug, "offers_page"),
-        needs_pager=_pager(needs, wanted.needs_page, wanted, slug, "needs_page"),
+        offers_pager=pager(
+            len(offers.rows),
+            offers.total,
+            wanted.offers_page,
+            service.SHOWN,
+            lambda page: wanted.url(slug, offers_page=page),
+        ),
+        needs_pager=pager(
+            len(needs.rows),
+            needs.total,
+            wanted.needs_page,
+            service.SHOWN,
+            lambda page: wanted.url(slug, needs_page=page),
+        ),
         category=wanted.category,
         categories=service.open_categories(session, community, viewer),
         groups=found_groups,
@@ -175,8 +154,8 @@ async def overview(
     (`shared_read`: never an address with a query)."""
     wanted = Wanted(
         category.strip().lower()[:60] or None,
-        _page_number(offers_page, "offers_page"),
-        _page_number(needs_page, "needs_page"),
+        page_number(offers_page, "offers_page"),
+        page_number(needs_page, "needs_page"),
     )
     return await shared_read(
         request, slug, lambda here: _overview_page(request, here, wanted=wanted), page=True

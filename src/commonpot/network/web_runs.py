@@ -17,6 +17,7 @@ from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.network import handovers, reports, runs, staples
 from commonpot.network import jobs as network_jobs
 from commonpot.network.web_forms import UNPROCESSABLE, failed, form_values, number
+from commonpot.paging import page_number, pager
 from commonpot.params import Id
 from commonpot.templating import redirect, redirect_error, render
 
@@ -99,12 +100,23 @@ def reallocate(request: Request, here: CommunityScope) -> Response:
 
 
 @router.get(BASE + "/runs/{run_id}", response_class=HTMLResponse)
-def run_page(run_id: Id, request: Request, here: CommunityScope) -> Response:
+def run_page(run_id: Id, request: Request, here: CommunityScope, page: str = "") -> Response:
     """A run's fairness report against first-come-first-served and who gets what.
 
     Stewards see every line with food, people and places; members see a committed run's
-    summary and fairness figures (no names) and their own lines."""
+    summary and fairness figures (no names) and their own lines; a hundred lines at a time
+    (`?page=2`)."""
+    at_page = page_number(page, "page")
     run, full = reports.visible_run(here.session, here.community, here.viewer, run_id)
+    shown = reports.lines(
+        here.session,
+        here.community,
+        here.viewer,
+        run,
+        full=full,
+        offset=(at_page - 1) * reports.SHOWN,
+    )
+    address = f"/communities/{here.community.slug}/network/runs/{run.id}"
     groups = sorted(
         set(run.metrics.get("fill_rate_by_group", {}))
         | set(run.baseline_metrics.get("fill_rate_by_group", {}))
@@ -117,7 +129,14 @@ def run_page(run_id: Id, request: Request, here: CommunityScope) -> Response:
     data = here.page(
         run=run,
         full=full,
-        lines=reports.lines(here.session, here.community, here.viewer, run, full=full),
+        lines=shown.rows,
+        lines_pager=pager(
+            len(shown.rows),
+            shown.total,
+            at_page,
+            reports.SHOWN,
+            lambda at: f"{address}?page={at}" if at > 1 else address,
+        ),
         food=reports.food_summary(here.session, here.community, run),
         progress=handovers.run_progress(here.session, here.community, run.id),
         chart=chart,

@@ -1,0 +1,47 @@
+"""Long lists on pages, a page at a time: the page number a URL asks for, and the pager
+under a list (`templates/partials/pager.html`: which rows of how many, newer and older).
+
+A city's sharing network or allocation run has thousands of rows; a page shows a hundred
+(each list's own `SHOWN`) and links to the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from commonpot.errors import Invalid
+from commonpot.parsing import is_digits
+
+MAX_PAGE = 100_000  # no list holds this many pages
+
+
+def page_number(value: str, field: str) -> int:
+    """A list's page number from the address: a whole number from 1 ("" is the first page);
+    anything else is refused naming `field`."""
+    if value == "":
+        return 1
+    if not is_digits(value) or not 1 <= int(value) <= MAX_PAGE:
+        raise Invalid(
+            "%(where)s: must be a whole number from 1 to %(most)s",
+            field=field,
+            where=field,
+            most=MAX_PAGE,
+        )
+    return int(value)
+
+
+def pager(
+    shown: int, total: int, page: int, size: int, url: Callable[[int], str]
+) -> dict[str, Any]:
+    """What the template says under a list showing `shown` rows of page `page` (pages of
+    `size`): which rows of how many, and the addresses (`url(page)`) of the newer and the
+    older ones (None where there are none)."""
+    first = (page - 1) * size + 1
+    return {
+        "first": first if shown else 0,
+        "last": first + shown - 1 if shown else 0,
+        "total": total,
+        "newer": url(page - 1) if page > 1 else None,
+        "older": url(page + 1) if page * size < total else None,
+    }
