@@ -126,3 +126,36 @@ def test_the_food_and_the_progress_are_summed_as_the_handovers_say(
         for state in HandoverState:
             assert progress[state.value] == sum(h.quantity for h in every if h.state == state.value)
         assert progress["handed_over"] == 10 and progress["declined"] == 5
+
+
+def test_the_handovers_waiting_for_a_carrier_come_a_hundred_at_a_time_soonest_first(
+    client: TestClient, db: Database
+) -> None:
+    w = make_world(db)
+    run_id = _big_run(db, w)
+    with db.unit_of_work() as s:
+        waiting = list(
+            s.scalars(
+                select(Handover)
+                .where(Handover.run_id == run_id)
+                .order_by(Handover.window_start, Handover.id)
+            )
+        )
+    assert len(waiting) == 130
+    carry = "/communities/publicville/network/carry"
+    sign_in(client, db, w.member)
+    first = client.get(carry)
+    assert first.status_code == 200
+    rows = [int(i) for i in re.findall(r'<tr data-handover="(\d+)">', first.text)]
+    assert rows == [h.id for h in waiting[:100]]  # the soonest hundred, in order
+    said, links = _pager(first.text)
+    assert said == "1–100 of 130" and links["next"] == f"{carry}?page=2"
+    second = client.get(links["next"])
+    rest = [int(i) for i in re.findall(r'<tr data-handover="(\d+)">', second.text)]
+    assert rest == [h.id for h in waiting[100:]]
+    assert client.get(f"{carry}?page=nope").status_code == 422
+    with db.unit_of_work() as s:  # someone carries the soonest: it leaves the list
+        s.get(Handover, waiting[0].id).volunteer_id = w.steward.id  # type: ignore[union-attr]
+    again = client.get(carry)
+    assert _pager(again.text)[0] == "1–100 of 129"
+    assert f'data-handover="{waiting[0].id}"' not in again.text

@@ -16,7 +16,7 @@ completion is appended to the governance ledger with its run.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -146,14 +146,38 @@ def my_carrying(session: Session, community: Community, viewer: Viewer) -> list[
     return _ordered(session, query)
 
 
-def needing_transport(session: Session, community: Community, viewer: Viewer) -> list[Handover]:
-    """Open handovers nobody carries yet (members may volunteer; no names on this list)."""
+CARRY_SHOWN = 100  # open handovers the carrying page lists at once
+
+
+class Waiting(NamedTuple):
+    """A page of the handovers nobody carries yet, soonest first, and how many wait in all."""
+
+    rows: list[Handover]
+    total: int
+
+
+def needing_transport(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    offset: int = 0,
+    limit: int = CARRY_SHOWN,
+) -> Waiting:
+    """Open handovers nobody carries yet (members may volunteer; no names on this list),
+    soonest window first, `limit` from `offset`: a city's run leaves thousands."""
     require_reader(session, community, viewer)
     query = select_scoped(Handover, community.id).where(
         Handover.volunteer_id.is_(None),
         Handover.state.in_((HandoverState.PROPOSED.value, HandoverState.CONFIRMED.value)),
     )
-    return _ordered(session, query)
+    offset, limit = max(offset, 0), max(limit, 0)
+    page = query.order_by(Handover.window_start, Handover.id).offset(offset).limit(limit)
+    rows = list(session.scalars(page))
+    if 0 < len(rows) < limit or (offset == 0 and not rows):
+        return Waiting(rows, offset + len(rows))
+    counted = query.with_only_columns(func.count()).order_by(None)
+    return Waiting(rows, int(session.scalar(counted) or 0))
 
 
 def for_run(session: Session, community: Community, run_id: int) -> list[Handover]:

@@ -25,6 +25,7 @@ from commonpot.http import PostedForm, unit_of_work, verify_csrf_form
 from commonpot.network import handovers, live, volunteering
 from commonpot.network.access import is_steward, require_reader
 from commonpot.network.models import Handover
+from commonpot.paging import page_number, pager
 from commonpot.params import Id
 from commonpot.templating import redirect, redirect_error, render
 
@@ -105,6 +106,7 @@ def _page(
     values: dict[str, str] | None = None,
     error: DomainError | None = None,
     failed_id: int | None = None,
+    page: int = 1,
 ) -> Response:
     require_reader(here.session, here.community, here.viewer)
     lister = {
@@ -113,11 +115,17 @@ def _page(
         "carry": handovers.my_carrying,
     }[which]
     found = lister(here.session, here.community, here.viewer)
-    open_to_carry = (
-        handovers.needing_transport(here.session, here.community, here.viewer)
+    waiting = (
+        handovers.needing_transport(
+            here.session,
+            here.community,
+            here.viewer,
+            offset=(page - 1) * handovers.CARRY_SHOWN,
+        )
         if which == "carry"
-        else []
+        else handovers.Waiting([], 0)
     )
+    address = f"/communities/{here.community.slug}/network/carry"
     slots = (
         volunteering.my_slots(here.session, here.community, here.viewer) if which == "carry" else []
     )
@@ -126,7 +134,14 @@ def _page(
         which=which,
         slots=slots,
         handovers=found,
-        open_to_carry=[h for h in open_to_carry if h.volunteer_id is None],
+        open_to_carry=waiting.rows,
+        carry_pager=pager(
+            len(waiting.rows),
+            waiting.total,
+            page,
+            handovers.CARRY_SHOWN,
+            lambda at: f"{address}?page={at}" if at > 1 else address,
+        ),
         names=_names(here, found),
         markers=_markers(found),
         center=[here.community.lat, here.community.lon] if here.community.lat else None,
@@ -154,9 +169,10 @@ def my_offers(request: Request, here: CommunityScope) -> Response:
 
 
 @router.get(BASE + "/carry", response_class=HTMLResponse)
-def carry(request: Request, here: CommunityScope) -> Response:
-    """Handovers I carry, and open ones that need someone to carry them."""
-    return _page(request, here, "carry")
+def carry(request: Request, here: CommunityScope, page: str = "") -> Response:
+    """Handovers I carry, and open ones that need someone to carry them (a hundred at a
+    time, soonest first: `?page=2`)."""
+    return _page(request, here, "carry", page=page_number(page, "page"))
 
 
 @router.post(BASE + "/handovers/{handover_id}/{step}")
