@@ -31,6 +31,15 @@ def page_number(value: str, field: str) -> int:
     return int(value)
 
 
+def total_of(shown: int, offset: int, limit: int, count: Callable[[], int]) -> int:
+    """How many rows a list has, given a page of `shown` rows read from `offset` with
+    `limit`: a page that is not full ends the list (no count needed); a full one, or one
+    past the end, asks `count()` (the database's COUNT)."""
+    if 0 < shown < limit or (offset == 0 and shown == 0):
+        return offset + shown
+    return count()
+
+
 def pager(
     shown: int, total: int, page: int, size: int, url: Callable[[int], str]
 ) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from commonpot.network.models import (
     Need,
     Offer,
 )
+from commonpot.paging import total_of
 from commonpot.tenancy import get_scoped, select_scoped
 
 DEFAULT_LEAD = timedelta(hours=1)  # the first window starts at the next full hour after this
@@ -174,10 +175,10 @@ def needing_transport(
     offset, limit = max(offset, 0), max(limit, 0)
     page = query.order_by(Handover.window_start, Handover.id).offset(offset).limit(limit)
     rows = list(session.scalars(page))
-    if 0 < len(rows) < limit or (offset == 0 and not rows):
-        return Waiting(rows, offset + len(rows))
     counted = query.with_only_columns(func.count()).order_by(None)
-    return Waiting(rows, int(session.scalar(counted) or 0))
+    return Waiting(
+        rows, total_of(len(rows), offset, limit, lambda: int(session.scalar(counted) or 0))
+    )
 
 
 def for_run(session: Session, community: Community, run_id: int) -> list[Handover]:

@@ -21,6 +21,7 @@ from commonpot.network.circumstances import clean as circumstances_clean
 from commonpot.network.circumstances import need_closed
 from commonpot.network.groups import get_group
 from commonpot.network.models import Need, NeedStatus, Offer, OfferStatus
+from commonpot.paging import total_of
 from commonpot.tenancy import get_scoped, select_scoped
 
 
@@ -168,9 +169,10 @@ def _shown(
     (a full page, or one past the last row); a page that is not full ends the list."""
     offset, limit = max(offset, 0), max(limit, 0)
     rows = list(session.execute(_open_page(*kind), {**values, "offset": offset, "limit": limit}))
-    if 0 < len(rows) < limit or (offset == 0 and not rows):
-        return Shown(rows, offset + len(rows))
-    return Shown(rows, int(session.scalar(_open_count(*kind), values) or 0))
+    total = total_of(
+        len(rows), offset, limit, lambda: int(session.scalar(_open_count(*kind), values) or 0)
+    )
+    return Shown(rows, total)
 
 
 def _open_rule(model: type[Offer] | type[Need], wanted: bool, own: bool) -> list[Any]:

@@ -24,6 +24,7 @@ from commonpot.network.models import (
     Offer,
     RunStatus,
 )
+from commonpot.paging import total_of
 from commonpot.tenancy import get_scoped, select_scoped
 
 
@@ -77,11 +78,8 @@ def lines(
     )
     offset, limit = max(offset, 0), max(limit, 0)
     rows = session.execute(joined.order_by(Assignment.id).offset(offset).limit(limit)).all()
-    if 0 < len(rows) < limit or (offset == 0 and not rows):
-        total = offset + len(rows)
-    else:
-        counted = joined.with_only_columns(func.count()).order_by(None)
-        total = int(session.scalar(counted) or 0)
+    counted = joined.with_only_columns(func.count()).order_by(None)
+    total = total_of(len(rows), offset, limit, lambda: int(session.scalar(counted) or 0))
     ids = [line.id for line, _, _ in rows]
     by_line = {
         h.assignment_id: h
