@@ -40,6 +40,16 @@ def total_of(shown: int, offset: int, limit: int, count: Callable[[], int]) -> i
     return count()
 
 
+def numbered(address: str, name: str = "page") -> Callable[[int], str]:
+    """The address of each page of a list at `address` (`?page=2`; the first is the bare
+    address), for `pager`."""
+
+    def url(page: int) -> str:
+        return f"{address}?{name}={page}" if page > 1 else address
+
+    return url
+
+
 def pager(
     shown: int, total: int, page: int, size: int, url: Callable[[int], str]
 ) -> dict[str, Any]:

@@ -124,13 +124,10 @@ def test_a_search_of_the_recipe_list_is_never_kept(
     assert f"/recipes/{world.public_recipe}" in listed.text
 
 
-def test_the_events_page_is_not_given_past_an_events_start_or_end(
-    app: FastAPI, client: TestClient, db: Database
-) -> None:
-    """An event starting in a moment and over a moment later: the page kept before it ends
-    lists it as coming up; read just after it ended, without any write, it is in the past."""
+def _dumpling_night(db: Database, *, in_seconds: int) -> datetime:
+    """A public event starting in `in_seconds` and over a second later; its start."""
     world = make_recipe_world(db)
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=in_seconds)
     with db.unit_of_work() as session:
         make_event(
             session,
@@ -141,6 +138,15 @@ def test_the_events_page_is_not_given_past_an_events_start_or_end(
             ends_at=starts + timedelta(seconds=1),
             visibility="public",
         )
+    return starts
+
+
+def test_the_events_page_is_not_given_past_an_events_start_or_end(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    """An event starting in a moment and over a moment later: the page kept before it ends
+    lists it as coming up; read just after it ended, without any write, it is in the past."""
+    starts = _dumpling_night(db, in_seconds=2)
 
     def section(text: str, heading: str) -> str:
         start = text.index(f'id="{heading}"')
@@ -160,18 +166,7 @@ def test_the_home_page_is_not_given_past_the_end_of_an_event_it_lists(
 ) -> None:
     """The community's home, kept for readers not signed in, lists an event over in a
     moment; read just after it ended, without any write, it lists it no more."""
-    world = make_recipe_world(db)
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
-    with db.unit_of_work() as session:
-        make_event(
-            session,
-            fetch_community(session, "publicville"),
-            world.world.steward,
-            title="Dumpling night",
-            starts_at=starts,
-            ends_at=starts + timedelta(seconds=1),
-            visibility="public",
-        )
+    starts = _dumpling_night(db, in_seconds=1)
     for page in until_hit(app, client, PAGE):
         assert "Dumpling night" in page.text
     time.sleep(max(0.0, (starts - datetime.now(UTC)).total_seconds()) + 1.3)

@@ -62,28 +62,26 @@ def _upcoming(member: bool) -> Any:
     with its place's name and its next session's start (its own start when it has no
     sessions), soonest first; bound: the community, the moment and the limit."""
     moment = bindparam("moment", type_=Event.ends_at.type)
-    next_session = (
-        select(func.min(EventSession.starts_at))
-        .where(
-            EventSession.event_id == Event.id,
-            EventSession.ends_at >= moment,
-            EventSession.cancelled.is_(False),
+
+    def first_to_come(column: Any) -> Any:
+        """The least `column` of the event's sessions still to come (not ended, not
+        cancelled)."""
+        return (
+            select(func.min(column))
+            .where(
+                EventSession.event_id == Event.id,
+                EventSession.ends_at >= moment,
+                EventSession.cancelled.is_(False),
+            )
+            .scalar_subquery()
         )
-        .scalar_subquery()
-    )
+
+    next_session = first_to_come(EventSession.starts_at)
     starts = type_coerce(func.coalesce(next_session, Event.starts_at), Event.starts_at.type)
     place = select(Place.name).where(Place.id == Event.place_id).scalar_subquery()
-    # when the line changes: the first of its sessions to come that ends (not cancelled),
-    # and the end of the whole series (`listing_statement`'s rule for what is upcoming)
-    session_end = (
-        select(func.min(EventSession.ends_at))
-        .where(
-            EventSession.event_id == Event.id,
-            EventSession.ends_at >= moment,
-            EventSession.cancelled.is_(False),
-        )
-        .scalar_subquery()
-    )
+    # when the line changes: the first of its sessions to come that ends, and the end of
+    # the whole series (`listing_statement`'s rule for what is upcoming)
+    session_end = first_to_come(EventSession.ends_at)
     series_end = select(func.max(EventSession.ends_at)).where(EventSession.event_id == Event.id)
     over = func.coalesce(series_end.scalar_subquery(), Event.ends_at)
     return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import Integer, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
@@ -115,38 +115,26 @@ class Shown(NamedTuple):
     total: int
 
 
-def open_offers_shown(
+def open_shown(
     session: Session,
     community: Community,
     viewer: Viewer,
+    kind: Literal["offers", "needs"],
     *,
     category: str | None = None,
     offset: int = 0,
     limit: int = SHOWN,
 ) -> Shown:
-    """`limit` open offers the viewer may see (`visible_offers`' rule), newest first, from
-    `offset`, of `category` alone when given: what the sharing page lists, however many a
-    city's network holds. Two statements built once (the page, the count)."""
+    """`limit` open offers or needs the viewer may see, newest first, from `offset`, of
+    `category` alone when given: what the sharing page lists, however many a city's network
+    holds. The rules are `visible_offers`' (every offer, for members) and `visible_needs`'
+    (every need for a steward, the reader's own for other members). Statements built once
+    (the page, and the count when the page cannot say it)."""
     require_reader(session, community, viewer)
-    values = {"community_id": community.id, "category": category}
-    return _shown(session, (Offer, category is not None, False), values, offset, limit)
-
-
-def open_needs_shown(
-    session: Session,
-    community: Community,
-    viewer: Viewer,
-    *,
-    category: str | None = None,
-    offset: int = 0,
-    limit: int = SHOWN,
-) -> Shown:
-    """`open_offers_shown` for needs, with `visible_needs`' rule: every open need for a
-    steward, the reader's own for other members."""
-    require_reader(session, community, viewer)
-    own = not is_steward(session, community, viewer)
+    model: type[Offer] | type[Need] = Offer if kind == "offers" else Need
+    own = model is Need and not is_steward(session, community, viewer)
     values = {"community_id": community.id, "category": category, "user_id": viewer.user_id}
-    return _shown(session, (Need, category is not None, own), values, offset, limit)
+    return _shown(session, (model, category is not None, own), values, offset, limit)
 
 
 def open_categories(session: Session, community: Community, viewer: Viewer) -> list[str]:

@@ -77,17 +77,19 @@ def _overview_page(
     community, session, viewer = here.community, here.session, here.viewer
     if not (here.is_member or viewer.is_admin):
         return render(request, "network/overview.html", data, ctx=here, status_code=status)
-    offers = service.open_offers_shown(
+    offers = service.open_shown(
         session,
         community,
         viewer,
+        "offers",
         category=wanted.category,
         offset=(wanted.offers_page - 1) * service.SHOWN,
     )
-    needs = service.open_needs_shown(
+    needs = service.open_shown(
         session,
         community,
         viewer,
+        "needs",
         category=wanted.category,
         offset=(wanted.needs_page - 1) * service.SHOWN,
     )
@@ -106,24 +108,21 @@ def _overview_page(
     )
     center = [community.lat, community.lon] if community.lat is not None else None
     found_groups = service.groups(session, community, viewer)
-    slug = community.slug
+
+    def under(shown: service.Shown, field: str) -> dict[str, Any]:
+        """The pager under one list (its page in `field`), keeping the other's page."""
+        page = getattr(wanted, field)
+
+        def url(at: int) -> str:
+            return wanted.url(community.slug, **{field: at})
+
+        return pager(len(shown.rows), shown.total, page, service.SHOWN, url)
+
     data.update(
         offers=offers.rows,
         needs=needs.rows,
-        offers_pager=pager(
-            len(offers.rows),
-            offers.total,
-            wanted.offers_page,
-            service.SHOWN,
-            lambda page: wanted.url(slug, offers_page=page),
-        ),
-        needs_pager=pager(
-            len(needs.rows),
-            needs.total,
-            wanted.needs_page,
-            service.SHOWN,
-            lambda page: wanted.url(slug, needs_page=page),
-        ),
+        offers_pager=under(offers, "offers_page"),
+        needs_pager=under(needs, "needs_page"),
         category=wanted.category,
         categories=service.open_categories(session, community, viewer),
         groups=found_groups,

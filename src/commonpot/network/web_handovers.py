@@ -25,7 +25,7 @@ from commonpot.http import PostedForm, unit_of_work, verify_csrf_form
 from commonpot.network import handovers, live, volunteering
 from commonpot.network.access import is_steward, require_reader
 from commonpot.network.models import Handover
-from commonpot.paging import page_number, pager
+from commonpot.paging import numbered, page_number, pager
 from commonpot.params import Id
 from commonpot.templating import redirect, redirect_error, render
 
@@ -125,7 +125,6 @@ def _page(
         if which == "carry"
         else handovers.Waiting([], 0)
     )
-    address = f"/communities/{here.community.slug}/network/carry"
     slots = (
         volunteering.my_slots(here.session, here.community, here.viewer) if which == "carry" else []
     )
@@ -140,7 +139,7 @@ def _page(
             waiting.total,
             page,
             handovers.CARRY_SHOWN,
-            lambda at: f"{address}?page={at}" if at > 1 else address,
+            numbered(f"/communities/{here.community.slug}/network/carry"),
         ),
         names=_names(here, found),
         markers=_markers(found),

@@ -17,7 +17,7 @@ from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.network import handovers, reports, runs, staples
 from commonpot.network import jobs as network_jobs
 from commonpot.network.web_forms import UNPROCESSABLE, failed, form_values, number
-from commonpot.paging import page_number, pager
+from commonpot.paging import numbered, page_number, pager
 from commonpot.params import Id
 from commonpot.templating import redirect, redirect_error, render
 
@@ -116,7 +116,6 @@ def run_page(run_id: Id, request: Request, here: CommunityScope, page: str = "")
         full=full,
         offset=(at_page - 1) * reports.SHOWN,
     )
-    address = f"/communities/{here.community.slug}/network/runs/{run.id}"
     groups = sorted(
         set(run.metrics.get("fill_rate_by_group", {}))
         | set(run.baseline_metrics.get("fill_rate_by_group", {}))
@@ -135,7 +134,7 @@ def run_page(run_id: Id, request: Request, here: CommunityScope, page: str = "")
             shown.total,
             at_page,
             reports.SHOWN,
-            lambda at: f"{address}?page={at}" if at > 1 else address,
+            numbered(f"/communities/{here.community.slug}/network/runs/{run.id}"),
         ),
         food=reports.food_summary(here.session, here.community, run),
         progress=handovers.run_progress(here.session, here.community, run.id),
