@@ -22,6 +22,7 @@ from commonpot.communities.models import (
 )
 from commonpot.db import READ_ONLY
 from commonpot.errors import Forbidden, NotFound, Unauthenticated
+from commonpot.paging import total_of
 from commonpot.tenancy import select_scoped
 
 
@@ -270,6 +271,32 @@ def members(session: Session, community: Community, viewer: Viewer) -> list[Memb
             .order_by(Membership.role.desc(), User.display_name)
         )
     )
+
+
+MEMBERS_SHOWN = 100  # members the members page lists at once
+
+
+def members_shown(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    name: str | None = None,
+    offset: int = 0,
+    limit: int = MEMBERS_SHOWN,
+) -> tuple[list[Membership], int]:
+    """A page of `members` (the same rule and order), of those whose name holds `name` when
+    given (any case), and how many there are: a city's mutual-aid group has thousands."""
+    if not viewer.is_admin:
+        require_member(session, community, viewer)
+    query = select_scoped(Membership, community.id).join(User)
+    if name:
+        query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
+    offset, limit = max(offset, 0), max(limit, 0)
+    page = query.order_by(Membership.role.desc(), User.display_name, Membership.id)
+    rows = list(session.scalars(page.offset(offset).limit(limit)))
+    counted = query.with_only_columns(func.count(Membership.id)).order_by(None)
+    return rows, total_of(len(rows), offset, limit, lambda: int(session.scalar(counted) or 0))
 
 
 def member_count(session: Session, community: Community) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any, NamedTuple
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,13 +14,14 @@ from markupsafe import Markup
 from commonpot import biotumblers, ecology, events, governance, network, recipes
 from commonpot.accounts import start_session
 from commonpot.accounts.cookies import rotate_csrf_cookie, set_session_cookie
-from commonpot.communities import place_map, service
+from commonpot.communities import access, place_map, service
 from commonpot.communities.api import invitation_url
 from commonpot.communities.models import PlaceKind, Role
 from commonpot.communities.schemas import InvitationIn, PlaceIn
 from commonpot.communities.scope import CommunityScope, Here, enter, shared_read
 from commonpot.errors import N_, Conflict, DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, Unit, verify_csrf_form
+from commonpot.paging import page_number, pager
 from commonpot.params import Id
 from commonpot.parsing import is_digits, validated
 from commonpot.templating import (
@@ -124,10 +126,28 @@ def _members_page(
     values: dict[str, str] | None = None,
     error: DomainError | None = None,
     new_url: str | None = None,
+    name: str = "",
+    page: int = 1,
 ) -> Response:
-    """The members page; after a failed invitation, with what was typed and the reason."""
+    """The members page, a hundred at a time, of those whose name holds `name` when given;
+    after a failed invitation, with what was typed and the reason."""
+    shown, total = access.members_shown(
+        here.session,
+        here.community,
+        here.viewer,
+        name=name or None,
+        offset=(page - 1) * access.MEMBERS_SHOWN,
+    )
+    address = f"/communities/{here.community.slug}/members"
+
+    def url(at: int) -> str:
+        query = {k: v for k, v in (("name", name), ("page", at)) if v not in ("", 1)}
+        return f"{address}?{urlencode(query)}" if query else address
+
     data = here.page(
-        members=service.members(here.session, here.community, here.viewer),
+        members=shown,
+        members_pager=pager(len(shown), total, page, access.MEMBERS_SHOWN, url),
+        name=name,
         roles=[r.value for r in Role],
         values=values or {},
         invite_error=error.detail if error else None,
@@ -141,11 +161,14 @@ def _members_page(
 
 
 @router.get("/communities/{slug}/members", response_class=HTMLResponse)
-def members_page(request: Request, here: CommunityScope) -> Response:
-    """Members, their roles, and (for stewards) invitations."""
+def members_page(
+    request: Request, here: CommunityScope, name: str = "", page: str = ""
+) -> Response:
+    """Members, their roles, and (for stewards) invitations: a hundred at a time
+    (`?page=2`), or those whose name holds `?name=`."""
     if here.viewer.user is None:
         return redirect(request, f"/login?next=/communities/{here.community.slug}/members")
-    return _members_page(here)
+    return _members_page(here, name=name.strip()[:100], page=page_number(page, "page"))
 
 
 @router.post("/communities/{slug}/invitations", response_class=HTMLResponse)
