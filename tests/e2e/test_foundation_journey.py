@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from commonpot.communities.models import Place
+from commonpot.communities.roles import add_member
 from tests.e2e.conftest import (
     LiveServer,
     Words,
@@ -83,3 +84,29 @@ def test_invitation_sign_up_and_add_place(live_server: LiveServer, page: Page, t
     with live_server.db.unit_of_work(write=False) as s:
         names = set(s.scalars(select(Place.name)))
     assert "Fig tree by the bridge" in names
+
+
+@both_languages
+def test_a_steward_finds_a_member_among_many(
+    live_server: LiveServer, page: Page, tr: Words
+) -> None:
+    """120 members: the list shows a hundred and the rest a click away; a name typed in the
+    search box finds its person, whose role form is at hand; the page passes axe."""
+    with live_server.db.unit_of_work() as s:
+        steward = make_user(s, "Ada Steward", email="ada@example.org")
+        community = make_community(s, steward, slug="riverbank")
+        for i in range(120):
+            add_member(s, community, make_user(s, f"Neighbour {i:03d}"))
+    sign_in(page, live_server.url, "ada@example.org", PASSWORD)
+    page.goto(f"{live_server.url}/communities/riverbank/members")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(100)
+    assert axe_violations(page) == []
+    page.get_by_role("link", name=tr("Older")).click()
+    expect(rows).to_have_count(21)
+    page.get_by_role("searchbox", name=tr("Name")).fill("neighbour 117")
+    page.get_by_role("button", name=tr("Find"), exact=True).click()
+    expect(rows).to_have_count(1)
+    expect(page.get_by_label(f"{tr('Role of')} Neighbour 117")).to_be_visible()
+    page.get_by_role("link", name=tr("Every member")).click()
+    expect(rows).to_have_count(100)
