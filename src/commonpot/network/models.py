@@ -133,6 +133,9 @@ class Offer(Base):
     __tablename__ = "network_offers"
     __table_args__ = (
         CheckConstraint("allocated >= 0 AND allocated <= quantity", name="allocated_within"),
+        # the sharing page: the newest open ones, of one kind, and the kinds (offers.open_shown)
+        Index("ix_network_offers_open", "community_id", "status", "id"),
+        Index("ix_network_offers_open_kind", "community_id", "status", "category", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,6 +163,8 @@ class Need(Base):
     __tablename__ = "network_needs"
     __table_args__ = (
         CheckConstraint("received >= 0 AND received <= quantity", name="received_within"),
+        Index("ix_network_needs_open", "community_id", "status", "id"),
+        Index("ix_network_needs_open_kind", "community_id", "status", "category", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import Integer, bindparam, func, literal, select, union_all
+from sqlalchemy import Integer, bindparam, func, literal, select, union, union_all
 from sqlalchemy.orm import Session
 
 from commonpot import communities
@@ -217,10 +217,11 @@ def _open_count(model: type[Offer] | type[Need], wanted: bool, own: bool) -> Any
 @lru_cache(maxsize=2)
 def _categories(own: bool) -> Any:
     """`open_categories`' statement; bound: the community and the reader."""
-    offers = select(Offer.category).where(*_open_rule(Offer, False, False))
-    needs = select(Need.category).where(*_open_rule(Need, False, own))
-    both = union_all(offers, needs).subquery()
-    return select(both.c.category).distinct().order_by(both.c.category)
+    # each part distinct on its own (an index range of the kinds), then merged: UNION
+    offers = select(Offer.category).where(*_open_rule(Offer, False, False)).distinct()
+    needs = select(Need.category).where(*_open_rule(Need, False, own)).distinct()
+    both = union(offers, needs).subquery()
+    return select(both.c.category).order_by(both.c.category)
 
 
 def _food(category: str, description: str, quantity: int, unit: str) -> dict[str, Any]:
