@@ -1,5 +1,7 @@
-"""Long lists on pages, a page at a time: the page number a URL asks for, and the pager
-under a list (`templates/partials/pager.html`: which rows of how many, newer and older).
+"""Long lists on pages, a page at a time: the page number a URL asks for, the page read
+with its total (`read_page`, counted only when the page cannot say it), the pages' addresses,
+and the pager under a list (`templates/partials/pager.html`: which rows of how many, newer
+and older).
 
 A city's sharing network or allocation run has thousands of rows; a page shows a hundred
 (each list's own `SHOWN`) and links to the rest.
@@ -8,7 +10,11 @@ A city's sharing network or allocation run has thousands of rows; a page shows a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import urlencode
+
+from sqlalchemy import Select, func
+from sqlalchemy.orm import Session
 
 from commonpot.errors import Invalid
 from commonpot.parsing import is_digits
@@ -31,6 +37,31 @@ def page_number(value: str, field: str) -> int:
     return int(value)
 
 
+class Page(NamedTuple):
+    """One page of a list: its rows, in the list's order, and how many rows the list has."""
+
+    rows: list[Any]
+    total: int
+
+
+def read_page(
+    session: Session,
+    query: Select[*tuple[Any, ...]],
+    offset: int,
+    limit: int,
+    *,
+    scalars: bool = False,
+) -> Page:
+    """The rows of `query` (ordered) from `offset`, at most `limit` (entities with
+    `scalars`), and the list's total: counted (`query` without its order) only when the
+    page cannot say it (`total_of`)."""
+    offset, limit = max(offset, 0), max(limit, 0)
+    window = query.offset(offset).limit(limit)
+    rows = list(session.scalars(window) if scalars else session.execute(window).all())
+    counted = query.with_only_columns(func.count()).order_by(None)
+    return Page(rows, total_of(len(rows), offset, limit, lambda: int(session.scalar(counted) or 0)))
+
+
 def total_of(shown: int, offset: int, limit: int, count: Callable[[], int]) -> int:
     """How many rows a list has, given a page of `shown` rows read from `offset` with
     `limit`: a page that is not full ends the list (no count needed); a full one, or one
@@ -40,12 +71,19 @@ def total_of(shown: int, offset: int, limit: int, count: Callable[[], int]) -> i
     return count()
 
 
-def numbered(address: str, name: str = "page") -> Callable[[int], str]:
-    """The address of each page of a list at `address` (`?page=2`; the first is the bare
-    address), for `pager`."""
+def address(path: str, **query: str | int | None) -> str:
+    """`path` with the query parameters that are not at their default (None, "", page 1):
+    the first page of a list, unnarrowed, is the bare path."""
+    kept = {name: value for name, value in query.items() if value not in (None, "", 1)}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def numbered(path: str, name: str = "page") -> Callable[[int], str]:
+    """The address of each page of a list at `path` (`?page=2`; the first is the bare
+    path), for `pager`."""
 
     def url(page: int) -> str:
-        return f"{address}?{name}={page}" if page > 1 else address
+        return address(path, **{name: page})
 
     return url
 

@@ -22,7 +22,7 @@ from commonpot.communities.models import (
 )
 from commonpot.db import READ_ONLY
 from commonpot.errors import Forbidden, NotFound, Unauthenticated
-from commonpot.paging import total_of
+from commonpot.paging import Page, read_page
 from commonpot.tenancy import select_scoped
 
 
@@ -262,14 +262,17 @@ def my_memberships(session: Session, viewer: Viewer) -> list[Membership]:
 
 def members(session: Session, community: Community, viewer: Viewer) -> list[Membership]:
     """The member list; only members see it (people's names are theirs to share)."""
+    return list(session.scalars(_members(session, community, viewer)))
+
+
+def _members(session: Session, community: Community, viewer: Viewer) -> Select[Membership]:
+    """`members`' statement (stewards first, then by name), once the viewer may read it."""
     if not viewer.is_admin:
         require_member(session, community, viewer)
-    return list(
-        session.scalars(
-            select_scoped(Membership, community.id)
-            .join(User)
-            .order_by(Membership.role.desc(), User.display_name)
-        )
+    return (
+        select_scoped(Membership, community.id)
+        .join(User)
+        .order_by(Membership.role.desc(), User.display_name, Membership.id)
     )
 
 
@@ -284,19 +287,13 @@ def members_shown(
     name: str | None = None,
     offset: int = 0,
     limit: int = MEMBERS_SHOWN,
-) -> tuple[list[Membership], int]:
+) -> Page:
     """A page of `members` (the same rule and order), of those whose name holds `name` when
     given (any case), and how many there are: a city's mutual-aid group has thousands."""
-    if not viewer.is_admin:
-        require_member(session, community, viewer)
-    query = select_scoped(Membership, community.id).join(User)
+    query = _members(session, community, viewer)
     if name:
         query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
-    offset, limit = max(offset, 0), max(limit, 0)
-    page = query.order_by(Membership.role.desc(), User.display_name, Membership.id)
-    rows = list(session.scalars(page.offset(offset).limit(limit)))
-    counted = query.with_only_columns(func.count(Membership.id)).order_by(None)
-    return rows, total_of(len(rows), offset, limit, lambda: int(session.scalar(counted) or 0))
+    return read_page(session, query, offset, limit, scalars=True)
 
 
 def member_count(session: Session, community: Community) -> int:

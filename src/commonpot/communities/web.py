@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any, NamedTuple
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -21,7 +20,7 @@ from commonpot.communities.schemas import InvitationIn, PlaceIn
 from commonpot.communities.scope import CommunityScope, Here, enter, shared_read
 from commonpot.errors import N_, Conflict, DomainError, Forbidden, Invalid
 from commonpot.http import Ctx, Unit, verify_csrf_form
-from commonpot.paging import page_number, pager
+from commonpot.paging import address, page_number, pager
 from commonpot.params import Id
 from commonpot.parsing import is_digits, validated
 from commonpot.templating import (
@@ -138,11 +137,10 @@ def _members_page(
         name=name or None,
         offset=(page - 1) * access.MEMBERS_SHOWN,
     )
-    address = f"/communities/{here.community.slug}/members"
+    path = f"/communities/{here.community.slug}/members"
 
     def url(at: int) -> str:
-        query = {k: v for k, v in (("name", name), ("page", at)) if v not in ("", 1)}
-        return f"{address}?{urlencode(query)}" if query else address
+        return address(path, name=name, page=at)
 
     data = here.page(
         members=shown,

@@ -16,7 +16,7 @@ completion is appended to the governance ledger with its run.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -38,7 +38,7 @@ from commonpot.network.models import (
     Need,
     Offer,
 )
-from commonpot.paging import total_of
+from commonpot.paging import Page, read_page
 from commonpot.tenancy import get_scoped, select_scoped
 
 DEFAULT_LEAD = timedelta(hours=1)  # the first window starts at the next full hour after this
@@ -150,13 +150,6 @@ def my_carrying(session: Session, community: Community, viewer: Viewer) -> list[
 CARRY_SHOWN = 100  # open handovers the carrying page lists at once
 
 
-class Waiting(NamedTuple):
-    """A page of the handovers nobody carries yet, soonest first, and how many wait in all."""
-
-    rows: list[Handover]
-    total: int
-
-
 def needing_transport(
     session: Session,
     community: Community,
@@ -164,7 +157,7 @@ def needing_transport(
     *,
     offset: int = 0,
     limit: int = CARRY_SHOWN,
-) -> Waiting:
+) -> Page:
     """Open handovers nobody carries yet (members may volunteer; no names on this list),
     soonest window first, `limit` from `offset`: a city's run leaves thousands."""
     require_reader(session, community, viewer)
@@ -172,13 +165,8 @@ def needing_transport(
         Handover.volunteer_id.is_(None),
         Handover.state.in_((HandoverState.PROPOSED.value, HandoverState.CONFIRMED.value)),
     )
-    offset, limit = max(offset, 0), max(limit, 0)
-    page = query.order_by(Handover.window_start, Handover.id).offset(offset).limit(limit)
-    rows = list(session.scalars(page))
-    counted = query.with_only_columns(func.count()).order_by(None)
-    return Waiting(
-        rows, total_of(len(rows), offset, limit, lambda: int(session.scalar(counted) or 0))
-    )
+    soonest = query.order_by(Handover.window_start, Handover.id)
+    return read_page(session, soonest, offset, limit, scalars=True)
 
 
 def for_run(session: Session, community: Community, run_id: int) -> list[Handover]:

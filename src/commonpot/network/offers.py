@@ -21,7 +21,7 @@ from commonpot.network.circumstances import clean as circumstances_clean
 from commonpot.network.circumstances import need_closed
 from commonpot.network.groups import get_group
 from commonpot.network.models import Need, NeedStatus, Offer, OfferStatus
-from commonpot.paging import total_of
+from commonpot.paging import Page, total_of
 from commonpot.tenancy import get_scoped, select_scoped
 
 
@@ -107,14 +107,6 @@ def visible_needs(
 SHOWN = 100  # rows of each list the sharing page shows at once
 
 
-class Shown(NamedTuple):
-    """One page of a list: its rows (newest first, plain rows) and how many there are in
-    all (of the category asked, when one was)."""
-
-    rows: list[Any]
-    total: int
-
-
 def open_shown(
     session: Session,
     community: Community,
@@ -124,7 +116,7 @@ def open_shown(
     category: str | None = None,
     offset: int = 0,
     limit: int = SHOWN,
-) -> Shown:
+) -> Page:
     """`limit` open offers or needs the viewer may see, newest first, from `offset`, of
     `category` alone when given: what the sharing page lists, however many a city's network
     holds. The rules are `visible_offers`' (every offer, for members) and `visible_needs`'
@@ -152,7 +144,7 @@ def _shown(
     values: dict[str, Any],
     offset: int,
     limit: int,
-) -> Shown:
+) -> Page:
     """A page of `_open_page(*kind)` and the total: counted only when the page cannot say
     (a full page, or one past the last row); a page that is not full ends the list."""
     offset, limit = max(offset, 0), max(limit, 0)
@@ -160,7 +152,7 @@ def _shown(
     total = total_of(
         len(rows), offset, limit, lambda: int(session.scalar(_open_count(*kind), values) or 0)
     )
-    return Shown(rows, total)
+    return Page(rows, total)
 
 
 def _open_rule(model: type[Offer] | type[Need], wanted: bool, own: bool) -> list[Any]:

@@ -6,7 +6,7 @@ fairness figures (by group, no names) and only their own lines.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ from commonpot.network.models import (
     Offer,
     RunStatus,
 )
-from commonpot.paging import total_of
+from commonpot.paging import Page, read_page
 from commonpot.tenancy import get_scoped, select_scoped
 
 
@@ -45,13 +45,6 @@ def visible_run(
 SHOWN = 100  # lines of a run the page shows at once
 
 
-class Lines(NamedTuple):
-    """One page of a run's lines as the page shows them, and how many the viewer may see."""
-
-    rows: list[dict[str, Any]]
-    total: int
-
-
 def lines(
     session: Session,
     community: Community,
@@ -61,14 +54,14 @@ def lines(
     full: bool,
     offset: int = 0,
     limit: int = SHOWN,
-) -> Lines:
+) -> Page:
     """The run's lines as food, people and places (all for stewards, else the viewer's own),
     in line order, `limit` from `offset`: a city's run has thousands. The database picks the
     viewer's lines and the page; names and handovers are read for those lines alone."""
     rule = [Assignment.run_id == run.id, Assignment.community_id == community.id]
     if not full:
         if viewer.user_id is None:
-            return Lines([], 0)
+            return Page([], 0)
         rule.append(or_(Offer.user_id == viewer.user_id, Need.user_id == viewer.user_id))
     joined = (
         select(Assignment, Offer, Need)
@@ -76,10 +69,7 @@ def lines(
         .join(Need, Need.id == Assignment.need_id)
         .where(*rule)
     )
-    offset, limit = max(offset, 0), max(limit, 0)
-    rows = session.execute(joined.order_by(Assignment.id).offset(offset).limit(limit)).all()
-    counted = joined.with_only_columns(func.count()).order_by(None)
-    total = total_of(len(rows), offset, limit, lambda: int(session.scalar(counted) or 0))
+    rows, total = read_page(session, joined.order_by(Assignment.id), offset, limit)
     ids = [line.id for line, _, _ in rows]
     by_line = {
         h.assignment_id: h
@@ -110,7 +100,7 @@ def lines(
                 "mine_as": "donor" if offer.user_id == viewer.user_id else "recipient",
             }
         )
-    return Lines(out, total)
+    return Page(out, total)
 
 
 def food_summary(

@@ -30,7 +30,6 @@ from commonpot.network.foraging import (
 from commonpot.network.groups import create_group, get_group, groups
 from commonpot.network.offers import (
     SHOWN,
-    Shown,
     create_need,
     create_offer,
     get_need,
@@ -49,7 +48,6 @@ __all__ = [
     "CIRCUMSTANCES",
     "MAX_QUANTITY",
     "SHOWN",
-    "Shown",
     "assign_group",
     "create_group",
     "create_need",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any, NamedTuple
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -21,7 +20,7 @@ from commonpot.i18n import stored_word
 from commonpot.network import service, web_handovers, web_runs
 from commonpot.network.checks import UNITS
 from commonpot.network.web_forms import UNPROCESSABLE, failed, form_values, number
-from commonpot.paging import page_number, pager
+from commonpot.paging import Page, address, page_number, pager
 from commonpot.params import Id
 from commonpot.parsing import is_digits
 from commonpot.templating import reader, redirect, redirect_error, render
@@ -47,18 +46,7 @@ class Wanted(NamedTuple):
 
     def url(self, slug: str, **changed: Any) -> str:
         """The page's address showing this with `changed` (a page number, the category)."""
-        wanted = self._replace(**changed)
-        query = {
-            key: value
-            for key, value in (
-                ("category", wanted.category),
-                ("offers_page", wanted.offers_page),
-                ("needs_page", wanted.needs_page),
-            )
-            if value not in (None, 1)
-        }
-        path = f"/communities/{slug}/network"
-        return f"{path}?{urlencode(query)}" if query else path
+        return address(f"/communities/{slug}/network", **self._replace(**changed)._asdict())
 
 
 def _overview_page(
@@ -109,7 +97,7 @@ def _overview_page(
     center = [community.lat, community.lon] if community.lat is not None else None
     found_groups = service.groups(session, community, viewer)
 
-    def under(shown: service.Shown, field: str) -> dict[str, Any]:
+    def under(shown: Page, field: str) -> dict[str, Any]:
         """The pager under one list (its page in `field`), keeping the other's page."""
         page = getattr(wanted, field)
 

@@ -25,7 +25,7 @@ from commonpot.http import PostedForm, unit_of_work, verify_csrf_form
 from commonpot.network import handovers, live, volunteering
 from commonpot.network.access import is_steward, require_reader
 from commonpot.network.models import Handover
-from commonpot.paging import numbered, page_number, pager
+from commonpot.paging import Page, numbered, page_number, pager
 from commonpot.params import Id
 from commonpot.templating import redirect, redirect_error, render
 
@@ -123,7 +123,7 @@ def _page(
             offset=(page - 1) * handovers.CARRY_SHOWN,
         )
         if which == "carry"
-        else handovers.Waiting([], 0)
+        else Page([], 0)
     )
     slots = (
         volunteering.my_slots(here.session, here.community, here.viewer) if which == "carry" else []
