@@ -9,8 +9,11 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import insert
 
 from commonpot.communities import service as communities
+from commonpot.governance.models import Proposal
+from commonpot.governance.proposals import GROUP_SHOWN
 from tests.e2e.conftest import (
     LiveServer,
     Words,
@@ -172,3 +175,58 @@ def test_ranked_decision_journey(live_server: LiveServer, page: Page, tr: Words)
     )
     assert remote.returncode == 0, remote.stderr
     assert remote.stdout.startswith("ok: ")
+
+
+@both_languages
+def test_a_member_finds_old_decisions_and_a_delegate_among_many(
+    live_server: LiveServer, page: Page, tr: Words
+) -> None:
+    """Years of decisions and a crowd of members: each state shows its newest and a link to
+    all of them a page at a time; a title finds a proposal; the delegation form finds its
+    person by name and delegates; the page passes axe."""
+    with live_server.db.unit_of_work() as s:
+        steward = make_user(s, "Ada Steward", email="ada@example.org")
+        community = make_community(s, steward, slug="riverbank")
+        for i in range(110):
+            communities.add_member(s, community, make_user(s, f"Neighbour {i:03d}"))
+        s.flush()
+        s.execute(
+            insert(Proposal),
+            [
+                {
+                    "community_id": community.id,
+                    "number": n,
+                    "title": "Mill the spelt together" if n == 7 else f"Decision {n}",
+                    "author_id": steward.id,
+                    "state": "executed",
+                    "method": "majority",
+                    "action_hash": "0" * 64,
+                }
+                for n in range(1, 121)
+            ],
+        )
+    sign_in(page, live_server.url, "ada@example.org", PASSWORD)
+    page.goto(f"{live_server.url}/communities/riverbank/governance")
+    executed = page.locator("#state-executed ~ ul li")
+    expect(executed).to_have_count(GROUP_SHOWN)
+    assert axe_violations(page) == []
+    page.get_by_role("link", name=tr("All %(count)s", count="120")).click()
+    found = page.locator("#found-h ~ ul li")
+    expect(found).to_have_count(100)
+    page.get_by_role("link", name=tr("Older")).click()
+    expect(found).to_have_count(20)
+    page.get_by_role("searchbox", name=tr("Search proposals")).fill("SPELT")
+    page.get_by_role("button", name=tr("Find"), exact=True).first.click()
+    expect(found).to_have_count(1)
+    expect(found).to_contain_text("#7 Mill the spelt together")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name=tr("All proposals")).click()
+    expect(page.get_by_label(tr("Who votes for me when I do not")).locator("option")).to_have_count(
+        100
+    )
+    page.get_by_role("searchbox", name=tr("Find a member")).fill("neighbour 109")
+    page.get_by_role("button", name=tr("Find"), exact=True).last.click()
+    who = page.get_by_label(tr("Who votes for me when I do not"))
+    expect(who.locator("option")).to_have_count(1)
+    page.get_by_role("button", name=tr("Delegate"), exact=True).click()
+    expect(page.get_by_text("Neighbour 109 (")).to_be_visible()

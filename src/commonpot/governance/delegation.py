@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import String, bindparam, cast, null, select, union_all
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import actions, communities
@@ -13,6 +13,7 @@ from commonpot.communities import Community, Membership
 from commonpot.errors import Invalid, NotFound
 from commonpot.governance import ledger
 from commonpot.governance.models import Delegation
+from commonpot.paging import read_page
 from commonpot.settings import Settings
 from commonpot.tenancy import select_scoped
 
@@ -109,30 +110,53 @@ class Given(NamedTuple):
     delegate_name: str
 
 
+DELEGATE_SHOWN = 100  # members the delegation form offers at once
+
+
+class Choices(NamedTuple):
+    """What the delegation form offers: the members it lists, how many match, and the
+    viewer's own delegations."""
+
+    members: list[Person]
+    total: int
+    given: list[Given]
+
+
+NO_CHOICES = Choices([], 0, [])
+
+
 def form_choices(
-    session: Session, community: Community, viewer: Viewer
-) -> tuple[list[Person], list[Given]]:
-    """What the delegation form offers the viewer, in one statement: the community's other
-    members by name (whom they may delegate to) and the delegations they gave (even to
-    someone who has left since, so that they can withdraw it)."""
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    name: str | None = None,
+    limit: int = DELEGATE_SHOWN,
+) -> Choices:
+    """What the delegation form offers the viewer: the community's other members by name,
+    the first `limit` of those whose name holds `name` (any case) when given, and how many
+    match (a city's group has thousands); and the delegations they gave (even to someone
+    who has left since, so that they can withdraw it)."""
     if viewer.user_id is None:
-        return [], []
-    members: list[Person] = []
-    given: list[Given] = []
+        return NO_CHOICES
     values = {"community_id": community.id, "user_id": viewer.user_id}
-    for scope, user_id, name in session.execute(_CHOICES, values):
-        if scope is not None:
-            given.append(Given(scope, user_id, name))
-        elif user_id != viewer.user_id:
-            members.append(Person(user_id, name))
-    return members, given
+    query = _OTHERS.params(values)
+    if name:
+        query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
+    shown = read_page(session, query, 0, limit)
+    given = [Given._make(row) for row in session.execute(_GIVEN_ROWS, values)]
+    return Choices([Person._make(row) for row in shown.rows], shown.total, given)
 
 
-# built once per process (every governance page a member reads asks it); plain rows
-_MEMBER_ROWS = (
-    select(cast(null(), String).label("scope"), Membership.user_id, User.display_name)
+# built once per process (every governance page a member reads asks them); plain rows
+_OTHERS = (
+    select(Membership.user_id, User.display_name)
     .join(User, User.id == Membership.user_id)
-    .where(Membership.community_id == bindparam("community_id"))
+    .where(
+        Membership.community_id == bindparam("community_id"),
+        Membership.user_id != bindparam("user_id"),
+    )
+    .order_by(User.display_name, Membership.user_id)
 )
 _GIVEN_ROWS = (
     select(Delegation.scope, Delegation.delegate_id, User.display_name)
@@ -141,7 +165,5 @@ _GIVEN_ROWS = (
         Delegation.community_id == bindparam("community_id"),
         Delegation.delegator_id == bindparam("user_id"),
     )
-)
-_CHOICES = union_all(_MEMBER_ROWS, _GIVEN_ROWS).order_by(
-    *(_MEMBER_ROWS.selected_columns[name] for name in ("display_name", "user_id", "scope"))
+    .order_by(User.display_name, Delegation.scope)
 )

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Integer, Select, and_, bindparam, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import communities
@@ -17,6 +17,7 @@ from commonpot.errors import Forbidden, NotFound
 from commonpot.governance import ledger
 from commonpot.governance.canonical import canonical_json
 from commonpot.governance.models import Proposal, State, Vote
+from commonpot.paging import Page, read_page
 from commonpot.tenancy import select_scoped
 
 DEFAULT_RULES: dict[str, Any] = {
@@ -75,6 +76,76 @@ def _listed(steward: bool) -> Select[int, str, str, str, datetime | None]:
     """`listed_proposals`' statement: `_readable`'s rule and order, the listed columns."""
     columns = (Proposal.number, Proposal.title, Proposal.state, Proposal.method)
     return _readable(steward, one=False).with_only_columns(*columns, Proposal.closes_at)
+
+
+GROUP_SHOWN = 10  # the newest proposals each state's group shows on the governance page
+LIST_SHOWN = 100  # proposals a page of one state, or of a title search, lists at once
+
+
+class Group(NamedTuple):
+    """A state's newest proposals on the governance page, and how many are in that state."""
+
+    state: str
+    proposals: list[Listed]
+    total: int
+
+
+def listed_groups(
+    session: Session, community: Community, viewer: Viewer, *, shown: int = GROUP_SHOWN
+) -> list[Group]:
+    """`listed_proposals` grouped by state, in one statement: each state's newest `shown`
+    and its count (a community decides thousands of things over the years), the groups in
+    the order of their newest proposal."""
+    steward = is_steward(session, community, viewer)
+    values = {"community_id": community.id, "user_id": viewer.user_id, "shown": shown}
+    groups: dict[str, Group] = {}
+    for *row, total in session.execute(_grouped(steward), values):
+        listed = Listed._make(row)
+        groups.setdefault(listed.state, Group(listed.state, [], total)).proposals.append(listed)
+    return list(groups.values())
+
+
+@lru_cache(maxsize=2)
+def _grouped(steward: bool) -> Any:
+    """`listed_groups`' statement: `_listed`'s, ranked and counted within each state."""
+    newest = Proposal.number.desc()
+    ranked = (
+        _listed(steward)
+        .order_by(None)
+        .add_columns(
+            func.row_number().over(partition_by=Proposal.state, order_by=newest).label("rank"),
+            func.count().over(partition_by=Proposal.state).label("in_state"),
+        )
+        .subquery()
+    )
+    columns = [ranked.c[name] for name in (*Listed._fields, "in_state")]
+    return (
+        select(*columns)
+        .where(ranked.c.rank <= bindparam("shown", type_=Integer))
+        .order_by(ranked.c.number.desc())
+    )
+
+
+def listed_page(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    state: str | None = None,
+    title: str | None = None,
+    offset: int = 0,
+    limit: int = LIST_SHOWN,
+) -> Page:
+    """A page of `listed_proposals` (the same rule and order) in `state`, of those whose
+    title holds `title` (any case), or both, and how many there are."""
+    steward = is_steward(session, community, viewer)
+    query = _listed(steward).params(community_id=community.id, user_id=viewer.user_id)
+    if state:
+        query = query.where(Proposal.state == state)
+    if title:
+        query = query.where(func.lower(Proposal.title).contains(title.lower(), autoescape=True))
+    page = read_page(session, query, offset, limit)
+    return Page([Listed._make(row) for row in page.rows], page.total)
 
 
 @lru_cache(maxsize=4)

@@ -37,10 +37,15 @@ from commonpot.governance.count_methods import METHODS
 from commonpot.governance.models import Comment, Proposal, State, Vote
 from commonpot.governance.proposals import (
     DEFAULT_RULES,
+    GROUP_SHOWN,
+    LIST_SHOWN,
     OPEN_STATES,
+    Group,
     Listed,
     action_hash,
     get_proposal,
+    listed_groups,
+    listed_page,
     listed_proposals,
     locked,
     proposal_and_vote,
@@ -53,6 +58,9 @@ from commonpot.tenancy import select_scoped
 
 __all__ = [
     "DEFAULT_RULES",
+    "GROUP_SHOWN",
+    "LIST_SHOWN",
+    "Group",
     "Listed",
     "Said",
     "action_hash",
@@ -68,6 +76,8 @@ __all__ = [
     "execute_proposal",
     "get_proposal",
     "is_due",
+    "listed_groups",
+    "listed_page",
     "listed_proposals",
     "my_vote",
     "open_proposal",

@@ -7,7 +7,7 @@ import math
 import secrets
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -22,10 +22,12 @@ from commonpot.governance import constitution, delegation, ledger, ledger_words,
 from commonpot.governance.catchup import caught_up_read
 from commonpot.governance.count_methods import METHODS
 from commonpot.governance.grants_web import router as grants_router
+from commonpot.governance.models import State
 from commonpot.governance.refused import Refused, form_context, status_of
 from commonpot.governance.web_proposal import METHOD_LABELS
 from commonpot.governance.web_proposal import router as proposal_router
 from commonpot.http import PostedForm, csrf_token, own_address, verify_csrf_form
+from commonpot.paging import address, page_number, pager
 from commonpot.templating import Reader, fragment, reader, reader_locale, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
@@ -38,6 +40,7 @@ SECTION = {
 }
 BASE = "/communities/{slug}/governance"
 STATE_ORDER = ["active", "pending", "queued", "draft", "executed", "succeeded", "defeated"]
+STATES = frozenset(state.value for state in State)
 
 
 # Form field for each rule the constitution bounds (the API names them rules.<rule>).
@@ -78,13 +81,54 @@ def _floor_rows(floors: dict[str, constitution.Floor]) -> list[dict[str, Any]]:
     return rows
 
 
-def _list_page(request: Request, here: Here, refused: Refused | None = None) -> Response:
+class Listing(NamedTuple):
+    """Which proposals the governance page lists, and whom its delegation form offers
+    (from the address: `?state=`, `?title=`, `?page=`, `?who=`)."""
+
+    state: str = ""
+    title: str = ""
+    page: int = 1
+    who: str = ""
+
+    @property
+    def narrowed(self) -> bool:
+        """One state's proposals, or a title search: a flat, paged list (not the groups)."""
+        return bool(self.state or self.title)
+
+
+def _listing(state: str, title: str, page: str, who: str) -> Listing:
+    """The page's `Listing` from its address; an unknown state or page is refused naming it."""
+    if state and state not in STATES:
+        raise Invalid("Choose a state from the list.", field="state")
+    return Listing(state, title.strip()[:200], page_number(page, "page"), who.strip()[:100])
+
+
+def _list_page(
+    request: Request, here: Here, refused: Refused | None = None, listing: Listing = Listing()
+) -> Response:
     ctx, community = here, here.community
-    found = service.listed_proposals(ctx.session, community, ctx.viewer)
-    groups: dict[str, list[service.Listed]] = {}
-    for p in found:
-        groups.setdefault(p.state, []).append(p)
-    order = [s for s in STATE_ORDER if s in groups] + [s for s in groups if s not in STATE_ORDER]
+    path = f"/communities/{community.slug}/governance"
+    found, found_pager, groups = None, None, []
+    if listing.narrowed:
+        found = service.listed_page(
+            ctx.session,
+            community,
+            ctx.viewer,
+            state=listing.state or None,
+            title=listing.title or None,
+            offset=(listing.page - 1) * service.LIST_SHOWN,
+        )
+
+        def url(at: int) -> str:
+            return address(path, state=listing.state, title=listing.title, page=at)
+
+        found_pager = pager(len(found.rows), found.total, listing.page, service.LIST_SHOWN, url)
+    else:
+        rank = {state: i for i, state in enumerate(STATE_ORDER)}
+        groups = sorted(
+            service.listed_groups(ctx.session, community, ctx.viewer),
+            key=lambda g: rank.get(g.state, len(rank)),
+        )
     version, floors = constitution.floors(ctx.session, community)
     propose_form = None
     if refused is None and here.is_member:  # the blank form: kept per language and rules
@@ -97,19 +141,28 @@ def _list_page(request: Request, here: Here, refused: Refused | None = None) -> 
             tuple(_action_kinds()),
         )
         propose_form = Markup(kept.replace(_TOKEN, str(escape(csrf_token(request)))))  # noqa: S704
-    members, given = (
-        delegation.form_choices(ctx.session, community, ctx.viewer) if here.is_member else ([], [])
+    choices = (
+        delegation.form_choices(ctx.session, community, ctx.viewer, name=listing.who or None)
+        if here.is_member
+        else delegation.NO_CHOICES
     )
     data = here.page(
-        groups=[(s, groups[s]) for s in order],
+        groups=groups,
+        group_shown=service.GROUP_SHOWN,
+        listing=listing,
+        states=[s for s in STATE_ORDER if s in STATES] + sorted(STATES - set(STATE_ORDER)),
+        found=found.rows if found else None,
+        found_pager=found_pager,
+        state_address=lambda state: address(path, state=state),
         propose_form=propose_form,
         methods=[(m, METHOD_LABELS[m]) for m in METHODS],
         action_kinds=_action_kinds(),
-        delegations=given,
-        members=members,
+        delegations=choices.given,
+        members=choices.members,
+        members_total=choices.total,
+        **form_context(refused, _prefill(floors)),
         constitution_version=version,
         floor_rows=_floor_rows(floors),
-        **form_context(refused, _prefill(floors)),
     )
     return render(request, "governance/list.html", data, ctx=ctx, status_code=status_of(refused))
 
@@ -159,12 +212,19 @@ def _blank_propose_form(
 
 
 @router.get(BASE, response_class=HTMLResponse)
-async def proposals_page(request: Request, slug: str) -> Response:
-    """Proposals grouped by state, the constitution, and forms to propose and to delegate.
+async def proposals_page(
+    request: Request, slug: str, state: str = "", title: str = "", page: str = "", who: str = ""
+) -> Response:
+    """Proposals grouped by state (each state's newest; `?state=` lists one state a hundred
+    at a time, `?title=` finds them by title), the constitution, and forms to propose and
+    to delegate (`?who=` finds the member to delegate to).
 
     Read on the event loop after any due step, and for readers not signed in rendered once
     until the database changes or the next step falls due (`caught_up_read`)."""
-    return await caught_up_read(request, slug, lambda here: _list_page(request, here), page=True)
+    listing = _listing(state, title, page, who)
+    return await caught_up_read(
+        request, slug, lambda here: _list_page(request, here, listing=listing), page=True
+    )
 
 
 def _form_list(value: str) -> list[str]:
