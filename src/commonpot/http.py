@@ -15,10 +15,12 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonpot.db import RETRY_ATTEMPTS, Database, is_retryable, retry_delay
 from commonpot.errors import DomainError, Forbidden
+from commonpot.paging import Window
 from commonpot.settings import Settings
 
 if TYPE_CHECKING:
@@ -83,6 +85,14 @@ class Ctx:
     request: Request
     settings: Settings
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def say_pages(request: Request, response: Response, window: Window, shown: int) -> None:
+    """Name the next and previous pages of an API list of `shown` rows read through
+    `window` in the response's `Link` header (RFC 8288; addresses relative to this one)."""
+    links = window.links(f"{request.url.path}?{request.url.query}", shown)
+    if links:
+        response.headers["Link"] = links
 
 
 def database(request: Request) -> Database:

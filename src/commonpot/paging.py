@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, NamedTuple
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy import Select, func
 from sqlalchemy.orm import Session
@@ -102,3 +102,43 @@ def pager(
         "newer": url(page - 1) if page > 1 else None,
         "older": url(page + 1) if page * size < total else None,
     }
+
+
+API_MOST = 1000  # rows one page of an API list may ask for
+
+
+class Window(NamedTuple):
+    """Which rows of an API list to return: from `offset`, at most `limit` (None: every
+    row, as the list has always answered; clients opt in to pages)."""
+
+    offset: int = 0
+    limit: int | None = None
+
+    def of(self, query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+        """`query` (ordered) narrowed to the window."""
+        if self.limit is None and not self.offset:
+            return query
+        return query.offset(self.offset).limit(self.limit)
+
+    def links(self, url: str, shown: int) -> str | None:
+        """The RFC 8288 `Link` header value of a page of `shown` rows read from `url`: the
+        next page's address when this one is full (`rel="next"`), the previous one's when
+        this is not the first (`rel="prev"`); None for the whole list."""
+        if self.limit is None:
+            return None
+        found = []
+        if shown >= self.limit:
+            found.append(f'<{_with_offset(url, self.offset + self.limit)}>; rel="next"')
+        if self.offset:
+            found.append(f'<{_with_offset(url, max(self.offset - self.limit, 0))}>; rel="prev"')
+        return ", ".join(found) or None
+
+
+EVERY_ROW = Window()
+
+
+def _with_offset(url: str, offset: int) -> str:
+    """`url` with its `offset` query parameter set to `offset` (the others kept, in order)."""
+    path, _, query = url.partition("?")
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "offset"]
+    return f"{path}?{urlencode([*kept, ('offset', str(offset))])}"

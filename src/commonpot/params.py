@@ -27,3 +27,15 @@ Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
 def within(value: int | None) -> bool:
     """True when the number can be a row id (larger ones cannot exist, on any database)."""
     return value is not None and 1 <= value <= MAX_ID
+
+
+Limit = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=1000,
+        description="At most this many rows, from `offset`; the response's `Link` header "
+        'names the next page (`rel="next"`) while there may be more. Without it: every row.',
+    ),
+]
+"""How many rows an API list returns at most (opt-in: every row without it)."""

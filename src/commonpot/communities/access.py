@@ -22,7 +22,7 @@ from commonpot.communities.models import (
 )
 from commonpot.db import READ_ONLY
 from commonpot.errors import Forbidden, NotFound, Unauthenticated
-from commonpot.paging import Page, read_page
+from commonpot.paging import EVERY_ROW, Page, Window, read_page
 from commonpot.tenancy import select_scoped
 
 
@@ -260,9 +260,12 @@ def my_memberships(session: Session, viewer: Viewer) -> list[Membership]:
     )
 
 
-def members(session: Session, community: Community, viewer: Viewer) -> list[Membership]:
-    """The member list; only members see it (people's names are theirs to share)."""
-    return list(session.scalars(_members(session, community, viewer)))
+def members(
+    session: Session, community: Community, viewer: Viewer, window: Window = EVERY_ROW
+) -> list[Membership]:
+    """The member list; only members see it (people's names are theirs to share); those
+    in `window`."""
+    return list(session.scalars(window.of(_members(session, community, viewer))))
 
 
 def _members(session: Session, community: Community, viewer: Viewer) -> Select[Membership]:

@@ -19,8 +19,9 @@ from commonpot.communities.schemas import (
     RoleIn,
 )
 from commonpot.communities.scope import CommunityScope, Here, shared_read
-from commonpot.http import Unit, api_router_for, own_address
-from commonpot.params import Id
+from commonpot.http import Unit, api_router_for, own_address, say_pages
+from commonpot.paging import Window
+from commonpot.params import Id, Limit, Offset
 
 router = api_router_for("communities")
 
@@ -66,12 +67,15 @@ def update_community(body: CommunityPatch, here: CommunityScope) -> CommunityOut
 
 
 @router.get("/communities/{slug}/members", response_model=list[MemberOut])
-def list_members(here: CommunityScope) -> list[MemberOut]:
-    """The members and their roles (members only)."""
-    return [
-        MemberOut.model_validate(m)
-        for m in service.members(here.session, here.community, here.viewer)
-    ]
+def list_members(
+    here: CommunityScope, response: Response, limit: Limit = None, offset: Offset = 0
+) -> list[MemberOut]:
+    """The members and their roles (members only), stewards first, then by name; a page of
+    them with `limit`."""
+    window = Window(offset, limit)
+    found = service.members(here.session, here.community, here.viewer, window)
+    say_pages(here.request, response, window, len(found))
+    return [MemberOut.model_validate(m) for m in found]
 
 
 @router.put("/communities/{slug}/members/{user_id}/role", response_model=MemberOut)

@@ -36,7 +36,9 @@ from commonpot.governance.schemas import (
     VoteIn,
     VoteOut,
 )
-from commonpot.http import api_router_for
+from commonpot.http import api_router_for, say_pages
+from commonpot.paging import Window
+from commonpot.params import Limit, Offset
 from commonpot.settings import Settings
 from commonpot.templating import reader
 
@@ -85,13 +87,24 @@ def proposal_out(here: Here, proposal: Proposal) -> ProposalOut:
 
 
 @router.get(BASE + "/proposals", response_model=list[ProposalOut])
-async def list_proposals(request: Request, slug: str, state: str | None = None) -> Response:
-    """Proposals you may see, newest first (filter by state)."""
+async def list_proposals(
+    request: Request,
+    slug: str,
+    state: str | None = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+) -> Response:
+    """Proposals you may see, newest first (filter by state); a page of them with `limit`."""
+    window = Window(offset, limit)
 
     def answer(here: Here) -> Response:
-        found = service.visible_proposals(here.session, here.community, here.viewer)
-        out = [proposal_out(here, p) for p in found if state in (None, p.state)]
-        return Response(_PROPOSALS.dump_json(out), media_type="application/json")
+        found = service.visible_proposals(
+            here.session, here.community, here.viewer, state=state, window=window
+        )
+        out = [proposal_out(here, p) for p in found]
+        answered = Response(_PROPOSALS.dump_json(out), media_type="application/json")
+        say_pages(request, answered, window, len(found))
+        return answered
 
     return await caught_up_read(request, slug, answer)
 

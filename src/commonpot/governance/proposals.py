@@ -17,7 +17,7 @@ from commonpot.errors import Forbidden, NotFound
 from commonpot.governance import ledger
 from commonpot.governance.canonical import canonical_json
 from commonpot.governance.models import Proposal, State, Vote
-from commonpot.paging import Page, read_page
+from commonpot.paging import EVERY_ROW, Page, Window, read_page
 from commonpot.tenancy import select_scoped
 
 DEFAULT_RULES: dict[str, Any] = {
@@ -46,11 +46,22 @@ def is_steward(session: Session, community: Community, viewer: Viewer) -> bool:
 MAX_NUMBER = 2**31 - 1  # proposal numbers are 32-bit integers on PostgreSQL
 
 
-def visible_proposals(session: Session, community: Community, viewer: Viewer) -> list[Proposal]:
-    """The one read helper: drafts only for their author and stewards, the rest for readers."""
+def visible_proposals(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    state: str | None = None,
+    window: Window = EVERY_ROW,
+) -> list[Proposal]:
+    """The one read helper: drafts only for their author and stewards, the rest for readers
+    (newest first; in `state` when given; those in `window`)."""
     steward = is_steward(session, community, viewer)
     values = {"community_id": community.id, "user_id": viewer.user_id}
-    return list(session.scalars(_readable(steward, one=False), values))
+    query = _readable(steward, one=False)
+    if state is not None:
+        query = query.where(Proposal.state == state)
+    return list(session.scalars(window.of(query), values))
 
 
 class Listed(NamedTuple):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from commonpot.communities.scope import CommunityScope
 from commonpot.errors import Invalid, NotFound
-from commonpot.http import api_router_for
+from commonpot.http import api_router_for, say_pages
 from commonpot.i18n import reader
 from commonpot.jobs.web import JobOut, job_out
 from commonpot.network import handovers, live, runs, service
@@ -35,7 +35,8 @@ from commonpot.network.schemas import (
     RunOut,
     WindowIn,
 )
-from commonpot.params import Id
+from commonpot.paging import Window
+from commonpot.params import Id, Limit, Offset
 
 router = api_router_for("network")
 BASE = "/communities/{slug}/network"
@@ -129,9 +130,19 @@ def run_out(session: Session, run: AllocationRun) -> RunOut:
 
 
 @router.get(BASE + "/offers", response_model=list[OfferOut])
-def list_offers(here: CommunityScope, status: str | None = None) -> list[OfferOut]:
-    """The community's offers (members)."""
-    found = service.visible_offers(here.session, here.community, here.viewer, status=status)
+def list_offers(
+    here: CommunityScope,
+    response: Response,
+    status: str | None = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+) -> list[OfferOut]:
+    """The community's offers, oldest first (members); a page of them with `limit`."""
+    window = Window(offset, limit)
+    found = service.visible_offers(
+        here.session, here.community, here.viewer, status=status, window=window
+    )
+    say_pages(here.request, response, window, len(found))
     return [offer_out(o) for o in found]
 
 
@@ -149,9 +160,20 @@ def withdraw_offer(offer_id: Id, here: CommunityScope) -> OfferOut:
 
 
 @router.get(BASE + "/needs", response_model=list[NeedOut])
-def list_needs(here: CommunityScope, status: str | None = None) -> list[NeedOut]:
-    """Needs you may see: your own, or all of them for stewards."""
-    found = service.visible_needs(here.session, here.community, here.viewer, status=status)
+def list_needs(
+    here: CommunityScope,
+    response: Response,
+    status: str | None = None,
+    limit: Limit = None,
+    offset: Offset = 0,
+) -> list[NeedOut]:
+    """Needs you may see, oldest first: your own, or all of them for stewards; a page of
+    them with `limit`."""
+    window = Window(offset, limit)
+    found = service.visible_needs(
+        here.session, here.community, here.viewer, status=status, window=window
+    )
+    say_pages(here.request, response, window, len(found))
     return [need_out(n) for n in found]
 
 
@@ -257,9 +279,13 @@ def log_harvest(patch_id: Id, body: HarvestIn, here: CommunityScope) -> HarvestO
 
 
 @router.get(BASE + "/runs", response_model=list[RunOut])
-def list_runs(here: CommunityScope) -> list[RunOut]:
-    """Allocation runs, newest first (stewards)."""
-    found = runs.runs(here.session, here.community, here.viewer)
+def list_runs(
+    here: CommunityScope, response: Response, limit: Limit = None, offset: Offset = 0
+) -> list[RunOut]:
+    """Allocation runs, newest first (stewards); a page of them with `limit`."""
+    window = Window(offset, limit)
+    found = runs.runs(here.session, here.community, here.viewer, window)
+    say_pages(here.request, response, window, len(found))
     return [run_out(here.session, r) for r in found]
 
 

@@ -21,19 +21,25 @@ from commonpot.network.circumstances import clean as circumstances_clean
 from commonpot.network.circumstances import need_closed
 from commonpot.network.groups import get_group
 from commonpot.network.models import Need, NeedStatus, Offer, OfferStatus
-from commonpot.paging import Page, total_of
+from commonpot.paging import EVERY_ROW, Page, Window, total_of
 from commonpot.tenancy import get_scoped, select_scoped
 
 
 def visible_offers(
-    session: Session, community: Community, viewer: Viewer, *, status: str | None = None
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    status: str | None = None,
+    window: Window = EVERY_ROW,
 ) -> list[Offer]:
-    """Offers the viewer may see: every offer of the community, for its members."""
+    """Offers the viewer may see: every offer of the community, for its members (oldest
+    first; those in `window`)."""
     require_reader(session, community, viewer)
     query = select_scoped(Offer, community.id)
     if status is not None:
         query = query.where(Offer.status == status)
-    return list(session.scalars(query.order_by(Offer.id)))
+    return list(session.scalars(window.of(query.order_by(Offer.id))))
 
 
 class Fresh(NamedTuple):
@@ -92,16 +98,22 @@ def _newest(model: type[Offer] | type[Need], part: int, status: str, *order: Any
 
 
 def visible_needs(
-    session: Session, community: Community, viewer: Viewer, *, status: str | None = None
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    *,
+    status: str | None = None,
+    window: Window = EVERY_ROW,
 ) -> list[Need]:
-    """Needs the viewer may see: stewards see all, other members only their own."""
+    """Needs the viewer may see: stewards see all, other members only their own (oldest
+    first; those in `window`)."""
     require_reader(session, community, viewer)
     query = select_scoped(Need, community.id)
     if not is_steward(session, community, viewer):
         query = query.where(Need.user_id == viewer.user_id)
     if status is not None:
         query = query.where(Need.status == status)
-    return list(session.scalars(query.order_by(Need.id)))
+    return list(session.scalars(window.of(query.order_by(Need.id))))
 
 
 SHOWN = 100  # rows of each list the sharing page shows at once

@@ -36,6 +36,7 @@ from commonpot.network.models import (
 from commonpot.network.signals import AllocationCommitted, NeedMatched, OfferAllocated
 from commonpot.network.solve import Solved, solve_run
 from commonpot.offload import cpu_bound
+from commonpot.paging import EVERY_ROW, Window
 from commonpot.tenancy import get_scoped, select_scoped
 
 ALLOWED_PARAMS = ("max_distance_km", "speed_kmh", "cost_per_km", "segments", "candidates_per_need")
@@ -191,11 +192,13 @@ def store_run(
     return run
 
 
-def runs(session: Session, community: Community, viewer: Viewer) -> list[AllocationRun]:
-    """The community's allocation runs, newest first (stewards)."""
+def runs(
+    session: Session, community: Community, viewer: Viewer, window: Window = EVERY_ROW
+) -> list[AllocationRun]:
+    """The community's allocation runs, newest first (stewards; those in `window`)."""
     require_steward(session, community, viewer)
     query = select_scoped(AllocationRun, community.id)
-    return list(session.scalars(query.order_by(AllocationRun.id.desc())))
+    return list(session.scalars(window.of(query.order_by(AllocationRun.id.desc()))))
 
 
 def get_run(session: Session, community: Community, viewer: Viewer, run_id: int) -> AllocationRun:
