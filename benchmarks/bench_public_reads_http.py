@@ -16,7 +16,8 @@ the server's CPU per request against hello world's. Every case is checked to ans
 a body before it is timed.
 
 `--city N` adds N open offers and N open needs to riverside first (the uniform-square
-generator of the allocation benchmarks): the sharing page as a city's network fills it.
+generator of the allocation benchmarks): the sharing page as a city's network fills it; and
+N members and N decided proposals: the governance page of a city's group after years.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 from sqlalchemy import select
-from tests.factories.platform import big_network
+from tests.factories.platform import big_governance, big_network
 
 from bench_recipes_http import Case, Served, arguments, served, table
 from commonpot.communities.models import Community
@@ -73,6 +74,19 @@ def cases(up: Served) -> list[Case]:
     ]
 
 
+def city(url: str, n: int) -> None:
+    """Riverside as a city's group: n open offers, n open needs, n more members and n
+    decided proposals."""
+    db = open_database(url)
+    with db.unit_of_work() as session:
+        riverside = session.scalars(select(Community.id).where(Community.slug == "riverside"))
+        community_id = riverside.one()
+    big_network(db, community_id, None, n)
+    big_governance(db, community_id, n)
+    db.dispose()
+    print(f"riverside: {n:,} open offers, as many open needs, members and decided proposals added")
+
+
 def main() -> None:
     parser: argparse.ArgumentParser = arguments(__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="comma-separated case names (and hello)")
@@ -81,16 +95,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    def city(url: str) -> None:
-        db = open_database(url)
-        with db.unit_of_work() as session:
-            riverside = session.scalars(select(Community.id).where(Community.slug == "riverside"))
-            community_id = riverside.one()
-        big_network(db, community_id, None, args.city)
-        db.dispose()
-        print(f"riverside: {args.city:,} open offers and as many open needs added")
-
-    with served(args, city if args.city > 0 else None) as up:
+    with served(args, (lambda url: city(url, args.city)) if args.city > 0 else None) as up:
         chosen = cases(up)
         if args.only:
             wanted = {name.strip() for name in args.only.split(",")}

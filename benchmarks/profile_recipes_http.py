@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/profile_recipes_http.py [json|json-signed-in|html|hello]
         [--seconds 10] [--connections 8] [--top 40] [--path /any/path [--accept TYPE]]
-        [--signed-in] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--signed-in] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--city N]
 
 Builds the demo database as bench_recipes_http.py does, then runs uvicorn (the app, or the
 bare hello-world baseline) in a child process whose every thread is profiled with per-thread
@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_public_reads_http import city
 from bench_recipes_http import database_url, drop, free_port, load, prepare, wait_up
 
 # The child: profile every worker thread from its start and the event loop's thread from
@@ -84,10 +85,15 @@ def main() -> None:
     parser.add_argument(
         "--signed-in", action="store_true", help="with --path: as a riverside member (token)"
     )
+    parser.add_argument(
+        "--city", type=int, default=0, help="first add N offers, needs, members and proposals"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="cp-profile-"))
     url, made = database_url(args.pg, folder)
     recipe_id, token, env = prepare(url, folder)
+    if args.city:
+        city(url, args.city)
     port = free_port()
     out = folder / "profile.out"
     target = "hello_app:app" if args.which == "hello" else "commonpot.app:create_app"

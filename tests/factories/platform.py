@@ -13,9 +13,12 @@ from email.message import Message
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
+from commonpot.accounts.models import User
+from commonpot.communities.models import Membership
 from commonpot.db import Database
+from commonpot.governance.models import Proposal
 from commonpot.network.generate import uniform_square
 from commonpot.network.models import Need, Offer
 
@@ -95,6 +98,46 @@ def big_network(db: Database, community_id: int, user_id: int | None, n: int) ->
                     for x in data["needs"][chunk : chunk + 5000]
                 ],
             )
+
+
+def big_governance(db: Database, community_id: int, n: int) -> None:
+    """n more members (users who cannot sign in) and n decided proposals, most carried out,
+    numbered after the community's own, bulk inserted: years of a city group's decisions."""
+    with db.unit_of_work() as s:
+        first = 1 + int(
+            s.scalar(select(func.max(Proposal.number)).where(Proposal.community_id == community_id))
+            or 0
+        )
+        s.execute(
+            insert(User),
+            [
+                {
+                    "email": f"neighbour{i}@city.example",
+                    "display_name": f"Neighbour {i:06d}",
+                    "password_hash": "!",
+                }
+                for i in range(n)
+            ],
+        )
+        users = s.scalars(select(User.id).where(User.email.like("neighbour%@city.example")))
+        s.execute(
+            insert(Membership),
+            [{"community_id": community_id, "user_id": u, "role": "member"} for u in users],
+        )
+        s.execute(
+            insert(Proposal),
+            [
+                {
+                    "community_id": community_id,
+                    "number": first + i,
+                    "title": f"Decision {first + i}: share the harvest of plot {i % 97}",
+                    "state": "defeated" if i % 4 == 0 else "executed",
+                    "method": "majority",
+                    "action_hash": "0" * 64,
+                }
+                for i in range(n)
+            ],
+        )
 
 
 def body_text(message: Message) -> tuple[str, str]:

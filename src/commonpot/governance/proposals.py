@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Integer, Select, and_, bindparam, func, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
 from commonpot import communities
@@ -113,28 +113,21 @@ def listed_groups(
     for *row, total in session.execute(_grouped(steward), values):
         listed = Listed._make(row)
         groups.setdefault(listed.state, Group(listed.state, [], total)).proposals.append(listed)
-    return list(groups.values())
+    return sorted(groups.values(), key=lambda g: -g.proposals[0].number)
 
 
 @lru_cache(maxsize=2)
 def _grouped(steward: bool) -> Any:
-    """`listed_groups`' statement: `_listed`'s, ranked and counted within each state."""
-    newest = Proposal.number.desc()
-    ranked = (
-        _listed(steward)
-        .order_by(None)
-        .add_columns(
-            func.row_number().over(partition_by=Proposal.state, order_by=newest).label("rank"),
-            func.count().over(partition_by=Proposal.state).label("in_state"),
-        )
-        .subquery()
-    )
-    columns = [ranked.c[name] for name in (*Listed._fields, "in_state")]
-    return (
-        select(*columns)
-        .where(ranked.c.rank <= bindparam("shown", type_=Integer))
-        .order_by(ranked.c.number.desc())
-    )
+    """`listed_groups`' statement: for each state, `_listed`'s newest rows in it (at most
+    "shown") with how many there are, each an index range read of (community, state,
+    number) (migration 0025; a window over every proposal sorted them all)."""
+    branches = []
+    for state in State:
+        rule = _listed(steward).where(Proposal.state == state.value)
+        counted = rule.with_only_columns(func.count()).order_by(None).scalar_subquery()
+        newest = rule.add_columns(counted.correlate(None).label("in_state"))
+        branches.append(select(newest.limit(bindparam("shown", type_=Integer)).subquery()))
+    return union_all(*branches)
 
 
 def listed_page(
