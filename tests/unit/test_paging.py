@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from commonpot.errors import Invalid
-from commonpot.paging import MAX_PAGE, page_number, pager, total_of
+from commonpot.paging import EVERY_ROW, MAX_PAGE, Window, page_number, pager, total_of
 
 
 def test_a_page_number_is_a_whole_number_from_one() -> None:
@@ -53,3 +53,18 @@ def test_the_pager_says_which_rows_and_links_newer_and_older() -> None:
     beyond = pager(0, 250, 9, 100, url)
     assert (beyond["first"], beyond["last"], beyond["newer"]) == (0, 0, "/list?page=8")
     assert pager(0, 0, 1, 100, url)["older"] is None
+
+
+def test_an_api_window_names_the_next_and_previous_pages_keeping_the_rest_of_the_query() -> None:
+    url = "/api/x/offers?status=open&limit=10&offset=10"
+    assert Window(10, 10).links(url, 10) == (
+        '</api/x/offers?status=open&limit=10&offset=20>; rel="next", '
+        '</api/x/offers?status=open&limit=10&offset=0>; rel="prev"'
+    )
+    assert Window(0, 10).links("/a?limit=10", 10) == '</a?limit=10&offset=10>; rel="next"'
+    assert Window(0, 10).links("/a?limit=10", 3) is None  # one short page: nothing else
+    assert Window(5, 10).links("/a?limit=10&offset=5", 2) == '</a?limit=10&offset=0>; rel="prev"'
+    assert EVERY_ROW.links("/a", 500) is None  # the whole list, as before
+    assert Window(0, 10).links("/a?q=%3C%3E&limit=10", 10) == (
+        '</a?q=%3C%3E&limit=10&offset=10>; rel="next"'  # nothing unquoted into the header
+    )

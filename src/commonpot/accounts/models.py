@@ -15,6 +15,7 @@ class User(Base):
     """A person with an account on this instance."""
 
     __tablename__ = "users"
+    __table_args__ = (Index("ix_users_display_name", "display_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

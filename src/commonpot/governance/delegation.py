@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import actions, communities
@@ -13,7 +13,7 @@ from commonpot.communities import Community, Membership
 from commonpot.errors import Invalid, NotFound
 from commonpot.governance import ledger
 from commonpot.governance.models import Delegation
-from commonpot.paging import read_page
+from commonpot.paging import read_page, total_of
 from commonpot.settings import Settings
 from commonpot.tenancy import select_scoped
 
@@ -143,20 +143,33 @@ def form_choices(
     query = _OTHERS.params(values)
     if name:
         query = query.where(func.lower(User.display_name).contains(name.lower(), autoescape=True))
-    shown = read_page(session, query, 0, limit)
+        shown = read_page(session, query, 0, limit)
+        people, total = shown.rows, shown.total
+    else:  # counted from the memberships alone (not through every name)
+        people = list(session.execute(query.limit(limit)))
+        total = total_of(
+            len(people), 0, limit, lambda: int(session.scalar(_OTHERS_COUNT, values) or 0)
+        )
     given = [Given._make(row) for row in session.execute(_GIVEN_ROWS, values)]
-    return Choices([Person._make(row) for row in shown.rows], shown.total, given)
+    return Choices([Person._make(row) for row in people], total, given)
 
 
-# built once per process (every governance page a member reads asks them); plain rows
+# built once per process (every governance page a member reads asks them); plain rows. The
+# people are read in name order from the names' index (migration 0026), each checked to be
+# a member, until the page is full: not every member of a city sorted on every page.
 _OTHERS = (
-    select(Membership.user_id, User.display_name)
-    .join(User, User.id == Membership.user_id)
+    select(User.id, User.display_name)
     .where(
-        Membership.community_id == bindparam("community_id"),
-        Membership.user_id != bindparam("user_id"),
+        User.id != bindparam("user_id"),
+        exists().where(
+            Membership.community_id == bindparam("community_id"), Membership.user_id == User.id
+        ),
     )
-    .order_by(User.display_name, Membership.user_id)
+    .order_by(User.display_name, User.id)
+)
+_OTHERS_COUNT = select(func.count(Membership.id)).where(
+    Membership.community_id == bindparam("community_id"),
+    Membership.user_id != bindparam("user_id"),
 )
 _GIVEN_ROWS = (
     select(Delegation.scope, Delegation.delegate_id, User.display_name)

@@ -165,6 +165,7 @@ class Need(Base):
         CheckConstraint("received >= 0 AND received <= quantity", name="received_within"),
         Index("ix_network_needs_open", "community_id", "status", "id"),
         Index("ix_network_needs_open_kind", "community_id", "status", "category", "id"),
+        Index("ix_network_needs_own", "community_id", "user_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

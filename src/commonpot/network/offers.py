@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import Integer, bindparam, func, literal, select, union, union_all
+from sqlalchemy import Integer, Select, bindparam, func, literal, select, union, union_all
 from sqlalchemy.orm import Session
 
 from commonpot import communities
@@ -220,12 +220,29 @@ def _open_count(model: type[Offer] | type[Need], wanted: bool, own: bool) -> Any
 
 @lru_cache(maxsize=2)
 def _categories(own: bool) -> Any:
-    """`open_categories`' statement; bound: the community and the reader."""
-    # each part distinct on its own (an index range of the kinds), then merged: UNION
-    offers = select(Offer.category).where(*_open_rule(Offer, False, False)).distinct()
-    needs = select(Need.category).where(*_open_rule(Need, False, own)).distinct()
+    """`open_categories`' statement; bound: the community and the reader. The kinds of
+    the open offers (and of all open needs, for a steward) are read by skipping through
+    the (community, status, kind) index a kind at a time (`_kinds`: a few dozen seeks,
+    not every open row of a city); a member's own needs are few, read as they are."""
+    offers = _kinds(Offer, "offer_kinds")
+    if own:
+        needs: Select[str] = select(Need.category).where(*_open_rule(Need, False, True)).distinct()
+    else:
+        needs = _kinds(Need, "need_kinds")
     both = union(offers, needs).subquery()
     return select(both.c.category).order_by(both.c.category)
+
+
+def _kinds(model: type[Offer] | type[Need], name: str) -> Select[str]:
+    """The distinct kinds of `model`'s open rows of a community, as a recursive query that
+    seeks the least kind, then the least one after it, until there is none (a loose index
+    scan, on SQLite and PostgreSQL alike)."""
+    rule = _open_rule(model, False, False)
+    least = select(func.min(model.category).label("category")).where(*rule)
+    kinds = least.cte(name, recursive=True)
+    after = select(func.min(model.category)).where(*rule, model.category > kinds.c.category)
+    kinds = kinds.union_all(select(after.scalar_subquery()).where(kinds.c.category.is_not(None)))
+    return select(kinds.c.category).where(kinds.c.category.is_not(None))
 
 
 def _food(category: str, description: str, quantity: int, unit: str) -> dict[str, Any]:

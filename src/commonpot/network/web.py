@@ -6,16 +6,20 @@ Forms that fail come back with what was typed (status 422) through the page's on
 
 from __future__ import annotations
 
-from datetime import timedelta
+import secrets
+from datetime import datetime, timedelta
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup, escape
 
 from commonpot.communities.scope import CommunityScope, Here, shared_read
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
-from commonpot.http import PostedForm, verify_csrf_form
+from commonpot.http import PostedForm, csrf_token, verify_csrf_form
 from commonpot.i18n import stored_word
 from commonpot.network import service, web_handovers, web_runs
 from commonpot.network.checks import UNITS
@@ -23,7 +27,7 @@ from commonpot.network.web_forms import UNPROCESSABLE, failed, form_values, numb
 from commonpot.paging import Page, address, page_number, pager
 from commonpot.params import Id
 from commonpot.parsing import is_digits
-from commonpot.templating import reader, redirect, redirect_error, render
+from commonpot.templating import fragment, reader, reader_locale, redirect, redirect_error, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 SECTION = {
@@ -47,6 +51,92 @@ class Wanted(NamedTuple):
     def url(self, slug: str, **changed: Any) -> str:
         """The page's address showing this with `changed` (a page number, the category)."""
         return address(f"/communities/{slug}/network", **self._replace(**changed)._asdict())
+
+
+# stands for the reader's CSRF token in kept rows (each reader's own replaces it)
+_TOKEN = f"csrf-{secrets.token_hex(16)}"
+
+
+class OfferRow(NamedTuple):
+    """Everything `network/_offer_row.html` shows of an open offer: the key it is kept by."""
+
+    id: int
+    category: str
+    description: str
+    quantity: int
+    allocated: int
+    unit: str
+    expires_at: datetime | None
+    may_withdraw: bool  # its author's, or a steward reads
+
+
+class GroupChoice(NamedTuple):
+    """A priority group as a need's row offers it."""
+
+    id: int
+    name: str
+    priority: float
+
+
+class NeedRow(NamedTuple):
+    """Everything `network/_need_row.html` shows of an open need: the key it is kept by."""
+
+    id: int
+    category: str
+    description: str
+    received: int
+    quantity: int
+    unit: str
+    circumstances: tuple[str, ...]
+    circumstances_note: str
+    group_id: int | None
+    group_name: str | None  # the group it is placed in
+    priority_consent: bool
+    can_run: bool  # a steward reads: the row offers the priority groups
+    groups: tuple[GroupChoice, ...]
+
+
+@lru_cache(maxsize=8192)
+def _offer_row(templates: Any, locale: str, slug: str, row: OfferRow) -> str:
+    """An open offer's row as the sharing page lists it, written from `row` alone in
+    `locale` with `_TOKEN` for the CSRF token (`templating.fragment`): once per process
+    while it reads the same, not on every page (two hundred rows were most of a city's
+    page)."""
+    community = SimpleNamespace(slug=slug)
+    return str(
+        fragment(
+            templates,
+            "network/_offer_row.html",
+            locale,
+            o=row,
+            may_withdraw=row.may_withdraw,
+            community=community,
+            csrf_token=_TOKEN,
+        )
+    )
+
+
+@lru_cache(maxsize=8192)
+def _need_row(templates: Any, locale: str, slug: str, row: NeedRow) -> str:
+    """An open need's row as the sharing page lists it (as `_offer_row`)."""
+    return str(
+        fragment(
+            templates,
+            "network/_need_row.html",
+            locale,
+            n=row,
+            can_run=row.can_run,
+            groups=row.groups,
+            community=SimpleNamespace(slug=slug),
+            csrf_token=_TOKEN,
+        )
+    )
+
+
+def _rows(request: Request, written: list[str]) -> Markup:
+    """Kept rows, with the reader's CSRF token in place of `_TOKEN`."""
+    token = str(escape(csrf_token(request)))
+    return Markup("".join(written).replace(_TOKEN, token))  # noqa: S704 - rows autoescaped
 
 
 def _overview_page(
@@ -106,9 +196,56 @@ def _overview_page(
 
         return pager(len(shown.rows), shown.total, page, service.SHOWN, url)
 
+    can_run = service.is_steward(session, community, viewer)
+    templates, locale, slug = request.app.state.templates, reader_locale(request), community.slug
+    choices = tuple(GroupChoice(g.id, g.name, g.priority) for g in found_groups)
+    names = {g.id: g.name for g in found_groups}
+    offer_rows = [
+        _offer_row(
+            templates,
+            locale,
+            slug,
+            OfferRow(
+                o.id,
+                o.category,
+                o.description or "",
+                o.quantity,
+                o.allocated,
+                o.unit,
+                o.expires_at,
+                o.user_id == viewer.user_id or can_run,
+            ),
+        )
+        for o in offers.rows
+    ]
+    need_rows = [
+        _need_row(
+            templates,
+            locale,
+            slug,
+            NeedRow(
+                n.id,
+                n.category,
+                n.description or "",
+                n.received,
+                n.quantity,
+                n.unit,
+                tuple(n.circumstances or ()),
+                n.circumstances_note or "",
+                n.group_id,
+                names.get(n.group_id),
+                bool(n.priority_consent),
+                can_run,
+                choices if can_run and n.priority_consent else (),
+            ),
+        )
+        for n in needs.rows
+    ]
     data.update(
         offers=offers.rows,
         needs=needs.rows,
+        offer_rows=_rows(request, offer_rows),
+        need_rows=_rows(request, need_rows),
         offers_pager=under(offers, "offers_page"),
         needs_pager=under(needs, "needs_page"),
         category=wanted.category,
@@ -119,7 +256,7 @@ def _overview_page(
         markers=markers,
         center=center,
         units=UNITS,
-        can_run=service.is_steward(session, community, viewer),
+        can_run=can_run,
     )
     return render(request, "network/overview.html", data, ctx=here, status_code=status)
 
