@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from commonpot.communities import Community
 from commonpot.db import Database
+from commonpot.federation import service
 from commonpot.federation.models import Activity, Follower, Policy
 from tests.factories.accounts import make_world
 from tests.factories.cli import run_cli
@@ -31,6 +33,8 @@ def test_follow_requests_from_the_command_line(
     assert code == 0, err
     with cli_db.unit_of_work(write=False) as s:
         assert s.scalars(select(Policy.approve_followers)).all() == [True]
+        public = s.get(Community, world.public.id)
+        assert service.follower_count(s, public) == 0  # asking is not following
 
     code, out, err = run_cli(capsys, "federation", "requests", "publicville")
     assert code == 0, err
@@ -49,6 +53,8 @@ def test_follow_requests_from_the_command_line(
     assert code == 2  # another community's request is not found there
     with cli_db.unit_of_work(write=False) as s:
         assert s.scalars(select(Follower.state)).all() == ["accepted"]
+        public = s.get(Community, world.public.id)
+        assert service.follower_count(s, public) == len(service.followers(s, public)) == 1
         sent = s.scalars(select(Activity).order_by(Activity.id)).all()
         assert [(a.verb, a.target_inbox) for a in sent] == [
             ("Accept", "https://far.example/users/ann/inbox"),

@@ -148,6 +148,12 @@ def followers(session: Session, community: Community) -> list[Follower]:
     return list(session.scalars(query.order_by(Follower.id)))
 
 
+def follower_count(session: Session, community: Community) -> int:
+    """How many accept this community's activities (`followers`, counted by the database)."""
+    query = tenancy.select_scoped(Follower, community.id).where(Follower.state == "accepted")
+    return int(session.scalar(query.with_only_columns(func.count())) or 0)
+
+
 def remote_items(
     session: Session, community: Community, kind: str | None = None
 ) -> list[RemoteItem]:

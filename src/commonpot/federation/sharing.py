@@ -40,33 +40,52 @@ def public_community(session: Session, slug: str) -> Community:
 
 def shareable_recipes(session: Session, community: Community) -> list[recipes.Recipe]:
     """Recipes anyone may see whose protocol lets them leave the community."""
+    return _shareable_recipes(session, community)
+
+
+def _shareable_recipes(
+    session: Session, community: Community, recipe_id: int | None = None
+) -> list[recipes.Recipe]:
+    """`shareable_recipes`, or only the one numbered `recipe_id` (read alone, not found
+    among every recipe of the archive)."""
     if not community.is_public:
         return []
     query = recipes.visible_recipes(session, community, ANYONE).where(
         recipes.Recipe.reach == recipes.Reach.PUBLIC.value
     )
+    if recipe_id is not None:
+        query = query.where(recipes.Recipe.id == recipe_id)
     found = session.scalars(query.options(selectinload(recipes.Recipe.ingredients))).all()
     return [r for r in found if recipes.reach(r.labels or []) is recipes.Reach.PUBLIC]
 
 
 def shareable_events(session: Session, community: Community) -> list[events.Event]:
     """Public events of a public community."""
+    return _shareable_events(session, community)
+
+
+def _shareable_events(
+    session: Session, community: Community, event_id: int | None = None
+) -> list[events.Event]:
+    """`shareable_events`, or only the one numbered `event_id` (read alone)."""
     if not community.is_public:
         return []
     query = events.visible_events(session, community, ANYONE).where(
         events.Event.visibility == events.EventVisibility.PUBLIC.value
     )
+    if event_id is not None:
+        query = query.where(events.Event.id == event_id)
     return list(session.scalars(query).all())
 
 
 def shareable_recipe(session: Session, community: Community, recipe_id: int) -> Any:
-    """One shareable recipe or None."""
-    return next((r for r in shareable_recipes(session, community) if r.id == recipe_id), None)
+    """One shareable recipe or None (the same rule as `shareable_recipes`)."""
+    return next(iter(_shareable_recipes(session, community, recipe_id)), None)
 
 
 def shareable_event(session: Session, community: Community, event_id: int) -> Any:
-    """One shareable event or None."""
-    return next((e for e in shareable_events(session, community) if e.id == event_id), None)
+    """One shareable event or None (the same rule as `shareable_events`)."""
+    return next(iter(_shareable_events(session, community, event_id)), None)
 
 
 def shareable_gathering(

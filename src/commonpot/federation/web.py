@@ -54,7 +54,7 @@ def page_context(
         recipes=service.remote_items(session, community, "recipe"),
         events=service.remote_events(session, community),
         following=service.following(session, community) if here.is_member else [],
-        follower_count=len(service.followers(session, community)),
+        follower_count=service.follower_count(session, community),
         blocks=blocks.blocks(session, community) if steward else [],
         requests=approvals.requests(session, community, here.viewer) if steward else [],
         approve_followers=approvals.approves_followers(session, community),
