@@ -17,6 +17,7 @@ from commonpot.communities.models import Community, Membership
 from commonpot.communities.roles import add_member
 from commonpot.db import Database
 from tests.factories.accounts import make_user, make_world, sign_in
+from tests.factories.pages import pager_of
 
 PAGE = "/communities/publicville/members"
 FIRST = ("Ann", "Bea", "Cruz", "Dmitri", "Eun-ji")
@@ -38,12 +39,6 @@ def _names(text: str) -> list[str]:
     return [html.unescape(n) for n in re.findall(r"<tr>\s*<td>([^<]*)</td>", body)]
 
 
-def _pager(text: str) -> tuple[str | None, dict[str, str]]:
-    said = re.search(r'<nav class="pager"[^>]*>\s*<p class="hint">([^<]*)</p>', text)
-    links = {rel: html.unescape(u) for u, rel in re.findall(r'href="([^"]*)" rel="(\w+)"', text)}
-    return (said.group(1) if said else None), links
-
-
 def test_a_big_community_lists_its_members_a_hundred_at_a_time(
     client: TestClient, db: Database
 ) -> None:
@@ -55,12 +50,12 @@ def test_a_big_community_lists_its_members_a_hundred_at_a_time(
     assert first.status_code == 200
     names = _names(first.text)
     assert len(names) == 100
-    said, links = _pager(first.text)
+    said, links = pager_of(first.text)
     assert said == f"1–100 of {total}" and links == {"next": f"{PAGE}?page=2"}
     second = client.get(links["next"])
     rest = _names(second.text)
     assert len(rest) == total - 100 and not set(rest) & set(names)
-    assert _pager(second.text)[1] == {"prev": PAGE}
+    assert pager_of(second.text)[1] == {"prev": PAGE}
     listed = first.text.split("<tbody>")[1].split("</tbody>", maxsplit=1)[0]
     assert listed.count('name="role"') == 100  # a role form for each listed member only
     for bad in ("0", "one", "-3"):
@@ -75,7 +70,7 @@ def test_members_are_found_by_any_part_of_their_name(client: TestClient, db: Dat
     assert found.status_code == 200
     names = _names(found.text)
     assert len(names) == 30 and all(n.startswith("Dmitri Person") for n in names)
-    assert _pager(found.text)[0] is None  # every one shown
+    assert pager_of(found.text)[0] is None  # every one shown
     assert 'value="DMITRI"' in found.text  # the search box keeps what was typed
     one = client.get(f"{PAGE}?name=person 042")
     assert _names(one.text) == ["Cruz Person 042"]

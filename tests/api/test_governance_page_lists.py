@@ -22,6 +22,7 @@ from commonpot.governance.delegation import DELEGATE_SHOWN
 from commonpot.governance.models import Proposal
 from commonpot.governance.proposals import GROUP_SHOWN, LIST_SHOWN
 from tests.factories.accounts import World, make_user, make_world, sign_in
+from tests.factories.pages import pager_of
 
 PAGE = "/communities/publicville/governance"
 
@@ -67,12 +68,6 @@ def _found(text: str) -> str:
     return text[start : text.index("</section>", start)]
 
 
-def _pager(part: str) -> tuple[str | None, dict[str, str]]:
-    said = re.search(r'<nav class="pager"[^>]*>\s*<p class="hint">([^<]*)</p>', part)
-    links = {rel: html.unescape(u) for u, rel in re.findall(r'href="([^"]*)" rel="(\w+)"', part)}
-    return (said.group(1) if said else None), links
-
-
 def test_each_state_shows_its_newest_and_links_to_all_of_them_a_page_at_a_time(
     client: TestClient, db: Database
 ) -> None:
@@ -94,11 +89,11 @@ def test_each_state_shows_its_newest_and_links_to_all_of_them_a_page_at_a_time(
     assert first.status_code == 200 and 'id="state-executed"' not in first.text
     found = _found(first.text)
     assert _listed(found) == numbers["executed"][:LIST_SHOWN]
-    said, links = _pager(found)
+    said, links = pager_of(found)
     assert said == f"1–{LIST_SHOWN} of 130" and links == {"next": f"{PAGE}?state=executed&page=2"}
     rest = _found(client.get(links["next"]).text)
     assert _listed(rest) == numbers["executed"][LIST_SHOWN:]
-    assert _pager(rest)[1] == {"prev": f"{PAGE}?state=executed"}
+    assert pager_of(rest)[1] == {"prev": f"{PAGE}?state=executed"}
     assert client.get(f"{PAGE}?state=draft").text.count("/governance/proposals/") == 0
 
     spanish = client.get(f"{PAGE}?state=executed", headers={"Accept-Language": "es"})
@@ -117,7 +112,7 @@ def test_proposals_are_found_by_title_and_a_bad_address_is_refused(
     apples = [
         n for n in sorted((n for ns in numbers.values() for n in ns), reverse=True) if n % 10 == 0
     ]
-    assert _listed(_found(found.text)) == apples and _pager(_found(found.text))[0] is None
+    assert _listed(_found(found.text)) == apples and pager_of(_found(found.text))[0] is None
     assert 'value="APPLE"' in found.text  # the search box keeps what was typed
     both = client.get(f"{PAGE}?title=orchard&state=defeated")
     assert _listed(_found(both.text)) == [n for n in apples if n in numbers["defeated"]]

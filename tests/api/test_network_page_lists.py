@@ -22,6 +22,7 @@ from commonpot.db import Database
 from commonpot.network.models import Need, Offer
 from commonpot.network.offers import SHOWN
 from tests.factories.accounts import World, make_world, sign_in
+from tests.factories.pages import pager_of
 
 PAGE = "/communities/publicville/network"
 KINDS = ("apples", "beans", "chard")
@@ -58,12 +59,8 @@ def _rows(text: str, section: str) -> list[str]:
 def _pager(text: str, section: str) -> dict[str, Any]:
     start = text.index(f'id="{section}"')
     part = text[start : text.find("</section>", start)]
-    said = re.search(r'<nav class="pager"[^>]*>\s*<p class="hint">([^<]*)</p>', part)
-    links = dict(re.findall(r'href="([^"]*)" rel="(prev|next)"', part))
-    return {
-        "said": said.group(1) if said else None,
-        **{rel: html.unescape(url) for url, rel in links.items()},
-    }
+    said, links = pager_of(part)
+    return {"said": said, **links}
 
 
 def _markers(text: str) -> list[dict[str, Any]]:

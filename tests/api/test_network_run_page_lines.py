@@ -8,7 +8,6 @@ lines and the page, and sums the food and the progress.
 
 from __future__ import annotations
 
-import html
 import re
 
 from fastapi.testclient import TestClient
@@ -20,6 +19,7 @@ from commonpot.network import handovers, reports, runs
 from commonpot.network.models import Handover, HandoverState
 from tests.factories.accounts import World, make_world, sign_in
 from tests.factories.network import add_need, add_offer
+from tests.factories.pages import pager_of
 
 PAGE = "/communities/publicville/network/runs"
 FOODS = ("plums", "figs", "leeks")
@@ -43,14 +43,6 @@ def _lines(text: str) -> list[str]:
     return re.findall(r'<tr data-line="(\d+)">', text)
 
 
-def _pager(text: str) -> tuple[str | None, dict[str, str]]:
-    said = re.search(r'<nav class="pager"[^>]*>\s*<p class="hint">([^<]*)</p>', text)
-    links = {
-        rel: html.unescape(url) for url, rel in re.findall(r'href="([^"]*)" rel="(\w+)"', text)
-    }
-    return (said.group(1) if said else None), links
-
-
 def test_a_steward_reads_a_big_run_a_hundred_lines_at_a_time(
     client: TestClient, db: Database
 ) -> None:
@@ -62,12 +54,12 @@ def test_a_steward_reads_a_big_run_a_hundred_lines_at_a_time(
     shown = _lines(first.text)
     assert len(shown) == reports.SHOWN
     assert shown == sorted(shown, key=int)  # in line order
-    said, links = _pager(first.text)
+    said, links = pager_of(first.text)
     assert said == "1–100 of 130" and links == {"next": f"{PAGE}/{run_id}?page=2"}
     second = client.get(links["next"])
     rest = _lines(second.text)
     assert len(rest) == 30 and not set(rest) & set(shown)
-    said, links = _pager(second.text)
+    said, links = pager_of(second.text)
     assert said == "101–130 of 130" and links == {"prev": f"{PAGE}/{run_id}"}
     beyond = client.get(f"{PAGE}/{run_id}?page=3")
     assert beyond.status_code == 200 and _lines(beyond.text) == []
@@ -90,9 +82,9 @@ def test_a_member_pages_through_her_own_lines_only(client: TestClient, db: Datab
     page = client.get(f"{PAGE}/{run_id}")
     assert page.status_code == 200
     assert [int(i) for i in _lines(page.text)] == mine  # hers, and no one else's
-    assert _pager(page.text)[0] is None  # all of them on one page
+    assert pager_of(page.text)[0] is None  # all of them on one page
     sign_in(client, db, w.custodian)  # receives all 130: two pages of her own
-    said, links = _pager(client.get(f"{PAGE}/{run_id}").text)
+    said, links = pager_of(client.get(f"{PAGE}/{run_id}").text)
     assert said == "1–100 of 130" and links == {"next": f"{PAGE}/{run_id}?page=2"}
 
 
@@ -148,7 +140,7 @@ def test_the_handovers_waiting_for_a_carrier_come_a_hundred_at_a_time_soonest_fi
     assert first.status_code == 200
     rows = [int(i) for i in re.findall(r'<tr data-handover="(\d+)">', first.text)]
     assert rows == [h.id for h in waiting[:100]]  # the soonest hundred, in order
-    said, links = _pager(first.text)
+    said, links = pager_of(first.text)
     assert said == "1–100 of 130" and links["next"] == f"{carry}?page=2"
     second = client.get(links["next"])
     rest = [int(i) for i in re.findall(r'<tr data-handover="(\d+)">', second.text)]
@@ -157,5 +149,5 @@ def test_the_handovers_waiting_for_a_carrier_come_a_hundred_at_a_time_soonest_fi
     with db.unit_of_work() as s:  # someone carries the soonest: it leaves the list
         s.get(Handover, waiting[0].id).volunteer_id = w.steward.id  # type: ignore[union-attr]
     again = client.get(carry)
-    assert _pager(again.text)[0] == "1–100 of 129"
+    assert pager_of(again.text)[0] == "1–100 of 129"
     assert f'data-handover="{waiting[0].id}"' not in again.text
