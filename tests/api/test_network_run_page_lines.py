@@ -17,26 +17,11 @@ from commonpot.accounts.service import Viewer
 from commonpot.db import Database
 from commonpot.network import handovers, reports, runs
 from commonpot.network.models import Handover, HandoverState
-from tests.factories.accounts import World, make_world, sign_in
-from tests.factories.network import add_need, add_offer
+from tests.factories.accounts import make_world, sign_in
+from tests.factories.network import big_committed_run
 from tests.factories.pages import pager_of
 
 PAGE = "/communities/publicville/network/runs"
-FOODS = ("plums", "figs", "leeks")
-
-
-def _big_run(db: Database, w: World) -> int:
-    """A committed run of 130 lines: the member gives 40 of them, the steward 90; the
-    custodian receives them all, one unit each, every food in turn."""
-    with db.unit_of_work() as s:
-        community = s.merge(w.public)
-        for i in range(130):
-            giver = w.member if i < 40 else w.steward
-            add_offer(s, community, giver, 1, i * 0.01, category=FOODS[i % 3])
-            add_need(s, community, w.custodian, 1, i * 0.01 + 0.001, category=FOODS[i % 3])
-        run = runs.create_run(s, community, Viewer(user=w.steward))
-        runs.commit_run(s, community, Viewer(user=w.steward), run.id)
-        return run.id
 
 
 def _lines(text: str) -> list[str]:
@@ -47,7 +32,7 @@ def test_a_steward_reads_a_big_run_a_hundred_lines_at_a_time(
     client: TestClient, db: Database
 ) -> None:
     w = make_world(db)
-    run_id = _big_run(db, w)
+    run_id = big_committed_run(db, w)
     sign_in(client, db, w.steward)
     first = client.get(f"{PAGE}/{run_id}")
     assert first.status_code == 200
@@ -71,7 +56,7 @@ def test_a_steward_reads_a_big_run_a_hundred_lines_at_a_time(
 
 def test_a_member_pages_through_her_own_lines_only(client: TestClient, db: Database) -> None:
     w = make_world(db)
-    run_id = _big_run(db, w)
+    run_id = big_committed_run(db, w)
     with db.unit_of_work() as s:
         community = s.merge(w.public)
         run = runs._run(s, community, run_id)
@@ -92,7 +77,7 @@ def test_the_food_and_the_progress_are_summed_as_the_handovers_say(
     client: TestClient, db: Database
 ) -> None:
     w = make_world(db)
-    run_id = _big_run(db, w)
+    run_id = big_committed_run(db, w)
     with db.unit_of_work() as s:
         community = s.merge(w.public)
         every = list(s.scalars(select(Handover).where(Handover.run_id == run_id)))
@@ -124,7 +109,7 @@ def test_the_handovers_waiting_for_a_carrier_come_a_hundred_at_a_time_soonest_fi
     client: TestClient, db: Database
 ) -> None:
     w = make_world(db)
-    run_id = _big_run(db, w)
+    run_id = big_committed_run(db, w)
     with db.unit_of_work() as s:
         waiting = list(
             s.scalars(

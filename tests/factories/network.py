@@ -7,6 +7,11 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from commonpot.accounts.service import Viewer
+from commonpot.db import Database
+from commonpot.network import runs
+from tests.factories.accounts import World
+
 KM_PER_DEG = 6371.0088 * math.pi / 180.0
 
 
@@ -143,3 +148,20 @@ def grid_instance(
         ],
         "params": params,
     }
+
+
+FOODS = ("plums", "figs", "leeks")
+
+
+def big_committed_run(db: Database, w: World) -> int:
+    """A committed run of 130 lines: the member gives 40 of them, the steward 90; the
+    custodian receives them all, one unit each, every food in turn."""
+    with db.unit_of_work() as s:
+        community = s.merge(w.public)
+        for i in range(130):
+            giver = w.member if i < 40 else w.steward
+            add_offer(s, community, giver, 1, i * 0.01, category=FOODS[i % 3])
+            add_need(s, community, w.custodian, 1, i * 0.01 + 0.001, category=FOODS[i % 3])
+        run = runs.create_run(s, community, Viewer(user=w.steward))
+        runs.commit_run(s, community, Viewer(user=w.steward), run.id)
+        return run.id

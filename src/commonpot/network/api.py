@@ -346,8 +346,15 @@ def pickup(assignment_id: Id, body: PickupIn, here: CommunityScope) -> Assignmen
 
 
 @router.get(BASE + "/handovers", response_model=list[HandoverOut])
-def list_handovers(here: CommunityScope, role: str = "recipient") -> list[HandoverOut]:
-    """My handovers as recipient (default), donor or volunteer (members)."""
+def list_handovers(
+    here: CommunityScope,
+    response: Response,
+    role: str = "recipient",
+    limit: Limit = None,
+    offset: Offset = 0,
+) -> list[HandoverOut]:
+    """My handovers as recipient (default), donor or volunteer (members): open ones first,
+    soonest first, then the rest, the latest first; a page of them with `limit`."""
     listers = {
         "recipient": handovers.my_food,
         "donor": handovers.my_offers,
@@ -355,7 +362,9 @@ def list_handovers(here: CommunityScope, role: str = "recipient") -> list[Handov
     }
     if role not in listers:
         raise Invalid("role: must be recipient, donor or volunteer", field="role")
-    found = listers[role](here.session, here.community, here.viewer)
+    window = Window(offset, limit)
+    found = listers[role](here.session, here.community, here.viewer, window)
+    say_pages(here.request, response, window, len(found))
     return [HandoverOut.model_validate(h) for h in found]
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import communities, governance
@@ -38,7 +38,7 @@ from commonpot.network.models import (
     Need,
     Offer,
 )
-from commonpot.paging import Page, read_page
+from commonpot.paging import EVERY_ROW, Page, Window, read_page
 from commonpot.tenancy import get_scoped, select_scoped
 
 DEFAULT_LEAD = timedelta(hours=1)  # the first window starts at the next full hour after this
@@ -126,25 +126,65 @@ def get_handover(
     return handover
 
 
-def my_food(session: Session, community: Community, viewer: Viewer) -> list[Handover]:
-    """What is coming to the viewer, soonest first (then what already happened)."""
+HISTORY_SHOWN = 100  # of a person's own handovers, the my-food/offers/carry pages list at once
+
+
+def my_food(
+    session: Session, community: Community, viewer: Viewer, window: Window = EVERY_ROW
+) -> list[Handover]:
+    """What is coming to the viewer, soonest first (then what already happened, the latest
+    first); those in `window`."""
+    return list(session.scalars(window.of(_mine(session, community, viewer, "food"))))
+
+
+def my_offers(
+    session: Session, community: Community, viewer: Viewer, window: Window = EVERY_ROW
+) -> list[Handover]:
+    """Who collects what of the viewer's offers, and when (in `my_food`'s order)."""
+    return list(session.scalars(window.of(_mine(session, community, viewer, "offers"))))
+
+
+def my_carrying(
+    session: Session, community: Community, viewer: Viewer, window: Window = EVERY_ROW
+) -> list[Handover]:
+    """The handovers the viewer volunteered to carry (in `my_food`'s order)."""
+    return list(session.scalars(window.of(_mine(session, community, viewer, "carry"))))
+
+
+def mine_shown(
+    session: Session,
+    community: Community,
+    viewer: Viewer,
+    which: str,
+    *,
+    offset: int = 0,
+    limit: int = HISTORY_SHOWN,
+) -> Page:
+    """A page of the viewer's own handovers as recipient ("food"), donor ("offers") or
+    carrier ("carry"), in `my_food`'s order, and how many there are: a food bank's donor
+    or a regular driver gathers thousands over the years."""
+    return read_page(session, _mine(session, community, viewer, which), offset, limit, scalars=True)
+
+
+_WHOSE = {
+    "food": Handover.recipient_id,
+    "offers": Handover.donor_id,
+    "carry": Handover.volunteer_id,
+}
+
+
+def _mine(session: Session, community: Community, viewer: Viewer, which: str) -> Any:
+    """The viewer's handovers in one role, ordered by the database: open ones first,
+    soonest window first; then the rest, the latest first."""
     require_reader(session, community, viewer)
-    query = select_scoped(Handover, community.id).where(Handover.recipient_id == viewer.user_id)
-    return _ordered(session, query)
-
-
-def my_offers(session: Session, community: Community, viewer: Viewer) -> list[Handover]:
-    """Who collects what of the viewer's offers, and when."""
-    require_reader(session, community, viewer)
-    query = select_scoped(Handover, community.id).where(Handover.donor_id == viewer.user_id)
-    return _ordered(session, query)
-
-
-def my_carrying(session: Session, community: Community, viewer: Viewer) -> list[Handover]:
-    """The handovers the viewer volunteered to carry."""
-    require_reader(session, community, viewer)
-    query = select_scoped(Handover, community.id).where(Handover.volunteer_id == viewer.user_id)
-    return _ordered(session, query)
+    query = select_scoped(Handover, community.id).where(_WHOSE[which] == viewer.user_id)
+    is_open = Handover.state.in_(OPEN_HANDOVER_STATES)
+    return query.order_by(
+        case((is_open, 0), else_=1),
+        case((is_open, Handover.window_start)),
+        Handover.window_start.desc(),
+        Handover.id,
+    )
 
 
 CARRY_SHOWN = 100  # open handovers the carrying page lists at once
@@ -173,12 +213,6 @@ def for_run(session: Session, community: Community, run_id: int) -> list[Handove
     """A run's handovers in line order (the caller decides who may see them)."""
     query = select_scoped(Handover, community.id).where(Handover.run_id == run_id)
     return list(session.scalars(query.order_by(Handover.assignment_id)))
-
-
-def _ordered(session: Session, query: Any) -> list[Handover]:
-    """Open handovers first, soonest window first."""
-    found: list[Handover] = list(session.scalars(query))
-    return sorted(found, key=lambda h: (h.state not in OPEN_HANDOVER_STATES, h.window_start, h.id))
 
 
 def run_progress(session: Session, community: Community, run_id: int) -> dict[str, int]:

@@ -25,7 +25,7 @@ from commonpot.http import PostedForm, unit_of_work, verify_csrf_form
 from commonpot.network import handovers, live, volunteering
 from commonpot.network.access import is_steward, require_reader
 from commonpot.network.models import Handover
-from commonpot.paging import Page, numbered, page_number, pager
+from commonpot.paging import Page, address, page_number, pager
 from commonpot.params import Id
 from commonpot.templating import redirect, redirect_error, render
 
@@ -98,6 +98,10 @@ def _markers(found: list[Handover]) -> list[dict[str, Any]]:
     ]
 
 
+# each list's address under /communities/{slug}/network/
+PATHS = {"food": "my-food", "offers": "my-offers", "carry": "carry"}
+
+
 def _page(
     request: Request,
     here: Here,
@@ -107,14 +111,18 @@ def _page(
     error: DomainError | None = None,
     failed_id: int | None = None,
     page: int = 1,
+    history: int = 1,
 ) -> Response:
     require_reader(here.session, here.community, here.viewer)
-    lister = {
-        "food": handovers.my_food,
-        "offers": handovers.my_offers,
-        "carry": handovers.my_carrying,
-    }[which]
-    found = lister(here.session, here.community, here.viewer)
+    mine = handovers.mine_shown(
+        here.session,
+        here.community,
+        here.viewer,
+        which,
+        offset=(history - 1) * handovers.HISTORY_SHOWN,
+    )
+    found = mine.rows
+    path = f"/communities/{here.community.slug}/network/" + PATHS[which]
     waiting = (
         handovers.needing_transport(
             here.session,
@@ -139,7 +147,14 @@ def _page(
             waiting.total,
             page,
             handovers.CARRY_SHOWN,
-            numbered(f"/communities/{here.community.slug}/network/carry"),
+            lambda at: address(path, page=at, history=history),
+        ),
+        history_pager=pager(
+            len(found),
+            mine.total,
+            history,
+            handovers.HISTORY_SHOWN,
+            lambda at: address(path, page=page, history=at),
         ),
         names=_names(here, found),
         markers=_markers(found),
@@ -156,22 +171,30 @@ def _page(
 
 
 @router.get(BASE + "/my-food", response_class=HTMLResponse)
-def my_food(request: Request, here: CommunityScope) -> Response:
-    """What is coming to me: what, where, when; confirm, decline or change the window."""
-    return _page(request, here, "food")
+def my_food(request: Request, here: CommunityScope, history: str = "") -> Response:
+    """What is coming to me: what, where, when; confirm, decline or change the window (a
+    hundred at a time, what is still to come first: `?history=2`)."""
+    return _page(request, here, "food", history=page_number(history, "history"))
 
 
 @router.get(BASE + "/my-offers", response_class=HTMLResponse)
-def my_offers(request: Request, here: CommunityScope) -> Response:
-    """Who collects what of my offers, and when; mark it handed over."""
-    return _page(request, here, "offers")
+def my_offers(request: Request, here: CommunityScope, history: str = "") -> Response:
+    """Who collects what of my offers, and when; mark it handed over (a hundred at a time:
+    `?history=2`)."""
+    return _page(request, here, "offers", history=page_number(history, "history"))
 
 
 @router.get(BASE + "/carry", response_class=HTMLResponse)
-def carry(request: Request, here: CommunityScope, page: str = "") -> Response:
-    """Handovers I carry, and open ones that need someone to carry them (a hundred at a
-    time, soonest first: `?page=2`)."""
-    return _page(request, here, "carry", page=page_number(page, "page"))
+def carry(request: Request, here: CommunityScope, page: str = "", history: str = "") -> Response:
+    """Handovers I carry (a hundred at a time: `?history=2`), and open ones that need
+    someone to carry them (a hundred at a time, soonest first: `?page=2`)."""
+    return _page(
+        request,
+        here,
+        "carry",
+        page=page_number(page, "page"),
+        history=page_number(history, "history"),
+    )
 
 
 @router.post(BASE + "/handovers/{handover_id}/{step}")
@@ -182,8 +205,7 @@ def step(
     form = {k: str(v) for k, v in posted.items() if k != "csrf_token"}
     back = form.get("back", "food")
     back = back if back in ("food", "offers", "carry") else "food"
-    paths = {"food": "my-food", "offers": "my-offers", "carry": "carry"}
-    url = f"/communities/{here.community.slug}/network/{paths[back]}"
+    url = f"/communities/{here.community.slug}/network/{PATHS[back]}"
     session, community, viewer = here.session, here.community, here.viewer
     zone = zone_of(here)
     try:
