@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Depends, Path, Query
+
+from commonpot.paging import API_MOST, Window
 
 MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL (SERIAL)
 
@@ -33,9 +35,18 @@ Limit = Annotated[
     int | None,
     Query(
         ge=1,
-        le=1000,
+        le=API_MOST,
         description="At most this many rows, from `offset`; the response's `Link` header "
         'names the next page (`rel="next"`) while there may be more. Without it: every row.',
     ),
 ]
 """How many rows an API list returns at most (opt-in: every row without it)."""
+
+
+async def _window(limit: Limit = None, offset: Offset = 0) -> Window:
+    # async: FastAPI runs it on the event loop, not through a worker thread
+    return Window(offset, limit)
+
+
+Paged = Annotated[Window, Depends(_window)]
+"""An API list's `limit` and `offset`, as the rows to return (`paging.Window`)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from functools import lru_cache
@@ -28,7 +29,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2.utils import htmlsafe_json_dumps
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from commonpot.errors import DomainError, Worded
 from commonpot.http import Ctx, csrf_token
@@ -410,6 +411,17 @@ def fragment(templates: Jinja2Templates, template: str, locale: str, **values: A
         return Markup(templates.env.get_template(template).render(context))  # noqa: S704 (autoescaped)
     finally:
         _CURRENT.reset(token)
+
+
+# stands for the reader's CSRF token in a fragment kept for every reader (a blank form, a
+# list's rows): `for_reader` puts each reader's own token in its place
+READER_TOKEN = f"csrf-{secrets.token_hex(16)}"
+
+
+def for_reader(request: Request, kept: str) -> Markup:
+    """A kept fragment (or several, joined), written with `READER_TOKEN`, with this reader's
+    CSRF token in its place."""
+    return Markup(kept.replace(READER_TOKEN, str(escape(csrf_token(request)))))  # noqa: S704
 
 
 # context values that carry a message in English (a problem detail, a form error)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from commonpot.db import Database
 from commonpot.http import CSRF_COOKIE
-from commonpot.network.web import _TOKEN
+from commonpot.templating import READER_TOKEN as _TOKEN
 from tests.factories.accounts import bearer, make_world, sign_in
 
 API = "/api/communities/publicville/network"

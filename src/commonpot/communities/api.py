@@ -20,8 +20,7 @@ from commonpot.communities.schemas import (
 )
 from commonpot.communities.scope import CommunityScope, Here, shared_read
 from commonpot.http import Unit, api_router_for, own_address, say_pages
-from commonpot.paging import Window
-from commonpot.params import Id, Limit, Offset
+from commonpot.params import Id, Paged
 
 router = api_router_for("communities")
 
@@ -67,12 +66,9 @@ def update_community(body: CommunityPatch, here: CommunityScope) -> CommunityOut
 
 
 @router.get("/communities/{slug}/members", response_model=list[MemberOut])
-def list_members(
-    here: CommunityScope, response: Response, limit: Limit = None, offset: Offset = 0
-) -> list[MemberOut]:
+def list_members(here: CommunityScope, response: Response, window: Paged) -> list[MemberOut]:
     """The members and their roles (members only), stewards first, then by name; a page of
     them with `limit`."""
-    window = Window(offset, limit)
     found = service.members(here.session, here.community, here.viewer, window)
     say_pages(here.request, response, window, len(found))
     return [MemberOut.model_validate(m) for m in found]

@@ -37,8 +37,7 @@ from commonpot.governance.schemas import (
     VoteOut,
 )
 from commonpot.http import api_router_for, say_pages
-from commonpot.paging import Window
-from commonpot.params import Limit, Offset
+from commonpot.params import Paged
 from commonpot.settings import Settings
 from commonpot.templating import reader
 
@@ -88,14 +87,9 @@ def proposal_out(here: Here, proposal: Proposal) -> ProposalOut:
 
 @router.get(BASE + "/proposals", response_model=list[ProposalOut])
 async def list_proposals(
-    request: Request,
-    slug: str,
-    state: str | None = None,
-    limit: Limit = None,
-    offset: Offset = 0,
+    request: Request, slug: str, window: Paged, state: str | None = None
 ) -> Response:
     """Proposals you may see, newest first (filter by state); a page of them with `limit`."""
-    window = Window(offset, limit)
 
     def answer(here: Here) -> Response:
         found = service.visible_proposals(

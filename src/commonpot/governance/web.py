@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import secrets
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
 from commonpot import actions
@@ -26,9 +25,18 @@ from commonpot.governance.models import State
 from commonpot.governance.refused import Refused, form_context, status_of
 from commonpot.governance.web_proposal import METHOD_LABELS
 from commonpot.governance.web_proposal import router as proposal_router
-from commonpot.http import PostedForm, csrf_token, own_address, verify_csrf_form
+from commonpot.http import PostedForm, own_address, verify_csrf_form
 from commonpot.paging import address, page_number, pager
-from commonpot.templating import Reader, fragment, reader, reader_locale, redirect, render
+from commonpot.templating import (
+    READER_TOKEN,
+    Reader,
+    for_reader,
+    fragment,
+    reader,
+    reader_locale,
+    redirect,
+    render,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 router.include_router(grants_router)
@@ -41,6 +49,8 @@ SECTION = {
 BASE = "/communities/{slug}/governance"
 STATE_ORDER = ["active", "pending", "queued", "draft", "executed", "succeeded", "defeated"]
 STATES = frozenset(state.value for state in State)
+# the search form's states: the page's order, then the rest
+STATE_CHOICES = [s for s in STATE_ORDER if s in STATES] + sorted(STATES - set(STATE_ORDER))
 
 
 # Form field for each rule the constitution bounds (the API names them rules.<rule>).
@@ -140,7 +150,7 @@ def _list_page(
             rules,
             tuple(_action_kinds()),
         )
-        propose_form = Markup(kept.replace(_TOKEN, str(escape(csrf_token(request)))))  # noqa: S704
+        propose_form = for_reader(request, kept)
     choices = (
         delegation.form_choices(ctx.session, community, ctx.viewer, name=listing.who or None)
         if here.is_member
@@ -148,9 +158,8 @@ def _list_page(
     )
     data = here.page(
         groups=groups,
-        group_shown=service.GROUP_SHOWN,
         listing=listing,
-        states=[s for s in STATE_ORDER if s in STATES] + sorted(STATES - set(STATE_ORDER)),
+        states=STATE_CHOICES,
         found=found.rows if found else None,
         found_pager=found_pager,
         state_address=lambda state: address(path, state=state),
@@ -186,23 +195,19 @@ def _action_kinds() -> list[tuple[str, str]]:
     return sorted((a.kind, a.label) for a in actions.load_all().values())
 
 
-# stands for the reader's CSRF token in a kept form (each reader's own replaces it)
-_TOKEN = f"csrf-{secrets.token_hex(16)}"
-
-
 @lru_cache(maxsize=256)
 def _blank_propose_form(
     templates: Any, locale: str, slug: str, rules: str, kinds: tuple[tuple[str, str], ...]
 ) -> str:
     """The proposal form as a member first sees it (nothing typed, nothing refused), with
-    `_TOKEN` for the CSRF token: a function of the language, the community's address and its
+    `READER_TOKEN` for the CSRF token: a function of the language, the community's address and its
     constitution's floors (`rules`, as JSON) and the kinds of action (`kinds`) alone
     (`templating.fragment`), written once per
     process for each, not on every governance page (a third of its rendering)."""
     floors = json.loads(rules)
     context = {
         "community": SimpleNamespace(slug=slug),
-        "csrf_token": _TOKEN,
+        "csrf_token": READER_TOKEN,
         "methods": [(m, METHOD_LABELS[m]) for m in METHODS],
         "action_kinds": list(kinds),
         "floor_rows": _floor_rows(floors),

@@ -35,8 +35,7 @@ from commonpot.network.schemas import (
     RunOut,
     WindowIn,
 )
-from commonpot.paging import Window
-from commonpot.params import Id, Limit, Offset
+from commonpot.params import Id, Paged
 
 router = api_router_for("network")
 BASE = "/communities/{slug}/network"
@@ -131,14 +130,9 @@ def run_out(session: Session, run: AllocationRun) -> RunOut:
 
 @router.get(BASE + "/offers", response_model=list[OfferOut])
 def list_offers(
-    here: CommunityScope,
-    response: Response,
-    status: str | None = None,
-    limit: Limit = None,
-    offset: Offset = 0,
+    here: CommunityScope, response: Response, window: Paged, status: str | None = None
 ) -> list[OfferOut]:
     """The community's offers, oldest first (members); a page of them with `limit`."""
-    window = Window(offset, limit)
     found = service.visible_offers(
         here.session, here.community, here.viewer, status=status, window=window
     )
@@ -161,15 +155,10 @@ def withdraw_offer(offer_id: Id, here: CommunityScope) -> OfferOut:
 
 @router.get(BASE + "/needs", response_model=list[NeedOut])
 def list_needs(
-    here: CommunityScope,
-    response: Response,
-    status: str | None = None,
-    limit: Limit = None,
-    offset: Offset = 0,
+    here: CommunityScope, response: Response, window: Paged, status: str | None = None
 ) -> list[NeedOut]:
     """Needs you may see, oldest first: your own, or all of them for stewards; a page of
     them with `limit`."""
-    window = Window(offset, limit)
     found = service.visible_needs(
         here.session, here.community, here.viewer, status=status, window=window
     )
@@ -279,11 +268,8 @@ def log_harvest(patch_id: Id, body: HarvestIn, here: CommunityScope) -> HarvestO
 
 
 @router.get(BASE + "/runs", response_model=list[RunOut])
-def list_runs(
-    here: CommunityScope, response: Response, limit: Limit = None, offset: Offset = 0
-) -> list[RunOut]:
+def list_runs(here: CommunityScope, response: Response, window: Paged) -> list[RunOut]:
     """Allocation runs, newest first (stewards); a page of them with `limit`."""
-    window = Window(offset, limit)
     found = runs.runs(here.session, here.community, here.viewer, window)
     say_pages(here.request, response, window, len(found))
     return [run_out(here.session, r) for r in found]
@@ -347,11 +333,7 @@ def pickup(assignment_id: Id, body: PickupIn, here: CommunityScope) -> Assignmen
 
 @router.get(BASE + "/handovers", response_model=list[HandoverOut])
 def list_handovers(
-    here: CommunityScope,
-    response: Response,
-    role: str = "recipient",
-    limit: Limit = None,
-    offset: Offset = 0,
+    here: CommunityScope, response: Response, window: Paged, role: str = "recipient"
 ) -> list[HandoverOut]:
     """My handovers as recipient (default), donor or volunteer (members): open ones first,
     soonest first, then the rest, the latest first; a page of them with `limit`."""
@@ -362,7 +344,6 @@ def list_handovers(
     }
     if role not in listers:
         raise Invalid("role: must be recipient, donor or volunteer", field="role")
-    window = Window(offset, limit)
     found = listers[role](here.session, here.community, here.viewer, window)
     say_pages(here.request, response, window, len(found))
     return [HandoverOut.model_validate(h) for h in found]

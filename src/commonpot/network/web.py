@@ -6,7 +6,6 @@ Forms that fail come back with what was typed (status 422) through the page's on
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 from functools import lru_cache
 from types import SimpleNamespace
@@ -14,12 +13,11 @@ from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from markupsafe import Markup, escape
 
 from commonpot.communities.scope import CommunityScope, Here, shared_read
 from commonpot.db import utcnow
 from commonpot.errors import DomainError, Invalid
-from commonpot.http import PostedForm, csrf_token, verify_csrf_form
+from commonpot.http import PostedForm, verify_csrf_form
 from commonpot.i18n import stored_word
 from commonpot.network import service, web_handovers, web_runs
 from commonpot.network.checks import UNITS
@@ -27,7 +25,16 @@ from commonpot.network.web_forms import UNPROCESSABLE, failed, form_values, numb
 from commonpot.paging import Page, address, page_number, pager
 from commonpot.params import Id
 from commonpot.parsing import is_digits
-from commonpot.templating import fragment, reader, reader_locale, redirect, redirect_error, render
+from commonpot.templating import (
+    READER_TOKEN,
+    for_reader,
+    fragment,
+    reader,
+    reader_locale,
+    redirect,
+    redirect_error,
+    render,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf_form)])
 SECTION = {
@@ -51,10 +58,6 @@ class Wanted(NamedTuple):
     def url(self, slug: str, **changed: Any) -> str:
         """The page's address showing this with `changed` (a page number, the category)."""
         return address(f"/communities/{slug}/network", **self._replace(**changed)._asdict())
-
-
-# stands for the reader's CSRF token in kept rows (each reader's own replaces it)
-_TOKEN = f"csrf-{secrets.token_hex(16)}"
 
 
 class OfferRow(NamedTuple):
@@ -99,9 +102,9 @@ class NeedRow(NamedTuple):
 @lru_cache(maxsize=8192)
 def _offer_row(templates: Any, locale: str, slug: str, row: OfferRow) -> str:
     """An open offer's row as the sharing page lists it, written from `row` alone in
-    `locale` with `_TOKEN` for the CSRF token (`templating.fragment`): once per process
-    while it reads the same, not on every page (two hundred rows were most of a city's
-    page)."""
+    `locale` with `READER_TOKEN` for the CSRF token (`templating.fragment`): once per
+    process while it reads the same, not on every page (two hundred rows were most of a
+    city's page)."""
     community = SimpleNamespace(slug=slug)
     return str(
         fragment(
@@ -111,7 +114,7 @@ def _offer_row(templates: Any, locale: str, slug: str, row: OfferRow) -> str:
             o=row,
             may_withdraw=row.may_withdraw,
             community=community,
-            csrf_token=_TOKEN,
+            csrf_token=READER_TOKEN,
         )
     )
 
@@ -128,15 +131,9 @@ def _need_row(templates: Any, locale: str, slug: str, row: NeedRow) -> str:
             can_run=row.can_run,
             groups=row.groups,
             community=SimpleNamespace(slug=slug),
-            csrf_token=_TOKEN,
+            csrf_token=READER_TOKEN,
         )
     )
-
-
-def _rows(request: Request, written: list[str]) -> Markup:
-    """Kept rows, with the reader's CSRF token in place of `_TOKEN`."""
-    token = str(escape(csrf_token(request)))
-    return Markup("".join(written).replace(_TOKEN, token))  # noqa: S704 - rows autoescaped
 
 
 def _overview_page(
@@ -244,8 +241,8 @@ def _overview_page(
     data.update(
         offers=offers.rows,
         needs=needs.rows,
-        offer_rows=_rows(request, offer_rows),
-        need_rows=_rows(request, need_rows),
+        offer_rows=for_reader(request, "".join(offer_rows)),
+        need_rows=for_reader(request, "".join(need_rows)),
         offers_pager=under(offers, "offers_page"),
         needs_pager=under(needs, "needs_page"),
         category=wanted.category,
